@@ -1,0 +1,1 @@
+"""Deployment files: versioned SQL migrations (package data), broker and database config."""

@@ -1,0 +1,110 @@
+"""The storage port: what the rest of the platform may ask of a store.
+
+Adapters (SQLite, PostgreSQL/TimescaleDB, the in-memory fake) implement
+:class:`Store` and pass the same conformance suite in
+``tests/integration/test_store_conformance.py``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+from ingest.contract import DeadLetter, Reading
+
+__all__ = [
+    "Bucket",
+    "Store",
+    "StoreError",
+    "StoreUnavailable",
+    "ZoneAggregate",
+]
+
+
+class StoreError(Exception):
+    """Base of every storage failure the adapters raise."""
+
+
+class StoreUnavailable(StoreError):
+    """The database cannot be reached now; the caller may retry later."""
+
+
+@dataclass(frozen=True, slots=True)
+class Bucket:
+    """One downsampled interval of one sensor: ``[start, start + width)``."""
+
+    start: float
+    min: float
+    max: float
+    mean: float
+    count: int
+
+
+@dataclass(frozen=True, slots=True)
+class ZoneAggregate:
+    zone: str
+    start: float
+    mean: float
+    min: float
+    max: float
+    count: int
+
+
+class Store(Protocol):
+    """Time-series storage keyed on (venue, sensor, ts); writes are idempotent."""
+
+    async def open(self) -> None:
+        """Connect and apply pending migrations."""
+        ...
+
+    async def close(self) -> None: ...
+
+    async def write_readings(self, readings: Sequence[Reading]) -> int:
+        """Store readings; duplicates on (venue, sensor, ts) are ignored.
+
+        Returns how many rows were new. Raises :class:`StoreUnavailable` when
+        the database cannot be reached, leaving nothing half-written.
+        """
+        ...
+
+    async def write_dead_letters(self, letters: Sequence[DeadLetter]) -> None: ...
+
+    async def dead_letters(self, limit: int = 100) -> list[DeadLetter]:
+        """Most recent first."""
+        ...
+
+    async def latest(self, venue: str) -> list[Reading]:
+        """The newest reading of every sensor of the venue."""
+        ...
+
+    async def raw(
+        self, venue: str, sensor: str, start: float, end: float, limit: int = 10_000
+    ) -> list[Reading]:
+        """Readings with ``start <= ts < end``, oldest first."""
+        ...
+
+    async def downsampled(
+        self, venue: str, sensor: str, start: float, end: float, width_s: float
+    ) -> list[Bucket]:
+        """Min, max, mean and count per bucket of ``width_s`` seconds, oldest first.
+
+        Buckets are aligned to the epoch so the same interval always yields
+        the same buckets.
+        """
+        ...
+
+    async def zone_aggregates(
+        self,
+        venue: str,
+        sensors_by_zone: Mapping[str, Sequence[str]],
+        start: float,
+        end: float,
+        width_s: float,
+    ) -> list[ZoneAggregate]:
+        """Per-zone mean/min/max over the zone's given sensors, per bucket.
+
+        The store knows no zones: the twin passes which sensors (usually of
+        one kind) make up each zone.
+        """
+        ...
