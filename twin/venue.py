@@ -1,0 +1,203 @@
+"""The venue file: a venue's geometry, zones, gates, sensors and artefacts.
+
+A venue file is YAML validated by these pydantic models (see
+``docs/venue-file.md``). Coordinates are metres in the venue's frame with Z up
+unless ``frame`` says otherwise; floor polygons are (x, y) in that frame.
+"""
+
+from __future__ import annotations
+
+import enum
+from functools import cached_property
+from pathlib import Path
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+__all__ = [
+    "Artefact",
+    "Frame",
+    "Gate",
+    "MeshSpec",
+    "SensitivityClass",
+    "SensorDef",
+    "SensorKind",
+    "Thresholds",
+    "Venue",
+    "Zone",
+]
+
+Identifier = Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")]
+Point2 = tuple[float, float]
+Point3 = tuple[float, float, float]
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class SensorKind(enum.StrEnum):
+    TEMPERATURE = "temperature"
+    HUMIDITY = "humidity"
+    CO2 = "co2"
+    LUX = "lux"
+    PEOPLE_COUNT = "people_count"
+    GATE_COUNTER = "gate_counter"
+    VIBRATION = "vibration"
+    UV = "uv"
+
+
+DEFAULT_UNITS: dict[SensorKind, str] = {
+    SensorKind.TEMPERATURE: "degC",
+    SensorKind.HUMIDITY: "%RH",
+    SensorKind.CO2: "ppm",
+    SensorKind.LUX: "lx",
+    SensorKind.PEOPLE_COUNT: "people",
+    SensorKind.GATE_COUNTER: "people",
+    SensorKind.VIBRATION: "mm/s",
+    SensorKind.UV: "uW/lm",
+}
+
+
+class Frame(_Model):
+    units: str = Field("m", description="Length unit of every coordinate: m, cm or mm.")
+    up_axis: str = Field("z", pattern="^[yz]$")
+
+
+class MeshSpec(_Model):
+    """Either a mesh file (relative to the venue file) or ``procedural``."""
+
+    file: str | None = None
+    procedural: bool = Field(
+        False, description="Build walls and floors from the zone polygons."
+    )
+    scale: float = Field(1.0, gt=0)
+
+    @model_validator(mode="after")
+    def _one_source(self) -> MeshSpec:
+        if (self.file is not None) != self.procedural:
+            return self
+        raise ValueError("give exactly one of 'file' or 'procedural: true'")
+
+
+class Thresholds(_Model):
+    """Alarm bands in the sensor's unit; any may be absent."""
+
+    low: float | None = None
+    warn_low: float | None = None
+    warn_high: float | None = None
+    high: float | None = None
+    physical_min: float | None = None
+    physical_max: float | None = None
+
+
+class Zone(_Model):
+    id: Identifier
+    name: str
+    floor: list[Point2] = Field(min_length=3, description="Floor polygon, counter-clockwise.")
+    level: float = Field(0.0, description="Floor elevation.")
+    height: float = Field(4.0, gt=0)
+    outdoor: bool = False
+    space_per_visitor_m2: float | None = Field(
+        None, gt=0, description="LB/T 034-2014 space per visitor; default by zone type."
+    )
+
+    @cached_property
+    def area_m2(self) -> float:
+        """Shoelace area of the floor polygon."""
+        pts = self.floor
+        s = 0.0
+        for (x1, y1), (x2, y2) in zip(pts, pts[1:] + pts[:1], strict=True):
+            s += x1 * y2 - x2 * y1
+        return abs(s) / 2.0
+
+
+class Gate(_Model):
+    """A counting line between two zones; ``to_zone`` None means outside."""
+
+    id: Identifier
+    name: str = ""
+    from_zone: Identifier | None
+    to_zone: Identifier | None
+    position: Point2
+    width_m: float = Field(1.2, gt=0)
+
+
+class SensorDef(_Model):
+    id: Identifier
+    kind: SensorKind
+    unit: str | None = None
+    zone: Identifier
+    position: Point3
+    gate: Identifier | None = Field(None, description="For gate counters: the gate counted.")
+    interval_s: float = Field(60.0, gt=0, description="Expected reporting interval.")
+    thresholds: Thresholds = Thresholds()
+
+    @property
+    def resolved_unit(self) -> str:
+        return self.unit or DEFAULT_UNITS[self.kind]
+
+
+class SensitivityClass(enum.StrEnum):
+    """CIE 157:2004 light sensitivity classes."""
+
+    IRRESPONSIVE = "irresponsive"
+    LOW = "low"
+    MEDIUM = "medium"
+    HIGH = "high"
+
+
+class Artefact(_Model):
+    id: Identifier
+    name: str
+    zone: Identifier
+    position: Point3
+    light_sensitivity: SensitivityClass = SensitivityClass.MEDIUM
+    sensors: list[Identifier] = []
+
+
+class Venue(_Model):
+    id: Identifier
+    name: str
+    timezone: str = "UTC"
+    frame: Frame = Frame()
+    mesh: MeshSpec = MeshSpec(procedural=True)
+    zones: list[Zone] = Field(min_length=1)
+    gates: list[Gate] = []
+    sensors: list[SensorDef] = []
+    artefacts: list[Artefact] = []
+    source: Path | None = Field(None, exclude=True, description="File it was loaded from.")
+
+    @model_validator(mode="after")
+    def _references(self) -> Venue:
+        zones = {z.id for z in self.zones}
+        gates = {g.id for g in self.gates}
+        sensors = {s.id for s in self.sensors}
+        for name, ids in (("zone", [z.id for z in self.zones]), ("sensor", [s.id for s in self.sensors])):
+            dup = {i for i in ids if ids.count(i) > 1}
+            if dup:
+                raise ValueError(f"duplicate {name} id(s): {sorted(dup)}")
+        for g in self.gates:
+            for z in (g.from_zone, g.to_zone):
+                if z is not None and z not in zones:
+                    raise ValueError(f"gate {g.id!r} refers to unknown zone {z!r}")
+        for s in self.sensors:
+            if s.zone not in zones:
+                raise ValueError(f"sensor {s.id!r} refers to unknown zone {s.zone!r}")
+            if s.gate is not None and s.gate not in gates:
+                raise ValueError(f"sensor {s.id!r} refers to unknown gate {s.gate!r}")
+        for a in self.artefacts:
+            if a.zone not in zones:
+                raise ValueError(f"artefact {a.id!r} refers to unknown zone {a.zone!r}")
+            missing = [s for s in a.sensors if s not in sensors]
+            if missing:
+                raise ValueError(f"artefact {a.id!r} refers to unknown sensor(s) {missing}")
+        return self
+
+    @cached_property
+    def sensor_by_id(self) -> dict[str, SensorDef]:
+        return {s.id: s for s in self.sensors}
+
+    @cached_property
+    def zone_by_id(self) -> dict[str, Zone]:
+        return {z.id: z for z in self.zones}
