@@ -1,0 +1,1 @@
+"""Analytics over the twin: pure, streaming computations with bounded state."""
