@@ -1,0 +1,208 @@
+"""The ingest service: MQTT in, validated readings to the writer and the twin.
+
+paho-mqtt's network thread receives and decodes (decoding is pure and cheap);
+results are handed to the event loop, where the batching writer stores them.
+At QoS 1 a message is acknowledged to the broker only once its readings are
+committed (or spooled), so a crash never loses an acknowledged reading, and a
+full writer queue stops the acks, which makes the broker slow down
+(MQTT 5 Receive Maximum bounds what is in flight).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import collections
+import contextlib
+import logging
+import time
+from collections.abc import Callable, Sequence
+from typing import Any, Protocol
+
+import paho.mqtt.client as mqtt
+from paho.mqtt.packettypes import PacketTypes
+from paho.mqtt.properties import Properties
+
+from ingest.contract import DeadLetter, Reading, Topics
+from ingest.decode import DecodeResult, Decoder
+from ingest.metrics import IngestMetrics
+from ingest.mqtt_settings import MqttSettings, make_client
+from ingest.store.base import Store, StoreError
+
+__all__ = ["IngestService", "ReadingSink"]
+
+log = logging.getLogger(__name__)
+
+
+class ReadingSink(Protocol):
+    """What the service needs of the batching writer."""
+
+    async def put(
+        self, readings: Sequence[Reading], done: Callable[[], None] | None = None
+    ) -> None: ...
+
+
+ResultListener = Callable[[DecodeResult], None]
+
+
+class IngestService:
+    """One ingest worker. Use as ``async with service: await stop.wait()``."""
+
+    def __init__(
+        self,
+        mqtt_settings: MqttSettings,
+        topics: Topics,
+        decoder: Decoder,
+        sink: ReadingSink,
+        store: Store,
+        metrics: IngestMetrics,
+        *,
+        venue_filter: str = "+",
+        qos: int = 1,
+        shared_group: str | None = None,
+        receive_maximum: int = 1000,
+        dead_letter_capacity: int = 10_000,
+    ) -> None:
+        self._settings = mqtt_settings
+        self._topics = topics
+        self._decoder = decoder
+        self._sink = sink
+        self._store = store
+        self.metrics = metrics
+        self._venue_filter = venue_filter
+        self._qos = qos
+        self._shared_group = shared_group
+        self._receive_maximum = receive_maximum
+        self._listeners: list[ResultListener] = []
+        self._dead: collections.deque[DeadLetter] = collections.deque(maxlen=dead_letter_capacity)
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._client: mqtt.Client | None = None
+        self._tasks: set[asyncio.Task[None]] = set()
+        self._dl_task: asyncio.Task[None] | None = None
+        self.connected = asyncio.Event()
+
+    def add_listener(self, listener: ResultListener) -> None:
+        """Called on the event loop with every decoded message's result."""
+        self._listeners.append(listener)
+
+    # -- lifecycle ---------------------------------------------------------
+
+    async def __aenter__(self) -> IngestService:
+        self._loop = asyncio.get_running_loop()
+        s = self._settings
+        client = make_client(
+            s, manual_ack=self._qos > 0, persistent=True,
+        )
+        client.on_connect = self._on_connect
+        client.on_disconnect = self._on_disconnect
+        client.on_message = self._on_message
+        props: Properties | None = None
+        if s.protocol == 5:
+            props = Properties(PacketTypes.CONNECT)
+            props.SessionExpiryInterval = 3600
+            props.ReceiveMaximum = self._receive_maximum
+        else:
+            client.max_inflight_messages_set(self._receive_maximum)
+        client.connect_async(
+            s.host, s.port, s.keepalive_s,
+            **({"clean_start": False, "properties": props} if s.protocol == 5 else {}),
+        )
+        client.loop_start()
+        self._client = client
+        self._dl_task = asyncio.create_task(self._dead_letter_loop(), name="ingest-dead-letters")
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        if self._client is not None:
+            self._client.disconnect()
+            await asyncio.to_thread(self._client.loop_stop)
+        if self._tasks:
+            await asyncio.gather(*self._tasks, return_exceptions=True)
+        if self._dl_task is not None:
+            self._dl_task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._dl_task
+        await self._flush_dead_letters()
+
+    async def wait_connected(self, timeout: float = 10.0) -> None:
+        await asyncio.wait_for(self.connected.wait(), timeout)
+
+    # -- paho callbacks (network thread) -----------------------------------
+
+    def _subscriptions(self) -> list[str]:
+        filters = self._topics.ingest_filters(self._venue_filter)
+        filters.append(self._topics.command(self._venue_filter, "+") + "/ack")
+        if self._shared_group:
+            return [f"$share/{self._shared_group}/{f}" for f in filters]
+        return filters
+
+    def _on_connect(
+        self, client: mqtt.Client, _u: Any, _flags: Any, reason: Any, _p: Any
+    ) -> None:
+        if reason.is_failure:
+            log.warning("MQTT connect refused: %s", reason)
+            return
+        client.subscribe([(f, self._qos) for f in self._subscriptions()])
+        assert self._loop is not None
+        self._loop.call_soon_threadsafe(self.connected.set)
+        log.info("ingest connected to %s:%s", self._settings.host, self._settings.port)
+
+    def _on_disconnect(self, _c: mqtt.Client, _u: Any, _f: Any, reason: Any, _p: Any) -> None:
+        assert self._loop is not None
+        self._loop.call_soon_threadsafe(self.connected.clear)
+        log.info("ingest disconnected: %s", reason)
+
+    def _on_message(self, client: mqtt.Client, _u: Any, msg: mqtt.MQTTMessage) -> None:
+        now = time.time()
+        result = self._decoder.decode(msg.topic, msg.payload, now)
+        assert self._loop is not None
+        self._loop.call_soon_threadsafe(self._accept, result, msg.mid, msg.qos)
+
+    # -- event loop side ---------------------------------------------------
+
+    def _accept(self, result: DecodeResult, mid: int, qos: int) -> None:
+        m = self.metrics
+        m.messages_in.inc()
+        if result.rejected:
+            for dl in result.rejected:
+                m.reject(dl.reason)
+                log.debug("rejected %s on %s: %s", dl.reason, dl.topic, dl.detail)
+            self._dead.extend(result.rejected)
+        for listener in self._listeners:
+            try:
+                listener(result)
+            except Exception:  # a listener bug must not stop ingest
+                log.exception("ingest listener failed")
+        ack = self._acker(mid, qos)
+        if not result.readings:
+            ack()
+            return
+        m.readings_in.inc(len(result.readings))
+        task = asyncio.create_task(self._sink.put(result.readings, ack), name=f"ingest-put-{mid}")
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    def _acker(self, mid: int, qos: int) -> Callable[[], None]:
+        client = self._client
+
+        def ack() -> None:
+            if qos > 0 and client is not None:
+                client.ack(mid, qos)
+
+        return ack
+
+    async def _dead_letter_loop(self) -> None:
+        while True:
+            await asyncio.sleep(1.0)
+            await self._flush_dead_letters()
+
+    async def _flush_dead_letters(self) -> None:
+        if not self._dead:
+            return
+        batch = list(self._dead)
+        self._dead.clear()
+        try:
+            await self._store.write_dead_letters(batch)
+        except StoreError as exc:
+            # Dead letters are evidence, not data: keep what fits, never block ingest.
+            log.warning("could not store %d dead letters: %s", len(batch), exc)
+            self._dead.extendleft(reversed(batch[-(self._dead.maxlen or 0) :]))

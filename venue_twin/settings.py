@@ -1,0 +1,110 @@
+"""Typed settings, built once from the environment and an optional config file.
+
+Environment variables use the prefix ``VENUE_TWIN_`` and ``__`` for nesting,
+e.g. ``VENUE_TWIN_MQTT__HOST=broker``, ``VENUE_TWIN_STORE_URL=postgresql://...``.
+Secrets may also come from files (``VENUE_TWIN_MQTT__PASSWORD_FILE``); they
+never print.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, Field, SecretStr, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from ingest.decode import SensorPolicy
+from ingest.mqtt_settings import MqttSettings
+
+__all__ = ["MqttConfig", "Settings", "load_settings"]
+
+
+class MqttConfig(BaseModel):
+    host: str = "127.0.0.1"
+    port: int = Field(1883, ge=1, le=65535)
+    username: str | None = None
+    password: SecretStr | None = None
+    password_file: Path | None = None
+    tls: bool = False
+    ca_file: str | None = None
+    cert_file: str | None = None
+    key_file: str | None = None
+    protocol: Literal[5, 311] = 5
+    client_id: str = "venue-twin-ingest"
+    qos: Literal[0, 1] = 1
+    shared_group: str | None = Field(
+        None, description="MQTT 5 shared-subscription group for scaling ingest out."
+    )
+
+    @model_validator(mode="after")
+    def _password_from_file(self) -> MqttConfig:
+        if self.password is None and self.password_file is not None:
+            self.password = SecretStr(self.password_file.read_text().strip())
+        return self
+
+    def to_client(self, client_id: str | None = None) -> MqttSettings:
+        return MqttSettings(
+            host=self.host,
+            port=self.port,
+            username=self.username,
+            password=self.password.get_secret_value() if self.password else None,
+            tls=self.tls,
+            ca_file=self.ca_file,
+            cert_file=self.cert_file,
+            key_file=self.key_file,
+            protocol=self.protocol,
+            client_id=client_id or self.client_id,
+        )
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix="VENUE_TWIN_", env_nested_delimiter="__", extra="forbid"
+    )
+
+    venues: list[str] = Field(
+        default_factory=lambda: ["sample:museum-wing"],
+        description="Venue files, or 'sample:NAME' for a venue shipped with the package.",
+    )
+    store_url: SecretStr = Field(
+        SecretStr("sqlite:///venue-twin.sqlite3"),
+        description="sqlite:///PATH or postgresql://USER:PASS@HOST/DB",
+    )
+    mqtt: MqttConfig = MqttConfig()
+    topic_prefix: str = ""
+    unknown_sensors: SensorPolicy = SensorPolicy.REJECT
+    http_host: str = "127.0.0.1"
+    http_port: int = Field(8000, ge=0, le=65535)
+    ws_tick_hz: float = Field(4.0, gt=0, le=50)
+    writer_max_batch: int = Field(5000, gt=0)
+    writer_max_delay_s: float = Field(0.05, gt=0)
+    writer_max_pending: int = Field(200_000, gt=0)
+    spool_dir: Path | None = Field(None, description="Disk spool for store outages.")
+    spool_max_bytes: int = Field(512 * 1024 * 1024, gt=0)
+    log_level: str = "INFO"
+
+
+def load_settings(config_file: Path | None = None, **overrides: Any) -> Settings:
+    """Settings from (lowest first) defaults, config file, environment, overrides."""
+    file_values: dict[str, Any] = {}
+    if config_file is not None:
+        loaded = yaml.safe_load(config_file.read_text(encoding="utf-8")) or {}
+        if not isinstance(loaded, dict):
+            raise ValueError(f"{config_file}: a config file is a mapping")
+        file_values = loaded
+    env = Settings()
+    # Environment beats the file, explicit overrides beat both.
+    merged = _deep_merge(_deep_merge(file_values, env.model_dump(exclude_unset=True)), overrides)
+    return Settings.model_validate(merged)
+
+
+def _deep_merge(base: dict[str, Any], top: dict[str, Any]) -> dict[str, Any]:
+    out = dict(base)
+    for k, v in top.items():
+        if isinstance(v, dict) and isinstance(out.get(k), dict):
+            out[k] = _deep_merge(out[k], v)
+        else:
+            out[k] = v
+    return out
