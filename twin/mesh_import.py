@@ -1,0 +1,137 @@
+"""Import a venue mesh file (glTF/GLB, OBJ, PLY, STL) into the twin frame.
+
+The file is read with trimesh, flattened to one triangle mesh with its scene
+transforms applied, converted from the venue ``frame`` (length unit and up
+axis) times ``MeshSpec.scale`` to the twin frame (metres, Z up), and repaired:
+duplicate vertices merged, degenerate and duplicate faces dropped, winding
+and normals made consistent. Anything that is not a triangle mesh raises
+:class:`MeshImportError` with the reason.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import trimesh
+
+from twin.geometry import GeometryError, frame_matrix
+from twin.venue import Venue
+
+__all__ = [
+    "SUPPORTED_SUFFIXES",
+    "ImportedMesh",
+    "MeshImportError",
+    "import_mesh",
+    "import_venue_mesh",
+    "venue_mesh_path",
+]
+
+SUPPORTED_SUFFIXES: dict[str, str] = {
+    ".glb": "glb",
+    ".gltf": "gltf",
+    ".obj": "obj",
+    ".ply": "ply",
+    ".stl": "stl",
+}
+
+
+class MeshImportError(ValueError):
+    """A mesh file that cannot be used as a venue mesh; the message says why."""
+
+
+@dataclass(frozen=True, slots=True)
+class ImportedMesh:
+    """A repaired mesh in the twin frame, and what the repair changed."""
+
+    mesh: trimesh.Trimesh
+    source: Path
+    merged_vertices: int
+    removed_faces: int
+
+
+def _triangle_meshes(loaded: object, path: Path) -> list[trimesh.Trimesh]:
+    if isinstance(loaded, trimesh.Scene):
+        if not loaded.geometry:
+            raise MeshImportError(f"{path}: the file holds an empty scene")
+        parts: list[object] = list(loaded.dump())  # applies each node's transform
+    else:
+        parts = [loaded]
+    meshes = [p for p in parts if isinstance(p, trimesh.Trimesh) and len(p.faces) > 0]
+    if not meshes:
+        kinds = sorted({type(p).__name__ for p in parts})
+        what = "a point cloud" if "PointCloud" in kinds else f"no triangles ({', '.join(kinds)})"
+        raise MeshImportError(f"{path}: not a triangle mesh: the file holds {what}")
+    return meshes
+
+
+def _repair(mesh: trimesh.Trimesh) -> tuple[int, int]:
+    """Repair ``mesh`` in place; returns (vertices merged away, faces removed)."""
+    v0, f0 = len(mesh.vertices), len(mesh.faces)
+    mesh.merge_vertices()
+    mesh.update_faces(mesh.nondegenerate_faces())
+    mesh.update_faces(mesh.unique_faces())
+    mesh.remove_unreferenced_vertices()
+    trimesh.repair.fix_normals(mesh)  # type: ignore[no-untyped-call]
+    return v0 - len(mesh.vertices), f0 - len(mesh.faces)
+
+
+def import_mesh(
+    path: str | Path, *, units: str = "m", up_axis: str = "z", scale: float = 1.0
+) -> ImportedMesh:
+    """Read and repair the mesh at ``path``; coordinates end in the twin frame.
+
+    ``units`` and ``up_axis`` describe the file (``"y"`` for glTF exported to
+    spec); ``scale`` multiplies on top of the unit conversion.
+    """
+    p = Path(path)
+    file_type = SUPPORTED_SUFFIXES.get(p.suffix.lower())
+    if file_type is None:
+        raise MeshImportError(
+            f"{p}: unsupported mesh format {p.suffix!r}; use one of "
+            f"{', '.join(sorted(SUPPORTED_SUFFIXES))}"
+        )
+    if not p.is_file():
+        raise MeshImportError(f"{p}: mesh file not found")
+    try:
+        transform = frame_matrix(units, up_axis, scale)
+    except GeometryError as exc:
+        raise MeshImportError(f"{p}: {exc}") from exc
+    try:
+        loaded = trimesh.load(p, file_type=file_type, process=False)
+    except Exception as exc:  # trimesh raises many types for broken files
+        raise MeshImportError(f"{p}: cannot read as {file_type}: {exc}") from exc
+    parts = _triangle_meshes(loaded, p)
+    # Rebuilt from bare arrays: textures and colours have no use in the twin.
+    vertices = np.vstack([m.vertices for m in parts])
+    offsets = np.cumsum([0] + [len(m.vertices) for m in parts[:-1]])
+    faces = np.vstack([m.faces + o for m, o in zip(parts, offsets, strict=True)])
+    if not np.isfinite(vertices).all():
+        raise MeshImportError(f"{p}: vertex coordinates include NaN or infinity")
+    mesh = trimesh.Trimesh(vertices, faces, process=False)
+    mesh.apply_transform(transform)
+    merged, removed = _repair(mesh)
+    if len(mesh.faces) == 0:
+        raise MeshImportError(f"{p}: every face is degenerate")
+    return ImportedMesh(mesh=mesh, source=p, merged_vertices=merged, removed_faces=removed)
+
+
+def venue_mesh_path(venue: Venue) -> Path:
+    """The mesh file named by ``venue.mesh.file``, relative to the venue file."""
+    if venue.mesh.file is None:
+        raise MeshImportError(f"venue {venue.id!r} has a procedural mesh, not a mesh file")
+    p = Path(venue.mesh.file)
+    if not p.is_absolute() and venue.source is not None:
+        p = venue.source.parent / p
+    return p
+
+
+def import_venue_mesh(venue: Venue) -> ImportedMesh:
+    """Import ``venue``'s mesh file with the venue's frame and mesh scale."""
+    return import_mesh(
+        venue_mesh_path(venue),
+        units=venue.frame.units,
+        up_axis=venue.frame.up_axis,
+        scale=venue.mesh.scale,
+    )
