@@ -1,0 +1,106 @@
+"""The WebSocket hub coalesces per tick and resyncs slow clients with a snapshot."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+
+from fastapi import FastAPI, WebSocket
+from fastapi.testclient import TestClient
+from starlette.websockets import WebSocketState
+
+from ingest.contract import Reading
+from twin.loader import load_sample
+from twin.service import TwinService
+from viewer.hub import Hub
+
+V = "museum-wing"
+
+
+def _app(hub: Hub) -> FastAPI:
+    app = FastAPI()
+
+    @app.websocket("/ws")
+    async def ws(websocket: WebSocket) -> None:
+        await websocket.accept()
+        await hub.serve(websocket)
+
+    return app
+
+
+def test_subscribe_gives_a_snapshot_then_coalesced_deltas() -> None:
+    twin = TwinService([load_sample(V)])
+    hub = Hub(twin)
+    with TestClient(_app(hub)) as client, client.websocket_connect("/ws") as ws:
+        assert ws.receive_json()["type"] == "hello"
+        ws.send_text(json.dumps({"type": "subscribe", "venue": V}))
+        snap = ws.receive_json()
+        assert snap["type"] == "snapshot"
+        assert set(snap["sensors"]) == {s.id for s in twin.venues[V].sensors}
+        for i in range(5):  # five updates of one sensor within one tick
+            twin.apply_readings([Reading(V, "gallery-a-temp", 100.0 + i, 20.0 + i)])
+        hub.flush(200.0)
+        delta = ws.receive_json()
+        assert delta["type"] == "delta"
+        assert delta["sensors"] == {"gallery-a-temp": {"value": 24.0, "ts": 104.0, "status": "ok"}}
+        assert delta["zones"]["gallery-a"]["temperature"] == 24.0
+
+
+def test_bad_frames_get_errors_and_the_connection_survives() -> None:
+    hub = Hub(TwinService([load_sample(V)]))
+    with TestClient(_app(hub)) as client, client.websocket_connect("/ws") as ws:
+        ws.receive_json()
+        for frame, code in [
+            ("not json", "bad_json"),
+            (json.dumps({"type": "dance"}), "bad_frame"),
+            (json.dumps({"type": "subscribe", "venue": "nowhere"}), "unknown_venue"),
+            ("x" * 5000, "frame_too_large"),
+        ]:
+            ws.send_text(frame)
+            reply = ws.receive_json()
+            assert (reply["type"], reply["code"]) == ("error", code)
+        ws.send_text(json.dumps({"type": "ping"}))
+        assert ws.receive_json()["type"] == "pong"
+        assert hub.stats.bad_frames == 4
+
+
+class _SlowSocket:
+    """A client that reads one subscribe frame and then sends nothing, slowly receiving."""
+
+    application_state = WebSocketState.CONNECTED
+
+    def __init__(self) -> None:
+        self.sent: list[dict[str, object]] = []
+        self.gate = asyncio.Event()
+        self._inbox = [json.dumps({"type": "subscribe", "venue": V})]
+
+    async def receive_text(self) -> str:
+        if self._inbox:
+            return self._inbox.pop()
+        await asyncio.Event().wait()
+        raise AssertionError("unreachable")
+
+    async def send_text(self, text: str) -> None:
+        await self.gate.wait()  # the network is slow until the test opens the gate
+        self.sent.append(json.loads(text))
+
+
+async def test_a_client_that_falls_behind_gets_one_fresh_snapshot_not_a_backlog() -> None:
+    twin = TwinService([load_sample(V)])
+    hub = Hub(twin, client_queue=4)
+    slow = _SlowSocket()
+    task = asyncio.create_task(hub.serve(slow))  # type: ignore[arg-type]
+    await asyncio.sleep(0.01)
+    for i in range(50):
+        twin.apply_readings([Reading(V, "gallery-a-temp", 100.0 + i, 20.0 + i / 10)])
+        hub.flush(300.0 + i)
+    assert hub.stats.resyncs >= 1
+    slow.gate.set()
+    await asyncio.sleep(0.05)
+    task.cancel()
+    # Bounded: at most the in-flight frame plus the queue, never 50 deltas.
+    assert len(slow.sent) <= 1 + 4
+    last_snapshot = [f for f in slow.sent if f["type"] == "snapshot"][-1]
+    sensors = last_snapshot["sensors"]
+    assert isinstance(sensors, dict)
+    assert sensors["gallery-a-temp"]["value"] >= 24.0

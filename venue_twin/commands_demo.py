@@ -1,0 +1,180 @@
+"""``venue-twin demo`` and ``venue-twin serve``: the running platform."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import logging
+import time
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+
+from ingest.mqtt_settings import MqttSettings
+from simulators.publisher import run_simulation
+from venue_twin.embedded_broker import EmbeddedBroker, free_port, port_is_free
+from venue_twin.runner import UsageError, open_browser, run_until_signal
+from venue_twin.settings import Settings, load_settings
+from venue_twin.wiring import Platform, serve_http
+
+__all__ = ["add_parsers"]
+
+log = logging.getLogger(__name__)
+
+
+def add_parsers(sub: Any) -> None:
+    demo = sub.add_parser(
+        "demo",
+        help="run everything in one process: broker, store, simulator, twin, viewer",
+        description=(
+            "Start an in-process MQTT broker, an embedded SQLite store, the simulator "
+            "publishing a sample venue, ingest, the live twin and the viewer."
+        ),
+        epilog="example: venue-twin demo --port 8080 --venue sample:scenic-site --speed 10",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    demo.add_argument("--port", type=int, default=8000, help="viewer port (default 8000)")
+    demo.add_argument("--host", default="127.0.0.1", help="viewer address (default 127.0.0.1)")
+    demo.add_argument(
+        "--mqtt-port", type=int, default=1883,
+        help="embedded broker port (default 1883; a free one if taken)",
+    )
+    demo.add_argument(
+        "--venue", action="append", default=None,
+        help="venue file or sample:NAME (repeatable; default sample:museum-wing)",
+    )
+    demo.add_argument(
+        "--data-dir", type=Path, default=Path("venue-twin-data"),
+        help="where the demo keeps its SQLite database (default ./venue-twin-data)",
+    )
+    demo.add_argument("--speed", type=float, default=1.0, help="simulated seconds per second")
+    demo.add_argument("--seed", type=int, default=0, help="simulator random seed")
+    demo.add_argument("--no-browser", action="store_true", help="do not open a browser")
+    demo.set_defaults(handler=_demo)
+
+    serve = sub.add_parser(
+        "serve",
+        help="run ingest, twin and viewer against an external broker and database",
+        description="Run against the MQTT broker and store named in the settings.",
+        epilog=(
+            "example: VENUE_TWIN_STORE_URL=postgresql://twin@db/twin "
+            "VENUE_TWIN_MQTT__HOST=broker venue-twin serve"
+        ),
+    )
+    serve.add_argument("--config", type=Path, help="YAML settings file")
+    serve.add_argument("--port", type=int, help="viewer port (overrides settings)")
+    serve.add_argument("--host", help="viewer address (overrides settings)")
+    serve.set_defaults(handler=_serve)
+
+
+def _demo(args: argparse.Namespace, console: Console) -> int:
+    if not port_is_free(args.host, args.port):
+        raise UsageError(f"port {args.port} is in use; pick another with --port")
+    mqtt_port = args.mqtt_port
+    if not port_is_free("127.0.0.1", mqtt_port):
+        mqtt_port = free_port()
+        console.print(f"MQTT port {args.mqtt_port} is in use; the demo broker takes {mqtt_port}")
+    args.data_dir.mkdir(parents=True, exist_ok=True)
+    settings = load_settings(
+        None,
+        venues=args.venue or ["sample:museum-wing"],
+        store_url=f"sqlite:///{(args.data_dir / 'demo.sqlite3').resolve()}",
+        http_host=args.host,
+        http_port=args.port,
+        spool_dir=str((args.data_dir / "spool").resolve()),
+    )
+    # amqtt speaks MQTT 3.1.1 only.
+    mqtt = MqttSettings(host="127.0.0.1", port=mqtt_port, protocol=311, client_id="demo-ingest")
+
+    async def run(stop: asyncio.Event) -> int:
+        with console.status("starting venue-twin demo...") as status:
+            broker = EmbeddedBroker("127.0.0.1", mqtt_port)
+            await broker.__aenter__()
+            console.print(f"[green]ok[/green] MQTT broker (embedded) on mqtt://127.0.0.1:{mqtt_port}")
+            try:
+                platform = Platform(settings, mqtt=mqtt, progress=_ok(console))
+                async with platform:
+                    sims = [
+                        asyncio.create_task(
+                            run_simulation(
+                                venue, MqttSettings(
+                                    host="127.0.0.1", port=mqtt_port, protocol=311,
+                                    client_id=f"demo-sim-{venue.id}",
+                                ),
+                                speed=args.speed, seed=args.seed, stop_event=stop,
+                            ),
+                            name=f"simulator-{venue.id}",
+                        )
+                        for venue in platform.venues
+                    ]
+                    names = ", ".join(f"{v.id} ({len(v.sensors)} sensors)" for v in platform.venues)
+                    console.print(f"[green]ok[/green] simulator publishing {names}")
+                    status.stop()
+                    return await _serve_until(platform, settings, stop, console, sims, args)
+            finally:
+                await broker.__aexit__(None, None, None)
+                console.print("stopped cleanly")
+
+    return run_until_signal(run)
+
+
+def _serve(args: argparse.Namespace, console: Console) -> int:
+    overrides: dict[str, Any] = {}
+    if args.port is not None:
+        overrides["http_port"] = args.port
+    if args.host is not None:
+        overrides["http_host"] = args.host
+    try:
+        settings = load_settings(args.config, **overrides)
+    except (OSError, ValueError) as exc:
+        raise UsageError(str(exc)) from exc
+    if not port_is_free(settings.http_host, settings.http_port):
+        raise UsageError(f"port {settings.http_port} is in use")
+
+    async def run(stop: asyncio.Event) -> int:
+        async with Platform(settings, progress=_ok(console)) as platform:
+            return await _serve_until(platform, settings, stop, console, [], None)
+
+    return run_until_signal(run)
+
+
+async def _serve_until(
+    platform: Platform,
+    settings: Settings,
+    stop: asyncio.Event,
+    console: Console,
+    background: list[asyncio.Task[Any]],
+    args: argparse.Namespace | None,
+) -> int:
+    assert platform.app is not None
+    url = f"http://{settings.http_host}:{settings.http_port}"
+    http = asyncio.create_task(
+        serve_http(platform.app, settings.http_host, settings.http_port, stop), name="http"
+    )
+    await asyncio.sleep(0.3)
+    console.print(f"[green]ok[/green] viewer on [bold]{url}[/bold]  (API docs: {url}/docs)")
+    console.print("press Ctrl-C to stop")
+    if args is not None and not args.no_browser:
+        open_browser(url)
+    started = time.monotonic()
+    try:
+        await http
+    finally:
+        stop.set()
+        for t in background:
+            t.cancel()
+        for t in background:
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await t
+        m = platform.metrics.snapshot()
+        console.print(
+            f"ran {time.monotonic() - started:.0f} s: {m['readings_stored']:.0f} readings stored, "
+            f"{sum(m['rejected'].values()) if isinstance(m['rejected'], dict) else 0:.0f} rejected"
+        )
+    return 0
+
+
+def _ok(console: Console) -> Any:
+    return lambda msg: console.print(f"[green]ok[/green] {msg}")

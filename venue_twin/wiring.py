@@ -1,0 +1,175 @@
+"""Service wiring: builds the store, ingest, twin and viewer from settings.
+
+Nothing here connects at import time; :class:`Platform` opens everything in
+``__aenter__`` and closes it in reverse order in ``__aexit__``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Callable, Coroutine
+from pathlib import Path
+from typing import Any
+
+import uvicorn
+from fastapi import FastAPI
+
+from ingest.contract import Topics
+from ingest.decode import Decoder
+from ingest.metrics import IngestMetrics
+from ingest.mqtt_settings import MqttSettings
+from ingest.service import IngestService
+from ingest.store import open_store
+from ingest.store.base import Store
+from ingest.store.spool import DiskSpool
+from ingest.store.writer import BatchWriter
+from twin.loader import load_sample, load_venue
+from twin.service import TwinService
+from twin.venue import Venue
+from venue_twin.settings import Settings
+from viewer.app import ViewerContext, create_app
+from viewer.hub import Hub
+
+__all__ = ["Platform", "resolve_venue", "serve_http"]
+
+log = logging.getLogger(__name__)
+
+Progress = Callable[[str], None]
+
+
+def resolve_venue(ref: str) -> Venue:
+    """``sample:NAME`` for a shipped venue, else a path to a venue file."""
+    if ref.startswith("sample:"):
+        return load_sample(ref.removeprefix("sample:"))
+    return load_venue(Path(ref))
+
+
+class Platform:
+    """Store + ingest + twin + viewer app, wired from settings."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        mqtt: MqttSettings | None = None,
+        progress: Progress = lambda _msg: None,
+    ) -> None:
+        self.settings = settings
+        self.mqtt = mqtt or settings.mqtt.to_client()
+        self._progress = progress
+        self.metrics = IngestMetrics()
+        self.venues = [resolve_venue(ref) for ref in settings.venues]
+        self.twin = TwinService(self.venues)
+        self.hub = Hub(self.twin, tick_hz=settings.ws_tick_hz)
+        self.store: Store | None = None
+        self.writer: BatchWriter | None = None
+        self.ingest: IngestService | None = None
+        self.app: FastAPI | None = None
+        self._tasks: list[asyncio.Task[None]] = []
+        self._stack = contextlib.AsyncExitStack()
+
+    def _spawn(self, coro: Coroutine[Any, Any, None], name: str) -> None:
+        self._tasks.append(asyncio.create_task(coro, name=name))
+
+    async def __aenter__(self) -> Platform:
+        s = self.settings
+        try:
+            store = open_store(s.store_url.get_secret_value())
+            await store.open()
+            self.store = store
+            self._stack.push_async_callback(store.close)
+            self._progress(f"store ready ({_redact(s.store_url.get_secret_value())})")
+
+            spool = (
+                DiskSpool(s.spool_dir, max_bytes=s.spool_max_bytes) if s.spool_dir else None
+            )
+            writer = BatchWriter(
+                store,
+                metrics=self.metrics,
+                max_batch=s.writer_max_batch,
+                max_delay_s=s.writer_max_delay_s,
+                max_pending=s.writer_max_pending,
+                spool=spool,
+            )
+            self.writer = writer
+            self._spawn(writer.run(), "store-writer")
+            self._stack.push_async_callback(writer.close)
+
+            topics = Topics(s.topic_prefix)
+            decoder = Decoder(
+                topics,
+                known_venue=self.twin.knows,
+                known_sensor=self.twin.knows,
+                policy=s.unknown_sensors,
+            )
+            ingest = IngestService(
+                self.mqtt, topics, decoder, writer, store, self.metrics,
+                qos=s.mqtt.qos, shared_group=s.mqtt.shared_group,
+            )
+            ingest.add_listener(self.twin.on_decoded)
+            await self._stack.enter_async_context(ingest)
+            await ingest.wait_connected(timeout=15.0)
+            self.ingest = ingest
+            self._progress(f"ingest subscribed on mqtt://{self.mqtt.host}:{self.mqtt.port}")
+
+            self._spawn(self.twin.run_sweeper(), "twin-sweeper")
+            self._spawn(self.hub.run(), "viewer-hub")
+            self.app = create_app(
+                ViewerContext(twin=self.twin, store=store, hub=self.hub, health=self.health)
+            )
+        except BaseException:
+            await self.__aexit__(None, None, None)
+            raise
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        for t in self._tasks:
+            if t.get_name() != "store-writer":
+                t.cancel()
+        # Closing the stack stops ingest first, then flushes the writer, then the store.
+        await self._stack.aclose()
+        for t in self._tasks:
+            t.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+
+    def health(self) -> dict[str, Any]:
+        connected = self.ingest is not None and self.ingest.connected.is_set()
+        return {
+            "mqtt_connected": connected,
+            "venues": [v.id for v in self.venues],
+            "ingest": self.metrics.snapshot(),
+        }
+
+
+class _QuietServer(uvicorn.Server):
+    """uvicorn without its own signal handling: the CLI owns Ctrl-C."""
+
+    @contextlib.contextmanager
+    def capture_signals(self) -> Any:
+        yield
+
+
+async def serve_http(app: FastAPI, host: str, port: int, stop: asyncio.Event) -> None:
+    """Serve ``app`` until ``stop`` is set."""
+    config = uvicorn.Config(app, host=host, port=port, log_level="warning", ws_ping_interval=20)
+    server = _QuietServer(config)
+    task = asyncio.create_task(server.serve(), name="http")
+    stopper = asyncio.create_task(stop.wait(), name="http-stop")
+    done, _ = await asyncio.wait({task, stopper}, return_when=asyncio.FIRST_COMPLETED)
+    server.should_exit = True
+    stopper.cancel()
+    await task
+    if task in done and not stop.is_set():
+        raise RuntimeError(f"the web server on {host}:{port} stopped (is the port in use?)")
+
+
+def _redact(url: str) -> str:
+    """A store URL without its password, for printing."""
+    if "@" not in url or "://" not in url:
+        return url
+    scheme, rest = url.split("://", 1)
+    cred, host = rest.rsplit("@", 1)
+    user = cred.split(":", 1)[0]
+    return f"{scheme}://{user}:***@{host}"
