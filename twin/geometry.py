@@ -237,4 +237,3 @@ def frame_matrix(units: str = "m", up_axis: str = "z", scale: float = 1.0) -> Fl
         raise GeometryError(f"up axis must be 'y' or 'z', got {up_axis!r}")
     m[:3, :3] *= metres * scale
     return m
-

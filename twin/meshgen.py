@@ -45,11 +45,7 @@ _WALL_RGBA = (236, 233, 226, 255)
 # the same quad on top (4-7); winding gives outward normals.
 _BOX_FACES = np.array(
     [[4, 5, 6], [4, 6, 7], [0, 2, 1], [0, 3, 2]]
-    + [
-        f
-        for i, j in ((0, 1), (1, 2), (2, 3), (3, 0))
-        for f in ([i, j, j + 4], [i, j + 4, i + 4])
-    ],
+    + [f for i, j in ((0, 1), (1, 2), (2, 3), (3, 0)) for f in ([i, j, j + 4], [i, j + 4, i + 4])],
     dtype=np.int64,
 )
 
