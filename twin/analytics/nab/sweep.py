@@ -68,7 +68,7 @@ def probationary_length(n_rows: int, probation_percent: float) -> float:
 
 @dataclass(frozen=True, slots=True)
 class LabeledSeries:
-    """One data file: its name, timestamps (epoch s, ascending) and label windows."""
+    """One data file: its name, timestamps (epoch s, file order) and label windows."""
 
     name: str
     timestamps: NDArray[np.float64]
@@ -77,22 +77,34 @@ class LabeledSeries:
     def window_indices(self) -> list[tuple[int, int]]:
         """Inclusive (first, last) row index of each window.
 
-        NAB requires window limits to be timestamps of the file; we take the
-        rows inside the limits, which is the same thing when they are.
+        As NAB: a window starts at the row whose timestamp equals its start
+        and ends at the first row equal to its end; where a limit is not a
+        timestamp of the file we take the rows inside the limits instead.
+        Rows are in file order, which is not always time order.
         """
         ts = self.timestamps
         out: list[tuple[int, int]] = []
         last_right = -1
         for start, end in self.windows:
-            left = int(np.searchsorted(ts, start, side="left"))
-            right = int(np.searchsorted(ts, end, side="right")) - 1
-            if right < left:
+            left = _first_index(ts, start, ts >= start)
+            inside = np.flatnonzero(ts <= end)
+            exact = np.flatnonzero(ts == end)
+            right = int(exact[0]) if len(exact) else (int(inside[-1]) if len(inside) else -1)
+            if left < 0 or right < left:
                 raise NabDataError(f"{self.name}: window {start}..{end} holds no rows")
             if left <= last_right:
                 raise NabDataError(f"{self.name}: windows overlap or are not sorted")
             out.append((left, right))
             last_right = right
         return out
+
+
+def _first_index(ts: NDArray[np.float64], value: float, fallback: NDArray[np.bool_]) -> int:
+    exact = np.flatnonzero(ts == value)
+    if len(exact):
+        return int(exact[0])
+    later = np.flatnonzero(fallback)
+    return int(later[0]) if len(later) else -1
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,0 +1,125 @@
+"""All detectors of one sensor behind one ``update(ts, value)`` call."""
+
+from __future__ import annotations
+
+import math
+
+from twin.analytics.anomaly.baseline import Baseline
+from twin.analytics.anomaly.combined import CombinedScore
+from twin.analytics.anomaly.config import DetectorConfig
+from twin.analytics.anomaly.detection import Detection
+from twin.analytics.anomaly.deviation import DriftDetector, LevelShiftDetector, SpikeDetector
+from twin.analytics.anomaly.errors import AnomalyError
+from twin.analytics.anomaly.integrity import DropoutDetector, StuckDetector, range_violation
+
+__all__ = ["InvalidReadingError", "SensorDetector"]
+
+
+class InvalidReadingError(AnomalyError, ValueError):
+    """A reading with a non-finite time or value reached the detector."""
+
+
+class SensorDetector:
+    """Streaming anomaly detection for one sensor: one pass, O(1) state.
+
+    Feed readings in time order with :meth:`update`; it returns the
+    detections this reading caused (usually none). Readings at or before the
+    last accepted time are ignored and counted in ``late_readings`` (late and
+    duplicate readings are normal on the wire). ``anomaly_score`` is the
+    combined score of the last accepted reading, in [0, 1].
+    """
+
+    __slots__ = (
+        "_baseline",
+        "_combined",
+        "_drift",
+        "_dropout",
+        "_shift",
+        "_spike",
+        "_stuck",
+        "config",
+        "late_readings",
+    )
+
+    def __init__(self, config: DetectorConfig | None = None) -> None:
+        cfg = config if config is not None else DetectorConfig()
+        self.config = cfg
+        self._baseline = Baseline(cfg.baseline_alpha, cfg.scale_alpha, cfg.min_scale, cfg.warmup)
+        self._spike = SpikeDetector(cfg.spike_sigma)
+        self._shift = LevelShiftDetector(cfg.shift_slack, cfg.shift_limit, cfg.spike_sigma)
+        self._drift = DriftDetector(cfg.drift_alpha, cfg.drift_sigma)
+        self._stuck = StuckDetector(cfg.stuck_count, cfg.stuck_epsilon, cfg.stuck_min_activity)
+        self._dropout = DropoutDetector(
+            cfg.expected_interval, cfg.dropout_factor, cfg.interval_alpha
+        )
+        self._combined = CombinedScore()
+        self.late_readings = 0
+
+    @property
+    def anomaly_score(self) -> float:
+        return self._combined.value
+
+    @property
+    def level(self) -> float:
+        """The current robust level estimate (the sensor's 'normal' value)."""
+        return self._baseline.mean
+
+    @property
+    def noise(self) -> float:
+        """The current robust noise standard deviation."""
+        return self._baseline.scale
+
+    def check_silence(self, now: float) -> Detection | None:
+        """A dropout detection if the sensor has been silent too long at ``now``.
+
+        For a watchdog tick: :meth:`update` only sees a gap once the next
+        reading arrives.
+        """
+        return self._dropout.check(self.config.sensor, self.config.unit, now, math.nan)
+
+    def update(self, ts: float, value: float) -> list[Detection]:
+        if not (math.isfinite(ts) and math.isfinite(value)):
+            raise InvalidReadingError(f"reading must be finite, got ts={ts} value={value}")
+        dropout = self._dropout
+        if ts <= dropout.last_ts:
+            self.late_readings += 1
+            return []
+        cfg = self.config
+        sensor, unit = cfg.sensor, cfg.unit
+        found: list[Detection] = []
+        gap = dropout.update(sensor, unit, ts, value)
+        if gap is not None:
+            found.append(gap)
+
+        bad = range_violation(sensor, unit, ts, value, cfg.physical_min, cfg.physical_max)
+        if bad is not None:
+            # A faulty value teaches the statistics nothing.
+            found.append(bad)
+            self._combined.update(math.inf)
+            return found
+
+        stuck = self._stuck.update(sensor, unit, ts, value)
+        if stuck is not None:
+            found.append(stuck)
+        base = self._baseline
+        evidence = max(dropout.evidence, self._stuck.evidence)
+        if base.ready and not self._stuck.stuck:
+            z = base.z(value)
+            spike = self._spike.update(sensor, unit, ts, value, z, base)
+            if spike is not None:
+                found.append(spike)
+            shift = self._shift.update(sensor, unit, ts, value, z, base)
+            if shift is not None:
+                found.append(shift)
+                self._drift.reanchor(ts, value)
+            else:
+                drift = self._drift.update(sensor, unit, ts, value, base)
+                if drift is not None:
+                    found.append(drift)
+            evidence = max(
+                evidence, self._spike.evidence, self._shift.evidence, self._drift.evidence
+            )
+        if not self._stuck.stuck:
+            base.update(value)
+        self._combined.update(evidence)
+        return found
