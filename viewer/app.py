@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 from typing import Annotated, Any
@@ -19,7 +19,7 @@ from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 
 from ingest.store.base import Store, StoreError
-from twin.export import venue_glb
+from twin.export import ExportError, GlbCache
 from twin.service import TwinService
 from viewer import frames
 from viewer.hub import Hub
@@ -36,6 +36,7 @@ class ViewerContext:
     hub: Hub
     health: Callable[[], dict[str, Any]]
     static_dir: Path | None = None
+    glb_cache: GlbCache = field(default_factory=GlbCache)
 
 
 def default_static_dir() -> Path:
@@ -86,11 +87,14 @@ def create_app(ctx: ViewerContext) -> FastAPI:
 
     @app.get("/api/venues/{venue}/mesh.glb")
     async def mesh(
-        venue: str, request: Request, lod: Annotated[int, Query(ge=0, le=3)] = 0
+        venue: str, request: Request, lod: Annotated[int, Query(ge=0, le=3, description="Level of detail, 0 = full.")] = 0
     ) -> Response:
         v = venue_or_404(venue)
-        glb = await asyncio.to_thread(venue_glb, v, lod)
-        etag = f'"{glb.etag}"'
+        try:
+            glb = await asyncio.to_thread(ctx.glb_cache.get, v, lod)
+        except ExportError as exc:
+            raise HTTPException(500, f"cannot export the venue mesh: {exc}") from exc
+        etag = glb.etag
         headers = {"ETag": etag, "Cache-Control": "public, max-age=60, must-revalidate"}
         if request.headers.get("if-none-match") == etag:
             return Response(status_code=304, headers=headers)
