@@ -1,0 +1,138 @@
+"""Sensor sampling, vectorised over every sensor of a venue.
+
+Each sensor reads one slot of the simulator's state vector (its zone's
+temperature, its gate's count...). Sampling gathers those slots for the
+sensors that are due, then applies calibration error, noise, faults, the
+physical range and the sensor's resolution, all as array operations.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from simulators.injector import FaultInjector, SampleBatch
+from twin.venue import SensorDef, SensorKind
+
+__all__ = ["KIND_ORDER", "SensorBank", "SensorModel"]
+
+# Order of the per-zone blocks in the state vector; gate counts follow them.
+KIND_ORDER: tuple[SensorKind, ...] = (
+    SensorKind.TEMPERATURE,
+    SensorKind.HUMIDITY,
+    SensorKind.CO2,
+    SensorKind.LUX,
+    SensorKind.PEOPLE_COUNT,
+    SensorKind.VIBRATION,
+    SensorKind.UV,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class SensorModel:
+    """Error model of one sensor kind, in the sensor's unit.
+
+    Noise has standard deviation ``noise_abs + noise_rel * |value|``; ``bias_sd``
+    and ``gain_sd`` draw a fixed calibration error per device (gain also stands
+    for placement, e.g. a lux sensor nearer a lamp).
+    """
+
+    noise_abs: float
+    noise_rel: float
+    resolution: float
+    bias_sd: float
+    gain_sd: float
+    low: float
+    high: float
+
+
+MODELS: dict[SensorKind, SensorModel] = {
+    SensorKind.TEMPERATURE: SensorModel(0.05, 0.0, 0.01, 0.1, 0.0, -40.0, 85.0),
+    SensorKind.HUMIDITY: SensorModel(0.4, 0.0, 0.1, 0.8, 0.0, 0.0, 100.0),
+    SensorKind.CO2: SensorModel(5.0, 0.01, 1.0, 10.0, 0.0, 0.0, 10_000.0),
+    SensorKind.LUX: SensorModel(0.3, 0.01, 0.1, 0.0, 0.1, 0.0, 200_000.0),
+    SensorKind.PEOPLE_COUNT: SensorModel(0.0, 0.03, 1.0, 0.0, 0.0, 0.0, 1e9),
+    SensorKind.GATE_COUNTER: SensorModel(0.0, 0.0, 1.0, 0.0, 0.0, 0.0, 1e15),
+    SensorKind.VIBRATION: SensorModel(0.01, 0.05, 0.001, 0.0, 0.1, 0.0, 1_000.0),
+    SensorKind.UV: SensorModel(0.5, 0.02, 0.1, 0.0, 0.05, 0.0, 10_000.0),
+}
+
+
+class SensorBank:
+    """Every sensor of a venue as arrays; ``ids[i]`` names row ``i``.
+
+    State vector layout (see :func:`state_slots`): ``len(KIND_ORDER)`` blocks of
+    ``n_zones`` values, then ``n_gates`` cumulative forward crossings, then
+    ``n_zones`` cumulative entries per zone (for gate counters with no gate).
+    """
+
+    def __init__(
+        self,
+        sensors: list[SensorDef],
+        zone_index: dict[str, int],
+        gate_index: dict[str, int],
+        rng: np.random.Generator,
+        start: float,
+    ) -> None:
+        self.ids = tuple(s.id for s in sensors)
+        n_zones, n_gates = len(zone_index), len(gate_index)
+        self.state_size = len(KIND_ORDER) * n_zones + n_gates + n_zones
+        n = len(sensors)
+        self._rng = rng
+        src = np.empty(n, dtype=np.int64)
+        models = [MODELS[s.kind] for s in sensors]
+        for k, s in enumerate(sensors):
+            z = zone_index[s.zone]
+            if s.kind is SensorKind.GATE_COUNTER:
+                base = len(KIND_ORDER) * n_zones
+                src[k] = base + gate_index[s.gate] if s.gate else base + n_gates + z
+            else:
+                src[k] = KIND_ORDER.index(s.kind) * n_zones + z
+        self._src = src
+        self.interval = np.array([s.interval_s for s in sensors], dtype=float)
+        # Everything is due at the start, so the first readings appear at once.
+        self.next_due = np.full(n, float(start))
+        self._noise_abs = np.array([m.noise_abs for m in models])
+        self._noise_rel = np.array([m.noise_rel for m in models])
+        self._res = np.array([m.resolution for m in models])
+        self._bias = rng.normal(0.0, 1.0, n) * np.array([m.bias_sd for m in models])
+        self._gain = 1.0 + rng.normal(0.0, 1.0, n) * np.array([m.gain_sd for m in models])
+        pairs = list(zip(sensors, models, strict=True))
+        self._low = np.array([_first(s.thresholds.physical_min, m.low) for s, m in pairs])
+        self._high = np.array([_first(s.thresholds.physical_max, m.high) for s, m in pairs])
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    def sample(self, t_end: float, state: np.ndarray, faults: FaultInjector) -> SampleBatch:
+        """Readings of every sensor due before ``t_end``, from ``state`` at ``t_end``."""
+        parts = []
+        while True:
+            idx = np.flatnonzero(self.next_due < t_end)
+            if idx.size == 0:
+                break
+            ts = self.next_due[idx].copy()
+            self.next_due[idx] += self.interval[idx]
+            true = state[self._src[idx]]
+            sd = self._noise_abs[idx] + self._noise_rel[idx] * np.abs(true)
+            noise = sd * self._rng.standard_normal(idx.size)
+            value = true * self._gain[idx] + self._bias[idx] + noise
+            batch = faults.distort(SampleBatch(idx, ts, value))
+            batch.value = np.clip(
+                _quantise(batch.value, self._res[idx]), self._low[idx], self._high[idx]
+            )
+            parts.append(batch)
+        return SampleBatch.concat(parts)
+
+
+def _quantise(value: np.ndarray, res: np.ndarray) -> np.ndarray:
+    """Round to the resolution; divide by an exact 1/res so 0.01 steps print as 21.57."""
+    fine = res < 1.0
+    scale = np.where(fine, np.round(1.0 / np.where(fine, res, 1.0)), 1.0)
+    coarse = np.where(fine, 1.0, res)
+    return np.asarray(np.round(value * scale / coarse) * coarse / scale)
+
+
+def _first(a: float | None, b: float) -> float:
+    return b if a is None else a

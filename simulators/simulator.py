@@ -1,0 +1,255 @@
+"""The venue simulator: visitors, climate, light and sensors of one venue, with ground truth.
+
+Example::
+
+    sim = VenueSimulator(load_sample("museum-wing"), seed=1, start=1_732_525_200.0)
+    readings = sim.step(10.0)        # readings sampled during the next 10 s
+    sim.occupancy()                  # {"entrance": 12, ...}
+    sim.ground_truth.save_jsonl("faults.jsonl")
+
+The same venue, seed, start, fault plan and sequence of step lengths give the
+same stream, bit for bit.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import dataclass
+
+import numpy as np
+
+from ingest.contract import Reading, StatusEvent
+from simulators.climate import ClimateParams, ZoneClimate
+from simulators.clock import SimClock
+from simulators.crowd import CrowdModel, CrowdParams
+from simulators.environment import LightingParams, lamp_targets
+from simulators.faults import FaultPlan, GroundTruth
+from simulators.injector import FaultInjector, SampleBatch
+from simulators.schedule import DaySchedule, LocalTime
+from simulators.sensors import KIND_ORDER, SensorBank
+from simulators.weather import Weather, WeatherParams
+from simulators.zonegraph import build_zone_graph
+from twin.venue import SensorKind, Venue
+
+__all__ = ["DEFAULT_SPACE_PER_VISITOR_M2", "VenueSimulator", "ZoneConditions"]
+
+# Simulator defaults when a zone gives no space_per_visitor_m2 (indoor, outdoor).
+DEFAULT_SPACE_PER_VISITOR_M2 = (2.0, 5.0)
+_TURNOVER_PER_DAY = 2.5  # default daily visitors = this x total capacity
+
+
+@dataclass(frozen=True, slots=True)
+class ZoneConditions:
+    """True (noise-free) state of one zone."""
+
+    occupancy: int
+    temp_c: float
+    rh_pct: float
+    co2_ppm: float
+    lux: float
+
+
+class VenueSimulator:
+    """Simulates any :class:`~twin.venue.Venue`; see the module docstring.
+
+    ``start`` defaults to the wall clock now; ``max_substep_s`` bounds the
+    internal integration step (long :meth:`step` calls are split).
+    """
+
+    def __init__(
+        self,
+        venue: Venue,
+        seed: int = 0,
+        start: float | None = None,
+        faults: FaultPlan | None = None,
+        *,
+        schedule: DaySchedule | None = None,
+        weather: WeatherParams | None = None,
+        climate: ClimateParams | None = None,
+        crowd: CrowdParams | None = None,
+        lighting: LightingParams | None = None,
+        max_substep_s: float = 5.0,
+    ) -> None:
+        self.venue = venue
+        self.clock = SimClock(time.time() if start is None else float(start), math.inf)
+        self.schedule = schedule or DaySchedule()
+        self.lighting = lighting or LightingParams()
+        self._max_sub = max_substep_s
+        # Independent streams, so adding a sensor does not change the crowd or weather.
+        ss = np.random.SeedSequence(seed)
+        r_crowd, r_weather, r_sensor = (np.random.default_rng(s) for s in ss.spawn(3))
+        self._local = LocalTime(venue.timezone)
+
+        zones = venue.zones
+        self._zone_ids = tuple(z.id for z in zones)
+        self._area = np.array([z.area_m2 for z in zones])
+        self._outdoor = np.array([z.outdoor for z in zones], dtype=bool)
+        volume = self._area * np.array([z.height for z in zones])
+        spv = np.array(
+            [z.space_per_visitor_m2 or DEFAULT_SPACE_PER_VISITOR_M2[int(z.outdoor)] for z in zones]
+        )
+        self.capacity = np.maximum(1, np.floor(self._area / spv)).astype(np.int64)
+        self.daily_visitors = (
+            self.schedule.daily_visitors
+            if self.schedule.daily_visitors is not None
+            else _TURNOVER_PER_DAY * float(self.capacity.sum())
+        )
+        graph = build_zone_graph(venue)
+        exhibit = self._exhibit_zones(venue)
+        # Visitors linger where there is something to see and pass through the rest.
+        dwell = np.where(
+            exhibit, 60.0 * np.clip(self._area / 15.0, 3.0, 20.0), 30.0 + self._area / 2.0
+        )
+        dwell = np.where(self._outdoor, 1200.0, dwell)
+        attraction = np.where(exhibit, 3.0, 1.0)
+        self.crowd = CrowdModel(graph, self.capacity, dwell, attraction, r_crowd, crowd)
+        self.weather = Weather(r_weather, weather)
+        self.climate = ZoneClimate(volume, self._area, self._outdoor, climate)
+        self._lamp_lux = lamp_targets(venue, self.lighting)
+        self._lux = np.zeros(len(zones))
+        self._uv = np.zeros(len(zones))
+
+        zone_index = {z: i for i, z in enumerate(self._zone_ids)}
+        gate_index = {g: i for i, g in enumerate(graph.gate_ids)}
+        self._gate_to = np.array(
+            [zone_index.get(g.to_zone or "", -1) for g in venue.gates], dtype=np.int64
+        )
+        self._gate_from = np.array(
+            [zone_index.get(g.from_zone or "", -1) for g in venue.gates], dtype=np.int64
+        )
+        self.sensors = SensorBank(venue.sensors, zone_index, gate_index, r_sensor, self.clock.now)
+        self._faults = FaultInjector(venue.id, self.sensors.ids, faults)
+        self._state = np.zeros(self.sensors.state_size)
+        # Settle the climate to the start conditions so the first readings are plausible.
+        self._advance_world(0.0, 1.0)
+
+    @staticmethod
+    def _exhibit_zones(venue: Venue) -> np.ndarray:
+        with_art = {a.zone for a in venue.artefacts}
+        if not with_art:
+            return np.ones(len(venue.zones), dtype=bool)
+        return np.array([z.id in with_art for z in venue.zones], dtype=bool)
+
+    @property
+    def venue_id(self) -> str:
+        return self.venue.id
+
+    @property
+    def now(self) -> float:
+        return self.clock.now
+
+    @property
+    def sensor_ids(self) -> tuple[str, ...]:
+        return self.sensors.ids
+
+    @property
+    def ground_truth(self) -> GroundTruth:
+        return self._faults.ground_truth
+
+    def take_status_events(self) -> list[StatusEvent]:
+        """Status changes (device offline/online faults) since the last call."""
+        events, self._faults.status_events = self._faults.status_events, []
+        return events
+
+    def occupancy(self) -> dict[str, int]:
+        return {z: int(n) for z, n in zip(self._zone_ids, self.crowd.occupancy, strict=True)}
+
+    def conditions(self) -> dict[str, ZoneConditions]:
+        c = self.climate
+        rh = c.rh_pct
+        return {
+            z: ZoneConditions(
+                int(self.crowd.occupancy[i]),
+                float(c.temp_c[i]),
+                float(rh[i]),
+                float(c.co2_ppm[i]),
+                float(self._lux[i]),
+            )
+            for i, z in enumerate(self._zone_ids)
+        }
+
+    def gate_counts(self) -> dict[str, tuple[int, int]]:
+        """Cumulative ``(forward, reverse)`` crossings per gate since the start."""
+        c = self.crowd
+        return {
+            g.id: (int(c.gate_forward[i]), int(c.gate_reverse[i]))
+            for i, g in enumerate(self.venue.gates)
+        }
+
+    def step(self, dt_s: float) -> list[Reading]:
+        """Advance by ``dt_s`` simulated seconds; the readings sent during it."""
+        return self.to_readings(self.step_batch(dt_s))
+
+    def to_readings(self, batch: SampleBatch) -> list[Reading]:
+        ids, venue = self.sensors.ids, self.venue.id
+        rows = zip(batch.sensor.tolist(), batch.ts.tolist(), batch.value.tolist(), strict=True)
+        return [Reading(venue, ids[i], t, v) for i, t, v in rows]
+
+    def step_batch(self, dt_s: float) -> SampleBatch:
+        """Like :meth:`step`, as arrays (sensor index into :attr:`sensor_ids`, ts, value)."""
+        if dt_s < 0 or not math.isfinite(dt_s):
+            raise ValueError(f"step length must be finite and >= 0, got {dt_s}")
+        t, end = self.clock.now, self.clock.now + dt_s
+        parts = []
+        while t < end:
+            self._faults.advance_to(t)
+            t1 = min(end, t + self._max_sub, self._faults.next_edge())
+            self._advance_world(t, t1 - t)
+            batch = self.sensors.sample(t1, self._state, self._faults)
+            parts.append(self._faults.deliver(batch, t1))
+            self.clock.advance(t1 - t)
+            t = t1
+        self._faults.advance_to(t)
+        return SampleBatch.concat([p for p in parts if len(p)])
+
+    def _advance_world(self, t: float, h: float) -> None:
+        sched, light = self.schedule, self.lighting
+        hour, weekday = self._local.at(t + 0.5 * h)
+        wx = self.weather.step(h, hour)
+        is_open = sched.is_open(hour, weekday)
+        rate = sched.arrival_rate(hour, weekday, self.daily_visitors)
+        self.crowd.step(h, rate, is_open, sched.group_share, sched.group_size)
+        staffed = weekday not in sched.closed_weekdays and (
+            sched.opens_h - light.lamps_before_open_h
+            <= hour
+            < sched.closes_h + light.lamps_after_close_h
+        )
+        lamps = self._lamp_lux if staffed else np.full_like(self._lamp_lux, light.night_lux)
+        lamp_w = np.where(
+            self._outdoor, 0.0, lamps * self._area / (light.lamp_lm_per_w * light.utilisation)
+        )
+        self._lux = np.where(self._outdoor, wx.daylight_lux, lamps)
+        self._uv = np.where(
+            self._outdoor,
+            np.where(wx.daylight_lux > 1.0, light.daylight_uv_uw_per_lm, 0.0),
+            np.where(staffed, light.lamp_uv_uw_per_lm, 0.0),
+        )
+        occ = self.crowd.occupancy
+        self.climate.step(h, occ, lamp_w, wx, ventilating=staffed)
+        self._fill_state(occ)
+
+    def _fill_state(self, occ: np.ndarray) -> None:
+        z, c = len(self._zone_ids), self.climate
+        blocks = {
+            SensorKind.TEMPERATURE: c.temp_c,
+            SensorKind.HUMIDITY: c.rh_pct,
+            SensorKind.CO2: c.co2_ppm,
+            SensorKind.LUX: self._lux,
+            SensorKind.PEOPLE_COUNT: occ,
+            SensorKind.VIBRATION: self.lighting.vibration_base_mm_s
+            + self.lighting.vibration_per_density * occ / self._area,
+            SensorKind.UV: self._uv,
+        }
+        s = self._state
+        for k, kind in enumerate(KIND_ORDER):
+            s[k * z : (k + 1) * z] = blocks[kind]
+        g = self.crowd.gate_forward.size
+        base = len(KIND_ORDER) * z
+        s[base : base + g] = self.crowd.gate_forward
+        entries = np.zeros(z)
+        fwd, rev = self.crowd.gate_forward, self.crowd.gate_reverse
+        ok_to, ok_from = self._gate_to >= 0, self._gate_from >= 0
+        np.add.at(entries, self._gate_to[ok_to], fwd[ok_to])
+        np.add.at(entries, self._gate_from[ok_from], rev[ok_from])
+        s[base + g :] = entries
