@@ -1,0 +1,267 @@
+"""PostgreSQL (optionally TimescaleDB) implementation of :class:`~ingest.store.base.Store`.
+
+Writes: binary COPY into a per-connection temp table, then one
+``INSERT ... SELECT ... ON CONFLICT DO NOTHING`` that also advances
+``readings_latest``; the whole batch commits or nothing does. Connection
+failures become :class:`StoreUnavailable`; the pool checks connections before
+handing them out, so the store reconnects by itself once the server is back.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator, Mapping, Sequence
+from contextlib import asynccontextmanager
+from datetime import timedelta
+from typing import Any
+
+import psycopg
+import psycopg_pool
+
+from ingest.contract import DeadLetter, Reading
+from ingest.store import migrate
+from ingest.store.base import Bucket, StoreError, StoreUnavailable, ZoneAggregate
+from ingest.store.postgres import queries
+from ingest.store.postgres.timescale import TimescaleSettings, parse_version, setup_statements
+from ingest.store.rows import QUALITY_CODE, from_ms, reading_from_row, to_ms, width_ms
+
+__all__ = ["PostgresStore"]
+
+log = logging.getLogger(__name__)
+
+_UNAVAILABLE = (
+    psycopg.OperationalError,
+    psycopg.InterfaceError,
+    psycopg_pool.PoolTimeout,
+    psycopg_pool.PoolClosed,
+    OSError,
+)
+
+
+class PostgresStore:
+    """Store on PostgreSQL 14+; uses TimescaleDB 2.x when the extension is available."""
+
+    def __init__(
+        self,
+        url: str,
+        *,
+        min_connections: int = 1,
+        max_connections: int = 4,
+        connect_timeout_s: float = 5.0,
+        compress_after: timedelta = timedelta(days=7),
+        retain_for: timedelta = timedelta(days=365),
+        use_timescale: bool = True,
+    ) -> None:
+        self._url = url
+        self._timeout = connect_timeout_s
+        self._timescale_settings = TimescaleSettings(compress_after, retain_for)
+        self._allow_timescale = use_timescale
+        self.timescale_version: tuple[int, ...] | None = None
+        self._min_conn, self._max_conn = min_connections, max_connections
+        self._pool = self._new_pool()
+        # Set after a connection failure: the next call probes the server with
+        # one direct connection and swaps in a fresh pool, instead of waiting
+        # on the pool's own (slowly growing) reconnect backoff.
+        self._broken = False
+        self._reopen_lock = asyncio.Lock()
+
+    def _new_pool(self) -> psycopg_pool.AsyncConnectionPool[psycopg.AsyncConnection[Any]]:
+        return psycopg_pool.AsyncConnectionPool(
+            self._url,
+            min_size=self._min_conn,
+            max_size=self._max_conn,
+            open=False,
+            timeout=self._timeout,
+            kwargs={"connect_timeout": max(1, int(self._timeout))},
+            configure=self._configure,
+            check=psycopg_pool.AsyncConnectionPool.check_connection,
+            name="venue-twin-store",
+        )
+
+    @property
+    def timescale(self) -> bool:
+        return self.timescale_version is not None
+
+    # --- lifecycle ---------------------------------------------------------
+    @staticmethod
+    async def _configure(conn: psycopg.AsyncConnection[Any]) -> None:
+        await conn.set_autocommit(True)
+        await conn.execute(queries.CREATE_STAGING)
+        await conn.set_autocommit(False)
+
+    async def open(self) -> None:
+        """Connect, apply migrations and pick the TimescaleDB or native path."""
+        try:
+            await self._pool.open(wait=True, timeout=self._timeout)
+            async with await psycopg.AsyncConnection.connect(
+                self._url, autocommit=True, connect_timeout=max(1, int(self._timeout))
+            ) as conn:
+                await migrate.apply_postgres(conn)
+                if self._allow_timescale:
+                    self.timescale_version = await self._setup_timescale(conn)
+        except _UNAVAILABLE as exc:
+            await self._pool.close()
+            self._pool = self._new_pool()  # a closed pool cannot be reopened
+            raise StoreUnavailable(f"PostgreSQL unreachable: {exc}") from exc
+        log.info(
+            "PostgreSQL store open (%s)",
+            f"TimescaleDB {self.timescale_version}" if self.timescale else "native PostgreSQL",
+        )
+
+    async def _setup_timescale(self, conn: psycopg.AsyncConnection[Any]) -> tuple[int, ...] | None:
+        row = await (await conn.execute(queries.DETECT_TIMESCALE_INSTALLED)).fetchone()
+        if row is None:
+            available = await (await conn.execute(queries.DETECT_TIMESCALE_AVAILABLE)).fetchone()
+            if available is None:
+                return None
+            try:
+                await conn.execute("CREATE EXTENSION IF NOT EXISTS timescaledb")
+            except psycopg.errors.DatabaseError as exc:
+                # Typically not in shared_preload_libraries: run natively, say why.
+                log.warning("timescaledb is available but could not be created: %s", exc)
+                return None
+            row = await (await conn.execute(queries.DETECT_TIMESCALE_INSTALLED)).fetchone()
+            if row is None:
+                return None
+        version = parse_version(str(row[0]))
+        enabled = await (
+            await conn.execute(
+                "SELECT compression_enabled FROM timescaledb_information.hypertables "
+                "WHERE hypertable_name = 'readings'"
+            )
+        ).fetchone()
+        statements = setup_statements(
+            version, self._timescale_settings, compression_enabled=bool(enabled and enabled[0])
+        )
+        for statement in statements:
+            await conn.execute(statement.encode())
+        return version
+
+    async def close(self) -> None:
+        await self._pool.close()
+
+    async def _reopen(self) -> None:
+        """Probe the server; if it answers, replace the pool. Raises StoreUnavailable."""
+        async with self._reopen_lock:
+            if self._broken:
+                await self._reopen_locked()
+
+    async def _reopen_locked(self) -> None:
+        try:
+            probe = await psycopg.AsyncConnection.connect(
+                self._url, autocommit=True, connect_timeout=max(1, int(self._timeout))
+            )
+            await probe.close()
+        except _UNAVAILABLE as exc:
+            raise StoreUnavailable(f"PostgreSQL unavailable: {exc}") from exc
+        old, self._pool = self._pool, self._new_pool()
+        await old.close(timeout=1.0)
+        try:
+            await self._pool.open(wait=True, timeout=self._timeout)
+        except _UNAVAILABLE as exc:
+            raise StoreUnavailable(f"PostgreSQL unavailable: {exc}") from exc
+        self._broken = False
+        log.info("PostgreSQL reachable again; connection pool reopened")
+
+    @asynccontextmanager
+    async def _connection(self) -> AsyncIterator[psycopg.AsyncConnection[Any]]:
+        if self._broken:
+            await self._reopen()
+        try:
+            async with self._pool.connection() as conn:
+                yield conn
+        except _UNAVAILABLE as exc:
+            self._broken = True
+            raise StoreUnavailable(f"PostgreSQL unavailable: {exc}") from exc
+        except psycopg.Error as exc:
+            raise StoreError(f"PostgreSQL error: {exc}") from exc
+
+    # --- writes ------------------------------------------------------------
+    async def write_readings(self, readings: Sequence[Reading]) -> int:
+        if not readings:
+            return 0
+        async with self._connection() as conn, conn.transaction():
+            cur = conn.cursor()
+            async with cur.copy(queries.STAGING_COPY) as copy:
+                copy.set_types(queries.STAGING_TYPES)
+                for r in readings:
+                    await copy.write_row(
+                        (r.venue, r.sensor, to_ms(r.ts), r.value, QUALITY_CODE[r.quality])
+                    )
+            row = await (await cur.execute(queries.MERGE_STAGING)).fetchone()
+        return int(row[0]) if row else 0
+
+    async def write_dead_letters(self, letters: Sequence[DeadLetter]) -> None:
+        if not letters:
+            return
+        async with self._connection() as conn, conn.transaction(), conn.cursor() as cur:
+            await cur.executemany(
+                queries.INSERT_DEAD_LETTER,
+                [(d.received_at, d.reason, d.detail, d.topic, d.payload) for d in letters],
+            )
+
+    # --- reads -------------------------------------------------------------
+    async def _fetch(self, query: Any, params: Any) -> list[tuple[Any, ...]]:
+        async with self._connection() as conn:
+            cur = await conn.execute(query, params)
+            rows = await cur.fetchall()
+            await conn.rollback()  # end the read transaction; nothing to keep
+            return rows
+
+    async def dead_letters(self, limit: int = 100) -> list[DeadLetter]:
+        rows = await self._fetch(queries.DEAD_LETTERS, (limit,))
+        return [
+            DeadLetter(reason=r[1], detail=r[2], topic=r[3], payload=bytes(r[4]), received_at=r[0])
+            for r in rows
+        ]
+
+    async def latest(self, venue: str) -> list[Reading]:
+        rows = await self._fetch(queries.LATEST, (venue,))
+        return [reading_from_row(venue, s, ts, v, q) for s, ts, v, q in rows]
+
+    async def raw(
+        self, venue: str, sensor: str, start: float, end: float, limit: int = 10_000
+    ) -> list[Reading]:
+        rows = await self._fetch(queries.RAW, (venue, sensor, to_ms(start), to_ms(end), limit))
+        return [reading_from_row(venue, sensor, ts, v, q) for ts, v, q in rows]
+
+    async def downsampled(
+        self, venue: str, sensor: str, start: float, end: float, width_s: float
+    ) -> list[Bucket]:
+        start_ms, end_ms, w_ms = to_ms(start), to_ms(end), width_ms(width_s)
+        params = {
+            "venue": venue, "sensor": sensor, "start_ms": start_ms, "end_ms": end_ms, "w_ms": w_ms,
+        }
+        aggregate = None
+        if self.timescale:
+            picked = queries.pick_aggregate(start_ms, end_ms, w_ms)
+            aggregate = picked[0] if picked else None
+        sql = queries.downsample_sql(timescale=self.timescale, aggregate=aggregate)
+        rows = await self._fetch(sql, params)
+        return [Bucket(from_ms(b), lo, hi, mean, int(n)) for b, lo, hi, mean, n in rows]
+
+    async def zone_aggregates(
+        self,
+        venue: str,
+        sensors_by_zone: Mapping[str, Sequence[str]],
+        start: float,
+        end: float,
+        width_s: float,
+    ) -> list[ZoneAggregate]:
+        pairs = [(z, s) for z, sensors in sensors_by_zone.items() for s in dict.fromkeys(sensors)]
+        if not pairs:
+            return []
+        params = {
+            "venue": venue,
+            "zones": [z for z, _ in pairs],
+            "sensors": [s for _, s in pairs],
+            "start_ms": to_ms(start),
+            "end_ms": to_ms(end),
+            "w_ms": width_ms(width_s),
+        }
+        rows = await self._fetch(queries.zone_sql(timescale=self.timescale), params)
+        return [
+            ZoneAggregate(zone, from_ms(b), mean, lo, hi, int(n))
+            for zone, b, mean, lo, hi, n in rows
+        ]

@@ -1,0 +1,156 @@
+"""SQL text for the PostgreSQL adapter, native and TimescaleDB flavours side by side.
+
+Times cross the wire as integer epoch milliseconds (the contract's resolution)
+and are converted in SQL, so no Python ``datetime`` is built per row.
+"""
+
+from __future__ import annotations
+
+from typing import LiteralString
+
+from ingest.store.postgres.timescale import CONTINUOUS_AGGREGATES
+
+__all__ = [
+    "CREATE_STAGING",
+    "DEAD_LETTERS",
+    "DETECT_TIMESCALE_AVAILABLE",
+    "DETECT_TIMESCALE_INSTALLED",
+    "INSERT_DEAD_LETTER",
+    "LATEST",
+    "MERGE_STAGING",
+    "RAW",
+    "STAGING_COPY",
+    "STAGING_TYPES",
+    "downsample_sql",
+    "pick_aggregate",
+    "zone_sql",
+]
+
+# Per-connection scratch table for COPY; emptied at every commit.
+CREATE_STAGING: LiteralString = """
+CREATE TEMP TABLE IF NOT EXISTS staging_readings (
+    venue text, sensor text, ts_ms int8, value float8, quality int2
+) ON COMMIT DELETE ROWS
+"""
+
+STAGING_COPY: LiteralString = (
+    "COPY staging_readings (venue, sensor, ts_ms, value, quality) FROM STDIN (FORMAT BINARY)"
+)
+STAGING_TYPES = ["text", "text", "int8", "float8", "int2"]
+
+# Inserts the new rows, advances readings_latest where they are newer, and
+# counts the new rows, in one statement.
+MERGE_STAGING: LiteralString = """
+WITH ins AS (
+    INSERT INTO readings (venue, sensor, ts, value, quality)
+    SELECT venue, sensor, to_timestamp(ts_ms / 1000.0), value, quality
+    FROM staging_readings
+    ON CONFLICT (venue, sensor, ts) DO NOTHING
+    RETURNING venue, sensor, ts, value, quality
+), newest AS (
+    INSERT INTO readings_latest AS l (venue, sensor, ts, value, quality)
+    SELECT DISTINCT ON (venue, sensor) venue, sensor, ts, value, quality
+    FROM ins ORDER BY venue, sensor, ts DESC
+    ON CONFLICT (venue, sensor) DO UPDATE
+    SET ts = EXCLUDED.ts, value = EXCLUDED.value, quality = EXCLUDED.quality
+    WHERE EXCLUDED.ts > l.ts
+)
+SELECT count(*) FROM ins
+"""
+
+LATEST: LiteralString = """
+SELECT sensor, (extract(epoch FROM ts) * 1000)::int8, value, quality
+FROM readings_latest WHERE venue = %s ORDER BY sensor
+"""
+
+RAW: LiteralString = """
+SELECT (extract(epoch FROM ts) * 1000)::int8, value, quality
+FROM readings
+WHERE venue = %s AND sensor = %s
+  AND ts >= to_timestamp(%s / 1000.0) AND ts < to_timestamp(%s / 1000.0)
+ORDER BY ts LIMIT %s
+"""
+
+INSERT_DEAD_LETTER: LiteralString = """
+INSERT INTO dead_letters (received_at, reason, detail, topic, payload)
+VALUES (to_timestamp(%s), %s, %s, %s, %s)
+"""
+
+DEAD_LETTERS: LiteralString = """
+SELECT extract(epoch FROM received_at)::float8, reason, detail, topic, payload
+FROM dead_letters ORDER BY received_at DESC, id DESC LIMIT %s
+"""
+
+DETECT_TIMESCALE_INSTALLED: LiteralString = (
+    "SELECT extversion FROM pg_extension WHERE extname = 'timescaledb'"
+)
+DETECT_TIMESCALE_AVAILABLE: LiteralString = (
+    "SELECT default_version FROM pg_available_extensions WHERE name = 'timescaledb'"
+)
+
+
+def _bucket_expr(timescale: bool) -> LiteralString:
+    # Both align buckets to the Unix epoch (TimescaleDB's default origin is 2000-01-03).
+    if timescale:
+        return (
+            "time_bucket(%(w_ms)s * INTERVAL '1 millisecond', ts, "
+            "origin => timestamptz '1970-01-01 00:00:00+00')"
+        )
+    return "date_bin(%(w_ms)s * INTERVAL '1 millisecond', ts, timestamptz '1970-01-01 00:00:00+00')"
+
+
+_RANGE: LiteralString = (
+    "ts >= to_timestamp(%(start_ms)s / 1000.0) AND ts < to_timestamp(%(end_ms)s / 1000.0)"
+)
+
+
+def pick_aggregate(start_ms: int, end_ms: int, w_ms: int) -> tuple[str, int] | None:
+    """The widest continuous aggregate whose buckets tile both the range and the width.
+
+    Returns ``(view, width_ms)`` or ``None`` when raw rows must be read.
+    """
+    for cagg in reversed(CONTINUOUS_AGGREGATES):
+        width = cagg.width_s * 1000
+        if w_ms % width == 0 and start_ms % width == 0 and end_ms % width == 0:
+            return cagg.view, width
+    return None
+
+
+def downsample_sql(*, timescale: bool, aggregate: str | None) -> LiteralString:
+    """Per-bucket min/max/mean/count of one sensor; named parameters:
+    venue, sensor, start_ms, end_ms, w_ms."""
+    if aggregate is not None:
+        if aggregate not in {c.view for c in CONTINUOUS_AGGREGATES}:
+            raise ValueError(f"unknown aggregate {aggregate!r}")
+        # Roll the 1m/1h buckets up to the requested width: exact for min, max,
+        # count, and for the mean via sum/count.
+        view: LiteralString = "readings_1h" if aggregate == "readings_1h" else "readings_1m"
+        return (
+            "SELECT (floor(extract(epoch FROM bucket) * 1000 / %(w_ms)s) * %(w_ms)s)::int8 AS b, "
+            "min(vmin), max(vmax), sum(vsum) / sum(n)::float8, sum(n)::int8 "
+            "FROM " + view + " "
+            "WHERE venue = %(venue)s AND sensor = %(sensor)s "
+            "AND bucket >= to_timestamp(%(start_ms)s / 1000.0) "
+            "AND bucket < to_timestamp(%(end_ms)s / 1000.0) "
+            "GROUP BY b ORDER BY b"
+        )
+    return (
+        "SELECT (extract(epoch FROM " + _bucket_expr(timescale) + ") * 1000)::int8 AS b, "
+        "min(value), max(value), avg(value), count(*) "
+        "FROM readings WHERE venue = %(venue)s AND sensor = %(sensor)s AND " + _RANGE + " "
+        "GROUP BY b ORDER BY b"
+    )
+
+
+def zone_sql(*, timescale: bool) -> LiteralString:
+    """Per-zone, per-bucket aggregates; parameters as :func:`downsample_sql` plus
+    ``zones`` and ``sensors`` (parallel text arrays, one pair per membership)."""
+    return (
+        "SELECT z.zone, (extract(epoch FROM " + _bucket_expr(timescale) + ") * 1000)::int8 AS b, "
+        "avg(r.value), min(r.value), max(r.value), count(*) "
+        "FROM readings r "
+        "JOIN unnest(%(zones)s::text[], %(sensors)s::text[]) AS z(zone, sensor) "
+        "ON r.sensor = z.sensor "
+        "WHERE r.venue = %(venue)s AND " + _RANGE + " "
+        "GROUP BY z.zone, b ORDER BY z.zone, b"
+    )

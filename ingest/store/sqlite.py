@@ -1,0 +1,236 @@
+"""SQLite implementation of :class:`~ingest.store.base.Store`: the embedded default.
+
+stdlib ``sqlite3`` in WAL mode. Every call runs on one dedicated worker thread
+that owns the connection, so the event loop never blocks on disk and SQLite
+never sees two threads. A batch is one transaction of ``INSERT OR IGNORE``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import TypeVar
+
+from ingest.contract import DeadLetter, Reading
+from ingest.store import migrate
+from ingest.store.base import Bucket, StoreError, StoreUnavailable, ZoneAggregate
+from ingest.store.rows import QUALITY_CODE, from_ms, reading_from_row, to_ms, width_ms
+
+__all__ = ["SqliteStore"]
+
+T = TypeVar("T")
+
+_INSERT = (
+    "INSERT OR IGNORE INTO readings (venue, sensor, ts, value, quality) VALUES (?, ?, ?, ?, ?)"
+)
+_UPSERT_LATEST = """
+INSERT INTO readings_latest (venue, sensor, ts, value, quality) VALUES (?, ?, ?, ?, ?)
+ON CONFLICT (venue, sensor) DO UPDATE
+SET ts = excluded.ts, value = excluded.value, quality = excluded.quality
+WHERE excluded.ts > readings_latest.ts
+"""
+# Floor division that is also right for times before 1970.
+_BUCKET = "(ts - (((ts % :w) + :w) % :w))"
+
+
+class SqliteStore:
+    """Store in one SQLite file (or ``":memory:"``)."""
+
+    def __init__(self, path: str | Path) -> None:
+        self._path = str(path)
+        self._executor: ThreadPoolExecutor | None = None
+        self._conn: sqlite3.Connection | None = None
+
+    # --- plumbing ----------------------------------------------------------
+    async def _run(self, fn: Callable[[sqlite3.Connection], T]) -> T:
+        if self._executor is None or self._conn is None:
+            raise StoreUnavailable("SQLite store is not open")
+        conn = self._conn
+
+        def call() -> T:
+            try:
+                return fn(conn)
+            except sqlite3.OperationalError as exc:
+                # Locked/busy databases, full or vanished disks: worth retrying later.
+                raise StoreUnavailable(f"SQLite unavailable: {exc}") from exc
+            except sqlite3.Error as exc:
+                raise StoreError(f"SQLite error: {exc}") from exc
+
+        return await asyncio.get_running_loop().run_in_executor(self._executor, call)
+
+    async def open(self) -> None:
+        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sqlite-store")
+
+        def connect() -> sqlite3.Connection:
+            if self._path != ":memory:":
+                Path(self._path).parent.mkdir(parents=True, exist_ok=True)
+            conn = sqlite3.connect(
+                self._path, isolation_level=None, check_same_thread=False, timeout=10
+            )
+            conn.execute("PRAGMA journal_mode=WAL")
+            # NORMAL is durable across application crashes in WAL mode; only an
+            # OS crash can lose the last commits.
+            conn.execute("PRAGMA synchronous=NORMAL")
+            conn.execute("PRAGMA foreign_keys=ON")
+            migrate.apply_sqlite(conn)
+            return conn
+
+        try:
+            self._conn = await asyncio.get_running_loop().run_in_executor(self._executor, connect)
+        except sqlite3.Error as exc:
+            self._executor.shutdown(wait=False)
+            self._executor = None
+            raise StoreUnavailable(f"cannot open SQLite database {self._path}: {exc}") from exc
+
+    async def close(self) -> None:
+        if self._executor is None:
+            return
+        conn, self._conn = self._conn, None
+        if conn is not None:
+            await asyncio.get_running_loop().run_in_executor(self._executor, conn.close)
+        self._executor.shutdown(wait=True)
+        self._executor = None
+
+    # --- writes ------------------------------------------------------------
+    async def write_readings(self, readings: Sequence[Reading]) -> int:
+        if not readings:
+            return 0
+        rows = [
+            (r.venue, r.sensor, to_ms(r.ts), r.value, QUALITY_CODE[r.quality]) for r in readings
+        ]
+
+        def write(conn: sqlite3.Connection) -> int:
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                before = conn.total_changes
+                conn.executemany(_INSERT, rows)
+                new = conn.total_changes - before
+                newest: dict[tuple[str, str], tuple[str, str, int, float, int]] = {}
+                for row in rows:
+                    key = (row[0], row[1])
+                    seen = newest.get(key)
+                    if seen is None or row[2] > seen[2]:
+                        newest[key] = row
+                conn.executemany(_UPSERT_LATEST, list(newest.values()))
+                conn.execute("COMMIT")
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
+            return new
+
+        return await self._run(write)
+
+    async def write_dead_letters(self, letters: Sequence[DeadLetter]) -> None:
+        if not letters:
+            return
+        rows = [(d.received_at, d.reason, d.detail, d.topic, d.payload) for d in letters]
+
+        def write(conn: sqlite3.Connection) -> None:
+            with conn:
+                conn.execute("BEGIN IMMEDIATE")
+                conn.executemany(
+                    "INSERT INTO dead_letters (received_at, reason, detail, topic, payload) "
+                    "VALUES (?, ?, ?, ?, ?)",
+                    rows,
+                )
+
+        await self._run(write)
+
+    # --- reads -------------------------------------------------------------
+    async def dead_letters(self, limit: int = 100) -> list[DeadLetter]:
+        def read(conn: sqlite3.Connection) -> list[DeadLetter]:
+            cur = conn.execute(
+                "SELECT received_at, reason, detail, topic, payload FROM dead_letters "
+                "ORDER BY received_at DESC, id DESC LIMIT ?",
+                (limit,),
+            )
+            return [
+                DeadLetter(reason=r[1], detail=r[2], topic=r[3], payload=bytes(r[4]),
+                           received_at=r[0])
+                for r in cur
+            ]
+
+        return await self._run(read)
+
+    async def latest(self, venue: str) -> list[Reading]:
+        def read(conn: sqlite3.Connection) -> list[Reading]:
+            cur = conn.execute(
+                "SELECT sensor, ts, value, quality FROM readings_latest "
+                "WHERE venue = ? ORDER BY sensor",
+                (venue,),
+            )
+            return [reading_from_row(venue, s, ts, v, q) for s, ts, v, q in cur]
+
+        return await self._run(read)
+
+    async def raw(
+        self, venue: str, sensor: str, start: float, end: float, limit: int = 10_000
+    ) -> list[Reading]:
+        def read(conn: sqlite3.Connection) -> list[Reading]:
+            cur = conn.execute(
+                "SELECT ts, value, quality FROM readings "
+                "WHERE venue = ? AND sensor = ? AND ts >= ? AND ts < ? ORDER BY ts LIMIT ?",
+                (venue, sensor, to_ms(start), to_ms(end), limit),
+            )
+            return [reading_from_row(venue, sensor, ts, v, q) for ts, v, q in cur]
+
+        return await self._run(read)
+
+    async def downsampled(
+        self, venue: str, sensor: str, start: float, end: float, width_s: float
+    ) -> list[Bucket]:
+        params = {
+            "venue": venue, "sensor": sensor, "start": to_ms(start), "end": to_ms(end),
+            "w": width_ms(width_s),
+        }
+
+        def read(conn: sqlite3.Connection) -> list[Bucket]:
+            cur = conn.execute(
+                f"SELECT {_BUCKET} AS b, min(value), max(value), avg(value), count(*) "
+                "FROM readings WHERE venue = :venue AND sensor = :sensor "
+                "AND ts >= :start AND ts < :end GROUP BY b ORDER BY b",
+                params,
+            )
+            return [Bucket(from_ms(b), lo, hi, mean, n) for b, lo, hi, mean, n in cur]
+
+        return await self._run(read)
+
+    async def zone_aggregates(
+        self,
+        venue: str,
+        sensors_by_zone: Mapping[str, Sequence[str]],
+        start: float,
+        end: float,
+        width_s: float,
+    ) -> list[ZoneAggregate]:
+        pairs = [(z, s) for z, sensors in sensors_by_zone.items() for s in dict.fromkeys(sensors)]
+        if not pairs:
+            return []
+        params = {"venue": venue, "start": to_ms(start), "end": to_ms(end), "w": width_ms(width_s)}
+
+        def read(conn: sqlite3.Connection) -> list[ZoneAggregate]:
+            # A temp table of zone membership keeps this one indexed join,
+            # however many sensors the twin passes.
+            with conn:
+                conn.execute("BEGIN")
+                conn.execute(
+                    "CREATE TEMP TABLE IF NOT EXISTS zone_members (zone TEXT, sensor TEXT)"
+                )
+                conn.execute("DELETE FROM zone_members")
+                conn.executemany("INSERT INTO zone_members VALUES (?, ?)", pairs)
+                cur = conn.execute(
+                    f"SELECT z.zone, {_BUCKET} AS b, avg(r.value), min(r.value), max(r.value), "
+                    "count(*) FROM zone_members z JOIN readings r "
+                    "ON r.venue = :venue AND r.sensor = z.sensor "
+                    "AND r.ts >= :start AND r.ts < :end "
+                    "GROUP BY z.zone, b ORDER BY z.zone, b",
+                    params,
+                )
+                rows = cur.fetchall()
+                conn.execute("DELETE FROM zone_members")
+            return [ZoneAggregate(z, from_ms(b), mean, lo, hi, n) for z, b, mean, lo, hi, n in rows]
+
+        return await self._run(read)

@@ -1,0 +1,213 @@
+"""One behaviour suite for every Store adapter: SQLite file, real PostgreSQL, memory fake."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from ingest.contract import DeadLetter, Quality, Reading
+from ingest.store import MemoryStore, PostgresStore, SqliteStore, Store, StoreUnavailable
+from tests.fixtures.postgres import PostgresServer
+
+T0 = 1_700_000_000.0  # a fixed, minute-aligned epoch second
+
+
+@dataclass
+class Harness:
+    store: Store
+    outage: Callable[[], None] | None = None
+    recover: Callable[[], None] | None = None
+
+
+@pytest.fixture(params=["memory", "sqlite", "postgres"])
+async def harness(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Harness]:
+    kind = request.param
+    if kind == "memory":
+        mem = MemoryStore()
+
+        def down() -> None:
+            mem.available = False
+
+        def up() -> None:
+            mem.available = True
+
+        h = Harness(mem, down, up)
+    elif kind == "sqlite":
+        h = Harness(SqliteStore(tmp_path / "store.db"))
+    else:
+        server: PostgresServer = request.getfixturevalue("postgres_server")
+        url: str = request.getfixturevalue("pg_url")
+        h = Harness(PostgresStore(url, connect_timeout_s=2.0), server.stop, server.start)
+    await h.store.open()
+    try:
+        yield h
+    finally:
+        if h.recover is not None:
+            h.recover()
+        await h.store.close()
+
+
+def r(sensor: str, ts: float, value: float, venue: str = "wing",
+      quality: Quality = Quality.GOOD) -> Reading:
+    return Reading(venue, sensor, ts, value, quality)
+
+
+async def test_duplicates_are_ignored_and_not_counted(harness: Harness) -> None:
+    store = harness.store
+    batch = [r("t1", T0 + i, float(i)) for i in range(10)]
+    assert await store.write_readings(batch) == 10
+    assert await store.write_readings(batch) == 0
+    # A duplicate inside one batch and a re-sent value for an existing key: first write wins.
+    assert await store.write_readings([r("t1", T0 + 20, 1.0), r("t1", T0 + 20, 2.0),
+                                       r("t1", T0, 99.0)]) == 1
+    rows = await store.raw("wing", "t1", T0, T0 + 100)
+    assert [x.ts for x in rows] == [T0 + i for i in range(10)] + [T0 + 20]
+    assert rows[0].value == 0.0
+    assert rows[-1].value == 1.0
+
+
+async def test_millisecond_resolution_defines_a_duplicate(harness: Harness) -> None:
+    store = harness.store
+    assert await store.write_readings([r("t1", T0 + 0.0011, 1.0), r("t1", T0 + 0.0014, 2.0),
+                                       r("t1", T0 + 0.002, 3.0)]) == 2
+    rows = await store.raw("wing", "t1", T0, T0 + 1)
+    assert [(x.ts, x.value) for x in rows] == [(T0 + 0.001, 1.0), (T0 + 0.002, 3.0)]
+
+
+async def test_out_of_order_readings_are_stored_in_time_order(harness: Harness) -> None:
+    store = harness.store
+    await store.write_readings([r("t1", T0 + 50, 5.0)])
+    await store.write_readings([r("t1", T0 + 10, 1.0), r("t1", T0 + 30, 3.0)])
+    await store.write_readings([r("t1", T0 + 20, 2.0)])
+    rows = await store.raw("wing", "t1", T0, T0 + 60)
+    assert [x.value for x in rows] == [1.0, 2.0, 3.0, 5.0]
+    latest = await store.latest("wing")
+    assert [(x.sensor, x.ts, x.value) for x in latest] == [("t1", T0 + 50, 5.0)]
+
+
+async def test_latest_is_newest_per_sensor_of_one_venue(harness: Harness) -> None:
+    store = harness.store
+    await store.write_readings([
+        r("a", T0, 1.0), r("a", T0 + 2, 2.0, quality=Quality.UNCERTAIN), r("b", T0 + 1, 7.5),
+        r("a", T0 + 5, 42.0, venue="other"),
+    ])
+    await store.write_readings([r("a", T0 + 1, -1.0), r("c", T0, 0.0, quality=Quality.BAD)])
+    latest = await store.latest("wing")
+    assert latest == [
+        Reading("wing", "a", T0 + 2, 2.0, Quality.UNCERTAIN),
+        Reading("wing", "b", T0 + 1, 7.5, Quality.GOOD),
+        Reading("wing", "c", T0, 0.0, Quality.BAD),
+    ]
+    assert await store.latest("nowhere") == []
+
+
+async def test_raw_range_is_start_inclusive_end_exclusive_and_limited(harness: Harness) -> None:
+    store = harness.store
+    await store.write_readings([r("t1", T0 + i * 0.5, float(i)) for i in range(20)])
+    await store.write_readings([r("t2", T0 + 1, 100.0)])
+    rows = await store.raw("wing", "t1", T0 + 1.0, T0 + 3.0)
+    assert [x.ts for x in rows] == [T0 + 1.0, T0 + 1.5, T0 + 2.0, T0 + 2.5]
+    assert all(x.sensor == "t1" and x.venue == "wing" for x in rows)
+    limited = await store.raw("wing", "t1", T0, T0 + 100, limit=3)
+    assert [x.value for x in limited] == [0.0, 1.0, 2.0]
+    assert await store.raw("wing", "t1", T0 + 50, T0 + 60) == []
+
+
+def _numpy_buckets(ts_ms: np.ndarray, values: np.ndarray, w_ms: int) -> list[tuple[float, ...]]:
+    keys = np.floor_divide(ts_ms, w_ms) * w_ms
+    out = []
+    for key in np.unique(keys):
+        sel = values[keys == key]
+        out.append((key / 1000, sel.min(), sel.max(), sel.mean(), len(sel)))
+    return out
+
+
+@pytest.mark.parametrize("width_s", [60.0, 7.5, 3600.0])
+async def test_downsampling_matches_numpy(harness: Harness, width_s: float) -> None:
+    store = harness.store
+    rng = np.random.default_rng(7)
+    # Irregular times over ~2 hours, starting 13 s before a minute boundary.
+    ts_ms = np.unique(rng.integers(0, 7_200_000, 3_000)) + int(T0 * 1000) - 13_000
+    values = rng.normal(20.0, 3.0, len(ts_ms))
+    await store.write_readings(
+        [r("t1", int(t) / 1000, float(v)) for t, v in zip(ts_ms, values, strict=True)]
+    )
+    await store.write_readings([r("t2", T0 + 1, 1e6)])  # another sensor must not leak in
+    start, end = T0 - 10.0, T0 + 5_000.0
+    sel = (ts_ms >= start * 1000) & (ts_ms < end * 1000)
+    expected = _numpy_buckets(ts_ms[sel], values[sel], round(width_s * 1000))
+    buckets = await store.downsampled("wing", "t1", start, end, width_s)
+    assert len(buckets) == len(expected)
+    for got, (b_start, lo, hi, mean, count) in zip(buckets, expected, strict=True):
+        assert got.start == pytest.approx(b_start, abs=1e-9)
+        assert got.start % width_s == pytest.approx(0.0, abs=1e-6)  # epoch-aligned
+        assert (got.min, got.max, got.count) == (lo, hi, count)
+        assert got.mean == pytest.approx(mean, rel=1e-12)
+
+
+async def test_zone_aggregates_pool_the_zone_sensors_per_bucket(harness: Harness) -> None:
+    store = harness.store
+    rng = np.random.default_rng(3)
+    sensors = {"s1": 20.0, "s2": 22.0, "s3": 30.0, "s4": 50.0}
+    data: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+    for name, level in sensors.items():
+        ts_ms = np.arange(0, 600_000, 10_000) + int(T0 * 1000)
+        values = level + rng.normal(0, 1, len(ts_ms))
+        data[name] = (ts_ms, values)
+        await store.write_readings(
+            [r(name, int(t) / 1000, float(v)) for t, v in zip(ts_ms, values, strict=True)]
+        )
+    zones = {"gallery": ["s1", "s2"], "hall": ["s3"], "empty": ["nope"]}
+    got = await store.zone_aggregates("wing", zones, T0, T0 + 300, 120.0)
+    expected = []
+    for zone in sorted(zones):
+        members = [data[s] for s in zones[zone] if s in data]
+        if not members:
+            continue
+        ts_ms = np.concatenate([m[0] for m in members])
+        values = np.concatenate([m[1] for m in members])
+        sel = ts_ms < (T0 + 300) * 1000
+        for b, lo, hi, mean, n in _numpy_buckets(ts_ms[sel], values[sel], 120_000):
+            expected.append((zone, b, mean, lo, hi, n))
+    assert [(a.zone, a.start, a.count) for a in got] == [(e[0], e[1], e[5]) for e in expected]
+    for a, e in zip(got, expected, strict=True):
+        assert (a.min, a.max) == (e[3], e[4])
+        assert a.mean == pytest.approx(e[2], rel=1e-12)
+
+
+async def test_dead_letters_round_trip_newest_first(harness: Harness) -> None:
+    store = harness.store
+    letters = [
+        DeadLetter("bad_json", "Expecting value", "venues/wing/sensors/t1", b"{not json\x00\xff",
+                   T0 + 1.25),
+        DeadLetter("unknown_sensor", "zz", "venues/wing/sensors/zz", b"{}", T0 + 3.5),
+        DeadLetter("nan", "value is NaN", "venues/wing/batch", b"", T0 + 2.0),
+    ]
+    await store.write_dead_letters(letters)
+    got = await store.dead_letters()
+    assert [d.reason for d in got] == ["unknown_sensor", "nan", "bad_json"]
+    assert got[2].payload == b"{not json\x00\xff"
+    assert got[2].topic == "venues/wing/sensors/t1"
+    assert got[2].detail == "Expecting value"
+    assert math.isclose(got[2].received_at, T0 + 1.25, abs_tol=1e-6)
+    assert [d.reason for d in await store.dead_letters(limit=1)] == ["unknown_sensor"]
+
+
+async def test_outage_raises_unavailable_then_recovers(harness: Harness) -> None:
+    if harness.outage is None or harness.recover is None:
+        pytest.skip("an embedded SQLite file has no server to lose")
+    store = harness.store
+    assert await store.write_readings([r("t1", T0, 1.0)]) == 1
+    harness.outage()
+    with pytest.raises(StoreUnavailable):
+        await store.write_readings([r("t1", T0 + 1, 2.0)])
+    with pytest.raises(StoreUnavailable):
+        await store.latest("wing")
+    harness.recover()
+    assert await store.write_readings([r("t1", T0 + 1, 2.0)]) == 1
+    assert [x.value for x in await store.raw("wing", "t1", T0, T0 + 10)] == [1.0, 2.0]
