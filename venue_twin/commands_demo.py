@@ -80,7 +80,7 @@ def _demo(args: argparse.Namespace, console: Console) -> int:
     settings = load_settings(
         None,
         venues=args.venue or ["sample:museum-wing"],
-        store_url=f"sqlite:///{(args.data_dir / 'demo.sqlite3').resolve()}",
+        store_url=f"sqlite://{(args.data_dir / 'demo.sqlite3').resolve()}",
         http_host=args.host,
         http_port=args.port,
         spool_dir=str((args.data_dir / "spool").resolve()),

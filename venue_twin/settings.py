@@ -69,7 +69,7 @@ class Settings(BaseSettings):
         description="Venue files, or 'sample:NAME' for a venue shipped with the package.",
     )
     store_url: SecretStr = Field(
-        SecretStr("sqlite:///venue-twin.sqlite3"),
+        SecretStr("sqlite:///./venue-twin.sqlite3"),
         description="sqlite:///PATH or postgresql://USER:PASS@HOST/DB",
     )
     mqtt: MqttConfig = MqttConfig()

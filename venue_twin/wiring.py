@@ -23,7 +23,7 @@ from ingest.mqtt_settings import MqttSettings
 from ingest.service import IngestService
 from ingest.store import open_store
 from ingest.store.base import Store
-from ingest.store.spool import DiskSpool
+from ingest.store.spool import Spool
 from ingest.store.writer import BatchWriter
 from twin.loader import load_sample, load_venue
 from twin.service import TwinService
@@ -83,7 +83,7 @@ class Platform:
             self._progress(f"store ready ({_redact(s.store_url.get_secret_value())})")
 
             spool = (
-                DiskSpool(s.spool_dir, max_bytes=s.spool_max_bytes) if s.spool_dir else None
+                Spool(s.spool_dir, max_bytes=s.spool_max_bytes) if s.spool_dir else None
             )
             writer = BatchWriter(
                 store,
