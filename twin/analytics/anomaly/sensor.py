@@ -95,14 +95,15 @@ class SensorDetector:
         if bad is not None:
             # A faulty value teaches the statistics nothing.
             found.append(bad)
-            self._combined.update(math.inf)
+            self._combined.value = 1.0
             return found
 
         stuck = self._stuck.update(sensor, unit, ts, value)
         if stuck is not None:
             found.append(stuck)
         base = self._baseline
-        evidence = max(dropout.evidence, self._stuck.evidence)
+        fault = max(dropout.evidence, self._stuck.evidence)
+        residual = 0.0
         if base.ready and not self._stuck.stuck:
             z = base.z(value)
             spike = self._spike.update(sensor, unit, ts, value, z, base)
@@ -116,10 +117,10 @@ class SensorDetector:
                 drift = self._drift.update(sensor, unit, ts, value, base)
                 if drift is not None:
                     found.append(drift)
-            evidence = max(
-                evidence, self._spike.evidence, self._shift.evidence, self._drift.evidence
-            )
+            # Shift and drift are confirmed by their own detections; the score
+            # follows the point residual, which also rises first in a shift.
+            residual = self._spike.evidence
         if not self._stuck.stuck:
             base.update(value)
-        self._combined.update(evidence)
+        self._combined.update(residual, fault)
         return found
