@@ -155,8 +155,11 @@ def zone_of_points(
             continue
         candidates = np.flatnonzero(z_ok)
         sub = pts[candidates, :2]
-        near = points_in_polygon(sub, zone.floor)
-        strict = points_in_polygon(sub, zone.floor, edge_tolerance=0.0)
+        ring = np.asarray(zone.floor, dtype=np.float64)
+        on_edge = segment_distances(sub, *_edges(ring))[0].min(axis=1) <= _EDGE_TOLERANCE_M
+        crossing = points_in_polygon(sub, ring, edge_tolerance=0.0)
+        near = crossing | on_edge
+        strict = crossing & ~on_edge
         for j in np.flatnonzero(near):
             i = int(candidates[j])
             r = (1.0 if strict[j] else 0.0, zone.level)
@@ -175,6 +178,27 @@ def _inside_triangle(p: FloatArray, a: FloatArray, b: FloatArray, c: FloatArray)
     return _cross(a, b, p) >= 0 and _cross(b, c, p) >= 0 and _cross(c, a, p) >= 0
 
 
+def _is_simple(p: FloatArray) -> bool:
+    """True when no two non-adjacent edges of ring ``p`` ((n, 2) float) cross or touch."""
+    n = len(p)
+    a, b = _edges(p)
+    e = b - a  # (n, 2)
+
+    def side(r: FloatArray) -> FloatArray:
+        # (n, n): which side of edge i point r[j] lies on (sign of the cross product)
+        rel = r[None, :, :] - a[:, None, :]
+        return np.sign(e[:, None, 0] * rel[..., 1] - e[:, None, 1] * rel[..., 0])
+
+    d1, d2 = side(a), side(b)
+    straddle = (d1 * d2 <= 0) & (d1.T * d2.T <= 0)
+    # Collinear edges straddle trivially; their boxes must overlap too.
+    lo, hi = np.minimum(a, b), np.maximum(a, b)
+    boxes = ((lo[:, None, :] <= hi[None, :, :]) & (lo[None, :, :] <= hi[:, None, :])).all(axis=2)
+    i, j = np.triu_indices(n, k=2)
+    keep = (j - i) != n - 1  # the first and last edges share vertex 0
+    return not bool((straddle & boxes)[i[keep], j[keep]].any())
+
+
 def triangulate_polygon(poly: ArrayLike) -> tuple[FloatArray, NDArray[np.int64]]:
     """Triangulate a simple polygon by ear clipping.
 
@@ -183,6 +207,8 @@ def triangulate_polygon(poly: ArrayLike) -> tuple[FloatArray, NDArray[np.int64]]
     are skipped. Raises :class:`GeometryError` for self-intersecting polygons.
     """
     p = _polygon(poly)
+    if not _is_simple(p):
+        raise GeometryError("polygon is self-intersecting")
     idx = list(range(len(p)))
     if polygon_signed_area(p) < 0:
         idx.reverse()
