@@ -1,0 +1,253 @@
+/**
+ * Colour scales for each quantity the operator can colour the venue by.
+ *
+ * Scales are anchored on the venue's own thresholds (the most common set among
+ * sensors of that kind) so "green" means "inside the band the venue set", and
+ * the legend shows those thresholds as ticks.
+ */
+
+import type { SensorDef, Thresholds, VenueDef } from './types';
+
+export type Quantity = 'temperature' | 'humidity' | 'co2' | 'lux' | 'density' | 'occupancy';
+
+export const QUANTITIES: { id: Quantity; label: string; short: string }[] = [
+  { id: 'temperature', label: 'Temperature', short: 'Temp' },
+  { id: 'humidity', label: 'Humidity', short: 'RH' },
+  { id: 'co2', label: 'CO₂', short: 'CO₂' },
+  { id: 'lux', label: 'Light', short: 'Lux' },
+  { id: 'density', label: 'Crowd density', short: 'Density' },
+  { id: 'occupancy', label: 'Occupancy', short: 'People' },
+];
+
+/** The sensor kind whose markers a quantity colours; crowd quantities colour zones only. */
+export function kindOf(quantity: Quantity): string | null {
+  return quantity === 'density' || quantity === 'occupancy' ? null : quantity;
+}
+
+export interface Stop {
+  v: number;
+  color: string;
+}
+
+export interface Tick {
+  v: number;
+  label: string;
+}
+
+export interface ColorScale {
+  quantity: Quantity;
+  unit: string;
+  stops: Stop[];
+  ticks: Tick[];
+  min: number;
+  max: number;
+}
+
+type Rgb = [number, number, number];
+
+function hexToRgb(hex: string): Rgb {
+  const n = Number.parseInt(hex.slice(1), 16);
+  return [((n >> 16) & 255) / 255, ((n >> 8) & 255) / 255, (n & 255) / 255];
+}
+
+/** Linear interpolation between stops, clamped at the ends. Returns sRGB 0..1. */
+export function colorAt(scale: ColorScale, value: number): Rgb {
+  const { stops } = scale;
+  const first = stops[0];
+  const last = stops[stops.length - 1];
+  if (first === undefined || last === undefined) return [0.5, 0.5, 0.5];
+  if (value <= first.v) return hexToRgb(first.color);
+  if (value >= last.v) return hexToRgb(last.color);
+  for (let i = 1; i < stops.length; i += 1) {
+    const a = stops[i - 1] as Stop;
+    const b = stops[i] as Stop;
+    if (value <= b.v) {
+      const t = b.v === a.v ? 1 : (value - a.v) / (b.v - a.v);
+      const ca = hexToRgb(a.color);
+      const cb = hexToRgb(b.color);
+      return [ca[0] + (cb[0] - ca[0]) * t, ca[1] + (cb[1] - ca[1]) * t, ca[2] + (cb[2] - ca[2]) * t];
+    }
+  }
+  return hexToRgb(last.color);
+}
+
+export function cssColorAt(scale: ColorScale, value: number): string {
+  const [r, g, b] = colorAt(scale, value);
+  return `rgb(${Math.round(r * 255)} ${Math.round(g * 255)} ${Math.round(b * 255)})`;
+}
+
+/** CSS gradient for the legend bar, stops placed at their true positions. */
+export function cssGradient(scale: ColorScale): string {
+  const span = scale.max - scale.min || 1;
+  const parts = scale.stops.map((s) => `${s.color} ${(((s.v - scale.min) / span) * 100).toFixed(2)}%`);
+  return `linear-gradient(to right, ${parts.join(', ')})`;
+}
+
+const DEFAULT_THRESHOLDS: Record<string, Thresholds> = {
+  temperature: { low: 15, warn_low: 17, warn_high: 24, high: 27 },
+  humidity: { low: 30, warn_low: 40, warn_high: 60, high: 70 },
+  co2: { warn_high: 1000, high: 1500 },
+  lux: { warn_high: 200, high: 300 },
+};
+
+/** The threshold set most sensors of this kind share. */
+export function typicalThresholds(sensors: SensorDef[], kind: string): Thresholds {
+  const counts = new Map<string, { n: number; t: Thresholds }>();
+  for (const sensor of sensors) {
+    if (sensor.kind !== kind || !sensor.thresholds) continue;
+    const key = JSON.stringify(sensor.thresholds);
+    const entry = counts.get(key) ?? { n: 0, t: sensor.thresholds };
+    entry.n += 1;
+    counts.set(key, entry);
+  }
+  let best: Thresholds | null = null;
+  let bestN = 0;
+  for (const { n, t } of counts.values()) {
+    if (n > bestN) {
+      best = t;
+      bestN = n;
+    }
+  }
+  return { ...DEFAULT_THRESHOLDS[kind], ...stripNulls(best ?? {}) };
+}
+
+function stripNulls(t: Thresholds): Thresholds {
+  return Object.fromEntries(Object.entries(t).filter(([, v]) => typeof v === 'number')) as Thresholds;
+}
+
+function scale(quantity: Quantity, unit: string, stops: Stop[], ticks: Tick[]): ColorScale {
+  const sorted = [...stops].sort((a, b) => a.v - b.v);
+  return {
+    quantity,
+    unit,
+    stops: sorted,
+    ticks,
+    min: sorted[0]?.v ?? 0,
+    max: sorted[sorted.length - 1]?.v ?? 1,
+  };
+}
+
+function tick(v: number, digits = 0): Tick {
+  return { v, label: v.toFixed(digits) };
+}
+
+function num(v: number | null | undefined, fallback: number): number {
+  return typeof v === 'number' && Number.isFinite(v) ? v : fallback;
+}
+
+/** Round up to 1, 2 or 5 times a power of ten. */
+export function niceCeil(value: number): number {
+  if (value <= 0) return 1;
+  const power = 10 ** Math.floor(Math.log10(value));
+  for (const m of [1, 2, 5, 10]) if (value <= m * power) return m * power;
+  return 10 * power;
+}
+
+export function buildScale(quantity: Quantity, venue: VenueDef, occupancyMax = 50): ColorScale {
+  const t = quantity === 'density' || quantity === 'occupancy' ? {} : typicalThresholds(venue.sensors, quantity);
+  switch (quantity) {
+    case 'temperature': {
+      const low = num(t.low, 15);
+      const warnLow = num(t.warn_low, low + 2);
+      const high = num(t.high, 27);
+      const warnHigh = num(t.warn_high, high - 3);
+      return scale(
+        quantity,
+        'degC',
+        [
+          { v: low - 3, color: '#2b4cc9' },
+          { v: low, color: '#3b7ff0' },
+          { v: warnLow, color: '#3fb6d8' },
+          { v: (warnLow + warnHigh) / 2, color: '#47c27f' },
+          { v: warnHigh, color: '#f0c04a' },
+          { v: high, color: '#f07a35' },
+          { v: high + 3, color: '#d92f4c' },
+        ],
+        [tick(low), tick(warnLow), tick(warnHigh), tick(high)],
+      );
+    }
+    case 'humidity': {
+      const low = num(t.low, 30);
+      const warnLow = num(t.warn_low, low + 10);
+      const high = num(t.high, 70);
+      const warnHigh = num(t.warn_high, high - 10);
+      return scale(
+        quantity,
+        '%RH',
+        [
+          { v: low - 10, color: '#b8502c' },
+          { v: low, color: '#e0893a' },
+          { v: warnLow, color: '#e3c455' },
+          { v: (warnLow + warnHigh) / 2, color: '#47c27f' },
+          { v: warnHigh, color: '#3fb6d8' },
+          { v: high, color: '#3b6ff0' },
+          { v: high + 10, color: '#6b3fd0' },
+        ],
+        [tick(low), tick(warnLow), tick(warnHigh), tick(high)],
+      );
+    }
+    case 'co2': {
+      const high = num(t.high, 1500);
+      const warnHigh = num(t.warn_high, 1000);
+      return scale(
+        quantity,
+        'ppm',
+        [
+          { v: 400, color: '#47c27f' },
+          { v: (400 + warnHigh) / 2, color: '#a5cf5c' },
+          { v: warnHigh, color: '#f0c04a' },
+          { v: high, color: '#f07a35' },
+          { v: high + (high - warnHigh), color: '#d92f4c' },
+        ],
+        [tick(400), tick(warnHigh), tick(high)],
+      );
+    }
+    case 'lux': {
+      const high = num(t.high, 300);
+      const warnHigh = num(t.warn_high, 200);
+      return scale(
+        quantity,
+        'lx',
+        [
+          { v: 0, color: '#3a3f86' },
+          { v: warnHigh / 2, color: '#4f86d9' },
+          { v: warnHigh * 0.8, color: '#47c27f' },
+          { v: warnHigh, color: '#f0c04a' },
+          { v: high, color: '#f07a35' },
+          { v: high * 1.5, color: '#d92f4c' },
+        ],
+        [tick(0), tick(warnHigh), tick(high)],
+      );
+    }
+    case 'density':
+      // Fruin's walkway levels of service: A/B below 0.43, E from 1.08, F from 2.17 p/m².
+      return scale(
+        quantity,
+        'p/m2',
+        [
+          { v: 0, color: '#47c27f' },
+          { v: 0.43, color: '#a5cf5c' },
+          { v: 0.72, color: '#f0c04a' },
+          { v: 1.08, color: '#f07a35' },
+          { v: 2.17, color: '#d92f4c' },
+          { v: 3, color: '#a3174a' },
+        ],
+        [tick(0), tick(0.43, 2), tick(1.08, 2), tick(2.17, 2)],
+      );
+    case 'occupancy': {
+      const max = niceCeil(occupancyMax);
+      return scale(
+        quantity,
+        'people',
+        [
+          { v: 0, color: '#3b4a8f' },
+          { v: max * 0.25, color: '#3a7fc0' },
+          { v: max * 0.5, color: '#2aa3a0' },
+          { v: max * 0.75, color: '#6cc45c' },
+          { v: max, color: '#f0d04a' },
+        ],
+        [tick(0), tick(max / 2), tick(max)],
+      );
+    }
+  }
+}

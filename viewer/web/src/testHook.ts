@@ -1,0 +1,41 @@
+/**
+ * `window.__venueTwin`: a small, stable read-only surface for end-to-end
+ * tests and kiosk health checks, so they wait on facts instead of sleeping.
+ */
+
+import type { ConnectionState } from './live/client';
+
+export interface VenueTwinHook {
+  /** Venue, mesh and a first state are loaded and a frame showing them has been drawn. */
+  ready: boolean;
+  /** Date.now() (ms) when the last WebSocket frame arrived; 0 before the first. */
+  lastFrameAt: number;
+  /** Latest numeric value per sensor id. */
+  sensorValues: Record<string, number>;
+  connection: ConnectionState;
+  venue: string | null;
+  /** WebGL frames drawn so far. */
+  framesRendered: number;
+  /** Fatal start-up error, if any. */
+  error: string | null;
+}
+
+declare global {
+  interface Window {
+    __venueTwin: VenueTwinHook;
+  }
+}
+
+export function installHook(): VenueTwinHook {
+  const hook: VenueTwinHook = {
+    ready: false,
+    lastFrameAt: 0,
+    sensorValues: {},
+    connection: 'connecting',
+    venue: null,
+    framesRendered: 0,
+    error: null,
+  };
+  window.__venueTwin = hook;
+  return hook;
+}

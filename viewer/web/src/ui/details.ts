@@ -1,0 +1,183 @@
+/** Details of the selected sensor or zone: value, status, thresholds, history. */
+
+import { STATUS_LABELS, type Selection, type ViewContext } from '../context';
+import { formatAge, formatNumber, formatValue, kindLabel, unitLabel } from '../format';
+import type { Quantity } from '../scales';
+import type { SensorDef, ZoneDef } from '../types';
+import { HistoryChart } from './chart';
+import { h, setText } from './dom';
+import { formatZoneValue } from './lists';
+
+const ZONE_FIELDS: { q: Quantity; label: string }[] = [
+  { q: 'occupancy', label: 'Occupancy' },
+  { q: 'density', label: 'Density' },
+  { q: 'temperature', label: 'Temperature' },
+  { q: 'humidity', label: 'Humidity' },
+  { q: 'co2', label: 'CO₂' },
+  { q: 'lux', label: 'Light' },
+];
+
+export class DetailsPane {
+  readonly root: HTMLElement;
+  private readonly body: HTMLElement;
+  private readonly title: HTMLElement;
+  private readonly subtitle: HTMLElement;
+  private readonly chart = new HistoryChart();
+  private selection: Selection = null;
+  /** Live-updated fields of what is shown. */
+  private fields = new Map<string, HTMLElement>();
+
+  constructor(
+    private readonly ctx: ViewContext,
+    private readonly onSelect: (selection: Selection) => void,
+  ) {
+    this.title = h('h2', { class: 'details-title' });
+    this.subtitle = h('div', { class: 'details-sub' });
+    const close = h('button', { class: 'icon-button', type: 'button', 'aria-label': 'Close details', title: 'Close (Esc)', 'data-testid': 'details-close', text: '×' });
+    close.addEventListener('click', () => this.onSelect(null));
+    this.body = h('div', { class: 'details-body' });
+    this.root = h(
+      'section',
+      { class: 'details', 'data-testid': 'details', hidden: true, 'aria-live': 'polite' },
+      h('div', { class: 'details-head' }, h('div', {}, this.title, this.subtitle), close),
+      this.body,
+    );
+  }
+
+  show(selection: Selection): void {
+    this.selection = selection;
+    this.fields = new Map();
+    this.chart.hide();
+    this.root.hidden = selection === null;
+    if (selection === null) return;
+    this.root.dataset.type = selection.type;
+    if (selection.type === 'sensor') {
+      const sensor = this.ctx.sensorsById.get(selection.id);
+      if (sensor) this.renderSensor(sensor);
+    } else {
+      const zone = this.ctx.zonesById.get(selection.id);
+      if (zone) this.renderZone(zone);
+    }
+    this.update();
+  }
+
+  private field(key: string, cls: string, testid?: string): HTMLElement {
+    const el = h('span', { class: cls, 'data-testid': testid });
+    this.fields.set(key, el);
+    return el;
+  }
+
+  private renderSensor(sensor: SensorDef): void {
+    setText(this.title, kindLabel(sensor.kind));
+    const zone = sensor.zone ? this.ctx.zonesById.get(sensor.zone) : undefined;
+    setText(this.subtitle, `${sensor.id}${zone ? ` · ${zone.name}` : ''}`);
+    const t = sensor.thresholds ?? {};
+    const cell = (label: string, v: number | null | undefined, cls: string): HTMLElement =>
+      h('div', { class: `threshold ${cls}` }, h('span', { class: 'threshold-label', text: label }), h('span', { class: 'threshold-value', text: formatNumber(v, sensor.kind) }));
+    const hasThresholds = ['low', 'warn_low', 'warn_high', 'high'].some((k) => typeof t[k as keyof typeof t] === 'number');
+    this.body.replaceChildren(
+      h(
+        'div',
+        { class: 'readout' },
+        this.field('value', 'readout-value', 'details-value'),
+        h('div', { class: 'readout-meta' }, this.field('status', 'badge badge-lg', 'details-status'), this.field('age', 'readout-age')),
+      ),
+      ...(hasThresholds
+        ? [
+            h(
+            'div',
+            { class: 'thresholds', 'aria-label': `Thresholds in ${unitLabel(sensor.unit)}` },
+            cell('Alarm low', t.low, 'alarm'),
+            cell('Warn low', t.warn_low, 'warn'),
+            cell('Warn high', t.warn_high, 'warn'),
+            cell('Alarm high', t.high, 'alarm'),
+            ),
+          ]
+        : []),
+      h(
+        'dl',
+        { class: 'facts' },
+        h('dt', { text: 'Unit' }),
+        h('dd', { text: unitLabel(sensor.unit) }),
+        h('dt', { text: 'Reports every' }),
+        h('dd', { text: typeof sensor.interval_s === 'number' ? `${sensor.interval_s} s` : '—' }),
+        h('dt', { text: 'Position' }),
+        h('dd', { text: sensor.position.map((v) => v.toFixed(1)).join(', ') + ' m' }),
+      ),
+      this.chart.root,
+    );
+    this.chart.show({
+      venue: this.ctx.venue.id,
+      sensor: sensor.id,
+      kind: sensor.kind,
+      unit: sensor.unit,
+      thresholds: sensor.thresholds ?? null,
+      timezone: this.ctx.venue.timezone ?? null,
+    });
+  }
+
+  private renderZone(zone: ZoneDef): void {
+    setText(this.title, zone.name);
+    const area = typeof zone.area_m2 === 'number' ? `${Math.round(zone.area_m2)} m²` : '';
+    setText(this.subtitle, [zone.id, area, zone.outdoor ? 'outdoor' : ''].filter(Boolean).join(' · '));
+    const grid = h('div', { class: 'zone-grid' });
+    for (const { q, label } of ZONE_FIELDS) {
+      grid.append(h('div', { class: 'zone-cell' }, h('span', { class: 'threshold-label', text: label }), this.field(`zone:${q}`, 'zone-cell-value', `zone-${q}`)));
+    }
+    const sensors = h('ul', { class: 'list compact' });
+    for (const sensor of this.ctx.sensorsIn(zone.id)) {
+      const row = h(
+        'li',
+        { class: 'row', role: 'button', tabindex: 0 },
+        h('span', { class: 'row-name' }, h('span', { class: 'row-title', text: kindLabel(sensor.kind) }), h('span', { class: 'row-id', text: sensor.id })),
+        h('span', { class: 'row-right' }, this.field(`sensor:${sensor.id}`, 'row-value')),
+      );
+      row.addEventListener('click', () => this.onSelect({ type: 'sensor', id: sensor.id }));
+      sensors.append(row);
+    }
+    this.body.replaceChildren(grid, h('div', { class: 'section-label', text: 'Sensors in this zone' }), sensors);
+  }
+
+  /** Refresh live fields; cheap enough to call on every state change. */
+  update(): void {
+    const selection = this.selection;
+    if (selection === null) return;
+    if (selection.type === 'sensor') {
+      const sensor = this.ctx.sensorsById.get(selection.id);
+      if (sensor === undefined) return;
+      const state = this.ctx.store.sensors.get(sensor.id);
+      const status = state?.status ?? 'unknown';
+      const value = this.fields.get('value');
+      if (value) setText(value, formatValue(state?.value, sensor.kind, sensor.unit));
+      const badge = this.fields.get('status');
+      if (badge) {
+        setText(badge, STATUS_LABELS[status]);
+        badge.dataset.status = status;
+      }
+      this.tick();
+      return;
+    }
+    const state = this.ctx.store.zones.get(selection.id);
+    for (const { q } of ZONE_FIELDS) {
+      const el = this.fields.get(`zone:${q}`);
+      if (el) setText(el, formatZoneValue(state, q));
+    }
+    for (const sensor of this.ctx.sensorsIn(selection.id)) {
+      const el = this.fields.get(`sensor:${sensor.id}`);
+      if (el) setText(el, formatValue(this.ctx.store.sensors.get(sensor.id)?.value, sensor.kind, sensor.unit));
+    }
+  }
+
+  tick(): void {
+    if (this.selection?.type !== 'sensor') return;
+    const age = this.fields.get('age');
+    if (age) {
+      const text = formatAge(this.ctx.ageOf(this.selection.id));
+      setText(age, text === '—' ? 'no reading yet' : text === 'now' ? 'updated just now' : `updated ${text} ago`);
+    }
+  }
+
+  restyle(): void {
+    this.chart.restyle();
+  }
+}

@@ -1,0 +1,80 @@
+/** Venue name, local clock and the connection indicator. */
+
+import { formatAge, timeFormatter } from '../format';
+import type { ConnectionState } from '../live/client';
+import { h, setText } from './dom';
+
+const CONNECTION_LABELS: Record<ConnectionState, string> = {
+  connecting: 'Connecting…',
+  live: 'Live',
+  reconnecting: 'Reconnecting…',
+  offline: 'Offline',
+};
+
+export class Header {
+  readonly root: HTMLElement;
+  private readonly connection: HTMLElement;
+  private readonly connectionLabel: HTMLElement;
+  private readonly connectionAge: HTMLElement;
+  private readonly clock: HTMLElement;
+  private readonly clockFormat: Intl.DateTimeFormat;
+  private lastMessageAt = 0;
+
+  constructor(venueName: string, timezone: string | null, venues: { id: string; name: string }[], current: string) {
+    this.clockFormat = timeFormatter(timezone);
+    this.connectionLabel = h('span', { class: 'connection-label', text: CONNECTION_LABELS.connecting });
+    this.connectionAge = h('span', { class: 'connection-age' });
+    this.connection = h(
+      'div',
+      { class: 'connection', 'data-testid': 'connection', 'data-state': 'connecting', role: 'status', 'aria-live': 'polite' },
+      h('span', { class: 'connection-dot', 'aria-hidden': 'true' }),
+      this.connectionLabel,
+      this.connectionAge,
+    );
+    this.clock = h('span', { class: 'clock', 'data-testid': 'clock' });
+    const title =
+      venues.length > 1 ? this.venuePicker(venues, current) : h('h1', { class: 'venue-name', 'data-testid': 'venue-name', text: venueName });
+    this.root = h(
+      'header',
+      { class: 'panel-header' },
+      h('div', { class: 'brand' }, h('span', { class: 'brand-mark', 'aria-hidden': 'true' }), 'venue-twin'),
+      title,
+      h('div', { class: 'header-line' }, this.connection, this.clock),
+    );
+  }
+
+  private venuePicker(venues: { id: string; name: string }[], current: string): HTMLElement {
+    const select = h('select', { class: 'venue-name venue-select', 'data-testid': 'venue-name', 'aria-label': 'Venue' });
+    for (const venue of venues) {
+      const option = h('option', { value: venue.id, text: venue.name });
+      option.selected = venue.id === current;
+      select.append(option);
+    }
+    select.addEventListener('change', () => {
+      const url = new URL(window.location.href);
+      url.searchParams.set('venue', select.value);
+      window.location.assign(url.toString());
+    });
+    return select;
+  }
+
+  setConnection(state: ConnectionState): void {
+    this.connection.dataset.state = state;
+    setText(this.connectionLabel, CONNECTION_LABELS[state]);
+  }
+
+  noteMessage(): void {
+    this.lastMessageAt = Date.now();
+  }
+
+  /** Once a second: the clock and "updated … ago". */
+  tick(): void {
+    setText(this.clock, this.clockFormat.format(new Date()));
+    if (this.lastMessageAt === 0) {
+      setText(this.connectionAge, '');
+      return;
+    }
+    const age = formatAge((Date.now() - this.lastMessageAt) / 1000);
+    setText(this.connectionAge, age === 'now' ? 'updated just now' : `updated ${age} ago`);
+  }
+}
