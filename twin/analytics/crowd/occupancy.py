@@ -17,11 +17,14 @@ cameras) are measurements of one zone; "the venue is empty" at closing is a
 measurement of zero everywhere. Those measurements are what make the channel
 biases observable, so a drifting counter is corrected over days.
 
-Occupancy cannot be negative: after each step the estimate is projected onto
+Occupancy cannot be negative: the reported estimate is projected onto
 ``n >= 0`` (and ``b >= -0.9``), the estimate-projection method of Simon
 (2010), "Kalman filtering with state constraints: a survey of linear and
 nonlinear algorithms", IET Control Theory & Applications 4(8), 1303-1318,
-with the identity weighting, which reduces to clipping.
+with the identity weighting, which reduces to clipping. The filter itself
+runs on the unconstrained state: clipping inside the recursion would throw
+away the very innovation (a predicted -3 corrected to 0 at closing) that
+tells it a counter over-counts exits.
 
 Noise model (our choice, documented in docs/crowd.md): a channel's count
 error has variance ``count_rel_sd^2 c + count_abs_sd^2`` (Poisson-like, grows
@@ -126,7 +129,6 @@ class OccupancyEstimator:
         new_pbb = pbb + np.eye(len(c)) * cfg.bias_sd_per_day**2 * dt_s / 86400.0
         self.P = np.block([[new_pnn, new_pnb], [new_pnb.T, new_pbb]])
         self.x[:nz] = n
-        self._project()
 
     def _scalar_update(self, h: npt.NDArray[np.float64], z: float, r: float) -> None:
         ph = self.P @ h
@@ -146,7 +148,6 @@ class OccupancyEstimator:
         h = np.zeros_like(self.x)
         h[self._zone(zone)] = 1.0
         self._scalar_update(h, count, sd * sd)
-        self._project()
 
     def observe_empty(self, zones: Iterable[str] | None = None) -> None:
         """The venue (or these zones) is known empty, e.g. after closing."""
@@ -155,22 +156,19 @@ class OccupancyEstimator:
             h = np.zeros_like(self.x)
             h[self._zone(zone)] = 1.0
             self._scalar_update(h, 0.0, r)
-        self._project()
-
-    def _project(self) -> None:
-        nz = self._nz
-        np.clip(self.x[:nz], 0.0, None, out=self.x[:nz])
-        np.clip(self.x[nz:], _BIAS_FLOOR, None, out=self.x[nz:])
 
     def estimate(self) -> OccupancyEstimate:
+        """The estimate projected onto occupancy >= 0 and bias >= -0.9."""
         nz = self._nz
         sd = np.sqrt(np.clip(np.diag(self.P), 0.0, None))
+        occ = np.clip(self.x[:nz], 0.0, None)
+        bias = np.clip(self.x[nz:], _BIAS_FLOOR, None)
         zones = self.graph.zones
         return OccupancyEstimate(
-            occupancy={z: float(self.x[i]) for i, z in enumerate(zones)},
+            occupancy={z: float(occ[i]) for i, z in enumerate(zones)},
             sd={z: float(sd[i]) for i, z in enumerate(zones)},
             channel_bias={
-                self.graph.channel_name(j): float(self.x[nz + j])
+                self.graph.channel_name(j): float(bias[j])
                 for j in range(self.graph.n_channels)
             },
         )
