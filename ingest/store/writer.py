@@ -90,6 +90,7 @@ class BatchWriter:
         self._deadline: float | None = None
         self._failures = 0
         self._store_down_until = 0.0
+        self._drain_failed_while_closing = False
         self._task: asyncio.Task[None] | None = None
         self._stopped = asyncio.Event()
         self._running = False
@@ -186,7 +187,11 @@ class BatchWriter:
             return False
         if self._deadline is not None and time.monotonic() >= self._deadline:
             return True
-        spool_idle = self._spool is None or self._spool.readings == 0 or not self.store_available
+        # Leave spooled readings for the next start only once the store has
+        # refused them again after close() was called.
+        spool_idle = (
+            self._spool is None or self._spool.readings == 0 or self._drain_failed_while_closing
+        )
         return not self._items and spool_idle
 
     async def _step(self) -> None:
@@ -296,7 +301,9 @@ class BatchWriter:
             return
         for start in range(0, len(record.readings), self.max_batch):
             if not await self._try_store(record.readings[start : start + self.max_batch]):
-                return  # still down: the whole record is replayed later (idempotent)
+                # Still down: the whole record is replayed later (writes are idempotent).
+                self._drain_failed_while_closing = self._closing
+                return
         await asyncio.to_thread(spool.consume, record)
         self._metrics.spool_depth.set(spool.readings)
 

@@ -118,12 +118,16 @@ async def test_raw_range_is_start_inclusive_end_exclusive_and_limited(harness: H
     assert await store.raw("wing", "t1", T0 + 50, T0 + 60) == []
 
 
-def _numpy_buckets(ts_ms: np.ndarray, values: np.ndarray, w_ms: int) -> list[tuple[float, ...]]:
+def _numpy_buckets(
+    ts_ms: np.ndarray, values: np.ndarray, w_ms: int
+) -> list[tuple[float, float, float, float, int]]:
+    """(start s, min, max, mean, count) per epoch-aligned bucket."""
     keys = np.floor_divide(ts_ms, w_ms) * w_ms
     out = []
     for key in np.unique(keys):
         sel = values[keys == key]
-        out.append((key / 1000, sel.min(), sel.max(), sel.mean(), len(sel)))
+        out.append((float(key) / 1000, float(sel.min()), float(sel.max()), float(sel.mean()),
+                    len(sel)))
     return out
 
 
