@@ -157,4 +157,3 @@ class Topics:
         except ValueError:
             return None
         return parts[0], kind, "/".join(parts[2:])
-

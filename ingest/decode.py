@@ -107,7 +107,7 @@ class Decoder:
         self._on_new_sensor = on_new_sensor
         self._json = msgspec.json.Decoder()
 
-    def decode(self, topic: str, payload: bytes, received_at: float) -> DecodeResult:
+    def decode(self, topic: str, payload: bytes | bytearray, received_at: float) -> DecodeResult:
         out = DecodeResult()
         try:
             self._decode(topic, payload, received_at, out)
@@ -118,7 +118,8 @@ class Decoder:
     # -- internals -------------------------------------------------------
 
     def _letter(
-        self, reason: Reason, detail: str, topic: str, payload: bytes, received_at: float
+        self, reason: Reason, detail: str, topic: str, payload: bytes | bytearray,
+        received_at: float,
     ) -> DeadLetter:
         return DeadLetter(
             reason=reason.value,
@@ -128,7 +129,9 @@ class Decoder:
             received_at=received_at,
         )
 
-    def _decode(self, topic: str, payload: bytes, now: float, out: DecodeResult) -> None:
+    def _decode(
+        self, topic: str, payload: bytes | bytearray, now: float, out: DecodeResult
+    ) -> None:
         parts = self._topics.split(topic)
         if parts is None:
             raise _Reject(Reason.BAD_TOPIC, "topic is not under venues/{venue}/...")
@@ -162,14 +165,13 @@ class Decoder:
                 raise _Reject(Reason.BAD_TOPIC, "expected venues/{venue}/status/{sensor}")
             doc = self._parse(payload)
             state = doc.get("state")
-            try:
-                status = SensorStatus(state)
-            except ValueError:
-                raise _Reject(Reason.WRONG_TYPE, "state must be 'online' or 'offline'") from None
+            if state not in (SensorStatus.ONLINE.value, SensorStatus.OFFLINE.value):
+                raise _Reject(Reason.WRONG_TYPE, "state must be 'online' or 'offline'")
+            status = SensorStatus(state)
             ts = self._timestamp(doc.get("ts"), now) if "ts" in doc else now
             out.statuses.append(StatusEvent(venue, rest, status, ts))
 
-    def _parse(self, payload: bytes) -> dict[str, Any]:
+    def _parse(self, payload: bytes | bytearray) -> dict[str, Any]:
         try:
             doc = self._json.decode(payload)
         except (msgspec.DecodeError, msgspec.ValidationError) as exc:
@@ -196,7 +198,7 @@ class Decoder:
         sensor: str | None,
         doc: dict[str, Any],
         topic: str,
-        payload: bytes,
+        payload: bytes | bytearray,
         now: float,
         out: DecodeResult,
     ) -> None:
@@ -244,7 +246,9 @@ class Decoder:
             try:
                 quality = Quality(item["quality"])
             except ValueError:
-                raise _Reject(Reason.WRONG_TYPE, "'quality' must be good, uncertain or bad") from None
+                raise _Reject(
+                    Reason.WRONG_TYPE, "'quality' must be good, uncertain or bad"
+                ) from None
         return Reading(venue, sensor, ts, value, quality)
 
     def _timestamp(self, raw: Any, now: float) -> float:
@@ -280,7 +284,7 @@ def _ack(venue: str, target: str, doc: dict[str, Any], now: float) -> CommandAck
     return CommandAck(venue, target, cid, ok, str(detail)[:500], now)
 
 
-def _classify_bad_json(payload: bytes, exc: Exception) -> tuple[Reason, str]:
+def _classify_bad_json(payload: bytes | bytearray, exc: Exception) -> tuple[Reason, str]:
     """NaN and Infinity are not JSON, but devices send them: name them apart."""
     try:
         json.loads(payload)

@@ -22,9 +22,7 @@ class IngestMetrics:
 
     def __post_init__(self) -> None:
         r = self.registry
-        self.messages_in = Counter(
-            "venue_twin_messages", "MQTT messages received", registry=r
-        )
+        self.messages_in = Counter("venue_twin_messages", "MQTT messages received", registry=r)
         self.readings_in = Counter(
             "venue_twin_readings_received", "Readings decoded and accepted", registry=r
         )
@@ -35,12 +33,16 @@ class IngestMetrics:
             "venue_twin_rejected", "Messages or readings rejected", ["reason"], registry=r
         )
         self.batch_size = Histogram(
-            "venue_twin_batch_size", "Readings per committed batch",
-            buckets=_BATCH_BUCKETS, registry=r,
+            "venue_twin_batch_size",
+            "Readings per committed batch",
+            buckets=_BATCH_BUCKETS,
+            registry=r,
         )
         self.commit_latency = Histogram(
-            "venue_twin_commit_seconds", "Time to commit one batch",
-            buckets=_LATENCY_BUCKETS, registry=r,
+            "venue_twin_commit_seconds",
+            "Time to commit one batch",
+            buckets=_LATENCY_BUCKETS,
+            registry=r,
         )
         self.queue_depth = Gauge(
             "venue_twin_queue_depth", "Readings waiting to be written", registry=r

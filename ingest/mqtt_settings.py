@@ -28,7 +28,10 @@ class MqttSettings:
 
 
 def make_client(
-    settings: MqttSettings, *, client_id: str | None = None, manual_ack: bool = False,
+    settings: MqttSettings,
+    *,
+    client_id: str | None = None,
+    manual_ack: bool = False,
     persistent: bool = False,
 ) -> mqtt.Client:
     """A paho client configured from settings (not yet connected)."""

@@ -23,7 +23,7 @@ from paho.mqtt.packettypes import PacketTypes
 from paho.mqtt.properties import Properties
 
 from ingest.contract import DeadLetter, Reading, Topics
-from ingest.decode import DecodeResult, Decoder
+from ingest.decode import Decoder, DecodeResult
 from ingest.metrics import IngestMetrics
 from ingest.mqtt_settings import MqttSettings, make_client
 from ingest.store.base import Store, StoreError
@@ -90,22 +90,23 @@ class IngestService:
         self._loop = asyncio.get_running_loop()
         s = self._settings
         client = make_client(
-            s, manual_ack=self._qos > 0, persistent=True,
+            s,
+            manual_ack=self._qos > 0,
+            persistent=True,
         )
         client.on_connect = self._on_connect
         client.on_disconnect = self._on_disconnect
         client.on_message = self._on_message
-        props: Properties | None = None
         if s.protocol == 5:
-            props = Properties(PacketTypes.CONNECT)
+            props = Properties(PacketTypes.CONNECT)  # type: ignore[no-untyped-call]
             props.SessionExpiryInterval = 3600
             props.ReceiveMaximum = self._receive_maximum
+            client.connect_async(
+                s.host, s.port, s.keepalive_s, clean_start=False, properties=props
+            )
         else:
             client.max_inflight_messages_set(self._receive_maximum)
-        client.connect_async(
-            s.host, s.port, s.keepalive_s,
-            **({"clean_start": False, "properties": props} if s.protocol == 5 else {}),
-        )
+            client.connect_async(s.host, s.port, s.keepalive_s)
         client.loop_start()
         self._client = client
         self._dl_task = asyncio.create_task(self._dead_letter_loop(), name="ingest-dead-letters")
@@ -135,9 +136,7 @@ class IngestService:
             return [f"$share/{self._shared_group}/{f}" for f in filters]
         return filters
 
-    def _on_connect(
-        self, client: mqtt.Client, _u: Any, _flags: Any, reason: Any, _p: Any
-    ) -> None:
+    def _on_connect(self, client: mqtt.Client, _u: Any, _flags: Any, reason: Any, _p: Any) -> None:
         if reason.is_failure:
             log.warning("MQTT connect refused: %s", reason)
             return

@@ -24,9 +24,7 @@ class _LineLoader(yaml.SafeLoader):
 
 def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode) -> dict[Any, Any]:
     mapping = loader.construct_mapping(node, deep=True)
-    lines = {
-        loader.construct_object(k, deep=True): k.start_mark.line + 1 for k, _ in node.value
-    }
+    lines = {loader.construct_object(k, deep=True): k.start_mark.line + 1 for k, _ in node.value}
     mapping["__lines__"] = lines
     mapping["__line__"] = node.start_mark.line + 1
     return mapping
@@ -34,7 +32,7 @@ def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode) -> dict[Any,
 
 _LineLoader.add_constructor(
     yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG,
-    _construct_mapping,  # type: ignore[arg-type]
+    _construct_mapping,
 )
 
 
@@ -65,7 +63,7 @@ def _line_of(doc: Any, loc: tuple[int | str, ...]) -> int | None:
 
 def parse_venue(text: str, source: str = "<string>", base: Path | None = None) -> Venue:
     try:
-        doc = yaml.load(text, Loader=_LineLoader)  # noqa: S506 - SafeLoader subclass
+        doc = yaml.load(text, Loader=_LineLoader)
     except yaml.YAMLError as exc:
         raise VenueFileError(f"{source}: not valid YAML: {exc}") from exc
     if not isinstance(doc, dict):

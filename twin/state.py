@@ -168,9 +168,12 @@ class LiveState:
             return Health.OFFLINE
         if slot.value is None or slot.ts is None:
             return Health.UNKNOWN
-        if now is not None and slot.defn is not None:
-            if now - slot.ts > STALE_INTERVALS * slot.defn.interval_s:
-                return Health.STALE
+        if (
+            now is not None
+            and slot.defn is not None
+            and now - slot.ts > STALE_INTERVALS * slot.defn.interval_s
+        ):
+            return Health.STALE
         if slot.defn is None:
             return Health.OK
         return classify(slot.value, slot.defn.thresholds)

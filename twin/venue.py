@@ -68,9 +68,7 @@ class MeshSpec(_Model):
     """Either a mesh file (relative to the venue file) or ``procedural``."""
 
     file: str | None = None
-    procedural: bool = Field(
-        False, description="Build walls and floors from the zone polygons."
-    )
+    procedural: bool = Field(False, description="Build walls and floors from the zone polygons.")
     scale: float = Field(1.0, gt=0)
 
     @model_validator(mode="after")
@@ -173,7 +171,10 @@ class Venue(_Model):
         zones = {z.id for z in self.zones}
         gates = {g.id for g in self.gates}
         sensors = {s.id for s in self.sensors}
-        for name, ids in (("zone", [z.id for z in self.zones]), ("sensor", [s.id for s in self.sensors])):
+        for name, ids in (
+            ("zone", [z.id for z in self.zones]),
+            ("sensor", [s.id for s in self.sensors]),
+        ):
             dup = {i for i in ids if ids.count(i) > 1}
             if dup:
                 raise ValueError(f"duplicate {name} id(s): {sorted(dup)}")

@@ -38,15 +38,21 @@ def add_parsers(sub: Any) -> None:
     demo.add_argument("--port", type=int, default=8000, help="viewer port (default 8000)")
     demo.add_argument("--host", default="127.0.0.1", help="viewer address (default 127.0.0.1)")
     demo.add_argument(
-        "--mqtt-port", type=int, default=1883,
+        "--mqtt-port",
+        type=int,
+        default=1883,
         help="embedded broker port (default 1883; a free one if taken)",
     )
     demo.add_argument(
-        "--venue", action="append", default=None,
+        "--venue",
+        action="append",
+        default=None,
         help="venue file or sample:NAME (repeatable; default sample:museum-wing)",
     )
     demo.add_argument(
-        "--data-dir", type=Path, default=Path("venue-twin-data"),
+        "--data-dir",
+        type=Path,
+        default=Path("venue-twin-data"),
         help="where the demo keeps its SQLite database (default ./venue-twin-data)",
     )
     demo.add_argument("--speed", type=float, default=1.0, help="simulated seconds per second")
@@ -92,18 +98,25 @@ def _demo(args: argparse.Namespace, console: Console) -> int:
         with console.status("starting venue-twin demo...") as status:
             broker = EmbeddedBroker("127.0.0.1", mqtt_port)
             await broker.__aenter__()
-            console.print(f"[green]ok[/green] MQTT broker (embedded) on mqtt://127.0.0.1:{mqtt_port}")
+            console.print(
+                f"[green]ok[/green] MQTT broker (embedded) on mqtt://127.0.0.1:{mqtt_port}"
+            )
             try:
                 platform = Platform(settings, mqtt=mqtt, progress=_ok(console))
                 async with platform:
                     sims = [
                         asyncio.create_task(
                             run_simulation(
-                                venue, MqttSettings(
-                                    host="127.0.0.1", port=mqtt_port, protocol=311,
+                                venue,
+                                MqttSettings(
+                                    host="127.0.0.1",
+                                    port=mqtt_port,
+                                    protocol=311,
                                     client_id=f"demo-sim-{venue.id}",
                                 ),
-                                speed=args.speed, seed=args.seed, stop_event=stop,
+                                speed=args.speed,
+                                seed=args.seed,
+                                stop_event=stop,
                             ),
                             name=f"simulator-{venue.id}",
                         )

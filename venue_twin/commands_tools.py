@@ -63,8 +63,12 @@ def _simulate(args: argparse.Namespace, console: Console) -> int:
         raise UsageError(str(exc)) from exc
     password = args.password_file.read_text().strip() if args.password_file else None
     mqtt = MqttSettings(
-        host=args.host, port=args.port, username=args.username, password=password,
-        tls=args.tls, ca_file=args.ca_file,
+        host=args.host,
+        port=args.port,
+        username=args.username,
+        password=password,
+        tls=args.tls,
+        ca_file=args.ca_file,
         protocol=5 if args.mqtt_version == "5" else 311,
         client_id=f"venue-twin-sim-{venue.id}",
     )
@@ -75,8 +79,15 @@ def _simulate(args: argparse.Namespace, console: Console) -> int:
 
     async def run(stop: asyncio.Event) -> int:
         await run_simulation(
-            venue, mqtt, speed=args.speed, duration_s=args.duration, seed=args.seed,
-            batch=not args.single, qos=args.qos, prefix=args.prefix, stop_event=stop,
+            venue,
+            mqtt,
+            speed=args.speed,
+            duration_s=args.duration,
+            seed=args.seed,
+            batch=not args.single,
+            qos=args.qos,
+            prefix=args.prefix,
+            stop_event=stop,
             progress=lambda n: console.print(f"published {n} readings", end="\r"),
         )
         return 0

@@ -82,9 +82,7 @@ class Platform:
             self._stack.push_async_callback(store.close)
             self._progress(f"store ready ({_redact(s.store_url.get_secret_value())})")
 
-            spool = (
-                Spool(s.spool_dir, max_bytes=s.spool_max_bytes) if s.spool_dir else None
-            )
+            spool = Spool(s.spool_dir, max_bytes=s.spool_max_bytes) if s.spool_dir else None
             writer = BatchWriter(
                 store,
                 metrics=self.metrics,
@@ -105,8 +103,14 @@ class Platform:
                 policy=s.unknown_sensors,
             )
             ingest = IngestService(
-                self.mqtt, topics, decoder, writer, store, self.metrics,
-                qos=s.mqtt.qos, shared_group=s.mqtt.shared_group,
+                self.mqtt,
+                topics,
+                decoder,
+                writer,
+                store,
+                self.metrics,
+                qos=s.mqtt.qos,
+                shared_group=s.mqtt.shared_group,
             )
             ingest.add_listener(self.twin.on_decoded)
             await self._stack.enter_async_context(ingest)

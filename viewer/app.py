@@ -45,7 +45,8 @@ def default_static_dir() -> Path:
 
 _MISSING_APP = """<!doctype html><title>venue-twin</title>
 <p>The browser app is not built. Run <code>npm --prefix viewer/web ci &amp;&amp;
-npm --prefix viewer/web run build</code>, then reload. The API is at <a href="/docs">/docs</a>.</p>"""
+npm --prefix viewer/web run build</code>, then reload.
+The API is at <a href="/docs">/docs</a>.</p>"""
 
 
 def create_app(ctx: ViewerContext) -> FastAPI:
@@ -64,7 +65,12 @@ def create_app(ctx: ViewerContext) -> FastAPI:
 
     @app.get("/api/health")
     async def health() -> dict[str, Any]:
-        return {"status": "ok", "time": time.time(), **ctx.health(), "websocket": vars(ctx.hub.stats)}
+        return {
+            "status": "ok",
+            "time": time.time(),
+            **ctx.health(),
+            "websocket": vars(ctx.hub.stats),
+        }
 
     @app.get("/api/venues")
     async def venues() -> list[dict[str, str]]:
@@ -87,7 +93,9 @@ def create_app(ctx: ViewerContext) -> FastAPI:
 
     @app.get("/api/venues/{venue}/mesh.glb")
     async def mesh(
-        venue: str, request: Request, lod: Annotated[int, Query(ge=0, le=3, description="Level of detail, 0 = full.")] = 0
+        venue: str,
+        request: Request,
+        lod: Annotated[int, Query(ge=0, le=3, description="Level of detail, 0 = full.")] = 0,
     ) -> Response:
         v = venue_or_404(venue)
         try:

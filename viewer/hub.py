@@ -156,9 +156,7 @@ class Hub:
             venue = msg.get("venue")
             if not isinstance(venue, str) or venue not in self._twin.states:
                 self.stats.bad_frames += 1
-                return frames.encode(
-                    frames.error_frame("unknown_venue", f"no venue {venue!r}")
-                )
+                return frames.encode(frames.error_frame("unknown_venue", f"no venue {venue!r}"))
             client.venue = venue
             return self._snapshot(venue)
         self.stats.bad_frames += 1

@@ -35,9 +35,9 @@ def _publisher(broker: MosquittoServer) -> mqtt.Client:
 
 
 @pytest.fixture
-async def platform(mosquitto: MosquittoServer, pg_url: str, tmp_path: Any) -> AsyncIterator[
-    tuple[Platform, int]
-]:
+async def platform(
+    mosquitto: MosquittoServer, pg_url: str, tmp_path: Any
+) -> AsyncIterator[tuple[Platform, int]]:
     port = free_port()
     settings = load_settings(
         None,
@@ -79,7 +79,7 @@ async def _wait_for(pred: Any, timeout: float = 10.0) -> None:
 async def test_a_published_reading_reaches_postgres_and_a_websocket_client(
     platform: tuple[Platform, int], mosquitto: MosquittoServer, pg_url: str
 ) -> None:
-    p, port = platform
+    _, port = platform
     async with websockets.connect(f"ws://127.0.0.1:{port}/ws") as ws:
         assert json.loads(await ws.recv())["type"] == "hello"
         await ws.send(json.dumps({"type": "subscribe", "venue": V}))

@@ -143,16 +143,24 @@ def test_a_prefix_scopes_every_topic() -> None:
 @given(
     topic=st.one_of(
         st.text(max_size=60),
-        st.builds(lambda v, k, s: f"venues/{v}/{k}/{s}", st.text(max_size=8),
-                  st.sampled_from(["sensors", "batch", "status", "commands"]), st.text(max_size=8)),
+        st.builds(
+            lambda v, k, s: f"venues/{v}/{k}/{s}",
+            st.text(max_size=8),
+            st.sampled_from(["sensors", "batch", "status", "commands"]),
+            st.text(max_size=8),
+        ),
     ),
     payload=st.one_of(
         st.binary(max_size=300),
         st.recursive(
             st.none() | st.booleans() | st.floats() | st.integers() | st.text(max_size=10),
-            lambda c: st.lists(c, max_size=4) | st.dictionaries(
-                st.sampled_from(["v", "ts", "value", "sensor", "readings", "quality", "state"]),
-                c, max_size=5,
+            lambda c: (
+                st.lists(c, max_size=4)
+                | st.dictionaries(
+                    st.sampled_from(["v", "ts", "value", "sensor", "readings", "quality", "state"]),
+                    c,
+                    max_size=5,
+                )
             ),
             max_leaves=12,
         ).map(lambda o: msgspec.json.encode(o) if _encodable(o) else b"{}"),

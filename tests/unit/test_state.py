@@ -27,8 +27,13 @@ def test_latest_value_wins_and_older_readings_change_nothing(state: LiveState) -
 
 @pytest.mark.parametrize(
     ("value", "health"),
-    [(20.0, Health.OK), (25.0, Health.WARN), (28.0, Health.ALARM), (16.0, Health.WARN),
-     (14.0, Health.ALARM)],
+    [
+        (20.0, Health.OK),
+        (25.0, Health.WARN),
+        (28.0, Health.ALARM),
+        (16.0, Health.WARN),
+        (14.0, Health.ALARM),
+    ],
 )
 def test_health_follows_the_sensor_thresholds(
     state: LiveState, value: float, health: Health
@@ -63,7 +68,12 @@ def test_zone_state_averages_its_sensors_and_reports_only_real_changes(state: Li
         [Reading(V, "gallery-a-temp", 100.0, 20.0), Reading(V, "gallery-a-co2", 100.0, 800.0)]
     )
     [zone] = changes.zones
-    assert (zone.zone, zone.temperature, zone.co2, zone.humidity) == ("gallery-a", 20.0, 800.0, None)
+    assert (zone.zone, zone.temperature, zone.co2, zone.humidity) == (
+        "gallery-a",
+        20.0,
+        800.0,
+        None,
+    )
     again = state.apply([Reading(V, "gallery-a-temp", 101.0, 20.0)])
     assert again.sensors and not again.zones
 

@@ -9,6 +9,7 @@ import {
   AmbientLight,
   Box3,
   DirectionalLight,
+  Fog,
   GridHelper,
   HemisphereLight,
   type LineBasicMaterial,
@@ -50,6 +51,7 @@ export class VenueView {
   private homeTarget = new Vector3();
   private homePosition = new Vector3(30, 40, 40);
   private frameCount = 0;
+  private fogRange: [number, number] = [100, 400];
   private palette: ScenePalette;
   private readonly resizeObserver: ResizeObserver;
 
@@ -112,6 +114,7 @@ export class VenueView {
   setPalette(palette: ScenePalette): void {
     this.palette = palette;
     this.renderer.setClearColor(palette.background);
+    if (this.scene.fog !== null) this.scene.fog = new Fog(palette.background, ...this.fogRange);
     this.ground.material.color.setHex(palette.ground);
     if (this.grid !== null) {
       for (const material of [this.grid.material].flat()) {
@@ -127,11 +130,13 @@ export class VenueView {
     const size = bounds.getSize(new Vector3());
     const center = bounds.getCenter(new Vector3());
     const extent = Math.max(size.x, size.z, 10);
-    const groundSize = Math.ceil((extent * 3) / 10) * 10;
+    const groundSize = Math.ceil((extent * 4) / 50) * 50;
     this.ground.scale.set(groundSize, groundSize, 1);
     this.ground.position.set(center.x, -0.02, center.z);
     this.grid?.removeFromParent();
-    const divisions = Math.round(groundSize / (extent > 200 ? 10 : 2));
+    // 5 m cells on a small site, 10 m or more on a large one.
+    const cell = extent > 400 ? 50 : extent > 150 ? 10 : 5;
+    const divisions = Math.round(groundSize / cell);
     this.grid = new GridHelper(groundSize, divisions, this.palette.grid, this.palette.grid);
     this.grid.position.set(center.x, -0.01, center.z);
     this.scene.add(this.grid);
@@ -145,7 +150,11 @@ export class VenueView {
     const direction = new Vector3(-0.18, 0.86, 0.62).normalize();
     this.homeTarget = center.clone();
     this.homeTarget.y = bounds.min.y;
-    this.homePosition = this.homeTarget.clone().add(direction.multiplyScalar(this.fitDistance(bounds, direction)));
+    const distance = this.fitDistance(bounds, direction);
+    this.homePosition = this.homeTarget.clone().add(direction.multiplyScalar(distance));
+    // The ground grid fades out past the venue instead of ending at a hard edge.
+    this.fogRange = [distance * 1.1, distance * 2.6];
+    this.scene.fog = new Fog(this.palette.background, ...this.fogRange);
     this.home();
   }
 
@@ -156,6 +165,9 @@ export class VenueView {
       for (const y of [bounds.min.y, bounds.max.y])
         for (const z of [bounds.min.z, bounds.max.z]) corners.push(new Vector3(x, y, z));
     const probe = this.camera.clone();
+    // Wide clip range for the probe only, so clipping never reads as "out of view".
+    probe.near = 0.001;
+    probe.far = 1e7;
     let lo = 1;
     let hi = 4000;
     for (let i = 0; i < 40; i += 1) {
@@ -166,7 +178,7 @@ export class VenueView {
       probe.updateProjectionMatrix();
       const fits = corners.every((c) => {
         const p = c.clone().project(probe);
-        return Math.abs(p.x) < 0.9 && Math.abs(p.y) < 0.86 && p.z < 1;
+        return Math.abs(p.x) < 0.92 && Math.abs(p.y) < 0.84 && p.z < 1;
       });
       if (fits) hi = mid;
       else lo = mid;
