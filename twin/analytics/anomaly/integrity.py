@@ -51,7 +51,7 @@ class StuckDetector:
         self._epsilon = epsilon
         self._min_activity = min_activity
         self._alpha = 1.0 / count
-        self.activity = 1.0
+        self.activity = 0.0  # a sensor is lively only once it has shown it
         self.last = math.nan
         self.run = 0
 
@@ -70,14 +70,13 @@ class StuckDetector:
         self.last = value
         if not unchanged:
             if self.run < self._count:
-                # Only normal stretches teach the detector how lively the sensor is.
+                # Only runs that ended normally teach how lively the sensor is:
+                # ``run`` unchanged readings, then this change.
+                self.activity *= (1.0 - self._alpha) ** self.run
                 self.activity += self._alpha * (1.0 - self.activity)
             self.run = 0
             return None
         self.run += 1
-        if self.run < self._count:
-            self.activity += self._alpha * (0.0 - self.activity)
-            return None
         if self.run != self._count or self.activity < self._min_activity:
             return None
         # Chance of this run if each reading still changed with prob. activity.

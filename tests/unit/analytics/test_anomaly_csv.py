@@ -1,0 +1,83 @@
+"""The CSV scorer: one pass, NAB results format, clear errors."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from twin.analytics.anomaly import DetectionKind, ScoreCsvError, main_score, score_csv
+
+
+def _write_input(path: Path, n: int = 400, spike_at: int = 300) -> list[tuple[str, str]]:
+    rng = np.random.default_rng(11)
+    rows = []
+    for i in range(n):
+        minute = i * 5
+        stamp = f"2014-03-{1 + minute // 1440:02d} {minute // 60 % 24:02d}:{minute % 60:02d}:00"
+        value = 50.0 + rng.normal(0.0, 1.0) + (40.0 if i == spike_at else 0.0)
+        rows.append((stamp, repr(value)))
+    with path.open("w", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["timestamp", "value"])
+        writer.writerows(rows)
+    return rows
+
+
+def test_round_trip_keeps_rows_and_adds_scores(tmp_path: Path) -> None:
+    src, dst = tmp_path / "in.csv", tmp_path / "out.csv"
+    rows = _write_input(src)
+    summary = score_csv(src, dst)
+    with dst.open(newline="") as handle:
+        out = list(csv.reader(handle))
+    assert out[0] == ["timestamp", "value", "anomaly_score"]
+    assert [(r[0], r[1]) for r in out[1:]] == rows
+    scores = [float(r[2]) for r in out[1:]]
+    assert all(0.0 <= s <= 1.0 for s in scores)
+    assert int(np.argmax(scores)) == 300
+    assert summary.rows == 400
+    assert summary.late_rows == 0
+    assert summary.detections.get(DetectionKind.SPIKE) == 1
+    assert summary.max_score == pytest.approx(max(scores), abs=1e-6)
+
+
+def test_epoch_timestamps_and_late_rows(tmp_path: Path) -> None:
+    src, dst = tmp_path / "in.csv", tmp_path / "out.csv"
+    src.write_text("timestamp,value\n0,1.0\n60,1.5\n30,9.0\n120,1.2\n")
+    summary = score_csv(src, dst)
+    assert summary.rows == 4
+    assert summary.late_rows == 1
+    assert dst.read_text().splitlines()[3] == "30,9.0,0.000000"
+
+
+@pytest.mark.parametrize(
+    ("text", "match"),
+    [
+        ("time,value\n0,1\n", "header"),
+        ("timestamp,value\n0,1\nyesterday,2\n", r"in.csv:3: .*bad timestamp"),
+        ("timestamp,value\n0,1\n60,abc\n", r"in.csv:3"),
+        ("timestamp,value\n0,nan\n", r"in.csv:2: .*finite"),
+    ],
+)
+def test_bad_input_raises_with_location(tmp_path: Path, text: str, match: str) -> None:
+    src = tmp_path / "in.csv"
+    src.write_text(text)
+    with pytest.raises(ScoreCsvError, match=match):
+        score_csv(src, tmp_path / "out.csv")
+
+
+def test_missing_file_raises(tmp_path: Path) -> None:
+    with pytest.raises(ScoreCsvError, match="cannot score"):
+        score_csv(tmp_path / "absent.csv", tmp_path / "out.csv")
+
+
+def test_main_score_exit_codes(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    src, dst = tmp_path / "in.csv", tmp_path / "out.csv"
+    _write_input(src)
+    assert main_score([str(src), "--out", str(dst)]) == 0
+    assert "scored 400 rows" in capsys.readouterr().out
+    assert dst.exists()
+    assert main_score([str(tmp_path / "absent.csv"), "--out", str(dst)]) == 2
+    assert "error:" in capsys.readouterr().err
