@@ -59,7 +59,8 @@ def synthetic_days(days: int, seed: int, noise: float) -> npt.NDArray[np.float64
         for k in range(PERIOD):
             e = 0.9 * e + rng.normal(0.0, 1.0)
             noise[k] = e
-        day = np.where(level > 0, np.clip(level + noise_scale * np.sqrt(level) * noise, 0, None), 0.0)
+        noisy = np.clip(level + noise_scale * np.sqrt(level) * noise, 0, None)
+        day = np.where(level > 0, noisy, 0.0)
         out[d * PERIOD : (d + 1) * PERIOD] = np.round(day)
     return out
 
