@@ -54,12 +54,12 @@ def synthetic_days(days: int, seed: int, noise: float) -> npt.NDArray[np.float64
     for d in range(days):
         scale = (1.4 if d % 7 in (5, 6) else 1.0) * rng.uniform(0.85, 1.15)
         level = base * scale
-        noise = np.zeros(PERIOD)
+        ar = np.zeros(PERIOD)
         e = 0.0
         for k in range(PERIOD):
             e = 0.9 * e + rng.normal(0.0, 1.0)
-            noise[k] = e
-        noisy = np.clip(level + noise_scale * np.sqrt(level) * noise, 0, None)
+            ar[k] = e
+        noisy = np.clip(level + noise_scale * np.sqrt(level) * ar, 0, None)
         day = np.where(level > 0, noisy, 0.0)
         out[d * PERIOD : (d + 1) * PERIOD] = np.round(day)
     return out
