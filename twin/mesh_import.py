@@ -17,6 +17,7 @@ import numpy as np
 import trimesh
 
 from twin.geometry import GeometryError, frame_matrix
+from twin.meshgen import procedural_mesh
 from twin.venue import Venue
 
 __all__ = [
@@ -25,6 +26,7 @@ __all__ = [
     "MeshImportError",
     "import_mesh",
     "import_venue_mesh",
+    "venue_mesh",
     "venue_mesh_path",
 ]
 
@@ -135,3 +137,10 @@ def import_venue_mesh(venue: Venue) -> ImportedMesh:
         up_axis=venue.frame.up_axis,
         scale=venue.mesh.scale,
     )
+
+
+def venue_mesh(venue: Venue) -> trimesh.Trimesh:
+    """``venue``'s mesh in the twin frame as one triangle mesh, procedural or imported."""
+    if venue.mesh.procedural:
+        return procedural_mesh(venue)
+    return import_venue_mesh(venue).mesh

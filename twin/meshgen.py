@@ -26,6 +26,7 @@ __all__ = [
     "SLAB_THICKNESS_M",
     "WALL_THICKNESS_M",
     "door_openings",
+    "procedural_mesh",
     "venue_scene",
     "zone_floor",
     "zone_floors",
@@ -184,3 +185,13 @@ def venue_scene(venue: Venue) -> trimesh.Scene:
             name = f"walls:{zone.id}"
             scene.add_geometry(walls, geom_name=name, node_name=name)
     return scene
+
+
+def procedural_mesh(venue: Venue) -> trimesh.Trimesh:
+    """The procedural mesh of ``venue`` as one triangle mesh (for snapping and checks)."""
+    parts = [zone_floor(z) for z in venue.zones]
+    parts += [w for z in venue.zones if (w := zone_walls(z, venue.gates)) is not None]
+    vertices = np.vstack([p.vertices for p in parts])
+    offsets = np.cumsum([0] + [len(p.vertices) for p in parts[:-1]])
+    faces = np.vstack([p.faces + o for p, o in zip(parts, offsets, strict=True)])
+    return trimesh.Trimesh(vertices, faces, process=False)

@@ -8,7 +8,7 @@ import pytest
 
 from twin.geometry_checks import FindingKind, check_venue, snap_to_mesh
 from twin.loader import load_sample
-from twin.meshgen import venue_scene
+from twin.meshgen import procedural_mesh
 from twin.venue import Venue
 
 
@@ -28,12 +28,12 @@ def _sensor(sid: str, zone: str, position: list[float]) -> dict[str, Any]:
 @pytest.mark.parametrize("name", ["museum-wing", "scenic-site"])
 def test_shipped_samples_have_no_findings(name: str) -> None:
     venue = load_sample(name)
-    assert check_venue(venue, venue_scene(venue).to_geometry()) == []
+    assert check_venue(venue, procedural_mesh(venue)) == []
 
 
 def test_snap_distance_to_floor() -> None:
     venue = load_sample("museum-wing")
-    mesh = venue_scene(venue).to_geometry()
+    mesh = procedural_mesh(venue)
     snap = snap_to_mesh(mesh, [(6.0, 5.0, 1.5), (6.0, 5.0, 0.0)])
     assert snap.distance.tolist() == pytest.approx([1.5, 0.0])
     assert snap.points[0].tolist() == pytest.approx([6.0, 5.0, 0.0])
@@ -43,7 +43,7 @@ def test_sensor_far_from_mesh_is_reported_with_a_suggestion_not_moved() -> None:
     museum = load_sample("museum-wing")
     # 2.5 mm in a metre frame: a unit mistake puts the sensor 30 m up.
     venue = _plus_sensor(museum, "lost", "entrance", [4.5, 5.0, 30.0])
-    mesh = venue_scene(venue).to_geometry()
+    mesh = procedural_mesh(venue)
     findings = check_venue(venue, mesh, tolerance_m=5.0)
     off = [f for f in findings if f.kind is FindingKind.SENSOR_OFF_MESH]
     assert [f.subject for f in off] == ["lost"]
@@ -57,7 +57,7 @@ def test_sensor_far_from_mesh_is_reported_with_a_suggestion_not_moved() -> None:
 def test_tolerance_decides_what_is_off_mesh() -> None:
     museum = load_sample("museum-wing")
     venue = _plus_sensor(museum, "high", "entrance", [6.0, 5.0, 3.0])
-    mesh = venue_scene(venue).to_geometry()
+    mesh = procedural_mesh(venue)
     assert check_venue(venue, mesh, tolerance_m=3.5) == []
     strict = [(f.kind, f.subject) for f in check_venue(venue, mesh, tolerance_m=2.5)]
     assert strict == [(FindingKind.SENSOR_OFF_MESH, "high")]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from numpy.typing import NDArray
 
 from twin.geometry import (
     GeometryError,
@@ -80,9 +81,9 @@ COMB = [
 ]
 
 
-def _signed_areas(tri: np.ndarray) -> np.ndarray:
+def _signed_areas(tri: NDArray[np.float64]) -> NDArray[np.float64]:
     u, v = tri[:, 1] - tri[:, 0], tri[:, 2] - tri[:, 0]
-    return 0.5 * (u[:, 0] * v[:, 1] - u[:, 1] * v[:, 0])
+    return np.asarray(0.5 * (u[:, 0] * v[:, 1] - u[:, 1] * v[:, 0]), dtype=np.float64)
 
 
 @pytest.mark.parametrize("poly", [SQUARE, L_SHAPE, L_SHAPE[::-1], COMB])
