@@ -39,9 +39,11 @@ class CombinedScore:
         self.value = 0.0
 
     def update(self, residual: float, fault: float = 0.0) -> float:
-        """Score a reading from its residual evidence and device-fault evidence.
+        """Score a reading from its residual evidence and a device-fault score.
 
-        Both are statistics divided by their thresholds (1.0 = at threshold).
+        ``residual`` is the robust z divided by the spike threshold; ``fault``
+        is the score in [0, 1] of a stuck or dropout detection made at this
+        reading (0 if none).
         """
         likelihood = 0.0
         if self._count >= _WARMUP:
@@ -53,6 +55,5 @@ class CombinedScore:
         delta = residual - self._mean
         self._mean += weight * delta
         self._var = (1.0 - weight) * (self._var + weight * delta * delta)
-        device = 1.0 - math.exp(-fault) if fault >= 1.0 else 0.0
-        self.value = max(likelihood, device)
+        self.value = max(likelihood, fault)
         return self.value

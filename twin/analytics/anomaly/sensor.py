@@ -102,7 +102,9 @@ class SensorDetector:
         if stuck is not None:
             found.append(stuck)
         base = self._baseline
-        fault = max(dropout.evidence, self._stuck.evidence)
+        # A device fault counts as evidence at the reading that confirms it, not
+        # for its whole duration: one alert per fault, not a plateau of 1.0s.
+        fault = max((d.score for d in found), default=0.0)
         residual = 0.0
         if base.ready and not self._stuck.stuck:
             z = base.z(value)
