@@ -1,0 +1,68 @@
+"""PostgreSQL-specific behaviour: migrations, feature detection, start-up while down."""
+
+from __future__ import annotations
+
+import asyncio
+
+import psycopg
+import pytest
+
+from ingest.contract import Reading
+from ingest.store import PostgresStore, StoreUnavailable
+from ingest.store.migrate import load_migrations
+from tests.fixtures.postgres import PostgresServer
+
+
+def _query(url: str, sql: str) -> list[tuple[object, ...]]:
+    with psycopg.connect(url) as conn:
+        return conn.execute(sql.encode()).fetchall()
+
+
+async def test_migrations_apply_once_even_when_two_processes_start_together(pg_url: str) -> None:
+    stores = [PostgresStore(pg_url), PostgresStore(pg_url)]
+    await asyncio.gather(*(s.open() for s in stores))
+    for s in stores:
+        await s.close()
+    again = PostgresStore(pg_url)
+    await again.open()
+    await again.close()
+    versions = _query(pg_url, "SELECT version, name FROM schema_version ORDER BY version")
+    assert versions == [(m.version, m.name) for m in load_migrations("postgres")]
+    tables = {r[0] for r in _query(pg_url, "SELECT tablename FROM pg_tables "
+                                           "WHERE schemaname = 'public'")}
+    assert {"readings", "readings_latest", "dead_letters", "schema_version"} <= tables
+    # No alarms/commands tables yet: those belong to later migrations.
+    assert not tables & {"alarms", "commands"}
+
+
+async def test_plain_postgresql_takes_the_native_path(pg_url: str) -> None:
+    store = PostgresStore(pg_url)
+    await store.open()
+    try:
+        assert store.timescale is False
+        indexes = {str(r[0]) for r in _query(pg_url, "SELECT indexdef FROM pg_indexes "
+                                                "WHERE tablename = 'readings'")}
+        assert any("USING brin (ts)" in d for d in indexes)
+        await store.write_readings([Reading("wing", "t1", 1_700_000_000.0, 1.0)])
+        stored = _query(pg_url, "SELECT venue, sensor, extract(epoch FROM ts)::float8, value "
+                                "FROM readings")
+        assert stored == [("wing", "t1", 1_700_000_000.0, 1.0)]
+    finally:
+        await store.close()
+
+
+async def test_open_while_the_server_is_down_raises_unavailable_then_works(
+    postgres_server: PostgresServer, pg_url: str
+) -> None:
+    postgres_server.stop()
+    store = PostgresStore(pg_url, connect_timeout_s=1.0)
+    try:
+        with pytest.raises(StoreUnavailable):
+            await store.open()
+    finally:
+        postgres_server.start()
+    await store.open()
+    try:
+        assert await store.write_readings([Reading("wing", "t1", 1.0, 2.0)]) == 1
+    finally:
+        await store.close()
