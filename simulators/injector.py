@@ -147,8 +147,10 @@ class FaultInjector:
             i = batch.sensor
             stuck = self._stuck[i] > 0
             if stuck.any():
-                fresh = stuck & np.isnan(self._stuck_val[i])
-                self._stuck_val[i[fresh]] = batch.value[fresh]
+                fresh = np.flatnonzero(stuck & np.isnan(self._stuck_val[i]))
+                # The first reading in the window is the value the sensor sticks at.
+                sensors, first = np.unique(i[fresh], return_index=True)
+                self._stuck_val[sensors] = batch.value[fresh[first]]
                 batch.value[stuck] = self._stuck_val[i[stuck]]
             batch = batch.take(self._silent[i] == 0)
             i = batch.sensor

@@ -69,7 +69,7 @@ class VenueSimulator:
         climate: ClimateParams | None = None,
         crowd: CrowdParams | None = None,
         lighting: LightingParams | None = None,
-        max_substep_s: float = 5.0,
+        max_substep_s: float = 10.0,
     ) -> None:
         self.venue = venue
         self.clock = SimClock(time.time() if start is None else float(start), math.inf)

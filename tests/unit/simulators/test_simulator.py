@@ -1,0 +1,176 @@
+"""Behaviour of the venue simulator without faults: determinism, crowd, climate, light."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+import numpy as np
+import pytest
+
+from ingest.contract import Reading
+from simulators.schedule import DaySchedule
+from simulators.simulator import VenueSimulator
+from tests.unit.simulators.venues import closed_gallery, tiny_venue_with_garden
+from twin.loader import load_sample
+from twin.venue import SensorKind, Venue
+
+# Monday 25 November 2024, 08:00 in London (UTC+0 in winter).
+MONDAY_0800 = 1_732_521_600.0
+
+
+@pytest.fixture(scope="module")
+def wing() -> Venue:
+    return load_sample("museum-wing")
+
+
+def run(sim: VenueSimulator, seconds: float, dt: float = 10.0) -> list[Reading]:
+    out: list[Reading] = []
+    for _ in range(round(seconds / dt)):
+        out.extend(sim.step(dt))
+    return out
+
+
+def by_sensor(readings: list[Reading]) -> dict[str, list[Reading]]:
+    d: dict[str, list[Reading]] = defaultdict(list)
+    for r in readings:
+        d[r.sensor].append(r)
+    return d
+
+
+def test_first_step_samples_every_sensor_at_the_start_time(wing: Venue) -> None:
+    sim = VenueSimulator(wing, seed=0, start=MONDAY_0800)
+    first = sim.step(0.001)
+    assert sorted(r.sensor for r in first) == sorted(s.id for s in wing.sensors)
+    assert {r.ts for r in first} == {MONDAY_0800}
+
+
+def test_sensors_report_at_their_interval(wing: Venue) -> None:
+    sim = VenueSimulator(wing, seed=0, start=MONDAY_0800)
+    per = by_sensor(run(sim, 600.0, dt=7.0))
+    for s in wing.sensors:
+        ts = np.array([r.ts for r in per[s.id]])
+        assert np.allclose(np.diff(ts), s.interval_s)
+
+
+def test_same_seed_gives_the_same_stream(wing: Venue) -> None:
+    a = run(VenueSimulator(wing, seed=7, start=MONDAY_0800 + 3600), 1800.0)
+    b = run(VenueSimulator(wing, seed=7, start=MONDAY_0800 + 3600), 1800.0)
+    assert a == b
+    assert len(a) > 1000
+
+
+def test_different_seeds_give_different_streams(wing: Venue) -> None:
+    a = run(VenueSimulator(wing, seed=1, start=MONDAY_0800 + 3600), 1800.0)
+    b = run(VenueSimulator(wing, seed=2, start=MONDAY_0800 + 3600), 1800.0)
+    assert [r.ts for r in a] == [r.ts for r in b]
+    assert [r.value for r in a] != [r.value for r in b]
+
+
+def test_occupancy_stays_within_zero_and_capacity_on_a_crowded_day(wing: Venue) -> None:
+    crowded = DaySchedule(daily_visitors=20_000)
+    sim = VenueSimulator(wing, seed=3, start=MONDAY_0800, schedule=crowded)
+    cap = dict(zip([z.id for z in wing.zones], sim.capacity.tolist(), strict=True))
+    full = set()
+    for _ in range(11 * 120):  # 08:00 to 19:00 in 30 s steps
+        sim.step(30.0)
+        for zone, n in sim.occupancy().items():
+            assert 0 <= n <= cap[zone]
+            if n >= 0.95 * cap[zone]:
+                full.add(zone)
+    assert full, "the crowded day should push some zone to its capacity"
+    assert sum(sim.occupancy().values()) == 0, "everyone leaves after closing"
+    assert sim.crowd.turned_away > 0
+
+
+def test_visitors_arrive_only_while_open_and_peak_around_midday(wing: Venue) -> None:
+    sim = VenueSimulator(wing, seed=4, start=MONDAY_0800)
+    inside = []
+    for _ in range(11 * 60):  # 08:00 to 19:00 in minutes
+        sim.step(60.0)
+        inside.append(sum(sim.occupancy().values()))
+    hours = 8 + np.arange(len(inside)) / 60.0
+    occ = np.array(inside)
+    assert occ[hours < 9].max() == 0
+    assert occ[hours > 18].max() == 0
+    assert 11 <= hours[int(np.argmax(occ))] <= 16
+
+
+def test_gate_counters_are_cumulative_and_match_the_crowd(wing: Venue) -> None:
+    sim = VenueSimulator(wing, seed=5, start=MONDAY_0800)
+    per = by_sensor(run(sim, 10 * 3600.0, dt=30.0))
+    counts = sim.gate_counts()
+    for s in wing.sensors:
+        if s.kind is not SensorKind.GATE_COUNTER:
+            continue
+        values = np.array([r.value for r in per[s.id]])
+        assert (np.diff(values) >= 0).all()
+        assert values[-1] == counts[s.gate or ""][0] > 0
+    entered, left = counts["main-door"]
+    assert entered == left == sim.crowd.entered
+
+
+def test_people_count_follows_zone_occupancy(wing: Venue) -> None:
+    venue = closed_gallery()
+    busy = DaySchedule(daily_visitors=400)
+    sim = VenueSimulator(venue, seed=6, start=MONDAY_0800 + 3 * 3600, schedule=busy)
+    errors, truths = [], []
+    for _ in range(180):
+        readings = sim.step(60.0)
+        truth = sim.occupancy()["hall"]
+        truths.append(truth)
+        errors += [abs(r.value - truth) for r in readings if r.sensor == "n"]
+    assert max(truths) > 10
+    assert np.mean(errors) <= 2.0
+
+
+def test_co2_tracks_occupancy_over_a_day(wing: Venue) -> None:
+    sim = VenueSimulator(wing, seed=8, start=MONDAY_0800)
+    occ, co2 = [], []
+    for _ in range(12 * 60):
+        readings = sim.step(60.0)
+        occ.append(sim.occupancy()["gallery-b"])
+        co2.append([r.value for r in readings if r.sensor == "gallery-b-co2"][-1])
+    assert np.corrcoef(occ, co2)[0, 1] > 0.7
+    assert max(co2) > min(co2) + 200
+
+
+def test_hvac_holds_galleries_near_setpoint(wing: Venue) -> None:
+    sim = VenueSimulator(wing, seed=9, start=MONDAY_0800)
+    per = by_sensor(run(sim, 12 * 3600.0, dt=60.0))
+    temps = np.array([r.value for r in per["gallery-a-temp"]])
+    rh = np.array([r.value for r in per["gallery-a-rh"]])
+    assert temps.min() > 18.0 and temps.max() < 23.0
+    assert rh.min() > 40.0 and rh.max() < 60.0
+
+
+def test_gallery_lamps_follow_opening_hours(wing: Venue) -> None:
+    sim = VenueSimulator(wing, seed=10, start=MONDAY_0800 - 4 * 3600)
+    lit, dark = [], []
+    for _ in range(24 * 60):
+        readings = sim.step(60.0)
+        hour = ((sim.now - MONDAY_0800) / 3600.0 + 8.0) % 24
+        lux = [r.value for r in readings if r.sensor == "gallery-c-lux"]
+        (lit if 9.0 <= hour < 17.0 else dark if (hour < 8 or hour >= 18) else []).extend(lux)
+    # Gallery C holds a highly light-sensitive robe: CIE 157 limits it to 50 lx.
+    assert 35.0 < np.median(lit) < 65.0
+    assert max(dark) < 5.0
+
+
+def test_outdoor_zone_follows_the_weather_and_daylight() -> None:
+    venue = tiny_venue_with_garden()
+    sim = VenueSimulator(venue, seed=11, start=MONDAY_0800 - 8 * 3600)
+    temp: dict[float, float] = {}
+    lux: dict[float, float] = {}
+    for _ in range(24 * 60):
+        for r in sim.step(60.0):
+            hour = ((r.ts - MONDAY_0800) / 3600.0 + 8.0) % 24
+            if r.sensor == "yard-t":
+                temp[hour] = r.value
+            elif r.sensor == "yard-lux":
+                lux[hour] = r.value
+    noon = [v for h, v in lux.items() if 11 <= h <= 14]
+    night = [v for h, v in lux.items() if h < 5 or h > 21]
+    assert min(noon) > 5_000 and max(night) < 1.0
+    afternoon = np.mean([v for h, v in temp.items() if 13 <= h <= 16])
+    early = np.mean([v for h, v in temp.items() if 3 <= h <= 6])
+    assert afternoon > early + 3.0
