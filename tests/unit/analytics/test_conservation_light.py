@@ -53,8 +53,8 @@ def test_interval_across_midnight_is_split_between_days() -> None:
     tr = LightDoseTracker(SensitivityClass.HIGH, rate_window_days=1)
     tr.update(DAY - 0.5 * H, 100.0)
     tr.update(DAY + 0.5 * H, 100.0)
-    # 50 lx h before midnight, 50 after; a 1-day rate window sees only today's 50 over
-    # the 1 h since the first reading... span is min(1 day, 1 h) = 1/24 day -> 1200/day.
+    # 50 lx h before midnight, 50 after. A 1-day rate window holds only today's 50 lx h,
+    # spread over min(1 day, 1 h since the first reading) = 1/24 day -> 1200 lx h/day.
     assert tr.year_lxh() == pytest.approx(100.0)
     assert tr.rate_lxh_per_day() == pytest.approx(50.0 * 24)
 
