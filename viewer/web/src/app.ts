@@ -47,6 +47,30 @@ async function parseMesh(buffer: ArrayBuffer | null): Promise<Object3D | null> {
   }
 }
 
+function inside(polygon: [number, number][], x: number, y: number): boolean {
+  let result = false;
+  for (let i = 0, j = polygon.length - 1; i < polygon.length; j = i, i += 1) {
+    const [xi, yi] = polygon[i] as [number, number];
+    const [xj, yj] = polygon[j] as [number, number];
+    if (yi > y !== yj > y && x < ((xj - xi) * (y - yi)) / (yj - yi) + xi) result = !result;
+  }
+  return result;
+}
+
+/**
+ * Where a zone's label sits: towards the zone's front-left corner (nearest the
+ * default camera) rather than its centre, where sensors usually are.
+ */
+function labelAnchor(zone: VenueDef['zones'][number]): [number, number] {
+  const xs = zone.floor.map(([x]) => x);
+  const ys = zone.floor.map(([, y]) => y);
+  const minX = Math.min(...xs);
+  const minY = Math.min(...ys);
+  const x = minX + (Math.max(...xs) - minX) * 0.22;
+  const y = minY + (Math.max(...ys) - minY) * 0.22;
+  return inside(zone.floor, x, y) ? [x, y] : centroid(zone);
+}
+
 function centroid(zone: VenueDef['zones'][number]): [number, number] {
   let x = 0;
   let y = 0;
@@ -78,10 +102,13 @@ export async function startApp(root: HTMLElement, hook: VenueTwinHook): Promise<
   const ctx = new ViewContext(venue, store);
   const view = new VenueView(viewport, paletteFor(currentTheme()));
   const model = new VenueModel(venue, gltfRoot, paletteFor(currentTheme()));
-  const markers = new SensorMarkers(venue.sensors, ctx.zonesById, paletteFor(currentTheme()));
+  const bounds = model.bounds();
+  const extent = Math.max(bounds.max.x - bounds.min.x, bounds.max.z - bounds.min.z);
+  const markerRadius = Math.min(2, Math.max(0.35, extent / 100));
+  const markers = new SensorMarkers(venue.sensors, ctx.zonesById, paletteFor(currentTheme()), markerRadius);
   view.add(model.group);
   view.add(markers.group);
-  view.fit(model.bounds());
+  view.fit(bounds);
   loading.remove();
 
   let quantity: Quantity = 'temperature';
@@ -92,7 +119,7 @@ export async function startApp(root: HTMLElement, hook: VenueTwinHook): Promise<
   // Zone labels float over each floor with the zone's value.
   const zoneLabelValues = new Map<string, HTMLElement>();
   for (const zone of venue.zones) {
-    const [cx, cy] = centroid(zone);
+    const [cx, cy] = labelAnchor(zone);
     const value = h('span', { class: 'zone-label-value' });
     const label = h('button', { class: 'zone-label', type: 'button', 'data-testid': `zone-label-${zone.id}` }, h('span', { class: 'zone-label-name', text: zone.name }), value);
     label.addEventListener('click', () => select({ type: 'zone', id: zone.id }));
@@ -104,7 +131,7 @@ export async function startApp(root: HTMLElement, hook: VenueTwinHook): Promise<
   const legend = new Legend();
   const details = new DetailsPane(ctx, (s) => select(s));
   const lists = new Lists(ctx, (s) => select(s));
-  panel.append(header.root, legend.root, details.root, lists.root);
+  panel.append(header.root, legend.root, lists.root);
 
   // Toolbar over the viewport: what to colour by, and view controls.
   const quantityButtons = new Map<Quantity, HTMLButtonElement>();
@@ -120,7 +147,7 @@ export async function startApp(root: HTMLElement, hook: VenueTwinHook): Promise<
   const themeButton = h('button', { type: 'button', class: 'tool-button', 'data-testid': 'theme-toggle', 'aria-label': 'Switch light or dark theme' });
   themeButton.addEventListener('click', () => theme.toggle());
   const tooltip = h('div', { class: 'tooltip', role: 'tooltip', hidden: true });
-  viewport.append(h('div', { class: 'toolbar' }, segmented, h('div', { class: 'toolbar-end' }, homeButton, themeButton)), tooltip);
+  viewport.append(h('div', { class: 'toolbar' }, segmented, h('div', { class: 'toolbar-end' }, homeButton, themeButton)), details.root, tooltip);
 
   function recolorSensor(id: string): void {
     const sensor = ctx.sensorsById.get(id);

@@ -5,6 +5,7 @@
  */
 
 import {
+  BackSide,
   BufferGeometry,
   Color,
   Float32BufferAttribute,
@@ -22,7 +23,6 @@ import type { SensorDef, SensorStatus, ZoneDef } from '../types';
 import { venueToWorld } from './coords';
 import { STATUS_COLORS, type ScenePalette } from './palette';
 
-const RADIUS = 0.34;
 
 export interface MarkerLook {
   /** sRGB 0..1, or null for "no value on the selected scale". */
@@ -34,6 +34,9 @@ export interface MarkerLook {
 
 interface Marker {
   root: Group;
+  /** Sphere, outline and rings: scaled for emphasis while the stem keeps reaching the floor. */
+  head: Group;
+  outline: Mesh;
   sphere: Mesh<SphereGeometry, MeshLambertMaterial>;
   ring: Mesh<TorusGeometry, MeshBasicMaterial>;
   status: SensorStatus;
@@ -44,16 +47,23 @@ export class SensorMarkers {
   readonly group = new Group();
   private readonly markers = new Map<string, Marker>();
   private readonly hitTargets: Mesh[] = [];
-  private readonly sphereGeometry = new SphereGeometry(RADIUS, 24, 16);
-  private readonly ringGeometry = new TorusGeometry(RADIUS * 1.9, RADIUS * 0.22, 8, 40);
-  private readonly hitGeometry = new SphereGeometry(RADIUS * 2.2, 8, 6);
+  private readonly sphereGeometry: SphereGeometry;
+  private readonly ringGeometry: TorusGeometry;
+  private readonly hitGeometry: SphereGeometry;
   private readonly stemMaterial: LineBasicMaterial;
+  /** Dark (or light) rim behind each sphere so it reads against a floor of the same colour. */
+  private readonly outlineMaterial: MeshBasicMaterial;
   private readonly selection: Mesh<TorusGeometry, MeshBasicMaterial>;
   private palette: ScenePalette;
   private selectedId: string | null = null;
 
-  constructor(sensors: SensorDef[], zones: Map<string, ZoneDef>, palette: ScenePalette) {
+  /** `radius` in metres: the app sizes markers to the venue so they stay visible. */
+  constructor(sensors: SensorDef[], zones: Map<string, ZoneDef>, palette: ScenePalette, radius = 0.4) {
     this.palette = palette;
+    this.sphereGeometry = new SphereGeometry(radius, 24, 16);
+    this.ringGeometry = new TorusGeometry(radius * 1.9, radius * 0.22, 8, 40);
+    this.hitGeometry = new SphereGeometry(radius * 2.2, 8, 6);
+    this.outlineMaterial = new MeshBasicMaterial({ color: palette.outline, side: BackSide });
     this.group.name = 'sensors';
     this.stemMaterial = new LineBasicMaterial({ color: palette.stem, transparent: true, opacity: 0.7 });
     const hitMaterial = new MeshBasicMaterial();
@@ -66,19 +76,24 @@ export class SensorMarkers {
 
       const stem = new BufferGeometry();
       // From the sphere down to the floor, in the marker's local frame.
-      stem.setAttribute('position', new Float32BufferAttribute([0, -RADIUS, 0, 0, level - z, 0], 3));
+      stem.setAttribute('position', new Float32BufferAttribute([0, -radius, 0, 0, level - z, 0], 3));
       root.add(new LineSegments(stem, this.stemMaterial));
 
       const sphere = new Mesh(
         this.sphereGeometry,
         new MeshLambertMaterial({ color: palette.markerNeutral, emissive: 0x000000 }),
       );
-      root.add(sphere);
+      const head = new Group();
+      root.add(head);
+      head.add(sphere);
+      const outline = new Mesh(this.sphereGeometry, this.outlineMaterial);
+      outline.scale.setScalar(1.22);
+      head.add(outline);
 
       const ring = new Mesh(this.ringGeometry, new MeshBasicMaterial({ color: STATUS_COLORS.warn }));
       ring.rotation.x = Math.PI / 2;
       ring.visible = false;
-      root.add(ring);
+      head.add(ring);
 
       const hit = new Mesh(this.hitGeometry, hitMaterial);
       hit.visible = false;
@@ -87,10 +102,10 @@ export class SensorMarkers {
       this.hitTargets.push(hit);
 
       this.group.add(root);
-      this.markers.set(sensor.id, { root, sphere, ring, status: 'unknown', baseScale: 1 });
+      this.markers.set(sensor.id, { root, head, outline, sphere, ring, status: 'unknown', baseScale: 1 });
     }
     this.selection = new Mesh(
-      new TorusGeometry(RADIUS * 2.6, RADIUS * 0.12, 8, 48),
+      new TorusGeometry(radius * 2.6, radius * 0.12, 8, 48),
       new MeshBasicMaterial({ color: palette.selection }),
     );
     this.selection.rotation.x = Math.PI / 2;
@@ -119,8 +134,10 @@ export class SensorMarkers {
       if (look.status === 'stale') material.color.lerp(neutral, 0.55);
     }
     material.emissive.copy(material.color).multiplyScalar(look.emphasised ? 0.35 : 0.1);
-    marker.baseScale = look.emphasised ? 1 : 0.62;
-    marker.root.scale.setScalar(marker.baseScale);
+    // Other kinds recede: smaller, no rim, so the selected quantity reads first.
+    marker.baseScale = look.emphasised ? 1 : 0.5;
+    marker.outline.visible = look.emphasised;
+    marker.head.scale.setScalar(marker.baseScale);
     marker.status = look.status;
     const ringColor = STATUS_COLORS[look.status];
     marker.ring.visible = look.status !== 'ok' && look.status !== 'unknown' && ringColor !== undefined;
@@ -133,7 +150,7 @@ export class SensorMarkers {
     this.selectedId = id;
     const marker = id === null ? undefined : this.markers.get(id);
     this.selection.visible = marker !== undefined;
-    marker?.root.add(this.selection);
+    marker?.head.add(this.selection);
   }
 
   get selected(): string | null {
@@ -155,6 +172,7 @@ export class SensorMarkers {
   setPalette(palette: ScenePalette): void {
     this.palette = palette;
     this.stemMaterial.color.setHex(palette.stem);
+    this.outlineMaterial.color.setHex(palette.outline);
     this.selection.material.color.setHex(palette.selection);
   }
 }

@@ -12,6 +12,7 @@ export interface ScenePalette {
   markerNeutral: number;
   stem: number;
   selection: number;
+  outline: number;
 }
 
 export const DARK: ScenePalette = {
@@ -26,6 +27,7 @@ export const DARK: ScenePalette = {
   markerNeutral: 0x6b7787,
   stem: 0x8797aa,
   selection: 0xffffff,
+  outline: 0x05080c,
 };
 
 export const LIGHT: ScenePalette = {
@@ -40,6 +42,7 @@ export const LIGHT: ScenePalette = {
   markerNeutral: 0x8a95a3,
   stem: 0x5d6b7c,
   selection: 0x111827,
+  outline: 0xffffff,
 };
 
 export const STATUS_COLORS: Record<string, number> = {

@@ -29,7 +29,7 @@ import { venueToWorld } from './coords';
 import type { ScenePalette } from './palette';
 
 /** Floors sit a hair above the ground plane so they never z-fight with it. */
-const FLOOR_LIFT = 0.01;
+const FLOOR_LIFT = 0.03;
 
 function gltfName(object: Object3D): string {
   const original = (object.userData as { name?: unknown }).name;
@@ -180,7 +180,7 @@ export class VenueModel {
     if (rgb === null) material.color.setHex(this.palette.floorNeutral);
     else material.color.setRGB(rgb[0], rgb[1], rgb[2], 'srgb');
     // Floors are muted slightly so sensor markers keep the strongest colour.
-    material.color.lerp(new Color(this.palette.floorNeutral), rgb === null ? 0 : 0.25);
+    material.color.lerp(new Color(this.palette.floorNeutral), rgb === null ? 0 : 0.4);
   }
 
   setSelectedZone(zoneId: string | null): void {

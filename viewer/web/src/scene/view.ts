@@ -132,16 +132,16 @@ export class VenueView {
     const extent = Math.max(size.x, size.z, 10);
     const groundSize = Math.ceil((extent * 4) / 50) * 50;
     this.ground.scale.set(groundSize, groundSize, 1);
-    this.ground.position.set(center.x, -0.02, center.z);
+    this.ground.position.set(center.x, -0.08, center.z);
     this.grid?.removeFromParent();
     // 5 m cells on a small site, 10 m or more on a large one.
     const cell = extent > 400 ? 50 : extent > 150 ? 10 : 5;
     const divisions = Math.round(groundSize / cell);
     this.grid = new GridHelper(groundSize, divisions, this.palette.grid, this.palette.grid);
-    this.grid.position.set(center.x, -0.01, center.z);
+    this.grid.position.set(center.x, -0.05, center.z);
     this.scene.add(this.grid);
 
-    this.camera.near = Math.max(0.05, extent / 2000);
+    this.camera.near = Math.max(0.1, extent / 200);
     this.camera.far = extent * 20;
     this.controls.maxDistance = extent * 4;
     this.controls.minDistance = 2;

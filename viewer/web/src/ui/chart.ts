@@ -181,8 +181,9 @@ export class HistoryChart {
             let lo = min;
             let hi = max;
             const span = Math.max(max - min, Math.abs(max) * 0.02, 1e-6);
+            const reach = span + Math.abs(max) * 0.25;
             for (const { v } of lines) {
-              if (v >= min - span && v <= max + span) {
+              if (v >= min - reach && v <= max + reach) {
                 lo = Math.min(lo, v);
                 hi = Math.max(hi, v);
               }
