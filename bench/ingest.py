@@ -29,17 +29,15 @@ import paho.mqtt.client as mqtt
 import psycopg
 from paho.mqtt.enums import CallbackAPIVersion
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-
-from ingest.contract import Reading, Topics  # noqa: E402
-from ingest.decode import Decoder  # noqa: E402
-from ingest.encode import encode_batch  # noqa: E402
-from ingest.metrics import IngestMetrics  # noqa: E402
-from ingest.mqtt_settings import MqttSettings  # noqa: E402
-from ingest.service import IngestService  # noqa: E402
-from ingest.store import BatchWriter, PostgresStore  # noqa: E402
-from tests.fixtures.mosquitto import MosquittoServer, find_mosquitto  # noqa: E402
-from tests.fixtures.postgres import running_postgres  # noqa: E402
+from ingest.contract import Reading, Topics
+from ingest.decode import Decoder
+from ingest.encode import encode_batch
+from ingest.metrics import IngestMetrics
+from ingest.mqtt_settings import MqttSettings
+from ingest.service import IngestService
+from ingest.store import BatchWriter, PostgresStore
+from tests.fixtures.mosquitto import MosquittoServer, find_mosquitto
+from tests.fixtures.postgres import running_postgres
 
 VENUE = "bench"
 T = Topics()
@@ -77,7 +75,7 @@ def publish(port: int, messages: int, per_msg: int, rate: float | None, sensors:
             if info.rc == mqtt.MQTT_ERR_SUCCESS:
                 break
             time.sleep(0.001)  # paho's queue is full: back off like a device would
-    while client.want_write() or len(client._out_messages) > 0:  # noqa: SLF001 - drain check
+    while client.want_write() or len(client._out_messages) > 0:
         time.sleep(0.01)
     client.loop_stop()
     client.disconnect()
@@ -247,14 +245,13 @@ def main() -> None:
         finally:
             broker.stop()
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(
-        f"\n{'scenario':36} {'readings':>9} {'readings/s':>11} {'msgs/s':>9} {'p50 ms':>8} {'p99 ms':>8}"
-    )
+    head = f"{'readings':>9} {'readings/s':>11} {'msgs/s':>9} {'p50 ms':>8} {'p99 ms':>8}"
+    print(f"\n{'scenario':36} {head}")
     for name, r in rows:
         lost = "" if r["readings"] == r["expected"] else f"  (expected {r['expected']})"
         print(
-            f"{name:36} {r['readings']:>9} {r['readings_per_s']:>11,.0f} {r['messages_per_s']:>9,.0f}"
-            f" {r['p50_ms']:>8.1f} {r['p99_ms']:>8.1f}{lost}"
+            f"{name:36} {r['readings']:>9} {r['readings_per_s']:>11,.0f}"
+            f" {r['messages_per_s']:>9,.0f} {r['p50_ms']:>8.1f} {r['p99_ms']:>8.1f}{lost}"
         )
     print(f"\npeak RSS of the ingest process (all scenarios): {peak_mb:.0f} MiB")
     print(
