@@ -74,6 +74,18 @@ def add_parsers(sub: Any) -> None:
     serve.add_argument("--host", help="viewer address (overrides settings)")
     serve.set_defaults(handler=_serve)
 
+    worker = sub.add_parser(
+        "ingest",
+        help="run one ingest worker (MQTT to store), without the viewer",
+        description=(
+            "Run ingest only. Start several with the same mqtt.shared_group to share "
+            "the load through an MQTT 5 shared subscription."
+        ),
+        epilog="example: VENUE_TWIN_MQTT__SHARED_GROUP=ingest venue-twin ingest --config site.yaml",
+    )
+    worker.add_argument("--config", type=Path, help="YAML settings file")
+    worker.set_defaults(handler=_ingest)
+
 
 def _demo(args: argparse.Namespace, console: Console) -> int:
     if not port_is_free(args.host, args.port):
@@ -149,6 +161,23 @@ def _serve(args: argparse.Namespace, console: Console) -> int:
     async def run(stop: asyncio.Event) -> int:
         async with Platform(settings, progress=_ok(console)) as platform:
             return await _serve_until(platform, settings, stop, console, [], None)
+
+    return run_until_signal(run)
+
+
+def _ingest(args: argparse.Namespace, console: Console) -> int:
+    try:
+        settings = load_settings(args.config)
+    except (OSError, ValueError) as exc:
+        raise UsageError(str(exc)) from exc
+
+    async def run(stop: asyncio.Event) -> int:
+        async with Platform(settings, progress=_ok(console)) as platform:
+            console.print("ingest running; Ctrl-C to stop")
+            await stop.wait()
+            m = platform.metrics.snapshot()
+        console.print(f"stopped: {m['readings_stored']:.0f} readings stored")
+        return 0
 
     return run_until_signal(run)
 
