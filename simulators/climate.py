@@ -86,26 +86,29 @@ class ZoneClimate:
         """Advance by ``dt_s`` with ``occupancy`` and ``lamp_w`` ``(n,)`` held constant."""
         p = self.params
         occ = occupancy.astype(float)
-        ach = p.infiltration_ach + (p.ventilation_ach if ventilating else 0.0)
-        air_flow = self._v * ach / 3600.0  # m3/s exchanged with outdoors
+        infil = self._v * p.infiltration_ach / 3600.0  # m3/s of outdoor air leaking in
+        mech = self._v * (p.ventilation_ach if ventilating else 0.0) / 3600.0
+        air_flow = infil + mech
 
-        # Heat: C dT/dt = Q + U (To - T) + hvac, hvac = G (Ts - T) clipped to +-cap.
+        # Heat: C dT/dt = Q + U (To - T) + Um (Ts - T) + hvac, hvac = G (Ts - T) clipped
+        # to +-cap. Mechanical supply air is conditioned to the setpoint by the air handler.
         c = _RHO * _CP * self._v * p.thermal_mass_factor
-        u = _RHO * _CP * air_flow + p.envelope_w_per_m2k * self._a
+        u = _RHO * _CP * infil + p.envelope_w_per_m2k * self._a
+        um = _RHO * _CP * mech
         g = c / p.hvac_tau_s
         cap = p.hvac_w_per_m2 * self._a
         q = p.person_heat_w * occ + lamp_w
         t0, to, ts = self.temp_c, weather.temp_c, p.setpoint_c
         demand = g * (ts - t0)
         sat = np.abs(demand) > cap
-        t_lin = _relax(t0, (q + u * to + g * ts) / (u + g), (u + g) / c, dt_s)
+        t_lin = _relax(t0, (q + u * to + (um + g) * ts) / (u + um + g), (u + um + g) / c, dt_s)
         q_sat = np.sign(demand) * cap
-        t_sat = _relax(t0, (q + q_sat + u * to) / u, u / c, dt_s)
+        t_sat = _relax(t0, (q + q_sat + u * to + um * ts) / (u + um), (u + um) / c, dt_s)
         temp = np.where(sat, t_sat, t_lin)
 
-        # Moisture, kg: M dw/dt = S + m_air (wo - w) + Gw (ws - w), clipped likewise.
+        # Moisture, kg: M dw/dt = S + m (wo - w) + mm (ws - w) + Gw (ws - w), clipped likewise.
         m = _RHO * self._v * p.moisture_buffer_factor
-        m_air = _RHO * air_flow
+        m_inf, m_mech = _RHO * infil, _RHO * mech
         gw = m / p.humidity_tau_s
         cap_w = p.humidity_kg_per_h_per_m2 * self._a / 3600.0
         src = occ * p.person_vapour_g_per_h / 3.6e6
@@ -113,8 +116,11 @@ class ZoneClimate:
         ws = humidity_ratio(temp, np.full_like(temp, p.setpoint_rh_pct))
         demand_w = gw * (ws - w0)
         sat_w = np.abs(demand_w) > cap_w
-        w_lin = _relax(w0, (src + m_air * wo + gw * ws) / (m_air + gw), (m_air + gw) / m, dt_s)
-        w_sat = _relax(w0, (src + np.sign(demand_w) * cap_w + m_air * wo) / m_air, m_air / m, dt_s)
+        k_lin = m_inf + m_mech + gw
+        w_lin = _relax(w0, (src + m_inf * wo + (m_mech + gw) * ws) / k_lin, k_lin / m, dt_s)
+        k_sat = m_inf + m_mech
+        src_sat = src + np.sign(demand_w) * cap_w + m_inf * wo + m_mech * ws
+        w_sat = _relax(w0, src_sat / k_sat, k_sat / m, dt_s)
         ratio = np.maximum(np.where(sat_w, w_sat, w_lin), 0.0)
         # No supersaturation: surplus vapour condenses.
         ratio = np.minimum(ratio, humidity_ratio(temp, np.full_like(temp, 100.0)))
