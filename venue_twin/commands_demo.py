@@ -10,6 +10,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from prometheus_client import start_http_server
 from rich.console import Console
 
 from ingest.mqtt_settings import MqttSettings
@@ -173,6 +174,13 @@ def _ingest(args: argparse.Namespace, console: Console) -> int:
 
     async def run(stop: asyncio.Event) -> int:
         async with Platform(settings, progress=_ok(console)) as platform:
+            if settings.metrics_port is not None:
+                start_http_server(
+                    settings.metrics_port, settings.http_host, registry=platform.metrics.registry
+                )
+                console.print(
+                    f"metrics on http://{settings.http_host}:{settings.metrics_port}/metrics"
+                )
             console.print("ingest running; Ctrl-C to stop")
             await stop.wait()
             m = platform.metrics.snapshot()

@@ -9,10 +9,10 @@ never print.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 import yaml
-from pydantic import BaseModel, Field, SecretStr, model_validator
+from pydantic import BaseModel, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from ingest.decode import SensorPolicy
@@ -31,12 +31,19 @@ class MqttConfig(BaseModel):
     ca_file: str | None = None
     cert_file: str | None = None
     key_file: str | None = None
-    protocol: Literal[5, 311] = 5
+    protocol: int = Field(5, description="MQTT protocol: 5 or 311 (3.1.1).")
     client_id: str = "venue-twin-ingest"
-    qos: Literal[0, 1] = 1
+    qos: int = Field(1, ge=0, le=1)
     shared_group: str | None = Field(
         None, description="MQTT 5 shared-subscription group for scaling ingest out."
     )
+
+    @field_validator("protocol")
+    @classmethod
+    def _known_protocol(cls, v: int) -> int:
+        if v not in (5, 311):
+            raise ValueError("MQTT protocol is 5 or 311")
+        return v
 
     @model_validator(mode="after")
     def _password_from_file(self) -> MqttConfig:
@@ -54,7 +61,7 @@ class MqttConfig(BaseModel):
             ca_file=self.ca_file,
             cert_file=self.cert_file,
             key_file=self.key_file,
-            protocol=self.protocol,
+            protocol=5 if self.protocol == 5 else 311,
             client_id=client_id or self.client_id,
         )
 
@@ -83,6 +90,9 @@ class Settings(BaseSettings):
     writer_max_pending: int = Field(200_000, gt=0)
     spool_dir: Path | None = Field(None, description="Disk spool for store outages.")
     spool_max_bytes: int = Field(512 * 1024 * 1024, gt=0)
+    metrics_port: int | None = Field(
+        None, ge=0, le=65535, description="Prometheus endpoint of `venue-twin ingest` workers."
+    )
     log_level: str = "INFO"
 
 

@@ -121,7 +121,13 @@ class Platform:
             self._spawn(self.twin.run_sweeper(), "twin-sweeper")
             self._spawn(self.hub.run(), "viewer-hub")
             self.app = create_app(
-                ViewerContext(twin=self.twin, store=store, hub=self.hub, health=self.health)
+                ViewerContext(
+                    twin=self.twin,
+                    store=store,
+                    hub=self.hub,
+                    health=self.health,
+                    metrics_registry=self.metrics.registry,
+                )
             )
         except BaseException:
             await self.__aexit__(None, None, None)

@@ -17,6 +17,7 @@ from typing import Annotated, Any
 from fastapi import FastAPI, HTTPException, Query, Request, WebSocket
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
+from prometheus_client import CollectorRegistry, make_asgi_app
 
 from ingest.store.base import Store, StoreError
 from twin.export import ExportError, GlbCache
@@ -35,6 +36,7 @@ class ViewerContext:
     store: Store
     hub: Hub
     health: Callable[[], dict[str, Any]]
+    metrics_registry: CollectorRegistry | None = None
     static_dir: Path | None = None
     glb_cache: GlbCache = field(default_factory=GlbCache)
 
@@ -155,6 +157,9 @@ def create_app(ctx: ViewerContext) -> FastAPI:
         if index.is_file():
             return FileResponse(index, headers={"Cache-Control": "no-cache"})
         return HTMLResponse(_MISSING_APP)
+
+    if ctx.metrics_registry is not None:
+        app.mount("/metrics", make_asgi_app(registry=ctx.metrics_registry), name="metrics")
 
     if static.is_dir():
         app.mount("/static", StaticFiles(directory=static), name="static")
