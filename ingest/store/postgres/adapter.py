@@ -52,8 +52,10 @@ class PostgresStore:
         compress_after: timedelta = timedelta(days=7),
         retain_for: timedelta = timedelta(days=365),
         use_timescale: bool = True,
+        aggregate_work_mem: str = "32MB",
     ) -> None:
         self._url = url
+        self._agg_work_mem = aggregate_work_mem
         self._timeout = connect_timeout_s
         self._timescale_settings = TimescaleSettings(compress_after, retain_for)
         self._allow_timescale = use_timescale
@@ -202,11 +204,16 @@ class PostgresStore:
             )
 
     # --- reads -------------------------------------------------------------
-    async def _fetch(self, query: Any, params: Any) -> list[tuple[Any, ...]]:
+    async def _fetch(
+        self, query: Any, params: Any, *, work_mem: str | None = None
+    ) -> list[tuple[Any, ...]]:
         async with self._connection() as conn:
+            if work_mem is not None:
+                # Aggregations over a day of 1 Hz rows sort in memory instead of on disk.
+                await conn.execute("SELECT set_config('work_mem', %s, true)", (work_mem,))
             cur = await conn.execute(query, params)
             rows = await cur.fetchall()
-            await conn.rollback()  # end the read transaction; nothing to keep
+            await conn.rollback()  # end the read transaction (and the local setting)
             return rows
 
     async def dead_letters(self, limit: int = 100) -> list[DeadLetter]:
@@ -238,7 +245,7 @@ class PostgresStore:
             picked = queries.pick_aggregate(start_ms, end_ms, w_ms)
             aggregate = picked[0] if picked else None
         sql = queries.downsample_sql(timescale=self.timescale, aggregate=aggregate)
-        rows = await self._fetch(sql, params)
+        rows = await self._fetch(sql, params, work_mem=self._agg_work_mem)
         return [Bucket(from_ms(b), lo, hi, mean, int(n)) for b, lo, hi, mean, n in rows]
 
     async def zone_aggregates(
@@ -260,7 +267,9 @@ class PostgresStore:
             "end_ms": to_ms(end),
             "w_ms": width_ms(width_s),
         }
-        rows = await self._fetch(queries.zone_sql(timescale=self.timescale), params)
+        rows = await self._fetch(
+            queries.zone_sql(timescale=self.timescale), params, work_mem=self._agg_work_mem
+        )
         return [
             ZoneAggregate(zone, from_ms(b), mean, lo, hi, int(n))
             for zone, b, mean, lo, hi, n in rows

@@ -134,11 +134,13 @@ def downsample_sql(*, timescale: bool, aggregate: str | None) -> LiteralString:
             "AND bucket < to_timestamp(%(end_ms)s / 1000.0) "
             "GROUP BY b ORDER BY b"
         )
+    # Group on the timestamp and convert only the ~1,000 bucket starts, not every row.
     return (
-        "SELECT (extract(epoch FROM " + _bucket_expr(timescale) + ") * 1000)::int8 AS b, "
-        "min(value), max(value), avg(value), count(*) "
+        "SELECT (extract(epoch FROM b) * 1000)::int8, lo, hi, mean, n FROM ("
+        "SELECT " + _bucket_expr(timescale) + " AS b, "
+        "min(value) AS lo, max(value) AS hi, avg(value) AS mean, count(*) AS n "
         "FROM readings WHERE venue = %(venue)s AND sensor = %(sensor)s AND " + _RANGE + " "
-        "GROUP BY b ORDER BY b"
+        "GROUP BY b) g ORDER BY b"
     )
 
 
@@ -146,11 +148,12 @@ def zone_sql(*, timescale: bool) -> LiteralString:
     """Per-zone, per-bucket aggregates; parameters as :func:`downsample_sql` plus
     ``zones`` and ``sensors`` (parallel text arrays, one pair per membership)."""
     return (
-        "SELECT z.zone, (extract(epoch FROM " + _bucket_expr(timescale) + ") * 1000)::int8 AS b, "
-        "avg(r.value), min(r.value), max(r.value), count(*) "
+        "SELECT zone, (extract(epoch FROM b) * 1000)::int8, mean, lo, hi, n FROM ("
+        "SELECT z.zone AS zone, " + _bucket_expr(timescale) + " AS b, "
+        "avg(r.value) AS mean, min(r.value) AS lo, max(r.value) AS hi, count(*) AS n "
         "FROM readings r "
         "JOIN unnest(%(zones)s::text[], %(sensors)s::text[]) AS z(zone, sensor) "
         "ON r.sensor = z.sensor "
         "WHERE r.venue = %(venue)s AND " + _RANGE + " "
-        "GROUP BY z.zone, b ORDER BY z.zone, b"
+        "GROUP BY z.zone, b) g ORDER BY zone, b"
     )

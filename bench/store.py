@@ -1,0 +1,167 @@
+"""Storage benchmark: write and query speed of the SQLite and PostgreSQL adapters.
+
+Run from the repository root::
+
+    python -m bench.store            # full run (a few minutes on 2 cores)
+    python -m bench.store --quick    # smaller sizes
+
+PostgreSQL is a throwaway cluster started like the test fixture (Debian's
+binaries, loopback port, fsync off: figures are an upper bound for a tuned
+server with durable storage). Prints one table; medians of the repeats.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import statistics
+import tempfile
+import time
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+
+from ingest.contract import Reading
+from ingest.metrics import IngestMetrics
+from ingest.store import BatchWriter, PostgresStore, SqliteStore, Store
+from tests.fixtures.postgres import running_postgres
+
+__all__ = ["main"]
+
+T0 = 1_700_000_000.0
+DAY_S = 86_400
+
+
+class _Clock:
+    """Hands out fresh, never-repeating timestamps so every write is new rows."""
+
+    def __init__(self) -> None:
+        self.next_ms = int(T0 * 1000)
+
+    def batch(self, n: int, sensors: int = 1_000) -> list[Reading]:
+        base = self.next_ms
+        self.next_ms += n // sensors + 1
+        return [
+            Reading("bench", f"s{i % sensors:05d}", (base + i // sensors) / 1000, float(i))
+            for i in range(n)
+        ]
+
+
+async def _median_s(fn: Callable[[], Awaitable[object]], repeats: int) -> float:
+    times = []
+    for _ in range(repeats):
+        started = time.perf_counter()
+        await fn()
+        times.append(time.perf_counter() - started)
+    return statistics.median(times)
+
+
+async def _bench_writes(store: Store, sizes: list[int], repeats: int) -> dict[str, float]:
+    clock = _Clock()
+    out = {}
+    for size in sizes:
+        await store.write_readings(clock.batch(size))  # warm-up (plans, pages)
+        times = []
+        for _ in range(repeats):
+            batch = clock.batch(size)
+            started = time.perf_counter()
+            await store.write_readings(batch)
+            times.append(time.perf_counter() - started)
+        out[f"write_readings {size:,}/batch (rows/s)"] = size / statistics.median(times)
+    return out
+
+
+async def _bench_queries(store: Store, sensors: int, repeats: int) -> dict[str, float]:
+    # 10,000 sensors with some history each, then one sensor with a day at 1 Hz.
+    for rep in range(3):
+        await store.write_readings(
+            [Reading("venue", f"s{i:05d}", T0 + rep * 60 + i / 1000, float(i))
+             for i in range(sensors)]
+        )
+    day = [Reading("venue", "day", T0 + s, float(s % 600)) for s in range(DAY_S)]
+    for k in range(0, DAY_S, 20_000):
+        await store.write_readings(day[k : k + 20_000])
+    latest = await store.latest("venue")
+    assert len(latest) == sensors + 1
+    return {
+        f"latest() {sensors:,} sensors (ms)":
+            1000 * await _median_s(lambda: store.latest("venue"), repeats),
+        "downsampled 1 day @1 Hz -> 60 s buckets (ms)":
+            1000 * await _median_s(
+                lambda: store.downsampled("venue", "day", T0, T0 + DAY_S, 60), repeats),
+        "downsampled 1 day @1 Hz -> 1 h buckets (ms)":
+            1000 * await _median_s(
+                lambda: store.downsampled("venue", "day", T0, T0 + DAY_S, 3600), repeats),
+        "raw 1 h of one sensor (ms)":
+            1000 * await _median_s(lambda: store.raw("venue", "day", T0, T0 + 3600), repeats),
+    }
+
+
+async def _bench_writer(store: Store, total: int, per_put: int) -> dict[str, float]:
+    """Readings/s through BatchWriter (put -> batch -> commit -> ack), default settings."""
+    clock = _Clock()
+    writer = BatchWriter(store, IngestMetrics())
+    puts = [clock.batch(per_put, sensors=per_put) for _ in range(total // per_put)]
+    started = time.perf_counter()
+    async with writer:
+        for chunk in puts:
+            await writer.put(chunk)
+    elapsed = time.perf_counter() - started
+    return {f"BatchWriter, {per_put} readings/put (readings/s)": total / elapsed}
+
+
+async def _run_store(name: str, make: Callable[[], Store], args: argparse.Namespace,
+                     table: dict[str, dict[str, float]]) -> None:
+    sizes = [1_000, 10_000] if args.quick else [1_000, 10_000, 100_000]
+    repeats = 3
+    for part in ("writes", "queries", "writer"):
+        store = make()
+        await store.open()
+        try:
+            if part == "writes":
+                results = await _bench_writes(store, sizes, repeats)
+            elif part == "queries":
+                results = await _bench_queries(store, 10_000, 10 if args.quick else 20)
+            else:
+                results = await _bench_writer(store, 50_000 if args.quick else 200_000, 100)
+        finally:
+            await store.close()
+        for key, value in results.items():
+            table.setdefault(key, {})[name] = value
+        print(f"  {name}: {part} done", flush=True)
+
+
+def _print_table(table: dict[str, dict[str, float]], columns: list[str]) -> None:
+    width = max(len(k) for k in table)
+    print()
+    print(f"{'measure':<{width}}  " + "  ".join(f"{c:>12}" for c in columns))
+    print("-" * (width + 14 * len(columns)))
+    for key, row in table.items():
+        cells = []
+        for c in columns:
+            v = row.get(c)
+            cells.append(f"{'-':>12}" if v is None else f"{v:>12,.1f}" if v < 1000 else
+                         f"{v:>12,.0f}")
+        print(f"{key:<{width}}  " + "  ".join(cells))
+
+
+async def _main(args: argparse.Namespace) -> None:
+    table: dict[str, dict[str, float]] = {}
+    with tempfile.TemporaryDirectory(prefix="venue-twin-bench-") as tmp:
+        counter = iter(range(1_000))
+        await _run_store(
+            "sqlite", lambda: SqliteStore(Path(tmp) / f"bench{next(counter)}.db"), args, table
+        )
+    with running_postgres() as server:
+        urls = iter(server.create_database() for _ in range(3))
+        await _run_store("postgresql", lambda: PostgresStore(next(urls)), args, table)
+    _print_table(table, ["sqlite", "postgresql"])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--quick", action="store_true", help="smaller sizes")
+    asyncio.run(_main(parser.parse_args()))
+
+
+if __name__ == "__main__":
+    main()
