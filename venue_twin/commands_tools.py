@@ -11,6 +11,7 @@ from rich.console import Console
 
 from ingest.mqtt_settings import MqttSettings
 from simulators.publisher import run_simulation
+from twin.analytics.anomaly import main_score
 from twin.loader import VenueFileError, sample_names
 from venue_twin.runner import UsageError, run_until_signal
 from venue_twin.wiring import resolve_venue
@@ -55,6 +56,21 @@ def add_parsers(sub: Any) -> None:
     samples = vsub.add_parser("samples", help="list the sample venues shipped with the package")
     samples.set_defaults(handler=_venue_samples)
 
+    anomaly = sub.add_parser("anomaly", help="offline anomaly scoring")
+    asub = anomaly.add_subparsers(dest="anomaly_command", required=True, metavar="ACTION")
+    score = asub.add_parser(
+        "score",
+        help="score a timestamp,value CSV in one streaming pass",
+        description=(
+            "Read a CSV with a 'timestamp,value' header and write "
+            "'timestamp,value,anomaly_score' (the Numenta Anomaly Benchmark results format)."
+        ),
+        epilog="example: venue-twin anomaly score gallery-a-rh.csv --out scored.csv",
+    )
+    score.add_argument("file", type=Path, help="input CSV")
+    score.add_argument("--out", type=Path, required=True, help="output CSV")
+    score.set_defaults(handler=_anomaly_score)
+
 
 def _simulate(args: argparse.Namespace, console: Console) -> int:
     try:
@@ -93,6 +109,10 @@ def _simulate(args: argparse.Namespace, console: Console) -> int:
         return 0
 
     return run_until_signal(run)
+
+
+def _anomaly_score(args: argparse.Namespace, _console: Console) -> int:
+    return main_score([str(args.file), "--out", str(args.out)])
 
 
 def _venue_check(args: argparse.Namespace, console: Console) -> int:
