@@ -162,10 +162,14 @@ class BatchWriter:
             self._cond.notify_all()
         if self._running or self._task is not None:
             await self._stopped.wait()
+        elif self._items or (self._spool is not None and self._spool.readings):
+            await self.run()  # nobody started the loop: flush inline
 
     # --- the loop ----------------------------------------------------------
     async def run(self) -> None:
         """Drain the queue until :meth:`close`; exceptions are logged, never fatal."""
+        if self._running:
+            return  # one loop per writer
         self._running = True
         self._stopped.clear()
         try:

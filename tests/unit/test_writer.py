@@ -221,3 +221,24 @@ async def test_close_with_grace_gives_up_on_a_dead_store() -> None:
     await writer.put(readings(5), lambda: acks.append(1))
     await asyncio.wait_for(writer.close(grace_s=0.1), 5)
     assert acks == []  # never acknowledged, so the broker will redeliver
+
+
+async def test_close_flushes_even_if_the_loop_was_never_started() -> None:
+    store, metrics = MemoryStore(), IngestMetrics()
+    writer = fast_writer(store, metrics)
+    acks: list[int] = []
+    await writer.put(readings(4), lambda: acks.append(1))
+    await writer.close()
+    assert store.row_count == 4
+    assert acks == [1]
+
+
+async def test_an_externally_run_loop_is_stopped_by_close() -> None:
+    store, metrics = MemoryStore(), IngestMetrics()
+    writer = fast_writer(store, metrics, max_delay_s=5.0)
+    task = asyncio.create_task(writer.run(), name="store-writer")
+    await asyncio.sleep(0)  # let the loop start waiting
+    await writer.put(readings(6))
+    await asyncio.wait_for(writer.close(), 5)
+    assert task.done()
+    assert store.row_count == 6
