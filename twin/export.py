@@ -19,7 +19,7 @@ import threading
 from collections import OrderedDict
 from dataclasses import dataclass
 
-import fast_simplification  # type: ignore[import-untyped]
+import fast_simplification  # type: ignore[import-untyped,unused-ignore]
 import numpy as np
 import trimesh
 from numpy.typing import ArrayLike, NDArray
@@ -37,6 +37,7 @@ __all__ = [
     "GlbCache",
     "build_glb",
     "simplify",
+    "source_scene",
     "venue_glb",
     "venue_to_gltf",
 ]
@@ -92,7 +93,8 @@ def _check_lod(lod: int) -> float:
     return LOD_FRACTIONS[lod]
 
 
-def _source_scene(venue: Venue) -> trimesh.Scene:
+def source_scene(venue: Venue) -> trimesh.Scene:
+    """The full-detail scene of ``venue`` in the twin frame, before LOD and Y-up."""
     if venue.mesh.procedural:
         return venue_scene(venue)
     try:
@@ -104,10 +106,15 @@ def _source_scene(venue: Venue) -> trimesh.Scene:
     return scene
 
 
-def build_glb(venue: Venue, lod: int = 0) -> GlbAsset:
-    """Export ``venue`` as GLB at level of detail ``lod``, without caching."""
+def build_glb(venue: Venue, lod: int = 0, *, source: trimesh.Scene | None = None) -> GlbAsset:
+    """Export ``venue`` as GLB at level of detail ``lod``, without caching.
+
+    ``source`` is :func:`source_scene`'s result when the caller already has it
+    (saves re-importing a large mesh file for each level of detail).
+    """
     fraction = _check_lod(lod)
-    source = _source_scene(venue)
+    if source is None:
+        source = source_scene(venue)
     out = trimesh.Scene()
     triangles = 0
     for node in source.graph.nodes_geometry:
@@ -143,15 +150,21 @@ class GlbCache:
 
     Thread-safe, because exports run in worker threads off the event loop. Two
     threads that miss the same key at once both build; the second result wins.
+    The full-detail source scenes of the ``max_sources`` most recent venues are
+    kept too, so building another level of detail does not re-import the file.
     """
 
-    def __init__(self, max_entries: int = 16, max_bytes: int = 256 * 1024 * 1024) -> None:
-        if max_entries < 1 or max_bytes < 1:
+    def __init__(
+        self, max_entries: int = 16, max_bytes: int = 256 * 1024 * 1024, max_sources: int = 2
+    ) -> None:
+        if max_entries < 1 or max_bytes < 1 or max_sources < 0:
             raise ValueError("cache bounds must be positive")
         self._max_entries = max_entries
         self._max_bytes = max_bytes
         self._entries: OrderedDict[tuple[str, str, int | None, int], GlbAsset] = OrderedDict()
         self._bytes = 0
+        self._max_sources = max_sources
+        self._sources: OrderedDict[tuple[str, str, int | None], trimesh.Scene] = OrderedDict()
         self._lock = threading.Lock()
         self.hits = 0
         self.misses = 0
@@ -166,7 +179,8 @@ class GlbCache:
     def get(self, venue: Venue, lod: int = 0) -> GlbAsset:
         """The GLB of ``venue`` at ``lod``, built on a miss."""
         _check_lod(lod)
-        key = (venue.id, *_fingerprint(venue), lod)
+        source_key = (venue.id, *_fingerprint(venue))
+        key = (*source_key, lod)
         with self._lock:
             asset = self._entries.get(key)
             if asset is not None:
@@ -174,7 +188,16 @@ class GlbCache:
                 self.hits += 1
                 return asset
             self.misses += 1
-        asset = build_glb(venue, lod)
+            source = self._sources.get(source_key)
+            if source is not None:
+                self._sources.move_to_end(source_key)
+        if source is None:
+            source = source_scene(venue)
+            with self._lock:
+                self._sources[source_key] = source
+                while len(self._sources) > self._max_sources:
+                    self._sources.popitem(last=False)
+        asset = build_glb(venue, lod, source=source)
         with self._lock:
             old = self._entries.pop(key, None)
             if old is not None:
@@ -191,6 +214,7 @@ class GlbCache:
     def clear(self) -> None:
         with self._lock:
             self._entries.clear()
+            self._sources.clear()
             self._bytes = 0
 
 

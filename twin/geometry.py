@@ -20,6 +20,7 @@ __all__ = [
     "GeometryError",
     "frame_matrix",
     "points_in_polygon",
+    "points_in_zone",
     "polygon_area",
     "polygon_centroid",
     "polygon_signed_area",
@@ -128,6 +129,24 @@ def points_in_polygon(
         dist, _ = segment_distances(pts, a, b)
         inside |= dist.min(axis=1) <= edge_tolerance
     return inside
+
+
+def points_in_zone(
+    zone: Zone, points: ArrayLike, *, z_tolerance: float = 0.05
+) -> NDArray[np.bool_]:
+    """Which of ``points`` ((n, 3) float) lie in ``zone``'s volume -> (n,) bool.
+
+    Inside the floor polygon (edges included) and between the zone's level and
+    level + height, give or take ``z_tolerance``.
+    """
+    pts = np.asarray(points, dtype=np.float64).reshape(-1, 3)
+    z_ok = (pts[:, 2] >= zone.level - z_tolerance) & (
+        pts[:, 2] <= zone.level + zone.height + z_tolerance
+    )
+    out = np.zeros(len(pts), dtype=np.bool_)
+    if z_ok.any():
+        out[z_ok] = points_in_polygon(pts[z_ok, :2], zone.floor)
+    return out
 
 
 def zone_of_points(

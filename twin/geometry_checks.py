@@ -14,7 +14,7 @@ import numpy as np
 import trimesh
 from numpy.typing import ArrayLike, NDArray
 
-from twin.geometry import points_in_polygon, segment_distances, zone_of_points
+from twin.geometry import points_in_polygon, points_in_zone, segment_distances, zone_of_points
 from twin.venue import Venue
 
 __all__ = [
@@ -82,15 +82,19 @@ def _sensor_findings(venue: Venue) -> list[Finding]:
     if not venue.sensors:
         return []
     pts = np.array([s.position for s in venue.sensors], dtype=np.float64)
-    found = zone_of_points(venue.zones, pts)
+    declared = np.array([s.zone for s in venue.sensors])
+    in_own = np.zeros(len(pts), dtype=np.bool_)
+    for zone in venue.zones:
+        mine = declared == zone.id
+        if mine.any():
+            in_own[mine] = points_in_zone(zone, pts[mine])
+    stray = np.flatnonzero(~in_own)
+    if len(stray) == 0:
+        return []
+    found = zone_of_points(venue.zones, pts[stray])
     out = []
-    for s, zone_id in zip(venue.sensors, found, strict=True):
-        own = venue.zone_by_id[s.zone]
-        in_own = bool(points_in_polygon([s.position[:2]], own.floor)[0]) and (
-            own.level - 0.05 <= s.position[2] <= own.level + own.height + 0.05
-        )
-        if in_own:
-            continue
+    for k, zone_id in zip(stray, found, strict=True):
+        s = venue.sensors[int(k)]
         if zone_id is None:
             out.append(
                 Finding(

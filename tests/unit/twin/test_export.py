@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 import trimesh
 
+from twin import export
 from twin.export import (
     LOD_FRACTIONS,
     SIMPLIFY_ABOVE_FACES,
@@ -142,3 +143,21 @@ def test_cache_byte_bound() -> None:
     cache.get(museum, 1)
     assert len(cache) == 1
     assert cache.size_bytes <= size + 1
+
+
+def test_cache_imports_a_mesh_file_once_for_all_lods(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    venue = _sphere_venue(tmp_path, subdivisions=2)
+    calls: list[str] = []
+    real = export.source_scene
+
+    def counting(v: Venue) -> trimesh.Scene:
+        calls.append(v.id)
+        return real(v)
+
+    monkeypatch.setattr(export, "source_scene", counting)
+    cache = GlbCache()
+    assets = [cache.get(venue, lod) for lod in range(len(LOD_FRACTIONS))]
+    assert calls == ["dome"]
+    assert assets[0].data == build_glb(venue, 0).data

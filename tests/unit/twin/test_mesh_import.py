@@ -85,6 +85,14 @@ def test_inconsistent_winding_is_fixed(tmp_path: Path) -> None:
     assert mesh.volume == pytest.approx(24.0)
 
 
+def test_inside_out_closed_mesh_is_turned_outward(tmp_path: Path) -> None:
+    box = _box()
+    inside_out = trimesh.Trimesh(box.vertices, box.faces[:, ::-1], process=False)
+    assert inside_out.volume < 0
+    mesh = import_mesh(_write(inside_out, tmp_path / "inverted.stl")).mesh
+    assert mesh.volume == pytest.approx(24.0)
+
+
 def test_text_file_is_not_a_mesh(tmp_path: Path) -> None:
     path = tmp_path / "notes.stl"
     path.write_text("these are meeting notes, not a mesh\n" * 5)
