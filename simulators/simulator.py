@@ -99,9 +99,10 @@ class VenueSimulator:
         exhibit = self._exhibit_zones(venue)
         # Visitors linger where there is something to see and pass through the rest.
         dwell = np.where(
-            exhibit, 60.0 * np.clip(self._area / 15.0, 3.0, 20.0), 30.0 + self._area / 2.0
+            exhibit,
+            60.0 * np.clip(self._area / 15.0, 3.0, 20.0),
+            np.minimum(30.0 + self._area / 2.0, 600.0),
         )
-        dwell = np.where(self._outdoor, 1200.0, dwell)
         attraction = np.where(exhibit, 3.0, 1.0)
         self.crowd = CrowdModel(graph, self.capacity, dwell, attraction, r_crowd, crowd)
         self.weather = Weather(r_weather, weather)
