@@ -215,6 +215,16 @@ export async function startApp(root: HTMLElement, hook: VenueTwinHook): Promise<
     view.requestRender();
   });
 
+  hook.sensorScreenPosition = (id) => {
+    const position = markers.position(id);
+    if (position === null) return null;
+    const rect = viewport.getBoundingClientRect();
+    const p = view.project(position);
+    const x = rect.left + p.x;
+    const y = rect.top + p.y;
+    return x >= rect.left && x <= rect.right && y >= rect.top && y <= rect.bottom ? { x, y } : null;
+  };
+
   view.addFrameHook((time) => {
     hook.framesRendered = view.framesRendered;
     if (!hook.ready && stateShownAtFrame !== null && view.framesRendered > stateShownAtFrame) hook.ready = true;

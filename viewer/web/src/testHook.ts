@@ -18,6 +18,8 @@ export interface VenueTwinHook {
   framesRendered: number;
   /** Fatal start-up error, if any. */
   error: string | null;
+  /** Page coordinates (CSS px) of a sensor marker, for clicking it; null if unknown or off screen. */
+  sensorScreenPosition(id: string): { x: number; y: number } | null;
 }
 
 declare global {
@@ -35,6 +37,7 @@ export function installHook(): VenueTwinHook {
     venue: null,
     framesRendered: 0,
     error: null,
+    sensorScreenPosition: () => null,
   };
   window.__venueTwin = hook;
   return hook;
