@@ -33,6 +33,7 @@ __all__ = [
 DEFAULT_MESH_TOLERANCE_M = 2.5
 # How far a gate may sit from its zone's wall and still count as a doorway.
 GATE_ON_WALL_TOLERANCE_M = 0.3
+_SNAP_BLOCK = 256
 
 
 class FindingKind(enum.StrEnum):
@@ -66,16 +67,16 @@ class Snap:
 def snap_to_mesh(mesh: trimesh.Trimesh, points: ArrayLike) -> Snap:
     """Nearest point on ``mesh``'s surface for each of ``points`` ((n, 3) float)."""
     pts = np.asarray(points, dtype=np.float64).reshape(-1, 3)
-    if len(pts) == 0:
-        return Snap(np.zeros((0, 3)), np.zeros(0), np.zeros(0, dtype=np.int64))
-    closest, distance, triangle = trimesh.proximity.closest_point(  # type: ignore[no-untyped-call]
-        mesh, pts
-    )
-    return Snap(
-        np.asarray(closest, dtype=np.float64),
-        np.asarray(distance, dtype=np.float64),
-        np.asarray(triangle, dtype=np.int64),
-    )
+    closest = np.zeros((len(pts), 3))
+    distance = np.zeros(len(pts))
+    triangle = np.zeros(len(pts), dtype=np.int64)
+    # trimesh tests every triangle in a box around each point's nearest vertex;
+    # for sensors in open rooms that is many, so blocks bound the temporaries.
+    for i in range(0, len(pts), _SNAP_BLOCK):
+        block = slice(i, i + _SNAP_BLOCK)
+        c, d, t = trimesh.proximity.closest_point(mesh, pts[block])  # type: ignore[no-untyped-call]
+        closest[block], distance[block], triangle[block] = c, d, t
+    return Snap(closest, distance, triangle)
 
 
 def _sensor_findings(venue: Venue) -> list[Finding]:
