@@ -135,7 +135,9 @@ export class SensorMarkers {
     }
     material.emissive.copy(material.color).multiplyScalar(look.emphasised ? 0.35 : 0.1);
     // Other kinds recede: smaller, no rim, so the selected quantity reads first.
-    marker.baseScale = look.emphasised ? 1 : 0.5;
+    // A warning or alarm stays prominent whatever quantity is selected.
+    const urgent = look.status === 'warn' || look.status === 'alarm';
+    marker.baseScale = look.emphasised ? 1 : urgent ? 0.8 : 0.5;
     marker.outline.visible = look.emphasised;
     marker.head.scale.setScalar(marker.baseScale);
     marker.status = look.status;

@@ -137,7 +137,11 @@ export class VenueView {
     // 5 m cells on a small site, 10 m or more on a large one.
     const cell = extent > 400 ? 50 : extent > 150 ? 10 : 5;
     const divisions = Math.round(groundSize / cell);
-    this.grid = new GridHelper(groundSize, divisions, this.palette.grid, this.palette.grid);
+    // White vertex colours so the material colour alone sets the theme's grid colour.
+    this.grid = new GridHelper(groundSize, divisions, 0xffffff, 0xffffff);
+    for (const material of [this.grid.material].flat()) {
+      (material as LineBasicMaterial).color.setHex(this.palette.grid);
+    }
     this.grid.position.set(center.x, -0.05, center.z);
     this.scene.add(this.grid);
 
