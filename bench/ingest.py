@@ -29,6 +29,10 @@ import paho.mqtt.client as mqtt
 import psycopg
 from paho.mqtt.enums import CallbackAPIVersion
 
+# Run as a script, this folder comes first on sys.path and this file would
+# shadow the `ingest` package it measures.
+sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).resolve().parent]
+
 from ingest.contract import Reading, Topics
 from ingest.decode import Decoder
 from ingest.encode import encode_batch

@@ -25,7 +25,7 @@ model of the venue in the browser.
 EPILOG = """\
 examples:
   venue-twin demo                         # everything in one process, open http://127.0.0.1:8000
-  venue-twin demo --port 8080 --speed 60  # a simulated hour per minute
+  venue-twin demo --port 8080 --speed 600 # the past day in 2.4 minutes, then live
   venue-twin serve --config site.yaml     # against Mosquitto and PostgreSQL
   venue-twin simulate --host broker.local --venue sample:scenic-site
   venue-twin venue check my-museum.yaml

@@ -14,7 +14,9 @@ from prometheus_client import start_http_server
 from rich.console import Console
 
 from ingest.mqtt_settings import MqttSettings
+from simulators.mqtt_config import MqttConfig as SimMqttConfig
 from simulators.publisher import run_simulation
+from twin.venue import Venue
 from venue_twin.embedded_broker import EmbeddedBroker, free_port, port_is_free
 from venue_twin.runner import UsageError, open_browser, run_until_signal
 from venue_twin.settings import Settings, load_settings
@@ -56,8 +58,18 @@ def add_parsers(sub: Any) -> None:
         default=Path("venue-twin-data"),
         help="where the demo keeps its SQLite database (default ./venue-twin-data)",
     )
-    demo.add_argument("--speed", type=float, default=1.0, help="simulated seconds per second")
+    demo.add_argument(
+        "--speed",
+        type=float,
+        default=1.0,
+        help="above 1: replay the past day at this many simulated seconds per second, then live",
+    )
     demo.add_argument("--seed", type=int, default=0, help="simulator random seed")
+    demo.add_argument(
+        "--hours",
+        default="00:00-24:00",
+        help="simulated opening hours (default: open all day, so visitors show at any hour)",
+    )
     demo.add_argument("--no-browser", action="store_true", help="do not open a browser")
     demo.set_defaults(handler=_demo)
 
@@ -119,18 +131,7 @@ def _demo(args: argparse.Namespace, console: Console) -> int:
                 async with platform:
                     sims = [
                         asyncio.create_task(
-                            run_simulation(
-                                venue,
-                                MqttSettings(
-                                    host="127.0.0.1",
-                                    port=mqtt_port,
-                                    protocol=311,
-                                    client_id=f"demo-sim-{venue.id}",
-                                ),
-                                speed=args.speed,
-                                seed=args.seed,
-                                stop_event=stop,
-                            ),
+                            _simulate_demo(venue, mqtt_port, args, stop),
                             name=f"simulator-{venue.id}",
                         )
                         for venue in platform.venues
@@ -144,6 +145,37 @@ def _demo(args: argparse.Namespace, console: Console) -> int:
                 console.print("stopped cleanly")
 
     return run_until_signal(run)
+
+
+async def _simulate_demo(
+    venue: Venue, mqtt_port: int, args: argparse.Namespace, stop: asyncio.Event
+) -> None:
+    """Live simulation; with --speed above 1, first the past day at that speed.
+
+    A clock faster than real time would stamp readings in the future, which
+    ingest rightly rejects, so a fast demo replays the last day up to now and
+    then goes on live.
+    """
+    config = SimMqttConfig(host="127.0.0.1", port=mqtt_port, client_id=f"demo-sim-{venue.id}")
+    if args.speed > 1:
+        await run_simulation(
+            venue,
+            mqtt_config=config,
+            speed=args.speed,
+            duration_s=86_400.0,
+            seed=args.seed,
+            hours=args.hours,
+            stop_event=stop,
+        )
+    if not stop.is_set():
+        await run_simulation(
+            venue,
+            mqtt_config=config,
+            speed=1.0,
+            seed=args.seed,
+            hours=args.hours,
+            stop_event=stop,
+        )
 
 
 def _serve(args: argparse.Namespace, console: Console) -> int:

@@ -9,7 +9,7 @@ from typing import Any
 
 from rich.console import Console
 
-from ingest.mqtt_settings import MqttSettings
+from simulators.mqtt_config import MqttConfig
 from simulators.publisher import run_simulation
 from twin.analytics.anomaly import main_score
 from twin.loader import VenueFileError, sample_names
@@ -39,7 +39,7 @@ def add_parsers(sub: Any) -> None:
     sim.add_argument("--password-file", type=Path, help="file holding the broker password")
     sim.add_argument("--tls", action="store_true", help="connect with TLS")
     sim.add_argument("--ca-file", help="CA certificate for TLS")
-    sim.add_argument("--mqtt-version", choices=["5", "3.1.1"], default="5")
+    sim.add_argument("--hours", default="09:00-17:00", help="opening hours (local to the venue)")
     sim.add_argument("--speed", type=float, default=1.0, help="simulated seconds per second")
     sim.add_argument("--duration", type=float, help="simulated seconds to run (default: forever)")
     sim.add_argument("--seed", type=int, default=0)
@@ -78,15 +78,13 @@ def _simulate(args: argparse.Namespace, console: Console) -> int:
     except VenueFileError as exc:
         raise UsageError(str(exc)) from exc
     password = args.password_file.read_text().strip() if args.password_file else None
-    mqtt = MqttSettings(
+    mqtt = MqttConfig(
         host=args.host,
         port=args.port,
         username=args.username,
         password=password,
         tls=args.tls,
         ca_file=args.ca_file,
-        protocol=5 if args.mqtt_version == "5" else 311,
-        client_id=f"venue-twin-sim-{venue.id}",
     )
     console.print(
         f"simulating {venue.name} ({len(venue.sensors)} sensors) -> mqtt://{args.host}:{args.port}"
@@ -96,7 +94,7 @@ def _simulate(args: argparse.Namespace, console: Console) -> int:
     async def run(stop: asyncio.Event) -> int:
         await run_simulation(
             venue,
-            mqtt,
+            mqtt_config=mqtt,
             speed=args.speed,
             duration_s=args.duration,
             seed=args.seed,
@@ -104,7 +102,10 @@ def _simulate(args: argparse.Namespace, console: Console) -> int:
             qos=args.qos,
             prefix=args.prefix,
             stop_event=stop,
-            progress=lambda n: console.print(f"published {n} readings", end="\r"),
+            hours=args.hours,
+            on_progress=lambda p: console.print(
+                f"published {p.readings} readings in {p.messages} messages", end="\r"
+            ),
         )
         return 0
 

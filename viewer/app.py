@@ -93,7 +93,7 @@ def create_app(ctx: ViewerContext) -> FastAPI:
         venue_or_404(venue)
         return frames.snapshot_body(ctx.twin.states[venue], time.time())
 
-    @app.get("/api/venues/{venue}/mesh.glb")
+    @app.api_route("/api/venues/{venue}/mesh.glb", methods=["GET", "HEAD"])
     async def mesh(
         venue: str,
         request: Request,
