@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Browser, Page, WebSocketRoute, expect
 
 from tests.e2e.conftest import DemoApp
 
@@ -153,6 +153,50 @@ def test_clicking_a_marker_in_3d_selects_that_sensor(page: Page, demo_app: DemoA
     page.mouse.click(position["x"], position["y"])
     expect(page.get_by_test_id("details")).to_contain_text(target)
     expect(page.get_by_test_id(f"sensor-row-{target}")).to_have_class(re.compile(r"\bselected\b"))
+
+
+def test_page_reconnects_and_resubscribes_after_the_socket_drops(
+    page: Page, demo_app: DemoApp
+) -> None:
+    # Route the socket through Playwright so the test can cut it as a proxy
+    # or a server restart would; each new socket goes on to the real server.
+    sockets: list[WebSocketRoute] = []
+    subscribes: list[str] = []
+
+    def relay(route: WebSocketRoute) -> None:
+        server = route.connect_to_server()
+        sockets.append(route)
+
+        def to_server(message: str | bytes) -> None:
+            if isinstance(message, str) and '"subscribe"' in message:
+                subscribes.append(message)
+            server.send(message)
+
+        route.on_message(to_server)
+
+    page.route_web_socket(re.compile(r"/ws"), relay)
+    _open(page, demo_app)
+    connection = page.get_by_test_id("connection")
+    expect(connection).to_have_attribute("data-state", "live")
+    page.evaluate(
+        """() => {
+             const el = document.querySelector('[data-testid=connection]');
+             window.__states = [];
+             new MutationObserver(() => window.__states.push(el.dataset.state))
+               .observe(el, { attributes: true, attributeFilter: ['data-state'] });
+           }"""
+    )
+    assert len(sockets) == 1
+    sockets[0].close(code=1012, reason="service restart")
+
+    page.wait_for_function(
+        "() => window.__states.includes('reconnecting')"
+        " && window.__venueTwin.connection === 'live'",
+        timeout=READY_TIMEOUT_MS,
+    )
+    assert len(sockets) == 2
+    assert len(subscribes) == 2, "the new socket must subscribe again"
+    expect(connection).to_have_attribute("data-state", "live")
 
 
 def test_quantity_selector_recolours_the_venue(page: Page, demo_app: DemoApp) -> None:
