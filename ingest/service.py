@@ -175,6 +175,11 @@ class IngestService:
         if not result.readings:
             ack()
             return
+        if qos == 0 and len(self._tasks) >= self._receive_maximum:
+            # QoS 0 has no flow control: past this many waiting messages, shed
+            # load (and count it) rather than grow memory without bound.
+            m.reject("overload_dropped", len(result.readings))
+            return
         m.readings_in.inc(len(result.readings))
         task = asyncio.create_task(self._sink.put(result.readings, ack), name=f"ingest-put-{mid}")
         self._tasks.add(task)

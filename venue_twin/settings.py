@@ -82,6 +82,9 @@ class Settings(BaseSettings):
     mqtt: MqttConfig = MqttConfig()
     topic_prefix: str = ""
     unknown_sensors: SensorPolicy = SensorPolicy.REJECT
+    max_payload_bytes: int = Field(256 * 1024, gt=0)
+    max_future_s: float = Field(300.0, ge=0, description="Reject readings further ahead.")
+    max_age_s: float = Field(366 * 86_400.0, gt=0, description="Reject readings older.")
     http_host: str = "127.0.0.1"
     http_port: int = Field(8000, ge=0, le=65535)
     ws_tick_hz: float = Field(4.0, gt=0, le=50)

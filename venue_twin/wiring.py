@@ -17,7 +17,7 @@ import uvicorn
 from fastapi import FastAPI
 
 from ingest.contract import Topics
-from ingest.decode import Decoder
+from ingest.decode import DecodeLimits, Decoder
 from ingest.metrics import IngestMetrics
 from ingest.mqtt_settings import MqttSettings
 from ingest.service import IngestService
@@ -98,6 +98,11 @@ class Platform:
             topics = Topics(s.topic_prefix)
             decoder = Decoder(
                 topics,
+                limits=DecodeLimits(
+                    max_payload_bytes=s.max_payload_bytes,
+                    max_future_s=s.max_future_s,
+                    max_age_s=s.max_age_s,
+                ),
                 known_venue=self.twin.knows,
                 known_sensor=self.twin.knows,
                 policy=s.unknown_sensors,
