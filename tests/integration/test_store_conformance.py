@@ -215,3 +215,13 @@ async def test_outage_raises_unavailable_then_recovers(harness: Harness) -> None
     harness.recover()
     assert await store.write_readings([r("t1", T0 + 1, 2.0)]) == 1
     assert [x.value for x in await store.raw("wing", "t1", T0, T0 + 10)] == [1.0, 2.0]
+
+
+async def test_names_order_by_code_point_on_every_store(harness: Harness) -> None:
+    store = harness.store
+    names = ["é-case", "Zeta", "alpha", "Alpha"]
+    await store.write_readings([r(name, T0, 1.0) for name in names])
+    assert [x.sensor for x in await store.latest("wing")] == sorted(names)
+    zones = {name: [name] for name in names}
+    got = await store.zone_aggregates("wing", zones, T0, T0 + 1, 1.0)
+    assert [a.zone for a in got] == sorted(names)
