@@ -16,6 +16,8 @@ from pathlib import Path
 import numpy as np
 import trimesh
 from numpy.typing import NDArray
+from scipy.sparse import coo_matrix
+from scipy.sparse.csgraph import connected_components
 
 from twin.geometry import GeometryError, frame_matrix
 from twin.meshgen import procedural_mesh
@@ -92,13 +94,52 @@ def _signed_volume(mesh: trimesh.Trimesh) -> float:
     return total / 6.0
 
 
+def _fix_winding(mesh: trimesh.Trimesh) -> None:
+    """Flip faces so that neighbours agree on winding, per connected piece.
+
+    Two-layer trick instead of a traversal: node (f, 0) is face f as is,
+    (f, 1) is f flipped. Neighbours that agree join same layers, neighbours
+    that disagree join opposite layers; a face is flipped when its as-is node
+    falls in a different component from its piece's first face. Non-orientable
+    pieces (both layers connected) are left as they are.
+    """
+    faces = mesh.faces
+    n = len(faces)
+    pairs = mesh.face_adjacency  # (p, 2) face indices sharing an edge
+    shared = mesh.face_adjacency_edges  # (p, 2) the shared edge's vertices
+    a, b = shared[:, 0:1], shared[:, 1:2]
+
+    def runs_a_to_b(f: NDArray[np.int64]) -> NDArray[np.bool_]:
+        nxt = np.roll(f, -1, axis=1)
+        return np.asarray(((f == a) & (nxt == b)).any(axis=1), dtype=np.bool_)
+
+    agree = runs_a_to_b(faces[pairs[:, 0]]) != runs_a_to_b(faces[pairs[:, 1]])
+    f0, f1 = pairs[:, 0], pairs[:, 1]
+    g0 = np.where(agree, f1, f1 + n)  # the layer of f1 that (f0, 0) joins
+    g1 = np.where(agree, f1 + n, f1)
+    rows = np.concatenate([f0, f0 + n])
+    cols = np.concatenate([g0, g1])
+    cover = coo_matrix((np.ones(len(rows)), (rows, cols)), shape=(2 * n, 2 * n))
+    _, cover_label = connected_components(cover, directed=False)
+    plain = coo_matrix((np.ones(len(f0)), (f0, f1)), shape=(n, n))
+    count, piece = connected_components(plain, directed=False)
+    first = np.full(count, n, dtype=np.int64)
+    np.minimum.at(first, piece, np.arange(n))
+    root = first[piece]
+    orientable = cover_label[root] != cover_label[root + n]
+    flip = orientable & (cover_label[:n] != cover_label[root])
+    if flip.any():
+        fixed = faces.copy()
+        fixed[flip] = fixed[flip][:, ::-1]
+        mesh.faces = fixed
+
+
 def _orient(mesh: trimesh.Trimesh) -> None:
     """Make winding consistent and closed meshes face outward.
 
-    trimesh's ``fix_normals`` builds the face adjacency graph (about 450 MiB
-    for 1.3 million triangles), so it only runs when a cheap test finds the
-    winding inconsistent: in a consistently wound mesh no directed edge occurs
-    twice.
+    The adjacency work of :func:`_fix_winding` only runs when a cheap test
+    finds the winding inconsistent: in a consistently wound mesh no directed
+    edge occurs twice.
     """
     f = np.asarray(mesh.faces, dtype=np.int64)
     n = len(mesh.vertices)
@@ -107,14 +148,19 @@ def _orient(mesh: trimesh.Trimesh) -> None:
     keys = tail * n + head
     keys.sort()
     if (keys[1:] == keys[:-1]).any():
-        trimesh.repair.fix_normals(mesh)  # type: ignore[no-untyped-call]
+        _fix_winding(mesh)
+        _orient_closed(mesh)
         return
     reverse = head * n + tail
     reverse.sort()
     # No edge is repeated, so the mesh is closed exactly when every edge's
     # reverse is an edge too: the two sorted key lists are equal.
-    closed = np.array_equal(keys, reverse)
-    if closed and _signed_volume(mesh) < 0:
+    if np.array_equal(keys, reverse) and _signed_volume(mesh) < 0:
+        mesh.invert()
+
+
+def _orient_closed(mesh: trimesh.Trimesh) -> None:
+    if mesh.is_watertight and _signed_volume(mesh) < 0:
         mesh.invert()
 
 

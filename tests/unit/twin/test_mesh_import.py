@@ -85,6 +85,26 @@ def test_inconsistent_winding_is_fixed(tmp_path: Path) -> None:
     assert mesh.volume == pytest.approx(24.0)
 
 
+def test_open_mesh_with_mixed_winding_gets_one_winding(tmp_path: Path) -> None:
+    # A 3 x 3 grid of quads (an open floor plate) with every other triangle flipped.
+    xs, ys = np.meshgrid(np.arange(4.0), np.arange(4.0))
+    verts = np.column_stack([xs.ravel(), ys.ravel(), np.zeros(16)])
+    faces = []
+    for r in range(3):
+        for c in range(3):
+            i = r * 4 + c
+            faces += [[i, i + 1, i + 5], [i, i + 5, i + 4]]
+    tris = np.array(faces)
+    tris[::2] = tris[::2, ::-1]
+    plate = trimesh.Trimesh(verts, tris, process=False)
+    mesh = import_mesh(_write(plate, tmp_path / "plate.obj")).mesh
+    assert mesh.is_winding_consistent
+    assert len(mesh.faces) == 18
+    normals_z = mesh.face_normals[:, 2]
+    assert (np.abs(normals_z) > 0.99).all()
+    assert (normals_z > 0).all() or (normals_z < 0).all()
+
+
 def test_inside_out_closed_mesh_is_turned_outward(tmp_path: Path) -> None:
     box = _box()
     inside_out = trimesh.Trimesh(box.vertices, box.faces[:, ::-1], process=False)
