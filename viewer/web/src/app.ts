@@ -12,6 +12,7 @@ import { type ConnectionState, LiveClient } from './live/client';
 import { LiveStore, type StateChange } from './live/store';
 import { buildScale, type ColorScale, colorAt, kindOf, niceCeil, QUANTITIES, type Quantity } from './scales';
 import { venueToWorld } from './scene/coords';
+import { ArtefactMarkers } from './scene/artefacts';
 import { SensorMarkers } from './scene/markers';
 import { DARK, LIGHT, type ScenePalette } from './scene/palette';
 import { VenueModel } from './scene/venueModel';
@@ -106,8 +107,10 @@ export async function startApp(root: HTMLElement, hook: VenueTwinHook): Promise<
   const extent = Math.max(bounds.max.x - bounds.min.x, bounds.max.z - bounds.min.z);
   const markerRadius = Math.min(2, Math.max(0.35, extent / 100));
   const markers = new SensorMarkers(venue.sensors, ctx.zonesById, paletteFor(currentTheme()), markerRadius);
+  const artefacts = new ArtefactMarkers(venue.artefacts ?? [], paletteFor(currentTheme()), markerRadius * 0.8);
   view.add(model.group);
   view.add(markers.group);
+  view.add(artefacts.group);
   view.fit(bounds);
   loading.remove();
 
@@ -236,6 +239,7 @@ export async function startApp(root: HTMLElement, hook: VenueTwinHook): Promise<
     view.setPalette(palette);
     model.setPalette(palette);
     markers.setPalette(palette);
+    artefacts.setPalette(palette);
     setText(themeButton, t === 'dark' ? 'Light theme' : 'Dark theme');
     setQuantity(quantity);
     details.restyle();

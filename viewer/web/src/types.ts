@@ -64,7 +64,16 @@ export interface VenueDef {
   zones: ZoneDef[];
   gates: GateDef[];
   sensors: SensorDef[];
-  artefacts?: unknown[];
+  artefacts?: ArtefactDef[];
+}
+
+export interface ArtefactDef {
+  id: string;
+  name: string;
+  zone?: string | null;
+  position: [number, number, number];
+  light_sensitivity?: string | null;
+  sensors?: string[];
 }
 
 export interface SensorState {

@@ -13,6 +13,7 @@ export interface ScenePalette {
   stem: number;
   selection: number;
   outline: number;
+  artefact: number;
 }
 
 export const DARK: ScenePalette = {
@@ -28,6 +29,7 @@ export const DARK: ScenePalette = {
   stem: 0x8797aa,
   selection: 0xffffff,
   outline: 0x05080c,
+  artefact: 0xe8d9b0,
 };
 
 export const LIGHT: ScenePalette = {
@@ -43,6 +45,7 @@ export const LIGHT: ScenePalette = {
   stem: 0x5d6b7c,
   selection: 0x111827,
   outline: 0xffffff,
+  artefact: 0x8a6d2b,
 };
 
 export const STATUS_COLORS: Record<string, number> = {

@@ -187,7 +187,10 @@ export class VenueModel {
     if (this.selectedZone !== null) {
       const previous = this.floorEdges.get(this.selectedZone);
       if (previous) previous.material = this.edgeMaterial;
+      this.floorMaterials.get(this.selectedZone)?.emissive.setHex(0x000000);
     }
+    // The selected floor glows slightly, on top of its outline.
+    if (zoneId !== null) this.floorMaterials.get(zoneId)?.emissive.setHex(this.palette.selection).multiplyScalar(0.14);
     this.selectedZone = zoneId;
     const edges = zoneId === null ? undefined : this.floorEdges.get(zoneId);
     if (edges) edges.material = this.selectedEdgeMaterial;

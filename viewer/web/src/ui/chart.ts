@@ -167,9 +167,12 @@ export class HistoryChart {
     const unit = unitLabel(subject.unit);
     const tz = validTimezone(subject.timezone);
     const fmt = (v: number | null): string => (v === null ? '—' : `${formatNumber(v, subject.kind)} ${unit}`);
+    // Tick labels as venue-local HH:MM: one line, no date (the window is one hour).
+    const clock = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit', timeZone: tz ?? undefined });
+    const rem = Number.parseFloat(getComputedStyle(document.documentElement).fontSize) || 14;
     return {
       width: this.width(),
-      height: 170,
+      height: Math.round(rem * 11),
       ...(tz !== null ? { tzDate: (ts: number) => uPlot.tzDate(new Date(ts * 1000), tz) } : {}),
       legend: { show: false },
       cursor: { points: { size: 6 }, drag: { x: false, y: false } },
@@ -194,7 +197,12 @@ export class HistoryChart {
         },
       },
       axes: [
-        { stroke: axis, grid: { stroke: grid, width: 1 }, ticks: { stroke: grid } },
+        {
+          stroke: axis,
+          grid: { stroke: grid, width: 1 },
+          ticks: { stroke: grid },
+          values: (_u, splits) => splits.map((ts) => clock.format(new Date(ts * 1000))),
+        },
         {
           stroke: axis,
           grid: { stroke: grid, width: 1 },

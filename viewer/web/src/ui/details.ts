@@ -135,7 +135,24 @@ export class DetailsPane {
       row.addEventListener('click', () => this.onSelect({ type: 'sensor', id: sensor.id }));
       sensors.append(row);
     }
-    this.body.replaceChildren(grid, h('div', { class: 'section-label', text: 'Sensors in this zone' }), sensors);
+    const artefacts = (this.ctx.venue.artefacts ?? []).filter((a) => a.zone === zone.id);
+    const artefactList = h('ul', { class: 'list compact' });
+    for (const artefact of artefacts) {
+      artefactList.append(
+        h(
+          'li',
+          { class: 'row static' },
+          h('span', { class: 'row-name' }, h('span', { class: 'row-title', text: `◆ ${artefact.name}` }), h('span', { class: 'row-id', text: artefact.id })),
+          h('span', { class: 'row-meta', text: artefact.light_sensitivity ? `light: ${artefact.light_sensitivity}` : '' }),
+        ),
+      );
+    }
+    this.body.replaceChildren(
+      grid,
+      h('div', { class: 'section-label', text: 'Sensors in this zone' }),
+      sensors,
+      ...(artefacts.length > 0 ? [h('div', { class: 'section-label', text: 'Artefacts' }), artefactList] : []),
+    );
   }
 
   /** Refresh live fields; cheap enough to call on every state change. */

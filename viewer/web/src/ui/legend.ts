@@ -26,6 +26,7 @@ export class Legend {
         ...(['warn', 'alarm', 'stale', 'offline'] as const).map((s) =>
           h('span', { class: `legend-ring ring-${s}` }, h('i', { 'aria-hidden': 'true' }), s === 'warn' ? 'warning' : s),
         ),
+        h('span', { class: 'legend-artefact' }, h('i', { 'aria-hidden': 'true', text: '◆' }), 'artefact'),
       ),
     );
   }
