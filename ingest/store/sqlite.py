@@ -17,6 +17,7 @@ from typing import TypeVar
 from ingest.contract import DeadLetter, Reading
 from ingest.store import migrate
 from ingest.store.base import Bucket, StoreError, StoreUnavailable, ZoneAggregate
+from ingest.store.errors import InvalidReadings
 from ingest.store.rows import QUALITY_CODE, from_ms, reading_from_row, to_ms, width_ms
 
 __all__ = ["SqliteStore"]
@@ -56,6 +57,8 @@ class SqliteStore:
             except sqlite3.OperationalError as exc:
                 # Locked/busy databases, full or vanished disks: worth retrying later.
                 raise StoreUnavailable(f"SQLite unavailable: {exc}") from exc
+            except sqlite3.DataError as exc:
+                raise InvalidReadings(f"SQLite rejected the data: {exc}") from exc
             except sqlite3.Error as exc:
                 raise StoreError(f"SQLite error: {exc}") from exc
 

@@ -11,7 +11,11 @@ Failure handling:
   not full). The spool drains back, oldest first, once the store answers.
 - Spool full or absent while the store is down: the batch is held and retried,
   the queue fills, and ``put`` blocks (backpressure instead of unbounded memory).
-- Any other exception: logged, counted, retried after backoff; the loop never dies.
+- :class:`InvalidReadings` (the database refuses the values themselves): the
+  batch is bisected and only readings refused on their own are dropped,
+  logged and counted as rejected (``store_refused``).
+- Any other exception: logged, counted, handled like an outage (spool, then
+  retry after backoff); the loop never dies.
 """
 
 from __future__ import annotations
@@ -29,6 +33,7 @@ from types import TracebackType
 from ingest.contract import Reading
 from ingest.metrics import IngestMetrics
 from ingest.store.base import Store, StoreError, StoreUnavailable
+from ingest.store.errors import InvalidReadings
 from ingest.store.spool import Spool, SpoolError, SpoolFull, SpoolRecord
 
 __all__ = ["BatchWriter", "WriterClosed"]
@@ -261,9 +266,12 @@ class BatchWriter:
             self._cond.notify_all()
 
     async def _try_store(self, readings: Sequence[Reading]) -> bool:
-        started = time.perf_counter()
+        """One write attempt; False (store marked down for a backoff) if it failed."""
         try:
-            await self._store.write_readings(readings)
+            await self._write(readings)
+        except InvalidReadings as exc:
+            self._metrics.store_errors.inc()
+            return await self._write_isolating(readings, exc)
         except StoreUnavailable as exc:
             self._metrics.store_errors.inc()
             delay = self._note_failure()
@@ -274,11 +282,39 @@ class BatchWriter:
             delay = self._note_failure()
             log.exception("store write failed unexpectedly; retrying in %.2f s", delay)
             return False
+        return True
+
+    async def _write(self, readings: Sequence[Reading]) -> None:
+        started = time.perf_counter()
+        await self._store.write_readings(readings)
         self._metrics.commit_latency.observe(time.perf_counter() - started)
         self._metrics.batch_size.observe(len(readings))
         self._metrics.readings_stored.inc(len(readings))
         self._failures = 0
         self._store_down_until = 0.0
+
+    async def _write_isolating(self, readings: Sequence[Reading], exc: InvalidReadings) -> bool:
+        """Bisect a batch the store refused as data; drop only readings it refuses alone.
+
+        Retrying such a batch can never succeed, and holding it would stall
+        every reading behind it. Returns False if the store became unavailable.
+        """
+        if len(readings) == 1:
+            log.error("dropping a reading the store refuses (%s): %r", exc, readings[0])
+            self._metrics.reject("store_refused")
+            return True
+        mid = len(readings) // 2
+        for half in (readings[:mid], readings[mid:]):
+            try:
+                await self._write(half)
+            except InvalidReadings as inner:
+                if not await self._write_isolating(half, inner):
+                    return False
+            except Exception as other:
+                self._metrics.store_errors.inc()
+                delay = self._note_failure()
+                log.warning("store write failed (%s); retrying in %.2f s", other, delay)
+                return False  # the halves already written are replayed harmlessly
         return True
 
     async def _try_spool(self, readings: Sequence[Reading]) -> bool:

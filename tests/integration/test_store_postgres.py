@@ -9,6 +9,7 @@ import pytest
 
 from ingest.contract import Reading
 from ingest.store import PostgresStore, StoreUnavailable
+from ingest.store.errors import InvalidReadings
 from ingest.store.migrate import load_migrations
 from tests.fixtures.postgres import PostgresServer
 
@@ -64,5 +65,30 @@ async def test_open_while_the_server_is_down_raises_unavailable_then_works(
     await store.open()
     try:
         assert await store.write_readings([Reading("wing", "t1", 1.0, 2.0)]) == 1
+    finally:
+        await store.close()
+
+
+async def test_values_postgresql_refuses_raise_invalid_readings(pg_url: str) -> None:
+    store = PostgresStore(pg_url)
+    await store.open()
+    try:
+        with pytest.raises(InvalidReadings):
+            await store.write_readings([Reading("wing", "t1", 1.0, 1.0),
+                                        Reading("wing", "bad\x00name", 2.0, 1.0)])
+        # Nothing of the refused batch was kept, and the store still works.
+        assert await store.raw("wing", "t1", 0, 10) == []
+        assert await store.write_readings([Reading("wing", "t1", 1.0, 1.0)]) == 1
+    finally:
+        await store.close()
+
+
+async def test_reopen_after_close(pg_url: str) -> None:
+    store = PostgresStore(pg_url)
+    await store.open()
+    await store.close()
+    await store.open()
+    try:
+        assert await store.write_readings([Reading("wing", "t1", 1.0, 1.0)]) == 1
     finally:
         await store.close()

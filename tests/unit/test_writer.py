@@ -11,6 +11,7 @@ import pytest
 from ingest.contract import Reading
 from ingest.metrics import IngestMetrics
 from ingest.store import BatchWriter, MemoryStore, Spool
+from ingest.store.errors import InvalidReadings
 from ingest.store.spool import encode_readings
 from ingest.store.writer import WriterClosed
 
@@ -38,6 +39,16 @@ class RecordingStore(MemoryStore):
         new = await super().write_readings(batch)
         self.batches.append(len(batch))
         return new
+
+
+class PickyStore(MemoryStore):
+    """Memory store that refuses, as data, any batch holding a sensor named "poison"."""
+
+    async def write_readings(self, batch: Sequence[Reading]) -> int:
+        if any(x.sensor == "poison" for x in batch):
+            self.write_calls += 1
+            raise InvalidReadings("value refused")
+        return await super().write_readings(batch)
 
 
 class GatedStore(MemoryStore):
@@ -242,3 +253,19 @@ async def test_an_externally_run_loop_is_stopped_by_close() -> None:
     await asyncio.wait_for(writer.close(), 5)
     assert task.done()
     assert store.row_count == 6
+
+
+async def test_readings_the_store_refuses_are_isolated_and_dropped_alone() -> None:
+    store, metrics = PickyStore(), IngestMetrics()
+    batch = readings(1_000)
+    batch[137] = Reading("wing", "poison", T0, 1.0)
+    batch[901] = Reading("wing", "poison", T0 + 1, 2.0)
+    acks: list[int] = []
+    async with fast_writer(store, metrics, max_delay_s=0.0) as writer:
+        await writer.put(batch, lambda: acks.append(1))
+        await writer.put(readings(10, start=5_000), lambda: acks.append(2))
+    assert store.row_count == 998 + 10  # everything but the two refused readings
+    assert acks == [1, 2]  # the flow did not stall behind them
+    assert metrics.registry.get_sample_value(
+        "venue_twin_rejected_total", {"reason": "store_refused"}
+    ) == 2

@@ -22,6 +22,7 @@ import psycopg_pool
 from ingest.contract import DeadLetter, Reading
 from ingest.store import migrate
 from ingest.store.base import Bucket, StoreError, StoreUnavailable, ZoneAggregate
+from ingest.store.errors import InvalidReadings
 from ingest.store.postgres import queries
 from ingest.store.postgres.timescale import TimescaleSettings, parse_version, setup_statements
 from ingest.store.rows import QUALITY_CODE, from_ms, reading_from_row, to_ms, width_ms
@@ -94,6 +95,8 @@ class PostgresStore:
 
     async def open(self) -> None:
         """Connect, apply migrations and pick the TimescaleDB or native path."""
+        self._pool = self._new_pool()  # also after close(): a closed pool cannot reopen
+        self._broken = False
         try:
             await self._pool.open(wait=True, timeout=self._timeout)
             async with await psycopg.AsyncConnection.connect(
@@ -104,7 +107,6 @@ class PostgresStore:
                     self.timescale_version = await self._setup_timescale(conn)
         except _UNAVAILABLE as exc:
             await self._pool.close()
-            self._pool = self._new_pool()  # a closed pool cannot be reopened
             raise StoreUnavailable(f"PostgreSQL unreachable: {exc}") from exc
         log.info(
             "PostgreSQL store open (%s)",
@@ -176,6 +178,8 @@ class PostgresStore:
         except _UNAVAILABLE as exc:
             self._broken = True
             raise StoreUnavailable(f"PostgreSQL unavailable: {exc}") from exc
+        except psycopg.errors.DataError as exc:  # SQLSTATE class 22: the values themselves
+            raise InvalidReadings(f"PostgreSQL rejected the data: {exc}") from exc
         except psycopg.Error as exc:
             raise StoreError(f"PostgreSQL error: {exc}") from exc
 
