@@ -214,6 +214,8 @@ export async function startApp(root: HTMLElement, hook: VenueTwinHook): Promise<
     lists.updateZones(zoneIds);
     details.update();
     hook.sensorValues = store.sensorValues();
+    const urgent = lists.count('alarm') + lists.count('warn');
+    document.title = `${urgent > 0 ? `(${urgent}) ` : ''}${venue.name} · venue-twin`;
     stateShownAtFrame ??= view.framesRendered;
     view.requestRender();
   });
@@ -300,17 +302,22 @@ export async function startApp(root: HTMLElement, hook: VenueTwinHook): Promise<
   // Live feed. The REST state paints values immediately while the socket connects.
   const onConnection = (state: ConnectionState): void => {
     header.setConnection(state);
+    // Values on screen are last known, not live, until the feed is back.
+    root.dataset.connection = state;
     hook.connection = state;
   };
   const live = new LiveClient(venueId, {
-    onState: (frame: StateFrame) => store.apply(frame),
+    onState: (frame: StateFrame) => {
+      if (frame.type === 'snapshot') header.showNotice(null);
+      store.apply(frame);
+    },
     onConnection,
     onServerTime: (t) => {
       store.noteServerTime(t);
       header.noteMessage();
       hook.lastFrameAt = Date.now();
     },
-    onProtocolError: (code, message) => console.warn(`server error ${code}: ${message}`),
+    onProtocolError: (code, message) => header.showNotice(`Server: ${message} (${code})`),
   });
   live.start();
   getState(venueId)

@@ -190,7 +190,7 @@ export class VenueModel {
       this.floorMaterials.get(this.selectedZone)?.emissive.setHex(0x000000);
     }
     // The selected floor glows slightly, on top of its outline.
-    if (zoneId !== null) this.floorMaterials.get(zoneId)?.emissive.setHex(this.palette.selection).multiplyScalar(0.14);
+    if (zoneId !== null) this.floorMaterials.get(zoneId)?.emissive.setHex(0x262626);
     this.selectedZone = zoneId;
     const edges = zoneId === null ? undefined : this.floorEdges.get(zoneId);
     if (edges) edges.material = this.selectedEdgeMaterial;

@@ -17,6 +17,7 @@ export class Header {
   private readonly connectionLabel: HTMLElement;
   private readonly connectionAge: HTMLElement;
   private readonly clock: HTMLElement;
+  private readonly notice: HTMLElement;
   private readonly clockFormat: Intl.DateTimeFormat;
   private lastMessageAt = 0;
 
@@ -32,6 +33,7 @@ export class Header {
       this.connectionAge,
     );
     this.clock = h('span', { class: 'clock', 'data-testid': 'clock' });
+    this.notice = h('div', { class: 'notice', role: 'alert', 'data-testid': 'server-notice', hidden: true });
     const title =
       venues.length > 1 ? this.venuePicker(venues, current) : h('h1', { class: 'venue-name', 'data-testid': 'venue-name', text: venueName });
     this.root = h(
@@ -40,6 +42,7 @@ export class Header {
       h('div', { class: 'brand' }, h('span', { class: 'brand-mark', 'aria-hidden': 'true' }), 'venue-twin'),
       title,
       h('div', { class: 'header-line' }, this.connection, this.clock),
+      this.notice,
     );
   }
 
@@ -61,6 +64,12 @@ export class Header {
   setConnection(state: ConnectionState): void {
     this.connection.dataset.state = state;
     setText(this.connectionLabel, CONNECTION_LABELS[state]);
+  }
+
+  /** A server-side problem the operator should know about (bad token, unknown venue…); null clears it. */
+  showNotice(message: string | null): void {
+    this.notice.hidden = message === null;
+    setText(this.notice, message ?? '');
   }
 
   noteMessage(): void {

@@ -223,6 +223,11 @@ export class Lists {
     if (this.filter !== null) this.applyFilter();
   }
 
+  /** Sensors per status, for the summary and the page title. */
+  count(status: SensorStatus): number {
+    return Number(this.chips.get(status)?.dataset.count ?? 0);
+  }
+
   updateZones(ids: Iterable<string>): void {
     for (const id of ids) {
       const row = this.zoneRows.get(id);
@@ -257,6 +262,9 @@ export class Lists {
 
   /** Once a second: ages move even when values do not. */
   tickAges(): void {
-    for (const [id, row] of this.sensorRows) setText(row.age, formatAge(this.ctx.ageOf(id)));
+    for (const [id, row] of this.sensorRows) {
+      const age = this.ctx.ageOf(id);
+      setText(row.age, age === null ? '' : formatAge(age));
+    }
   }
 }
