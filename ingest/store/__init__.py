@@ -12,15 +12,17 @@
 from __future__ import annotations
 
 from ingest.store.base import Bucket, Store, StoreError, StoreUnavailable, ZoneAggregate
+from ingest.store.errors import InvalidReadings
 from ingest.store.memory import MemoryStore
 from ingest.store.postgres import PostgresStore
 from ingest.store.spool import Spool, SpoolError, SpoolFull
 from ingest.store.sqlite import SqliteStore
-from ingest.store.writer import BatchWriter
+from ingest.store.writer import BatchWriter, WriterClosed
 
 __all__ = [
     "BatchWriter",
     "Bucket",
+    "InvalidReadings",
     "MemoryStore",
     "PostgresStore",
     "Spool",
@@ -31,6 +33,7 @@ __all__ = [
     "StoreError",
     "StoreUnavailable",
     "UnsupportedStoreURL",
+    "WriterClosed",
     "ZoneAggregate",
     "open_store",
 ]
