@@ -36,14 +36,6 @@ _LineLoader.add_constructor(
 )
 
 
-def _strip(obj: Any) -> Any:
-    if isinstance(obj, dict):
-        return {k: _strip(v) for k, v in obj.items() if k not in ("__lines__", "__line__")}
-    if isinstance(obj, list):
-        return [_strip(v) for v in obj]
-    return obj
-
-
 def _line_of(doc: Any, loc: tuple[int | str, ...]) -> int | None:
     """The deepest known source line along a pydantic error location."""
     line: int | None = None
@@ -62,24 +54,31 @@ def _line_of(doc: Any, loc: tuple[int | str, ...]) -> int | None:
 
 
 def parse_venue(text: str, source: str = "<string>", base: Path | None = None) -> Venue:
+    """Validate a venue file's text.
+
+    The C YAML parser does the common, valid case quickly; only when
+    validation fails is the text parsed again with line tracking, so the error
+    can name the line.
+    """
+    fast_loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     try:
-        doc = yaml.load(text, Loader=_LineLoader)
+        doc = yaml.load(text, Loader=fast_loader)
     except yaml.YAMLError as exc:
         raise VenueFileError(f"{source}: not valid YAML: {exc}") from exc
     if not isinstance(doc, dict):
         raise VenueFileError(f"{source}: a venue file is a mapping at the top level")
     try:
-        venue = Venue.model_validate({**_strip(doc), "source": base})
+        return Venue.model_validate({**doc, "source": base})
     except ValidationError as exc:
+        lined = yaml.load(text, Loader=_LineLoader)
         msgs = []
         for err in exc.errors():
             loc = tuple(err["loc"])
-            line = _line_of(doc, loc)
+            line = _line_of(lined, loc)
             where = f"{source}:{line}" if line else source
             field = ".".join(str(p) for p in loc) or "(venue)"
             msgs.append(f"{where}: {field}: {err['msg']}")
         raise VenueFileError("\n".join(msgs)) from exc
-    return venue
 
 
 def load_venue(path: str | Path) -> Venue:

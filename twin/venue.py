@@ -1,13 +1,15 @@
 """The venue file: a venue's geometry, zones, gates, sensors and artefacts.
 
 A venue file is YAML validated by these pydantic models (see
-``docs/venue-file.md``). Coordinates are metres in the venue's frame with Z up
-unless ``frame`` says otherwise; floor polygons are (x, y) in that frame.
+``docs/venue-file.md``). Zone, gate, sensor and artefact coordinates are
+always metres with Z up; ``frame`` describes only the mesh file (its units and
+up axis), which is converted on import. Floor polygons are (x, y).
 """
 
 from __future__ import annotations
 
 import enum
+from collections import Counter
 from functools import cached_property
 from pathlib import Path
 from typing import Annotated
@@ -60,7 +62,9 @@ DEFAULT_UNITS: dict[SensorKind, str] = {
 
 
 class Frame(_Model):
-    units: str = Field("m", description="Length unit of every coordinate: m, cm or mm.")
+    """Units and up axis of the mesh file (venue coordinates are metres, Z up)."""
+
+    units: str = Field("m", description="Length unit of the mesh file: m, cm or mm.")
     up_axis: str = Field("z", pattern="^[yz]$")
 
 
@@ -175,7 +179,7 @@ class Venue(_Model):
             ("zone", [z.id for z in self.zones]),
             ("sensor", [s.id for s in self.sensors]),
         ):
-            dup = {i for i in ids if ids.count(i) > 1}
+            dup = {i for i, n in Counter(ids).items() if n > 1}
             if dup:
                 raise ValueError(f"duplicate {name} id(s): {sorted(dup)}")
         for g in self.gates:

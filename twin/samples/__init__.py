@@ -1,0 +1,1 @@
+"""Sample venues shipped with the package (YAML files and generators)."""
