@@ -50,8 +50,9 @@ export function getState(venue: string): Promise<StateFrame> {
   return getJson<StateFrame>(`/api/venues/${enc(venue)}/state`);
 }
 
-export async function getMesh(venue: string): Promise<ArrayBuffer> {
-  return (await request(`/api/venues/${enc(venue)}/mesh.glb`)).arrayBuffer();
+export async function getMesh(venue: string, lod = 0): Promise<ArrayBuffer> {
+  const query = lod > 0 ? `?lod=${lod}` : '';
+  return (await request(`/api/venues/${enc(venue)}/mesh.glb${query}`)).arrayBuffer();
 }
 
 export function getHistory(

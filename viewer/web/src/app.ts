@@ -30,6 +30,12 @@ function paletteFor(theme: Theme): ScenePalette {
   return theme === 'dark' ? DARK : LIGHT;
 }
 
+/** `?lod=1..3` asks for a decimated mesh (slow kiosks, huge scans); default full detail. */
+function meshLod(): number {
+  const lod = Number(new URL(window.location.href).searchParams.get('lod') ?? 0);
+  return Number.isInteger(lod) && lod >= 0 && lod <= 3 ? lod : 0;
+}
+
 function chooseVenue(venues: VenueSummary[]): string {
   const wanted = new URL(window.location.href).searchParams.get('venue');
   const found = venues.find((v) => v.id === wanted) ?? venues[0];
@@ -95,7 +101,7 @@ export async function startApp(root: HTMLElement, hook: VenueTwinHook): Promise<
   const venues = await listVenues();
   const venueId = chooseVenue(venues);
   hook.venue = venueId;
-  const [venue, meshBuffer] = await Promise.all([getVenue(venueId), getMesh(venueId).catch(() => null)]);
+  const [venue, meshBuffer] = await Promise.all([getVenue(venueId), getMesh(venueId, meshLod()).catch(() => null)]);
   const gltfRoot = await parseMesh(meshBuffer);
   document.title = `${venue.name} · venue-twin`;
 

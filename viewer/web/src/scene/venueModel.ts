@@ -4,8 +4,9 @@
  *
  * Geometry comes from the backend's GLB, whose nodes are named `zone:<id>`
  * (floor) and `walls:<id>`. GLTFLoader strips ':' from object names, so the
- * original glTF node name is read from `userData.name`. A zone the GLB lacks
- * is drawn from its floor polygon so the page never shows a hole.
+ * original glTF node name is read from `userData.name`. A zone floor the GLB
+ * lacks is drawn from its polygon so the page never shows a hole; without any
+ * GLB, indoor zones also get walls from their polygons.
  */
 
 import {
@@ -30,6 +31,8 @@ import type { ScenePalette } from './palette';
 
 /** Floors sit a hair above the ground plane so they never z-fight with it. */
 const FLOOR_LIFT = 0.03;
+/** Above this many triangles a shell mesh is drawn without edge lines. */
+const SHELL_EDGE_LIMIT = 60_000;
 
 function gltfName(object: Object3D): string {
   const original = (object.userData as { name?: unknown }).name;
@@ -130,7 +133,10 @@ export class VenueModel {
     for (const zone of venue.zones) {
       const parts = fromGltf.get(zone.id);
       const floorMeshes = parts?.floor.length ? parts.floor : [new Mesh(floorGeometry(zone))];
-      const wallMeshes = parts?.walls.length ? parts.walls : [new Mesh(wallGeometry(zone))];
+      // Walls are made up only when there is no mesh at all: a GLB without
+      // walls for a zone means an outdoor zone or walls inside an imported shell.
+      const fabricate = gltfRoot === null && zone.outdoor !== true;
+      const wallMeshes = parts?.walls.length ? parts.walls : fabricate ? [new Mesh(wallGeometry(zone))] : [];
       const material = new MeshLambertMaterial({ color: palette.floorNeutral, side: DoubleSide });
       this.floorMaterials.set(zone.id, material);
       const placed: Mesh[] = [];
@@ -148,6 +154,22 @@ export class VenueModel {
         outline.renderOrder = 1;
         first.add(outline);
         this.floorEdges.set(zone.id, outline);
+      }
+    }
+
+    // Anything else in the GLB (an imported building mesh, named `mesh`) is
+    // the shell: drawn like the walls, see-through so rooms stay visible.
+    if (gltfRoot !== null) {
+      const rest: Mesh[] = [];
+      gltfRoot.traverse((child) => {
+        if ((child as Mesh).isMesh) rest.push(child as Mesh);
+      });
+      for (const mesh of rest) {
+        const shell = this.adopt(mesh, this.wallMaterial, `shell:${gltfName(mesh)}`, null);
+        shell.renderOrder = 2;
+        // Edges of a large scanned mesh are noise and cost memory: only for modest meshes.
+        const triangles = (shell.geometry.index?.count ?? shell.geometry.getAttribute('position').count) / 3;
+        if (triangles <= SHELL_EDGE_LIMIT) shell.add(new LineSegments(new EdgesGeometry(shell.geometry, 40), this.edgeMaterial));
       }
     }
   }

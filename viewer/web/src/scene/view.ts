@@ -82,6 +82,10 @@ export class VenueView {
 
     this.ground = new Mesh(new PlaneGeometry(1, 1), new MeshBasicMaterial({ color: palette.ground }));
     this.ground.rotation.x = -Math.PI / 2;
+    // Ground and grid are drawn first and write no depth: whatever stands on
+    // them always wins, even with a 16-bit depth buffer (software GL).
+    this.ground.material.depthWrite = false;
+    this.ground.renderOrder = -2;
     this.ground.position.y = -0.02;
     this.scene.add(this.ground);
     this.setPalette(palette);
@@ -143,6 +147,8 @@ export class VenueView {
       (material as LineBasicMaterial).color.setHex(this.palette.grid);
     }
     this.grid.position.set(center.x, -0.05, center.z);
+    this.grid.renderOrder = -1;
+    for (const material of [this.grid.material].flat()) material.depthWrite = false;
     this.scene.add(this.grid);
 
     this.camera.near = Math.max(0.1, extent / 200);
