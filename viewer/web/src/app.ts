@@ -14,6 +14,7 @@ import { buildScale, type ColorScale, colorAt, kindOf, niceCeil, QUANTITIES, typ
 import { venueToWorld } from './scene/coords';
 import { ArtefactMarkers } from './scene/artefacts';
 import { SensorMarkers } from './scene/markers';
+import { attachPointer } from './scene/pointer';
 import { DARK, LIGHT, type ScenePalette } from './scene/palette';
 import { VenueModel } from './scene/venueModel';
 import { VenueView } from './scene/view';
@@ -123,7 +124,6 @@ export async function startApp(root: HTMLElement, hook: VenueTwinHook): Promise<
   let quantity: Quantity = 'temperature';
   let occupancyMax = 50;
   let scale: ColorScale = buildScale(quantity, venue);
-  let selection: Selection = null;
 
   // Zone labels float over each floor with the zone's value.
   const zoneLabelValues = new Map<string, HTMLElement>();
@@ -201,7 +201,6 @@ export async function startApp(root: HTMLElement, hook: VenueTwinHook): Promise<
   }
 
   function select(next: Selection): void {
-    selection = next;
     markers.setSelected(next?.type === 'sensor' ? next.id : null);
     model.setSelectedZone(next?.type === 'zone' ? next.id : null);
     lists.setSelected(next);
@@ -254,50 +253,25 @@ export async function startApp(root: HTMLElement, hook: VenueTwinHook): Promise<
   };
   onTheme(currentTheme());
 
-  // Picking: a click (not a drag) on a marker or a floor selects it.
-  const canvas = view.renderer.domElement;
-  let downAt: { x: number; y: number } | null = null;
-  const pickAt = (x: number, y: number): Selection => {
-    const hit = view.pick(x, y, [...markers.pickTargets(), ...model.floorMeshes()])[0];
-    const data = hit?.userData as { sensorId?: string; zoneId?: string } | undefined;
-    if (data?.sensorId) return { type: 'sensor', id: data.sensorId };
-    if (data?.zoneId) return { type: 'zone', id: data.zoneId };
-    return null;
-  };
-  canvas.addEventListener('pointerdown', (e) => {
-    downAt = { x: e.clientX, y: e.clientY };
-  });
-  canvas.addEventListener('pointerup', (e) => {
-    if (downAt === null || Math.hypot(e.clientX - downAt.x, e.clientY - downAt.y) > 5) return;
-    downAt = null;
-    select(pickAt(e.clientX, e.clientY));
-  });
-  let hoverPending = false;
-  canvas.addEventListener('pointermove', (e) => {
-    if (hoverPending || e.buttons !== 0) return;
-    hoverPending = true;
-    requestAnimationFrame(() => {
-      hoverPending = false;
-      const hit = pickAt(e.clientX, e.clientY);
-      canvas.style.cursor = hit === null ? '' : 'pointer';
-      if (hit?.type !== 'sensor') {
+  attachPointer(view, () => [...markers.pickTargets(), ...model.floorMeshes()], {
+    onPick: (hit) => select(hit),
+    onHover: (hit, clientX, clientY) => {
+      const sensor = hit?.type === 'sensor' ? ctx.sensorsById.get(hit.id) : undefined;
+      if (sensor === undefined) {
         tooltip.hidden = true;
         return;
       }
-      const sensor = ctx.sensorsById.get(hit.id);
-      const state = store.sensors.get(hit.id);
-      if (sensor === undefined) return;
       tooltip.replaceChildren(
-        h('strong', { text: formatValue(state?.value, sensor.kind, sensor.unit) }),
+        h('strong', { text: formatValue(store.sensors.get(sensor.id)?.value, sensor.kind, sensor.unit) }),
         h('span', { text: `${kindLabel(sensor.kind)} · ${sensor.id}` }),
       );
       const rect = viewport.getBoundingClientRect();
-      tooltip.style.transform = `translate(${e.clientX - rect.left + 14}px, ${e.clientY - rect.top + 14}px)`;
+      tooltip.style.transform = `translate(${clientX - rect.left + 14}px, ${clientY - rect.top + 14}px)`;
       tooltip.hidden = false;
-    });
-  });
-  canvas.addEventListener('pointerleave', () => {
-    tooltip.hidden = true;
+    },
+    onLeave: () => {
+      tooltip.hidden = true;
+    },
   });
   window.addEventListener('keydown', (e) => {
     if (e.target instanceof HTMLInputElement || e.target instanceof HTMLSelectElement) return;
@@ -341,5 +315,4 @@ export async function startApp(root: HTMLElement, hook: VenueTwinHook): Promise<
   };
   tick();
   window.setInterval(tick, 1000);
-  void selection;
 }
