@@ -43,7 +43,7 @@ def _write(path: Path, msgs: list[RecordedMessage], codec: Codec = "zstd", **kw:
 
 @pytest.mark.parametrize("codec", ["zstd", "zlib"])
 def test_messages_round_trip_with_header_and_flags(tmp_path: Path, codec: Codec) -> None:
-    msgs = _messages(2000) + [RecordedMessage(T0 + 5000, "venues/x/batch", b"", 1, False)]
+    msgs = [*_messages(2000), RecordedMessage(T0 + 5000, "venues/x/batch", b"", 1, False)]
     path = tmp_path / "r.vtrec"
     _write(path, msgs, codec, chunk_bytes=4096)
     with RecordingReader(path) as r:

@@ -77,7 +77,9 @@ def test_venue_rule_needs_a_new_name() -> None:
 
 
 def _msgs(offsets: list[float]) -> list[RecordedMessage]:
-    return [RecordedMessage(T0 + d, f"venues/v/sensors/s{i}", b"x", 1) for i, d in enumerate(offsets)]
+    return [
+        RecordedMessage(T0 + d, f"venues/v/sensors/s{i}", b"x", 1) for i, d in enumerate(offsets)
+    ]
 
 
 @pytest.mark.parametrize("speed", [1.0, 4.0, 60.0])
