@@ -34,9 +34,11 @@ def _messages(n: int) -> list[RecordedMessage]:
     ]
 
 
-def _write(path: Path, msgs: list[RecordedMessage], codec: Codec = "zstd", **kw: int) -> None:
+def _write(
+    path: Path, msgs: list[RecordedMessage], codec: Codec = "zstd", chunk_bytes: int = 1 << 20
+) -> None:
     header = RecordingHeader(start=T0, broker="mqtt://127.0.0.1:1883", codec=codec)
-    with RecordingWriter(path, header, **kw) as w:
+    with RecordingWriter(path, header, chunk_bytes=chunk_bytes) as w:
         for m in msgs:
             w.write(m)
 
