@@ -4,6 +4,8 @@ Producers ``await writer.put(readings, done)``; one task drains a bounded queue
 in batches (on ``max_batch`` readings or ``max_delay_s`` age) and calls each
 ``done`` only once its readings are committed to the store or fsynced to the
 disk spool, so the MQTT side acknowledges nothing that could still be lost.
+Batches are delivered one at a time in arrival order, so ``done`` callbacks run
+in ``put`` order (MQTT wants PUBACKs in the order the PUBLISHes came).
 
 Failure handling:
 - :class:`StoreUnavailable`: the store is marked down for a jittered,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -269,3 +270,22 @@ async def test_readings_the_store_refuses_are_isolated_and_dropped_alone() -> No
     assert metrics.registry.get_sample_value(
         "venue_twin_rejected_total", {"reason": "store_refused"}
     ) == 2
+
+
+async def test_acknowledgements_follow_put_order_across_outage_and_spool(tmp_path: Path) -> None:
+    store, metrics = MemoryStore(), IngestMetrics()
+    order: list[int] = []
+    spool = Spool(tmp_path)
+    async with fast_writer(store, metrics, spool=spool, max_batch=250,
+                           max_delay_s=0.0) as writer:
+        for k in range(60):
+            if k == 15:
+                store.available = False  # these go to the spool...
+            if k == 35:
+                store.available = True  # ...and these to the store while it drains
+            await writer.put(readings(50, start=k * 50), functools.partial(order.append, k))
+            await asyncio.sleep(0.001)
+    assert order == list(range(60))
+    assert sample(metrics, "venue_twin_store_errors_total") > 0  # the outage was hit
+    assert store.row_count == 3_000
+    assert spool.readings == 0
