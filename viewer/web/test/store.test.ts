@@ -1,0 +1,51 @@
+import { describe, expect, it } from 'vitest';
+import { LiveStore, type StateChange } from '../src/live/store';
+import type { StateFrame } from '../src/types';
+
+function frame(type: 'snapshot' | 'delta', body: Partial<StateFrame>): StateFrame {
+  return { type, v: 1, venue: 'v', server_time: 1000, ...body };
+}
+
+describe('live store', () => {
+  it('replaces everything on a snapshot and merges deltas', () => {
+    const store = new LiveStore();
+    store.apply(
+      frame('snapshot', {
+        sensors: { a: { value: 1, ts: 10, status: 'ok' }, b: { value: 2, ts: 10, status: 'warn' } },
+        zones: { z: { occupancy: 3, temperature: 20 } },
+      }),
+    );
+    store.apply(frame('delta', { sensors: { a: { value: 5, ts: 11 } }, zones: { z: { occupancy: 4 } } }));
+    expect(store.sensors.get('a')).toEqual({ value: 5, ts: 11, status: 'ok' });
+    expect(store.sensors.get('b')?.status).toBe('warn');
+    // A zone field missing from a delta keeps its last value.
+    expect(store.zones.get('z')).toEqual({ occupancy: 4, temperature: 20 });
+
+    // After a reconnect the new snapshot wins: sensors it lacks are gone.
+    store.apply(frame('snapshot', { sensors: { a: { value: 7, ts: 20, status: 'ok' } }, zones: {} }));
+    expect(store.sensors.has('b')).toBe(false);
+    expect(store.zones.size).toBe(0);
+  });
+
+  it('tells listeners what changed', () => {
+    const store = new LiveStore();
+    const changes: StateChange[] = [];
+    store.subscribe((c) => changes.push(c));
+    store.apply(frame('snapshot', { sensors: { a: { value: 1, ts: 1, status: 'ok' } } }));
+    store.apply(frame('delta', { zones: { z: { density: 0.2 } } }));
+    expect(changes).toEqual([
+      { full: true, sensors: ['a'], zones: [] },
+      { full: false, sensors: [], zones: ['z'] },
+    ]);
+  });
+
+  it('reports only numeric values and measures time on the server clock', () => {
+    const store = new LiveStore();
+    store.apply(
+      frame('snapshot', { sensors: { a: { value: 1.5, ts: 1, status: 'ok' }, b: { value: null, ts: null, status: 'unknown' } } }),
+    );
+    expect(store.sensorValues()).toEqual({ a: 1.5 });
+    store.noteServerTime(Date.now() / 1000 + 3600);
+    expect(store.now() - Date.now() / 1000).toBeCloseTo(3600, 0);
+  });
+});
