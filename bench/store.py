@@ -2,8 +2,8 @@
 
 Run from the repository root::
 
-    python -m bench.store            # full run (a few minutes on 2 cores)
-    python -m bench.store --quick    # smaller sizes
+    python bench/store.py            # full run (a few minutes on 2 cores)
+    python bench/store.py --quick    # smaller sizes (python -m bench.store works too)
 
 PostgreSQL is a throwaway cluster started like the test fixture (Debian's
 binaries, loopback port, fsync off: figures are an upper bound for a tuned
@@ -15,15 +15,22 @@ from __future__ import annotations
 import argparse
 import asyncio
 import statistics
+import sys
 import tempfile
 import time
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 
-from ingest.contract import Reading
-from ingest.metrics import IngestMetrics
-from ingest.store import BatchWriter, PostgresStore, SqliteStore, Store
-from tests.fixtures.postgres import running_postgres
+# Run by path (python bench/store.py), this folder would come first on sys.path
+# and bench/ingest.py would shadow the `ingest` package; the repository root
+# is needed for the shared PostgreSQL fixture in tests/.
+_HERE = Path(__file__).resolve().parent
+sys.path[:] = [str(_HERE.parent)] + [p for p in sys.path if Path(p or ".").resolve() != _HERE]
+
+from ingest.contract import Reading  # noqa: E402
+from ingest.metrics import IngestMetrics  # noqa: E402
+from ingest.store import BatchWriter, PostgresStore, SqliteStore, Store  # noqa: E402
+from tests.fixtures.postgres import running_postgres  # noqa: E402
 
 __all__ = ["main"]
 
