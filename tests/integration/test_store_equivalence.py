@@ -1,4 +1,4 @@
-"""Property: SQLite answers exactly like the memory fake on arbitrary write histories.
+"""Property: SQLite and PostgreSQL answer exactly like the memory fake on random histories.
 
 The fake is what unit tests trust; this keeps it honest against a real engine
 on inputs nobody thought to write down (duplicates across batches, readings
@@ -10,12 +10,13 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable
 
+import psycopg
 import pytest
-from hypothesis import given, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from ingest.contract import Quality, Reading
-from ingest.store import MemoryStore, SqliteStore, Store
+from ingest.store import MemoryStore, PostgresStore, SqliteStore, Store
 
 T0 = 1_700_000_000.0
 
@@ -64,6 +65,24 @@ def test_sqlite_and_memory_fake_agree(
 ) -> None:
     fake = asyncio.run(_answers(MemoryStore(), batches, window))
     real = asyncio.run(_answers(SqliteStore(":memory:"), batches, window))
+    assert real == fake
+
+
+def _truncate(url: str) -> None:
+    with psycopg.connect(url, autocommit=True) as conn:
+        if conn.execute("SELECT to_regclass('readings')").fetchone() != (None,):
+            conn.execute("TRUNCATE readings, readings_latest, dead_letters")
+
+
+@settings(max_examples=15, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(batches=batches_st, window=window_st)
+def test_postgresql_and_memory_fake_agree(
+    pg_url: str, batches: list[list[Reading]], window: tuple[float, float, float]
+) -> None:
+    _truncate(pg_url)  # the database outlives one example
+    fake = asyncio.run(_answers(MemoryStore(), batches, window))
+    real = asyncio.run(_answers(PostgresStore(pg_url), batches, window))
     assert real == fake
 
 
