@@ -139,8 +139,11 @@ def test_sensor_details_show_history_and_follow_theme(
     expect(chart).to_have_attribute("data-state", "ready", timeout=CHANGE_TIMEOUT_MS)
     page.screenshot(path=screenshot_dir / "details-light.png")
 
+    # The details take the list's place; Esc brings the list back.
+    expect(page.get_by_test_id("sensor-list")).to_be_hidden()
     page.keyboard.press("Escape")
     expect(details).to_be_hidden()
+    expect(page.get_by_test_id("sensor-list")).to_be_visible()
 
 
 def test_clicking_a_marker_in_3d_selects_that_sensor(page: Page, demo_app: DemoApp) -> None:

@@ -140,7 +140,7 @@ export async function startApp(root: HTMLElement, hook: VenueTwinHook): Promise<
   const legend = new Legend();
   const details = new DetailsPane(ctx, (s) => select(s));
   const lists = new Lists(ctx, (s) => select(s));
-  panel.append(header.root, legend.root, lists.root);
+  panel.append(header.root, legend.root, details.root, lists.root);
 
   // Toolbar over the viewport: what to colour by, and view controls.
   const quantityButtons = new Map<Quantity, HTMLButtonElement>();
@@ -156,7 +156,7 @@ export async function startApp(root: HTMLElement, hook: VenueTwinHook): Promise<
   const themeButton = h('button', { type: 'button', class: 'tool-button', 'data-testid': 'theme-toggle', 'aria-label': 'Switch light or dark theme' });
   themeButton.addEventListener('click', () => theme.toggle());
   const tooltip = h('div', { class: 'tooltip', role: 'tooltip', hidden: true });
-  viewport.append(h('div', { class: 'toolbar' }, segmented, h('div', { class: 'toolbar-end' }, homeButton, themeButton)), details.root, tooltip);
+  viewport.append(h('div', { class: 'toolbar' }, segmented, h('div', { class: 'toolbar-end' }, homeButton, themeButton)), tooltip);
 
   function recolorSensor(id: string): void {
     const sensor = ctx.sensorsById.get(id);
@@ -205,6 +205,9 @@ export async function startApp(root: HTMLElement, hook: VenueTwinHook): Promise<
     model.setSelectedZone(next?.type === 'zone' ? next.id : null);
     lists.setSelected(next);
     details.show(next);
+    // Master-detail: the details take the list's place in the panel, so the
+    // 3D view is never covered.
+    lists.root.hidden = next !== null;
     view.requestRender();
   }
 

@@ -168,7 +168,12 @@ export class HistoryChart {
     const tz = validTimezone(subject.timezone);
     const fmt = (v: number | null): string => (v === null ? '—' : `${formatNumber(v, subject.kind)} ${unit}`);
     // Tick labels as venue-local HH:MM: one line, no date (the window is one hour).
-    const clock = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit', timeZone: tz ?? undefined });
+    const clock = new Intl.DateTimeFormat(undefined, {
+      hour: '2-digit',
+      minute: '2-digit',
+      hourCycle: 'h23',
+      timeZone: tz ?? undefined,
+    });
     const rem = Number.parseFloat(getComputedStyle(document.documentElement).fontSize) || 14;
     return {
       width: this.width(),
@@ -201,6 +206,7 @@ export class HistoryChart {
           stroke: axis,
           grid: { stroke: grid, width: 1 },
           ticks: { stroke: grid },
+          space: Math.round(rem * 4),
           values: (_u, splits) => splits.map((ts) => clock.format(new Date(ts * 1000))),
         },
         {

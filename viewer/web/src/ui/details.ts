@@ -33,13 +33,14 @@ export class DetailsPane {
   ) {
     this.title = h('h2', { class: 'details-title' });
     this.subtitle = h('div', { class: 'details-sub' });
-    const close = h('button', { class: 'icon-button', type: 'button', 'aria-label': 'Close details', title: 'Close (Esc)', 'data-testid': 'details-close', text: '×' });
+    const close = h('button', { class: 'back-button', type: 'button', title: 'Back to the list (Esc)', 'data-testid': 'details-close', text: '← Back to list' });
     close.addEventListener('click', () => this.onSelect(null));
     this.body = h('div', { class: 'details-body' });
     this.root = h(
       'section',
       { class: 'details', 'data-testid': 'details', hidden: true, 'aria-live': 'polite' },
-      h('div', { class: 'details-head' }, h('div', {}, this.title, this.subtitle), close),
+      close,
+      h('div', { class: 'details-head' }, h('div', {}, this.title, this.subtitle)),
       this.body,
     );
   }
@@ -105,6 +106,7 @@ export class DetailsPane {
         h('dd', { text: sensor.position.map((v) => v.toFixed(1)).join(', ') + ' m' }),
       ),
       this.chart.root,
+      ...this.neighbours(sensor),
     );
     this.chart.show({
       venue: this.ctx.venue.id,
@@ -116,6 +118,32 @@ export class DetailsPane {
     });
   }
 
+  /** The other sensors of the same zone: one click away, with live values. */
+  private neighbours(sensor: SensorDef): HTMLElement[] {
+    const others = this.ctx.sensorsIn(sensor.zone).filter((s) => s.id !== sensor.id);
+    if (others.length === 0) return [];
+    const zone = sensor.zone ? this.ctx.zonesById.get(sensor.zone) : undefined;
+    return [h('div', { class: 'section-label', text: `Also in ${zone?.name ?? 'this venue'}` }), this.sensorRows(others)];
+  }
+
+  private sensorRows(sensors: SensorDef[]): HTMLElement {
+    const list = h('ul', { class: 'list compact' });
+    for (const sensor of sensors) {
+      const row = h(
+        'li',
+        { class: 'row', role: 'button', tabindex: 0 },
+        h('span', { class: 'row-name' }, h('span', { class: 'row-title', text: kindLabel(sensor.kind) }), h('span', { class: 'row-id', text: sensor.id })),
+        h('span', { class: 'row-right' }, this.field(`sensor:${sensor.id}`, 'row-value')),
+      );
+      row.addEventListener('click', () => this.onSelect({ type: 'sensor', id: sensor.id }));
+      row.addEventListener('keydown', (e) => {
+        if (e.key === 'Enter') this.onSelect({ type: 'sensor', id: sensor.id });
+      });
+      list.append(row);
+    }
+    return list;
+  }
+
   private renderZone(zone: ZoneDef): void {
     setText(this.title, zone.name);
     const area = typeof zone.area_m2 === 'number' ? `${Math.round(zone.area_m2)} m²` : '';
@@ -124,17 +152,7 @@ export class DetailsPane {
     for (const { q, label } of ZONE_FIELDS) {
       grid.append(h('div', { class: 'zone-cell' }, h('span', { class: 'threshold-label', text: label }), this.field(`zone:${q}`, 'zone-cell-value', `zone-${q}`)));
     }
-    const sensors = h('ul', { class: 'list compact' });
-    for (const sensor of this.ctx.sensorsIn(zone.id)) {
-      const row = h(
-        'li',
-        { class: 'row', role: 'button', tabindex: 0 },
-        h('span', { class: 'row-name' }, h('span', { class: 'row-title', text: kindLabel(sensor.kind) }), h('span', { class: 'row-id', text: sensor.id })),
-        h('span', { class: 'row-right' }, this.field(`sensor:${sensor.id}`, 'row-value')),
-      );
-      row.addEventListener('click', () => this.onSelect({ type: 'sensor', id: sensor.id }));
-      sensors.append(row);
-    }
+    const sensors = this.sensorRows(this.ctx.sensorsIn(zone.id));
     const artefacts = (this.ctx.venue.artefacts ?? []).filter((a) => a.zone === zone.id);
     const artefactList = h('ul', { class: 'list compact' });
     for (const artefact of artefacts) {
@@ -171,6 +189,7 @@ export class DetailsPane {
         setText(badge, STATUS_LABELS[status]);
         badge.dataset.status = status;
       }
+      this.updateSensorFields(this.ctx.sensorsIn(sensor.zone));
       this.tick();
       return;
     }
@@ -179,7 +198,11 @@ export class DetailsPane {
       const el = this.fields.get(`zone:${q}`);
       if (el) setText(el, formatZoneValue(state, q));
     }
-    for (const sensor of this.ctx.sensorsIn(selection.id)) {
+    this.updateSensorFields(this.ctx.sensorsIn(selection.id));
+  }
+
+  private updateSensorFields(sensors: SensorDef[]): void {
+    for (const sensor of sensors) {
       const el = this.fields.get(`sensor:${sensor.id}`);
       if (el) setText(el, formatValue(this.ctx.store.sensors.get(sensor.id)?.value, sensor.kind, sensor.unit));
     }
