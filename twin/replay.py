@@ -362,8 +362,12 @@ class ReplaySession:
         if target > self._position:
             self._position = target
         if batch:
-            self._twin.apply_readings(batch)
             self.applied += len(batch)
+            if len(batch) > len(self._sensors):
+                # Only each sensor's newest reading can change the state: the
+                # twin would skip the rest one by one, so skip them here.
+                batch = list({r.sensor: r for r in batch}.values())
+            self._twin.apply_readings(batch)
         if self._position - self._last_sweep >= self.sweep_every_s:
             self._twin.sweep(self._position)
             self._last_sweep = self._position
