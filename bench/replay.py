@@ -6,7 +6,12 @@ then replays the whole span through a :class:`twin.replay.ReplaySession`
 at ``speed=inf`` with a listener attached (as the viewer would be), and
 prints the rate. The real-time factor is replayed span / wall time; the
 target is 100x for 1,000 sensors at 1 Hz. Also prints the cost of a seek
-(state rebuilt at the middle of the span).
+(state rebuilt at the middle of the span), and a paced run at ``--paced``
+times real time: does the replay keep up with its clock?
+
+First, file-format figures: size and write/read speed of a recording of
+simulated museum-wing traffic, per codec (zstd, zlib), for one reading per
+message and for batch messages.
 
     python bench/replay.py [--sensors 1000] [--hours 1] [--interval 1] [--db replay.sqlite3]
 """
@@ -26,8 +31,17 @@ from pathlib import Path
 # would shadow the `ingest` package.
 sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).resolve().parent]
 
-from ingest.contract import Reading  # noqa: E402
+from ingest.contract import Reading, Topics  # noqa: E402
+from ingest.encode import encode_batch, encode_reading  # noqa: E402
 from ingest.store.sqlite import SqliteStore  # noqa: E402
+from simulators.recording import (  # noqa: E402
+    RecordedMessage,
+    RecordingHeader,
+    RecordingReader,
+    RecordingWriter,
+)
+from simulators.simulator import VenueSimulator  # noqa: E402
+from twin.loader import load_sample  # noqa: E402
 from twin.replay import ReplaySession  # noqa: E402
 from twin.samples.large_venue import large_venue  # noqa: E402
 from twin.state import StateChanges  # noqa: E402
@@ -134,6 +148,56 @@ async def paced(store: SqliteStore, venue: Venue, span: float, speed: float) -> 
     await session.close()
 
 
+def simulated_messages(hours: float, batch: bool) -> list[RecordedMessage]:
+    """An hour of museum-wing traffic as the recorder would see it."""
+    venue = load_sample("museum-wing")
+    sim = VenueSimulator(venue, seed=1, start=T0)
+    topics = Topics()
+    out: list[RecordedMessage] = []
+    for k in range(int(hours * 3600)):
+        readings = sim.step(1.0)
+        ts = T0 + k
+        if batch and readings:
+            out.append(RecordedMessage(ts, topics.batch(venue.id), encode_batch(readings), 1))
+        elif readings:
+            out.extend(
+                RecordedMessage(ts, topics.sensor(venue.id, r.sensor), encode_reading(r), 1)
+                for r in readings
+            )
+    return out
+
+
+def format_bench(hours: float) -> None:
+    """Recording file size and write/read speed per codec."""
+    now = [T0]
+    with tempfile.TemporaryDirectory(prefix="bench-recording-") as tmp:
+        for batch in (False, True):
+            msgs = simulated_messages(hours, batch)
+            raw = sum(len(m.payload) + len(m.topic) for m in msgs)
+            kind = "batch messages" if batch else "one reading per message"
+            print(f"recording {len(msgs):,} {kind} ({raw / 2**20:.1f} MiB of topics+payloads):")
+            for codec in ("zstd", "zlib"):
+                path = Path(tmp) / f"{codec}.vtrec"
+                # Chunks close on the recording's own clock, as a live recorder's would.
+                now[0] = T0
+                header = RecordingHeader(start=T0, codec=codec)
+                t = time.perf_counter()
+                with RecordingWriter(path, header, clock=lambda: now[0]) as w:
+                    for m in msgs:
+                        now[0] = m.ts
+                        w.write(m)
+                wt = time.perf_counter() - t
+                t = time.perf_counter()
+                with RecordingReader(path) as r:
+                    n = sum(1 for _ in r.messages())
+                rt = time.perf_counter() - t
+                size = path.stat().st_size
+                print(
+                    f"  {codec}: {size / 2**20:6.2f} MiB ({raw / size:4.1f}x smaller), "
+                    f"write {len(msgs) / wt:,.0f} msg/s, read {n / rt:,.0f} msg/s"
+                )
+
+
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--sensors", type=int, default=1000)
@@ -146,7 +210,14 @@ def main() -> None:
     p.add_argument("--paced", type=float, default=100.0, help="speed of the paced run")
     p.add_argument("--paced-span", type=float, default=600.0, help="replay seconds paced")
     p.add_argument("--db", type=Path, help="SQLite file to create or reuse")
-    asyncio.run(run(p.parse_args()))
+    p.add_argument(
+        "--format-hours", type=float, default=1.0,
+        help="hours of simulated museum-wing traffic for the file-format figures (0: skip)",
+    )
+    args = p.parse_args()
+    if args.format_hours > 0:
+        format_bench(args.format_hours)
+    asyncio.run(run(args))
 
 
 if __name__ == "__main__":
