@@ -30,8 +30,9 @@ import psycopg
 from paho.mqtt.enums import CallbackAPIVersion
 
 # Run as a script, this folder comes first on sys.path and this file would
-# shadow the `ingest` package it measures.
-sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).resolve().parent]
+# shadow the `ingest` package it measures: put the repository root there.
+_here = Path(__file__).resolve().parent
+sys.path[:] = [str(_here.parent)] + [p for p in sys.path if Path(p or ".").resolve() != _here]
 
 from ingest.contract import Reading, Topics
 from ingest.decode import Decoder
