@@ -176,8 +176,10 @@ class ReplaySession:
     :meth:`pause`, :meth:`seek` and :meth:`set_speed`; or step it directly with
     :meth:`advance_to`. ``speed=math.inf`` replays as fast as the store and the
     twin allow, in steps of ``step_s`` replay seconds so listeners still see a
-    sequence of changes. Readings are read ``chunk_s`` replay seconds at a
-    time, the next window while the current one plays.
+    sequence of changes (one change set per step: the resolution a viewer
+    gets of a fast replay; at 100x a 0.1 s viewer tick also spans 10 s).
+    Readings are read ``chunk_s`` replay seconds at a time, the next window
+    while the current one plays.
     """
 
     def __init__(
@@ -189,7 +191,7 @@ class ReplaySession:
         *,
         speed: float = 1.0,
         chunk_s: float = 300.0,
-        step_s: float = 1.0,
+        step_s: float = 10.0,
         tick_s: float = 0.1,
         sweep_every_s: float = 10.0,
         max_lookback_s: float = 86_400.0,
