@@ -14,6 +14,7 @@ import asyncio
 import collections
 import contextlib
 import logging
+import threading
 import time
 from collections.abc import Callable, Sequence
 from typing import Any, Protocol
@@ -31,6 +32,10 @@ from ingest.store.base import Store, StoreError
 __all__ = ["IngestService", "ReadingSink"]
 
 log = logging.getLogger(__name__)
+
+# QoS 1 input is bounded by the broker's flow control (Receive Maximum); QoS 0
+# input has none, so the hand-off from paho's thread caps it here.
+_INBOX_QOS0_LIMIT = 10_000
 
 
 class ReadingSink(Protocol):
@@ -79,6 +84,10 @@ class IngestService:
         self._tasks: set[asyncio.Task[None]] = set()
         self._dl_task: asyncio.Task[None] | None = None
         self.connected = asyncio.Event()
+        # Filled by paho's network thread, drained on the event loop.
+        self._inbox: collections.deque[tuple[DecodeResult, int, int]] = collections.deque()
+        self._inbox_lock = threading.Lock()
+        self._drain_scheduled = False
 
     def add_listener(self, listener: ResultListener) -> None:
         """Called on the event loop with every decoded message's result."""
@@ -101,9 +110,7 @@ class IngestService:
             props = Properties(PacketTypes.CONNECT)  # type: ignore[no-untyped-call]
             props.SessionExpiryInterval = 3600
             props.ReceiveMaximum = self._receive_maximum
-            client.connect_async(
-                s.host, s.port, s.keepalive_s, clean_start=False, properties=props
-            )
+            client.connect_async(s.host, s.port, s.keepalive_s, clean_start=False, properties=props)
         else:
             client.max_inflight_messages_set(self._receive_maximum)
             client.connect_async(s.host, s.port, s.keepalive_s)
@@ -151,48 +158,67 @@ class IngestService:
         log.info("ingest disconnected: %s", reason)
 
     def _on_message(self, client: mqtt.Client, _u: Any, msg: mqtt.MQTTMessage) -> None:
-        now = time.time()
-        result = self._decoder.decode(msg.topic, msg.payload, now)
+        result = self._decoder.decode(msg.topic, msg.payload, time.time())
+        with self._inbox_lock:
+            if msg.qos == 0 and len(self._inbox) >= _INBOX_QOS0_LIMIT:
+                # The event loop is behind and QoS 0 has no flow control: shed it.
+                self.metrics.reject("overload_dropped", max(1, len(result.readings)))
+                return
+            self._inbox.append((result, msg.mid, msg.qos))
+            if self._drain_scheduled:
+                return
+            self._drain_scheduled = True
         assert self._loop is not None
-        self._loop.call_soon_threadsafe(self._accept, result, msg.mid, msg.qos)
+        # One wake-up of the event loop carries every message that arrived meanwhile.
+        self._loop.call_soon_threadsafe(self._drain)
 
     # -- event loop side ---------------------------------------------------
 
-    def _accept(self, result: DecodeResult, mid: int, qos: int) -> None:
+    def _drain(self) -> None:
+        with self._inbox_lock:
+            items = list(self._inbox)
+            self._inbox.clear()
+            self._drain_scheduled = False
         m = self.metrics
-        m.messages_in.inc()
-        if result.rejected:
-            for dl in result.rejected:
-                m.reject(dl.reason)
-                log.debug("rejected %s on %s: %s", dl.reason, dl.topic, dl.detail)
-            self._dead.extend(result.rejected)
-        for listener in self._listeners:
-            try:
-                listener(result)
-            except Exception:  # a listener bug must not stop ingest
-                log.exception("ingest listener failed")
-        ack = self._acker(mid, qos)
-        if not result.readings:
-            ack()
+        m.messages_in.inc(len(items))
+        readings: list[Reading] = []
+        acks: list[tuple[int, int]] = []
+        for result, mid, qos in items:
+            if result.rejected:
+                for dl in result.rejected:
+                    m.reject(dl.reason)
+                    log.debug("rejected %s on %s: %s", dl.reason, dl.topic, dl.detail)
+                self._dead.extend(result.rejected)
+            for listener in self._listeners:
+                try:
+                    listener(result)
+                except Exception:  # a listener bug must not stop ingest
+                    log.exception("ingest listener failed")
+            if not result.readings:
+                self._ack([(mid, qos)])
+            elif qos == 0 and len(self._tasks) >= self._receive_maximum:
+                # QoS 0 has no flow control: past this many waiting batches, shed
+                # load (and count it) rather than grow memory without bound.
+                m.reject("overload_dropped", len(result.readings))
+            else:
+                readings.extend(result.readings)
+                acks.append((mid, qos))
+        if not readings:
             return
-        if qos == 0 and len(self._tasks) >= self._receive_maximum:
-            # QoS 0 has no flow control: past this many waiting messages, shed
-            # load (and count it) rather than grow memory without bound.
-            m.reject("overload_dropped", len(result.readings))
-            return
-        m.readings_in.inc(len(result.readings))
-        task = asyncio.create_task(self._sink.put(result.readings, ack), name=f"ingest-put-{mid}")
+        m.readings_in.inc(len(readings))
+        task = asyncio.create_task(
+            self._sink.put(readings, lambda: self._ack(acks)), name="ingest-put"
+        )
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
 
-    def _acker(self, mid: int, qos: int) -> Callable[[], None]:
+    def _ack(self, acks: list[tuple[int, int]]) -> None:
         client = self._client
-
-        def ack() -> None:
-            if qos > 0 and client is not None:
+        if client is None:
+            return
+        for mid, qos in acks:
+            if qos > 0:
                 client.ack(mid, qos)
-
-        return ack
 
     async def _dead_letter_loop(self) -> None:
         while True:
