@@ -132,9 +132,10 @@ async def paced(store: SqliteStore, venue: Venue, span: float, speed: float) -> 
     lags: list[float] = []
 
     def listener(_v: str, _ch: StateChanges) -> None:
-        lags.append(session.clock.position - session.position)
+        lags.append(min(session.clock.position, session.end) - session.position)
 
     session.add_listener(listener)
+    await session.preload()
     t = time.perf_counter()
     session.play()
     await session.run(until_end=True)

@@ -240,14 +240,6 @@ class ReplaySession:
         """Replay time: every reading with ``ts`` before it has been applied."""
         return self._position
 
-    @property
-    def speed(self) -> float:
-        return self.clock.speed
-
-    @property
-    def playing(self) -> bool:
-        return self.clock.playing
-
     def add_listener(self, listener: ChangeListener) -> None:
         self._listeners.append(listener)
 
@@ -276,6 +268,17 @@ class ReplaySession:
         async with self._lock:
             await self._rebuild(t)
         self._wake.set()
+
+    async def preload(self) -> None:
+        """Build the state at the current position and read the first window.
+
+        Optional: :meth:`play` right after it starts without a stall.
+        """
+        async with self._lock:
+            if not self._positioned:
+                await self._rebuild(self._position)
+            if self._prefetch is not None:
+                await asyncio.wait({self._prefetch})
 
     async def advance_to(self, t: float) -> int:
         """Apply every reading before ``t`` (at most ``end``); returns how many."""
@@ -311,6 +314,7 @@ class ReplaySession:
                     await asyncio.wait_for(self._wake.wait(), self.tick_s)
 
     async def close(self) -> None:
+        """Stop :meth:`run` and drop the read-ahead."""
         self._closed = True
         self._wake.set()
         await self._cancel_prefetch()
@@ -347,6 +351,9 @@ class ReplaySession:
         self._last_sweep = t
         self._position = self._loaded_until = t
         self._buf, self._i = [], 0
+        # Start reading the first window now: play usually follows a seek.
+        hi = min(t + self.chunk_s, self.end)
+        self._prefetch = asyncio.create_task(self._read(t, hi), name="replay-prefetch")
         self._positioned = True
         self.finished = False
         self.clock.seek(t)
