@@ -16,6 +16,8 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from twin.rules.model import Rule
+
 __all__ = [
     "Artefact",
     "Frame",
@@ -168,6 +170,7 @@ class Venue(_Model):
     gates: list[Gate] = []
     sensors: list[SensorDef] = []
     artefacts: list[Artefact] = []
+    rules: list[Rule] = []
     source: Path | None = Field(None, exclude=True, description="File it was loaded from.")
 
     @model_validator(mode="after")
