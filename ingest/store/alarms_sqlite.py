@@ -53,43 +53,97 @@ _OPEN_COMMAND_STATES = ("pending_confirmation", "sent")
 
 def alarm_row(a: Alarm) -> tuple[Any, ...]:
     return (
-        a.alarm_id, a.venue, a.source, a.kind, a.severity.value, a.state.value, a.message,
-        a.value, a.count, a.active, a.raised_at, a.updated_at, a.acknowledged_at,
-        a.acknowledged_by, a.note, a.cleared_at, a.shelved_until,
-    )  # fmt: skip
+        a.alarm_id,
+        a.venue,
+        a.source,
+        a.kind,
+        a.severity.value,
+        a.state.value,
+        a.message,
+        a.value,
+        a.count,
+        a.active,
+        a.raised_at,
+        a.updated_at,
+        a.acknowledged_at,
+        a.acknowledged_by,
+        a.note,
+        a.cleared_at,
+        a.shelved_until,
+    )
 
 
 def alarm_from_row(r: Sequence[Any]) -> Alarm:
     return Alarm(
-        alarm_id=r[0], venue=r[1], source=r[2], kind=r[3], severity=Severity(r[4]),
-        state=AlarmState(r[5]), message=r[6], value=r[7], count=int(r[8]), active=bool(r[9]),
-        raised_at=r[10], updated_at=r[11], acknowledged_at=r[12], acknowledged_by=r[13],
-        note=r[14], cleared_at=r[15], shelved_until=r[16],
-    )  # fmt: skip
+        alarm_id=r[0],
+        venue=r[1],
+        source=r[2],
+        kind=r[3],
+        severity=Severity(r[4]),
+        state=AlarmState(r[5]),
+        message=r[6],
+        value=r[7],
+        count=int(r[8]),
+        active=bool(r[9]),
+        raised_at=r[10],
+        updated_at=r[11],
+        acknowledged_at=r[12],
+        acknowledged_by=r[13],
+        note=r[14],
+        cleared_at=r[15],
+        shelved_until=r[16],
+    )
 
 
 def alarm_transition_from_row(r: Sequence[Any]) -> AlarmTransition:
     return AlarmTransition(
-        r[0], r[1], Action(r[2]), None if r[3] is None else AlarmState(r[3]),
-        AlarmState(r[4]), r[5], r[6],
-    )  # fmt: skip
+        r[0],
+        r[1],
+        Action(r[2]),
+        None if r[3] is None else AlarmState(r[3]),
+        AlarmState(r[4]),
+        r[5],
+        r[6],
+    )
 
 
 def command_row(c: CommandRecord) -> tuple[Any, ...]:
     return (
-        c.command_id, c.venue, c.target, c.action, json.dumps(dict(c.params)), c.state.value,
-        c.origin, c.created_at, c.updated_at, c.expires_at, c.sent_at, c.deadline, c.detail,
+        c.command_id,
+        c.venue,
+        c.target,
+        c.action,
+        json.dumps(dict(c.params)),
+        c.state.value,
+        c.origin,
+        c.created_at,
+        c.updated_at,
+        c.expires_at,
+        c.sent_at,
+        c.deadline,
+        c.detail,
         c.confirmed_by,
-    )  # fmt: skip
+    )
 
 
 def command_from_row(r: Sequence[Any]) -> CommandRecord:
     params = r[4] if isinstance(r[4], dict) else json.loads(r[4])
     return CommandRecord(
-        command_id=r[0], venue=r[1], target=r[2], action=r[3], params=params,
-        state=CommandState(r[5]), origin=r[6], created_at=r[7], updated_at=r[8],
-        expires_at=r[9], sent_at=r[10], deadline=r[11], detail=r[12], confirmed_by=r[13],
-    )  # fmt: skip
+        command_id=r[0],
+        venue=r[1],
+        target=r[2],
+        action=r[3],
+        params=params,
+        state=CommandState(r[5]),
+        origin=r[6],
+        created_at=r[7],
+        updated_at=r[8],
+        expires_at=r[9],
+        sent_at=r[10],
+        deadline=r[11],
+        detail=r[12],
+        confirmed_by=r[13],
+    )
 
 
 def command_transition_from_row(r: Sequence[Any]) -> CommandTransition:
@@ -103,8 +157,15 @@ def _value(state: AlarmState | CommandState | None) -> str | None:
 
 
 def alarm_history_row(t: AlarmTransition) -> tuple[Any, ...]:
-    return (t.alarm_id, t.ts, t.action.value, _value(t.from_state), t.to_state.value, t.user,
-            t.note)  # fmt: skip
+    return (
+        t.alarm_id,
+        t.ts,
+        t.action.value,
+        _value(t.from_state),
+        t.to_state.value,
+        t.user,
+        t.note,
+    )
 
 
 def command_history_row(t: CommandTransition) -> tuple[Any, ...]:

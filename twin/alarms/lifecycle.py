@@ -98,9 +98,7 @@ def shelve(
     return new, _record(alarm, new, Action.SHELVE, ts, user, note)
 
 
-def unshelve(
-    alarm: Alarm, ts: float, user: str, note: str = ""
-) -> tuple[Alarm, AlarmTransition]:
+def unshelve(alarm: Alarm, ts: float, user: str, note: str = "") -> tuple[Alarm, AlarmTransition]:
     """Back from the shelf: raised again if the condition is still active, else closed."""
     if alarm.state is not S.SHELVED:
         raise _refuse(alarm, "unshelve")

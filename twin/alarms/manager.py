@@ -179,9 +179,7 @@ class AlarmManager:
             await self._commit(new, record)
             return new
 
-    async def shelve(
-        self, alarm_id: str, user: str, *, duration_s: float, note: str = ""
-    ) -> Alarm:
+    async def shelve(self, alarm_id: str, user: str, *, duration_s: float, note: str = "") -> Alarm:
         if not duration_s > 0.0:
             raise IllegalTransition(f"shelving needs a positive duration, got {duration_s}")
         async with self._lock:
@@ -277,9 +275,19 @@ class AlarmManager:
             await self._commit(alarm, record)
             return alarm
         alarm = Alarm(
-            uuid.uuid4().hex, venue, FLOOD_SOURCE, FLOOD_KIND, policy.severity,
-            AlarmState.RAISED, message, float(flood.suppressed), 1, True, now, now,
-        )  # fmt: skip
+            uuid.uuid4().hex,
+            venue,
+            FLOOD_SOURCE,
+            FLOOD_KIND,
+            policy.severity,
+            AlarmState.RAISED,
+            message,
+            float(flood.suppressed),
+            1,
+            True,
+            now,
+            now,
+        )
         record = AlarmTransition(
             alarm.alarm_id, now, Action.RAISE, None, AlarmState.RAISED, lifecycle.SYSTEM_USER
         )

@@ -52,9 +52,7 @@ class CommandRecord:
     confirmed_by: str | None = None
 
     def to_command(self, ts: float) -> Command:
-        return Command(
-            self.venue, self.target, self.command_id, self.action, dict(self.params), ts
-        )
+        return Command(self.venue, self.target, self.command_id, self.action, dict(self.params), ts)
 
 
 @dataclass(frozen=True, slots=True)

@@ -122,4 +122,3 @@ class CommandSender:
         fut = self._acks.get(mid)
         if fut is not None and not fut.done():
             fut.set_result(None)
-

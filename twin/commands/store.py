@@ -12,9 +12,7 @@ __all__ = ["CommandStore"]
 class CommandStore(Protocol):
     """Commands (latest version) and their history; lists newest first."""
 
-    async def save_command(
-        self, record: CommandRecord, transition: CommandTransition
-    ) -> None: ...
+    async def save_command(self, record: CommandRecord, transition: CommandTransition) -> None: ...
 
     async def get_command(self, command_id: str) -> CommandRecord | None: ...
 

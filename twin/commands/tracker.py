@@ -192,8 +192,10 @@ class CommandTracker:
                     and record.expires_at <= now
                 ):
                     changed.append(await self._move(record, St.EXPIRED, SYSTEM, "not confirmed"))
-                elif record.state is St.SENT and record.deadline is not None and (
-                    record.deadline <= now
+                elif (
+                    record.state is St.SENT
+                    and record.deadline is not None
+                    and (record.deadline <= now)
                 ):
                     detail = f"no acknowledgement within {self._ack_timeout:g} s"
                     changed.append(await self._move(record, St.TIMED_OUT, SYSTEM, detail))

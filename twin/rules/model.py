@@ -40,8 +40,14 @@ Identifier = Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")]
 
 LOS_LEVELS = ("A", "B", "C", "D", "E", "F")
 ANOMALY_KINDS = (
-    "spike", "level_shift", "drift", "stuck", "dropout", "out_of_range", "zone_disagreement",
-)  # fmt: skip
+    "spike",
+    "level_shift",
+    "drift",
+    "stuck",
+    "dropout",
+    "out_of_range",
+    "zone_disagreement",
+)
 CLASS_BAND = "class_band"
 TEMPLATE_FIELDS = {"rule": "r", "subject": "s", "value": "v", "metric": "m", "venue": "x"}
 

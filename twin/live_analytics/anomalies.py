@@ -1,0 +1,129 @@
+"""Per-sensor anomaly detection and per-zone consensus for one venue, bounded state."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from twin.analytics.anomaly import (
+    AnomalyError,
+    ConsensusConfig,
+    Detection,
+    DetectorConfig,
+    SensorDetector,
+    ZoneConsensus,
+)
+from twin.live_analytics.results import SensorAnomaly
+from twin.venue import SensorDef, SensorKind, Venue
+
+__all__ = ["AnomalyWatch", "ExpiredAnomaly", "detector_config"]
+
+# Kinds whose normal day has steps and cycles (lamps switching, visitors arriving):
+# a slow drift detector would report every morning.
+_NO_DRIFT = {
+    SensorKind.LUX,
+    SensorKind.PEOPLE_COUNT,
+    SensorKind.UV,
+    SensorKind.VIBRATION,
+    SensorKind.CO2,
+}
+_CONSENSUS_KINDS = {SensorKind.TEMPERATURE, SensorKind.HUMIDITY, SensorKind.CO2}
+_NEVER = 10**9
+
+
+def detector_config(s: SensorDef) -> DetectorConfig:
+    """The detector settings for one sensor from its definition."""
+    th = s.thresholds
+    common = {
+        "sensor": s.id,
+        "unit": s.resolved_unit,
+        "physical_min": th.physical_min,
+        "physical_max": th.physical_max,
+        "expected_interval": s.interval_s,
+    }
+    if s.kind is SensorKind.GATE_COUNTER:
+        # A cumulative counter ramps all day and rests all night: only a silent or
+        # impossible counter is a fault.
+        return DetectorConfig(
+            **common,  # type: ignore[arg-type]
+            spike_sigma=1e9,
+            shift_limit=1e9,
+            drift_sigma=None,
+            stuck_count=_NEVER,
+        )
+    drift = None if s.kind in _NO_DRIFT else 5.0
+    return DetectorConfig(**common, drift_sigma=drift)  # type: ignore[arg-type]
+
+
+@dataclass(frozen=True, slots=True)
+class ExpiredAnomaly:
+    sensor: str
+    kind: str
+
+
+class AnomalyWatch:
+    """Detectors of every sensor of a venue; remembers each kind's last detection."""
+
+    def __init__(self, venue: Venue, active_s: float) -> None:
+        self._active_s = active_s
+        self._detectors = {s.id: SensorDetector(detector_config(s)) for s in venue.sensors}
+        self._groups: dict[str, ZoneConsensus] = {}
+        members: dict[tuple[str, SensorKind], list[SensorDef]] = {}
+        for s in venue.sensors:
+            if s.kind in _CONSENSUS_KINDS:
+                members.setdefault((s.zone, s.kind), []).append(s)
+        for (zone, kind), group in members.items():
+            cfg = ConsensusConfig(zone=zone, kind=kind.value, unit=group[0].resolved_unit)
+            if len(group) >= cfg.min_others + 1:
+                consensus = ZoneConsensus([s.id for s in group], cfg)
+                for s in group:
+                    self._groups[s.id] = consensus
+        # sensor -> {kind: last detection time}; at most 7 kinds per sensor.
+        self._last: dict[str, dict[str, float]] = {}
+
+    def update(self, sensor: str, ts: float, value: float) -> SensorAnomaly | None:
+        """Run one reading; a result when it detected something or changed the active set."""
+        det = self._detectors.get(sensor)
+        if det is None:
+            return None
+        try:
+            found: list[Detection] = det.update(ts, value)
+            group = self._groups.get(sensor)
+            if group is not None:
+                found += group.update(sensor, ts, value)
+        except AnomalyError:
+            return None
+        if not found:
+            return None
+        last = self._last.setdefault(sensor, {})
+        for d in found:
+            last[d.kind.value] = d.ts
+        return SensorAnomaly(sensor, ts, det.anomaly_score, tuple(found), frozenset(last))
+
+    def active(self, sensor: str) -> frozenset[str]:
+        return frozenset(self._last.get(sensor, ()))
+
+    def expire(self, now: float) -> list[ExpiredAnomaly]:
+        """Kinds not detected for ``active_s``; they stop being active."""
+        gone: list[ExpiredAnomaly] = []
+        for sensor, kinds in list(self._last.items()):
+            for kind, ts in list(kinds.items()):
+                if now - ts >= self._active_s:
+                    del kinds[kind]
+                    gone.append(ExpiredAnomaly(sensor, kind))
+            if not kinds:
+                del self._last[sensor]
+        return gone
+
+    def check_silence(self, now: float) -> list[SensorAnomaly]:
+        """Dropout detections of sensors that went quiet (a watchdog for :meth:`expire`)."""
+        out: list[SensorAnomaly] = []
+        for sensor, det in self._detectors.items():
+            d = det.check_silence(now)
+            if d is None:
+                continue
+            last = self._last.setdefault(sensor, {})
+            known = d.kind.value in last
+            last[d.kind.value] = now  # still silent: keep the dropout active
+            if not known:
+                out.append(SensorAnomaly(sensor, now, det.anomaly_score, (d,), frozenset(last)))
+        return out

@@ -1,0 +1,59 @@
+"""Settings of the live analytics service, with defaults that suit the sample venues."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from twin.alarms.model import Severity
+from twin.analytics.anomaly import DetectionKind
+from twin.analytics.conservation import ClimateClass
+from twin.analytics.crowd import AreaType
+
+__all__ = ["DEFAULT_ANOMALY_SEVERITY", "AnalyticsConfig"]
+
+# A sensor fault an operator must act on is a warning; a value outside what the
+# device can physically report is critical (the reading is garbage); a single
+# spike is information.
+DEFAULT_ANOMALY_SEVERITY: Mapping[DetectionKind, Severity] = {
+    DetectionKind.SPIKE: Severity.INFO,
+    DetectionKind.LEVEL_SHIFT: Severity.WARNING,
+    DetectionKind.DRIFT: Severity.WARNING,
+    DetectionKind.STUCK: Severity.WARNING,
+    DetectionKind.DROPOUT: Severity.WARNING,
+    DetectionKind.OUT_OF_RANGE: Severity.CRITICAL,
+    DetectionKind.ZONE_DISAGREEMENT: Severity.WARNING,
+}
+
+
+@dataclass(frozen=True, slots=True)
+class AnalyticsConfig:
+    """How the live analytics run.
+
+    - ``anomaly_active_s``: an anomaly kind stays active on a sensor (for rules
+      and its alarm) this long after its last detection; then its alarm clears.
+    - ``anomaly_alarms``: raise an alarm per detection kind and sensor.
+    - ``crowd_step_s``: occupancy advances at most this often (device time).
+    - ``dwell_s`` / ``zone_dwell_s``: mean stay in a zone, for the leaving flow
+      that in-only gate counters do not measure (see docs/alarms-and-rules.md).
+    - ``area_types``: Fruin walkway or queue tables per zone (default walkway).
+    - ``climate_targets``: ASHRAE class per zone (default ``default_climate``).
+    - ``capacity_alarms``: alarm at 80 % (warning) and 100 % (critical) of a
+      zone's LB/T 034-2014 capacity; it clears below ``capacity_clear_ratio``.
+    - ``queue_size``: bound on actions waiting for the alarm and command tasks.
+    """
+
+    anomaly_active_s: float = 900.0
+    anomaly_alarms: bool = True
+    anomaly_severity: Mapping[DetectionKind, Severity] = field(
+        default_factory=lambda: dict(DEFAULT_ANOMALY_SEVERITY)
+    )
+    crowd_step_s: float = 10.0
+    dwell_s: float = 600.0
+    zone_dwell_s: Mapping[str, float] = field(default_factory=dict)
+    area_types: Mapping[str, AreaType] = field(default_factory=dict)
+    default_climate: ClimateClass = ClimateClass.A1
+    climate_targets: Mapping[str, ClimateClass] = field(default_factory=dict)
+    capacity_alarms: bool = True
+    capacity_clear_ratio: float = 0.75
+    queue_size: int = 10_000

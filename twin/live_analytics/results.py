@@ -1,0 +1,85 @@
+"""Typed results the live analytics publish (to the viewer and the rules)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from twin.analytics.anomaly import Detection
+from twin.analytics.conservation import ClimateClass
+from twin.analytics.crowd import CapacityLevel, LevelOfService, SafetyBand
+
+__all__ = ["AnalyticsUpdate", "ArtefactLight", "SensorAnomaly", "ZoneClimate", "ZoneCrowd"]
+
+
+@dataclass(frozen=True, slots=True)
+class SensorAnomaly:
+    """A sensor's anomaly picture after a reading: new detections and active kinds."""
+
+    sensor: str
+    ts: float
+    score: float
+    detections: tuple[Detection, ...]
+    active: frozenset[str]
+
+
+@dataclass(frozen=True, slots=True)
+class ZoneCrowd:
+    zone: str
+    ts: float
+    occupancy: float
+    occupancy_sd: float
+    density: float
+    level_of_service: LevelOfService
+    safety: SafetyBand
+    capacity: int | None
+    capacity_ratio: float | None
+    capacity_level: CapacityLevel | None
+
+
+@dataclass(frozen=True, slots=True)
+class ZoneClimate:
+    """Latest zone means, dew point and the ASHRAE class status.
+
+    ``rh_band``/``t_band`` are the limits of the target class around the current
+    set point (None until the classifier has a day of history).
+    """
+
+    zone: str
+    ts: float
+    temperature: float | None
+    humidity: float | None
+    dew_point: float | None
+    target: ClimateClass
+    class_now: ClimateClass | None
+    percent_in_target: float | None
+    rh_band: tuple[float, float] | None
+    t_band: tuple[float, float] | None
+
+
+@dataclass(frozen=True, slots=True)
+class ArtefactLight:
+    """Light dose of one artefact (CIE 157:2004 budget); ratio > 1 runs ahead of budget."""
+
+    artefact: str
+    ts: float
+    lux: float
+    year_lxh: float
+    budget_lxh: float | None
+    fraction_used: float | None
+    dose_ratio: float | None
+    exhausted_at: float | None
+
+
+@dataclass(frozen=True, slots=True)
+class AnalyticsUpdate:
+    """What one batch of readings changed in one venue."""
+
+    venue: str
+    ts: float
+    anomalies: tuple[SensorAnomaly, ...] = ()
+    crowd: tuple[ZoneCrowd, ...] = ()
+    climate: tuple[ZoneClimate, ...] = ()
+    light: tuple[ArtefactLight, ...] = ()
+
+    def __bool__(self) -> bool:
+        return bool(self.anomalies or self.crowd or self.climate or self.light)

@@ -1,0 +1,297 @@
+"""The analytics service: readings in, typed results out, rules and alarms acted on.
+
+:meth:`AnalyticsService.on_decoded` is an ingest listener (hook it next to
+``TwinService.on_decoded``). It runs the synchronous analytics at once and
+publishes :class:`AnalyticsUpdate` to listeners; the alarms and commands the
+results call for go through one bounded queue to :meth:`run`, which applies them
+in order (the alarm store and the broker are async and may be slow).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+
+from ingest.contract import Reading
+from ingest.decode import DecodeResult
+from twin.alarms import AlarmError, AlarmManager, Severity
+from twin.analytics.crowd import CapacityLevel
+from twin.commands import CommandError, CommandTracker
+from twin.live_analytics.config import AnalyticsConfig
+from twin.live_analytics.results import AnalyticsUpdate, SensorAnomaly, ZoneCrowd
+from twin.live_analytics.venue_analytics import VenueAnalytics
+from twin.rules import CommandSpec, MetricValue, Rule, RuleCleared, RuleFired
+from twin.venue import Venue
+
+__all__ = ["AnalyticsListener", "AnalyticsService"]
+
+log = logging.getLogger(__name__)
+
+AnalyticsListener = Callable[[str, AnalyticsUpdate], None]
+
+_CAPACITY_SEVERITY = {
+    CapacityLevel.WARNING: Severity.WARNING,
+    CapacityLevel.FULL: Severity.CRITICAL,
+}
+
+
+@dataclass(frozen=True, slots=True)
+class _Raise:
+    venue: str
+    source: str
+    kind: str
+    severity: Severity
+    message: str
+    value: float | None
+    ts: float
+
+
+@dataclass(frozen=True, slots=True)
+class _Clear:
+    venue: str
+    source: str
+    kind: str
+    ts: float
+
+
+@dataclass(frozen=True, slots=True)
+class _Send:
+    venue: str
+    spec: CommandSpec
+    origin: str
+
+
+_Action = _Raise | _Clear | _Send
+
+
+class AnalyticsService:
+    """Live analytics of every venue, acting through the alarm manager and command tracker."""
+
+    def __init__(
+        self,
+        venues: Iterable[Venue],
+        alarms: AlarmManager,
+        commands: CommandTracker | None = None,
+        *,
+        config: AnalyticsConfig | None = None,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self.config = config or AnalyticsConfig()
+        self.venues = {v.id: VenueAnalytics(v, self.config) for v in venues}
+        self._alarms = alarms
+        self._commands = commands
+        self._clock = clock
+        self._listeners: list[AnalyticsListener] = []
+        self._queue: asyncio.Queue[_Action] = asyncio.Queue(self.config.queue_size)
+        self._capacity: dict[tuple[str, str], CapacityLevel] = {}
+        self.dropped_actions = 0
+
+    def add_listener(self, listener: AnalyticsListener) -> None:
+        self._listeners.append(listener)
+
+    @property
+    def pending_actions(self) -> int:
+        return self._queue.qsize()
+
+    # -- input -------------------------------------------------------------
+
+    def on_decoded(self, result: DecodeResult) -> None:
+        """Ingest listener: one decoded message's readings."""
+        if result.readings:
+            self.process(result.readings)
+
+    def process(self, readings: Sequence[Reading]) -> list[AnalyticsUpdate]:
+        """Run readings through their venues' analytics; returns the updates published."""
+        by_venue: dict[str, list[Reading]] = {}
+        for r in readings:
+            by_venue.setdefault(r.venue, []).append(r)
+        updates = []
+        for venue_id, rs in by_venue.items():
+            va = self.venues.get(venue_id)
+            if va is None:
+                continue
+            update, actions = va.process(rs)
+            self._anomaly_actions(venue_id, update.anomalies)
+            self._capacity_actions(venue_id, update.crowd)
+            self._rule_actions(venue_id, actions)
+            if update:
+                updates.append(update)
+                self._publish(venue_id, update)
+        return updates
+
+    def tick(self, now: float | None = None) -> None:
+        """Watchdogs: silent sensors, anomaly expiry, rule hold times."""
+        at = self._clock() if now is None else now
+        for venue_id, va in self.venues.items():
+            silent, expired, actions = va.tick(at)
+            self._anomaly_actions(venue_id, silent)
+            for item in expired:
+                sensor, kind = item.split("/", 1)
+                self._put(_Clear(venue_id, sensor, f"anomaly.{kind}", at))
+            self._rule_actions(venue_id, actions)
+
+    # -- acting --------------------------------------------------------------
+
+    async def drain(self) -> int:
+        """Apply every queued action now; returns how many (for tests and shutdown)."""
+        n = 0
+        while not self._queue.empty():
+            await self._apply(self._queue.get_nowait())
+            n += 1
+        return n
+
+    async def run(self, tick_interval_s: float = 1.0) -> None:
+        """Apply actions as they come and tick the watchdogs, until cancelled."""
+        next_tick = time.monotonic() + tick_interval_s
+        while True:
+            timeout = max(0.0, next_tick - time.monotonic())
+            try:
+                action = await asyncio.wait_for(self._queue.get(), timeout)
+            except TimeoutError:
+                self.tick()
+                next_tick = time.monotonic() + tick_interval_s
+                continue
+            await self._apply(action)
+
+    async def _apply(self, action: _Action) -> None:
+        try:
+            if isinstance(action, _Raise):
+                await self._alarms.raise_alarm(
+                    action.venue,
+                    action.source,
+                    action.kind,
+                    action.severity,
+                    action.message,
+                    value=action.value,
+                    ts=action.ts,
+                )
+            elif isinstance(action, _Clear):
+                await self._alarms.clear(action.venue, action.source, action.kind, ts=action.ts)
+            elif self._commands is not None:
+                spec = action.spec
+                await self._commands.request(
+                    action.venue,
+                    spec.target,
+                    spec.action,
+                    spec.params,
+                    origin=action.origin,
+                    require_confirmation=spec.require_confirmation,
+                    confirmation_ttl_s=spec.confirmation_ttl_s,
+                )
+            else:
+                log.warning(
+                    "rule %s wants a command but no command tracker is wired", action.origin
+                )
+        except (AlarmError, CommandError):
+            log.exception("analytics action failed: %r", action)
+
+    def _put(self, action: _Action) -> None:
+        try:
+            self._queue.put_nowait(action)
+        except asyncio.QueueFull:
+            self.dropped_actions += 1
+            log.warning("analytics action queue full; dropped %r", action)
+
+    def _anomaly_actions(self, venue: str, anomalies: Iterable[SensorAnomaly]) -> None:
+        if not self.config.anomaly_alarms:
+            return
+        sev = self.config.anomaly_severity
+        for a in anomalies:
+            for d in a.detections:
+                self._put(
+                    _Raise(
+                        venue,
+                        d.sensor,
+                        f"anomaly.{d.kind.value}",
+                        sev.get(d.kind, Severity.WARNING),
+                        d.explanation,
+                        d.value,
+                        d.ts,
+                    )
+                )
+
+    def _capacity_actions(self, venue: str, crowd: Iterable[ZoneCrowd]) -> None:
+        if not self.config.capacity_alarms:
+            return
+        for c in crowd:
+            if c.capacity_level is None or c.capacity_ratio is None:
+                continue
+            key = (venue, c.zone)
+            before = self._capacity.get(key, CapacityLevel.NORMAL)
+            level = c.capacity_level
+            if level is CapacityLevel.NORMAL and before is not CapacityLevel.NORMAL:
+                if c.capacity_ratio >= self.config.capacity_clear_ratio:
+                    continue  # hysteresis: stay in warning until clearly below
+                self._put(_Clear(venue, f"zone:{c.zone}", "capacity", c.ts))
+            elif level is not CapacityLevel.NORMAL and level is not before:
+                msg = (
+                    f"{c.zone}: {c.occupancy:.0f} visitors, {100 * c.capacity_ratio:.0f} % of "
+                    f"its carrying capacity {c.capacity}"
+                )
+                self._put(
+                    _Raise(
+                        venue,
+                        f"zone:{c.zone}",
+                        "capacity",
+                        _CAPACITY_SEVERITY[level],
+                        msg,
+                        c.capacity_ratio,
+                        c.ts,
+                    )
+                )
+            self._capacity[key] = level
+
+    def _rule_actions(self, venue: str, actions: Iterable[RuleFired | RuleCleared]) -> None:
+        for act in actions:
+            rule = act.rule
+            source = f"{rule.scope.value}:{act.subject}"
+            kind = f"rule.{rule.id}"
+            origin = f"rule:{rule.id}:{act.subject}"
+            if isinstance(act, RuleFired):
+                if rule.alarm is not None:
+                    msg = _message(rule, venue, act.subject, act.value)
+                    self._put(
+                        _Raise(
+                            venue, source, kind, rule.alarm.severity, msg, _float(act.value), act.ts
+                        )
+                    )
+                if rule.command is not None:
+                    self._put(_Send(venue, rule.command, origin))
+            else:
+                if rule.alarm is not None:
+                    self._put(_Clear(venue, source, kind, act.ts))
+                if rule.on_clear is not None:
+                    self._put(_Send(venue, rule.on_clear, origin))
+
+    def _publish(self, venue: str, update: AnalyticsUpdate) -> None:
+        for listener in self._listeners:
+            try:
+                listener(venue, update)
+            except Exception:  # one broken consumer must not stop the analytics
+                log.exception("analytics listener failed")
+
+
+def _float(value: MetricValue) -> float | None:
+    return float(value) if isinstance(value, float | int) else None
+
+
+def _message(rule: Rule, venue: str, subject: str, value: MetricValue) -> str:
+    assert rule.alarm is not None
+    shown = (
+        f"{value:.4g}"
+        if isinstance(value, float)
+        else ", ".join(sorted(value))
+        if isinstance(value, frozenset)
+        else str(value)
+    )
+    fields = {
+        "rule": rule.id,
+        "subject": subject,
+        "value": shown,
+        "metric": rule.when.metric.value,
+        "venue": venue,
+    }
+    return rule.alarm.message.format_map(fields)
