@@ -10,4 +10,12 @@ class ScanError(ValueError):
 
 
 class RegistrationFailed(ScanError):
-    """Registration ran but found no acceptable fit; the message gives the figures."""
+    """Registration ran but found no acceptable fit; the message gives the figures.
+
+    ``registration`` is the rejected result (a
+    :class:`twin.scans.registration.Registration`), for inspection.
+    """
+
+    def __init__(self, message: str, registration: object = None) -> None:
+        super().__init__(message)
+        self.registration = registration

@@ -209,6 +209,7 @@ def register_scan(
     if result.fitness < p.min_fitness:
         raise RegistrationFailed(
             f"scan does not fit the reference: overlap {result.fitness:.1%} "
-            f"(minimum {p.min_fitness:.0%}), inlier RMSE {result.inlier_rmse_m * 1000:.2f} mm"
+            f"(minimum {p.min_fitness:.0%}), inlier RMSE {result.inlier_rmse_m * 1000:.2f} mm",
+            result,
         )
     return result

@@ -149,8 +149,10 @@ def test_initial_transform_skips_the_global_stage(
 def test_scan_of_something_else_is_refused(reference: trimesh.Trimesh) -> None:
     ball = trimesh.creation.icosphere(subdivisions=4, radius=0.3)
     points = simulated_scan(ball, 30_000, noise_m=NOISE, seed=11)
-    with pytest.raises(RegistrationFailed, match="overlap"):
+    with pytest.raises(RegistrationFailed, match="overlap") as failed:
         register_scan(points, reference, RegistrationParams(voxel_m=0.01, min_fitness=0.5))
+    assert isinstance(failed.value.registration, Registration)
+    assert failed.value.registration.fitness < 0.5
 
 
 def test_read_scan_converts_units(tmp_path: Path) -> None:
