@@ -87,7 +87,7 @@ class Settings(BaseSettings):
     max_age_s: float = Field(366 * 86_400.0, gt=0, description="Reject readings older.")
     http_host: str = "127.0.0.1"
     http_port: int = Field(8000, ge=0, le=65535)
-    ws_tick_hz: float = Field(4.0, gt=0, le=50)
+    ws_tick_hz: float = Field(10.0, gt=0, le=50)
     writer_max_batch: int = Field(5000, gt=0)
     writer_max_delay_s: float = Field(0.05, gt=0)
     writer_max_pending: int = Field(200_000, gt=0)
