@@ -31,21 +31,21 @@ from pathlib import Path
 # would shadow the `ingest` package.
 sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).resolve().parent]
 
-from ingest.contract import Reading, Topics  # noqa: E402
-from ingest.encode import encode_batch, encode_reading  # noqa: E402
-from ingest.store.sqlite import SqliteStore  # noqa: E402
-from simulators.recording import (  # noqa: E402
+from ingest.contract import Reading, Topics
+from ingest.encode import encode_batch, encode_reading
+from ingest.store.sqlite import SqliteStore
+from simulators.recording import (
     RecordedMessage,
     RecordingHeader,
     RecordingReader,
     RecordingWriter,
 )
-from simulators.simulator import VenueSimulator  # noqa: E402
-from twin.loader import load_sample  # noqa: E402
-from twin.replay import ReplaySession  # noqa: E402
-from twin.samples.large_venue import large_venue  # noqa: E402
-from twin.state import StateChanges  # noqa: E402
-from twin.venue import Venue  # noqa: E402
+from simulators.simulator import VenueSimulator
+from twin.loader import load_sample
+from twin.replay import ReplaySession
+from twin.samples.large_venue import large_venue
+from twin.state import StateChanges
+from twin.venue import Venue
 
 T0 = 1_700_000_000.0  # fixed, so a kept database is reused only for the same span
 

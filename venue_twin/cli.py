@@ -10,7 +10,7 @@ from collections.abc import Callable, Sequence
 
 from rich.console import Console
 
-from venue_twin import commands_demo, commands_tools
+from venue_twin import commands_demo, commands_replay, commands_tools, commands_twin
 from venue_twin.runner import UsageError
 
 __all__ = ["main"]
@@ -29,6 +29,10 @@ examples:
   venue-twin serve --config site.yaml     # against Mosquitto and PostgreSQL
   venue-twin simulate --host broker.local --venue sample:scenic-site
   venue-twin venue check my-museum.yaml
+  venue-twin record --host broker.local --out tuesday.vtrec --duration 3600
+  venue-twin replay tuesday.vtrec --host 127.0.0.1 --speed 10 --venue museum-wing=museum-wing-replay
+  venue-twin anomaly score gallery-a-rh.csv --out scored.csv
+  venue-twin import-ifc east-wing.ifc --out venues/
 
 Settings come from --config FILE (YAML) and VENUE_TWIN_* environment
 variables (VENUE_TWIN_STORE_URL, VENUE_TWIN_MQTT__HOST, ...); see docs/settings.md.
@@ -46,6 +50,8 @@ def _parser() -> argparse.ArgumentParser:
     sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
     commands_demo.add_parsers(sub)
     commands_tools.add_parsers(sub)
+    commands_replay.add_parsers(sub)
+    commands_twin.add_parsers(sub)
     return p
 
 

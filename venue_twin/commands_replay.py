@@ -75,7 +75,9 @@ def add_parsers(sub: Any) -> None:
     rec.add_argument("--count", type=int, help="stop after this many messages")
     rec.add_argument("--qos", type=int, choices=[0, 1, 2], default=1, help="subscription QoS")
     rec.add_argument(
-        "--max-queue", type=int, default=10_000,
+        "--max-queue",
+        type=int,
+        default=10_000,
         help="messages buffered for the disk before new ones are dropped (default 10000)",
     )
     rec.set_defaults(handler=_record)
@@ -93,11 +95,17 @@ def add_parsers(sub: Any) -> None:
     pace.add_argument("--speed", type=float, default=1.0, help="times real time (default 1)")
     pace.add_argument("--fast", action="store_true", help="as fast as the broker takes them")
     rep.add_argument(
-        "--remap", action="append", default=[], metavar="OLD=NEW",
+        "--remap",
+        action="append",
+        default=[],
+        metavar="OLD=NEW",
         help="replace a topic prefix (repeatable; first match wins)",
     )
     rep.add_argument(
-        "--venue", action="append", default=[], metavar="OLD=NEW",
+        "--venue",
+        action="append",
+        default=[],
+        metavar="OLD=NEW",
         help="rename a venue in contract topics (repeatable)",
     )
     rep.add_argument("--prefix", default="", help="topic prefix the --venue rules look under")
@@ -134,16 +142,20 @@ def _record(args: argparse.Namespace, console: Console) -> int:
         raise UsageError("--count must be positive")
     if args.out.parent and not args.out.parent.exists():
         raise UsageError(f"folder {args.out.parent} does not exist")
-    recorder = Recorder(_mqtt(args), args.out, topic_filter=args.topic, qos=args.qos,
-                        max_queue=args.max_queue)
+    recorder = Recorder(
+        _mqtt(args), args.out, topic_filter=args.topic, qos=args.qos, max_queue=args.max_queue
+    )
     console.print(
         f"recording {args.topic} from mqtt://{args.host}:{args.port} -> {args.out}; Ctrl-C to stop"
     )
 
     async def run(stop: asyncio.Event) -> int:
         with Progress(
-            SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(),
-            console=console, transient=False,
+            SpinnerColumn(),
+            TextColumn("{task.description}"),
+            TimeElapsedColumn(),
+            console=console,
+            transient=False,
         ) as bar:
             task = bar.add_task("connecting", total=None)
 
@@ -191,8 +203,11 @@ def _replay(args: argparse.Namespace, console: Console) -> int:
 
     async def run(stop: asyncio.Event) -> int:
         with Progress(
-            TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-            TextColumn("{task.fields[info]}"), TimeElapsedColumn(),
+            TextColumn("{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TextColumn("{task.fields[info]}"),
+            TimeElapsedColumn(),
             console=console,
         ) as bar:
             task = bar.add_task("replay", total=None, info="")
@@ -205,7 +220,8 @@ def _replay(args: argparse.Namespace, console: Console) -> int:
             def show(p: ReplayProgress) -> None:
                 late = f", {p.lag_s:.1f} s behind" if p.lag_s > 1 else ""
                 bar.update(
-                    task, completed=p.messages,
+                    task,
+                    completed=p.messages,
                     info=f"t+{p.recording_ts - t0[0]:,.0f} s, {_size(p.payload_bytes)}{late}",
                 )
 
@@ -214,8 +230,15 @@ def _replay(args: argparse.Namespace, console: Console) -> int:
                     warnings.simplefilter("always", TruncatedRecordingWarning)
                     async with MqttSender(_mqtt(args)) as sender:
                         final = await replay_file(
-                            args.file, sender, speed=speed, remap=remap, from_s=args.from_s,
-                            to_s=args.to_s, qos=args.qos, stop=stop, on_progress=show,
+                            args.file,
+                            sender,
+                            speed=speed,
+                            remap=remap,
+                            from_s=args.from_s,
+                            to_s=args.to_s,
+                            qos=args.qos,
+                            stop=stop,
+                            on_progress=show,
                             on_open=opened,
                         )
             except (BrokerUnavailable, PublishError, RecordingError) as exc:
