@@ -26,6 +26,7 @@ _NO_DRIFT = {
     SensorKind.VIBRATION,
     SensorKind.CO2,
 }
+_STEPPED = {SensorKind.GATE_COUNTER, SensorKind.LUX}
 _CONSENSUS_KINDS = {SensorKind.TEMPERATURE, SensorKind.HUMIDITY, SensorKind.CO2}
 _NEVER = 10**9
 
@@ -40,15 +41,16 @@ def detector_config(s: SensorDef) -> DetectorConfig:
         "physical_max": th.physical_max,
         "expected_interval": s.interval_s,
     }
-    if s.kind is SensorKind.GATE_COUNTER:
-        # A cumulative counter ramps all day and rests all night: only a silent or
-        # impossible counter is a fault.
+    if s.kind in _STEPPED:
+        # A cumulative counter ramps all day and rests all night; lamps switch and
+        # clouds pass: steps are normal here, so only a silent, stuck or impossible
+        # sensor is a fault (stuck only for lux: a counter rests all night).
         return DetectorConfig(
             **common,  # type: ignore[arg-type]
             spike_sigma=1e9,
             shift_limit=1e9,
             drift_sigma=None,
-            stuck_count=_NEVER,
+            stuck_count=_NEVER if s.kind is SensorKind.GATE_COUNTER else 30,
         )
     drift = None if s.kind in _NO_DRIFT else 5.0
     return DetectorConfig(**common, drift_sigma=drift)  # type: ignore[arg-type]
