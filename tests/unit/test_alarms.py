@@ -1,0 +1,212 @@
+"""Alarm lifecycle, deduplication, flood suppression and shelving (memory store, fake clock)."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+import pytest
+
+from ingest.store.alarms_memory import MemoryAlarmStore
+from twin.alarms import (
+    FLOOD_KIND,
+    Action,
+    AlarmEvent,
+    AlarmManager,
+    AlarmState,
+    FloodPolicy,
+    IllegalTransition,
+    Severity,
+    UnknownAlarm,
+)
+
+
+class Clock:
+    def __init__(self, t: float = 1_700_000_000.0) -> None:
+        self.t = t
+
+    def __call__(self) -> float:
+        return self.t
+
+
+@pytest.fixture
+async def store() -> AsyncIterator[MemoryAlarmStore]:
+    s = MemoryAlarmStore()
+    await s.open()
+    yield s
+    await s.close()
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock()
+
+
+@pytest.fixture
+def manager(store: MemoryAlarmStore, clock: Clock) -> AlarmManager:
+    return AlarmManager(store, flood=FloodPolicy(max_new=5, window_s=60.0), clock=clock)
+
+
+async def _raise(m: AlarmManager, source: str = "t1", kind: str = "anomaly.stuck") -> str:
+    a = await m.raise_alarm("v", source, kind, Severity.WARNING, "stuck at 21.0", value=21.0)
+    return a.alarm_id
+
+
+async def test_ack_then_clear_closes_the_alarm_with_full_history(
+    manager: AlarmManager, clock: Clock
+) -> None:
+    aid = await _raise(manager)
+    clock.t += 10
+    acked = await manager.acknowledge(aid, "ana", "technician called")
+    assert acked.state is AlarmState.ACKNOWLEDGED
+    assert (acked.acknowledged_by, acked.note) == ("ana", "technician called")
+    clock.t += 10
+    cleared = await manager.clear("v", "t1", "anomaly.stuck")
+    assert cleared is not None and cleared.state is AlarmState.CLEARED
+    assert manager.open_alarms() == []
+    history = await manager.history(aid)
+    assert [(h.action, h.to_state, h.user) for h in history] == [
+        (Action.RAISE, AlarmState.RAISED, "system"),
+        (Action.ACKNOWLEDGE, AlarmState.ACKNOWLEDGED, "ana"),
+        (Action.CLEAR, AlarmState.CLEARED, "system"),
+    ]
+    assert history[1].note == "technician called"
+    assert [h.ts for h in history] == [clock.t - 20, clock.t - 10, clock.t]
+
+
+async def test_return_to_normal_unacknowledged_waits_for_the_operator(
+    manager: AlarmManager,
+) -> None:
+    aid = await _raise(manager)
+    cleared = await manager.clear("v", "t1", "anomaly.stuck")
+    assert cleared is not None and cleared.state is AlarmState.CLEARED_UNACKNOWLEDGED
+    assert [a.alarm_id for a in manager.open_alarms()] == [aid]
+    closed = await manager.acknowledge(aid, "ana")
+    assert closed.state is AlarmState.CLEARED
+    assert manager.open_alarms() == []
+
+
+async def test_condition_back_before_ack_reraises_the_same_alarm(manager: AlarmManager) -> None:
+    aid = await _raise(manager)
+    await manager.clear("v", "t1", "anomaly.stuck")
+    again = await manager.raise_alarm("v", "t1", "anomaly.stuck", Severity.WARNING, "again")
+    assert again.alarm_id == aid
+    assert again.state is AlarmState.RAISED and again.count == 2 and again.active
+
+
+@pytest.mark.parametrize(
+    ("setup", "operation", "words"),
+    [
+        ("acked", "ack", "cannot acknowledge"),
+        ("closed", "ack", "it is cleared"),
+        ("closed", "shelve", "cannot shelve"),
+        ("raised", "unshelve", "cannot unshelve"),
+        ("shelved", "ack", "it is shelved"),
+    ],
+)
+async def test_illegal_operations_are_refused_with_a_reason(
+    manager: AlarmManager, setup: str, operation: str, words: str
+) -> None:
+    aid = await _raise(manager)
+    if setup in ("acked", "closed"):
+        await manager.acknowledge(aid, "ana")
+    if setup == "closed":
+        await manager.clear("v", "t1", "anomaly.stuck")
+    if setup == "shelved":
+        await manager.shelve(aid, "ana", duration_s=60)
+    calls = {
+        "ack": lambda: manager.acknowledge(aid, "bob"),
+        "shelve": lambda: manager.shelve(aid, "bob", duration_s=60),
+        "unshelve": lambda: manager.unshelve(aid, "bob"),
+    }
+    with pytest.raises(IllegalTransition, match=words):
+        await calls[operation]()
+
+
+async def test_unknown_alarm_is_an_error(manager: AlarmManager) -> None:
+    with pytest.raises(UnknownAlarm):
+        await manager.acknowledge("nope", "ana")
+
+
+async def test_repeats_deduplicate_into_one_alarm_with_count_and_latest_value(
+    manager: AlarmManager, store: MemoryAlarmStore
+) -> None:
+    events: list[AlarmEvent] = []
+    manager.add_listener(events.append)
+    for i in range(5):
+        await manager.raise_alarm("v", "t1", "anomaly.spike", Severity.INFO, f"#{i}", value=i)
+    (alarm,) = manager.open_alarms()
+    assert (alarm.count, alarm.value, alarm.message) == (5, 4.0, "#4")
+    assert len(await store.alarms()) == 1
+    assert len(await store.alarm_history(alarm.alarm_id)) == 1  # repeats are not transitions
+    assert [e.transition is None for e in events] == [False, True, True, True, True]
+    # A more severe repeat escalates the alarm.
+    worse = await manager.raise_alarm("v", "t1", "anomaly.spike", Severity.CRITICAL, "big")
+    assert worse.severity is Severity.CRITICAL
+
+
+async def test_a_new_alarm_after_closing_is_a_new_alarm(manager: AlarmManager) -> None:
+    first = await _raise(manager)
+    await manager.acknowledge(first, "ana")
+    await manager.clear("v", "t1", "anomaly.stuck")
+    second = await _raise(manager)
+    assert second != first
+
+
+async def test_flood_groups_alarms_beyond_the_limit_per_minute(
+    manager: AlarmManager, clock: Clock
+) -> None:
+    for i in range(12):
+        clock.t += 1
+        await manager.raise_alarm("v", f"s{i}", "anomaly.dropout", Severity.WARNING, "silent")
+    open_ = manager.open_alarms("v")
+    floods = [a for a in open_ if a.kind == FLOOD_KIND]
+    assert len(open_) == 6  # five real ones and the flood alarm
+    assert len(floods) == 1 and floods[0].count == 7 and floods[0].value == 7.0
+    assert floods[0].severity is Severity.CRITICAL
+    # Another venue is not affected.
+    other = await manager.raise_alarm("w", "s0", "anomaly.dropout", Severity.WARNING, "silent")
+    assert other.kind == "anomaly.dropout"
+    # A minute without suppression ends the flood; new alarms are alarms again.
+    clock.t += 61
+    changed = await manager.tick()
+    assert [a.kind for a in changed] == [FLOOD_KIND]
+    assert changed[0].state is AlarmState.CLEARED_UNACKNOWLEDGED
+    fresh = await manager.raise_alarm("v", "s99", "anomaly.dropout", Severity.WARNING, "x")
+    assert fresh.kind == "anomaly.dropout"
+
+
+async def test_shelving_expires_and_the_alarm_comes_back_if_still_active(
+    manager: AlarmManager, clock: Clock
+) -> None:
+    aid = await _raise(manager)
+    shelved = await manager.shelve(aid, "ana", duration_s=3600, note="maintenance")
+    assert shelved.state is AlarmState.SHELVED and shelved.shelved_until == clock.t + 3600
+    await _raise(manager)  # repeats while shelved stay shelved
+    clock.t += 3599
+    assert await manager.tick() == []
+    clock.t += 1
+    (back,) = await manager.tick()
+    assert back.alarm_id == aid and back.state is AlarmState.RAISED and back.count == 2
+    history = await manager.history(aid)
+    assert (history[-1].action, history[-1].note) == (Action.UNSHELVE, "shelving expired")
+
+
+async def test_shelved_alarm_whose_condition_cleared_closes_on_expiry(
+    manager: AlarmManager, clock: Clock
+) -> None:
+    aid = await _raise(manager)
+    await manager.shelve(aid, "ana", duration_s=60)
+    closed = await manager.clear("v", "t1", "anomaly.stuck")
+    assert closed is not None and closed.state is AlarmState.CLEARED
+    clock.t += 120
+    assert await manager.tick() == []
+
+
+async def test_open_alarms_are_reloaded_after_a_restart(
+    manager: AlarmManager, store: MemoryAlarmStore, clock: Clock
+) -> None:
+    aid = await _raise(manager)
+    fresh = AlarmManager(store, clock=clock)
+    assert await fresh.load() == 1
+    again = await fresh.raise_alarm("v", "t1", "anomaly.stuck", Severity.WARNING, "still")
+    assert again.alarm_id == aid and again.count == 2
