@@ -195,6 +195,7 @@ export async function startApp(root: HTMLElement, hook: VenueTwinHook): Promise<
     for (const [id, button] of quantityButtons) button.setAttribute('aria-checked', String(id === q));
     legend.show(scale);
     lists.setQuantity(q, scale);
+    view.labels.remeasure();
     for (const sensor of venue.sensors) recolorSensor(sensor.id);
     for (const zone of venue.zones) recolorZone(zone.id);
     view.requestRender();
@@ -256,7 +257,7 @@ export async function startApp(root: HTMLElement, hook: VenueTwinHook): Promise<
   };
   onTheme(currentTheme());
 
-  attachPointer(view, () => [...markers.pickTargets(), ...model.floorMeshes()], {
+  attachPointer(view, markers, () => model.floorMeshes(), (face) => model.zoneAt(face), {
     onPick: (hit) => select(hit),
     onHover: (hit, clientX, clientY) => {
       const sensor = hit?.type === 'sensor' ? ctx.sensorsById.get(hit.id) : undefined;

@@ -2,6 +2,11 @@
  * Sensor markers: a pin (stem from the floor to the sensor's height) topped by
  * a sphere coloured by the live value, and a ring that tells the status
  * (amber warn, red pulsing alarm, grey stale or offline).
+ *
+ * All markers of a venue are a handful of draw calls, whatever their number:
+ * spheres, rims and rings are instanced meshes and the stems one line set, so
+ * a site with thousands of sensors renders as fast as one with twenty.
+ * Picking is an analytic ray-sphere test per marker, not a triangle raycast.
  */
 
 import {
@@ -10,19 +15,24 @@ import {
   Color,
   Float32BufferAttribute,
   Group,
+  InstancedMesh,
   LineBasicMaterial,
   LineSegments,
+  Matrix4,
   Mesh,
   MeshBasicMaterial,
   MeshLambertMaterial,
+  Quaternion,
+  type Ray,
+  Sphere,
   SphereGeometry,
   TorusGeometry,
-  type Vector3,
+  Vector3,
 } from 'three';
 import type { SensorDef, SensorStatus, ZoneDef } from '../types';
 import { venueToWorld } from './coords';
+import { InstancePool } from './instancePool';
 import { STATUS_COLORS, type ScenePalette } from './palette';
-
 
 export interface MarkerLook {
   /** sRGB 0..1, or null for "no value on the selected scale". */
@@ -33,148 +43,182 @@ export interface MarkerLook {
 }
 
 interface Marker {
-  root: Group;
-  /** Sphere, outline and rings: scaled for emphasis while the stem keeps reaching the floor. */
-  head: Group;
-  outline: Mesh;
-  sphere: Mesh<SphereGeometry, MeshLambertMaterial>;
-  ring: Mesh<TorusGeometry, MeshBasicMaterial>;
+  index: number;
+  position: Vector3;
   status: SensorStatus;
-  baseScale: number;
+  /** Head size: 1 for the selected quantity, smaller for the others. */
+  scale: number;
+  rim: boolean;
 }
+
+const RIM_SCALE = 1.22;
+const HIT_SCALE = 2.2;
+/** Ring lies flat around the sphere. */
+const FLAT = new Quaternion().setFromAxisAngle(new Vector3(1, 0, 0), Math.PI / 2);
+const IDENTITY = new Quaternion();
 
 export class SensorMarkers {
   readonly group = new Group();
   private readonly markers = new Map<string, Marker>();
-  private readonly hitTargets: Mesh[] = [];
-  private readonly sphereGeometry: SphereGeometry;
-  private readonly ringGeometry: TorusGeometry;
-  private readonly hitGeometry: SphereGeometry;
+  private readonly ids: string[] = [];
+  private readonly spheres: InstancedMesh<SphereGeometry, MeshLambertMaterial>;
+  private readonly rims: InstancePool;
+  private readonly rings: InstancePool;
+  private readonly rimMaterial: MeshBasicMaterial;
   private readonly stemMaterial: LineBasicMaterial;
-  /** Dark (or light) rim behind each sphere so it reads against a floor of the same colour. */
-  private readonly outlineMaterial: MeshBasicMaterial;
   private readonly selection: Mesh<TorusGeometry, MeshBasicMaterial>;
+  private readonly alarms = new Set<string>();
   private palette: ScenePalette;
   private selectedId: string | null = null;
+  private readonly matrix = new Matrix4();
+  private readonly color = new Color();
+  private readonly scaleVector = new Vector3();
 
   /** `radius` in metres: the app sizes markers to the venue so they stay visible. */
-  constructor(sensors: SensorDef[], zones: Map<string, ZoneDef>, palette: ScenePalette, radius = 0.4) {
+  constructor(
+    sensors: SensorDef[],
+    zones: Map<string, ZoneDef>,
+    palette: ScenePalette,
+    private readonly radius = 0.4,
+  ) {
     this.palette = palette;
-    this.sphereGeometry = new SphereGeometry(radius, 24, 16);
-    this.ringGeometry = new TorusGeometry(radius * 1.9, radius * 0.22, 8, 40);
-    this.hitGeometry = new SphereGeometry(radius * 2.2, 8, 6);
-    this.outlineMaterial = new MeshBasicMaterial({ color: palette.outline, side: BackSide });
     this.group.name = 'sensors';
+    const count = Math.max(1, sensors.length);
+    // Thousands of markers are a few pixels each: fewer facets cost nothing visible.
+    const sphereGeometry = count > 1500 ? new SphereGeometry(radius, 10, 7) : new SphereGeometry(radius, 16, 12);
+    this.spheres = new InstancedMesh(sphereGeometry, new MeshLambertMaterial({ color: 0xffffff }), count);
+    this.rimMaterial = new MeshBasicMaterial({ color: palette.outline, side: BackSide });
+    this.rims = new InstancePool(new InstancedMesh(sphereGeometry, this.rimMaterial, count));
+    this.rings = new InstancePool(
+      new InstancedMesh(new TorusGeometry(radius * 1.9, radius * 0.22, 6, 32), new MeshBasicMaterial({ color: 0xffffff }), count),
+    );
     this.stemMaterial = new LineBasicMaterial({ color: palette.stem, transparent: true, opacity: 0.7 });
-    const hitMaterial = new MeshBasicMaterial();
-    for (const sensor of sensors) {
+
+    const stems: number[] = [];
+    sensors.forEach((sensor, index) => {
       const [x, y, z] = sensor.position;
       const level = (sensor.zone ? zones.get(sensor.zone)?.level : null) ?? 0;
-      const root = new Group();
-      root.position.copy(venueToWorld(x, y, z));
-      root.userData = { sensorId: sensor.id };
-
-      const stem = new BufferGeometry();
-      // From the sphere down to the floor, in the marker's local frame.
-      stem.setAttribute('position', new Float32BufferAttribute([0, -radius, 0, 0, level - z, 0], 3));
-      root.add(new LineSegments(stem, this.stemMaterial));
-
-      const sphere = new Mesh(
-        this.sphereGeometry,
-        new MeshLambertMaterial({ color: palette.markerNeutral, emissive: 0x000000 }),
-      );
-      const head = new Group();
-      root.add(head);
-      head.add(sphere);
-      const outline = new Mesh(this.sphereGeometry, this.outlineMaterial);
-      outline.scale.setScalar(1.22);
-      head.add(outline);
-
-      const ring = new Mesh(this.ringGeometry, new MeshBasicMaterial({ color: STATUS_COLORS.warn }));
-      ring.rotation.x = Math.PI / 2;
-      ring.visible = false;
-      head.add(ring);
-
-      const hit = new Mesh(this.hitGeometry, hitMaterial);
-      hit.visible = false;
-      hit.userData = { sensorId: sensor.id };
-      root.add(hit);
-      this.hitTargets.push(hit);
-
-      this.group.add(root);
-      this.markers.set(sensor.id, { root, head, outline, sphere, ring, status: 'unknown', baseScale: 1 });
+      const position = venueToWorld(x, y, z);
+      const floor = venueToWorld(x, y, level);
+      stems.push(position.x, position.y - radius, position.z, floor.x, floor.y, floor.z);
+      this.markers.set(sensor.id, { index, position, status: 'unknown', scale: 0.5, rim: false });
+      this.ids.push(sensor.id);
+    });
+    this.spheres.count = sensors.length;
+    for (const mesh of [this.spheres, this.rims.mesh, this.rings.mesh]) {
+      // Instances move (pulse, emphasis): bounds from the geometry would cull wrongly.
+      mesh.frustumCulled = false;
+      this.group.add(mesh);
     }
+    const stemGeometry = new BufferGeometry();
+    stemGeometry.setAttribute('position', new Float32BufferAttribute(stems, 3));
+    this.group.add(new LineSegments(stemGeometry, this.stemMaterial));
+
+    for (const id of this.ids) {
+      this.update(id, { color: null, status: 'unknown', emphasised: false });
+    }
+
     this.selection = new Mesh(
       new TorusGeometry(radius * 2.6, radius * 0.12, 8, 48),
       new MeshBasicMaterial({ color: palette.selection }),
     );
-    this.selection.rotation.x = Math.PI / 2;
+    this.selection.quaternion.copy(FLAT);
     this.selection.visible = false;
-  }
-
-  /** Invisible, larger spheres: easier to hit with a pointer than the marker itself. */
-  pickTargets(): Mesh[] {
-    return this.hitTargets;
+    this.group.add(this.selection);
   }
 
   position(id: string): Vector3 | null {
-    return this.markers.get(id)?.root.position ?? null;
+    return this.markers.get(id)?.position ?? null;
+  }
+
+  private compose(marker: Marker, scale: number, flat: boolean): Matrix4 {
+    return this.matrix.compose(marker.position, flat ? FLAT : IDENTITY, this.scaleVector.setScalar(scale));
   }
 
   update(id: string, look: MarkerLook): void {
     const marker = this.markers.get(id);
     if (marker === undefined) return;
-    const material = marker.sphere.material;
     const neutral = new Color(this.palette.markerNeutral);
     if (look.color === null || look.status === 'offline' || !look.emphasised) {
-      material.color.copy(neutral);
+      this.color.copy(neutral);
     } else {
-      material.color.setRGB(look.color[0], look.color[1], look.color[2], 'srgb');
+      this.color.setRGB(look.color[0], look.color[1], look.color[2], 'srgb');
       // A stale value is shown, but faded: it is what we last knew, not what is.
-      if (look.status === 'stale') material.color.lerp(neutral, 0.55);
+      if (look.status === 'stale') this.color.lerp(neutral, 0.55);
     }
-    material.emissive.copy(material.color).multiplyScalar(look.emphasised ? 0.35 : 0.1);
-    // Other kinds recede: smaller, no rim, so the selected quantity reads first.
-    // A warning or alarm stays prominent whatever quantity is selected.
+    this.spheres.setColorAt(marker.index, this.color);
+    if (this.spheres.instanceColor) this.spheres.instanceColor.needsUpdate = true;
+
+    // Other kinds recede: smaller, no rim, so the selected quantity reads
+    // first; a warning or alarm stays prominent whatever is selected.
     const urgent = look.status === 'warn' || look.status === 'alarm';
-    marker.baseScale = look.emphasised ? 1 : urgent ? 0.8 : 0.5;
-    marker.outline.visible = look.emphasised;
-    marker.head.scale.setScalar(marker.baseScale);
+    marker.scale = look.emphasised ? 1 : urgent ? 0.8 : 0.5;
+    marker.rim = look.emphasised;
     marker.status = look.status;
+    this.spheres.setMatrixAt(marker.index, this.compose(marker, marker.scale, false));
+    this.spheres.instanceMatrix.needsUpdate = true;
+    if (marker.rim) this.rims.set(id, this.compose(marker, marker.scale * RIM_SCALE, false));
+    else this.rims.remove(id);
+
     const ringColor = STATUS_COLORS[look.status];
-    marker.ring.visible = look.status !== 'ok' && look.status !== 'unknown' && ringColor !== undefined;
-    if (ringColor !== undefined) marker.ring.material.color.setHex(ringColor);
-    marker.ring.scale.setScalar(1);
+    if (look.status !== 'ok' && look.status !== 'unknown' && ringColor !== undefined) {
+      this.rings.set(id, this.compose(marker, marker.scale, true), this.color.setHex(ringColor));
+    } else {
+      this.rings.remove(id);
+    }
+    if (look.status === 'alarm') this.alarms.add(id);
+    else this.alarms.delete(id);
+    if (id === this.selectedId) this.placeSelection(marker);
+  }
+
+  private placeSelection(marker: Marker): void {
+    this.selection.position.copy(marker.position);
+    this.selection.scale.setScalar(marker.scale);
   }
 
   setSelected(id: string | null): void {
-    this.selection.removeFromParent();
     this.selectedId = id;
     const marker = id === null ? undefined : this.markers.get(id);
     this.selection.visible = marker !== undefined;
-    marker?.head.add(this.selection);
+    if (marker !== undefined) this.placeSelection(marker);
   }
 
   get selected(): string | null {
     return this.selectedId;
   }
 
+  /**
+   * The marker a ray hits first, with its distance along the ray. The hit
+   * sphere is larger than the marker so small markers are easy to click.
+   */
+  pick(ray: Ray): { id: string; distance: number } | null {
+    const sphere = new Sphere();
+    const hit = new Vector3();
+    let best: { id: string; distance: number } | null = null;
+    for (const [id, marker] of this.markers) {
+      sphere.set(marker.position, this.radius * HIT_SCALE * marker.scale);
+      if (ray.intersectSphere(sphere, hit) === null) continue;
+      const distance = hit.distanceTo(ray.origin);
+      if (best === null || distance < best.distance) best = { id, distance };
+    }
+    return best;
+  }
+
   /** Pulse alarm rings. Returns whether anything moved (the view then keeps rendering). */
   animate(timeMs: number): boolean {
-    let moving = false;
+    if (this.alarms.size === 0) return false;
     const pulse = 1 + 0.35 * (0.5 + 0.5 * Math.sin(timeMs / 180));
-    for (const marker of this.markers.values()) {
-      if (marker.status !== 'alarm') continue;
-      marker.ring.scale.setScalar(pulse);
-      moving = true;
+    for (const id of this.alarms) {
+      const marker = this.markers.get(id);
+      if (marker) this.rings.set(id, this.compose(marker, marker.scale * pulse, true));
     }
-    return moving;
+    return true;
   }
 
   setPalette(palette: ScenePalette): void {
     this.palette = palette;
     this.stemMaterial.color.setHex(palette.stem);
-    this.outlineMaterial.color.setHex(palette.outline);
+    this.rimMaterial.color.setHex(palette.outline);
     this.selection.material.color.setHex(palette.selection);
   }
 }

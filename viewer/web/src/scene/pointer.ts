@@ -6,6 +6,7 @@
 
 import type { Object3D } from 'three';
 import type { Selection } from '../context';
+import type { SensorMarkers } from './markers';
 import type { VenueView } from './view';
 
 /** Movement beyond this (CSS px) between press and release is a drag. */
@@ -17,14 +18,23 @@ export interface PointerHandlers {
   onLeave(): void;
 }
 
-export function attachPointer(view: VenueView, targets: () => Object3D[], handlers: PointerHandlers): void {
+export function attachPointer(
+  view: VenueView,
+  markers: SensorMarkers,
+  floors: () => Object3D[],
+  zoneAt: (faceIndex: number) => string | null,
+  handlers: PointerHandlers,
+): void {
   const canvas = view.renderer.domElement;
   const pickAt = (x: number, y: number): Selection => {
-    const hit = view.pick(x, y, targets())[0];
-    const data = hit?.userData as { sensorId?: string; zoneId?: string } | undefined;
-    if (data?.sensorId) return { type: 'sensor', id: data.sensorId };
-    if (data?.zoneId) return { type: 'zone', id: data.zoneId };
-    return null;
+    const floor = view.pick(x, y, floors())[0];
+    // view.pick aimed the ray; a marker wins unless a floor is in front of it.
+    const marker = markers.pick(view.rayAt(x, y));
+    if (marker !== null && (floor === undefined || marker.distance <= floor.distance + 0.01)) {
+      return { type: 'sensor', id: marker.id };
+    }
+    const zoneId = floor?.faceIndex == null ? null : zoneAt(floor.faceIndex);
+    return zoneId ? { type: 'zone', id: zoneId } : null;
   };
 
   let downAt: { x: number; y: number } | null = null;

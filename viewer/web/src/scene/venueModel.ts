@@ -2,6 +2,10 @@
  * The venue's geometry in the scene: zone floors (coloured by the selected
  * quantity) and semi-transparent walls with crisp edges.
  *
+ * Floors, walls and outlines of all zones are merged into one mesh each (a
+ * zone's floor colour is a range of vertex colours), so a venue of hundreds
+ * of rooms costs a handful of draw calls, not four per room.
+ *
  * Geometry comes from the backend's GLB, whose nodes are named `zone:<id>`
  * (floor) and `walls:<id>`. GLTFLoader strips ':' from object names, so the
  * original glTF node name is read from `userData.name`. A zone floor the GLB
@@ -11,6 +15,7 @@
 
 import {
   Box3,
+  BufferAttribute,
   BufferGeometry,
   Color,
   DoubleSide,
@@ -25,6 +30,7 @@ import {
   ShapeUtils,
   Vector2,
 } from 'three';
+import { mergeGeometries } from 'three/examples/jsm/utils/BufferGeometryUtils.js';
 import type { VenueDef, ZoneDef } from '../types';
 import { venueToWorld } from './coords';
 import type { ScenePalette } from './palette';
@@ -89,14 +95,40 @@ export function wallGeometry(zone: ZoneDef): BufferGeometry {
   return geometry;
 }
 
+/** A mesh's geometry in world space, positions only, not indexed: mergeable with any other. */
+function worldGeometry(mesh: Mesh): BufferGeometry {
+  mesh.updateWorldMatrix(true, false);
+  const source = mesh.geometry.index !== null ? mesh.geometry.toNonIndexed() : mesh.geometry;
+  const geometry = new BufferGeometry();
+  geometry.setAttribute('position', source.getAttribute('position').clone());
+  geometry.applyMatrix4(mesh.matrixWorld);
+  return geometry;
+}
+
+function merged(geometries: BufferGeometry[]): BufferGeometry {
+  const geometry = geometries.length > 0 ? mergeGeometries(geometries) : new BufferGeometry();
+  if (geometries.length > 0) geometry.computeVertexNormals();
+  return geometry;
+}
+
+interface ZoneRange {
+  id: string;
+  /** First vertex and vertex count of the zone's floor in the merged floor mesh. */
+  start: number;
+  count: number;
+  geometry: BufferGeometry;
+}
+
 export class VenueModel {
   readonly group = new Group();
-  private readonly floors = new Map<string, Mesh[]>();
-  private readonly floorMaterials = new Map<string, MeshLambertMaterial>();
-  private readonly floorEdges = new Map<string, LineSegments>();
+  private readonly floors: Mesh<BufferGeometry, MeshLambertMaterial>;
+  private readonly ranges: ZoneRange[] = [];
+  private readonly rangeById = new Map<string, ZoneRange>();
+  private readonly zoneColors = new Map<string, Color>();
   private readonly wallMaterial: MeshLambertMaterial;
   private readonly edgeMaterial: LineBasicMaterial;
   private readonly selectedEdgeMaterial: LineBasicMaterial;
+  private selectedOutline: LineSegments | null = null;
   private palette: ScenePalette;
   private selectedZone: string | null = null;
 
@@ -118,6 +150,7 @@ export class VenueModel {
     this.selectedEdgeMaterial = new LineBasicMaterial({ color: palette.selection });
 
     const fromGltf = new Map<string, { floor: Mesh[]; walls: Mesh[] }>();
+    const consumed = new Set<Mesh>();
     if (gltfRoot !== null) {
       gltfRoot.updateMatrixWorld(true);
       gltfRoot.traverse((node) => {
@@ -125,36 +158,50 @@ export class VenueModel {
         if (match === null) return;
         const [, role, zoneId] = match as unknown as [string, 'zone' | 'walls', string];
         const entry = fromGltf.get(zoneId) ?? { floor: [], walls: [] };
-        (role === 'zone' ? entry.floor : entry.walls).push(...meshesUnder(node));
+        const meshes = meshesUnder(node);
+        (role === 'zone' ? entry.floor : entry.walls).push(...meshes);
+        for (const mesh of meshes) consumed.add(mesh);
         fromGltf.set(zoneId, entry);
       });
     }
 
+    const floorParts: BufferGeometry[] = [];
+    const wallParts: BufferGeometry[] = [];
+    let vertex = 0;
     for (const zone of venue.zones) {
       const parts = fromGltf.get(zone.id);
-      const floorMeshes = parts?.floor.length ? parts.floor : [new Mesh(floorGeometry(zone))];
+      const floor = parts?.floor.length
+        ? mergeGeometries(parts.floor.map(worldGeometry))
+        : worldGeometry(new Mesh(floorGeometry(zone)));
+      floor.translate(0, FLOOR_LIFT, 0);
+      const count = floor.getAttribute('position').count;
+      const range = { id: zone.id, start: vertex, count, geometry: floor };
+      this.ranges.push(range);
+      this.rangeById.set(zone.id, range);
+      vertex += count;
+      floorParts.push(floor);
       // Walls are made up only when there is no mesh at all: a GLB without
       // walls for a zone means an outdoor zone or walls inside an imported shell.
-      const fabricate = gltfRoot === null && zone.outdoor !== true;
-      const wallMeshes = parts?.walls.length ? parts.walls : fabricate ? [new Mesh(wallGeometry(zone))] : [];
-      const material = new MeshLambertMaterial({ color: palette.floorNeutral, side: DoubleSide });
-      this.floorMaterials.set(zone.id, material);
-      const placed: Mesh[] = [];
-      for (const mesh of floorMeshes) placed.push(this.adopt(mesh, material, `floor:${zone.id}`, zone.id));
-      this.floors.set(zone.id, placed);
-      for (const mesh of wallMeshes) {
-        const wall = this.adopt(mesh, this.wallMaterial, `walls:${zone.id}`, null);
-        wall.renderOrder = 2;
-        wall.add(new LineSegments(new EdgesGeometry(wall.geometry, 30), this.edgeMaterial));
-      }
-      // The floor outline is the zone boundary an operator reads most: draw it.
-      const first = placed[0];
-      if (first !== undefined) {
-        const outline = new LineSegments(new EdgesGeometry(first.geometry, 30), this.edgeMaterial);
-        outline.renderOrder = 1;
-        first.add(outline);
-        this.floorEdges.set(zone.id, outline);
-      }
+      if (parts?.walls.length) wallParts.push(...parts.walls.map(worldGeometry));
+      else if (gltfRoot === null && zone.outdoor !== true) wallParts.push(wallGeometry(zone));
+    }
+
+    const floorGeometryAll = merged(floorParts);
+    floorGeometryAll.setAttribute('color', new BufferAttribute(new Float32Array(vertex * 3), 3));
+    this.floors = new Mesh(floorGeometryAll, new MeshLambertMaterial({ vertexColors: true, side: DoubleSide }));
+    this.floors.name = 'floors';
+    this.group.add(this.floors);
+    // The floor outlines are the zone boundaries an operator reads most.
+    const outlines = new LineSegments(merged(floorParts.map((g) => new EdgesGeometry(g, 30))), this.edgeMaterial);
+    outlines.renderOrder = 1;
+    this.group.add(outlines);
+    for (const zone of venue.zones) this.setZoneColor(zone.id, null);
+
+    if (wallParts.length > 0) {
+      const walls = new Mesh(merged(wallParts), this.wallMaterial);
+      walls.name = 'walls';
+      walls.renderOrder = 2;
+      this.group.add(walls, new LineSegments(new EdgesGeometry(walls.geometry, 30), this.edgeMaterial));
     }
 
     // Anything else in the GLB (an imported building mesh, named `mesh`) is
@@ -162,33 +209,40 @@ export class VenueModel {
     if (gltfRoot !== null) {
       const rest: Mesh[] = [];
       gltfRoot.traverse((child) => {
-        if ((child as Mesh).isMesh) rest.push(child as Mesh);
+        if ((child as Mesh).isMesh && !consumed.has(child as Mesh)) rest.push(child as Mesh);
       });
       for (const mesh of rest) {
-        const shell = this.adopt(mesh, this.wallMaterial, `shell:${gltfName(mesh)}`, null);
+        const shell = new Mesh(worldGeometry(mesh), this.wallMaterial);
+        shell.geometry.computeVertexNormals();
+        shell.name = `shell:${gltfName(mesh)}`;
         shell.renderOrder = 2;
+        this.group.add(shell);
         // Edges of a large scanned mesh are noise and cost memory: only for modest meshes.
-        const triangles = (shell.geometry.index?.count ?? shell.geometry.getAttribute('position').count) / 3;
-        if (triangles <= SHELL_EDGE_LIMIT) shell.add(new LineSegments(new EdgesGeometry(shell.geometry, 40), this.edgeMaterial));
+        if (shell.geometry.getAttribute('position').count / 3 <= SHELL_EDGE_LIMIT) {
+          this.group.add(new LineSegments(new EdgesGeometry(shell.geometry, 40), this.edgeMaterial));
+        }
       }
     }
   }
 
-  /** Move a mesh under our group keeping its world transform, with our material. */
-  private adopt(mesh: Mesh, material: MeshLambertMaterial, name: string, zoneId: string | null): Mesh {
-    const world = mesh.matrixWorld.clone();
-    mesh.removeFromParent();
-    world.decompose(mesh.position, mesh.quaternion, mesh.scale);
-    if (zoneId !== null) mesh.position.y += FLOOR_LIFT;
-    mesh.material = material;
-    mesh.name = name;
-    mesh.userData = zoneId === null ? {} : { zoneId };
-    this.group.add(mesh);
-    return mesh;
+  /** What the pointer can pick: the merged floor mesh (see `zoneAt`). */
+  floorMeshes(): Mesh[] {
+    return [this.floors];
   }
 
-  floorMeshes(): Mesh[] {
-    return [...this.floors.values()].flat();
+  /** The zone owning a face of the merged floor mesh. */
+  zoneAt(faceIndex: number): string | null {
+    const vertex = faceIndex * 3;
+    let lo = 0;
+    let hi = this.ranges.length - 1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      const range = this.ranges[mid] as ZoneRange;
+      if (vertex < range.start) hi = mid - 1;
+      else if (vertex >= range.start + range.count) lo = mid + 1;
+      else return range.id;
+    }
+    return null;
   }
 
   bounds(): Box3 {
@@ -197,25 +251,39 @@ export class VenueModel {
 
   /** Colour a zone's floor; null returns it to the neutral floor colour. */
   setZoneColor(zoneId: string, rgb: [number, number, number] | null): void {
-    const material = this.floorMaterials.get(zoneId);
-    if (material === undefined) return;
-    if (rgb === null) material.color.setHex(this.palette.floorNeutral);
-    else material.color.setRGB(rgb[0], rgb[1], rgb[2], 'srgb');
+    const neutral = new Color(this.palette.floorNeutral);
+    const color = rgb === null ? neutral : new Color().setRGB(rgb[0], rgb[1], rgb[2], 'srgb');
     // Floors are muted slightly so sensor markers keep the strongest colour.
-    material.color.lerp(new Color(this.palette.floorNeutral), rgb === null ? 0 : 0.4);
+    if (rgb !== null) color.lerp(neutral, 0.4);
+    this.zoneColors.set(zoneId, color);
+    this.paint(zoneId);
+  }
+
+  private paint(zoneId: string): void {
+    const range = this.rangeById.get(zoneId);
+    const base = this.zoneColors.get(zoneId);
+    if (range === undefined || base === undefined) return;
+    // The selected floor is lifted towards white (or black in the light theme).
+    const color = zoneId === this.selectedZone ? base.clone().lerp(new Color(this.palette.selection), 0.18) : base;
+    const attribute = this.floors.geometry.getAttribute('color') as BufferAttribute;
+    // Vertex colours are linear; Color holds linear values already.
+    for (let i = range.start; i < range.start + range.count; i += 1) attribute.setXYZ(i, color.r, color.g, color.b);
+    attribute.needsUpdate = true;
   }
 
   setSelectedZone(zoneId: string | null): void {
-    if (this.selectedZone !== null) {
-      const previous = this.floorEdges.get(this.selectedZone);
-      if (previous) previous.material = this.edgeMaterial;
-      this.floorMaterials.get(this.selectedZone)?.emissive.setHex(0x000000);
-    }
-    // The selected floor glows slightly, on top of its outline.
-    if (zoneId !== null) this.floorMaterials.get(zoneId)?.emissive.setHex(0x262626);
+    const previous = this.selectedZone;
     this.selectedZone = zoneId;
-    const edges = zoneId === null ? undefined : this.floorEdges.get(zoneId);
-    if (edges) edges.material = this.selectedEdgeMaterial;
+    if (previous !== null) this.paint(previous);
+    this.selectedOutline?.removeFromParent();
+    this.selectedOutline?.geometry.dispose();
+    this.selectedOutline = null;
+    const range = zoneId === null ? undefined : this.rangeById.get(zoneId);
+    if (zoneId === null || range === undefined) return;
+    this.paint(zoneId);
+    this.selectedOutline = new LineSegments(new EdgesGeometry(range.geometry, 30), this.selectedEdgeMaterial);
+    this.selectedOutline.renderOrder = 3;
+    this.group.add(this.selectedOutline);
   }
 
   setPalette(palette: ScenePalette): void {

@@ -18,6 +18,7 @@ import {
   type Object3D,
   PerspectiveCamera,
   PlaneGeometry,
+  type Ray,
   Raycaster,
   Scene,
   Vector2,
@@ -204,12 +205,20 @@ export class VenueView {
     this.requestRender();
   }
 
-  /** Objects under a client-space point, nearest first. */
-  pick(clientX: number, clientY: number, targets: Object3D[]): Object3D[] {
+  /** The camera ray through a client-space point (aims the raycaster too). */
+  rayAt(clientX: number, clientY: number): Ray {
     const rect = this.renderer.domElement.getBoundingClientRect();
     const ndc = new Vector2(((clientX - rect.left) / rect.width) * 2 - 1, -((clientY - rect.top) / rect.height) * 2 + 1);
     this.raycaster.setFromCamera(ndc, this.camera);
-    return this.raycaster.intersectObjects(targets, false).map((hit) => hit.object);
+    return this.raycaster.ray;
+  }
+
+  /** Objects under a client-space point, nearest first, with their distance. */
+  pick(clientX: number, clientY: number, targets: Object3D[]): { object: Object3D; distance: number; faceIndex: number | null }[] {
+    this.rayAt(clientX, clientY);
+    return this.raycaster
+      .intersectObjects(targets, false)
+      .map((hit) => ({ object: hit.object, distance: hit.distance, faceIndex: hit.faceIndex ?? null }));
   }
 
   /** Screen position (CSS px within the container) of a world point. */
