@@ -10,7 +10,7 @@ a rule whose hold time has passed since its last sample.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from twin.rules.errors import RuleError
@@ -116,7 +116,7 @@ class _Track:
 class RuleEngine:
     """The rules of one venue. ``subjects`` lists the ids known per scope."""
 
-    def __init__(self, rules: Sequence[Rule], subjects: dict[Scope, Iterable[str]]) -> None:
+    def __init__(self, rules: Sequence[Rule], subjects: Mapping[Scope, Iterable[str]]) -> None:
         known = {scope: set(ids) for scope, ids in subjects.items()}
         seen: set[str] = set()
         for rule in rules:
