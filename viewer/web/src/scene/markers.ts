@@ -21,7 +21,6 @@ import {
   Matrix4,
   Mesh,
   MeshBasicMaterial,
-  MeshLambertMaterial,
   Quaternion,
   type Ray,
   Sphere,
@@ -61,7 +60,7 @@ export class SensorMarkers {
   readonly group = new Group();
   private readonly markers = new Map<string, Marker>();
   private readonly ids: string[] = [];
-  private readonly spheres: InstancedMesh<SphereGeometry, MeshLambertMaterial>;
+  private readonly spheres: InstancedMesh<SphereGeometry, MeshBasicMaterial>;
   private readonly rims: InstancePool;
   private readonly rings: InstancePool;
   private readonly rimMaterial: MeshBasicMaterial;
@@ -86,7 +85,9 @@ export class SensorMarkers {
     const count = Math.max(1, sensors.length);
     // Thousands of markers are a few pixels each: fewer facets cost nothing visible.
     const sphereGeometry = count > 1500 ? new SphereGeometry(radius, 10, 7) : new SphereGeometry(radius, 16, 12);
-    this.spheres = new InstancedMesh(sphereGeometry, new MeshLambertMaterial({ color: 0xffffff }), count);
+    // Unlit: the marker's colour is data and must read exactly as the legend
+    // says, whichever side the light comes from; the rim gives it its shape.
+    this.spheres = new InstancedMesh(sphereGeometry, new MeshBasicMaterial({ color: 0xffffff }), count);
     this.rimMaterial = new MeshBasicMaterial({ color: palette.outline, side: BackSide });
     this.rims = new InstancePool(new InstancedMesh(sphereGeometry, this.rimMaterial, count));
     this.rings = new InstancePool(

@@ -28,7 +28,7 @@ export const DARK: ScenePalette = {
   markerNeutral: 0x6b7787,
   stem: 0x8797aa,
   selection: 0xffffff,
-  outline: 0x05080c,
+  outline: 0xf2f5f8,
   artefact: 0xe8d9b0,
 };
 
@@ -44,7 +44,7 @@ export const LIGHT: ScenePalette = {
   markerNeutral: 0x8a95a3,
   stem: 0x5d6b7c,
   selection: 0x111827,
-  outline: 0xffffff,
+  outline: 0x1b2430,
   artefact: 0x8a6d2b,
 };
 
