@@ -111,6 +111,9 @@ export async function startApp(root: HTMLElement, hook: VenueTwinHook): Promise<
   const view = new VenueView(viewport, paletteFor(currentTheme()));
   const model = new VenueModel(venue, gltfRoot, paletteFor(currentTheme()));
   const bounds = model.bounds();
+  // A venue without zone geometry (sensors only, or an empty file) still gets a sensible frame.
+  for (const sensor of venue.sensors) bounds.expandByPoint(venueToWorld(...sensor.position));
+  if (bounds.isEmpty()) bounds.setFromPoints([venueToWorld(-10, -10, 0), venueToWorld(10, 10, 3)]);
   const extent = Math.max(bounds.max.x - bounds.min.x, bounds.max.z - bounds.min.z);
   const markerRadius = Math.min(2, Math.max(0.35, extent / 100));
   const markers = new SensorMarkers(venue.sensors, ctx.zonesById, paletteFor(currentTheme()), markerRadius);
