@@ -21,10 +21,13 @@ from ingest.decode import DecodeLimits, Decoder
 from ingest.metrics import IngestMetrics
 from ingest.mqtt_settings import MqttSettings
 from ingest.service import IngestService
-from ingest.store import open_store
+from ingest.store import open_alarm_store, open_store
 from ingest.store.base import Store
 from ingest.store.spool import Spool
 from ingest.store.writer import BatchWriter
+from twin.alarms import AlarmManager
+from twin.commands import CommandSender, CommandTracker
+from twin.live_analytics import AnalyticsService
 from twin.loader import load_sample, load_venue
 from twin.service import TwinService
 from twin.venue import Venue
@@ -67,6 +70,9 @@ class Platform:
         self.writer: BatchWriter | None = None
         self.ingest: IngestService | None = None
         self.app: FastAPI | None = None
+        self.alarms: AlarmManager | None = None
+        self.commands: CommandTracker | None = None
+        self.analytics: AnalyticsService | None = None
         self._tasks: list[asyncio.Task[None]] = []
         self._stack = contextlib.AsyncExitStack()
 
@@ -82,6 +88,19 @@ class Platform:
             self._stack.push_async_callback(store.close)
             self._progress(f"store ready ({_redact(s.store_url.get_secret_value())})")
 
+            alarm_store = open_alarm_store(s.store_url.get_secret_value())
+            await alarm_store.open()
+            self._stack.push_async_callback(alarm_store.close)
+            alarms = self.alarms = AlarmManager(alarm_store)
+            open_alarms = await alarms.load()
+            topics = Topics(s.topic_prefix)
+            sender = await self._stack.enter_async_context(CommandSender(self.mqtt, topics))
+            commands = self.commands = CommandTracker(alarm_store, sender)
+            await commands.load()
+            analytics = self.analytics = AnalyticsService(self.venues, alarms, commands)
+            rules = sum(len(v.rules) for v in self.venues)
+            self._progress(f"analytics ready: {rules} rules, {open_alarms} open alarms restored")
+
             spool = Spool(s.spool_dir, max_bytes=s.spool_max_bytes) if s.spool_dir else None
             writer = BatchWriter(
                 store,
@@ -95,7 +114,6 @@ class Platform:
             self._spawn(writer.run(), "store-writer")
             self._stack.push_async_callback(writer.close)
 
-            topics = Topics(s.topic_prefix)
             decoder = Decoder(
                 topics,
                 limits=DecodeLimits(
@@ -118,12 +136,17 @@ class Platform:
                 shared_group=s.mqtt.shared_group,
             )
             ingest.add_listener(self.twin.on_decoded)
+            ingest.add_listener(analytics.on_decoded)
+            ingest.add_listener(commands.on_decoded)
             await self._stack.enter_async_context(ingest)
             await ingest.wait_connected(timeout=15.0)
             self.ingest = ingest
             self._progress(f"ingest subscribed on mqtt://{self.mqtt.host}:{self.mqtt.port}")
 
             self._spawn(self.twin.run_sweeper(), "twin-sweeper")
+            self._spawn(analytics.run(), "analytics")
+            self._spawn(alarms.run(), "alarm-ticker")
+            self._spawn(commands.run(), "command-ticker")
             self._spawn(self.hub.run(), "viewer-hub")
             self.app = create_app(
                 ViewerContext(

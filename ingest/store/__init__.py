@@ -11,6 +11,9 @@
 
 from __future__ import annotations
 
+from ingest.store.alarms_memory import MemoryAlarmStore
+from ingest.store.alarms_postgres import PostgresAlarmStore
+from ingest.store.alarms_sqlite import SqliteAlarmStore
 from ingest.store.base import Bucket, Store, StoreError, StoreUnavailable, ZoneAggregate
 from ingest.store.errors import InvalidReadings
 from ingest.store.memory import MemoryStore
@@ -35,6 +38,7 @@ __all__ = [
     "UnsupportedStoreURL",
     "WriterClosed",
     "ZoneAggregate",
+    "open_alarm_store",
     "open_store",
 ]
 
@@ -43,20 +47,42 @@ class UnsupportedStoreURL(StoreError, ValueError):
     """The store URL names no adapter we have."""
 
 
-def open_store(url: str) -> Store:
-    """Build (not connect) the store a URL names."""
+def _parse(url: str) -> tuple[str, str]:
+    """``(kind, target)``: kind is sqlite, postgresql or memory."""
     scheme, sep, rest = url.partition("://")
     if not sep:
         raise UnsupportedStoreURL(f"not a store URL: {url!r}")
     scheme = scheme.lower()
     if scheme == "sqlite":
         if rest in {":memory:", "/:memory:", ""}:
-            return SqliteStore(":memory:")
+            return "sqlite", ":memory:"
         # sqlite:///abs/path -> /abs/path ; sqlite:///./rel -> ./rel
-        path = rest[1:] if rest.startswith("/./") else rest
-        return SqliteStore(path)
+        return "sqlite", rest[1:] if rest.startswith("/./") else rest
     if scheme in {"postgresql", "postgres"} or scheme.startswith("postgresql+"):
-        return PostgresStore("postgresql://" + rest)
+        return "postgresql", "postgresql://" + rest
     if scheme == "memory":
-        return MemoryStore()
+        return "memory", ""
     raise UnsupportedStoreURL(f"unsupported store URL scheme {scheme!r} in {url!r}")
+
+
+def open_store(url: str) -> Store:
+    """Build (not connect) the store a URL names."""
+    kind, target = _parse(url)
+    if kind == "sqlite":
+        return SqliteStore(target)
+    if kind == "postgresql":
+        return PostgresStore(target)
+    return MemoryStore()
+
+
+AlarmAndCommandStore = SqliteAlarmStore | PostgresAlarmStore | MemoryAlarmStore
+
+
+def open_alarm_store(url: str) -> AlarmAndCommandStore:
+    """The alarm and command store in the same database as the readings."""
+    kind, target = _parse(url)
+    if kind == "sqlite":
+        return SqliteAlarmStore(target)
+    if kind == "postgresql":
+        return PostgresAlarmStore(target)
+    return MemoryAlarmStore()
