@@ -16,7 +16,7 @@ import { ArtefactMarkers } from './scene/artefacts';
 import { SensorMarkers } from './scene/markers';
 import { attachPointer } from './scene/pointer';
 import { DARK, LIGHT, type ScenePalette } from './scene/palette';
-import { VenueModel } from './scene/venueModel';
+import { levelKey, VenueModel } from './scene/venueModel';
 import { VenueView } from './scene/view';
 import type { VenueTwinHook } from './testHook';
 import type { StateFrame, VenueDef, VenueSummary } from './types';
@@ -157,9 +157,45 @@ export async function startApp(root: HTMLElement, hook: VenueTwinHook): Promise<
   const homeButton = h('button', { type: 'button', class: 'tool-button', title: 'Reset view (Home)', 'data-testid': 'reset-view', text: 'Reset view' });
   homeButton.addEventListener('click', () => view.home());
   const themeButton = h('button', { type: 'button', class: 'tool-button', 'data-testid': 'theme-toggle', 'aria-label': 'Switch light or dark theme' });
+
+  // Storeys: on a multi-storey venue upper floors hide lower ones, so the
+  // operator can show one storey at a time.
+  const levels = model.levels();
+  const storeyButtons = new Map<number | null, HTMLButtonElement>();
+  const storeys = h('div', { class: 'segmented', role: 'radiogroup', 'aria-label': 'Storey', 'data-testid': 'storeys' });
+  const setLevel = (level: number | null): void => {
+    model.setLevel(level);
+    markers.setLevel(level);
+    const zoneVisible = (zoneId: string | null): boolean =>
+      level === null || (zoneId !== null && levelKey(ctx.zonesById.get(zoneId)?.level) === level);
+    artefacts.filter(zoneVisible);
+    for (const zone of venue.zones) view.labels.setHidden(zone.id, !zoneVisible(zone.id));
+    for (const [key, button] of storeyButtons) button.setAttribute('aria-checked', String(key === level));
+    view.requestRender();
+  };
+  if (levels.length > 1) {
+    for (const [i, level] of [null, ...levels].entries()) {
+      const label = level === null ? 'All storeys' : `Storey ${i - 1}`;
+      const button = h('button', {
+        type: 'button',
+        role: 'radio',
+        class: 'segment',
+        'data-testid': `storey-${level === null ? 'all' : i - 1}`,
+        title: level === null ? 'Show every storey' : `Floor at ${level.toFixed(1)} m`,
+        text: label,
+      });
+      button.addEventListener('click', () => setLevel(level));
+      storeyButtons.set(level, button);
+      storeys.append(button);
+    }
+    setLevel(null);
+  }
   themeButton.addEventListener('click', () => theme.toggle());
   const tooltip = h('div', { class: 'tooltip', role: 'tooltip', hidden: true });
-  viewport.append(h('div', { class: 'toolbar' }, segmented, h('div', { class: 'toolbar-end' }, homeButton, themeButton)), tooltip);
+  viewport.append(
+    h('div', { class: 'toolbar' }, h('div', { class: 'toolbar-start' }, segmented, levels.length > 1 ? storeys : null), h('div', { class: 'toolbar-end' }, homeButton, themeButton)),
+    tooltip,
+  );
 
   function recolorSensor(id: string): void {
     const sensor = ctx.sensorsById.get(id);
@@ -260,7 +296,7 @@ export async function startApp(root: HTMLElement, hook: VenueTwinHook): Promise<
   };
   onTheme(currentTheme());
 
-  attachPointer(view, markers, () => model.floorMeshes(), (face) => model.zoneAt(face), {
+  attachPointer(view, markers, () => model.floorMeshes(), (object, face) => model.zoneAt(object, face), {
     onPick: (hit) => select(hit),
     onHover: (hit, clientX, clientY) => {
       const sensor = hit?.type === 'sensor' ? ctx.sensorsById.get(hit.id) : undefined;

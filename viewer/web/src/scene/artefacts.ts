@@ -21,8 +21,15 @@ export class ArtefactMarkers {
       const mesh = new Mesh(geometry, this.material);
       mesh.position.copy(venueToWorld(x, y, z));
       mesh.scale.set(0.8, 1.3, 0.8);
-      mesh.userData = { artefactId: artefact.id };
+      mesh.userData = { artefactId: artefact.id, zone: artefact.zone ?? null };
       this.group.add(mesh);
+    }
+  }
+
+  /** Show only the artefacts whose zone passes `visible`. */
+  filter(visible: (zoneId: string | null) => boolean): void {
+    for (const child of this.group.children) {
+      child.visible = visible((child.userData as { zone: string | null }).zone);
     }
   }
 

@@ -14,6 +14,8 @@ interface Label {
   /** Cached size (CSS px); measured once, since reading it forces layout. */
   width: number;
   height: number;
+  /** Hidden by the app (another storey shown), whatever the camera says. */
+  hidden: boolean;
 }
 
 interface Placed {
@@ -42,7 +44,7 @@ export class LabelLayer {
     this.remove(id);
     element.classList.add('scene-label');
     this.root.appendChild(element);
-    this.labels.set(id, { element, anchor: anchor.clone(), width: 0, height: 0 });
+    this.labels.set(id, { element, anchor: anchor.clone(), width: 0, height: 0, hidden: false });
     this.measured = false;
   }
 
@@ -55,6 +57,11 @@ export class LabelLayer {
     if (label === undefined) return;
     label.element.remove();
     this.labels.delete(id);
+  }
+
+  setHidden(id: string, hidden: boolean): void {
+    const label = this.labels.get(id);
+    if (label !== undefined) label.hidden = hidden;
   }
 
   /** Text changed size (new values, another quantity): measure again on the next frame. */
@@ -76,7 +83,7 @@ export class LabelLayer {
     const candidates: Placed[] = [];
     for (const label of this.labels.values()) {
       const p = this.scratch.copy(label.anchor).project(camera);
-      const onScreen = p.z < 1 && p.z > -1 && Math.abs(p.x) < 1.05 && Math.abs(p.y) < 1.05;
+      const onScreen = !label.hidden && p.z < 1 && p.z > -1 && Math.abs(p.x) < 1.05 && Math.abs(p.y) < 1.05;
       if (!onScreen) {
         label.element.style.visibility = 'hidden';
         continue;

@@ -31,6 +31,7 @@ import {
 import type { SensorDef, SensorStatus, ZoneDef } from '../types';
 import { venueToWorld } from './coords';
 import { InstancePool } from './instancePool';
+import { levelKey } from './venueModel';
 import { STATUS_COLORS, type ScenePalette } from './palette';
 
 export interface MarkerLook {
@@ -44,6 +45,12 @@ export interface MarkerLook {
 interface Marker {
   index: number;
   position: Vector3;
+  /** Foot of the stem, on the zone's floor. */
+  floor: Vector3;
+  /** Storey (zone floor elevation) the sensor belongs to. */
+  level: number;
+  hidden: boolean;
+  look: MarkerLook;
   status: SensorStatus;
   /** Head size: 1 for the selected quantity, smaller for the others. */
   scale: number;
@@ -67,6 +74,7 @@ export class SensorMarkers {
   private readonly stemMaterial: LineBasicMaterial;
   private readonly selection: Mesh<TorusGeometry, MeshBasicMaterial>;
   private readonly alarms = new Set<string>();
+  private readonly stems: LineSegments;
   private palette: ScenePalette;
   private selectedId: string | null = null;
   private readonly matrix = new Matrix4();
@@ -95,14 +103,23 @@ export class SensorMarkers {
     );
     this.stemMaterial = new LineBasicMaterial({ color: palette.stem, transparent: true, opacity: 0.7 });
 
-    const stems: number[] = [];
     sensors.forEach((sensor, index) => {
       const [x, y, z] = sensor.position;
       const level = (sensor.zone ? zones.get(sensor.zone)?.level : null) ?? 0;
       const position = venueToWorld(x, y, z);
       const floor = venueToWorld(x, y, level);
-      stems.push(position.x, position.y - radius, position.z, floor.x, floor.y, floor.z);
-      this.markers.set(sensor.id, { index, position, status: 'unknown', scale: 0.5, rim: false });
+      const look: MarkerLook = { color: null, status: 'unknown', emphasised: false };
+      this.markers.set(sensor.id, {
+        index,
+        position,
+        floor,
+        level: levelKey(level),
+        hidden: false,
+        look,
+        status: 'unknown',
+        scale: 0.5,
+        rim: false,
+      });
       this.ids.push(sensor.id);
     });
     this.spheres.count = sensors.length;
@@ -111,9 +128,9 @@ export class SensorMarkers {
       mesh.frustumCulled = false;
       this.group.add(mesh);
     }
-    const stemGeometry = new BufferGeometry();
-    stemGeometry.setAttribute('position', new Float32BufferAttribute(stems, 3));
-    this.group.add(new LineSegments(stemGeometry, this.stemMaterial));
+    this.stems = new LineSegments(new BufferGeometry(), this.stemMaterial);
+    this.buildStems();
+    this.group.add(this.stems);
 
     for (const id of this.ids) {
       this.update(id, { color: null, status: 'unknown', emphasised: false });
@@ -129,7 +146,30 @@ export class SensorMarkers {
   }
 
   position(id: string): Vector3 | null {
-    return this.markers.get(id)?.position ?? null;
+    const marker = this.markers.get(id);
+    return marker === undefined || marker.hidden ? null : marker.position;
+  }
+
+  private buildStems(): void {
+    const stems: number[] = [];
+    for (const marker of this.markers.values()) {
+      if (marker.hidden) continue;
+      const { position: p, floor: f } = marker;
+      stems.push(p.x, p.y - this.radius, p.z, f.x, f.y, f.z);
+    }
+    this.stems.geometry.dispose();
+    const geometry = new BufferGeometry();
+    geometry.setAttribute('position', new Float32BufferAttribute(stems, 3));
+    this.stems.geometry = geometry;
+  }
+
+  /** Show the markers of one storey, or of all with null. */
+  setLevel(level: number | null): void {
+    for (const [id, marker] of this.markers) {
+      marker.hidden = level !== null && marker.level !== level;
+      this.update(id, marker.look);
+    }
+    this.buildStems();
   }
 
   private compose(marker: Marker, scale: number, flat: boolean): Matrix4 {
@@ -139,6 +179,16 @@ export class SensorMarkers {
   update(id: string, look: MarkerLook): void {
     const marker = this.markers.get(id);
     if (marker === undefined) return;
+    marker.look = look;
+    if (marker.hidden) {
+      this.spheres.setMatrixAt(marker.index, this.compose(marker, 0, false));
+      this.spheres.instanceMatrix.needsUpdate = true;
+      this.rims.remove(id);
+      this.rings.remove(id);
+      this.alarms.delete(id);
+      if (id === this.selectedId) this.selection.visible = false;
+      return;
+    }
     const neutral = new Color(this.palette.markerNeutral);
     if (look.color === null || look.status === 'offline' || !look.emphasised) {
       this.color.copy(neutral);
@@ -169,7 +219,10 @@ export class SensorMarkers {
     }
     if (look.status === 'alarm') this.alarms.add(id);
     else this.alarms.delete(id);
-    if (id === this.selectedId) this.placeSelection(marker);
+    if (id === this.selectedId) {
+      this.selection.visible = true;
+      this.placeSelection(marker);
+    }
   }
 
   private placeSelection(marker: Marker): void {
@@ -180,7 +233,7 @@ export class SensorMarkers {
   setSelected(id: string | null): void {
     this.selectedId = id;
     const marker = id === null ? undefined : this.markers.get(id);
-    this.selection.visible = marker !== undefined;
+    this.selection.visible = marker !== undefined && !marker.hidden;
     if (marker !== undefined) this.placeSelection(marker);
   }
 
@@ -197,6 +250,7 @@ export class SensorMarkers {
     const hit = new Vector3();
     let best: { id: string; distance: number } | null = null;
     for (const [id, marker] of this.markers) {
+      if (marker.hidden) continue;
       sphere.set(marker.position, this.radius * HIT_SCALE * marker.scale);
       if (ray.intersectSphere(sphere, hit) === null) continue;
       const distance = hit.distanceTo(ray.origin);

@@ -22,7 +22,7 @@ export function attachPointer(
   view: VenueView,
   markers: SensorMarkers,
   floors: () => Object3D[],
-  zoneAt: (faceIndex: number) => string | null,
+  zoneAt: (object: Object3D, faceIndex: number) => string | null,
   handlers: PointerHandlers,
 ): void {
   const canvas = view.renderer.domElement;
@@ -33,7 +33,7 @@ export function attachPointer(
     if (marker !== null && (floor === undefined || marker.distance <= floor.distance + 0.01)) {
       return { type: 'sensor', id: marker.id };
     }
-    const zoneId = floor?.faceIndex == null ? null : zoneAt(floor.faceIndex);
+    const zoneId = floor?.faceIndex == null ? null : zoneAt(floor.object, floor.faceIndex);
     return zoneId ? { type: 'zone', id: zoneId } : null;
   };
 

@@ -117,12 +117,21 @@ interface ZoneRange {
   start: number;
   count: number;
   geometry: BufferGeometry;
+  mesh: Mesh;
+}
+
+/** Storeys are keyed by floor elevation, to the centimetre. */
+export function levelKey(level: number | null | undefined): number {
+  return Math.round((level ?? 0) * 100) / 100;
 }
 
 export class VenueModel {
   readonly group = new Group();
-  private readonly floors: Mesh<BufferGeometry, MeshLambertMaterial>;
-  private readonly ranges: ZoneRange[] = [];
+  private readonly floorMaterial = new MeshLambertMaterial({ vertexColors: true, side: DoubleSide });
+  private readonly storeys = new Map<number, Group>();
+  private readonly floorsByLevel = new Map<number, Mesh>();
+  private readonly ranges = new Map<Object3D, ZoneRange[]>();
+  private readonly shell = new Group();
   private readonly rangeById = new Map<string, ZoneRange>();
   private readonly zoneColors = new Map<string, Color>();
   private readonly wallMaterial: MeshLambertMaterial;
@@ -165,47 +174,63 @@ export class VenueModel {
       });
     }
 
-    const floorParts: BufferGeometry[] = [];
-    const wallParts: BufferGeometry[] = [];
-    let vertex = 0;
+    // One merged set of meshes per storey, so a storey can be shown alone.
+    const byLevel = new Map<number, { floors: BufferGeometry[]; walls: BufferGeometry[]; zones: string[] }>();
     for (const zone of venue.zones) {
+      const level = levelKey(zone.level);
+      const storey = byLevel.get(level) ?? { floors: [], walls: [], zones: [] };
+      byLevel.set(level, storey);
       const parts = fromGltf.get(zone.id);
       const floor = parts?.floor.length
         ? mergeGeometries(parts.floor.map(worldGeometry))
         : worldGeometry(new Mesh(floorGeometry(zone)));
       floor.translate(0, FLOOR_LIFT, 0);
-      const count = floor.getAttribute('position').count;
-      const range = { id: zone.id, start: vertex, count, geometry: floor };
-      this.ranges.push(range);
-      this.rangeById.set(zone.id, range);
-      vertex += count;
-      floorParts.push(floor);
+      storey.floors.push(floor);
+      storey.zones.push(zone.id);
       // Walls are made up only when there is no mesh at all: a GLB without
       // walls for a zone means an outdoor zone or walls inside an imported shell.
-      if (parts?.walls.length) wallParts.push(...parts.walls.map(worldGeometry));
-      else if (gltfRoot === null && zone.outdoor !== true) wallParts.push(wallGeometry(zone));
+      if (parts?.walls.length) storey.walls.push(...parts.walls.map(worldGeometry));
+      else if (gltfRoot === null && zone.outdoor !== true) storey.walls.push(wallGeometry(zone));
     }
 
-    const floorGeometryAll = merged(floorParts);
-    floorGeometryAll.setAttribute('color', new BufferAttribute(new Float32Array(vertex * 3), 3));
-    this.floors = new Mesh(floorGeometryAll, new MeshLambertMaterial({ vertexColors: true, side: DoubleSide }));
-    this.floors.name = 'floors';
-    this.group.add(this.floors);
-    // The floor outlines are the zone boundaries an operator reads most.
-    const outlines = new LineSegments(merged(floorParts.map((g) => new EdgesGeometry(g, 30))), this.edgeMaterial);
-    outlines.renderOrder = 1;
-    this.group.add(outlines);
+    for (const [level, storey] of [...byLevel.entries()].sort((a, b) => a[0] - b[0])) {
+      const group = new Group();
+      group.name = `storey:${level}`;
+      this.storeys.set(level, group);
+      this.group.add(group);
+      const floorGeometryAll = merged(storey.floors);
+      const vertices = floorGeometryAll.getAttribute('position')?.count ?? 0;
+      floorGeometryAll.setAttribute('color', new BufferAttribute(new Float32Array(vertices * 3), 3));
+      const floors = new Mesh(floorGeometryAll, this.floorMaterial);
+      floors.name = 'floors';
+      group.add(floors);
+      const ranges: ZoneRange[] = [];
+      let vertex = 0;
+      storey.floors.forEach((geometry, i) => {
+        const count = geometry.getAttribute('position').count;
+        const range = { id: storey.zones[i] as string, start: vertex, count, geometry, mesh: floors };
+        ranges.push(range);
+        this.rangeById.set(range.id, range);
+        vertex += count;
+      });
+      this.ranges.set(floors, ranges);
+      this.floorsByLevel.set(level, floors);
+      // The floor outlines are the zone boundaries an operator reads most.
+      const outlines = new LineSegments(merged(storey.floors.map((g) => new EdgesGeometry(g, 30))), this.edgeMaterial);
+      outlines.renderOrder = 1;
+      group.add(outlines);
+      if (storey.walls.length > 0) {
+        const walls = new Mesh(merged(storey.walls), this.wallMaterial);
+        walls.name = 'walls';
+        walls.renderOrder = 2;
+        group.add(walls, new LineSegments(new EdgesGeometry(walls.geometry, 30), this.edgeMaterial));
+      }
+    }
     for (const zone of venue.zones) this.setZoneColor(zone.id, null);
-
-    if (wallParts.length > 0) {
-      const walls = new Mesh(merged(wallParts), this.wallMaterial);
-      walls.name = 'walls';
-      walls.renderOrder = 2;
-      this.group.add(walls, new LineSegments(new EdgesGeometry(walls.geometry, 30), this.edgeMaterial));
-    }
 
     // Anything else in the GLB (an imported building mesh, named `mesh`) is
     // the shell: drawn like the walls, see-through so rooms stay visible.
+    this.group.add(this.shell);
     if (gltfRoot !== null) {
       const rest: Mesh[] = [];
       gltfRoot.traverse((child) => {
@@ -216,28 +241,40 @@ export class VenueModel {
         shell.geometry.computeVertexNormals();
         shell.name = `shell:${gltfName(mesh)}`;
         shell.renderOrder = 2;
-        this.group.add(shell);
+        this.shell.add(shell);
         // Edges of a large scanned mesh are noise and cost memory: only for modest meshes.
         if (shell.geometry.getAttribute('position').count / 3 <= SHELL_EDGE_LIMIT) {
-          this.group.add(new LineSegments(new EdgesGeometry(shell.geometry, 40), this.edgeMaterial));
+          this.shell.add(new LineSegments(new EdgesGeometry(shell.geometry, 40), this.edgeMaterial));
         }
       }
     }
   }
 
-  /** What the pointer can pick: the merged floor mesh (see `zoneAt`). */
+  /** What the pointer can pick: the merged floor mesh of each visible storey (see `zoneAt`). */
   floorMeshes(): Mesh[] {
-    return [this.floors];
+    return [...this.floorsByLevel.entries()].filter(([level]) => this.storeys.get(level)?.visible).map(([, mesh]) => mesh);
   }
 
-  /** The zone owning a face of the merged floor mesh. */
-  zoneAt(faceIndex: number): string | null {
+  /** Storey elevations, lowest first. */
+  levels(): number[] {
+    return [...this.storeys.keys()];
+  }
+
+  /** Show one storey (and hide the building shell), or all of them with null. */
+  setLevel(level: number | null): void {
+    for (const [key, group] of this.storeys) group.visible = level === null || key === level;
+    this.shell.visible = level === null;
+  }
+
+  /** The zone owning a face of a merged floor mesh. */
+  zoneAt(object: Object3D, faceIndex: number): string | null {
+    const ranges = this.ranges.get(object) ?? [];
     const vertex = faceIndex * 3;
     let lo = 0;
-    let hi = this.ranges.length - 1;
+    let hi = ranges.length - 1;
     while (lo <= hi) {
       const mid = (lo + hi) >> 1;
-      const range = this.ranges[mid] as ZoneRange;
+      const range = ranges[mid] as ZoneRange;
       if (vertex < range.start) hi = mid - 1;
       else if (vertex >= range.start + range.count) lo = mid + 1;
       else return range.id;
@@ -265,7 +302,7 @@ export class VenueModel {
     if (range === undefined || base === undefined) return;
     // The selected floor is lifted towards white (or black in the light theme).
     const color = zoneId === this.selectedZone ? base.clone().lerp(new Color(this.palette.selection), 0.18) : base;
-    const attribute = this.floors.geometry.getAttribute('color') as BufferAttribute;
+    const attribute = range.mesh.geometry.getAttribute('color') as BufferAttribute;
     // Vertex colours are linear; Color holds linear values already.
     for (let i = range.start; i < range.start + range.count; i += 1) attribute.setXYZ(i, color.r, color.g, color.b);
     attribute.needsUpdate = true;
@@ -283,7 +320,7 @@ export class VenueModel {
     this.paint(zoneId);
     this.selectedOutline = new LineSegments(new EdgesGeometry(range.geometry, 30), this.selectedEdgeMaterial);
     this.selectedOutline.renderOrder = 3;
-    this.group.add(this.selectedOutline);
+    range.mesh.parent?.add(this.selectedOutline);
   }
 
   setPalette(palette: ScenePalette): void {
