@@ -124,7 +124,8 @@ class LiveState:
         for e in events:
             if e.venue != self.venue.id:
                 continue
-            slot = self._slot(e.sensor)
+            # Status of an id that is no sensor (a gateway's last will) makes no slot.
+            slot = self._slots.get(e.sensor)
             if slot is None:
                 continue
             slot.online = e.status is SensorStatus.ONLINE

@@ -80,3 +80,10 @@ def test_zone_state_averages_its_sensors_and_reports_only_real_changes(state: Li
 
 def test_readings_of_other_venues_are_ignored(state: LiveState) -> None:
     assert not state.apply([Reading("elsewhere", "gallery-a-temp", 1.0, 1.0)])
+
+
+def test_a_gateway_status_makes_no_sensor(state: LiveState) -> None:
+    changes = state.apply_status([StatusEvent(V, "simulator", SensorStatus.OFFLINE, 1.0)])
+    assert not changes
+    assert state.sensor("simulator") is None
+    assert len(state.sensors()) == 23
