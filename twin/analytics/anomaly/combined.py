@@ -1,59 +1,83 @@
 """One anomaly score per reading, in [0, 1], for NAB-style scoring and ranking.
 
 NAB sweeps one threshold over every stream of a corpus, so a score must mean
-the same on a quiet sensor and a noisy one. As in Numenta's anomaly
-likelihood, the raw residual (robust z of the reading against its level,
-in units of the spike threshold) is judged against its own long-run
-distribution on this stream: the score is the Gaussian tail probability ``q``
-of the current raw value given the exponentially weighted mean and variance
-of past raw values, mapped to ``1 - q ** (1 / 16)`` (monotone, so ``q = 1e-7``
-is about 0.63, and it does not saturate before ``q`` underflows). A fault that
-a device detector confirms (stuck, dropout, out of range) scores at least its
-own severity.
+the same on a quiet sensor and a noisy one, and an event should score high
+once, early, rather than for its whole duration. Per reading:
+
+1. Surprise of the point residual (robust z against the level, in units of
+   the spike threshold) given its own history on this stream: the anomaly
+   likelihood of Ahmad et al. 2017 (:class:`AnomalyLikelihood`).
+2. For a periodic stream, the same for the residual against the daily or
+   weekly profile (:class:`SeasonalResidual`); the larger surprise counts.
+3. The surprise ``s`` (``-log10`` tail probability) maps to
+   ``1 - 10 ** (-s / SURPRISE_SCALE)``: monotone, 0.63 at a 1e-10 tail, does
+   not saturate before the tail underflows.
+4. A value beyond every value seen so far (:class:`RangeNovelty`) scores at
+   least ``NOVEL_SCORE``; a confirmed device fault (stuck, dropout) at least
+   its own severity at the reading that confirms it.
+5. :class:`EventSuppressor` halves a score that does not beat the decayed
+   recent record, so an event reports once.
 """
 
 from __future__ import annotations
 
 import math
 
-from scipy.special import log_ndtr
+from twin.analytics.anomaly.likelihood import AnomalyLikelihood
+from twin.analytics.anomaly.novelty import RangeNovelty
+from twin.analytics.anomaly.seasonal import SeasonalResidual
+from twin.analytics.anomaly.suppression import EventSuppressor
 
-__all__ = ["CombinedScore"]
+__all__ = ["NOVEL_SCORE", "SURPRISE_SCALE", "CombinedScore"]
 
-# Long-run memory of the raw residual's distribution, in readings (1 / alpha).
-_LONG_ALPHA = 0.001
-# Readings of raw residuals needed before the distribution is trusted.
-_WARMUP = 100
-_LOG_ROOT = 16.0
+SURPRISE_SCALE = 10.0
+"""Surprise (-log10 tail probability) at which the score reaches 1 - 1/e."""
+NOVEL_SCORE = 0.9
+"""Score of a reading outside every value seen so far (below a confirmed fault's)."""
+# Readings before the range of values is trusted for novelty.
+_NOVELTY_WARMUP = 300
 
 
 class CombinedScore:
-    """Anomaly likelihood of the residual, merged with confirmed device faults."""
+    """Anomaly likelihood of the residuals, merged with novelty and device faults."""
 
-    __slots__ = ("_count", "_mean", "_var", "value")
+    __slots__ = ("_novelty", "_point", "_seasonal", "_suppressor", "value")
 
-    def __init__(self) -> None:
-        self._count = 0
-        self._mean = 0.0
-        self._var = 0.0
+    def __init__(
+        self,
+        spike_sigma: float = 6.0,
+        seasonal: bool = True,
+        range_tolerance: float | None = 0.05,
+    ) -> None:
+        self._point = AnomalyLikelihood()
+        self._seasonal = SeasonalResidual(spike_sigma) if seasonal else None
+        self._novelty = (
+            RangeNovelty(range_tolerance, _NOVELTY_WARMUP) if range_tolerance is not None else None
+        )
+        self._suppressor = EventSuppressor()
         self.value = 0.0
 
-    def update(self, residual: float, fault: float = 0.0) -> float:
-        """Score a reading from its residual evidence and a device-fault score.
+    @property
+    def periodic(self) -> bool:
+        """Whether the seasonal residual is currently in use for this stream."""
+        return self._seasonal is not None and self._seasonal.periodic
 
-        ``residual`` is the robust z divided by the spike threshold; ``fault``
-        is the score in [0, 1] of a stuck or dropout detection made at this
-        reading (0 if none).
+    def update(
+        self, ts: float, value: float, residual: float, level: float, fault: float = 0.0
+    ) -> float:
+        """Score a reading.
+
+        ``residual`` is the robust z divided by the spike threshold (0 while
+        the baseline warms up or the sensor is stuck); ``level`` the baseline
+        level before this reading; ``fault`` the score in [0, 1] of a stuck or
+        dropout detection made at this reading (0 if none).
         """
-        likelihood = 0.0
-        if self._count >= _WARMUP:
-            sd = math.sqrt(self._var) + 1e-9
-            log_q = float(log_ndtr(-(residual - self._mean) / sd))
-            likelihood = 1.0 - math.exp(log_q / _LOG_ROOT)
-        self._count += 1
-        weight = max(_LONG_ALPHA, 1.0 / self._count)
-        delta = residual - self._mean
-        self._mean += weight * delta
-        self._var = (1.0 - weight) * (self._var + weight * delta * delta)
-        self.value = max(likelihood, fault)
+        surprise = self._point.update(residual)
+        if self._seasonal is not None:
+            surprise = max(surprise, self._seasonal.update(ts, value, level))
+        score = 1.0 - math.exp(-surprise / SURPRISE_SCALE)
+        if self._novelty is not None and self._novelty.update(value):
+            score = max(score, NOVEL_SCORE)
+        score = max(score, fault)
+        self.value = self._suppressor.update(score)
         return self.value

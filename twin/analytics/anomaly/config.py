@@ -40,6 +40,11 @@ class DetectorConfig:
     - ``expected_interval``: seconds between readings; ``None`` learns it.
     - ``interval_alpha``: weight of a new interval in the learned one.
     - ``dropout_factor``: a gap longer than ``factor x expected`` is a dropout.
+    - ``seasonal``: also judge each reading against learned daily and weekly
+      profiles, used only while one predicts better than the level (the
+      combined ``anomaly_score`` only; no detection kind).
+    - ``range_tolerance``: a reading beyond every earlier value by this share
+      of their range scores as novel in ``anomaly_score``. ``None`` disables.
     """
 
     sensor: str = ""
@@ -61,6 +66,8 @@ class DetectorConfig:
     expected_interval: float | None = None
     interval_alpha: float = 0.05
     dropout_factor: float = 3.0
+    seasonal: bool = True
+    range_tolerance: float | None = 0.05
 
     def __post_init__(self) -> None:
         lo, hi = self.physical_min, self.physical_max
@@ -85,5 +92,9 @@ class DetectorConfig:
             raise AnomalyConfigError("stuck_min_activity must be in [0, 1]")
         if self.expected_interval is not None and not self.expected_interval > 0.0:
             raise AnomalyConfigError("expected_interval must be positive seconds")
+        if self.range_tolerance is not None and not (
+            math.isfinite(self.range_tolerance) and self.range_tolerance >= 0.0
+        ):
+            raise AnomalyConfigError("range_tolerance must be a non-negative number or None")
         if self.dropout_factor <= 1.0:
             raise AnomalyConfigError("dropout_factor must exceed 1")

@@ -52,7 +52,7 @@ class SensorDetector:
         self._dropout = DropoutDetector(
             cfg.expected_interval, cfg.dropout_factor, cfg.interval_alpha
         )
-        self._combined = CombinedScore()
+        self._combined = CombinedScore(cfg.spike_sigma, cfg.seasonal, cfg.range_tolerance)
         self.late_readings = 0
 
     @property
@@ -106,6 +106,7 @@ class SensorDetector:
         # for its whole duration: one alert per fault, not a plateau of 1.0s.
         fault = max((d.score for d in found), default=0.0)
         residual = 0.0
+        level = base.mean
         if base.ready and not self._stuck.stuck:
             z = base.z(value)
             spike = self._spike.update(sensor, unit, ts, value, z, base)
@@ -124,5 +125,5 @@ class SensorDetector:
             residual = self._spike.evidence
         if not self._stuck.stuck:
             base.update(value)
-        self._combined.update(residual, fault)
+        self._combined.update(ts, value, residual, level, fault)
         return found
