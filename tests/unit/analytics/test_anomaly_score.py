@@ -6,6 +6,7 @@ import math
 
 import numpy as np
 import pytest
+from scipy.special import log_ndtr
 
 from twin.analytics.anomaly import AnomalyConfigError, DetectorConfig, SensorDetector
 from twin.analytics.anomaly.combined import NOVEL_SCORE
@@ -47,6 +48,21 @@ def test_likelihood_short_average_needs_a_sustained_rise() -> None:
     one = lk.update(4.0)  # one moderate reading barely moves a 10-reading average
     sustained = max(lk.update(4.0) for _ in range(9))
     assert sustained > 3.0 * one
+
+
+def test_likelihood_surprise_is_the_gaussian_tail_even_far_out() -> None:
+    def trained() -> AnomalyLikelihood:
+        lk = AnomalyLikelihood(long_alpha=0.5, warmup=10)
+        for _ in range(10):
+            lk.update(0.0)
+        return lk
+
+    # Mean 0, standard deviation at its 1e-6 floor: raw x is z = x * 1e6.
+    zs = (3.0, 34.9, 35.1, 60.0)
+    surprises = [trained().update(z * 1e-6) for z in zs]
+    expected = [-float(log_ndtr(-z)) / math.log(10.0) for z in zs]
+    assert surprises == pytest.approx(expected, rel=1e-6)
+    assert surprises == sorted(surprises)
 
 
 def test_seasonal_profile_learns_each_bin_separately() -> None:

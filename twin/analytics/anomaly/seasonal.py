@@ -42,8 +42,10 @@ class SeasonalProfile:
         self._period = period
         self._bins = bins
         self._alpha = alpha
-        self.means = array("d", bytes(8 * bins))
-        self.visits = array("I", bytes(4 * bins))
+        # Single precision and visits counted only as far as the weight needs
+        # (1 / visits stops mattering at 1 / alpha): 5 bytes a bin.
+        self.means = array("f", bytes(4 * bins))
+        self.visits = array("B", bytes(bins))
 
     def bin_of(self, ts: float) -> int:
         # Multiply before dividing: readings on the bin grid stay exact.
@@ -55,7 +57,7 @@ class SeasonalProfile:
 
     def learn(self, index: int, value: float) -> None:
         visits = self.visits[index]
-        if visits < 0xFFFFFFFF:
+        if visits < 0xFF:
             visits += 1
             self.visits[index] = visits
         weight = max(self._alpha, 1.0 / visits)
@@ -130,8 +132,9 @@ class SeasonalResidual:
                     self._scales[k] = residual
                 errors[k + 1] += a * (residual - errors[k + 1])
             model.learn(index, value)
-        daily = self._likelihoods[0].update(evidence[0])
-        weekly = self._likelihoods[1].update(evidence[1])
-        if errors[1] <= errors[2]:
-            return daily if errors[1] < _MARGIN * errors[0] else 0.0
-        return weekly if errors[2] < _MARGIN * errors[0] else 0.0
+        # Both likelihoods learn every reading; only the one in use is judged.
+        best = 1 if errors[1] <= errors[2] else 2
+        used = errors[best] < _MARGIN * errors[0]
+        daily = self._likelihoods[0].update(evidence[0], used and best == 1)
+        weekly = self._likelihoods[1].update(evidence[1], used and best == 2)
+        return daily if best == 1 else weekly
