@@ -1,11 +1,14 @@
 """NAB benchmark of our combined detector on the realKnownCause corpus.
 
-Usage: python bench/nab.py [DATA_DIR]   (default: ../shared/data/nab from the repo root)
+Usage: python bench/nab.py [DATA_DIR] [--without PART]...
+(DATA_DIR defaults to ../shared/data/nab from the repo root)
 
 Scores every file in one streaming pass (no look-ahead: each score uses only
-earlier readings), then scores the results with our NAB implementation under
-the three profiles and prints per-file and overall normalised scores and the
-detector's throughput.
+earlier readings) with one default configuration for all files, then scores
+the results with our NAB implementation under the three profiles and prints
+per-file and overall normalised scores and the detector's throughput.
+``--without seasonal|novelty|suppression`` switches a part of the combined
+score off to show what it adds.
 """
 
 from __future__ import annotations
@@ -21,12 +24,19 @@ sys.path.insert(0, str(REPO))
 import numpy as np  # noqa: E402
 from numpy.typing import NDArray  # noqa: E402
 
-from twin.analytics.anomaly import score_series  # noqa: E402
+from twin.analytics.anomaly import DetectorConfig, score_series  # noqa: E402
 from twin.analytics.nab import PROFILES, LabeledSeries, evaluate_corpus, load_corpus  # noqa: E402
 
 __all__ = ["main"]
 
 PUBLISHED_BEST = 70.5  # NAB scoreboard, standard profile, full 58-file corpus
+
+# Parts of the combined score that can be switched off, as DetectorConfig fields.
+_ABLATIONS: dict[str, dict[str, object]] = {
+    "seasonal": {"seasonal": False},
+    "novelty": {"range_tolerance": None},
+    "suppression": {"event_decay": None},
+}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -35,20 +45,31 @@ def main(argv: list[str] | None = None) -> int:
         "data_dir", nargs="?", type=Path, default=REPO.parent / "shared" / "data" / "nab"
     )
     parser.add_argument("--category", default="realKnownCause")
+    parser.add_argument(
+        "--without",
+        action="append",
+        default=[],
+        choices=sorted(_ABLATIONS),
+        help="turn a part of the combined score off, to measure what it adds (repeatable)",
+    )
     args = parser.parse_args(argv)
+    off = {field: value for name in args.without for field, value in _ABLATIONS[name].items()}
+    config = DetectorConfig(**off)  # type: ignore[arg-type]
 
     corpus = load_corpus(args.data_dir, args.category)
     results: list[tuple[LabeledSeries, NDArray[np.float64]]] = []
     readings = 0
     started = time.perf_counter()
     for series, values in corpus:
-        results.append((series, score_series(series.timestamps, values)))
+        results.append((series, score_series(series.timestamps, values, config)))
         readings += len(values)
     elapsed = time.perf_counter() - started
 
     scored = evaluate_corpus(results)
     names = [series.name.split("/")[-1] for series, _ in corpus]
     width = max(len(n) for n in names)
+    if args.without:
+        print(f"without: {', '.join(args.without)}")
     print(
         f"NAB scores, {args.category} only ({len(corpus)} files, "
         f"{sum(len(s.windows) for s, _ in corpus)} windows)"

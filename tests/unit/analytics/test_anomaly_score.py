@@ -158,6 +158,26 @@ def test_a_slow_climb_to_a_new_extreme_scores_as_novel() -> None:
     assert scores[:1500].max() < NOVEL_SCORE
 
 
-def test_invalid_range_tolerance_is_refused() -> None:
-    with pytest.raises(AnomalyConfigError, match="range_tolerance"):
-        DetectorConfig(range_tolerance=-0.1)
+@pytest.mark.parametrize(
+    ("kwargs", "match"),
+    [
+        ({"range_tolerance": -0.1}, "range_tolerance"),
+        ({"range_tolerance": math.inf}, "range_tolerance"),
+        ({"event_decay": 1.0}, "event_decay"),
+        ({"event_decay": -0.5}, "event_decay"),
+    ],
+)
+def test_invalid_score_settings_are_refused(kwargs: dict[str, float], match: str) -> None:
+    with pytest.raises(AnomalyConfigError, match=match):
+        DetectorConfig(**kwargs)  # type: ignore[arg-type]
+
+
+def test_without_suppression_a_sustained_excursion_scores_high_throughout() -> None:
+    rng = np.random.default_rng(12)
+    values = 20.0 + rng.normal(0.0, 0.2, 1500)
+    values[1000:1010] += 3.0
+    cfg = DetectorConfig(range_tolerance=None, event_decay=None)
+    raw = _scores(np.arange(1500) * 60.0, values, cfg)
+    once = _scores(np.arange(1500) * 60.0, values, DetectorConfig(range_tolerance=None))
+    assert (raw[1000:1003] > 0.5).all()
+    assert (once[1000:1010] > 0.5).sum() < (raw[1000:1010] > 0.5).sum()

@@ -48,13 +48,14 @@ class CombinedScore:
         spike_sigma: float = 6.0,
         seasonal: bool = True,
         range_tolerance: float | None = 0.05,
+        event_decay: float | None = 0.999,
     ) -> None:
         self._point = AnomalyLikelihood()
         self._seasonal = SeasonalResidual(spike_sigma) if seasonal else None
         self._novelty = (
             RangeNovelty(range_tolerance, _NOVELTY_WARMUP) if range_tolerance is not None else None
         )
-        self._suppressor = EventSuppressor()
+        self._suppressor = EventSuppressor(event_decay) if event_decay is not None else None
         self.value = 0.0
 
     @property
@@ -79,5 +80,5 @@ class CombinedScore:
         if self._novelty is not None and self._novelty.update(value):
             score = max(score, NOVEL_SCORE)
         score = max(score, fault)
-        self.value = self._suppressor.update(score)
+        self.value = self._suppressor.update(score) if self._suppressor is not None else score
         return self.value

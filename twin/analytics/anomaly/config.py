@@ -45,6 +45,9 @@ class DetectorConfig:
       combined ``anomaly_score`` only; no detection kind).
     - ``range_tolerance``: a reading beyond every earlier value by this share
       of their range scores as novel in ``anomaly_score``. ``None`` disables.
+    - ``event_decay``: per-reading decay of the recent record score; a score
+      that does not beat it is halved, so an event scores high once. ``None``
+      disables (every reading scored on its own).
     """
 
     sensor: str = ""
@@ -68,6 +71,7 @@ class DetectorConfig:
     dropout_factor: float = 3.0
     seasonal: bool = True
     range_tolerance: float | None = 0.05
+    event_decay: float | None = 0.999
 
     def __post_init__(self) -> None:
         lo, hi = self.physical_min, self.physical_max
@@ -96,5 +100,7 @@ class DetectorConfig:
             math.isfinite(self.range_tolerance) and self.range_tolerance >= 0.0
         ):
             raise AnomalyConfigError("range_tolerance must be a non-negative number or None")
+        if self.event_decay is not None and not 0.0 <= self.event_decay < 1.0:
+            raise AnomalyConfigError(f"event_decay must be in [0, 1), got {self.event_decay}")
         if self.dropout_factor <= 1.0:
             raise AnomalyConfigError("dropout_factor must exceed 1")

@@ -52,7 +52,9 @@ class SensorDetector:
         self._dropout = DropoutDetector(
             cfg.expected_interval, cfg.dropout_factor, cfg.interval_alpha
         )
-        self._combined = CombinedScore(cfg.spike_sigma, cfg.seasonal, cfg.range_tolerance)
+        self._combined = CombinedScore(
+            cfg.spike_sigma, cfg.seasonal, cfg.range_tolerance, cfg.event_decay
+        )
         self.late_readings = 0
 
     @property
