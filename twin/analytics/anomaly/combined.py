@@ -10,7 +10,7 @@ once, early, rather than for its whole duration. Per reading:
 2. For a periodic stream, the same for the residual against the daily or
    weekly profile (:class:`SeasonalResidual`); the larger surprise counts.
 3. The surprise ``s`` (``-log10`` tail probability) maps to
-   ``1 - 10 ** (-s / SURPRISE_SCALE)``: monotone, 0.63 at a 1e-10 tail, does
+   ``1 - exp(-s / SURPRISE_SCALE)``: monotone, 0.63 at a 1e-10 tail, does
    not saturate before the tail underflows.
 4. A value beyond every value seen so far (:class:`RangeNovelty`) scores at
    least ``NOVEL_SCORE``; a confirmed device fault (stuck, dropout) at least
