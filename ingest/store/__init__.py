@@ -14,8 +14,14 @@ from __future__ import annotations
 from ingest.store.alarms_memory import MemoryAlarmStore
 from ingest.store.alarms_postgres import PostgresAlarmStore
 from ingest.store.alarms_sqlite import SqliteAlarmStore
-from ingest.store.base import Bucket, Store, StoreError, StoreUnavailable, ZoneAggregate
-from ingest.store.errors import InvalidReadings
+from ingest.store.base import (
+    Bucket,
+    InvalidReadings,
+    Store,
+    StoreError,
+    StoreUnavailable,
+    ZoneAggregate,
+)
 from ingest.store.memory import MemoryStore
 from ingest.store.postgres import PostgresStore
 from ingest.store.spool import Spool, SpoolError, SpoolFull

@@ -15,6 +15,7 @@ from ingest.contract import DeadLetter, Reading
 
 __all__ = [
     "Bucket",
+    "InvalidReadings",
     "Store",
     "StoreError",
     "StoreUnavailable",
@@ -28,6 +29,14 @@ class StoreError(Exception):
 
 class StoreUnavailable(StoreError):
     """The database cannot be reached now; the caller may retry later."""
+
+
+class InvalidReadings(StoreError):
+    """The database refused the data itself (e.g. a NUL byte in a name), not the connection.
+
+    Retrying the same batch can never succeed; the writer isolates and drops
+    the offending readings instead of stalling on them.
+    """
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,6 +91,33 @@ class Store(Protocol):
         self, venue: str, sensor: str, start: float, end: float, limit: int = 10_000
     ) -> list[Reading]:
         """Readings with ``start <= ts < end``, oldest first."""
+        ...
+
+    async def range_all(
+        self,
+        venue: str,
+        start: float,
+        end: float,
+        limit: int = 10_000,
+        *,
+        after_sensor: str | None = None,
+    ) -> list[Reading]:
+        """Readings of every sensor of the venue with ``start <= ts < end``.
+
+        Ordered by ``(ts, sensor)`` (sensor names by code point), at most
+        ``limit`` of them. To read the next page pass the last reading's ``ts``
+        as ``start`` and its sensor as ``after_sensor``: readings at exactly
+        ``start`` are then only those of later sensors, so paging never repeats
+        or skips a reading, however many sensors share one timestamp.
+        """
+        ...
+
+    async def latest_before(self, venue: str, t: float) -> list[Reading]:
+        """The newest reading with ``ts < t`` of every sensor of the venue, by sensor.
+
+        Sensors with no reading before ``t`` are left out. What the venue
+        looked like just before ``t``: the state a replay seeks to.
+        """
         ...
 
     async def downsampled(

@@ -1,15 +1,12 @@
-"""Storage errors beyond the port's own (:mod:`ingest.store.base`)."""
+"""Storage errors beyond the port's own: kept so ``ingest.store.errors`` imports still work.
+
+:class:`InvalidReadings` now lives in :mod:`ingest.store.base` next to
+:class:`~ingest.store.base.StoreUnavailable`; import it from there (or from
+:mod:`ingest.store`).
+"""
 
 from __future__ import annotations
 
-from ingest.store.base import StoreError
+from ingest.store.base import InvalidReadings
 
 __all__ = ["InvalidReadings"]
-
-
-class InvalidReadings(StoreError):
-    """The database refused the data itself (e.g. a NUL byte in a name), not the connection.
-
-    Retrying the same batch can never succeed; the writer isolates and drops
-    the offending readings instead of stalling on them.
-    """

@@ -100,6 +100,38 @@ class MemoryStore:
             for ms, _ in self._range(venue, sensor, start, end)[:limit]
         ]
 
+    async def range_all(
+        self,
+        venue: str,
+        start: float,
+        end: float,
+        limit: int = 10_000,
+        *,
+        after_sensor: str | None = None,
+    ) -> list[Reading]:
+        self._check()
+        lo, hi = to_ms(start), to_ms(end)
+        rows = sorted(
+            (ms, sensor, value, quality)
+            for (v, sensor), points in self._series.items()
+            if v == venue
+            for ms, (value, quality) in points.items()
+            if lo <= ms < hi and (after_sensor is None or ms > lo or sensor > after_sensor)
+        )
+        return [Reading(venue, s, from_ms(ms), value, q) for ms, s, value, q in rows[:limit]]
+
+    async def latest_before(self, venue: str, t: float) -> list[Reading]:
+        self._check()
+        bound = to_ms(t)
+        out = []
+        for (v, sensor), points in sorted(self._series.items()):
+            before = [ms for ms in points if ms < bound] if v == venue else []
+            if before:
+                ms = max(before)
+                value, quality = points[ms]
+                out.append(Reading(venue, sensor, from_ms(ms), value, quality))
+        return out
+
     @staticmethod
     def _buckets(points: list[tuple[int, float]], w: int) -> dict[int, list[float]]:
         out: dict[int, list[float]] = {}

@@ -16,8 +16,13 @@ from typing import TypeVar
 
 from ingest.contract import DeadLetter, Reading
 from ingest.store import migrate
-from ingest.store.base import Bucket, StoreError, StoreUnavailable, ZoneAggregate
-from ingest.store.errors import InvalidReadings
+from ingest.store.base import (
+    Bucket,
+    InvalidReadings,
+    StoreError,
+    StoreUnavailable,
+    ZoneAggregate,
+)
 from ingest.store.rows import QUALITY_CODE, from_ms, reading_from_row, to_ms, width_ms
 
 __all__ = ["SqliteStore"]
@@ -32,6 +37,31 @@ INSERT INTO readings_latest (venue, sensor, ts, value, quality) VALUES (?, ?, ?,
 ON CONFLICT (venue, sensor) DO UPDATE
 SET ts = excluded.ts, value = excluded.value, quality = excluded.quality
 WHERE excluded.ts > readings_latest.ts
+"""
+# Every sensor of a venue by (ts, sensor): a range of the (venue, ts, sensor)
+# index of migration 0004. The row-value form is the keyset page after a
+# given (ts, sensor), which SQLite also turns into an index range.
+_RANGE_ALL = (
+    "SELECT sensor, ts, value, quality FROM readings "
+    "WHERE venue = :venue AND ts >= :start AND ts < :end ORDER BY ts, sensor LIMIT :limit"
+)
+_RANGE_ALL_AFTER = (
+    "SELECT sensor, ts, value, quality FROM readings "
+    "WHERE venue = :venue AND (ts, sensor) > (:start, :after) AND ts < :end "
+    "ORDER BY ts, sensor LIMIT :limit"
+)
+# One probe of the primary key per sensor (the max() of a key prefix is a
+# single seek), driven by the venue's sensor list in readings_latest, instead
+# of grouping every row of history before t.
+_LATEST_BEFORE = """
+SELECT l.sensor, r.ts, r.value, r.quality
+FROM readings_latest AS l
+JOIN readings AS r ON r.venue = l.venue AND r.sensor = l.sensor AND r.ts = (
+    SELECT max(m.ts) FROM readings AS m
+    WHERE m.venue = l.venue AND m.sensor = l.sensor AND m.ts < :t
+)
+WHERE l.venue = :venue
+ORDER BY l.sensor
 """
 # Floor division that is also right for times before 1970.
 _BUCKET = "(ts - (((ts % :w) + :w) % :w))"
@@ -179,6 +209,36 @@ class SqliteStore:
                 (venue, sensor, to_ms(start), to_ms(end), limit),
             )
             return [reading_from_row(venue, sensor, ts, v, q) for ts, v, q in cur]
+
+        return await self._run(read)
+
+    async def range_all(
+        self,
+        venue: str,
+        start: float,
+        end: float,
+        limit: int = 10_000,
+        *,
+        after_sensor: str | None = None,
+    ) -> list[Reading]:
+        params = {
+            "venue": venue, "start": to_ms(start), "end": to_ms(end), "limit": limit,
+            "after": after_sensor,
+        }
+        sql = _RANGE_ALL if after_sensor is None else _RANGE_ALL_AFTER
+
+        def read(conn: sqlite3.Connection) -> list[Reading]:
+            cur = conn.execute(sql, params)
+            return [reading_from_row(venue, s, ts, v, q) for s, ts, v, q in cur]
+
+        return await self._run(read)
+
+    async def latest_before(self, venue: str, t: float) -> list[Reading]:
+        params = {"venue": venue, "t": to_ms(t)}
+
+        def read(conn: sqlite3.Connection) -> list[Reading]:
+            cur = conn.execute(_LATEST_BEFORE, params)
+            return [reading_from_row(venue, s, ts, v, q) for s, ts, v, q in cur]
 
         return await self._run(read)
 

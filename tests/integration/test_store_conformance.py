@@ -184,6 +184,108 @@ async def test_zone_aggregates_pool_the_zone_sensors_per_bucket(harness: Harness
         assert a.mean == pytest.approx(e[2], rel=1e-12)
 
 
+async def _write_random_venue(
+    store: Store, seed: int
+) -> tuple[list[str], dict[str, tuple[np.ndarray, np.ndarray]]]:
+    """Six sensors on a shared 1 s grid with gaps plus irregular extra times;
+    another venue with the same sensor names must never leak in."""
+    rng = np.random.default_rng(seed)
+    sensors = ["co2", "gate-1", "t1", "t10", "t2", "Zed"]
+    data: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+    for name in sensors:
+        grid = np.arange(0, 600_000, 1_000)[rng.random(600) < 0.7]
+        extra = rng.integers(0, 600_000, 50)
+        ts_ms = np.unique(np.concatenate([grid, extra])) + int(T0 * 1000)
+        values = rng.normal(20.0, 3.0, len(ts_ms))
+        data[name] = (ts_ms, values)
+        await store.write_readings(
+            [r(name, int(t) / 1000, float(v)) for t, v in zip(ts_ms, values, strict=True)]
+        )
+    await store.write_readings([r(s, T0 + 1, 1e6, venue="other") for s in sensors])
+    return sensors, data
+
+
+def _reference_rows(
+    data: dict[str, tuple[np.ndarray, np.ndarray]], start: float, end: float
+) -> list[tuple[float, str, float]]:
+    """(ts, sensor, value) of every sensor in [start, end), by (ts, sensor) in code points."""
+    rows = [
+        (int(t) / 1000, name, float(v))
+        for name, (ts_ms, values) in data.items()
+        for t, v in zip(ts_ms, values, strict=True)
+        if start * 1000 <= t < end * 1000
+    ]
+    return sorted(rows)
+
+
+async def test_range_all_is_every_sensor_by_time_then_sensor(harness: Harness) -> None:
+    store = harness.store
+    _, data = await _write_random_venue(store, seed=11)
+    start, end = T0 + 100.5, T0 + 160.0
+    expected = _reference_rows(data, start, end)
+    got = await store.range_all("wing", start, end, limit=100_000)
+    assert [(x.ts, x.sensor, x.value) for x in got] == expected
+    assert all(x.venue == "wing" for x in got)
+    assert (await store.range_all("wing", start, end, limit=25)) == got[:25]
+    # start is inclusive and end exclusive at timestamps several sensors share.
+    one_second = [(x.ts, x.sensor, x.value) for x in await store.range_all("wing", T0 + 100,
+                                                                              T0 + 101)]
+    assert one_second == _reference_rows(data, T0 + 100, T0 + 101)
+    assert sum(ts == T0 + 100 for ts, _, _ in one_second) >= 2
+    assert any(T0 * 1000 + 101_000 in ts_ms for ts_ms, _ in data.values())
+    assert await store.range_all("wing", T0 + 700, T0 + 800) == []
+    assert await store.range_all("nowhere", T0, T0 + 800) == []
+
+
+@pytest.mark.parametrize("limit", [1, 4, 6, 7, 500])
+async def test_range_all_pages_through_equal_timestamps_without_loss(
+    harness: Harness, limit: int
+) -> None:
+    store = harness.store
+    sensors, data = await _write_random_venue(store, seed=5)
+    # Ten seconds where every sensor reports at the same instant: more
+    # readings per timestamp than some page sizes.
+    await store.write_readings(
+        [r(name, T0 + 700 + k, float(k)) for k in range(10) for name in sensors]
+    )
+    start, end = T0 + 590.0, T0 + 705.0
+    expected = _reference_rows(data, start, end) + sorted(
+        (T0 + 700 + k, name, float(k)) for k in range(5) for name in sensors
+    )
+    pages: list[list[Reading]] = []
+    lo, after = start, None
+    while True:
+        page = await store.range_all("wing", lo, end, limit, after_sensor=after)
+        assert len(page) <= limit
+        if page:
+            pages.append(page)
+        if len(page) < limit:
+            break
+        lo, after = page[-1].ts, page[-1].sensor
+    got = [(x.ts, x.sensor, x.value) for page in pages for x in page]
+    assert got == expected
+    assert len(pages) == max(1, math.ceil(len(expected) / limit))
+
+
+async def test_latest_before_is_each_sensors_newest_strictly_before_t(harness: Harness) -> None:
+    store = harness.store
+    sensors, data = await _write_random_venue(store, seed=23)
+    await store.write_readings([r("late", T0 + 300, 5.0, quality=Quality.UNCERTAIN)])
+    for t in (T0 - 1, T0, T0 + 0.5, T0 + 100, T0 + 299.999, T0 + 300, T0 + 300.001, T0 + 5_000):
+        expected = []
+        for name in sorted([*sensors, "late"]):
+            ts_ms, values = data.get(name, (np.array([int((T0 + 300) * 1000)]), np.array([5.0])))
+            i = int(np.searchsorted(ts_ms, round(t * 1000), side="left")) - 1
+            if i >= 0:
+                expected.append((name, int(ts_ms[i]) / 1000, float(values[i])))
+        got = await store.latest_before("wing", t)
+        assert [(x.sensor, x.ts, x.value) for x in got] == expected, t
+        assert all(x.venue == "wing" for x in got)
+    late = [x for x in await store.latest_before("wing", T0 + 301) if x.sensor == "late"]
+    assert late == [Reading("wing", "late", T0 + 300, 5.0, Quality.UNCERTAIN)]
+    assert await store.latest_before("nowhere", T0 + 5_000) == []
+
+
 async def test_dead_letters_round_trip_newest_first(harness: Harness) -> None:
     store = harness.store
     letters = [
@@ -222,6 +324,10 @@ async def test_names_order_by_code_point_on_every_store(harness: Harness) -> Non
     names = ["é-case", "Zeta", "alpha", "Alpha"]
     await store.write_readings([r(name, T0, 1.0) for name in names])
     assert [x.sensor for x in await store.latest("wing")] == sorted(names)
+    assert [x.sensor for x in await store.latest_before("wing", T0 + 1)] == sorted(names)
+    assert [x.sensor for x in await store.range_all("wing", T0, T0 + 1)] == sorted(names)
+    page = await store.range_all("wing", T0, T0 + 1, after_sensor=sorted(names)[1])
+    assert [x.sensor for x in page] == sorted(names)[2:]
     zones = {name: [name] for name in names}
     got = await store.zone_aggregates("wing", zones, T0, T0 + 1, 1.0)
     assert [a.zone for a in got] == sorted(names)

@@ -9,8 +9,9 @@ import pytest
 
 from ingest.contract import Reading
 from ingest.store import PostgresStore, StoreUnavailable
-from ingest.store.errors import InvalidReadings
+from ingest.store.base import InvalidReadings
 from ingest.store.migrate import load_migrations
+from ingest.store.postgres import queries
 from tests.fixtures.postgres import PostgresServer
 
 
@@ -32,8 +33,10 @@ async def test_migrations_apply_once_even_when_two_processes_start_together(pg_u
     tables = {r[0] for r in _query(pg_url, "SELECT tablename FROM pg_tables "
                                            "WHERE schemaname = 'public'")}
     assert {"readings", "readings_latest", "dead_letters", "schema_version"} <= tables
-    # No alarms/commands tables yet: those belong to later migrations.
-    assert not tables & {"alarms", "commands"}
+    assert {"alarms", "commands"} <= tables  # migration 0003
+    indexes = {r[0] for r in _query(pg_url, "SELECT indexname FROM pg_indexes "
+                                            "WHERE tablename = 'readings'")}
+    assert "readings_venue_ts" in indexes  # migration 0004
 
 
 async def test_plain_postgresql_takes_the_native_path(pg_url: str) -> None:
@@ -92,3 +95,39 @@ async def test_reopen_after_close(pg_url: str) -> None:
         assert await store.write_readings([Reading("wing", "t1", 1.0, 1.0)]) == 1
     finally:
         await store.close()
+
+
+async def test_whole_venue_reads_use_indexes_not_sorts_of_history(pg_url: str) -> None:
+    """range_all walks the (venue, ts, sensor) index in order; latest_before probes
+    the primary key once per sensor instead of reading the history before t."""
+    store = PostgresStore(pg_url)
+    await store.open()
+    t0 = 1_700_000_000.0
+    try:
+        for minute in range(10):
+            await store.write_readings([
+                Reading("wing", f"s{i:03d}", t0 + minute * 60 + k, float(k))
+                for k in range(60) for i in range(200)
+            ])
+        await store.write_readings([Reading("park", "s000", t0, 1.0)])
+    finally:
+        await store.close()
+    mid_ms = round((t0 + 300) * 1000)
+    with psycopg.connect(pg_url, autocommit=True) as conn:
+        conn.execute("ANALYZE readings")
+        conn.execute("ANALYZE readings_latest")
+
+        def plan(sql: bytes | str, params: dict[str, object]) -> str:
+            rows = conn.execute(b"EXPLAIN " + (sql.encode() if isinstance(sql, str) else sql),
+                                params).fetchall()
+            return "\n".join(str(r[0]) for r in rows)
+
+        page = {"venue": "wing", "start_ms": mid_ms, "end_ms": mid_ms + 60_000,
+                "limit": 10_000, "after": "s100"}
+        for sql in (queries.RANGE_ALL, queries.RANGE_ALL_AFTER):
+            text = plan(sql, page)
+            assert "readings_venue_ts" in text, text
+            assert "Sort" not in text, text
+        text = plan(queries.LATEST_BEFORE, {"venue": "wing", "t_ms": mid_ms})
+        assert "Index Scan Backward using readings_pkey" in text, text
+        assert "Limit" in text, text

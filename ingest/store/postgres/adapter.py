@@ -21,8 +21,13 @@ import psycopg_pool
 
 from ingest.contract import DeadLetter, Reading
 from ingest.store import migrate
-from ingest.store.base import Bucket, StoreError, StoreUnavailable, ZoneAggregate
-from ingest.store.errors import InvalidReadings
+from ingest.store.base import (
+    Bucket,
+    InvalidReadings,
+    StoreError,
+    StoreUnavailable,
+    ZoneAggregate,
+)
 from ingest.store.postgres import queries
 from ingest.store.postgres.timescale import TimescaleSettings, parse_version, setup_statements
 from ingest.store.rows import QUALITY_CODE, from_ms, reading_from_row, to_ms, width_ms
@@ -236,6 +241,27 @@ class PostgresStore:
     ) -> list[Reading]:
         rows = await self._fetch(queries.RAW, (venue, sensor, to_ms(start), to_ms(end), limit))
         return [reading_from_row(venue, sensor, ts, v, q) for ts, v, q in rows]
+
+    async def range_all(
+        self,
+        venue: str,
+        start: float,
+        end: float,
+        limit: int = 10_000,
+        *,
+        after_sensor: str | None = None,
+    ) -> list[Reading]:
+        params = {
+            "venue": venue, "start_ms": to_ms(start), "end_ms": to_ms(end), "limit": limit,
+            "after": after_sensor,
+        }
+        sql = queries.RANGE_ALL if after_sensor is None else queries.RANGE_ALL_AFTER
+        rows = await self._fetch(sql, params)
+        return [reading_from_row(venue, s, ts, v, q) for s, ts, v, q in rows]
+
+    async def latest_before(self, venue: str, t: float) -> list[Reading]:
+        rows = await self._fetch(queries.LATEST_BEFORE, {"venue": venue, "t_ms": to_ms(t)})
+        return [reading_from_row(venue, s, ts, v, q) for s, ts, v, q in rows]
 
     async def downsampled(
         self, venue: str, sensor: str, start: float, end: float, width_s: float

@@ -17,7 +17,10 @@ __all__ = [
     "DETECT_TIMESCALE_INSTALLED",
     "INSERT_DEAD_LETTER",
     "LATEST",
+    "LATEST_BEFORE",
     "MERGE_STAGING",
+    "RANGE_ALL",
+    "RANGE_ALL_AFTER",
     "RAW",
     "STAGING_COPY",
     "STAGING_TYPES",
@@ -69,6 +72,42 @@ FROM readings
 WHERE venue = %s AND sensor = %s
   AND ts >= to_timestamp(%s / 1000.0) AND ts < to_timestamp(%s / 1000.0)
 ORDER BY ts LIMIT %s
+"""
+
+# Every sensor of a venue by (ts, sensor), on the (venue, ts, sensor) index of
+# migration 0004; the row comparison is the keyset page after (ts, sensor).
+RANGE_ALL: LiteralString = """
+SELECT sensor, (extract(epoch FROM ts) * 1000)::int8, value, quality
+FROM readings
+WHERE venue = %(venue)s
+  AND ts >= to_timestamp(%(start_ms)s / 1000.0) AND ts < to_timestamp(%(end_ms)s / 1000.0)
+ORDER BY ts, sensor LIMIT %(limit)s
+"""
+
+RANGE_ALL_AFTER: LiteralString = """
+SELECT sensor, (extract(epoch FROM ts) * 1000)::int8, value, quality
+FROM readings
+WHERE venue = %(venue)s
+  AND (ts, sensor) > (to_timestamp(%(start_ms)s / 1000.0), %(after)s::text COLLATE "C")
+  AND ts < to_timestamp(%(end_ms)s / 1000.0)
+ORDER BY ts, sensor LIMIT %(limit)s
+"""
+
+# One backward probe of the primary key per sensor, the venue's sensors taken
+# from readings_latest (every sensor with a reading has a row there). DISTINCT
+# ON (sensor) ... ORDER BY sensor, ts DESC would sort the venue's whole history
+# before t instead: 1.36 s against 11 ms for 1,000 sensors x 900 s of 1 Hz
+# history (docs/storage.md), and it grows with the history.
+LATEST_BEFORE: LiteralString = """
+SELECT l.sensor, (extract(epoch FROM r.ts) * 1000)::int8, r.value, r.quality
+FROM readings_latest AS l
+CROSS JOIN LATERAL (
+    SELECT ts, value, quality FROM readings
+    WHERE venue = l.venue AND sensor = l.sensor AND ts < to_timestamp(%(t_ms)s / 1000.0)
+    ORDER BY ts DESC LIMIT 1
+) AS r
+WHERE l.venue = %(venue)s
+ORDER BY l.sensor
 """
 
 INSERT_DEAD_LETTER: LiteralString = """
