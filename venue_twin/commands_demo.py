@@ -17,10 +17,11 @@ from ingest.mqtt_settings import MqttSettings
 from simulators.mqtt_config import MqttConfig as SimMqttConfig
 from simulators.publisher import run_simulation
 from twin.venue import Venue
+from venue_twin.commands_users import ensure_demo_users
 from venue_twin.embedded_broker import EmbeddedBroker, free_port, port_is_free
 from venue_twin.runner import UsageError, open_browser, run_until_signal
 from venue_twin.settings import Settings, load_settings
-from venue_twin.wiring import Platform, serve_http
+from venue_twin.wiring import AuthSetupError, Platform, build_authenticator, serve_http
 
 __all__ = ["add_parsers"]
 
@@ -115,7 +116,13 @@ def _demo(args: argparse.Namespace, console: Console) -> int:
         http_host=args.host,
         http_port=args.port,
         spool_dir=str((args.data_dir / "spool").resolve()),
+        auth={
+            "enabled": True,
+            "users_file": str((args.data_dir / "users.yaml").resolve()),
+            "secret_file": str((args.data_dir / "auth-secret").resolve()),
+        },
     )
+    _print_credentials(ensure_demo_users(args.data_dir), args.data_dir, console)
     # amqtt speaks MQTT 3.1.1 only.
     mqtt = MqttSettings(host="127.0.0.1", port=mqtt_port, protocol=311, client_id="demo-ingest")
 
@@ -191,6 +198,11 @@ def _serve(args: argparse.Namespace, console: Console) -> int:
     if not port_is_free(settings.http_host, settings.http_port):
         raise UsageError(f"port {settings.http_port} is in use")
 
+    try:
+        build_authenticator(settings.auth)  # fail before starting anything
+    except AuthSetupError as exc:
+        raise UsageError(str(exc)) from exc
+
     async def run(stop: asyncio.Event) -> int:
         async with Platform(settings, progress=_ok(console)) as platform:
             return await _serve_until(platform, settings, stop, console, [], None)
@@ -205,7 +217,7 @@ def _ingest(args: argparse.Namespace, console: Console) -> int:
         raise UsageError(str(exc)) from exc
 
     async def run(stop: asyncio.Event) -> int:
-        async with Platform(settings, progress=_ok(console)) as platform:
+        async with Platform(settings, progress=_ok(console), viewer=False) as platform:
             if settings.metrics_port is not None:
                 start_http_server(
                     settings.metrics_port, settings.http_host, registry=platform.metrics.registry
@@ -256,6 +268,15 @@ async def _serve_until(
             f"{sum(m['rejected'].values()) if isinstance(m['rejected'], dict) else 0:.0f} rejected"
         )
     return 0
+
+
+def _print_credentials(creds: dict[str, str], data_dir: Path, console: Console) -> None:
+    if not creds:
+        console.print(f"users from {data_dir / 'users.yaml'} (no demo credentials file)")
+        return
+    console.print(f"demo users (also in {data_dir / 'demo-credentials.txt'}):")
+    for name, password in creds.items():
+        console.print(f"  {name:<9} {password}")
 
 
 def _ok(console: Console) -> Any:

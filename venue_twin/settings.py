@@ -18,7 +18,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from ingest.decode import SensorPolicy
 from ingest.mqtt_settings import MqttSettings
 
-__all__ = ["MqttConfig", "Settings", "load_settings"]
+__all__ = ["AuthConfig", "MqttConfig", "Settings", "load_settings"]
 
 
 class MqttConfig(BaseModel):
@@ -66,6 +66,20 @@ class MqttConfig(BaseModel):
         )
 
 
+class AuthConfig(BaseModel):
+    """Who may use the viewer (see docs/security.md)."""
+
+    enabled: bool = True
+    users_file: Path | None = Field(
+        None, description="YAML users file (`venue-twin user add` writes it); required if enabled."
+    )
+    secret: SecretStr | None = Field(None, description="Token signing key (>= 16 bytes).")
+    secret_file: Path | None = Field(
+        None, description="File holding the signing key; created with a random key if missing."
+    )
+    token_ttl_s: float = Field(12 * 3600.0, gt=0, le=30 * 86_400.0)
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix="VENUE_TWIN_", env_nested_delimiter="__", extra="forbid"
@@ -88,6 +102,13 @@ class Settings(BaseSettings):
     http_host: str = "127.0.0.1"
     http_port: int = Field(8000, ge=0, le=65535)
     ws_tick_hz: float = Field(10.0, gt=0, le=50)
+    auth: AuthConfig = AuthConfig()
+    allowed_origins: list[str] = Field(
+        default_factory=list,
+        description="Other origins allowed to call the API (CORS) and open /ws; none by default.",
+    )
+    replay_max_sessions: int = Field(8, ge=1, le=64)
+    replay_idle_s: float = Field(600.0, gt=0)
     writer_max_batch: int = Field(5000, gt=0)
     writer_max_delay_s: float = Field(0.05, gt=0)
     writer_max_pending: int = Field(200_000, gt=0)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import secrets
 from collections.abc import Callable, Coroutine
 from pathlib import Path
 from typing import Any
@@ -31,11 +32,16 @@ from twin.live_analytics import AnalyticsService
 from twin.loader import load_sample, load_venue
 from twin.service import TwinService
 from twin.venue import Venue
-from venue_twin.settings import Settings
+from venue_twin.settings import AuthConfig, Settings
+from viewer.analytics_view import AnalyticsView
 from viewer.app import ViewerContext, create_app
+from viewer.auth import Authenticator
 from viewer.hub import Hub
+from viewer.replay_sessions import ReplaySessions
+from viewer.tokens import TokenError, TokenSigner, load_or_create_secret
+from viewer.users import UsersError, UsersFile
 
-__all__ = ["Platform", "resolve_venue", "serve_http"]
+__all__ = ["AuthSetupError", "Platform", "build_authenticator", "resolve_venue", "serve_http"]
 
 log = logging.getLogger(__name__)
 
@@ -49,6 +55,42 @@ def resolve_venue(ref: str) -> Venue:
     return load_venue(Path(ref))
 
 
+class AuthSetupError(ValueError):
+    """The auth settings cannot work (no users file, unreadable secret...)."""
+
+
+def build_authenticator(cfg: AuthConfig) -> Authenticator:
+    """The authenticator the settings describe; checks the users file at once."""
+    if not cfg.enabled:
+        log.warning("authentication is disabled: anyone who reaches the viewer is an admin")
+        return Authenticator(None, None)
+    if cfg.users_file is None:
+        raise AuthSetupError(
+            "authentication is on but auth.users_file is not set; create users with "
+            "`venue-twin user add NAME --role admin --users-file FILE` and set "
+            "VENUE_TWIN_AUTH__USERS_FILE=FILE (or auth.enabled: false for a closed network)"
+        )
+    users = UsersFile(cfg.users_file)
+    try:
+        if not users.users():
+            raise AuthSetupError(
+                f"{cfg.users_file} has no users; add one with "
+                f"`venue-twin user add NAME --role admin --users-file {cfg.users_file}`"
+            )
+        if cfg.secret is not None:
+            secret = cfg.secret.get_secret_value().encode()
+        elif cfg.secret_file is not None:
+            secret = load_or_create_secret(cfg.secret_file)
+        else:
+            # Tokens then die with the process: fine, users log in again.
+            log.warning("no auth.secret or auth.secret_file: tokens end at restart")
+            secret = secrets.token_bytes(32)
+        signer = TokenSigner(secret)
+    except (UsersError, TokenError, OSError) as exc:
+        raise AuthSetupError(str(exc)) from exc
+    return Authenticator(users, signer, token_ttl_s=cfg.token_ttl_s)
+
+
 class Platform:
     """Store + ingest + twin + viewer app, wired from settings."""
 
@@ -58,6 +100,7 @@ class Platform:
         *,
         mqtt: MqttSettings | None = None,
         progress: Progress = lambda _msg: None,
+        viewer: bool = True,
     ) -> None:
         self.settings = settings
         self.mqtt = mqtt or settings.mqtt.to_client()
@@ -65,7 +108,11 @@ class Platform:
         self.metrics = IngestMetrics()
         self.venues = [resolve_venue(ref) for ref in settings.venues]
         self.twin = TwinService(self.venues)
-        self.hub = Hub(self.twin, tick_hz=settings.ws_tick_hz)
+        # An ingest-only worker serves no HTTP, so it needs no users.
+        self.auth = build_authenticator(settings.auth) if viewer else Authenticator(None, None)
+        self.analytics_view = AnalyticsView(self.venues)
+        self.hub: Hub | None = None
+        self.replays: ReplaySessions | None = None
         self.store: Store | None = None
         self.writer: BatchWriter | None = None
         self.ingest: IngestService | None = None
@@ -98,6 +145,21 @@ class Platform:
             commands = self.commands = CommandTracker(alarm_store, sender)
             await commands.load()
             analytics = self.analytics = AnalyticsService(self.venues, alarms, commands)
+            analytics.add_listener(self.analytics_view.on_update)
+            hub = self.hub = Hub(
+                self.twin,
+                alarms=alarms,
+                commands=commands,
+                analytics=self.analytics_view,
+                tick_hz=s.ws_tick_hz,
+            )
+            replays = self.replays = ReplaySessions(
+                store,
+                self.twin.venues,
+                hub,
+                max_sessions=s.replay_max_sessions,
+                idle_s=s.replay_idle_s,
+            )
             rules = sum(len(v.rules) for v in self.venues)
             self._progress(f"analytics ready: {rules} rules, {open_alarms} open alarms restored")
 
@@ -147,14 +209,23 @@ class Platform:
             self._spawn(analytics.run(), "analytics")
             self._spawn(alarms.run(), "alarm-ticker")
             self._spawn(commands.run(), "command-ticker")
-            self._spawn(self.hub.run(), "viewer-hub")
+            self._spawn(hub.run(), "viewer-hub")
+            self._spawn(replays.run(), "replay-reaper")
             self.app = create_app(
                 ViewerContext(
                     twin=self.twin,
                     store=store,
-                    hub=self.hub,
+                    hub=hub,
                     health=self.health,
+                    auth=self.auth,
+                    alarms=alarms,
+                    alarm_store=alarm_store,
+                    commands=commands,
+                    command_store=alarm_store,
+                    analytics=self.analytics_view,
+                    replays=replays,
                     metrics_registry=self.metrics.registry,
+                    allowed_origins=list(s.allowed_origins),
                 )
             )
         except BaseException:
@@ -191,7 +262,11 @@ class _QuietServer(uvicorn.Server):
 
 async def serve_http(app: FastAPI, host: str, port: int, stop: asyncio.Event) -> None:
     """Serve ``app`` until ``stop`` is set."""
-    config = uvicorn.Config(app, host=host, port=port, log_level="warning", ws_ping_interval=20)
+    # No access log: request lines would be the only place a URL-borne secret
+    # could leak (tokens travel in headers and the first WebSocket frame).
+    config = uvicorn.Config(
+        app, host=host, port=port, log_level="warning", access_log=False, ws_ping_interval=20
+    )
     server = _QuietServer(config)
     task = asyncio.create_task(server.serve(), name="http")
     stopper = asyncio.create_task(stop.wait(), name="http-stop")

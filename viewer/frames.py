@@ -12,6 +12,7 @@ from typing import Any
 import msgspec
 
 from twin.state import LiveState, SensorState, ZoneState
+from viewer.roles import Principal
 
 __all__ = [
     "PROTOCOL_VERSION",
@@ -74,8 +75,14 @@ def delta_frame(
     }
 
 
-def hello_frame(server_time: float) -> dict[str, Any]:
-    return {"type": "hello", "v": PROTOCOL_VERSION, "server_time": server_time}
+def hello_frame(server_time: float, principal: Principal) -> dict[str, Any]:
+    return {
+        "type": "hello",
+        "v": PROTOCOL_VERSION,
+        "server_time": server_time,
+        "username": principal.username,
+        "role": principal.role.value,
+    }
 
 
 def error_frame(code: str, message: str) -> dict[str, Any]:

@@ -1,10 +1,11 @@
-"""WebSocket fan-out: coalesce twin changes per tick and send them to clients.
+"""WebSocket fan-out: coalesce changes per tick and send them to clients.
 
-Changes are coalesced to the latest value per sensor and zone, and each tick
-encodes one delta per venue, shared by all its subscribers. Every client has
-a bounded queue; a client too slow to keep up has its backlog dropped and gets
-one fresh snapshot instead, so it never holds others back and never grows
-memory.
+Clients watch a channel: a live venue, or a replay session of one. Changes are
+coalesced per channel to the latest value per sensor, zone, alarm and command,
+and each tick encodes each channel's frames once, shared by all its
+subscribers. Every client has a bounded queue; a client too slow to keep up has
+its backlog dropped and gets one fresh snapshot instead, so it never holds
+others back and never grows memory.
 """
 
 from __future__ import annotations
@@ -19,9 +20,14 @@ from typing import Any
 import msgspec
 from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
 
+from twin.alarms import AlarmEvent, AlarmManager
+from twin.commands import CommandEvent, CommandTracker
 from twin.service import TwinService
-from twin.state import SensorState, StateChanges, ZoneState
+from twin.state import StateChanges
 from viewer import frames
+from viewer.analytics_view import AnalyticsView
+from viewer.channels import Channel, ChannelKey, LiveChannel
+from viewer.roles import Principal, Role
 
 __all__ = ["Hub", "HubStats"]
 
@@ -36,44 +42,92 @@ class HubStats:
     frames_sent: int = 0
     resyncs: int = 0
     bad_frames: int = 0
+    auth_failures: int = 0
 
 
 @dataclass(eq=False)
 class _Client:
     ws: WebSocket
+    principal: Principal
     queue: asyncio.Queue[str]
-    venue: str | None = None
+    key: ChannelKey | None = None
     last_sent: float = field(default_factory=time.monotonic)
 
 
 class Hub:
+    """Live channels for every venue of ``twin``; replay channels come and go."""
+
     def __init__(
         self,
         twin: TwinService,
         *,
+        alarms: AlarmManager | None = None,
+        commands: CommandTracker | None = None,
+        analytics: AnalyticsView | None = None,
         tick_hz: float = 4.0,
         client_queue: int = 64,
         heartbeat_s: float = 10.0,
+        replay_role: Role = Role.ENGINEER,
     ) -> None:
-        self._twin = twin
         self._tick = 1.0 / tick_hz
         self._queue_size = client_queue
         self._heartbeat = heartbeat_s
+        self._replay_role = replay_role
         self._clients: set[_Client] = set()
-        self._pending_sensors: dict[str, dict[str, SensorState]] = {}
-        self._pending_zones: dict[str, dict[str, ZoneState]] = {}
+        self._live: dict[str, LiveChannel] = {
+            vid: LiveChannel(
+                vid,
+                _state_of(twin, vid),
+                alarms=alarms,
+                commands=commands,
+                analytics=analytics,
+            )
+            for vid in twin.states
+        }
+        self._channels: dict[ChannelKey, Channel] = {(v, None): c for v, c in self._live.items()}
         self.stats = HubStats()
         twin.add_listener(self.on_changes)
+        if alarms is not None:
+            alarms.add_listener(self.on_alarm)
+        if commands is not None:
+            commands.add_listener(self.on_command)
 
-    # -- twin side -------------------------------------------------------
+    # -- sources ---------------------------------------------------------
 
     def on_changes(self, venue: str, changes: StateChanges) -> None:
-        ps = self._pending_sensors.setdefault(venue, {})
-        for s in changes.sensors:
-            ps[s.sensor] = s
-        pz = self._pending_zones.setdefault(venue, {})
-        for z in changes.zones:
-            pz[z.zone] = z
+        channel = self._live.get(venue)
+        if channel is not None:
+            channel.on_changes(changes)
+
+    def on_alarm(self, event: AlarmEvent) -> None:
+        channel = self._live.get(event.alarm.venue)
+        if channel is not None:
+            channel.on_alarm(event)
+
+    def on_command(self, event: CommandEvent) -> None:
+        channel = self._live.get(event.record.venue)
+        if channel is not None:
+            channel.on_command(event)
+
+    def add_channel(self, key: ChannelKey, channel: Channel) -> None:
+        if key[1] is None:
+            raise ValueError("live channels are the hub's own")
+        self._channels[key] = channel
+
+    def remove_channel(self, key: ChannelKey, reason: str) -> None:
+        """Drop a replay channel; its clients get an error and watch nothing."""
+        if self._channels.pop(key, None) is None:
+            return
+        gone = frames.encode(frames.error_frame("replay_ended", reason))
+        for c in self._clients:
+            if c.key == key:
+                c.key = None
+                self._offer(c, gone)
+
+    def subscribers(self, key: ChannelKey) -> int:
+        return sum(1 for c in self._clients if c.key == key)
+
+    # -- ticks -------------------------------------------------------------
 
     async def run(self) -> None:
         """The tick loop; runs until cancelled."""
@@ -85,15 +139,19 @@ class Hub:
                 log.exception("hub tick failed")
 
     def flush(self, now: float) -> None:
-        """Send one coalesced delta per venue with changes, and heartbeats."""
-        for venue in list(self._pending_sensors.keys() | self._pending_zones.keys()):
-            sensors = self._pending_sensors.pop(venue, {})
-            zones = self._pending_zones.pop(venue, {})
-            if not sensors and not zones:
+        """Send each channel's coalesced frames, and heartbeats."""
+        watched: dict[ChannelKey, list[_Client]] = {}
+        for c in self._clients:
+            if c.key is not None:
+                watched.setdefault(c.key, []).append(c)
+        for key, channel in list(self._channels.items()):
+            out = channel.drain(now)  # drained even unwatched: pending stays bounded
+            clients = watched.get(key)
+            if not out or not clients:
                 continue
-            text = frames.encode(frames.delta_frame(venue, sensors.values(), zones.values(), now))
-            for c in self._clients:
-                if c.venue == venue:
+            for frame in out:
+                text = frames.encode(frame)
+                for c in clients:
                     self._offer(c, text)
         mono = time.monotonic()
         beat = frames.encode({"type": "heartbeat", "server_time": now})
@@ -106,26 +164,30 @@ class Hub:
         try:
             c.queue.put_nowait(text)
         except asyncio.QueueFull:
-            # Drop the backlog: a snapshot supersedes every queued delta.
+            # Drop the backlog: a snapshot supersedes every queued frame.
             while not c.queue.empty():
                 c.queue.get_nowait()
             self.stats.resyncs += 1
-            if c.venue is not None:
-                c.queue.put_nowait(self._snapshot(c.venue))
+            snap = self._snapshot(c.key)
+            if snap is not None:
+                c.queue.put_nowait(snap)
 
-    def _snapshot(self, venue: str) -> str:
-        return frames.encode(frames.snapshot_body(self._twin.states[venue], time.time()))
+    def _snapshot(self, key: ChannelKey | None) -> str | None:
+        channel = self._channels.get(key) if key is not None else None
+        if channel is None:
+            return None
+        return frames.encode(channel.snapshot(time.time()))
 
     # -- client side -----------------------------------------------------
 
-    async def serve(self, ws: WebSocket) -> None:
-        """Handle one accepted WebSocket until it closes."""
-        client = _Client(ws, asyncio.Queue(maxsize=self._queue_size))
+    async def serve(self, ws: WebSocket, principal: Principal) -> None:
+        """Handle one accepted, authenticated WebSocket until it closes."""
+        client = _Client(ws, principal, asyncio.Queue(maxsize=self._queue_size))
         self._clients.add(client)
         self.stats.clients = len(self._clients)
         sender = asyncio.create_task(self._sender(client), name="ws-sender")
         try:
-            client.queue.put_nowait(frames.encode(frames.hello_frame(time.time())))
+            client.queue.put_nowait(frames.encode(frames.hello_frame(time.time(), principal)))
             while True:
                 text = await ws.receive_text()
                 reply = self._handle(client, text)
@@ -142,27 +204,38 @@ class Hub:
 
     def _handle(self, client: _Client, text: str) -> str | None:
         if len(text) > MAX_CLIENT_FRAME:
-            self.stats.bad_frames += 1
-            return frames.encode(frames.error_frame("frame_too_large", "frames are at most 4 KiB"))
+            return self._bad("frame_too_large", "frames are at most 4 KiB")
         try:
             msg: Any = msgspec.json.decode(text)
         except msgspec.DecodeError:
-            self.stats.bad_frames += 1
-            return frames.encode(frames.error_frame("bad_json", "frame is not valid JSON"))
+            return self._bad("bad_json", "frame is not valid JSON")
         kind = msg.get("type") if isinstance(msg, dict) else None
         if kind == "ping":
             return frames.encode({"type": "pong", "server_time": time.time()})
+        if kind == "auth":
+            # Already authenticated (e.g. a client that always starts with auth
+            # on a server without authentication): answer as on connect.
+            return frames.encode(frames.hello_frame(time.time(), client.principal))
         if kind == "subscribe":
-            venue = msg.get("venue")
-            if not isinstance(venue, str) or venue not in self._twin.states:
-                self.stats.bad_frames += 1
-                return frames.encode(frames.error_frame("unknown_venue", f"no venue {venue!r}"))
-            client.venue = venue
-            return self._snapshot(venue)
+            return self._subscribe(client, msg.get("venue"), msg.get("replay"))
+        return self._bad("bad_frame", "expected a 'subscribe' or 'ping' frame")
+
+    def _subscribe(self, client: _Client, venue: object, replay: object) -> str | None:
+        if not isinstance(venue, str) or (venue, None) not in self._channels:
+            return self._bad("unknown_venue", f"no venue {venue!r}")
+        if replay is not None:
+            if not client.principal.role.allows(self._replay_role):
+                return self._bad(
+                    "forbidden", f"watching a replay needs the {self._replay_role.value} role"
+                )
+            if not isinstance(replay, str) or (venue, replay) not in self._channels:
+                return self._bad("unknown_replay", f"no replay session {replay!r} of {venue!r}")
+        client.key = (venue, replay if isinstance(replay, str) else None)
+        return self._snapshot(client.key)
+
+    def _bad(self, code: str, message: str) -> str:
         self.stats.bad_frames += 1
-        return frames.encode(
-            frames.error_frame("bad_frame", "expected a 'subscribe' or 'ping' frame")
-        )
+        return frames.encode(frames.error_frame(code, message))
 
     async def _sender(self, client: _Client) -> None:
         ws = client.ws
@@ -172,3 +245,7 @@ class Hub:
                 return
             await ws.send_text(text)
             self.stats.frames_sent += 1
+
+
+def _state_of(twin: TwinService, venue: str) -> Any:
+    return lambda: twin.states[venue]

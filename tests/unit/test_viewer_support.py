@@ -1,0 +1,106 @@
+"""A viewer wired to in-memory stores and a fake command publisher, for the viewer tests.
+
+No tests here: the rig the ``test_viewer_*`` modules share.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from fastapi import FastAPI
+
+from ingest.contract import Command
+from ingest.store.alarms_memory import MemoryAlarmStore
+from ingest.store.memory import MemoryStore
+from prometheus_client import CollectorRegistry
+from twin.alarms import AlarmManager
+from twin.commands import CommandTracker
+from twin.loader import load_sample
+from twin.service import TwinService
+from viewer.analytics_view import AnalyticsView
+from viewer.app import ViewerContext, create_app
+from viewer.auth import Authenticator
+from viewer.hub import Hub
+from viewer.replay_sessions import ReplaySessions
+from viewer.roles import Role
+from viewer.tokens import TokenSigner
+from viewer.users import UsersFile
+
+__all__ = ["PASSWORDS", "V", "FakePublisher", "Rig", "app_of", "make_rig"]
+
+V = "museum-wing"
+PASSWORDS = {
+    "ada": ("viewer", "viewer-pass-1"),
+    "olga": ("operator", "operator-pass-1"),
+    "enzo": ("engineer", "engineer-pass-1"),
+    "root": ("admin", "admin-pass-123"),
+}
+
+
+class FakePublisher:
+    def __init__(self) -> None:
+        self.sent: list[Command] = []
+
+    async def publish(self, command: Command) -> None:
+        self.sent.append(command)
+
+
+@dataclass
+class Rig:
+    ctx: ViewerContext
+    twin: TwinService
+    store: MemoryStore
+    alarms: AlarmManager
+    commands: CommandTracker
+    publisher: FakePublisher
+    hub: Hub
+    replays: ReplaySessions
+    analytics: AnalyticsView
+
+
+def make_rig(
+    tmp: Path,
+    *,
+    auth: bool = True,
+    max_sessions: int = 8,
+    allowed_origins: list[str] | None = None,
+) -> Rig:
+    users = UsersFile(tmp / "users.yaml")
+    for name, (role, password) in PASSWORDS.items():
+        users.add(name, Role(role), password)
+    authn = (
+        Authenticator(users, TokenSigner(b"0123456789abcdef-test"), token_ttl_s=60.0)
+        if auth
+        else Authenticator(None, None)
+    )
+    venue = load_sample(V)
+    twin = TwinService([venue])
+    store = MemoryStore()
+    alarm_store = MemoryAlarmStore()
+    alarms = AlarmManager(alarm_store)
+    publisher = FakePublisher()
+    commands = CommandTracker(alarm_store, publisher)
+    analytics = AnalyticsView([venue])
+    hub = Hub(twin, alarms=alarms, commands=commands, analytics=analytics, tick_hz=20)
+    replays = ReplaySessions(store, twin.venues, hub, max_sessions=max_sessions)
+    ctx = ViewerContext(
+        twin=twin,
+        store=store,
+        hub=hub,
+        health=lambda: {"mqtt_connected": True},
+        auth=authn,
+        alarms=alarms,
+        alarm_store=alarm_store,
+        commands=commands,
+        command_store=alarm_store,
+        analytics=analytics,
+        replays=replays,
+        metrics_registry=CollectorRegistry(),
+        allowed_origins=allowed_origins or [],
+    )
+    return Rig(ctx, twin, store, alarms, commands, publisher, hub, replays, analytics)
+
+
+def app_of(rig: Rig) -> FastAPI:
+    return create_app(rig.ctx)

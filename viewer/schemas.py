@@ -1,0 +1,182 @@
+"""Request and response models of the REST API (they make the OpenAPI schema)."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+__all__ = [
+    "AlarmHistory",
+    "AlarmHistoryItem",
+    "AlarmOut",
+    "AlarmPage",
+    "Analytics",
+    "AnalyticsAnomaly",
+    "AnalyticsArtefact",
+    "AnalyticsZone",
+    "CommandOut",
+    "CommandPage",
+    "LoginIn",
+    "LoginOut",
+    "Me",
+    "NoteIn",
+    "ReplayControlIn",
+    "ReplayIn",
+    "ReplayOut",
+    "ShelveIn",
+]
+
+
+class _In(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class LoginIn(_In):
+    username: str = Field(min_length=1, max_length=64)
+    password: str = Field(min_length=1, max_length=1024)
+
+
+class LoginOut(BaseModel):
+    token: str
+    username: str
+    role: Literal["viewer", "operator", "engineer", "admin"]
+    expires_at: float
+
+
+class Me(BaseModel):
+    username: str
+    role: Literal["viewer", "operator", "engineer", "admin"]
+
+
+class AlarmOut(BaseModel):
+    id: str
+    venue: str
+    source: str
+    kind: str
+    severity: Literal["info", "warning", "critical"]
+    state: Literal["raised", "acknowledged", "cleared_unacknowledged", "cleared", "shelved"]
+    message: str
+    value: float | None
+    count: int
+    raised_at: float
+    updated_at: float
+    acknowledged_by: str | None
+    note: str
+    shelved_until: float | None
+
+
+class AlarmPage(BaseModel):
+    items: list[AlarmOut]
+    total: int
+    limit: int
+    offset: int
+
+
+class AlarmHistoryItem(BaseModel):
+    ts: float
+    action: str
+    user: str
+    note: str
+    state: str
+
+
+class AlarmHistory(BaseModel):
+    items: list[AlarmHistoryItem]
+
+
+class NoteIn(_In):
+    note: str = Field("", max_length=2000)
+
+
+class ShelveIn(_In):
+    duration_s: float = Field(gt=0, le=30 * 86_400, description="How long to shelve, seconds.")
+    note: str = Field("", max_length=2000)
+
+
+class CommandOut(BaseModel):
+    id: str
+    venue: str
+    target: str
+    action: str
+    params: dict[str, float | str | bool]
+    state: Literal[
+        "pending_confirmation",
+        "sent",
+        "acknowledged",
+        "failed",
+        "timed_out",
+        "rejected_by_operator",
+        "expired",
+    ]
+    origin: str
+    created_at: float
+    updated_at: float
+    expires_at: float | None
+    detail: str
+    confirmed_by: str | None
+
+
+class CommandPage(BaseModel):
+    items: list[CommandOut]
+    total: int
+    limit: int
+    offset: int
+
+
+class AnalyticsZone(BaseModel):
+    occupancy: float | None
+    density: float | None
+    level_of_service: Literal["A", "B", "C", "D", "E", "F"] | None
+    safety_band: str | None
+    capacity: int | None
+    capacity_ratio: float | None
+    climate_class: str | None
+    dew_point: float | None
+    in_class_pct: float | None
+
+
+class AnalyticsArtefact(BaseModel):
+    dose_lxh: float | None
+    budget_lxh: float | None
+    dose_ratio: float | None
+    exhausted_at: float | None
+
+
+class AnalyticsAnomaly(BaseModel):
+    sensor: str
+    kind: str
+    score: float | None
+    explanation: str
+    ts: float
+
+
+class Analytics(BaseModel):
+    venue: str
+    ts: float | None
+    zones: dict[str, AnalyticsZone]
+    artefacts: dict[str, AnalyticsArtefact]
+    anomalies: list[AnalyticsAnomaly]
+
+
+class ReplayIn(_In):
+    venue: str
+    start: float
+    end: float
+    speed: float = Field(1.0, gt=0, le=10_000)
+
+
+class ReplayControlIn(_In):
+    action: Literal["play", "pause", "seek", "speed"]
+    t: float | None = None
+    speed: float | None = Field(None, gt=0, le=10_000)
+
+
+class ReplayOut(BaseModel):
+    id: str
+    venue: str
+    start: float
+    end: float
+    t: float
+    speed: float
+    playing: bool
