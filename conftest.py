@@ -1,6 +1,16 @@
 """Root pytest configuration: service fixtures shared by every test folder."""
 
+from __future__ import annotations
+
+import pytest
+
 pytest_plugins = [
     "tests.fixtures.postgres",
     "tests.fixtures.mosquitto",
 ]
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Browser tests run last: Playwright's session-wide browser keeps an event
+    loop running in the main thread, which pytest-asyncio tests cannot share."""
+    items.sort(key=lambda item: item.get_closest_marker("e2e") is not None)
