@@ -3,14 +3,17 @@
  * connect the live feed and route state changes to whatever shows them.
  */
 
-import type { Object3D } from 'three';
+import type { Object3D, Vector3 } from 'three';
 import { GLTFLoader } from 'three/examples/jsm/loaders/GLTFLoader.js';
-import { getMesh, getState, getVenue, listVenues } from './api';
+import { getAnalytics, getMesh, getState, getVenue, listVenues } from './api';
+import { clearSession, roleAtLeast, type Session } from './auth';
 import { type Selection, ViewContext } from './context';
 import { formatValue, kindLabel } from './format';
+import { Incidents } from './incidents';
 import { type ConnectionState, LiveClient } from './live/client';
 import { LiveStore, type StateChange } from './live/store';
-import { buildScale, type ColorScale, colorAt, kindOf, niceCeil, QUANTITIES, type Quantity } from './scales';
+import { buildScale, type ColorScale, colorAt, kindOf, levelColor, levelOfService, niceCeil, QUANTITIES, type Quantity } from './scales';
+import { labelAnchor } from './scene/anchors';
 import { venueToWorld } from './scene/coords';
 import { ArtefactMarkers } from './scene/artefacts';
 import { SensorMarkers } from './scene/markers';
@@ -19,13 +22,17 @@ import { DARK, LIGHT, type ScenePalette } from './scene/palette';
 import { levelKey, VenueModel } from './scene/venueModel';
 import { VenueView } from './scene/view';
 import type { VenueTwinHook } from './testHook';
-import type { StateFrame, VenueDef, VenueSummary } from './types';
+import type { StateFrame, VenueSummary } from './types';
 import { DetailsPane } from './ui/details';
 import { h, setText } from './ui/dom';
 import { Header } from './ui/header';
 import { Legend } from './ui/legend';
 import { formatZoneValue, Lists, zoneValue } from './ui/lists';
+import { ReplayBar } from './ui/replay';
 import { currentTheme, initTheme, type Theme } from './ui/theme';
+
+/** Quantities the floors show as a GPU-interpolated field of the sensors' values. */
+const FIELD_KINDS = new Set(['temperature', 'humidity', 'co2', 'lux']);
 
 function paletteFor(theme: Theme): ScenePalette {
   return theme === 'dark' ? DARK : LIGHT;
@@ -55,41 +62,10 @@ async function parseMesh(buffer: ArrayBuffer | null): Promise<Object3D | null> {
   }
 }
 
-function inside(polygon: [number, number][], x: number, y: number): boolean {
-  let result = false;
-  for (let i = 0, j = polygon.length - 1; i < polygon.length; j = i, i += 1) {
-    const [xi, yi] = polygon[i] as [number, number];
-    const [xj, yj] = polygon[j] as [number, number];
-    if (yi > y !== yj > y && x < ((xj - xi) * (y - yi)) / (yj - yi) + xi) result = !result;
-  }
-  return result;
-}
-
-/**
- * Where a zone's label sits: towards the zone's front-left corner (nearest the
- * default camera) rather than its centre, where sensors usually are.
- */
-function labelAnchor(zone: VenueDef['zones'][number]): [number, number] {
-  const xs = zone.floor.map(([x]) => x);
-  const ys = zone.floor.map(([, y]) => y);
-  const minX = Math.min(...xs);
-  const minY = Math.min(...ys);
-  const x = minX + (Math.max(...xs) - minX) * 0.22;
-  const y = minY + (Math.max(...ys) - minY) * 0.22;
-  return inside(zone.floor, x, y) ? [x, y] : centroid(zone);
-}
-
-function centroid(zone: VenueDef['zones'][number]): [number, number] {
-  let x = 0;
-  let y = 0;
-  for (const [px, py] of zone.floor) {
-    x += px;
-    y += py;
-  }
-  return [x / zone.floor.length, y / zone.floor.length];
-}
-
-export async function startApp(root: HTMLElement, hook: VenueTwinHook): Promise<void> {
+export async function startApp(root: HTMLElement, hook: VenueTwinHook, session: Session): Promise<void> {
+  const canAct = roleAtLeast(session.role, 'operator');
+  const canReplay = roleAtLeast(session.role, 'engineer');
+  root.dataset.role = session.role;
   const viewport = h('main', { class: 'viewport', 'data-testid': 'viewport' });
   const loading = h('div', { class: 'loading', role: 'status', text: 'Loading venue…' });
   viewport.append(loading);
@@ -139,11 +115,35 @@ export async function startApp(root: HTMLElement, hook: VenueTwinHook): Promise<
     zoneLabelValues.set(zone.id, value);
   }
 
-  const header = new Header(venue.name, venue.timezone ?? null, venues, venueId);
+  const logout = (): void => {
+    live.stop();
+    clearSession();
+    window.location.reload();
+  };
+  const header = new Header(venue.name, venue.timezone ?? null, venues, venueId, session, logout);
   const legend = new Legend();
   const details = new DetailsPane(ctx, (s) => select(s));
   const lists = new Lists(ctx, (s) => select(s));
-  panel.append(header.root, legend.root, details.root, lists.root);
+  let urgentSensors = 0;
+  let openAlarms = 0;
+  const retitle = (): void => {
+    const urgent = Math.max(urgentSensors, openAlarms);
+    document.title = `${urgent > 0 ? `(${urgent}) ` : ''}${venue.name} · venue-twin`;
+  };
+  const incidents = new Incidents({
+    ctx,
+    canAct,
+    labels: view.labels,
+    hook,
+    pointOf: (source) => sourcePoint(source),
+    zoneLabel: (zoneId) => (ctx.zonesById.has(zoneId) ? view.labels.get(zoneId) : undefined),
+    focusSource: (source) => focusSource(source),
+    onCount: (n) => {
+      openAlarms = n;
+      retitle();
+    },
+  });
+  panel.append(header.root, incidents.commandsPanel.root, incidents.alarmsPanel.root, legend.root, details.root, lists.root);
 
   // Toolbar over the viewport: what to colour by, and view controls.
   const quantityButtons = new Map<Quantity, HTMLButtonElement>();
@@ -162,6 +162,7 @@ export async function startApp(root: HTMLElement, hook: VenueTwinHook): Promise<
   // operator can show one storey at a time.
   const levels = model.levels();
   const storeyButtons = new Map<number | null, HTMLButtonElement>();
+  let currentLevel: number | null = null;
   const storeys = h('div', { class: 'segmented', role: 'radiogroup', 'aria-label': 'Storey', 'data-testid': 'storeys' });
   const setLevel = (level: number | null): void => {
     model.setLevel(level);
@@ -170,6 +171,8 @@ export async function startApp(root: HTMLElement, hook: VenueTwinHook): Promise<
       level === null || (zoneId !== null && levelKey(ctx.zonesById.get(zoneId)?.level) === level);
     artefacts.filter(zoneVisible);
     for (const zone of venue.zones) view.labels.setHidden(zone.id, !zoneVisible(zone.id));
+    incidents.setStoreyFilter((source) => zoneVisible(sourceZone(source)));
+    currentLevel = level;
     for (const [key, button] of storeyButtons) button.setAttribute('aria-checked', String(key === level));
     view.requestRender();
   };
@@ -192,10 +195,62 @@ export async function startApp(root: HTMLElement, hook: VenueTwinHook): Promise<
   }
   themeButton.addEventListener('click', () => theme.toggle());
   const tooltip = h('div', { class: 'tooltip', role: 'tooltip', hidden: true });
+  // Replay (engineers): the time slider docks under the view, the banner over it.
+  const replay = canReplay
+    ? new ReplayBar({
+        venue: venueId,
+        timezone: venue.timezone ?? null,
+        now: () => store.now(),
+        enter: (s) => {
+          incidents.replaying = true;
+          root.dataset.mode = 'replay';
+          hook.replay = { id: s.id, t: s.t, playing: s.playing, speed: s.speed };
+          live.watch(s.id);
+        },
+        exit: () => {
+          incidents.replaying = false;
+          root.dataset.mode = 'live';
+          hook.replay = null;
+          live.watch(null);
+        },
+      })
+    : null;
+  root.dataset.mode = 'live';
   viewport.append(
     h('div', { class: 'toolbar' }, h('div', { class: 'toolbar-start' }, segmented, levels.length > 1 ? storeys : null), h('div', { class: 'toolbar-end' }, homeButton, themeButton)),
+    h('div', { class: 'overlay-top' }, replay?.banner ?? null, incidents.cue),
     tooltip,
   );
+  if (replay !== null) viewport.append(h('div', { class: 'replay-dock' }, replay.root));
+
+  /** The zone a sensor, zone or artefact id belongs to. */
+  function sourceZone(source: string): string | null {
+    if (ctx.zonesById.has(source)) return source;
+    const sensor = ctx.sensorsById.get(source);
+    if (sensor !== undefined) return sensor.zone;
+    return (venue.artefacts ?? []).find((a) => a.id === source)?.zone ?? null;
+  }
+
+  /** Scene position of a sensor or artefact (alarm badges); null for zones and unknown ids. */
+  function sourcePoint(source: string): Vector3 | null {
+    const sensor = ctx.sensorsById.get(source);
+    if (sensor !== undefined) return venueToWorld(...sensor.position);
+    const artefact = (venue.artefacts ?? []).find((a) => a.id === source);
+    return artefact === undefined ? null : venueToWorld(...artefact.position);
+  }
+
+  /** Show an alarm's source: select it and glide the camera to it. */
+  function focusSource(source: string): boolean {
+    const zoneId = sourceZone(source);
+    const zone = zoneId === null ? undefined : ctx.zonesById.get(zoneId);
+    // A source on a storey not shown: show every storey again.
+    if (currentLevel !== null && zone !== undefined && levelKey(zone.level) !== currentLevel) setLevel(null);
+    const point = sourcePoint(source) ?? (zone === undefined ? null : venueToWorld(...labelAnchor(zone), zone.level ?? 0));
+    if (point === null) return false;
+    select(ctx.sensorsById.has(source) ? { type: 'sensor', id: source } : zoneId !== null ? { type: 'zone', id: zoneId } : null);
+    view.focus(point, Math.max(12, extent * 0.45));
+    return true;
+  }
 
   function recolorSensor(id: string): void {
     const sensor = ctx.sensorsById.get(id);
@@ -213,7 +268,13 @@ export async function startApp(root: HTMLElement, hook: VenueTwinHook): Promise<
   function recolorZone(id: string): void {
     const state = store.zones.get(id);
     const v = zoneValue(state, quantity);
-    model.setZoneColor(id, v === null ? null : colorAt(scale, v));
+    if (quantity === 'density') {
+      // The analytics' level of service when known; else the letter of the density.
+      const letter = state?.level_of_service ?? (v === null ? null : levelOfService(v));
+      model.setZoneColor(id, letter === null ? null : levelColor(letter));
+    } else {
+      model.setZoneColor(id, v === null ? null : colorAt(scale, v));
+    }
     const label = zoneLabelValues.get(id);
     if (label) setText(label, formatZoneValue(state, quantity));
   }
@@ -228,6 +289,32 @@ export async function startApp(root: HTMLElement, hook: VenueTwinHook): Promise<
     return quantity === 'occupancy';
   }
 
+  /** A sensor's value as the floor field weighs it: none when offline or without a reading. */
+  function fieldValue(id: string): number | null {
+    const state = store.sensors.get(id);
+    return state === undefined || state.status === 'offline' || typeof state.value !== 'number' ? null : state.value;
+  }
+
+  /** Floors show the GPU field of the quantity's sensors, or (crowd quantities) one colour per zone. */
+  function refreshField(): void {
+    const kind = kindOf(quantity);
+    if (kind === null || !FIELD_KINDS.has(kind)) {
+      model.field.setSensors(null);
+      hook.floorField = { quantity, interpolated: false, sensors: 0 };
+      return;
+    }
+    const sensors = venue.sensors
+      .filter((s) => s.kind === kind && s.zone !== null)
+      .map((s) => {
+        const p = venueToWorld(...s.position);
+        return { id: s.id, zone: s.zone as string, x: p.x, z: p.z };
+      });
+    model.field.setSensors(sensors);
+    model.field.setScale(scale);
+    for (const sensor of sensors) model.field.setValue(sensor.id, fieldValue(sensor.id));
+    hook.floorField = { quantity, interpolated: true, sensors: sensors.length };
+  }
+
   function setQuantity(q: Quantity): void {
     quantity = q;
     scale = buildScale(q, venue, occupancyMax);
@@ -237,6 +324,7 @@ export async function startApp(root: HTMLElement, hook: VenueTwinHook): Promise<
     view.labels.remeasure();
     for (const sensor of venue.sensors) recolorSensor(sensor.id);
     for (const zone of venue.zones) recolorZone(zone.id);
+    refreshField();
     view.requestRender();
   }
 
@@ -256,14 +344,21 @@ export async function startApp(root: HTMLElement, hook: VenueTwinHook): Promise<
     const sensorIds = change.full ? venue.sensors.map((s) => s.id) : change.sensors;
     const zoneIds = change.full ? venue.zones.map((z) => z.id) : change.zones;
     if (refreshOccupancyScale()) setQuantity(quantity);
-    for (const id of sensorIds) recolorSensor(id);
+    for (const id of sensorIds) {
+      recolorSensor(id);
+      model.field.setValue(id, fieldValue(id));
+    }
     for (const id of zoneIds) recolorZone(id);
     lists.updateSensors(sensorIds);
     lists.updateZones(zoneIds);
     details.update();
     hook.sensorValues = store.sensorValues();
-    const urgent = lists.count('alarm') + lists.count('warn');
-    document.title = `${urgent > 0 ? `(${urgent}) ` : ''}${venue.name} · venue-twin`;
+    urgentSensors = lists.count('alarm') + lists.count('warn');
+    retitle();
+    if (replay !== null && store.replay !== null) {
+      replay.update(store.replay);
+      if (hook.replay !== null) hook.replay = { id: store.replay.id, t: store.replay.t, playing: store.replay.playing, speed: store.replay.speed };
+    }
     stateShownAtFrame ??= view.framesRendered;
     view.requestRender();
   });
@@ -276,6 +371,13 @@ export async function startApp(root: HTMLElement, hook: VenueTwinHook): Promise<
     const x = rect.left + p.x;
     const y = rect.top + p.y;
     return x >= rect.left && x <= rect.right && y >= rect.top && y <= rect.bottom ? { x, y } : null;
+  };
+  hook.venueScreenPosition = (x, y, z) => {
+    const rect = viewport.getBoundingClientRect();
+    const p = view.project(venueToWorld(x, y, z));
+    const px = rect.left + p.x;
+    const py = rect.top + p.y;
+    return px >= rect.left && px <= rect.right && py >= rect.top && py <= rect.bottom ? { x: px, y: py } : null;
   };
 
   view.addFrameHook((time) => {
@@ -331,9 +433,15 @@ export async function startApp(root: HTMLElement, hook: VenueTwinHook): Promise<
   };
   const live = new LiveClient(venueId, {
     onState: (frame: StateFrame) => {
-      if (frame.type === 'snapshot') header.showNotice(null);
+      if (frame.type === 'snapshot') {
+        header.showNotice(null);
+        if (frame.alarms !== undefined) incidents.alarms.replace(frame.alarms);
+        if (frame.commands !== undefined) incidents.commands.merge(frame.commands);
+      }
       store.apply(frame);
     },
+    onAlarm: (alarm) => incidents.alarms.upsert(alarm),
+    onCommand: (command) => incidents.commands.upsert(command),
     onConnection,
     onServerTime: (t) => {
       store.noteServerTime(t);
@@ -349,12 +457,17 @@ export async function startApp(root: HTMLElement, hook: VenueTwinHook): Promise<
       if (store.lastFrameAt === 0) store.apply({ ...frame, type: 'snapshot' });
     })
     .catch(() => undefined);
+  getAnalytics(venueId)
+    .then((a) => store.applyAnalytics(a.zones ?? {}, a.artefacts ?? {}))
+    .catch(() => undefined); // the snapshot brings them too
+  incidents.loadRecentCommands();
   window.addEventListener('pagehide', () => live.stop());
 
   const tick = (): void => {
     header.tick();
     lists.tickAges();
     details.tick();
+    incidents.tick();
   };
   tick();
   window.setInterval(tick, 1000);

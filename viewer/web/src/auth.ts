@@ -1,34 +1,92 @@
 /**
- * Where the access token comes from. The backend will require a token on REST
- * (Authorization: Bearer) and on the WebSocket (?token=); until then both are
- * simply omitted when no token is set.
- *
- * A token given once as `?token=` in the page URL is kept in sessionStorage and
- * removed from the address bar so it does not end up in screenshots or history.
+ * The signed-in user: token, name and role, kept in sessionStorage so a page
+ * reload stays signed in but closing the tab signs out. Tokens never go in
+ * URLs (they end up in proxy logs and screenshots): REST sends them as
+ * `Authorization: Bearer`, the WebSocket as its first frame.
  */
 
-const STORAGE_KEY = 'venue-twin.token';
+import type { Role } from './types';
 
-export function captureTokenFromUrl(): void {
-  const url = new URL(window.location.href);
-  const token = url.searchParams.get('token');
-  if (token === null) return;
-  try {
-    sessionStorage.setItem(STORAGE_KEY, token);
-  } catch {
-    // Storage can be disabled; the token then lives only for this page load.
-    memoryToken = token;
-  }
-  url.searchParams.delete('token');
-  window.history.replaceState(null, '', url.toString());
+const STORAGE_KEY = 'venue-twin.session';
+
+export interface Session {
+  token: string;
+  username: string;
+  role: Role;
+  /** Epoch seconds. */
+  expires_at: number;
 }
 
-let memoryToken: string | null = null;
+/** Each role includes the ones before it. */
+export const ROLE_ORDER: Role[] = ['viewer', 'operator', 'engineer', 'admin'];
+
+export function roleAtLeast(role: Role | null | undefined, needed: Role): boolean {
+  if (role === null || role === undefined) return false;
+  return ROLE_ORDER.indexOf(role) >= ROLE_ORDER.indexOf(needed);
+}
+
+let memorySession: Session | null = null;
+
+function isSession(value: unknown): value is Session {
+  const v = value as Partial<Session> | null;
+  return (
+    typeof v === 'object' &&
+    v !== null &&
+    typeof v.token === 'string' &&
+    typeof v.username === 'string' &&
+    typeof v.role === 'string' &&
+    ROLE_ORDER.includes(v.role)
+  );
+}
+
+export function currentSession(): Session | null {
+  let session: Session | null = memorySession;
+  try {
+    const raw = sessionStorage.getItem(STORAGE_KEY);
+    if (raw !== null) {
+      const parsed = JSON.parse(raw) as unknown;
+      session = isSession(parsed) ? parsed : null;
+    }
+  } catch {
+    // Storage disabled or corrupt: fall back to this page load's memory.
+  }
+  // An expired token would only earn a 401: treat it as signed out now.
+  if (session !== null && typeof session.expires_at === 'number' && session.expires_at * 1000 < Date.now()) return null;
+  return session;
+}
+
+export function saveSession(session: Session): void {
+  memorySession = session;
+  try {
+    sessionStorage.setItem(STORAGE_KEY, JSON.stringify(session));
+  } catch {
+    // The session then lives only for this page load.
+  }
+}
+
+export function clearSession(): void {
+  memorySession = null;
+  try {
+    sessionStorage.removeItem(STORAGE_KEY);
+  } catch {
+    // Nothing stored.
+  }
+}
 
 export function accessToken(): string | null {
-  try {
-    return sessionStorage.getItem(STORAGE_KEY) ?? memoryToken;
-  } catch {
-    return memoryToken;
-  }
+  return currentSession()?.token ?? null;
+}
+
+type Listener = () => void;
+const unauthorizedListeners = new Set<Listener>();
+
+/** Called when the server refuses the token (401 on REST, 4401 on the socket). */
+export function onUnauthorized(listener: Listener): () => void {
+  unauthorizedListeners.add(listener);
+  return () => unauthorizedListeners.delete(listener);
+}
+
+export function signalUnauthorized(): void {
+  clearSession();
+  for (const listener of [...unauthorizedListeners]) listener();
 }

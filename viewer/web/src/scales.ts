@@ -34,6 +34,14 @@ export interface Tick {
   label: string;
 }
 
+/** A named band of a categorical scale (Fruin's levels of service). */
+export interface Band {
+  label: string;
+  from: number;
+  to: number;
+  color: string;
+}
+
 export interface ColorScale {
   quantity: Quantity;
   unit: string;
@@ -41,6 +49,33 @@ export interface ColorScale {
   ticks: Tick[];
   min: number;
   max: number;
+  /** Set for stepped scales: the legend shows the bands by name. */
+  bands?: Band[];
+}
+
+/**
+ * Fruin's walkway levels of service by density (p/m²): A free flow to F
+ * jammed. The upper bound of F is only where the legend stops.
+ */
+export const LEVELS_OF_SERVICE: Band[] = [
+  { label: 'A', from: 0, to: 0.31, color: '#2fa56a' },
+  { label: 'B', from: 0.31, to: 0.43, color: '#7dc25a' },
+  { label: 'C', from: 0.43, to: 0.72, color: '#d6c445' },
+  { label: 'D', from: 0.72, to: 1.08, color: '#f0a13a' },
+  { label: 'E', from: 1.08, to: 2.17, color: '#e5612f' },
+  { label: 'F', from: 2.17, to: 3, color: '#c42a4a' },
+];
+
+/** The level of service of a density, A..F. */
+export function levelOfService(density: number): string {
+  for (const band of LEVELS_OF_SERVICE) if (density < band.to) return band.label;
+  return 'F';
+}
+
+/** Colour (sRGB 0..1) of a level-of-service letter; null for an unknown letter. */
+export function levelColor(letter: string): [number, number, number] | null {
+  const band = LEVELS_OF_SERVICE.find((b) => b.label === letter);
+  return band === undefined ? null : hexToRgb(band.color);
 }
 
 type Rgb = [number, number, number];
@@ -219,21 +254,17 @@ export function buildScale(quantity: Quantity, venue: VenueDef, occupancyMax = 5
         [tick(0), tick(warnHigh), tick(high)],
       );
     }
-    case 'density':
-      // Fruin's walkway levels of service: A/B below 0.43, E from 1.08, F from 2.17 p/m².
-      return scale(
-        quantity,
-        'p/m2',
-        [
-          { v: 0, color: '#47c27f' },
-          { v: 0.43, color: '#a5cf5c' },
-          { v: 0.72, color: '#f0c04a' },
-          { v: 1.08, color: '#f07a35' },
-          { v: 2.17, color: '#d92f4c' },
-          { v: 3, color: '#a3174a' },
-        ],
-        [tick(0), tick(0.43, 2), tick(1.08, 2), tick(2.17, 2)],
-      );
+    case 'density': {
+      // Stepped: a zone reads as its level of service, not a shade between two.
+      const stops: Stop[] = LEVELS_OF_SERVICE.flatMap((b) => [
+        { v: b.from, color: b.color },
+        { v: b.to, color: b.color },
+      ]);
+      return {
+        ...scale(quantity, 'p/m2', stops, LEVELS_OF_SERVICE.slice(1).map((b) => tick(b.from, 2))),
+        bands: LEVELS_OF_SERVICE,
+      };
+    }
     case 'occupancy': {
       const max = niceCeil(occupancyMax);
       return scale(

@@ -4,6 +4,7 @@
  */
 
 import type { ConnectionState } from './live/client';
+import type { Role } from './types';
 
 export interface VenueTwinHook {
   /** Venue, mesh and a first state are loaded and a frame showing them has been drawn. */
@@ -20,6 +21,16 @@ export interface VenueTwinHook {
   error: string | null;
   /** Page coordinates (CSS px) of a sensor marker, for clicking it; null if unknown or off screen. */
   sensorScreenPosition(id: string): { x: number; y: number } | null;
+  /** Page coordinates (CSS px) of a venue point (metres, Z up); null if off screen. */
+  venueScreenPosition(x: number, y: number, z: number): { x: number; y: number } | null;
+  /** The signed-in user, null on the login screen. */
+  user: { username: string; role: Role } | null;
+  /** Ids of the open alarms shown in the panel, in display order. */
+  alarmIds: string[];
+  /** The quantity the floors show and whether they show the GPU sensor field. */
+  floorField: { quantity: string; interpolated: boolean; sensors: number };
+  /** Replay session watched, or null when live. */
+  replay: { id: string; t: number; playing: boolean; speed: number } | null;
 }
 
 declare global {
@@ -38,6 +49,11 @@ export function installHook(): VenueTwinHook {
     framesRendered: 0,
     error: null,
     sensorScreenPosition: () => null,
+    venueScreenPosition: () => null,
+    user: null,
+    alarmIds: [],
+    floorField: { quantity: 'temperature', interpolated: false, sensors: 0 },
+    replay: null,
   };
   window.__venueTwin = hook;
   return hook;

@@ -89,12 +89,136 @@ export interface ZoneState {
   humidity?: number | null;
   co2?: number | null;
   lux?: number | null;
+  /** From the analytics: Fruin level of service of the zone's density. */
+  level_of_service?: LevelOfService | null;
+}
+
+export type Role = 'viewer' | 'operator' | 'engineer' | 'admin';
+
+export interface LoginAnswer {
+  token: string;
+  username: string;
+  role: Role;
+  expires_at: number;
 }
 
 export interface HelloFrame {
   type: 'hello';
   v: number;
   server_time: number;
+  username?: string;
+  role?: Role;
+}
+
+export type Severity = 'info' | 'warning' | 'critical';
+export type AlarmState = 'raised' | 'acknowledged' | 'cleared_unacknowledged' | 'cleared' | 'shelved';
+
+export interface Alarm {
+  id: string;
+  venue: string;
+  /** A sensor, zone or artefact id (or a rule subject the venue does not define). */
+  source: string;
+  kind: string;
+  severity: Severity;
+  state: AlarmState;
+  message: string;
+  value: number | null;
+  count: number;
+  raised_at: number;
+  updated_at: number;
+  acknowledged_by: string | null;
+  note: string | null;
+  shelved_until: number | null;
+}
+
+export type CommandState =
+  | 'pending_confirmation'
+  | 'sent'
+  | 'acknowledged'
+  | 'failed'
+  | 'timed_out'
+  | 'rejected_by_operator'
+  | 'expired';
+
+export interface Command {
+  id: string;
+  venue: string;
+  target: string;
+  action: string;
+  params: Record<string, unknown>;
+  state: CommandState;
+  /** What asked for it, e.g. `rule:corridor-crowding`. */
+  origin: string;
+  created_at: number;
+  updated_at: number;
+  expires_at: number | null;
+  detail: string | null;
+  confirmed_by: string | null;
+}
+
+export type LevelOfService = 'A' | 'B' | 'C' | 'D' | 'E' | 'F';
+
+export interface ZoneAnalytics {
+  occupancy?: number | null;
+  density?: number | null;
+  level_of_service?: LevelOfService | null;
+  safety_band?: string | null;
+  capacity?: number | null;
+  capacity_ratio?: number | null;
+  climate_class?: string | null;
+  dew_point?: number | null;
+  in_class_pct?: number | null;
+}
+
+export interface ArtefactAnalytics {
+  dose_lxh?: number | null;
+  budget_lxh?: number | null;
+  dose_ratio?: number | null;
+  exhausted_at?: number | null;
+}
+
+export interface Anomaly {
+  sensor: string;
+  kind: string;
+  score: number;
+  explanation: string;
+  ts: number;
+}
+
+export interface Analytics {
+  venue?: string;
+  ts?: number | null;
+  zones?: Record<string, ZoneAnalytics>;
+  artefacts?: Record<string, ArtefactAnalytics>;
+  anomalies?: Anomaly[];
+}
+
+export interface ReplaySession {
+  id: string;
+  venue: string;
+  start: number;
+  end: number;
+  /** Replay position, epoch seconds. */
+  t: number;
+  speed: number;
+  playing: boolean;
+}
+
+export interface Page<T> {
+  items: T[];
+  total: number;
+  limit: number;
+  offset: number;
+}
+
+export interface AlarmFrame {
+  type: 'alarm';
+  alarm: Alarm;
+}
+
+export interface CommandFrame {
+  type: 'command';
+  command: Command;
 }
 
 export interface StateFrame {
@@ -104,6 +228,13 @@ export interface StateFrame {
   server_time: number;
   sensors?: Record<string, Partial<SensorState>>;
   zones?: Record<string, ZoneState>;
+  /** Snapshot only: open alarms and pending/sent commands of the venue. */
+  alarms?: Alarm[];
+  commands?: Command[];
+  /** Full analytics in a snapshot, changed parts in a delta. */
+  analytics?: Analytics | null;
+  /** The replay session watched, or null when live. */
+  replay?: ReplaySession | null;
 }
 
 export interface HeartbeatFrame {
@@ -117,7 +248,7 @@ export interface ErrorFrame {
   message: string;
 }
 
-export type ServerFrame = HelloFrame | StateFrame | HeartbeatFrame | ErrorFrame;
+export type ServerFrame = HelloFrame | StateFrame | HeartbeatFrame | ErrorFrame | AlarmFrame | CommandFrame;
 
 export interface HistoryPoint {
   ts: number;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { backoffDelay, DEFAULT_BACKOFF, liveUrl } from '../src/live/client';
+import { backoffDelay, DEFAULT_BACKOFF, liveUrl, openingFrames } from '../src/live/client';
 
 describe('reconnect backoff', () => {
   it('doubles from the base, stays within [half, all] of the step and caps', () => {
@@ -13,10 +13,18 @@ describe('reconnect backoff', () => {
   });
 });
 
-describe('live URL', () => {
-  it('follows the page scheme and carries the token', () => {
+describe('live URL and opening frames', () => {
+  it('follows the page scheme and never carries a token', () => {
     const page = (href: string): Location => new URL(href) as unknown as Location;
-    expect(liveUrl(page('http://h:8000/'), null)).toBe('ws://h:8000/ws');
-    expect(liveUrl(page('https://twin.example/'), 'a b')).toBe('wss://twin.example/ws?token=a+b');
+    expect(liveUrl(page('http://h:8000/?token=x'))).toBe('ws://h:8000/ws');
+    expect(liveUrl(page('https://twin.example/'))).toBe('wss://twin.example/ws');
+  });
+
+  it('authenticates first, then subscribes to live or to a replay', () => {
+    const [auth, live] = openingFrames('t0k', 'museum-wing', null);
+    expect(JSON.parse(auth as string)).toEqual({ type: 'auth', token: 't0k' });
+    expect(JSON.parse(live as string)).toEqual({ type: 'subscribe', venue: 'museum-wing' });
+    const replay = openingFrames('t0k', 'museum-wing', 'r1')[1] as string;
+    expect(JSON.parse(replay)).toEqual({ type: 'subscribe', venue: 'museum-wing', replay: 'r1' });
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { buildScale, colorAt, cssGradient, niceCeil, typicalThresholds } from '../src/scales';
+import { buildScale, colorAt, cssGradient, levelColor, levelOfService, niceCeil, typicalThresholds } from '../src/scales';
 import type { SensorDef, VenueDef } from '../src/types';
 
 function sensor(id: string, kind: string, thresholds: SensorDef['thresholds']): SensorDef {
@@ -36,13 +36,24 @@ describe('colour scales', () => {
   });
 
   it('clamps outside the scale and interpolates inside it', () => {
-    const scale = buildScale('density', venue([]));
+    const scale = buildScale('co2', venue([]));
     expect(colorAt(scale, -5)).toEqual(colorAt(scale, scale.min));
-    expect(colorAt(scale, 99)).toEqual(colorAt(scale, scale.max));
-    const a = colorAt(scale, 0);
-    const b = colorAt(scale, 0.43);
-    const mid = colorAt(scale, 0.215);
+    expect(colorAt(scale, 1e6)).toEqual(colorAt(scale, scale.max));
+    const a = colorAt(scale, 400);
+    const b = colorAt(scale, 700);
+    const mid = colorAt(scale, 550);
     for (let i = 0; i < 3; i += 1) expect(mid[i]).toBeCloseTo(((a[i] as number) + (b[i] as number)) / 2, 5);
+  });
+
+  it('steps density through Fruin levels of service A to F', () => {
+    expect([0.1, 0.35, 0.5, 0.9, 1.5, 2.5, 9].map(levelOfService)).toEqual(['A', 'B', 'C', 'D', 'E', 'F', 'F']);
+    const scale = buildScale('density', venue([]));
+    expect(scale.bands?.map((b) => b.label)).toEqual(['A', 'B', 'C', 'D', 'E', 'F']);
+    // Inside a band the colour does not vary: a zone reads as its letter.
+    expect(colorAt(scale, 0.75)).toEqual(colorAt(scale, 1.0));
+    expect(colorAt(scale, 0.75)).toEqual(levelColor('D'));
+    expect(colorAt(scale, 1.2)).not.toEqual(colorAt(scale, 1.0));
+    expect(levelColor('Z')).toBeNull();
   });
 
   it('places legend gradient stops at their true positions', () => {

@@ -34,8 +34,8 @@ describe('live store', () => {
     store.apply(frame('snapshot', { sensors: { a: { value: 1, ts: 1, status: 'ok' } } }));
     store.apply(frame('delta', { zones: { z: { density: 0.2 } } }));
     expect(changes).toEqual([
-      { full: true, sensors: ['a'], zones: [] },
-      { full: false, sensors: [], zones: ['z'] },
+      { full: true, sensors: ['a'], zones: [], artefacts: [] },
+      { full: false, sensors: [], zones: ['z'], artefacts: [] },
     ]);
   });
 
@@ -47,5 +47,26 @@ describe('live store', () => {
     expect(store.sensorValues()).toEqual({ a: 1.5 });
     store.noteServerTime(Date.now() / 1000 + 3600);
     expect(store.now() - Date.now() / 1000).toBeCloseTo(3600, 0);
+  });
+
+  it('merges analytics per zone and artefact and remembers the replay session', () => {
+    const store = new LiveStore();
+    const changes: StateChange[] = [];
+    store.subscribe((c) => changes.push(c));
+    store.apply(
+      frame('snapshot', {
+        zones: { z: { density: 0.2 } },
+        analytics: { zones: { z: { density: 0.5, level_of_service: 'C' } }, artefacts: { robe: { dose_ratio: 1.4 } } },
+        replay: null,
+      }),
+    );
+    store.apply(frame('delta', { analytics: { zones: { y: { level_of_service: 'F' } } }, replay: { id: 'r', venue: 'v', start: 0, end: 10, t: 5, speed: 10, playing: true } }));
+    expect(store.zoneAnalytics.get('z')).toEqual({ density: 0.5, level_of_service: 'C' });
+    expect(store.artefactAnalytics.get('robe')?.dose_ratio).toBe(1.4);
+    expect(changes[1]?.zones).toEqual(['y']);
+    expect(store.replay?.t).toBe(5);
+    // A delta without a replay field leaves the session as it was.
+    store.apply(frame('delta', {}));
+    expect(store.replay?.id).toBe('r');
   });
 });

@@ -7,8 +7,8 @@
  * and sleeping laptops can leave a socket open that no longer delivers.
  */
 
-import { accessToken } from '../auth';
-import type { ServerFrame, StateFrame } from '../types';
+import { accessToken, signalUnauthorized } from '../auth';
+import type { Alarm, Command, HelloFrame, ServerFrame, StateFrame } from '../types';
 
 export type ConnectionState = 'connecting' | 'live' | 'reconnecting' | 'offline';
 
@@ -18,7 +18,13 @@ export interface LiveHandlers {
   /** Any frame, including heartbeats: keeps the clock offset fresh. */
   onServerTime(serverTime: number): void;
   onProtocolError(code: string, message: string): void;
+  onAlarm?(alarm: Alarm): void;
+  onCommand?(command: Command): void;
+  onHello?(hello: HelloFrame): void;
 }
+
+/** Close code (and error code) of a socket whose token the server refused. */
+export const UNAUTHORIZED_CLOSE = 4401;
 
 export interface BackoffPolicy {
   baseMs: number;
@@ -42,11 +48,17 @@ export function backoffDelay(attempt: number, policy: BackoffPolicy, random: () 
   return ceiling / 2 + random() * (ceiling / 2);
 }
 
-export function liveUrl(location: Location, token: string | null): string {
+/** The socket URL: never carries the token (URLs end up in logs); it goes in the first frame. */
+export function liveUrl(location: Location): string {
   const scheme = location.protocol === 'https:' ? 'wss:' : 'ws:';
-  const url = new URL(`${scheme}//${location.host}/ws`);
-  if (token !== null) url.searchParams.set('token', token);
-  return url.toString();
+  return `${scheme}//${location.host}/ws`;
+}
+
+/** The frames a fresh socket sends, in order: auth first, then the subscription. */
+export function openingFrames(token: string | null, venue: string, replay: string | null): string[] {
+  const subscribe: Record<string, string> = { type: 'subscribe', venue };
+  if (replay !== null) subscribe.replay = replay;
+  return [JSON.stringify({ type: 'auth', token: token ?? '' }), JSON.stringify(subscribe)];
 }
 
 function parseFrame(data: unknown): ServerFrame | null {
@@ -71,6 +83,7 @@ export class LiveClient {
   private lostAt: number | null = null;
   private state: ConnectionState = 'connecting';
   private stopped = false;
+  private replay: string | null = null;
 
   constructor(
     private readonly venue: string,
@@ -96,6 +109,16 @@ export class LiveClient {
     return this.state;
   }
 
+  /** Watch a replay session (its id) or, with null, the live venue. Re-subscribing switches. */
+  watch(replay: string | null): void {
+    this.replay = replay;
+    const socket = this.socket;
+    if (socket !== null && socket.readyState === WebSocket.OPEN) {
+      const subscribe = openingFrames(null, this.venue, replay)[1] as string;
+      socket.send(subscribe);
+    }
+  }
+
   private readonly onBrowserOnline = (): void => {
     // The network is back: retry now rather than waiting out the backoff.
     if (this.socket === null && !this.stopped) {
@@ -117,24 +140,30 @@ export class LiveClient {
     }
     let socket: WebSocket;
     try {
-      socket = new WebSocket(liveUrl(window.location, accessToken()));
+      socket = new WebSocket(liveUrl(window.location));
     } catch {
       this.scheduleReconnect();
       return;
     }
     this.socket = socket;
     socket.onopen = () => {
-      socket.send(JSON.stringify({ type: 'subscribe', venue: this.venue }));
+      for (const frame of openingFrames(accessToken(), this.venue, this.replay)) socket.send(frame);
       this.armSilenceTimer();
       this.pingTimer = window.setInterval(() => {
         if (socket.readyState === WebSocket.OPEN) socket.send(JSON.stringify({ type: 'ping' }));
       }, 15_000);
     };
     socket.onmessage = (event: MessageEvent) => this.onMessage(event.data);
-    socket.onclose = () => {
+    socket.onclose = (event: CloseEvent) => {
       if (this.socket !== socket) return;
       this.socket = null;
       this.clearTimers();
+      if (event.code === UNAUTHORIZED_CLOSE) {
+        // Retrying with the same token cannot help: back to the login screen.
+        this.stopped = true;
+        signalUnauthorized();
+        return;
+      }
       if (!this.stopped) this.scheduleReconnect();
     };
     // onerror is always followed by onclose, which does the work.
@@ -161,7 +190,24 @@ export class LiveClient {
         this.handlers.onState(frame);
         break;
       case 'error':
+        if (frame.code === 'unauthorized') {
+          this.stopped = true;
+          this.socket?.close(1000, 'unauthorized');
+          this.socket = null;
+          this.clearTimers();
+          signalUnauthorized();
+          return;
+        }
         this.handlers.onProtocolError(frame.code, frame.message);
+        break;
+      case 'hello':
+        this.handlers.onHello?.(frame);
+        break;
+      case 'alarm':
+        this.handlers.onAlarm?.(frame.alarm);
+        break;
+      case 'command':
+        this.handlers.onCommand?.(frame.command);
         break;
       default:
         break;

@@ -6,12 +6,14 @@
  * touch only what moved.
  */
 
-import type { SensorState, StateFrame, ZoneState } from '../types';
+import type { ArtefactAnalytics, ReplaySession, SensorState, StateFrame, ZoneAnalytics, ZoneState } from '../types';
 
 export interface StateChange {
   full: boolean;
   sensors: string[];
+  /** Zones whose state or analytics changed. */
   zones: string[];
+  artefacts: string[];
 }
 
 type Listener = (change: StateChange) => void;
@@ -19,6 +21,11 @@ type Listener = (change: StateChange) => void;
 export class LiveStore {
   readonly sensors = new Map<string, SensorState>();
   readonly zones = new Map<string, ZoneState>();
+  /** Latest analytics per zone (density, level of service...) and per artefact (light dose). */
+  readonly zoneAnalytics = new Map<string, ZoneAnalytics>();
+  readonly artefactAnalytics = new Map<string, ArtefactAnalytics>();
+  /** The replay session these values come from, or null when live. */
+  replay: ReplaySession | null = null;
   /** server clock minus local clock, seconds; ages are measured on the server's clock. */
   private clockOffsetS = 0;
   /** Local time (ms) of the last state frame. */
@@ -44,7 +51,10 @@ export class LiveStore {
     if (full) {
       this.sensors.clear();
       this.zones.clear();
+      this.zoneAnalytics.clear();
+      this.artefactAnalytics.clear();
     }
+    if (frame.replay !== undefined) this.replay = frame.replay;
     const sensors: string[] = [];
     for (const [id, patch] of Object.entries(frame.sensors ?? {})) {
       const previous = this.sensors.get(id);
@@ -59,10 +69,49 @@ export class LiveStore {
     for (const [id, patch] of Object.entries(frame.zones ?? {})) {
       // Zone fields may be missing: keep what we knew rather than blanking it.
       this.zones.set(id, full ? { ...patch } : { ...this.zones.get(id), ...patch });
+      const known = this.zoneAnalytics.get(id);
+      if (known !== undefined) this.overlay(id, known);
       zones.push(id);
     }
+    const analytics = frame.analytics ?? null;
+    for (const [id, patch] of Object.entries(analytics?.zones ?? {})) {
+      const merged = { ...this.zoneAnalytics.get(id), ...patch };
+      this.zoneAnalytics.set(id, merged);
+      this.overlay(id, merged);
+      if (!zones.includes(id)) zones.push(id);
+    }
+    const artefacts: string[] = [];
+    for (const [id, patch] of Object.entries(analytics?.artefacts ?? {})) {
+      this.artefactAnalytics.set(id, { ...this.artefactAnalytics.get(id), ...patch });
+      artefacts.push(id);
+    }
     this.lastFrameAt = Date.now();
-    const change: StateChange = { full, sensors, zones };
+    const change: StateChange = { full, sensors, zones, artefacts };
+    for (const listener of this.listeners) listener(change);
+  }
+
+  /**
+   * Crowd figures of the analytics (density, occupancy, level of service)
+   * take precedence over the zone aggregates: the colours and the letter
+   * then come from one source and cannot disagree.
+   */
+  private overlay(id: string, a: ZoneAnalytics): void {
+    const zone: ZoneState = { ...this.zones.get(id) };
+    if (typeof a.density === 'number') zone.density = a.density;
+    if (typeof a.occupancy === 'number') zone.occupancy = a.occupancy;
+    if (a.level_of_service !== undefined) zone.level_of_service = a.level_of_service;
+    this.zones.set(id, zone);
+  }
+
+  /** Analytics fetched over REST before the socket's snapshot: merged, nothing replaced. */
+  applyAnalytics(zones: Record<string, ZoneAnalytics>, artefacts: Record<string, ArtefactAnalytics>): void {
+    for (const [id, a] of Object.entries(zones)) {
+      const merged = { ...a, ...this.zoneAnalytics.get(id) };
+      this.zoneAnalytics.set(id, merged);
+      this.overlay(id, merged);
+    }
+    for (const [id, a] of Object.entries(artefacts)) this.artefactAnalytics.set(id, { ...a, ...this.artefactAnalytics.get(id) });
+    const change: StateChange = { full: false, sensors: [], zones: Object.keys(zones), artefacts: Object.keys(artefacts) };
     for (const listener of this.listeners) listener(change);
   }
 

@@ -16,6 +16,8 @@ interface Label {
   height: number;
   /** Hidden by the app (another storey shown), whatever the camera says. */
   hidden: boolean;
+  /** Higher is placed first (alarm badges before zone labels). */
+  priority: number;
 }
 
 interface Placed {
@@ -40,16 +42,20 @@ export class LabelLayer {
     container.appendChild(this.root);
   }
 
-  set(id: string, anchor: Vector3, element: HTMLElement): void {
+  set(id: string, anchor: Vector3, element: HTMLElement, priority = 0): void {
     this.remove(id);
     element.classList.add('scene-label');
     this.root.appendChild(element);
-    this.labels.set(id, { element, anchor: anchor.clone(), width: 0, height: 0, hidden: false });
+    this.labels.set(id, { element, anchor: anchor.clone(), width: 0, height: 0, hidden: false, priority });
     this.measured = false;
   }
 
   get(id: string): HTMLElement | undefined {
     return this.labels.get(id)?.element;
+  }
+
+  has(id: string): boolean {
+    return this.labels.has(id);
   }
 
   remove(id: string): void {
@@ -90,7 +96,7 @@ export class LabelLayer {
       }
       candidates.push({ label, x: ((p.x + 1) / 2) * width, y: ((1 - p.y) / 2) * height, depth: p.z });
     }
-    candidates.sort((a, b) => a.depth - b.depth);
+    candidates.sort((a, b) => b.label.priority - a.label.priority || a.depth - b.depth);
     const placed: Placed[] = [];
     for (const c of candidates) {
       const overlaps = placed.some(

@@ -34,6 +34,10 @@ import { mergeGeometries } from 'three/examples/jsm/utils/BufferGeometryUtils.js
 import type { VenueDef, ZoneDef } from '../types';
 import { venueToWorld } from './coords';
 import type { ScenePalette } from './palette';
+import { SensorField } from './sensorField';
+
+/** Coloured floors are muted this much towards neutral so sensor markers keep the strongest colour. */
+const FLOOR_MUTE = 0.4;
 
 /** Floors sit a hair above the ground plane so they never z-fight with it. */
 const FLOOR_LIFT = 0.03;
@@ -127,7 +131,8 @@ export function levelKey(level: number | null | undefined): number {
 
 export class VenueModel {
   readonly group = new Group();
-  private readonly floorMaterial = new MeshLambertMaterial({ vertexColors: true, side: DoubleSide });
+  /** The floors' material: vertex colours per zone, or the GPU-interpolated sensor field. */
+  readonly field: SensorField;
   private readonly storeys = new Map<number, Group>();
   private readonly floorsByLevel = new Map<number, Mesh>();
   private readonly ranges = new Map<Object3D, ZoneRange[]>();
@@ -144,6 +149,8 @@ export class VenueModel {
   constructor(venue: VenueDef, gltfRoot: Object3D | null, palette: ScenePalette) {
     this.palette = palette;
     this.group.name = 'venue';
+    const zoneSlots = new Map(venue.zones.map((z, i) => [z.id, i]));
+    this.field = new SensorField(zoneSlots, new Color(palette.floorNeutral), FLOOR_MUTE);
     this.wallMaterial = new MeshLambertMaterial({
       color: palette.wall,
       transparent: true,
@@ -201,7 +208,9 @@ export class VenueModel {
       const floorGeometryAll = merged(storey.floors);
       const vertices = floorGeometryAll.getAttribute('position')?.count ?? 0;
       floorGeometryAll.setAttribute('color', new BufferAttribute(new Float32Array(vertices * 3), 3));
-      const floors = new Mesh(floorGeometryAll, this.floorMaterial);
+      const slots = new Float32Array(vertices);
+      floorGeometryAll.setAttribute('zoneSlot', new BufferAttribute(slots, 1));
+      const floors = new Mesh(floorGeometryAll, this.field.material);
       floors.name = 'floors';
       group.add(floors);
       const ranges: ZoneRange[] = [];
@@ -211,6 +220,7 @@ export class VenueModel {
         const range = { id: storey.zones[i] as string, start: vertex, count, geometry, mesh: floors };
         ranges.push(range);
         this.rangeById.set(range.id, range);
+        slots.fill(zoneSlots.get(range.id) ?? 0, vertex, vertex + count);
         vertex += count;
       });
       this.ranges.set(floors, ranges);
@@ -290,8 +300,7 @@ export class VenueModel {
   setZoneColor(zoneId: string, rgb: [number, number, number] | null): void {
     const neutral = new Color(this.palette.floorNeutral);
     const color = rgb === null ? neutral : new Color().setRGB(rgb[0], rgb[1], rgb[2], 'srgb');
-    // Floors are muted slightly so sensor markers keep the strongest colour.
-    if (rgb !== null) color.lerp(neutral, 0.4);
+    if (rgb !== null) color.lerp(neutral, FLOOR_MUTE);
     this.zoneColors.set(zoneId, color);
     this.paint(zoneId);
   }
@@ -330,5 +339,6 @@ export class VenueModel {
     this.edgeMaterial.color.setHex(palette.edge);
     this.edgeMaterial.opacity = palette.edgeOpacity;
     this.selectedEdgeMaterial.color.setHex(palette.selection);
+    this.field.setNeutral(new Color(palette.floorNeutral));
   }
 }

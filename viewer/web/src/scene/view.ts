@@ -55,6 +55,8 @@ export class VenueView {
   private fogRange: [number, number] = [100, 400];
   private palette: ScenePalette;
   private readonly resizeObserver: ResizeObserver;
+  /** A camera move in progress (focus on an alarm's source). */
+  private flight: { from: [Vector3, Vector3]; to: [Vector3, Vector3]; startMs: number | null } | null = null;
 
   constructor(
     private readonly container: HTMLElement,
@@ -205,6 +207,33 @@ export class VenueView {
     this.requestRender();
   }
 
+  /**
+   * Glide the camera to look at `point` from the current direction, no
+   * farther than `distance`: the operator keeps their bearings.
+   */
+  focus(point: Vector3, distance: number): void {
+    const offset = this.camera.position.clone().sub(this.controls.target);
+    if (offset.length() > distance) offset.setLength(distance);
+    this.flight = {
+      from: [this.camera.position.clone(), this.controls.target.clone()],
+      to: [point.clone().add(offset), point.clone()],
+      startMs: null,
+    };
+    this.requestRender();
+  }
+
+  private fly(timeMs: number): boolean {
+    const flight = this.flight;
+    if (flight === null) return false;
+    flight.startMs ??= timeMs;
+    const t = Math.min(1, (timeMs - flight.startMs) / 450);
+    const ease = t * t * (3 - 2 * t);
+    this.camera.position.lerpVectors(flight.from[0], flight.to[0], ease);
+    this.controls.target.lerpVectors(flight.from[1], flight.to[1], ease);
+    if (t >= 1) this.flight = null;
+    return true;
+  }
+
   /** The camera ray through a client-space point (aims the raycaster too). */
   rayAt(clientX: number, clientY: number): Ray {
     const rect = this.renderer.domElement.getBoundingClientRect();
@@ -240,7 +269,8 @@ export class VenueView {
   }
 
   private tick(timeMs: number): void {
-    const moved = this.controls.update();
+    const flying = this.fly(timeMs);
+    const moved = this.controls.update() || flying;
     let animating = false;
     for (const hook of this.hooks) animating = hook(timeMs) || animating;
     const animationDue = animating && timeMs - this.lastAnimationFrame >= ANIMATION_FRAME_MS;

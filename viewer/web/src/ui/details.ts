@@ -152,6 +152,10 @@ export class DetailsPane {
     for (const { q, label } of ZONE_FIELDS) {
       grid.append(h('div', { class: 'zone-cell' }, h('span', { class: 'threshold-label', text: label }), this.field(`zone:${q}`, 'zone-cell-value', `zone-${q}`)));
     }
+    grid.append(
+      h('div', { class: 'zone-cell' }, h('span', { class: 'threshold-label', text: 'Level of service' }), this.field('zone:los', 'zone-cell-value', 'zone-los')),
+      h('div', { class: 'zone-cell' }, h('span', { class: 'threshold-label', text: 'Climate class' }), this.field('zone:climate', 'zone-cell-value', 'zone-climate')),
+    );
     const sensors = this.sensorRows(this.ctx.sensorsIn(zone.id));
     const artefacts = (this.ctx.venue.artefacts ?? []).filter((a) => a.zone === zone.id);
     const artefactList = h('ul', { class: 'list compact' });
@@ -161,7 +165,12 @@ export class DetailsPane {
           'li',
           { class: 'row static' },
           h('span', { class: 'row-name' }, h('span', { class: 'row-title', text: `◆ ${artefact.name}` }), h('span', { class: 'row-id', text: artefact.id })),
-          h('span', { class: 'row-meta', text: artefact.light_sensitivity ? `light: ${artefact.light_sensitivity}` : '' }),
+          h(
+            'span',
+            { class: 'row-right' },
+            this.field(`artefact:${artefact.id}`, 'row-value', `artefact-dose-${artefact.id}`),
+            h('span', { class: 'row-meta', text: artefact.light_sensitivity ? `light sensitivity: ${artefact.light_sensitivity}` : '' }),
+          ),
         ),
       );
     }
@@ -197,6 +206,27 @@ export class DetailsPane {
     for (const { q } of ZONE_FIELDS) {
       const el = this.fields.get(`zone:${q}`);
       if (el) setText(el, formatZoneValue(state, q));
+    }
+    const analytics = this.ctx.store.zoneAnalytics.get(selection.id);
+    const los = this.fields.get('zone:los');
+    if (los) {
+      const letter = state?.level_of_service ?? analytics?.level_of_service ?? null;
+      setText(los, letter ?? '—');
+      los.dataset.los = letter ?? '';
+    }
+    const climate = this.fields.get('zone:climate');
+    if (climate) {
+      const pct = analytics?.in_class_pct;
+      setText(climate, analytics?.climate_class ? `${analytics.climate_class}${typeof pct === 'number' ? ` · ${pct.toFixed(0)} % in class` : ''}` : '—');
+    }
+    for (const artefact of this.ctx.venue.artefacts ?? []) {
+      const el = this.fields.get(`artefact:${artefact.id}`);
+      if (el === undefined) continue;
+      const ratio = this.ctx.store.artefactAnalytics.get(artefact.id)?.dose_ratio;
+      // The light dose rate against the artefact's yearly budget: above 1 it runs out early.
+      setText(el, typeof ratio === 'number' ? `light dose ${ratio.toFixed(2)}× budget` : 'light dose —');
+      el.dataset.over = String(typeof ratio === 'number' && ratio > 1);
+      el.title = 'Light dose rate relative to the annual budget (1× uses it up in exactly a year)';
     }
     this.updateSensorFields(this.ctx.sensorsIn(selection.id));
   }

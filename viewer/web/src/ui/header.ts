@@ -21,7 +21,14 @@ export class Header {
   private readonly clockFormat: Intl.DateTimeFormat;
   private lastMessageAt = 0;
 
-  constructor(venueName: string, timezone: string | null, venues: { id: string; name: string }[], current: string) {
+  constructor(
+    venueName: string,
+    timezone: string | null,
+    venues: { id: string; name: string }[],
+    current: string,
+    user: { username: string; role: string },
+    onLogout: () => void,
+  ) {
     this.clockFormat = timeFormatter(timezone);
     this.connectionLabel = h('span', { class: 'connection-label', text: CONNECTION_LABELS.connecting });
     this.connectionAge = h('span', { class: 'connection-age' });
@@ -36,10 +43,19 @@ export class Header {
     this.notice = h('div', { class: 'notice', role: 'alert', 'data-testid': 'server-notice', hidden: true });
     const title =
       venues.length > 1 ? this.venuePicker(venues, current) : h('h1', { class: 'venue-name', 'data-testid': 'venue-name', text: venueName });
+    const logout = h('button', { type: 'button', class: 'link-button', 'data-testid': 'logout', text: 'Log out' });
+    logout.addEventListener('click', onLogout);
+    const who = h(
+      'div',
+      { class: 'user', 'data-testid': 'user' },
+      h('span', { class: 'user-name', 'data-testid': 'user-name', text: user.username }),
+      h('span', { class: 'role-badge', 'data-testid': 'user-role', 'data-role': user.role, text: user.role }),
+      logout,
+    );
     this.root = h(
       'header',
       { class: 'panel-header' },
-      h('div', { class: 'brand' }, h('span', { class: 'brand-mark', 'aria-hidden': 'true' }), 'venue-twin'),
+      h('div', { class: 'brand-line' }, h('div', { class: 'brand' }, h('span', { class: 'brand-mark', 'aria-hidden': 'true' }), 'venue-twin'), who),
       title,
       h('div', { class: 'header-line' }, this.connection, this.clock),
       this.notice,

@@ -9,16 +9,19 @@ export class Legend {
   private readonly title: HTMLElement;
   private readonly bar: HTMLElement;
   private readonly ticks: HTMLElement;
+  private readonly bands: HTMLElement;
 
   constructor() {
     this.title = h('div', { class: 'legend-title' });
     this.bar = h('div', { class: 'legend-bar' });
     this.ticks = h('div', { class: 'legend-ticks' });
+    this.bands = h('div', { class: 'legend-bands', 'data-testid': 'legend-bands', hidden: true });
     this.root = h(
       'section',
       { class: 'legend', 'data-testid': 'legend', 'aria-label': 'Colour legend' },
       this.title,
       this.bar,
+      this.bands,
       this.ticks,
       h(
         'div',
@@ -33,12 +36,25 @@ export class Legend {
 
   show(scale: ColorScale): void {
     const label = QUANTITIES.find((q) => q.id === scale.quantity)?.label ?? scale.quantity;
-    setText(this.title, `${label} · ${unitLabel(scale.unit)}`);
+    const bands = scale.bands ?? [];
+    setText(this.title, bands.length > 0 ? `${label} · level of service (${unitLabel(scale.unit)})` : `${label} · ${unitLabel(scale.unit)}`);
     this.bar.style.background = cssGradient(scale);
+    // A stepped scale names its bands (A..F) on the bar itself.
+    this.bar.hidden = bands.length > 0;
+    this.bands.hidden = bands.length === 0;
+    this.bands.replaceChildren(
+      ...bands.map((b) => {
+        const cell = h('span', { class: 'legend-band', text: b.label, title: `${b.label}: ${b.from}–${b.to} ${unitLabel(scale.unit)}` });
+        cell.style.background = b.color;
+        return cell;
+      }),
+    );
     this.ticks.replaceChildren(
-      ...scale.ticks.map((t) => {
+      ...scale.ticks.map((t, i) => {
         const tick = h('span', { class: 'legend-tick', text: t.label });
-        tick.style.left = `${(((t.v - scale.min) / (scale.max - scale.min || 1)) * 100).toFixed(2)}%`;
+        // Bands are drawn equally wide: their boundaries are evenly spaced.
+        const at = bands.length > 0 ? (i + 1) / bands.length : (t.v - scale.min) / (scale.max - scale.min || 1);
+        tick.style.left = `${(at * 100).toFixed(2)}%`;
         return tick;
       }),
     );

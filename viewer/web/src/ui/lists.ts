@@ -40,7 +40,9 @@ export function zoneValue(state: ZoneState | undefined, quantity: Quantity): num
 }
 
 export function formatZoneValue(state: ZoneState | undefined, quantity: Quantity): string {
-  return formatValue(zoneValue(state, quantity), quantity, QUANTITY_UNITS[quantity]);
+  const text = formatValue(zoneValue(state, quantity), quantity, QUANTITY_UNITS[quantity]);
+  // Density reads with its Fruin level of service.
+  return quantity === 'density' && state?.level_of_service ? `${text} · ${state.level_of_service}` : text;
 }
 
 export class Lists {

@@ -30,6 +30,11 @@ function apply(theme: Theme): void {
   document.documentElement.dataset.theme = theme;
 }
 
+/** Apply the saved or system theme now (the login screen, before the app starts). */
+export function applyInitialTheme(): void {
+  apply(saved() ?? system());
+}
+
 /** Apply the initial theme and call `onChange` whenever it changes. */
 export function initTheme(onChange: (theme: Theme) => void): { toggle(): void } {
   apply(saved() ?? system());
