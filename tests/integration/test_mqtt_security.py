@@ -1,26 +1,31 @@
 """The shipped Mosquitto config and ACL, proven against a real broker.
 
 The broker runs ``infra/mosquitto/mosquitto.conf`` with only its paths, ports
-and log destination rewritten for the test, the shipped ``acl`` file as is,
-and a password file made with ``mosquitto_passwd -b`` as docker-compose does.
-"Never delivered" is shown without sleeping: the publisher sends a permitted
-marker after the forbidden message on the same connection, and the broker
-keeps one publisher's order, so once the marker has arrived the forbidden
-message would have arrived before it.
+and log destination rewritten (``tests/fixtures/shipped_mosquitto.py``), the
+shipped ``acl`` file as is, and a password file made with ``mosquitto_passwd``.
+"Never delivered" is shown without sleeping: after the forbidden publish has
+been answered (PUBACK comes once Mosquitto has routed the message), a
+permitted marker is sent to the same subscriber; once the marker has arrived,
+the forbidden message would have arrived before it.
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import dataclasses
+import os
 import queue
-import shutil
+import secrets
+import signal
 import socket
+import sqlite3
 import ssl
 import subprocess
-import threading
-from collections.abc import Iterator
-from dataclasses import dataclass, field
+import sys
+import time
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
-from typing import Any
 
 import paho.mqtt.client as mqtt
 import pytest
@@ -28,173 +33,30 @@ from paho.mqtt.enums import CallbackAPIVersion
 from paho.mqtt.reasoncodes import ReasonCode
 
 from ingest.contract import Reading, SensorStatus, Topics
+from ingest.decode import Decoder
 from ingest.encode import encode_batch, encode_reading, encode_status
+from ingest.metrics import IngestMetrics
+from ingest.mqtt_settings import MqttSettings
+from ingest.service import IngestService
+from ingest.store import MemoryStore
 from tests.fixtures.certs import Pki, make_ca, make_pki
-from tests.fixtures.mosquitto import MosquittoServer, find_mosquitto
+from tests.fixtures.mosquitto import find_mosquitto
+from tests.fixtures.shipped_mosquitto import (
+    PASSWORDS,
+    TIMEOUT,
+    TWIN,
+    VENUE_A,
+    VENUE_B,
+    Peer,
+    ShippedBroker,
+    TlsListener,
+    free_port,
+    tls_context,
+)
 
 pytestmark = pytest.mark.integration
 
-SHIPPED = Path(__file__).resolve().parents[2] / "infra" / "mosquitto"
 TOPICS = Topics()
-TWIN, VENUE_A, VENUE_B = "venue-twin", "museum-wing", "scenic-site"
-PASSWORDS = {TWIN: "twin-secret", VENUE_A: "wing-secret", VENUE_B: "scenic-secret"}
-TIMEOUT = 10.0
-# The commented TLS listener block of the shipped config.
-_TLS_KEYS = ("listener", "cafile", "certfile", "keyfile", "require_certificate")
-
-
-class ConfigDriftError(AssertionError):
-    """The shipped config has a path or block this test does not know how to rewrite."""
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
-
-
-@dataclass(frozen=True, slots=True)
-class TlsListener:
-    port: int
-    pki: Pki
-    require_certificate: bool = False
-
-
-def derive_config(
-    shipped: str, *, port: int, workdir: Path, password_file: Path, tls: TlsListener | None
-) -> str:
-    """The shipped config with loopback ports and temporary paths; everything else kept."""
-    rewrite = {
-        "listener": f"listener {port} 127.0.0.1",
-        "persistence_location": f"persistence_location {workdir}/",
-        "password_file": f"password_file {password_file}",
-        "acl_file": f"acl_file {SHIPPED / 'acl'}",
-        "log_dest": f"log_dest file {workdir}/mosquitto.log",
-    }
-    # The image runs as user mosquitto; here the test's own user owns the files.
-    out = ["user root"]
-    seen_tls = False
-    for line in shipped.splitlines():
-        words = line.lstrip("# ").split()
-        commented = line.startswith("#")
-        if commented and words and words[0] in _TLS_KEYS and "/" not in words[0]:
-            seen_tls = True
-            if tls is not None:
-                out.append(_tls_line(words[0], tls))
-        elif commented or not words:
-            out.append(line)
-        elif words[0] in rewrite:
-            out.append(rewrite.pop(words[0]))
-        elif " /mosquitto/" in line:
-            raise ConfigDriftError(f"shipped mosquitto.conf has a path to rewrite: {line!r}")
-        else:
-            out.append(line)
-    if rewrite or (tls is not None and not seen_tls):
-        missing = list(rewrite) or ["the commented TLS listener"]
-        raise ConfigDriftError(f"shipped mosquitto.conf no longer has {missing}")
-    text = "\n".join(out) + "\n"
-    return text
-
-
-def _tls_line(key: str, tls: TlsListener) -> str:
-    value = {
-        "listener": f"{tls.port} 127.0.0.1",
-        "cafile": str(tls.pki.ca_cert),
-        "certfile": str(tls.pki.server_cert),
-        "keyfile": str(tls.pki.server_key),
-        "require_certificate": "true" if tls.require_certificate else "false",
-    }[key]
-    return f"{key} {value}"
-
-
-@dataclass
-class ShippedBroker(MosquittoServer):
-    """Mosquitto running the shipped config and ACL, with test users."""
-
-    tls: TlsListener | None = None
-    users: dict[str, str] = field(default_factory=lambda: dict(PASSWORDS))
-
-    def write_config(self) -> None:
-        passwd = self.workdir / "passwd"
-        tool = shutil.which("mosquitto_passwd") or "/usr/bin/mosquitto_passwd"
-        create = ["-c"]
-        for user, password in self.users.items():
-            subprocess.run([tool, *create, "-b", str(passwd), user, password], check=True)
-            create = []
-        shipped = (SHIPPED / "mosquitto.conf").read_text()
-        self.config_path.write_text(
-            derive_config(
-                shipped, port=self.port, workdir=self.workdir, password_file=passwd, tls=self.tls
-            )
-        )
-
-
-class Peer:
-    """An MQTT 5 client that records what it receives, driven synchronously."""
-
-    def __init__(
-        self,
-        port: int,
-        username: str | None,
-        password: str | None = None,
-        *,
-        tls: ssl.SSLContext | None = None,
-    ) -> None:
-        self.port = port
-        self.inbox: queue.Queue[mqtt.MQTTMessage] = queue.Queue()
-        self._acks: dict[int, queue.Queue[ReasonCode]] = {}
-        self._connack: queue.Queue[ReasonCode] = queue.Queue()
-        self._suback: queue.Queue[list[ReasonCode]] = queue.Queue()
-        self._lock = threading.Lock()
-        c = mqtt.Client(callback_api_version=CallbackAPIVersion.VERSION2, protocol=mqtt.MQTTv5)
-        if username is not None:
-            c.username_pw_set(username, password)
-        if tls is not None:
-            c.tls_set_context(tls)
-        c.on_connect = lambda _c, _u, _f, rc, _p: self._connack.put(rc)
-        c.on_subscribe = lambda _c, _u, _m, rcs, _p: self._suback.put(list(rcs))
-        c.on_message = lambda _c, _u, msg: self.inbox.put(msg)
-        c.on_publish = self._on_publish
-        self.client = c
-
-    def _on_publish(self, _c: mqtt.Client, _u: Any, mid: int, rc: ReasonCode, _p: Any) -> None:
-        with self._lock:
-            self._acks.setdefault(mid, queue.Queue()).put(rc)
-
-    def connect(self) -> ReasonCode:
-        """CONNACK's reason code; the network loop runs only while connected."""
-        self.client.connect("127.0.0.1", self.port)
-        self.client.loop_start()
-        rc = self._connack.get(timeout=TIMEOUT)
-        if rc.is_failure:
-            self.close()
-        return rc
-
-    def subscribe(self, topic_filter: str) -> ReasonCode:
-        self.client.subscribe(topic_filter, qos=1)
-        (rc,) = self._suback.get(timeout=TIMEOUT)
-        return rc
-
-    def publish(self, topic: str, payload: bytes, *, retain: bool = False) -> ReasonCode:
-        """PUBACK's reason code (QoS 1)."""
-        info = self.client.publish(topic, payload, qos=1, retain=retain)
-        with self._lock:
-            acks = self._acks.setdefault(info.mid, queue.Queue())
-        return acks.get(timeout=TIMEOUT)
-
-    def received_until(self, marker_topic: str) -> list[str]:
-        """Topics received up to and including the marker; fails if it never comes."""
-        topics: list[str] = []
-        while True:
-            msg = self.inbox.get(timeout=TIMEOUT)
-            topics.append(msg.topic)
-            if msg.topic == marker_topic:
-                return topics
-
-    def close(self) -> None:
-        self.client.disconnect()
-        self.client.loop_stop()
 
 
 def _reading(venue: str, sensor: str, value: float) -> Reading:
@@ -209,7 +71,7 @@ def pki(tmp_path_factory: pytest.TempPathFactory) -> Pki:
 @pytest.fixture(scope="module")
 def broker(tmp_path_factory: pytest.TempPathFactory, pki: Pki) -> Iterator[ShippedBroker]:
     server = ShippedBroker(
-        find_mosquitto(), tmp_path_factory.mktemp("shipped"), tls=TlsListener(_free_port(), pki)
+        find_mosquitto(), tmp_path_factory.mktemp("shipped"), tls=TlsListener(free_port(), pki)
     )
     server.start()
     try:
@@ -230,11 +92,6 @@ def peers(broker: ShippedBroker) -> Iterator[dict[str, Peer]]:
     finally:
         for p in out.values():
             p.close()
-
-
-def _tls_context(ca: Path | None) -> ssl.SSLContext:
-    """Verifying client context; ``None`` trusts only the system's CAs."""
-    return ssl.create_default_context(cafile=str(ca) if ca is not None else None)
 
 
 # -- authorisation: the shipped ACL ---------------------------------------------
@@ -370,7 +227,7 @@ def test_the_compose_healthcheck_passes_for_the_twin_user(broker: ShippedBroker)
 def test_a_client_trusting_the_ca_connects_over_tls(broker: ShippedBroker) -> None:
     assert broker.tls is not None
     peer = Peer(
-        broker.tls.port, VENUE_A, PASSWORDS[VENUE_A], tls=_tls_context(broker.tls.pki.ca_cert)
+        broker.tls.port, VENUE_A, PASSWORDS[VENUE_A], tls=tls_context(broker.tls.pki.ca_cert)
     )
     assert peer.connect().value == 0
     try:
@@ -383,7 +240,7 @@ def test_a_client_without_the_ca_fails_verification(broker: ShippedBroker, tmp_p
     assert broker.tls is not None
     other_ca, _ = make_ca(tmp_path, "impostor-ca")
     for trust in (None, other_ca):
-        peer = Peer(broker.tls.port, TWIN, PASSWORDS[TWIN], tls=_tls_context(trust))
+        peer = Peer(broker.tls.port, TWIN, PASSWORDS[TWIN], tls=tls_context(trust))
         with pytest.raises(ssl.SSLCertVerificationError):
             peer.connect()
 
@@ -402,3 +259,152 @@ def test_the_tls_listener_refuses_plain_mqtt(broker: ShippedBroker) -> None:
                 answers.append(b"")
     # CONNACK (refused: anonymous) in plain text; the TLS listener just hangs up.
     assert answers == [b"\x20", b""]
+
+
+# -- our ingest, over TLS with credentials ----------------------------------------
+
+
+class CollectingSink:
+    """The writer's side of ingest: keeps readings and commits at once."""
+
+    def __init__(self) -> None:
+        self.readings: list[Reading] = []
+
+    async def put(
+        self, readings: Sequence[Reading], done: Callable[[], None] | None = None
+    ) -> None:
+        self.readings.extend(readings)
+        if done is not None:
+            done()
+
+
+def _ingest_settings(broker: ShippedBroker, **overrides: object) -> MqttSettings:
+    assert broker.tls is not None
+    base = MqttSettings(
+        host="localhost",  # verified against the server certificate's names
+        port=broker.tls.port,
+        username=TWIN,
+        password=PASSWORDS[TWIN],
+        tls=True,
+        ca_file=str(broker.tls.pki.ca_cert),
+        client_id=f"ingest-{secrets.token_hex(4)}",
+    )
+    return dataclasses.replace(base, **overrides)  # type: ignore[arg-type]
+
+
+async def _device_publishes(broker: ShippedBroker, messages: list[tuple[str, bytes]]) -> None:
+    assert broker.tls is not None
+    device = Peer(
+        broker.tls.port, VENUE_A, PASSWORDS[VENUE_A], tls=tls_context(broker.tls.pki.ca_cert)
+    )
+    assert (await asyncio.to_thread(device.connect)).value == 0
+    try:
+        for topic, payload in messages:
+            await asyncio.to_thread(device.publish, topic, payload)
+    finally:
+        device.close()
+
+
+async def test_ingest_service_ingests_over_tls_with_credentials(broker: ShippedBroker) -> None:
+    now = time.time()
+    mine = [_reading(VENUE_A, "gallery-a-rh", 48.0), _reading(VENUE_A, "gallery-a-co2", 612.0)]
+    mine = [dataclasses.replace(r, ts=round(now, 3)) for r in mine]
+    sink, store = CollectingSink(), MemoryStore()
+    await store.open()
+    service = IngestService(
+        _ingest_settings(broker), TOPICS, Decoder(TOPICS), sink, store, IngestMetrics()
+    )
+    async with service:
+        await service.wait_connected(timeout=TIMEOUT)
+        await _device_publishes(
+            broker,
+            [
+                (
+                    TOPICS.batch(VENUE_B),
+                    encode_batch([dataclasses.replace(mine[0], venue=VENUE_B)]),
+                ),
+                (TOPICS.batch(VENUE_A), encode_batch(mine)),
+            ],
+        )
+        for _ in range(200):
+            if sink.readings:
+                break
+            await asyncio.sleep(0.05)
+    assert sink.readings == mine
+    assert service.metrics.snapshot()["messages"] == 1  # venue B's batch never arrived
+
+
+@pytest.mark.parametrize(
+    "change",
+    [{"password": "not-the-password"}, {"ca_file": None}, {"tls": False}],
+    ids=["wrong-password", "no-ca", "plain-on-tls-port"],
+)
+async def test_ingest_does_not_connect_with_bad_credentials_or_trust(
+    broker: ShippedBroker, change: dict[str, object]
+) -> None:
+    sink, store = CollectingSink(), MemoryStore()
+    await store.open()
+    service = IngestService(
+        _ingest_settings(broker, **change), TOPICS, Decoder(TOPICS), sink, store, IngestMetrics()
+    )
+    async with service:
+        with pytest.raises(TimeoutError):
+            await service.wait_connected(timeout=1.5)
+
+
+def test_the_ingest_command_ingests_over_tls_with_settings_from_the_environment(
+    broker: ShippedBroker, tmp_path: Path
+) -> None:
+    assert broker.tls is not None
+    db = tmp_path / "ingest.sqlite3"
+    secret = tmp_path / "mqtt-password"
+    secret.write_text(PASSWORDS[TWIN] + "\n")
+    env = {
+        **os.environ,
+        "COLUMNS": "200",
+        "VENUE_TWIN_STORE_URL": f"sqlite:///{db}",
+        "VENUE_TWIN_MQTT__HOST": "localhost",
+        "VENUE_TWIN_MQTT__PORT": str(broker.tls.port),
+        "VENUE_TWIN_MQTT__USERNAME": TWIN,
+        "VENUE_TWIN_MQTT__PASSWORD_FILE": str(secret),
+        "VENUE_TWIN_MQTT__TLS": "true",
+        "VENUE_TWIN_MQTT__CA_FILE": str(broker.tls.pki.ca_cert),
+        "VENUE_TWIN_MQTT__CLIENT_ID": f"cli-ingest-{secrets.token_hex(4)}",
+    }
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "venue_twin.cli", "ingest"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        env=env,
+    )
+    try:
+        assert proc.stdout is not None
+        for line in proc.stdout:  # wait until it has subscribed
+            if "ingest running" in line:
+                break
+        now = round(time.time(), 3)
+        batch = [
+            Reading(VENUE_A, "gallery-a-temp", now, 21.5),
+            Reading(VENUE_A, "gallery-a-rh", now, 48.0),
+        ]
+        asyncio.run(_device_publishes(broker, [(TOPICS.batch(VENUE_A), encode_batch(batch))]))
+        stored: list[tuple[str, float]] = []
+        for _ in range(100):
+            with contextlib.suppress(sqlite3.OperationalError), sqlite3.connect(db) as conn:
+                stored = conn.execute(
+                    "SELECT sensor, value FROM readings ORDER BY sensor"
+                ).fetchall()
+            if stored:
+                break
+            time.sleep(0.1)
+        proc.send_signal(signal.SIGINT)
+        out, _ = proc.communicate(timeout=30)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    assert stored == [("gallery-a-rh", 48.0), ("gallery-a-temp", 21.5)]
+    assert proc.returncode == 0, out
+    assert "stopped: 2 readings stored" in out
+    assert PASSWORDS[TWIN] not in out
