@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from simulators.injector import FaultInjector, SampleBatch
-from twin.venue import SensorDef, SensorKind
+from twin.venue import GateDirection, SensorDef, SensorKind
 
 __all__ = ["KIND_ORDER", "SensorBank", "SensorModel"]
 
@@ -62,9 +62,11 @@ MODELS: dict[SensorKind, SensorModel] = {
 class SensorBank:
     """Every sensor of a venue as arrays; ``ids[i]`` names row ``i``.
 
-    State vector layout (see :func:`state_slots`): ``len(KIND_ORDER)`` blocks of
-    ``n_zones`` values, then ``n_gates`` cumulative forward crossings, then
-    ``n_zones`` cumulative entries per zone (for gate counters with no gate).
+    State vector layout: ``len(KIND_ORDER)`` blocks of ``n_zones`` values, then
+    ``n_gates`` cumulative forward crossings, ``n_gates`` cumulative backward
+    crossings, then ``n_zones`` cumulative entries per zone (for gate counters
+    with no gate). A gate counter reads its gate's crossings in its
+    ``direction``.
     """
 
     def __init__(
@@ -77,16 +79,20 @@ class SensorBank:
     ) -> None:
         self.ids = tuple(s.id for s in sensors)
         n_zones, n_gates = len(zone_index), len(gate_index)
-        self.state_size = len(KIND_ORDER) * n_zones + n_gates + n_zones
+        self.state_size = len(KIND_ORDER) * n_zones + 2 * n_gates + n_zones
         n = len(sensors)
         self._rng = rng
         src = np.empty(n, dtype=np.int64)
         models = [MODELS[s.kind] for s in sensors]
+        base = len(KIND_ORDER) * n_zones
         for k, s in enumerate(sensors):
             z = zone_index[s.zone]
             if s.kind is SensorKind.GATE_COUNTER:
-                base = len(KIND_ORDER) * n_zones
-                src[k] = base + gate_index[s.gate] if s.gate else base + n_gates + z
+                if s.gate is None:
+                    src[k] = base + 2 * n_gates + z
+                else:
+                    back = n_gates if s.direction is GateDirection.BACKWARD else 0
+                    src[k] = base + back + gate_index[s.gate]
             else:
                 src[k] = KIND_ORDER.index(s.kind) * n_zones + z
         self._src = src

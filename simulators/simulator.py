@@ -245,12 +245,13 @@ class VenueSimulator:
         s = self._state
         for k, kind in enumerate(KIND_ORDER):
             s[k * z : (k + 1) * z] = blocks[kind]
-        g = self.crowd.gate_forward.size
-        base = len(KIND_ORDER) * z
-        s[base : base + g] = self.crowd.gate_forward
-        entries = np.zeros(z)
         fwd, rev = self.crowd.gate_forward, self.crowd.gate_reverse
+        g = fwd.size
+        base = len(KIND_ORDER) * z
+        s[base : base + g] = fwd
+        s[base + g : base + 2 * g] = rev
+        entries = np.zeros(z)
         ok_to, ok_from = self._gate_to >= 0, self._gate_from >= 0
         np.add.at(entries, self._gate_to[ok_to], fwd[ok_to])
         np.add.at(entries, self._gate_from[ok_from], rev[ok_from])
-        s[base + g :] = entries
+        s[base + 2 * g :] = entries

@@ -22,6 +22,7 @@ __all__ = [
     "Artefact",
     "Frame",
     "Gate",
+    "GateDirection",
     "MeshSpec",
     "SensitivityClass",
     "SensorDef",
@@ -127,6 +128,13 @@ class Gate(_Model):
     width_m: float = Field(1.2, gt=0)
 
 
+class GateDirection(enum.StrEnum):
+    """Which way a gate counter counts: forward is the gate's ``from_zone -> to_zone``."""
+
+    FORWARD = "forward"
+    BACKWARD = "backward"
+
+
 class SensorDef(_Model):
     id: Identifier
     kind: SensorKind
@@ -134,8 +142,23 @@ class SensorDef(_Model):
     zone: Identifier
     position: Point3
     gate: Identifier | None = Field(None, description="For gate counters: the gate counted.")
+    direction: GateDirection = Field(
+        GateDirection.FORWARD,
+        description="For gate counters: the direction counted (forward: from_zone -> to_zone).",
+    )
     interval_s: float = Field(60.0, gt=0, description="Expected reporting interval.")
     thresholds: Thresholds = Thresholds()
+
+    @model_validator(mode="after")
+    def _direction_needs_a_gate(self) -> SensorDef:
+        # A backward count means nothing without a gate to orient it.
+        if self.direction is GateDirection.BACKWARD and (
+            self.kind is not SensorKind.GATE_COUNTER or self.gate is None
+        ):
+            raise ValueError(
+                f"sensor {self.id!r}: direction 'backward' is only for gate counters with a gate"
+            )
+        return self
 
     @property
     def resolved_unit(self) -> str:

@@ -4,7 +4,8 @@ Deterministic: the same arguments give the same venue, sensor for sensor.
 Rooms on a storey form a grid; each room opens to its east neighbour, and
 the rooms of the west column open to their north neighbour, so every room is
 reachable. Storeys are joined by a stair gate in room 0 of each; the ground
-floor has the entrance. Every gate has a counter in the zone it leads into.
+floor has the entrance. Every gate has a two-way counter in the zone it leads into:
+``gate-{gate}`` counts forward, ``gate-{gate}-back`` the way back.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ import math
 
 import numpy as np
 
-from twin.venue import Gate, SensorDef, SensorKind, Thresholds, Venue, Zone
+from twin.venue import Gate, GateDirection, SensorDef, SensorKind, Thresholds, Venue, Zone
 
 __all__ = ["large_venue"]
 
@@ -125,16 +126,18 @@ def large_venue(
     levels = {z.id: z.level for z in zone_list}
     for g in gates:
         assert g.to_zone is not None  # every generated gate leads into a room
-        sensors.append(
-            SensorDef(
-                id=f"gate-{g.id}",
-                kind=SensorKind.GATE_COUNTER,
-                zone=g.to_zone,
-                gate=g.id,
-                position=(g.position[0], g.position[1], levels[g.to_zone] + 2.2),
-                interval_s=10.0,
+        for suffix, direction in (("", GateDirection.FORWARD), ("-back", GateDirection.BACKWARD)):
+            sensors.append(
+                SensorDef(
+                    id=f"gate-{g.id}{suffix}",
+                    kind=SensorKind.GATE_COUNTER,
+                    zone=g.to_zone,
+                    gate=g.id,
+                    direction=direction,
+                    position=(g.position[0], g.position[1], levels[g.to_zone] + 2.2),
+                    interval_s=10.0,
+                )
             )
-        )
     return Venue(
         id=f"large-venue-{zones}x{sensors_per_zone}",
         name=f"Large venue ({zones} zones, {sensors_per_zone} sensors per zone)",

@@ -12,7 +12,7 @@ from simulators.schedule import DaySchedule
 from simulators.simulator import VenueSimulator
 from tests.unit.simulators.venues import closed_gallery, tiny_venue_with_garden
 from twin.loader import load_sample
-from twin.venue import SensorKind, Venue
+from twin.venue import GateDirection, SensorKind, Venue
 
 # Monday 25 November 2024, 08:00 in London (UTC+0 in winter).
 MONDAY_0800 = 1_732_521_600.0
@@ -99,14 +99,42 @@ def test_gate_counters_are_cumulative_and_match_the_crowd(wing: Venue) -> None:
     sim = VenueSimulator(wing, seed=5, start=MONDAY_0800)
     per = by_sensor(run(sim, 10 * 3600.0, dt=30.0))
     counts = sim.gate_counts()
+    seen = set()
     for s in wing.sensors:
         if s.kind is not SensorKind.GATE_COUNTER:
             continue
         values = np.array([r.value for r in per[s.id]])
         assert (np.diff(values) >= 0).all()
-        assert values[-1] == counts[s.gate or ""][0] > 0
+        # Forward counters read the gate's in-count, backward ones its reverse count.
+        way = 1 if s.direction is GateDirection.BACKWARD else 0
+        assert values[-1] == counts[s.gate or ""][way] > 0
+        seen.add(s.direction)
+    assert seen == set(GateDirection)
     entered, left = counts["main-door"]
     assert entered == left == sim.crowd.entered
+
+
+def test_two_way_counters_add_up_to_the_true_occupancy(wing: Venue) -> None:
+    sim = VenueSimulator(wing, seed=4, start=MONDAY_0800 + 3 * 3600)
+    latest: dict[str, float] = {}
+    for r in run(sim, 3600.0):
+        latest[r.sensor] = r.value
+    # The readings sampled at the end of the last step are the state at that instant.
+    net = {z.id: 0.0 for z in wing.zones}
+    for s in wing.sensors:
+        if s.kind is not SensorKind.GATE_COUNTER or s.gate is None:
+            continue
+        gate = next(g for g in wing.gates if g.id == s.gate)
+        src, dst = gate.from_zone, gate.to_zone
+        if s.direction is GateDirection.BACKWARD:
+            src, dst = dst, src
+        if dst is not None:
+            net[dst] += latest[s.id]
+        if src is not None:
+            net[src] -= latest[s.id]
+    occupancy = sim.occupancy()
+    assert sum(occupancy.values()) > 20, "a busy hour"
+    assert net == {z: float(n) for z, n in occupancy.items()}
 
 
 def test_people_count_follows_zone_occupancy(wing: Venue) -> None:

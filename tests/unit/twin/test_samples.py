@@ -9,7 +9,7 @@ from twin.geometry_graph import zone_graph
 from twin.loader import load_sample, sample_names
 from twin.meshgen import procedural_mesh
 from twin.samples.large_venue import large_venue
-from twin.venue import SensorKind
+from twin.venue import GateDirection, SensorKind
 
 
 def test_scenic_site_is_an_outdoor_site_with_a_pavilion() -> None:
@@ -29,6 +29,15 @@ def test_scenic_site_is_an_outdoor_site_with_a_pavilion() -> None:
     assert site.sensor_by_id["gate-ticket"].gate == "ticket-gate"
 
 
+def test_every_sample_gate_is_counted_both_ways() -> None:
+    for name in ("museum-wing", "scenic-site"):
+        v = load_sample(name)
+        channels = {
+            (s.gate, s.direction) for s in v.sensors if s.kind is SensorKind.GATE_COUNTER
+        }
+        assert channels == {(g.id, d) for g in v.gates for d in GateDirection}, name
+
+
 def test_scenic_site_is_connected_from_the_entrance() -> None:
     site = load_sample("scenic-site")
     g = zone_graph(site)
@@ -45,7 +54,9 @@ def test_large_venue_has_the_requested_size() -> None:
     assert len(v.zones) == 40
     counters = [s for s in v.sensors if s.kind is SensorKind.GATE_COUNTER]
     assert len(v.sensors) - len(counters) == 400
-    assert len(counters) == len(v.gates)
+    # One two-way counter per gate: a forward and a backward channel.
+    channels = sorted((s.gate or "", s.direction.value) for s in counters)
+    assert channels == sorted((g.id, d.value) for g in v.gates for d in GateDirection)
     assert np.isfinite(zone_graph(v).distances).all(), "every room is reachable"
 
 
