@@ -2,7 +2,10 @@
 
 The app runs as a subprocess on free loopback ports with its own data
 directory, exactly as an operator would start it (or, with
-``VENUE_TWIN_E2E_URL``, an instance that is already running is used). The browser is Debian's
+``VENUE_TWIN_E2E_URL``, an instance that is already running is used; its
+users' passwords then come from ``VENUE_TWIN_E2E_CREDENTIALS``, a file in the
+demo's ``name password`` format). The demo runs with authentication on: the
+tests sign in with the passwords it writes to ``demo-credentials.txt``. The browser is Debian's
 Chromium (never a downloaded build) with WebGL rendered in software by
 SwiftShader, so the tests need no GPU.
 """
@@ -26,7 +29,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Page, sync_playwright
 
-__all__ = ["DemoApp", "browser", "demo_app", "page", "screenshot_dir"]
+__all__ = ["DemoApp", "browser", "demo_app", "page", "screenshot_dir", "sign_in"]
 
 REPO = Path(__file__).resolve().parents[2]
 STATIC_INDEX = REPO / "viewer" / "static" / "index.html"
@@ -75,10 +78,25 @@ def _demo_command(port: int, mqtt_port: int, data_dir: Path) -> list[str]:
     return [sys.executable, "-c", launcher, *args]
 
 
+READY_TIMEOUT_MS = 60_000
+
+
 @dataclass(frozen=True)
 class DemoApp:
     base_url: str
     log_path: Path
+    credentials_path: Path | None = None
+    mqtt_port: int | None = None
+
+    def password(self, user: str) -> str:
+        """The demo user's password, from the credentials file the demo wrote."""
+        if self.credentials_path is None:
+            pytest.skip("no credentials for an external instance (set VENUE_TWIN_E2E_CREDENTIALS)")
+        for line in self.credentials_path.read_text().splitlines():
+            name, _, password = line.strip().partition(" ")
+            if name == user:
+                return password.strip()
+        pytest.fail(f"no user {user!r} in {self.credentials_path}")
 
     def log_tail(self, chars: int = 4000) -> str:
         try:
@@ -107,7 +125,12 @@ def demo_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DemoApp]:
     external = os.environ.get("VENUE_TWIN_E2E_URL")
     if external:
         # An already running instance (a staging server, or a dev server).
-        yield DemoApp(base_url=external.rstrip("/"), log_path=Path(os.devnull))
+        creds = os.environ.get("VENUE_TWIN_E2E_CREDENTIALS")
+        yield DemoApp(
+            base_url=external.rstrip("/"),
+            log_path=Path(os.devnull),
+            credentials_path=Path(creds) if creds else None,
+        )
         return
     if not STATIC_INDEX.exists():
         pytest.fail(
@@ -116,11 +139,18 @@ def demo_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DemoApp]:
         )
     workdir = tmp_path_factory.mktemp("demo")
     port = _free_port()
+    mqtt_port = _free_port()
     log_path = workdir / "demo.log"
-    app = DemoApp(base_url=f"http://127.0.0.1:{port}", log_path=log_path)
+    data_dir = workdir / "data"
+    app = DemoApp(
+        base_url=f"http://127.0.0.1:{port}",
+        log_path=log_path,
+        credentials_path=data_dir / "demo-credentials.txt",
+        mqtt_port=mqtt_port,
+    )
     with log_path.open("wb") as log:
         proc = subprocess.Popen(
-            _demo_command(port, _free_port(), workdir / "data"),
+            _demo_command(port, mqtt_port, data_dir),
             cwd=workdir,
             stdout=log,
             stderr=subprocess.STDOUT,
@@ -169,3 +199,14 @@ def screenshot_dir() -> Path:
     path = REPO / "artifacts" / "screenshots"
     path.mkdir(parents=True, exist_ok=True)
     return path
+
+
+def sign_in(page: Page, app: DemoApp, user: str = "operator") -> None:
+    """Open the app, sign in as a demo user and wait until the venue is drawn."""
+    page.goto(app.base_url + "/")
+    page.get_by_test_id("login-username").fill(user)
+    page.get_by_test_id("login-password").fill(app.password(user))
+    page.get_by_test_id("login-submit").click()
+    page.wait_for_function(
+        "() => window.__venueTwin && window.__venueTwin.ready", timeout=READY_TIMEOUT_MS
+    )

@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import Browser, Page, WebSocketRoute, expect
 
-from tests.e2e.conftest import DemoApp
+from tests.e2e.conftest import DemoApp, sign_in
 
 pytestmark = pytest.mark.e2e
 
@@ -49,10 +49,7 @@ HIDE_OVERLAYS_CSS = ".scene-labels, .toolbar, .details, .tooltip { visibility: h
 
 
 def _open(page: Page, app: DemoApp) -> None:
-    page.goto(app.base_url + "/")
-    page.wait_for_function(
-        "() => window.__venueTwin && window.__venueTwin.ready", timeout=READY_TIMEOUT_MS
-    )
+    sign_in(page, app, "operator")
 
 
 def _canvas_stats(page: Page) -> dict[str, float]:

@@ -3,16 +3,17 @@
  * connect the live feed and route state changes to whatever shows them.
  */
 
-import type { Object3D, Vector3 } from 'three';
-import { GLTFLoader } from 'three/examples/jsm/loaders/GLTFLoader.js';
+import type { Vector3 } from 'three';
 import { getAnalytics, getMesh, getState, getVenue, listVenues } from './api';
 import { clearSession, roleAtLeast, type Session } from './auth';
 import { type Selection, ViewContext } from './context';
 import { formatValue, kindLabel } from './format';
+import { Colouring } from './colouring';
+import { chooseVenue, meshLod, parseMesh } from './loading';
 import { Incidents } from './incidents';
 import { type ConnectionState, LiveClient } from './live/client';
 import { LiveStore, type StateChange } from './live/store';
-import { buildScale, type ColorScale, colorAt, kindOf, levelColor, levelOfService, niceCeil, QUANTITIES, type Quantity } from './scales';
+import { QUANTITIES, type Quantity } from './scales';
 import { labelAnchor } from './scene/anchors';
 import { venueToWorld } from './scene/coords';
 import { ArtefactMarkers } from './scene/artefacts';
@@ -22,44 +23,17 @@ import { DARK, LIGHT, type ScenePalette } from './scene/palette';
 import { levelKey, VenueModel } from './scene/venueModel';
 import { VenueView } from './scene/view';
 import type { VenueTwinHook } from './testHook';
-import type { StateFrame, VenueSummary } from './types';
+import type { StateFrame } from './types';
 import { DetailsPane } from './ui/details';
 import { h, setText } from './ui/dom';
 import { Header } from './ui/header';
 import { Legend } from './ui/legend';
-import { formatZoneValue, Lists, zoneValue } from './ui/lists';
+import { Lists } from './ui/lists';
 import { ReplayBar } from './ui/replay';
 import { currentTheme, initTheme, type Theme } from './ui/theme';
 
-/** Quantities the floors show as a GPU-interpolated field of the sensors' values. */
-const FIELD_KINDS = new Set(['temperature', 'humidity', 'co2', 'lux']);
-
 function paletteFor(theme: Theme): ScenePalette {
   return theme === 'dark' ? DARK : LIGHT;
-}
-
-/** `?lod=1..3` asks for a decimated mesh (slow kiosks, huge scans); default full detail. */
-function meshLod(): number {
-  const lod = Number(new URL(window.location.href).searchParams.get('lod') ?? 0);
-  return Number.isInteger(lod) && lod >= 0 && lod <= 3 ? lod : 0;
-}
-
-function chooseVenue(venues: VenueSummary[]): string {
-  const wanted = new URL(window.location.href).searchParams.get('venue');
-  const found = venues.find((v) => v.id === wanted) ?? venues[0];
-  if (found === undefined) throw new Error('The server has no venues configured.');
-  return found.id;
-}
-
-async function parseMesh(buffer: ArrayBuffer | null): Promise<Object3D | null> {
-  if (buffer === null) return null;
-  try {
-    return (await new GLTFLoader().parseAsync(buffer, '')).scene;
-  } catch (err) {
-    // The zone polygons are enough to draw the venue: degrade, don't fail.
-    console.warn('venue mesh unreadable, drawing zones from their polygons', err);
-    return null;
-  }
 }
 
 export async function startApp(root: HTMLElement, hook: VenueTwinHook, session: Session): Promise<void> {
@@ -100,12 +74,10 @@ export async function startApp(root: HTMLElement, hook: VenueTwinHook, session: 
   view.fit(bounds);
   loading.remove();
 
-  let quantity: Quantity = 'temperature';
-  let occupancyMax = 50;
-  let scale: ColorScale = buildScale(quantity, venue);
 
   // Zone labels float over each floor with the zone's value.
   const zoneLabelValues = new Map<string, HTMLElement>();
+  const colouring = new Colouring(ctx, model, markers, zoneLabelValues, hook);
   for (const zone of venue.zones) {
     const [cx, cy] = labelAnchor(zone);
     const value = h('span', { class: 'zone-label-value' });
@@ -204,12 +176,14 @@ export async function startApp(root: HTMLElement, hook: VenueTwinHook, session: 
         enter: (s) => {
           incidents.replaying = true;
           root.dataset.mode = 'replay';
+          header.setReplay(true);
           hook.replay = { id: s.id, t: s.t, playing: s.playing, speed: s.speed };
           live.watch(s.id);
         },
         exit: () => {
           incidents.replaying = false;
           root.dataset.mode = 'live';
+          header.setReplay(false);
           hook.replay = null;
           live.watch(null);
         },
@@ -252,79 +226,12 @@ export async function startApp(root: HTMLElement, hook: VenueTwinHook, session: 
     return true;
   }
 
-  function recolorSensor(id: string): void {
-    const sensor = ctx.sensorsById.get(id);
-    if (sensor === undefined) return;
-    const state = store.sensors.get(id);
-    const kindScale = ctx.kindScales.get(sensor.kind);
-    const value = state?.value;
-    markers.update(id, {
-      color: kindScale !== undefined && typeof value === 'number' ? colorAt(kindScale, value) : null,
-      status: state?.status ?? 'unknown',
-      emphasised: kindOf(quantity) === sensor.kind,
-    });
-  }
-
-  function recolorZone(id: string): void {
-    const state = store.zones.get(id);
-    const v = zoneValue(state, quantity);
-    if (quantity === 'density') {
-      // The analytics' level of service when known; else the letter of the density.
-      const letter = state?.level_of_service ?? (v === null ? null : levelOfService(v));
-      model.setZoneColor(id, letter === null ? null : levelColor(letter));
-    } else {
-      model.setZoneColor(id, v === null ? null : colorAt(scale, v));
-    }
-    const label = zoneLabelValues.get(id);
-    if (label) setText(label, formatZoneValue(state, quantity));
-  }
-
-  /** Occupancy has no natural ceiling: grow the scale with the busiest zone. */
-  function refreshOccupancyScale(): boolean {
-    let max = 0;
-    for (const state of store.zones.values()) max = Math.max(max, state.occupancy ?? 0);
-    const next = Math.max(20, niceCeil(max));
-    if (next === occupancyMax) return false;
-    occupancyMax = next;
-    return quantity === 'occupancy';
-  }
-
-  /** A sensor's value as the floor field weighs it: none when offline or without a reading. */
-  function fieldValue(id: string): number | null {
-    const state = store.sensors.get(id);
-    return state === undefined || state.status === 'offline' || typeof state.value !== 'number' ? null : state.value;
-  }
-
-  /** Floors show the GPU field of the quantity's sensors, or (crowd quantities) one colour per zone. */
-  function refreshField(): void {
-    const kind = kindOf(quantity);
-    if (kind === null || !FIELD_KINDS.has(kind)) {
-      model.field.setSensors(null);
-      hook.floorField = { quantity, interpolated: false, sensors: 0 };
-      return;
-    }
-    const sensors = venue.sensors
-      .filter((s) => s.kind === kind && s.zone !== null)
-      .map((s) => {
-        const p = venueToWorld(...s.position);
-        return { id: s.id, zone: s.zone as string, x: p.x, z: p.z };
-      });
-    model.field.setSensors(sensors);
-    model.field.setScale(scale);
-    for (const sensor of sensors) model.field.setValue(sensor.id, fieldValue(sensor.id));
-    hook.floorField = { quantity, interpolated: true, sensors: sensors.length };
-  }
-
   function setQuantity(q: Quantity): void {
-    quantity = q;
-    scale = buildScale(q, venue, occupancyMax);
+    colouring.setQuantity(q);
     for (const [id, button] of quantityButtons) button.setAttribute('aria-checked', String(id === q));
-    legend.show(scale);
-    lists.setQuantity(q, scale);
+    legend.show(colouring.scale);
+    lists.setQuantity(q, colouring.scale);
     view.labels.remeasure();
-    for (const sensor of venue.sensors) recolorSensor(sensor.id);
-    for (const zone of venue.zones) recolorZone(zone.id);
-    refreshField();
     view.requestRender();
   }
 
@@ -343,12 +250,9 @@ export async function startApp(root: HTMLElement, hook: VenueTwinHook, session: 
   store.subscribe((change: StateChange) => {
     const sensorIds = change.full ? venue.sensors.map((s) => s.id) : change.sensors;
     const zoneIds = change.full ? venue.zones.map((z) => z.id) : change.zones;
-    if (refreshOccupancyScale()) setQuantity(quantity);
-    for (const id of sensorIds) {
-      recolorSensor(id);
-      model.field.setValue(id, fieldValue(id));
-    }
-    for (const id of zoneIds) recolorZone(id);
+    if (colouring.refreshOccupancyScale()) setQuantity(colouring.quantity);
+    for (const id of sensorIds) colouring.sensor(id);
+    for (const id of zoneIds) colouring.zone(id);
     lists.updateSensors(sensorIds);
     lists.updateZones(zoneIds);
     details.update();
@@ -393,7 +297,7 @@ export async function startApp(root: HTMLElement, hook: VenueTwinHook, session: 
     markers.setPalette(palette);
     artefacts.setPalette(palette);
     setText(themeButton, t === 'dark' ? 'Light theme' : 'Dark theme');
-    setQuantity(quantity);
+    setQuantity(colouring.quantity);
     details.restyle();
   };
   onTheme(currentTheme());

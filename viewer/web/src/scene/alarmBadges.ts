@@ -57,7 +57,7 @@ export class AlarmBadges {
       badge.setAttribute('aria-label', `Alarm on ${source}`);
       badge.addEventListener('click', () => this.onClick(source));
       // Above the marker, not on it: the marker's colour stays readable.
-      this.labels.set(id, point.clone().setY(point.y + 0.9), badge, BADGE_PRIORITY);
+      this.labels.set(id, point.clone().setY(point.y + 0.5), badge, BADGE_PRIORITY);
     }
     for (const source of this.shown) if (!next.has(source)) this.labels.remove(PREFIX + source);
     this.shown = next;

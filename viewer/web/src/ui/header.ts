@@ -77,9 +77,20 @@ export class Header {
     return select;
   }
 
+  private replaying = false;
+  private state: ConnectionState = 'connecting';
+
   setConnection(state: ConnectionState): void {
+    this.state = state;
     this.connection.dataset.state = state;
-    setText(this.connectionLabel, CONNECTION_LABELS[state]);
+    // Connected while watching a replay: say what is shown, not "Live".
+    setText(this.connectionLabel, this.replaying && state === 'live' ? 'Replay' : CONNECTION_LABELS[state]);
+  }
+
+  setReplay(replaying: boolean): void {
+    this.replaying = replaying;
+    this.connection.dataset.mode = replaying ? 'replay' : 'live';
+    this.setConnection(this.state);
   }
 
   /** A server-side problem the operator should know about (bad token, unknown venue…); null clears it. */

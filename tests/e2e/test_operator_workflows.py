@@ -1,0 +1,315 @@
+"""What operators, viewers and engineers do with the page, against ``venue-twin demo``.
+
+Signing in (and out), floors coloured live by the GPU sensor field, an alarm
+raised by a real reading published to the demo's broker and acknowledged with
+a note, a viewer who sees alarms but cannot act on them, and an engineer who
+scrubs the time slider into a replay and comes back to live.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import shutil
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import paho.mqtt.client as mqtt
+import pytest
+from playwright.sync_api import Browser, Page, expect
+
+from tests.e2e.conftest import REPO, DemoApp, sign_in
+
+pytestmark = pytest.mark.e2e
+
+VENUE = "museum-wing"
+SENSOR = "gallery-a-temp"
+# A floor point of gallery A (venue metres), away from its label and markers.
+GALLERY_A_FLOOR = (23.5, 15.5, 0.0)
+ALARM_TIMEOUT_MS = 30_000
+HIDE_OVERLAYS_CSS = (
+    ".scene-labels, .toolbar, .details, .tooltip, .overlay-top, .replay-dock"
+    " { visibility: hidden !important; }"
+)
+
+# Mean colour of a small square of a PNG, decoded in the page (no imaging library needed).
+PIXEL_JS = """
+async ([b64, x, y]) => {
+  const bytes = Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
+  const bitmap = await createImageBitmap(new Blob([bytes], { type: 'image/png' }));
+  const canvas = new OffscreenCanvas(bitmap.width, bitmap.height);
+  const ctx = canvas.getContext('2d');
+  ctx.drawImage(bitmap, 0, 0);
+  const d = ctx.getImageData(Math.round(x) - 2, Math.round(y) - 2, 5, 5).data;
+  const sum = [0, 0, 0];
+  for (let i = 0; i < d.length; i += 4) for (let c = 0; c < 3; c += 1) sum[c] += d[i + c];
+  return sum.map((v) => v / (d.length / 4));
+}
+"""
+
+
+class Publisher:
+    """Publishes sensor readings to the demo's MQTT broker, as a device would."""
+
+    def __init__(self, port: int) -> None:
+        self.client = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2, client_id=f"e2e-{time.monotonic_ns()}")
+        self.client.connect("127.0.0.1", port)
+        self.client.loop_start()
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def reading(self, sensor: str, value: float) -> None:
+        payload = json.dumps({"ts": int(time.time() * 1000), "value": value})
+        info = self.client.publish(f"venues/{VENUE}/sensors/{sensor}", payload, qos=1)
+        info.wait_for_publish(timeout=5)
+
+    def keep_sending(self, sensor: str, value: float, every_s: float = 1.0) -> None:
+        """Repeat a reading until stopped (the simulator keeps publishing the real value)."""
+        self.stop_sending()
+        self._stop.clear()
+
+        def loop() -> None:
+            while not self._stop.is_set():
+                self.reading(sensor, value)
+                self._stop.wait(every_s)
+
+        self._thread = threading.Thread(target=loop, daemon=True)
+        self._thread.start()
+
+    def stop_sending(self) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+            self._thread = None
+
+    def close(self) -> None:
+        self.stop_sending()
+        self.client.loop_stop()
+        self.client.disconnect()
+
+
+@pytest.fixture
+def publisher(demo_app: DemoApp) -> Iterator[Publisher]:
+    if demo_app.mqtt_port is None:
+        pytest.skip("the broker of an external instance is not known")
+    pub = Publisher(demo_app.mqtt_port)
+    try:
+        yield pub
+    finally:
+        pub.close()
+
+
+def _floor_colour(page: Page, venue_point: tuple[float, float, float]) -> list[float]:
+    """The rendered colour of a floor point, overlays hidden (the WebGL output alone)."""
+    position: dict[str, float] | None = page.evaluate(
+        "([x, y, z]) => window.__venueTwin.venueScreenPosition(x, y, z)", list(venue_point)
+    )
+    assert position is not None, "floor point outside the view"
+    canvas = page.get_by_test_id("venue-canvas")
+    box = canvas.bounding_box()
+    assert box is not None
+    style = page.add_style_tag(content=HIDE_OVERLAYS_CSS)
+    try:
+        png = canvas.screenshot()
+    finally:
+        style.evaluate("el => el.remove()")
+    colour: list[float] = page.evaluate(
+        PIXEL_JS, [base64.b64encode(png).decode(), position["x"] - box["x"], position["y"] - box["y"]]
+    )
+    return colour
+
+
+def _wait_colour(page: Page, predicate: Any, timeout_s: float, what: str) -> list[float]:
+    deadline = time.monotonic() + timeout_s
+    colour = _floor_colour(page, GALLERY_A_FLOOR)
+    while not predicate(colour):
+        if time.monotonic() > deadline:
+            pytest.fail(f"gallery A floor never became {what}: last colour {colour}")
+        page.wait_for_timeout(300)
+        colour = _floor_colour(page, GALLERY_A_FLOOR)
+    return colour
+
+
+def _reddish(c: list[float]) -> bool:
+    return c[0] > c[1] + 40 and c[0] > c[2] + 30
+
+
+def _greenish(c: list[float]) -> bool:
+    return c[1] > c[0] + 25
+
+
+def _token(page: Page) -> str:
+    token: str = page.evaluate("() => JSON.parse(sessionStorage.getItem('venue-twin.session')).token")
+    return token
+
+
+def test_sign_in_shows_the_user_and_role_and_keeps_the_token_out_of_urls(
+    page: Page, demo_app: DemoApp, screenshot_dir: Path
+) -> None:
+    sockets: list[str] = []
+    page.on("websocket", lambda ws: sockets.append(ws.url))
+    page.goto(demo_app.base_url + "/")
+    expect(page.get_by_test_id("login")).to_be_visible()
+    page.screenshot(path=screenshot_dir / "login.png")
+
+    page.get_by_test_id("login-username").fill("operator")
+    page.get_by_test_id("login-password").fill("not-the-password")
+    page.get_by_test_id("login-submit").click()
+    expect(page.get_by_test_id("login-error")).to_contain_text("Wrong username or password")
+
+    sign_in(page, demo_app, "operator")
+    expect(page.get_by_test_id("user-name")).to_have_text("operator")
+    expect(page.get_by_test_id("user-role")).to_have_text("operator")
+    expect(page.get_by_test_id("connection")).to_have_attribute("data-state", "live")
+    assert sockets, "no WebSocket opened"
+    assert all("token" not in url for url in [page.url, *sockets]), (page.url, sockets)
+
+    # A reload stays signed in (sessionStorage); logging out returns to the login screen.
+    page.reload()
+    page.wait_for_function("() => window.__venueTwin.ready", timeout=60_000)
+    page.get_by_test_id("logout").click()
+    expect(page.get_by_test_id("login")).to_be_visible()
+    assert page.evaluate("() => sessionStorage.getItem('venue-twin.session')") is None
+
+
+def test_a_refused_token_sends_the_operator_back_to_sign_in(page: Page, demo_app: DemoApp) -> None:
+    page.goto(demo_app.base_url + "/")
+    page.evaluate(
+        """() => sessionStorage.setItem('venue-twin.session', JSON.stringify(
+             { token: 'forged', username: 'mallory', role: 'admin', expires_at: Date.now() / 1000 + 3600 }))"""
+    )
+    page.reload()
+    expect(page.get_by_test_id("login")).to_be_visible(timeout=30_000)
+    expect(page.get_by_test_id("login")).to_contain_text("session ended")
+
+
+def test_floor_colours_follow_live_readings_on_the_gpu(
+    page: Page, demo_app: DemoApp, publisher: Publisher, screenshot_dir: Path
+) -> None:
+    sign_in(page, demo_app, "operator")
+    page.get_by_test_id("quantity-temperature").click()
+    field = page.evaluate("() => window.__venueTwin.floorField")
+    assert field == {"quantity": "temperature", "interpolated": True, "sensors": 5}
+    page.wait_for_function(f"() => '{SENSOR}' in window.__venueTwin.sensorValues", timeout=60_000)
+    _wait_colour(page, _greenish, 30, "green (about 20 degC)")
+
+    # A hot reading: the gallery's floor turns red where the shader interpolates it.
+    publisher.keep_sending(SENSOR, 35.0)
+    _wait_colour(page, _reddish, 30, "red (35 degC)")
+    page.screenshot(path=screenshot_dir / "floor-hot.png")
+
+    # The simulator's own readings bring it back.
+    publisher.stop_sending()
+    _wait_colour(page, _greenish, 60, "green again after the simulator's next reading")
+
+
+def test_operator_acknowledges_an_alarm_with_a_note(
+    page: Page, demo_app: DemoApp, publisher: Publisher, screenshot_dir: Path
+) -> None:
+    sign_in(page, demo_app, "operator")
+    # A reading beyond the sensor's physical range is a device fault: a critical alarm.
+    publisher.keep_sending(SENSOR, 120.0)
+    row = page.locator("[data-testid^='alarm-row-']").filter(has_text="Temperature · Gallery A").first
+    expect(row).to_be_visible(timeout=ALARM_TIMEOUT_MS)
+    expect(row).to_have_attribute("data-severity", "critical")
+    expect(page.get_by_test_id(f"alarm-badge-{SENSOR}")).to_be_visible()
+    expect(page.get_by_test_id("attention")).to_contain_text("critical alarm")
+    page.screenshot(path=screenshot_dir / "operator-alarm.png")
+    shutil.copyfile(screenshot_dir / "operator-alarm.png", REPO / "docs" / "images" / "viewer.png")
+
+    alarm_id = (row.get_attribute("data-alarm") or "").strip()
+    assert alarm_id
+    # Clicking the source focuses it in 3D: the sensor's details open.
+    page.get_by_test_id(f"alarm-source-{alarm_id}").click()
+    expect(page.get_by_test_id("details")).to_contain_text(SENSOR)
+
+    page.get_by_test_id(f"alarm-ack-{alarm_id}").click()
+    page.get_by_test_id(f"alarm-note-{alarm_id}").fill("technician called")
+    page.screenshot(path=screenshot_dir / "operator-acknowledging.png")
+    page.get_by_test_id(f"alarm-ack-confirm-{alarm_id}").click()
+    publisher.stop_sending()
+    expect(page.get_by_test_id(f"alarm-ack-{alarm_id}")).to_be_hidden()
+
+    # The server recorded who acknowledged it and why.
+    response = page.request.get(
+        f"{demo_app.base_url}/api/alarms/{alarm_id}/history",
+        headers={"Authorization": f"Bearer {_token(page)}"},
+    )
+    assert response.ok, response.text()
+    actions = [(i["action"], i["user"], i.get("note")) for i in response.json()["items"]]
+    assert ("acknowledge", "operator", "technician called") in actions, actions
+
+
+def test_a_viewer_sees_alarms_but_cannot_act_on_them(
+    browser: Browser, demo_app: DemoApp, publisher: Publisher, screenshot_dir: Path
+) -> None:
+    context = browser.new_context(viewport={"width": 1366, "height": 768}, color_scheme="light")
+    try:
+        page = context.new_page()
+        sign_in(page, demo_app, "viewer")
+        expect(page.get_by_test_id("user-role")).to_have_text("viewer")
+        publisher.keep_sending(SENSOR, 120.0)
+        expect(page.locator("[data-testid^='alarm-row-']").first).to_be_visible(timeout=ALARM_TIMEOUT_MS)
+        publisher.stop_sending()
+        # Alarms and their badges are there; no control to act on them.
+        expect(page.locator("[data-testid^='alarm-ack-']")).to_have_count(0)
+        expect(page.locator("[data-testid^='alarm-shelve-']")).to_have_count(0)
+        expect(page.locator("[data-testid^='command-confirm-']")).to_have_count(0)
+        expect(page.get_by_test_id("replay-slider")).to_have_count(0)
+        page.screenshot(path=screenshot_dir / "viewer-role-light.png")
+    finally:
+        context.close()
+
+
+def test_engineer_scrubs_into_a_replay_and_back_to_live(
+    page: Page, demo_app: DemoApp, screenshot_dir: Path
+) -> None:
+    sign_in(page, demo_app, "admin")  # admin includes the engineer role
+    page.wait_for_function(f"() => '{SENSOR}' in window.__venueTwin.sensorValues", timeout=60_000)
+    banner = page.get_by_test_id("replay-banner")
+    expect(banner).to_be_hidden()
+    page.get_by_test_id("replay-window-3600").click()
+
+    # Scrub the slider 90 s into the past (of a one-hour window): a replay session starts there.
+    page.get_by_test_id("replay-slider").evaluate(
+        """(el) => {
+             el.value = String(1000 - Math.round(90 / 3600 * 1000));
+             el.dispatchEvent(new Event('input', { bubbles: true }));
+             el.dispatchEvent(new Event('change', { bubbles: true }));
+           }"""
+    )
+    expect(banner).to_be_visible(timeout=30_000)
+    expect(banner).to_contain_text("REPLAY")
+    page.wait_for_function("() => window.__venueTwin.replay !== null", timeout=30_000)
+    expect(page.get_by_test_id("app")).to_have_attribute("data-mode", "replay")
+    started: float = page.evaluate("() => window.__venueTwin.replay.t")
+    assert time.time() - 200 < started < time.time() - 30
+
+    # Play at 60x: replay time moves much faster than the wall clock.
+    page.get_by_test_id("replay-speed-60").click()
+    page.get_by_test_id("replay-play").click()
+    expect(page.get_by_test_id("replay-play")).to_have_attribute("data-playing", "true")
+    page.wait_for_function(
+        "(t0) => window.__venueTwin.replay && window.__venueTwin.replay.t > t0 + 20",
+        arg=started,
+        timeout=30_000,
+    )
+    page.screenshot(path=screenshot_dir / "replay.png")
+    page.get_by_test_id("replay-play").click()
+    expect(page.get_by_test_id("replay-play")).to_have_attribute("data-playing", "false")
+
+    # Back to live: banner gone, live frames again.
+    left_at = page.evaluate("() => Date.now()")
+    page.get_by_test_id("replay-live").click()
+    expect(banner).to_be_hidden()
+    expect(page.get_by_test_id("app")).to_have_attribute("data-mode", "live")
+    assert page.evaluate("() => window.__venueTwin.replay") is None
+    expect(page.get_by_test_id("connection")).to_have_attribute("data-state", "live")
+    page.wait_for_function(
+        "(t) => window.__venueTwin.lastFrameAt > t && window.__venueTwin.replay === null",
+        arg=left_at,
+        timeout=30_000,
+    )

@@ -1,0 +1,29 @@
+/** Start-up choices from the page URL, and the venue mesh parsed (or not). */
+
+import type { Object3D } from 'three';
+import { GLTFLoader } from 'three/examples/jsm/loaders/GLTFLoader.js';
+import type { VenueSummary } from './types';
+
+/** `?lod=1..3` asks for a decimated mesh (slow kiosks, huge scans); default full detail. */
+export function meshLod(): number {
+  const lod = Number(new URL(window.location.href).searchParams.get('lod') ?? 0);
+  return Number.isInteger(lod) && lod >= 0 && lod <= 3 ? lod : 0;
+}
+
+export function chooseVenue(venues: VenueSummary[]): string {
+  const wanted = new URL(window.location.href).searchParams.get('venue');
+  const found = venues.find((v) => v.id === wanted) ?? venues[0];
+  if (found === undefined) throw new Error('The server has no venues configured.');
+  return found.id;
+}
+
+export async function parseMesh(buffer: ArrayBuffer | null): Promise<Object3D | null> {
+  if (buffer === null) return null;
+  try {
+    return (await new GLTFLoader().parseAsync(buffer, '')).scene;
+  } catch (err) {
+    // The zone polygons are enough to draw the venue: degrade, don't fail.
+    console.warn('venue mesh unreadable, drawing zones from their polygons', err);
+    return null;
+  }
+}
