@@ -13,12 +13,12 @@ import json
 import shutil
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
 
 import paho.mqtt.client as mqtt
 import pytest
+from paho.mqtt.enums import CallbackAPIVersion
 from playwright.sync_api import Browser, Page, expect
 
 from tests.e2e.conftest import REPO, DemoApp, sign_in
@@ -55,7 +55,9 @@ class Publisher:
     """Publishes sensor readings to the demo's MQTT broker, as a device would."""
 
     def __init__(self, port: int) -> None:
-        self.client = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2, client_id=f"e2e-{time.monotonic_ns()}")
+        self.client = mqtt.Client(
+            CallbackAPIVersion.VERSION2, client_id=f"e2e-{time.monotonic_ns()}"
+        )
         self.client.connect("127.0.0.1", port)
         self.client.loop_start()
         self._stop = threading.Event()
@@ -117,12 +119,15 @@ def _floor_colour(page: Page, venue_point: tuple[float, float, float]) -> list[f
     finally:
         style.evaluate("el => el.remove()")
     colour: list[float] = page.evaluate(
-        PIXEL_JS, [base64.b64encode(png).decode(), position["x"] - box["x"], position["y"] - box["y"]]
+        PIXEL_JS,
+        [base64.b64encode(png).decode(), position["x"] - box["x"], position["y"] - box["y"]],
     )
     return colour
 
 
-def _wait_colour(page: Page, predicate: Any, timeout_s: float, what: str) -> list[float]:
+def _wait_colour(
+    page: Page, predicate: Callable[[list[float]], bool], timeout_s: float, what: str
+) -> list[float]:
     deadline = time.monotonic() + timeout_s
     colour = _floor_colour(page, GALLERY_A_FLOOR)
     while not predicate(colour):
@@ -142,7 +147,9 @@ def _greenish(c: list[float]) -> bool:
 
 
 def _token(page: Page) -> str:
-    token: str = page.evaluate("() => JSON.parse(sessionStorage.getItem('venue-twin.session')).token")
+    token: str = page.evaluate(
+        "() => JSON.parse(sessionStorage.getItem('venue-twin.session')).token"
+    )
     return token
 
 
@@ -179,7 +186,8 @@ def test_a_refused_token_sends_the_operator_back_to_sign_in(page: Page, demo_app
     page.goto(demo_app.base_url + "/")
     page.evaluate(
         """() => sessionStorage.setItem('venue-twin.session', JSON.stringify(
-             { token: 'forged', username: 'mallory', role: 'admin', expires_at: Date.now() / 1000 + 3600 }))"""
+             { token: 'forged', username: 'mallory', role: 'admin',
+               expires_at: Date.now() / 1000 + 3600 }))"""
     )
     page.reload()
     expect(page.get_by_test_id("login")).to_be_visible(timeout=30_000)
@@ -212,7 +220,9 @@ def test_operator_acknowledges_an_alarm_with_a_note(
     sign_in(page, demo_app, "operator")
     # A reading beyond the sensor's physical range is a device fault: a critical alarm.
     publisher.keep_sending(SENSOR, 120.0)
-    row = page.locator("[data-testid^='alarm-row-']").filter(has_text="Temperature · Gallery A").first
+    row = (
+        page.locator("[data-testid^='alarm-row-']").filter(has_text="Temperature · Gallery A").first
+    )
     expect(row).to_be_visible(timeout=ALARM_TIMEOUT_MS)
     expect(row).to_have_attribute("data-severity", "critical")
     expect(page.get_by_test_id(f"alarm-badge-{SENSOR}")).to_be_visible()
@@ -252,7 +262,9 @@ def test_a_viewer_sees_alarms_but_cannot_act_on_them(
         sign_in(page, demo_app, "viewer")
         expect(page.get_by_test_id("user-role")).to_have_text("viewer")
         publisher.keep_sending(SENSOR, 120.0)
-        expect(page.locator("[data-testid^='alarm-row-']").first).to_be_visible(timeout=ALARM_TIMEOUT_MS)
+        expect(page.locator("[data-testid^='alarm-row-']").first).to_be_visible(
+            timeout=ALARM_TIMEOUT_MS
+        )
         publisher.stop_sending()
         # Alarms and their badges are there; no control to act on them.
         expect(page.locator("[data-testid^='alarm-ack-']")).to_have_count(0)
