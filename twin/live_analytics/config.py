@@ -8,9 +8,9 @@ from dataclasses import dataclass, field
 from twin.alarms.model import Severity
 from twin.analytics.anomaly import DetectionKind
 from twin.analytics.conservation import ClimateClass
-from twin.analytics.crowd import AreaType
+from twin.analytics.crowd import AreaType, OccupancyConfig
 
-__all__ = ["DEFAULT_ANOMALY_SEVERITY", "AnalyticsConfig"]
+__all__ = ["DEFAULT_ANOMALY_SEVERITY", "LIVE_OCCUPANCY", "AnalyticsConfig"]
 
 # A sensor fault an operator must act on is a warning; a value outside what the
 # device can physically report is critical (the reading is garbage); a single
@@ -26,6 +26,12 @@ DEFAULT_ANOMALY_SEVERITY: Mapping[DetectionKind, Severity] = {
 }
 
 
+# People counters are specified to within a few per cent. A wider prior on a
+# counter's bias lets camera noise move the bias of a busy gate, and 1 % of a
+# day's flow through it moves a zone with no camera by that many people.
+LIVE_OCCUPANCY = OccupancyConfig(bias_sd_initial=0.03)
+
+
 @dataclass(frozen=True, slots=True)
 class AnalyticsConfig:
     """How the live analytics run.
@@ -35,7 +41,15 @@ class AnalyticsConfig:
     - ``anomaly_alarms``: raise an alarm per detection kind and sensor.
     - ``crowd_step_s``: occupancy advances at most this often (device time).
     - ``dwell_s`` / ``zone_dwell_s``: mean stay in a zone, for the leaving flow
-      that in-only gate counters do not measure (see docs/alarms-and-rules.md).
+      of gates counted in only (a gate with a ``backward`` counter is measured
+      both ways and needs no model; see docs/crowd.md).
+    - ``empty_hours``: per venue id, local hours ``(start, end)`` when the
+      venue is known empty (after closing, once the last visitors are out;
+      ``(18, 8)`` runs over midnight). Every zone is then observed empty, which
+      resets the occupancy and teaches the estimator each counter's bias.
+      Venues not listed are never assumed empty.
+    - ``occupancy``: noise model of the occupancy estimator; the default,
+      :data:`LIVE_OCCUPANCY`, is explained in docs/crowd.md.
     - ``area_types``: Fruin walkway or queue tables per zone (default walkway).
     - ``climate_targets``: ASHRAE class per zone (default ``default_climate``).
     - ``capacity_alarms``: alarm at 80 % (warning) and 100 % (critical) of a
@@ -51,6 +65,8 @@ class AnalyticsConfig:
     crowd_step_s: float = 10.0
     dwell_s: float = 600.0
     zone_dwell_s: Mapping[str, float] = field(default_factory=dict)
+    empty_hours: Mapping[str, tuple[float, float]] = field(default_factory=dict)
+    occupancy: OccupancyConfig = field(default_factory=lambda: LIVE_OCCUPANCY)
     area_types: Mapping[str, AreaType] = field(default_factory=dict)
     default_climate: ClimateClass = ClimateClass.A1
     climate_targets: Mapping[str, ClimateClass] = field(default_factory=dict)

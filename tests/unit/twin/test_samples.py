@@ -32,9 +32,7 @@ def test_scenic_site_is_an_outdoor_site_with_a_pavilion() -> None:
 def test_every_sample_gate_is_counted_both_ways() -> None:
     for name in ("museum-wing", "scenic-site"):
         v = load_sample(name)
-        channels = {
-            (s.gate, s.direction) for s in v.sensors if s.kind is SensorKind.GATE_COUNTER
-        }
+        channels = {(s.gate, s.direction) for s in v.sensors if s.kind is SensorKind.GATE_COUNTER}
         assert channels == {(g.id, d) for g in v.gates for d in GateDirection}, name
 
 
