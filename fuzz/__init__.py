@@ -1,0 +1,1 @@
+"""Coverage-guided fuzz harnesses (atheris) for the parsers that face untrusted input."""
