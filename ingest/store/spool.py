@@ -6,13 +6,16 @@ per appended batch, fsynced before :meth:`Spool.append` returns (so a caller
 may acknowledge what it spooled). Records are read back oldest first; a
 consumed segment is deleted. After a crash a segment is re-read from its start:
 replaying readings twice is harmless because store writes are idempotent. A
-torn record at a segment's tail (crash mid-append) ends that segment.
+torn record at a segment's tail (crash mid-append) ends that segment; a failed
+append (a full disk) is cut off again at once, and raises :class:`SpoolFull`
+when the filesystem is out of space.
 
 The class is synchronous (file I/O); async callers run it in a thread.
 """
 
 from __future__ import annotations
 
+import errno
 import logging
 import os
 import struct
@@ -100,8 +103,14 @@ class Spool:
                 number = int(path.stem)
             except ValueError:
                 continue
+            count = self._count_readings(path)
+            if count == 0:
+                # Nothing readable (a crash before the first record was whole):
+                # it would only hold space against max_bytes forever.
+                path.unlink(missing_ok=True)
+                continue
             self._segments[number] = path.stat().st_size
-            self._counts[number] = self._count_readings(path)
+            self._counts[number] = count
             self._read_pos[number] = 0
         self._next_segment = max(self._segments, default=0) + 1
         self._active: int | None = None  # segment open for appends (never a recovered one)
@@ -147,20 +156,48 @@ class Spool:
             new_file = True
         else:
             new_file = False
-        path = self._path(self._active)
+        number = self._active
+        path = self._path(number)
+        before = self._segments[number]
         try:
-            with open(path, "ab") as f:
-                f.write(record)
-                f.flush()
-                os.fsync(f.fileno())
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
+            try:
+                view = memoryview(record)
+                while view:
+                    view = view[os.write(fd, view) :]
+                os.fsync(fd)
+            finally:
+                os.close(fd)
             if new_file:
                 self._fsync_dir()
         except OSError as exc:
-            # The segment may now end in a torn record: never append after it.
-            self._active = None
+            self._undo_append(number, before)
+            if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+                raise SpoolFull(
+                    f"spool disk full: no space left in {self.directory} "
+                    f"for {len(readings)} readings ({len(record)} bytes; "
+                    f"{self.readings} readings already spooled)"
+                ) from exc
             raise SpoolError(f"cannot write spool segment {path}: {exc}") from exc
-        self._segments[self._active] += len(record)
-        self._counts[self._active] += len(readings)
+        self._segments[number] += len(record)
+        self._counts[number] += len(readings)
+
+    def _undo_append(self, number: int, before: int) -> None:
+        """Cut a failed append's partial bytes so no segment ever ends torn."""
+        path = self._path(number)
+        try:
+            if before == 0:
+                path.unlink(missing_ok=True)
+            else:
+                os.truncate(path, before)  # also frees the space a full disk needs
+        except OSError:
+            log.exception("cannot undo a failed append to %s; closing that segment", path)
+            self._active = None
+            return
+        if before == 0:
+            for table in (self._segments, self._counts, self._read_pos):
+                table.pop(number, None)
+            self._active = None
 
     def _fsync_dir(self) -> None:
         fd = os.open(self.directory, os.O_RDONLY)

@@ -324,9 +324,10 @@ class BatchWriter:
         assert spool is not None
         try:
             await asyncio.to_thread(spool.append, readings)
-        except SpoolFull:
-            log.warning("spool full (%d bytes); holding %d readings", spool.size_bytes,
-                        len(readings))
+        except SpoolFull as exc:
+            # Nothing is lost: these readings stay unacknowledged, so the broker keeps them.
+            log.error("%s; holding %d readings unacknowledged until the store is back",
+                      exc, len(readings))
             return False
         except SpoolError:
             log.exception("spool write failed; holding %d readings", len(readings))
