@@ -253,6 +253,39 @@ def test_operator_acknowledges_an_alarm_with_a_note(
     assert ("acknowledge", "operator", "technician called") in actions, actions
 
 
+def test_operator_shelves_an_alarm_and_unshelves_it(
+    page: Page, demo_app: DemoApp, publisher: Publisher
+) -> None:
+    sensor = "gallery-b-temp"
+    sign_in(page, demo_app, "operator")
+    publisher.keep_sending(sensor, 120.0)
+    row = (
+        page.locator("[data-testid^='alarm-row-']").filter(has_text="Temperature · Gallery B").first
+    )
+    expect(row).to_be_visible(timeout=ALARM_TIMEOUT_MS)
+    alarm_id = row.get_attribute("data-alarm") or ""
+    badge = page.get_by_test_id(f"alarm-badge-{sensor}")
+    expect(badge).to_be_visible()
+
+    # Shelved for 15 minutes: it says until when, moves out of the way and loses its badge.
+    page.get_by_test_id(f"alarm-shelve-{alarm_id}").click()
+    page.get_by_test_id(f"alarm-note-{alarm_id}").fill("sensor being replaced")
+    page.get_by_test_id(f"alarm-shelve-{alarm_id}-900").click()
+    expect(row).to_have_attribute("data-state", "shelved")
+    expect(page.get_by_test_id(f"alarm-state-{alarm_id}")).to_contain_text("Shelved until")
+    expect(page.get_by_test_id("alarm-counts")).to_contain_text("1 shelved")
+    expect(badge).to_have_count(0)
+    assert (
+        page.evaluate("() => window.__venueTwin.alarmIds").index(alarm_id)
+        == len(page.evaluate("() => window.__venueTwin.alarmIds")) - 1
+    ), "a shelved alarm is listed last"
+
+    page.get_by_test_id(f"alarm-unshelve-{alarm_id}").click()
+    expect(row).not_to_have_attribute("data-state", "shelved")
+    expect(page.get_by_test_id(f"alarm-badge-{sensor}")).to_be_visible()
+    publisher.stop_sending()
+
+
 def test_a_viewer_sees_alarms_but_cannot_act_on_them(
     browser: Browser, demo_app: DemoApp, publisher: Publisher, screenshot_dir: Path
 ) -> None:
