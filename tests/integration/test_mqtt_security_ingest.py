@@ -200,3 +200,34 @@ def test_the_ingest_command_ingests_over_tls_with_settings_from_the_environment(
     assert proc.returncode == 0, out
     assert "stopped: 2 readings stored" in out
     assert PASSWORDS[TWIN] not in out
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="ingest/decode.py: msgspec raises UnicodeDecodeError on invalid UTF-8 inside a "
+    "JSON string; it escapes Decoder.decode and stops paho's network thread",
+)
+async def test_a_device_cannot_stop_ingest_with_a_malformed_payload(
+    broker: ShippedBroker,
+) -> None:
+    now = round(time.time(), 3)
+    good = Reading(VENUE_A, "gallery-a-temp", now, 21.5)
+    sink, store = CollectingSink(), MemoryStore()
+    await store.open()
+    service = IngestService(
+        _ingest_settings(broker), TOPICS, Decoder(TOPICS), sink, store, IngestMetrics()
+    )
+    async with service:
+        await service.wait_connected(timeout=TIMEOUT)
+        await _device_publishes(
+            broker,
+            [
+                (TOPICS.sensor(VENUE_A, "gallery-a-temp"), b'{"value": 1, "ts": "\xff"}'),
+                (TOPICS.batch(VENUE_A), encode_batch([good])),
+            ],
+        )
+        for _ in range(60):
+            if sink.readings:
+                break
+            await asyncio.sleep(0.05)
+    assert sink.readings == [good]
