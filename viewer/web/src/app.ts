@@ -174,14 +174,14 @@ export async function startApp(root: HTMLElement, hook: VenueTwinHook, session: 
         timezone: venue.timezone ?? null,
         now: () => store.now(),
         enter: (s) => {
-          incidents.replaying = true;
+          incidents.resync(true);
           root.dataset.mode = 'replay';
           header.setReplay(true);
           hook.replay = { id: s.id, t: s.t, playing: s.playing, speed: s.speed };
           live.watch(s.id);
         },
         exit: () => {
-          incidents.replaying = false;
+          incidents.resync(false);
           root.dataset.mode = 'live';
           header.setReplay(false);
           hook.replay = null;

@@ -114,6 +114,12 @@ export class Incidents {
       .catch(() => undefined); // the list simply starts from the snapshot
   }
 
+  /** The next snapshot comes from another source (replay or back to live): no cue for what it already holds. */
+  resync(replaying: boolean): void {
+    this.replaying = replaying;
+    this.primed = false;
+  }
+
   setStoreyFilter(visible: (source: string) => boolean): void {
     this.badges.setHidden(visible);
   }
