@@ -16,7 +16,8 @@ from typing import Any
 
 __all__ = [
     "has_non_finite_number",
-    "is_loader_yaml_construct_error",
+    "is_decode_invalid_utf8_error",
+    "is_loader_yaml_error",
     "is_ws_deep_nesting_error",
     "strict",
 ]
@@ -31,13 +32,23 @@ def _frames(exc: BaseException) -> list[tuple[str, str]]:
     return [(f.filename, f.name) for f in traceback.extract_tb(exc.__traceback__)]
 
 
-def is_loader_yaml_construct_error(exc: BaseException) -> bool:
-    """twin/loader.py: exceptions raised while PyYAML builds Python values escape
-    ``parse_venue`` instead of becoming a VenueFileError: ValueError for
-    ``2001-02-30``, IndexError for an empty ``!!int``, AttributeError for a bad
-    ``!!timestamp``, and ConstructorError from the line-tracking re-parse of a
+def is_loader_yaml_error(exc: BaseException) -> bool:
+    """twin/loader.py: exceptions PyYAML raises escape ``parse_venue`` instead of
+    becoming a VenueFileError: ValueError for ``2001-02-30``, IndexError for an
+    empty ``!!int``, AttributeError for an empty ``!!timestamp``; and, from the
+    pure-Python line-tracking re-parse after a validation error, ScannerError
+    where libyaml was lenient (a tab after ``key:``) and ConstructorError for a
     self-referencing alias (``a: &x [*x]``)."""
-    return any(path.replace("\\", "/").endswith("yaml/constructor.py") for path, _ in _frames(exc))
+    return any("/yaml/" in path.replace("\\", "/") for path, _ in _frames(exc))
+
+
+def is_decode_invalid_utf8_error(exc: BaseException) -> bool:
+    """ingest/decode.py: msgspec raises UnicodeDecodeError (not DecodeError) for
+    invalid UTF-8 inside a JSON string; it escapes ``Decoder.decode`` and, in
+    ``IngestService``, stops paho's network thread: one device message halts ingest."""
+    return isinstance(exc, UnicodeDecodeError) and any(
+        name == "_parse" or name == "_fast_batch" for _, name in _frames(exc)
+    )
 
 
 def is_ws_deep_nesting_error(exc: BaseException) -> bool:

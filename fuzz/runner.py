@@ -1,0 +1,77 @@
+"""Runs one atheris harness for a bounded number of inputs.
+
+``python -m fuzz.decode_fuzz --iterations 20000`` becomes libFuzzer's
+``-runs=20000``; any other ``-flag=value`` goes to libFuzzer unchanged
+(``-max_total_time=60``, ``-max_len=4096``, ``-jobs=2``). Seed inputs are
+written to a fresh temporary corpus unless you name corpus directories, so the
+search starts from valid messages and nothing needs to be committed.
+A crash leaves ``crash-<sha1>`` in the working directory; replay it with
+``python -m fuzz.<harness> crash-<sha1>``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import sys
+import tempfile
+from collections import Counter
+from collections.abc import Callable, Iterable, Mapping
+from pathlib import Path
+
+import atheris  # type: ignore[import-untyped]
+
+from fuzz.known_issues import strict
+
+__all__ = ["KNOWN_ISSUE_HITS", "run", "skip_known"]
+
+DEFAULT_ITERATIONS = 10_000
+
+# Inputs that hit an already-reported bug (see fuzz/known_issues.py), by bug.
+KNOWN_ISSUE_HITS: Counter[str] = Counter()
+
+
+def skip_known(exc: BaseException, issues: Mapping[str, Callable[[BaseException], bool]]) -> bool:
+    """True (and counted) if ``exc`` is an already-reported bug and we are not strict."""
+    for name, matches in issues.items():
+        if matches(exc) and not strict():
+            KNOWN_ISSUE_HITS[name] += 1
+            if KNOWN_ISSUE_HITS[name] == 1:
+                # libFuzzer exits without running atexit hooks: say it now.
+                print(
+                    f"known issue {name} hit ({type(exc).__name__}: {exc}); skipping it "
+                    "(VENUE_TWIN_FUZZ_STRICT=1 to stop here)",
+                    file=sys.stderr,
+                )
+            return True
+    return False
+
+
+def _seed_corpus(name: str, seeds: Iterable[bytes]) -> str:
+    corpus = Path(tempfile.mkdtemp(prefix=f"venue-twin-fuzz-{name}-"))
+    for seed in seeds:
+        (corpus / hashlib.sha1(seed).hexdigest()).write_bytes(seed)
+    return str(corpus)
+
+
+def run(
+    name: str,
+    test_one_input: Callable[[bytes], None],
+    seeds: Callable[[], Iterable[bytes]],
+    argv: list[str] | None = None,
+) -> None:
+    """Parse our flags, then hand over to libFuzzer (which exits the process)."""
+    parser = argparse.ArgumentParser(prog=f"python -m fuzz.{name}", add_help=True)
+    parser.add_argument("--iterations", type=int, default=None, help="inputs to try")
+    ours, rest = parser.parse_known_args(sys.argv[1:] if argv is None else argv)
+    libfuzzer = [f for f in rest if f.startswith("-")]
+    paths = [p for p in rest if not p.startswith("-")]
+    if not any(f.startswith("-runs=") for f in libfuzzer):
+        libfuzzer.append(f"-runs={ours.iterations or DEFAULT_ITERATIONS}")
+    replaying = any(Path(p).is_file() for p in paths)
+    if not paths:
+        paths = [_seed_corpus(name, seeds())]
+    atheris.Setup([f"fuzz.{name}", *libfuzzer, *paths], test_one_input)
+    if replaying:
+        print(f"replaying {len(paths)} input(s)", file=sys.stderr)
+    atheris.Fuzz()
