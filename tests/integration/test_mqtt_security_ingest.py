@@ -30,6 +30,7 @@ from ingest.mqtt_settings import MqttSettings
 from ingest.service import IngestService
 from ingest.store import MemoryStore
 from tests.fixtures.certs import make_pki
+from tests.fixtures.mosquitto import find_mosquitto
 from tests.fixtures.shipped_mosquitto import (
     PASSWORDS,
     TIMEOUT,
@@ -38,6 +39,8 @@ from tests.fixtures.shipped_mosquitto import (
     VENUE_B,
     Peer,
     ShippedBroker,
+    TlsListener,
+    free_port,
     running_broker,
     tls_context,
 )
@@ -231,3 +234,37 @@ async def test_a_device_cannot_stop_ingest_with_a_malformed_payload(
                 break
             await asyncio.sleep(0.05)
     assert sink.readings == [good]
+
+
+async def test_with_client_certificates_required_ingest_connects_only_with_its_certificate(
+    tmp_path: Path,
+) -> None:
+    """The shipped TLS block with ``require_certificate true``: mutual TLS."""
+    pki = make_pki(tmp_path / "pki")
+    server = ShippedBroker(
+        find_mosquitto(),
+        tmp_path / "broker",
+        tls=TlsListener(free_port(), pki, require_certificate=True),
+    )
+    (tmp_path / "broker").mkdir()
+    server.start()
+    try:
+        with_cert = dataclasses.replace(
+            _ingest_settings(server),
+            cert_file=str(pki.client_cert),
+            key_file=str(pki.client_key),
+        )
+        outcomes = []
+        for settings in (with_cert, _ingest_settings(server)):
+            service = IngestService(
+                settings, TOPICS, Decoder(TOPICS), CollectingSink(), MemoryStore(), IngestMetrics()
+            )
+            async with service:
+                try:
+                    await service.wait_connected(timeout=3.0)
+                    outcomes.append("connected")
+                except TimeoutError:
+                    outcomes.append("refused")
+    finally:
+        server.stop()
+    assert outcomes == ["connected", "refused"]
