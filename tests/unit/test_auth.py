@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from viewer.auth import AuthError, Authenticator
+from viewer.auth import Authenticator, AuthError
 from viewer.roles import Principal, Role
 from viewer.tokens import TokenError, TokenSigner, load_or_create_secret
 from viewer.users import UsersError, UsersFile, hash_password, verify_password
@@ -56,7 +56,7 @@ def test_tokens_expire_and_resist_tampering() -> None:
     assert signer.verify(token, now=999.0).username == "alice"
     with pytest.raises(TokenError, match="expired"):
         signer.verify(token, now=1000.0)
-    body, sig = token.split(".")
+    sig = token.split(".")[1]
     forged = signer.issue("mallory", "fp", expires_at=1000.0).split(".")[0] + "." + sig
     with pytest.raises(TokenError, match="signature"):
         signer.verify(forged, now=1.0)

@@ -13,8 +13,10 @@ from ingest.contract import Reading
 from twin.loader import load_sample
 from twin.service import TwinService
 from viewer.hub import Hub
+from viewer.roles import Principal, Role
 
 V = "museum-wing"
+ME = Principal("tester", Role.VIEWER)
 
 
 def _app(hub: Hub) -> FastAPI:
@@ -23,7 +25,7 @@ def _app(hub: Hub) -> FastAPI:
     @app.websocket("/ws")
     async def ws(websocket: WebSocket) -> None:
         await websocket.accept()
-        await hub.serve(websocket)
+        await hub.serve(websocket, ME)
 
     return app
 
@@ -32,7 +34,8 @@ def test_subscribe_gives_a_snapshot_then_coalesced_deltas() -> None:
     twin = TwinService([load_sample(V)])
     hub = Hub(twin)
     with TestClient(_app(hub)) as client, client.websocket_connect("/ws") as ws:
-        assert ws.receive_json()["type"] == "hello"
+        hello = ws.receive_json()
+        assert (hello["type"], hello["username"], hello["role"]) == ("hello", "tester", "viewer")
         ws.send_text(json.dumps({"type": "subscribe", "venue": V}))
         snap = ws.receive_json()
         assert snap["type"] == "snapshot"
@@ -44,6 +47,10 @@ def test_subscribe_gives_a_snapshot_then_coalesced_deltas() -> None:
         assert delta["type"] == "delta"
         assert delta["sensors"] == {"gallery-a-temp": {"value": 24.0, "ts": 104.0, "status": "ok"}}
         assert delta["zones"]["gallery-a"]["temperature"] == 24.0
+        assert delta["replay"] is None
+        hub.flush(201.0)  # nothing changed: nothing sent
+        ws.send_text(json.dumps({"type": "ping"}))
+        assert ws.receive_json()["type"] == "pong"
 
 
 def test_bad_frames_get_errors_and_the_connection_survives() -> None:
@@ -54,6 +61,7 @@ def test_bad_frames_get_errors_and_the_connection_survives() -> None:
             ("not json", "bad_json"),
             (json.dumps({"type": "dance"}), "bad_frame"),
             (json.dumps({"type": "subscribe", "venue": "nowhere"}), "unknown_venue"),
+            (json.dumps({"type": "subscribe", "venue": V, "replay": "r1"}), "forbidden"),
             ("x" * 5000, "frame_too_large"),
         ]:
             ws.send_text(frame)
@@ -61,7 +69,7 @@ def test_bad_frames_get_errors_and_the_connection_survives() -> None:
             assert (reply["type"], reply["code"]) == ("error", code)
         ws.send_text(json.dumps({"type": "ping"}))
         assert ws.receive_json()["type"] == "pong"
-        assert hub.stats.bad_frames == 4
+        assert hub.stats.bad_frames == 5
 
 
 class _SlowSocket:
@@ -89,7 +97,7 @@ async def test_a_client_that_falls_behind_gets_one_fresh_snapshot_not_a_backlog(
     twin = TwinService([load_sample(V)])
     hub = Hub(twin, client_queue=4)
     slow = _SlowSocket()
-    task = asyncio.create_task(hub.serve(slow))  # type: ignore[arg-type]
+    task = asyncio.create_task(hub.serve(slow, ME))  # type: ignore[arg-type]
     await asyncio.sleep(0.01)
     for i in range(50):
         twin.apply_readings([Reading(V, "gallery-a-temp", 100.0 + i, 20.0 + i / 10)])

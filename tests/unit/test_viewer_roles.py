@@ -71,7 +71,7 @@ def _routes(client: TestClient) -> set[tuple[str, str]]:
         if isinstance(route, Mount) and route.path == "/metrics":
             found.add(("GET", "/metrics"))
         elif isinstance(route, APIRoute) and not route.include_in_schema:
-            found |= {(m, route.path) for m in route.methods}
+            found |= {(m, route.path) for m in route.methods or ()}
     return found
 
 

@@ -5,15 +5,16 @@ No tests here: the rig the ``test_viewer_*`` modules share.
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass
 from pathlib import Path
 
 from fastapi import FastAPI
+from prometheus_client import CollectorRegistry
 
 from ingest.contract import Command
 from ingest.store.alarms_memory import MemoryAlarmStore
 from ingest.store.memory import MemoryStore
-from prometheus_client import CollectorRegistry
 from twin.alarms import AlarmManager
 from twin.commands import CommandTracker
 from twin.loader import load_sample
@@ -27,7 +28,7 @@ from viewer.roles import Role
 from viewer.tokens import TokenSigner
 from viewer.users import UsersFile
 
-__all__ = ["PASSWORDS", "V", "FakePublisher", "Rig", "app_of", "make_rig"]
+__all__ = ["PASSWORDS", "FakePublisher", "Rig", "V", "app_of", "make_rig"]
 
 V = "museum-wing"
 PASSWORDS = {
@@ -78,6 +79,9 @@ def make_rig(
     twin = TwinService([venue])
     store = MemoryStore()
     alarm_store = MemoryAlarmStore()
+    # Opening the memory stores only sets a flag: no event loop is bound here.
+    asyncio.run(alarm_store.open())
+    asyncio.run(store.open())
     alarms = AlarmManager(alarm_store)
     publisher = FakePublisher()
     commands = CommandTracker(alarm_store, publisher)

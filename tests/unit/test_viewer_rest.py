@@ -1,0 +1,120 @@
+"""REST parameters: pagination bounds, bad values and unknown ids give clear 4xx answers."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+from tests.unit.test_viewer_support import PASSWORDS, Rig, V, app_of, make_rig
+from twin.alarms import Severity
+
+
+@pytest.fixture(scope="module")
+def env(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[tuple[TestClient, Rig, dict[str, str]]]:
+    rig = make_rig(Path(tmp_path_factory.mktemp("rest")))
+    with TestClient(app_of(rig)) as c:
+        res = c.post("/api/auth/login", json={"username": "enzo", "password": PASSWORDS["enzo"][1]})
+        yield c, rig, {"Authorization": f"Bearer {res.json()['token']}"}
+
+
+@pytest.mark.parametrize(
+    ("method", "url", "body", "status", "says"),
+    [
+        ("GET", "/api/alarms?limit=0", None, 422, "limit"),
+        ("GET", "/api/alarms?limit=1001", None, 422, "limit"),
+        ("GET", "/api/alarms?offset=-1", None, 422, "offset"),
+        ("GET", "/api/alarms?limit=ten", None, 422, "limit"),
+        ("GET", "/api/alarms?state=closed", None, 422, "state"),
+        ("GET", "/api/alarms?venue=atlantis", None, 404, "atlantis"),
+        ("GET", "/api/commands?state=done", None, 422, "state"),
+        ("GET", "/api/commands?limit=5000", None, 422, "limit"),
+        ("GET", "/api/commands?venue=atlantis", None, 404, "atlantis"),
+        ("GET", "/api/alarms/nope/history", None, 404, "no alarm 'nope'"),
+        ("POST", "/api/alarms/nope/acknowledge", None, 404, "no alarm 'nope'"),
+        ("POST", "/api/alarms/nope/shelve", {"duration_s": -5}, 422, "duration_s"),
+        ("POST", "/api/alarms/nope/shelve", {}, 422, "duration_s"),
+        ("POST", "/api/alarms/nope/acknowledge", {"note": "x", "extra": 1}, 422, "extra"),
+        ("POST", "/api/commands/nope/confirm", None, 404, "no command 'nope'"),
+        (
+            "GET",
+            f"/api/venues/{V}/sensors/gallery-a-temp/history?start=10&end=5",
+            None,
+            422,
+            "after",
+        ),
+        (
+            "GET",
+            f"/api/venues/{V}/sensors/gallery-a-temp/history?start=a&end=5",
+            None,
+            422,
+            "start",
+        ),
+        (
+            "GET",
+            f"/api/venues/{V}/sensors/gallery-a-temp/history?start=0&end=1e9&bucket=1",
+            None,
+            422,
+            "buckets",
+        ),
+        ("GET", f"/api/venues/{V}/sensors/nope/history?start=0&end=5", None, 404, "nope"),
+        ("GET", f"/api/venues/{V}/mesh.glb?lod=9", None, 422, "lod"),
+        ("GET", "/api/venues/atlantis/analytics", None, 404, "atlantis"),
+        ("POST", "/api/replay", {"venue": V, "start": 10, "end": 5}, 422, "after"),
+        ("POST", "/api/replay", {"venue": "atlantis", "start": 0, "end": 5}, 404, "atlantis"),
+        ("POST", "/api/replay", {"venue": V, "start": 0, "end": 5, "speed": 0}, 422, "speed"),
+        ("POST", "/api/replay", {"venue": V}, 422, "start"),
+        ("POST", "/api/replay/nope/control", {"action": "play"}, 404, "nope"),
+        ("POST", "/api/replay/nope/control", {"action": "rewind"}, 422, "action"),
+        ("GET", "/api/replay/nope", None, 404, "nope"),
+        ("DELETE", "/api/replay/nope", None, 404, "nope"),
+        ("POST", "/api/auth/login", {"username": ""}, 422, "username"),
+    ],
+)
+def test_bad_parameters_get_a_clear_4xx(
+    env: tuple[TestClient, Rig, dict[str, str]],
+    method: str,
+    url: str,
+    body: object,
+    status: int,
+    says: str,
+) -> None:
+    client, _, headers = env
+    res = client.request(method, url, json=body, headers=headers)
+    assert res.status_code == status, res.text
+    assert says in res.text
+
+
+def test_lists_page_with_limit_and_offset(env: tuple[TestClient, Rig, dict[str, str]]) -> None:
+    client, rig, headers = env
+
+    async def raise_five() -> None:
+        for i in range(5):
+            sev = Severity.CRITICAL if i == 2 else Severity.INFO
+            await rig.alarms.raise_alarm(V, f"s{i}", "k", sev, "m", ts=100.0 + i)
+
+    client.portal.call(raise_five)  # type: ignore[union-attr]
+    res = client.get("/api/alarms", params={"limit": 2, "offset": 1}, headers=headers).json()
+    assert (res["total"], res["limit"], res["offset"]) == (5, 2, 1)
+    first = client.get("/api/alarms", params={"limit": 1}, headers=headers).json()["items"][0]
+    assert first["source"] == "s2"  # critical first
+    assert [a["source"] for a in res["items"]] == ["s4", "s3"]  # then newest first
+    every = client.get("/api/alarms", params={"state": "all"}, headers=headers).json()
+    assert every["total"] == 5
+
+
+def test_the_openapi_schema_describes_responses_and_bearer_auth(
+    env: tuple[TestClient, Rig, dict[str, str]],
+) -> None:
+    client, _, _ = env
+    schema = client.get("/openapi.json").json()
+    assert "HTTPBearer" in schema["components"]["securitySchemes"]
+    ack = schema["paths"]["/api/alarms/{alarm_id}/acknowledge"]["post"]
+    assert ack["responses"]["200"]["content"]["application/json"]["schema"]["$ref"].endswith(
+        "/AlarmOut"
+    )
+    assert "409" in ack["responses"]
