@@ -45,13 +45,16 @@ DECODERS = [
 
 
 def test_one_input(data: bytes) -> None:
-    fdp = atheris.FuzzedDataProvider(data)
-    decoder = DECODERS[fdp.ConsumeIntInRange(0, len(DECODERS) - 1)]
-    if fdp.ConsumeBool():
-        topic = fdp.PickValueInList(TOPIC_CHOICES)
+    if len(data) < 2:
+        return
+    # Byte 0 picks the decoder, byte 1 a topic (or "read one"); the rest is the payload.
+    decoder = DECODERS[data[0] % len(DECODERS)]
+    pick, payload = data[1] % (len(TOPIC_CHOICES) + 1), data[2:]
+    if pick < len(TOPIC_CHOICES):
+        topic = TOPIC_CHOICES[pick]
     else:
-        topic = fdp.ConsumeUnicodeNoSurrogates(fdp.ConsumeIntInRange(0, 80))
-    payload = fdp.ConsumeBytes(fdp.remaining_bytes())
+        size = payload[0] if payload else 0
+        topic, payload = payload[1 : 1 + size].decode("utf-8", "replace"), payload[1 + size :]
     try:
         out = decoder.decode(topic, payload, NOW)
     except Exception as exc:
@@ -73,14 +76,15 @@ def test_one_input(data: bytes) -> None:
 
 def _seeds() -> list[bytes]:
     r = Reading("museum", "t1", NOW - 5.0, 21.5)
-    return [
-        encode_reading(r),
-        encode_sensor_readings([r, Reading("museum", "t1", NOW - 4.0, 21.6)]),
-        encode_batch([r, Reading("museum", "t2", NOW - 4.0, 48.0, Quality.BAD)]),
-        encode_status(SensorStatus.OFFLINE, NOW),
-        b'{"v":1,"id":"c1","ok":true,"detail":"closed","ts":1750000000000}',
-        b'{"ts":"2025-06-15T15:06:40Z","value":1e308}',
+    by_topic = [
+        (0, encode_reading(r)),
+        (0, encode_sensor_readings([r, Reading("museum", "t1", NOW - 4.0, 21.6)])),
+        (0, b'{"ts":"2025-06-15T15:06:40Z","value":1e308}'),
+        (2, encode_batch([r, Reading("museum", "t2", NOW - 4.0, 48.0, Quality.BAD)])),
+        (3, encode_status(SensorStatus.OFFLINE, NOW)),
+        (4, b'{"v":1,"id":"c1","ok":true,"detail":"closed","ts":1750000000000}'),
     ]
+    return [bytes([d, t]) + p for d in range(len(DECODERS)) for t, p in by_topic]
 
 
 def main() -> None:

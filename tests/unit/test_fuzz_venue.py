@@ -15,6 +15,7 @@ import copy
 import math
 from collections import Counter
 from importlib import resources
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -23,7 +24,7 @@ from hypothesis import HealthCheck, given, reject, settings
 from hypothesis import strategies as st
 
 from fuzz.known_issues import has_non_finite_number, is_loader_yaml_error
-from twin.loader import VenueFileError, parse_venue
+from twin.loader import VenueFileError, load_venue, parse_venue
 from twin.venue import Venue
 
 SOURCE = "fuzzed.yaml"
@@ -218,3 +219,16 @@ def test_non_finite_numbers_are_refused(where: str) -> None:
         doc["sensors"][0]["thresholds"]["high"] = float("nan")
     with pytest.raises(VenueFileError):
         parse_venue(yaml.safe_dump(doc), source=SOURCE)
+
+
+@pytest.mark.xfail(
+    strict=True,
+    raises=UnicodeDecodeError,
+    reason="twin/loader.py: load_venue catches OSError, not the UnicodeDecodeError of a "
+    "file that is not UTF-8",
+)
+def test_a_venue_file_that_is_not_utf8_is_a_venue_file_error(tmp_path: Path) -> None:
+    path = tmp_path / "latin1.yaml"
+    path.write_bytes(SAMPLE_TEXT.replace("Ceramics", "Céramique").encode("latin-1"))
+    with pytest.raises(VenueFileError, match=r"latin1\.yaml"):
+        load_venue(path)
