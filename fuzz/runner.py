@@ -4,7 +4,8 @@
 ``-runs=20000``; any other ``-flag=value`` goes to libFuzzer unchanged
 (``-max_total_time=60``, ``-max_len=4096``, ``-jobs=2``). Seed inputs are
 written to a fresh temporary corpus unless you name corpus directories, so the
-search starts from valid messages and nothing needs to be committed.
+search starts from valid messages and nothing needs to be committed; the
+corpus directory is printed and kept, so a later run can continue from it.
 A crash leaves ``crash-<sha1>`` in the working directory; replay it with
 ``python -m fuzz.<harness> crash-<sha1>``.
 """
@@ -71,6 +72,8 @@ def run(
     replaying = any(Path(p).is_file() for p in paths)
     if not paths:
         paths = [_seed_corpus(name, seeds())]
+        # libFuzzer adds what it finds here; name it next time to carry on from there.
+        print(f"corpus: {paths[0]}", file=sys.stderr)
     atheris.Setup([f"fuzz.{name}", *libfuzzer, *paths], test_one_input)
     if replaying:
         print(f"replaying {len(paths)} input(s)", file=sys.stderr)
