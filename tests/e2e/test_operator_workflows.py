@@ -146,6 +146,20 @@ def _greenish(c: list[float]) -> bool:
     return c[1] > c[0] + 25
 
 
+def _first_reading(page: Page, app: DemoApp) -> float:
+    """Time of the oldest stored reading of the test sensor in the last hour."""
+    now = time.time()
+    response = page.request.get(
+        f"{app.base_url}/api/venues/{VENUE}/sensors/{SENSOR}/history"
+        f"?start={now - 3600:.0f}&end={now:.0f}",
+        headers={"Authorization": f"Bearer {_token(page)}"},
+    )
+    assert response.ok, response.text()
+    points = response.json().get("points") or []
+    assert points, "no stored readings to replay"
+    return float(min(p["ts"] for p in points))
+
+
 def _token(page: Page) -> str:
     token: str = page.evaluate(
         "() => JSON.parse(sessionStorage.getItem('venue-twin.session')).token"
@@ -318,6 +332,10 @@ def test_engineer_scrubs_into_a_replay_and_back_to_live(
     expect(banner).to_be_hidden()
     page.get_by_test_id("replay-window-3600").click()
 
+    # The demo must have stored a minute and a half of readings to replay.
+    first = _first_reading(page, demo_app)
+    page.wait_for_timeout(max(0.0, first + 95 - time.time()) * 1000)
+
     # Scrub the slider 90 s into the past (of a one-hour window): a replay session starts there.
     page.get_by_test_id("replay-slider").evaluate(
         """(el) => {
@@ -332,13 +350,16 @@ def test_engineer_scrubs_into_a_replay_and_back_to_live(
     expect(page.get_by_test_id("app")).to_have_attribute("data-mode", "replay")
     started: float = page.evaluate("() => window.__venueTwin.replay.t")
     assert time.time() - 200 < started < time.time() - 30
+    # The page shows the replayed state: values as they were then.
+    page.wait_for_function(f"() => '{SENSOR}' in window.__venueTwin.sensorValues", timeout=30_000)
 
-    # Play at 60x: replay time moves much faster than the wall clock.
-    page.get_by_test_id("replay-speed-60").click()
+    # Play at 10x: replay time moves much faster than the wall clock (and the
+    # 90 s up to the window's end last 9 s, time enough to pause before it).
+    page.get_by_test_id("replay-speed-10").click()
     page.get_by_test_id("replay-play").click()
     expect(page.get_by_test_id("replay-play")).to_have_attribute("data-playing", "true")
     page.wait_for_function(
-        "(t0) => window.__venueTwin.replay && window.__venueTwin.replay.t > t0 + 20",
+        "(t0) => window.__venueTwin.replay && window.__venueTwin.replay.t > t0 + 15",
         arg=started,
         timeout=30_000,
     )

@@ -172,7 +172,7 @@ export async function startApp(root: HTMLElement, hook: VenueTwinHook, session: 
     ? new ReplayBar({
         venue: venueId,
         timezone: venue.timezone ?? null,
-        now: () => store.now(),
+        now: () => store.serverNow(),
         enter: (s) => {
           incidents.resync(true);
           root.dataset.mode = 'replay';

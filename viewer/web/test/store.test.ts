@@ -70,3 +70,17 @@ describe('live store', () => {
     expect(store.replay?.id).toBe('r');
   });
 });
+
+describe('the shown clock', () => {
+  it('is the replayed time while a replay is shown, the server clock otherwise', () => {
+    const store = new LiveStore();
+    store.noteServerTime(Date.now() / 1000);
+    expect(store.now()).toBeCloseTo(Date.now() / 1000, 0);
+    const session = { id: 'r', venue: 'v', start: 1000, end: 5000, t: 2000, speed: 60, playing: false };
+    store.apply(frame('snapshot', { replay: session }));
+    expect(store.now()).toBe(2000);
+    expect(store.serverNow()).toBeCloseTo(Date.now() / 1000, 0);
+    store.apply(frame('snapshot', { replay: null }));
+    expect(store.now()).toBeCloseTo(Date.now() / 1000, 0);
+  });
+});

@@ -26,6 +26,8 @@ export class LiveStore {
   readonly artefactAnalytics = new Map<string, ArtefactAnalytics>();
   /** The replay session these values come from, or null when live. */
   replay: ReplaySession | null = null;
+  /** Local time (ms) the replay position was last reported. */
+  private replayAt = 0;
   /** server clock minus local clock, seconds; ages are measured on the server's clock. */
   private clockOffsetS = 0;
   /** Local time (ms) of the last state frame. */
@@ -41,9 +43,21 @@ export class LiveStore {
     this.clockOffsetS = serverTime - Date.now() / 1000;
   }
 
-  /** Seconds on the server's clock. */
-  now(): number {
+  /** Seconds on the server's clock (wall time, even while a replay is shown). */
+  serverNow(): number {
     return Date.now() / 1000 + this.clockOffsetS;
+  }
+
+  /**
+   * The clock of what is shown: the server's, or while replaying the replayed
+   * time (moving at the replay's speed between frames), so ages read as they
+   * did then.
+   */
+  now(): number {
+    const replay = this.replay;
+    if (replay === null) return this.serverNow();
+    const elapsed = replay.playing ? (Date.now() - this.replayAt) / 1000 : 0;
+    return Math.min(replay.end, replay.t + elapsed * replay.speed);
   }
 
   apply(frame: StateFrame): void {
@@ -54,7 +68,10 @@ export class LiveStore {
       this.zoneAnalytics.clear();
       this.artefactAnalytics.clear();
     }
-    if (frame.replay !== undefined) this.replay = frame.replay;
+    if (frame.replay !== undefined) {
+      this.replay = frame.replay;
+      this.replayAt = Date.now();
+    }
     const sensors: string[] = [];
     for (const [id, patch] of Object.entries(frame.sensors ?? {})) {
       const previous = this.sensors.get(id);
