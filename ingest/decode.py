@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import enum
 import json
+import logging
 import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -31,6 +32,8 @@ from ingest.contract import (
 
 __all__ = ["DecodeLimits", "DecodeResult", "Decoder", "Reason", "SensorPolicy"]
 
+log = logging.getLogger(__name__)
+
 
 class Reason(enum.StrEnum):
     """Why a message (or one reading in it) was rejected."""
@@ -48,6 +51,7 @@ class Reason(enum.StrEnum):
     UNKNOWN_VENUE = "unknown_venue"
     UNKNOWN_SENSOR = "unknown_sensor"
     TOO_MANY_READINGS = "too_many_readings"
+    INTERNAL = "internal_error"
 
 
 class SensorPolicy(enum.StrEnum):
@@ -126,6 +130,14 @@ class Decoder:
             self._decode(topic, payload, received_at, out)
         except _Reject as rej:
             out.rejected.append(self._letter(rej.reason, rej.detail, topic, payload, received_at))
+        except Exception as exc:  # a decoder bug must cost one message, never the stream
+            log.exception("decoder failed on a message on %r", topic[:200])
+            out.readings.clear()
+            out.rejected.append(
+                self._letter(
+                    Reason.INTERNAL, f"decoder error: {exc!r}"[:300], topic, payload, received_at
+                )
+            )
         return out
 
     # -- internals -------------------------------------------------------
@@ -195,8 +207,10 @@ class Decoder:
     def _parse(self, payload: bytes | bytearray) -> dict[str, Any]:
         try:
             doc = self._json.decode(payload)
-        except (msgspec.DecodeError, msgspec.ValidationError) as exc:
+        except (msgspec.DecodeError, msgspec.ValidationError, UnicodeDecodeError) as exc:
             raise _Reject(*_classify_bad_json(payload, exc)) from None
+        except RecursionError:
+            raise _Reject(Reason.INVALID_JSON, "JSON nested too deeply") from None
         if not isinstance(doc, dict):
             raise _Reject(Reason.BAD_SHAPE, "payload must be a JSON object")
         v = doc.get("v", CONTRACT_VERSION)
@@ -214,7 +228,7 @@ class Decoder:
         """
         try:
             batch = self._batch_json.decode(payload)
-        except (msgspec.DecodeError, msgspec.ValidationError):
+        except (msgspec.DecodeError, msgspec.ValidationError, UnicodeDecodeError, RecursionError):
             return None
         items = batch.readings
         if batch.v != CONTRACT_VERSION or len(items) > self._limits.max_readings_per_message:

@@ -63,14 +63,20 @@ def parse_venue(text: str, source: str = "<string>", base: Path | None = None) -
     fast_loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     try:
         doc = yaml.load(text, Loader=fast_loader)
-    except yaml.YAMLError as exc:
+    except Exception as exc:
+        # PyYAML's constructors raise plain ValueError, TypeError or
+        # AttributeError (impossible dates, an empty !!int or !!timestamp) and
+        # recursive aliases recurse: whatever the parser raises, the file is bad.
         raise VenueFileError(f"{source}: not valid YAML: {exc}") from exc
     if not isinstance(doc, dict):
         raise VenueFileError(f"{source}: a venue file is a mapping at the top level")
     try:
         return Venue.model_validate({**doc, "source": base})
     except ValidationError as exc:
-        lined = yaml.load(text, Loader=_LineLoader)
+        try:
+            lined = yaml.load(text, Loader=_LineLoader)
+        except Exception:
+            lined = None  # the pure parser is stricter (tabs): report without lines
         msgs = []
         for err in exc.errors():
             loc = tuple(err["loc"])
@@ -87,6 +93,8 @@ def load_venue(path: str | Path) -> Venue:
         text = p.read_text(encoding="utf-8")
     except OSError as exc:
         raise VenueFileError(f"{p}: cannot read venue file: {exc.strerror}") from exc
+    except UnicodeDecodeError as exc:
+        raise VenueFileError(f"{p}: a venue file is UTF-8 text: {exc}") from exc
     return parse_venue(text, source=str(p), base=p.resolve())
 
 

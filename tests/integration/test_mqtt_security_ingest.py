@@ -205,11 +205,6 @@ def test_the_ingest_command_ingests_over_tls_with_settings_from_the_environment(
     assert PASSWORDS[TWIN] not in out
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="ingest/decode.py: msgspec raises UnicodeDecodeError on invalid UTF-8 inside a "
-    "JSON string; it escapes Decoder.decode and stops paho's network thread",
-)
 async def test_a_device_cannot_stop_ingest_with_a_malformed_payload(
     broker: ShippedBroker,
 ) -> None:

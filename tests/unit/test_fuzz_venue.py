@@ -4,8 +4,8 @@
 Three sources of input: arbitrary text, YAML-shaped token soup (anchors, tags,
 merge keys, odd scalars), and structured mutations of the shipped sample
 (deleted, replaced, duplicated and retyped fields), which reach the
-validators that random text rarely does. Bugs found and not yet fixed are
-pinned by the strict ``xfail`` tests at the end and recognised by
+validators that random text rarely does. Bugs found (now fixed) are
+kept as regression tests at the end and recognised by
 ``fuzz.known_issues`` so the properties can search past them.
 """
 
@@ -20,10 +20,10 @@ from typing import Any
 
 import pytest
 import yaml
-from hypothesis import HealthCheck, given, reject, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from fuzz.known_issues import has_non_finite_number, is_loader_yaml_error
+from fuzz.known_issues import has_non_finite_number
 from twin.loader import VenueFileError, load_venue, parse_venue
 from twin.venue import Venue
 
@@ -63,16 +63,11 @@ def check(text: str) -> Venue | VenueFileError:
         result = parse_venue(text, source=SOURCE)
     except VenueFileError as err:
         result = err
-    except Exception as exc:
-        if is_loader_yaml_error(exc):
-            reject()  # pinned by the xfail tests below
-        raise
     if isinstance(result, VenueFileError):
         assert str(result).startswith(SOURCE), f"error does not name the file: {result}"
         return result
     venue = result
-    if has_non_finite_number(venue.model_dump(mode="python")):
-        reject()  # pinned by test_non_finite_numbers_are_refused
+    assert not has_non_finite_number(venue.model_dump(mode="python"))
     assert_valid(venue)
     return venue
 
@@ -188,7 +183,6 @@ def test_duplicated_and_dangling_ids_are_refused_with_their_names() -> None:
 # -- bugs found by fuzzing, not yet fixed (twin/ is not ours) ----------------------
 
 
-@pytest.mark.xfail(strict=True, reason="twin/loader.py lets PyYAML's own exceptions out")
 @pytest.mark.parametrize(
     "text",
     [
@@ -205,7 +199,6 @@ def test_yaml_the_loader_cannot_build_gives_venue_file_errors(text: str) -> None
         parse_venue(text, source=SOURCE)
 
 
-@pytest.mark.xfail(strict=True, reason="twin/venue.py accepts .inf and .nan (allow_inf_nan)")
 @pytest.mark.parametrize("where", ["floor", "height", "position", "threshold"])
 def test_non_finite_numbers_are_refused(where: str) -> None:
     doc = copy.deepcopy(SAMPLE)
@@ -221,12 +214,6 @@ def test_non_finite_numbers_are_refused(where: str) -> None:
         parse_venue(yaml.safe_dump(doc), source=SOURCE)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=UnicodeDecodeError,
-    reason="twin/loader.py: load_venue catches OSError, not the UnicodeDecodeError of a "
-    "file that is not UTF-8",
-)
 def test_a_venue_file_that_is_not_utf8_is_a_venue_file_error(tmp_path: Path) -> None:
     path = tmp_path / "latin1.yaml"
     path.write_bytes(SAMPLE_TEXT.replace("Ceramics", "Céramique").encode("latin-1"))
