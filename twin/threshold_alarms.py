@@ -1,0 +1,103 @@
+"""Alarms from the venue file's thresholds and from devices going offline.
+
+A sensor whose value leaves its warning band raises a warning, one that leaves
+its alarm band a critical alarm, and one whose device says it is offline (or
+its last will does) a warning; each clears when the sensor is back to normal.
+Only changes of a sensor's health act, so a sensor that stays out of band costs
+nothing per reading.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+
+from twin.alarms import AlarmManager, Severity
+from twin.state import Health, SensorState, StateChanges
+from twin.venue import SensorDef, Venue
+
+__all__ = ["ThresholdAlarms"]
+
+log = logging.getLogger(__name__)
+
+THRESHOLD_KIND = "threshold"
+OFFLINE_KIND = "offline"
+
+
+class ThresholdAlarms:
+    """A TwinService listener; ``run()`` applies the alarm changes it queued."""
+
+    def __init__(
+        self, venues: list[Venue], alarms: AlarmManager, *, max_queue: int = 10_000
+    ) -> None:
+        self._venues = {v.id: v for v in venues}
+        self._alarms = alarms
+        self._last: dict[tuple[str, str], Health] = {}
+        self._queue: asyncio.Queue[tuple[str, SensorState]] = asyncio.Queue(max_queue)
+        self.dropped = 0
+
+    def on_changes(self, venue: str, changes: StateChanges) -> None:
+        for s in changes.sensors:
+            key = (venue, s.sensor)
+            if self._last.get(key) is s.health:
+                continue
+            self._last[key] = s.health
+            try:
+                self._queue.put_nowait((venue, s))
+            except asyncio.QueueFull:
+                self.dropped += 1  # the next health change will carry the state again
+
+    async def run(self) -> None:
+        while True:
+            venue, s = await self._queue.get()
+            try:
+                await self._apply(venue, s)
+            except Exception:  # an alarm store hiccup must not stop threshold alarms
+                log.exception("threshold alarm for %s/%s failed", venue, s.sensor)
+
+    async def drain(self) -> None:
+        """Apply everything queued (for tests and shutdown)."""
+        while not self._queue.empty():
+            venue, s = self._queue.get_nowait()
+            with contextlib.suppress(Exception):
+                await self._apply(venue, s)
+
+    async def _apply(self, venue: str, s: SensorState) -> None:
+        v = self._venues.get(venue)
+        sdef = v.sensor_by_id.get(s.sensor) if v is not None else None
+        if sdef is None:
+            return
+        if s.health in (Health.ALARM, Health.WARN) and s.value is not None:
+            await self._alarms.raise_alarm(
+                venue,
+                s.sensor,
+                THRESHOLD_KIND,
+                Severity.CRITICAL if s.health is Health.ALARM else Severity.WARNING,
+                _message(sdef, s.value, s.health),
+                value=s.value,
+                ts=s.ts,
+            )
+        elif s.health is Health.OK:
+            await self._alarms.clear(venue, s.sensor, THRESHOLD_KIND, ts=s.ts)
+            await self._alarms.clear(venue, s.sensor, OFFLINE_KIND, ts=s.ts)
+        if s.health is Health.OFFLINE:
+            await self._alarms.raise_alarm(
+                venue,
+                s.sensor,
+                OFFLINE_KIND,
+                Severity.WARNING,
+                f"{sdef.id} ({sdef.kind.value}) reports offline",
+            )
+
+
+def _message(sdef: SensorDef, value: float, health: Health) -> str:
+    t = sdef.thresholds
+    unit = sdef.resolved_unit
+    if health is Health.ALARM:
+        if t.high is not None and value > t.high:
+            return f"{sdef.id} {value:g} {unit} is above its alarm limit {t.high:g} {unit}"
+        return f"{sdef.id} {value:g} {unit} is below its alarm limit {t.low:g} {unit}"
+    if t.warn_high is not None and value > t.warn_high:
+        return f"{sdef.id} {value:g} {unit} is above its warning limit {t.warn_high:g} {unit}"
+    return f"{sdef.id} {value:g} {unit} is below its warning limit {t.warn_low:g} {unit}"
