@@ -24,6 +24,7 @@ import contextlib
 import itertools
 import multiprocessing as mp
 import os
+import queue
 import signal
 import subprocess
 import sys
@@ -362,6 +363,7 @@ def run(args: argparse.Namespace) -> int:
             pub.start()
         load_end: float | None = None
         caught_up: float | None = None
+        reports: list[tuple[int, list[int]]] = []
         try:
             while True:
                 time.sleep(1.0)
@@ -390,7 +392,11 @@ def run(args: argparse.Namespace) -> int:
                     f" queue {s.queue:>7,.0f} worker {s.worker_rss_mib:4.0f} MiB",
                     file=sys.stderr,
                 )
-                done = not any(p.is_alive() for p in pubs) and s.stored >= s.acked
+                # Read the publishers' reports as they come: a child cannot exit
+                # before its queue is drained.
+                with contextlib.suppress(queue.Empty):
+                    reports.append(result.get_nowait())
+                done = len(reports) == lanes and s.stored >= s.acked
                 if phase == "catchup" and done:
                     caught_up = t
                     break
@@ -399,11 +405,10 @@ def run(args: argparse.Namespace) -> int:
                 if worker.poll() is not None:
                     print("the worker died", file=sys.stderr)
                     break
-            total_msgs, acked_seqs = 0, []
-            for _ in pubs:
-                n, seqs = result.get(timeout=180)
-                total_msgs += n
-                acked_seqs.extend(seqs)
+            while len(reports) < lanes:
+                reports.append(result.get(timeout=180))
+            total_msgs = sum(n for n, _ in reports)
+            acked_seqs = [seq for _, seqs in reports for seq in seqs]
             for pub in pubs:
                 pub.join(30)
             rows, missing, doubled = verify(url, t0_ms, len(sensors), acked_seqs)
