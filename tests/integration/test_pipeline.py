@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import time
+import urllib.request
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -20,11 +21,14 @@ from tests.fixtures.mosquitto import MosquittoServer
 from venue_twin.embedded_broker import free_port
 from venue_twin.settings import load_settings
 from venue_twin.wiring import Platform, serve_http
+from viewer.roles import Role
+from viewer.users import UsersFile
 
 pytestmark = pytest.mark.integration
 
 V = "museum-wing"
 T = Topics()
+PASSWORD = "pipeline-pass-1"
 
 
 def _publisher(broker: MosquittoServer) -> mqtt.Client:
@@ -39,6 +43,7 @@ async def platform(
     mosquitto: MosquittoServer, pg_url: str, tmp_path: Any
 ) -> AsyncIterator[tuple[Platform, int]]:
     port = free_port()
+    UsersFile(tmp_path / "users.yaml").add("watcher", Role.VIEWER, PASSWORD)
     settings = load_settings(
         None,
         store_url=pg_url,
@@ -46,6 +51,7 @@ async def platform(
         http_port=port,
         spool_dir=str(tmp_path / "spool"),
         ws_tick_hz=20,
+        auth={"users_file": str(tmp_path / "users.yaml"), "secret": "pipeline-secret-0123456789"},
     )
     stop = asyncio.Event()
     async with Platform(settings) as p:
@@ -55,6 +61,18 @@ async def platform(
         yield p, port
         stop.set()
         await http
+
+
+def _login(port: int) -> str:
+    body = json.dumps({"username": "watcher", "password": PASSWORD}).encode()
+    req = urllib.request.Request(
+        f"http://127.0.0.1:{port}/api/auth/login",
+        data=body,
+        headers={"Content-Type": "application/json"},
+    )
+    with urllib.request.urlopen(req, timeout=10) as res:
+        token: str = json.load(res)["token"]
+    return token
 
 
 async def _rows(url: str, sensor: str) -> list[tuple[float, float]]:
@@ -80,8 +98,11 @@ async def test_a_published_reading_reaches_postgres_and_a_websocket_client(
     platform: tuple[Platform, int], mosquitto: MosquittoServer, pg_url: str
 ) -> None:
     _, port = platform
+    token = await asyncio.to_thread(_login, port)
     async with websockets.connect(f"ws://127.0.0.1:{port}/ws") as ws:
-        assert json.loads(await ws.recv())["type"] == "hello"
+        await ws.send(json.dumps({"type": "auth", "token": token}))
+        hello = json.loads(await ws.recv())
+        assert (hello["type"], hello["username"], hello["role"]) == ("hello", "watcher", "viewer")
         await ws.send(json.dumps({"type": "subscribe", "venue": V}))
         snapshot = json.loads(await ws.recv())
         assert snapshot["sensors"]["gallery-b-temp"]["value"] is None
@@ -105,7 +126,8 @@ async def test_a_published_reading_reaches_postgres_and_a_websocket_client(
         assert frame["zones"]["gallery-b"]["temperature"] == 22.75
 
     async def stored() -> bool:
-        return await _rows(pg_url, "gallery-b-temp") == [(pytest.approx(ts), 22.75)]
+        rows = await _rows(pg_url, "gallery-b-temp")
+        return len(rows) == 1 and rows[0][1] == 22.75 and abs(rows[0][0] - ts) < 1e-3
 
     await _wait_for(stored)
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
 import time
 from collections.abc import Iterator
@@ -147,11 +146,9 @@ def test_only_engineers_watch_replays_and_sessions_are_limited(
     assert client.post("/api/replay", json=body, headers=eng).status_code == 201
 
 
-def test_sessions_without_a_client_for_the_idle_time_are_reaped(tmp_path: Path) -> None:
-    asyncio.run(_reaping(make_rig(tmp_path)))
-
-
-async def _reaping(rig: Rig) -> None:
+async def test_sessions_without_a_client_for_the_idle_time_are_reaped(tmp_path: Path) -> None:
+    rig = make_rig(tmp_path)
+    await rig.open()
     now = [0.0]
     sessions = ReplaySessions(rig.store, rig.twin.venues, rig.hub, idle_s=600, clock=lambda: now[0])
     replay = await sessions.create(V, T0, T0 + 600, 1.0, "enzo")

@@ -19,6 +19,7 @@ from twin.alarms import AlarmManager
 from twin.commands import CommandTracker
 from twin.loader import load_sample
 from twin.service import TwinService
+from twin.venue import Venue
 from viewer.analytics_view import AnalyticsView
 from viewer.app import ViewerContext, create_app
 from viewer.auth import Authenticator
@@ -52,12 +53,18 @@ class Rig:
     ctx: ViewerContext
     twin: TwinService
     store: MemoryStore
+    alarm_store: MemoryAlarmStore
     alarms: AlarmManager
     commands: CommandTracker
     publisher: FakePublisher
     hub: Hub
     replays: ReplaySessions
     analytics: AnalyticsView
+
+    async def open(self) -> None:
+        """Open the memory stores (from async code, where make_rig cannot)."""
+        await self.store.open()
+        await self.alarm_store.open()
 
 
 def make_rig(
@@ -66,6 +73,8 @@ def make_rig(
     auth: bool = True,
     max_sessions: int = 8,
     allowed_origins: list[str] | None = None,
+    venue: Venue | None = None,
+    client_queue: int = 64,
 ) -> Rig:
     users = UsersFile(tmp / "users.yaml")
     for name, (role, password) in PASSWORDS.items():
@@ -75,18 +84,22 @@ def make_rig(
         if auth
         else Authenticator(None, None)
     )
-    venue = load_sample(V)
+    venue = venue or load_sample(V)
     twin = TwinService([venue])
     store = MemoryStore()
     alarm_store = MemoryAlarmStore()
-    # Opening the memory stores only sets a flag: no event loop is bound here.
-    asyncio.run(alarm_store.open())
-    asyncio.run(store.open())
     alarms = AlarmManager(alarm_store)
     publisher = FakePublisher()
     commands = CommandTracker(alarm_store, publisher)
     analytics = AnalyticsView([venue])
-    hub = Hub(twin, alarms=alarms, commands=commands, analytics=analytics, tick_hz=20)
+    hub = Hub(
+        twin,
+        alarms=alarms,
+        commands=commands,
+        analytics=analytics,
+        tick_hz=20,
+        client_queue=client_queue,
+    )
     replays = ReplaySessions(store, twin.venues, hub, max_sessions=max_sessions)
     ctx = ViewerContext(
         twin=twin,
@@ -103,7 +116,13 @@ def make_rig(
         metrics_registry=CollectorRegistry(),
         allowed_origins=allowed_origins or [],
     )
-    return Rig(ctx, twin, store, alarms, commands, publisher, hub, replays, analytics)
+    rig = Rig(ctx, twin, store, alarm_store, alarms, commands, publisher, hub, replays, analytics)
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        # Opening the memory stores only sets a flag: no event loop is bound here.
+        asyncio.run(rig.open())
+    return rig
 
 
 def app_of(rig: Rig) -> FastAPI:
