@@ -16,12 +16,15 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import multiprocessing as mp
 import os
 import socket
 import subprocess
 import sys
+import tempfile
 import time
+import urllib.request
 from pathlib import Path
 from typing import Any
 
@@ -39,6 +42,8 @@ from twin.venue import SensorDef, SensorKind, Venue, Zone
 from venue_twin.embedded_broker import free_port
 
 V = "bench"
+BENCH_USER, BENCH_PASSWORD = "bench", "bench-password"
+BENCH_SECRET = b"bench-secret-0123456789"
 
 
 def bench_venue(sensors: int) -> Venue:
@@ -63,15 +68,22 @@ def bench_venue(sensors: int) -> Venue:
     return Venue(id=V, name="bench", zones=zones, sensors=defs)
 
 
-async def serve(port: int, sensors: int, rate_hz: float, tick_hz: float) -> None:
+async def serve(port: int, sensors: int, rate_hz: float, tick_hz: float, users_file: str) -> None:
     import uvicorn
 
     from viewer.app import ViewerContext, create_app
+    from viewer.auth import Authenticator
     from viewer.hub import Hub
+    from viewer.tokens import TokenSigner
+    from viewer.users import UsersFile
 
     twin = TwinService([bench_venue(sensors)])
     hub = Hub(twin, tick_hz=tick_hz, client_queue=64)
-    app = create_app(ViewerContext(twin=twin, store=None, hub=hub, health=dict))  # type: ignore[arg-type]
+    # Authentication on, as in production: every client logs in and sends its token first.
+    users = UsersFile(Path(users_file))
+    auth = Authenticator(users, TokenSigner(BENCH_SECRET))
+    ctx = ViewerContext(twin=twin, store=None, hub=hub, health=dict, auth=auth)  # type: ignore[arg-type]
+    app = create_app(ctx)
 
     async def feed() -> None:
         ids = [f"s{i}" for i in range(sensors)]
@@ -114,12 +126,25 @@ def rss_mib(pid: int) -> float:
     return float("nan")
 
 
-async def client(port: int, stats: dict[str, list[float]], stop: asyncio.Event) -> None:
+def login(port: int) -> str:
+    body = json.dumps({"username": BENCH_USER, "password": BENCH_PASSWORD}).encode()
+    req = urllib.request.Request(
+        f"http://127.0.0.1:{port}/api/auth/login",
+        data=body,
+        headers={"Content-Type": "application/json"},
+    )
+    with urllib.request.urlopen(req, timeout=30) as res:
+        token: str = json.load(res)["token"]
+    return token
+
+
+async def client(port: int, token: str, stats: dict[str, list[float]], stop: asyncio.Event) -> None:
     dec = msgspec.json.Decoder()
     lat = stats["lat"]
     async with websockets.connect(
         f"ws://127.0.0.1:{port}/ws", compression=None, max_size=None
     ) as ws:
+        await ws.send(json.dumps({"type": "auth", "token": token}))
         await ws.recv()
         await ws.send('{"type":"subscribe","venue":"bench"}')
         while not stop.is_set():
@@ -143,9 +168,10 @@ def client_process(port: int, n: int, seconds: float, out: Any) -> None:
 async def _clients(port: int, n: int, seconds: float) -> dict[str, list[float]]:
     stats: dict[str, list[float]] = {"lat": [], "frames": []}
     stop = asyncio.Event()
+    token = await asyncio.to_thread(login, port)  # one login (scrypt) per process
     tasks = []
     for i in range(n):
-        tasks.append(asyncio.create_task(client(port, stats, stop)))
+        tasks.append(asyncio.create_task(client(port, token, stats, stop)))
         if i % 50 == 49:
             await asyncio.sleep(0.05)
     await asyncio.sleep(2.0)  # warm up
@@ -186,23 +212,37 @@ def main() -> None:
     ap.add_argument("--quick", action="store_true")
     ap.add_argument(
         "--serve",
-        nargs=4,
-        type=float,
-        metavar=("PORT", "SENSORS", "RATE", "TICK"),
+        nargs=5,
+        metavar=("PORT", "SENSORS", "RATE", "TICK", "USERS_FILE"),
         help=argparse.SUPPRESS,
     )
     args = ap.parse_args()
     if args.serve:
-        port, sensors, rate, tick = args.serve
-        asyncio.run(serve(int(port), int(sensors), rate, tick))
+        port, sensors, rate, tick, users_file = args.serve
+        asyncio.run(serve(int(port), int(sensors), float(rate), float(tick), users_file))
         return
     seconds = 5.0 if args.quick else 15.0
     scenarios = [(5000, 1.0, 50), (200, 10.0, 50), (200, 10.0, 500), (200, 10.0, 1000)]
     rows = []
+    users_dir = tempfile.TemporaryDirectory(prefix="bench-ws-")
+    users_file = str(Path(users_dir.name) / "users.yaml")
+    from viewer.roles import Role
+    from viewer.users import UsersFile
+
+    UsersFile(Path(users_file)).add(BENCH_USER, Role.VIEWER, BENCH_PASSWORD)
     for sensors, rate, clients in scenarios:
         port = free_port()
         proc = subprocess.Popen(
-            [sys.executable, __file__, "--serve", str(port), str(sensors), str(rate), "10"],
+            [
+                sys.executable,
+                __file__,
+                "--serve",
+                str(port),
+                str(sensors),
+                str(rate),
+                "10",
+                users_file,
+            ],
             env={**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])},
         )
         try:
@@ -224,6 +264,8 @@ def main() -> None:
             f" {r['p99']:>8.1f} {r['rss']:>6.0f} ({r['idle']:.0f} idle)"
         )
     print("\nserver tick 10 Hz; latency = frame receive - oldest reading's publish time in it")
+    print("authentication on: each client sends a token in its first frame")
+    users_dir.cleanup()
 
 
 if __name__ == "__main__":
