@@ -69,6 +69,8 @@ async def _authenticate(ws: WebSocket, ctx: ViewerContext, timeout_s: float) -> 
         return None
     except WebSocketDisconnect:
         return None
+    except KeyError:  # a binary frame has no text
+        text = ""
     msg: Any = None
     if len(text) <= 4096:
         try:
