@@ -43,6 +43,9 @@ async def _answers(
             news,
             await store.latest("wing"),
             await store.raw("wing", "t1", start, start + length),
+            await store.range_all("wing", start, start + length, limit=25),
+            await store.range_all("wing", start, start + length, limit=25, after_sensor="t1"),
+            await store.latest_before("wing", start + length),
             [
                 (b.start, b.min, b.max, b.count, round(b.mean, 6))
                 for b in await store.downsampled("wing", "t2", start, start + length, width)
