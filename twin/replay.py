@@ -8,9 +8,9 @@ receive ``(venue_id, StateChanges)`` exactly as from the live twin, so the
 viewer can stream a replay like live data. The state at replay position ``p``
 reflects every reading with ``ts < p``.
 
-The store port has no "all sensors of a venue in a range" query, so windows
-are read with one :meth:`Store.raw` call per sensor (and the seek state with a
-few small ``raw`` calls per sensor looking backwards).
+Windows are read with :meth:`Store.range_all` (every sensor of the venue in
+``(ts, sensor)`` order, paged on that key), and the state at a seek with one
+:meth:`Store.latest_before` query, whatever the number of sensors.
 """
 
 from __future__ import annotations
@@ -33,8 +33,9 @@ __all__ = ["ReplayClock", "ReplayError", "ReplaySession", "latest_before", "read
 
 log = logging.getLogger(__name__)
 
-_PAGE = 10_000
-_CONCURRENCY = 32  # raw() calls in flight at once (a pool-backed store runs them in parallel)
+# Readings per range_all() call: large enough that a 5 min window of 1,000
+# sensors at 1 Hz is a few calls, small enough to bound one result set.
+_PAGE = 50_000
 
 
 class ReplayError(ValueError):
@@ -96,73 +97,54 @@ def _check_speed(speed: float) -> None:
 
 
 async def read_window(
-    store: Store, venue: str, sensors: Sequence[str], start: float, end: float
+    store: Store,
+    venue: str,
+    sensors: Sequence[str] | None,
+    start: float,
+    end: float,
+    *,
+    page_size: int = _PAGE,
 ) -> list[Reading]:
-    """Every reading of ``sensors`` with ``start <= ts < end``, in time order."""
-    sem = asyncio.Semaphore(_CONCURRENCY)
+    """Every reading with ``start <= ts < end`` in ``(ts, sensor)`` order.
 
-    async def one(sensor: str) -> list[Reading]:
-        out: list[Reading] = []
-        lo = start
-        async with sem:
-            while True:
-                page = await store.raw(venue, sensor, lo, end, limit=_PAGE)
-                # A page restarts at the last timestamp seen: (sensor, ts) is unique.
-                out.extend(r for r in page if not out or r.ts > out[-1].ts)
-                if len(page) < _PAGE:
-                    return out
-                lo = page[-1].ts
-
-    parts = await asyncio.gather(*(one(s) for s in sensors))
-    merged = [r for part in parts for r in part]
-    merged.sort(key=_ts)  # runs of sorted sensors: Timsort merges them cheaply
-    return merged
+    Of every sensor of the venue when ``sensors`` is ``None``, else only of
+    those. Reads pages of :meth:`Store.range_all`, each one after the last
+    ``(ts, sensor)`` seen, so no reading is read twice or skipped however many
+    share a timestamp.
+    """
+    wanted = None if sensors is None else frozenset(sensors)
+    out: list[Reading] = []
+    lo, after = start, None
+    while True:
+        page = await store.range_all(venue, lo, end, page_size, after_sensor=after)
+        out.extend(page if wanted is None else [r for r in page if r.sensor in wanted])
+        if len(page) < page_size:
+            return out
+        lo, after = page[-1].ts, page[-1].sensor
 
 
 async def latest_before(
     store: Store,
     venue: str,
-    sensors: Sequence[str],
+    sensors: Sequence[str] | None,
     t: float,
     *,
-    first_window_s: float = 60.0,
     max_lookback_s: float = 86_400.0,
 ) -> list[Reading]:
-    """The newest reading with ``ts < t`` of each sensor, looking back at most ``max_lookback_s``.
+    """The newest reading with ``ts < t`` of each sensor, by sensor, at most ``max_lookback_s`` old.
 
-    Looks back over windows that grow eightfold, so a sensor that reports
-    often costs one small query and a silent one a handful.
+    Of every sensor of the venue when ``sensors`` is ``None``, else only of
+    those; one :meth:`Store.latest_before` query either way. A reading older
+    than the look-back is left out: a sensor silent that long shows no value,
+    as it would live.
     """
-    sem = asyncio.Semaphore(_CONCURRENCY)
-
-    async def one(sensor: str) -> Reading | None:
-        hi, width = t, first_window_s
-        async with sem:
-            while hi > t - max_lookback_s:
-                lo = max(t - max_lookback_s, t - width)
-                found = await _last_in(store, venue, sensor, lo, hi)
-                if found is not None:
-                    return found
-                hi, width = lo, width * 8
-        return None
-
-    got = await asyncio.gather(*(one(s) for s in sensors))
-    return [r for r in got if r is not None]
-
-
-async def _last_in(
-    store: Store, venue: str, sensor: str, start: float, end: float
-) -> Reading | None:
-    """The last reading of one sensor in ``[start, end)``, or ``None``."""
-    last: Reading | None = None
-    lo = start
-    while True:
-        page = await store.raw(venue, sensor, lo, end, limit=_PAGE)
-        if page:
-            last = page[-1]
-        if len(page) < _PAGE:
-            return last
-        lo = page[-1].ts
+    wanted = None if sensors is None else frozenset(sensors)
+    oldest = t - max_lookback_s
+    return [
+        r
+        for r in await store.latest_before(venue, t)
+        if r.ts >= oldest and (wanted is None or r.sensor in wanted)
+    ]
 
 
 def _ts(r: Reading) -> float:
@@ -335,18 +317,14 @@ class ReplaySession:
 
     async def _rebuild(self, t: float) -> None:
         await self._cancel_prefetch()
-        if not self._positioned:
-            # Sensors with data but no definition (auto-registered) replay too.
-            known = dict.fromkeys(self._sensors)
-            known.update(dict.fromkeys(r.sensor for r in await self.store.latest(self.venue.id)))
-            self._sensors = list(known)
         self._twin = self._new_twin()
         state = self.state
-        state.apply(
-            await latest_before(
-                self.store, self.venue.id, self._sensors, t, max_lookback_s=self.max_lookback_s
-            )
+        # Every sensor with data, defined in the venue file or not (auto-registered).
+        seeded = await latest_before(
+            self.store, self.venue.id, None, t, max_lookback_s=self.max_lookback_s
         )
+        self._sensors = list(dict.fromkeys([*self._sensors, *(r.sensor for r in seeded)]))
+        state.apply(seeded)
         state.sweep(t)
         self._last_sweep = t
         self._position = self._loaded_until = t
@@ -394,7 +372,7 @@ class ReplaySession:
         return window
 
     async def _read(self, lo: float, hi: float) -> list[Reading]:
-        return await read_window(self.store, self.venue.id, self._sensors, lo, hi)
+        return await read_window(self.store, self.venue.id, None, lo, hi)
 
     async def _cancel_prefetch(self) -> None:
         task, self._prefetch = self._prefetch, None

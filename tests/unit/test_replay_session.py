@@ -136,12 +136,34 @@ async def test_sensors_without_a_definition_are_replayed_too(venue: Venue) -> No
 
 
 async def test_windows_larger_than_a_store_page_are_read_completely() -> None:
-    readings = _series(TEMP, 0, 25_000 * 0.1, 0.1, 0.0)
+    # Three sensors reporting at the same instants: pages end inside a timestamp.
+    readings = [
+        r for sensor in (TEMP, RH, CO2) for r in _series(sensor, 0, 60, 0.1, 0.0)
+    ]
     store = await _store(readings)
-    got = await read_window(store, V, [TEMP], T0, T0 + 3000)
-    assert [r.ts for r in got] == pytest.approx([r.ts for r in readings])
-    last = await latest_before(store, V, [TEMP], T0 + 2000.05, first_window_s=5000)
-    assert last[0].ts == pytest.approx(T0 + 2000.0)
+    expected = sorted((r.ts, r.sensor, r.value) for r in readings)
+    for page_size in (2, 3, 1000, 10_000):
+        got = await read_window(store, V, None, T0, T0 + 3000, page_size=page_size)
+        assert [(r.ts, r.sensor, r.value) for r in got] == expected
+    only_temp = await read_window(store, V, [TEMP], T0, T0 + 3000, page_size=7)
+    assert [r.ts for r in only_temp] == [r.ts for r in readings if r.sensor == TEMP]
+
+
+async def test_latest_before_is_the_newest_earlier_reading_within_the_look_back() -> None:
+    store = await _store([
+        *_series(TEMP, 0, 200, 0.1, 0.0),
+        Reading(V, RH, T0 + 10, 55.0),
+        Reading(V, CO2, T0 + 150, 600.0),
+    ])
+    last = await latest_before(store, V, None, T0 + 150.05, max_lookback_s=100)
+    # RH's reading is 140 s old: beyond the look-back, so it shows no value.
+    assert [(r.sensor, r.ts) for r in last] == sorted(
+        [(CO2, T0 + 150), (TEMP, pytest.approx(T0 + 150.0))]
+    )
+    assert [r.sensor for r in await latest_before(store, V, [TEMP], T0 + 150.05)] == [TEMP]
+    everything = await latest_before(store, V, None, T0 + 150.05)
+    assert [r.sensor for r in everything] == sorted([TEMP, RH, CO2])
+    assert await latest_before(store, V, None, T0) == []
 
 
 def test_clock_plays_pauses_and_changes_speed_on_a_fake_wall_clock() -> None:
