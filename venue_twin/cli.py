@@ -10,7 +10,13 @@ from collections.abc import Callable, Sequence
 
 from rich.console import Console
 
-from venue_twin import commands_demo, commands_replay, commands_tools, commands_twin
+from venue_twin import (
+    commands_demo,
+    commands_replay,
+    commands_tools,
+    commands_twin,
+    commands_users,
+)
 from venue_twin.runner import UsageError
 
 __all__ = ["main"]
@@ -33,6 +39,7 @@ examples:
   venue-twin replay tuesday.vtrec --host 127.0.0.1 --speed 10 --venue museum-wing=museum-wing-replay
   venue-twin anomaly score gallery-a-rh.csv --out scored.csv
   venue-twin import-ifc east-wing.ifc --out venues/
+  venue-twin user add alice --role operator --users-file users.yaml
 
 Settings come from --config FILE (YAML) and VENUE_TWIN_* environment
 variables (VENUE_TWIN_STORE_URL, VENUE_TWIN_MQTT__HOST, ...); see docs/settings.md.
@@ -52,6 +59,7 @@ def _parser() -> argparse.ArgumentParser:
     commands_tools.add_parsers(sub)
     commands_replay.add_parsers(sub)
     commands_twin.add_parsers(sub)
+    commands_users.add_parsers(sub)
     return p
 
 

@@ -103,6 +103,20 @@ def test_simulate_publishes_to_a_broker(mosquitto: MosquittoServer) -> None:
     assert any(t.startswith("venues/museum-wing/status/") for t in got)
 
 
+def _login(port: int, credentials: Path) -> str:
+    """The demo's admin token, from the credentials file the demo writes."""
+    users = dict(line.split(" ", 1) for line in credentials.read_text().splitlines() if line)
+    body = json.dumps({"username": "admin", "password": users["admin"].strip()}).encode()
+    req = urllib.request.Request(
+        f"http://127.0.0.1:{port}/api/auth/login",
+        data=body,
+        headers={"Content-Type": "application/json"},
+    )
+    with urllib.request.urlopen(req, timeout=5) as r:
+        token: str = json.load(r)["token"]
+    return token
+
+
 def test_demo_starts_serves_and_stops_cleanly_on_ctrl_c(tmp_path: Path) -> None:
     port, mqtt_port = free_port(), free_port()
     proc = subprocess.Popen(
@@ -125,16 +139,23 @@ def test_demo_starts_serves_and_stops_cleanly_on_ctrl_c(tmp_path: Path) -> None:
     try:
         deadline = time.monotonic() + 60
         health: dict[str, object] = {}
+        token = ""
         while time.monotonic() < deadline:
             try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/health", timeout=2) as r:
+                if not token:
+                    token = _login(port, tmp_path / "data" / "demo-credentials.txt")
+                req = urllib.request.Request(
+                    f"http://127.0.0.1:{port}/api/health",
+                    headers={"Authorization": f"Bearer {token}"},
+                )
+                with urllib.request.urlopen(req, timeout=2) as r:
                     health = json.load(r)
                 ingest = health["ingest"]
                 assert isinstance(ingest, dict)
                 if ingest["readings_stored"]:
                     break
-            except OSError:
-                pass
+            except (OSError, KeyError):
+                pass  # not up yet, or the credentials file not written yet
             time.sleep(0.5)
         assert health.get("mqtt_connected") is True
         proc.send_signal(signal.SIGINT)
