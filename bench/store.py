@@ -5,6 +5,9 @@ Run from the repository root::
     python bench/store.py            # full run (a few minutes on 2 cores)
     python bench/store.py --quick    # smaller sizes (python -m bench.store works too)
 
+The ``... -0004`` columns repeat the write figures with migration 0004's
+(venue, ts, sensor) index dropped: the write cost of whole-venue range reads.
+
 PostgreSQL is a throwaway cluster started like the test fixture (Debian's
 binaries, loopback port, fsync off: figures are an upper bound for a tuned
 server with durable storage). Prints one table; medians of the repeats.
@@ -14,12 +17,15 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import sqlite3
 import statistics
 import sys
 import tempfile
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
 from pathlib import Path
+
+import psycopg
 
 # Run by path (python bench/store.py), this folder would come first on sys.path
 # and bench/ingest.py would shadow the `ingest` package; the repository root
@@ -100,6 +106,35 @@ async def _bench_queries(store: Store, sensors: int, repeats: int) -> dict[str, 
                 lambda: store.downsampled("venue", "day", T0, T0 + DAY_S, 3600), repeats),
         "raw 1 h of one sensor (ms)":
             1000 * await _median_s(lambda: store.raw("venue", "day", T0, T0 + 3600), repeats),
+        **await _bench_venue_reads(store, max(3, repeats // 4)),
+    }
+
+
+async def _bench_venue_reads(store: Store, repeats: int) -> dict[str, float]:
+    """Replay's reads: 1,000 sensors at 1 Hz for 10 min, read 5 min at a time."""
+    sensors, span = 1_000, 600
+    for k in range(0, span, 100):
+        await store.write_readings([
+            Reading("replay", f"s{i:04d}", T0 + k + j, float(j))
+            for j in range(100) for i in range(sensors)
+        ])
+
+    async def window() -> int:
+        n, lo, after = 0, T0 + 150, None
+        while True:
+            page = await store.range_all("replay", lo, T0 + 450, 50_000, after_sensor=after)
+            n += len(page)
+            if len(page) < 50_000:
+                return n
+            lo, after = page[-1].ts, page[-1].sensor
+
+    assert await window() == 300 * sensors
+    assert len(await store.latest_before("replay", T0 + 300)) == sensors
+    return {
+        "range_all 5 min x 1,000 sensors @1 Hz, 50k/page (ms)":
+            1000 * await _median_s(window, repeats),
+        "latest_before, 1,000 sensors, 5 min of history (ms)":
+            1000 * await _median_s(lambda: store.latest_before("replay", T0 + 300), repeats),
     }
 
 
@@ -116,15 +151,22 @@ async def _bench_writer(store: Store, total: int, per_put: int) -> dict[str, flo
     return {f"BatchWriter, {per_put} readings/put (readings/s)": total / elapsed}
 
 
-async def _run_store(name: str, make: Callable[[], Store], args: argparse.Namespace,
-                     table: dict[str, dict[str, float]]) -> None:
+_PARTS = ("writes", "writes -0004", "queries", "writer")
+
+
+async def _run_store(name: str, make: Callable[[], tuple[Store, Callable[[], None]]],
+                     args: argparse.Namespace, table: dict[str, dict[str, float]]) -> None:
+    """``make`` returns a new store and a function that drops its 0004 index."""
     sizes = [1_000, 10_000] if args.quick else [1_000, 10_000, 100_000]
-    repeats = 3
-    for part in ("writes", "queries", "writer"):
-        store = make()
+    repeats = args.repeats
+    for part in args.parts:
+        store, drop_index = make()
         await store.open()
         try:
-            if part == "writes":
+            if part == "writes -0004":
+                drop_index()
+                results = await _bench_writes(store, sizes, repeats)
+            elif part == "writes":
                 results = await _bench_writes(store, sizes, repeats)
             elif part == "queries":
                 results = await _bench_queries(store, 10_000, 10 if args.quick else 20)
@@ -132,9 +174,28 @@ async def _run_store(name: str, make: Callable[[], Store], args: argparse.Namesp
                 results = await _bench_writer(store, 50_000 if args.quick else 200_000, 100)
         finally:
             await store.close()
+        column = f"{name} -0004" if part == "writes -0004" else name
         for key, value in results.items():
-            table.setdefault(key, {})[name] = value
+            table.setdefault(key, {})[column] = value
         print(f"  {name}: {part} done", flush=True)
+
+
+def _sqlite(folder: str, counter: Iterator[int]) -> tuple[Store, Callable[[], None]]:
+    path = Path(folder) / f"bench{next(counter)}.db"
+
+    def drop() -> None:
+        with sqlite3.connect(path) as conn:
+            conn.execute("DROP INDEX readings_venue_ts")
+
+    return SqliteStore(path), drop
+
+
+def _postgres(url: str) -> tuple[Store, Callable[[], None]]:
+    def drop() -> None:
+        with psycopg.connect(url, autocommit=True) as conn:
+            conn.execute("DROP INDEX readings_venue_ts")
+
+    return PostgresStore(url), drop
 
 
 def _print_table(table: dict[str, dict[str, float]], columns: list[str]) -> None:
@@ -155,18 +216,21 @@ async def _main(args: argparse.Namespace) -> None:
     table: dict[str, dict[str, float]] = {}
     with tempfile.TemporaryDirectory(prefix="venue-twin-bench-") as tmp:
         counter = iter(range(1_000))
-        await _run_store(
-            "sqlite", lambda: SqliteStore(Path(tmp) / f"bench{next(counter)}.db"), args, table
-        )
+        await _run_store("sqlite", lambda: _sqlite(tmp, counter), args, table)
     with running_postgres() as server:
-        urls = iter(server.create_database() for _ in range(3))
-        await _run_store("postgresql", lambda: PostgresStore(next(urls)), args, table)
-    _print_table(table, ["sqlite", "postgresql"])
+        urls = iter(server.create_database() for _ in range(4))
+        await _run_store("postgresql", lambda: _postgres(next(urls)), args, table)
+    _print_table(table, ["sqlite", "sqlite -0004", "postgresql", "postgresql -0004"])
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--quick", action="store_true", help="smaller sizes")
+    parser.add_argument("--repeats", type=int, default=3, help="timed writes per batch size")
+    parser.add_argument(
+        "--parts", nargs="+", default=list(_PARTS), choices=_PARTS,
+        help="what to measure (e.g. --parts writes 'writes -0004' for the index's write cost)",
+    )
     asyncio.run(_main(parser.parse_args()))
 
 
