@@ -117,6 +117,11 @@ class Settings(BaseSettings):
     metrics_port: int | None = Field(
         None, ge=0, le=65535, description="Prometheus endpoint of `venue-twin ingest` workers."
     )
+    empty_hours: dict[str, tuple[float, float]] = Field(
+        default_factory=dict,
+        description="Per venue id, local hours (start, end) when it is known empty; "
+        "lets the occupancy estimator correct drifting counters at closing.",
+    )
     log_level: str = "INFO"
 
 

@@ -10,6 +10,7 @@ import asyncio
 import contextlib
 import logging
 import secrets
+import time
 from collections.abc import Callable, Coroutine
 from pathlib import Path
 from typing import Any
@@ -28,9 +29,10 @@ from ingest.store.spool import Spool
 from ingest.store.writer import BatchWriter
 from twin.alarms import AlarmManager
 from twin.commands import CommandSender, CommandTracker
-from twin.live_analytics import AnalyticsService
+from twin.live_analytics import AnalyticsConfig, AnalyticsService
 from twin.loader import load_sample, load_venue
 from twin.service import TwinService
+from twin.threshold_alarms import ThresholdAlarms
 from twin.venue import Venue
 from venue_twin.settings import AuthConfig, Settings
 from viewer.analytics_view import AnalyticsView
@@ -134,6 +136,13 @@ class Platform:
             self.store = store
             self._stack.push_async_callback(store.close)
             self._progress(f"store ready ({_redact(s.store_url.get_secret_value())})")
+            seeded = 0
+            for venue in self.venues:
+                # The twin resumes from the last stored values, not from blank.
+                latest = await store.latest(venue.id)
+                self.twin.apply_readings(latest)
+                seeded += len(latest)
+            self.twin.sweep(time.time())
 
             alarm_store = open_alarm_store(s.store_url.get_secret_value())
             await alarm_store.open()
@@ -144,7 +153,12 @@ class Platform:
             sender = await self._stack.enter_async_context(CommandSender(self.mqtt, topics))
             commands = self.commands = CommandTracker(alarm_store, sender)
             await commands.load()
-            analytics = self.analytics = AnalyticsService(self.venues, alarms, commands)
+            analytics = self.analytics = AnalyticsService(
+                self.venues, alarms, commands, config=AnalyticsConfig(empty_hours=s.empty_hours)
+            )
+            thresholds = ThresholdAlarms(self.venues, alarms)
+            self.twin.add_listener(thresholds.on_changes)
+            self._spawn(thresholds.run(), "threshold-alarms")
             analytics.add_listener(self.analytics_view.on_update)
             hub = self.hub = Hub(
                 self.twin,
@@ -161,7 +175,10 @@ class Platform:
                 idle_s=s.replay_idle_s,
             )
             rules = sum(len(v.rules) for v in self.venues)
-            self._progress(f"analytics ready: {rules} rules, {open_alarms} open alarms restored")
+            self._progress(
+                f"analytics ready: {rules} rules, {open_alarms} open alarms and "
+                f"{seeded} latest values restored"
+            )
 
             spool = Spool(s.spool_dir, max_bytes=s.spool_max_bytes) if s.spool_dir else None
             writer = BatchWriter(

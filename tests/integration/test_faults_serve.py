@@ -1,7 +1,7 @@
 """Faults around ``venue-twin serve`` (ingest + twin + viewer in one process).
 
 SIGKILL mid-stream and a restart: every reading the broker acknowledged is
-stored exactly once, and the twin's live state comes back (see the xfail).
+stored exactly once, and the twin's live state comes back from the store.
 Helpers and fixtures as in ``test_faults.py``.
 """
 
@@ -92,10 +92,6 @@ def test_sigkill_of_serve_mid_stream_stores_every_acknowledged_reading_once(
     assert {s: live[s]["ts"] for s in SENSORS} == {s: last[s].ts for s in SENSORS}
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the twin starts empty: TwinService/LiveState are not seeded from Store.latest()",
-)
 def test_twin_state_after_a_serve_restart_comes_back_from_the_store(
     mosquitto: MosquittoServer, pg_url: str, tmp_path: Path
 ) -> None:
