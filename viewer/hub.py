@@ -189,7 +189,11 @@ class Hub:
         try:
             client.queue.put_nowait(frames.encode(frames.hello_frame(time.time(), principal)))
             while True:
-                text = await ws.receive_text()
+                try:
+                    text = await ws.receive_text()
+                except KeyError:  # a binary frame carries no text
+                    self._offer(client, self._bad("bad_frame", "frames are JSON text"))
+                    continue
                 reply = self._handle(client, text)
                 if reply is not None:
                     self._offer(client, reply)
@@ -207,7 +211,7 @@ class Hub:
             return self._bad("frame_too_large", "frames are at most 4 KiB")
         try:
             msg: Any = msgspec.json.decode(text)
-        except msgspec.DecodeError:
+        except (msgspec.DecodeError, RecursionError):  # deep nesting recurses in msgspec
             return self._bad("bad_json", "frame is not valid JSON")
         kind = msg.get("type") if isinstance(msg, dict) else None
         if kind == "ping":

@@ -75,7 +75,7 @@ async def _authenticate(ws: WebSocket, ctx: ViewerContext, timeout_s: float) -> 
     if len(text) <= 4096:
         try:
             msg = msgspec.json.decode(text)
-        except msgspec.DecodeError:
+        except (msgspec.DecodeError, RecursionError):
             msg = None
     if not isinstance(msg, dict) or msg.get("type") != "auth":
         await _refuse(ws, ctx, 'the first frame must be {"type": "auth", "token": "..."}')

@@ -4,8 +4,8 @@ subscription as it was (docs/websocket.md).
 
 Frames go straight to ``Hub._handle``, the one place a client's text is parsed,
 so each example costs microseconds; ``tests/unit/test_hub.py`` covers the same
-path through a real WebSocket. Bugs found and not yet fixed are pinned by the
-strict ``xfail`` test at the end and recognised by ``fuzz.known_issues``.
+path through a real WebSocket. Bugs it found are fixed and kept as regression
+tests at the end.
 """
 
 from __future__ import annotations
@@ -15,12 +15,10 @@ import json
 import sys
 from typing import Any, cast
 
-import pytest
-from hypothesis import given, reject, settings
+from hypothesis import given, settings
 from hypothesis import strategies as st
 from starlette.websockets import WebSocket
 
-from fuzz.known_issues import is_ws_deep_nesting_error
 from twin.loader import load_sample
 from twin.service import TwinService
 from viewer.hub import Hub, _Client
@@ -64,12 +62,7 @@ def new_client(role: Role = Role.VIEWER) -> _Client:
 def handle(client: _Client, text: str) -> dict[str, Any] | None:
     """One frame through the handler, checking the reply and the bad-frame count."""
     before = HUB.stats.bad_frames
-    try:
-        reply = HUB._handle(client, text)
-    except RecursionError as exc:
-        if is_ws_deep_nesting_error(exc):
-            reject()  # pinned by test_a_deeply_nested_frame_gets_an_error_frame
-        raise
+    reply = HUB._handle(client, text)
     counted = HUB.stats.bad_frames - before
     if reply is None:
         assert counted == 0
@@ -131,14 +124,9 @@ def test_bad_frames_leave_the_subscription_and_the_connection_working(
     assert pong is not None and pong["type"] == "pong"
 
 
-# -- bugs found by fuzzing, not yet fixed (viewer/ is not ours) --------------------
+# -- bugs found by fuzzing, now fixed: regression tests ----------------------------
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=RecursionError,
-    reason="viewer/hub.py: msgspec's RecursionError on deep nesting escapes _handle",
-)
 def test_a_deeply_nested_frame_gets_an_error_frame() -> None:
     text = "[" * 2000 + "]" * 2000  # 4,000 characters: under the 4 KiB limit
     # The server runs with Python's default limit; pytest raises it to 3,000.
