@@ -33,9 +33,14 @@ __all__ = ["IngestService", "ReadingSink"]
 
 log = logging.getLogger(__name__)
 
-# QoS 1 input is bounded by the broker's flow control (Receive Maximum); QoS 0
-# input has none, so the hand-off from paho's thread caps it here.
-_INBOX_QOS0_LIMIT = 10_000
+# Backpressure, end to end: a full writer leaves puts pending; with
+# _MAX_PENDING_PUTS pending the drain pauses; the inbox then fills to
+# _INBOX_LIMIT and paho's network thread waits, so the socket is not read and
+# TCP holds the broker back. Receive Maximum alone is not enough: Mosquitto
+# 2.0 sends past it once acknowledgements flow. QoS 0 is shed instead.
+_INBOX_LIMIT = 2_000
+_DRAIN_CHUNK = 250
+_MAX_PENDING_PUTS = 4
 
 
 class ReadingSink(Protocol):
@@ -87,7 +92,9 @@ class IngestService:
         # Filled by paho's network thread, drained on the event loop.
         self._inbox: collections.deque[tuple[DecodeResult, int, int]] = collections.deque()
         self._inbox_lock = threading.Lock()
+        self._inbox_room = threading.Condition(self._inbox_lock)
         self._drain_scheduled = False
+        self._closing = False
 
     def add_listener(self, listener: ResultListener) -> None:
         """Called on the event loop with every decoded message's result."""
@@ -120,6 +127,9 @@ class IngestService:
         return self
 
     async def __aexit__(self, *exc: object) -> None:
+        with self._inbox_lock:
+            self._closing = True
+            self._inbox_room.notify_all()
         if self._client is not None:
             self._client.disconnect()
             await asyncio.to_thread(self._client.loop_stop)
@@ -160,10 +170,14 @@ class IngestService:
     def _on_message(self, client: mqtt.Client, _u: Any, msg: mqtt.MQTTMessage) -> None:
         result = self._decoder.decode(msg.topic, msg.payload, time.time())
         with self._inbox_lock:
-            if msg.qos == 0 and len(self._inbox) >= _INBOX_QOS0_LIMIT:
-                # The event loop is behind and QoS 0 has no flow control: shed it.
-                self.metrics.reject("overload_dropped", max(1, len(result.readings)))
-                return
+            if len(self._inbox) >= _INBOX_LIMIT:
+                if msg.qos == 0:
+                    # The event loop is behind and QoS 0 has no flow control: shed it.
+                    self.metrics.reject("overload_dropped", max(1, len(result.readings)))
+                    return
+                # Hold the network thread (and so the broker) until there is room.
+                while len(self._inbox) >= _INBOX_LIMIT and not self._closing:
+                    self._inbox_room.wait(timeout=0.5)
             self._inbox.append((result, msg.mid, msg.qos))
             if self._drain_scheduled:
                 return
@@ -176,9 +190,18 @@ class IngestService:
 
     def _drain(self) -> None:
         with self._inbox_lock:
-            items = list(self._inbox)
-            self._inbox.clear()
-            self._drain_scheduled = False
+            if len(self._tasks) >= _MAX_PENDING_PUTS:
+                # The writer is behind: leave the rest in the inbox; a finishing
+                # put schedules the next drain.
+                self._drain_scheduled = False
+                return
+            items = [self._inbox.popleft() for _ in range(min(_DRAIN_CHUNK, len(self._inbox)))]
+            more = bool(self._inbox)
+            self._drain_scheduled = more
+            self._inbox_room.notify_all()
+        if more:
+            assert self._loop is not None
+            self._loop.call_soon(self._drain)  # let the writer run between chunks
         m = self.metrics
         m.messages_in.inc(len(items))
         readings: list[Reading] = []
@@ -196,10 +219,6 @@ class IngestService:
                     log.exception("ingest listener failed")
             if not result.readings:
                 self._ack([(mid, qos)])
-            elif qos == 0 and len(self._tasks) >= self._receive_maximum:
-                # QoS 0 has no flow control: past this many waiting batches, shed
-                # load (and count it) rather than grow memory without bound.
-                m.reject("overload_dropped", len(result.readings))
             else:
                 readings.extend(result.readings)
                 acks.append((mid, qos))
@@ -210,7 +229,16 @@ class IngestService:
             self._sink.put(readings, lambda: self._ack(acks)), name="ingest-put"
         )
         self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
+        task.add_done_callback(self._put_done)
+
+    def _put_done(self, task: asyncio.Task[None]) -> None:
+        self._tasks.discard(task)
+        with self._inbox_lock:
+            if not self._inbox or self._drain_scheduled:
+                return
+            self._drain_scheduled = True
+        assert self._loop is not None
+        self._loop.call_soon(self._drain)
 
     def _ack(self, acks: list[tuple[int, int]]) -> None:
         client = self._client
