@@ -112,6 +112,9 @@ class Platform:
         self.twin = TwinService(self.venues)
         # An ingest-only worker serves no HTTP, so it needs no users.
         self.auth = build_authenticator(settings.auth) if viewer else Authenticator(None, None)
+        # An ingest-only worker (viewer=False) stores; analytics, alarms and the
+        # viewer run in the process that sees each venue's whole stream.
+        self._full = viewer
         self.analytics_view = AnalyticsView(self.venues)
         self.hub: Hub | None = None
         self.replays: ReplaySessions | None = None
@@ -157,8 +160,9 @@ class Platform:
                 self.venues, alarms, commands, config=AnalyticsConfig(empty_hours=s.empty_hours)
             )
             thresholds = ThresholdAlarms(self.venues, alarms)
-            self.twin.add_listener(thresholds.on_changes)
-            self._spawn(thresholds.run(), "threshold-alarms")
+            if self._full:
+                self.twin.add_listener(thresholds.on_changes)
+                self._spawn(thresholds.run(), "threshold-alarms")
             analytics.add_listener(self.analytics_view.on_update)
             hub = self.hub = Hub(
                 self.twin,
@@ -215,19 +219,23 @@ class Platform:
                 shared_group=s.mqtt.shared_group,
             )
             ingest.add_listener(self.twin.on_decoded)
-            ingest.add_listener(analytics.on_decoded)
-            ingest.add_listener(commands.on_decoded)
+            if self._full:
+                # Behind a shared subscription an ingest-only worker sees a share of
+                # each venue: analytics belong where the whole stream arrives.
+                ingest.add_listener(analytics.on_decoded)
+                ingest.add_listener(commands.on_decoded)
             await self._stack.enter_async_context(ingest)
             await ingest.wait_connected(timeout=15.0)
             self.ingest = ingest
             self._progress(f"ingest subscribed on mqtt://{self.mqtt.host}:{self.mqtt.port}")
 
             self._spawn(self.twin.run_sweeper(), "twin-sweeper")
-            self._spawn(analytics.run(), "analytics")
-            self._spawn(alarms.run(), "alarm-ticker")
-            self._spawn(commands.run(), "command-ticker")
-            self._spawn(hub.run(), "viewer-hub")
-            self._spawn(replays.run(), "replay-reaper")
+            if self._full:
+                self._spawn(analytics.run(), "analytics")
+                self._spawn(alarms.run(), "alarm-ticker")
+                self._spawn(commands.run(), "command-ticker")
+                self._spawn(hub.run(), "viewer-hub")
+                self._spawn(replays.run(), "replay-reaper")
             self.app = create_app(
                 ViewerContext(
                     twin=self.twin,
@@ -251,9 +259,11 @@ class Platform:
         return self
 
     async def __aexit__(self, *exc: object) -> None:
-        for t in self._tasks:
-            if t.get_name() != "store-writer":
-                t.cancel()
+        others = [t for t in self._tasks if t.get_name() != "store-writer"]
+        for t in others:
+            t.cancel()
+        # Let them finish their last alarm and command saves before the stores close.
+        await asyncio.gather(*others, return_exceptions=True)
         # Closing the stack stops ingest first, then flushes the writer, then the store.
         await self._stack.aclose()
         for t in self._tasks:
