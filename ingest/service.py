@@ -34,12 +34,11 @@ __all__ = ["IngestService", "ReadingSink"]
 log = logging.getLogger(__name__)
 
 # Backpressure, end to end: a full writer leaves puts pending; with
-# _MAX_PENDING_PUTS pending the drain pauses; the inbox then fills to
-# _INBOX_LIMIT and paho's network thread waits, so the socket is not read and
-# TCP holds the broker back. Receive Maximum alone is not enough: Mosquitto
-# 2.0 sends past it once acknowledgements flow. QoS 0 is shed instead.
-_INBOX_LIMIT = 2_000
-_DRAIN_CHUNK = 250
+# _MAX_PENDING_PUTS pending the drain pauses; the inbox then fills to its limit
+# and paho's network thread waits, so the socket is not read and TCP holds the
+# broker back. Inbox and pending puts together hold at most Receive Maximum
+# messages: Mosquitto 2.0 sends past Receive Maximum once acknowledgements
+# flow, so the worker enforces it itself. QoS 0 is shed instead.
 _MAX_PENDING_PUTS = 4
 
 
@@ -82,6 +81,8 @@ class IngestService:
         self._qos = qos
         self._shared_group = shared_group
         self._receive_maximum = receive_maximum
+        self._inbox_limit = max(1, receive_maximum // 2)
+        self._drain_chunk = max(1, receive_maximum // (2 * _MAX_PENDING_PUTS))
         self._listeners: list[ResultListener] = []
         self._dead: collections.deque[DeadLetter] = collections.deque(maxlen=dead_letter_capacity)
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -170,13 +171,13 @@ class IngestService:
     def _on_message(self, client: mqtt.Client, _u: Any, msg: mqtt.MQTTMessage) -> None:
         result = self._decoder.decode(msg.topic, msg.payload, time.time())
         with self._inbox_lock:
-            if len(self._inbox) >= _INBOX_LIMIT:
+            if len(self._inbox) >= self._inbox_limit:
                 if msg.qos == 0:
                     # The event loop is behind and QoS 0 has no flow control: shed it.
                     self.metrics.reject("overload_dropped", max(1, len(result.readings)))
                     return
                 # Hold the network thread (and so the broker) until there is room.
-                while len(self._inbox) >= _INBOX_LIMIT and not self._closing:
+                while len(self._inbox) >= self._inbox_limit and not self._closing:
                     self._inbox_room.wait(timeout=0.5)
             self._inbox.append((result, msg.mid, msg.qos))
             if self._drain_scheduled:
@@ -195,7 +196,7 @@ class IngestService:
                 # put schedules the next drain.
                 self._drain_scheduled = False
                 return
-            items = [self._inbox.popleft() for _ in range(min(_DRAIN_CHUNK, len(self._inbox)))]
+            items = [self._inbox.popleft() for _ in range(min(self._drain_chunk, len(self._inbox)))]
             more = bool(self._inbox)
             self._drain_scheduled = more
             self._inbox_room.notify_all()

@@ -338,13 +338,6 @@ def test_a_worker_starts_during_a_database_outage_and_spools(
         postgres_server.start()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "Mosquitto 2.0.11 sends past the client's Receive Maximum once PUBACKs flow "
-        "(eclipse-mosquitto/mosquitto#2301) and IngestService does not cap what it holds"
-    ),
-)
 def test_a_worker_holds_at_most_receive_maximum_unacknowledged_messages(
     mosquitto: MosquittoServer, postgres_server: PostgresServer, pg_url: str, tmp_path: Path
 ) -> None:

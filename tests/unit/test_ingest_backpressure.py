@@ -8,7 +8,6 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from ingest import service as service_module
 from ingest.contract import Reading, Topics
 from ingest.decode import Decoder
 from ingest.encode import encode_reading
@@ -65,7 +64,7 @@ async def test_a_stalled_writer_blocks_the_network_thread_at_a_bounded_inbox() -
     client = FakeClient()
     svc._loop = asyncio.get_running_loop()
     svc._client = client  # type: ignore[assignment]
-    total = service_module._INBOX_LIMIT * 3
+    total = svc._inbox_limit * 3
     now = time.time()
     sent = [0]
 
@@ -80,7 +79,7 @@ async def test_a_stalled_writer_blocks_the_network_thread_at_a_bounded_inbox() -
     await asyncio.sleep(1.0)
     # The writer took nothing: the thread waits with a bounded inbox, nothing acked.
     assert thread.is_alive()
-    assert len(svc._inbox) <= service_module._INBOX_LIMIT
+    assert len(svc._inbox) <= svc._inbox_limit
     assert sent[0] < total
     assert client.acked == []
     sink.gate.set()
