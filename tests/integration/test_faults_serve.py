@@ -120,10 +120,6 @@ def test_twin_state_after_a_serve_restart_comes_back_from_the_store(
 
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="port_is_free() binds without SO_REUSEADDR, so TIME_WAIT reads as 'in use'",
-)
 def test_serve_restarts_on_its_port_right_after_a_crash(
     mosquitto: MosquittoServer, pg_url: str, tmp_path: Path
 ) -> None:
