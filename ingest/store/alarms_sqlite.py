@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from ingest.store import migrate
+from ingest.store.sqlite import connect_sqlite
 from twin.alarms.errors import AlarmStoreError
 from twin.alarms.model import Action, Alarm, AlarmState, AlarmTransition, Severity
 from twin.commands.model import CommandRecord, CommandState, CommandTransition
@@ -230,20 +231,10 @@ class SqliteAlarmStore:
     async def open(self) -> None:
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sqlite-alarms")
 
-        def connect() -> sqlite3.Connection:
-            if self._path != ":memory:":
-                Path(self._path).parent.mkdir(parents=True, exist_ok=True)
-            conn = sqlite3.connect(
-                self._path, isolation_level=None, check_same_thread=False, timeout=10
-            )
-            conn.execute("PRAGMA journal_mode=WAL")
-            conn.execute("PRAGMA synchronous=NORMAL")
-            conn.execute("PRAGMA foreign_keys=ON")
-            migrate.apply_sqlite(conn)
-            return conn
-
         try:
-            self._conn = await asyncio.get_running_loop().run_in_executor(self._executor, connect)
+            self._conn = await asyncio.get_running_loop().run_in_executor(
+                self._executor, connect_sqlite, self._path
+            )
         except (sqlite3.Error, migrate.MigrationError) as exc:
             self._executor.shutdown(wait=False)
             self._executor = None

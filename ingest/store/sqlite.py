@@ -25,7 +25,7 @@ from ingest.store.base import (
 )
 from ingest.store.rows import QUALITY_CODE, from_ms, reading_from_row, to_ms, width_ms
 
-__all__ = ["SqliteStore"]
+__all__ = ["SqliteStore", "connect_sqlite"]
 
 T = TypeVar("T")
 
@@ -67,6 +67,23 @@ ORDER BY l.sensor
 _BUCKET = "(ts - (((ts % :w) + :w) % :w))"
 
 
+def connect_sqlite(path: str) -> sqlite3.Connection:
+    """Open (creating) a WAL-mode database and apply pending migrations.
+
+    Runs in the store's own thread; the connection is used from that thread only.
+    """
+    if path != ":memory:":
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
+    conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False, timeout=10)
+    conn.execute("PRAGMA journal_mode=WAL")
+    # NORMAL is durable across application crashes in WAL mode; only an OS
+    # crash can lose the last commits.
+    conn.execute("PRAGMA synchronous=NORMAL")
+    conn.execute("PRAGMA foreign_keys=ON")
+    migrate.apply_sqlite(conn)
+    return conn
+
+
 class SqliteStore:
     """Store in one SQLite file (or ``":memory:"``)."""
 
@@ -97,22 +114,10 @@ class SqliteStore:
     async def open(self) -> None:
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sqlite-store")
 
-        def connect() -> sqlite3.Connection:
-            if self._path != ":memory:":
-                Path(self._path).parent.mkdir(parents=True, exist_ok=True)
-            conn = sqlite3.connect(
-                self._path, isolation_level=None, check_same_thread=False, timeout=10
-            )
-            conn.execute("PRAGMA journal_mode=WAL")
-            # NORMAL is durable across application crashes in WAL mode; only an
-            # OS crash can lose the last commits.
-            conn.execute("PRAGMA synchronous=NORMAL")
-            conn.execute("PRAGMA foreign_keys=ON")
-            migrate.apply_sqlite(conn)
-            return conn
-
         try:
-            self._conn = await asyncio.get_running_loop().run_in_executor(self._executor, connect)
+            self._conn = await asyncio.get_running_loop().run_in_executor(
+                self._executor, connect_sqlite, self._path
+            )
         except sqlite3.Error as exc:
             self._executor.shutdown(wait=False)
             self._executor = None
