@@ -126,6 +126,12 @@ def rss_mib(pid: int) -> float:
     return float("nan")
 
 
+def cpu_s(pid: int) -> float:
+    """User + system CPU seconds of ``pid`` so far."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def login(port: int) -> str:
     body = json.dumps({"username": BENCH_USER, "password": BENCH_PASSWORD}).encode()
     req = urllib.request.Request(
@@ -248,7 +254,10 @@ def main() -> None:
         try:
             wait_listening(port)
             idle = rss_mib(proc.pid)
+            cpu0, t0 = cpu_s(proc.pid), time.monotonic()
             r = run_clients(port, clients, seconds)
+            # Includes connecting, warm-up and the feeder: an upper bound on the fan-out's share.
+            r["cores"] = (cpu_s(proc.pid) - cpu0) / (time.monotonic() - t0)
             r["rss"] = rss_mib(proc.pid)
             r["idle"] = idle
             rows.append((sensors, rate, clients, r))
@@ -256,15 +265,17 @@ def main() -> None:
         finally:
             proc.terminate()
             proc.wait(10)
-    head = f"{'frames/s':>10} {'p50 ms':>8} {'p99 ms':>8} {'server MiB':>11}"
+    head = f"{'frames/s':>10} {'p50 ms':>8} {'p99 ms':>8} {'cores':>6} {'server MiB':>11}"
     print(f"\n{'sensors':>8} {'rate':>6} {'clients':>8} {head}")
     for sensors, rate, clients, r in rows:
         print(
             f"{sensors:>8} {rate:>5g}Hz {clients:>8} {r['frames_per_s']:>10,.0f} {r['p50']:>8.1f}"
-            f" {r['p99']:>8.1f} {r['rss']:>6.0f} ({r['idle']:.0f} idle)"
+            f" {r['p99']:>8.1f} {r['cores']:>6.2f} {r['rss']:>6.0f} ({r['idle']:.0f} idle)"
         )
     print("\nserver tick 10 Hz; latency = frame receive - oldest reading's publish time in it")
     print("authentication on: each client sends a token in its first frame")
+    print("cores = server CPU seconds per second over the run (feeder, twin and fan-out)")
+    print(f"machine: {os.cpu_count()} cores shared by server and clients; load {os.getloadavg()[0]:.1f}")
     users_dir.cleanup()
 
 
