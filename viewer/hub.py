@@ -85,6 +85,9 @@ class Hub:
             for vid in twin.states
         }
         self._channels: dict[ChannelKey, Channel] = {(v, None): c for v, c in self._live.items()}
+        # Encoded snapshots for this tick: many clients resynchronising or
+        # subscribing at once share one string instead of one copy each.
+        self._snapshots: dict[ChannelKey, str] = {}
         self.stats = HubStats()
         twin.add_listener(self.on_changes)
         if alarms is not None:
@@ -118,6 +121,7 @@ class Hub:
         """Drop a replay channel; its clients get an error and watch nothing."""
         if self._channels.pop(key, None) is None:
             return
+        self._snapshots.pop(key, None)
         gone = frames.encode(frames.error_frame("replay_ended", reason))
         for c in self._clients:
             if c.key == key:
@@ -140,6 +144,7 @@ class Hub:
 
     def flush(self, now: float) -> None:
         """Send each channel's coalesced frames, and heartbeats."""
+        self._snapshots.clear()  # the state moves on: later snapshots must be fresh
         watched: dict[ChannelKey, list[_Client]] = {}
         for c in self._clients:
             if c.key is not None:
@@ -174,9 +179,13 @@ class Hub:
 
     def _snapshot(self, key: ChannelKey | None) -> str | None:
         channel = self._channels.get(key) if key is not None else None
-        if channel is None:
+        if key is None or channel is None:
             return None
-        return frames.encode(channel.snapshot(time.time()))
+        text = self._snapshots.get(key)
+        if text is None:
+            # Valid until the next flush: changes after it reach the client as deltas.
+            text = self._snapshots[key] = frames.encode(channel.snapshot(time.time()))
+        return text
 
     # -- client side -----------------------------------------------------
 

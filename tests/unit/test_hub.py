@@ -112,3 +112,33 @@ async def test_a_client_that_falls_behind_gets_one_fresh_snapshot_not_a_backlog(
     sensors = last_snapshot["sensors"]
     assert isinstance(sensors, dict)
     assert sensors["gallery-a-temp"]["value"] >= 24.0
+
+
+def test_a_client_subscribing_between_ticks_misses_no_change() -> None:
+    """Snapshots are shared within a tick; what changed after one comes as the next delta."""
+    twin = TwinService([load_sample(V)])
+    hub = Hub(twin)
+    twin.apply_readings([Reading(V, "gallery-a-temp", 100.0, 20.0)])
+    hub.flush(100.5)
+    with (
+        TestClient(_app(hub)) as client,
+        client.websocket_connect("/ws") as a,
+        client.websocket_connect("/ws") as b,
+    ):
+        for ws in (a, b):
+            ws.receive_json()
+        a.send_text(json.dumps({"type": "subscribe", "venue": V}))
+        assert a.receive_json()["sensors"]["gallery-a-temp"]["value"] == 20.0
+        twin.apply_readings([Reading(V, "gallery-a-temp", 101.0, 21.5)])
+        b.send_text(json.dumps({"type": "subscribe", "venue": V}))
+        view = b.receive_json()["sensors"]  # may predate the change: same tick as a's
+        hub.flush(101.5)
+        delta = b.receive_json()
+        assert delta["type"] == "delta"
+        view.update(delta["sensors"])
+        assert view["gallery-a-temp"]["value"] == 21.5
+        assert a.receive_json()["sensors"]["gallery-a-temp"]["value"] == 21.5
+        with client.websocket_connect("/ws") as c:  # after a tick, snapshots are fresh
+            c.receive_json()
+            c.send_text(json.dumps({"type": "subscribe", "venue": V}))
+            assert c.receive_json()["sensors"]["gallery-a-temp"]["value"] == 21.5
