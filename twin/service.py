@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable, Mapping
 
 from ingest.contract import Reading, StatusEvent
 from ingest.decode import DecodeResult
-from twin.state import LiveState, StateChanges
+from twin.state import LiveState, SensorState, StateChanges
 from twin.venue import Venue
 
 __all__ = ["ChangeListener", "TwinService"]
@@ -57,6 +57,11 @@ class TwinService:
         self._emit(
             {v: self.states[v].apply_status(es) for v, es in by_venue.items() if v in self.states}
         )
+
+    def apply_mirrored(self, venue: str, states: Iterable[SensorState]) -> None:
+        """Sensor states mirrored from the twin that publishes them (``venue-twin viewer``)."""
+        if venue in self.states:
+            self._emit({venue: self.states[venue].set_mirrored(states)})
 
     def sweep(self, now: float) -> None:
         self._emit({vid: st.sweep(now) for vid, st in self.states.items()})

@@ -133,6 +133,25 @@ class LiveState:
             changed[e.sensor] = slot
         return self._changes(changed)
 
+    def set_mirrored(self, states: Iterable[SensorState]) -> StateChanges:
+        """Take sensor states as another twin computed them (a mirror viewer).
+
+        Value, time, health and online are copied as they are (no thresholds or
+        staleness here: the publishing twin decided them); zones are recomputed
+        from them, which gives the publisher's zones for the same venue file.
+        Returns only what differs from the current state.
+        """
+        changed: dict[str, _Slot] = {}
+        for st in states:
+            slot = self._slot(st.sensor)
+            if slot is None:
+                continue
+            new = (st.value, st.ts, st.health, st.online)
+            if new != (slot.value, slot.ts, slot.health, slot.online):
+                slot.value, slot.ts, slot.health, slot.online = new
+                changed[st.sensor] = slot
+        return self._changes(changed)
+
     def sweep(self, now: float) -> StateChanges:
         """Mark sensors stale that missed their reporting interval (and back)."""
         changed: dict[str, _Slot] = {}

@@ -10,12 +10,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, Protocol
 
-from twin.alarms import Alarm, AlarmEvent, AlarmManager
-from twin.commands import CommandEvent, CommandRecord, CommandTracker
+from twin.alarms import Alarm, AlarmEvent
+from twin.commands import CommandEvent, CommandRecord
 from twin.state import LiveState, SensorState, StateChanges, ZoneState
 from viewer import frames
-from viewer.analytics_view import AnalyticsView, empty_analytics
+from viewer.analytics_view import empty_analytics
 from viewer.bodies import alarm_body, command_body
+from viewer.sources import AlarmSource, AnalyticsSource, CommandSource
 
 __all__ = ["Channel", "ChannelKey", "LiveChannel", "ReplayChannel"]
 
@@ -55,9 +56,9 @@ class LiveChannel:
         venue: str,
         state: Callable[[], LiveState],
         *,
-        alarms: AlarmManager | None = None,
-        commands: CommandTracker | None = None,
-        analytics: AnalyticsView | None = None,
+        alarms: AlarmSource | None = None,
+        commands: CommandSource | None = None,
+        analytics: AnalyticsSource | None = None,
     ) -> None:
         self.venue = venue
         self._state = state

@@ -11,14 +11,14 @@ from typing import Any
 from prometheus_client import CollectorRegistry
 
 from ingest.store.base import Store
-from twin.alarms import AlarmManager, AlarmStore
-from twin.commands import CommandStore, CommandTracker
+from twin.alarms import AlarmStore
+from twin.commands import CommandStore
 from twin.export import GlbCache
 from twin.service import TwinService
-from viewer.analytics_view import AnalyticsView
 from viewer.auth import Authenticator
 from viewer.hub import Hub
 from viewer.replay_sessions import ReplaySessions
+from viewer.sources import AlarmSource, AnalyticsSource, CommandSource
 
 __all__ = ["ViewerContext", "default_static_dir"]
 
@@ -40,11 +40,11 @@ class ViewerContext:
     hub: Hub
     health: Callable[[], dict[str, Any]]
     auth: Authenticator
-    alarms: AlarmManager | None = None
+    alarms: AlarmSource | None = None
     alarm_store: AlarmStore | None = None
-    commands: CommandTracker | None = None
+    commands: CommandSource | None = None
     command_store: CommandStore | None = None
-    analytics: AnalyticsView | None = None
+    analytics: AnalyticsSource | None = None
     replays: ReplaySessions | None = None
     metrics_registry: CollectorRegistry | None = None
     static_dir: Path | None = None

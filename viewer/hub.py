@@ -20,14 +20,14 @@ from typing import Any
 import msgspec
 from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
 
-from twin.alarms import AlarmEvent, AlarmManager
-from twin.commands import CommandEvent, CommandTracker
+from twin.alarms import AlarmEvent
+from twin.commands import CommandEvent
 from twin.service import TwinService
 from twin.state import StateChanges
 from viewer import frames
-from viewer.analytics_view import AnalyticsView
 from viewer.channels import Channel, ChannelKey, LiveChannel
 from viewer.roles import Principal, Role
+from viewer.sources import AlarmSource, AnalyticsSource, CommandSource
 
 __all__ = ["Hub", "HubStats"]
 
@@ -61,9 +61,9 @@ class Hub:
         self,
         twin: TwinService,
         *,
-        alarms: AlarmManager | None = None,
-        commands: CommandTracker | None = None,
-        analytics: AnalyticsView | None = None,
+        alarms: AlarmSource | None = None,
+        commands: CommandSource | None = None,
+        analytics: AnalyticsSource | None = None,
         tick_hz: float = 4.0,
         client_queue: int = 64,
         heartbeat_s: float = 10.0,

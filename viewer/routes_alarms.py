@@ -4,13 +4,15 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, HTTPException, Query
 
-from twin.alarms import Alarm, AlarmManager, IllegalTransition, UnknownAlarm
+from twin.alarms import Alarm, IllegalTransition, UnknownAlarm
+from twin.replica import ReplicaError
 from viewer.auth import RoleGuard
 from viewer.bodies import alarm_body, alarm_history_body
 from viewer.context import ViewerContext
 from viewer.paging import SCAN_LIMIT, Limit, Offset, page
 from viewer.roles import Principal, Role
 from viewer.schemas import AlarmHistory, AlarmOut, AlarmPage, NoteIn, ShelveIn
+from viewer.sources import AlarmSource
 
 __all__ = ["alarms_router"]
 
@@ -25,7 +27,7 @@ def alarms_router(ctx: ViewerContext, guard: RoleGuard) -> APIRouter:
     viewer = Depends(guard.require(Role.VIEWER))
     Operator = Annotated[Principal, Depends(guard.require(Role.OPERATOR))]
 
-    def manager() -> AlarmManager:
+    def manager() -> AlarmSource:
         if ctx.alarms is None:
             raise HTTPException(503, "alarms are not running on this server")
         return ctx.alarms
@@ -89,7 +91,7 @@ def alarms_router(ctx: ViewerContext, guard: RoleGuard) -> APIRouter:
     return r
 
 
-async def _get(m: AlarmManager, alarm_id: str) -> Alarm:
+async def _get(m: AlarmSource, alarm_id: str) -> Alarm:
     try:
         return await m.get(alarm_id)
     except UnknownAlarm as exc:
@@ -103,4 +105,6 @@ async def _act(op: Any) -> dict[str, Any]:
         raise HTTPException(404, str(exc)) from exc
     except IllegalTransition as exc:
         raise HTTPException(409, str(exc)) from exc
+    except ReplicaError as exc:  # a mirror viewer could not get the twin's answer
+        raise HTTPException(exc.status, str(exc)) from exc
     return alarm_body(alarm)

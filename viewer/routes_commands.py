@@ -9,15 +9,16 @@ from twin.commands import (
     CommandNotPending,
     CommandRecord,
     CommandState,
-    CommandTracker,
     UnknownCommand,
 )
+from twin.replica import ReplicaError
 from viewer.auth import RoleGuard
 from viewer.bodies import command_body
 from viewer.context import ViewerContext
 from viewer.paging import SCAN_LIMIT, Limit, Offset, page
 from viewer.roles import Principal, Role
 from viewer.schemas import CommandOut, CommandPage, NoteIn
+from viewer.sources import CommandSource
 
 __all__ = ["commands_router"]
 
@@ -32,7 +33,7 @@ def commands_router(ctx: ViewerContext, guard: RoleGuard) -> APIRouter:
     viewer = Depends(guard.require(Role.VIEWER))
     Operator = Annotated[Principal, Depends(guard.require(Role.OPERATOR))]
 
-    def tracker() -> CommandTracker:
+    def tracker() -> CommandSource:
         if ctx.commands is None:
             raise HTTPException(503, "commands are not running on this server")
         return ctx.commands
@@ -81,4 +82,6 @@ async def _act(op: Callable[[], Awaitable[CommandRecord]]) -> dict[str, Any]:
         raise HTTPException(404, str(exc)) from exc
     except CommandNotPending as exc:
         raise HTTPException(409, str(exc)) from exc
+    except ReplicaError as exc:  # a mirror viewer could not get the twin's answer
+        raise HTTPException(exc.status, str(exc)) from exc
     return command_body(record)
