@@ -18,6 +18,7 @@ __all__ = [
     "InvalidReadings",
     "Store",
     "StoreError",
+    "StoreMisconfigured",
     "StoreUnavailable",
     "ZoneAggregate",
 ]
@@ -29,6 +30,15 @@ class StoreError(Exception):
 
 class StoreUnavailable(StoreError):
     """The database cannot be reached now; the caller may retry later."""
+
+
+class StoreMisconfigured(StoreError):
+    """The database answered but refuses our settings: wrong password, unknown role or
+    database, missing privileges, a malformed URL.
+
+    Retrying cannot help until a person fixes the settings (or the server), so
+    start-up reports it instead of waiting for the database.
+    """
 
 
 class InvalidReadings(StoreError):
@@ -63,11 +73,31 @@ class ZoneAggregate:
 class Store(Protocol):
     """Time-series storage keyed on (venue, sensor, ts); writes are idempotent."""
 
-    async def open(self) -> None:
-        """Connect and apply pending migrations."""
+    async def open(self, *, background: bool = False) -> None:
+        """Connect and apply pending migrations.
+
+        Raises :class:`StoreUnavailable` if the database cannot be reached now,
+        unless ``background`` is true: the store then keeps connecting (and
+        migrates once it can) in the background, :attr:`connected` stays false
+        and calls raise :class:`StoreUnavailable` until then. Raises
+        :class:`StoreMisconfigured` either way when the database refuses the
+        settings.
+        """
         ...
 
     async def close(self) -> None: ...
+
+    @property
+    def connected(self) -> bool:
+        """Whether the store believes it can serve calls now (false during an outage)."""
+        ...
+
+    async def wait_connected(self, timeout: float | None = None) -> bool:
+        """Wait until :attr:`connected`; false if ``timeout`` seconds passed first.
+
+        Raises :class:`StoreMisconfigured` if reconnecting found the settings refused.
+        """
+        ...
 
     async def write_readings(self, readings: Sequence[Reading]) -> int:
         """Store readings; duplicates on (venue, sensor, ts) are ignored.

@@ -47,9 +47,17 @@ class MemoryStore:
     def row_count(self) -> int:
         return sum(len(points) for points in self._series.values())
 
-    async def open(self) -> None:
+    async def open(self, *, background: bool = False) -> None:
+        # Nothing to reach in the background: an outage at open is an error either way.
         self._check()
         self.is_open = True
+
+    @property
+    def connected(self) -> bool:
+        return self.is_open and self.available
+
+    async def wait_connected(self, timeout: float | None = None) -> bool:
+        return self.connected
 
     async def close(self) -> None:
         self.is_open = False

@@ -111,7 +111,8 @@ class SqliteStore:
 
         return await asyncio.get_running_loop().run_in_executor(self._executor, call)
 
-    async def open(self) -> None:
+    async def open(self, *, background: bool = False) -> None:
+        # An embedded file has no server to wait for: ``background`` changes nothing.
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sqlite-store")
 
         try:
@@ -122,6 +123,13 @@ class SqliteStore:
             self._executor.shutdown(wait=False)
             self._executor = None
             raise StoreUnavailable(f"cannot open SQLite database {self._path}: {exc}") from exc
+
+    @property
+    def connected(self) -> bool:
+        return self._conn is not None
+
+    async def wait_connected(self, timeout: float | None = None) -> bool:
+        return self.connected
 
     async def close(self) -> None:
         if self._executor is None:

@@ -1,6 +1,6 @@
 """PostgreSQL / TimescaleDB store adapter."""
 
-from ingest.store.postgres.adapter import PostgresStore
+from ingest.store.postgres.adapter import PostgresStore, server_address
 from ingest.store.postgres.timescale import TimescaleSettings
 
-__all__ = ["PostgresStore", "TimescaleSettings"]
+__all__ = ["PostgresStore", "TimescaleSettings", "server_address"]

@@ -2,14 +2,24 @@
 
 Writes: binary COPY into a per-connection temp table, then one
 ``INSERT ... SELECT ... ON CONFLICT DO NOTHING`` that also advances
-``readings_latest``; the whole batch commits or nothing does. Connection
-failures become :class:`StoreUnavailable`; the pool checks connections before
-handing them out, so the store reconnects by itself once the server is back.
+``readings_latest``; the whole batch commits or nothing does.
+
+Connection state lives in a :class:`Reconnector`: a failed call marks the
+store down and raises :class:`StoreUnavailable`; a background task then
+probes the server with jittered, capped backoff and swaps in a fresh pool once
+it answers (the next call also probes at once, so the store answers as soon
+as the server is back). ``open(background=True)`` starts in that state when
+the server is down at start-up; migrations and TimescaleDB detection run on
+the first successful connection, under the migrations' advisory lock.
+
+psycopg_pool can fill a pool in the background by itself, but its
+reconnection delay doubles without a cap until ``reconnect_timeout`` and then
+gives up, and it logs every failed attempt: hence our own probe loop, with the
+pool opened (``open(wait=True)``) only once the server has answered.
 """
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import AsyncIterator, Mapping, Sequence
 from contextlib import asynccontextmanager
@@ -25,14 +35,18 @@ from ingest.store.base import (
     Bucket,
     InvalidReadings,
     StoreError,
+    StoreMisconfigured,
     StoreUnavailable,
     ZoneAggregate,
 )
 from ingest.store.postgres import queries
+from ingest.store.postgres.backoff import Backoff
+from ingest.store.postgres.connect_errors import classify
+from ingest.store.postgres.reconnect import Reconnector
 from ingest.store.postgres.timescale import TimescaleSettings, parse_version, setup_statements
 from ingest.store.rows import QUALITY_CODE, from_ms, reading_from_row, to_ms, width_ms
 
-__all__ = ["PostgresStore"]
+__all__ = ["PostgresStore", "server_address"]
 
 log = logging.getLogger(__name__)
 
@@ -43,6 +57,18 @@ _UNAVAILABLE = (
     psycopg_pool.PoolClosed,
     OSError,
 )
+
+Pool = psycopg_pool.AsyncConnectionPool[psycopg.AsyncConnection[Any]]
+
+
+def server_address(url: str) -> str:
+    """``host:port`` of a PostgreSQL URL, for messages (never the password)."""
+    try:
+        info = psycopg.conninfo.conninfo_to_dict(url)
+    except psycopg.ProgrammingError:
+        return "(malformed store URL)"
+    host = str(info.get("host") or info.get("hostaddr") or "localhost")
+    return f"{host}:{info.get('port') or 5432}"
 
 
 class PostgresStore:
@@ -59,6 +85,8 @@ class PostgresStore:
         retain_for: timedelta = timedelta(days=365),
         use_timescale: bool = True,
         aggregate_work_mem: str = "32MB",
+        reconnect_initial_s: float = 0.2,
+        reconnect_max_s: float = 5.0,
     ) -> None:
         self._url = url
         self._agg_work_mem = aggregate_work_mem
@@ -67,14 +95,17 @@ class PostgresStore:
         self._allow_timescale = use_timescale
         self.timescale_version: tuple[int, ...] | None = None
         self._min_conn, self._max_conn = min_connections, max_connections
-        self._pool = self._new_pool()
-        # Set after a connection failure: the next call probes the server with
-        # one direct connection and swaps in a fresh pool, instead of waiting
-        # on the pool's own (slowly growing) reconnect backoff.
-        self._broken = False
-        self._reopen_lock = asyncio.Lock()
+        self._pool: Pool | None = None
+        self._migrated = False  # schema and TimescaleDB set-up done on this server
+        self._open = False  # between open() and close(): only then may calls reconnect
+        self.where = server_address(url)
+        self._link = Reconnector(
+            self._connect_once,
+            where=self.where,
+            backoff=Backoff(reconnect_initial_s, reconnect_max_s),
+        )
 
-    def _new_pool(self) -> psycopg_pool.AsyncConnectionPool[psycopg.AsyncConnection[Any]]:
+    def _new_pool(self) -> Pool:
         return psycopg_pool.AsyncConnectionPool(
             self._url,
             min_size=self._min_conn,
@@ -91,6 +122,13 @@ class PostgresStore:
     def timescale(self) -> bool:
         return self.timescale_version is not None
 
+    @property
+    def connected(self) -> bool:
+        return self._link.connected
+
+    async def wait_connected(self, timeout: float | None = None) -> bool:
+        return await self._link.wait_connected(timeout)
+
     # --- lifecycle ---------------------------------------------------------
     @staticmethod
     async def _configure(conn: psycopg.AsyncConnection[Any]) -> None:
@@ -98,25 +136,48 @@ class PostgresStore:
         await conn.execute(queries.CREATE_STAGING)
         await conn.set_autocommit(False)
 
-    async def open(self) -> None:
-        """Connect, apply migrations and pick the TimescaleDB or native path."""
-        self._pool = self._new_pool()  # also after close(): a closed pool cannot reopen
-        self._broken = False
+    async def open(self, *, background: bool = False) -> None:
+        """Connect, apply migrations and pick the TimescaleDB or native path.
+
+        See :meth:`ingest.store.base.Store.open` for ``background``.
+        """
+        await self._link.stop()  # also after close(): start from a clean state
         try:
-            await self._pool.open(wait=True, timeout=self._timeout)
+            await self._link.start()
+        except StoreUnavailable:
+            if not background:
+                await self._link.stop()
+                raise
+        self._open = True
+
+    async def _connect_once(self) -> None:
+        """Probe the server, migrate once, then swap in a freshly opened pool."""
+        try:
             async with await psycopg.AsyncConnection.connect(
                 self._url, autocommit=True, connect_timeout=max(1, int(self._timeout))
             ) as conn:
-                await migrate.apply_postgres(conn)
-                if self._allow_timescale:
-                    self.timescale_version = await self._setup_timescale(conn)
-        except _UNAVAILABLE as exc:
-            await self._pool.close()
-            raise StoreUnavailable(f"PostgreSQL unreachable: {exc}") from exc
-        log.info(
-            "PostgreSQL store open (%s)",
-            f"TimescaleDB {self.timescale_version}" if self.timescale else "native PostgreSQL",
-        )
+                if not self._migrated:
+                    await migrate.apply_postgres(conn)
+                    if self._allow_timescale:
+                        self.timescale_version = await self._setup_timescale(conn)
+            pool = self._new_pool()
+            try:
+                await pool.open(wait=True, timeout=self._timeout)
+            except BaseException:
+                await pool.close()
+                raise
+        except (psycopg.Error, psycopg_pool.PoolTimeout, OSError) as exc:
+            raise classify(exc, self.where) from exc
+        old, self._pool = self._pool, pool
+        if old is not None:
+            await old.close(timeout=1.0)
+        if not self._migrated:
+            self._migrated = True
+            log.info(
+                "PostgreSQL store open at %s (%s)",
+                self.where,
+                f"TimescaleDB {self.timescale_version}" if self.timescale else "native PostgreSQL",
+            )
 
     async def _setup_timescale(self, conn: psycopg.AsyncConnection[Any]) -> tuple[int, ...] | None:
         row = await (await conn.execute(queries.DETECT_TIMESCALE_INSTALLED)).fetchone()
@@ -148,41 +209,32 @@ class PostgresStore:
         return version
 
     async def close(self) -> None:
-        await self._pool.close()
-
-    async def _reopen(self) -> None:
-        """Probe the server; if it answers, replace the pool. Raises StoreUnavailable."""
-        async with self._reopen_lock:
-            if self._broken:
-                await self._reopen_locked()
-
-    async def _reopen_locked(self) -> None:
-        try:
-            probe = await psycopg.AsyncConnection.connect(
-                self._url, autocommit=True, connect_timeout=max(1, int(self._timeout))
-            )
-            await probe.close()
-        except _UNAVAILABLE as exc:
-            raise StoreUnavailable(f"PostgreSQL unavailable: {exc}") from exc
-        old, self._pool = self._pool, self._new_pool()
-        await old.close(timeout=1.0)
-        try:
-            await self._pool.open(wait=True, timeout=self._timeout)
-        except _UNAVAILABLE as exc:
-            raise StoreUnavailable(f"PostgreSQL unavailable: {exc}") from exc
-        self._broken = False
-        log.info("PostgreSQL reachable again; connection pool reopened")
+        self._open = False
+        await self._link.stop()
+        pool, self._pool = self._pool, None
+        if pool is not None:
+            await pool.close()
 
     @asynccontextmanager
     async def _connection(self) -> AsyncIterator[psycopg.AsyncConnection[Any]]:
-        if self._broken:
-            await self._reopen()
+        if not self._open:
+            raise StoreUnavailable("PostgreSQL store is not open")
         try:
-            async with self._pool.connection() as conn:
+            # During an outage this probes the server at once (cheap when it refuses).
+            await self._link.ensure()
+        except StoreMisconfigured as exc:
+            # To a call the database is as unusable as when it is down; the writer spools.
+            raise StoreUnavailable(str(exc)) from exc
+        pool = self._pool
+        if pool is None:
+            raise StoreUnavailable(self._link.describe())
+        try:
+            async with pool.connection() as conn:
                 yield conn
         except _UNAVAILABLE as exc:
-            self._broken = True
-            raise StoreUnavailable(f"PostgreSQL unavailable: {exc}") from exc
+            error = StoreUnavailable(f"PostgreSQL at {self.where} unavailable: {exc}")
+            self._link.mark_down(error)
+            raise error from exc
         except psycopg.errors.DataError as exc:  # SQLSTATE class 22: the values themselves
             raise InvalidReadings(f"PostgreSQL rejected the data: {exc}") from exc
         except psycopg.Error as exc:
