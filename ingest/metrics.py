@@ -6,6 +6,7 @@ tests) in one process never share counters.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
@@ -53,6 +54,17 @@ class IngestMetrics:
         self.store_errors = Counter(
             "venue_twin_store_errors", "Failed store writes (retried)", registry=r
         )
+        self.store_connected = Gauge(
+            "venue_twin_store_connected",
+            "1 while the store is connected, 0 while it is down or still connecting",
+            registry=r,
+        )
+        self._store_probe: Callable[[], bool] | None = None
+
+    def watch_store(self, connected: Callable[[], bool]) -> None:
+        """Read ``venue_twin_store_connected`` from ``connected()`` at every scrape."""
+        self._store_probe = connected
+        self.store_connected.set_function(lambda: 1.0 if connected() else 0.0)
 
     def reject(self, reason: str, n: int = 1) -> None:
         self.rejected.labels(reason=reason).inc(n)
@@ -72,4 +84,5 @@ class IngestMetrics:
             "queue_depth": self.queue_depth._value.get(),
             "spool_depth": self.spool_depth._value.get(),
             "store_errors": self.store_errors._value.get(),
+            "store_connected": float(self._store_probe is not None and self._store_probe()),
         }

@@ -24,7 +24,9 @@ from ingest.metrics import IngestMetrics
 from ingest.mqtt_settings import MqttSettings
 from ingest.service import IngestService
 from ingest.store import open_alarm_store, open_store
-from ingest.store.base import Store
+from ingest.store.alarms_memory import MemoryAlarmStore
+from ingest.store.base import Store, StoreUnavailable
+from ingest.store.postgres import server_address
 from ingest.store.spool import Spool
 from ingest.store.writer import BatchWriter
 from twin.alarms import AlarmManager
@@ -43,11 +45,21 @@ from viewer.replay_sessions import ReplaySessions
 from viewer.tokens import TokenError, TokenSigner, load_or_create_secret
 from viewer.users import UsersError, UsersFile
 
-__all__ = ["AuthSetupError", "Platform", "build_authenticator", "resolve_venue", "serve_http"]
+__all__ = [
+    "AuthSetupError",
+    "Platform",
+    "StartupCancelled",
+    "build_authenticator",
+    "resolve_venue",
+    "serve_http",
+]
 
 log = logging.getLogger(__name__)
 
 Progress = Callable[[str], None]
+
+# How often a platform waiting for its database at start-up says so.
+_STORE_WAIT_REPORT_S = 5.0
 
 
 def resolve_venue(ref: str) -> Venue:
@@ -59,6 +71,10 @@ def resolve_venue(ref: str) -> Venue:
 
 class AuthSetupError(ValueError):
     """The auth settings cannot work (no users file, unreadable secret...)."""
+
+
+class StartupCancelled(Exception):
+    """``stop`` was set while the platform was still starting (waiting for its database)."""
 
 
 def build_authenticator(cfg: AuthConfig) -> Authenticator:
@@ -103,8 +119,11 @@ class Platform:
         mqtt: MqttSettings | None = None,
         progress: Progress = lambda _msg: None,
         viewer: bool = True,
+        stop: asyncio.Event | None = None,
     ) -> None:
         self.settings = settings
+        # Set by Ctrl-C/SIGTERM: ends a wait for the database at start-up.
+        self._stop = stop
         self.mqtt = mqtt or settings.mqtt.to_client()
         self._progress = progress
         self.metrics = IngestMetrics()
@@ -134,20 +153,32 @@ class Platform:
     async def __aenter__(self) -> Platform:
         s = self.settings
         try:
-            store = open_store(s.store_url.get_secret_value())
-            await store.open()
-            self.store = store
+            url = s.store_url.get_secret_value()
+            store = open_store(url)
             self._stack.push_async_callback(store.close)
-            self._progress(f"store ready ({_redact(s.store_url.get_secret_value())})")
+            # A database down at start is an outage like any other: the store
+            # connects in the background. Refused credentials still raise here.
+            await store.open(background=True)
+            self.store = store
+            self.metrics.watch_store(lambda: store.connected)
+            if not store.connected and self._full:
+                await self._wait_for_store(store, url)
             seeded = 0
-            for venue in self.venues:
-                # The twin resumes from the last stored values, not from blank.
-                latest = await store.latest(venue.id)
-                self.twin.apply_readings(latest)
-                seeded += len(latest)
+            if store.connected:
+                self._progress(f"store ready ({_redact(url)})")
+                seeded = await self._seed_twin(store)
+            else:
+                # A worker has no analytics to resume: it ingests at once, and the
+                # writer spools (or holds acks) until the database answers.
+                self._progress(
+                    f"ingest starts without the database at {server_address(url)}; "
+                    "readings are spooled or held at the broker until it answers"
+                )
             self.twin.sweep(time.time())
 
-            alarm_store = open_alarm_store(s.store_url.get_secret_value())
+            # An ingest-only worker raises no alarms and sends no commands: it keeps
+            # them in memory, so it needs no database to start.
+            alarm_store = open_alarm_store(url) if self._full else MemoryAlarmStore()
             await alarm_store.open()
             self._stack.push_async_callback(alarm_store.close)
             alarms = self.alarms = AlarmManager(alarm_store)
@@ -270,10 +301,50 @@ class Platform:
             t.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)
 
+    async def _wait_for_store(self, store: Store, url: str) -> None:
+        """Wait for a database that is down at start-up, saying so every few seconds.
+
+        Raises :class:`StartupCancelled` if ``stop`` is set meanwhile, and
+        :class:`~ingest.store.base.StoreMisconfigured` if the database answers
+        but refuses the settings.
+        """
+        where, started = server_address(url), time.monotonic()
+        while True:
+            log.warning(
+                "database at %s unreachable, retrying... (waiting %.0f s; Ctrl-C to stop)",
+                where,
+                time.monotonic() - started,
+            )
+            waiter = asyncio.ensure_future(store.wait_connected(timeout=_STORE_WAIT_REPORT_S))
+            waits: set[asyncio.Future[Any]] = {waiter}
+            if self._stop is not None:
+                waits.add(asyncio.ensure_future(self._stop.wait()))
+            _, pending = await asyncio.wait(waits, return_when=asyncio.FIRST_COMPLETED)
+            for p in pending:
+                p.cancel()
+            await asyncio.gather(*pending, return_exceptions=True)
+            if self._stop is not None and self._stop.is_set():
+                raise StartupCancelled(f"stopped while waiting for the database at {where}")
+            if waiter.result():
+                return
+
+    async def _seed_twin(self, store: Store) -> int:
+        """The twin resumes from the last stored values, not from blank; returns how many."""
+        seeded = 0
+        try:
+            for venue in self.venues:
+                latest = await store.latest(venue.id)
+                self.twin.apply_readings(latest)
+                seeded += len(latest)
+        except StoreUnavailable as exc:
+            log.warning("the twin starts blank: its latest values could not be read (%s)", exc)
+        return seeded
+
     def health(self) -> dict[str, Any]:
         connected = self.ingest is not None and self.ingest.connected.is_set()
         return {
             "mqtt_connected": connected,
+            "store_connected": self.store is not None and self.store.connected,
             "venues": [v.id for v in self.venues],
             "ingest": self.metrics.snapshot(),
         }

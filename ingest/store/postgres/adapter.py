@@ -304,7 +304,10 @@ class PostgresStore:
         after_sensor: str | None = None,
     ) -> list[Reading]:
         params = {
-            "venue": venue, "start_ms": to_ms(start), "end_ms": to_ms(end), "limit": limit,
+            "venue": venue,
+            "start_ms": to_ms(start),
+            "end_ms": to_ms(end),
+            "limit": limit,
             "after": after_sensor,
         }
         sql = queries.RANGE_ALL if after_sensor is None else queries.RANGE_ALL_AFTER
@@ -320,7 +323,11 @@ class PostgresStore:
     ) -> list[Bucket]:
         start_ms, end_ms, w_ms = to_ms(start), to_ms(end), width_ms(width_s)
         params = {
-            "venue": venue, "sensor": sensor, "start_ms": start_ms, "end_ms": end_ms, "w_ms": w_ms,
+            "venue": venue,
+            "sensor": sensor,
+            "start_ms": start_ms,
+            "end_ms": end_ms,
+            "w_ms": w_ms,
         }
         aggregate = None
         if self.timescale:

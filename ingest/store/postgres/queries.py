@@ -194,5 +194,5 @@ def zone_sql(*, timescale: bool) -> LiteralString:
         "JOIN unnest(%(zones)s::text[], %(sensors)s::text[]) AS z(zone, sensor) "
         "ON r.sensor = z.sensor "
         "WHERE r.venue = %(venue)s AND " + _RANGE + " "
-        "GROUP BY z.zone, b) g ORDER BY zone COLLATE \"C\", b"
+        'GROUP BY z.zone, b) g ORDER BY zone COLLATE "C", b'
     )
