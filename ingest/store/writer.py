@@ -11,6 +11,7 @@ Failure handling:
 - :class:`StoreUnavailable`: the store is marked down for a jittered,
   exponentially growing delay; meanwhile batches go to the spool (if any and
   not full). The spool drains back, oldest first, once the store answers.
+  The first failure of an outage is logged as a warning, later ones at debug.
 - Spool full or absent while the store is down: the batch is held and retried,
   the queue fills, and ``put`` blocks (backpressure instead of unbounded memory).
 - :class:`InvalidReadings` (the database refuses the values themselves): the
@@ -239,8 +240,8 @@ class BatchWriter:
                     await asyncio.wait_for(self._cond.wait(), remaining)
             batch = _Batch()
             while self._items and (
-                not batch.readings or len(batch.readings) + len(self._items[0].readings)
-                <= self.max_batch
+                not batch.readings
+                or len(batch.readings) + len(self._items[0].readings) <= self.max_batch
             ):
                 item = self._items.popleft()
                 self._queued -= len(item.readings)
@@ -276,8 +277,17 @@ class BatchWriter:
             return await self._write_isolating(readings, exc)
         except StoreUnavailable as exc:
             self._metrics.store_errors.inc()
+            first = self._failures == 0
             delay = self._note_failure()
-            log.warning("store unavailable (%s); retrying in %.2f s", exc, delay)
+            # Once per outage: a long outage would otherwise log every few seconds.
+            log.log(
+                logging.WARNING if first else logging.DEBUG,
+                "store unavailable (%s); %s, retrying in %.2f s (backoff up to %.0f s)",
+                exc,
+                "spooling" if self._spool is not None else "holding readings unacknowledged",
+                delay,
+                self._backoff_max,
+            )
             return False
         except Exception:
             self._metrics.store_errors.inc()
@@ -292,6 +302,8 @@ class BatchWriter:
         self._metrics.commit_latency.observe(time.perf_counter() - started)
         self._metrics.batch_size.observe(len(readings))
         self._metrics.readings_stored.inc(len(readings))
+        if self._failures:
+            log.info("store writes succeed again after %d failed attempts", self._failures)
         self._failures = 0
         self._store_down_until = 0.0
 
@@ -326,8 +338,9 @@ class BatchWriter:
             await asyncio.to_thread(spool.append, readings)
         except SpoolFull as exc:
             # Nothing is lost: these readings stay unacknowledged, so the broker keeps them.
-            log.error("%s; holding %d readings unacknowledged until the store is back",
-                      exc, len(readings))
+            log.error(
+                "%s; holding %d readings unacknowledged until the store is back", exc, len(readings)
+            )
             return False
         except SpoolError:
             log.exception("spool write failed; holding %d readings", len(readings))

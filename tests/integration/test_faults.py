@@ -301,7 +301,6 @@ def test_a_full_spool_disk_holds_the_broker_back_and_loses_nothing(
             proc.send_signal(signal.SIGKILL)  # what was not acked must still be at the broker
             proc.wait(10)
 
-        # A worker cannot start while the database is down (see the xfail below).
         postgres_server.start()
         with worker(env, tmp_path / "w2.log"):
             device.close()
@@ -312,30 +311,45 @@ def test_a_full_spool_disk_holds_the_broker_back_and_loses_nothing(
             assert not [p for p in spool_dir.iterdir() if p.stat().st_size], "spool drained"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="Platform.__aenter__ opens the store first and exits on StoreUnavailable",
-)
 def test_a_worker_starts_during_a_database_outage_and_spools(
     mosquitto: MosquittoServer, postgres_server: PostgresServer, pg_url: str, tmp_path: Path
 ) -> None:
     """A worker restarted (crash, deploy, reboot) while the database is down.
 
-    With a spool configured it should start, spool what arrives and store it
-    once the database is back, instead of exiting until the database returns.
+    It starts at once, reports the store as down, spools (and so acknowledges)
+    what arrives, and once the database is back migrates the empty database and
+    stores everything exactly once.
     """
-    env = _env(mosquitto, pg_url, "it-start-outage", VENUE_TWIN_SPOOL_DIR=str(tmp_path / "sp"))
+    port = free_port()
+    env = _env(
+        mosquitto,
+        pg_url,
+        "it-start-outage",
+        VENUE_TWIN_SPOOL_DIR=str(tmp_path / "sp"),
+        VENUE_TWIN_METRICS_PORT=str(port),
+    )
     postgres_server.stop()
     readings = _stream(time.time() - 120, 2_000)
+    log = tmp_path / "w.log"
     try:
-        with worker(env, tmp_path / "w.log"):
+        with worker(env, log):
+            assert _metric(port, "venue_twin_store_connected") == 0
             device = Device(mosquitto)
             _publish(device, readings, 100, 0.0)
-            device.close()
+            _wait_metric(port, "venue_twin_spool_depth", "==", len(readings))
+            assert _metric(port, "venue_twin_readings_stored_total") == 0
             postgres_server.start()
+            _wait_metric(port, "venue_twin_store_connected", "==", 1)
+            device.close()
             _expect_exactly_once(pg_url, device.acknowledged())
+            _wait_metric(port, "venue_twin_spool_depth", "==", 0)
     finally:
         postgres_server.start()
+    assert len(device.acknowledged()) == len(readings)
+    text = log.read_text(errors="replace")
+    # One line when the outage starts and one when it ends, not one per attempt.
+    assert text.count("at start-up; connecting in the background") == 1, text[-3000:]
+    assert text.count("reachable again") == 1, text[-3000:]
 
 
 def test_a_worker_holds_at_most_receive_maximum_unacknowledged_messages(
