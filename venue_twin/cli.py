@@ -16,6 +16,7 @@ from venue_twin import (
     commands_tools,
     commands_twin,
     commands_users,
+    commands_viewer,
 )
 from venue_twin.runner import UsageError
 
@@ -33,6 +34,7 @@ examples:
   venue-twin demo                         # everything in one process, open http://127.0.0.1:8000
   venue-twin demo --port 8080 --speed 600 # the past day in 2.4 minutes, then live
   venue-twin serve --config site.yaml     # against Mosquitto and PostgreSQL
+  venue-twin viewer --config site.yaml --port 8001  # one more viewer, mirroring serve
   venue-twin simulate --host broker.local --venue sample:scenic-site
   venue-twin venue check my-museum.yaml
   venue-twin record --host broker.local --out tuesday.vtrec --duration 3600
@@ -60,6 +62,7 @@ def _parser() -> argparse.ArgumentParser:
     commands_replay.add_parsers(sub)
     commands_twin.add_parsers(sub)
     commands_users.add_parsers(sub)
+    commands_viewer.add_parsers(sub)
     return p
 
 

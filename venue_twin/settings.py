@@ -122,6 +122,20 @@ class Settings(BaseSettings):
         description="Per venue id, local hours (start, end) when it is known empty; "
         "lets the occupancy estimator correct drifting counters at closing.",
     )
+    publish_state: bool = Field(
+        True,
+        description="Publish the twin's state on venues/{venue}/twin/... for `venue-twin viewer`.",
+    )
+    state_snapshot_s: float = Field(
+        10.0, gt=0, le=3600, description="How often the twin republishes each venue's snapshot."
+    )
+    mirror_action_timeout_s: float = Field(
+        10.0, gt=0, le=120, description="How long a mirror viewer waits for the twin's answer."
+    )
+    mirror_client_id: str | None = Field(
+        None,
+        description="MQTT client id of a `venue-twin viewer` (default: from host name and pid).",
+    )
     log_level: str = "INFO"
 
 

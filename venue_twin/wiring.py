@@ -33,6 +33,7 @@ from twin.alarms import AlarmManager
 from twin.commands import CommandSender, CommandTracker
 from twin.live_analytics import AnalyticsConfig, AnalyticsService
 from twin.loader import load_sample, load_venue
+from twin.replica import StatePublisher
 from twin.service import TwinService
 from twin.threshold_alarms import ThresholdAlarms
 from twin.venue import Venue
@@ -144,6 +145,7 @@ class Platform:
         self.alarms: AlarmManager | None = None
         self.commands: CommandTracker | None = None
         self.analytics: AnalyticsService | None = None
+        self.publisher: StatePublisher | None = None
         self._tasks: list[asyncio.Task[None]] = []
         self._stack = contextlib.AsyncExitStack()
 
@@ -195,6 +197,22 @@ class Platform:
                 self.twin.add_listener(thresholds.on_changes)
                 self._spawn(thresholds.run(), "threshold-alarms")
             analytics.add_listener(self.analytics_view.on_update)
+            if self._full and s.publish_state:
+                # Its own analytics view: take_changes() forgets, and the hub takes too.
+                feed = AnalyticsView(self.venues)
+                analytics.add_listener(feed.on_update)
+                self.publisher = StatePublisher(
+                    self.mqtt,
+                    topics,
+                    self.twin,
+                    alarms=alarms,
+                    commands=commands,
+                    analytics=feed,
+                    tick_s=1.0 / s.ws_tick_hz,
+                    snapshot_s=s.state_snapshot_s,
+                )
+                await self._stack.enter_async_context(self.publisher)
+                self._spawn(self.publisher.run(), "state-publisher")
             hub = self.hub = Hub(
                 self.twin,
                 alarms=alarms,

@@ -175,7 +175,7 @@ def encode(msg: Message) -> bytes:
     return _encoder.encode(msg)
 
 
-def decode(data: bytes, kind: type[T]) -> T:
+def decode(data: bytes | bytearray | memoryview, kind: type[T]) -> T:
     """Decode one message of ``kind``; anything else raises :class:`CodecError`."""
     decoder = _decoders.get(kind)
     if decoder is None:

@@ -1,0 +1,70 @@
+"""``venue-twin viewer``: a viewer process that mirrors the twin from the broker."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+
+from venue_twin.embedded_broker import port_is_free
+from venue_twin.runner import UsageError, run_until_signal
+from venue_twin.settings import load_settings
+from venue_twin.wiring import AuthSetupError, build_authenticator, serve_http
+from venue_twin.wiring_viewer import MirrorPlatform
+
+__all__ = ["add_parsers"]
+
+
+def add_parsers(sub: Any) -> None:
+    viewer = sub.add_parser(
+        "viewer",
+        help="run one more viewer (REST, WebSocket, browser app) mirroring `serve` over MQTT",
+        description=(
+            "Serve the viewer from the twin's state published on venues/{venue}/twin/... "
+            "by `venue-twin serve`; run several behind a load balancer. Operator actions are "
+            "forwarded to the twin; history and replay read the shared store."
+        ),
+        epilog=(
+            "example: VENUE_TWIN_MQTT__USERNAME=venue-twin-viewer "
+            "venue-twin viewer --config site.yaml --port 8001"
+        ),
+    )
+    viewer.add_argument("--config", type=Path, help="YAML settings file (the same as serve's)")
+    viewer.add_argument("--port", type=int, help="viewer port (overrides settings)")
+    viewer.add_argument("--host", help="viewer address (overrides settings)")
+    viewer.set_defaults(handler=_viewer)
+
+
+def _viewer(args: argparse.Namespace, console: Console) -> int:
+    overrides: dict[str, Any] = {}
+    if args.port is not None:
+        overrides["http_port"] = args.port
+    if args.host is not None:
+        overrides["http_host"] = args.host
+    try:
+        settings = load_settings(args.config, **overrides)
+    except (OSError, ValueError) as exc:
+        raise UsageError(str(exc)) from exc
+    if not port_is_free(settings.http_host, settings.http_port):
+        raise UsageError(f"port {settings.http_port} is in use")
+    try:
+        build_authenticator(settings.auth)  # fail before connecting anything
+    except AuthSetupError as exc:
+        raise UsageError(str(exc)) from exc
+
+    def ok(msg: str) -> None:
+        console.print(f"[green]ok[/green] {msg}")
+
+    async def run(stop: asyncio.Event) -> int:
+        async with MirrorPlatform(settings, progress=ok) as platform:
+            assert platform.app is not None
+            url = f"http://{settings.http_host}:{settings.http_port}"
+            console.print(f"[green]ok[/green] mirror viewer on [bold]{url}[/bold]")
+            await serve_http(platform.app, settings.http_host, settings.http_port, stop)
+        console.print("stopped cleanly")
+        return 0
+
+    return run_until_signal(run)
