@@ -27,6 +27,7 @@ from paho.mqtt.reasoncodes import ReasonCode
 from ingest.contract import Reading, SensorStatus, Topics
 from ingest.encode import encode_batch, encode_reading, encode_status
 from tests.fixtures.certs import Pki, make_ca, make_pki
+from tests.fixtures.mosquitto import find_mosquitto
 from tests.fixtures.shipped_mosquitto import (
     PASSWORDS,
     TIMEOUT,
@@ -35,13 +36,15 @@ from tests.fixtures.shipped_mosquitto import (
     VENUE_B,
     Peer,
     ShippedBroker,
-    running_broker,
+    TlsListener,
+    free_port,
     tls_context,
 )
 
 pytestmark = pytest.mark.integration
 
 TOPICS = Topics()
+VIEWER, VIEWER_PASSWORD = "venue-twin-viewer", "viewer-secret"
 
 
 def _reading(venue: str, sensor: str, value: float) -> Reading:
@@ -55,17 +58,27 @@ def pki(tmp_path_factory: pytest.TempPathFactory) -> Pki:
 
 @pytest.fixture(scope="module")
 def broker(tmp_path_factory: pytest.TempPathFactory, pki: Pki) -> Iterator[ShippedBroker]:
-    with running_broker(tmp_path_factory.mktemp("shipped"), pki) as server:
+    server = ShippedBroker(
+        find_mosquitto(),
+        tmp_path_factory.mktemp("shipped"),
+        tls=TlsListener(free_port(), pki),
+        users={**PASSWORDS, VIEWER: VIEWER_PASSWORD},
+    )
+    server.start()
+    try:
         yield server
+    finally:
+        server.stop()
 
 
 @pytest.fixture
 def peers(broker: ShippedBroker) -> Iterator[dict[str, Peer]]:
     """Connected twin and device peers, keyed by user name."""
     out: dict[str, Peer] = {}
+    passwords = {**PASSWORDS, VIEWER: VIEWER_PASSWORD}
     try:
-        for user in (TWIN, VENUE_A, VENUE_B):
-            out[user] = Peer(broker.port, user, PASSWORDS[user])
+        for user in (TWIN, VENUE_A, VENUE_B, VIEWER):
+            out[user] = Peer(broker.port, user, passwords[user])
             assert out[user].connect().value == 0
         yield out
     finally:
@@ -121,10 +134,58 @@ def test_devices_cannot_publish_commands_or_twin_state(peers: dict[str, Peer]) -
         TOPICS.command(VENUE_A, "main-door"),
         TOPICS.command(VENUE_B, "gate-1"),
         TOPICS.twin(VENUE_A, "zones/entrance"),
+        TOPICS.twin(VENUE_A, "snapshot"),
+        TOPICS.twin(VENUE_A, "actions"),
+        TOPICS.twin(VENUE_A, "replies/venue-twin-viewer-1"),
     ):
         assert device.publish(topic, b'{"id":"x","action":"open"}').getName() == "Not authorized"
     marker = TOPICS.sensor(VENUE_A, "marker")
     device.publish(marker, b"{}")
+    assert twin.received_until(marker) == [marker]
+
+
+def test_a_viewer_mirrors_twin_state_and_forwards_only_actions(peers: dict[str, Peer]) -> None:
+    twin, viewer = peers[TWIN], peers[VIEWER]
+    viewer.subscribe("venues/#")  # granted, but only the twin topics are delivered
+    twin.subscribe("venues/+/twin/#")
+    assert not viewer.publish(TOPICS.twin(VENUE_A, "actions"), b"{}").is_failure
+    assert not viewer.publish(TOPICS.twin(VENUE_B, "resync"), b"{}").is_failure
+    assert twin.received_until(TOPICS.twin(VENUE_B, "resync")) == [
+        TOPICS.twin(VENUE_A, "actions"),
+        TOPICS.twin(VENUE_B, "resync"),
+    ]
+    assert not peers[VENUE_A].publish(TOPICS.sensor(VENUE_A, "gallery-a-temp"), b"{}").is_failure
+    state = [
+        TOPICS.twin(VENUE_A, "snapshot"),
+        TOPICS.twin(VENUE_A, "delta"),
+        TOPICS.twin(VENUE_A, "replies/venue-twin-viewer-1"),
+    ]
+    for topic in state:
+        assert not twin.publish(topic, b"{}").is_failure
+    got = viewer.received_until(state[-1])
+    assert got[-len(state) :] == state
+    # Its own action is echoed (it reads twin/#); the device's reading is not.
+    assert set(got) - set(state) <= {
+        TOPICS.twin(VENUE_A, "actions"),
+        TOPICS.twin(VENUE_B, "resync"),
+    }
+
+
+def test_a_viewer_cannot_forge_twin_state_commands_or_readings(peers: dict[str, Peer]) -> None:
+    twin, viewer = peers[TWIN], peers[VIEWER]
+    viewer.subscribe("venues/+/twin/#")
+    twin.subscribe("venues/#")
+    for topic in (
+        TOPICS.twin(VENUE_A, "snapshot"),
+        TOPICS.twin(VENUE_A, "delta"),
+        TOPICS.twin(VENUE_A, "replies/venue-twin-viewer-2"),
+        TOPICS.command(VENUE_A, "main-door"),
+        TOPICS.sensor(VENUE_A, "gallery-a-temp"),
+        TOPICS.batch(VENUE_A),
+    ):
+        assert viewer.publish(topic, b"{}").getName() == "Not authorized", topic
+    marker = TOPICS.twin(VENUE_A, "actions")
+    viewer.publish(marker, b"{}")
     assert twin.received_until(marker) == [marker]
 
 
