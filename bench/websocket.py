@@ -9,7 +9,9 @@ stamped with their publish time. Clients on loopback subscribe and measure
 ``receive time - reading time`` for every sensor value in every frame.
 
 Scenarios: 5,000 sensors at 1 Hz with 50 clients (the design's latency
-target), and 200 sensors at 10 Hz with 50, 500 and 1,000 clients (fan-out).
+target), 200 sensors at 10 Hz with 50, 500 and 1,000 clients (fan-out), and
+5,000 sensors with 50 clients plus 200 that subscribe and never read (the
+server's memory must stay bounded and the readers on time).
 """
 
 from __future__ import annotations
@@ -71,6 +73,7 @@ def bench_venue(sensors: int) -> Venue:
 async def serve(port: int, sensors: int, rate_hz: float, tick_hz: float, users_file: str) -> None:
     import uvicorn
 
+    from venue_twin.http_server import server_config
     from viewer.app import ViewerContext, create_app
     from viewer.auth import Authenticator
     from viewer.hub import Hub
@@ -100,10 +103,7 @@ async def serve(port: int, sensors: int, rate_hz: float, tick_hz: float, users_f
                 nxt += step / len(slices)
                 await asyncio.sleep(max(0.0, nxt - time.perf_counter()))
 
-    config = uvicorn.Config(
-        app, host="127.0.0.1", port=port, log_level="error", ws_per_message_deflate=False
-    )
-    server = uvicorn.Server(config)
+    server = uvicorn.Server(server_config(app, "127.0.0.1", port, log_level="error"))
     await asyncio.gather(server.serve(), feed(), hub.run())
 
 
@@ -167,15 +167,29 @@ async def client(port: int, token: str, stats: dict[str, list[float]], stop: asy
                 lat.append(now - ts)
 
 
-def client_process(port: int, n: int, seconds: float, out: Any) -> None:
-    out.put(asyncio.run(_clients(port, n, seconds)))
+async def stalled_client(port: int, token: str, stop: asyncio.Event) -> None:
+    """Subscribes, then never reads: its socket fills and the server must cope."""
+    sock = socket.socket()
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+    sock.connect(("127.0.0.1", port))
+    async with websockets.connect(
+        f"ws://127.0.0.1:{port}/ws", compression=None, max_size=None, max_queue=1, sock=sock
+    ) as ws:
+        await ws.send(json.dumps({"type": "auth", "token": token}))
+        await ws.recv()
+        await ws.send('{"type":"subscribe","venue":"bench"}')
+        await stop.wait()
 
 
-async def _clients(port: int, n: int, seconds: float) -> dict[str, list[float]]:
+def client_process(port: int, n: int, stalled: int, seconds: float, out: Any) -> None:
+    out.put(asyncio.run(_clients(port, n, stalled, seconds)))
+
+
+async def _clients(port: int, n: int, stalled: int, seconds: float) -> dict[str, list[float]]:
     stats: dict[str, list[float]] = {"lat": [], "frames": []}
     stop = asyncio.Event()
     token = await asyncio.to_thread(login, port)  # one login (scrypt) per process
-    tasks = []
+    tasks = [asyncio.create_task(stalled_client(port, token, stop)) for _ in range(stalled)]
     for i in range(n):
         tasks.append(asyncio.create_task(client(port, token, stats, stop)))
         if i % 50 == 49:
@@ -189,12 +203,14 @@ async def _clients(port: int, n: int, seconds: float) -> dict[str, list[float]]:
     return stats
 
 
-def run_clients(port: int, n: int, seconds: float, procs: int = 2) -> dict[str, float]:
+def run_clients(
+    port: int, n: int, seconds: float, stalled: int = 0, procs: int = 2
+) -> dict[str, float]:
     """Clients spread over ``procs`` processes, so the client side is not the bottleneck."""
     ctx = mp.get_context("spawn")
     out = ctx.Queue()
     workers = [
-        ctx.Process(target=client_process, args=(port, n // procs, seconds, out))
+        ctx.Process(target=client_process, args=(port, n // procs, stalled // procs, seconds, out))
         for _ in range(procs)
     ]
     for w in workers:
@@ -228,7 +244,14 @@ def main() -> None:
         asyncio.run(serve(int(port), int(sensors), float(rate), float(tick), users_file))
         return
     seconds = 5.0 if args.quick else 15.0
-    scenarios = [(5000, 1.0, 50), (200, 10.0, 50), (200, 10.0, 500), (200, 10.0, 1000)]
+    # (sensors, rate Hz, reading clients, stalled clients that never read)
+    scenarios = [
+        (5000, 1.0, 50, 0),
+        (200, 10.0, 50, 0),
+        (200, 10.0, 500, 0),
+        (200, 10.0, 1000, 0),
+        (5000, 1.0, 50, 200),
+    ]
     rows = []
     users_dir = tempfile.TemporaryDirectory(prefix="bench-ws-")
     users_file = str(Path(users_dir.name) / "users.yaml")
@@ -236,7 +259,7 @@ def main() -> None:
     from viewer.users import UsersFile
 
     UsersFile(Path(users_file)).add(BENCH_USER, Role.VIEWER, BENCH_PASSWORD)
-    for sensors, rate, clients in scenarios:
+    for sensors, rate, clients, stalled in scenarios:
         port = free_port()
         proc = subprocess.Popen(
             [
@@ -255,27 +278,30 @@ def main() -> None:
             wait_listening(port)
             idle = rss_mib(proc.pid)
             cpu0, t0 = cpu_s(proc.pid), time.monotonic()
-            r = run_clients(port, clients, seconds)
+            r = run_clients(port, clients, seconds, stalled)
             # Includes connecting, warm-up and the feeder: an upper bound on the fan-out's share.
             r["cores"] = (cpu_s(proc.pid) - cpu0) / (time.monotonic() - t0)
             r["rss"] = rss_mib(proc.pid)
             r["idle"] = idle
-            rows.append((sensors, rate, clients, r))
+            rows.append((sensors, rate, clients, stalled, r))
             print(f"  {sensors} sensors @ {rate:g} Hz, {clients} clients: done", file=sys.stderr)
         finally:
             proc.terminate()
             proc.wait(10)
     head = f"{'frames/s':>10} {'p50 ms':>8} {'p99 ms':>8} {'cores':>6} {'server MiB':>11}"
-    print(f"\n{'sensors':>8} {'rate':>6} {'clients':>8} {head}")
-    for sensors, rate, clients, r in rows:
+    print(f"\n{'sensors':>8} {'rate':>6} {'clients':>8} {'stalled':>8} {head}")
+    for sensors, rate, clients, stalled, r in rows:
         print(
-            f"{sensors:>8} {rate:>5g}Hz {clients:>8} {r['frames_per_s']:>10,.0f} {r['p50']:>8.1f}"
+            f"{sensors:>8} {rate:>5g}Hz {clients:>8} {stalled:>8} {r['frames_per_s']:>10,.0f}"
+            f" {r['p50']:>8.1f}"
             f" {r['p99']:>8.1f} {r['cores']:>6.2f} {r['rss']:>6.0f} ({r['idle']:.0f} idle)"
         )
     print("\nserver tick 10 Hz; latency = frame receive - oldest reading's publish time in it")
     print("authentication on: each client sends a token in its first frame")
+    print("stalled = clients that subscribe and never read (their sockets fill)")
     print("cores = server CPU seconds per second over the run (feeder, twin and fan-out)")
-    print(f"machine: {os.cpu_count()} cores shared by server and clients; load {os.getloadavg()[0]:.1f}")
+    load = os.getloadavg()[0]
+    print(f"machine: {os.cpu_count()} cores shared by server and clients; load {load:.1f}")
     users_dir.cleanup()
 
 
