@@ -329,9 +329,10 @@ class Platform:
         where, started = server_address(url), time.monotonic()
         while True:
             log.warning(
-                "database at %s unreachable, retrying... (waiting %.0f s; Ctrl-C to stop)",
+                "database at %s unreachable, retrying... (waiting %.0f s%s)",
                 where,
                 time.monotonic() - started,
+                "; Ctrl-C to stop" if self._stop is not None else "",
             )
             waiter = asyncio.ensure_future(store.wait_connected(timeout=_STORE_WAIT_REPORT_S))
             waits: set[asyncio.Future[Any]] = {waiter}

@@ -20,6 +20,7 @@ from pathlib import Path
 import pytest
 
 from tests.fixtures.mosquitto import MosquittoServer
+from tests.fixtures.postgres import PostgresServer
 from tests.integration.test_faults import _publish, _stream
 from tests.integration.test_ingest_recovery import (
     SENSORS,
@@ -33,15 +34,15 @@ from venue_twin.embedded_broker import free_port
 
 pytestmark = pytest.mark.integration
 
+
 @contextmanager
-def serve(env: dict[str, str], log: Path) -> Iterator[subprocess.Popen[bytes]]:
-    """``venue-twin serve`` (ingest + twin + viewer in one process)."""
+def serve_process(env: dict[str, str], log: Path) -> Iterator[subprocess.Popen[bytes]]:
+    """``venue-twin serve`` started, not yet up; SIGTERM (then SIGKILL) on exit."""
     with log.open("ab") as out:
         proc = subprocess.Popen(
             [sys.executable, "-m", "venue_twin.cli", "serve"], env=env, stdout=out, stderr=out
         )
     try:
-        _wait_log(log, "viewer on", proc, timeout=60)
         yield proc
     finally:
         if proc.poll() is None:
@@ -50,6 +51,14 @@ def serve(env: dict[str, str], log: Path) -> Iterator[subprocess.Popen[bytes]]:
                 proc.wait(20)
             except subprocess.TimeoutExpired:
                 proc.kill()
+
+
+@contextmanager
+def serve(env: dict[str, str], log: Path) -> Iterator[subprocess.Popen[bytes]]:
+    """``venue-twin serve`` (ingest + twin + viewer in one process), once it is up."""
+    with serve_process(env, log) as proc:
+        _wait_log(log, "viewer on", proc, timeout=60)
+        yield proc
 
 
 def _serve_env(mq: MosquittoServer, url: str, tmp_path: Path, http_port: int) -> dict[str, str]:
@@ -118,8 +127,6 @@ def test_twin_state_after_a_serve_restart_comes_back_from_the_store(
     assert {s: after[s]["ts"] for s in SENSORS} == {s: last[s].ts for s in SENSORS}
 
 
-
-
 def test_serve_restarts_on_its_port_right_after_a_crash(
     mosquitto: MosquittoServer, pg_url: str, tmp_path: Path
 ) -> None:
@@ -136,3 +143,56 @@ def test_serve_restarts_on_its_port_right_after_a_crash(
         proc.wait(10)
     with serve(env, tmp_path / "s2.log"):
         assert _twin_state(http_port)
+
+
+def _health(http_port: int) -> dict[str, object]:
+    url = f"http://127.0.0.1:{http_port}/api/health"
+    body: dict[str, object] = json.loads(urllib.request.urlopen(url, timeout=10).read())
+    return body
+
+
+def test_serve_started_while_the_database_is_down_comes_up_once_it_returns(
+    mosquitto: MosquittoServer, postgres_server: PostgresServer, pg_url: str, tmp_path: Path
+) -> None:
+    """A site reboots and serve starts before PostgreSQL: it waits, saying so, then serves."""
+    http_port = free_port()
+    env = _serve_env(mosquitto, pg_url, tmp_path, http_port)
+    readings = _stream(time.time() - 60, 400)
+    log = tmp_path / "s.log"
+    postgres_server.stop()
+    try:
+        with serve_process(env, log) as proc:
+            where = f"database at 127.0.0.1:{postgres_server.port} unreachable, retrying"
+            _wait_log(log, where, proc, timeout=30)
+            time.sleep(6)  # long enough for a second progress message
+            text = log.read_text(errors="replace")
+            assert proc.poll() is None, f"serve waits instead of exiting: {text[-2000:]}"
+            assert text.count(where) >= 2, "it says so every few seconds"
+            assert "viewer on" not in text
+            postgres_server.start()
+            _wait_log(log, "viewer on", proc, timeout=60)
+            assert _health(http_port)["store_connected"] is True
+            device = Device(mosquitto)
+            _publish(device, readings, 100, 0.0)
+            device.close()
+            _expect_exactly_once(pg_url, device.acknowledged())
+            live = _twin_state(http_port)
+    finally:
+        postgres_server.start()
+    last = {r.sensor: r for r in readings}
+    assert {s: live[s]["value"] for s in SENSORS} == {s: last[s].value for s in SENSORS}
+
+
+def test_serve_with_an_unknown_database_exits_with_a_clear_message_instead_of_waiting(
+    mosquitto: MosquittoServer, postgres_server: PostgresServer, tmp_path: Path
+) -> None:
+    """A typo in store_url is a configuration error: retrying forever would hide it."""
+    http_port = free_port()
+    url = postgres_server.database_url("no_such_database")
+    log = tmp_path / "s.log"
+    with serve_process(_serve_env(mosquitto, url, tmp_path, http_port), log) as proc:
+        code = proc.wait(30)
+    text = log.read_text(errors="replace")
+    assert code != 0
+    assert 'database "no_such_database" does not exist' in text
+    assert "retrying" not in text
