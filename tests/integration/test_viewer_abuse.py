@@ -158,3 +158,27 @@ async def test_an_oversize_websocket_frame_closes_only_that_connection(
             break
     assert frame["sensors"]["gallery-a-temp"]["value"] == 23.25
     await bystander.close()
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/static/../../../../../../etc/passwd",
+        "/static/%2e%2e/%2e%2e/%2e%2e/%2e%2e/%2e%2e/etc/passwd",
+        "/static/..%2f..%2f..%2f..%2f..%2f..%2fetc%2fpasswd",
+        "/static/%2e%2e%5c%2e%2e%5c%2e%2e%5cetc%5cpasswd",
+        "/static//etc/passwd",
+        "/../../../../etc/passwd",
+    ],
+)
+async def test_static_files_never_leave_their_folder(server: tuple[Rig, int], path: str) -> None:
+    """Raw requests: an HTTP library would normalise the dots away before sending."""
+    _, port = server
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    writer.write(f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n".encode())
+    await writer.drain()
+    response = await asyncio.wait_for(reader.read(), 10.0)
+    writer.close()
+    status = int(response.split(b" ", 2)[1])
+    assert status in (400, 404), response[:200]
+    assert b"root:" not in response
