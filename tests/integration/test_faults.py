@@ -120,9 +120,7 @@ def test_broker_restart_mid_stream_loses_nothing_acknowledged(
 def test_database_restart_mid_stream_loses_nothing(
     mosquitto: MosquittoServer, postgres_server: PostgresServer, pg_url: str, tmp_path: Path
 ) -> None:
-    env = _env(
-        mosquitto, pg_url, "it-db-restart", VENUE_TWIN_SPOOL_DIR=str(tmp_path / "spool")
-    )
+    env = _env(mosquitto, pg_url, "it-db-restart", VENUE_TWIN_SPOOL_DIR=str(tmp_path / "spool"))
     readings = _stream(time.time() - 120, 20_000)
     with worker(env, tmp_path / "w.log"):
         device = Device(mosquitto)
