@@ -93,7 +93,7 @@ class ThresholdAlarms:
 
 def _message(sdef: SensorDef, value: float, health: Health) -> str:
     t = sdef.thresholds
-    unit = sdef.resolved_unit
+    unit = sdef.display_unit
     if health is Health.ALARM:
         if t.high is not None and value > t.high:
             return f"{sdef.id} {value:g} {unit} is above its alarm limit {t.high:g} {unit}"

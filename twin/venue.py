@@ -19,6 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from twin.rules.model import Rule
 
 __all__ = [
+    "UNIT_SYMBOLS",
     "Artefact",
     "Frame",
     "Gate",
@@ -61,6 +62,15 @@ DEFAULT_UNITS: dict[SensorKind, str] = {
     SensorKind.GATE_COUNTER: "people",
     SensorKind.VIBRATION: "mm/s",
     SensorKind.UV: "uW/lm",
+}
+
+# How units read in text for people (alarm messages); data keeps the ASCII names.
+UNIT_SYMBOLS: dict[str, str] = {
+    "degC": "°C",
+    "degF": "°F",
+    "%RH": "% RH",
+    "uW/lm": "µW/lm",
+    "p/m2": "p/m²",
 }
 
 
@@ -163,6 +173,12 @@ class SensorDef(_Model):
     @property
     def resolved_unit(self) -> str:
         return self.unit or DEFAULT_UNITS[self.kind]
+
+    @property
+    def display_unit(self) -> str:
+        """The unit as an operator reads it: ``°C`` for ``degC``."""
+        unit = self.resolved_unit
+        return UNIT_SYMBOLS.get(unit, unit)
 
 
 class SensitivityClass(enum.StrEnum):

@@ -36,7 +36,7 @@ def detector_config(s: SensorDef) -> DetectorConfig:
     th = s.thresholds
     common = {
         "sensor": s.id,
-        "unit": s.resolved_unit,
+        "unit": s.display_unit,
         "physical_min": th.physical_min,
         "physical_max": th.physical_max,
         "expected_interval": s.interval_s,
@@ -74,7 +74,7 @@ class AnomalyWatch:
             if s.kind in _CONSENSUS_KINDS:
                 members.setdefault((s.zone, s.kind), []).append(s)
         for (zone, kind), group in members.items():
-            cfg = ConsensusConfig(zone=zone, kind=kind.value, unit=group[0].resolved_unit)
+            cfg = ConsensusConfig(zone=zone, kind=kind.value, unit=group[0].display_unit)
             if len(group) >= cfg.min_others + 1:
                 consensus = ZoneConsensus([s.id for s in group], cfg)
                 for s in group:
