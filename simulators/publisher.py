@@ -14,7 +14,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import math
-import ssl
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -23,14 +22,13 @@ from types import TracebackType
 from typing import Any
 
 import paho.mqtt.client as mqtt
-from paho.mqtt.enums import CallbackAPIVersion
 
 from ingest.contract import Reading, SensorStatus, Topics
 from ingest.encode import encode_batch, encode_reading, encode_status
 from simulators.clock import SimClock
 from simulators.errors import BrokerUnavailable, PublishError
 from simulators.faults import FaultPlan
-from simulators.mqtt_config import MqttConfig
+from simulators.mqtt_config import MqttConfig, make_client
 from simulators.schedule import DaySchedule
 from simulators.simulator import VenueSimulator
 from twin.venue import Venue
@@ -77,17 +75,12 @@ class SimPublisher:
 
     def _make_client(self) -> mqtt.Client:
         cfg = self.config
-        client = mqtt.Client(CallbackAPIVersion.VERSION2, client_id=cfg.resolved_client_id())
-        if cfg.username is not None:
-            client.username_pw_set(cfg.username, cfg.password)
-        if cfg.tls:
-            client.tls_set_context(ssl.create_default_context(cafile=cfg.ca_file))
+        client = make_client(cfg)
         will = encode_status(SensorStatus.OFFLINE, time.time())
         client.will_set(self.topics.status(self.venue, GATEWAY_ID), will, qos=1, retain=True)
         # Our own bound is the one that matters; paho's queue stays unbounded under it.
         client.max_inflight_messages_set(self.max_inflight)
         client.max_queued_messages_set(0)
-        client.reconnect_delay_set(min_delay=1, max_delay=30)
         client.on_connect = self._on_connect
         client.on_connect_fail = self._on_connect_fail
         client.on_publish = self._on_publish

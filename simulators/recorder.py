@@ -12,8 +12,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import queue
-import secrets
-import ssl
 import threading
 import time
 from collections.abc import Callable
@@ -22,10 +20,9 @@ from pathlib import Path
 from typing import Any
 
 import paho.mqtt.client as mqtt
-from paho.mqtt.enums import CallbackAPIVersion
 
 from simulators.errors import BrokerUnavailable
-from simulators.mqtt_config import MqttConfig
+from simulators.mqtt_config import MqttConfig, make_client
 from simulators.recording import (
     Codec,
     RecordedMessage,
@@ -100,13 +97,7 @@ class Recorder:
 
     def _make_client(self) -> mqtt.Client:
         cfg = self.config
-        client_id = cfg.client_id or f"venue-twin-recorder-{secrets.token_hex(4)}"
-        client = mqtt.Client(CallbackAPIVersion.VERSION2, client_id=client_id)
-        if cfg.username is not None:
-            client.username_pw_set(cfg.username, cfg.password)
-        if cfg.tls:
-            client.tls_set_context(ssl.create_default_context(cafile=cfg.ca_file))
-        client.reconnect_delay_set(min_delay=1, max_delay=30)
+        client = make_client(cfg, role="recorder")
         client.on_connect = self._on_connect
         client.on_connect_fail = self._on_connect_fail
         client.on_subscribe = self._on_subscribe
@@ -210,8 +201,10 @@ class Recorder:
                     now = time.monotonic()
                     if deadline is not None and now >= deadline:
                         break
-                    wait = progress_interval_s if deadline is None else min(
-                        progress_interval_s, deadline - now
+                    wait = (
+                        progress_interval_s
+                        if deadline is None
+                        else min(progress_interval_s, deadline - now)
                     )
                     with contextlib.suppress(TimeoutError):
                         await asyncio.wait_for(stop.wait(), max(wait, 0.0))

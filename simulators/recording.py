@@ -243,7 +243,12 @@ class RecordingWriter:
         stored = self._compress(raw)
         info = ChunkInfo(self.bytes_written, self._count, self._first, self._last)
         head = _CHUNK.pack(
-            _CHUNK_MAGIC, len(stored), len(raw), self._count, self._first, self._last,
+            _CHUNK_MAGIC,
+            len(stored),
+            len(raw),
+            self._count,
+            self._first,
+            self._last,
             zlib.crc32(stored),
         )
         try:
@@ -285,7 +290,9 @@ class RecordingWriter:
         return self
 
     def __exit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None,
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
         self.close()
@@ -362,7 +369,8 @@ class RecordingReader:
 
     def _overlapping(self, start: float | None, end: float | None) -> list[ChunkInfo]:
         return [
-            c for c in self.chunks()
+            c
+            for c in self.chunks()
             if (start is None or c.last_ts >= start) and (end is None or c.first_ts < end)
         ]
 

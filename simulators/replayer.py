@@ -11,8 +11,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import math
-import secrets
-import ssl
 import threading
 import time
 from collections.abc import Awaitable, Callable, Iterable, Sequence
@@ -21,11 +19,10 @@ from pathlib import Path
 from typing import Any, Protocol
 
 import paho.mqtt.client as mqtt
-from paho.mqtt.enums import CallbackAPIVersion
 
 from ingest.contract import Topics
 from simulators.errors import BrokerUnavailable, PublishError, SimulatorError
-from simulators.mqtt_config import MqttConfig
+from simulators.mqtt_config import MqttConfig, make_client
 from simulators.recording import RecordedMessage, RecordingReader
 
 __all__ = [
@@ -259,15 +256,9 @@ class MqttSender:
         self._loop: asyncio.AbstractEventLoop | None = None
         self._connected = threading.Event()
         self._connect_error: str | None = None
-        cid = config.client_id or f"venue-twin-replay-{secrets.token_hex(4)}"
-        client = mqtt.Client(CallbackAPIVersion.VERSION2, client_id=cid)
-        if config.username is not None:
-            client.username_pw_set(config.username, config.password)
-        if config.tls:
-            client.tls_set_context(ssl.create_default_context(cafile=config.ca_file))
+        client = make_client(config, role="replay")
         client.max_inflight_messages_set(max_inflight)
         client.max_queued_messages_set(0)
-        client.reconnect_delay_set(min_delay=1, max_delay=30)
         client.on_connect = self._on_connect
         client.on_connect_fail = self._on_connect_fail
         client.on_publish = self._on_publish

@@ -20,11 +20,11 @@ from rich.progress import (
 )
 
 from simulators.errors import BrokerUnavailable, PublishError
-from simulators.mqtt_config import MqttConfig
 from simulators.recorder import Recorder, RecordProgress
 from simulators.recording import RecordingError, RecordingReader, TruncatedRecordingWarning
 from simulators.replayer import MqttSender, ReplayOptionError, ReplayProgress, TopicRemap
 from simulators.replayer import replay_recording as replay_file
+from venue_twin.broker_args import add_broker_args, mqtt_config
 from venue_twin.runner import UsageError, run_until_signal
 
 __all__ = ["add_parsers"]
@@ -51,15 +51,6 @@ Timing follows the recording's receive times divided by --speed. Remap topics
 """
 
 
-def _broker_args(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--host", default="127.0.0.1", help="broker host (default 127.0.0.1)")
-    p.add_argument("--port", type=int, default=1883, help="broker port (default 1883)")
-    p.add_argument("--username", help="broker user name")
-    p.add_argument("--password-file", type=Path, help="file holding the broker password")
-    p.add_argument("--tls", action="store_true", help="connect with TLS")
-    p.add_argument("--ca-file", help="CA certificate for TLS")
-
-
 def add_parsers(sub: Any) -> None:
     rec = sub.add_parser(
         "record",
@@ -68,7 +59,7 @@ def add_parsers(sub: Any) -> None:
         epilog=RECORD_EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    _broker_args(rec)
+    add_broker_args(rec)
     rec.add_argument("--topic", default="venues/#", help="topic filter (default venues/#)")
     rec.add_argument("--out", type=Path, required=True, help="recording file to write")
     rec.add_argument("--duration", type=float, help="seconds to record (default: until Ctrl-C)")
@@ -90,7 +81,7 @@ def add_parsers(sub: Any) -> None:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     rep.add_argument("file", type=Path, help="recording file")
-    _broker_args(rep)
+    add_broker_args(rep)
     pace = rep.add_mutually_exclusive_group()
     pace.add_argument("--speed", type=float, default=1.0, help="times real time (default 1)")
     pace.add_argument("--fast", action="store_true", help="as fast as the broker takes them")
@@ -115,18 +106,6 @@ def add_parsers(sub: Any) -> None:
     rep.set_defaults(handler=_replay)
 
 
-def _mqtt(args: argparse.Namespace) -> MqttConfig:
-    password = args.password_file.read_text().strip() if args.password_file else None
-    return MqttConfig(
-        host=args.host,
-        port=args.port,
-        username=args.username,
-        password=password,
-        tls=args.tls,
-        ca_file=args.ca_file,
-    )
-
-
 def _size(n: float) -> str:
     for unit in ("B", "KiB", "MiB", "GiB"):
         if n < 1024 or unit == "GiB":
@@ -143,7 +122,7 @@ def _record(args: argparse.Namespace, console: Console) -> int:
     if args.out.parent and not args.out.parent.exists():
         raise UsageError(f"folder {args.out.parent} does not exist")
     recorder = Recorder(
-        _mqtt(args), args.out, topic_filter=args.topic, qos=args.qos, max_queue=args.max_queue
+        mqtt_config(args), args.out, topic_filter=args.topic, qos=args.qos, max_queue=args.max_queue
     )
     console.print(
         f"recording {args.topic} from mqtt://{args.host}:{args.port} -> {args.out}; Ctrl-C to stop"
@@ -228,7 +207,7 @@ def _replay(args: argparse.Namespace, console: Console) -> int:
             try:
                 with warnings.catch_warnings(record=True) as caught:
                     warnings.simplefilter("always", TruncatedRecordingWarning)
-                    async with MqttSender(_mqtt(args)) as sender:
+                    async with MqttSender(mqtt_config(args)) as sender:
                         final = await replay_file(
                             args.file,
                             sender,

@@ -9,10 +9,10 @@ from typing import Any
 
 from rich.console import Console
 
-from simulators.mqtt_config import MqttConfig
 from simulators.publisher import run_simulation
 from twin.analytics.anomaly import main_score
 from twin.loader import VenueFileError, sample_names
+from venue_twin.broker_args import add_broker_args, mqtt_config
 from venue_twin.runner import UsageError, run_until_signal
 from venue_twin.wiring import resolve_venue
 
@@ -33,12 +33,7 @@ def add_parsers(sub: Any) -> None:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     sim.add_argument("--venue", default="sample:museum-wing", help="venue file or sample:NAME")
-    sim.add_argument("--host", default="127.0.0.1", help="broker host")
-    sim.add_argument("--port", type=int, default=1883, help="broker port")
-    sim.add_argument("--username", help="broker user name")
-    sim.add_argument("--password-file", type=Path, help="file holding the broker password")
-    sim.add_argument("--tls", action="store_true", help="connect with TLS")
-    sim.add_argument("--ca-file", help="CA certificate for TLS")
+    add_broker_args(sim)
     sim.add_argument("--hours", default="09:00-17:00", help="opening hours (local to the venue)")
     sim.add_argument("--speed", type=float, default=1.0, help="simulated seconds per second")
     sim.add_argument("--duration", type=float, help="simulated seconds to run (default: forever)")
@@ -77,15 +72,7 @@ def _simulate(args: argparse.Namespace, console: Console) -> int:
         venue = resolve_venue(args.venue)
     except VenueFileError as exc:
         raise UsageError(str(exc)) from exc
-    password = args.password_file.read_text().strip() if args.password_file else None
-    mqtt = MqttConfig(
-        host=args.host,
-        port=args.port,
-        username=args.username,
-        password=password,
-        tls=args.tls,
-        ca_file=args.ca_file,
-    )
+    mqtt = mqtt_config(args)
     console.print(
         f"simulating {venue.name} ({len(venue.sensors)} sensors) -> mqtt://{args.host}:{args.port}"
         f" at {args.speed:g}x; Ctrl-C to stop"
