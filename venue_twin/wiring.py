@@ -15,7 +15,6 @@ from collections.abc import Callable, Coroutine
 from pathlib import Path
 from typing import Any
 
-import uvicorn
 from fastapi import FastAPI
 
 from ingest.contract import Topics
@@ -37,6 +36,7 @@ from twin.replica import StatePublisher
 from twin.service import TwinService
 from twin.threshold_alarms import ThresholdAlarms
 from twin.venue import Venue
+from venue_twin.http_server import serve_http
 from venue_twin.settings import AuthConfig, Settings
 from viewer.analytics_view import AnalyticsView
 from viewer.app import ViewerContext, create_app
@@ -367,32 +367,6 @@ class Platform:
             "venues": [v.id for v in self.venues],
             "ingest": self.metrics.snapshot(),
         }
-
-
-class _QuietServer(uvicorn.Server):
-    """uvicorn without its own signal handling: the CLI owns Ctrl-C."""
-
-    @contextlib.contextmanager
-    def capture_signals(self) -> Any:
-        yield
-
-
-async def serve_http(app: FastAPI, host: str, port: int, stop: asyncio.Event) -> None:
-    """Serve ``app`` until ``stop`` is set."""
-    # No access log: request lines would be the only place a URL-borne secret
-    # could leak (tokens travel in headers and the first WebSocket frame).
-    config = uvicorn.Config(
-        app, host=host, port=port, log_level="warning", access_log=False, ws_ping_interval=20
-    )
-    server = _QuietServer(config)
-    task = asyncio.create_task(server.serve(), name="http")
-    stopper = asyncio.create_task(stop.wait(), name="http-stop")
-    done, _ = await asyncio.wait({task, stopper}, return_when=asyncio.FIRST_COMPLETED)
-    server.should_exit = True
-    stopper.cancel()
-    await task
-    if task in done and not stop.is_set():
-        raise RuntimeError(f"the web server on {host}:{port} stopped (is the port in use?)")
 
 
 def _redact(url: str) -> str:
