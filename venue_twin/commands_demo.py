@@ -7,6 +7,7 @@ import asyncio
 import contextlib
 import logging
 import time
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +15,7 @@ from prometheus_client import start_http_server
 from rich.console import Console
 
 from ingest.mqtt_settings import MqttSettings
+from ingest.store import StoreMisconfigured
 from simulators.mqtt_config import MqttConfig as SimMqttConfig
 from simulators.publisher import run_simulation
 from twin.venue import Venue
@@ -21,7 +23,13 @@ from venue_twin.commands_users import ensure_demo_users
 from venue_twin.embedded_broker import EmbeddedBroker, free_port, port_is_free
 from venue_twin.runner import UsageError, open_browser, run_until_signal
 from venue_twin.settings import Settings, load_settings
-from venue_twin.wiring import AuthSetupError, Platform, build_authenticator, serve_http
+from venue_twin.wiring import (
+    AuthSetupError,
+    Platform,
+    StartupCancelled,
+    build_authenticator,
+    serve_http,
+)
 
 __all__ = ["add_parsers"]
 
@@ -134,7 +142,7 @@ def _demo(args: argparse.Namespace, console: Console) -> int:
                 f"[green]ok[/green] MQTT broker (embedded) on mqtt://127.0.0.1:{mqtt_port}"
             )
             try:
-                platform = Platform(settings, mqtt=mqtt, progress=_ok(console))
+                platform = Platform(settings, mqtt=mqtt, progress=_ok(console), stop=stop)
                 async with platform:
                     sims = [
                         asyncio.create_task(
@@ -204,10 +212,10 @@ def _serve(args: argparse.Namespace, console: Console) -> int:
         raise UsageError(str(exc)) from exc
 
     async def run(stop: asyncio.Event) -> int:
-        async with Platform(settings, progress=_ok(console)) as platform:
+        async with Platform(settings, progress=_ok(console), stop=stop) as platform:
             return await _serve_until(platform, settings, stop, console, [], None)
 
-    return run_until_signal(run)
+    return _run_platform(run, console)
 
 
 def _ingest(args: argparse.Namespace, console: Console) -> int:
@@ -217,7 +225,7 @@ def _ingest(args: argparse.Namespace, console: Console) -> int:
         raise UsageError(str(exc)) from exc
 
     async def run(stop: asyncio.Event) -> int:
-        async with Platform(settings, progress=_ok(console), viewer=False) as platform:
+        async with Platform(settings, progress=_ok(console), viewer=False, stop=stop) as platform:
             if settings.metrics_port is not None:
                 start_http_server(
                     settings.metrics_port, settings.http_host, registry=platform.metrics.registry
@@ -231,7 +239,19 @@ def _ingest(args: argparse.Namespace, console: Console) -> int:
         console.print(f"stopped: {m['readings_stored']:.0f} readings stored")
         return 0
 
-    return run_until_signal(run)
+    return _run_platform(run, console)
+
+
+def _run_platform(run: Callable[[asyncio.Event], Awaitable[int]], console: Console) -> int:
+    """``run_until_signal`` with the start-up outcomes that are not crashes."""
+    try:
+        return run_until_signal(run)
+    except StartupCancelled:
+        console.print("stopped before the database came up")
+        return 0
+    except StoreMisconfigured as exc:
+        # The database answered and refused us: retrying cannot help.
+        raise UsageError(f"the database refused the connection: {exc}") from exc
 
 
 async def _serve_until(

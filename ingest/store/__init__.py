@@ -19,6 +19,7 @@ from ingest.store.base import (
     InvalidReadings,
     Store,
     StoreError,
+    StoreMisconfigured,
     StoreUnavailable,
     ZoneAggregate,
 )
@@ -40,6 +41,7 @@ __all__ = [
     "SqliteStore",
     "Store",
     "StoreError",
+    "StoreMisconfigured",
     "StoreUnavailable",
     "UnsupportedStoreURL",
     "WriterClosed",

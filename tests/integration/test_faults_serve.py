@@ -193,6 +193,26 @@ def test_serve_with_an_unknown_database_exits_with_a_clear_message_instead_of_wa
     with serve_process(_serve_env(mosquitto, url, tmp_path, http_port), log) as proc:
         code = proc.wait(30)
     text = log.read_text(errors="replace")
-    assert code != 0
+    assert code == 2, text[-2000:]  # a usage error, not a crash
     assert 'database "no_such_database" does not exist' in text
     assert "retrying" not in text
+    assert "Traceback" not in text
+
+
+def test_ctrl_c_while_serve_waits_for_the_database_stops_it_cleanly(
+    mosquitto: MosquittoServer, postgres_server: PostgresServer, pg_url: str, tmp_path: Path
+) -> None:
+    http_port = free_port()
+    log = tmp_path / "s.log"
+    postgres_server.stop()
+    try:
+        with serve_process(_serve_env(mosquitto, pg_url, tmp_path, http_port), log) as proc:
+            _wait_log(log, "unreachable, retrying", proc, timeout=30)
+            proc.send_signal(signal.SIGINT)
+            code = proc.wait(20)
+    finally:
+        postgres_server.start()
+    text = log.read_text(errors="replace")
+    assert code == 0, text[-2000:]
+    assert "stopped before the database came up" in text
+    assert "Traceback" not in text
