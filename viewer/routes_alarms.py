@@ -40,8 +40,15 @@ def alarms_router(ctx: ViewerContext, guard: RoleGuard) -> APIRouter:
         state: Annotated[
             Literal["open", "all"], Query(description="open: not cleared; all: with history.")
         ] = "open",
+        order: Annotated[
+            Literal["triage", "recent"],
+            Query(
+                description="triage: most severe first, newest first within a severity; "
+                "recent: last changed first (an alarm log)."
+            ),
+        ] = "triage",
     ) -> dict[str, Any]:
-        """Alarms, most severe first, newest first within a severity."""
+        """Alarms in triage order, or most recently changed first."""
         m = manager()
         if venue is not None and venue not in ctx.twin.venues:
             raise HTTPException(404, f"no venue {venue!r}")
@@ -51,7 +58,10 @@ def alarms_router(ctx: ViewerContext, guard: RoleGuard) -> APIRouter:
                 found[a.alarm_id] = a
         for a in m.open_alarms(venue):  # memory is fresher than the store
             found[a.alarm_id] = a
-        ordered = sorted(found.values(), key=lambda a: (-a.severity.rank, -a.raised_at))
+        if order == "recent":
+            ordered = sorted(found.values(), key=lambda a: -a.updated_at)
+        else:
+            ordered = sorted(found.values(), key=lambda a: (-a.severity.rank, -a.raised_at))
         return page([alarm_body(a) for a in ordered], limit, offset)
 
     @r.get(

@@ -270,6 +270,16 @@ def test_operator_acknowledges_an_alarm_with_a_note(
     actions = [(i["action"], i["user"], i.get("note")) for i in response.json()["items"]]
     assert ("acknowledge", "operator", "technician called") in actions, actions
 
+    # The next shift reads it in the alarm log: who acknowledged it and the note.
+    page.get_by_test_id("details-close").click()
+    page.get_by_test_id("tab-log").click()
+    entry = page.get_by_test_id(f"alarm-log-{alarm_id}")
+    expect(entry).to_contain_text("by operator", timeout=10_000)
+    entry.locator("button").first.click()
+    expect(entry.locator(".alarm-history")).to_contain_text("Acknowledged by operator")
+    expect(entry.locator(".alarm-history")).to_contain_text("technician called")
+    page.screenshot(path=screenshot_dir / "alarm-log.png")
+
 
 def test_operator_shelves_an_alarm_and_unshelves_it(
     page: Page, demo_app: DemoApp, publisher: Publisher

@@ -118,3 +118,31 @@ def test_the_openapi_schema_describes_responses_and_bearer_auth(
         "/AlarmOut"
     )
     assert "409" in ack["responses"]
+
+
+def test_the_alarm_log_lists_the_most_recently_changed_first_cleared_included(
+    env: tuple[TestClient, Rig, dict[str, str]],
+) -> None:
+    client, rig, headers = env
+
+    async def night_shift() -> None:
+        await rig.alarms.raise_alarm(V, "log-old", "k", Severity.CRITICAL, "old", ts=1_000.0)
+        await rig.alarms.raise_alarm(V, "log-new", "k", Severity.INFO, "new", ts=2_000.0)
+        await rig.alarms.clear(V, "log-old", "k", ts=3_000.0)
+        old = rig.alarms.find(V, "log-old", "k")
+        assert old is not None
+        await rig.alarms.acknowledge(old.alarm_id, "olga", "door was propped open")
+
+    client.portal.call(night_shift)  # type: ignore[union-attr]
+    params = {"venue": V, "state": "all", "order": "recent"}
+    log = client.get("/api/alarms", params=params, headers=headers).json()["items"]
+    ours = [a for a in log if a["source"].startswith("log-")]
+    assert [(a["source"], a["state"]) for a in ours] == [
+        ("log-old", "cleared"),  # the critical one, changed last
+        ("log-new", "raised"),
+    ]
+    triage = client.get("/api/alarms", params={"venue": V}, headers=headers).json()["items"]
+    assert "log-old" not in [a["source"] for a in triage]  # cleared and acknowledged: closed
+    assert ours[0]["acknowledged_by"] == "olga"
+    bad = client.get("/api/alarms", params={"order": "oldest"}, headers=headers)
+    assert bad.status_code == 422 and "order" in bad.text

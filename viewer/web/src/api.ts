@@ -3,6 +3,7 @@
 import { accessToken, signalUnauthorized } from './auth';
 import type {
   Alarm,
+  AlarmTransition,
   Analytics,
   Command,
   HistoryAnswer,
@@ -124,6 +125,15 @@ export function getHistory(
 
 export function listAlarms(venue: string, limit = 200): Promise<Page<Alarm>> {
   return getJson<Page<Alarm>>(`/api/alarms?venue=${enc(venue)}&state=open&limit=${limit}`);
+}
+
+/** Recent alarms of a venue in every state, cleared ones included. */
+export function listAlarmLog(venue: string, limit = 100): Promise<Page<Alarm>> {
+  return getJson<Page<Alarm>>(`/api/alarms?venue=${enc(venue)}&state=all&order=recent&limit=${limit}`);
+}
+
+export async function alarmHistory(id: string): Promise<AlarmTransition[]> {
+  return (await getJson<{ items: AlarmTransition[] }>(`/api/alarms/${enc(id)}/history`)).items;
 }
 
 export function acknowledgeAlarm(id: string, note: string | null): Promise<Alarm> {

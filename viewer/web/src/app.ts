@@ -7,7 +7,7 @@ import type { Vector3 } from 'three';
 import { getAnalytics, getMesh, getState, getVenue, listVenues } from './api';
 import { clearSession, roleAtLeast, type Session } from './auth';
 import { type Selection, ViewContext } from './context';
-import { formatValue, kindLabel } from './format';
+import { dateTimeFormatter, formatValue, kindLabel } from './format';
 import { Colouring } from './colouring';
 import { chooseVenue, meshLod, parseMesh } from './loading';
 import { Incidents } from './incidents';
@@ -28,6 +28,7 @@ import { DetailsPane } from './ui/details';
 import { h, setText } from './ui/dom';
 import { Header } from './ui/header';
 import { Legend } from './ui/legend';
+import { AlarmLog } from './ui/alarmLog';
 import { Lists } from './ui/lists';
 import { ReplayBar } from './ui/replay';
 import { currentTheme, initTheme, type Theme } from './ui/theme';
@@ -95,7 +96,6 @@ export async function startApp(root: HTMLElement, hook: VenueTwinHook, session: 
   const header = new Header(venue.name, venue.timezone ?? null, venues, venueId, session, logout);
   const legend = new Legend();
   const details = new DetailsPane(ctx, (s) => select(s));
-  const lists = new Lists(ctx, (s) => select(s));
   let urgentSensors = 0;
   let openAlarms = 0;
   const retitle = (): void => {
@@ -115,6 +115,14 @@ export async function startApp(root: HTMLElement, hook: VenueTwinHook, session: 
       retitle();
     },
   });
+  const logClock = dateTimeFormatter(venue.timezone);
+  const alarmLog = new AlarmLog({
+    venue: venueId,
+    describeSource: (source) => incidents.describe(source),
+    formatTime: (t) => logClock.format(new Date(t * 1000)),
+  });
+  incidents.alarms.subscribe(() => alarmLog.invalidate());
+  const lists = new Lists(ctx, (s) => select(s), alarmLog);
   panel.append(header.root, incidents.commandsPanel.root, incidents.alarmsPanel.root, legend.root, details.root, lists.root);
 
   // Toolbar over the viewport: what to colour by, and view controls.

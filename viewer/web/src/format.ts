@@ -75,6 +75,16 @@ export function timeFormatter(timeZone: string | null | undefined): Intl.DateTim
   }
 }
 
+/** "25 Nov, 02:58" in the venue's zone: for logs spanning days. */
+export function dateTimeFormatter(timeZone: string | null | undefined): Intl.DateTimeFormat {
+  const options: Intl.DateTimeFormatOptions = { day: 'numeric', month: 'short', hour: '2-digit', minute: '2-digit' };
+  try {
+    return new Intl.DateTimeFormat(undefined, { ...options, timeZone: timeZone ?? undefined });
+  } catch {
+    return new Intl.DateTimeFormat(undefined, options);
+  }
+}
+
 export const KIND_LABELS: Record<string, string> = {
   temperature: 'Temperature',
   humidity: 'Humidity',

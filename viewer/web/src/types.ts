@@ -131,6 +131,15 @@ export interface Alarm {
   shelved_until: number | null;
 }
 
+/** One change in an alarm's life, oldest first in a history. */
+export interface AlarmTransition {
+  ts: number;
+  action: string;
+  user: string | null;
+  note: string | null;
+  state: AlarmState;
+}
+
 export type CommandState =
   | 'pending_confirmation'
   | 'sent'

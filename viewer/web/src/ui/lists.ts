@@ -7,7 +7,10 @@ import { STATUS_LABELS, STATUS_ORDER, type Selection, type ViewContext } from '.
 import { formatAge, formatNumber, formatValue, kindLabel, unitLabel } from '../format';
 import { type ColorScale, cssColorAt, type Quantity } from '../scales';
 import type { SensorStatus, ZoneState } from '../types';
+import type { AlarmLog } from './alarmLog';
 import { h, setText } from './dom';
+
+type Tab = 'sensors' | 'zones' | 'log';
 
 interface SensorRow {
   row: HTMLElement;
@@ -53,7 +56,7 @@ export class Lists {
   private readonly zoneRows = new Map<string, ZoneRow>();
   private readonly sensorList: HTMLElement;
   private readonly zoneList: HTMLElement;
-  private readonly tabs: Record<'sensors' | 'zones', HTMLButtonElement>;
+  private readonly tabs: Partial<Record<Tab, HTMLButtonElement>>;
   private filter: SensorStatus | null = null;
   private quantity: Quantity = 'temperature';
   private scale: ColorScale | null = null;
@@ -61,6 +64,7 @@ export class Lists {
   constructor(
     private readonly ctx: ViewContext,
     private readonly onSelect: (selection: Selection) => void,
+    private readonly log: AlarmLog | null = null,
   ) {
     this.summary = h('div', { class: 'summary', 'data-testid': 'status-summary', role: 'group', 'aria-label': 'Sensors by status' });
     for (const status of STATUS_ORDER) {
@@ -80,7 +84,7 @@ export class Lists {
     this.buildSensorRows();
     this.buildZoneRows();
 
-    const tab = (id: 'sensors' | 'zones', label: string): HTMLButtonElement => {
+    const tab = (id: Tab, label: string): HTMLButtonElement => {
       const button = h('button', { class: 'tab', type: 'button', role: 'tab', 'data-testid': `tab-${id}`, text: label });
       button.addEventListener('click', () => this.showTab(id));
       return button;
@@ -88,14 +92,16 @@ export class Lists {
     this.tabs = {
       sensors: tab('sensors', `Sensors (${ctx.venue.sensors.length})`),
       zones: tab('zones', `Zones (${ctx.venue.zones.length})`),
+      log: log === null ? undefined : tab('log', 'Alarm log'),
     };
     this.root = h(
       'section',
       { class: 'lists' },
       this.summary,
-      h('div', { class: 'tabs', role: 'tablist' }, this.tabs.sensors, this.tabs.zones),
+      h('div', { class: 'tabs', role: 'tablist' }, this.tabs.sensors ?? null, this.tabs.zones ?? null, this.tabs.log ?? null),
       this.sensorList,
       this.zoneList,
+      log?.root ?? null,
     );
     this.showTab('sensors');
   }
@@ -167,11 +173,11 @@ export class Lists {
     }
   }
 
-  private showTab(id: 'sensors' | 'zones'): void {
+  private showTab(id: Tab): void {
     this.sensorList.hidden = id !== 'sensors';
     this.zoneList.hidden = id !== 'zones';
-    this.tabs.sensors.setAttribute('aria-selected', String(id === 'sensors'));
-    this.tabs.zones.setAttribute('aria-selected', String(id === 'zones'));
+    this.log?.show(id === 'log');
+    for (const [tab, button] of Object.entries(this.tabs)) button?.setAttribute('aria-selected', String(tab === id));
   }
 
   private setFilter(status: SensorStatus | null): void {
