@@ -124,6 +124,8 @@ def _demo(args: argparse.Namespace, console: Console) -> int:
         http_host=args.host,
         http_port=args.port,
         spool_dir=str((args.data_dir / "spool").resolve()),
+        # One process serves everyone: no mirror viewers to feed.
+        publish_state=False,
         auth={
             "enabled": True,
             "users_file": str((args.data_dir / "users.yaml").resolve()),
