@@ -22,8 +22,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from ingest.contract import Reading
-from ingest.store.alarms_memory import MemoryAlarmStore
 from simulators.simulator import VenueSimulator
+from twin.alarm_stores.memory import MemoryAlarmStore
 from twin.alarms import AlarmManager
 from twin.live_analytics import AnalyticsService, VenueAnalytics
 from twin.samples.large_venue import large_venue

@@ -22,12 +22,13 @@ from ingest.decode import DecodeLimits, Decoder
 from ingest.metrics import IngestMetrics
 from ingest.mqtt_settings import MqttSettings
 from ingest.service import IngestService
-from ingest.store import open_alarm_store, open_store
-from ingest.store.alarms_memory import MemoryAlarmStore
+from ingest.store import open_store
 from ingest.store.base import Store, StoreUnavailable
 from ingest.store.postgres import server_address
 from ingest.store.spool import Spool
 from ingest.store.writer import BatchWriter
+from twin.alarm_stores import open_alarm_store
+from twin.alarm_stores.memory import MemoryAlarmStore
 from twin.alarms import AlarmManager
 from twin.commands import CommandSender, CommandTracker
 from twin.live_analytics import AnalyticsConfig, AnalyticsService

@@ -22,7 +22,8 @@ from fastapi import FastAPI
 
 from ingest.contract import Topics
 from ingest.mqtt_settings import MqttSettings
-from ingest.store import open_alarm_store, open_store
+from ingest.store import open_store
+from twin.alarm_stores import open_alarm_store
 from twin.service import TwinService
 from venue_twin.settings import Settings
 from venue_twin.wiring import Progress, build_authenticator, resolve_venue

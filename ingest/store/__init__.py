@@ -11,9 +11,6 @@
 
 from __future__ import annotations
 
-from ingest.store.alarms_memory import MemoryAlarmStore
-from ingest.store.alarms_postgres import PostgresAlarmStore
-from ingest.store.alarms_sqlite import SqliteAlarmStore
 from ingest.store.base import (
     Bucket,
     InvalidReadings,
@@ -46,8 +43,8 @@ __all__ = [
     "UnsupportedStoreURL",
     "WriterClosed",
     "ZoneAggregate",
-    "open_alarm_store",
     "open_store",
+    "parse_store_url",
 ]
 
 
@@ -55,7 +52,7 @@ class UnsupportedStoreURL(StoreError, ValueError):
     """The store URL names no adapter we have."""
 
 
-def _parse(url: str) -> tuple[str, str]:
+def parse_store_url(url: str) -> tuple[str, str]:
     """``(kind, target)``: kind is sqlite, postgresql or memory."""
     scheme, sep, rest = url.partition("://")
     if not sep:
@@ -75,22 +72,9 @@ def _parse(url: str) -> tuple[str, str]:
 
 def open_store(url: str) -> Store:
     """Build (not connect) the store a URL names."""
-    kind, target = _parse(url)
+    kind, target = parse_store_url(url)
     if kind == "sqlite":
         return SqliteStore(target)
     if kind == "postgresql":
         return PostgresStore(target)
     return MemoryStore()
-
-
-AlarmAndCommandStore = SqliteAlarmStore | PostgresAlarmStore | MemoryAlarmStore
-
-
-def open_alarm_store(url: str) -> AlarmAndCommandStore:
-    """The alarm and command store in the same database as the readings."""
-    kind, target = _parse(url)
-    if kind == "sqlite":
-        return SqliteAlarmStore(target)
-    if kind == "postgresql":
-        return PostgresAlarmStore(target)
-    return MemoryAlarmStore()

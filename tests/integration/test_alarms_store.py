@@ -9,9 +9,9 @@ from typing import Protocol
 
 import pytest
 
-from ingest.store.alarms_memory import MemoryAlarmStore
-from ingest.store.alarms_postgres import PostgresAlarmStore
-from ingest.store.alarms_sqlite import SqliteAlarmStore
+from twin.alarm_stores.memory import MemoryAlarmStore
+from twin.alarm_stores.postgres import PostgresAlarmStore
+from twin.alarm_stores.sqlite import SqliteAlarmStore
 from twin.alarms import (
     Action,
     Alarm,

@@ -18,8 +18,8 @@ from ingest.metrics import IngestMetrics
 from ingest.mqtt_settings import MqttSettings
 from ingest.service import IngestService
 from ingest.store import MemoryStore
-from ingest.store.alarms_memory import MemoryAlarmStore
 from tests.fixtures.mosquitto import MosquittoServer
+from twin.alarm_stores.memory import MemoryAlarmStore
 from twin.commands import CommandSender, CommandState, CommandTracker
 
 TOPICS = Topics()

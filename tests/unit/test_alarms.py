@@ -6,7 +6,7 @@ from collections.abc import AsyncIterator
 
 import pytest
 
-from ingest.store.alarms_memory import MemoryAlarmStore
+from twin.alarm_stores.memory import MemoryAlarmStore
 from twin.alarms import (
     FLOOD_KIND,
     Action,

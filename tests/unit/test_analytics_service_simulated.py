@@ -12,9 +12,9 @@ from dataclasses import dataclass
 
 import pytest
 
-from ingest.store.alarms_memory import MemoryAlarmStore
 from simulators.faults import Fault, FaultKind, FaultPlan
 from simulators.simulator import VenueSimulator
+from twin.alarm_stores.memory import MemoryAlarmStore
 from twin.alarms import AlarmManager, AlarmState, Severity
 from twin.live_analytics import AnalyticsService, AnalyticsUpdate
 from twin.loader import load_sample

@@ -9,7 +9,7 @@ import pytest
 
 from ingest.contract import Command, CommandAck, Reading
 from ingest.decode import DecodeResult
-from ingest.store.alarms_memory import MemoryAlarmStore
+from twin.alarm_stores.memory import MemoryAlarmStore
 from twin.alarms import AlarmManager, AlarmState
 from twin.commands import (
     CommandNotPending,

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from ingest.store.alarms_memory import MemoryAlarmStore
 from tests.unit.test_viewer_support import FakePublisher
+from twin.alarm_stores.memory import MemoryAlarmStore
 from twin.alarms import Action, AlarmManager, AlarmState, Severity
 from twin.commands import CommandState, CommandTracker
 from twin.replica import ActionHandler

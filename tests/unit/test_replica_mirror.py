@@ -13,7 +13,7 @@ import pytest
 
 from ingest.contract import Reading, SensorStatus, StatusEvent, Topics
 from ingest.mqtt_settings import MqttSettings
-from ingest.store.alarms_memory import MemoryAlarmStore
+from twin.alarm_stores.memory import MemoryAlarmStore
 from twin.alarms import AlarmEvent, AlarmManager, AlarmState, IllegalTransition, Severity
 from twin.loader import load_sample
 from twin.replica import RemoteActionFailed, StatePublisher

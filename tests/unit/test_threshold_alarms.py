@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ingest.contract import Reading, SensorStatus, StatusEvent
-from ingest.store.alarms_memory import MemoryAlarmStore
+from twin.alarm_stores.memory import MemoryAlarmStore
 from twin.alarms import AlarmManager, AlarmState, Severity
 from twin.loader import load_sample
 from twin.service import TwinService

@@ -13,8 +13,8 @@ from fastapi import FastAPI
 from prometheus_client import CollectorRegistry
 
 from ingest.contract import Command
-from ingest.store.alarms_memory import MemoryAlarmStore
 from ingest.store.memory import MemoryStore
+from twin.alarm_stores.memory import MemoryAlarmStore
 from twin.alarms import AlarmManager
 from twin.commands import CommandTracker
 from twin.loader import load_sample

@@ -1,4 +1,4 @@
-"""The alarm storage port. Adapters: ``ingest.store.alarms_{memory,sqlite,postgres}``."""
+"""The alarm storage port. Adapters: ``twin.alarm_stores.{memory,sqlite,postgres}``."""
 
 from __future__ import annotations
 

@@ -16,7 +16,7 @@ import psycopg_pool
 from psycopg.types.json import Jsonb
 
 from ingest.store import migrate
-from ingest.store.alarms_sqlite import (
+from twin.alarm_stores.sqlite import (
     ALARM_COLUMNS,
     ALARM_HISTORY_INSERT,
     ALARM_UPSERT,
