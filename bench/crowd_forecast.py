@@ -87,8 +87,12 @@ class Errors:
 Forecaster = Callable[[int], float]
 
 
-def evaluate(series: npt.NDArray[np.float64], train_days: int, params: HoltWintersParams,
-             fitted: HoltWintersParams) -> dict[str, dict[int, Errors]]:
+def evaluate(
+    series: npt.NDArray[np.float64],
+    train_days: int,
+    params: HoltWintersParams,
+    fitted: HoltWintersParams,
+) -> dict[str, dict[int, Errors]]:
     hw_default = HoltWinters(PERIOD, params)
     hw_fitted = HoltWinters(PERIOD, fitted)
     naive = SeasonalNaive(PERIOD)
@@ -124,8 +128,9 @@ def main() -> None:
     ap.add_argument("--days", type=int, default=42)
     ap.add_argument("--train-days", type=int, default=14)
     ap.add_argument("--seed", type=int, default=1)
-    ap.add_argument("--noise", type=float, default=1.0,
-                    help="noise sd in units of sqrt(expected occupancy)")
+    ap.add_argument(
+        "--noise", type=float, default=1.0, help="noise sd in units of sqrt(expected occupancy)"
+    )
     args = ap.parse_args()
     series = synthetic_days(args.days, args.seed, args.noise)
     t0 = time.perf_counter()
@@ -145,10 +150,14 @@ def main() -> None:
     forecast_us = (time.perf_counter() - t0) / 1000 * 1e6
 
     peak = float(series.max())
-    print(f"synthetic days: {args.days} ({args.train_days} for fitting, "
-          f"{args.days - args.train_days} scored), 5-min steps, peak occupancy {peak:.0f}")
-    print(f"fitted: alpha={fitted.alpha:.3f} beta={fitted.beta:.4f} gamma={fitted.gamma:.3f} "
-          f"phi={fitted.phi:.3f} in {fit_s:.1f} s")
+    print(
+        f"synthetic days: {args.days} ({args.train_days} for fitting, "
+        f"{args.days - args.train_days} scored), 5-min steps, peak occupancy {peak:.0f}"
+    )
+    print(
+        f"fitted: alpha={fitted.alpha:.3f} beta={fitted.beta:.4f} gamma={fitted.gamma:.3f} "
+        f"phi={fitted.phi:.3f} in {fit_s:.1f} s"
+    )
     print(f"{'method':<22}" + "".join(f"{f'{m} min MAE / MAPE / WAPE':>30}" for m in HORIZONS))
     for method, by_h in errs.items():
         cells = []
@@ -156,8 +165,10 @@ def main() -> None:
             mae, mape, wape = by_h[minutes].summary()
             cells.append(f"{mae:9.1f} / {mape:5.1f}% / {wape:5.1f}%")
         print(f"{method:<22}" + "".join(f"{c:>30}" for c in cells))
-    print(f"Holt-Winters update {update_us:.1f} us/step, 12-step forecast {forecast_us:.1f} us "
-          f"(state: {PERIOD} seasonal values + 2 floats per zone)")
+    print(
+        f"Holt-Winters update {update_us:.1f} us/step, 12-step forecast {forecast_us:.1f} us "
+        f"(state: {PERIOD} seasonal values + 2 floats per zone)"
+    )
 
 
 if __name__ == "__main__":

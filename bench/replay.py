@@ -205,14 +205,19 @@ def main() -> None:
     p.add_argument("--hours", type=float, default=1.0, help="span of generated data (24: a day)")
     p.add_argument("--interval", type=float, default=1.0, help="seconds between readings")
     p.add_argument(
-        "--step", type=float, nargs="+", default=[1.0, 10.0],
+        "--step",
+        type=float,
+        nargs="+",
+        default=[1.0, 10.0],
         help="replay seconds per applied step in as-fast-as-possible mode",
     )
     p.add_argument("--paced", type=float, default=100.0, help="speed of the paced run")
     p.add_argument("--paced-span", type=float, default=600.0, help="replay seconds paced")
     p.add_argument("--db", type=Path, help="SQLite file to create or reuse")
     p.add_argument(
-        "--format-hours", type=float, default=1.0,
+        "--format-hours",
+        type=float,
+        default=1.0,
         help="hours of simulated museum-wing traffic for the file-format figures (0: skip)",
     )
     args = p.parse_args()

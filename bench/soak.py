@@ -447,8 +447,10 @@ def run(args: argparse.Namespace) -> int:
         print(f"catch-up after the load stopped: {caught_up - load_end:,.0f} s")
     else:
         print(f"NOT caught up within {args.catchup_timeout:.0f} s after the load")
-    print(f"peak worker RSS {peak_worker:.0f} MiB; peak broker RSS {peak_broker:.0f} MiB; "
-          f"peak writer queue {peak_queue:,.0f} readings")
+    print(
+        f"peak worker RSS {peak_worker:.0f} MiB; peak broker RSS {peak_broker:.0f} MiB; "
+        f"peak writer queue {peak_queue:,.0f} readings"
+    )
     print(
         f"bound on readings held by the worker: Receive Maximum {RECEIVE_MAXIMUM} x "
         f"{PER_MSG} readings = {RECEIVE_MAXIMUM * PER_MSG:,} (writer max_pending 200,000)"
@@ -471,13 +473,25 @@ def main() -> None:
     ap = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    ap.add_argument("--rate", type=float, default=10 * TARGET_READINGS_PER_S,
-                    help="readings/s offered (default 10x the target: 500,000)")
+    ap.add_argument(
+        "--rate",
+        type=float,
+        default=10 * TARGET_READINGS_PER_S,
+        help="readings/s offered (default 10x the target: 500,000)",
+    )
     ap.add_argument("--seconds", type=float, default=60.0, help="load duration (default 60)")
-    ap.add_argument("--catchup-timeout", type=float, default=900.0,
-                    help="give up waiting for the catch-up after this long (default 900 s)")
-    ap.add_argument("--publishers", type=int, default=2,
-                    help="publisher processes sharing the offered rate (default 2)")
+    ap.add_argument(
+        "--catchup-timeout",
+        type=float,
+        default=900.0,
+        help="give up waiting for the catch-up after this long (default 900 s)",
+    )
+    ap.add_argument(
+        "--publishers",
+        type=int,
+        default=2,
+        help="publisher processes sharing the offered rate (default 2)",
+    )
     ap.add_argument("--every", type=int, default=5, help="print every Nth sample (default 5)")
     sys.exit(run(ap.parse_args()))
 

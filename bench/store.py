@@ -87,8 +87,10 @@ async def _bench_queries(store: Store, sensors: int, repeats: int) -> dict[str, 
     # 10,000 sensors with some history each, then one sensor with a day at 1 Hz.
     for rep in range(3):
         await store.write_readings(
-            [Reading("venue", f"s{i:05d}", T0 + rep * 60 + i / 1000, float(i))
-             for i in range(sensors)]
+            [
+                Reading("venue", f"s{i:05d}", T0 + rep * 60 + i / 1000, float(i))
+                for i in range(sensors)
+            ]
         )
     day = [Reading("venue", "day", T0 + s, float(s % 600)) for s in range(DAY_S)]
     for k in range(0, DAY_S, 20_000):
@@ -96,16 +98,14 @@ async def _bench_queries(store: Store, sensors: int, repeats: int) -> dict[str, 
     latest = await store.latest("venue")
     assert len(latest) == sensors + 1
     return {
-        f"latest() {sensors:,} sensors (ms)":
-            1000 * await _median_s(lambda: store.latest("venue"), repeats),
-        "downsampled 1 day @1 Hz -> 60 s buckets (ms)":
-            1000 * await _median_s(
-                lambda: store.downsampled("venue", "day", T0, T0 + DAY_S, 60), repeats),
-        "downsampled 1 day @1 Hz -> 1 h buckets (ms)":
-            1000 * await _median_s(
-                lambda: store.downsampled("venue", "day", T0, T0 + DAY_S, 3600), repeats),
-        "raw 1 h of one sensor (ms)":
-            1000 * await _median_s(lambda: store.raw("venue", "day", T0, T0 + 3600), repeats),
+        f"latest() {sensors:,} sensors (ms)": 1000
+        * await _median_s(lambda: store.latest("venue"), repeats),
+        "downsampled 1 day @1 Hz -> 60 s buckets (ms)": 1000
+        * await _median_s(lambda: store.downsampled("venue", "day", T0, T0 + DAY_S, 60), repeats),
+        "downsampled 1 day @1 Hz -> 1 h buckets (ms)": 1000
+        * await _median_s(lambda: store.downsampled("venue", "day", T0, T0 + DAY_S, 3600), repeats),
+        "raw 1 h of one sensor (ms)": 1000
+        * await _median_s(lambda: store.raw("venue", "day", T0, T0 + 3600), repeats),
         **await _bench_venue_reads(store, max(3, repeats // 4)),
     }
 
@@ -114,10 +114,13 @@ async def _bench_venue_reads(store: Store, repeats: int) -> dict[str, float]:
     """Replay's reads: 1,000 sensors at 1 Hz for 10 min, read 5 min at a time."""
     sensors, span = 1_000, 600
     for k in range(0, span, 100):
-        await store.write_readings([
-            Reading("replay", f"s{i:04d}", T0 + k + j, float(j))
-            for j in range(100) for i in range(sensors)
-        ])
+        await store.write_readings(
+            [
+                Reading("replay", f"s{i:04d}", T0 + k + j, float(j))
+                for j in range(100)
+                for i in range(sensors)
+            ]
+        )
 
     async def window() -> int:
         n, lo, after = 0, T0 + 150, None
@@ -131,10 +134,10 @@ async def _bench_venue_reads(store: Store, repeats: int) -> dict[str, float]:
     assert await window() == 300 * sensors
     assert len(await store.latest_before("replay", T0 + 300)) == sensors
     return {
-        "range_all 5 min x 1,000 sensors @1 Hz, 50k/page (ms)":
-            1000 * await _median_s(window, repeats),
-        "latest_before, 1,000 sensors, 5 min of history (ms)":
-            1000 * await _median_s(lambda: store.latest_before("replay", T0 + 300), repeats),
+        "range_all 5 min x 1,000 sensors @1 Hz, 50k/page (ms)": 1000
+        * await _median_s(window, repeats),
+        "latest_before, 1,000 sensors, 5 min of history (ms)": 1000
+        * await _median_s(lambda: store.latest_before("replay", T0 + 300), repeats),
     }
 
 
@@ -154,8 +157,12 @@ async def _bench_writer(store: Store, total: int, per_put: int) -> dict[str, flo
 _PARTS = ("writes", "writes -0004", "queries", "writer")
 
 
-async def _run_store(name: str, make: Callable[[], tuple[Store, Callable[[], None]]],
-                     args: argparse.Namespace, table: dict[str, dict[str, float]]) -> None:
+async def _run_store(
+    name: str,
+    make: Callable[[], tuple[Store, Callable[[], None]]],
+    args: argparse.Namespace,
+    table: dict[str, dict[str, float]],
+) -> None:
     """``make`` returns a new store and a function that drops its 0004 index."""
     sizes = [1_000, 10_000] if args.quick else [1_000, 10_000, 100_000]
     repeats = args.repeats
@@ -207,8 +214,9 @@ def _print_table(table: dict[str, dict[str, float]], columns: list[str]) -> None
         cells = []
         for c in columns:
             v = row.get(c)
-            cells.append(f"{'-':>12}" if v is None else f"{v:>12,.1f}" if v < 1000 else
-                         f"{v:>12,.0f}")
+            cells.append(
+                f"{'-':>12}" if v is None else f"{v:>12,.1f}" if v < 1000 else f"{v:>12,.0f}"
+            )
         print(f"{key:<{width}}  " + "  ".join(cells))
 
 
@@ -228,7 +236,10 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="smaller sizes")
     parser.add_argument("--repeats", type=int, default=3, help="timed writes per batch size")
     parser.add_argument(
-        "--parts", nargs="+", default=list(_PARTS), choices=_PARTS,
+        "--parts",
+        nargs="+",
+        default=list(_PARTS),
+        choices=_PARTS,
         help="what to measure (e.g. --parts writes 'writes -0004' for the index's write cost)",
     )
     asyncio.run(_main(parser.parse_args()))

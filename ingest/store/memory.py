@@ -176,7 +176,8 @@ class MemoryStore:
             ]
             for b, vs in sorted(self._buckets(points, w).items()):
                 out.append(
-                    ZoneAggregate(zone, from_ms(b), math.fsum(vs) / len(vs), min(vs), max(vs),
-                                  len(vs))
+                    ZoneAggregate(
+                        zone, from_ms(b), math.fsum(vs) / len(vs), min(vs), max(vs), len(vs)
+                    )
                 )
         return out

@@ -61,8 +61,7 @@ def load_migrations(dialect: Dialect) -> list[Migration]:
     expected = list(range(1, len(found) + 1))
     if [m.version for m in found] != expected:
         raise MigrationError(
-            f"{dialect} migrations must be numbered 1..n without gaps: "
-            f"{[m.version for m in found]}"
+            f"{dialect} migrations must be numbered 1..n without gaps: {[m.version for m in found]}"
         )
     return found
 

@@ -140,9 +140,7 @@ class Spool:
         if not readings:
             return
         payload = encode_readings(readings)
-        record = (
-            _HEADER.pack(_MAGIC, len(readings), len(payload), zlib.crc32(payload)) + payload
-        )
+        record = _HEADER.pack(_MAGIC, len(readings), len(payload), zlib.crc32(payload)) + payload
         if not self.has_room(len(record)):
             raise SpoolFull(
                 f"spool full: {self.size_bytes} + {len(record)} bytes > {self.max_bytes}"
@@ -254,8 +252,9 @@ class Spool:
         except OSError as exc:
             raise SpoolError(f"cannot read spool segment {path}: {exc}") from exc
         if magic != _MAGIC or len(payload) < length or zlib.crc32(payload) != crc:
-            log.warning("spool segment %s: torn or corrupt record at %d, skipping rest",
-                        path, offset)
+            log.warning(
+                "spool segment %s: torn or corrupt record at %d, skipping rest", path, offset
+            )
             return None
         return SpoolRecord(number, offset + _HEADER.size + length, decode_readings(payload, count))
 

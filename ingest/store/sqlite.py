@@ -194,8 +194,9 @@ class SqliteStore:
                 (limit,),
             )
             return [
-                DeadLetter(reason=r[1], detail=r[2], topic=r[3], payload=bytes(r[4]),
-                           received_at=r[0])
+                DeadLetter(
+                    reason=r[1], detail=r[2], topic=r[3], payload=bytes(r[4]), received_at=r[0]
+                )
                 for r in cur
             ]
 
@@ -235,7 +236,10 @@ class SqliteStore:
         after_sensor: str | None = None,
     ) -> list[Reading]:
         params = {
-            "venue": venue, "start": to_ms(start), "end": to_ms(end), "limit": limit,
+            "venue": venue,
+            "start": to_ms(start),
+            "end": to_ms(end),
+            "limit": limit,
             "after": after_sensor,
         }
         sql = _RANGE_ALL if after_sensor is None else _RANGE_ALL_AFTER
@@ -259,7 +263,10 @@ class SqliteStore:
         self, venue: str, sensor: str, start: float, end: float, width_s: float
     ) -> list[Bucket]:
         params = {
-            "venue": venue, "sensor": sensor, "start": to_ms(start), "end": to_ms(end),
+            "venue": venue,
+            "sensor": sensor,
+            "start": to_ms(start),
+            "end": to_ms(end),
             "w": width_ms(width_s),
         }
 

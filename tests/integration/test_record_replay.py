@@ -52,7 +52,11 @@ async def _ingest(
     decoder = Decoder(topics, known_venue=twin.knows, known_sensor=twin.knows)
     service = IngestService(
         MqttSettings(host=broker.host, port=broker.port, client_id=client_id),
-        topics, decoder, writer, store, metrics,
+        topics,
+        decoder,
+        writer,
+        store,
+        metrics,
     )
     try:
         async with service:
@@ -126,7 +130,9 @@ async def test_recorded_simulator_traffic_replays_into_the_same_rows(
     async with _ingest(mosquitto, second_db, "replay", "it-ingest-replay") as (_, writer, svc):
         async with MqttSender(MqttConfig(host=mosquitto.host, port=mosquitto.port)) as sender:
             sent = await replay_recording(
-                recording, sender, speed=math.inf,
+                recording,
+                sender,
+                speed=math.inf,
                 remap=TopicRemap.parse(["venues/=replay/venues/"]),
             )
         assert sent.messages == len(recorded)

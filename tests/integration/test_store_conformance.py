@@ -52,8 +52,9 @@ async def harness(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterat
         await h.store.close()
 
 
-def r(sensor: str, ts: float, value: float, venue: str = "wing",
-      quality: Quality = Quality.GOOD) -> Reading:
+def r(
+    sensor: str, ts: float, value: float, venue: str = "wing", quality: Quality = Quality.GOOD
+) -> Reading:
     return Reading(venue, sensor, ts, value, quality)
 
 
@@ -63,8 +64,12 @@ async def test_duplicates_are_ignored_and_not_counted(harness: Harness) -> None:
     assert await store.write_readings(batch) == 10
     assert await store.write_readings(batch) == 0
     # A duplicate inside one batch and a re-sent value for an existing key: first write wins.
-    assert await store.write_readings([r("t1", T0 + 20, 1.0), r("t1", T0 + 20, 2.0),
-                                       r("t1", T0, 99.0)]) == 1
+    assert (
+        await store.write_readings(
+            [r("t1", T0 + 20, 1.0), r("t1", T0 + 20, 2.0), r("t1", T0, 99.0)]
+        )
+        == 1
+    )
     rows = await store.raw("wing", "t1", T0, T0 + 100)
     assert [x.ts for x in rows] == [T0 + i for i in range(10)] + [T0 + 20]
     assert rows[0].value == 0.0
@@ -73,8 +78,12 @@ async def test_duplicates_are_ignored_and_not_counted(harness: Harness) -> None:
 
 async def test_millisecond_resolution_defines_a_duplicate(harness: Harness) -> None:
     store = harness.store
-    assert await store.write_readings([r("t1", T0 + 0.0011, 1.0), r("t1", T0 + 0.0014, 2.0),
-                                       r("t1", T0 + 0.002, 3.0)]) == 2
+    assert (
+        await store.write_readings(
+            [r("t1", T0 + 0.0011, 1.0), r("t1", T0 + 0.0014, 2.0), r("t1", T0 + 0.002, 3.0)]
+        )
+        == 2
+    )
     rows = await store.raw("wing", "t1", T0, T0 + 1)
     assert [(x.ts, x.value) for x in rows] == [(T0 + 0.001, 1.0), (T0 + 0.002, 3.0)]
 
@@ -92,10 +101,14 @@ async def test_out_of_order_readings_are_stored_in_time_order(harness: Harness) 
 
 async def test_latest_is_newest_per_sensor_of_one_venue(harness: Harness) -> None:
     store = harness.store
-    await store.write_readings([
-        r("a", T0, 1.0), r("a", T0 + 2, 2.0, quality=Quality.UNCERTAIN), r("b", T0 + 1, 7.5),
-        r("a", T0 + 5, 42.0, venue="other"),
-    ])
+    await store.write_readings(
+        [
+            r("a", T0, 1.0),
+            r("a", T0 + 2, 2.0, quality=Quality.UNCERTAIN),
+            r("b", T0 + 1, 7.5),
+            r("a", T0 + 5, 42.0, venue="other"),
+        ]
+    )
     await store.write_readings([r("a", T0 + 1, -1.0), r("c", T0, 0.0, quality=Quality.BAD)])
     latest = await store.latest("wing")
     assert latest == [
@@ -126,8 +139,9 @@ def _numpy_buckets(
     out = []
     for key in np.unique(keys):
         sel = values[keys == key]
-        out.append((float(key) / 1000, float(sel.min()), float(sel.max()), float(sel.mean()),
-                    len(sel)))
+        out.append(
+            (float(key) / 1000, float(sel.min()), float(sel.max()), float(sel.mean()), len(sel))
+        )
     return out
 
 
@@ -228,8 +242,9 @@ async def test_range_all_is_every_sensor_by_time_then_sensor(harness: Harness) -
     assert all(x.venue == "wing" for x in got)
     assert (await store.range_all("wing", start, end, limit=25)) == got[:25]
     # start is inclusive and end exclusive at timestamps several sensors share.
-    one_second = [(x.ts, x.sensor, x.value) for x in await store.range_all("wing", T0 + 100,
-                                                                              T0 + 101)]
+    one_second = [
+        (x.ts, x.sensor, x.value) for x in await store.range_all("wing", T0 + 100, T0 + 101)
+    ]
     assert one_second == _reference_rows(data, T0 + 100, T0 + 101)
     assert sum(ts == T0 + 100 for ts, _, _ in one_second) >= 2
     assert any(T0 * 1000 + 101_000 in ts_ms for ts_ms, _ in data.values())
@@ -291,8 +306,9 @@ async def test_latest_before_is_each_sensors_newest_strictly_before_t(harness: H
 async def test_dead_letters_round_trip_newest_first(harness: Harness) -> None:
     store = harness.store
     letters = [
-        DeadLetter("bad_json", "Expecting value", "venues/wing/sensors/t1", b"{not json\x00\xff",
-                   T0 + 1.25),
+        DeadLetter(
+            "bad_json", "Expecting value", "venues/wing/sensors/t1", b"{not json\x00\xff", T0 + 1.25
+        ),
         DeadLetter("unknown_sensor", "zz", "venues/wing/sensors/zz", b"{}", T0 + 3.5),
         DeadLetter("nan", "value is NaN", "venues/wing/batch", b"", T0 + 2.0),
     ]

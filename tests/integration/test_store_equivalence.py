@@ -77,8 +77,9 @@ def _truncate(url: str) -> None:
             conn.execute("TRUNCATE readings, readings_latest, dead_letters")
 
 
-@settings(max_examples=15, deadline=None,
-          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(batches=batches_st, window=window_st)
 def test_postgresql_and_memory_fake_agree(
     pg_url: str, batches: list[list[Reading]], window: tuple[float, float, float]
@@ -89,8 +90,9 @@ def test_postgresql_and_memory_fake_agree(
     assert real == fake
 
 
-@pytest.mark.parametrize("make", [MemoryStore, lambda: SqliteStore(":memory:")],
-                         ids=["memory", "sqlite"])
+@pytest.mark.parametrize(
+    "make", [MemoryStore, lambda: SqliteStore(":memory:")], ids=["memory", "sqlite"]
+)
 def test_bucket_width_must_be_positive(make: Callable[[], Store]) -> None:
     async def run() -> None:
         store = make()

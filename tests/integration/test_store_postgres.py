@@ -30,12 +30,15 @@ async def test_migrations_apply_once_even_when_two_processes_start_together(pg_u
     await again.close()
     versions = _query(pg_url, "SELECT version, name FROM schema_version ORDER BY version")
     assert versions == [(m.version, m.name) for m in load_migrations("postgres")]
-    tables = {r[0] for r in _query(pg_url, "SELECT tablename FROM pg_tables "
-                                           "WHERE schemaname = 'public'")}
+    tables = {
+        r[0] for r in _query(pg_url, "SELECT tablename FROM pg_tables WHERE schemaname = 'public'")
+    }
     assert {"readings", "readings_latest", "dead_letters", "schema_version"} <= tables
     assert {"alarms", "commands"} <= tables  # migration 0003
-    indexes = {r[0] for r in _query(pg_url, "SELECT indexname FROM pg_indexes "
-                                            "WHERE tablename = 'readings'")}
+    indexes = {
+        r[0]
+        for r in _query(pg_url, "SELECT indexname FROM pg_indexes WHERE tablename = 'readings'")
+    }
     assert "readings_venue_ts" in indexes  # migration 0004
 
 
@@ -44,12 +47,15 @@ async def test_plain_postgresql_takes_the_native_path(pg_url: str) -> None:
     await store.open()
     try:
         assert store.timescale is False
-        indexes = {str(r[0]) for r in _query(pg_url, "SELECT indexdef FROM pg_indexes "
-                                                "WHERE tablename = 'readings'")}
+        indexes = {
+            str(r[0])
+            for r in _query(pg_url, "SELECT indexdef FROM pg_indexes WHERE tablename = 'readings'")
+        }
         assert any("USING brin (ts)" in d for d in indexes)
         await store.write_readings([Reading("wing", "t1", 1_700_000_000.0, 1.0)])
-        stored = _query(pg_url, "SELECT venue, sensor, extract(epoch FROM ts)::float8, value "
-                                "FROM readings")
+        stored = _query(
+            pg_url, "SELECT venue, sensor, extract(epoch FROM ts)::float8, value FROM readings"
+        )
         assert stored == [("wing", "t1", 1_700_000_000.0, 1.0)]
     finally:
         await store.close()
@@ -77,8 +83,9 @@ async def test_values_postgresql_refuses_raise_invalid_readings(pg_url: str) -> 
     await store.open()
     try:
         with pytest.raises(InvalidReadings):
-            await store.write_readings([Reading("wing", "t1", 1.0, 1.0),
-                                        Reading("wing", "bad\x00name", 2.0, 1.0)])
+            await store.write_readings(
+                [Reading("wing", "t1", 1.0, 1.0), Reading("wing", "bad\x00name", 2.0, 1.0)]
+            )
         # Nothing of the refused batch was kept, and the store still works.
         assert await store.raw("wing", "t1", 0, 10) == []
         assert await store.write_readings([Reading("wing", "t1", 1.0, 1.0)]) == 1
@@ -105,10 +112,13 @@ async def test_whole_venue_reads_use_indexes_not_sorts_of_history(pg_url: str) -
     t0 = 1_700_000_000.0
     try:
         for minute in range(10):
-            await store.write_readings([
-                Reading("wing", f"s{i:03d}", t0 + minute * 60 + k, float(k))
-                for k in range(60) for i in range(200)
-            ])
+            await store.write_readings(
+                [
+                    Reading("wing", f"s{i:03d}", t0 + minute * 60 + k, float(k))
+                    for k in range(60)
+                    for i in range(200)
+                ]
+            )
         await store.write_readings([Reading("park", "s000", t0, 1.0)])
     finally:
         await store.close()
@@ -118,12 +128,18 @@ async def test_whole_venue_reads_use_indexes_not_sorts_of_history(pg_url: str) -
         conn.execute("ANALYZE readings_latest")
 
         def plan(sql: bytes | str, params: dict[str, object]) -> str:
-            rows = conn.execute(b"EXPLAIN " + (sql.encode() if isinstance(sql, str) else sql),
-                                params).fetchall()
+            rows = conn.execute(
+                b"EXPLAIN " + (sql.encode() if isinstance(sql, str) else sql), params
+            ).fetchall()
             return "\n".join(str(r[0]) for r in rows)
 
-        page = {"venue": "wing", "start_ms": mid_ms, "end_ms": mid_ms + 60_000,
-                "limit": 10_000, "after": "s100"}
+        page = {
+            "venue": "wing",
+            "start_ms": mid_ms,
+            "end_ms": mid_ms + 60_000,
+            "limit": 10_000,
+            "after": "s100",
+        }
         for sql in (queries.RANGE_ALL, queries.RANGE_ALL_AFTER):
             text = plan(sql, page)
             assert "readings_venue_ts" in text, text

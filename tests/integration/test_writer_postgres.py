@@ -56,8 +56,15 @@ async def test_nothing_acknowledged_is_lost_across_an_outage(
     await store.open()
     metrics = IngestMetrics()
     spool = Spool(tmp_path / "spool") if with_spool else None
-    writer = BatchWriter(store, metrics, spool=spool, max_pending=5_000, max_batch=1_000,
-                         backoff_initial_s=0.05, backoff_max_s=0.5)
+    writer = BatchWriter(
+        store,
+        metrics,
+        spool=spool,
+        max_pending=5_000,
+        max_batch=1_000,
+        backoff_initial_s=0.05,
+        backoff_max_s=0.5,
+    )
     acks: list[int] = []
     writer.start()
     try:

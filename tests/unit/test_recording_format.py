@@ -115,9 +115,7 @@ def test_an_unflushed_recording_without_index_is_read_by_scanning(tmp_path: Path
 def test_quiet_streams_reach_the_disk_after_the_flush_interval(tmp_path: Path) -> None:
     now = [0.0]
     path = tmp_path / "slow.vtrec"
-    w = RecordingWriter(
-        path, RecordingHeader(start=T0), flush_interval_s=1.0, clock=lambda: now[0]
-    )
+    w = RecordingWriter(path, RecordingHeader(start=T0), flush_interval_s=1.0, clock=lambda: now[0])
     w.write(_messages(1)[0])
     size_before = path.stat().st_size
     now[0] = 0.5

@@ -59,9 +59,7 @@ def test_venue_rule_renames_only_the_venue_segment() -> None:
 
 
 def test_venue_rule_applies_under_a_topic_prefix_after_prefix_rules() -> None:
-    remap = TopicRemap.parse(
-        ["venues/=site1/venues/"], ["museum-wing=mw-replay"], prefix="site1"
-    )
+    remap = TopicRemap.parse(["venues/=site1/venues/"], ["museum-wing=mw-replay"], prefix="site1")
     assert remap("venues/museum-wing/batch") == "site1/venues/mw-replay/batch"
 
 
@@ -98,9 +96,7 @@ async def test_fast_mode_never_sleeps_and_keeps_order() -> None:
     clock = FakeClock()
     sender = RecordingSender(clock)
     msgs = _msgs([0.0, 1.0, 3600.0, 7200.0])
-    await replay_messages(
-        msgs, sender, pacer=ReplayPacer(math.inf, clock=clock, sleep=clock.sleep)
-    )
+    await replay_messages(msgs, sender, pacer=ReplayPacer(math.inf, clock=clock, sleep=clock.sleep))
     assert clock.sleeps == []
     assert [topic for _, topic, *_ in sender.sent] == [m.topic for m in msgs]
 

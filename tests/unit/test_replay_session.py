@@ -137,9 +137,7 @@ async def test_sensors_without_a_definition_are_replayed_too(venue: Venue) -> No
 
 async def test_windows_larger_than_a_store_page_are_read_completely() -> None:
     # Three sensors reporting at the same instants: pages end inside a timestamp.
-    readings = [
-        r for sensor in (TEMP, RH, CO2) for r in _series(sensor, 0, 60, 0.1, 0.0)
-    ]
+    readings = [r for sensor in (TEMP, RH, CO2) for r in _series(sensor, 0, 60, 0.1, 0.0)]
     store = await _store(readings)
     expected = sorted((r.ts, r.sensor, r.value) for r in readings)
     for page_size in (2, 3, 1000, 10_000):
@@ -150,11 +148,13 @@ async def test_windows_larger_than_a_store_page_are_read_completely() -> None:
 
 
 async def test_latest_before_is_the_newest_earlier_reading_within_the_look_back() -> None:
-    store = await _store([
-        *_series(TEMP, 0, 200, 0.1, 0.0),
-        Reading(V, RH, T0 + 10, 55.0),
-        Reading(V, CO2, T0 + 150, 600.0),
-    ])
+    store = await _store(
+        [
+            *_series(TEMP, 0, 200, 0.1, 0.0),
+            Reading(V, RH, T0 + 10, 55.0),
+            Reading(V, CO2, T0 + 150, 600.0),
+        ]
+    )
     last = await latest_before(store, V, None, T0 + 150.05, max_lookback_s=100)
     # RH's reading is 140 s old: beyond the look-back, so it shows no value.
     assert [(r.sensor, r.ts) for r in last] == sorted(

@@ -57,7 +57,7 @@ def test_unconsumed_batches_survive_a_restart(tmp_path: Path) -> None:
         reopened.consume(rec)
     # Readings of the consumed record may be replayed (idempotent writes); none are lost.
     expected = [r for k in range(1, 5) for r in batch(4, start=k * 10)]
-    assert got[-len(expected):] == expected
+    assert got[-len(expected) :] == expected
 
 
 def test_cap_rejects_appends_that_do_not_fit(tmp_path: Path) -> None:

@@ -63,8 +63,10 @@ def test_compression_retention_and_aggregates_follow_the_settings() -> None:
             assert column in view
     policies = [s for s in sql if "add_continuous_aggregate_policy" in s]
     assert len(policies) == 2
-    assert all("start_offset =>" in p and "end_offset =>" in p and "schedule_interval =>" in p
-               for p in policies)
+    assert all(
+        "start_offset =>" in p and "end_offset =>" in p and "schedule_interval =>" in p
+        for p in policies
+    )
     # The policy for a view comes after the view.
     assert sql.index(policies[0]) > sql.index(views[0])
 

@@ -267,17 +267,17 @@ async def test_readings_the_store_refuses_are_isolated_and_dropped_alone() -> No
         await writer.put(readings(10, start=5_000), lambda: acks.append(2))
     assert store.row_count == 998 + 10  # everything but the two refused readings
     assert acks == [1, 2]  # the flow did not stall behind them
-    assert metrics.registry.get_sample_value(
-        "venue_twin_rejected_total", {"reason": "store_refused"}
-    ) == 2
+    assert (
+        metrics.registry.get_sample_value("venue_twin_rejected_total", {"reason": "store_refused"})
+        == 2
+    )
 
 
 async def test_acknowledgements_follow_put_order_across_outage_and_spool(tmp_path: Path) -> None:
     store, metrics = MemoryStore(), IngestMetrics()
     order: list[int] = []
     spool = Spool(tmp_path)
-    async with fast_writer(store, metrics, spool=spool, max_batch=250,
-                           max_delay_s=0.0) as writer:
+    async with fast_writer(store, metrics, spool=spool, max_batch=250, max_delay_s=0.0) as writer:
         for k in range(60):
             if k == 15:
                 store.available = False  # these go to the spool...

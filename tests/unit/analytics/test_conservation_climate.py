@@ -86,8 +86,9 @@ def test_classifier_reports_percent_of_time_in_target() -> None:
 
 
 def test_classifier_class_now_is_the_strictest_met() -> None:
-    clf = ClimateClassifier(ClimateClass.AA, setpoint=ANNUAL, moving_average_days=1,
-                            min_history_hours=1)
+    clf = ClimateClassifier(
+        ClimateClass.AA, setpoint=ANNUAL, moving_average_days=1, min_history_hours=1
+    )
     feed(clf, [(20.0, 50.0)] * 5)
     assert clf.status().class_now is ClimateClass.AA
     feed(clf, [(20.0, 78.0)], start_h=5)
@@ -105,8 +106,9 @@ def test_no_verdict_before_enough_history() -> None:
 
 
 def test_window_forgets_old_hours() -> None:
-    clf = ClimateClassifier(ClimateClass.AA, setpoint=ANNUAL, moving_average_days=1,
-                            window_days=1, min_history_hours=1)
+    clf = ClimateClassifier(
+        ClimateClass.AA, setpoint=ANNUAL, moving_average_days=1, window_days=1, min_history_hours=1
+    )
     feed(clf, [(20.0, 80.0)] * 24)  # all fail AA
     feed(clf, [(20.0, 50.0)] * 24, start_h=100)  # a gap, then a good day
     assert clf.status().percent_in_target == pytest.approx(100.0)

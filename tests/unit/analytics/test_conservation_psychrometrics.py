@@ -35,11 +35,14 @@ def test_dew_point_rises_with_humidity() -> None:
     assert values == sorted(values)
 
 
-@pytest.mark.parametrize(("surface", "level"), [
-    (9.0, CondensationLevel.CONDENSING),  # below the 9.26 degC dew point
-    (10.0, CondensationLevel.WARNING),  # 0.74 K above it, inside the 2 K margin
-    (15.0, CondensationLevel.NONE),
-])
+@pytest.mark.parametrize(
+    ("surface", "level"),
+    [
+        (9.0, CondensationLevel.CONDENSING),  # below the 9.26 degC dew point
+        (10.0, CondensationLevel.WARNING),  # 0.74 K above it, inside the 2 K margin
+        (15.0, CondensationLevel.NONE),
+    ],
+)
 def test_condensation_levels(surface: float, level: CondensationLevel) -> None:
     assert condensation_risk(20.0, 50.0, surface).level is level
 

@@ -22,28 +22,34 @@ from twin.analytics.crowd import (
 
 # Area per person = 1 / density m^2, / 0.09290304 for ft^2:
 # 0.2 p/m2 -> 53.8 ft2; 0.35 -> 30.7; 0.5 -> 21.5; 1.0 -> 10.76; 1.5 -> 7.18; 2.5 -> 4.31
-@pytest.mark.parametrize(("d", "los"), [
-    (0.2, LevelOfService.A),
-    (0.35, LevelOfService.B),
-    (0.5, LevelOfService.C),
-    (1.0, LevelOfService.D),
-    (1.5, LevelOfService.E),
-    (2.5, LevelOfService.F),
-])
+@pytest.mark.parametrize(
+    ("d", "los"),
+    [
+        (0.2, LevelOfService.A),
+        (0.35, LevelOfService.B),
+        (0.5, LevelOfService.C),
+        (1.0, LevelOfService.D),
+        (1.5, LevelOfService.E),
+        (2.5, LevelOfService.F),
+    ],
+)
 def test_fruin_walkway(d: float, los: LevelOfService) -> None:
     assert level_of_service(d, AreaType.WALKWAY) is los
 
 
 # Queue bounds 13/10/7/3/2 ft2: 1.0 p/m2 (10.76) -> B; 1.5 (7.18) -> C; 2.5 (4.31) -> D;
 # 4.0 (2.69) -> E; 6.0 (1.79) -> F; 0.5 (21.5) -> A
-@pytest.mark.parametrize(("d", "los"), [
-    (0.5, LevelOfService.A),
-    (1.0, LevelOfService.B),
-    (1.5, LevelOfService.C),
-    (2.5, LevelOfService.D),
-    (4.0, LevelOfService.E),
-    (6.0, LevelOfService.F),
-])
+@pytest.mark.parametrize(
+    ("d", "los"),
+    [
+        (0.5, LevelOfService.A),
+        (1.0, LevelOfService.B),
+        (1.5, LevelOfService.C),
+        (2.5, LevelOfService.D),
+        (4.0, LevelOfService.E),
+        (6.0, LevelOfService.F),
+    ],
+)
 def test_fruin_queue(d: float, los: LevelOfService) -> None:
     assert level_of_service(d, AreaType.QUEUE) is los
 
@@ -55,14 +61,17 @@ def test_fruin_boundary_belongs_to_the_better_level() -> None:
     assert level_of_service(0.0) is LevelOfService.A
 
 
-@pytest.mark.parametrize(("d", "band"), [
-    (1.99, SafetyBand.SAFE),
-    (2.0, SafetyBand.CAUTION),
-    (3.99, SafetyBand.CAUTION),
-    (4.0, SafetyBand.DANGEROUS),
-    (5.0, SafetyBand.DANGEROUS),
-    (5.01, SafetyBand.CRITICAL),
-])
+@pytest.mark.parametrize(
+    ("d", "band"),
+    [
+        (1.99, SafetyBand.SAFE),
+        (2.0, SafetyBand.CAUTION),
+        (3.99, SafetyBand.CAUTION),
+        (4.0, SafetyBand.DANGEROUS),
+        (5.0, SafetyBand.DANGEROUS),
+        (5.01, SafetyBand.CRITICAL),
+    ],
+)
 def test_still_safety_bands(d: float, band: SafetyBand) -> None:
     assert safety_band(d) is band
 

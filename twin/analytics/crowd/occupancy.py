@@ -168,7 +168,6 @@ class OccupancyEstimator:
             occupancy={z: float(occ[i]) for i, z in enumerate(zones)},
             sd={z: float(sd[i]) for i, z in enumerate(zones)},
             channel_bias={
-                self.graph.channel_name(j): float(bias[j])
-                for j in range(self.graph.n_channels)
+                self.graph.channel_name(j): float(bias[j]) for j in range(self.graph.n_channels)
             },
         )
