@@ -190,6 +190,9 @@ class Platform:
             sender = await self._stack.enter_async_context(CommandSender(self.mqtt, topics))
             commands = self.commands = CommandTracker(alarm_store, sender)
             await commands.load()
+            # Runs before the alarm store closes (the stack unwinds in reverse):
+            # history that waited for the database gets its last chance.
+            self._stack.push_async_callback(_flush_history, alarms, commands)
             analytics = self.analytics = AnalyticsService(
                 self.venues, alarms, commands, config=AnalyticsConfig(empty_hours=s.empty_hours)
             )
@@ -367,7 +370,23 @@ class Platform:
             "store_connected": self.store is not None and self.store.connected,
             "venues": [v.id for v in self.venues],
             "ingest": self.metrics.snapshot(),
+            # History writes waiting for the database, and any given up on.
+            "history_writes": {
+                name: {"waiting": tracker.writes.pending, "dropped": tracker.writes.dropped}
+                for name, tracker in (("alarms", self.alarms), ("commands", self.commands))
+                if tracker is not None
+            },
         }
+
+
+async def _flush_history(alarms: AlarmManager, commands: CommandTracker) -> None:
+    for tracker in (alarms, commands):
+        if not await tracker.writes.flush():
+            log.error(
+                "%d %s history writes could not be stored before shutdown",
+                tracker.writes.pending,
+                "alarm" if tracker is alarms else "command",
+            )
 
 
 def _redact(url: str) -> str:

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
+import time
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Protocol
 
 import pytest
 
+from tests.fixtures.postgres import PostgresServer
 from twin.alarm_stores.memory import MemoryAlarmStore
 from twin.alarm_stores.postgres import PostgresAlarmStore
 from twin.alarm_stores.sqlite import SqliteAlarmStore
@@ -178,3 +181,33 @@ async def test_closed_store_refuses_with_our_error(tmp_path: Path) -> None:
     s = SqliteAlarmStore(tmp_path / "x.db")
     with pytest.raises(AlarmStoreError, match="not open"):
         await s.get_alarm("a")
+
+
+async def test_alarm_history_written_during_a_postgres_outage_is_stored_once_it_returns(
+    pg_url: str, postgres_server: PostgresServer
+) -> None:
+    store = PostgresAlarmStore(pg_url, timeout_s=2.0)
+    await store.open()
+    alarms = AlarmManager(store)
+    try:
+        postgres_server.stop()
+        started = time.monotonic()
+        raised = await alarms.raise_alarm("v", "gallery-a-rh", "high", Severity.WARNING, "damp")
+        acked = await alarms.acknowledge(raised.alarm_id, "olga", "dehumidifier on")
+        assert time.monotonic() - started < 10, "an operator does not wait on the database"
+        assert alarms.writes.pending == 2
+        postgres_server.start()
+        deadline = time.monotonic() + 30
+        while alarms.writes.pending and time.monotonic() < deadline:
+            await alarms.tick()
+            await asyncio.sleep(0.5)
+        assert alarms.writes.pending == 0 and alarms.writes.dropped == 0
+        assert await store.get_alarm(raised.alarm_id) == acked
+        history = await store.alarm_history(raised.alarm_id)
+        assert [(t.action.value, t.user) for t in history] == [
+            ("raise", "system"),
+            ("acknowledge", "olga"),
+        ]
+    finally:
+        postgres_server.start()
+        await store.close()

@@ -33,7 +33,7 @@ from twin.alarm_stores.sqlite import (
     command_transition_from_row,
     sql,
 )
-from twin.alarms.errors import AlarmStoreError
+from twin.alarms.errors import AlarmStoreError, AlarmStoreUnavailable
 from twin.alarms.model import Alarm, AlarmTransition
 from twin.commands.model import CommandRecord, CommandTransition
 
@@ -85,7 +85,10 @@ class PostgresAlarmStore:
         try:
             async with self._pool.connection() as conn:
                 yield conn
-        except (psycopg.Error, psycopg_pool.PoolTimeout) as exc:
+        except (psycopg.OperationalError, psycopg_pool.PoolTimeout) as exc:
+            # Connection lost or refused: the pool reconnects, the write can wait.
+            raise AlarmStoreUnavailable(f"PostgreSQL alarm store: {exc}") from exc
+        except psycopg.Error as exc:
             raise AlarmStoreError(f"PostgreSQL alarm store: {exc}") from exc
 
     async def _fetch(self, query: str, args: Sequence[Any]) -> list[tuple[Any, ...]]:

@@ -16,7 +16,7 @@ from typing import Any, TypeVar
 
 from ingest.store import migrate
 from ingest.store.sqlite import connect_sqlite
-from twin.alarms.errors import AlarmStoreError
+from twin.alarms.errors import AlarmStoreError, AlarmStoreUnavailable
 from twin.alarms.model import Action, Alarm, AlarmState, AlarmTransition, Severity
 from twin.commands.model import CommandRecord, CommandState, CommandTransition
 
@@ -224,6 +224,8 @@ class SqliteAlarmStore:
             except sqlite3.Error as exc:
                 if conn.in_transaction:
                     conn.rollback()
+                if isinstance(exc, sqlite3.OperationalError):  # locked, disk I/O, full disk
+                    raise AlarmStoreUnavailable(f"SQLite alarm store: {exc}") from exc
                 raise AlarmStoreError(f"SQLite alarm store: {exc}") from exc
 
         return await asyncio.get_running_loop().run_in_executor(self._executor, call)

@@ -3,7 +3,13 @@
 See ``docs/alarms-and-rules.md``.
 """
 
-from twin.alarms.errors import AlarmError, AlarmStoreError, IllegalTransition, UnknownAlarm
+from twin.alarms.errors import (
+    AlarmError,
+    AlarmStoreError,
+    AlarmStoreUnavailable,
+    IllegalTransition,
+    UnknownAlarm,
+)
 from twin.alarms.events import AlarmEvent, AlarmListener
 from twin.alarms.lifecycle import SYSTEM_USER
 from twin.alarms.manager import FLOOD_KIND, FLOOD_SOURCE, AlarmManager, FloodPolicy
@@ -24,6 +30,7 @@ __all__ = [
     "AlarmState",
     "AlarmStore",
     "AlarmStoreError",
+    "AlarmStoreUnavailable",
     "AlarmTransition",
     "FloodPolicy",
     "IllegalTransition",

@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
-__all__ = ["AlarmError", "AlarmStoreError", "IllegalTransition", "UnknownAlarm"]
+__all__ = [
+    "AlarmError",
+    "AlarmStoreError",
+    "AlarmStoreUnavailable",
+    "IllegalTransition",
+    "UnknownAlarm",
+]
 
 
 class AlarmError(Exception):
@@ -22,3 +28,7 @@ class UnknownAlarm(AlarmError, KeyError):
 
 class AlarmStoreError(AlarmError):
     """The alarm or command store failed (connection, schema, data)."""
+
+
+class AlarmStoreUnavailable(AlarmStoreError):
+    """The store cannot be reached now (connection lost, database locked): retry later."""

@@ -19,10 +19,17 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from twin.alarms import lifecycle
-from twin.alarms.errors import AlarmError, IllegalTransition, UnknownAlarm
+from twin.alarms.errors import (
+    AlarmError,
+    AlarmStoreError,
+    AlarmStoreUnavailable,
+    IllegalTransition,
+    UnknownAlarm,
+)
 from twin.alarms.events import AlarmEvent, AlarmListener
 from twin.alarms.model import Action, Alarm, AlarmKey, AlarmState, AlarmTransition, Severity
 from twin.alarms.store import AlarmStore
+from twin.write_behind import WriteBehind
 
 __all__ = ["FLOOD_KIND", "FLOOD_SOURCE", "AlarmManager", "FloodPolicy"]
 
@@ -78,7 +85,10 @@ class AlarmManager:
         self._floods: dict[str, _Flood] = {}
         self._listeners: list[AlarmListener] = []
         self._lock = asyncio.Lock()
-        self.store_failures = 0
+        # Alarms never wait for the database; their history catches up with it.
+        self.writes = WriteBehind(
+            "alarm", retry_on=(AlarmStoreUnavailable,), give_up_on=(AlarmStoreError,)
+        )
 
     # -- set-up and reads ------------------------------------------------
 
@@ -202,6 +212,7 @@ class AlarmManager:
         """Expire shelving and finished floods; returns the alarms that changed."""
         now = self._clock()
         changed: list[Alarm] = []
+        await self.writes.flush()  # history that waited for the database
         async with self._lock:
             for alarm in list(self._open.values()):
                 if (
@@ -303,11 +314,8 @@ class AlarmManager:
             self._open.pop(alarm.alarm_id, None)
             if self._by_key.get(alarm.key) == alarm.alarm_id:
                 del self._by_key[alarm.key]
-        try:
-            await self._store.save_alarm(alarm, record)
-        except AlarmError:
-            self.store_failures += 1
-            log.exception("could not store alarm %s", alarm.alarm_id)
+        store = self._store
+        await self.writes.submit(lambda: store.save_alarm(alarm, record))
         event = AlarmEvent(alarm, record)
         for listener in self._listeners:
             try:

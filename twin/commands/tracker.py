@@ -24,9 +24,11 @@ from typing import Protocol
 
 from ingest.contract import Command, CommandAck
 from ingest.decode import DecodeResult
+from twin.alarms.errors import AlarmStoreError, AlarmStoreUnavailable
 from twin.commands.errors import CommandError, CommandNotPending, PublishFailed, UnknownCommand
 from twin.commands.model import CommandRecord, CommandState, CommandTransition, Params
 from twin.commands.store import CommandStore
+from twin.write_behind import WriteBehind
 
 __all__ = ["CommandEvent", "CommandListener", "CommandPublisher", "CommandTracker"]
 
@@ -74,6 +76,10 @@ class CommandTracker:
         self._listeners: list[CommandListener] = []
         self._lock = asyncio.Lock()
         self._tasks: set[asyncio.Task[None]] = set()
+        # One adapter stores alarms and commands, hence its error types.
+        self.writes = WriteBehind(
+            "command", retry_on=(AlarmStoreUnavailable,), give_up_on=(AlarmStoreError,)
+        )
         self.late_acks = 0
         self.unknown_acks = 0
 
@@ -184,6 +190,7 @@ class CommandTracker:
         """Expire unconfirmed commands and time out unanswered ones."""
         now = self._clock()
         changed: list[CommandRecord] = []
+        await self.writes.flush()  # history that waited for the database
         async with self._lock:
             for record in list(self._open.values()):
                 if (
@@ -262,7 +269,8 @@ class CommandTracker:
         transition = CommandTransition(
             record.command_id, record.updated_at, before, record.state, user, detail
         )
-        await self._store.save_command(record, transition)
+        store = self._store
+        await self.writes.submit(lambda: store.save_command(record, transition))
         event = CommandEvent(record, transition)
         for listener in self._listeners:
             try:
