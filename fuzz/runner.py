@@ -16,36 +16,14 @@ import argparse
 import hashlib
 import sys
 import tempfile
-from collections import Counter
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 import atheris  # type: ignore[import-untyped]
 
-from fuzz.known_issues import strict
-
-__all__ = ["KNOWN_ISSUE_HITS", "run", "skip_known"]
+__all__ = ["run"]
 
 DEFAULT_ITERATIONS = 10_000
-
-# Inputs that hit an already-reported bug (see fuzz/known_issues.py), by bug.
-KNOWN_ISSUE_HITS: Counter[str] = Counter()
-
-
-def skip_known(exc: BaseException, issues: Mapping[str, Callable[[BaseException], bool]]) -> bool:
-    """True (and counted) if ``exc`` is an already-reported bug and we are not strict."""
-    for name, matches in issues.items():
-        if matches(exc) and not strict():
-            KNOWN_ISSUE_HITS[name] += 1
-            if KNOWN_ISSUE_HITS[name] == 1:
-                # libFuzzer exits without running atexit hooks: say it now.
-                print(
-                    f"known issue {name} hit ({type(exc).__name__}: {exc}); skipping it "
-                    "(VENUE_TWIN_FUZZ_STRICT=1 to stop here)",
-                    file=sys.stderr,
-                )
-            return True
-    return False
 
 
 def _seed_corpus(name: str, seeds: Iterable[bytes]) -> str:

@@ -5,8 +5,7 @@ Three sources of input: arbitrary text, YAML-shaped token soup (anchors, tags,
 merge keys, odd scalars), and structured mutations of the shipped sample
 (deleted, replaced, duplicated and retyped fields), which reach the
 validators that random text rarely does. Bugs found (now fixed) are
-kept as regression tests at the end and recognised by
-``fuzz.known_issues`` so the properties can search past them.
+kept as regression tests at the end.
 """
 
 from __future__ import annotations
@@ -23,7 +22,7 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from fuzz.known_issues import has_non_finite_number
+from fuzz.checks import has_non_finite_number
 from twin.loader import VenueFileError, load_venue, parse_venue
 from twin.venue import Venue
 
