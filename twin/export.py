@@ -31,6 +31,7 @@ from twin.venue import Venue
 __all__ = [
     "LOD_FRACTIONS",
     "SIMPLIFY_ABOVE_FACES",
+    "TRIANGLE_BUDGET",
     "VENUE_TO_GLTF",
     "ExportError",
     "GlbAsset",
@@ -44,6 +45,9 @@ __all__ = [
 
 # Fraction of triangles kept at each level of detail; 0 is the full mesh.
 LOD_FRACTIONS: tuple[float, ...] = (1.0, 0.5, 0.2, 0.05)
+# What a browser draws smoothly on a laptop's integrated GPU; the default
+# level of detail is the finest one within it.
+TRIANGLE_BUDGET = 500_000
 # Smaller geometry (all procedural walls and floors) is exported as is:
 # decimating a box only breaks it.
 SIMPLIFY_ABOVE_FACES = 5_000
@@ -188,16 +192,7 @@ class GlbCache:
                 self.hits += 1
                 return asset
             self.misses += 1
-            source = self._sources.get(source_key)
-            if source is not None:
-                self._sources.move_to_end(source_key)
-        if source is None:
-            source = source_scene(venue)
-            with self._lock:
-                self._sources[source_key] = source
-                while len(self._sources) > self._max_sources:
-                    self._sources.popitem(last=False)
-        asset = build_glb(venue, lod, source=source)
+        asset = build_glb(venue, lod, source=self._source(venue, source_key))
         with self._lock:
             old = self._entries.pop(key, None)
             if old is not None:
@@ -210,6 +205,33 @@ class GlbCache:
                 _, evicted = self._entries.popitem(last=False)
                 self._bytes -= len(evicted.data)
         return asset
+
+    def auto_lod(self, venue: Venue, budget: int = TRIANGLE_BUDGET) -> int:
+        """The finest level of detail whose triangle count fits ``budget``."""
+        scene = self._source(venue, (venue.id, *_fingerprint(venue)))
+        faces = [len(g.faces) for g in scene.geometry.values() if hasattr(g, "faces")]
+        for lod, fraction in enumerate(LOD_FRACTIONS):
+            # Small geometry is exported as is; large is decimated, never below the threshold.
+            kept = sum(
+                n if n <= SIMPLIFY_ABOVE_FACES else max(n * fraction, SIMPLIFY_ABOVE_FACES)
+                for n in faces
+            )
+            if kept <= budget:
+                return lod
+        return len(LOD_FRACTIONS) - 1
+
+    def _source(self, venue: Venue, source_key: tuple[str, str, int | None]) -> trimesh.Scene:
+        with self._lock:
+            source = self._sources.get(source_key)
+            if source is not None:
+                self._sources.move_to_end(source_key)
+                return source
+        source = source_scene(venue)
+        with self._lock:
+            self._sources[source_key] = source
+            while len(self._sources) > self._max_sources:
+                self._sources.popitem(last=False)
+        return source
 
     def clear(self) -> None:
         with self._lock:

@@ -69,16 +69,30 @@ def venues_router(ctx: ViewerContext, guard: RoleGuard) -> APIRouter:
     async def mesh(
         venue: str,
         request: Request,
-        lod: Annotated[int, Query(ge=0, le=3, description="Level of detail, 0 = full.")] = 0,
+        lod: Annotated[
+            int | None,
+            Query(
+                ge=0,
+                le=3,
+                description="Level of detail, 0 = full; absent: the finest within "
+                "500,000 triangles (the level chosen is in the X-Mesh-Lod header).",
+            ),
+        ] = None,
     ) -> Response:
         """The venue mesh as binary glTF."""
         v = venue_or_404(venue)
         try:
+            if lod is None:
+                lod = await asyncio.to_thread(ctx.glb_cache.auto_lod, v)
             glb = await asyncio.to_thread(ctx.glb_cache.get, v, lod)
         except ExportError as exc:
             raise HTTPException(500, f"cannot export the venue mesh: {exc}") from exc
         etag = glb.etag
-        headers = {"ETag": etag, "Cache-Control": "private, max-age=60, must-revalidate"}
+        headers = {
+            "ETag": etag,
+            "Cache-Control": "private, max-age=60, must-revalidate",
+            "X-Mesh-Lod": str(lod),
+        }
         if request.headers.get("if-none-match") == etag:
             return Response(status_code=304, headers=headers)
         return Response(glb.data, media_type="model/gltf-binary", headers=headers)

@@ -146,3 +146,14 @@ def test_the_alarm_log_lists_the_most_recently_changed_first_cleared_included(
     assert ours[0]["acknowledged_by"] == "olga"
     bad = client.get("/api/alarms", params={"order": "oldest"}, headers=headers)
     assert bad.status_code == 422 and "order" in bad.text
+
+
+def test_the_mesh_comes_at_a_level_of_detail_the_server_picks_unless_asked(
+    env: tuple[TestClient, Rig, dict[str, str]],
+) -> None:
+    client, _, headers = env
+    auto = client.get(f"/api/venues/{V}/mesh.glb", headers=headers)
+    assert auto.status_code == 200 and auto.headers["content-type"] == "model/gltf-binary"
+    assert auto.headers["x-mesh-lod"] == "0"  # a small procedural venue: full detail
+    asked = client.get(f"/api/venues/{V}/mesh.glb", params={"lod": 2}, headers=headers)
+    assert asked.headers["x-mesh-lod"] == "2"

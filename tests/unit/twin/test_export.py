@@ -87,6 +87,20 @@ def test_large_imported_mesh_gets_coarser_per_lod(tmp_path: Path) -> None:
     assert np.allclose(_load(coarse.data).bounds, scene.bounds, atol=0.2)
 
 
+def test_the_default_level_of_detail_is_the_finest_within_the_triangle_budget(
+    tmp_path: Path,
+) -> None:
+    cache = GlbCache()
+    assert cache.auto_lod(load_sample("museum-wing")) == 0  # small: full detail
+    dome = _sphere_venue(tmp_path)  # 20,480 triangles and a two-triangle floor
+    assert cache.auto_lod(dome) == 0
+    for budget, expected in [(25_000, 0), (15_000, 1), (6_000, 2), (1_000, 3)]:
+        lod = cache.auto_lod(dome, budget=budget)
+        assert lod == expected, budget
+        if budget > 1_000:  # the coarsest level is served even when nothing fits
+            assert cache.get(dome, lod).triangles <= budget
+
+
 def test_unknown_lod_and_missing_mesh_are_export_errors(tmp_path: Path) -> None:
     venue = load_sample("museum-wing")
     with pytest.raises(ExportError, match="level of detail"):

@@ -105,8 +105,9 @@ export function getAnalytics(venue: string): Promise<Analytics> {
   return getJson<Analytics>(`/api/venues/${enc(venue)}/analytics`);
 }
 
-export async function getMesh(venue: string, lod = 0): Promise<ArrayBuffer> {
-  const query = lod > 0 ? `?lod=${lod}` : '';
+/** The venue mesh; without ``lod`` the server picks the finest level a browser draws smoothly. */
+export async function getMesh(venue: string, lod: number | null = null): Promise<ArrayBuffer> {
+  const query = lod === null ? '' : `?lod=${lod}`;
   return (await request(`/api/venues/${enc(venue)}/mesh.glb${query}`)).arrayBuffer();
 }
 

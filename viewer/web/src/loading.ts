@@ -5,9 +5,11 @@ import { GLTFLoader } from 'three/examples/jsm/loaders/GLTFLoader.js';
 import type { VenueSummary } from './types';
 
 /** `?lod=1..3` asks for a decimated mesh (slow kiosks, huge scans); default full detail. */
-export function meshLod(): number {
-  const lod = Number(new URL(window.location.href).searchParams.get('lod') ?? 0);
-  return Number.isInteger(lod) && lod >= 0 && lod <= 3 ? lod : 0;
+/** ``?lod=N`` in the page's address forces a level of detail; otherwise the server chooses. */
+export function meshLod(): number | null {
+  const raw = new URL(window.location.href).searchParams.get('lod');
+  const lod = Number(raw);
+  return raw !== null && Number.isInteger(lod) && lod >= 0 && lod <= 3 ? lod : null;
 }
 
 export function chooseVenue(venues: VenueSummary[]): string {
