@@ -73,6 +73,23 @@ export function clearSession(): void {
   }
 }
 
+/**
+ * A server with authentication off (a closed network) answers ``/api/auth/me``
+ * without a token: its user needs no sign-in. Null when the server wants one.
+ * Not stored: each page load asks the server again.
+ */
+export async function openServerSession(): Promise<Session | null> {
+  try {
+    const response = await fetch('/api/auth/me', { headers: { Accept: 'application/json' } });
+    if (!response.ok) return null;
+    const me = (await response.json()) as { username?: unknown; role?: unknown };
+    if (typeof me.username !== 'string' || !ROLE_ORDER.includes(me.role as Role)) return null;
+    return { token: '', username: me.username, role: me.role as Role, expires_at: Number.POSITIVE_INFINITY };
+  } catch {
+    return null; // unreachable: the login screen reports it when the user signs in
+  }
+}
+
 export function accessToken(): string | null {
   return currentSession()?.token ?? null;
 }

@@ -1,6 +1,6 @@
 import './styles.css';
 import { startApp } from './app';
-import { currentSession, onUnauthorized } from './auth';
+import { currentSession, onUnauthorized, openServerSession } from './auth';
 import { installHook } from './testHook';
 import { noteSignedOut, showLogin } from './ui/login';
 import { applyInitialTheme } from './ui/theme';
@@ -34,7 +34,7 @@ async function boot(target: HTMLElement): Promise<void> {
     noteSignedOut('Your session ended: please sign in again.');
     window.location.reload();
   });
-  const session = currentSession() ?? (await showLogin(target));
+  const session = currentSession() ?? (await openServerSession()) ?? (await showLogin(target));
   hook.user = { username: session.username, role: session.role };
   await startApp(target, hook, session);
 }
