@@ -54,7 +54,8 @@ def alarms_router(ctx: ViewerContext, guard: RoleGuard) -> APIRouter:
             raise HTTPException(404, f"no venue {venue!r}")
         found: dict[str, Alarm] = {}
         if state == "all" and ctx.alarm_store is not None:
-            for a in await ctx.alarm_store.alarms(venue, limit=SCAN_LIMIT):
+            by: Literal["raised", "updated"] = "updated" if order == "recent" else "raised"
+            for a in await ctx.alarm_store.alarms(venue, limit=SCAN_LIMIT, by=by):
                 found[a.alarm_id] = a
         for a in m.open_alarms(venue):  # memory is fresher than the store
             found[a.alarm_id] = a

@@ -114,6 +114,17 @@ async def test_open_alarms_and_listing_filters(store: AnyStore) -> None:
     assert [a.alarm_id for a in await store.alarms(since=T0 + 15)] == ["a4", "a3"]
 
 
+async def test_alarms_list_by_last_change_for_the_alarm_log(store: AnyStore) -> None:
+    # Raised long ago but changed last: first in the log, last by raise time.
+    await store.save_alarm(alarm("old", raised=T0, updated_at=T0 + 500), None)
+    await store.save_alarm(alarm("mid", raised=T0 + 100, updated_at=T0 + 100), None)
+    await store.save_alarm(alarm("new", raised=T0 + 200, updated_at=T0 + 250), None)
+    assert [a.alarm_id for a in await store.alarms("v")] == ["new", "mid", "old"]
+    by_change = await store.alarms("v", by="updated")
+    assert [a.alarm_id for a in by_change] == ["old", "new", "mid"]
+    assert [a.alarm_id for a in await store.alarms("v", by="updated", limit=1)] == ["old"]
+
+
 async def test_commands_round_trip_with_history_and_open_list(store: AnyStore) -> None:
     rec = CommandRecord(
         "c1",

@@ -6,6 +6,8 @@ keeps everything, so use it only where the process is short-lived.
 
 from __future__ import annotations
 
+from typing import Literal
+
 from twin.alarms.errors import AlarmStoreError
 from twin.alarms.model import Alarm, AlarmTransition
 from twin.commands.model import CommandRecord, CommandTransition
@@ -55,7 +57,12 @@ class MemoryAlarmStore:
         return sorted(found, key=lambda a: (-a.raised_at, a.alarm_id))
 
     async def alarms(
-        self, venue: str | None = None, *, since: float | None = None, limit: int = 100
+        self,
+        venue: str | None = None,
+        *,
+        since: float | None = None,
+        limit: int = 100,
+        by: Literal["raised", "updated"] = "raised",
     ) -> list[Alarm]:
         self._check()
         found = [
@@ -63,6 +70,8 @@ class MemoryAlarmStore:
             for a in self._alarms.values()
             if (venue is None or a.venue == venue) and (since is None or a.updated_at >= since)
         ]
+        if by == "updated":
+            return sorted(found, key=lambda a: (-a.updated_at, a.alarm_id))[:limit]
         return sorted(found, key=lambda a: (-a.raised_at, a.alarm_id))[:limit]
 
     async def alarm_history(self, alarm_id: str) -> list[AlarmTransition]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
-from typing import Any
+from typing import Any, Literal
 
 import psycopg
 import psycopg_pool
@@ -19,6 +19,7 @@ from ingest.store import migrate
 from twin.alarm_stores.sqlite import (
     ALARM_COLUMNS,
     ALARM_HISTORY_INSERT,
+    ALARM_ORDER,
     ALARM_UPSERT,
     COMMAND_COLUMNS,
     COMMAND_HISTORY_INSERT,
@@ -121,12 +122,17 @@ class PostgresAlarmStore:
         return [alarm_from_row(r) for r in rows]
 
     async def alarms(
-        self, venue: str | None = None, *, since: float | None = None, limit: int = 100
+        self,
+        venue: str | None = None,
+        *,
+        since: float | None = None,
+        limit: int = 100,
+        by: Literal["raised", "updated"] = "raised",
     ) -> list[Alarm]:
         rows = await self._fetch(
             f"SELECT {ALARM_COLUMNS} FROM alarms WHERE (%s::text IS NULL OR venue = %s) "
             "AND (%s::float8 IS NULL OR updated_at >= %s) "
-            "ORDER BY raised_at DESC, alarm_id LIMIT %s",
+            f"ORDER BY {ALARM_ORDER[by]} DESC, alarm_id LIMIT %s",
             (venue, venue, since, since, limit),
         )
         return [alarm_from_row(r) for r in rows]

@@ -12,7 +12,7 @@ import sqlite3
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, Literal, TypeVar
 
 from ingest.store import migrate
 from ingest.store.sqlite import connect_sqlite
@@ -23,6 +23,7 @@ from twin.commands.model import CommandRecord, CommandState, CommandTransition
 __all__ = [
     "ALARM_COLUMNS",
     "ALARM_HISTORY_INSERT",
+    "ALARM_ORDER",
     "ALARM_UPSERT",
     "COMMAND_COLUMNS",
     "COMMAND_HISTORY_INSERT",
@@ -40,6 +41,9 @@ __all__ = [
 ]
 
 T = TypeVar("T")
+
+# ``alarms(by=...)``: the column the list is ordered by (each has an index with venue).
+ALARM_ORDER = {"raised": "raised_at", "updated": "updated_at"}
 
 ALARM_COLUMNS = (
     "alarm_id, venue, source, kind, severity, state, message, value, count, active, "
@@ -277,11 +281,16 @@ class SqliteAlarmStore:
         return [alarm_from_row(r) for r in rows]
 
     async def alarms(
-        self, venue: str | None = None, *, since: float | None = None, limit: int = 100
+        self,
+        venue: str | None = None,
+        *,
+        since: float | None = None,
+        limit: int = 100,
+        by: Literal["raised", "updated"] = "raised",
     ) -> list[Alarm]:
         q = (
             f"SELECT {ALARM_COLUMNS} FROM alarms WHERE (? IS NULL OR venue = ?) "
-            "AND (? IS NULL OR updated_at >= ?) ORDER BY raised_at DESC, alarm_id LIMIT ?"
+            f"AND (? IS NULL OR updated_at >= ?) ORDER BY {ALARM_ORDER[by]} DESC, alarm_id LIMIT ?"
         )
         args = (venue, venue, since, since, limit)
         rows = await self._run(lambda c: c.execute(q, args).fetchall())

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Protocol
+from typing import Literal, Protocol
 
 from twin.alarms.model import Alarm, AlarmTransition
 
@@ -28,7 +28,14 @@ class AlarmStore(Protocol):
     async def open_alarms(self, venue: str | None = None) -> list[Alarm]: ...
 
     async def alarms(
-        self, venue: str | None = None, *, since: float | None = None, limit: int = 100
-    ) -> list[Alarm]: ...
+        self,
+        venue: str | None = None,
+        *,
+        since: float | None = None,
+        limit: int = 100,
+        by: Literal["raised", "updated"] = "raised",
+    ) -> list[Alarm]:
+        """Newest first by ``raised_at``, or by ``updated_at`` (an alarm log)."""
+        ...
 
     async def alarm_history(self, alarm_id: str) -> list[AlarmTransition]: ...
