@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import Annotated, Any
+from collections.abc import Callable, Iterable, Sequence
+from typing import Annotated, Any, TypeVar
 
 from fastapi import Query
 
-__all__ = ["MAX_LIMIT", "SCAN_LIMIT", "Limit", "Offset", "page"]
+__all__ = ["MAX_LIMIT", "SCAN_LIMIT", "Limit", "Offset", "merged", "page"]
+
+R = TypeVar("R")
 
 MAX_LIMIT = 1000
 # Lists filtered in memory read at most this many stored records.
@@ -24,3 +26,10 @@ def page(items: Sequence[dict[str, Any]], limit: int, offset: int) -> dict[str, 
         "limit": limit,
         "offset": offset,
     }
+
+
+def merged(stored: Iterable[R], live: Iterable[R], key: Callable[[R], str]) -> list[R]:
+    """Stored records with the live ones laid over them: memory is fresher than the store."""
+    found = {key(r): r for r in stored}
+    found.update((key(r), r) for r in live)
+    return list(found.values())

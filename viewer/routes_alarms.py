@@ -9,7 +9,7 @@ from twin.replica import ReplicaError
 from viewer.auth import RoleGuard
 from viewer.bodies import alarm_body, alarm_history_body
 from viewer.context import ViewerContext
-from viewer.paging import SCAN_LIMIT, Limit, Offset, page
+from viewer.paging import SCAN_LIMIT, Limit, Offset, merged, page
 from viewer.roles import Principal, Role
 from viewer.schemas import AlarmHistory, AlarmOut, AlarmPage, NoteIn, ShelveIn
 from viewer.sources import AlarmSource
@@ -52,17 +52,15 @@ def alarms_router(ctx: ViewerContext, guard: RoleGuard) -> APIRouter:
         m = manager()
         if venue is not None and venue not in ctx.twin.venues:
             raise HTTPException(404, f"no venue {venue!r}")
-        found: dict[str, Alarm] = {}
+        stored: list[Alarm] = []
         if state == "all" and ctx.alarm_store is not None:
             by: Literal["raised", "updated"] = "updated" if order == "recent" else "raised"
-            for a in await ctx.alarm_store.alarms(venue, limit=SCAN_LIMIT, by=by):
-                found[a.alarm_id] = a
-        for a in m.open_alarms(venue):  # memory is fresher than the store
-            found[a.alarm_id] = a
+            stored = await ctx.alarm_store.alarms(venue, limit=SCAN_LIMIT, by=by)
+        found = merged(stored, m.open_alarms(venue), key=lambda a: a.alarm_id)
         if order == "recent":
-            ordered = sorted(found.values(), key=lambda a: -a.updated_at)
+            ordered = sorted(found, key=lambda a: -a.updated_at)
         else:
-            ordered = sorted(found.values(), key=lambda a: (-a.severity.rank, -a.raised_at))
+            ordered = sorted(found, key=lambda a: (-a.severity.rank, -a.raised_at))
         return page([alarm_body(a) for a in ordered], limit, offset)
 
     @r.get(

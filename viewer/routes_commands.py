@@ -15,7 +15,7 @@ from twin.replica import ReplicaError
 from viewer.auth import RoleGuard
 from viewer.bodies import command_body
 from viewer.context import ViewerContext
-from viewer.paging import SCAN_LIMIT, Limit, Offset, page
+from viewer.paging import SCAN_LIMIT, Limit, Offset, merged, page
 from viewer.roles import Principal, Role
 from viewer.schemas import CommandOut, CommandPage, NoteIn
 from viewer.sources import CommandSource
@@ -51,13 +51,11 @@ def commands_router(ctx: ViewerContext, guard: RoleGuard) -> APIRouter:
         t = tracker()
         if venue is not None and venue not in ctx.twin.venues:
             raise HTTPException(404, f"no venue {venue!r}")
-        found: dict[str, CommandRecord] = {}
+        stored: list[CommandRecord] = []
         if ctx.command_store is not None:
-            for c in await ctx.command_store.commands(venue, limit=SCAN_LIMIT):
-                found[c.command_id] = c
-        for c in t.open_commands(venue):  # memory is fresher than the store
-            found[c.command_id] = c
-        chosen = [c for c in found.values() if state is None or c.state is state]
+            stored = await ctx.command_store.commands(venue, limit=SCAN_LIMIT)
+        found = merged(stored, t.open_commands(venue), key=lambda c: c.command_id)
+        chosen = [c for c in found if state is None or c.state is state]
         chosen.sort(key=lambda c: -c.created_at)
         return page([command_body(c) for c in chosen], limit, offset)
 
