@@ -307,7 +307,8 @@ def test_the_tls_listener_refuses_plain_mqtt(broker: ShippedBroker) -> None:
 @pytest.mark.xfail(
     strict=True,
     reason="Mosquitto 2.0 with password-file auth binds no client id to a user: a device "
-    "that uses the twin's client id takes over its persistent session (docs/mqtt-security.md)",
+    "that uses the twin's client id takes over its persistent session (docs/mqtt-security.md); "
+    "the dynamic-security option closes it (test_mqtt_dynsec.py)",
 )
 def test_a_device_cannot_take_over_the_twins_session(broker: ShippedBroker) -> None:
     """What a device credential must not be able to do: resume the ingest's session,
