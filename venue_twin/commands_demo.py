@@ -22,12 +22,11 @@ from twin.venue import Venue
 from venue_twin.commands_users import ensure_demo_users
 from venue_twin.embedded_broker import EmbeddedBroker, free_port, port_is_free
 from venue_twin.runner import UsageError, open_browser, run_until_signal
+from venue_twin.serving import ok_printer, serving_settings
 from venue_twin.settings import Settings, load_settings
 from venue_twin.wiring import (
-    AuthSetupError,
     Platform,
     StartupCancelled,
-    build_authenticator,
     serve_http,
 )
 
@@ -196,22 +195,7 @@ async def _simulate_demo(
 
 
 def _serve(args: argparse.Namespace, console: Console) -> int:
-    overrides: dict[str, Any] = {}
-    if args.port is not None:
-        overrides["http_port"] = args.port
-    if args.host is not None:
-        overrides["http_host"] = args.host
-    try:
-        settings = load_settings(args.config, **overrides)
-    except (OSError, ValueError) as exc:
-        raise UsageError(str(exc)) from exc
-    if not port_is_free(settings.http_host, settings.http_port):
-        raise UsageError(f"port {settings.http_port} is in use")
-
-    try:
-        build_authenticator(settings.auth)  # fail before starting anything
-    except AuthSetupError as exc:
-        raise UsageError(str(exc)) from exc
+    settings = serving_settings(args)
 
     async def run(stop: asyncio.Event) -> int:
         async with Platform(settings, progress=_ok(console), stop=stop) as platform:
@@ -301,5 +285,5 @@ def _print_credentials(creds: dict[str, str], data_dir: Path, console: Console) 
         console.print(f"  {name:<9} {password}")
 
 
-def _ok(console: Console) -> Any:
-    return lambda msg: console.print(f"[green]ok[/green] {msg}")
+def _ok(console: Console) -> Callable[[str], None]:
+    return ok_printer(console)

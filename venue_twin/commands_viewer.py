@@ -9,10 +9,9 @@ from typing import Any
 
 from rich.console import Console
 
-from venue_twin.embedded_broker import port_is_free
-from venue_twin.runner import UsageError, run_until_signal
-from venue_twin.settings import load_settings
-from venue_twin.wiring import AuthSetupError, build_authenticator, serve_http
+from venue_twin.runner import run_until_signal
+from venue_twin.serving import ok_printer, serving_settings
+from venue_twin.wiring import serve_http
 from venue_twin.wiring_viewer import MirrorPlatform
 
 __all__ = ["add_parsers"]
@@ -39,27 +38,10 @@ def add_parsers(sub: Any) -> None:
 
 
 def _viewer(args: argparse.Namespace, console: Console) -> int:
-    overrides: dict[str, Any] = {}
-    if args.port is not None:
-        overrides["http_port"] = args.port
-    if args.host is not None:
-        overrides["http_host"] = args.host
-    try:
-        settings = load_settings(args.config, **overrides)
-    except (OSError, ValueError) as exc:
-        raise UsageError(str(exc)) from exc
-    if not port_is_free(settings.http_host, settings.http_port):
-        raise UsageError(f"port {settings.http_port} is in use")
-    try:
-        build_authenticator(settings.auth)  # fail before connecting anything
-    except AuthSetupError as exc:
-        raise UsageError(str(exc)) from exc
-
-    def ok(msg: str) -> None:
-        console.print(f"[green]ok[/green] {msg}")
+    settings = serving_settings(args)
 
     async def run(stop: asyncio.Event) -> int:
-        async with MirrorPlatform(settings, progress=ok) as platform:
+        async with MirrorPlatform(settings, progress=ok_printer(console)) as platform:
             assert platform.app is not None
             url = f"http://{settings.http_host}:{settings.http_port}"
             console.print(f"[green]ok[/green] mirror viewer on [bold]{url}[/bold]")

@@ -1,0 +1,48 @@
+"""What the commands that serve the viewer (serve, viewer) check before starting."""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Callable
+from typing import Any
+
+from rich.console import Console
+
+from venue_twin.embedded_broker import port_is_free
+from venue_twin.runner import UsageError
+from venue_twin.settings import Settings, load_settings
+from venue_twin.wiring import AuthSetupError, build_authenticator
+
+__all__ = ["ok_printer", "serving_settings"]
+
+
+def serving_settings(args: argparse.Namespace) -> Settings:
+    """Settings from ``--config`` with ``--host``/``--port``; the port free, the users usable.
+
+    Checked before anything connects, so a mistake ends in one clear line.
+    """
+    overrides: dict[str, Any] = {}
+    if args.port is not None:
+        overrides["http_port"] = args.port
+    if args.host is not None:
+        overrides["http_host"] = args.host
+    try:
+        settings = load_settings(args.config, **overrides)
+    except (OSError, ValueError) as exc:
+        raise UsageError(str(exc)) from exc
+    if not port_is_free(settings.http_host, settings.http_port):
+        raise UsageError(f"port {settings.http_port} is in use")
+    try:
+        build_authenticator(settings.auth)
+    except AuthSetupError as exc:
+        raise UsageError(str(exc)) from exc
+    return settings
+
+
+def ok_printer(console: Console) -> Callable[[str], None]:
+    """A progress callback printing ``ok <step>``."""
+
+    def ok(msg: str) -> None:
+        console.print(f"[green]ok[/green] {msg}")
+
+    return ok
