@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import ssl
 from dataclasses import dataclass, field
 from typing import Literal
@@ -9,7 +10,7 @@ from typing import Literal
 import paho.mqtt.client as mqtt
 from paho.mqtt.enums import CallbackAPIVersion
 
-__all__ = ["MqttSettings", "make_client"]
+__all__ = ["MqttSettings", "make_client", "start_client"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,3 +56,16 @@ def make_client(
         )
     client.reconnect_delay_set(min_delay=1, max_delay=30)
     return client
+
+
+async def start_client(
+    client: mqtt.Client, settings: MqttSettings, connected: asyncio.Event, timeout_s: float
+) -> None:
+    """Connect in paho's network thread and wait until ``connected`` is set (CONNACK).
+
+    Raises TimeoutError if it is not set in time (paho keeps retrying) and
+    OSError if the connection cannot even be attempted.
+    """
+    client.connect_async(settings.host, settings.port, settings.keepalive_s)
+    client.loop_start()
+    await asyncio.wait_for(connected.wait(), timeout_s)

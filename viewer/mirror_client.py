@@ -20,7 +20,7 @@ from typing import Any
 import paho.mqtt.client as mqtt
 
 from ingest.contract import Topics
-from ingest.mqtt_settings import MqttSettings, make_client
+from ingest.mqtt_settings import MqttSettings, make_client, start_client
 from twin.replica.codec import (
     ActionKind,
     ActionReply,
@@ -87,10 +87,8 @@ class MirrorClient:
         client.on_disconnect = self._on_disconnect
         client.on_message = self._on_message
         self._client = client
-        client.connect_async(self._settings.host, self._settings.port, self._settings.keepalive_s)
-        client.loop_start()
         try:
-            await asyncio.wait_for(self.connected.wait(), self._connect_timeout)
+            await start_client(client, self._settings, self.connected, self._connect_timeout)
         except TimeoutError:
             # Keep trying in the background: health shows it, state endpoints answer 503.
             log.warning(

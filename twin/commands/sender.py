@@ -16,7 +16,7 @@ import paho.mqtt.client as mqtt
 
 from ingest.contract import Command, Topics
 from ingest.encode import encode_command
-from ingest.mqtt_settings import MqttSettings, make_client
+from ingest.mqtt_settings import MqttSettings, make_client, start_client
 from twin.commands.errors import PublishFailed
 
 __all__ = ["CommandSender"]
@@ -55,11 +55,7 @@ class CommandSender:
         client.on_publish = self._on_publish
         self._client = client
         try:
-            client.connect_async(
-                self._settings.host, self._settings.port, self._settings.keepalive_s
-            )
-            client.loop_start()
-            await asyncio.wait_for(self.connected.wait(), self._connect_timeout)
+            await start_client(client, self._settings, self.connected, self._connect_timeout)
         except (OSError, TimeoutError) as exc:
             await self.__aexit__(None, None, None)
             raise PublishFailed(

@@ -24,7 +24,7 @@ from typing import Any, Protocol
 import paho.mqtt.client as mqtt
 
 from ingest.contract import Topics
-from ingest.mqtt_settings import MqttSettings, make_client
+from ingest.mqtt_settings import MqttSettings, make_client, start_client
 from twin.alarms import Alarm, AlarmEvent, AlarmManager
 from twin.commands import CommandEvent, CommandRecord, CommandTracker
 from twin.replica.actions import ActionHandler
@@ -155,11 +155,7 @@ class StatePublisher:
         client.on_message = self._on_message
         self._client = client
         try:
-            client.connect_async(
-                self._settings.host, self._settings.port, self._settings.keepalive_s
-            )
-            client.loop_start()
-            await asyncio.wait_for(self.connected.wait(), self._connect_timeout)
+            await start_client(client, self._settings, self.connected, self._connect_timeout)
         except (OSError, TimeoutError) as exc:
             await self.__aexit__(None, None, None)
             raise TwinUnreachable(
