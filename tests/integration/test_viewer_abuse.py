@@ -15,11 +15,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import websockets
 from websockets.exceptions import ConnectionClosed
 
 from ingest.contract import Reading
-from tests.unit.test_viewer_support import PASSWORDS, Rig, V, app_of, make_rig
+from tests.unit.test_viewer_support import Rig, V, app_of, login_token, make_rig, subscribed_ws
 from venue_twin.embedded_broker import free_port
 from venue_twin.http_server import GuardedH11Protocol, serve_http
 
@@ -48,26 +47,6 @@ def _get(port: int, path: str) -> dict[str, Any]:
     with urllib.request.urlopen(f"http://127.0.0.1:{port}{path}", timeout=10) as res:
         body: dict[str, Any] = json.load(res)
     return body
-
-
-def _login(port: int, name: str) -> str:
-    req = urllib.request.Request(
-        f"http://127.0.0.1:{port}/api/auth/login",
-        data=json.dumps({"username": name, "password": PASSWORDS[name][1]}).encode(),
-        headers={"Content-Type": "application/json"},
-    )
-    with urllib.request.urlopen(req, timeout=10) as res:
-        token: str = json.load(res)["token"]
-    return token
-
-
-async def _subscribed(port: int, token: str) -> Any:
-    ws = await websockets.connect(f"ws://127.0.0.1:{port}/ws", compression=None, max_size=None)
-    await ws.send(json.dumps({"type": "auth", "token": token}))
-    assert json.loads(await ws.recv())["type"] == "hello"
-    await ws.send(json.dumps({"type": "subscribe", "venue": V}))
-    assert json.loads(await ws.recv())["type"] == "snapshot"
-    return ws
 
 
 async def test_slow_loris_connections_are_cut_and_never_block_others(
@@ -138,9 +117,9 @@ async def test_an_oversize_websocket_frame_closes_only_that_connection(
     server: tuple[Rig, int],
 ) -> None:
     rig, port = server
-    token = await asyncio.to_thread(_login, port, "ada")
-    bystander = await _subscribed(port, token)
-    attacker = await _subscribed(port, token)
+    token = await login_token(port, "ada")
+    bystander = await subscribed_ws(port, token, V, max_size=None)
+    attacker = await subscribed_ws(port, token, V, max_size=None)
     await attacker.send("x" * (1024 * 1024))
 
     async def drain() -> None:

@@ -16,10 +16,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import websockets
 
 from ingest.contract import Reading
-from tests.unit.test_viewer_support import PASSWORDS, Rig, app_of, make_rig
+from tests.unit.test_viewer_support import Rig, app_of, login_token, make_rig, subscribed_ws
 from twin.venue import SensorDef, SensorKind, Venue, Zone
 from venue_twin.embedded_broker import free_port
 from venue_twin.wiring import serve_http
@@ -65,42 +64,17 @@ async def server(tmp_path: Path) -> AsyncIterator[tuple[Rig, int]]:
     await http
 
 
-async def _token(port: int, name: str) -> str:
-    def login() -> str:
-        import urllib.request
-
-        req = urllib.request.Request(
-            f"http://127.0.0.1:{port}/api/auth/login",
-            data=json.dumps({"username": name, "password": PASSWORDS[name][1]}).encode(),
-            headers={"Content-Type": "application/json"},
-        )
-        with urllib.request.urlopen(req, timeout=10) as res:
-            token: str = json.load(res)["token"]
-        return token
-
-    return await asyncio.to_thread(login)
-
-
-async def _subscribe(port: int, token: str, **kw: Any) -> Any:
-    ws = await websockets.connect(f"ws://127.0.0.1:{port}/ws", compression=None, **kw)
-    await ws.send(json.dumps({"type": "auth", "token": token}))
-    assert json.loads(await ws.recv())["type"] == "hello"
-    await ws.send(json.dumps({"type": "subscribe", "venue": V}))
-    assert json.loads(await ws.recv())["type"] == "snapshot"
-    return ws
-
-
 async def test_a_slow_client_is_resynchronised_and_never_holds_the_others_back(
     server: tuple[Rig, int],
 ) -> None:
     rig, port = server
-    token = await _token(port, "ada")
-    fast = [await _subscribe(port, token, max_size=None) for _ in range(FAST_CLIENTS)]
+    token = await login_token(port, "ada")
+    fast = [await subscribed_ws(port, token, V, max_size=None) for _ in range(FAST_CLIENTS)]
     # A small receive window and max_queue=1: this client's socket fills after a few frames.
     sock = socket.socket()
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
     sock.connect(("127.0.0.1", port))
-    slow = await _subscribe(port, token, max_size=None, max_queue=1, sock=sock)
+    slow = await subscribed_ws(port, token, V, max_size=None, max_queue=1, sock=sock)
     latest: dict[int, float] = {i: -1.0 for i in range(FAST_CLIENTS)}
 
     async def read(i: int, ws: Any) -> None:

@@ -6,9 +6,13 @@ No tests here: the rig the ``test_viewer_*`` modules share.
 from __future__ import annotations
 
 import asyncio
+import json
+import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
+import websockets
 from fastapi import FastAPI
 from prometheus_client import CollectorRegistry
 
@@ -29,7 +33,16 @@ from viewer.roles import Role
 from viewer.tokens import TokenSigner
 from viewer.users import UsersFile
 
-__all__ = ["PASSWORDS", "FakePublisher", "Rig", "V", "app_of", "make_rig"]
+__all__ = [
+    "PASSWORDS",
+    "FakePublisher",
+    "Rig",
+    "V",
+    "app_of",
+    "login_token",
+    "make_rig",
+    "subscribed_ws",
+]
 
 V = "museum-wing"
 PASSWORDS = {
@@ -127,3 +140,29 @@ def make_rig(
 
 def app_of(rig: Rig) -> FastAPI:
     return create_app(rig.ctx)
+
+
+async def login_token(port: int, name: str) -> str:
+    """A token for one of the rig's users from a real server on ``port``."""
+
+    def login() -> str:
+        req = urllib.request.Request(
+            f"http://127.0.0.1:{port}/api/auth/login",
+            data=json.dumps({"username": name, "password": PASSWORDS[name][1]}).encode(),
+            headers={"Content-Type": "application/json"},
+        )
+        with urllib.request.urlopen(req, timeout=10) as res:
+            token: str = json.load(res)["token"]
+        return token
+
+    return await asyncio.to_thread(login)
+
+
+async def subscribed_ws(port: int, token: str, venue: str, **kw: Any) -> Any:
+    """A WebSocket client authenticated and subscribed to ``venue``, past its snapshot."""
+    ws = await websockets.connect(f"ws://127.0.0.1:{port}/ws", compression=None, **kw)
+    await ws.send(json.dumps({"type": "auth", "token": token}))
+    assert json.loads(await ws.recv())["type"] == "hello"
+    await ws.send(json.dumps({"type": "subscribe", "venue": venue}))
+    assert json.loads(await ws.recv())["type"] == "snapshot"
+    return ws
