@@ -9,6 +9,7 @@ from typing import Any
 from rich.console import Console
 
 from twin.loader import VenueFileError
+from venue_twin.extras_hint import extra_import_error
 from venue_twin.runner import UsageError
 from venue_twin.wiring import resolve_venue
 
@@ -57,9 +58,7 @@ def _import_ifc(args: argparse.Namespace, console: Console) -> int:
     try:
         from twin.ifc_import import IfcImportError, import_ifc, write_venue_yaml
     except ImportError as exc:
-        raise UsageError(
-            f"IFC import needs the 'bim' extra: pip install 'venue-twin[bim]' ({exc})"
-        ) from exc
+        raise UsageError(extra_import_error("IFC import", "bim", "ifcopenshell", exc)) from exc
     args.out.mkdir(parents=True, exist_ok=True)
     stem = args.venue_id or args.file.stem
     try:
@@ -97,9 +96,7 @@ def _scan_change(args: argparse.Namespace, console: Console) -> int:
         from twin.mesh_import import venue_mesh
         from twin.scans import RegistrationFailed, RegistrationParams, inspect_scan
     except ImportError as exc:
-        raise UsageError(
-            f"scans need the 'scan' extra: pip install 'venue-twin[scan]' ({exc})"
-        ) from exc
+        raise UsageError(extra_import_error("scans", "scan", "open3d", exc)) from exc
     try:
         venue = resolve_venue(args.venue)
     except VenueFileError as exc:

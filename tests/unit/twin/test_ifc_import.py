@@ -6,6 +6,7 @@ slab, four walls, a rectangular entrance space, an L-shaped gallery raised
 one of them in the L's notch (inside its convex hull, outside the room).
 """
 
+# ruff: noqa: E402  (the extra is checked before it is imported)
 from __future__ import annotations
 
 from pathlib import Path
@@ -13,8 +14,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-pytest.importorskip("ifcopenshell")
-pytest.importorskip("shapely")
+from tests.extras import require_extra
+
+require_extra("ifcopenshell", "ifcopenshell", "bim")
+require_extra("shapely", "shapely", "bim")
 
 import ifcopenshell
 import ifcopenshell.api.aggregate

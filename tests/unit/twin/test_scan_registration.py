@@ -9,6 +9,7 @@ of the pit within 0.2 mm of 3 mm at the median and 0.8 mm at every vertex
 zero at the 99th percentile.
 """
 
+# ruff: noqa: E402  (the extra is checked before it is imported)
 from __future__ import annotations
 
 from pathlib import Path
@@ -16,7 +17,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-pytest.importorskip("open3d")
+from tests.extras import require_extra
+
+require_extra("open3d", "open3d", "scan")
 
 import open3d as o3d
 import trimesh
