@@ -36,6 +36,7 @@ def alarm_body(a: Alarm) -> dict[str, Any]:
         "acknowledged_by": a.acknowledged_by,
         "note": a.note,
         "shelved_until": a.shelved_until,
+        "active": a.active,
     }
 
 

@@ -64,6 +64,9 @@ class AlarmOut(BaseModel):
     acknowledged_by: str | None
     note: str
     shelved_until: float | None
+    active: bool = Field(
+        description="Whether the condition is present now (a shelved alarm may have cleared)."
+    )
 
 
 class AlarmPage(BaseModel):

@@ -16,6 +16,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import paho.mqtt.client as mqtt
 import pytest
@@ -282,14 +283,17 @@ def test_operator_acknowledges_an_alarm_with_a_note(
 
 
 def test_operator_shelves_an_alarm_and_unshelves_it(
-    page: Page, demo_app: DemoApp, publisher: Publisher
+    page: Page, demo_app: DemoApp, publisher: Publisher, screenshot_dir: Path
 ) -> None:
     sensor = "gallery-b-temp"
     sign_in(page, demo_app, "operator")
     publisher.keep_sending(sensor, 120.0)
     # 120 degC raises two alarms: the threshold band (it stays while the value
     # does) and the physical-range anomaly (which comes and goes with the
-    # detector). Follow the threshold alarm.
+    # detector). Follow the threshold alarm. The demo's simulator keeps
+    # publishing the sensor's real value, so until the test stops sending 120
+    # the condition flips between active and cleared: the alarm must stay
+    # shelved through that (ISA-18.2 timed shelving).
     threshold = (
         page.locator("[data-testid^='alarm-row-']")
         .filter(has_text="Temperature · Gallery B")
@@ -298,6 +302,7 @@ def test_operator_shelves_an_alarm_and_unshelves_it(
     expect(threshold.first).to_be_visible(timeout=ALARM_TIMEOUT_MS)
     alarm_id = threshold.first.get_attribute("data-alarm") or ""
     row = page.locator(f"[data-alarm='{alarm_id}']")
+    state = page.get_by_test_id(f"alarm-state-{alarm_id}")
     expect(page.get_by_test_id(f"alarm-badge-{sensor}")).to_be_visible()
 
     # Shelved for 15 minutes: it says until when and moves out of the way.
@@ -305,15 +310,36 @@ def test_operator_shelves_an_alarm_and_unshelves_it(
     page.get_by_test_id(f"alarm-note-{alarm_id}").fill("sensor being replaced")
     page.get_by_test_id(f"alarm-shelve-{alarm_id}-900").click()
     expect(row).to_have_attribute("data-state", "shelved")
-    expect(page.get_by_test_id(f"alarm-state-{alarm_id}")).to_contain_text("Shelved until")
+    expect(state).to_contain_text("Shelved until")
     expect(page.get_by_test_id("alarm-counts")).to_contain_text("shelved")
     listed = page.evaluate("() => window.__venueTwin.alarmIds")
     assert listed[-1] == alarm_id, "a shelved alarm is listed last"
 
-    page.get_by_test_id(f"alarm-unshelve-{alarm_id}").click()
-    expect(row).not_to_have_attribute("data-state", "shelved")
-    expect(page.get_by_test_id(f"alarm-badge-{sensor}")).to_be_visible()
+    # The sensor is back to normal: the alarm stays on the shelf, and the page
+    # and the server both say the condition has gone.
     publisher.stop_sending()
+    publisher.reading(sensor, 21.0)
+    expect(row).to_have_attribute("data-active", "false", timeout=ALARM_TIMEOUT_MS)
+    expect(row).to_have_attribute("data-state", "shelved")
+    expect(state).to_contain_text("back to normal")
+    page.screenshot(path=screenshot_dir / "alarm-shelved-back-to-normal.png")
+    server = {a["id"]: a for a in _api(page, demo_app, "/api/alarms?venue=" + VENUE)["items"]}
+    assert (server[alarm_id]["state"], server[alarm_id]["active"]) == ("shelved", False)
+
+    # Unshelving a returned-to-normal alarm returns it to normal: it closes.
+    page.get_by_test_id(f"alarm-unshelve-{alarm_id}").click()
+    expect(row).to_have_count(0)
+    history = _api(page, demo_app, f"/api/alarms/{alarm_id}/history")["items"]
+    assert [h["state"] for h in history][-2:] == ["shelved", "cleared"], history
+    assert history[-1]["action"] == "unshelve" and history[-1]["user"] == "operator"
+
+
+def _api(page: Page, demo_app: DemoApp, path: str) -> Any:
+    response = page.request.get(
+        f"{demo_app.base_url}{path}", headers={"Authorization": f"Bearer {_token(page)}"}
+    )
+    assert response.ok, response.text()
+    return response.json()
 
 
 def test_a_viewer_sees_alarms_but_cannot_act_on_them(

@@ -99,7 +99,6 @@ async def test_condition_back_before_ack_reraises_the_same_alarm(manager: AlarmM
         ("acked", "ack", "cannot acknowledge"),
         ("closed", "ack", "it is cleared"),
         ("closed", "shelve", "cannot shelve"),
-        ("raised", "unshelve", "cannot unshelve"),
         ("shelved", "ack", "it is shelved"),
     ],
 )
@@ -191,15 +190,84 @@ async def test_shelving_expires_and_the_alarm_comes_back_if_still_active(
     assert (history[-1].action, history[-1].note) == (Action.UNSHELVE, "shelving expired")
 
 
-async def test_shelved_alarm_whose_condition_cleared_closes_on_expiry(
+async def test_a_shelved_alarm_whose_condition_clears_stays_shelved_until_unshelved(
+    manager: AlarmManager, clock: Clock
+) -> None:
+    """ISA-18.2: shelving suppresses for its duration whatever the condition does;
+    unshelving a returned-to-normal alarm returns it to normal (closed)."""
+    events: list[AlarmEvent] = []
+    manager.add_listener(events.append)
+    aid = await _raise(manager)
+    await manager.shelve(aid, "ana", duration_s=900, note="sensor being replaced")
+    clock.t += 5
+    cleared = await manager.clear("v", "t1", "anomaly.stuck")
+    assert cleared is not None
+    assert cleared.state is AlarmState.SHELVED and not cleared.active
+    assert cleared.shelved_until is not None
+    # Listeners (the page) hear of the change: still shelved, condition gone.
+    assert (events[-1].alarm.state, events[-1].alarm.active) == (AlarmState.SHELVED, False)
+    assert [a.alarm_id for a in manager.open_alarms()] == [aid]
+    clock.t += 5
+    back = await manager.unshelve(aid, "ana")
+    assert back.state is AlarmState.CLEARED and manager.open_alarms() == []
+    actions = [(t.action, t.to_state) for t in await manager.history(aid)]
+    assert actions == [
+        (Action.RAISE, AlarmState.RAISED),
+        (Action.SHELVE, AlarmState.SHELVED),
+        (Action.CLEAR, AlarmState.SHELVED),
+        (Action.UNSHELVE, AlarmState.CLEARED),
+    ]
+
+
+async def test_a_condition_that_clears_and_returns_while_shelved_is_raised_on_unshelve(
+    manager: AlarmManager, clock: Clock
+) -> None:
+    aid = await _raise(manager)
+    await manager.acknowledge(aid, "ana")
+    await manager.shelve(aid, "ana", duration_s=900)
+    await manager.clear("v", "t1", "anomaly.stuck")
+    again = await manager.raise_alarm("v", "t1", "anomaly.stuck", Severity.WARNING, "again")
+    assert again.alarm_id == aid and again.state is AlarmState.SHELVED and again.active
+    back = await manager.unshelve(aid, "bob")
+    # Active again after the shelf: it needs a fresh acknowledgement.
+    assert back.state is AlarmState.RAISED and back.acknowledged_by is None
+
+
+async def test_a_shelved_alarm_whose_condition_cleared_closes_on_expiry(
     manager: AlarmManager, clock: Clock
 ) -> None:
     aid = await _raise(manager)
     await manager.shelve(aid, "ana", duration_s=60)
-    closed = await manager.clear("v", "t1", "anomaly.stuck")
-    assert closed is not None and closed.state is AlarmState.CLEARED
-    clock.t += 120
+    await manager.clear("v", "t1", "anomaly.stuck")
+    clock.t += 59
     assert await manager.tick() == []
+    clock.t += 1
+    (closed,) = await manager.tick()
+    assert closed.alarm_id == aid and closed.state is AlarmState.CLEARED
+    assert manager.open_alarms() == []
+
+
+@pytest.mark.parametrize("setup", ["closed", "expired", "raised"])
+async def test_unshelving_an_alarm_that_is_not_shelved_is_a_no_op(
+    manager: AlarmManager, clock: Clock, setup: str
+) -> None:
+    """A stale page may ask after the shelf ended: the answer is the alarm as it is."""
+    aid = await _raise(manager)
+    if setup in ("closed", "expired"):
+        await manager.shelve(aid, "ana", duration_s=60)
+        await manager.clear("v", "t1", "anomaly.stuck")
+    if setup == "closed":
+        await manager.unshelve(aid, "ana")
+    if setup == "expired":
+        clock.t += 61
+        await manager.tick()
+    before = await manager.history(aid)
+    events: list[AlarmEvent] = []
+    manager.add_listener(events.append)
+    same = await manager.unshelve(aid, "bob")
+    want = AlarmState.RAISED if setup == "raised" else AlarmState.CLEARED
+    assert same.state is want and same.alarm_id == aid
+    assert await manager.history(aid) == before and events == []
 
 
 async def test_open_alarms_are_reloaded_after_a_restart(

@@ -51,12 +51,16 @@ def clear(alarm: Alarm, ts: float, note: str = "") -> tuple[Alarm, AlarmTransiti
     """The condition returned to normal.
 
     Unacknowledged alarms wait for an acknowledgement (RTN unacknowledged);
-    acknowledged and shelved ones close.
+    acknowledged ones close. A shelved alarm stays shelved, now inactive: in
+    ISA-18.2 shelving suppresses annunciation for its duration whatever the
+    process does, and unshelving then returns it to normal (see :func:`unshelve`).
     """
     if alarm.state is S.RAISED:
         to = S.CLEARED_UNACKNOWLEDGED
-    elif alarm.state in (S.ACKNOWLEDGED, S.SHELVED):
+    elif alarm.state is S.ACKNOWLEDGED:
         to = S.CLEARED
+    elif alarm.state is S.SHELVED:
+        to = S.SHELVED
     else:
         raise _refuse(alarm, "clear")
     shelved = alarm.shelved_until if to is not S.CLEARED else None
@@ -98,10 +102,18 @@ def shelve(
     return new, _record(alarm, new, Action.SHELVE, ts, user, note)
 
 
-def unshelve(alarm: Alarm, ts: float, user: str, note: str = "") -> tuple[Alarm, AlarmTransition]:
-    """Back from the shelf: raised again if the condition is still active, else closed."""
+def unshelve(
+    alarm: Alarm, ts: float, user: str, note: str = ""
+) -> tuple[Alarm, AlarmTransition | None]:
+    """Back from the shelf: raised (unacknowledged) if the condition is active,
+    else returned to normal (closed), as ISA-18.2 has it.
+
+    Unshelving an alarm that is no longer shelved (its shelving expired, or a
+    stale page asks twice) changes nothing and is not an error: the alarm is
+    returned as it is, with no history record.
+    """
     if alarm.state is not S.SHELVED:
-        raise _refuse(alarm, "unshelve")
+        return alarm, None
     if alarm.active:
         new = dataclasses.replace(
             alarm,

@@ -205,7 +205,8 @@ class AlarmManager:
             new, record = lifecycle.unshelve(
                 await self._current(alarm_id), self._clock(), user, note
             )
-            await self._commit(new, record)
+            if record is not None:  # not shelved (any more): nothing to change
+                await self._commit(new, record)
             return new
 
     async def tick(self) -> list[Alarm]:

@@ -129,6 +129,8 @@ export interface Alarm {
   acknowledged_by: string | null;
   note: string | null;
   shelved_until: number | null;
+  /** The condition is present now; a shelved alarm stays shelved after it clears. */
+  active?: boolean;
 }
 
 /** One change in an alarm's life, oldest first in a history. */

@@ -148,6 +148,7 @@ export class AlarmsPanel {
   private fill(row: Row, alarm: Alarm): void {
     row.root.dataset.severity = alarm.severity;
     row.root.dataset.state = alarm.state;
+    row.root.dataset.active = String(alarm.active !== false);
     setText(row.severity, SEVERITY_LABELS[alarm.severity] ?? alarm.severity);
     setText(row.message, alarm.message || alarm.kind);
     setText(row.source, this.options.describeSource(alarm.source));
@@ -170,6 +171,7 @@ export class AlarmsPanel {
       cleared: 'Cleared',
       shelved: alarm.shelved_until ? `Shelved until ${this.clock.format(new Date(alarm.shelved_until * 1000))}` : 'Shelved',
     };
+    if (alarm.state === 'shelved' && alarm.active === false) labels.shelved += ' · back to normal';
     const text = labels[alarm.state] ?? alarm.state;
     return alarm.note && alarm.state !== 'raised' ? `${text} · “${alarm.note}”` : text;
   }
