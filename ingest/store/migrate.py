@@ -20,6 +20,7 @@ import psycopg
 from ingest.store.base import StoreError
 
 __all__ = [
+    "PG_LOCK_KEY",
     "Dialect",
     "Migration",
     "MigrationError",
@@ -32,7 +33,9 @@ Dialect = Literal["postgres", "sqlite"]
 
 _FILE_RE = re.compile(r"^(\d{4})_([a-z0-9_]+)\.sql$")
 # Any constant works; it keeps two processes from migrating one database at once.
-_PG_LOCK_KEY = 0x76656E7565  # "venue"
+# Advisory locks are per database, so other databases on the server never wait.
+# ingest.store.postgres.schema holds it (session level) around the whole set-up.
+PG_LOCK_KEY = 0x76656E7565  # "venue"
 
 
 class MigrationError(StoreError):
@@ -91,11 +94,11 @@ async def apply_postgres(conn: psycopg.AsyncConnection[Any]) -> list[int]:
     """
     applied_now: list[int] = []
     async with conn.transaction():
-        await conn.execute("SELECT pg_advisory_xact_lock(%s)", (_PG_LOCK_KEY,))
+        await conn.execute("SELECT pg_advisory_xact_lock(%s)", (PG_LOCK_KEY,))
         await conn.execute(_PG_VERSION_TABLE)
     for migration in load_migrations("postgres"):
         async with conn.transaction():
-            await conn.execute("SELECT pg_advisory_xact_lock(%s)", (_PG_LOCK_KEY,))
+            await conn.execute("SELECT pg_advisory_xact_lock(%s)", (PG_LOCK_KEY,))
             cur = await conn.execute(
                 "SELECT 1 FROM schema_version WHERE version = %s", (migration.version,)
             )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import re
 
 import psycopg
 import pytest
@@ -42,16 +43,27 @@ async def test_migrations_apply_once_even_when_two_processes_start_together(pg_u
     assert "readings_venue_ts" in indexes  # migration 0004
 
 
-async def test_plain_postgresql_takes_the_native_path(pg_url: str) -> None:
+async def test_the_backend_follows_pg_extension(pg_url: str) -> None:
+    """Plain PostgreSQL takes the native path (BRIN on ts); a server with
+    TimescaleDB (``VENUE_TWIN_TEST_PG_URL``) makes ``readings`` a hypertable."""
     store = PostgresStore(pg_url)
     await store.open()
     try:
-        assert store.timescale is False
-        indexes = {
-            str(r[0])
-            for r in _query(pg_url, "SELECT indexdef FROM pg_indexes WHERE tablename = 'readings'")
-        }
-        assert any("USING brin (ts)" in d for d in indexes)
+        installed = _query(pg_url, "SELECT 1 FROM pg_extension WHERE extname = 'timescaledb'")
+        assert store.timescale is bool(installed)
+        if store.timescale:
+            hypertables = _query(
+                pg_url, "SELECT hypertable_name FROM timescaledb_information.hypertables"
+            )
+            assert ("readings",) in hypertables
+        else:
+            indexes = {
+                str(r[0])
+                for r in _query(
+                    pg_url, "SELECT indexdef FROM pg_indexes WHERE tablename = 'readings'"
+                )
+            }
+            assert any("USING brin (ts)" in d for d in indexes)
         await store.write_readings([Reading("wing", "t1", 1_700_000_000.0, 1.0)])
         stored = _query(
             pg_url, "SELECT venue, sensor, extract(epoch FROM ts)::float8, value FROM readings"
@@ -59,6 +71,12 @@ async def test_plain_postgresql_takes_the_native_path(pg_url: str) -> None:
         assert stored == [("wing", "t1", 1_700_000_000.0, 1.0)]
     finally:
         await store.close()
+
+
+def _uses_index(plan: str, scan: str, index: str) -> bool:
+    """``scan`` on ``index``, or on a hypertable chunk's copy of it: TimescaleDB
+    prefixes the chunk's index name (``"1_readings_pkey"``)."""
+    return re.search(rf"{scan} using (\S*_)?{index}\b", plan) is not None
 
 
 async def test_open_while_the_server_is_down_raises_unavailable_then_works(
@@ -142,8 +160,8 @@ async def test_whole_venue_reads_use_indexes_not_sorts_of_history(pg_url: str) -
         }
         for sql in (queries.RANGE_ALL, queries.RANGE_ALL_AFTER):
             text = plan(sql, page)
-            assert "readings_venue_ts" in text, text
+            assert _uses_index(text, "Index (Only )?Scan( Backward)?", "readings_venue_ts"), text
             assert "Sort" not in text, text
         text = plan(queries.LATEST_BEFORE, {"venue": "wing", "t_ms": mid_ms})
-        assert "Index Scan Backward using readings_pkey" in text, text
+        assert _uses_index(text, "Index Scan Backward", "readings_pkey"), text
         assert "Limit" in text, text

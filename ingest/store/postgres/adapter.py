@@ -30,7 +30,6 @@ import psycopg
 import psycopg_pool
 
 from ingest.contract import DeadLetter, Reading
-from ingest.store import migrate
 from ingest.store.base import (
     Bucket,
     InvalidReadings,
@@ -43,7 +42,8 @@ from ingest.store.postgres import queries
 from ingest.store.postgres.backoff import Backoff
 from ingest.store.postgres.connect_errors import classify
 from ingest.store.postgres.reconnect import Reconnector
-from ingest.store.postgres.timescale import TimescaleSettings, parse_version, setup_statements
+from ingest.store.postgres.schema import prepare_schema
+from ingest.store.postgres.timescale import TimescaleSettings
 from ingest.store.rows import QUALITY_CODE, from_ms, reading_from_row, to_ms, width_ms
 
 __all__ = ["PostgresStore", "server_address"]
@@ -157,9 +157,9 @@ class PostgresStore:
                 self._url, autocommit=True, connect_timeout=max(1, int(self._timeout))
             ) as conn:
                 if not self._migrated:
-                    await migrate.apply_postgres(conn)
-                    if self._allow_timescale:
-                        self.timescale_version = await self._setup_timescale(conn)
+                    self.timescale_version = await prepare_schema(
+                        conn, self._timescale_settings if self._allow_timescale else None
+                    )
             pool = self._new_pool()
             try:
                 await pool.open(wait=True, timeout=self._timeout)
@@ -178,35 +178,6 @@ class PostgresStore:
                 self.where,
                 f"TimescaleDB {self.timescale_version}" if self.timescale else "native PostgreSQL",
             )
-
-    async def _setup_timescale(self, conn: psycopg.AsyncConnection[Any]) -> tuple[int, ...] | None:
-        row = await (await conn.execute(queries.DETECT_TIMESCALE_INSTALLED)).fetchone()
-        if row is None:
-            available = await (await conn.execute(queries.DETECT_TIMESCALE_AVAILABLE)).fetchone()
-            if available is None:
-                return None
-            try:
-                await conn.execute("CREATE EXTENSION IF NOT EXISTS timescaledb")
-            except psycopg.errors.DatabaseError as exc:
-                # Typically not in shared_preload_libraries: run natively, say why.
-                log.warning("timescaledb is available but could not be created: %s", exc)
-                return None
-            row = await (await conn.execute(queries.DETECT_TIMESCALE_INSTALLED)).fetchone()
-            if row is None:
-                return None
-        version = parse_version(str(row[0]))
-        enabled = await (
-            await conn.execute(
-                "SELECT compression_enabled FROM timescaledb_information.hypertables "
-                "WHERE hypertable_name = 'readings'"
-            )
-        ).fetchone()
-        statements = setup_statements(
-            version, self._timescale_settings, compression_enabled=bool(enabled and enabled[0])
-        )
-        for statement in statements:
-            await conn.execute(statement.encode())
-        return version
 
     async def close(self) -> None:
         self._open = False
