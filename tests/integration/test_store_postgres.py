@@ -13,6 +13,7 @@ from ingest.store import PostgresStore, StoreUnavailable
 from ingest.store.base import InvalidReadings
 from ingest.store.migrate import load_migrations
 from ingest.store.postgres import queries
+from ingest.store.postgres.late_refresh import LateDataRefresher
 from tests.fixtures.postgres import PostgresServer
 
 
@@ -165,3 +166,30 @@ async def test_whole_venue_reads_use_indexes_not_sorts_of_history(pg_url: str) -
         text = plan(queries.LATEST_BEFORE, {"venue": "wing", "t_ms": mid_ms})
         assert _uses_index(text, "Index Scan Backward", "readings_pkey"), text
         assert "Limit" in text, text
+
+
+async def test_the_writer_reports_the_span_of_new_rows_for_late_aggregate_refresh(
+    pg_url: str,
+) -> None:
+    """What the TimescaleDB path feeds its late-data refresher, checked on any server:
+    the time span of the rows a batch really added (duplicates add nothing)."""
+    store = PostgresStore(pg_url)
+    await store.open()
+    refresher = LateDataRefresher(store._autocommit_connection, clock=lambda: 1_800_000_000.0)
+    store.late_refresh = refresher
+    t0 = 1_700_000_070.0  # 30 s into a minute; the batch ends in the next one
+    batch = [Reading("wing", "t1", t0 + k, float(k)) for k in range(40)]
+    try:
+        assert await store.write_readings(batch) == 40
+        first_minute = int(t0 // 60 * 60 * 1000)
+        assert refresher.pending("readings_1m") == [(first_minute, first_minute + 120_000)]
+        assert refresher.pending("readings_1h") == [
+            (first_minute // 3_600_000 * 3_600_000, (first_minute // 3_600_000 + 1) * 3_600_000)
+        ]
+        for view in ("readings_1m", "readings_1h"):
+            refresher._pending[view].items = []
+        assert await store.write_readings(batch) == 0  # all duplicates
+        assert refresher.pending("readings_1m") == []
+    finally:
+        store.late_refresh = None  # plain PostgreSQL has no aggregates to refresh
+        await store.close()

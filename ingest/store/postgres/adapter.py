@@ -20,6 +20,8 @@ pool opened (``open(wait=True)``) only once the server has answered.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 from collections.abc import AsyncIterator, Mapping, Sequence
 from contextlib import asynccontextmanager
@@ -41,6 +43,7 @@ from ingest.store.base import (
 from ingest.store.postgres import queries
 from ingest.store.postgres.backoff import Backoff
 from ingest.store.postgres.connect_errors import classify
+from ingest.store.postgres.late_refresh import LateDataRefresher
 from ingest.store.postgres.reconnect import Reconnector
 from ingest.store.postgres.schema import prepare_schema
 from ingest.store.postgres.timescale import TimescaleSettings
@@ -87,6 +90,7 @@ class PostgresStore:
         aggregate_work_mem: str = "32MB",
         reconnect_initial_s: float = 0.2,
         reconnect_max_s: float = 5.0,
+        late_refresh_interval_s: float = 30.0,
     ) -> None:
         self._url = url
         self._agg_work_mem = aggregate_work_mem
@@ -98,6 +102,10 @@ class PostgresStore:
         self._pool: Pool | None = None
         self._migrated = False  # schema and TimescaleDB set-up done on this server
         self._open = False  # between open() and close(): only then may calls reconnect
+        # TimescaleDB only: continuous aggregates over data older than their policies' windows.
+        self.late_refresh: LateDataRefresher | None = None
+        self._late_interval = late_refresh_interval_s
+        self._late_task: asyncio.Task[None] | None = None
         self.where = server_address(url)
         self._link = Reconnector(
             self._connect_once,
@@ -171,6 +179,11 @@ class PostgresStore:
         old, self._pool = self._pool, pool
         if old is not None:
             await old.close(timeout=1.0)
+        if self.timescale and self._late_task is None:
+            self.late_refresh = self.late_refresh or LateDataRefresher(self._autocommit_connection)
+            self._late_task = asyncio.create_task(
+                self.late_refresh.run(self._late_interval), name="cagg-late-refresh"
+            )
         if not self._migrated:
             self._migrated = True
             log.info(
@@ -179,8 +192,22 @@ class PostgresStore:
                 f"TimescaleDB {self.timescale_version}" if self.timescale else "native PostgreSQL",
             )
 
+    async def _autocommit_connection(self) -> psycopg.AsyncConnection[Any]:
+        return await psycopg.AsyncConnection.connect(
+            self._url, autocommit=True, connect_timeout=max(1, int(self._timeout))
+        )
+
     async def close(self) -> None:
         self._open = False
+        task, self._late_task = self._late_task, None
+        if task is not None:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        if self.late_refresh is not None:
+            # What late data is still pending; bounded so a dead server cannot hold close().
+            with contextlib.suppress(TimeoutError, OSError):
+                await asyncio.wait_for(self.late_refresh.flush(), timeout=self._timeout)
         await self._link.stop()
         pool, self._pool = self._pool, None
         if pool is not None:
@@ -224,7 +251,11 @@ class PostgresStore:
                         (r.venue, r.sensor, to_ms(r.ts), r.value, QUALITY_CODE[r.quality])
                     )
             row = await (await cur.execute(queries.MERGE_STAGING)).fetchone()
-        return int(row[0]) if row else 0
+        if row is None:
+            return 0
+        if self.late_refresh is not None and row[1] is not None:
+            self.late_refresh.note(int(row[1]), int(row[2]))
+        return int(row[0])
 
     async def write_dead_letters(self, letters: Sequence[DeadLetter]) -> None:
         if not letters:

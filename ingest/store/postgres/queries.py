@@ -42,7 +42,8 @@ STAGING_COPY: LiteralString = (
 STAGING_TYPES = ["text", "text", "int8", "float8", "int2"]
 
 # Inserts the new rows, advances readings_latest where they are newer, and
-# counts the new rows, in one statement.
+# counts the new rows and gives their time span (epoch ms; late data makes the
+# TimescaleDB writer refresh continuous aggregates), in one statement.
 MERGE_STAGING: LiteralString = """
 WITH ins AS (
     INSERT INTO readings (venue, sensor, ts, value, quality)
@@ -58,7 +59,9 @@ WITH ins AS (
     SET ts = EXCLUDED.ts, value = EXCLUDED.value, quality = EXCLUDED.quality
     WHERE EXCLUDED.ts > l.ts
 )
-SELECT count(*) FROM ins
+SELECT count(*), (extract(epoch FROM min(ts)) * 1000)::int8,
+       (extract(epoch FROM max(ts)) * 1000)::int8
+FROM ins
 """
 
 LATEST: LiteralString = """
