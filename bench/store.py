@@ -9,8 +9,9 @@ The ``... -0004`` columns repeat the write figures with migration 0004's
 (venue, ts, sensor) index dropped: the write cost of whole-venue range reads.
 
 PostgreSQL is a throwaway cluster started like the test fixture (Debian's
-binaries, loopback port, fsync off: figures are an upper bound for a tuned
-server with durable storage). Prints one table; medians of the repeats.
+binaries, loopback port) on PostgreSQL's durable defaults (fsync,
+synchronous_commit and full_page_writes on), printed before the table.
+Prints one table; medians of the repeats.
 """
 
 from __future__ import annotations
@@ -225,7 +226,8 @@ async def _main(args: argparse.Namespace) -> None:
     with tempfile.TemporaryDirectory(prefix="venue-twin-bench-") as tmp:
         counter = iter(range(1_000))
         await _run_store("sqlite", lambda: _sqlite(tmp, counter), args, table)
-    with running_postgres() as server:
+    with running_postgres(durable=True) as server:
+        print(server.describe())
         urls = iter(server.create_database() for _ in range(4))
         await _run_store("postgresql", lambda: _postgres(next(urls)), args, table)
     _print_table(table, ["sqlite", "sqlite -0004", "postgresql", "postgresql -0004"])

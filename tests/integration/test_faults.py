@@ -25,12 +25,12 @@ from ingest.contract import Reading
 from ingest.store.spool import Spool
 from tests.fixtures.mosquitto import MosquittoServer, find_mosquitto
 from tests.fixtures.postgres import PostgresServer
+from tests.integration.stored_checks import expect_exactly_once, expect_spool_drained
 from tests.integration.test_ingest_recovery import (
     SENSORS,
     Device,
     V,
     _env,
-    _expect_exactly_once,
     _metric,
     worker,
 )
@@ -108,7 +108,7 @@ def test_broker_restart_mid_stream_loses_nothing_acknowledged(
         mosquitto.start()
         _publish(device, readings[15_000:], 100, 0.002)
         device.close()
-        _expect_exactly_once(pg_url, device.acknowledged())
+        expect_exactly_once(pg_url, device.acknowledged(), published=readings)
         # Readings published after the restart are stored: the worker reconnected.
         assert proc.poll() is None, "the worker survived the broker restart"
     assert len(device.acknowledged()) == 30_000
@@ -129,7 +129,8 @@ def test_database_restart_mid_stream_loses_nothing(
         postgres_server.start()
         _publish(device, readings[8_000:], 100, 0.002)
         device.close()
-        _expect_exactly_once(pg_url, device.acknowledged())
+        expect_exactly_once(pg_url, device.acknowledged(), published=readings)
+    expect_spool_drained(tmp_path / "spool")
     assert len(device.acknowledged()) == 20_000
 
 
@@ -196,9 +197,10 @@ def test_a_60_second_database_outage_spools_or_holds_the_broker_back_and_loses_n
             postgres_server.start()
             for dev in (dev_spooled, dev_held):
                 dev.close()
-            _expect_exactly_once(pg_url, dev_spooled.acknowledged())
-            _expect_exactly_once(url2, dev_held.acknowledged())
+            expect_exactly_once(pg_url, dev_spooled.acknowledged(), published=readings)
+            expect_exactly_once(url2, dev_held.acknowledged(), published=readings)
             _wait_metric(ports["spooled"], "venue_twin_spool_depth", "==", 0)
+        expect_spool_drained(tmp_path / "spool")
     finally:
         broker2.stop()
         postgres_server.start()
@@ -302,8 +304,9 @@ def test_a_full_spool_disk_holds_the_broker_back_and_loses_nothing(
         postgres_server.start()
         with worker(env, tmp_path / "w2.log"):
             device.close()
-            _expect_exactly_once(pg_url, device.acknowledged())
+            expect_exactly_once(pg_url, device.acknowledged(), published=readings)
             _wait_metric(port, "venue_twin_spool_depth", "==", 0)
+        expect_spool_drained(spool_dir)
         assert len(device.acknowledged()) == len(readings)
         if mounted:
             assert not [p for p in spool_dir.iterdir() if p.stat().st_size], "spool drained"
@@ -339,10 +342,11 @@ def test_a_worker_starts_during_a_database_outage_and_spools(
             postgres_server.start()
             _wait_metric(port, "venue_twin_store_connected", "==", 1)
             device.close()
-            _expect_exactly_once(pg_url, device.acknowledged())
+            expect_exactly_once(pg_url, device.acknowledged(), published=readings)
             _wait_metric(port, "venue_twin_spool_depth", "==", 0)
     finally:
         postgres_server.start()
+    expect_spool_drained(tmp_path / "sp")
     assert len(device.acknowledged()) == len(readings)
     text = log.read_text(errors="replace")
     # One line when the outage starts and one when it ends, not one per attempt.
@@ -383,7 +387,7 @@ def test_a_worker_holds_at_most_receive_maximum_unacknowledged_messages(
             )
             postgres_server.start()
             device.close()
-            _expect_exactly_once(pg_url, device.acknowledged())
+            expect_exactly_once(pg_url, device.acknowledged(), published=readings)
     finally:
         postgres_server.start()
     assert received - done <= RECEIVE_MAXIMUM * per_msg, (

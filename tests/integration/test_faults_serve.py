@@ -21,13 +21,13 @@ import pytest
 
 from tests.fixtures.mosquitto import MosquittoServer
 from tests.fixtures.postgres import PostgresServer
+from tests.integration.stored_checks import expect_exactly_once
 from tests.integration.test_faults import _publish, _stream
 from tests.integration.test_ingest_recovery import (
     SENSORS,
     Device,
     V,
     _env,
-    _expect_exactly_once,
     _wait_log,
 )
 from venue_twin.embedded_broker import free_port
@@ -93,7 +93,7 @@ def test_sigkill_of_serve_mid_stream_stores_every_acknowledged_reading_once(
     _publish(device, readings[15_000:], 100, 0.0)  # the devices go on meanwhile
     device.close()
     with serve(env, tmp_path / "s2.log"):
-        _expect_exactly_once(pg_url, device.acknowledged())
+        expect_exactly_once(pg_url, device.acknowledged(), published=readings)
         live = _twin_state(http_port)
     assert len(device.acknowledged()) == 30_000
     # Readings delivered after the restart reach the twin as well as the store.
@@ -111,7 +111,7 @@ def test_twin_state_after_a_serve_restart_comes_back_from_the_store(
     with serve(env, tmp_path / "s1.log") as proc:
         _publish(device, readings, 100, 0.0)
         device.close()
-        _expect_exactly_once(pg_url, device.acknowledged())
+        expect_exactly_once(pg_url, device.acknowledged(), published=readings)
         before = _twin_state(http_port)
         proc.send_signal(signal.SIGKILL)
         proc.wait(10)
@@ -175,7 +175,7 @@ def test_serve_started_while_the_database_is_down_comes_up_once_it_returns(
             device = Device(mosquitto)
             _publish(device, readings, 100, 0.0)
             device.close()
-            _expect_exactly_once(pg_url, device.acknowledged())
+            expect_exactly_once(pg_url, device.acknowledged(), published=readings)
             live = _twin_state(http_port)
     finally:
         postgres_server.start()
