@@ -88,3 +88,14 @@ def test_the_cli_says_which_system_libraries_a_broken_extra_needs() -> None:
     assert "is installed but cannot load" in text and "libusb-1.0-0" in text
     text = extra_import_error("scans", "scan", "no-such-distribution-xyz", broken)
     assert "pip install 'venue-twin[scan]'" in text
+
+
+def test_the_image_installs_the_same_system_libraries_as_the_setup() -> None:
+    repo = Path(__file__).resolve().parents[2]
+    listed = re.search(r"EXTRAS_LIBS=\(([^)]*)\)", (repo / "scripts/debian-packages").read_text())
+    assert listed is not None
+    packages = listed[1].split()
+    assert "libusb-1.0-0" in packages  # open3d's libOpen3D.so links it
+    dockerfile = (repo / "Dockerfile").read_text()
+    missing = [p for p in packages if p not in dockerfile]
+    assert not missing, f"the Dockerfile does not install {missing} (scripts/debian-packages)"
