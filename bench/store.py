@@ -226,7 +226,7 @@ async def _main(args: argparse.Namespace) -> None:
     with tempfile.TemporaryDirectory(prefix="venue-twin-bench-") as tmp:
         counter = iter(range(1_000))
         await _run_store("sqlite", lambda: _sqlite(tmp, counter), args, table)
-    with running_postgres(durable=True) as server:
+    with running_postgres(durable=not args.fast_postgres) as server:
         print(server.describe())
         urls = iter(server.create_database() for _ in range(4))
         await _run_store("postgresql", lambda: _postgres(next(urls)), args, table)
@@ -236,6 +236,12 @@ async def _main(args: argparse.Namespace) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--quick", action="store_true", help="smaller sizes")
+    parser.add_argument(
+        "--fast-postgres",
+        action="store_true",
+        help="PostgreSQL with fsync, synchronous_commit and full_page_writes off "
+        "(the tests' fast mode, not crash-safe), for comparison only",
+    )
     parser.add_argument("--repeats", type=int, default=3, help="timed writes per batch size")
     parser.add_argument(
         "--parts",

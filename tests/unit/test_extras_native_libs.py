@@ -10,6 +10,7 @@ is installed but broken fails here.
 from __future__ import annotations
 
 import importlib.metadata
+import os
 import re
 import shutil
 import subprocess
@@ -20,12 +21,13 @@ import pytest
 
 from tests.extras import installed
 
-# (extra, distribution, module to import)
+# (extra, distribution, what to import: the library and venue-twin's module using it)
 EXTRAS = [
-    ("scan", "open3d", "open3d"),
-    ("bim", "ifcopenshell", "ifcopenshell.geom"),
+    ("scan", "open3d", "open3d, twin.scans"),
+    ("bim", "ifcopenshell", "ifcopenshell.geom, twin.ifc_import"),
     ("bim", "shapely", "shapely"),
 ]
+REPO = Path(__file__).resolve().parents[2]
 # open3d ships TensorFlow and PyTorch op plugins that load only inside those
 # frameworks (open3d.ml), which venue-twin never imports.
 FRAMEWORK_PLUGINS = re.compile(r"open3d_(tf|torch)_ops\.so$")
@@ -76,6 +78,8 @@ def test_an_installed_extra_imports_in_a_fresh_process(
         text=True,
         timeout=120,
         check=False,
+        env={**os.environ, "PYTHONPATH": str(REPO)},
+        cwd=REPO,
     )
     assert run.returncode == 0, f"import {module} failed: {run.stderr[-800:]}"
 
@@ -91,11 +95,10 @@ def test_the_cli_says_which_system_libraries_a_broken_extra_needs() -> None:
 
 
 def test_the_image_installs_the_same_system_libraries_as_the_setup() -> None:
-    repo = Path(__file__).resolve().parents[2]
-    listed = re.search(r"EXTRAS_LIBS=\(([^)]*)\)", (repo / "scripts/debian-packages").read_text())
+    listed = re.search(r"EXTRAS_LIBS=\(([^)]*)\)", (REPO / "scripts/debian-packages").read_text())
     assert listed is not None
     packages = listed[1].split()
     assert "libusb-1.0-0" in packages  # open3d's libOpen3D.so links it
-    dockerfile = (repo / "Dockerfile").read_text()
+    dockerfile = (REPO / "Dockerfile").read_text()
     missing = [p for p in packages if p not in dockerfile]
     assert not missing, f"the Dockerfile does not install {missing} (scripts/debian-packages)"
