@@ -19,7 +19,7 @@ COPY infra infra
 COPY --from=web /src/viewer/static viewer/static
 # System libraries the scan and bim extras' wheels load (scripts/debian-packages).
 RUN apt-get update && apt-get install -y --no-install-recommends \
-        libusb-1.0-0 libgl1 libegl1 libx11-6 \
+        libusb-1.0-0 libgl1 libegl1 libx11-6 libudev1 libsqlite3-0 \
     && rm -rf /var/lib/apt/lists/*
 RUN pip install '.[all]' && useradd --system --home /var/lib/venue-twin venue-twin \
     && mkdir -p /var/lib/venue-twin && chown venue-twin /var/lib/venue-twin

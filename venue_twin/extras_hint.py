@@ -14,5 +14,5 @@ def extra_import_error(what: str, extra: str, distribution: str, exc: ImportErro
     return (
         f"{what}: {distribution} is installed but cannot load ({exc}); install the "
         "system libraries it needs (on Debian: bash scripts/setup, or apt-get install "
-        "libusb-1.0-0 libgl1 libegl1 libx11-6)"
+        "libusb-1.0-0 libgl1 libegl1 libx11-6 libudev1 libsqlite3-0)"
     )
