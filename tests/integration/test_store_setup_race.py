@@ -9,6 +9,7 @@ continuous aggregates and their policies.
 
 from __future__ import annotations
 
+import asyncio
 import os
 import subprocess
 import sys
@@ -17,7 +18,9 @@ from pathlib import Path
 
 import psycopg
 
+from ingest.store import PostgresStore
 from ingest.store.migrate import load_migrations
+from ingest.store.postgres.schema import schema_lock
 
 REPO = Path(__file__).resolve().parents[2]
 PROCESSES = 4
@@ -85,3 +88,24 @@ def test_processes_opening_a_fresh_database_together_all_succeed(pg_url: str) ->
             "SELECT view_name FROM timescaledb_information.continuous_aggregates ORDER BY 1",
         )
         assert views == [("readings_1h",), ("readings_1m",)]
+
+
+async def test_the_set_up_waits_for_another_process_holding_the_schema_lock(
+    pg_url: str,
+) -> None:
+    """A real server: while one session holds the schema lock (another process
+    mid set-up), a store's open() waits for it instead of running DDL alongside."""
+    holder = await psycopg.AsyncConnection.connect(pg_url, autocommit=True)
+    try:
+        async with schema_lock(holder):
+            store = PostgresStore(pg_url, connect_timeout_s=10)
+            opening = asyncio.create_task(store.open())
+            await asyncio.sleep(1.5)
+            assert not opening.done(), "open() ran its set-up while the lock was held"
+            assert _query(pg_url, "SELECT to_regclass('schema_version')") == [(None,)]
+        await asyncio.wait_for(opening, 30)
+        await store.close()
+    finally:
+        await holder.close()
+    versions = _query(pg_url, "SELECT count(*) FROM schema_version")
+    assert versions == [(len(load_migrations("postgres")),)]
