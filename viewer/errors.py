@@ -1,0 +1,55 @@
+"""One shape for every 422: ``{"detail": [{"loc", "msg", "type"}]}``, never the input.
+
+FastAPI's own handler echoes each rejected ``input``: a 13 MB body came back
+as a 97 MB answer, and a NaN in it could not be written at all (500). This
+handler keeps what tells a client what to fix (where, what, which kind) and
+clips it, so an answer stays small whatever was sent.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+
+__all__ = ["MAX_ERRORS", "install_validation_handler", "invalid"]
+
+MAX_ERRORS = 20
+_MAX_TEXT = 200
+_MAX_LOC = 64
+
+
+def invalid(loc: Sequence[str | int], msg: str) -> RequestValidationError:
+    """A 422 in the common shape, for checks a model cannot express (``end > start``)."""
+    return RequestValidationError([{"loc": tuple(loc), "msg": msg, "type": "value_error"}])
+
+
+def _clip(text: object, limit: int) -> str:
+    s = str(text)
+    return s if len(s) <= limit else s[: limit - 1] + "…"
+
+
+def _loc_part(part: object) -> str | int:
+    return part if isinstance(part, int) else _clip(part, _MAX_LOC)
+
+
+def detail_of(errors: Sequence[Any]) -> list[dict[str, Any]]:
+    out = []
+    for e in list(errors)[:MAX_ERRORS]:
+        out.append(
+            {
+                "loc": [_loc_part(p) for p in e.get("loc", ())],
+                "msg": _clip(e.get("msg", "invalid"), _MAX_TEXT),
+                "type": _clip(e.get("type", "value_error"), _MAX_LOC),
+            }
+        )
+    return out
+
+
+def install_validation_handler(app: FastAPI) -> None:
+    @app.exception_handler(RequestValidationError)
+    async def unprocessable(_r: Request, exc: RequestValidationError) -> JSONResponse:
+        return JSONResponse({"detail": detail_of(exc.errors())}, status_code=422)
