@@ -17,6 +17,7 @@ from typing import Annotated
 from fastapi import Depends, HTTPException
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
+from viewer.login_limits import LoginLimiter, LoginPolicy
 from viewer.roles import Principal, Role
 from viewer.tokens import TokenError, TokenSigner
 from viewer.users import UsersError, UsersFile
@@ -51,6 +52,7 @@ class Authenticator:
         *,
         token_ttl_s: float = 12 * 3600.0,
         clock: Callable[[], float] = time.time,
+        login_policy: LoginPolicy | None = None,
     ) -> None:
         if (users is None) != (signer is None):
             raise AuthError("authentication needs both a users file and a token secret")
@@ -58,24 +60,31 @@ class Authenticator:
         self._signer = signer
         self._ttl = token_ttl_s
         self._clock = clock
+        self.limiter = LoginLimiter(login_policy)
 
     @property
     def enabled(self) -> bool:
         return self.users is not None
 
-    async def login(self, username: str, password: str) -> Login:
+    async def login(self, username: str, password: str, *, address: str | None = None) -> Login:
+        """A token for a right password; :class:`TooManyAttempts` when throttled."""
         if self.users is None or self._signer is None:
             raise AuthError("authentication is disabled")
         users = self.users
-        # scrypt takes tens of milliseconds: off the event loop.
-        try:
-            user = await asyncio.to_thread(users.authenticate, username, password)
-        except UsersError as exc:
-            log.error("users file: %s", exc)
-            raise AuthError("the users file is unreadable") from exc
+        self.limiter.admit(username, address)
+        # scrypt takes tens of milliseconds and 16 MiB: off the event loop, a
+        # bounded number at once.
+        async with self.limiter.hashing_slot():
+            try:
+                user = await asyncio.to_thread(users.authenticate, username, password)
+            except UsersError as exc:
+                log.error("users file: %s", exc)
+                raise AuthError("the users file is unreadable") from exc
         if user is None:
-            log.warning("failed login for user %r", username[:64])
+            self.limiter.failed(username, address)
+            log.warning("failed login for user %r from %s", username[:64], address)
             raise AuthError("wrong user name or password")
+        self.limiter.succeeded(username)
         expires = self._clock() + self._ttl
         token = self._signer.issue(user.username, user.fingerprint, expires)
         return Login(token, Principal(user.username, user.role), expires)
