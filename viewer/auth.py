@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import math
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -22,7 +23,15 @@ from viewer.roles import Principal, Role
 from viewer.tokens import TokenError, TokenSigner
 from viewer.users import UsersError, UsersFile
 
-__all__ = ["ANONYMOUS", "AuthError", "Authenticator", "Login", "RoleGuard", "bearer"]
+__all__ = [
+    "ANONYMOUS",
+    "AuthError",
+    "Authenticator",
+    "Login",
+    "RoleGuard",
+    "Session",
+    "bearer",
+]
 
 log = logging.getLogger(__name__)
 
@@ -33,6 +42,14 @@ bearer = HTTPBearer(auto_error=False, description="A token from POST /api/auth/l
 
 class AuthError(Exception):
     """Authentication failed; the message is safe to show (no token, no password)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Session:
+    """What a token proves now: who, and until when (epoch seconds)."""
+
+    principal: Principal
+    expires_at: float
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,8 +108,12 @@ class Authenticator:
 
     def verify(self, token: str | None) -> Principal:
         """The principal a token proves; raises :class:`AuthError`."""
+        return self.session(token).principal
+
+    def session(self, token: str | None) -> Session:
+        """The principal a token proves and when the token expires; raises :class:`AuthError`."""
         if self.users is None or self._signer is None:
-            return ANONYMOUS
+            return Session(ANONYMOUS, math.inf)
         if not token:
             raise AuthError("missing token")
         try:
@@ -103,9 +124,11 @@ class Authenticator:
         except UsersError as exc:
             log.error("users file: %s", exc)
             raise AuthError("the users file is unreadable") from exc
-        if user is None or user.fingerprint != claims.fingerprint:
-            raise AuthError("token revoked")
-        return Principal(user.username, user.role)
+        if user is None:
+            raise AuthError("token revoked: the user was removed")
+        if user.fingerprint != claims.fingerprint:
+            raise AuthError("token revoked: the password changed")
+        return Session(Principal(user.username, user.role), claims.expires_at)
 
 
 Credentials = Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]
