@@ -17,6 +17,7 @@ import shutil
 import subprocess
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 
@@ -85,10 +86,28 @@ class DynsecBroker(ShippedBroker):
             device = self.workdir / "device.pw"
             device.write_text(password + "\n")
             files["DEVICE_PASSWORD_FILE"] = str(device)
-        env = {**os.environ, "MQTT_PORT": str(self.port), **files}
+        path = f"{self._shim_dir()}{os.pathsep}{os.environ.get('PATH', '')}"
+        env = {**os.environ, "MQTT_PORT": str(self.port), "PATH": path, **files}
         return subprocess.run(
             ["sh", str(SCRIPT), *args], env=env, capture_output=True, text=True, timeout=60
         )
+
+    @property
+    def argv_log(self) -> Path:
+        return self.workdir / "mosquitto_ctrl-argv.log"
+
+    def _shim_dir(self) -> Path:
+        """A ``mosquitto_ctrl`` first on PATH that records its command line, as ``ps`` sees it."""
+        shim_dir = self.workdir / "shim"
+        shim = shim_dir / "mosquitto_ctrl"
+        if not shim.exists():
+            real = shutil.which("mosquitto_ctrl") or "/usr/bin/mosquitto_ctrl"
+            shim_dir.mkdir()
+            shim.write_text(
+                f'#!/bin/sh\nprintf "%s\\n" "$*" >> "{self.argv_log}"\nexec "{real}" "$@"\n'
+            )
+            shim.chmod(0o755)
+        return shim_dir
 
 
 @pytest.fixture(scope="module")
@@ -221,3 +240,12 @@ def test_the_script_refuses_ids_that_would_widen_a_topic(broker: DynsecBroker) -
         assert done.returncode == 2 and "not a venue or device id" in done.stderr, bad
     again = broker.provision("device", WING, "gate-1", password="pw")
     assert again.returncode == 2 and "gate-1" in again.stderr  # already exists: said, not hidden
+
+
+def test_no_password_is_ever_on_a_command_line(broker: DynsecBroker) -> None:
+    """Every mosquitto_ctrl the script ran, as ``ps`` would have shown it (issue 17 item 11)."""
+    lines = broker.argv_log.read_text().splitlines()
+    assert sum("createClient" in line for line in lines) >= 4  # base: 2, devices: 2
+    for secret in SECRETS.values():
+        assert not [line for line in lines if secret in line], secret
+    assert not [line for line in lines if " -P " in f" {line} "]  # no password flag at all
