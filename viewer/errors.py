@@ -12,10 +12,13 @@ from collections.abc import Sequence
 from typing import Any
 
 from fastapi import FastAPI, Request
+from fastapi.exception_handlers import http_exception_handler
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
+from fastapi.routing import APIRoute
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
-__all__ = ["MAX_ERRORS", "install_validation_handler", "invalid"]
+__all__ = ["MAX_ERRORS", "allowed_methods", "install_validation_handler", "invalid"]
 
 MAX_ERRORS = 20
 _MAX_TEXT = 200
@@ -53,3 +56,22 @@ def install_validation_handler(app: FastAPI) -> None:
     @app.exception_handler(RequestValidationError)
     async def unprocessable(_r: Request, exc: RequestValidationError) -> JSONResponse:
         return JSONResponse({"detail": detail_of(exc.errors())}, status_code=422)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        if exc.status_code == 405:
+            # Starlette names only the first route's methods; a path served by
+            # several routes (GET and DELETE of a session) allows them all.
+            allowed = allowed_methods(app, request.url.path)
+            return JSONResponse(
+                {"detail": "Method Not Allowed"}, 405, {"Allow": ", ".join(allowed)}
+            )
+        return await http_exception_handler(request, exc)
+
+
+def allowed_methods(app: FastAPI, path: str) -> list[str]:
+    methods: set[str] = set()
+    for route in app.router.routes:
+        if isinstance(route, APIRoute) and route.path_regex.match(path):
+            methods |= route.methods or set()
+    return sorted(methods)
