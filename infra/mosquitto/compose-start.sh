@@ -15,11 +15,18 @@ CONF=${MOSQUITTO_CONF:-/mosquitto/config/mosquitto.conf}
 BROKER=${MOSQUITTO_BIN:-/usr/sbin/mosquitto}
 PROVISION=${DYNSEC_PROVISION:-/mosquitto/config/dynsec-provision.sh}
 
+# The image's own entrypoint, replaced here, gives /mosquitto to the user the
+# broker runs as; so does this (DATA_OWNER= skips it, e.g. in tests).
+owner=${DATA_OWNER-mosquitto:mosquitto}
+if [ -n "$owner" ] && [ "$(id -u)" = 0 ]; then
+  chown -R "$owner" "$(dirname "$STORE")" 2>/dev/null || true
+fi
+
 fresh=false
 if [ ! -f "$STORE" ]; then
   printf '%s\n%s\n' "$DYNSEC_ADMIN_PASSWORD" "$DYNSEC_ADMIN_PASSWORD" |
     mosquitto_ctrl dynsec init "$STORE" admin >/dev/null
-  chown mosquitto:mosquitto "$STORE" 2>/dev/null || true
+  [ -z "$owner" ] || chown "$owner" "$STORE" 2>/dev/null || true
   chmod 0600 "$STORE"
   fresh=true
 fi

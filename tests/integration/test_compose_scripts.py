@@ -56,6 +56,7 @@ class Started:
             "MOSQUITTO_CONF": str(conf),
             "MOSQUITTO_BIN": find_mosquitto(),
             "DYNSEC_PROVISION": str(SCRIPT),
+            "DATA_OWNER": "",  # the test's own user keeps its files
         }
         self.proc: subprocess.Popen[str] | None = None
 
