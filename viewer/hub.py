@@ -201,6 +201,10 @@ class Hub:
             except AuthError as exc:
                 self._close(c, str(exc))
                 continue
+            except Exception:  # one client's check must not stop the fan-out
+                log.exception("re-checking a WebSocket client's token failed")
+                self._close(c, "the token could not be checked: log in again")
+                continue
             if got.role is not c.principal.role:
                 was, now_is = c.principal.role.value, got.role.value
                 self._close(c, f"role changed from {was} to {now_is}: log in again")

@@ -112,3 +112,12 @@ AdminSequences = ADMIN.as_state_machine().TestCase
 AdminSequences.settings = settings(
     max_examples=10, stateful_step_count=6, deadline=None, suppress_health_check=list(HealthCheck)
 )
+
+
+def test_a_method_a_path_does_not_serve_is_405_naming_every_method_it_does() -> None:
+    auth = {"Authorization": f"Bearer {TOKENS['admin']}"}
+    with TestClient(APP) as c:
+        session = c.request("PUT", "/api/replay/some-id", headers=auth)
+        metrics = c.request("POST", "/metrics", headers=auth)
+    assert session.status_code == 405 and session.headers["Allow"] == "DELETE, GET"
+    assert metrics.status_code == 405 and metrics.headers["Allow"] == "GET, HEAD"
