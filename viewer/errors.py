@@ -15,14 +15,16 @@ from fastapi import FastAPI, Request
 from fastapi.exception_handlers import http_exception_handler
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
-from fastapi.routing import APIRoute
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match
+from starlette.types import Scope
 
 __all__ = ["MAX_ERRORS", "allowed_methods", "install_validation_handler", "invalid"]
 
 MAX_ERRORS = 20
 _MAX_TEXT = 200
 _MAX_LOC = 64
+_METHODS = ("DELETE", "GET", "HEAD", "PATCH", "POST", "PUT")
 
 
 def invalid(loc: Sequence[str | int], msg: str) -> RequestValidationError:
@@ -62,16 +64,18 @@ def install_validation_handler(app: FastAPI) -> None:
         if exc.status_code == 405:
             # Starlette names only the first route's methods; a path served by
             # several routes (GET and DELETE of a session) allows them all.
-            allowed = allowed_methods(app, request.url.path)
+            allowed = allowed_methods(app, request.scope)
             return JSONResponse(
                 {"detail": "Method Not Allowed"}, 405, {"Allow": ", ".join(allowed)}
             )
         return await http_exception_handler(request, exc)
 
 
-def allowed_methods(app: FastAPI, path: str) -> list[str]:
-    methods: set[str] = set()
-    for route in app.router.routes:
-        if isinstance(route, APIRoute) and route.path_regex.match(path):
-            methods |= route.methods or set()
-    return sorted(methods)
+def allowed_methods(app: FastAPI, scope: Scope) -> list[str]:
+    """The methods some route serves at this request's path (routers nest, so ask each)."""
+    allowed = []
+    for method in _METHODS:
+        probe = {**scope, "method": method}
+        if any(route.matches(probe)[0] is Match.FULL for route in app.router.routes):
+            allowed.append(method)
+    return allowed
