@@ -19,6 +19,12 @@ def add_broker_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--ca-file", help="CA certificate for TLS")
     p.add_argument("--cert-file", help="client certificate for TLS (brokers that require one)")
     p.add_argument("--key-file", help="private key of --cert-file (if not in that file)")
+    p.add_argument(
+        "--client-id",
+        default="",
+        help="MQTT client id; a device provisioned with dynamic security must use the id "
+        "it is bound to (its device id). Default: a random venue-twin-<role>-<hex>",
+    )
 
 
 def mqtt_config(args: argparse.Namespace) -> MqttConfig:
@@ -33,4 +39,5 @@ def mqtt_config(args: argparse.Namespace) -> MqttConfig:
         ca_file=args.ca_file,
         cert_file=args.cert_file,
         key_file=args.key_file,
+        client_id=getattr(args, "client_id", ""),
     )

@@ -21,6 +21,7 @@ from simulators.publisher import run_simulation
 from twin.venue import Venue
 from venue_twin.commands_users import ensure_demo_users
 from venue_twin.embedded_broker import EmbeddedBroker, free_port, port_is_free
+from venue_twin.example_secrets import check_no_example_secrets
 from venue_twin.runner import UsageError, open_browser, run_until_signal
 from venue_twin.serving import ok_printer, serving_settings
 from venue_twin.settings import Settings, load_settings
@@ -209,6 +210,7 @@ def _ingest(args: argparse.Namespace, console: Console) -> int:
         settings = load_settings(args.config)
     except (OSError, ValueError) as exc:
         raise UsageError(str(exc)) from exc
+    check_no_example_secrets(settings)
 
     async def run(stop: asyncio.Event) -> int:
         async with Platform(settings, progress=_ok(console), viewer=False, stop=stop) as platform:

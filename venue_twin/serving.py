@@ -9,6 +9,7 @@ from typing import Any
 from rich.console import Console
 
 from venue_twin.embedded_broker import port_is_free
+from venue_twin.example_secrets import check_no_example_secrets
 from venue_twin.runner import UsageError
 from venue_twin.settings import Settings, load_settings
 from venue_twin.wiring import AuthSetupError, build_authenticator
@@ -17,7 +18,8 @@ __all__ = ["ok_printer", "serving_settings"]
 
 
 def serving_settings(args: argparse.Namespace) -> Settings:
-    """Settings from ``--config`` with ``--host``/``--port``; the port free, the users usable.
+    """Settings from ``--config`` with ``--host``/``--port``; no example secrets, the port
+    free, the users usable.
 
     Checked before anything connects, so a mistake ends in one clear line.
     """
@@ -30,6 +32,7 @@ def serving_settings(args: argparse.Namespace) -> Settings:
         settings = load_settings(args.config, **overrides)
     except (OSError, ValueError) as exc:
         raise UsageError(str(exc)) from exc
+    check_no_example_secrets(settings)
     if not port_is_free(settings.http_host, settings.http_port):
         raise UsageError(f"port {settings.http_port} is in use")
     try:

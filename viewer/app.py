@@ -15,6 +15,9 @@ from ingest.store.base import StoreError
 from twin.alarms import AlarmStoreError
 from viewer.auth import RoleGuard
 from viewer.context import ViewerContext, default_static_dir
+from viewer.errors import install_validation_handler
+from viewer.openapi_doc import install_openapi
+from viewer.request_guard import RequestGuard
 from viewer.routes_alarms import alarms_router
 from viewer.routes_auth import auth_router
 from viewer.routes_commands import commands_router
@@ -43,6 +46,10 @@ def create_app(ctx: ViewerContext) -> FastAPI:
     if ctx.metrics_registry is not None:
         mount_metrics(app, ctx.metrics_registry, ctx.auth)
     mount_static(app, ctx)
+    install_validation_handler(app)
+    install_openapi(app, metrics=ctx.metrics_registry is not None)
+    # Before any route reads a body: capped per route (413), strict JSON (422).
+    app.add_middleware(RequestGuard)
     if ctx.allowed_origins:
         # Off unless configured: the browser app is served from this origin.
         app.add_middleware(

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import math
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -17,11 +18,20 @@ from typing import Annotated
 from fastapi import Depends, HTTPException
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
+from viewer.login_limits import LoginLimiter, LoginPolicy
 from viewer.roles import Principal, Role
 from viewer.tokens import TokenError, TokenSigner
 from viewer.users import UsersError, UsersFile
 
-__all__ = ["ANONYMOUS", "AuthError", "Authenticator", "Login", "RoleGuard", "bearer"]
+__all__ = [
+    "ANONYMOUS",
+    "AuthError",
+    "Authenticator",
+    "Login",
+    "RoleGuard",
+    "Session",
+    "bearer",
+]
 
 log = logging.getLogger(__name__)
 
@@ -32,6 +42,14 @@ bearer = HTTPBearer(auto_error=False, description="A token from POST /api/auth/l
 
 class AuthError(Exception):
     """Authentication failed; the message is safe to show (no token, no password)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Session:
+    """What a token proves now: who, and until when (epoch seconds)."""
+
+    principal: Principal
+    expires_at: float
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,6 +69,7 @@ class Authenticator:
         *,
         token_ttl_s: float = 12 * 3600.0,
         clock: Callable[[], float] = time.time,
+        login_policy: LoginPolicy | None = None,
     ) -> None:
         if (users is None) != (signer is None):
             raise AuthError("authentication needs both a users file and a token secret")
@@ -58,32 +77,43 @@ class Authenticator:
         self._signer = signer
         self._ttl = token_ttl_s
         self._clock = clock
+        self.limiter = LoginLimiter(login_policy)
 
     @property
     def enabled(self) -> bool:
         return self.users is not None
 
-    async def login(self, username: str, password: str) -> Login:
+    async def login(self, username: str, password: str, *, address: str | None = None) -> Login:
+        """A token for a right password; :class:`TooManyAttempts` when throttled."""
         if self.users is None or self._signer is None:
             raise AuthError("authentication is disabled")
         users = self.users
-        # scrypt takes tens of milliseconds: off the event loop.
-        try:
-            user = await asyncio.to_thread(users.authenticate, username, password)
-        except UsersError as exc:
-            log.error("users file: %s", exc)
-            raise AuthError("the users file is unreadable") from exc
+        self.limiter.admit(username, address)
+        # scrypt takes tens of milliseconds and 16 MiB: off the event loop, a
+        # bounded number at once.
+        async with self.limiter.hashing_slot():
+            try:
+                user = await asyncio.to_thread(users.authenticate, username, password)
+            except UsersError as exc:
+                log.error("users file: %s", exc)
+                raise AuthError("the users file is unreadable") from exc
         if user is None:
-            log.warning("failed login for user %r", username[:64])
+            self.limiter.failed(username, address)
+            log.warning("failed login for user %r from %s", username[:64], address)
             raise AuthError("wrong user name or password")
+        self.limiter.succeeded(username)
         expires = self._clock() + self._ttl
         token = self._signer.issue(user.username, user.fingerprint, expires)
         return Login(token, Principal(user.username, user.role), expires)
 
     def verify(self, token: str | None) -> Principal:
         """The principal a token proves; raises :class:`AuthError`."""
+        return self.session(token).principal
+
+    def session(self, token: str | None) -> Session:
+        """The principal a token proves and when the token expires; raises :class:`AuthError`."""
         if self.users is None or self._signer is None:
-            return ANONYMOUS
+            return Session(ANONYMOUS, math.inf)
         if not token:
             raise AuthError("missing token")
         try:
@@ -94,9 +124,11 @@ class Authenticator:
         except UsersError as exc:
             log.error("users file: %s", exc)
             raise AuthError("the users file is unreadable") from exc
-        if user is None or user.fingerprint != claims.fingerprint:
-            raise AuthError("token revoked")
-        return Principal(user.username, user.role)
+        if user is None:
+            raise AuthError("token revoked: the user was removed")
+        if user.fingerprint != claims.fingerprint:
+            raise AuthError("token revoked: the password changed")
+        return Session(Principal(user.username, user.role), claims.expires_at)
 
 
 Credentials = Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]

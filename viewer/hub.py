@@ -6,6 +6,11 @@ and each tick encodes each channel's frames once, shared by all its
 subscribers. Every client has a bounded queue; a client too slow to keep up has
 its backlog dropped and gets one fresh snapshot instead, so it never holds
 others back and never grows memory.
+
+A client's right to the stream is re-checked while it is open (see
+:meth:`Hub.serve`): when its token expires, its user is removed, its password
+changes or its role changes, it gets an ``unauthorized`` error frame and the
+connection is closed with code 4401.
 """
 
 from __future__ import annotations
@@ -13,7 +18,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import math
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -25,15 +32,18 @@ from twin.commands import CommandEvent
 from twin.service import TwinService
 from twin.state import StateChanges
 from viewer import frames
+from viewer.auth import AuthError
 from viewer.channels import Channel, ChannelKey, LiveChannel
 from viewer.roles import Principal, Role
 from viewer.sources import AlarmSource, AnalyticsSource, CommandSource
 
-__all__ = ["Hub", "HubStats"]
+__all__ = ["CLOSE_UNAUTHORIZED", "Hub", "HubStats"]
 
 log = logging.getLogger(__name__)
 
 MAX_CLIENT_FRAME = 4096
+# The token no longer grants the stream (also refused at the first frame).
+CLOSE_UNAUTHORIZED = 4401
 
 
 @dataclass
@@ -43,6 +53,7 @@ class HubStats:
     resyncs: int = 0
     bad_frames: int = 0
     auth_failures: int = 0
+    revoked: int = 0
 
 
 @dataclass(eq=False)
@@ -52,6 +63,10 @@ class _Client:
     queue: asyncio.Queue[str]
     key: ChannelKey | None = None
     last_sent: float = field(default_factory=time.monotonic)
+    # Re-proves the client's token (raises AuthError); None: nothing to check.
+    recheck: Callable[[], Principal] | None = None
+    expires_at: float = math.inf
+    closing: str | None = None  # why the server is closing it
 
 
 class Hub:
@@ -68,11 +83,14 @@ class Hub:
         client_queue: int = 64,
         heartbeat_s: float = 10.0,
         replay_role: Role = Role.ENGINEER,
+        recheck_s: float = 2.0,
     ) -> None:
         self._tick = 1.0 / tick_hz
         self._queue_size = client_queue
         self._heartbeat = heartbeat_s
         self._replay_role = replay_role
+        self._recheck_s = recheck_s
+        self._next_recheck = 0.0
         self._clients: set[_Client] = set()
         self._live: dict[str, LiveChannel] = {
             vid: LiveChannel(
@@ -145,6 +163,7 @@ class Hub:
     def flush(self, now: float) -> None:
         """Send each channel's coalesced frames, and heartbeats."""
         self._snapshots.clear()  # the state moves on: later snapshots must be fresh
+        self._enforce(now)
         watched: dict[ChannelKey, list[_Client]] = {}
         for c in self._clients:
             if c.key is not None:
@@ -163,6 +182,42 @@ class Hub:
         for c in self._clients:
             if mono - c.last_sent >= self._heartbeat:
                 self._offer(c, beat)
+
+    def _enforce(self, now: float) -> None:
+        """Close clients whose token expired or whose user was removed or changed.
+
+        Each token is re-proved every ``recheck_s`` (one HMAC and a users-file
+        stat), and at once when it reaches its expiry.
+        """
+        mono = time.monotonic()
+        due = mono >= self._next_recheck
+        if due:
+            self._next_recheck = mono + self._recheck_s
+        for c in list(self._clients):
+            if c.recheck is None or not (due or now >= c.expires_at):
+                continue
+            try:
+                got = c.recheck()
+            except AuthError as exc:
+                self._close(c, str(exc))
+                continue
+            except Exception:  # one client's check must not stop the fan-out
+                log.exception("re-checking a WebSocket client's token failed")
+                self._close(c, "the token could not be checked: log in again")
+                continue
+            if got.role is not c.principal.role:
+                was, now_is = c.principal.role.value, got.role.value
+                self._close(c, f"role changed from {was} to {now_is}: log in again")
+
+    def _close(self, c: _Client, reason: str) -> None:
+        """Stop the client's stream now; its sender says why and closes the socket."""
+        self._clients.discard(c)
+        self.stats.clients = len(self._clients)
+        self.stats.revoked += 1
+        c.closing = reason
+        while not c.queue.empty():  # nothing more of the stream reaches it
+            c.queue.get_nowait()
+        c.queue.put_nowait("")  # wakes the sender
 
     def _offer(self, c: _Client, text: str) -> None:
         c.last_sent = time.monotonic()
@@ -189,9 +244,26 @@ class Hub:
 
     # -- client side -----------------------------------------------------
 
-    async def serve(self, ws: WebSocket, principal: Principal) -> None:
-        """Handle one accepted, authenticated WebSocket until it closes."""
-        client = _Client(ws, principal, asyncio.Queue(maxsize=self._queue_size))
+    async def serve(
+        self,
+        ws: WebSocket,
+        principal: Principal,
+        *,
+        recheck: Callable[[], Principal] | None = None,
+        expires_at: float = math.inf,
+    ) -> None:
+        """Handle one accepted, authenticated WebSocket until it closes.
+
+        ``recheck`` re-proves the client's token (raising :class:`AuthError`
+        when it no longer does), ``expires_at`` is the token's expiry.
+        """
+        client = _Client(
+            ws,
+            principal,
+            asyncio.Queue(maxsize=self._queue_size),
+            recheck=recheck,
+            expires_at=expires_at,
+        )
         self._clients.add(client)
         self.stats.clients = len(self._clients)
         sender = asyncio.create_task(self._sender(client), name="ws-sender")
@@ -204,7 +276,7 @@ class Hub:
                     self._offer(client, self._bad("bad_frame", "frames are JSON text"))
                     continue
                 reply = self._handle(client, text)
-                if reply is not None:
+                if reply is not None and client.closing is None:
                     self._offer(client, reply)
         except WebSocketDisconnect:
             pass
@@ -255,6 +327,12 @@ class Hub:
         while True:
             text = await client.queue.get()
             if ws.application_state is not WebSocketState.CONNECTED:
+                return
+            if client.closing is not None:
+                reason = client.closing
+                await ws.send_text(frames.encode(frames.error_frame("unauthorized", reason)))
+                # A close reason is at most 123 bytes (RFC 6455).
+                await ws.close(CLOSE_UNAUTHORIZED, reason.encode()[:120].decode(errors="ignore"))
                 return
             await ws.send_text(text)
             self.stats.frames_sent += 1

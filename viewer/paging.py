@@ -16,7 +16,7 @@ MAX_LIMIT = 1000
 SCAN_LIMIT = 10_000
 
 Limit = Annotated[int, Query(ge=1, le=MAX_LIMIT, description="Items per page, 1..1000.")]
-Offset = Annotated[int, Query(ge=0, description="Items to skip.")]
+Offset = Annotated[int, Query(ge=0, le=2**31 - 1, description="Items to skip.")]
 
 
 def page(items: Sequence[dict[str, Any]], limit: int, offset: int) -> dict[str, Any]:

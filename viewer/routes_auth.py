@@ -2,9 +2,10 @@
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, HTTPException
+from fastapi import APIRouter, Depends, HTTPException, Request
 
 from viewer.auth import AuthError, RoleGuard
+from viewer.login_limits import TooManyAttempts
 from viewer.roles import Principal, Role
 from viewer.schemas import LoginIn, LoginOut, Me
 
@@ -18,14 +19,21 @@ def auth_router(guard: RoleGuard) -> APIRouter:
     @r.post(
         "/login",
         response_model=LoginOut,
-        responses={401: {"description": "Wrong user name or password."}},
+        responses={
+            401: {"description": "Wrong user name or password."},
+            429: {"description": "Too many attempts; the Retry-After header says when to retry."},
+        },
     )
-    async def login(body: LoginIn) -> dict[str, Any]:
+    async def login(body: LoginIn, request: Request) -> dict[str, Any]:
         """Exchange a user name and password for a bearer token."""
         if not auth.enabled:
             raise HTTPException(404, "authentication is disabled on this server")
+        address = request.client.host if request.client is not None else None
         try:
-            got = await auth.login(body.username, body.password)
+            got = await auth.login(body.username, body.password, address=address)
+        except TooManyAttempts as exc:
+            retry = {"Retry-After": str(exc.retry_after_s)}
+            raise HTTPException(429, str(exc), headers=retry) from exc
         except AuthError as exc:
             raise HTTPException(401, str(exc), headers={"WWW-Authenticate": "Bearer"}) from exc
         return {

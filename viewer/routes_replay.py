@@ -7,6 +7,7 @@ from fastapi import APIRouter, Depends, HTTPException
 from twin.replay import ReplayError
 from viewer.auth import RoleGuard
 from viewer.context import ViewerContext
+from viewer.errors import invalid
 from viewer.replay_sessions import ReplayLimitReached, ReplaySessions, UnknownReplay
 from viewer.roles import Principal, Role
 from viewer.schemas import ReplayControlIn, ReplayIn, ReplayOut
@@ -41,13 +42,13 @@ def replay_router(ctx: ViewerContext, guard: RoleGuard) -> APIRouter:
         if body.venue not in ctx.twin.venues:
             raise HTTPException(404, f"no venue {body.venue!r}")
         if not body.end > body.start:
-            raise HTTPException(422, "'end' must be after 'start'")
+            raise invalid(("body", "end"), "'end' must be after 'start'")
         try:
             replay = await s.create(body.venue, body.start, body.end, body.speed, who.username)
         except ReplayLimitReached as exc:
             raise HTTPException(429, str(exc)) from exc
         except ReplayError as exc:
-            raise HTTPException(422, str(exc)) from exc
+            raise invalid(("body",), str(exc)) from exc
         return replay.body()
 
     @r.get("/{session_id}", response_model=ReplayOut, dependencies=[engineer], responses=_ERRORS)
@@ -71,7 +72,7 @@ def replay_router(ctx: ViewerContext, guard: RoleGuard) -> APIRouter:
         except UnknownReplay as exc:
             raise HTTPException(404, str(exc)) from exc
         except ReplayError as exc:
-            raise HTTPException(422, str(exc)) from exc
+            raise invalid(("body",), str(exc)) from exc
         return replay.body()
 
     @r.delete("/{session_id}", status_code=204, dependencies=[engineer], responses=_ERRORS)

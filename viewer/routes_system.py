@@ -49,6 +49,10 @@ class _TokenGate:
         self._app, self._auth, self._role = app, auth, role
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope["method"] not in ("GET", "HEAD"):
+            body = {"detail": "Method Not Allowed"}
+            await JSONResponse(body, 405, {"Allow": "GET, HEAD"})(scope, receive, send)
+            return
         if scope["type"] == "http":
             header = dict(scope["headers"]).get(b"authorization", b"").decode("latin-1")
             scheme, _, token = header.partition(" ")

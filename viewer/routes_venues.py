@@ -13,13 +13,19 @@ from twin.venue import Venue
 from viewer import frames
 from viewer.analytics_view import empty_analytics
 from viewer.auth import RoleGuard
+from viewer.bounds import MAX_BUCKET_S, MAX_TS, MIN_BUCKET_S, MIN_TS
 from viewer.context import ViewerContext
+from viewer.errors import invalid
 from viewer.roles import Role
 from viewer.schemas import Analytics
 
 __all__ = ["MAX_HISTORY_POINTS", "venues_router"]
 
 MAX_HISTORY_POINTS = 10_000
+
+
+def _time_query(description: str) -> Any:
+    return Query(ge=MIN_TS, le=MAX_TS, allow_inf_nan=False, description=description)
 
 
 def venues_router(ctx: ViewerContext, guard: RoleGuard) -> APIRouter:
@@ -101,10 +107,16 @@ def venues_router(ctx: ViewerContext, guard: RoleGuard) -> APIRouter:
     async def history(
         venue: str,
         sensor: str,
-        start: Annotated[float, Query(description="Epoch seconds, inclusive.")],
-        end: Annotated[float, Query(description="Epoch seconds, exclusive.")],
+        start: Annotated[float, _time_query("Epoch seconds, inclusive.")],
+        end: Annotated[float, _time_query("Epoch seconds, exclusive.")],
         bucket: Annotated[
-            float | None, Query(gt=0, description="Bucket width in seconds; raw if absent.")
+            float | None,
+            Query(
+                ge=MIN_BUCKET_S,
+                le=MAX_BUCKET_S,
+                allow_inf_nan=False,
+                description="Bucket width in seconds (at least 1 ms); raw if absent.",
+            ),
         ] = None,
     ) -> dict[str, Any]:
         """One sensor's stored readings, raw (at most 10,000) or in buckets."""
@@ -113,7 +125,7 @@ def venues_router(ctx: ViewerContext, guard: RoleGuard) -> APIRouter:
         if sdef is None:
             raise HTTPException(404, f"no sensor {sensor!r} in {venue!r}")
         if end <= start:
-            raise HTTPException(422, "'end' must be after 'start'")
+            raise invalid(("query", "end"), "'end' must be after 'start'")
         body: dict[str, Any] = {"sensor": sensor, "unit": sdef.resolved_unit, "bucket_s": bucket}
         try:
             if bucket is None:
@@ -121,8 +133,8 @@ def venues_router(ctx: ViewerContext, guard: RoleGuard) -> APIRouter:
                 body["points"] = [{"ts": r.ts, "value": r.value} for r in rows]
             else:
                 if (end - start) / bucket > MAX_HISTORY_POINTS:
-                    raise HTTPException(
-                        422, f"at most {MAX_HISTORY_POINTS} buckets; widen 'bucket'"
+                    raise invalid(
+                        ("query", "bucket"), f"at most {MAX_HISTORY_POINTS} buckets; widen 'bucket'"
                     )
                 bs = await ctx.store.downsampled(venue, sensor, start, end, bucket)
                 body["buckets"] = [

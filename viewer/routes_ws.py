@@ -16,13 +16,12 @@ from fastapi import APIRouter, WebSocket
 from starlette.websockets import WebSocketDisconnect
 
 from viewer import frames
-from viewer.auth import AuthError
+from viewer.auth import AuthError, Session
 from viewer.context import ViewerContext
-from viewer.roles import Principal
+from viewer.hub import CLOSE_UNAUTHORIZED
 
 __all__ = ["CLOSE_FORBIDDEN_ORIGIN", "CLOSE_UNAUTHORIZED", "origin_allowed", "ws_router"]
 
-CLOSE_UNAUTHORIZED = 4401
 CLOSE_FORBIDDEN_ORIGIN = 4403
 AUTH_TIMEOUT_S = 10.0
 
@@ -52,16 +51,29 @@ def ws_router(ctx: ViewerContext, *, auth_timeout_s: float = AUTH_TIMEOUT_S) -> 
             await websocket.close(code=CLOSE_FORBIDDEN_ORIGIN)
             return
         await websocket.accept()
-        principal = await _authenticate(websocket, ctx, auth_timeout_s)
-        if principal is not None:
-            await ctx.hub.serve(websocket, principal)
+        got = await _authenticate(websocket, ctx, auth_timeout_s)
+        if got is None:
+            return
+        session, token = got
+        if not ctx.auth.enabled:
+            await ctx.hub.serve(websocket, session.principal)
+            return
+        # Re-proved while open: expiry, a removed user, a new password or role close it.
+        await ctx.hub.serve(
+            websocket,
+            session.principal,
+            recheck=lambda: ctx.auth.verify(token),
+            expires_at=session.expires_at,
+        )
 
     return r
 
 
-async def _authenticate(ws: WebSocket, ctx: ViewerContext, timeout_s: float) -> Principal | None:
+async def _authenticate(
+    ws: WebSocket, ctx: ViewerContext, timeout_s: float
+) -> tuple[Session, str | None] | None:
     if not ctx.auth.enabled:
-        return ctx.auth.verify(None)
+        return ctx.auth.session(None), None
     try:
         text = await asyncio.wait_for(ws.receive_text(), timeout_s)
     except TimeoutError:
@@ -81,8 +93,9 @@ async def _authenticate(ws: WebSocket, ctx: ViewerContext, timeout_s: float) -> 
         await _refuse(ws, ctx, 'the first frame must be {"type": "auth", "token": "..."}')
         return None
     token = msg.get("token")
+    token = token if isinstance(token, str) else None
     try:
-        return ctx.auth.verify(token if isinstance(token, str) else None)
+        return ctx.auth.session(token), token
     except AuthError as exc:
         await _refuse(ws, ctx, str(exc))
         return None

@@ -6,6 +6,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from viewer.bounds import Timestamp
+
 __all__ = [
     "AlarmHistory",
     "AlarmHistoryItem",
@@ -29,7 +31,8 @@ __all__ = [
 
 
 class _In(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    # No NaN or Infinity anywhere in a request (JSON has neither).
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
 
 
 class LoginIn(_In):
@@ -163,15 +166,15 @@ class Analytics(BaseModel):
 
 
 class ReplayIn(_In):
-    venue: str
-    start: float
-    end: float
+    venue: str = Field(max_length=256)
+    start: Timestamp
+    end: Timestamp
     speed: float = Field(1.0, gt=0, le=10_000)
 
 
 class ReplayControlIn(_In):
     action: Literal["play", "pause", "seek", "speed"]
-    t: float | None = None
+    t: Timestamp | None = None
     speed: float | None = Field(None, gt=0, le=10_000)
 
 

@@ -19,7 +19,10 @@
 #   DYNSEC_ADMIN_PASSWORD_FILE          the admin password (from `mosquitto_ctrl dynsec init`)
 #   TWIN_PASSWORD_FILE, VIEWER_PASSWORD_FILE   for `base`
 #   DEVICE_PASSWORD_FILE                for `device`
-# Passwords are read from files so they never show in `ps` or shell history.
+# Passwords are read from files and handed to mosquitto_ctrl on its standard
+# input, at its password prompts (the client's, twice, then the admin's), so
+# they never show on a command line (`ps`, /proc/PID/cmdline) or in shell
+# history; `printf` is a shell builtin, not a process.
 # mosquitto_ctrl warns when the connection is not encrypted: run it on the
 # broker's host or through its TLS listener (add --cafile via MOSQ_CTRL_TLS).
 set -eu
@@ -30,16 +33,36 @@ secret() { [ -r "$1" ] || die "cannot read $1"; head -n 1 "$1"; }
 [ -n "${DYNSEC_ADMIN_PASSWORD_FILE:-}" ] || die "set DYNSEC_ADMIN_PASSWORD_FILE"
 ADMIN_PASSWORD=$(secret "$DYNSEC_ADMIN_PASSWORD_FILE")
 
-ctrl() {
+ctrl_fed() {
+  # $1: what mosquitto_ctrl reads at its prompts (without the admin password,
+  # which it asks for last); the rest: the dynsec command.
   # mosquitto_ctrl exits 0 even when the plugin refuses ("createClient: Error:
   # Client already exists"), so its output is checked too.
+  answers=$1
+  shift
   # shellcheck disable=SC2086  # MOSQ_CTRL_TLS holds several options on purpose
-  out=$(mosquitto_ctrl -h "${MQTT_HOST:-127.0.0.1}" -p "${MQTT_PORT:-1883}" ${MOSQ_CTRL_TLS:-} \
-    -u "${DYNSEC_ADMIN:-admin}" -P "$ADMIN_PASSWORD" dynsec "$@" 2>&1) && status=0 || status=$?
-  said=$(printf '%s\n' "$out" | grep -v -e 'without encryption' -e 'visible on the network' -e '^$' || true)
+  out=$(printf '%s%s\n' "$answers" "$ADMIN_PASSWORD" |
+    mosquitto_ctrl -h "${MQTT_HOST:-127.0.0.1}" -p "${MQTT_PORT:-1883}" ${MOSQ_CTRL_TLS:-} \
+      -u "${DYNSEC_ADMIN:-admin}" dynsec "$@" 2>&1) && status=0 || status=$?
+  # The prompts (no newline after them) are not part of the answer.
+  said=$(printf '%s\n' "$out" | sed -e 's/New password for [^:]*: //g' \
+    -e 's/Reenter password for [^:]*: //g' -e 's/Password for [^:]*: //g' \
+    -e 's/^Enter new password for .*//' |
+    grep -v -e 'without encryption' -e 'visible on the network' -e '^$' || true)
   if [ "$status" -ne 0 ] || printf '%s' "$said" | grep -q 'Error'; then
     die "dynsec $1 $2: $(printf '%s' "$said" | tr '\n' ' ')"
   fi
+}
+
+ctrl() { ctrl_fed '' "$@"; }
+
+# createClient NAME [-c ID] with the password of file $1, asked twice.
+create_client() {
+  pw=$(secret "$1")
+  case "$pw" in '') die "$1: empty password" ;; esac
+  shift
+  ctrl_fed "$(printf '%s\n%s\n' "$pw" "$pw")
+" createClient "$@"
 }
 
 venue_id() {
@@ -61,9 +84,9 @@ case "${1:-}" in
     ctrl addRoleACL viewer subscribePattern 'venues/+/twin/#' allow
     ctrl addRoleACL viewer publishClientSend 'venues/+/twin/actions' allow
     ctrl addRoleACL viewer publishClientSend 'venues/+/twin/resync' allow
-    ctrl createClient venue-twin -p "$(secret "${TWIN_PASSWORD_FILE:?set TWIN_PASSWORD_FILE}")"
+    create_client "${TWIN_PASSWORD_FILE:?set TWIN_PASSWORD_FILE}" venue-twin
     ctrl addClientRole venue-twin twin
-    ctrl createClient venue-twin-viewer -p "$(secret "${VIEWER_PASSWORD_FILE:?set VIEWER_PASSWORD_FILE}")"
+    create_client "${VIEWER_PASSWORD_FILE:?set VIEWER_PASSWORD_FILE}" venue-twin-viewer
     ctrl addClientRole venue-twin-viewer viewer
     ;;
   venue)
@@ -79,11 +102,11 @@ case "${1:-}" in
     [ $# -eq 3 ] || die "usage: device VENUE DEVICE_ID"
     venue_id "$2"
     venue_id "$3"
-    ctrl createClient "$3" -c "$3" -p "$(secret "${DEVICE_PASSWORD_FILE:?set DEVICE_PASSWORD_FILE}")"
+    create_client "${DEVICE_PASSWORD_FILE:?set DEVICE_PASSWORD_FILE}" "$3" -c "$3"
     ctrl addClientRole "$3" "venue-$2"
     ;;
   *)
-    sed -n '2,26p' "$0" >&2
+    sed -n '2,27p' "$0" >&2
     exit 2
     ;;
 esac

@@ -1,118 +1,82 @@
-"""Per-device credentials bound to client ids: the shipped dynamic-security option.
+"""Per-device credentials bound to client ids: the shipped dynamic security.
 
-The shipped mosquitto.conf with its commented plugin block enabled, provisioned
-by ``infra/mosquitto/dynsec-provision.sh`` exactly as docs/mqtt-security.md
-tells operators. What the password-file setup cannot do (its strict xfail in
-test_mqtt_security.py), this one must: a device credential cannot take over the
-twin's session.
+The shipped mosquitto.conf, provisioned by ``infra/mosquitto/dynsec-provision.sh``
+exactly as docs/mqtt-security.md tells operators, with devices named apart
+from their venues: a device credential works only under its own client id, so
+it cannot take over the twin's session, and no password is ever on a command
+line.
 """
 
 from __future__ import annotations
 
 import contextlib
-import os
 import queue
 import secrets
 import shutil
-import subprocess
 from collections.abc import Iterator
-from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 
 from ingest.contract import Topics
 from tests.fixtures.mosquitto import find_mosquitto
 from tests.fixtures.shipped_mosquitto import (
-    SHIPPED,
+    ADMIN_PASSWORD,
+    PASSWORDS,
     TIMEOUT,
     Peer,
     ShippedBroker,
-    derive_config,
     dynsec_plugin,
 )
 
 pytestmark = pytest.mark.integration
 
 TOPICS = Topics()
-SCRIPT = SHIPPED / "dynsec-provision.sh"
 WING, SCENIC = "museum-wing", "scenic-site"
 SECRETS = {
-    "admin": "admin-secret",
-    "venue-twin": "twin-secret",
-    "venue-twin-viewer": "viewer-secret",
+    "venue-twin": "twin-secret-2",
+    "venue-twin-viewer": "viewer-secret-2",
     "gate-1": "gate-1-secret",
     "kiosk-1": "kiosk-1-secret",
 }
 
 
-@dataclass
-class DynsecBroker(ShippedBroker):
-    """The shipped config with dynamic security instead of the password file and ACL."""
+SHIM = """#!/bin/sh
+printf "%s\\n" "$*" >> "{log}"
+exec "{real}" "$@"
+"""
 
-    def write_config(self) -> None:
-        store = self.workdir / "dynamic-security.json"
-        ctrl = shutil.which("mosquitto_ctrl") or "/usr/bin/mosquitto_ctrl"
-        subprocess.run(
-            [ctrl, "dynsec", "init", str(store), "admin", SECRETS["admin"]],
-            check=True,
-            capture_output=True,
-        )
-        shipped = (SHIPPED / "mosquitto.conf").read_text()
-        self.config_path.write_text(
-            derive_config(
-                shipped,
-                port=self.port,
-                workdir=self.workdir,
-                password_file=self.workdir / "unused",
-                tls=None,
-                dynsec=store,
-            )
-        )
 
-    def provision(
-        self, *args: str, password: str | None = None
-    ) -> subprocess.CompletedProcess[str]:
-        files = {}
-        for name, user in (
-            ("DYNSEC_ADMIN_PASSWORD_FILE", "admin"),
-            ("TWIN_PASSWORD_FILE", "venue-twin"),
-            ("VIEWER_PASSWORD_FILE", "venue-twin-viewer"),
-        ):
-            path = self.workdir / f"{user}.pw"
-            path.write_text(SECRETS[user] + "\n")
-            files[name] = str(path)
-        if password is not None:
-            device = self.workdir / "device.pw"
-            device.write_text(password + "\n")
-            files["DEVICE_PASSWORD_FILE"] = str(device)
-        env = {**os.environ, "MQTT_PORT": str(self.port), **files}
-        return subprocess.run(
-            ["sh", str(SCRIPT), *args], env=env, capture_output=True, text=True, timeout=60
-        )
+def _recording_shim(workdir: Path) -> Path:
+    """A ``mosquitto_ctrl`` first on PATH that records its command line, as ``ps`` sees it."""
+    shim_dir = workdir / "shim"
+    shim_dir.mkdir()
+    shim = shim_dir / "mosquitto_ctrl"
+    real = shutil.which("mosquitto_ctrl") or "/usr/bin/mosquitto_ctrl"
+    shim.write_text(SHIM.format(log=workdir / "mosquitto_ctrl-argv.log", real=real))
+    shim.chmod(0o755)
+    return shim_dir
 
 
 @pytest.fixture(scope="module")
-def broker(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DynsecBroker]:
+def broker(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ShippedBroker]:
     dynsec_plugin()  # fail clearly if the plugin is missing
-    server = DynsecBroker(find_mosquitto(), tmp_path_factory.mktemp("dynsec"))
-    server.start()
+    workdir = tmp_path_factory.mktemp("dynsec")
+    server = ShippedBroker(
+        find_mosquitto(),
+        workdir,
+        passwords={**PASSWORDS, **SECRETS},
+        devices={"gate-1": WING, "kiosk-1": SCENIC},
+        path_prefix=_recording_shim(workdir),
+    )
+    server.start()  # provisions with the shipped script, through the shim
     try:
-        steps = [
-            (("base",), None),
-            (("venue", WING), None),
-            (("venue", SCENIC), None),
-            (("device", WING, "gate-1"), SECRETS["gate-1"]),
-            (("device", SCENIC, "kiosk-1"), SECRETS["kiosk-1"]),
-        ]
-        for args, password in steps:
-            done = server.provision(*args, password=password)
-            assert done.returncode == 0, done.stderr
         yield server
     finally:
         server.stop()
 
 
-def _peer(broker: DynsecBroker, user: str, client_id: str, session_expiry_s: int = 0) -> Peer:
+def _peer(broker: ShippedBroker, user: str, client_id: str, session_expiry_s: int = 0) -> Peer:
     return Peer(
         broker.port, user, SECRETS[user], client_id=client_id, session_expiry_s=session_expiry_s
     )
@@ -126,7 +90,7 @@ def _drain_briefly(peer: Peer) -> list[str]:
     return topics
 
 
-def test_a_device_connects_only_under_its_own_client_id(broker: DynsecBroker) -> None:
+def test_a_device_connects_only_under_its_own_client_id(broker: ShippedBroker) -> None:
     own = _peer(broker, "gate-1", "gate-1")
     assert own.connect().value == 0
     own.close()
@@ -136,7 +100,7 @@ def test_a_device_connects_only_under_its_own_client_id(broker: DynsecBroker) ->
     assert wrong.connect().getName() == "Not authorized"
 
 
-def test_a_device_cannot_take_over_the_twins_session(broker: DynsecBroker) -> None:
+def test_a_device_cannot_take_over_the_twins_session(broker: ShippedBroker) -> None:
     """The scenario the password-file setup fails (its strict xfail), passing here."""
     cid = f"venue-twin-ingest-{secrets.token_hex(2)}"
     ingest = _peer(broker, "venue-twin", cid, session_expiry_s=600)
@@ -159,7 +123,7 @@ def test_a_device_cannot_take_over_the_twins_session(broker: DynsecBroker) -> No
 
 
 def test_devices_publish_only_their_venue_and_the_twin_reads_them_shared(
-    broker: DynsecBroker,
+    broker: ShippedBroker,
 ) -> None:
     twin = _peer(broker, "venue-twin", "venue-twin-ingest-1")
     assert twin.connect().value == 0
@@ -182,7 +146,7 @@ def test_devices_publish_only_their_venue_and_the_twin_reads_them_shared(
         twin.close()
 
 
-def test_twin_commands_reach_only_the_devices_of_their_venue(broker: DynsecBroker) -> None:
+def test_twin_commands_reach_only_the_devices_of_their_venue(broker: ShippedBroker) -> None:
     gate, kiosk = _peer(broker, "gate-1", "gate-1"), _peer(broker, "kiosk-1", "kiosk-1")
     twin = _peer(broker, "venue-twin", "venue-twin-commands")
     for p in (gate, kiosk, twin):
@@ -202,7 +166,7 @@ def test_twin_commands_reach_only_the_devices_of_their_venue(broker: DynsecBroke
             p.close()
 
 
-def test_the_viewer_user_reads_twin_state_and_writes_only_actions(broker: DynsecBroker) -> None:
+def test_the_viewer_user_reads_twin_state_and_writes_only_actions(broker: ShippedBroker) -> None:
     viewer = _peer(broker, "venue-twin-viewer", "venue-twin-viewer-1")
     assert viewer.connect().value == 0
     try:
@@ -215,9 +179,18 @@ def test_the_viewer_user_reads_twin_state_and_writes_only_actions(broker: Dynsec
         viewer.close()
 
 
-def test_the_script_refuses_ids_that_would_widen_a_topic(broker: DynsecBroker) -> None:
+def test_the_script_refuses_ids_that_would_widen_a_topic(broker: ShippedBroker) -> None:
     for bad in ("+", "#", "a/b", "", "-x"):
         done = broker.provision("device", WING, bad, password="pw")
         assert done.returncode == 2 and "not a venue or device id" in done.stderr, bad
     again = broker.provision("device", WING, "gate-1", password="pw")
     assert again.returncode == 2 and "gate-1" in again.stderr  # already exists: said, not hidden
+
+
+def test_no_password_is_ever_on_a_command_line(broker: ShippedBroker) -> None:
+    """Every mosquitto_ctrl the script ran, as ``ps`` would have shown it (issue 17 item 11)."""
+    lines = (broker.workdir / "mosquitto_ctrl-argv.log").read_text().splitlines()
+    assert sum("createClient" in line for line in lines) >= 4  # base: 2, devices: 2
+    for secret in [ADMIN_PASSWORD, *SECRETS.values()]:
+        assert not [line for line in lines if secret in line], secret
+    assert not [line for line in lines if " -P " in f" {line} "]  # no password flag at all

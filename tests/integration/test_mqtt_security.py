@@ -1,8 +1,9 @@
-"""The shipped Mosquitto config and ACL, proven against a real broker.
+"""The shipped Mosquitto config and its dynamic-security roles, proven against a real broker.
 
 The broker runs ``infra/mosquitto/mosquitto.conf`` with only its paths, ports
-and log destination rewritten (``tests/fixtures/shipped_mosquitto.py``), the
-shipped ``acl`` file as is, and a password file made with ``mosquitto_passwd``.
+and log destination rewritten (``tests/fixtures/shipped_mosquitto.py``),
+provisioned by the shipped ``dynsec-provision.sh``: one device per venue,
+bound to its own client id.
 "Never delivered" is shown without sleeping: after the forbidden publish has
 been answered (PUBACK comes once Mosquitto has routed the message), a
 permitted marker is sent to the same subscriber; once the marker has arrived,
@@ -18,6 +19,7 @@ import socket
 import ssl
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import paho.mqtt.client as mqtt
 import pytest
@@ -30,13 +32,17 @@ from tests.fixtures.certs import Pki, make_ca, make_pki
 from tests.fixtures.mosquitto import find_mosquitto
 from tests.fixtures.shipped_mosquitto import (
     PASSWORDS,
+    SHIPPED,
     TIMEOUT,
     TWIN,
     VENUE_A,
     VENUE_B,
+    VIEWER,
+    ConfigDriftError,
     Peer,
     ShippedBroker,
     TlsListener,
+    derive_config,
     free_port,
     tls_context,
 )
@@ -44,7 +50,6 @@ from tests.fixtures.shipped_mosquitto import (
 pytestmark = pytest.mark.integration
 
 TOPICS = Topics()
-VIEWER, VIEWER_PASSWORD = "venue-twin-viewer", "viewer-secret"
 
 
 def _reading(venue: str, sensor: str, value: float) -> Reading:
@@ -62,7 +67,6 @@ def broker(tmp_path_factory: pytest.TempPathFactory, pki: Pki) -> Iterator[Shipp
         find_mosquitto(),
         tmp_path_factory.mktemp("shipped"),
         tls=TlsListener(free_port(), pki),
-        users={**PASSWORDS, VIEWER: VIEWER_PASSWORD},
     )
     server.start()
     try:
@@ -75,10 +79,9 @@ def broker(tmp_path_factory: pytest.TempPathFactory, pki: Pki) -> Iterator[Shipp
 def peers(broker: ShippedBroker) -> Iterator[dict[str, Peer]]:
     """Connected twin and device peers, keyed by user name."""
     out: dict[str, Peer] = {}
-    passwords = {**PASSWORDS, VIEWER: VIEWER_PASSWORD}
     try:
         for user in (TWIN, VENUE_A, VENUE_B, VIEWER):
-            out[user] = Peer(broker.port, user, passwords[user])
+            out[user] = Peer(broker.port, user, PASSWORDS[user])
             assert out[user].connect().value == 0
         yield out
     finally:
@@ -146,7 +149,9 @@ def test_devices_cannot_publish_commands_or_twin_state(peers: dict[str, Peer]) -
 
 def test_a_viewer_mirrors_twin_state_and_forwards_only_actions(peers: dict[str, Peer]) -> None:
     twin, viewer = peers[TWIN], peers[VIEWER]
-    viewer.subscribe("venues/#")  # granted, but only the twin topics are delivered
+    # Only the twin topics: a wider subscription is refused outright.
+    assert viewer.subscribe("venues/#").getName() == "Not authorized"
+    assert viewer.subscribe("venues/+/twin/#").value <= 2
     twin.subscribe("venues/+/twin/#")
     assert not viewer.publish(TOPICS.twin(VENUE_A, "actions"), b"{}").is_failure
     assert not viewer.publish(TOPICS.twin(VENUE_B, "resync"), b"{}").is_failure
@@ -191,9 +196,12 @@ def test_a_viewer_cannot_forge_twin_state_commands_or_readings(peers: dict[str, 
 
 def test_twin_commands_reach_only_the_devices_of_their_venue(peers: dict[str, Peer]) -> None:
     twin, device_a, device_b = peers[TWIN], peers[VENUE_A], peers[VENUE_B]
-    # Greedy filters: the broker grants them but delivers only what the ACL allows.
-    device_a.subscribe("venues/#")
-    device_b.subscribe("venues/#")
+    # Greedy filters are refused; each device may read only its own venue's commands.
+    for device in (device_a, device_b):
+        assert device.subscribe("venues/#").getName() == "Not authorized"
+        assert device.subscribe("venues/+/commands/+").getName() == "Not authorized"
+    assert device_a.subscribe(f"venues/{VENUE_A}/commands/+").value <= 2
+    assert device_b.subscribe(f"venues/{VENUE_B}/commands/+").value <= 2
     to_a, to_b = TOPICS.command(VENUE_A, "main-door"), TOPICS.command(VENUE_B, "gate-1")
     assert not twin.publish(to_b, b'{"id":"c1","action":"close"}').is_failure
     assert not twin.publish(TOPICS.twin(VENUE_A, "zones/entrance"), b"{}").is_failure
@@ -204,9 +212,13 @@ def test_twin_commands_reach_only_the_devices_of_their_venue(peers: dict[str, Pe
 
 def test_a_device_cannot_read_another_venues_readings(peers: dict[str, Peer]) -> None:
     twin, device_a, device_b = peers[TWIN], peers[VENUE_A], peers[VENUE_B]
-    device_a.subscribe("venues/#")
-    # PUBACK comes after Mosquitto has queued the message for every subscriber,
-    # so a later marker to the same subscriber arrives after it.
+    # Subscribing to more than its own commands is refused outright...
+    assert device_a.subscribe("venues/#").getName() == "Not authorized"
+    assert device_a.subscribe(f"venues/{VENUE_B}/sensors/#").getName() == "Not authorized"
+    assert device_a.subscribe(f"venues/{VENUE_A}/commands/+").value <= 2
+    # ...and nothing of another venue arrives through what it may read. PUBACK
+    # comes after Mosquitto has queued the message for every subscriber, so a
+    # later marker to the same subscriber arrives after it.
     assert not device_b.publish(TOPICS.sensor(VENUE_B, "valley-temp"), b"{}").is_failure
     assert not device_b.publish(TOPICS.batch(VENUE_B), b"{}").is_failure
     marker = TOPICS.command(VENUE_A, "marker")
@@ -304,12 +316,6 @@ def test_the_tls_listener_refuses_plain_mqtt(broker: ShippedBroker) -> None:
 # -- sessions ----------------------------------------------------------------------
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="Mosquitto 2.0 with password-file auth binds no client id to a user: a device "
-    "that uses the twin's client id takes over its persistent session (docs/mqtt-security.md); "
-    "the dynamic-security option closes it (test_mqtt_dynsec.py)",
-)
 def test_a_device_cannot_take_over_the_twins_session(broker: ShippedBroker) -> None:
     """What a device credential must not be able to do: resume the ingest's session,
     read what was queued for it, and so make the ingest lose it."""
@@ -341,3 +347,20 @@ def _drain_briefly(peer: Peer) -> list[str]:
         while True:
             topics.append(peer.inbox.get(timeout=1.0).topic)
     return topics
+
+
+def test_the_shipped_config_has_plain_mqtt_only_on_loopback(tmp_path: Path, pki: Pki) -> None:
+    """derive_config (which every broker test uses) refuses a public plain listener."""
+    shipped = (SHIPPED / "mosquitto.conf").read_text()
+    kw: dict[str, Any] = {"port": 1, "workdir": tmp_path, "store": tmp_path / "d.json"}
+    derived = derive_config(shipped, tls=TlsListener(2, pki), **kw)
+    assert "listener 1 127.0.0.1" in derived and "listener 2 127.0.0.1" in derived
+    public_plain = shipped.replace("listener 1883 127.0.0.1", "listener 1883 0.0.0.0")
+    with pytest.raises(ConfigDriftError):
+        derive_config(public_plain, tls=None, **kw)
+    without_tls = shipped.replace("certfile /mosquitto/certs/server.crt", "# no certfile")
+    with pytest.raises(ConfigDriftError, match="lacks TLS"):
+        derive_config(without_tls, tls=None, **kw)
+    legacy = shipped + "password_file /mosquitto/data/passwd\n"
+    with pytest.raises(ConfigDriftError):
+        derive_config(legacy, tls=None, **kw)

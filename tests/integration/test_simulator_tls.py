@@ -46,6 +46,7 @@ def _device(server: ShippedBroker, pki: Pki, **overrides: object) -> MqttConfig:
         "port": server.tls.port,
         "username": VENUE_A,
         "password": PASSWORDS[VENUE_A],
+        "client_id": VENUE_A,  # the device's bound client id
         "tls": True,
         "ca_file": str(pki.ca_cert),
         "cert_file": str(pki.client_cert),

@@ -7,7 +7,9 @@ from __future__ import annotations
 
 import asyncio
 import json
+import time
 import urllib.request
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -88,12 +90,14 @@ def make_rig(
     allowed_origins: list[str] | None = None,
     venue: Venue | None = None,
     client_queue: int = 64,
+    clock: Callable[[], float] = time.time,
+    recheck_s: float = 2.0,
 ) -> Rig:
     users = UsersFile(tmp / "users.yaml")
     for name, (role, password) in PASSWORDS.items():
         users.add(name, Role(role), password)
     authn = (
-        Authenticator(users, TokenSigner(b"0123456789abcdef-test"), token_ttl_s=60.0)
+        Authenticator(users, TokenSigner(b"0123456789abcdef-test"), token_ttl_s=60.0, clock=clock)
         if auth
         else Authenticator(None, None)
     )
@@ -112,6 +116,7 @@ def make_rig(
         analytics=analytics,
         tick_hz=20,
         client_queue=client_queue,
+        recheck_s=recheck_s,
     )
     replays = ReplaySessions(store, twin.venues, hub, max_sessions=max_sessions)
     ctx = ViewerContext(
