@@ -30,6 +30,7 @@ import asyncio
 import multiprocessing as mp
 import os
 import resource
+import signal
 import subprocess
 import sys
 import tempfile
@@ -307,8 +308,8 @@ def main() -> None:
         finally:
             broker.stop()
             if spy is not None:
-                spy.terminate()
-                spy.wait(30)
+                spy.send_signal(signal.SIGINT)  # py-spy writes its file on SIGINT
+                spy.wait(60)
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     head = (
         f"{'readings':>9} {'offered/s':>10} {'committed/s':>11} {'msgs/s':>8} {'p50 ms':>7}"
