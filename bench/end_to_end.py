@@ -252,6 +252,8 @@ def run_row(args: argparse.Namespace, zones: int, n_clients: int) -> dict[str, A
             proc.kill()
             rc = -9
         text = log.read_text(errors="replace")
+        if rc != 0 or "Traceback" in text:
+            print("serve's log (last 40 lines):", *text.splitlines()[-40:], sep="\n  ")
         rows = stored_rows(url, venue.id)
     lat = np.concatenate([np.asarray(r["lat"]) for r in results]) * 1000 if results else np.zeros(0)
     frames = sum(r["frames"] for r in results)

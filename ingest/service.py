@@ -99,6 +99,7 @@ class IngestService:
         self._inbox_lock = threading.Lock()
         self._drain_scheduled = False
         self._closing = False
+        self._received = 0  # messages seen by the network thread
 
     def add_listener(self, listener: ResultListener) -> None:
         """Called on the event loop with every decoded message's result."""
@@ -132,6 +133,7 @@ class IngestService:
             keepalive_s=s.keepalive_s,
             # What the keepalive reads may add while paused is bounded too.
             hard_paused=lambda: len(self._inbox) >= 2 * self._inbox_limit,
+            received=lambda: self._received,
         )
         net.start()
         self._dl_task = asyncio.create_task(self._dead_letter_loop(), name="ingest-dead-letters")
@@ -185,6 +187,7 @@ class IngestService:
         log.info("ingest disconnected: %s", reason)
 
     def _on_message(self, client: mqtt.Client, _u: Any, msg: mqtt.MQTTMessage) -> None:
+        self._received += 1
         result = self._decoder.decode(msg.topic, msg.payload, time.time())
         with self._inbox_lock:
             if self._closing:
