@@ -424,7 +424,7 @@ def run(args: argparse.Namespace) -> int:
             acked_seqs = [seq for _, seqs in reports for seq in seqs]
             for pub in pubs:
                 pub.join(30)
-            last = scrape(metrics_port)
+            final = scrape(metrics_port)
             # Stop the worker cleanly first: it flushes what it holds, then the
             # store is read for the verdict.
             worker.send_signal(signal.SIGTERM)
@@ -484,7 +484,7 @@ def run(args: argparse.Namespace) -> int:
         f"not (yet) complete in the store: {missing}; stored twice: {doubled}"
     )
     redelivered = (
-        last["venue_twin_readings_committed_total"] - last["venue_twin_readings_stored_total"]
+        final["venue_twin_readings_committed_total"] - final["venue_twin_readings_stored_total"]
     )
     print(
         f"worker: exit code {worker_rc}, {tracebacks} tracebacks in its log, "
