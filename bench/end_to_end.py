@@ -249,6 +249,14 @@ def run_row(args: argparse.Namespace, zones: int, n_clients: int) -> dict[str, A
         try:
             rc = proc.wait(120)
         except subprocess.TimeoutExpired:
+            # Where it hangs, for the report (py-spy, if installed).
+            dump = subprocess.run(
+                ["py-spy", "dump", "--pid", str(proc.pid)],
+                capture_output=True,
+                text=True,
+                check=False,
+            )
+            print("serve did not stop within 120 s; py-spy dump:\n" + dump.stdout[-6000:])
             proc.kill()
             rc = -9
         text = log.read_text(errors="replace")
