@@ -1,12 +1,16 @@
-"""WebSocket fan-out: delivered frames/s, publish-to-frame latency and server memory.
+"""WebSocket fan-out alone: frames/s, apply-to-frame latency and server memory.
 
     python bench/websocket.py            # 50 / 500 / 1,000 clients
     python bench/websocket.py --quick
 
-The server (a separate process, so its memory is its own) runs the real twin
-state, hub and FastAPI app under uvicorn; a feeder inside it applies readings
-stamped with their publish time. Clients on loopback subscribe and measure
-``receive time - reading time`` for every sensor value in every frame.
+This isolates the hub and the WebSocket layer: there is no MQTT, broker,
+ingest, store or analytics in the path. The server (a separate process, so its
+memory is its own) runs the real twin state, hub and FastAPI app under uvicorn;
+a feeder inside it calls ``twin.apply_readings`` with readings stamped
+``time.time()`` at that moment. Clients on loopback subscribe and measure
+``receive time - that stamp`` for the oldest value in each frame: the latency
+from the twin applying a reading to a client receiving it, not from a device's
+publish. For the whole path from a device's publish, see bench/end_to_end.py.
 
 Scenarios: 5,000 sensors at 1 Hz with 50 clients (the design's latency
 target), 200 sensors at 10 Hz with 50, 500 and 1,000 clients (fan-out), and
@@ -296,7 +300,10 @@ def main() -> None:
             f" {r['p50']:>8.1f}"
             f" {r['p99']:>8.1f} {r['cores']:>6.2f} {r['rss']:>6.0f} ({r['idle']:.0f} idle)"
         )
-    print("\nserver tick 10 Hz; latency = frame receive - oldest reading's publish time in it")
+    print(
+        "\nserver tick 10 Hz; latency = frame receive - the oldest value's in-process apply"
+        " time (no MQTT or ingest: see bench/end_to_end.py for device publish to frame)"
+    )
     print("authentication on: each client sends a token in its first frame")
     print("stalled = clients that subscribe and never read (their sockets fill)")
     print("cores = server CPU seconds per second over the run (feeder, twin and fan-out)")

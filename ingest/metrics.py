@@ -27,8 +27,17 @@ class IngestMetrics:
         self.readings_in = Counter(
             "venue_twin_readings_received", "Readings decoded and accepted", registry=r
         )
+        # New rows only: a redelivered message's readings are committed again
+        # (idempotently) but add no rows; readings_committed counts those too.
         self.readings_stored = Counter(
-            "venue_twin_readings_stored", "Readings committed to the store", registry=r
+            "venue_twin_readings_stored",
+            "Readings committed to the store that were new rows (not already stored)",
+            registry=r,
+        )
+        self.readings_committed = Counter(
+            "venue_twin_readings_committed",
+            "Readings in committed store writes, duplicates (redeliveries, replays) included",
+            registry=r,
         )
         self.rejected = Counter(
             "venue_twin_rejected", "Messages or readings rejected", ["reason"], registry=r
@@ -80,6 +89,7 @@ class IngestMetrics:
             "messages": self.messages_in._value.get(),
             "readings_received": self.readings_in._value.get(),
             "readings_stored": self.readings_stored._value.get(),
+            "readings_committed": self.readings_committed._value.get(),
             "rejected": rejected,
             "queue_depth": self.queue_depth._value.get(),
             "spool_depth": self.spool_depth._value.get(),

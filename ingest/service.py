@@ -26,8 +26,10 @@ from paho.mqtt.properties import Properties
 from ingest.contract import DeadLetter, Reading, Topics
 from ingest.decode import Decoder, DecodeResult
 from ingest.metrics import IngestMetrics
+from ingest.mqtt_loop import PausableLoop
 from ingest.mqtt_settings import MqttSettings, make_client
 from ingest.store.base import Store, StoreError
+from ingest.store.writer import WriterClosed
 
 __all__ = ["IngestService", "ReadingSink"]
 
@@ -35,10 +37,11 @@ log = logging.getLogger(__name__)
 
 # Backpressure, end to end: a full writer leaves puts pending; with
 # _MAX_PENDING_PUTS pending the drain pauses; the inbox then fills to its limit
-# and paho's network thread waits, so the socket is not read and TCP holds the
-# broker back. Inbox and pending puts together hold at most Receive Maximum
-# messages: Mosquitto 2.0 sends past Receive Maximum once acknowledgements
-# flow, so the worker enforces it itself. QoS 0 is shed instead.
+# and the network thread stops reading the socket (ingest.mqtt_loop), so TCP
+# holds the broker back while acknowledgements and pings still go out and the
+# session stays connected. Inbox and pending puts together hold about Receive
+# Maximum messages: Mosquitto 2.0 sends past Receive Maximum once
+# acknowledgements flow, so the worker enforces it itself. QoS 0 is shed instead.
 _MAX_PENDING_PUTS = 4
 
 
@@ -87,15 +90,16 @@ class IngestService:
         self._dead: collections.deque[DeadLetter] = collections.deque(maxlen=dead_letter_capacity)
         self._loop: asyncio.AbstractEventLoop | None = None
         self._client: mqtt.Client | None = None
+        self._net: PausableLoop | None = None
         self._tasks: set[asyncio.Task[None]] = set()
         self._dl_task: asyncio.Task[None] | None = None
         self.connected = asyncio.Event()
         # Filled by paho's network thread, drained on the event loop.
         self._inbox: collections.deque[tuple[DecodeResult, int, int]] = collections.deque()
         self._inbox_lock = threading.Lock()
-        self._inbox_room = threading.Condition(self._inbox_lock)
         self._drain_scheduled = False
         self._closing = False
+        self._received = 0  # messages seen by the network thread
 
     def add_listener(self, listener: ResultListener) -> None:
         """Called on the event loop with every decoded message's result."""
@@ -122,20 +126,34 @@ class IngestService:
         else:
             client.max_inflight_messages_set(self._receive_maximum)
             client.connect_async(s.host, s.port, s.keepalive_s)
-        client.loop_start()
         self._client = client
+        net = self._net = PausableLoop(
+            client,
+            lambda: len(self._inbox) >= self._inbox_limit,
+            keepalive_s=s.keepalive_s,
+            # What the keepalive reads may add while paused is bounded too.
+            hard_paused=lambda: len(self._inbox) >= 2 * self._inbox_limit,
+            received=lambda: self._received,
+        )
+        net.start()
         self._dl_task = asyncio.create_task(self._dead_letter_loop(), name="ingest-dead-letters")
         return self
 
     async def __aexit__(self, *exc: object) -> None:
         with self._inbox_lock:
             self._closing = True
-            self._inbox_room.notify_all()
-        if self._client is not None:
-            self._client.disconnect()
-            await asyncio.to_thread(self._client.loop_stop)
+        # Puts already handed to the writer finish (their acks go out before the
+        # DISCONNECT); messages still in the inbox are left unacknowledged to the
+        # broker, which delivers them again to this session's next connection.
         if self._tasks:
             await asyncio.gather(*self._tasks, return_exceptions=True)
+        if self._net is not None:
+            await asyncio.to_thread(self._net.stop)
+        with self._inbox_lock:
+            left = len(self._inbox)
+            self._inbox.clear()
+        if left:
+            log.info("%d messages left to the broker for the next start", left)
         if self._dl_task is not None:
             self._dl_task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
@@ -169,16 +187,16 @@ class IngestService:
         log.info("ingest disconnected: %s", reason)
 
     def _on_message(self, client: mqtt.Client, _u: Any, msg: mqtt.MQTTMessage) -> None:
+        self._received += 1
         result = self._decoder.decode(msg.topic, msg.payload, time.time())
         with self._inbox_lock:
-            if len(self._inbox) >= self._inbox_limit:
-                if msg.qos == 0:
-                    # The event loop is behind and QoS 0 has no flow control: shed it.
-                    self.metrics.reject("overload_dropped", max(1, len(result.readings)))
-                    return
-                # Hold the network thread (and so the broker) until there is room.
-                while len(self._inbox) >= self._inbox_limit and not self._closing:
-                    self._inbox_room.wait(timeout=0.5)
+            if self._closing:
+                return  # unacknowledged: the broker keeps it for the next connection
+            if len(self._inbox) >= self._inbox_limit and msg.qos == 0:
+                # The event loop is behind and QoS 0 has no flow control: shed it.
+                self.metrics.reject("overload_dropped", max(1, len(result.readings)))
+                return
+            # QoS 1 past the limit: the network thread now pauses its reading.
             self._inbox.append((result, msg.mid, msg.qos))
             if self._drain_scheduled:
                 return
@@ -191,15 +209,17 @@ class IngestService:
 
     def _drain(self) -> None:
         with self._inbox_lock:
-            if len(self._tasks) >= _MAX_PENDING_PUTS:
+            if len(self._tasks) >= _MAX_PENDING_PUTS or self._closing:
                 # The writer is behind: leave the rest in the inbox; a finishing
-                # put schedules the next drain.
+                # put schedules the next drain. Closing: leave it to the broker.
                 self._drain_scheduled = False
                 return
+            was_full = len(self._inbox) >= self._inbox_limit
             items = [self._inbox.popleft() for _ in range(min(self._drain_chunk, len(self._inbox)))]
             more = bool(self._inbox)
             self._drain_scheduled = more
-            self._inbox_room.notify_all()
+        if was_full and self._net is not None:
+            self._net.wake()  # room again: resume reading now, not at the next timeout
         if more:
             assert self._loop is not None
             self._loop.call_soon(self._drain)  # let the writer run between chunks
@@ -234,6 +254,13 @@ class IngestService:
 
     def _put_done(self, task: asyncio.Task[None]) -> None:
         self._tasks.discard(task)
+        if not task.cancelled() and (exc := task.exception()) is not None:
+            if isinstance(exc, WriterClosed):
+                # Shutting down while behind: these stay unacknowledged, so the
+                # broker delivers them again to the next start.
+                log.info("writer closed; %s left to the broker", task.get_name())
+            else:
+                log.error("handing readings to the writer failed", exc_info=exc)
         with self._inbox_lock:
             if not self._inbox or self._drain_scheduled:
                 return
@@ -242,12 +269,18 @@ class IngestService:
         self._loop.call_soon(self._drain)
 
     def _ack(self, acks: list[tuple[int, int]]) -> None:
-        client = self._client
-        if client is None:
+        client, net = self._client, self._net
+        if client is None or net is None:
             return
-        for mid, qos in acks:
-            if qos > 0:
+        todo = [(mid, qos) for mid, qos in acks if qos > 0]
+        if not todo:
+            return
+
+        def send() -> None:
+            for mid, qos in todo:
                 client.ack(mid, qos)
+
+        net.call(send)  # on the network thread: paho's writes are not thread-safe
 
     async def _dead_letter_loop(self) -> None:
         while True:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import importlib
 import logging
 import os
 import sys
@@ -10,14 +11,6 @@ from collections.abc import Callable, Sequence
 
 from rich.console import Console
 
-from venue_twin import (
-    commands_demo,
-    commands_replay,
-    commands_tools,
-    commands_twin,
-    commands_users,
-    commands_viewer,
-)
 from venue_twin.runner import UsageError
 
 __all__ = ["main"]
@@ -48,7 +41,47 @@ variables (VENUE_TWIN_STORE_URL, VENUE_TWIN_MQTT__HOST, ...); see docs/settings.
 """
 
 
-def _parser() -> argparse.ArgumentParser:
+# Command modules, in --help order. Only the chosen command's module is
+# imported (the platform's imports take seconds; `anomaly score` needs none of
+# them); an unknown word or --help loads them all.
+_MODULES = (
+    "commands_demo",
+    "commands_tools",
+    "commands_replay",
+    "commands_twin",
+    "commands_users",
+    "commands_viewer",
+)
+_COMMAND_MODULE = {
+    "demo": "commands_demo",
+    "serve": "commands_demo",
+    "ingest": "commands_demo",
+    "simulate": "commands_tools",
+    "venue": "commands_tools",
+    "anomaly": "commands_tools",
+    "record": "commands_replay",
+    "replay": "commands_replay",
+    "import-ifc": "commands_twin",
+    "scan-change": "commands_twin",
+    "user": "commands_users",
+    "viewer": "commands_viewer",
+}
+
+
+def _command(argv: Sequence[str]) -> str | None:
+    """The subcommand word in ``argv`` (skipping --log-level and its value)."""
+    skip = False
+    for arg in argv:
+        if skip:
+            skip = False
+        elif arg == "--log-level":
+            skip = True
+        elif not arg.startswith("-"):
+            return arg
+    return None
+
+
+def _parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="venue-twin",
         description=DESCRIPTION,
@@ -57,17 +90,14 @@ def _parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--log-level", default=os.environ.get("VENUE_TWIN_LOG_LEVEL", "WARNING"))
     sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    commands_demo.add_parsers(sub)
-    commands_tools.add_parsers(sub)
-    commands_replay.add_parsers(sub)
-    commands_twin.add_parsers(sub)
-    commands_users.add_parsers(sub)
-    commands_viewer.add_parsers(sub)
+    one = _COMMAND_MODULE.get(_command(sys.argv[1:] if argv is None else argv) or "")
+    for name in (one,) if one is not None else _MODULES:
+        importlib.import_module(f"venue_twin.{name}").add_parsers(sub)
     return p
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = _parser().parse_args(argv)
+    args = _parser(argv).parse_args(argv)
     logging.basicConfig(
         level=args.log_level.upper(),
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",

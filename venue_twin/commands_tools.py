@@ -9,12 +9,9 @@ from typing import Any
 
 from rich.console import Console
 
-from simulators.publisher import run_simulation
-from twin.analytics.anomaly import main_score
 from twin.loader import VenueFileError, sample_names
 from venue_twin.broker_args import add_broker_args, mqtt_config
 from venue_twin.runner import UsageError, run_until_signal
-from venue_twin.wiring import resolve_venue
 
 __all__ = ["add_parsers"]
 
@@ -69,6 +66,8 @@ def add_parsers(sub: Any) -> None:
 
 def _simulate(args: argparse.Namespace, console: Console) -> int:
     try:
+        from venue_twin.wiring import resolve_venue  # lazy: the platform's imports are heavy
+
         venue = resolve_venue(args.venue)
     except VenueFileError as exc:
         raise UsageError(str(exc)) from exc
@@ -79,6 +78,8 @@ def _simulate(args: argparse.Namespace, console: Console) -> int:
     )
 
     async def run(stop: asyncio.Event) -> int:
+        from simulators.publisher import run_simulation
+
         await run_simulation(
             venue,
             mqtt_config=mqtt,
@@ -100,11 +101,15 @@ def _simulate(args: argparse.Namespace, console: Console) -> int:
 
 
 def _anomaly_score(args: argparse.Namespace, _console: Console) -> int:
+    from twin.analytics.anomaly import main_score  # lazy: `venue-twin` starts fast
+
     return main_score([str(args.file), "--out", str(args.out)])
 
 
 def _venue_check(args: argparse.Namespace, console: Console) -> int:
     try:
+        from venue_twin.wiring import resolve_venue
+
         v = resolve_venue(args.file)
     except VenueFileError as exc:
         console.print(f"[red]invalid venue file[/red]\n{exc}")

@@ -298,10 +298,11 @@ class BatchWriter:
 
     async def _write(self, readings: Sequence[Reading]) -> None:
         started = time.perf_counter()
-        await self._store.write_readings(readings)
+        new = await self._store.write_readings(readings)
         self._metrics.commit_latency.observe(time.perf_counter() - started)
         self._metrics.batch_size.observe(len(readings))
-        self._metrics.readings_stored.inc(len(readings))
+        self._metrics.readings_committed.inc(len(readings))
+        self._metrics.readings_stored.inc(new)
         if self._failures:
             log.info("store writes succeed again after %d failed attempts", self._failures)
         self._failures = 0

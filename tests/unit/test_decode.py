@@ -215,3 +215,37 @@ def test_the_fast_batch_path_decides_exactly_like_the_general_one(
     )
     assert fast.readings == slow.readings
     assert [d.reason for d in fast.rejected] == [d.reason for d in slow.rejected]
+
+
+_NOW = 1_700_000_000.0
+_MS = int(_NOW * 1000)
+
+
+@pytest.mark.parametrize(
+    "payload",
+    [
+        b'{"ts": %d, "value": 21.5}' % _MS,
+        b'{"ts": %d, "value": 3}' % _MS,
+        b'{"ts": %d.5, "value": 1.0, "quality": "bad"}' % _MS,
+        b'{"ts": %d, "value": 1.0, "v": 2}' % _MS,
+        b'{"ts": "2023-11-14T22:13:20Z", "value": 1.0}',
+        b'{"ts": %d, "value": true}' % _MS,
+        b'{"ts": %d, "value": "1"}' % _MS,
+        b'{"ts": %d, "value": 1e999}' % _MS,
+        b'{"ts": %d, "value": 1.0, "quality": "meh"}' % _MS,
+        b'{"ts": %d, "value": 1.0}' % (_MS + 10**9),
+        b'{"ts": 1, "value": 1.0}',
+        b'{"value": 1.0}',
+        b'{"readings": [{"ts": %d, "value": 1.0}]}' % _MS,
+        b'{"ts": %d, "value": NaN}' % _MS,
+        b"[1, 2]",
+    ],
+)
+def test_the_typed_single_reading_path_decides_as_the_general_one(payload: bytes) -> None:
+    topic = Topics().sensor("v", "s1")
+    fast = Decoder(Topics())
+    general = Decoder(Topics())
+    general._fast_single = lambda *_a: None  # type: ignore[method-assign]
+    a, b = fast.decode(topic, payload, _NOW), general.decode(topic, payload, _NOW)
+    assert a.readings == b.readings
+    assert [(d.reason, d.detail) for d in a.rejected] == [(d.reason, d.detail) for d in b.rejected]

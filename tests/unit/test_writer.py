@@ -83,6 +83,19 @@ async def test_batches_respect_max_batch_and_everything_is_stored() -> None:
     assert sample(metrics, "venue_twin_queue_depth") == 0
 
 
+async def test_stored_counts_new_rows_and_committed_counts_redeliveries_too() -> None:
+    # A redelivered message is committed again but adds no rows: a soak that
+    # compared "stored" with what was acknowledged saw more stored than sent.
+    store, metrics = MemoryStore(), IngestMetrics()
+    async with fast_writer(store, metrics, max_delay_s=0.0) as writer:
+        await writer.put(readings(100))
+        await writer.put(readings(100))  # the same readings again
+        await writer.put(readings(50, start=100))
+    assert store.row_count == 150
+    assert sample(metrics, "venue_twin_readings_stored_total") == 150
+    assert sample(metrics, "venue_twin_readings_committed_total") == 250
+
+
 async def test_a_small_batch_is_flushed_by_age_without_close() -> None:
     store, metrics = MemoryStore(), IngestMetrics()
     acked = asyncio.Event()

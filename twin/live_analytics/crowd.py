@@ -184,8 +184,8 @@ class CrowdTracker:
                 fwd, back = counts.get(gate, (0.0, 0.0))
                 counts[gate] = (fwd, back + leaving)
         est.predict(counts, dt)
-        for zone, values in self._direct_pending.items():
-            est.observe(zone, sum(values) / len(values))
+        # One block update for every zone counted in this step (see observe_many).
+        est.observe_many({z: sum(v) / len(v) for z, v in self._direct_pending.items()})
         if self._is_empty_time(now):
             est.observe_empty()
         self._pending.clear()

@@ -1,10 +1,13 @@
 """The analytics service: readings in, typed results out, rules and alarms acted on.
 
 :meth:`AnalyticsService.on_decoded` is an ingest listener (hook it next to
-``TwinService.on_decoded``). It runs the synchronous analytics at once and
-publishes :class:`AnalyticsUpdate` to listeners; the alarms and commands the
-results call for go through one bounded queue to :meth:`run`, which applies them
-in order (the alarm store and the broker are async and may be slow).
+``TwinService.on_decoded``). On an event loop it collects readings and runs the
+synchronous analytics over them once per ``batch_s`` on one worker thread
+(:mod:`twin.live_analytics.batcher`), so a heavy step never stalls ingest or the
+viewer; without a loop it runs them at once. Results are published as
+:class:`AnalyticsUpdate` to listeners; the alarms and commands the results call
+for go through one bounded queue to :meth:`run`, which applies them in order
+(the alarm store and the broker are async and may be slow).
 """
 
 from __future__ import annotations
@@ -14,12 +17,14 @@ import logging
 import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from functools import partial
 
 from ingest.contract import Reading
 from ingest.decode import DecodeResult
 from twin.alarms import AlarmError, AlarmManager, Severity
 from twin.analytics.crowd import CapacityLevel
 from twin.commands import CommandError, CommandTracker
+from twin.live_analytics.batcher import AnalysisBatcher
 from twin.live_analytics.config import AnalyticsConfig
 from twin.live_analytics.results import AnalyticsUpdate, SensorAnomaly, ZoneCrowd
 from twin.live_analytics.venue_analytics import VenueAnalytics
@@ -31,6 +36,10 @@ __all__ = ["AnalyticsListener", "AnalyticsService"]
 log = logging.getLogger(__name__)
 
 AnalyticsListener = Callable[[str, AnalyticsUpdate], None]
+# One venue's analysed batch: its update and the rule actions it triggered.
+_Result = tuple[str, AnalyticsUpdate, list[RuleFired | RuleCleared]]
+# One venue's watchdog tick: new dropouts, expired anomaly kinds, rule actions.
+_TickResult = tuple[list[SensorAnomaly], list[str], list[RuleFired | RuleCleared]]
 
 _CAPACITY_SEVERITY = {
     CapacityLevel.WARNING: Severity.WARNING,
@@ -78,6 +87,8 @@ class AnalyticsService:
         *,
         config: AnalyticsConfig | None = None,
         clock: Callable[[], float] = time.time,
+        batch_s: float = 0.1,
+        max_pending: int = 50_000,
     ) -> None:
         self.config = config or AnalyticsConfig()
         self.venues = {v.id: VenueAnalytics(v, self.config) for v in venues}
@@ -86,6 +97,9 @@ class AnalyticsService:
         self._clock = clock
         self._listeners: list[AnalyticsListener] = []
         self._queue: asyncio.Queue[_Action] = asyncio.Queue(self.config.queue_size)
+        self._batcher = AnalysisBatcher(
+            self._analyse, self._act, batch_s=batch_s, max_pending=max_pending
+        )
         self._capacity: dict[tuple[str, str], CapacityLevel] = {}
         self.dropped_actions = 0
 
@@ -99,21 +113,36 @@ class AnalyticsService:
     # -- input -------------------------------------------------------------
 
     def on_decoded(self, result: DecodeResult) -> None:
-        """Ingest listener: one decoded message's readings."""
+        """Ingest listener: one decoded message's readings, analysed within ``batch_s``."""
         if result.readings:
-            self.process(result.readings)
+            self._batcher.add(result.readings)
+
+    @property
+    def shed_readings(self) -> int:
+        """Readings the analytics skipped because they fell too far behind."""
+        return self._batcher.shed
 
     def process(self, readings: Sequence[Reading]) -> list[AnalyticsUpdate]:
-        """Run readings through their venues' analytics; returns the updates published."""
+        """Run readings through their venues' analytics now; returns the updates published."""
+        return self._act(self._analyse(readings))
+
+    def _analyse(self, readings: Sequence[Reading]) -> list[_Result]:
+        """The analytics themselves (on the analysis thread when on a loop)."""
         by_venue: dict[str, list[Reading]] = {}
         for r in readings:
             by_venue.setdefault(r.venue, []).append(r)
-        updates = []
+        out = []
         for venue_id, rs in by_venue.items():
             va = self.venues.get(venue_id)
-            if va is None:
-                continue
-            update, actions = va.process(rs)
+            if va is not None:
+                update, actions = va.process(rs)
+                out.append((venue_id, update, actions))
+        return out
+
+    def _act(self, results: list[_Result]) -> list[AnalyticsUpdate]:
+        """Alarms, commands and listeners for analysed results (on the event loop)."""
+        updates = []
+        for venue_id, update, actions in results:
             self._anomaly_actions(venue_id, update.anomalies)
             self._capacity_actions(venue_id, update.crowd)
             self._rule_actions(venue_id, actions)
@@ -125,8 +154,13 @@ class AnalyticsService:
     def tick(self, now: float | None = None) -> None:
         """Watchdogs: silent sensors, anomaly expiry, rule hold times."""
         at = self._clock() if now is None else now
-        for venue_id, va in self.venues.items():
-            silent, expired, actions = va.tick(at)
+        self._tick_act(self._tick_analyse(at), at)
+
+    def _tick_analyse(self, at: float) -> list[tuple[str, _TickResult]]:
+        return [(venue_id, va.tick(at)) for venue_id, va in self.venues.items()]
+
+    def _tick_act(self, results: list[tuple[str, _TickResult]], at: float) -> None:
+        for venue_id, (silent, expired, actions) in results:
             self._anomaly_actions(venue_id, silent)
             for item in expired:
                 sensor, kind = item.split("/", 1)
@@ -136,7 +170,8 @@ class AnalyticsService:
     # -- acting --------------------------------------------------------------
 
     async def drain(self) -> int:
-        """Apply every queued action now; returns how many (for tests and shutdown)."""
+        """Analyse collected readings, apply every queued action; returns how many actions."""
+        await self._batcher.flush()
         n = 0
         while not self._queue.empty():
             await self._apply(self._queue.get_nowait())
@@ -146,15 +181,20 @@ class AnalyticsService:
     async def run(self, tick_interval_s: float = 1.0) -> None:
         """Apply actions as they come and tick the watchdogs, until cancelled."""
         next_tick = time.monotonic() + tick_interval_s
-        while True:
-            timeout = max(0.0, next_tick - time.monotonic())
-            try:
-                action = await asyncio.wait_for(self._queue.get(), timeout)
-            except TimeoutError:
-                self.tick()
-                next_tick = time.monotonic() + tick_interval_s
-                continue
-            await self._apply(action)
+        try:
+            while True:
+                timeout = max(0.0, next_tick - time.monotonic())
+                try:
+                    action = await asyncio.wait_for(self._queue.get(), timeout)
+                except TimeoutError:
+                    # On the analysis thread: the watchdogs touch the analytics' state.
+                    at = self._clock()
+                    self._tick_act(await self._batcher.call(partial(self._tick_analyse, at)), at)
+                    next_tick = time.monotonic() + tick_interval_s
+                    continue
+                await self._apply(action)
+        finally:
+            self._batcher.close()
 
     async def _apply(self, action: _Action) -> None:
         try:

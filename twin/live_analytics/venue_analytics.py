@@ -39,7 +39,8 @@ class VenueAnalytics:
             },
         )
         self._co2 = {s.id: s.zone for s in venue.sensors if s.kind is SensorKind.CO2}
-        self._latest_co2: dict[str, float] = {}
+        # Latest CO2 value per sensor, grouped by zone (a zone's mean without a scan).
+        self._latest_co2: dict[str, dict[str, float]] = {}
         self._want_values = Metric.SENSOR_VALUE.value in self.rules.metrics
         self.readings = 0
 
@@ -69,7 +70,7 @@ class VenueAnalytics:
                 self.conservation.update(r.sensor, r.ts, r.value, zones, artefacts)
             zone = self._co2.get(r.sensor)
             if zone is not None:
-                self._latest_co2[r.sensor] = r.value
+                self._latest_co2.setdefault(zone, {})[r.sensor] = r.value
                 co2_zones.add(zone)
             if self._want_values:
                 values.append(MetricSample(Metric.SENSOR_VALUE, r.sensor, r.value, r.ts))
@@ -86,7 +87,7 @@ class VenueAnalytics:
         samples = metric_samples(update)
         samples += values
         for zone in co2_zones:
-            vals = [v for s, v in self._latest_co2.items() if self._co2[s] == zone]
+            vals = self._latest_co2[zone].values()
             samples.append(MetricSample(Metric.ZONE_CO2, zone, sum(vals) / len(vals), newest))
         return update, self.rules.evaluate(samples)
 
