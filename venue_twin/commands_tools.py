@@ -45,7 +45,10 @@ def add_parsers(sub: Any) -> None:
 
     venue = sub.add_parser("venue", help="check and list venue files")
     vsub = venue.add_subparsers(dest="venue_command", required=True, metavar="ACTION")
-    check = vsub.add_parser("check", help="validate a venue file and summarise it")
+    check = vsub.add_parser(
+        "check",
+        help="check a venue file as serve would: schema, references, polygons, mesh, placement",
+    )
     check.add_argument("file", help="venue file or sample:NAME")
     check.set_defaults(handler=_venue_check)
     samples = vsub.add_parser("samples", help="list the sample venues shipped with the package")
@@ -104,17 +107,11 @@ def _anomaly_score(args: argparse.Namespace, _console: Console) -> int:
 
 
 def _venue_check(args: argparse.Namespace, console: Console) -> int:
-    try:
-        v = resolve_venue(args.file)
-    except VenueFileError as exc:
-        console.print(f"[red]invalid venue file[/red]\n{exc}")
-        return 1
-    area = sum(z.area_m2 for z in v.zones)
-    console.print(
-        f"[green]valid[/green]: {v.name} ({v.id}): {len(v.zones)} zones ({area:.0f} m2), "
-        f"{len(v.gates)} gates, {len(v.sensors)} sensors, {len(v.artefacts)} artefacts"
-    )
-    return 0
+    from venue_twin.venue_check import check_venue_file, print_check
+
+    report = check_venue_file(args.file)
+    print_check(report, console)
+    return 0 if report.ok else 1
 
 
 def _venue_samples(_args: argparse.Namespace, console: Console) -> int:

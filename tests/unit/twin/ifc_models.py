@@ -84,9 +84,7 @@ class Builder:
         self.storeys[name] = storey
         return storey
 
-    def place(
-        self, element: ifcopenshell.entity_instance, xyz: tuple[float, float, float]
-    ) -> None:
+    def place(self, element: ifcopenshell.entity_instance, xyz: tuple[float, float, float]) -> None:
         matrix = np.eye(4)
         matrix[:3, 3] = xyz
         api.geometry.edit_object_placement(self.model, product=element, matrix=matrix)
@@ -96,9 +94,7 @@ class Builder:
         if element.is_a("IfcSpace"):
             api.aggregate.assign_object(self.model, relating_object=parent, products=[element])
         else:
-            api.spatial.assign_container(
-                self.model, relating_structure=parent, products=[element]
-            )
+            api.spatial.assign_container(self.model, relating_structure=parent, products=[element])
 
     def extrusion(
         self,
@@ -221,6 +217,8 @@ class Builder:
         pset = api.pset.add_pset(self.model, product=element, name=name)
         api.pset.edit_pset(self.model, pset=pset, properties=props)
 
-    def qto(self, element: ifcopenshell.entity_instance, name: str, props: dict[str, float]) -> None:
+    def qto(
+        self, element: ifcopenshell.entity_instance, name: str, props: dict[str, float]
+    ) -> None:
         qto = api.pset.add_qto(self.model, product=element, name=name)
         api.pset.edit_qto(self.model, qto=qto, properties=props)
