@@ -71,7 +71,8 @@ def add_parsers(sub: Any) -> None:
 
 def _import_ifc(args: argparse.Namespace, console: Console) -> int:
     try:
-        from twin.bim.importer import IfcImportError, import_ifc, write_venue_yaml
+        from twin.bim.importer import IfcImportError, import_ifc
+        from twin.venue_writer import write_venue_yaml
         from venue_twin.ifc_report import print_import
     except ImportError as exc:
         raise UsageError(

@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from rich.console import Console
-from rich.table import Table
 
 if TYPE_CHECKING:
     from twin.bim.importer import IfcImport
@@ -39,24 +38,16 @@ def print_import(result: IfcImport, console: Console) -> None:
         if s.area_difference is not None and abs(s.area_difference) > AREA_TOLERANCE
     ]
     if differ:
-        table = Table(
-            title=f"zones whose outline area differs from the IFC's by more than "
-            f"{AREA_TOLERANCE:.0%}",
-            title_justify="left",
+        console.print(
+            f"  {len(differ)} zones whose outline area differs from the IFC's own by more "
+            f"than {AREA_TOLERANCE:.0%} (outline / IFC, difference, IFC source: likely reason):"
         )
-        for col in ("zone", "outline m2", "IFC m2", "diff", "IFC source", "likely reason"):
-            table.add_column(col, overflow="fold")
-        for s in differ:
-            assert s.stated is not None and s.area_difference is not None
-            table.add_row(
-                f"{s.zone_id} ({s.name})",
-                f"{s.polygon_area_m2:.1f}",
-                f"{s.stated.value_m2:.1f}",
-                f"{s.area_difference:+.1%}",
-                s.stated.source,
-                s.area_reason or "",
-            )
-        console.print(table)
+    for s in differ:
+        assert s.stated is not None and s.area_difference is not None
+        console.print(
+            f"    {s.zone_id} ({s.name}): {s.polygon_area_m2:.1f} / {s.stated.value_m2:.1f} m2, "
+            f"{s.area_difference:+.1%}, {s.stated.source}: {s.area_reason}"
+        )
     for f in v.findings:
         colour = "yellow" if f.severity == "warning" else "cyan"
         console.print(f"  [{colour}]{f.kind}[/{colour}] {f.message}")

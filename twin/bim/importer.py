@@ -33,7 +33,6 @@ import ifcopenshell
 import ifcopenshell.util.unit
 import numpy as np
 import trimesh
-import yaml
 
 from twin.bim import schema
 from twin.bim.circulation import connectivity_findings, opening_gates, vertical_gates
@@ -52,9 +51,7 @@ __all__ = [
     "IfcImport",
     "IfcImportError",
     "import_ifc",
-    "venue_yaml",
     "write_mesh",
-    "write_venue_yaml",
 ]
 
 MESH_SUFFIXES = (".glb", ".ply")
@@ -226,20 +223,3 @@ def import_ifc(
         meshed_products=len(meshed),
         without_mesh=_products_without_mesh(model, meshed | set(bodies)),
     )
-
-
-def venue_yaml(venue: Venue) -> str:
-    """``venue`` as venue-file YAML text (defaults left out, key order kept)."""
-    doc = venue.model_dump(mode="json", exclude_defaults=True, exclude={"source"})
-    # The mesh spec's defaults are meaningful to a reader: keep file explicit.
-    doc["mesh"] = venue.mesh.model_dump(mode="json", exclude_defaults=True)
-    doc["frame"] = venue.frame.model_dump(mode="json")
-    return yaml.safe_dump(doc, sort_keys=False, allow_unicode=True)
-
-
-def write_venue_yaml(venue: Venue, path: str | Path) -> Path:
-    """Write ``venue`` to ``path`` as a venue file; ``mesh.file`` stays relative to it."""
-    p = Path(path)
-    p.parent.mkdir(parents=True, exist_ok=True)
-    p.write_text(venue_yaml(venue), encoding="utf-8")
-    return p

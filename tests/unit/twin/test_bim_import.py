@@ -19,11 +19,12 @@ pytest.importorskip("shapely")
 import ifcopenshell
 
 from tests.unit.twin.ifc_models import SCHEMAS, Builder
-from twin.bim.importer import IfcImportError, import_ifc, write_venue_yaml
+from twin.bim.importer import IfcImportError, import_ifc
 from twin.geometry import points_in_polygon, polygon_signed_area
 from twin.loader import load_venue
 from twin.mesh_import import import_venue_mesh
 from twin.venue import SensorKind
+from twin.venue_writer import write_venue_yaml
 
 L_PROFILE = [(0.0, 0.0), (8.0, 0.0), (8.0, 3.0), (3.0, 3.0), (3.0, 7.0), (0.0, 7.0)]
 GALLERY_ORIGIN = (6.0, 0.0, 0.5)
