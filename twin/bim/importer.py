@@ -25,6 +25,7 @@ is dropped or guessed silently.
 from __future__ import annotations
 
 import os
+import time
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -74,6 +75,8 @@ class IfcImport:
     skipped_sensors: list[SkippedSensor]
     meshed_products: int
     without_mesh: Counter[str] = field(default_factory=Counter)
+    seconds: dict[str, float] = field(default_factory=dict)
+    """Wall-clock seconds per phase, in order (where the time goes)."""
 
     @property
     def findings(self) -> list[Finding]:
@@ -104,6 +107,19 @@ def _open(path: Path) -> ifcopenshell.file:
         # The parser's message may name the path: the caller names it once.
         detail = str(exc).replace(str(path), "the file").strip() or type(exc).__name__
         raise IfcImportError(f"cannot read as IFC: {detail}") from exc
+
+
+class _Phases:
+    """Wall-clock time per import phase."""
+
+    def __init__(self) -> None:
+        self.seconds: dict[str, float] = {}
+        self._t = time.perf_counter()
+
+    def done(self, phase: str) -> None:
+        now = time.perf_counter()
+        self.seconds[phase] = now - self._t
+        self._t = now
 
 
 # Never part of the venue mesh: room volumes, voids, virtual boundaries.
@@ -149,7 +165,9 @@ def import_ifc(
     ``threads`` for tessellation default to the CPU count (at most 4).
     """
     src = Path(path)
+    clock = _Phases()
     model = _open(src)
+    clock.done("parse")
     try:
         schema.family(model)
     except schema.UnsupportedSchema as exc:
@@ -166,6 +184,7 @@ def import_ifc(
         bodies[part.global_id] = part
         if part.ifc_class != "IfcSpace":
             surfaces.append(part)
+    clock.done("tessellate")
     zones, spaces, findings = space_zones(model, bodies, id_source=id_source, area_scale=area_scale)
     if not zones:
         raise IfcImportError("the file has no IfcSpace with geometry to make zones of")
@@ -175,6 +194,7 @@ def import_ifc(
         raise IfcImportError(str(exc)) from exc
     if not np.isfinite(mesh.vertices).all():
         raise IfcImportError("tessellation produced NaN or infinite coordinates")
+    clock.done("zones and mesh")
     storey_list, storey_findings = storeys(model, zones, spaces, length_scale)
     storey_of_zone = {z: st.id for st in storey_list for z in st.zones}
     zone_of_space = {sp.global_id: sp.zone_id for sp in spaces}
@@ -191,8 +211,10 @@ def import_ifc(
         + overlap_findings(zones)
         + connectivity_findings(zones, gates)
     )
+    clock.done("storeys, gates, sensors, findings")
     out = Path(mesh_out)
     frame = write_mesh(mesh, out)
+    clock.done("write mesh")
     base = Path(venue_dir) if venue_dir is not None else out.parent
     place = schema.named_place(model)
     vid = venue_id or slug(place) or slug(src.stem) or "venue"
@@ -211,6 +233,7 @@ def import_ifc(
     )
     if suggest:
         venue = with_suggested(venue)
+    clock.done("venue")
     meshed = {p.global_id for p in surfaces if len(p.faces)}
     return IfcImport(
         venue=venue,
@@ -222,4 +245,5 @@ def import_ifc(
         skipped_sensors=skipped,
         meshed_products=len(meshed),
         without_mesh=_products_without_mesh(model, meshed | set(bodies)),
+        seconds=clock.seconds,
     )
