@@ -17,6 +17,8 @@ pytest.importorskip("ifcopenshell")
 pytest.importorskip("shapely")
 
 import ifcopenshell
+import ifcopenshell.api.aggregate
+import ifcopenshell.api.root
 
 from tests.unit.twin.ifc_models import SCHEMAS, Builder
 from twin.bim.importer import IfcImportError, import_ifc
@@ -158,3 +160,33 @@ def test_unreadable_files_are_refused(tmp_path: Path) -> None:
     junk.write_text("this is not STEP")
     with pytest.raises(IfcImportError, match="cannot read as IFC"):
         import_ifc(junk, tmp_path / "m.glb")
+
+
+def test_space_without_body_is_reported_and_items_without_geometry_counted(
+    tmp_path: Path,
+) -> None:
+    b = Builder("IFC2X3")
+    b.extrusion("IfcSlab", "Slab", [(0, 0), (8, 0), (8, 4), (0, 4)], 0.2, (0, 0, -0.2))
+    b.extrusion("IfcSpace", "Room", [(0, 0), (4, 0), (4, 4), (0, 4)], 3.0, (0, 0, 0))
+    ghost = ifcopenshell.api.root.create_entity(b.model, ifc_class="IfcSpace", name="Ghost")
+    ifcopenshell.api.aggregate.assign_object(b.model, relating_object=b.storey, products=[ghost])
+    for i in range(3):  # analytical items: a representation with nothing in it
+        proxy = ifcopenshell.api.root.create_entity(
+            b.model, ifc_class="IfcBuildingElementProxy", name=f"Axis {i}"
+        )
+        empty = b.model.create_entity(
+            "IfcShapeRepresentation",
+            ContextOfItems=b.body,
+            RepresentationIdentifier="Body",
+            RepresentationType="SweptSolid",
+            Items=[],
+        )
+        proxy.Representation = b.model.create_entity(
+            "IfcProductDefinitionShape", Representations=[empty]
+        )
+    b.model.write(str(tmp_path / "ghost.ifc"))
+    result = import_ifc(tmp_path / "ghost.ifc", tmp_path / "ghost.glb")
+    assert [z.id for z in result.venue.zones] == ["room"]
+    ghosts = [f for f in result.venue.findings if f.kind == "space_without_geometry"]
+    assert [f.subject for f in ghosts] == [ghost.GlobalId]
+    assert result.without_mesh == {"IfcBuildingElementProxy": 3}
