@@ -75,6 +75,13 @@ def _simulate(args: argparse.Namespace, console: Console) -> int:
         venue = resolve_venue(args.venue)
     except VenueFileError as exc:
         raise UsageError(str(exc)) from exc
+    if not venue.sensors:
+        # Visitors would still walk, but no device would report them.
+        raise UsageError(
+            f"venue {venue.id} has no sensors, so there is nothing to publish: give it "
+            "sensors (venue-twin import-ifc FILE --suggest-sensors places a default layout), "
+            "or run `venue-twin demo --venue FILE`, which adds one"
+        )
     mqtt = mqtt_config(args)
     console.print(
         f"simulating {venue.name} ({len(venue.sensors)} sensors) -> mqtt://{args.host}:{args.port}"

@@ -58,3 +58,22 @@ def test_an_ifc_file_is_imported_with_suggested_sensors(tmp_path: Path) -> None:
     assert venue.id == "test-house"
     assert any(s.suggested for s in venue.sensors)
     assert len(venue.storeys) == 2
+    # The simulator runs the imported building: every suggested sensor reports.
+    sim = VenueSimulator(venue, seed=3, start=1_732_525_200.0 + 6 * 3600)
+    reported = {r.sensor for _ in range(30) for r in sim.step(20.0)}
+    assert reported == {s.id for s in venue.sensors}
+
+
+def test_simulate_refuses_a_venue_without_sensors_and_says_what_to_do(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from venue_twin.cli import main
+
+    src = tmp_path / "empty.yaml"
+    src.write_text(
+        yaml.safe_dump(
+            {"id": "empty", "name": "E", "zones": [{"id": "hall", "name": "Hall", "floor": SQUARE}]}
+        )
+    )
+    assert main(["simulate", "--venue", str(src), "--port", "1"]) == 2
+    assert "--suggest-sensors" in capsys.readouterr().err
