@@ -162,7 +162,9 @@ def import_ifc(
     venue file will be written to; default ``mesh_out``'s folder).
     ``id_source`` picks zone and sensor ids from names (slugs) or GlobalIds.
     ``suggest`` adds the default sensor layout (marked ``suggested``).
-    ``threads`` for tessellation default to the CPU count (at most 4).
+    ``threads`` for tessellation default to 1: with the hybrid kernel a
+    second thread cost 75 % more CPU for little wall time on two cores, and
+    more wall time on a busy machine (bench/ifc_import.py).
     """
     src = Path(path)
     clock = _Phases()
@@ -174,7 +176,7 @@ def import_ifc(
         raise IfcImportError(str(exc)) from exc
     length_scale = ifcopenshell.util.unit.calculate_unit_scale(model)
     area_scale = ifcopenshell.util.unit.calculate_unit_scale(model, "AREAUNIT")
-    n_threads = threads or min(4, os.cpu_count() or 1)
+    n_threads = threads or 1
     bodies: dict[str, ProductMesh] = {}
     surfaces: list[ProductMesh] = []
     # One tessellation pass for everything: spaces become zones, the rest the
