@@ -6,9 +6,10 @@ from geometry: points just in front of and behind the door leaf, half a
 metre above its sill, are looked up in the zones. Each gate takes the door's
 width (``OverallWidth``, else the long side of its footprint), the centre of
 its body as position and the door's GlobalId as source. A door with a zone on
-one side and none on the other is an entrance (``from_zone`` None) when the
-file marks it external or its boundary is external; a door that joins
-nothing, or one zone and an unmodelled room, is reported, never guessed.
+one side and none on the other is an entrance (``from_zone`` None) unless
+the file marks it internal (then it leads to an unmodelled room: reported,
+no gate); when the file says nothing either way, a finding says the
+entrance was assumed. A door that joins nothing is reported.
 """
 
 from __future__ import annotations
@@ -157,9 +158,10 @@ def door_sides(
 def door_gates(sides: Sequence[DoorSides]) -> tuple[list[Gate], list[Finding]]:
     """Gates for the doors that join two zones or a zone and the outside.
 
-    ``zones`` of a door: (None, z) is an entrance when the door is external;
-    an internal door with one side unknown opens into an unmodelled room and
-    is reported instead.
+    A door with a zone on one side only is an entrance (``from_zone`` None)
+    unless the file says it is internal: then it opens into an unmodelled
+    room and is reported instead. When the file does not say, the entrance
+    is an assumption, and a finding says so.
     """
     ids = Ids()
     gates: list[Gate] = []
@@ -186,6 +188,17 @@ def door_gates(sides: Sequence[DoorSides]) -> tuple[list[Gate], list[Finding]]:
                 )
             )
             continue
+        if a is None and d.external is None:
+            findings.append(
+                Finding(
+                    kind="entrance_assumed",
+                    subject=d.global_id,
+                    message=f"door {label!r} has zone {b} on one side and no space on the "
+                    "other, and the file does not say whether it is external: taken as an "
+                    "entrance",
+                    severity="info",
+                )
+            )
         wanted = slug(f"door-{a or 'outside'}-{b}")
         gates.append(
             Gate(

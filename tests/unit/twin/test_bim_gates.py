@@ -10,7 +10,8 @@ Ground floor (walls 0.2 m thick between rooms, so no floors touch)::
 
 D1 is linked to A and H by space boundaries; D2 and D3 only by geometry
 (D3 is marked external); D4 in A's west wall is internal and leads to no
-modelled room; D5 stands in an empty field. Upper storey at 4 m: landing L
+modelled room; D5 stands in an empty field; D6 in the hall's east wall says
+nothing about being external. Upper storey at 4 m: landing L
 over the stair, and a "beam" exported as a space (0.2 m wide, 0.1 m high).
 Room B is 6 m high: it rises through the upper storey. A pit storey at
 -1.5 m has no spaces.
@@ -51,6 +52,7 @@ def _building(path: Path, schema: str) -> Path:
     b.door("D3", (5.0, 7.1, 0.0), external=True, width=1.5)
     b.door("D4", (-0.1, 2.0, 0.0), along_x=False, external=False)
     b.door("D5", (40.0, 40.0, 0.0))
+    b.door("D6", (10.1, 5.5, 0.0), along_x=False)
     b.extrusion("IfcStair", "Stair", rect(0, 0, 1.2, 2.8), 4.0, (8.5, 4.2, 0.0))
     b.model.write(str(path))
     return path
@@ -77,7 +79,7 @@ def test_venue_is_named_after_the_building(house: IfcImport) -> None:
 
 def test_doors_become_gates_from_boundaries_and_geometry(house: IfcImport) -> None:
     doors = {g.name: g for g in house.venue.gates if g.kind is GateKind.DOOR}
-    assert set(doors) == {"D1", "D2", "D3"}
+    assert set(doors) == {"D1", "D2", "D3", "D6"}
     assert {doors["D1"].from_zone, doors["D1"].to_zone} == {"a", "h"}
     assert {doors["D2"].from_zone, doors["D2"].to_zone} == {"b", "h"}
     # The exterior door is an entrance: from outside into the hall.
@@ -95,6 +97,8 @@ def test_doors_that_join_nothing_are_reported_not_guessed(house: IfcImport) -> N
     by_name = {d.global_id: d.name for d in house.doors}
     assert [by_name[g] for g in kinds["door_joins_nothing"]] == ["D5"]
     assert [by_name[g] for g in kinds["door_to_unmodelled_space"]] == ["D4"]
+    # D3 is marked external; D6 says nothing: an entrance too, but said to be assumed.
+    assert [by_name[g] for g in kinds["entrance_assumed"]] == ["D6"]
 
 
 def test_stair_joins_the_storeys_into_one_connected_building(house: IfcImport) -> None:
