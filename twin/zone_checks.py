@@ -30,6 +30,10 @@ MIN_WIDTH_M = 0.6
 MIN_HEIGHT_M = 1.8
 # Overlaps smaller than this (float noise, shared walls) are not reported.
 _MIN_OVERLAP_M2 = 0.05
+# Intersections are computed on this grid (metres): two rooms sharing a wall
+# whose ends differ by 1e-11 m otherwise made GEOS return one whole room as
+# their overlap (seen on an ArchiCAD export).
+_GRID_M = 1e-4
 
 
 def _width(poly: shapely.Polygon) -> float:
@@ -84,7 +88,7 @@ def overlap_findings(zones: Sequence[Zone]) -> list[Finding]:
         pa, pb = polys[i], polys[j]
         if not (pa.is_valid and pb.is_valid):
             continue
-        shared = float(pa.intersection(pb).area)
+        shared = float(shapely.intersection(pa, pb, grid_size=_GRID_M).area)
         if shared > _MIN_OVERLAP_M2:
             out.append(
                 Finding(

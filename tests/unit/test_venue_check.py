@@ -73,3 +73,19 @@ def test_misplaced_sensor_is_a_placement_warning(tmp_path: Path) -> None:
     sensors = [{"id": "t", "kind": "temperature", "zone": "a", "position": [50, 50, 2]}]
     report = check_venue_file(_write(tmp_path, sensors=sensors))
     assert any(w.startswith("sensor_outside_zones") for w in report.warnings)
+
+
+def test_rooms_sharing_a_wall_with_float_noise_do_not_overlap() -> None:
+    from twin.venue import Zone
+    from twin.zone_checks import overlap_findings
+
+    # Outlines as tessellation left them: the shared wall's ends differ by 2e-11 m.
+    living = [(4.694999999999999, 4.01), (4.695000000019999, 0.3), (11.7, 0.3), (11.7, 4.01)]
+    kitchen = [
+        (0.3, 4.01),
+        (0.3, 0.2999999999999998),
+        (4.695000000019999, 0.2999999999999998),
+        (4.694999999999999, 4.01),
+    ]
+    zones = [Zone(id="living", name="L", floor=living), Zone(id="kitchen", name="K", floor=kitchen)]
+    assert overlap_findings(zones) == []
