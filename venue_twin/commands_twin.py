@@ -100,7 +100,7 @@ def _import_ifc(args: argparse.Namespace, console: Console) -> int:
 
 def _scan_change(args: argparse.Namespace, console: Console) -> int:
     try:
-        from twin.mesh_import import venue_mesh
+        from twin.geometry.mesh_import import venue_mesh
         from twin.scans import RegistrationFailed, RegistrationParams, inspect_scan
     except ImportError as exc:
         raise UsageError(

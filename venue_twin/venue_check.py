@@ -5,7 +5,7 @@
    same floor overlap (shapely; their area would be counted twice);
 3. the mesh opens (procedural or file) and its scale fits the zones (a mesh
    in millimetres read as metres is 1,000 times too big);
-4. placement checks (:func:`twin.geometry_checks.check_venue`): sensors in
+4. placement checks (:func:`twin.geometry.checks.check_venue`): sensors in
    their zones and near the mesh, gates on walls;
 5. findings the importer kept in the file are shown again.
 
@@ -22,11 +22,11 @@ import shapely  # type: ignore[import-untyped,unused-ignore]
 import trimesh
 from rich.console import Console
 
-from twin.geometry_checks import check_venue
+from twin.geometry.checks import check_venue
+from twin.geometry.mesh_import import MeshImportError, venue_mesh
+from twin.geometry.zone_checks import overlap_findings, polygon_findings
 from twin.loader import VenueFileError
-from twin.mesh_import import MeshImportError, venue_mesh
 from twin.venue import Venue
-from twin.zone_checks import overlap_findings, polygon_findings
 from venue_twin.wiring import resolve_venue
 
 __all__ = ["CheckReport", "check_venue_file", "print_check"]

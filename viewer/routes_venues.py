@@ -8,7 +8,7 @@ from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from fastapi.responses import Response
 
 from ingest.store.base import StoreError
-from twin.export import ExportError
+from twin.geometry.export import ExportError
 from twin.venue import Venue
 from viewer import frames
 from viewer.analytics_view import empty_analytics

@@ -76,8 +76,8 @@ def test_misplaced_sensor_is_a_placement_warning(tmp_path: Path) -> None:
 
 
 def test_rooms_sharing_a_wall_with_float_noise_do_not_overlap() -> None:
+    from twin.geometry.zone_checks import overlap_findings
     from twin.venue import Zone
-    from twin.zone_checks import overlap_findings
 
     # Outlines as tessellation left them: the shared wall's ends differ by 2e-11 m.
     living = [(4.694999999999999, 4.01), (4.695000000019999, 0.3), (11.7, 0.3), (11.7, 4.01)]

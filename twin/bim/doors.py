@@ -25,7 +25,7 @@ import shapely  # type: ignore[import-untyped,unused-ignore]
 from twin.bim import schema
 from twin.bim.entities import Ids, slug
 from twin.bim.geometry import ProductMesh
-from twin.geometry import zone_of_points
+from twin.geometry.polygons import zone_of_points
 from twin.venue import Finding, Gate, GateKind, Zone
 
 __all__ = ["DoorSides", "door_gates"]

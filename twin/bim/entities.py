@@ -20,7 +20,7 @@ import ifcopenshell.util.unit
 import numpy as np
 
 from twin.bim import schema
-from twin.geometry import zone_of_points
+from twin.geometry.polygons import zone_of_points
 from twin.venue import SensorDef, SensorKind, Zone
 
 __all__ = [

@@ -42,10 +42,10 @@ from twin.bim.entities import IdSource, SkippedSensor, sensor_defs, slug
 from twin.bim.geometry import IfcGeometryError, ProductMesh, merge_meshes, product_meshes
 from twin.bim.spaces import SpaceReport, space_zones
 from twin.bim.storeys import storeys
-from twin.export import VENUE_TO_GLTF
+from twin.geometry.export import VENUE_TO_GLTF
+from twin.geometry.zone_checks import overlap_findings, zone_findings
 from twin.suggest_sensors import with_suggested
 from twin.venue import Finding, Frame, MeshSpec, Venue
-from twin.zone_checks import overlap_findings, zone_findings
 
 __all__ = [
     "MESH_SUFFIXES",

@@ -22,9 +22,9 @@ import ifcopenshell.api.root
 
 from tests.unit.twin.ifc_models import SCHEMAS, Builder
 from twin.bim.importer import IfcImportError, import_ifc
-from twin.geometry import points_in_polygon, polygon_signed_area
+from twin.geometry.mesh_import import import_venue_mesh
+from twin.geometry.polygons import points_in_polygon, polygon_signed_area
 from twin.loader import load_venue
-from twin.mesh_import import import_venue_mesh
 from twin.venue import SensorKind
 from twin.venue_writer import write_venue_yaml
 

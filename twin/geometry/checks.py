@@ -14,7 +14,12 @@ import numpy as np
 import trimesh
 from numpy.typing import ArrayLike, NDArray
 
-from twin.geometry import points_in_polygon, points_in_zone, segment_distances, zone_of_points
+from twin.geometry.polygons import (
+    points_in_polygon,
+    points_in_zone,
+    segment_distances,
+    zone_of_points,
+)
 from twin.venue import GateKind, Venue
 
 __all__ = [
