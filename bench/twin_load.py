@@ -28,11 +28,11 @@ from typing import TypeVar
 import trimesh
 import yaml
 
-from twin.export import LOD_FRACTIONS, build_glb, source_scene
-from twin.geometry_checks import check_venue
+from twin.geometry.checks import check_venue
+from twin.geometry.export import LOD_FRACTIONS, build_glb, source_scene
+from twin.geometry.mesh_import import import_mesh
+from twin.geometry.meshgen import procedural_mesh, venue_scene
 from twin.loader import parse_venue
-from twin.mesh_import import import_mesh
-from twin.meshgen import procedural_mesh, venue_scene
 from twin.samples.large_venue import large_venue
 from twin.venue import Venue
 

@@ -21,13 +21,16 @@ from twin.rules.model import Rule
 __all__ = [
     "UNIT_SYMBOLS",
     "Artefact",
+    "Finding",
     "Frame",
     "Gate",
     "GateDirection",
+    "GateKind",
     "MeshSpec",
     "SensitivityClass",
     "SensorDef",
     "SensorKind",
+    "Storey",
     "Thresholds",
     "Venue",
     "Zone",
@@ -116,6 +119,24 @@ class Zone(_Model):
     space_per_visitor_m2: float | None = Field(
         None, gt=0, description="LB/T 034-2014 space per visitor; default by zone type."
     )
+    floor_area_m2: float | None = Field(
+        None, gt=0, description="Floor area from the source model (e.g. IFC net area)."
+    )
+    area_source: str | None = Field(
+        None, description="Where floor_area_m2 came from, e.g. 'BaseQuantities.NetFloorArea'."
+    )
+
+    @property
+    def usable_area_m2(self) -> float:
+        """The area carrying capacity uses: ``floor_area_m2`` when given, else the polygon's."""
+        return self.floor_area_m2 if self.floor_area_m2 is not None else self.area_m2
+
+    @property
+    def usable_area_source(self) -> str:
+        """Which area :attr:`usable_area_m2` is: the model's property, or ``polygon``."""
+        if self.floor_area_m2 is None:
+            return "polygon"
+        return self.area_source or "floor_area_m2"
 
     @cached_property
     def area_m2(self) -> float:
@@ -127,6 +148,15 @@ class Zone(_Model):
         return abs(s) / 2.0
 
 
+class GateKind(enum.StrEnum):
+    """What a gate is in the building: a doorway, or a stair or lift between storeys."""
+
+    DOOR = "door"
+    OPENING = "opening"
+    STAIR = "stair"
+    LIFT = "lift"
+
+
 class Gate(_Model):
     """A counting line between two zones; ``to_zone`` None means outside."""
 
@@ -136,6 +166,26 @@ class Gate(_Model):
     to_zone: Identifier | None
     position: Point2
     width_m: float = Field(1.2, gt=0)
+    kind: GateKind = GateKind.DOOR
+    source: str | None = Field(None, description="Where the gate came from (an IFC GlobalId).")
+
+
+class Storey(_Model):
+    """A storey of the building: its name, floor elevation and the zones on it."""
+
+    id: Identifier
+    name: str
+    elevation: float = Field(0.0, description="Floor elevation, metres.")
+    zones: list[Identifier] = []
+
+
+class Finding(_Model):
+    """Something an importer or a check noticed and did not fix (kept in the venue file)."""
+
+    kind: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    subject: str = ""
+    message: str
+    severity: str = Field("warning", pattern="^(info|warning)$")
 
 
 class GateDirection(enum.StrEnum):
@@ -158,6 +208,10 @@ class SensorDef(_Model):
     )
     interval_s: float = Field(60.0, gt=0, description="Expected reporting interval.")
     thresholds: Thresholds = Thresholds()
+    suggested: bool = Field(
+        False,
+        description="Placed by a default layout (import-ifc --suggest-sensors), not surveyed.",
+    )
 
     @model_validator(mode="after")
     def _direction_needs_a_gate(self) -> SensorDef:
@@ -210,6 +264,8 @@ class Venue(_Model):
     sensors: list[SensorDef] = []
     artefacts: list[Artefact] = []
     rules: list[Rule] = []
+    storeys: list[Storey] = []
+    findings: list[Finding] = []
     source: Path | None = Field(None, exclude=True, description="File it was loaded from.")
 
     @model_validator(mode="after")
@@ -220,6 +276,7 @@ class Venue(_Model):
         for name, ids in (
             ("zone", [z.id for z in self.zones]),
             ("sensor", [s.id for s in self.sensors]),
+            ("storey", [st.id for st in self.storeys]),
         ):
             dup = {i for i, n in Counter(ids).items() if n > 1}
             if dup:
@@ -233,6 +290,15 @@ class Venue(_Model):
                 raise ValueError(f"sensor {s.id!r} refers to unknown zone {s.zone!r}")
             if s.gate is not None and s.gate not in gates:
                 raise ValueError(f"sensor {s.id!r} refers to unknown gate {s.gate!r}")
+        seen: set[str] = set()
+        for st in self.storeys:
+            unknown = [z for z in st.zones if z not in zones]
+            if unknown:
+                raise ValueError(f"storey {st.id!r} refers to unknown zone(s) {unknown}")
+            twice = seen.intersection(st.zones)
+            if twice:
+                raise ValueError(f"zone(s) {sorted(twice)} are on more than one storey")
+            seen.update(st.zones)
         for a in self.artefacts:
             if a.zone not in zones:
                 raise ValueError(f"artefact {a.id!r} refers to unknown zone {a.zone!r}")
@@ -248,3 +314,8 @@ class Venue(_Model):
     @cached_property
     def zone_by_id(self) -> dict[str, Zone]:
         return {z.id: z for z in self.zones}
+
+    @cached_property
+    def storey_of_zone(self) -> dict[str, str]:
+        """Zone id -> id of the storey listing it (zones on no storey are absent)."""
+        return {z: st.id for st in self.storeys for z in st.zones}

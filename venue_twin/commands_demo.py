@@ -20,6 +20,7 @@ from simulators.mqtt_config import MqttConfig as SimMqttConfig
 from simulators.publisher import run_simulation
 from twin.venue import Venue
 from venue_twin.commands_users import ensure_demo_users
+from venue_twin.demo_venues import prepare_demo_venues
 from venue_twin.embedded_broker import EmbeddedBroker, free_port, port_is_free
 from venue_twin.example_secrets import check_no_example_secrets
 from venue_twin.runner import UsageError, open_browser, run_until_signal
@@ -59,7 +60,8 @@ def add_parsers(sub: Any) -> None:
         "--venue",
         action="append",
         default=None,
-        help="venue file or sample:NAME (repeatable; default sample:museum-wing)",
+        help="venue file, IFC file (imported with suggested sensors) or sample:NAME "
+        "(repeatable; default sample:museum-wing)",
     )
     demo.add_argument(
         "--data-dir",
@@ -119,7 +121,7 @@ def _demo(args: argparse.Namespace, console: Console) -> int:
     args.data_dir.mkdir(parents=True, exist_ok=True)
     settings = load_settings(
         None,
-        venues=args.venue or ["sample:museum-wing"],
+        venues=prepare_demo_venues(args.venue or ["sample:museum-wing"], args.data_dir, console),
         store_url=f"sqlite://{(args.data_dir / 'demo.sqlite3').resolve()}",
         http_host=args.host,
         http_port=args.port,

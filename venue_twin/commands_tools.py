@@ -42,7 +42,10 @@ def add_parsers(sub: Any) -> None:
 
     venue = sub.add_parser("venue", help="check and list venue files")
     vsub = venue.add_subparsers(dest="venue_command", required=True, metavar="ACTION")
-    check = vsub.add_parser("check", help="validate a venue file and summarise it")
+    check = vsub.add_parser(
+        "check",
+        help="check a venue file as serve would: schema, references, polygons, mesh, placement",
+    )
     check.add_argument("file", help="venue file or sample:NAME")
     check.set_defaults(handler=_venue_check)
     samples = vsub.add_parser("samples", help="list the sample venues shipped with the package")
@@ -71,6 +74,13 @@ def _simulate(args: argparse.Namespace, console: Console) -> int:
         venue = resolve_venue(args.venue)
     except VenueFileError as exc:
         raise UsageError(str(exc)) from exc
+    if not venue.sensors:
+        # Visitors would still walk, but no device would report them.
+        raise UsageError(
+            f"venue {venue.id} has no sensors, so there is nothing to publish: give it "
+            "sensors (venue-twin import-ifc FILE --suggest-sensors places a default layout), "
+            "or run `venue-twin demo --venue FILE`, which adds one"
+        )
     mqtt = mqtt_config(args)
     console.print(
         f"simulating {venue.name} ({len(venue.sensors)} sensors) -> mqtt://{args.host}:{args.port}"
@@ -107,19 +117,11 @@ def _anomaly_score(args: argparse.Namespace, _console: Console) -> int:
 
 
 def _venue_check(args: argparse.Namespace, console: Console) -> int:
-    try:
-        from venue_twin.wiring import resolve_venue
+    from venue_twin.venue_check import check_venue_file, print_check
 
-        v = resolve_venue(args.file)
-    except VenueFileError as exc:
-        console.print(f"[red]invalid venue file[/red]\n{exc}")
-        return 1
-    area = sum(z.area_m2 for z in v.zones)
-    console.print(
-        f"[green]valid[/green]: {v.name} ({v.id}): {len(v.zones)} zones ({area:.0f} m2), "
-        f"{len(v.gates)} gates, {len(v.sensors)} sensors, {len(v.artefacts)} artefacts"
-    )
-    return 0
+    report = check_venue_file(args.file)
+    print_check(report, console)
+    return 0 if report.ok else 1
 
 
 def _venue_samples(_args: argparse.Namespace, console: Console) -> int:

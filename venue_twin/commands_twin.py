@@ -21,16 +21,32 @@ def add_parsers(sub: Any) -> None:
         "import-ifc",
         help="turn an IFC (BIM) file into a venue file and mesh  [extra: bim]",
         description=(
-            "Read an IFC file: the building's geometry becomes the venue mesh, IfcSpace "
-            "entities become zones and IfcSensor entities sensors. Writes DIR/<venue>.yaml."
+            "Read an IFC file: the building's geometry becomes the venue mesh, spaces "
+            "become zones on their storeys, doors, stairs and lifts become gates, and "
+            "sensors become sensors. Prints the storeys, the zones whose area differs from "
+            "the IFC's own and every finding; writes DIR/<venue>.yaml and the mesh."
         ),
-        epilog="example: venue-twin import-ifc east-wing.ifc --out venues/ --mesh glb",
+        epilog=(
+            "examples:\n"
+            "  venue-twin import-ifc east-wing.ifc --out venues/ --mesh glb\n"
+            "  venue-twin import-ifc office.ifc --out venues/ --suggest-sensors\n"
+            "  venue-twin demo --venue office.ifc   # import and run in one step"
+        ),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    ifc.add_argument("file", type=Path, help="IFC file (IFC2X3 or IFC4)")
+    ifc.add_argument("file", type=Path, help="IFC file (IFC2X3, IFC4 or IFC4X3)")
     ifc.add_argument("--out", type=Path, required=True, help="folder for the venue file and mesh")
     ifc.add_argument("--mesh", choices=["glb", "ply"], default="glb", help="mesh format")
     ifc.add_argument("--ids", choices=["name", "guid"], default="name", help="zone/sensor ids from")
-    ifc.add_argument("--venue-id", help="venue id (default: from the IFC project)")
+    ifc.add_argument(
+        "--venue-id", help="venue id (default: the building's or site's name, else the file name)"
+    )
+    ifc.add_argument(
+        "--suggest-sensors",
+        action="store_true",
+        help="add a default layout (climate per room, two-way counters at every gate, "
+        "a camera in large halls), marked suggested",
+    )
     ifc.set_defaults(handler=_import_ifc)
 
     scan = sub.add_parser(
@@ -56,7 +72,9 @@ def add_parsers(sub: Any) -> None:
 
 def _import_ifc(args: argparse.Namespace, console: Console) -> int:
     try:
-        from twin.ifc_import import IfcImportError, import_ifc, write_venue_yaml
+        from twin.bim.importer import IfcImportError, import_ifc
+        from twin.venue_writer import write_venue_yaml
+        from venue_twin.ifc_report import print_import
     except ImportError as exc:
         raise UsageError(extra_import_error("IFC import", "bim", "ifcopenshell", exc)) from exc
     args.out.mkdir(parents=True, exist_ok=True)
@@ -68,32 +86,20 @@ def _import_ifc(args: argparse.Namespace, console: Console) -> int:
             venue_id=args.venue_id,
             venue_dir=args.out,
             id_source=args.ids,
+            suggest=args.suggest_sensors,
         )
     except IfcImportError as exc:
         console.print(f"[red]cannot import[/red] {args.file}: {exc}")
         return 1
     path = write_venue_yaml(result.venue, args.out / f"{result.venue.id}.yaml")
-    v = result.venue
-    console.print(
-        f"[green]imported[/green] {v.name} ({result.schema}): {len(v.zones)} zones, "
-        f"{len(v.sensors)} sensors, {result.meshed_products} products meshed -> {path}"
-    )
-    for sp in result.spaces:
-        net = f"{sp.net_floor_area_m2:.1f}" if sp.net_floor_area_m2 is not None else "-"
-        console.print(
-            f"  zone {sp.zone_id} ({sp.name}): {sp.polygon_area_m2:.1f} m2 from the outline, "
-            f"{net} m2 net floor area in the IFC"
-        )
-    for sk in result.skipped_sensors:
-        console.print(f"  [yellow]skipped sensor[/yellow] {sk}")
-    for name in result.products_without_mesh:
-        console.print(f"  [yellow]no geometry[/yellow] {name}")
+    print_import(result, console)
+    console.print(f"[green]imported[/green] -> {path}")
     return 0
 
 
 def _scan_change(args: argparse.Namespace, console: Console) -> int:
     try:
-        from twin.mesh_import import venue_mesh
+        from twin.geometry.mesh_import import venue_mesh
         from twin.scans import RegistrationFailed, RegistrationParams, inspect_scan
     except ImportError as exc:
         raise UsageError(extra_import_error("scans", "scan", "open3d", exc)) from exc

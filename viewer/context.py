@@ -13,7 +13,7 @@ from prometheus_client import CollectorRegistry
 from ingest.store.base import Store
 from twin.alarms import AlarmStore
 from twin.commands import CommandStore
-from twin.export import GlbCache
+from twin.geometry.export import GlbCache
 from twin.service import TwinService
 from viewer.auth import Authenticator
 from viewer.hub import Hub

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from fastapi.responses import Response
 
 from ingest.store.base import StoreError
-from twin.export import ExportError
+from twin.geometry.export import ExportError
 from twin.venue import Venue
 from viewer import frames
 from viewer.analytics_view import empty_analytics
@@ -53,6 +53,8 @@ def venues_router(ctx: ViewerContext, guard: RoleGuard) -> APIRouter:
         body: dict[str, Any] = v.model_dump(mode="json")
         for z, zb in zip(v.zones, body["zones"], strict=True):
             zb["area_m2"] = z.area_m2
+            zb["usable_area_m2"] = z.usable_area_m2
+            zb["usable_area_source"] = z.usable_area_source
         for s, sb in zip(v.sensors, body["sensors"], strict=True):
             sb["unit"] = s.resolved_unit
         return body

@@ -107,10 +107,12 @@ class CrowdTracker:
             if g.to_zone is not None and back:
                 self._exits[g.to_zone].append((g.id, _BACKWARD))
         self._capacity: dict[str, int] = {}
+        # Usable area: the model's own net area (IFC) when the venue file has
+        # one, else the floor polygon's (Zone.usable_area_source says which).
         for z in venue.zones:
             if z.space_per_visitor_m2 is not None:
                 cc = carrying_capacity(
-                    [CapacityArea(z.id, z.area_m2, z.space_per_visitor_m2)], 1.0, 1.0
+                    [CapacityArea(z.id, z.usable_area_m2, z.space_per_visitor_m2)], 1.0, 1.0
                 )
                 if cc.instantaneous > 0:
                     self._capacity[z.id] = cc.instantaneous

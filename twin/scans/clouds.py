@@ -14,7 +14,7 @@ import open3d as o3d
 import trimesh
 from numpy.typing import ArrayLike, NDArray
 
-from twin.geometry import GeometryError, frame_matrix
+from twin.geometry.polygons import GeometryError, frame_matrix
 from twin.scans.errors import ScanError
 
 __all__ = [

@@ -13,7 +13,7 @@ import numpy as np
 import trimesh
 from numpy.typing import ArrayLike, NDArray
 
-from twin.export import VENUE_TO_GLTF
+from twin.geometry.export import VENUE_TO_GLTF
 from twin.scans.errors import ScanError
 
 __all__ = ["NO_DATA_RGBA", "change_colours", "default_scale_mm", "write_heatmap_glb"]

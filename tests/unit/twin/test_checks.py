@@ -6,9 +6,9 @@ from typing import Any
 
 import pytest
 
-from twin.geometry_checks import FindingKind, check_venue, snap_to_mesh
+from twin.geometry.checks import FindingKind, check_venue, snap_to_mesh
+from twin.geometry.meshgen import procedural_mesh
 from twin.loader import load_sample
-from twin.meshgen import procedural_mesh
 from twin.venue import Venue
 
 

@@ -10,8 +10,8 @@ import numpy as np
 import pytest
 import trimesh
 
-from twin import export
-from twin.export import (
+from twin.geometry import export
+from twin.geometry.export import (
     LOD_FRACTIONS,
     SIMPLIFY_ABOVE_FACES,
     ExportError,

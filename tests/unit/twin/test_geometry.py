@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from numpy.typing import NDArray
 
-from twin.geometry import (
+from twin.geometry.polygons import (
     GeometryError,
     frame_matrix,
     points_in_polygon,

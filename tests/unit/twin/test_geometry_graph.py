@@ -7,8 +7,8 @@ import math
 import numpy as np
 import pytest
 
-from twin.geometry import GeometryError
-from twin.geometry_graph import zone_graph
+from twin.geometry.graph import zone_graph
+from twin.geometry.polygons import GeometryError
 from twin.loader import load_sample
 from twin.venue import Gate, Venue, Zone
 

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 import trimesh
 
-from twin.mesh_import import MeshImportError, import_mesh, import_venue_mesh
+from twin.geometry.mesh_import import MeshImportError, import_mesh, import_venue_mesh
 from twin.venue import Venue
 
 BOX_EXTENTS = (4.0, 2.0, 3.0)

@@ -6,9 +6,9 @@ import numpy as np
 import pytest
 import trimesh
 
-from twin.geometry import polygon_area
+from twin.geometry.meshgen import DOOR_HEIGHT_M, SLAB_THICKNESS_M, door_openings, venue_scene
+from twin.geometry.polygons import polygon_area
 from twin.loader import load_sample
-from twin.meshgen import DOOR_HEIGHT_M, SLAB_THICKNESS_M, door_openings, venue_scene
 from twin.venue import Venue
 
 

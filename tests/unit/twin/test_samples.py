@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from twin.geometry_checks import check_venue
-from twin.geometry_graph import zone_graph
+from twin.geometry.checks import check_venue
+from twin.geometry.graph import zone_graph
+from twin.geometry.meshgen import procedural_mesh
 from twin.loader import load_sample, sample_names
-from twin.meshgen import procedural_mesh
 from twin.samples.large_venue import large_venue
 from twin.venue import GateDirection, SensorKind
 

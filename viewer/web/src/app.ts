@@ -20,7 +20,8 @@ import { ArtefactMarkers } from './scene/artefacts';
 import { SensorMarkers } from './scene/markers';
 import { attachPointer } from './scene/pointer';
 import { DARK, LIGHT, type ScenePalette } from './scene/palette';
-import { levelKey, VenueModel } from './scene/venueModel';
+import { STOREY_TEXT, StoreyPlan } from './scene/storeys';
+import { VenueModel } from './scene/venueModel';
 import { VenueView } from './scene/view';
 import type { VenueTwinHook } from './testHook';
 import type { StateFrame } from './types';
@@ -60,14 +61,15 @@ export async function startApp(root: HTMLElement, hook: VenueTwinHook, session: 
   const store = new LiveStore();
   const ctx = new ViewContext(venue, store);
   const view = new VenueView(viewport, paletteFor(currentTheme()));
-  const model = new VenueModel(venue, gltfRoot, paletteFor(currentTheme()));
+  const plan = new StoreyPlan(venue);
+  const model = new VenueModel(venue, gltfRoot, paletteFor(currentTheme()), plan);
   const bounds = model.bounds();
   // A venue without zone geometry (sensors only, or an empty file) still gets a sensible frame.
   for (const sensor of venue.sensors) bounds.expandByPoint(venueToWorld(...sensor.position));
   if (bounds.isEmpty()) bounds.setFromPoints([venueToWorld(-10, -10, 0), venueToWorld(10, 10, 3)]);
   const extent = Math.max(bounds.max.x - bounds.min.x, bounds.max.z - bounds.min.z);
   const markerRadius = Math.min(2, Math.max(0.35, extent / 100));
-  const markers = new SensorMarkers(venue.sensors, ctx.zonesById, paletteFor(currentTheme()), markerRadius);
+  const markers = new SensorMarkers(venue.sensors, ctx.zonesById, paletteFor(currentTheme()), markerRadius, (z) => plan.keyOf(z));
   const artefacts = new ArtefactMarkers(venue.artefacts ?? [], paletteFor(currentTheme()), markerRadius * 0.8);
   view.add(model.group);
   view.add(markers.group);
@@ -122,7 +124,7 @@ export async function startApp(root: HTMLElement, hook: VenueTwinHook, session: 
     formatTime: (t) => logClock.format(new Date(t * 1000)),
   });
   incidents.alarms.subscribe(() => alarmLog.invalidate());
-  const lists = new Lists(ctx, (s) => select(s), alarmLog);
+  const lists = new Lists(ctx, (s) => select(s), alarmLog, plan.storeys.length > 1 ? plan.storeys : null);
   panel.append(header.root, incidents.commandsPanel.root, incidents.alarmsPanel.root, legend.root, details.root, lists.root);
 
   // Toolbar over the viewport: what to colour by, and view controls.
@@ -139,36 +141,53 @@ export async function startApp(root: HTMLElement, hook: VenueTwinHook, session: 
   const themeButton = h('button', { type: 'button', class: 'tool-button', 'data-testid': 'theme-toggle', 'aria-label': 'Switch light or dark theme' });
 
   // Storeys: on a multi-storey venue upper floors hide lower ones, so the
-  // operator can show one storey at a time.
-  const levels = model.levels();
-  const storeyButtons = new Map<number | null, HTMLButtonElement>();
+  // operator can show one storey at a time, or pull the stack apart.
+  const levels = plan.storeys.map((st) => st.key);
+  const storeyButtons = new Map<number | null | 'exploded', HTMLButtonElement>();
   let currentLevel: number | null = null;
+  let exploded = false;
   const storeys = h('div', { class: 'segmented', role: 'radiogroup', 'aria-label': 'Storey', 'data-testid': 'storeys' });
-  const setLevel = (level: number | null): void => {
+  const zoneVisibleAt = (level: number | null) => (zoneId: string | null): boolean =>
+    level === null || (zoneId !== null && plan.keyOf(zoneId) === level);
+  const placeLabels = (offsets: Map<number, number> | null): void => {
+    for (const zone of venue.zones) {
+      const [cx, cy] = labelAnchor(zone);
+      const element = zoneLabelValues.get(zone.id)?.parentElement;
+      const anchor = venueToWorld(cx, cy, (zone.level ?? 0) + 0.1);
+      anchor.y += offsets?.get(plan.keyOf(zone.id)) ?? 0;
+      if (element) view.labels.set(zone.id, anchor, element);
+    }
+  };
+  const setLevel = (level: number | null, explode = false): void => {
+    const offsets = explode ? plan.offsets(Math.max(4, extent * 0.25)) : null;
+    if (explode !== exploded) {
+      model.explode(offsets);
+      markers.lift(offsets);
+      placeLabels(offsets);
+      exploded = explode;
+    }
     model.setLevel(level);
     markers.setLevel(level);
-    const zoneVisible = (zoneId: string | null): boolean =>
-      level === null || (zoneId !== null && levelKey(ctx.zonesById.get(zoneId)?.level) === level);
+    const zoneVisible = zoneVisibleAt(level);
     artefacts.filter(zoneVisible);
     for (const zone of venue.zones) view.labels.setHidden(zone.id, !zoneVisible(zone.id));
     incidents.setStoreyFilter((source) => zoneVisible(sourceZone(source)));
     currentLevel = level;
-    for (const [key, button] of storeyButtons) button.setAttribute('aria-checked', String(key === level));
+    for (const [key, button] of storeyButtons) button.setAttribute('aria-checked', String(explode ? key === 'exploded' : key === level));
+    hook.storey = explode ? 'exploded' : level === null ? 'all' : (plan.storeys.find((st) => st.key === level)?.name ?? null);
+    if (explode) view.fit(model.bounds());
     view.requestRender();
   };
   if (levels.length > 1) {
-    for (const [i, level] of [null, ...levels].entries()) {
-      const label = level === null ? 'All storeys' : `Storey ${i - 1}`;
-      const button = h('button', {
-        type: 'button',
-        role: 'radio',
-        class: 'segment',
-        'data-testid': `storey-${level === null ? 'all' : i - 1}`,
-        title: level === null ? 'Show every storey' : `Floor at ${level.toFixed(1)} m`,
-        text: label,
-      });
-      button.addEventListener('click', () => setLevel(level));
-      storeyButtons.set(level, button);
+    const choices: [number | null | 'exploded', string, string, string][] = [
+      [null, STOREY_TEXT.all, STOREY_TEXT.allTitle, 'all'],
+      ...plan.storeys.map((st, i): [number, string, string, string] => [st.key, st.name, `${st.name}: ${st.key.toFixed(2)} m`, String(i)]),
+      ['exploded', STOREY_TEXT.exploded, STOREY_TEXT.explodedTitle, 'exploded'],
+    ];
+    for (const [key, label, title, testid] of choices) {
+      const button = h('button', { type: 'button', role: 'radio', class: 'segment', 'data-testid': `storey-${testid}`, title, text: label });
+      button.addEventListener('click', () => (key === 'exploded' ? setLevel(null, true) : setLevel(key, false)));
+      storeyButtons.set(key, button);
       storeys.append(button);
     }
     setLevel(null);
@@ -226,7 +245,7 @@ export async function startApp(root: HTMLElement, hook: VenueTwinHook, session: 
     const zoneId = sourceZone(source);
     const zone = zoneId === null ? undefined : ctx.zonesById.get(zoneId);
     // A source on a storey not shown: show every storey again.
-    if (currentLevel !== null && zone !== undefined && levelKey(zone.level) !== currentLevel) setLevel(null);
+    if (currentLevel !== null && zone !== undefined && plan.keyOf(zone.id) !== currentLevel) setLevel(null, exploded);
     const point = sourcePoint(source) ?? (zone === undefined ? null : venueToWorld(...labelAnchor(zone), zone.level ?? 0));
     if (point === null) return false;
     select(ctx.sensorsById.has(source) ? { type: 'sensor', id: source } : zoneId !== null ? { type: 'zone', id: zoneId } : null);

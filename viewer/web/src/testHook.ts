@@ -31,6 +31,8 @@ export interface VenueTwinHook {
   floorField: { quantity: string; interpolated: boolean; sensors: number };
   /** Replay session watched, or null when live. */
   replay: { id: string; t: number; playing: boolean; speed: number } | null;
+  /** Storey shown: its name, 'all' or 'exploded'; null on a single-storey venue. */
+  storey: string | null;
 }
 
 declare global {
@@ -54,6 +56,7 @@ export function installHook(): VenueTwinHook {
     alarmIds: [],
     floorField: { quantity: 'temperature', interpolated: false, sensors: 0 },
     replay: null,
+    storey: null,
   };
   window.__venueTwin = hook;
   return hook;

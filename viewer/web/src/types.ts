@@ -65,6 +65,15 @@ export interface VenueDef {
   gates: GateDef[];
   sensors: SensorDef[];
   artefacts?: ArtefactDef[];
+  /** Named storeys (IFC imports); absent: storeys are the zones' floor levels. */
+  storeys?: StoreyDef[];
+}
+
+export interface StoreyDef {
+  id: string;
+  name: string;
+  elevation?: number | null;
+  zones: string[];
 }
 
 export interface ArtefactDef {

@@ -31,7 +31,7 @@ import {
 import type { SensorDef, SensorStatus, ZoneDef } from '../types';
 import { venueToWorld } from './coords';
 import { InstancePool } from './instancePool';
-import { levelKey } from './venueModel';
+import { levelKey } from './storeys';
 import { STATUS_COLORS, type ScenePalette } from './palette';
 
 export interface MarkerLook {
@@ -87,6 +87,7 @@ export class SensorMarkers {
     zones: Map<string, ZoneDef>,
     palette: ScenePalette,
     private readonly radius = 0.4,
+    storeyOf: (zoneId: string | null) => number = (zoneId) => levelKey(zoneId ? zones.get(zoneId)?.level : 0),
   ) {
     this.palette = palette;
     this.group.name = 'sensors';
@@ -113,7 +114,7 @@ export class SensorMarkers {
         index,
         position,
         floor,
-        level: levelKey(level),
+        level: storeyOf(sensor.zone),
         hidden: false,
         look,
         status: 'unknown',
@@ -161,6 +162,21 @@ export class SensorMarkers {
     const geometry = new BufferGeometry();
     geometry.setAttribute('position', new Float32BufferAttribute(stems, 3));
     this.stems.geometry = geometry;
+  }
+
+  private readonly lifted = new Map<string, number>();
+
+  /** Raise each storey's markers by its offset in metres (the exploded stack); null puts them back. */
+  lift(offsets: Map<number, number> | null): void {
+    for (const [id, marker] of this.markers) {
+      const dy = offsets?.get(marker.level) ?? 0;
+      const was = this.lifted.get(id) ?? 0;
+      marker.position.y += dy - was;
+      marker.floor.y += dy - was;
+      this.lifted.set(id, dy);
+      this.update(id, marker.look);
+    }
+    this.buildStems();
   }
 
   /** Show the markers of one storey, or of all with null. */

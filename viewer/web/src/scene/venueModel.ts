@@ -30,6 +30,7 @@ import {
   ShapeUtils,
   Vector2,
 } from 'three';
+import { StoreyPlan } from './storeys';
 import { mergeGeometries } from 'three/examples/jsm/utils/BufferGeometryUtils.js';
 import type { VenueDef, ZoneDef } from '../types';
 import { venueToWorld } from './coords';
@@ -124,10 +125,7 @@ interface ZoneRange {
   mesh: Mesh;
 }
 
-/** Storeys are keyed by floor elevation, to the centimetre. */
-export function levelKey(level: number | null | undefined): number {
-  return Math.round((level ?? 0) * 100) / 100;
-}
+export { levelKey } from './storeys';
 
 export class VenueModel {
   readonly group = new Group();
@@ -146,7 +144,7 @@ export class VenueModel {
   private palette: ScenePalette;
   private selectedZone: string | null = null;
 
-  constructor(venue: VenueDef, gltfRoot: Object3D | null, palette: ScenePalette) {
+  constructor(venue: VenueDef, gltfRoot: Object3D | null, palette: ScenePalette, plan: StoreyPlan = new StoreyPlan(venue)) {
     this.palette = palette;
     this.group.name = 'venue';
     const zoneSlots = new Map(venue.zones.map((z, i) => [z.id, i]));
@@ -184,7 +182,7 @@ export class VenueModel {
     // One merged set of meshes per storey, so a storey can be shown alone.
     const byLevel = new Map<number, { floors: BufferGeometry[]; walls: BufferGeometry[]; zones: string[] }>();
     for (const zone of venue.zones) {
-      const level = levelKey(zone.level);
+      const level = plan.keyOf(zone.id);
       const storey = byLevel.get(level) ?? { floors: [], walls: [], zones: [] };
       byLevel.set(level, storey);
       const parts = fromGltf.get(zone.id);
@@ -273,7 +271,21 @@ export class VenueModel {
   /** Show one storey (and hide the building shell), or all of them with null. */
   setLevel(level: number | null): void {
     for (const [key, group] of this.storeys) group.visible = level === null || key === level;
-    this.shell.visible = level === null;
+    this.shell.visible = level === null && !this.exploded;
+  }
+
+  private exploded = false;
+
+  /**
+   * Lift each storey by its offset (metres, from `StoreyPlan.offsets`), or put
+   * them back with null. The building shell is one mesh for all storeys, so
+   * it is hidden while the stack is apart.
+   */
+  explode(offsets: Map<number, number> | null): void {
+    this.exploded = offsets !== null;
+    for (const [key, group] of this.storeys) group.position.y = offsets?.get(key) ?? 0;
+    this.shell.visible = !this.exploded && [...this.storeys.values()].every((g) => g.visible);
+    this.group.updateMatrixWorld(true);
   }
 
   /** The zone owning a face of a merged floor mesh. */

@@ -6,7 +6,7 @@
 import { STATUS_LABELS, STATUS_ORDER, type Selection, type ViewContext } from '../context';
 import { formatAge, formatNumber, formatValue, kindLabel, unitLabel } from '../format';
 import { type ColorScale, cssColorAt, type Quantity } from '../scales';
-import type { SensorStatus, ZoneState } from '../types';
+import type { SensorStatus, ZoneDef, ZoneState } from '../types';
 import type { AlarmLog } from './alarmLog';
 import { h, setText } from './dom';
 
@@ -65,6 +65,8 @@ export class Lists {
     private readonly ctx: ViewContext,
     private readonly onSelect: (selection: Selection) => void,
     private readonly log: AlarmLog | null = null,
+    /** Multi-storey venues: the zone list is grouped under these headings. */
+    private readonly storeyGroups: readonly { name: string; zones: readonly string[] }[] | null = null,
   ) {
     this.summary = h('div', { class: 'summary', 'data-testid': 'status-summary', role: 'group', 'aria-label': 'Sensors by status' });
     for (const status of STATUS_ORDER) {
@@ -147,30 +149,41 @@ export class Lists {
   }
 
   private buildZoneRows(): void {
-    for (const zone of this.ctx.venue.zones) {
-      const swatch = h('span', { class: 'swatch', 'aria-hidden': 'true' });
-      const value = h('span', { class: 'row-value', 'data-testid': `zone-value-${zone.id}`, text: '—' });
-      const occupancy = h('span', { class: 'row-meta' });
-      const area = typeof zone.area_m2 === 'number' ? `${Math.round(zone.area_m2)} m²` : '';
-      const row = h(
-        'li',
-        { class: 'row', tabindex: 0, role: 'button', 'data-testid': `zone-row-${zone.id}`, 'data-zone': zone.id },
-        swatch,
-        h('span', { class: 'row-name' }, h('span', { class: 'row-title', text: zone.name }), h('span', { class: 'row-id', text: area })),
-        h('span', { class: 'row-right' }, value, occupancy),
-      );
-      row.addEventListener('click', () => this.onSelect({ type: 'zone', id: zone.id }));
-      row.addEventListener('keydown', (e) => {
-        if (e.key === 'Enter') this.onSelect({ type: 'zone', id: zone.id });
-      });
-      this.zoneRows.set(zone.id, { row, swatch, value, occupancy, groupValue: undefined });
-      this.zoneList.append(row);
+    const order = this.storeyGroups ?? [{ name: '', zones: this.ctx.venue.zones.map((z) => z.id) }];
+    for (const group of order) {
+      if (this.storeyGroups !== null) {
+        this.zoneList.append(h('li', { class: 'group', 'data-storey': group.name, 'data-testid': 'zone-storey', text: `${group.name} (${group.zones.length})` }));
+      }
+      for (const zoneId of group.zones) {
+        const zone = this.ctx.zonesById.get(zoneId);
+        if (zone !== undefined) this.buildZoneRow(zone);
+      }
     }
     // Group headers in the sensor list were built first; link them now.
     for (const group of this.sensorList.querySelectorAll<HTMLElement>('li.group')) {
       const zoneRow = this.zoneRows.get(group.dataset.zone ?? '');
       if (zoneRow) zoneRow.groupValue = group.querySelector<HTMLElement>('.group-value') ?? undefined;
     }
+  }
+
+  private buildZoneRow(zone: ZoneDef): void {
+    const swatch = h('span', { class: 'swatch', 'aria-hidden': 'true' });
+    const value = h('span', { class: 'row-value', 'data-testid': `zone-value-${zone.id}`, text: '—' });
+    const occupancy = h('span', { class: 'row-meta' });
+    const area = typeof zone.area_m2 === 'number' ? `${Math.round(zone.area_m2)} m²` : '';
+    const row = h(
+      'li',
+      { class: 'row', tabindex: 0, role: 'button', 'data-testid': `zone-row-${zone.id}`, 'data-zone': zone.id },
+      swatch,
+      h('span', { class: 'row-name' }, h('span', { class: 'row-title', text: zone.name }), h('span', { class: 'row-id', text: area })),
+      h('span', { class: 'row-right' }, value, occupancy),
+    );
+    row.addEventListener('click', () => this.onSelect({ type: 'zone', id: zone.id }));
+    row.addEventListener('keydown', (e) => {
+      if (e.key === 'Enter') this.onSelect({ type: 'zone', id: zone.id });
+    });
+    this.zoneRows.set(zone.id, { row, swatch, value, occupancy, groupValue: undefined });
+    this.zoneList.append(row);
   }
 
   private showTab(id: Tab): void {

@@ -14,8 +14,13 @@ import numpy as np
 import trimesh
 from numpy.typing import ArrayLike, NDArray
 
-from twin.geometry import points_in_polygon, points_in_zone, segment_distances, zone_of_points
-from twin.venue import Venue
+from twin.geometry.polygons import (
+    points_in_polygon,
+    points_in_zone,
+    segment_distances,
+    zone_of_points,
+)
+from twin.venue import GateKind, Venue
 
 __all__ = [
     "DEFAULT_MESH_TOLERANCE_M",
@@ -134,6 +139,8 @@ def _artefact_findings(venue: Venue) -> list[Finding]:
 def _gate_findings(venue: Venue) -> list[Finding]:
     out = []
     for g in venue.gates:
+        if g.kind in (GateKind.STAIR, GateKind.LIFT):
+            continue  # a stair or lift lands inside a zone, not in a wall
         for zone_id in (g.from_zone, g.to_zone):
             if zone_id is None:
                 continue

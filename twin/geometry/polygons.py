@@ -2,8 +2,8 @@
 
 Pure functions over numpy arrays; shapes are given in each docstring. Lengths
 are metres in the twin frame (Z up) unless a function says otherwise. The zone
-graph lives in :mod:`twin.geometry_graph`, mesh checks in
-:mod:`twin.geometry_checks`.
+graph lives in :mod:`twin.geometry.graph`, mesh checks in
+:mod:`twin.geometry.checks`.
 """
 
 from __future__ import annotations

@@ -3,7 +3,7 @@
 The scene has one geometry per zone floor, named ``zone:<zone_id>``, and one
 per zone's walls, ``walls:<zone_id>`` (none for outdoor zones), so the browser
 can colour floors by zone and fade walls. Everything is in the twin frame
-(metres, Z up); :mod:`twin.export` converts to glTF's Y-up on export.
+(metres, Z up); :mod:`twin.geometry.export` converts to glTF's Y-up on export.
 
 Walls sit just inside their zone's polygon, so two zones that share an edge
 each get their own wall, back to back, and neither hides the other's colour.
@@ -17,8 +17,8 @@ import numpy as np
 import trimesh
 from numpy.typing import NDArray
 
-from twin.geometry import polygon_signed_area, segment_distances, triangulate_polygon
-from twin.geometry_checks import GATE_ON_WALL_TOLERANCE_M
+from twin.geometry.checks import GATE_ON_WALL_TOLERANCE_M
+from twin.geometry.polygons import polygon_signed_area, segment_distances, triangulate_polygon
 from twin.venue import Gate, Venue, Zone
 
 __all__ = [

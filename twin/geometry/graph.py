@@ -17,7 +17,7 @@ from numpy.typing import NDArray
 from scipy.sparse import coo_matrix, csr_matrix
 from scipy.sparse.csgraph import dijkstra, shortest_path
 
-from twin.geometry import GeometryError, polygon_centroid
+from twin.geometry.polygons import GeometryError, polygon_centroid
 from twin.venue import Venue
 
 __all__ = ["GateEdge", "ZoneGraph", "zone_graph"]

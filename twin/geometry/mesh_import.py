@@ -19,8 +19,8 @@ from numpy.typing import NDArray
 from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
-from twin.geometry import GeometryError, frame_matrix
-from twin.meshgen import procedural_mesh
+from twin.geometry.meshgen import procedural_mesh
+from twin.geometry.polygons import GeometryError, frame_matrix
 from twin.venue import Venue
 
 __all__ = [

@@ -21,118 +21,23 @@ require_extra("shapely", "shapely", "bim")
 
 import ifcopenshell
 import ifcopenshell.api.aggregate
-import ifcopenshell.api.context
-import ifcopenshell.api.geometry
-import ifcopenshell.api.profile
-import ifcopenshell.api.project
-import ifcopenshell.api.pset
 import ifcopenshell.api.root
-import ifcopenshell.api.spatial
-import ifcopenshell.api.unit
 
-from twin.geometry import points_in_polygon, polygon_signed_area
-from twin.ifc_import import IfcImportError, import_ifc, write_venue_yaml
+from tests.unit.twin.ifc_models import SCHEMAS, Builder
+from twin.bim.importer import IfcImportError, import_ifc
+from twin.geometry.mesh_import import import_venue_mesh
+from twin.geometry.polygons import points_in_polygon, polygon_signed_area
 from twin.loader import load_venue
-from twin.mesh_import import import_venue_mesh
 from twin.venue import SensorKind
-
-api = ifcopenshell.api
+from twin.venue_writer import write_venue_yaml
 
 L_PROFILE = [(0.0, 0.0), (8.0, 0.0), (8.0, 3.0), (3.0, 3.0), (3.0, 7.0), (0.0, 7.0)]
 GALLERY_ORIGIN = (6.0, 0.0, 0.5)
 GALLERY_WORLD = {(x + 6.0, y) for x, y in L_PROFILE}
 
 
-class _Builder:
-    """A millimetre IFC4 model with one storey, built through ifcopenshell.api."""
-
-    def __init__(self) -> None:
-        m = api.project.create_file(version="IFC4")
-        self.model = m
-        self.project = api.root.create_entity(m, ifc_class="IfcProject", name="Test Wing")
-        mm = api.unit.add_si_unit(m, unit_type="LENGTHUNIT", prefix="MILLI")
-        m2 = api.unit.add_si_unit(m, unit_type="AREAUNIT")
-        api.unit.assign_unit(m, units=[mm, m2])
-        model3d = api.context.add_context(m, context_type="Model")
-        self.body = api.context.add_context(
-            m,
-            context_type="Model",
-            context_identifier="Body",
-            target_view="MODEL_VIEW",
-            parent=model3d,
-        )
-        site = api.root.create_entity(m, ifc_class="IfcSite", name="Site")
-        building = api.root.create_entity(m, ifc_class="IfcBuilding", name="Building")
-        self.storey = api.root.create_entity(m, ifc_class="IfcBuildingStorey", name="Ground")
-        api.aggregate.assign_object(m, relating_object=self.project, products=[site])
-        api.aggregate.assign_object(m, relating_object=site, products=[building])
-        api.aggregate.assign_object(m, relating_object=building, products=[self.storey])
-
-    def place(self, element: ifcopenshell.entity_instance, xyz: tuple[float, float, float]) -> None:
-        matrix = np.eye(4)
-        matrix[:3, 3] = xyz
-        api.geometry.edit_object_placement(self.model, product=element, matrix=matrix)
-
-    def extrusion(
-        self,
-        ifc_class: str,
-        name: str,
-        outline: list[tuple[float, float]],
-        depth: float,
-        at: tuple[float, float, float],
-    ) -> ifcopenshell.entity_instance:
-        m = self.model
-        element = api.root.create_entity(m, ifc_class=ifc_class, name=name)
-        if ifc_class == "IfcSpace":
-            api.aggregate.assign_object(m, relating_object=self.storey, products=[element])
-        else:
-            api.spatial.assign_container(m, relating_structure=self.storey, products=[element])
-        profile = api.profile.add_arbitrary_profile(m, profile=[*outline, outline[0]])
-        rep = api.geometry.add_profile_representation(
-            m, context=self.body, profile=profile, depth=depth, cardinal_point=None
-        )
-        api.geometry.assign_representation(m, product=element, representation=rep)
-        self.place(element, at)
-        return element
-
-    def wall(self, name: str, length: float, at: tuple[float, float, float], angle: float) -> None:
-        m = self.model
-        wall = api.root.create_entity(m, ifc_class="IfcWall", name=name)
-        api.spatial.assign_container(m, relating_structure=self.storey, products=[wall])
-        rep = api.geometry.add_wall_representation(
-            m, context=self.body, length=length, height=4.0, thickness=0.2
-        )
-        api.geometry.assign_representation(m, product=wall, representation=rep)
-        matrix = np.eye(4)
-        c, s = np.cos(angle), np.sin(angle)
-        matrix[:2, :2] = [[c, -s], [s, c]]
-        matrix[:3, 3] = at
-        api.geometry.edit_object_placement(m, product=wall, matrix=matrix)
-
-    def sensor(
-        self,
-        name: str,
-        predefined: str,
-        at: tuple[float, float, float],
-        object_type: str | None = None,
-    ) -> ifcopenshell.entity_instance:
-        m = self.model
-        sensor = api.root.create_entity(
-            m, ifc_class="IfcSensor", name=name, predefined_type=predefined
-        )
-        if object_type is not None:
-            sensor.ObjectType = object_type
-        api.spatial.assign_container(m, relating_structure=self.storey, products=[sensor])
-        self.place(sensor, at)
-        return sensor
-
-    def net_floor_area(self, space: ifcopenshell.entity_instance, value: float) -> None:
-        qto = api.pset.add_qto(self.model, product=space, name="Qto_SpaceBaseQuantities")
-        api.pset.edit_qto(self.model, qto=qto, properties={"NetFloorArea": value})
-
-
-def _wing(path: Path) -> Path:
-    b = _Builder()
+def _wing(path: Path, schema: str = "IFC4") -> Path:
+    b = Builder(schema)
     b.extrusion("IfcSlab", "Slab", [(0, 0), (14, 0), (14, 7), (0, 7)], 0.2, (0, 0, -0.2))
     b.wall("South", 14.0, (0, -0.2, 0), 0.0)
     b.wall("East", 7.0, (14.2, 0, 0), np.pi / 2)
@@ -141,7 +46,7 @@ def _wing(path: Path) -> Path:
     b.extrusion("IfcSpace", "E01", [(0, 0), (6, 0), (6, 5), (0, 5)], 3.5, (0, 0, 0))
     gallery = b.extrusion("IfcSpace", "G01", L_PROFILE, 3.0, GALLERY_ORIGIN)
     gallery.LongName = "Long gallery"
-    b.net_floor_area(gallery, 35.2)
+    b.qto(gallery, "Qto_SpaceBaseQuantities", {"NetFloorArea": 35.2})
     b.sensor("Gallery temp", "TEMPERATURESENSOR", (7.5, 5.0, 2.0))
     b.sensor("Entrance RH", "HUMIDITYSENSOR", (3.0, 2.0, 1.5))
     b.sensor("Gallery UV", "USERDEFINED", (12.0, 1.5, 2.0), object_type="uv")
@@ -151,15 +56,16 @@ def _wing(path: Path) -> Path:
     return path
 
 
-@pytest.fixture(scope="module")
-def wing_ifc(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return _wing(tmp_path_factory.mktemp("ifc") / "wing.ifc")
+@pytest.fixture(scope="module", params=SCHEMAS)
+def wing_ifc(tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest) -> Path:
+    """The wing in each schema: every test below runs on IFC2X3, IFC4 and IFC4X3."""
+    return _wing(tmp_path_factory.mktemp("ifc") / "wing.ifc", request.param)
 
 
 def test_spaces_become_zones_with_their_footprints(wing_ifc: Path, tmp_path: Path) -> None:
     result = import_ifc(wing_ifc, tmp_path / "wing.glb")
     venue = result.venue
-    assert venue.id == "test-wing"
+    assert venue.id == "wing"  # the building has no name, the site a placeholder one
     assert [z.id for z in venue.zones] == ["e01", "g01"]
     entrance, gallery = venue.zones
     assert entrance.name == "E01"
@@ -205,7 +111,7 @@ def test_sensors_get_kinds_positions_in_metres_and_zones(wing_ifc: Path, tmp_pat
 def test_mesh_holds_the_physical_products_in_metres(wing_ifc: Path, tmp_path: Path) -> None:
     result = import_ifc(wing_ifc, tmp_path / "wing.glb")
     assert result.meshed_products == 5  # slab and four walls; spaces are not surfaces
-    assert result.products_without_mesh == []
+    assert not result.without_mesh
     lo, hi = result.mesh.bounds
     assert lo == pytest.approx([-0.2, -0.2, -0.2])
     assert hi == pytest.approx([14.2, 7.2, 4.0])
@@ -233,7 +139,7 @@ def test_ids_from_global_ids_are_valid_venue_ids(wing_ifc: Path, tmp_path: Path)
 
 
 def test_duplicate_names_get_distinct_ids(tmp_path: Path) -> None:
-    b = _Builder()
+    b = Builder()
     b.extrusion("IfcSpace", "Gallery", [(0, 0), (4, 0), (4, 4), (0, 4)], 3.0, (0, 0, 0))
     b.extrusion("IfcSpace", "Gallery", [(0, 0), (4, 0), (4, 4), (0, 4)], 3.0, (4, 0, 0))
     b.extrusion("IfcSlab", "Slab", [(0, 0), (8, 0), (8, 4), (0, 4)], 0.2, (0, 0, -0.2))
@@ -243,7 +149,7 @@ def test_duplicate_names_get_distinct_ids(tmp_path: Path) -> None:
 
 
 def test_file_without_spaces_is_refused(tmp_path: Path) -> None:
-    b = _Builder()
+    b = Builder()
     b.extrusion("IfcSlab", "Slab", [(0, 0), (8, 0), (8, 4), (0, 4)], 0.2, (0, 0, -0.2))
     b.model.write(str(tmp_path / "slab.ifc"))
     with pytest.raises(IfcImportError, match="no IfcSpace"):
@@ -257,3 +163,33 @@ def test_unreadable_files_are_refused(tmp_path: Path) -> None:
     junk.write_text("this is not STEP")
     with pytest.raises(IfcImportError, match="cannot read as IFC"):
         import_ifc(junk, tmp_path / "m.glb")
+
+
+def test_space_without_body_is_reported_and_items_without_geometry_counted(
+    tmp_path: Path,
+) -> None:
+    b = Builder("IFC2X3")
+    b.extrusion("IfcSlab", "Slab", [(0, 0), (8, 0), (8, 4), (0, 4)], 0.2, (0, 0, -0.2))
+    b.extrusion("IfcSpace", "Room", [(0, 0), (4, 0), (4, 4), (0, 4)], 3.0, (0, 0, 0))
+    ghost = ifcopenshell.api.root.create_entity(b.model, ifc_class="IfcSpace", name="Ghost")
+    ifcopenshell.api.aggregate.assign_object(b.model, relating_object=b.storey, products=[ghost])
+    for i in range(3):  # analytical items: a representation with nothing in it
+        proxy = ifcopenshell.api.root.create_entity(
+            b.model, ifc_class="IfcBuildingElementProxy", name=f"Axis {i}"
+        )
+        empty = b.model.create_entity(
+            "IfcShapeRepresentation",
+            ContextOfItems=b.body,
+            RepresentationIdentifier="Body",
+            RepresentationType="SweptSolid",
+            Items=[],
+        )
+        proxy.Representation = b.model.create_entity(
+            "IfcProductDefinitionShape", Representations=[empty]
+        )
+    b.model.write(str(tmp_path / "ghost.ifc"))
+    result = import_ifc(tmp_path / "ghost.ifc", tmp_path / "ghost.glb")
+    assert [z.id for z in result.venue.zones] == ["room"]
+    ghosts = [f for f in result.venue.findings if f.kind == "space_without_geometry"]
+    assert [f.subject for f in ghosts] == [ghost.GlobalId]
+    assert result.without_mesh == {"IfcBuildingElementProxy": 3}

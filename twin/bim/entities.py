@@ -1,4 +1,4 @@
-"""IFC spaces and sensors as venue zones and sensor definitions.
+"""IFC sensors as sensor definitions, and the ids the importer hands out.
 
 Identifiers: venue ids allow ``[A-Za-z0-9_.-]``, IFC GlobalIds use the
 base-64 alphabet ``0-9A-Za-z_$``. A GlobalId becomes an id with ``$``
@@ -19,20 +19,19 @@ import ifcopenshell.util.placement
 import ifcopenshell.util.unit
 import numpy as np
 
-from twin.geometry import zone_of_points
-from twin.ifc_geometry import floor_outline, product_mesh
+from twin.bim import schema
+from twin.geometry.polygons import zone_of_points
 from twin.venue import SensorDef, SensorKind, Zone
 
 __all__ = [
     "SENSOR_KINDS",
     "IdSource",
+    "Ids",
     "SkippedSensor",
-    "SpaceReport",
     "guid_id",
-    "net_floor_area",
+    "ident",
     "sensor_defs",
     "slug",
-    "space_zones",
 ]
 
 IdSource = Literal["name", "guid"]
@@ -60,7 +59,7 @@ def guid_id(global_id: str) -> str:
     return global_id.replace("$", "-")
 
 
-class _Ids:
+class Ids:
     """Hands out unique identifiers: the second ``gallery`` becomes ``gallery-2``."""
 
     def __init__(self) -> None:
@@ -77,35 +76,11 @@ class _Ids:
         return candidate
 
 
-def _ident(element: ifcopenshell.entity_instance, source: IdSource, ids: _Ids) -> str:
+def ident(element: ifcopenshell.entity_instance, source: IdSource, ids: Ids) -> str:
     gid = guid_id(str(element.GlobalId))
     if source == "guid":
         return ids.take(gid, gid)
     return ids.take(slug(str(element.Name or "")), gid)
-
-
-def net_floor_area(space: ifcopenshell.entity_instance, area_scale: float) -> float | None:
-    """``Qto_SpaceBaseQuantities.NetFloorArea`` in m², or None when absent."""
-    qtos = ifcopenshell.util.element.get_psets(space, qtos_only=True)
-    value = qtos.get("Qto_SpaceBaseQuantities", {}).get("NetFloorArea")
-    if isinstance(value, int | float) and value > 0:
-        return float(value) * area_scale
-    return None
-
-
-@dataclass(frozen=True, slots=True)
-class SpaceReport:
-    """How one ``IfcSpace`` became a zone: both areas, and what was dropped."""
-
-    zone_id: str
-    global_id: str
-    name: str
-    polygon_area_m2: float
-    net_floor_area_m2: float | None
-    level: float
-    height: float
-    holes_dropped: int
-    pieces_dropped: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,44 +90,6 @@ class SkippedSensor:
     global_id: str
     name: str
     reason: str
-
-
-def space_zones(
-    model: ifcopenshell.file, id_source: IdSource = "name"
-) -> tuple[list[Zone], list[SpaceReport]]:
-    """A zone per ``IfcSpace`` with body geometry, and a report per zone.
-
-    Name is LongName, else Name; the floor is the footprint of the space's
-    body; level is its lowest Z and height its extent in Z.
-    """
-    area_scale = ifcopenshell.util.unit.calculate_unit_scale(model, "AREAUNIT")
-    ids = _Ids()
-    zones: list[Zone] = []
-    reports: list[SpaceReport] = []
-    for space in model.by_type("IfcSpace"):
-        if space.Representation is None:
-            continue
-        body = product_mesh(space)
-        outline = floor_outline(body.vertices, body.faces)
-        z = body.vertices[:, 2]
-        level, height = float(z.min()), float(z.max() - z.min())
-        zone_id = _ident(space, id_source, ids)
-        name = str(space.LongName or space.Name or zone_id)
-        zones.append(Zone(id=zone_id, name=name, floor=outline.polygon, level=level, height=height))
-        reports.append(
-            SpaceReport(
-                zone_id=zone_id,
-                global_id=str(space.GlobalId),
-                name=name,
-                polygon_area_m2=outline.area_m2,
-                net_floor_area_m2=net_floor_area(space, area_scale),
-                level=level,
-                height=height,
-                holes_dropped=outline.holes_dropped,
-                pieces_dropped=outline.pieces_dropped,
-            )
-        )
-    return zones, reports
 
 
 def _kind(sensor: ifcopenshell.entity_instance) -> SensorKind | None:
@@ -178,7 +115,10 @@ def _position(sensor: ifcopenshell.entity_instance, length_scale: float) -> np.n
 def sensor_defs(
     model: ifcopenshell.file, zones: Iterable[Zone], id_source: IdSource = "name"
 ) -> tuple[list[SensorDef], list[SkippedSensor]]:
-    """A sensor definition per ``IfcSensor`` of a known kind that lies in a zone.
+    """A sensor definition per sensor of a known kind that lies in a zone.
+
+    Sensors are ``IfcSensor`` (IFC4, IFC4X3) or, in IFC2X3, control elements
+    typed by an ``IfcSensorType`` (see :func:`twin.bim.schema.sensors`).
 
     The position is the origin of the sensor's placement (in metres); the
     zone is the one containing it. Sensors of another kind, without a
@@ -186,10 +126,10 @@ def sensor_defs(
     """
     zone_list = list(zones)
     length_scale = ifcopenshell.util.unit.calculate_unit_scale(model)
-    ids = _Ids()
+    ids = Ids()
     defs: list[SensorDef] = []
     skipped: list[SkippedSensor] = []
-    for sensor in model.by_type("IfcSensor"):
+    for sensor in schema.sensors(model):
         gid, name = str(sensor.GlobalId), str(sensor.Name or "")
         kind = _kind(sensor)
         if kind is None:
@@ -207,7 +147,7 @@ def sensor_defs(
             continue
         defs.append(
             SensorDef(
-                id=_ident(sensor, id_source, ids),
+                id=ident(sensor, id_source, ids),
                 kind=kind,
                 zone=zone_id,
                 position=(float(position[0]), float(position[1]), float(position[2])),

@@ -24,8 +24,8 @@ import numpy as np
 import trimesh
 from numpy.typing import ArrayLike, NDArray
 
-from twin.mesh_import import import_venue_mesh, venue_mesh_path
-from twin.meshgen import venue_scene, zone_floors
+from twin.geometry.mesh_import import import_venue_mesh, venue_mesh_path
+from twin.geometry.meshgen import venue_scene, zone_floors
 from twin.venue import Venue
 
 __all__ = [

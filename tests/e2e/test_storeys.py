@@ -1,0 +1,95 @@
+"""A multi-storey building imported from IFC, in the browser: one storey, all, or exploded.
+
+The demo imports a small two-storey IFC building (the one the importer's
+unit tests build) with its suggested sensors and serves it; the page names
+the storeys as the file does and groups the zone list by storey.
+"""
+
+from __future__ import annotations
+
+import signal
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from tests.e2e.conftest import (
+    STATIC_INDEX,
+    DemoApp,
+    _demo_command,
+    _free_port,
+    _wait_healthy,
+    sign_in,
+)
+
+pytest.importorskip("ifcopenshell")
+
+
+@pytest.fixture(scope="module")
+def house_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DemoApp]:
+    from tests.unit.twin.test_bim_gates import _building
+
+    if not STATIC_INDEX.exists():
+        pytest.fail("the browser app is not built: run `npm --prefix viewer/web run build`")
+    workdir = tmp_path_factory.mktemp("house-demo")
+    ifc = _building(workdir / "house.ifc", "IFC4")
+    port, mqtt_port = _free_port(), _free_port()
+    data_dir = workdir / "data"
+    app = DemoApp(
+        base_url=f"http://127.0.0.1:{port}",
+        log_path=workdir / "demo.log",
+        credentials_path=data_dir / "demo-credentials.txt",
+        mqtt_port=mqtt_port,
+    )
+    with app.log_path.open("wb") as log:
+        proc = subprocess.Popen(
+            [*_demo_command(port, mqtt_port, data_dir), "--venue", str(ifc)],
+            cwd=workdir,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+        )
+        try:
+            _wait_healthy(app.base_url, proc, app)
+            yield app
+        finally:
+            proc.send_signal(signal.SIGINT)
+            try:
+                proc.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait(timeout=5)
+
+
+def test_one_storey_all_or_exploded_and_zones_grouped_by_storey(
+    page: Page, house_app: DemoApp, screenshot_dir: Path
+) -> None:
+    sign_in(page, house_app)
+    storeys = page.get_by_test_id("storeys")
+    assert storeys.locator("button").all_inner_texts() == [
+        "All storeys",
+        "Ground",
+        "Upper",
+        "Exploded",
+    ]
+    assert page.evaluate("window.__venueTwin.storey") == "all"
+
+    page.get_by_test_id("storey-1").click()  # Upper
+    assert page.evaluate("window.__venueTwin.storey") == "Upper"
+    # Labels follow on the next frame: expect() waits for it.
+    expect(page.get_by_test_id("zone-label-a")).to_be_hidden()
+    expect(page.get_by_test_id("zone-label-l")).to_be_visible()
+    page.screenshot(path=str(screenshot_dir / "storeys-upper.png"))
+
+    page.get_by_test_id("storey-exploded").click()
+    assert page.evaluate("window.__venueTwin.storey") == "exploded"
+    expect(page.get_by_test_id("zone-label-a")).to_be_visible()
+    expect(page.get_by_test_id("zone-label-l")).to_be_visible()
+    page.screenshot(path=str(screenshot_dir / "storeys-exploded.png"))
+
+    page.get_by_test_id("tab-zones").click()
+    expect(page.get_by_test_id("zone-list")).to_be_visible()
+    headings = page.get_by_test_id("zone-storey").all_text_contents()
+    assert [h.strip() for h in headings] == ["Ground (3)", "Upper (2)"]
