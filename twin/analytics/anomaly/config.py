@@ -40,14 +40,9 @@ class DetectorConfig:
     - ``expected_interval``: seconds between readings; ``None`` learns it.
     - ``interval_alpha``: weight of a new interval in the learned one.
     - ``dropout_factor``: a gap longer than ``factor x expected`` is a dropout.
-    - ``seasonal``: also judge each reading against learned daily and weekly
-      profiles, used only while one predicts better than the level (the
-      combined ``anomaly_score`` only; no detection kind).
-    - ``range_tolerance``: a reading beyond every earlier value by this share
-      of their range scores as novel in ``anomaly_score``. ``None`` disables.
-    - ``event_decay``: per-reading decay of the recent record score; a score
-      that does not beat it is halved, so an event scores high once. ``None``
-      disables (every reading scored on its own).
+
+    The calibrated ``anomaly_score`` (:class:`StreamScore`) has no settings:
+    it adapts to each stream by itself, so one configuration serves all.
     """
 
     sensor: str = ""
@@ -69,9 +64,6 @@ class DetectorConfig:
     expected_interval: float | None = None
     interval_alpha: float = 0.05
     dropout_factor: float = 3.0
-    seasonal: bool = True
-    range_tolerance: float | None = 0.05
-    event_decay: float | None = 0.999
 
     def __post_init__(self) -> None:
         lo, hi = self.physical_min, self.physical_max
@@ -96,11 +88,5 @@ class DetectorConfig:
             raise AnomalyConfigError("stuck_min_activity must be in [0, 1]")
         if self.expected_interval is not None and not self.expected_interval > 0.0:
             raise AnomalyConfigError("expected_interval must be positive seconds")
-        if self.range_tolerance is not None and not (
-            math.isfinite(self.range_tolerance) and self.range_tolerance >= 0.0
-        ):
-            raise AnomalyConfigError("range_tolerance must be a non-negative number or None")
-        if self.event_decay is not None and not 0.0 <= self.event_decay < 1.0:
-            raise AnomalyConfigError(f"event_decay must be in [0, 1), got {self.event_decay}")
         if self.dropout_factor <= 1.0:
             raise AnomalyConfigError("dropout_factor must exceed 1")

@@ -5,12 +5,12 @@ from __future__ import annotations
 import math
 
 from twin.analytics.anomaly.baseline import Baseline
-from twin.analytics.anomaly.combined import CombinedScore
 from twin.analytics.anomaly.config import DetectorConfig
 from twin.analytics.anomaly.detection import Detection
 from twin.analytics.anomaly.deviation import DriftDetector, LevelShiftDetector, SpikeDetector
 from twin.analytics.anomaly.errors import AnomalyError
 from twin.analytics.anomaly.integrity import DropoutDetector, StuckDetector, range_violation
+from twin.analytics.anomaly.stream_score import StreamScore
 
 __all__ = ["InvalidReadingError", "SensorDetector"]
 
@@ -26,17 +26,19 @@ class SensorDetector:
     detections this reading caused (usually none). Readings at or before the
     last accepted time are ignored and counted in ``late_readings`` (late and
     duplicate readings are normal on the wire). ``anomaly_score`` is the
-    combined score of the last accepted reading, in [0, 1].
+    score of the last accepted reading, in [0, 1]: the calibrated
+    :class:`StreamScore`, or a confirmed device fault's severity when higher.
     """
 
     __slots__ = (
         "_baseline",
-        "_combined",
         "_drift",
         "_dropout",
+        "_score",
         "_shift",
         "_spike",
         "_stuck",
+        "anomaly_score",
         "config",
         "late_readings",
     )
@@ -52,14 +54,9 @@ class SensorDetector:
         self._dropout = DropoutDetector(
             cfg.expected_interval, cfg.dropout_factor, cfg.interval_alpha
         )
-        self._combined = CombinedScore(
-            cfg.spike_sigma, cfg.seasonal, cfg.range_tolerance, cfg.event_decay
-        )
+        self._score = StreamScore()
         self.late_readings = 0
-
-    @property
-    def anomaly_score(self) -> float:
-        return self._combined.value
+        self.anomaly_score = 0.0
 
     @property
     def level(self) -> float:
@@ -97,7 +94,7 @@ class SensorDetector:
         if bad is not None:
             # A faulty value teaches the statistics nothing.
             found.append(bad)
-            self._combined.value = 1.0
+            self.anomaly_score = 1.0
             return found
 
         stuck = self._stuck.update(sensor, unit, ts, value)
@@ -107,8 +104,6 @@ class SensorDetector:
         # A device fault counts as evidence at the reading that confirms it, not
         # for its whole duration: one alert per fault, not a plateau of 1.0s.
         fault = max((d.score for d in found), default=0.0)
-        residual = 0.0
-        level = base.mean
         if base.ready and not self._stuck.stuck:
             z = base.z(value)
             spike = self._spike.update(sensor, unit, ts, value, z, base)
@@ -122,10 +117,8 @@ class SensorDetector:
                 drift = self._drift.update(sensor, unit, ts, value, base)
                 if drift is not None:
                     found.append(drift)
-            # Shift and drift are confirmed by their own detections; the score
-            # follows the point residual, which also rises first in a shift.
-            residual = self._spike.evidence
         if not self._stuck.stuck:
             base.update(value)
-        self._combined.update(ts, value, residual, level, fault)
+        score = self._score.update(ts, value)
+        self.anomaly_score = score if score > fault else fault
         return found
