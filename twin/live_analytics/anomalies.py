@@ -47,8 +47,8 @@ def detector_config(s: SensorDef) -> DetectorConfig:
         # sensor is a fault (stuck only for lux: a counter rests all night).
         return DetectorConfig(
             **common,  # type: ignore[arg-type]
-            spike_sigma=1e9,
-            shift_limit=1e9,
+            spike_sigma=None,
+            step_sigma=None,
             drift_sigma=None,
             stuck_count=_NEVER if s.kind is SensorKind.GATE_COUNTER else 30,
         )
