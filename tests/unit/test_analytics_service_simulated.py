@@ -49,7 +49,7 @@ def _plan() -> FaultPlan:
             Fault(sensor, FaultKind.DROPOUT, t + 2 * hour, t + 2.3 * hour),
             Fault(sensor, FaultKind.OFFSET, t + 3 * hour, t + 4 * hour, {"offset": 5.0 * sd}),
             # Last: a drifting sensor does not snap back within the run.
-            Fault(sensor, FaultKind.DRIFT, t + 5 * hour, T0, {"rate_per_h": 10.0 * sd}),
+            Fault(sensor, FaultKind.DRIFT, t + 4.2 * hour, T0, {"rate_per_h": 10.0 * sd}),
         ]
     return FaultPlan(tuple(faults))
 
@@ -103,7 +103,9 @@ def test_faults_are_found_with_reasonable_precision_and_recall(
         FaultKind.SPIKE: (0.9, 0.9),
         FaultKind.STUCK: (0.9, 0.9),
         FaultKind.DROPOUT: (0.9, 0.9),
-        FaultKind.DRIFT: (0.8, 0.8),
+        # Drift is held an hour for a neighbour to corroborate (a room cooling);
+        # a neighbour drifting by chance in that hour withholds it.
+        FaultKind.DRIFT: (0.6, 0.8),
         FaultKind.OFFSET: (0.9, 0.85),
     }
     for kind, (recall, precision) in floors.items():

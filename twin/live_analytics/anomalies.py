@@ -12,6 +12,7 @@ from twin.analytics.anomaly import (
     SensorDetector,
     ZoneConsensus,
 )
+from twin.analytics.anomaly.corroboration import ZoneCorroboration
 from twin.live_analytics.results import SensorAnomaly
 from twin.venue import SensorDef, SensorKind, Venue
 
@@ -79,6 +80,14 @@ class AnomalyWatch:
                 consensus = ZoneConsensus([s.id for s in group], cfg)
                 for s in group:
                     self._groups[s.id] = consensus
+        # A change several climate sensors of a zone see is the room's (door, heating).
+        climate = [s for s in venue.sensors if s.kind in _CONSENSUS_KINDS]
+        per_zone: dict[str, int] = {}
+        for s in climate:
+            per_zone[s.zone] = per_zone.get(s.zone, 0) + 1
+        self._corroboration = ZoneCorroboration(
+            {s.id: s.zone for s in climate if per_zone[s.zone] >= 2}
+        )
         # sensor -> {kind: last detection time}; at most 7 kinds per sensor.
         self._last: dict[str, dict[str, float]] = {}
 
@@ -94,6 +103,9 @@ class AnomalyWatch:
                 found += group.update(sensor, ts, value)
         except AnomalyError:
             return None
+        if found:
+            found = self._corroboration.filter(found)
+        found += self._corroboration.release_for(sensor, ts)
         if not found:
             return None
         last = self._last.setdefault(sensor, {})
@@ -117,8 +129,18 @@ class AnomalyWatch:
         return gone
 
     def check_silence(self, now: float) -> list[SensorAnomaly]:
-        """Dropout detections of sensors that went quiet (a watchdog for :meth:`expire`)."""
+        """Dropouts of sensors that went quiet, and held detections now released.
+
+        A watchdog for :meth:`expire`; level shifts and drifts of a zone's
+        climate sensors come out here once no neighbour corroborated them.
+        """
         out: list[SensorAnomaly] = []
+        for held in self._corroboration.release(now):
+            # Held level shifts and drifts of a silent sensor, never corroborated.
+            last = self._last.setdefault(held.sensor, {})
+            last[held.kind.value] = held.ts
+            score = self._detectors[held.sensor].anomaly_score
+            out.append(SensorAnomaly(held.sensor, now, score, (held,), frozenset(last)))
         for sensor, det in self._detectors.items():
             d = det.check_silence(now)
             if d is None:
