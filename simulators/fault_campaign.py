@@ -58,10 +58,12 @@ def sized_plan(venue: Venue, start: float, size: float, end: float) -> FaultPlan
 
     Slots of 3 h, staggered by 17 min between sensors. Spike: one reading
     ``size`` sigma off. Offset: ``size`` sigma for 1 h. Stuck: 1 h. Dropout:
-    20 min. Drift: ``size`` sigma per hour from 12 h after ``start`` until
-    ``end`` (a drifting sensor does not snap back by itself).
+    20 min. Drift (one sensor per zone): ``size`` sigma per hour from 12 h
+    after ``start`` until ``end`` (a drifting sensor does not snap back).
     """
     faults: list[Fault] = []
+    drifting: set[str] = set()  # zones with a drifting sensor already
+    zone_of = {s.id: s.zone for s in venue.sensors}
     for i, (sensor, kind) in enumerate(_climate_sensors(venue)):
         sd = noise_sd(kind)
         t = start + i * 17 * 60.0
@@ -70,8 +72,14 @@ def sized_plan(venue: Venue, start: float, size: float, end: float) -> FaultPlan
             Fault(sensor, FaultKind.OFFSET, t + 3 * _HOUR, t + 4 * _HOUR, {"offset": size * sd}),
             Fault(sensor, FaultKind.STUCK, t + 6 * _HOUR, t + 7 * _HOUR),
             Fault(sensor, FaultKind.DROPOUT, t + 9 * _HOUR, t + 9 * _HOUR + 1200.0),
-            Fault(sensor, FaultKind.DRIFT, t + 12 * _HOUR, end, {"rate_per_h": size * sd}),
         ]
+        # One drifting sensor per zone: several sensors of a zone drifting
+        # together is what a real room change looks like, and is withheld so.
+        if zone_of[sensor] not in drifting:
+            drifting.add(zone_of[sensor])
+            faults.append(
+                Fault(sensor, FaultKind.DRIFT, t + 12 * _HOUR, end, {"rate_per_h": size * sd})
+            )
     return FaultPlan(tuple(faults))
 
 

@@ -113,3 +113,12 @@ def test_late_readings_score_zero_and_do_not_disturb() -> None:
     scores = _scores(values, times)
     assert scores[300] == 0.0
     assert max(scores[301:]) == 0.0
+
+
+def test_the_first_change_of_a_perfectly_flat_stream_scores() -> None:
+    # No noise at all: the records stay 0; the first change must not be lost.
+    values = np.full(600, 20.0)
+    values[300] = 35.0
+    scores = _scores(values)
+    assert int(np.argmax(scores)) == 300
+    assert scores[300] > 0.9

@@ -171,11 +171,13 @@ class StreamScore:
         n = self._count
         missed = self._missed(ts)
         self._last_ts = ts
+        # The floor comes from steps seen before this reading: a first step
+        # must not shrink its own evidence.
+        floor = 0.5 * self._quantum if self._quantum < math.inf else 1e-9
         step = abs(value - self._last_value)
         if 0.0 < step < self._quantum and n:
             self._quantum = step
         self._last_value = value
-        floor = 0.5 * self._quantum if self._quantum < math.inf else 1e-9
         if n == 0:
             self._level = value
 
@@ -209,8 +211,11 @@ class StreamScore:
             typical = typicals[k] + _TYPICAL_ALPHA * (strength - typicals[k])
             typicals[k] = typical
             record = records[k]
-            if judge and record > 0.0 and strength > record:
-                score = max(score, 1.0 - record / strength)
+            # A record below one noise sigma means nothing (a perfectly flat
+            # stream): its first real change must still score.
+            bar = record if record > 1.0 else 1.0
+            if judge and strength > bar:
+                score = max(score, 1.0 - bar / strength)
             if learn_record:
                 # The record decays, but not below a few times the typical
                 # evidence: else pure noise beats it every few hundred readings.
