@@ -155,8 +155,8 @@ def main(argv: list[str] | None = None) -> int:
                 if zone_of.get(s) == e.zone and e.start <= t <= e.end + 3600.0 and k in _FAULT_KINDS
             ]
             misread += bool(hits)
-            kinds = sorted({k for _, k in hits})
-            print(f"  {e.kind:16} {e.zone:10} {len(hits):3} detections {kinds}")
+            named = sorted({f"{s}:{k}" for s, k in hits})
+            print(f"  {e.kind:16} {e.zone:10} {len(hits):3} detections {named}")
         print(f"events misread as sensor faults: {misread} of {len(events)}")
         quiet = [
             (s, k, t)

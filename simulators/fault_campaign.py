@@ -134,6 +134,7 @@ class ZoneEvent:
 # Time constants towards the outdoor air: an open door mixes in about half an
 # hour; an unheated room cools over about half a day.
 _TAU_S = {"door_open": 1800.0, "heating_failure": 12 * _HOUR}
+_SUBSTEP_S = 2.0
 
 
 class ZoneEvents:
@@ -149,7 +150,17 @@ class ZoneEvents:
 
     def step(self, dt_s: float) -> list[object]:
         """Advance the simulator by ``dt_s`` and apply the events active now."""
-        readings: list[object] = list(self._sim.step(dt_s))
+        readings: list[object] = []
+        done = 0.0
+        while done < dt_s:
+            # Nudge in small steps: a room's air changes continuously, not in jumps.
+            h = min(_SUBSTEP_S, dt_s - done)
+            readings += self._sim.step(h)
+            done += h
+            self._nudge(h)
+        return readings
+
+    def _nudge(self, h: float) -> None:
         now = self._sim.now
         climate = self._sim.climate
         outdoor_t = self._sim.weather.params.mean_temp_c
@@ -158,8 +169,7 @@ class ZoneEvents:
             if not e.start <= now < e.end:
                 continue
             z = self._index[e.zone]
-            keep = math.exp(-dt_s / _TAU_S[e.kind])
+            keep = math.exp(-h / _TAU_S[e.kind])
             climate.temp_c[z] = outdoor_t + (climate.temp_c[z] - outdoor_t) * keep
             if e.kind == "door_open":
                 climate.co2_ppm[z] = outdoor_co2 + (climate.co2_ppm[z] - outdoor_co2) * keep
-        return readings
