@@ -30,6 +30,8 @@ _NO_DRIFT = {
 _STEPPED = {SensorKind.GATE_COUNTER, SensorKind.LUX}
 _CONSENSUS_KINDS = {SensorKind.TEMPERATURE, SensorKind.HUMIDITY, SensorKind.CO2}
 _NEVER = 10**9
+# A calibrated score this high counts as a change for zone corroboration.
+_CHANGE_SCORE = 0.3
 
 
 def detector_config(s: SensorDef) -> DetectorConfig:
@@ -103,6 +105,8 @@ class AnomalyWatch:
                 found += group.update(sensor, ts, value)
         except AnomalyError:
             return None
+        if det.anomaly_score >= _CHANGE_SCORE:
+            self._corroboration.note_change(sensor, ts)
         if found:
             found = self._corroboration.filter(found)
         found += self._corroboration.release_for(sensor, ts)

@@ -54,3 +54,16 @@ def test_a_silent_sensors_held_detection_comes_out_of_the_watchdog() -> None:
     hold = HOLD_S[DetectionKind.DRIFT]
     assert zc.release(100.0 + hold) == []  # the sensor may still report: its own call
     assert [d.kind for d in zc.release(100.0 + hold + 300.0)] == [DetectionKind.DRIFT]
+
+
+def test_a_neighbours_high_score_corroborates_without_a_typed_detection() -> None:
+    # The door opens: the thermometer steps; the CO2 falls too smoothly for a
+    # step, but its calibrated score rises. Together: the room, not a fault.
+    zc = ZoneCorroboration(ZONES)
+    assert zc.filter([_shift("a-temp", 100.0)]) == []
+    zc.note_change("a-co2", 160.0)
+    assert zc.release_for("a-temp", 10_000.0) == []
+    # Its own high score does not corroborate a sensor.
+    zc.filter([_shift("b-temp", 100.0)])
+    zc.note_change("b-temp", 160.0)
+    assert [d.sensor for d in zc.release_for("b-temp", 10_000.0)] == ["b-temp"]

@@ -4,8 +4,9 @@ A door left open or a heating failure moves the temperature, humidity and CO2
 of a zone together; a failing sensor moves alone. Level-shift and drift
 detections of a zone's climate sensors are therefore held for a short time:
 if another sensor of the same zone reports a level shift, drift or spike in
-that time (before or after), every such detection of the zone in the window
-is withheld as a zone change; otherwise it is released as a sensor fault
+that time (before or after), or its calibrated anomaly score rises (a
+smooth change no typed detector names, :meth:`note_change`), every such
+detection of the zone in the window is withheld as a zone change; otherwise it is released as a sensor fault
 when its hold ends (at the sensor's next reading, or a watchdog tick if it
 fell silent). Spikes are not held (one reading, no room does that).
 
@@ -48,6 +49,21 @@ class ZoneCorroboration:
         if zone is None:
             return None
         return self._zones.setdefault(zone, _Zone())
+
+    def note_change(self, sensor: str, ts: float) -> None:
+        """A sensor saw an unusual change without a typed detection (a high score).
+
+        It corroborates the zone's held detections as a detection would.
+        """
+        zone = self._zone(sensor)
+        if zone is None:
+            return
+        zone.last_change[sensor] = ts
+        for key in [
+            k for k in zone.held if k[0] != sensor and ts - zone.held[k].ts <= HOLD_S[k[1]]
+        ]:
+            del zone.held[key]
+            self.withheld += 1
 
     def filter(self, detections: Iterable[Detection]) -> list[Detection]:
         """Detections to report now; held ones come out of :meth:`release`."""
