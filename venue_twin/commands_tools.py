@@ -64,6 +64,7 @@ def add_parsers(sub: Any) -> None:
     )
     score.add_argument("file", type=Path, help="input CSV")
     score.add_argument("--out", type=Path, required=True, help="output CSV")
+    score.add_argument("--kinds", action="store_true", help="also count typed detections")
     score.set_defaults(handler=_anomaly_score)
 
 
@@ -113,7 +114,8 @@ def _simulate(args: argparse.Namespace, console: Console) -> int:
 def _anomaly_score(args: argparse.Namespace, _console: Console) -> int:
     from twin.analytics.anomaly import main_score  # lazy: `venue-twin` starts fast
 
-    return main_score([str(args.file), "--out", str(args.out)])
+    extra = ["--kinds"] if args.kinds else []
+    return main_score([str(args.file), "--out", str(args.out), *extra])
 
 
 def _venue_check(args: argparse.Namespace, console: Console) -> int:

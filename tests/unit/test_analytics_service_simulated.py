@@ -1,85 +1,61 @@
 """The analytics service on a simulated museum day with injected sensor faults.
 
-Precision and recall per fault kind come from the simulator's ground truth and
-are printed (``-s``); the floors asserted are what an operator relies on: most
-faults raise an alarm, and most alarms point at a real fault.
+Faults are sized in each sensor's own noise (5 to 10 sigma, not the 20-80x
+that any detector finds). Precision and recall per fault kind are scored
+strictly against the simulator's ground truth (``simulators.fault_scoring``):
+a detection is right only inside a fault of its own kind on the same sensor,
+so one detection is never credited to two kinds. They are printed (``-s``);
+the floors asserted are what an operator relies on.
 """
 
 from __future__ import annotations
 
 import asyncio
-from dataclasses import dataclass
 
 import pytest
 
+from simulators.fault_campaign import noise_sd
+from simulators.fault_scoring import KindScore, score_faults
 from simulators.faults import Fault, FaultKind, FaultPlan
 from simulators.simulator import VenueSimulator
 from twin.alarm_stores.memory import MemoryAlarmStore
 from twin.alarms import AlarmManager, AlarmState, Severity
 from twin.live_analytics import AnalyticsService, AnalyticsUpdate
 from twin.loader import load_sample
+from twin.venue import SensorKind
 
 T0 = 1_732_525_200.0  # Monday 25 Nov 2024, 09:00 London
 WARM_UP_S = 3 * 3600.0  # detectors learn each sensor before the first fault
 RUN_S = 10 * 3600.0
-GRACE_S = 900.0  # a dropout is seen at the next reading; drift takes time to show
-
-# The detection kinds that name each fault kind correctly.
-EXPECTED = {
-    FaultKind.SPIKE: {"spike"},
-    FaultKind.STUCK: {"stuck"},
-    FaultKind.DROPOUT: {"dropout"},
-    FaultKind.DRIFT: {"drift", "level_shift", "zone_disagreement"},
-    FaultKind.OFFSET: {"level_shift", "zone_disagreement"},
-}
 
 
 def _plan() -> FaultPlan:
     start = T0 - RUN_S + WARM_UP_S
     hour = 3600.0
     sensors = [
-        ("gallery-a-temp", 4.0, 2.0, 3.0),
-        ("gallery-b-rh", 12.0, 4.0, 8.0),
-        ("corridor-co2", 600.0, 300.0, 400.0),
-        ("gallery-c-temp", 4.0, 2.0, 3.0),
-        ("entrance-rh", 12.0, 4.0, 8.0),
+        ("gallery-a-temp", SensorKind.TEMPERATURE),
+        ("gallery-b-rh", SensorKind.HUMIDITY),
+        ("corridor-co2", SensorKind.CO2),
+        ("gallery-c-temp", SensorKind.TEMPERATURE),
+        ("entrance-rh", SensorKind.HUMIDITY),
     ]
     faults: list[Fault] = []
-    for i, (sensor, spike, drift, offset) in enumerate(sensors):
+    for i, (sensor, kind) in enumerate(sensors):
+        sd = noise_sd(kind)
         t = start + i * 0.2 * hour
         faults += [
-            Fault(sensor, FaultKind.SPIKE, t, t + 20.0, {"magnitude": spike}),
+            Fault(sensor, FaultKind.SPIKE, t, t + 5.0, {"magnitude": 10.0 * sd}),
             Fault(sensor, FaultKind.STUCK, t + 1 * hour, t + 1.5 * hour),
             Fault(sensor, FaultKind.DROPOUT, t + 2 * hour, t + 2.3 * hour),
-            Fault(sensor, FaultKind.DRIFT, t + 3 * hour, t + 4.5 * hour, {"rate_per_h": drift}),
-            Fault(sensor, FaultKind.OFFSET, t + 5.5 * hour, t + 6.5 * hour, {"offset": offset}),
+            Fault(sensor, FaultKind.OFFSET, t + 3 * hour, t + 4 * hour, {"offset": 5.0 * sd}),
+            # Last: a drifting sensor does not snap back within the run.
+            Fault(sensor, FaultKind.DRIFT, t + 4.2 * hour, T0, {"rate_per_h": 10.0 * sd}),
         ]
     return FaultPlan(tuple(faults))
 
 
-@dataclass
-class Scores:
-    recall: float
-    precision: float
-    faults: int
-    detections: int
-
-
-def _score(truth: list[Fault], found: list[tuple[str, str, float]]) -> dict[FaultKind, Scores]:
-    def inside(f: Fault, sensor: str, ts: float) -> bool:
-        return f.sensor == sensor and f.start <= ts <= f.end + GRACE_S
-
-    out: dict[FaultKind, Scores] = {}
-    for kind, names in EXPECTED.items():
-        faults = [f for f in truth if f.kind is kind]
-        hit = sum(any(inside(f, s, t) for s, k, t in found if k in names) for f in faults)
-        mine = [(s, t) for s, k, t in found if k in names]
-        true_pos = sum(any(inside(f, s, t) for f in faults) for s, t in mine)
-        # A detection inside another fault's window is explained by that fault.
-        false_pos = sum(not any(inside(f, s, t) for f in truth) for s, t in mine)
-        precision = true_pos / (true_pos + false_pos) if true_pos + false_pos else 0.0
-        out[kind] = Scores(hit / len(faults), precision, len(faults), len(mine))
-    return out
+def _score(truth: list[Fault], found: list[tuple[str, str, float]]) -> dict[FaultKind, KindScore]:
+    return score_faults(truth, found)
 
 
 @pytest.fixture(scope="module")
@@ -123,12 +99,14 @@ def test_faults_are_found_with_reasonable_precision_and_recall(
             f"{kind.value:8s} recall {s.recall:4.0%} ({s.faults} faults)  "
             f"precision {s.precision:4.0%} ({s.detections} detections)"
         )
-    floors = {
-        FaultKind.SPIKE: (0.8, 0.8),
-        FaultKind.STUCK: (0.8, 0.8),
-        FaultKind.DROPOUT: (0.8, 0.8),
-        FaultKind.DRIFT: (0.8, 0.7),
-        FaultKind.OFFSET: (0.8, 0.7),
+    floors = {  # (recall, precision), strict
+        FaultKind.SPIKE: (0.9, 0.9),
+        FaultKind.STUCK: (0.9, 0.9),
+        FaultKind.DROPOUT: (0.9, 0.9),
+        # Drift is held an hour for a neighbour to corroborate (a room cooling);
+        # a neighbour drifting by chance in that hour withholds it.
+        FaultKind.DRIFT: (0.6, 0.8),
+        FaultKind.OFFSET: (0.9, 0.85),
     }
     for kind, (recall, precision) in floors.items():
         assert scores[kind].recall >= recall, (kind, scores[kind])

@@ -12,6 +12,7 @@ from twin.analytics.anomaly import (
     SensorDetector,
     ZoneConsensus,
 )
+from twin.analytics.anomaly.corroboration import ZoneCorroboration
 from twin.live_analytics.results import SensorAnomaly
 from twin.venue import SensorDef, SensorKind, Venue
 
@@ -29,6 +30,8 @@ _NO_DRIFT = {
 _STEPPED = {SensorKind.GATE_COUNTER, SensorKind.LUX}
 _CONSENSUS_KINDS = {SensorKind.TEMPERATURE, SensorKind.HUMIDITY, SensorKind.CO2}
 _NEVER = 10**9
+# A calibrated score this high counts as a change for zone corroboration.
+_CHANGE_SCORE = 0.3
 
 
 def detector_config(s: SensorDef) -> DetectorConfig:
@@ -47,8 +50,8 @@ def detector_config(s: SensorDef) -> DetectorConfig:
         # sensor is a fault (stuck only for lux: a counter rests all night).
         return DetectorConfig(
             **common,  # type: ignore[arg-type]
-            spike_sigma=1e9,
-            shift_limit=1e9,
+            spike_sigma=None,
+            step_sigma=None,
             drift_sigma=None,
             stuck_count=_NEVER if s.kind is SensorKind.GATE_COUNTER else 30,
         )
@@ -79,6 +82,14 @@ class AnomalyWatch:
                 consensus = ZoneConsensus([s.id for s in group], cfg)
                 for s in group:
                     self._groups[s.id] = consensus
+        # A change several climate sensors of a zone see is the room's (door, heating).
+        climate = [s for s in venue.sensors if s.kind in _CONSENSUS_KINDS]
+        per_zone: dict[str, int] = {}
+        for s in climate:
+            per_zone[s.zone] = per_zone.get(s.zone, 0) + 1
+        self._corroboration = ZoneCorroboration(
+            {s.id: s.zone for s in climate if per_zone[s.zone] >= 2}
+        )
         # sensor -> {kind: last detection time}; at most 7 kinds per sensor.
         self._last: dict[str, dict[str, float]] = {}
 
@@ -94,6 +105,11 @@ class AnomalyWatch:
                 found += group.update(sensor, ts, value)
         except AnomalyError:
             return None
+        if det.anomaly_score >= _CHANGE_SCORE:
+            self._corroboration.note_change(sensor, ts)
+        if found:
+            found = self._corroboration.filter(found)
+        found += self._corroboration.release_for(sensor, ts)
         if not found:
             return None
         last = self._last.setdefault(sensor, {})
@@ -117,8 +133,18 @@ class AnomalyWatch:
         return gone
 
     def check_silence(self, now: float) -> list[SensorAnomaly]:
-        """Dropout detections of sensors that went quiet (a watchdog for :meth:`expire`)."""
+        """Dropouts of sensors that went quiet, and held detections now released.
+
+        A watchdog for :meth:`expire`; level shifts and drifts of a zone's
+        climate sensors come out here once no neighbour corroborated them.
+        """
         out: list[SensorAnomaly] = []
+        for held in self._corroboration.release(now):
+            # Held level shifts and drifts of a silent sensor, never corroborated.
+            last = self._last.setdefault(held.sensor, {})
+            last[held.kind.value] = held.ts
+            score = self._detectors[held.sensor].anomaly_score
+            out.append(SensorAnomaly(held.sensor, now, score, (held,), frozenset(last)))
         for sensor, det in self._detectors.items():
             d = det.check_silence(now)
             if d is None:

@@ -29,7 +29,7 @@ def _write_input(path: Path, n: int = 400, spike_at: int = 300) -> list[tuple[st
 def test_round_trip_keeps_rows_and_adds_scores(tmp_path: Path) -> None:
     src, dst = tmp_path / "in.csv", tmp_path / "out.csv"
     rows = _write_input(src)
-    summary = score_csv(src, dst)
+    summary = score_csv(src, dst, kinds=True)
     with dst.open(newline="") as handle:
         out = list(csv.reader(handle))
     assert out[0] == ["timestamp", "value", "anomaly_score"]
@@ -66,6 +66,52 @@ def test_bad_input_raises_with_location(tmp_path: Path, text: str, match: str) -
     src.write_text(text)
     with pytest.raises(ScoreCsvError, match=match):
         score_csv(src, tmp_path / "out.csv")
+
+
+def test_kinds_are_counted_only_when_asked(tmp_path: Path) -> None:
+    src = tmp_path / "in.csv"
+    _write_input(src)
+    fast = score_csv(src, tmp_path / "fast.csv")
+    typed = score_csv(src, tmp_path / "typed.csv", kinds=True)
+    assert fast.detections == {}
+    assert typed.detections.get(DetectionKind.SPIKE) == 1
+    # Same score path either way (no fault kind fires on this series but the spike).
+    assert fast.max_score == pytest.approx(typed.max_score)
+
+
+def test_a_byte_order_mark_is_accepted(tmp_path: Path) -> None:
+    # Spreadsheet programs save "CSV UTF-8" with a BOM; it used to fail the header check.
+    src, dst = tmp_path / "in.csv", tmp_path / "out.csv"
+    src.write_bytes(b"\xef\xbb\xbftimestamp,value\r\n0,1.0\r\n60,1.5\r\n")
+    summary = score_csv(src, dst)
+    assert summary.rows == 2
+    assert dst.read_text().splitlines() == [
+        "timestamp,value,anomaly_score",
+        "0,1.0,0.000000",
+        "60,1.5,0.000000",
+    ]
+
+
+def test_an_error_leaves_no_output_and_keeps_an_old_one(tmp_path: Path) -> None:
+    src, dst = tmp_path / "in.csv", tmp_path / "out.csv"
+    src.write_text("timestamp,value\n0,1\n60,abc\n")
+    with pytest.raises(ScoreCsvError):
+        score_csv(src, dst)
+    assert not dst.exists()
+    dst.write_text("earlier result\n")
+    with pytest.raises(ScoreCsvError):
+        score_csv(src, dst)
+    assert dst.read_text() == "earlier result\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["in.csv", "out.csv"]
+
+
+def test_iso_with_zone_and_quoted_fields_are_read(tmp_path: Path) -> None:
+    src, dst = tmp_path / "in.csv", tmp_path / "out.csv"
+    src.write_text('timestamp,value\n"2014-03-01 00:00:00",1\n2014-03-01T01:05:00+01:00,2\n')
+    summary = score_csv(src, dst)
+    # 01:05+01:00 is 00:05 UTC: after the first row, so not late.
+    assert summary.rows == 2
+    assert summary.late_rows == 0
 
 
 def test_missing_file_raises(tmp_path: Path) -> None:

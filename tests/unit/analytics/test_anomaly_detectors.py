@@ -49,12 +49,15 @@ def test_spike_is_reported_as_spike_at_its_reading() -> None:
     values = _noise(400)
     values[250] += 5.0  # about 25 noise sigmas
     found, scores = _run(values)
-    assert [(i, d.kind) for i, d in found] == [(250, DetectionKind.SPIKE)]
+    # Confirmed two readings later (once the readings have returned), stamped
+    # with the spike's own time and value.
+    assert [(i, d.kind) for i, d in found] == [(252, DetectionKind.SPIKE)]
     spike = found[0][1]
     assert spike.sensor == "t1"
     assert spike.ts == 250 * STEP
+    assert spike.value == values[250]
     assert 0.63 < spike.score <= 1.0
-    assert "above the recent level" in spike.explanation
+    assert "above the readings around it" in spike.explanation
     # The combined score ranks the spike above every other reading.
     assert int(np.argmax(scores)) == 250
 
@@ -89,6 +92,28 @@ def test_drift_can_be_disabled_for_cyclic_sensors() -> None:
     values[200:] += 0.002 * np.arange(2800)
     found, _ = _run(values, DetectorConfig(drift_sigma=None))
     assert DetectionKind.DRIFT not in _kinds(found)
+
+
+def test_a_room_change_far_above_the_noise_is_not_a_fault() -> None:
+    # Readings every 10 s of a room warming by 3 degC over an hour and cooling back:
+    # 60 noise sigmas, but smooth from one reading to the next.
+    n = 2000
+    t = np.arange(n)
+    values = 20.0 + 3.0 * np.sin(np.pi * np.clip(t - 500, 0, 720) / 720.0)
+    values = values + np.random.default_rng(5).normal(0.0, 0.05, n)
+    found, _ = _run(values, DetectorConfig(sensor="t1", drift_sigma=None), step=10.0)
+    assert found == []
+
+
+def test_an_offset_of_five_noise_sigmas_is_a_level_shift_not_a_spike() -> None:
+    values = _noise(1200, sd=0.05)
+    values[600:900] += 0.25
+    found, _ = _run(values, DetectorConfig(sensor="t1", drift_sigma=None))
+    assert [(i, d.kind) for i, d in found] == [
+        (605, DetectionKind.LEVEL_SHIFT),
+        (905, DetectionKind.LEVEL_SHIFT),
+    ]
+    assert found[0][1].ts == 600 * STEP  # the first reading after the step
 
 
 def test_stuck_sensor_is_reported_once_after_stuck_count_readings() -> None:

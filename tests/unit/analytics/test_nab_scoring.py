@@ -138,6 +138,18 @@ def test_threshold_is_optimised_over_the_whole_corpus() -> None:
     assert not math.isnan(result.profiles["reward_low_FN_rate"].normalised)
 
 
+def test_a_threshold_chosen_elsewhere_is_applied_not_re_optimised() -> None:
+    # Leave-one-category-out: this corpus is scored at the others' threshold.
+    corpus = _corpus({"a": [400, 800, 200], "b": [420]})
+    best = evaluate_corpus(corpus).profiles["standard"]
+    given = {name: 0.95 for name in PROFILES}  # above every score: nothing detected
+    held = evaluate_corpus(corpus, thresholds=given).profiles["standard"]
+    assert held.threshold == 0.95
+    assert all(f.tp == 0 and f.fp == 0 for f in held.files)
+    assert held.normalised == pytest.approx(0.0)  # as the null detector
+    assert held.normalised < best.normalised
+
+
 def test_scores_outside_unit_interval_are_refused() -> None:
     series = _series()
     with pytest.raises(NabDataError):

@@ -25,11 +25,13 @@ class DetectorConfig:
     - ``scale_alpha``: same for the noise scale (mean absolute deviation).
     - ``min_scale``: noise floor in units, so a quantised or very quiet sensor
       does not turn its last digit into a 50-sigma spike.
-    - ``spike_sigma``: one reading this far from the level is a spike.
-    - ``shift_slack``, ``shift_limit``: two-sided CUSUM (Page) on the
-      standardised residual: a level shift when the sum of (|z| - slack)
-      reaches the limit. Residuals are clipped at ``spike_sigma`` so that one
-      spike cannot make a shift on its own.
+    - ``window``, ``spike_sigma``, ``step_sigma``: spikes and steps are judged
+      in the last ``2 * window`` readings against the reading-to-reading
+      noise (:class:`WindowDetector`): a reading ``spike_sigma`` from the
+      readings around it is a spike; the mean of the last ``window`` readings
+      ``step_sigma`` (in the statistic's own sigma, ``sqrt(2 / window)`` of
+      the noise) from the mean of the ``window`` before, changing sharply,
+      is a level shift. ``None`` disables the test (a counter steps by nature).
     - ``drift_alpha``, ``drift_sigma``: a slow average (about ``1 / alpha``
       readings) moving ``drift_sigma`` noise scales away from where it stood
       at the last anchor, with no spike or shift to explain it. ``None``
@@ -40,14 +42,9 @@ class DetectorConfig:
     - ``expected_interval``: seconds between readings; ``None`` learns it.
     - ``interval_alpha``: weight of a new interval in the learned one.
     - ``dropout_factor``: a gap longer than ``factor x expected`` is a dropout.
-    - ``seasonal``: also judge each reading against learned daily and weekly
-      profiles, used only while one predicts better than the level (the
-      combined ``anomaly_score`` only; no detection kind).
-    - ``range_tolerance``: a reading beyond every earlier value by this share
-      of their range scores as novel in ``anomaly_score``. ``None`` disables.
-    - ``event_decay``: per-reading decay of the recent record score; a score
-      that does not beat it is halved, so an event scores high once. ``None``
-      disables (every reading scored on its own).
+
+    The calibrated ``anomaly_score`` (:class:`StreamScore`) has no settings:
+    it adapts to each stream by itself, so one configuration serves all.
     """
 
     sensor: str = ""
@@ -58,9 +55,9 @@ class DetectorConfig:
     baseline_alpha: float = 0.05
     scale_alpha: float = 0.02
     min_scale: float = 1e-9
-    spike_sigma: float = 6.0
-    shift_slack: float = 0.5
-    shift_limit: float = 12.0
+    window: int = 6
+    spike_sigma: float | None = 5.0
+    step_sigma: float | None = 6.0
     drift_alpha: float = 0.005
     drift_sigma: float | None = 5.0
     stuck_count: int = 30
@@ -69,9 +66,6 @@ class DetectorConfig:
     expected_interval: float | None = None
     interval_alpha: float = 0.05
     dropout_factor: float = 3.0
-    seasonal: bool = True
-    range_tolerance: float | None = 0.05
-    event_decay: float | None = 0.999
 
     def __post_init__(self) -> None:
         lo, hi = self.physical_min, self.physical_max
@@ -81,26 +75,24 @@ class DetectorConfig:
             value = getattr(self, name)
             if not 0.0 < value <= 1.0:
                 raise AnomalyConfigError(f"{name} must be in (0, 1], got {value}")
-        positive = ("spike_sigma", "shift_limit", "dropout_factor", "min_scale")
+        positive = ("dropout_factor", "min_scale")
         for name in positive:
             value = getattr(self, name)
             if not (math.isfinite(value) and value > 0.0):
                 raise AnomalyConfigError(f"{name} must be a positive number, got {value}")
-        if self.drift_sigma is not None and not self.drift_sigma > 0.0:
-            raise AnomalyConfigError(f"drift_sigma must be positive, got {self.drift_sigma}")
-        if self.shift_slack < 0.0 or self.stuck_epsilon < 0.0:
-            raise AnomalyConfigError("shift_slack and stuck_epsilon must not be negative")
+        for name in ("spike_sigma", "step_sigma", "drift_sigma"):
+            value = getattr(self, name)
+            if value is not None and not (math.isfinite(value) and value > 0.0):
+                raise AnomalyConfigError(f"{name} must be a positive number or None, got {value}")
+        if self.stuck_epsilon < 0.0:
+            raise AnomalyConfigError("stuck_epsilon must not be negative")
+        if self.window < 3:
+            raise AnomalyConfigError("window must be at least 3 readings")
         if self.warmup < 2 or self.stuck_count < 2:
             raise AnomalyConfigError("warmup and stuck_count must be at least 2")
         if not 0.0 <= self.stuck_min_activity <= 1.0:
             raise AnomalyConfigError("stuck_min_activity must be in [0, 1]")
         if self.expected_interval is not None and not self.expected_interval > 0.0:
             raise AnomalyConfigError("expected_interval must be positive seconds")
-        if self.range_tolerance is not None and not (
-            math.isfinite(self.range_tolerance) and self.range_tolerance >= 0.0
-        ):
-            raise AnomalyConfigError("range_tolerance must be a non-negative number or None")
-        if self.event_decay is not None and not 0.0 <= self.event_decay < 1.0:
-            raise AnomalyConfigError(f"event_decay must be in [0, 1), got {self.event_decay}")
         if self.dropout_factor <= 1.0:
             raise AnomalyConfigError("dropout_factor must exceed 1")

@@ -5,12 +5,13 @@ from __future__ import annotations
 import math
 
 from twin.analytics.anomaly.baseline import Baseline
-from twin.analytics.anomaly.combined import CombinedScore
 from twin.analytics.anomaly.config import DetectorConfig
-from twin.analytics.anomaly.detection import Detection
-from twin.analytics.anomaly.deviation import DriftDetector, LevelShiftDetector, SpikeDetector
+from twin.analytics.anomaly.detection import Detection, DetectionKind, severity
+from twin.analytics.anomaly.drift import DriftDetector
 from twin.analytics.anomaly.errors import AnomalyError
 from twin.analytics.anomaly.integrity import DropoutDetector, StuckDetector, range_violation
+from twin.analytics.anomaly.stream_score import StreamScore
+from twin.analytics.anomaly.window import WindowDetector
 
 __all__ = ["InvalidReadingError", "SensorDetector"]
 
@@ -26,17 +27,18 @@ class SensorDetector:
     detections this reading caused (usually none). Readings at or before the
     last accepted time are ignored and counted in ``late_readings`` (late and
     duplicate readings are normal on the wire). ``anomaly_score`` is the
-    combined score of the last accepted reading, in [0, 1].
+    score of the last accepted reading, in [0, 1]: the calibrated
+    :class:`StreamScore`, or a confirmed device fault's severity when higher.
     """
 
     __slots__ = (
         "_baseline",
-        "_combined",
         "_drift",
         "_dropout",
-        "_shift",
-        "_spike",
+        "_score",
         "_stuck",
+        "_window",
+        "anomaly_score",
         "config",
         "late_readings",
     )
@@ -45,21 +47,15 @@ class SensorDetector:
         cfg = config if config is not None else DetectorConfig()
         self.config = cfg
         self._baseline = Baseline(cfg.baseline_alpha, cfg.scale_alpha, cfg.min_scale, cfg.warmup)
-        self._spike = SpikeDetector(cfg.spike_sigma)
-        self._shift = LevelShiftDetector(cfg.shift_slack, cfg.shift_limit, cfg.spike_sigma)
+        self._window = WindowDetector(cfg.window, cfg.spike_sigma, cfg.step_sigma, cfg.min_scale)
         self._drift = DriftDetector(cfg.drift_alpha, cfg.drift_sigma)
         self._stuck = StuckDetector(cfg.stuck_count, cfg.stuck_epsilon, cfg.stuck_min_activity)
         self._dropout = DropoutDetector(
             cfg.expected_interval, cfg.dropout_factor, cfg.interval_alpha
         )
-        self._combined = CombinedScore(
-            cfg.spike_sigma, cfg.seasonal, cfg.range_tolerance, cfg.event_decay
-        )
+        self._score = StreamScore()
         self.late_readings = 0
-
-    @property
-    def anomaly_score(self) -> float:
-        return self._combined.value
+        self.anomaly_score = 0.0
 
     @property
     def level(self) -> float:
@@ -79,6 +75,42 @@ class SensorDetector:
         """
         return self._dropout.check(self.config.sensor, self.config.unit, now, math.nan)
 
+    def _window_findings(self, ts: float, value: float) -> list[Detection]:
+        finding = self._window.update(ts, value)
+        if finding is None:
+            return []
+        cfg, base = self.config, self._baseline
+        noise = self._window.noise
+        if finding.kind == "spike":
+            where = "above" if finding.size > 0 else "below"
+            return [
+                Detection(
+                    DetectionKind.SPIKE,
+                    cfg.sensor,
+                    finding.ts,
+                    finding.value,
+                    severity(abs(finding.size), cfg.spike_sigma or 1.0),
+                    f"reading {finding.value:.4g}{cfg.unit} is {abs(finding.size):.1f} sigma "
+                    f"{where} the readings around it ({finding.before:.4g}{cfg.unit}; "
+                    f"noise +/-{noise:.2g}{cfg.unit})",
+                )
+            ]
+        base.reset_level(finding.after)
+        self._drift.reanchor(finding.ts, finding.after)
+        up = finding.after > finding.before
+        return [
+            Detection(
+                DetectionKind.LEVEL_SHIFT,
+                cfg.sensor,
+                finding.ts,
+                finding.value,
+                severity(abs(finding.size), cfg.step_sigma or 1.0),
+                f"level shifted {'up' if up else 'down'} from {finding.before:.4g}{cfg.unit} "
+                f"to {finding.after:.4g}{cfg.unit} ({abs(finding.size):.1f} sigma; noise "
+                f"+/-{noise:.2g}{cfg.unit})",
+            )
+        ]
+
     def update(self, ts: float, value: float) -> list[Detection]:
         if not (math.isfinite(ts) and math.isfinite(value)):
             raise InvalidReadingError(f"reading must be finite, got ts={ts} value={value}")
@@ -97,7 +129,7 @@ class SensorDetector:
         if bad is not None:
             # A faulty value teaches the statistics nothing.
             found.append(bad)
-            self._combined.value = 1.0
+            self.anomaly_score = 1.0
             return found
 
         stuck = self._stuck.update(sensor, unit, ts, value)
@@ -107,25 +139,19 @@ class SensorDetector:
         # A device fault counts as evidence at the reading that confirms it, not
         # for its whole duration: one alert per fault, not a plateau of 1.0s.
         fault = max((d.score for d in found), default=0.0)
-        residual = 0.0
-        level = base.mean
+        if self._stuck.stuck:
+            # The jump out of a stuck spell is that fault's, not a step.
+            self._window.restart()
+        else:
+            if gap is not None:
+                self._window.restart()  # nor is a change across a gap
+            found.extend(self._window_findings(ts, value))
         if base.ready and not self._stuck.stuck:
-            z = base.z(value)
-            spike = self._spike.update(sensor, unit, ts, value, z, base)
-            if spike is not None:
-                found.append(spike)
-            shift = self._shift.update(sensor, unit, ts, value, z, base)
-            if shift is not None:
-                found.append(shift)
-                self._drift.reanchor(ts, value)
-            else:
-                drift = self._drift.update(sensor, unit, ts, value, base)
-                if drift is not None:
-                    found.append(drift)
-            # Shift and drift are confirmed by their own detections; the score
-            # follows the point residual, which also rises first in a shift.
-            residual = self._spike.evidence
+            drift = self._drift.update(sensor, unit, ts, value, base)
+            if drift is not None:
+                found.append(drift)
         if not self._stuck.stuck:
             base.update(value)
-        self._combined.update(ts, value, residual, level, fault)
+        score = self._score.update(ts, value)
+        self.anomaly_score = score if score > fault else fault
         return found

@@ -97,12 +97,21 @@ def evaluate_corpus(
     corpus: Sequence[tuple[LabeledSeries, NDArray[np.float64]]],
     profiles: Mapping[str, CostMatrix] = PROFILES,
     probation_percent: float = 0.15,
+    thresholds: Mapping[str, float] | None = None,
 ) -> CorpusScore:
-    """Score a detector's anomaly scores (one array per labelled file) under each profile."""
+    """Score a detector's anomaly scores (one array per labelled file) under each profile.
+
+    ``thresholds`` (profile -> threshold) scores at thresholds chosen
+    elsewhere, e.g. on the other categories for a leave-one-out figure,
+    instead of the best threshold for this corpus. The null detector is
+    always optimised on this corpus, as NAB normalises.
+    """
     null_corpus = [(series, np.full(len(s), _NULL_SCORE)) for series, s in corpus]
     out: dict[str, ProfileScore] = {}
     for name, cost in profiles.items():
         threshold, swept = _optimise(corpus, cost, probation_percent)
+        if thresholds is not None:
+            threshold = thresholds[name]
         null_threshold, null_swept = _optimise(null_corpus, cost, probation_percent)
         files: list[FileScore] = []
         for (series, _), item, null_item in zip(corpus, swept, null_swept, strict=True):

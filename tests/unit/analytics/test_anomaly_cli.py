@@ -1,0 +1,60 @@
+"""`venue-twin anomaly score`: starts without the service's imports, keeps input safe."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from venue_twin.cli import main
+
+REPO = Path(__file__).resolve().parents[3]
+
+
+def test_score_runs_without_importing_the_service(tmp_path: Path) -> None:
+    src, dst = tmp_path / "in.csv", tmp_path / "out.csv"
+    src.write_text("timestamp,value\n" + "".join(f"{60 * i},{i % 7}\n" for i in range(500)))
+    # Start-up used to import the whole service (viewer, trimesh, ...): seconds
+    # before the first row. The fast path needs the anomaly package only.
+    code = (
+        "import sys\n"
+        "from venue_twin.cli import main\n"
+        f"rc = main(['anomaly', 'score', {str(src)!r}, '--out', {str(dst)!r}])\n"
+        "heavy = [m for m in ('viewer.app', 'trimesh', 'venue_twin.wiring', 'fastapi') "
+        "if m in sys.modules]\n"
+        "print(rc, heavy)\n"
+    )
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True
+    )
+    assert out.stdout.strip().splitlines()[-1] == "0 []"
+    assert len(dst.read_text().splitlines()) == 501
+
+
+def test_cli_accepts_a_bom_and_leaves_no_file_on_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    src, dst = tmp_path / "in.csv", tmp_path / "out.csv"
+    src.write_bytes(b"\xef\xbb\xbftimestamp,value\n0,1\n60,2\n")
+    assert main(["anomaly", "score", str(src), "--out", str(dst)]) == 0
+    assert "scored 2 rows" in capsys.readouterr().out
+    bad, bad_out = tmp_path / "bad.csv", tmp_path / "bad-out.csv"
+    bad.write_text("timestamp,value\n0,1\nnoon,2\n")
+    assert main(["anomaly", "score", str(bad), "--out", str(bad_out)]) == 2
+    assert "bad.csv:3" in capsys.readouterr().err
+    assert not bad_out.exists()
+
+
+def test_kinds_flag_counts_detections(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    src, dst = tmp_path / "in.csv", tmp_path / "out.csv"
+    rows = [
+        f"{60 * i},{20.0 + (0.01 if i % 2 else 0.0) + (5.0 if i == 300 else 0.0)}"
+        for i in range(400)
+    ]
+    src.write_text("timestamp,value\n" + "\n".join(rows) + "\n")
+    assert main(["anomaly", "score", str(src), "--out", str(dst), "--kinds"]) == 0
+    assert "spike=1" in capsys.readouterr().out

@@ -1,0 +1,69 @@
+"""A level shift that several sensors of a zone see together is the room's, not a fault."""
+
+from __future__ import annotations
+
+from twin.analytics.anomaly import Detection, DetectionKind
+from twin.analytics.anomaly.corroboration import HOLD_S, ZoneCorroboration
+
+ZONES = {"a-temp": "a", "a-rh": "a", "a-co2": "a", "b-temp": "b"}
+
+
+def _shift(sensor: str, ts: float, kind: DetectionKind = DetectionKind.LEVEL_SHIFT) -> Detection:
+    return Detection(kind, sensor, ts, 0.0, 0.8, "test")
+
+
+def test_a_lone_shift_is_released_after_its_hold() -> None:
+    zc = ZoneCorroboration(ZONES)
+    assert zc.filter([_shift("a-temp", 100.0)]) == []
+    hold = HOLD_S[DetectionKind.LEVEL_SHIFT]
+    assert zc.release_for("a-temp", 100.0 + hold - 1.0) == []
+    released = zc.release_for("a-temp", 100.0 + hold)
+    assert [d.sensor for d in released] == ["a-temp"]
+
+
+def test_shifts_of_two_sensors_of_a_zone_are_both_withheld() -> None:
+    # A door left open: temperature, then CO2 minutes later.
+    zc = ZoneCorroboration(ZONES)
+    assert zc.filter([_shift("a-temp", 100.0)]) == []
+    assert zc.filter([_shift("a-co2", 280.0)]) == []
+    assert zc.release_for("a-temp", 10_000.0) == []
+    assert zc.release_for("a-co2", 10_000.0) == []
+    assert zc.withheld == 2
+
+
+def test_other_zones_and_far_apart_changes_do_not_corroborate() -> None:
+    zc = ZoneCorroboration(ZONES)
+    zc.filter([_shift("a-temp", 100.0)])
+    zc.filter([_shift("b-temp", 150.0)])  # another zone
+    zc.filter([_shift("a-rh", 100.0 + 5000.0)])  # same zone, over an hour later
+    assert [d.sensor for d in zc.release_for("a-temp", 5000.0)] == ["a-temp"]
+    assert [d.sensor for d in zc.release_for("b-temp", 5000.0)] == ["b-temp"]
+
+
+def test_spikes_pass_at_once_and_sensors_without_neighbours_are_not_held() -> None:
+    zc = ZoneCorroboration(ZONES)
+    spike = _shift("a-temp", 100.0, DetectionKind.SPIKE)
+    assert zc.filter([spike]) == [spike]
+    alone = _shift("lux", 100.0)
+    assert zc.filter([alone]) == [alone]
+
+
+def test_a_silent_sensors_held_detection_comes_out_of_the_watchdog() -> None:
+    zc = ZoneCorroboration(ZONES)
+    zc.filter([_shift("a-temp", 100.0, DetectionKind.DRIFT)])
+    hold = HOLD_S[DetectionKind.DRIFT]
+    assert zc.release(100.0 + hold) == []  # the sensor may still report: its own call
+    assert [d.kind for d in zc.release(100.0 + hold + 300.0)] == [DetectionKind.DRIFT]
+
+
+def test_a_neighbours_high_score_corroborates_without_a_typed_detection() -> None:
+    # The door opens: the thermometer steps; the CO2 falls too smoothly for a
+    # step, but its calibrated score rises. Together: the room, not a fault.
+    zc = ZoneCorroboration(ZONES)
+    assert zc.filter([_shift("a-temp", 100.0)]) == []
+    zc.note_change("a-co2", 160.0)
+    assert zc.release_for("a-temp", 10_000.0) == []
+    # Its own high score does not corroborate a sensor.
+    zc.filter([_shift("b-temp", 100.0)])
+    zc.note_change("b-temp", 160.0)
+    assert [d.sensor for d in zc.release_for("b-temp", 10_000.0)] == ["b-temp"]

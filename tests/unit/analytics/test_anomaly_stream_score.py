@@ -1,0 +1,124 @@
+"""The calibrated per-reading score: one configuration that adapts to each stream."""
+
+from __future__ import annotations
+
+import numpy as np
+from numpy.typing import NDArray
+
+from twin.analytics.anomaly import StreamScore, score_series
+
+_STEP = 300.0  # five-minute readings, as in NAB
+_DAY = 288
+
+
+def _times(n: int) -> NDArray[np.float64]:
+    return 1.4e9 + _STEP * np.arange(n, dtype=np.float64)
+
+
+def _scores(values: NDArray[np.float64], times: NDArray[np.float64] | None = None) -> list[float]:
+    t = _times(len(values)) if times is None else times
+    return score_series(t, values).tolist()
+
+
+def test_scores_do_not_depend_on_the_streams_units_or_offset() -> None:
+    rng = np.random.default_rng(1)
+    base = rng.normal(0.0, 1.0, 3000)
+    base[2000:2050] += 5.0
+    a = np.array(_scores(base))
+    b = np.array(_scores(1000.0 * base + 273.15))
+    assert np.allclose(a, b, atol=1e-3)
+    assert a[2000:2010].max() > 0.5
+
+
+def test_a_stream_with_regular_bursts_needs_more_than_a_quiet_one() -> None:
+    rng = np.random.default_rng(2)
+    quiet = rng.normal(0.0, 1.0, 3000)
+    bursty = quiet.copy()
+    bursty[200:2500:150] += 9.0  # an 9-sigma burst every 150 readings is normal here
+    quiet[2800] += 7.0
+    bursty[2800] += 7.0
+    assert _scores(quiet)[2800] > 0.4
+    assert _scores(bursty)[2800] == 0.0
+
+
+def test_an_event_is_reported_once_not_for_its_duration() -> None:
+    rng = np.random.default_rng(3)
+    values = rng.normal(10.0, 0.5, 3000)
+    values[2000:] += 6.0
+    scores = _scores(values)
+    onset = max(scores[2000:2003])
+    assert onset > 0.5
+    assert onset > max(scores[:2000])
+    assert len([s for s in scores[2003:] if s > 0.3]) <= 2
+
+
+def test_integer_counts_do_not_make_their_last_digit_an_event() -> None:
+    rng = np.random.default_rng(4)
+    counts = rng.poisson(0.3, 4000).astype(np.float64)  # mostly 0, sometimes 1 or 2
+    scores = _scores(counts)
+    assert max(scores[500:]) < 0.5
+    counts[3500] = 15.0
+    assert _scores(counts)[3500] > 0.5
+
+
+def test_a_flat_day_in_a_daily_cycle_scores_above_every_normal_day() -> None:
+    rng = np.random.default_rng(5)
+    n = 21 * _DAY
+    phase = 2.0 * np.pi * np.arange(n) / _DAY
+    values = 10.0 + 5.0 * np.sin(phase) + rng.normal(0.0, 0.3, n)
+    flat = slice(18 * _DAY + 60, 18 * _DAY + 180)
+    values[flat] = 10.0
+    scorer = StreamScore()
+    scores = [scorer.update(t, v) for t, v in zip(_times(n).tolist(), values.tolist(), strict=True)]
+    assert scorer.seasonal in ("daily", "weekly")
+    in_flat = max(scores[flat])
+    before = max(scores[3 * _DAY : 18 * _DAY])
+    assert in_flat > 0.3
+    assert in_flat > before
+
+
+def test_white_noise_is_not_treated_as_seasonal() -> None:
+    rng = np.random.default_rng(6)
+    scorer = StreamScore()
+    for t, v in zip(_times(5000).tolist(), rng.normal(0.0, 1.0, 5000).tolist(), strict=True):
+        scorer.update(t, v)
+    assert scorer.seasonal == "level"
+
+
+def test_a_slow_climb_to_a_new_extreme_scores_as_novel() -> None:
+    rng = np.random.default_rng(7)
+    values = rng.normal(50.0, 2.0, 4000)
+    values[3000:] += np.linspace(0.0, 40.0, 1000)  # 0.04 per reading: the level follows
+    scores = _scores(values)
+    assert max(scores[:3000]) < max(scores[3000:])
+    assert max(scores[3000:]) > 0.5
+
+
+def test_a_gap_keeps_the_interval_and_a_normal_value_after_it_is_quiet() -> None:
+    rng = np.random.default_rng(8)
+    times = _times(3000)
+    times[2000:] += 86400.0  # a day without readings
+    values = rng.normal(20.0, 0.2, 3000)
+    scorer = StreamScore()
+    scores = [scorer.update(t, v) for t, v in zip(times.tolist(), values.tolist(), strict=True)]
+    assert abs(scorer.interval - _STEP) < 1.0
+    assert max(scores[2000:2010]) < 0.3
+
+
+def test_late_readings_score_zero_and_do_not_disturb() -> None:
+    times = _times(400)
+    times[300] = times[299] - 10.0
+    values = np.full(400, 5.0)
+    values[300] = 500.0  # late and wild: ignored
+    scores = _scores(values, times)
+    assert scores[300] == 0.0
+    assert max(scores[301:]) == 0.0
+
+
+def test_the_first_change_of_a_perfectly_flat_stream_scores() -> None:
+    # No noise at all: the records stay 0; the first change must not be lost.
+    values = np.full(600, 20.0)
+    values[300] = 35.0
+    scores = _scores(values)
+    assert int(np.argmax(scores)) == 300
+    assert scores[300] > 0.9

@@ -1,0 +1,119 @@
+"""A change seen by several sensors of a zone is the room's, not a sensor fault.
+
+A door left open or a heating failure moves the temperature, humidity and CO2
+of a zone together; a failing sensor moves alone. Level-shift and drift
+detections of a zone's climate sensors are therefore held for a short time:
+if another sensor of the same zone reports a level shift, drift or spike in
+that time (before or after), or its calibrated anomaly score rises (a
+smooth change no typed detector names, :meth:`note_change`), every such
+detection of the zone in the window is withheld as a zone change; otherwise it is released as a sensor fault
+when its hold ends (at the sensor's next reading, or a watchdog tick if it
+fell silent). Spikes are not held (one reading, no room does that).
+
+State per zone: the time of each sensor's last value-change detection and
+the held detections (at most one per sensor and kind).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+
+from twin.analytics.anomaly.detection import Detection, DetectionKind
+
+__all__ = ["HOLD_S", "ZoneCorroboration"]
+
+HOLD_S: Mapping[DetectionKind, float] = {
+    DetectionKind.LEVEL_SHIFT: 600.0,  # a door or a plant trips every sensor within minutes
+    DetectionKind.DRIFT: 3600.0,  # a cooling room drifts each sensor at its own pace
+}
+_VALUE_CHANGE = (DetectionKind.LEVEL_SHIFT, DetectionKind.DRIFT, DetectionKind.SPIKE)
+
+
+@dataclass(slots=True)
+class _Zone:
+    last_change: dict[str, float] = field(default_factory=dict)
+    held: dict[tuple[str, DetectionKind], Detection] = field(default_factory=dict)
+
+
+class ZoneCorroboration:
+    """Hold and release level-shift and drift detections of the sensors of each zone."""
+
+    def __init__(self, zone_of: Mapping[str, str]) -> None:
+        self._zone_of = dict(zone_of)
+        self._zones: dict[str, _Zone] = {}
+        self.withheld = 0
+
+    def _zone(self, sensor: str) -> _Zone | None:
+        zone = self._zone_of.get(sensor)
+        if zone is None:
+            return None
+        return self._zones.setdefault(zone, _Zone())
+
+    def note_change(self, sensor: str, ts: float) -> None:
+        """A sensor saw an unusual change without a typed detection (a high score).
+
+        It corroborates the zone's held detections as a detection would.
+        """
+        zone = self._zone(sensor)
+        if zone is None:
+            return
+        zone.last_change[sensor] = ts
+        for key in [
+            k for k in zone.held if k[0] != sensor and ts - zone.held[k].ts <= HOLD_S[k[1]]
+        ]:
+            del zone.held[key]
+            self.withheld += 1
+
+    def filter(self, detections: Iterable[Detection]) -> list[Detection]:
+        """Detections to report now; held ones come out of :meth:`release`."""
+        out: list[Detection] = []
+        for d in detections:
+            zone = self._zone(d.sensor)
+            if zone is None or d.kind not in _VALUE_CHANGE:
+                out.append(d)
+                continue
+            window = HOLD_S.get(d.kind, HOLD_S[DetectionKind.LEVEL_SHIFT])
+            others = [
+                s for s, t in zone.last_change.items() if s != d.sensor and abs(d.ts - t) <= window
+            ]
+            zone.last_change[d.sensor] = d.ts
+            if others:
+                # Corroborated: the room changed. Drop what the others still hold.
+                for key in [k for k in zone.held if k[0] in others]:
+                    del zone.held[key]
+                    self.withheld += 1
+                if d.kind in HOLD_S:
+                    self.withheld += 1
+                    continue
+            if d.kind in HOLD_S:
+                zone.held.setdefault((d.sensor, d.kind), d)
+            else:
+                out.append(d)
+        return out
+
+    def release_for(self, sensor: str, now: float) -> list[Detection]:
+        """The sensor's own held detections whose hold has ended (at its next reading)."""
+        zone = self._zone(sensor)
+        if zone is None or not zone.held:
+            return []
+        out: list[Detection] = []
+        for kind in HOLD_S:
+            d = zone.held.get((sensor, kind))
+            if d is not None and now - d.ts >= HOLD_S[kind]:
+                del zone.held[(sensor, kind)]
+                out.append(d)
+        return out
+
+    def release(self, now: float, late_s: float = 300.0) -> list[Detection]:
+        """Held detections ``late_s`` past their hold: their sensor has gone quiet.
+
+        A sensor that keeps reporting gets its own out of :meth:`release_for`.
+        """
+        out: list[Detection] = []
+        for zone in self._zones.values():
+            for key, d in list(zone.held.items()):
+                if now - d.ts >= HOLD_S[d.kind] + late_s:
+                    del zone.held[key]
+                    out.append(d)
+        return out

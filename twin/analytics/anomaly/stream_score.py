@@ -1,0 +1,282 @@
+"""One anomaly score per reading, in [0, 1], that means the same on every stream.
+
+NAB (and an operator with one alarm threshold for a whole venue) sweeps one
+threshold over every stream, so the score must be calibrated by the stream
+itself, and an event should score high once, early. Per reading:
+
+1. **Prediction.** The best of three online predictors: a robust level
+   (winsorised EWMA), a time-of-day profile and a time-of-week profile
+   (:class:`SeasonalProfile`). Each keeps its own robust residual scale and
+   an EWMA of its absolute error; a profile is used only while it predicts
+   clearly (10 %) better than the level, so seasonality is found from the
+   data and switched off on streams that have none.
+2. **Resolution.** The noise scale never falls below half the smallest step
+   seen between readings, so integer counts and quantised sensors do not
+   turn their last digit into a 50-sigma event.
+3. **Evidence at three time scales.** The standardised residual ``z`` alone
+   (a spike), and its EWMAs over about 10 and 100 readings, each rescaled to
+   unit noise (a level shift, a slow drift or a changed shape of a cycle).
+4. **Calibration by the stream's own record.** Each evidence is compared with
+   the slowly decaying maximum of that same evidence on this stream (its
+   record): the score is ``1 - record / evidence`` when the evidence beats
+   its record, else 0. A stream that always had 8-sigma bursts needs more
+   than 8 sigma to score; a quiet one scores at its first real excursion.
+   This plays the part of HTM's anomaly likelihood (Ahmad et al. 2017,
+   judging a raw score against its own history) without assuming the raw
+   scores are Gaussian.
+5. **Range novelty.** A value beyond every earlier value by more than 5 % of
+   their range scores ``1 - 0.05 / excess`` (NAB's Numenta detector does the
+   same with a fixed score): a slow climb to a new extreme that a moving
+   level follows is still seen.
+6. **One report per event.** A score that does not beat the decayed record of
+   recent scores (halving over about 70 readings) is reported as 0.
+
+Gaps: the interval between readings is learned online (EWMA of the interval
+while it looks regular); after a gap, every per-reading decay runs for the
+readings that were missed, so the memory is in time, not in readings.
+
+State is O(1): about 40 floats and two profiles of 48 and 336 single-precision
+bins (about 2 KB per stream).
+"""
+
+from __future__ import annotations
+
+import math
+from array import array
+
+__all__ = ["StreamScore"]
+
+_DAY = 86400.0
+_WEEK = 7.0 * _DAY
+_DAY_BINS = 48
+_WEEK_BINS = 336
+# sigma = sqrt(pi / 2) * mean absolute deviation for Gaussian noise.
+_MAD_TO_SIGMA = 1.2533141373155001
+# Residuals are winsorised at this many scales before they move level and scale.
+_CLIP = 3.0
+# Readings before the statistics are trusted enough to score.
+_WARMUP = 100
+# Readings during which the estimates are plain means (weight 1 / n).
+_SETTLE = 20
+_LEVEL_ALPHA = 0.05
+_SCALE_ALPHA = 0.02
+_ERROR_ALPHA = 0.01
+_PROFILE_ALPHA = 0.2
+# A profile must predict this much better than the level to be used.
+_MARGIN = 0.9
+# EWMA weights of the evidence: 1.0 is the reading alone.
+_EVIDENCE_ALPHAS = (1.0, 0.1, 0.01)
+# z is clipped here before it enters the slow evidences, so one spike does
+# not look like a level shift.
+_Z_CLIP = 6.0
+# Per-reading decay of the evidence records (half-life about 1,400 readings).
+_RECORD_DECAY = 0.9995
+# Per-reading decay of the recent-score record (half-life about 70 readings).
+_REPORT_DECAY = 0.99
+# The record never decays below this many times the mean evidence (EWMA).
+_RECORD_FLOOR = 5.0
+_TYPICAL_ALPHA = 0.001
+_NOVELTY = 0.05
+_NOVELTY_STEPS = 1.5
+# A gap is an interval longer than this many expected intervals.
+_GAP_FACTOR = 3.0
+_INTERVAL_ALPHA = 0.05
+# Missed readings counted at most, so a month-long gap cannot underflow a decay.
+_MAX_MISSED = 10_000
+
+
+class StreamScore:
+    """Streaming anomaly score of one stream; :meth:`update` per reading, in time order."""
+
+    __slots__ = (
+        "_count",
+        "_day",
+        "_day_seen",
+        "_errors",
+        "_evidence",
+        "_high",
+        "_interval",
+        "_last_ts",
+        "_last_value",
+        "_level",
+        "_low",
+        "_quantum",
+        "_records",
+        "_report",
+        "_scales",
+        "_typicals",
+        "_week",
+        "_week_seen",
+        "value",
+    )
+
+    def __init__(self) -> None:
+        self._count = 0
+        self._level = 0.0
+        self._quantum = math.inf
+        self._last_ts = -math.inf
+        self._last_value = 0.0
+        self._interval = 0.0
+        self._day = array("f", bytes(4 * _DAY_BINS))
+        self._day_seen = array("B", bytes(_DAY_BINS))
+        self._week = array("f", bytes(4 * _WEEK_BINS))
+        self._week_seen = array("B", bytes(_WEEK_BINS))
+        self._errors = [0.0, 0.0, 0.0]  # level, daily, weekly
+        self._scales = [0.0, 0.0, 0.0]
+        self._evidence = [0.0, 0.0, 0.0]
+        self._records = [0.0, 0.0, 0.0]
+        self._typicals = [0.0, 0.0, 0.0]
+        self._low = math.inf
+        self._high = -math.inf
+        self._report = 0.0
+        self.value = 0.0
+
+    @property
+    def seasonal(self) -> str:
+        """Which predictor is in use: 'level', 'daily' or 'weekly'."""
+        return ("level", "daily", "weekly")[self._best()]
+
+    @property
+    def interval(self) -> float:
+        """The learned interval between readings in seconds (0 before two readings)."""
+        return self._interval
+
+    @property
+    def resolution(self) -> float:
+        """The smallest step seen between readings (inf before two distinct values)."""
+        return self._quantum
+
+    def _best(self) -> int:
+        errors = self._errors
+        if min(errors[1], errors[2]) < _MARGIN * errors[0]:
+            return 1 if errors[1] <= errors[2] else 2
+        return 0
+
+    def _missed(self, ts: float) -> int:
+        """Readings missed since the last one (0 on a regular interval); learns the interval."""
+        if self._last_ts == -math.inf:
+            return 0
+        dt = ts - self._last_ts
+        interval = self._interval
+        if interval <= 0.0:
+            self._interval = dt
+            return 0
+        if dt > _GAP_FACTOR * interval:
+            return min(int(dt / interval) - 1, _MAX_MISSED)
+        self._interval = interval + _INTERVAL_ALPHA * (dt - interval)
+        return 0
+
+    def update(self, ts: float, value: float) -> float:
+        """Score a reading (finite ``ts`` after the previous one, finite ``value``)."""
+        n = self._count
+        missed = self._missed(ts)
+        self._last_ts = ts
+        # The floor comes from steps seen before this reading: a first step
+        # must not shrink its own evidence.
+        floor = 0.5 * self._quantum if self._quantum < math.inf else 1e-9
+        step = abs(value - self._last_value)
+        if 0.0 < step < self._quantum and n:
+            self._quantum = step
+        self._last_value = value
+        if n == 0:
+            self._level = value
+
+        day_bin = int(ts % _DAY * _DAY_BINS // _DAY) % _DAY_BINS
+        week_bin = int(ts % _WEEK * _WEEK_BINS // _WEEK) % _WEEK_BINS
+        level = self._level
+        residuals = (
+            value - level,
+            value - (self._day[day_bin] if self._day_seen[day_bin] else level),
+            value - (self._week[week_bin] if self._week_seen[week_bin] else level),
+        )
+        best = self._best()
+        scales = self._scales
+        scale = max(scales[best] * _MAD_TO_SIGMA, floor)
+        z = residuals[best] / scale
+        clipped_z = _Z_CLIP if z > _Z_CLIP else (-_Z_CLIP if z < -_Z_CLIP else z)
+
+        score = 0.0
+        evidence, records, typicals = self._evidence, self._records, self._typicals
+        judge = n >= _WARMUP
+        learn_record = n >= 10
+        decay = _RECORD_DECAY if not missed else _RECORD_DECAY ** (missed + 1)
+        for k, alpha in enumerate(_EVIDENCE_ALPHAS):
+            if alpha == 1.0:
+                strength = abs(z)
+            else:
+                kept = evidence[k] * (1.0 - alpha) ** missed if missed else evidence[k]
+                kept += alpha * (clipped_z - kept)
+                evidence[k] = kept
+                strength = abs(kept) * math.sqrt((2.0 - alpha) / alpha)
+            typical = typicals[k] + _TYPICAL_ALPHA * (strength - typicals[k])
+            typicals[k] = typical
+            record = records[k]
+            # A record below one noise sigma means nothing (a perfectly flat
+            # stream): its first real change must still score.
+            bar = record if record > 1.0 else 1.0
+            if judge and strength > bar:
+                score = max(score, 1.0 - bar / strength)
+            if learn_record:
+                # The record decays, but not below a few times the typical
+                # evidence: else pure noise beats it every few hundred readings.
+                decayed = max(record * decay, _RECORD_FLOOR * typical)
+                records[k] = strength if strength > decayed else decayed
+
+        low, high = self._low, self._high
+        if judge and high > low:
+            beyond = max(value - high, low - value)
+            excess = beyond / (high - low)
+            # At least two steps of the stream's resolution: a count's next integer is not novel.
+            if excess > _NOVELTY and beyond > _NOVELTY_STEPS * self._quantum:
+                score = max(score, 1.0 - _NOVELTY / excess)
+        if value < low:
+            self._low = value
+        if value > high:
+            self._high = value
+
+        report = self._report
+        self.value = score if score > report else 0.0
+        report_decay = _REPORT_DECAY if not missed else _REPORT_DECAY ** (missed + 1)
+        self._report = max(report * report_decay, score)
+        self._learn(n, value, residuals, floor, day_bin, week_bin)
+        self._count = n + 1
+        return self.value
+
+    def _learn(
+        self,
+        n: int,
+        value: float,
+        residuals: tuple[float, float, float],
+        floor: float,
+        day_bin: int,
+        week_bin: int,
+    ) -> None:
+        settled = n > _SETTLE
+        weight = _SCALE_ALPHA if settled else 1.0 / (n + 1)
+        scales, errors = self._scales, self._errors
+        for k in range(3):
+            error = abs(residuals[k])
+            if settled:
+                limit = _CLIP * max(scales[k] * _MAD_TO_SIGMA, floor)
+                error_c = error if error < limit else limit
+            else:
+                error_c = error
+            scales[k] += weight * (error_c - scales[k])
+            errors[k] += _ERROR_ALPHA * (error - errors[k])
+        move = residuals[0]
+        if settled:
+            limit = _CLIP * max(scales[0] * _MAD_TO_SIGMA, floor)
+            move = limit if move > limit else (-limit if move < -limit else move)
+            self._level += _LEVEL_ALPHA * move
+        else:
+            self._level += move / (n + 1)
+        _learn_bin(self._day, self._day_seen, day_bin, value)
+        _learn_bin(self._week, self._week_seen, week_bin, value)
+
+
+def _learn_bin(means: array[float], seen: array[int], index: int, value: float) -> None:
+    visits = seen[index]
+    if visits < 0xFF:
+        visits += 1
+        seen[index] = visits
+    means[index] += max(_PROFILE_ALPHA, 1.0 / visits) * (value - means[index])
