@@ -116,6 +116,14 @@ class Zone(_Model):
     space_per_visitor_m2: float | None = Field(
         None, gt=0, description="LB/T 034-2014 space per visitor; default by zone type."
     )
+    initial_occupancy: float | None = Field(
+        None, ge=0, description="People in the zone when monitoring starts (default 0)."
+    )
+    transit: bool = Field(
+        False,
+        description="People walk through it (corridor, passage, stair): its occupancy "
+        "follows the entries of the last crossing time (docs/crowd.md).",
+    )
 
     @cached_property
     def area_m2(self) -> float:

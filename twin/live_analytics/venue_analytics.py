@@ -75,13 +75,15 @@ class VenueAnalytics:
                 values.append(MetricSample(Metric.SENSOR_VALUE, r.sensor, r.value, r.ts))
         if newest is None:
             return AnalyticsUpdate(self.venue.id, 0.0), []
+        crowd = self.crowd.advance(newest)
         update = AnalyticsUpdate(
             self.venue.id,
             newest,
             tuple(anomalies),
-            self.crowd.advance(newest),
+            crowd,
             tuple(c for z in sorted(zones) if (c := self.conservation.zone(z, newest))),
             tuple(self.conservation.artefact(a, newest) for a in sorted(artefacts)),
+            self.crowd.flows(newest) if crowd else (),
         )
         samples = metric_samples(update)
         samples += values
@@ -89,6 +91,13 @@ class VenueAnalytics:
             vals = [v for s, v in self._latest_co2.items() if self._co2[s] == zone]
             samples.append(MetricSample(Metric.ZONE_CO2, zone, sum(vals) / len(vals), newest))
         return update, self.rules.evaluate(samples)
+
+    def finish(self, now: float) -> AnalyticsUpdate:
+        """End of a replay or run: publish the partial crowd step still pending."""
+        crowd = self.crowd.advance(now, final=True)
+        return AnalyticsUpdate(
+            self.venue.id, now, crowd=crowd, flows=self.crowd.flows(now) if crowd else ()
+        )
 
     def tick(
         self, now: float
