@@ -11,6 +11,7 @@ from collections.abc import Callable, Sequence
 from rich.console import Console
 
 from venue_twin import (
+    commands_crowd,
     commands_demo,
     commands_replay,
     commands_tools,
@@ -40,6 +41,7 @@ examples:
   venue-twin record --host broker.local --out tuesday.vtrec --duration 3600
   venue-twin replay tuesday.vtrec --host 127.0.0.1 --speed 10 --venue museum-wing=museum-wing-replay
   venue-twin anomaly score gallery-a-rh.csv --out scored.csv
+  venue-twin crowd evaluate corridor.txt --venue corridor.yaml --unit cm --miss 0.04
   venue-twin import-ifc east-wing.ifc --out venues/
   venue-twin user add alice --role operator --users-file users.yaml
 
@@ -63,6 +65,7 @@ def _parser() -> argparse.ArgumentParser:
     commands_twin.add_parsers(sub)
     commands_users.add_parsers(sub)
     commands_viewer.add_parsers(sub)
+    commands_crowd.add_parsers(sub)
     return p
 
 

@@ -35,8 +35,14 @@ DEFAULT_ANOMALY_SEVERITY: Mapping[DetectionKind, Severity] = {
 # is a 4 % miss rate, 0.5 % double counts (sd 3 % between devices); the count
 # noise is the binomial spread of that, (m (1 - m) + d) / (1 - m)^2 ~ 0.22^2
 # per person counted (docs/crowd.md).
+# Cameras and trackers lose a few per cent of people (dropouts, people at the
+# edge of the view): prior 2 % +- 3 %, drifting 2 % an hour, per camera.
 LIVE_OCCUPANCY = OccupancyConfig(
-    bias_sd_initial=0.03, counter_miss_rate=0.04, count_rel_sd=0.22, count_abs_sd=0.0
+    bias_sd_initial=0.03,
+    counter_miss_rate=0.04,
+    count_rel_sd=0.22,
+    count_abs_sd=0.0,
+    camera_miss_share=0.02,
 )
 
 

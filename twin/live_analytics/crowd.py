@@ -26,6 +26,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import numpy as np
+import scipy.sparse as sp
 
 from twin.analytics.crowd import (
     AreaType,
@@ -69,7 +70,9 @@ class CrowdTracker:
             self._per_channel[ch] += 1.0
         measured = self._per_channel > 0
         self._counters = {s: CounterReading() for s in self._channel}
-        self._direct = {s.id: s.zone for s in venue.sensors if s.kind is SensorKind.PEOPLE_COUNT}
+        cams = [s for s in venue.sensors if s.kind is SensorKind.PEOPLE_COUNT]
+        self._direct = {s.id: s.zone for s in cams}
+        self._camera = {s.id: k for k, s in enumerate(cams)}
         # Modelled return flow of zone z goes back through a gate that enters z
         # and is counted in, but not out; measured exits of z are subtracted.
         self._return_gate: dict[str, int] = {}
@@ -96,9 +99,12 @@ class CrowdTracker:
         initial = {z.id: z.initial_occupancy for z in venue.zones if z.initial_occupancy}
         initial.update(config.initial_occupancy)
         self._estimator = OccupancyEstimator(
-            self._zones, venue.gates, config.occupancy, initial, open_zones
+            self._zones, venue.gates, config.occupancy, initial, open_zones, [s.zone for s in cams]
         )
         zi = self._estimator.graph.zone_index
+        inc = self._estimator.graph.incidence
+        self._into = sp.csr_matrix(np.clip(inc, 0.0, None))
+        self._out_of = sp.csr_matrix(np.clip(-inc, 0.0, None))
         gate_pos = {g.id: g.position for g in venue.gates}
         transit = {
             zi[z.id]: (
@@ -135,7 +141,7 @@ class CrowdTracker:
                     f"not {venue.timezone!r}"
                 ) from exc
         self._pending = np.zeros(n_ch)
-        self._direct_pending: dict[str, list[float]] = {}
+        self._direct_pending: dict[str, list[float]] = {}  # camera sensor -> counts
         self._t: float | None = None
         self._last_flow = np.zeros(n_ch)
         self._measured = measured
@@ -167,7 +173,7 @@ class CrowdTracker:
             if delta > 0.0:
                 self._pending[channel] += delta
         elif sensor in self._direct and value >= 0.0 and math.isfinite(value):
-            self._direct_pending.setdefault(self._direct[sensor], []).append(value)
+            self._direct_pending.setdefault(sensor, []).append(value)
         if self._t is None:
             self._t = ts
 
@@ -192,7 +198,7 @@ class CrowdTracker:
             return ()
         dt, self._t = now - self._t, now
         est = self._estimator
-        occ = est.projected()[0]
+        occ = est.clipped()
         zi = est.graph.zone_index
         counts = self._pending / np.maximum(self._per_channel, 1.0)
         for zone, gate in self._return_gate.items():
@@ -203,18 +209,17 @@ class CrowdTracker:
                 counts[2 * gate + 1] += leaving
         est.predict_vector(counts, dt)
         flow = counts * est.channel_scale()
-        inc = est.graph.incidence
-        entries = np.clip(inc, 0.0, None) @ flow
-        exits = np.clip(-inc, 0.0, None) @ flow
+        entries = self._into @ flow
+        exits = self._out_of @ flow
         self._prior.step(now, dt, entries)
-        rows, z, var = self._prior.pseudo(now, dt, est.projected()[0])
+        rows, z, var = self._prior.pseudo(now, dt, est.clipped())
         if rows.size:
             obs = {
                 est.graph.zones[r]: (m, math.sqrt(v)) for r, m, v in zip(rows, z, var, strict=True)
             }
             est.observe_many(obs)
         if self._direct_pending:
-            est.observe_many(self._camera_obs(est.projected()[0]))
+            est.observe_cameras(self._camera_obs(est.clipped()))
         if self._is_empty_time(now):
             est.observe_empty()
         self._pending[:] = 0.0
@@ -222,12 +227,17 @@ class CrowdTracker:
         self._last_flow = flow / dt
         return self._results(now, dt, entries, exits)
 
-    def _camera_obs(self, occ: np.ndarray) -> dict[str, tuple[float, float]]:
-        """Camera counts corrected for occlusion at density, with their spread."""
+    def _camera_obs(self, occ: np.ndarray) -> dict[int, tuple[float, float]]:
+        """Camera counts corrected for the expected occlusion at density, with their spread.
+
+        What is left of a camera's miss share (dropouts, its own occlusion)
+        is the estimator's per-camera state.
+        """
         cfg, ocfg = self._cfg, self._cfg.occupancy
         zi = self._estimator.graph.zone_index
         out = {}
-        for zone, values in self._direct_pending.items():
+        for sensor, values in self._direct_pending.items():
+            zone = self._direct[sensor]
             seen = sum(values) / len(values)
             rho = occ[zi[zone]] / self._area[zone]
             share = max(0.5, 1.0 - cfg.camera_undercount_per_density * rho)
@@ -237,7 +247,7 @@ class CrowdTracker:
                 + ocfg.direct_abs_sd**2 / len(values)
                 + (cfg.camera_undercount_sd * rho * n) ** 2
             )
-            out[zone] = (n, sd)
+            out[self._camera[sensor]] = (n, sd)
         return out
 
     def flows(self, now: float) -> tuple[GateFlow, ...]:
@@ -256,10 +266,10 @@ class CrowdTracker:
     def _results(
         self, now: float, dt: float, entries: np.ndarray, exits: np.ndarray
     ) -> tuple[ZoneCrowd, ...]:
-        e = self._estimator.estimate()
+        occ, sd = self._estimator.projected()
         out = []
         for i, zone in enumerate(self._zones):
-            n = e.occupancy[zone]
+            n = float(occ[i])
             a = assess_density(
                 n, self._area[zone], self._cfg.area_types.get(zone, AreaType.WALKWAY)
             )
@@ -271,7 +281,7 @@ class CrowdTracker:
                     zone,
                     now,
                     n,
-                    e.sd[zone],
+                    float(sd[i]),
                     a.density_p_m2,
                     a.level_of_service,
                     a.safety,

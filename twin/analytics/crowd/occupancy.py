@@ -53,6 +53,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import numpy.typing as npt
 import scipy.sparse as sp
+from scipy.linalg.blas import dgemm
 
 from twin.analytics.crowd.errors import InvalidInput, UnknownZone
 from twin.analytics.crowd.graph import GateCount, GateLike, ZoneGraph
@@ -60,7 +61,8 @@ from twin.analytics.crowd.graph import GateCount, GateLike, ZoneGraph
 __all__ = ["OccupancyConfig", "OccupancyEstimate", "OccupancyEstimator"]
 
 _BIAS_FLOOR = -0.9
-_PROJECTION_ROUNDS = 8
+_PROJECTION_ROUNDS = 4
+_MAX_ACTIVE = 32
 
 Vector = npt.NDArray[np.float64]
 
@@ -82,6 +84,9 @@ class OccupancyConfig:
     empty_sd: float = 0.5
     initial_sd: float = 5.0
     counter_miss_rate: float = 0.0
+    camera_miss_share: float = 0.0
+    camera_miss_sd: float = 0.03
+    camera_miss_sd_per_h: float = 0.02
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,16 +116,25 @@ class OccupancyEstimator:
         config: OccupancyConfig | None = None,
         initial: Mapping[str, float] | None = None,
         open_zones: Mapping[str, float] | None = None,
+        cameras: Sequence[str] = (),
     ) -> None:
         self.graph = ZoneGraph(zones, gates)
         self.config = cfg = config or OccupancyConfig()
         if not 0.0 <= cfg.counter_miss_rate < 0.5:
             raise InvalidInput("counter_miss_rate must be in [0, 0.5)")
-        nz, nc = len(self.graph.zones), self.graph.n_channels
-        self._nz = nz
-        self.x: Vector = np.zeros(nz + nc, dtype=np.float64)
-        self.x[nz:] = cfg.counter_miss_rate / (1.0 - cfg.counter_miss_rate)
-        var = np.concatenate([np.full(nz, cfg.initial_sd**2), np.full(nc, cfg.bias_sd_initial**2)])
+        nz, nc, nk = len(self.graph.zones), self.graph.n_channels, len(cameras)
+        self._nz, self._nc = nz, nc
+        self._cam_zone = np.array([self._zone(z) for z in cameras], dtype=np.int64)
+        self.x: Vector = np.zeros(nz + nc + nk, dtype=np.float64)
+        self.x[nz : nz + nc] = cfg.counter_miss_rate / (1.0 - cfg.counter_miss_rate)
+        self.x[nz + nc :] = cfg.camera_miss_share
+        var = np.concatenate(
+            [
+                np.full(nz, cfg.initial_sd**2),
+                np.full(nc, cfg.bias_sd_initial**2),
+                np.full(nk, cfg.camera_miss_sd**2),
+            ]
+        )
         self.P: npt.NDArray[np.float64] = np.diag(var)
         for zone, value in (initial or {}).items():
             self.set_occupancy(zone, value, 0.0)
@@ -129,7 +143,8 @@ class OccupancyEstimator:
             if not dwell > 0:
                 raise InvalidInput(f"zone {zone!r}: dwell must be > 0 s")
             self._turnover[self._zone(zone)] = 2.0 / dwell
-        self._inc = sp.csr_matrix(self.graph.incidence)
+        self._inc = sp.csc_matrix(self.graph.incidence)
+        self._steps = 0
 
     def _zone(self, zone: str) -> int:
         try:
@@ -143,7 +158,7 @@ class OccupancyEstimator:
 
     def channel_scale(self) -> Vector:
         """``1 + b`` per channel (true crossings per reported one), floored."""
-        return 1.0 + np.clip(self.x[self._nz :], _BIAS_FLOOR, None)
+        return 1.0 + np.clip(self.x[self._nz : self._nz + self._nc], _BIAS_FLOOR, None)
 
     def predict(
         self,
@@ -157,24 +172,45 @@ class OccupancyEstimator:
 
     def predict_vector(self, c: Vector, dt_s: float) -> None:
         """:meth:`predict` with counts as a channel vector (hot path of the live tracker)."""
-        nz, cfg = self._nz, self.config
+        nz, nb, cfg = self._nz, self._nz + self._nc, self.config
         p = self.P
-        if c.any():
-            # x' = F x + [B c; 0], F = I + G, G = [[0, B diag(c)], [0, 0]] (sparse).
-            bc = self._inc.multiply(c[np.newaxis, :]).tocsr()
-            self.x[:nz] += self._inc @ c + bc @ self.x[nz:]
-            gp = bc @ p[nz:, :]  # rows of G P that are not zero: (nz, state)
+        self._symmetrise()
+        act = np.flatnonzero(c)
+        if act.size:
+            # x' = F x + [B c; 0], F = I + G, G = [[0, B diag(c), 0], 0...] (sparse); only
+            # the channels that counted in this step touch P.
+            inc = self._inc[:, act]
+            ca = c[act]
+            bc = inc.multiply(ca[np.newaxis, :]).tocsr()
+            rows = nz + act
+            self.x[:nz] += inc @ ca + bc @ self.x[rows]
+            gp = bc @ p[rows, :]  # the nonzero rows of G P: (nz, state)
             p[:nz, :] += gp
             p[:, :nz] += gp.T
-            p[:nz, :nz] += bc @ gp[:, nz:].T
-            q = cfg.count_rel_sd**2 * c + cfg.count_abs_sd**2 * (c > 0)
-            p[:nz, :nz] += (self._inc.multiply(q[np.newaxis, :]) @ self._inc.T).toarray()
+            p[:nz, :nz] += bc @ gp[:, rows].T
+            q = cfg.count_rel_sd**2 * ca + cfg.count_abs_sd**2
+            p[:nz, :nz] += (inc.multiply(q[np.newaxis, :]) @ inc.T).toarray()
         if self._turnover.any():
             churn = self._turnover * (np.clip(self.x[:nz], 0.0, None) + 1.0) * dt_s
             p[np.arange(nz), np.arange(nz)] += churn
-        drift = cfg.bias_sd_per_day**2 * dt_s / 86400.0
-        idx = np.arange(nz, len(self.x))
-        p[idx, idx] += drift
+        idx = np.arange(nz, nb)
+        p[idx, idx] += cfg.bias_sd_per_day**2 * dt_s / 86400.0
+        # A camera's miss share moves with the crowd (occlusion) and the light.
+        idx = np.arange(nb, len(self.x))
+        p[idx, idx] += cfg.camera_miss_sd_per_h**2 * dt_s / 3600.0
+
+    def _downdate(self, k: npt.NDArray[np.floating], ph: npt.NDArray[np.floating]) -> None:
+        """``P -= K (P H^T)^T`` in place (one BLAS pass, no state-sized temporary)."""
+        pt = self.P.T  # Fortran-ordered view of the C-ordered P: BLAS writes into it
+        out = dgemm(-1.0, np.asfortranarray(ph), np.asfortranarray(k), 1.0, pt, 0, 1, 1)
+        if out is not pt and not np.shares_memory(out, self.P):
+            self.P = np.ascontiguousarray(out.T)
+
+    def _symmetrise(self) -> None:
+        """Rounding makes P drift from symmetric; fold it back now and then (a full pass)."""
+        self._steps += 1
+        if self._steps % 64 == 0:
+            self.P = 0.5 * (self.P + self.P.T)
 
     def _update(self, rows: npt.NDArray[np.int64], z: Vector, r: Vector) -> None:
         """Fuse direct measurements ``z`` of the zones ``rows`` (H selects them)."""
@@ -184,8 +220,7 @@ class OccupancyEstimator:
         s = ph[rows, :] + np.diag(r)
         k = np.linalg.solve(s, ph.T).T  # P H^T S^-1 (S symmetric)
         self.x = self.x + k @ (z - self.x[rows])
-        self.P = self.P - k @ ph.T
-        self.P = 0.5 * (self.P + self.P.T)
+        self._downdate(k, ph)
 
     def observe(self, zone: str, count: float, sd: float | None = None) -> None:
         """Fuse a direct count of one zone (camera, people tracker)."""
@@ -205,6 +240,39 @@ class OccupancyEstimator:
             rows, z, s = zip(*items, strict=True)
             self._update(np.array(rows), np.array(z, dtype=float), np.square(np.array(s)))
 
+    def observe_cameras(self, readings: Mapping[int, tuple[float, float]]) -> None:
+        """Fuse camera counts: camera index -> (count, random sd).
+
+        A camera sees ``n (1 - g)`` people, ``g`` its miss share (a state,
+        learned where counters or other cameras say more); linearised at the
+        current estimate (extended Kalman filter).
+        """
+        if not readings:
+            return
+        nb = self._nz + self._nc
+        m = len(readings)
+        # Each row of H has two nonzeros: the zone (1 - g) and the camera's g (-n).
+        cols = np.zeros((m, 2), dtype=np.int64)
+        hv = np.zeros((m, 2))
+        innov = np.zeros(m)
+        r = np.zeros(m)
+        for row, (cam, (count, sd)) in enumerate(readings.items()):
+            i, gi = int(self._cam_zone[cam]), nb + cam
+            n_hat, g_hat = self.x[i], self.x[gi]
+            cols[row] = (i, gi)
+            hv[row] = (1.0 - g_hat, -max(n_hat, 0.0))
+            innov[row] = count - n_hat * (1.0 - g_hat)
+            r[row] = sd * sd
+        ph = self.P[:, cols[:, 0]] * hv[:, 0] + self.P[:, cols[:, 1]] * hv[:, 1]  # P H^T
+        s = ph[cols[:, 0], :] * hv[:, 0:1] + ph[cols[:, 1], :] * hv[:, 1:2] + np.diag(r)
+        k = np.linalg.solve(s, ph.T).T
+        self.x = self.x + k @ innov
+        self._downdate(k, ph)
+
+    @property
+    def camera_miss_share(self) -> Vector:
+        return self.x[self._nz + self._nc :].copy()
+
     def observe_empty(self, zones: Iterable[str] | None = None) -> None:
         """The venue (or these zones) is known empty, e.g. after closing."""
         names = self.graph.zones if zones is None else tuple(zones)
@@ -221,20 +289,31 @@ class OccupancyEstimator:
         self.P[:, i] = 0.0
         self.P[i, i] = sd * sd
 
+    def clipped(self) -> Vector:
+        """Occupancy clipped at 0: the cheap view for the estimator's own models."""
+        return np.clip(self.x[: self._nz], 0.0, None)
+
     def projected(self) -> tuple[Vector, Vector]:
-        """Occupancy conditioned on ``n >= 0`` and its sd (see module doc)."""
+        """Occupancy conditioned on ``n >= 0`` and its sd (see module doc).
+
+        The conditioning is exact for up to ``_MAX_ACTIVE`` negative zones
+        (the usual case: a few zones near empty); beyond that, e.g. a whole
+        venue emptying at closing, the rest are clipped, which keeps a step's
+        cost bounded.
+        """
         nz = self._nz
-        x = self.x[:nz].copy()
+        x0 = self.x[:nz]
+        x = x0.copy()
         p = self.P[:nz, :nz]
         active = np.zeros(nz, dtype=bool)
         for _ in range(_PROJECTION_ROUNDS):
             neg = x < 0.0
-            if not neg.any():
+            if not neg.any() or active.sum() + neg.sum() > _MAX_ACTIVE:
                 break
             active |= neg
             a = np.flatnonzero(active)
             paa = p[np.ix_(a, a)] + 1e-9 * np.eye(len(a))
-            x = self.x[:nz] - p[:, a] @ np.linalg.solve(paa, self.x[a])
+            x = x0 - p[:, a] @ np.linalg.solve(paa, x0[a])
         sd = np.sqrt(np.clip(np.diag(p), 0.0, None))
         return np.clip(x, 0.0, None), sd
 
@@ -242,7 +321,7 @@ class OccupancyEstimator:
         """The estimate projected onto occupancy >= 0, bias >= -0.9."""
         nz = self._nz
         occ, sd = self.projected()
-        bias = np.clip(self.x[nz:], _BIAS_FLOOR, None)
+        bias = np.clip(self.x[nz : nz + self._nc], _BIAS_FLOOR, None)
         zones = self.graph.zones
         return OccupancyEstimate(
             occupancy={z: float(occ[i]) for i, z in enumerate(zones)},
