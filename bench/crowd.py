@@ -175,7 +175,12 @@ def real(data: Path, seeds: int, errors: SensorErrors, step_s: float, use_pedpy:
         for seed in range(seeds):
             run = run_estimator(venue, truth, errors, np.random.default_rng(seed))
             score_run(venue, truth, run, scores, None if ref is None else ref[0])
-            flows.append(flow_errors(truth, run, None if ref is None else ref[1]))
+            # Gates at the ends of the tracked area are crossed where tracks start
+            # and end, not over a line PedPy can measure: their reference is the truth.
+            true = truth.channel.sum(axis=0)
+            own = (true[0::2] + true[1::2]).astype(float)
+            reference = own if ref is None else np.where(ref[1] > 0, ref[1], own)
+            flows.append(flow_errors(truth, run, reference))
         el = time.perf_counter() - t
         src = "PedPy" if ref is not None else "own truth"
         table(
