@@ -29,6 +29,7 @@ from simulators.injector import FaultInjector, SampleBatch
 from simulators.people_sensing import PeopleSensing, SensingErrors
 from simulators.schedule import DaySchedule, LocalTime
 from simulators.sensors import KIND_ORDER, SensorBank
+from simulators.warm_start import prefill
 from simulators.weather import Weather, WeatherParams
 from simulators.zonegraph import build_zone_graph
 from twin.venue import SensorKind, Venue
@@ -57,7 +58,8 @@ class VenueSimulator:
     ``start`` defaults to the wall clock now; ``max_substep_s`` bounds the
     internal integration step (long :meth:`step` calls are split); ``sensing``
     sets how gate counters and cameras err (default: as real ones, see
-    ``simulators/people_sensing.py``; ``EXACT_SENSING`` for exact counts).
+    ``simulators/people_sensing.py``; ``EXACT_SENSING`` for exact counts);
+    ``warm_start`` starts with the visitors the hour implies.
     """
 
     def __init__(
@@ -74,6 +76,7 @@ class VenueSimulator:
         lighting: LightingParams | None = None,
         max_substep_s: float = 10.0,
         sensing: SensingErrors | None = None,
+        warm_start: bool = False,
     ) -> None:
         self.venue = venue
         self.clock = SimClock(time.time() if start is None else float(start), math.inf)
@@ -130,8 +133,14 @@ class VenueSimulator:
         )
         self._faults = FaultInjector(venue.id, self.sensors.ids, faults)
         self._state = np.zeros(self.sensors.state_size)
+        if warm_start:  # the visitors the hour implies (simulators/warm_start.py)
+            prefill(self, self.clock.now)
         # Settle the climate to the start conditions so the first readings are plausible.
         self._advance_world(0.0, 1.0)
+
+    def local_time(self, ts: float) -> tuple[float, int]:
+        """Venue-local ``(hour, weekday)`` at ``ts``."""
+        return self._local.at(ts)
 
     @staticmethod
     def _exhibit_zones(venue: Venue) -> np.ndarray:

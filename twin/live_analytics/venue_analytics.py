@@ -42,6 +42,7 @@ class VenueAnalytics:
         self._latest_co2: dict[str, float] = {}
         self._want_values = Metric.SENSOR_VALUE.value in self.rules.metrics
         self.readings = 0
+        self.newest: float | None = None  # device time of the newest reading
 
     def process(
         self, readings: Sequence[Reading]
@@ -75,6 +76,7 @@ class VenueAnalytics:
                 values.append(MetricSample(Metric.SENSOR_VALUE, r.sensor, r.value, r.ts))
         if newest is None:
             return AnalyticsUpdate(self.venue.id, 0.0), []
+        self.newest = newest if self.newest is None else max(self.newest, newest)
         crowd = self.crowd.advance(newest)
         update = AnalyticsUpdate(
             self.venue.id,
@@ -92,8 +94,14 @@ class VenueAnalytics:
             samples.append(MetricSample(Metric.ZONE_CO2, zone, sum(vals) / len(vals), newest))
         return update, self.rules.evaluate(samples)
 
-    def finish(self, now: float) -> AnalyticsUpdate:
-        """End of a replay or run: publish the partial crowd step still pending."""
+    def finish(self, now: float | None = None) -> AnalyticsUpdate:
+        """End of a replay or run: publish the partial crowd step still pending.
+
+        ``now`` is device time (default: the newest reading's).
+        """
+        now = self.newest if now is None else now
+        if now is None:
+            return AnalyticsUpdate(self.venue.id, 0.0)
         crowd = self.crowd.advance(now, final=True)
         return AnalyticsUpdate(
             self.venue.id, now, crowd=crowd, flows=self.crowd.flows(now) if crowd else ()

@@ -242,3 +242,19 @@ def test_outdoor_zone_follows_the_weather_and_daylight() -> None:
     afternoon = np.mean([v for h, v in temp.items() if 13 <= h <= 16])
     early = np.mean([v for h, v in temp.items() if 3 <= h <= 6])
     assert afternoon > early + 3.0
+
+
+def test_a_warm_start_has_the_visitors_of_the_hour(wing: Venue) -> None:
+    start = MONDAY_0800 + 3 * 3600  # 11:00 in London, open since 09:00
+    cold = VenueSimulator(wing, seed=3, start=start)
+    warm = VenueSimulator(wing, seed=3, start=start, warm_start=True)
+    cold.step(1.0)
+    warm.step(1.0)
+    assert sum(cold.occupancy().values()) == 0
+    # Two hours of arrivals at the morning rate, less those who left: a busy wing.
+    assert sum(warm.occupancy().values()) > 50
+    assert all(n >= 0 for n in warm.occupancy().values())
+    # Closed at 07:00: a warm start finds nobody.
+    early = VenueSimulator(wing, seed=3, start=MONDAY_0800 - 3600, warm_start=True)
+    early.step(1.0)
+    assert sum(early.occupancy().values()) == 0
