@@ -119,6 +119,25 @@ class CrowdTracker:
         }
         self._prior = DwellPrior(len(self._zones), transit, stay)
         self._dwell = {z: DwellTimeEstimator() for z in self._zones}
+        # Walking speed is measured in a transit zone a camera watches (its
+        # crossing time by Little's law, path / W) and shared with the transit
+        # zones it has a door with: one corridor, one crowd, one speed.
+        self._path = {i: transit[i][0] for i in transit}
+        watched = {zi[s.zone] for s in cams}
+        self._speed_from: dict[int, list[int]] = {}
+        for i in transit:
+            if i in watched:
+                self._speed_from[i] = [i]
+                continue
+            near = {
+                zi[side]
+                for g in touching[self._zones[i]]
+                for side in (venue.gates[g].from_zone, venue.gates[g].to_zone)
+                if side is not None and zi[side] in transit and zi[side] in watched
+            }
+            if near:
+                self._speed_from[i] = sorted(near)
+        self._speed: dict[int, float] = {}
         self._capacity: dict[str, int] = {}
         for z in venue.zones:
             if z.space_per_visitor_m2 is not None:
@@ -212,7 +231,7 @@ class CrowdTracker:
         entries = self._into @ flow
         exits = self._out_of @ flow
         self._prior.step(now, dt, entries)
-        rows, z, var = self._prior.pseudo(now, dt, est.clipped())
+        rows, z, var = self._prior.pseudo(now, dt, est.clipped(), self._shared_speed())
         if rows.size:
             obs = {
                 est.graph.zones[r]: (m, math.sqrt(v)) for r, m, v in zip(rows, z, var, strict=True)
@@ -226,6 +245,27 @@ class CrowdTracker:
         self._direct_pending.clear()
         self._last_flow = flow / dt
         return self._results(now, dt, entries, exits)
+
+    def _shared_speed(self) -> dict[int, float]:
+        """Measured walking speed per transit zone (own or a watched neighbour's)."""
+        out = {}
+        for i, sources in self._speed_from.items():
+            known = [self._speed[j] for j in sources if j in self._speed]
+            if known:
+                out[i] = sum(known) / len(known)
+        return out
+
+    def _measure_speed(self, i: int, dwell: DwellTimeEstimator) -> float | None:
+        """path / W in a watched transit zone, once a few people have crossed it."""
+        w = dwell.dwell_time_s
+        entries = dwell.arrival_rate_per_s
+        if i not in self._path or w is None or not w > 0 or entries is None:
+            return None
+        if i not in self._speed_from or self._speed_from[i] != [i]:
+            return None
+        v = self._path[i] / w
+        self._speed[i] = v
+        return v
 
     def _camera_obs(self, occ: np.ndarray) -> dict[int, tuple[float, float]]:
         """Camera counts corrected for the expected occlusion at density, with their spread.
@@ -275,6 +315,7 @@ class CrowdTracker:
             )
             dwell = self._dwell[zone]
             dwell.update(dt, n, float(entries[i]))
+            speed = self._measure_speed(i, dwell)
             cap = self._capacity.get(zone)
             out.append(
                 ZoneCrowd(
@@ -291,6 +332,7 @@ class CrowdTracker:
                     float(entries[i]) / dt,
                     float(exits[i]) / dt,
                     dwell.dwell_time_s,
+                    speed,
                 )
             )
         return tuple(out)

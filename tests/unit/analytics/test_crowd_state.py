@@ -200,3 +200,28 @@ def test_weidmann_speed_and_transit_window() -> None:
     assert rows.tolist() == [0]
     assert z[0] == pytest.approx(10.0 / float(weidmann_speed(8.0 / 30.0)), abs=0.01)
     assert var[0] > 1.0
+
+
+def test_walking_speed_is_measured_where_a_camera_watches_a_transit_zone() -> None:
+    tracker = CrowdTracker(corridor(transit=True, camera=True), AnalyticsConfig(crowd_step_s=1.0))
+    start(tracker)
+    rng = np.random.default_rng(3)
+    inside: list[float] = []
+    cum = {"west-forward": 0.0, "east-forward": 0.0}
+    speeds = []
+    for k in range(1, 300):
+        t = T0 + k
+        arrivals = int(rng.poisson(1.0))
+        inside += [t + 8.0] * arrivals  # 10 m between the doors at 1.25 m/s
+        leaving = sum(1 for e in inside if e <= t)
+        inside = [e for e in inside if e > t]
+        cum["west-forward"] += arrivals
+        cum["east-forward"] += leaving
+        for s, v in cum.items():
+            tracker.update(s, t, v)
+        tracker.update("cam", t, float(len(inside)))
+        res = tracker.advance(t)
+        if res and res[0].speed_m_s is not None:
+            speeds.append(res[0].speed_m_s)
+    # Little's law on the camera's count and the counted entries: path / W.
+    assert np.median(speeds[100:]) == pytest.approx(1.25, rel=0.15)
