@@ -142,6 +142,72 @@ def pedpy_reference(
     return dens, n_gate
 
 
+def tracker_density(
+    path: Path, unit: str, venue: Venue, every: int = 25, dropout: float = 0.0
+) -> None:
+    """Density from a tracker's positions (twin.analytics.crowd.tracking) against PedPy's.
+
+    Classic and Voronoi density per zone on every ``every``-th frame, from the
+    tracks (a tracker that sees everyone), and with ``dropout`` of the people
+    missing in each frame; PedPy's Voronoi cells are restricted to the same
+    walkable area (the venue's zones), without cut-off, like ours.
+    """
+    import pedpy
+
+    from twin.analytics.crowd.tracking import VoronoiGrid, classic_density
+
+    unit_p = pedpy.TrajectoryUnit.CENTIMETER if unit == "cm" else pedpy.TrajectoryUnit.METER
+    traj = pedpy.load_trajectory(trajectory_file=path, default_unit=unit_p)
+    data = traj.data[traj.data["frame"] % every == 0].copy()
+    sub = pedpy.TrajectoryData(data=data[["id", "frame", "x", "y"]], frame_rate=traj.frame_rate)
+    xs = [p[0] for z in venue.zones for p in z.floor]
+    ys = [p[1] for z in venue.zones for p in z.floor]
+    walk = [(min(xs), min(ys)), (max(xs), min(ys)), (max(xs), max(ys)), (min(xs), max(ys))]
+    t = time.perf_counter()
+    indiv = pedpy.compute_individual_voronoi_polygons(
+        traj_data=sub, walkable_area=pedpy.WalkableArea(walk)
+    )
+    ref_v = {}
+    ref_c = {}
+    for z in venue.zones:
+        dv, _ = pedpy.compute_voronoi_density(
+            individual_voronoi_data=indiv, measurement_area=pedpy.MeasurementArea(z.floor)
+        )
+        ref_v[z.id] = dv.set_index("frame")["density"] if "frame" in dv.columns else dv["density"]
+        dc = pedpy.compute_classic_density(
+            traj_data=sub, measurement_area=pedpy.MeasurementArea(z.floor)
+        )
+        ref_c[z.id] = dc.set_index("frame")["density"] if "frame" in dc.columns else dc["density"]
+    t_pedpy = time.perf_counter() - t
+    grid = VoronoiGrid(walk, [z.floor for z in venue.zones], grid_m=0.05)
+    rng = np.random.default_rng(0)
+    frames = sorted(set(data["frame"].tolist()))
+    ours_v = {z.id: [] for z in venue.zones}
+    ours_c = {z.id: [] for z in venue.zones}
+    t = time.perf_counter()
+    for f in frames:
+        rows = data[data["frame"] == f]
+        xy = rows[["x", "y"]].to_numpy(dtype=float)
+        if dropout:
+            xy = xy[rng.random(len(xy)) >= dropout]
+        dens = grid.density(xy)
+        for i, z in enumerate(venue.zones):
+            ours_v[z.id].append(dens[i])
+            ours_c[z.id].append(classic_density(xy, z.floor, z.area_m2))
+    t_ours = time.perf_counter() - t
+    print(
+        f"  tracker density vs PedPy, every {every}th frame ({len(frames)} frames), "
+        f"dropout {dropout:.0%}; ours {1e3 * t_ours / len(frames):.1f} ms/frame, "
+        f"PedPy {1e3 * t_pedpy / len(frames):.0f} ms/frame:"
+    )
+    for z in venue.zones:
+        for name, ours, ref in (("Voronoi", ours_v, ref_v), ("classic", ours_c, ref_c)):
+            r = ref[z.id].reindex(frames).fillna(0.0).to_numpy()
+            o = np.asarray(ours[z.id])
+            err = 100 * float(np.mean(np.abs(o - r))) / max(float(r.mean()), 1e-9)
+            print(f"    {z.id:8s} {name:8s} mean {r.mean():.3f} p/m2, error {err:5.2f} % of mean")
+
+
 def table(title: str, scores: dict[str, ZoneScore], flows: np.ndarray, gates: list[str]) -> None:
     print(f"\n{title}")
     print(
@@ -183,6 +249,9 @@ def real(data: Path, seeds: int, errors: SensorErrors, step_s: float, use_pedpy:
             flows.append(flow_errors(truth, run, reference))
         el = time.perf_counter() - t
         src = "PedPy" if ref is not None else "own truth"
+        if use_pedpy and ref is not None:
+            tracker_density(path, unit, venue)
+            tracker_density(path, unit, venue, dropout=0.02)
         table(
             f"{name}: {len(truth.ts)} steps of {step_s:g} s, {seeds} seeds, reference {src}, "
             f"uncounted crossings {truth.uncounted}, "
