@@ -246,6 +246,8 @@ async def run_simulation(
     tick_s: float = 0.25,
     max_inflight: int = 1000,
     on_progress: Callable[[SimProgress], None] | None = None,
+    warm_start: bool = False,
+    on_start: Callable[[VenueSimulator], None] | None = None,
 ) -> SimProgress:
     """Simulate ``venue`` and publish its readings until ``duration_s`` simulated
     seconds have passed (``None``: until ``stop_event`` is set).
@@ -253,15 +255,24 @@ async def run_simulation(
     ``speed`` is simulated seconds per wall second (``math.inf``: as fast as the
     broker takes them). ``mqtt_config`` overrides ``broker_host``/``broker_port``
     when given. The first readings go out at once; ``on_progress`` is called
-    after every tick. Returns the final counters.
+    after every tick. ``warm_start`` starts with the visitors the hour implies;
+    ``on_start`` sees the simulator before its first step. Returns the final
+    counters.
     """
     if not speed > 0:
         raise PublishError(f"speed must be positive or inf, got {speed}")
     cfg = mqtt_config or MqttConfig(host=broker_host, port=broker_port)
     t0 = _default_start(speed, duration_s) if start is None else start
     sim = VenueSimulator(
-        venue, seed=seed, start=t0, faults=faults, schedule=DaySchedule.parse(hours)
+        venue,
+        seed=seed,
+        start=t0,
+        faults=faults,
+        schedule=DaySchedule.parse(hours),
+        warm_start=warm_start,
     )
+    if on_start is not None:  # e.g. the demo's head count of a warm-started venue
+        on_start(sim)
     pace = SimClock(sim.now, speed)
     end = math.inf if duration_s is None else sim.now + duration_s
     # As fast as possible: step by the shortest sensor interval, at most a minute.

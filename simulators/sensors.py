@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from simulators.injector import FaultInjector, SampleBatch
+from simulators.people_sensing import PeopleSensing
 from twin.venue import GateDirection, SensorDef, SensorKind
 
 __all__ = ["KIND_ORDER", "SensorBank", "SensorModel"]
@@ -76,8 +77,11 @@ class SensorBank:
         gate_index: dict[str, int],
         rng: np.random.Generator,
         start: float,
+        people: PeopleSensing | None = None,
     ) -> None:
         self.ids = tuple(s.id for s in sensors)
+        # Counter misses and camera under-counts (simulators/people_sensing.py).
+        self._people = people
         n_zones, n_gates = len(zone_index), len(gate_index)
         self.state_size = len(KIND_ORDER) * n_zones + 2 * n_gates + n_zones
         n = len(sensors)
@@ -132,6 +136,8 @@ class SensorBank:
         else:
             ts = first.copy()
         true = state[self._src[idx]]
+        if self._people is not None:
+            true = self._people.apply(idx, true)
         sd = self._noise_abs[idx] + self._noise_rel[idx] * np.abs(true)
         noise = sd * self._rng.standard_normal(idx.size)
         value = true * self._gain[idx] + self._bias[idx] + noise

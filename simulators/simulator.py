@@ -26,8 +26,10 @@ from simulators.crowd import CrowdModel, CrowdParams
 from simulators.environment import LightingParams, lamp_targets
 from simulators.faults import FaultPlan, GroundTruth
 from simulators.injector import FaultInjector, SampleBatch
+from simulators.people_sensing import PeopleSensing, SensingErrors
 from simulators.schedule import DaySchedule, LocalTime
 from simulators.sensors import KIND_ORDER, SensorBank
+from simulators.warm_start import prefill
 from simulators.weather import Weather, WeatherParams
 from simulators.zonegraph import build_zone_graph
 from twin.venue import SensorKind, Venue
@@ -54,7 +56,10 @@ class VenueSimulator:
     """Simulates any :class:`~twin.venue.Venue`; see the module docstring.
 
     ``start`` defaults to the wall clock now; ``max_substep_s`` bounds the
-    internal integration step (long :meth:`step` calls are split).
+    internal integration step (long :meth:`step` calls are split); ``sensing``
+    sets how gate counters and cameras err (default: as real ones, see
+    ``simulators/people_sensing.py``; ``EXACT_SENSING`` for exact counts);
+    ``warm_start`` starts with the visitors the hour implies.
     """
 
     def __init__(
@@ -70,6 +75,8 @@ class VenueSimulator:
         crowd: CrowdParams | None = None,
         lighting: LightingParams | None = None,
         max_substep_s: float = 10.0,
+        sensing: SensingErrors | None = None,
+        warm_start: bool = False,
     ) -> None:
         self.venue = venue
         self.clock = SimClock(time.time() if start is None else float(start), math.inf)
@@ -78,7 +85,7 @@ class VenueSimulator:
         self._max_sub = max_substep_s
         # Independent streams, so adding a sensor does not change the crowd or weather.
         ss = np.random.SeedSequence(seed)
-        r_crowd, r_weather, r_sensor = (np.random.default_rng(s) for s in ss.spawn(3))
+        r_crowd, r_weather, r_sensor, r_people = (np.random.default_rng(s) for s in ss.spawn(4))
         self._local = LocalTime(venue.timezone)
 
         zones = venue.zones
@@ -119,11 +126,21 @@ class VenueSimulator:
         self._gate_from = np.array(
             [zone_index.get(g.from_zone or "", -1) for g in venue.gates], dtype=np.int64
         )
-        self.sensors = SensorBank(venue.sensors, zone_index, gate_index, r_sensor, self.clock.now)
+        # Gate counters miss and double-count, cameras under-count (realistic by default).
+        self.sensing = PeopleSensing(venue.sensors, self._area, zone_index, r_people, sensing)
+        self.sensors = SensorBank(
+            venue.sensors, zone_index, gate_index, r_sensor, self.clock.now, self.sensing
+        )
         self._faults = FaultInjector(venue.id, self.sensors.ids, faults)
         self._state = np.zeros(self.sensors.state_size)
+        if warm_start:  # the visitors the hour implies (simulators/warm_start.py)
+            prefill(self, self.clock.now)
         # Settle the climate to the start conditions so the first readings are plausible.
         self._advance_world(0.0, 1.0)
+
+    def local_time(self, ts: float) -> tuple[float, int]:
+        """Venue-local ``(hour, weekday)`` at ``ts``."""
+        return self._local.at(ts)
 
     @staticmethod
     def _exhibit_zones(venue: Venue) -> np.ndarray:

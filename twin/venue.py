@@ -137,6 +137,14 @@ class Zone(_Model):
         if self.floor_area_m2 is None:
             return "polygon"
         return self.area_source or "floor_area_m2"
+    initial_occupancy: float | None = Field(
+        None, ge=0, description="People in the zone when monitoring starts (default 0)."
+    )
+    transit: bool = Field(
+        False,
+        description="People walk through it (corridor, passage, stair): its occupancy "
+        "follows the entries of the last crossing time (docs/crowd.md).",
+    )
 
     @cached_property
     def area_m2(self) -> float:

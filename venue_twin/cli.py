@@ -33,6 +33,7 @@ examples:
   venue-twin record --host broker.local --out tuesday.vtrec --duration 3600
   venue-twin replay tuesday.vtrec --host 127.0.0.1 --speed 10 --venue museum-wing=museum-wing-replay
   venue-twin anomaly score gallery-a-rh.csv --out scored.csv
+  venue-twin crowd evaluate corridor.txt --venue corridor.yaml --unit cm --miss 0.04
   venue-twin import-ifc east-wing.ifc --out venues/
   venue-twin user add alice --role operator --users-file users.yaml
 
@@ -51,6 +52,7 @@ _MODULES = (
     "commands_twin",
     "commands_users",
     "commands_viewer",
+    "commands_crowd",
 )
 _COMMAND_MODULE = {
     "demo": "commands_demo",
@@ -65,6 +67,7 @@ _COMMAND_MODULE = {
     "scan-change": "commands_twin",
     "user": "commands_users",
     "viewer": "commands_viewer",
+    "crowd": "commands_crowd",
 }
 
 

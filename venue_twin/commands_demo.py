@@ -18,6 +18,7 @@ from ingest.mqtt_settings import MqttSettings
 from ingest.store import StoreMisconfigured
 from simulators.mqtt_config import MqttConfig as SimMqttConfig
 from simulators.publisher import run_simulation
+from simulators.simulator import VenueSimulator
 from twin.venue import Venue
 from venue_twin.commands_users import ensure_demo_users
 from venue_twin.demo_venues import prepare_demo_venues
@@ -150,7 +151,7 @@ def _demo(args: argparse.Namespace, console: Console) -> int:
                 async with platform:
                     sims = [
                         asyncio.create_task(
-                            _simulate_demo(venue, mqtt_port, args, stop),
+                            _simulate_demo(venue, mqtt_port, args, stop, platform),
                             name=f"simulator-{venue.id}",
                         )
                         for venue in platform.venues
@@ -167,15 +168,29 @@ def _demo(args: argparse.Namespace, console: Console) -> int:
 
 
 async def _simulate_demo(
-    venue: Venue, mqtt_port: int, args: argparse.Namespace, stop: asyncio.Event
+    venue: Venue,
+    mqtt_port: int,
+    args: argparse.Namespace,
+    stop: asyncio.Event,
+    platform: Platform | None = None,
 ) -> None:
     """Live simulation; with --speed above 1, first the past day at that speed.
 
     A clock faster than real time would stamp readings in the future, which
     ingest rightly rejects, so a fast demo replays the last day up to now and
-    then goes on live.
+    then goes on live. The simulator starts with the visitors the hour implies
+    and the crowd estimator starts from that head count, as an operator would
+    set it, so the demo shows visitors from its first minute.
     """
     config = SimMqttConfig(host="127.0.0.1", port=mqtt_port, client_id=f"demo-sim-{venue.id}")
+
+    def head_count(sim: VenueSimulator) -> None:
+        analytics = None if platform is None else platform.analytics
+        va = None if analytics is None else analytics.venues.get(venue.id)
+        if va is not None:
+            for zone, n in sim.occupancy().items():
+                va.crowd.set_occupancy(zone, float(n), 0.5)
+
     if args.speed > 1:
         await run_simulation(
             venue,
@@ -185,6 +200,8 @@ async def _simulate_demo(
             seed=args.seed,
             hours=args.hours,
             stop_event=stop,
+            warm_start=True,
+            on_start=head_count,
         )
     if not stop.is_set():
         await run_simulation(
@@ -194,6 +211,8 @@ async def _simulate_demo(
             seed=args.seed,
             hours=args.hours,
             stop_event=stop,
+            warm_start=True,
+            on_start=head_count,
         )
 
 

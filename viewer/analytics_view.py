@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from twin.live_analytics import AnalyticsUpdate, ArtefactLight, ZoneClimate, ZoneCrowd
+from twin.live_analytics import AnalyticsUpdate, ArtefactLight, GateFlow, ZoneClimate, ZoneCrowd
 from twin.venue import Venue
 from viewer.bodies import finite
 
@@ -29,7 +29,13 @@ _ZONE_FIELDS = (
     "climate_class",
     "dew_point",
     "in_class_pct",
+    "occupancy_sd",
+    "inflow_per_s",
+    "outflow_per_s",
+    "dwell_s",
+    "speed_m_s",
 )
+_GATE_FIELDS = ("forward_per_s", "backward_per_s")
 _ARTEFACT_FIELDS = ("dose_lxh", "budget_lxh", "dose_ratio", "exhausted_at")
 
 
@@ -38,12 +44,16 @@ class AnalyticsChanges:
     zones: dict[str, dict[str, Any]] = field(default_factory=dict)
     artefacts: dict[str, dict[str, Any]] = field(default_factory=dict)
     anomalies: list[dict[str, Any]] = field(default_factory=list)
+    gates: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     def __bool__(self) -> bool:
-        return bool(self.zones or self.artefacts or self.anomalies)
+        return bool(self.zones or self.artefacts or self.anomalies or self.gates)
 
     def body(self) -> dict[str, Any]:
-        return {"zones": self.zones, "artefacts": self.artefacts, "anomalies": self.anomalies}
+        out = {"zones": self.zones, "artefacts": self.artefacts, "anomalies": self.anomalies}
+        if self.gates:  # people per second through each gate, when counted
+            out["gates"] = self.gates
+        return out
 
 
 def empty_analytics(venue: Venue) -> dict[str, Any]:
@@ -54,6 +64,7 @@ def empty_analytics(venue: Venue) -> dict[str, Any]:
         "zones": {z.id: dict.fromkeys(_ZONE_FIELDS) for z in venue.zones},
         "artefacts": {a.id: dict.fromkeys(_ARTEFACT_FIELDS) for a in venue.artefacts},
         "anomalies": [],
+        "gates": {g.id: dict.fromkeys(_GATE_FIELDS) for g in venue.gates},
     }
 
 
@@ -72,6 +83,9 @@ class _VenueView:
             self._zone(zones, k.zone).update(_climate(k))
         for zone in {c.zone for c in u.crowd} | {k.zone for k in u.climate}:
             self.pending.zones[zone] = dict(zones[zone])
+        gates: dict[str, dict[str, Any]] = self.body.setdefault("gates", {})
+        for f in u.flows:
+            gates[f.gate] = self.pending.gates[f.gate] = _flow(f)
         artefacts: dict[str, dict[str, Any]] = self.body["artefacts"]
         for light in u.light:
             artefacts[light.artefact] = _light(light)
@@ -102,7 +116,16 @@ def _crowd(c: ZoneCrowd) -> dict[str, Any]:
         "safety_band": c.safety.value,
         "capacity": c.capacity,
         "capacity_ratio": finite(c.capacity_ratio),
+        "occupancy_sd": finite(c.occupancy_sd),
+        "inflow_per_s": finite(c.inflow_per_s),
+        "outflow_per_s": finite(c.outflow_per_s),
+        "dwell_s": finite(c.dwell_s),
+        "speed_m_s": finite(c.speed_m_s),
     }
+
+
+def _flow(f: GateFlow) -> dict[str, Any]:
+    return {"forward_per_s": finite(f.forward_per_s), "backward_per_s": finite(f.backward_per_s)}
 
 
 def _climate(k: ZoneClimate) -> dict[str, Any]:
@@ -146,6 +169,7 @@ class AnalyticsView:
             "zones": {k: dict(v) for k, v in view.body["zones"].items()},
             "artefacts": dict(view.body["artefacts"]),
             "anomalies": list(view.anomalies),
+            "gates": {k: dict(v) for k, v in view.body.get("gates", {}).items()},
         }
 
     def take_changes(self, venue: str) -> AnalyticsChanges:

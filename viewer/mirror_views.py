@@ -258,6 +258,8 @@ class MirrorAnalytics:
             body["zones"][zone] = pending.zones[zone] = dict(fields)
         for artefact, fields in changes.get("artefacts", {}).items():
             body["artefacts"][artefact] = pending.artefacts[artefact] = dict(fields)
+        for gate, fields in changes.get("gates", {}).items():
+            body.setdefault("gates", {})[gate] = pending.gates[gate] = dict(fields)
         for item in changes.get("anomalies", []):
             self._anomalies[venue].appendleft(item)
             pending.anomalies.append(item)

@@ -140,6 +140,18 @@ class AnalyticsZone(BaseModel):
     climate_class: str | None
     dew_point: float | None
     in_class_pct: float | None
+    # Crowd state (docs/crowd.md): the 1-sigma band, people per second in and
+    # out, mean stay by Little's law, walking speed where measured.
+    occupancy_sd: float | None = None
+    inflow_per_s: float | None = None
+    outflow_per_s: float | None = None
+    dwell_s: float | None = None
+    speed_m_s: float | None = None
+
+
+class AnalyticsGate(BaseModel):
+    forward_per_s: float | None
+    backward_per_s: float | None
 
 
 class AnalyticsArtefact(BaseModel):
@@ -163,6 +175,7 @@ class Analytics(BaseModel):
     zones: dict[str, AnalyticsZone]
     artefacts: dict[str, AnalyticsArtefact]
     anomalies: list[AnalyticsAnomaly]
+    gates: dict[str, AnalyticsGate] = {}
 
 
 class ReplayIn(_In):

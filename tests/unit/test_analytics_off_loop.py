@@ -115,10 +115,10 @@ def test_zone_counts_fused_at_once_equal_one_by_one() -> None:
         e.x = np.random.default_rng(4).normal(size=e.x.shape)
         return e
 
-    counts = {z.id: float(rng.integers(0, 40)) for z in v.zones[:20]}
+    counts = {z.id: (float(rng.integers(0, 40)), 1.5) for z in v.zones[:20]}
     one, many = estimator(), estimator()
-    for zone, c in counts.items():
-        one.observe(zone, c)
+    for zone, (c, sd) in counts.items():
+        one.observe(zone, c, sd)
     many.observe_many(counts)
     np.testing.assert_allclose(many.x, one.x, rtol=1e-9, atol=1e-9)
     np.testing.assert_allclose(many.P, one.P, rtol=1e-9, atol=1e-9)

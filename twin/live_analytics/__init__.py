@@ -5,6 +5,7 @@ from twin.live_analytics.conservation import class_bands
 from twin.live_analytics.results import (
     AnalyticsUpdate,
     ArtefactLight,
+    GateFlow,
     SensorAnomaly,
     ZoneClimate,
     ZoneCrowd,
@@ -19,6 +20,7 @@ __all__ = [
     "AnalyticsService",
     "AnalyticsUpdate",
     "ArtefactLight",
+    "GateFlow",
     "SensorAnomaly",
     "VenueAnalytics",
     "ZoneClimate",

@@ -29,7 +29,21 @@ DEFAULT_ANOMALY_SEVERITY: Mapping[DetectionKind, Severity] = {
 # People counters are specified to within a few per cent. A wider prior on a
 # counter's bias lets camera noise move the bias of a busy gate, and 1 % of a
 # day's flow through it moves a zone with no camera by that many people.
-LIVE_OCCUPANCY = OccupancyConfig(bias_sd_initial=0.03)
+#
+# Real counters miss people (occlusion, people walking side by side) and now
+# and then count one twice: specifications quote 92-99 % accuracy. The prior
+# is a 4 % miss rate, 0.5 % double counts (sd 3 % between devices); the count
+# noise is the binomial spread of that, (m (1 - m) + d) / (1 - m)^2 ~ 0.22^2
+# per person counted (docs/crowd.md).
+# Cameras and trackers lose a few per cent of people (dropouts, people at the
+# edge of the view): prior 2 % +- 3 %, drifting 2 % an hour, per camera.
+LIVE_OCCUPANCY = OccupancyConfig(
+    bias_sd_initial=0.03,
+    counter_miss_rate=0.04,
+    count_rel_sd=0.22,
+    count_abs_sd=0.0,
+    camera_miss_share=0.02,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,6 +64,11 @@ class AnalyticsConfig:
       Venues not listed are never assumed empty.
     - ``occupancy``: noise model of the occupancy estimator; the default,
       :data:`LIVE_OCCUPANCY`, is explained in docs/crowd.md.
+    - ``initial_occupancy``: people per zone when tracking starts (overrides
+      the venue file's ``initial_occupancy``; both default to 0).
+    - ``camera_undercount_per_density`` / ``camera_undercount_sd``: a camera
+      misses people hidden behind others, a share ``k * density`` of those
+      present (prior mean and spread of ``k`` per p/m^2); see docs/crowd.md.
     - ``area_types``: Fruin walkway or queue tables per zone (default walkway).
     - ``climate_targets``: ASHRAE class per zone (default ``default_climate``).
     - ``capacity_alarms``: alarm at 80 % (warning) and 100 % (critical) of a
@@ -70,6 +89,9 @@ class AnalyticsConfig:
     area_types: Mapping[str, AreaType] = field(default_factory=dict)
     default_climate: ClimateClass = ClimateClass.A1
     climate_targets: Mapping[str, ClimateClass] = field(default_factory=dict)
+    initial_occupancy: Mapping[str, float] = field(default_factory=dict)
+    camera_undercount_per_density: float = 0.03
+    camera_undercount_sd: float = 0.03
     capacity_alarms: bool = True
     capacity_clear_ratio: float = 0.75
     queue_size: int = 10_000

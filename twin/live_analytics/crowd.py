@@ -1,20 +1,21 @@
-"""Occupancy, density, level of service and carrying capacity per zone, live.
+"""Occupancy, flow, dwell, density, level of service and capacity per zone, live.
 
 Gate counters report cumulative crossings of their gate in their
-``direction``: ``forward`` is the gate's ``from_zone -> to_zone``,
-``backward`` the way back (a two-way people counter is two sensors, one per
-direction). Their increments drive the Kalman occupancy estimator
+``direction`` (``forward``: the gate's ``from_zone -> to_zone``); their
+increments drive the occupancy estimator
 (:class:`~twin.analytics.crowd.OccupancyEstimator`) on the channel they
-measure; ``people_count`` sensors are direct measurements of their zone.
+measure. Two counters on the same channel (one each side of a door) are
+averaged. ``people_count`` sensors (cameras) are direct measurements of
+their zone, corrected for the people a camera cannot see in a dense crowd.
 
-Where a gate is counted both ways, flow conservation needs no model. Only a
-gate counted forward but not backward leaves its return flow unmeasured: it
-is modelled as the zone's occupancy leaving with a mean stay of ``dwell_s``
-(a first-order outflow, ``n dt / dwell``), less the exits measured out of
-the zone, sent back through that gate. Direct counts correct that model where
-they exist. During a venue's configured ``empty_hours`` every zone is
-observed empty, which is what lets the estimator learn and correct a
-counter's bias.
+A gate counted forward but not backward leaves its return flow unmeasured:
+it is modelled as the zone's occupancy leaving with a mean stay of
+``dwell_s``, less the exits measured out of the zone; such zones, and zones
+with no counted boundary at all, also get the process noise of their
+unmeasured turnover. Transit zones (``Zone.transit``) and zones with a
+configured mean stay get Little's-law pseudo-measurements
+(:mod:`twin.analytics.crowd.dwell_prior`); during a venue's ``empty_hours``
+every zone is observed empty. See docs/crowd.md.
 """
 
 from __future__ import annotations
@@ -24,56 +25,28 @@ from collections.abc import Mapping
 from datetime import datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+import numpy as np
+import scipy.sparse as sp
+
 from twin.analytics.crowd import (
     AreaType,
     CapacityArea,
+    DwellTimeEstimator,
     InvalidInput,
     OccupancyEstimator,
     assess_density,
     capacity_level,
     carrying_capacity,
 )
+from twin.analytics.crowd.dwell_prior import DwellPrior, path_length
 from twin.live_analytics.config import AnalyticsConfig
-from twin.live_analytics.results import ZoneCrowd
+from twin.live_analytics.counter_reading import CounterReading
+from twin.live_analytics.results import GateFlow, ZoneCrowd
 from twin.venue import GateDirection, SensorKind, Venue
 
 __all__ = ["CounterReading", "CrowdTracker"]
 
 _FORWARD, _BACKWARD = 0, 1
-# A cumulative count that falls below this share of its high-water mark was
-# reset (device restart); a smaller fall is a correction and counts nothing.
-_RESET_SHARE = 0.5
-
-
-class CounterReading:
-    """Turns one cumulative counter's readings into increments; O(1) state.
-
-    Readings older than the newest one seen are ignored (a late reading of a
-    cumulative count carries nothing new). A fall to below half the highest
-    count seen is a reset: counting restarts from zero. A smaller fall (a
-    device correcting itself, a drift ending) counts nothing until the count
-    climbs past its high-water mark again, so no flow is ever negative.
-    """
-
-    __slots__ = ("_high", "_ts")
-
-    def __init__(self) -> None:
-        self._high: float | None = None
-        self._ts = -math.inf
-
-    def increment(self, ts: float, value: float) -> float:
-        """People counted since the previous reading (0 for the first one)."""
-        if ts < self._ts or not (math.isfinite(value) and value >= 0.0):
-            return 0.0
-        self._ts = ts
-        high = self._high
-        if high is None or value < _RESET_SHARE * high:
-            self._high = value
-            return 0.0 if high is None else value
-        if value <= high:
-            return 0.0
-        self._high = value
-        return value - high
 
 
 class CrowdTracker:
@@ -83,29 +56,88 @@ class CrowdTracker:
         self._cfg = config
         self._zones = tuple(z.id for z in venue.zones)
         self._area = {z.id: z.area_m2 for z in venue.zones}
-        self._estimator = OccupancyEstimator(self._zones, venue.gates, config.occupancy)
-        # sensor -> (gate, channel); a gate's channels are forward and backward.
-        self._channel: dict[str, tuple[str, int]] = {}
-        measured: set[tuple[str, int]] = set()
+        self._gates = tuple(g.id for g in venue.gates)
+        gate_index = {g: i for i, g in enumerate(self._gates)}
+        # sensor -> channel index (2 gate + way); counters per channel (averaged).
+        self._channel: dict[str, int] = {}
         for s in venue.sensors:
             if s.kind is SensorKind.GATE_COUNTER and s.gate is not None:
                 way = _BACKWARD if s.direction is GateDirection.BACKWARD else _FORWARD
-                self._channel[s.id] = (s.gate, way)
-                measured.add((s.gate, way))
+                self._channel[s.id] = 2 * gate_index[s.gate] + way
+        n_ch = 2 * len(self._gates)
+        self._per_channel = np.zeros(n_ch)
+        for ch in self._channel.values():
+            self._per_channel[ch] += 1.0
+        measured = self._per_channel > 0
         self._counters = {s: CounterReading() for s in self._channel}
-        self._direct = {s.id: s.zone for s in venue.sensors if s.kind is SensorKind.PEOPLE_COUNT}
+        cams = [s for s in venue.sensors if s.kind is SensorKind.PEOPLE_COUNT]
+        self._direct = {s.id: s.zone for s in cams}
+        self._camera = {s.id: k for k, s in enumerate(cams)}
         # Modelled return flow of zone z goes back through a gate that enters z
         # and is counted in, but not out; measured exits of z are subtracted.
-        self._return_gate: dict[str, str] = {}
-        self._exits: dict[str, list[tuple[str, int]]] = {z: [] for z in self._zones}
-        for g in venue.gates:
-            fwd, back = (g.id, _FORWARD) in measured, (g.id, _BACKWARD) in measured
+        self._return_gate: dict[str, int] = {}
+        self._exits: dict[str, list[int]] = {z: [] for z in self._zones}
+        touching: dict[str, list[int]] = {z: [] for z in self._zones}
+        for i, g in enumerate(venue.gates):
+            fwd, back = bool(measured[2 * i]), bool(measured[2 * i + 1])
             if g.to_zone is not None and fwd and not back:
-                self._return_gate.setdefault(g.to_zone, g.id)
+                self._return_gate.setdefault(g.to_zone, i)
             if g.from_zone is not None and fwd:
-                self._exits[g.from_zone].append((g.id, _FORWARD))
+                self._exits[g.from_zone].append(2 * i)
             if g.to_zone is not None and back:
-                self._exits[g.to_zone].append((g.id, _BACKWARD))
+                self._exits[g.to_zone].append(2 * i + 1)
+            for side in (g.from_zone, g.to_zone):
+                if side is not None:
+                    touching[side].append(i)
+        # Zones with a boundary nobody counts both ways turn over unseen.
+        open_zones = {
+            z: config.zone_dwell_s.get(z, config.dwell_s)
+            for z in self._zones
+            if not touching[z]
+            or any(not (measured[2 * i] and measured[2 * i + 1]) for i in touching[z])
+        }
+        initial = {z.id: z.initial_occupancy for z in venue.zones if z.initial_occupancy}
+        initial.update(config.initial_occupancy)
+        self._estimator = OccupancyEstimator(
+            self._zones, venue.gates, config.occupancy, initial, open_zones, [s.zone for s in cams]
+        )
+        zi = self._estimator.graph.zone_index
+        inc = self._estimator.graph.incidence
+        self._into = sp.csr_matrix(np.clip(inc, 0.0, None))
+        self._out_of = sp.csr_matrix(np.clip(-inc, 0.0, None))
+        gate_pos = {g.id: g.position for g in venue.gates}
+        transit = {
+            zi[z.id]: (
+                path_length([gate_pos[self._gates[i]] for i in touching[z.id]], z.area_m2),
+                z.area_m2,
+            )
+            for z in venue.zones
+            if z.transit
+        }
+        stay = {
+            zi[z]: w for z, w in config.zone_dwell_s.items() if z in zi and zi[z] not in transit
+        }
+        self._prior = DwellPrior(len(self._zones), transit, stay)
+        self._dwell = {z: DwellTimeEstimator() for z in self._zones}
+        # Walking speed is measured in a transit zone a camera watches (its
+        # crossing time by Little's law, path / W) and shared with the transit
+        # zones it has a door with: one corridor, one crowd, one speed.
+        self._path = {i: transit[i][0] for i in transit}
+        watched = {zi[s.zone] for s in cams}
+        self._speed_from: dict[int, list[int]] = {}
+        for i in transit:
+            if i in watched:
+                self._speed_from[i] = [i]
+                continue
+            near = {
+                zi[side]
+                for g in touching[self._zones[i]]
+                for side in (venue.gates[g].from_zone, venue.gates[g].to_zone)
+                if side is not None and zi[side] in transit and zi[side] in watched
+            }
+            if near:
+                self._speed_from[i] = sorted(near)
+        self._speed: dict[int, float] = {}
         self._capacity: dict[str, int] = {}
         # Usable area: the model's own net area (IFC) when the venue file has
         # one, else the floor polygon's (Zone.usable_area_source says which).
@@ -129,9 +161,11 @@ class CrowdTracker:
                     f"venue {venue.id!r}: empty_hours need a known time zone, "
                     f"not {venue.timezone!r}"
                 ) from exc
-        self._pending: dict[str, list[float]] = {}
-        self._direct_pending: dict[str, list[float]] = {}
+        self._pending = np.zeros(n_ch)
+        self._direct_pending: dict[str, list[float]] = {}  # camera sensor -> counts
         self._t: float | None = None
+        self._last_flow = np.zeros(n_ch)
+        self._measured = measured
 
     @property
     def handles(self) -> frozenset[str]:
@@ -140,26 +174,29 @@ class CrowdTracker:
     @property
     def modelled_gates(self) -> frozenset[str]:
         """Gates whose return flow is modelled because nothing counts it."""
-        return frozenset(self._return_gate.values())
+        return frozenset(self._gates[i] for i in self._return_gate.values())
+
+    @property
+    def estimator(self) -> OccupancyEstimator:
+        return self._estimator
 
     def capacity(self, zone: str) -> int | None:
         return self._capacity.get(zone)
+
+    def set_occupancy(self, zone: str, count: float, sd: float = 0.0) -> None:
+        """An operator's head count (or a known start): the zone holds ``count`` people now."""
+        self._estimator.set_occupancy(zone, count, sd)
 
     def update(self, sensor: str, ts: float, value: float) -> None:
         channel = self._channel.get(sensor)
         if channel is not None:
             delta = self._counters[sensor].increment(ts, value)
             if delta > 0.0:
-                gate, way = channel
-                self._pending.setdefault(gate, [0.0, 0.0])[way] += delta
+                self._pending[channel] += delta
         elif sensor in self._direct and value >= 0.0 and math.isfinite(value):
-            self._direct_pending.setdefault(self._direct[sensor], []).append(value)
+            self._direct_pending.setdefault(sensor, []).append(value)
         if self._t is None:
             self._t = ts
-
-    def _pending_count(self, gate: str, way: int) -> float:
-        counts = self._pending.get(gate)
-        return 0.0 if counts is None else counts[way]
 
     def _is_empty_time(self, ts: float) -> bool:
         if self._empty_hours is None or self._tz is None:
@@ -170,51 +207,134 @@ class CrowdTracker:
         # A window such as (18, 8) runs over midnight.
         return start <= hour < end if start <= end else hour >= start or hour < end
 
-    def advance(self, now: float) -> tuple[ZoneCrowd, ...]:
-        """Fold in what arrived since the last step if ``crowd_step_s`` has passed."""
-        if self._t is None or now - self._t < self._cfg.crowd_step_s:
+    def advance(self, now: float, *, final: bool = False) -> tuple[ZoneCrowd, ...]:
+        """Fold in what arrived since the last step if ``crowd_step_s`` has passed.
+
+        ``final`` publishes a partial step (end of a replay or a run) so the
+        last readings are not lost.
+        """
+        if self._t is None or now <= self._t:
+            return ()
+        if now - self._t < self._cfg.crowd_step_s and not final:
             return ()
         dt, self._t = now - self._t, now
         est = self._estimator
-        occ = est.estimate().occupancy
-        counts: dict[str, tuple[float, float]] = {g: (f, b) for g, (f, b) in self._pending.items()}
+        occ = est.clipped()
+        zi = est.graph.zone_index
+        counts = self._pending / np.maximum(self._per_channel, 1.0)
         for zone, gate in self._return_gate.items():
             dwell = self._cfg.zone_dwell_s.get(zone, self._cfg.dwell_s)
-            leaving = occ[zone] * (1.0 - math.exp(-dt / dwell))
-            leaving -= sum(self._pending_count(g, way) for g, way in self._exits[zone])
+            leaving = occ[zi[zone]] * (1.0 - math.exp(-dt / dwell))
+            leaving -= sum(counts[ch] for ch in self._exits[zone])
             if leaving > 0.0:
-                fwd, back = counts.get(gate, (0.0, 0.0))
-                counts[gate] = (fwd, back + leaving)
-        est.predict(counts, dt)
-        # One block update for every zone counted in this step (see observe_many).
-        est.observe_many({z: sum(v) / len(v) for z, v in self._direct_pending.items()})
+                counts[2 * gate + 1] += leaving
+        est.predict_vector(counts, dt)
+        flow = counts * est.channel_scale()
+        entries = self._into @ flow
+        exits = self._out_of @ flow
+        self._prior.step(now, dt, entries)
+        rows, z, var = self._prior.pseudo(now, dt, est.clipped(), self._shared_speed())
+        if rows.size:
+            obs = {
+                est.graph.zones[r]: (m, math.sqrt(v)) for r, m, v in zip(rows, z, var, strict=True)
+            }
+            est.observe_many(obs)
+        if self._direct_pending:
+            est.observe_cameras(self._camera_obs(est.clipped()))
         if self._is_empty_time(now):
             est.observe_empty()
-        self._pending.clear()
+        self._pending[:] = 0.0
         self._direct_pending.clear()
-        return self._results(now)
+        self._last_flow = flow / dt
+        return self._results(now, dt, entries, exits)
 
-    def _results(self, now: float) -> tuple[ZoneCrowd, ...]:
-        e = self._estimator.estimate()
+    def _shared_speed(self) -> dict[int, float]:
+        """Measured walking speed per transit zone (own or a watched neighbour's)."""
+        out = {}
+        for i, sources in self._speed_from.items():
+            known = [self._speed[j] for j in sources if j in self._speed]
+            if known:
+                out[i] = sum(known) / len(known)
+        return out
+
+    def _measure_speed(self, i: int, dwell: DwellTimeEstimator) -> float | None:
+        """path / W in a watched transit zone, once a few people have crossed it."""
+        w = dwell.dwell_time_s
+        entries = dwell.arrival_rate_per_s
+        if i not in self._path or w is None or not w > 0 or entries is None:
+            return None
+        if i not in self._speed_from or self._speed_from[i] != [i]:
+            return None
+        v = self._path[i] / w
+        self._speed[i] = v
+        return v
+
+    def _camera_obs(self, occ: np.ndarray) -> dict[int, tuple[float, float]]:
+        """Camera counts corrected for the expected occlusion at density, with their spread.
+
+        What is left of a camera's miss share (dropouts, its own occlusion)
+        is the estimator's per-camera state.
+        """
+        cfg, ocfg = self._cfg, self._cfg.occupancy
+        zi = self._estimator.graph.zone_index
+        out = {}
+        for sensor, values in self._direct_pending.items():
+            zone = self._direct[sensor]
+            seen = sum(values) / len(values)
+            rho = occ[zi[zone]] / self._area[zone]
+            share = max(0.5, 1.0 - cfg.camera_undercount_per_density * rho)
+            n = seen / share
+            sd = math.sqrt(
+                (ocfg.direct_rel_sd * n) ** 2
+                + ocfg.direct_abs_sd**2 / len(values)
+                + (cfg.camera_undercount_sd * rho * n) ** 2
+            )
+            out[self._camera[sensor]] = (n, sd)
+        return out
+
+    def flows(self, now: float) -> tuple[GateFlow, ...]:
+        """People per second through each gate over the last step (None where not counted)."""
+        f, m = self._last_flow, self._measured
+        return tuple(
+            GateFlow(
+                g,
+                now,
+                float(f[2 * i]) if m[2 * i] else None,
+                float(f[2 * i + 1]) if m[2 * i + 1] else None,
+            )
+            for i, g in enumerate(self._gates)
+        )
+
+    def _results(
+        self, now: float, dt: float, entries: np.ndarray, exits: np.ndarray
+    ) -> tuple[ZoneCrowd, ...]:
+        occ, sd = self._estimator.projected()
         out = []
-        for zone in self._zones:
-            n = e.occupancy[zone]
+        for i, zone in enumerate(self._zones):
+            n = float(occ[i])
             a = assess_density(
                 n, self._area[zone], self._cfg.area_types.get(zone, AreaType.WALKWAY)
             )
+            dwell = self._dwell[zone]
+            dwell.update(dt, n, float(entries[i]))
+            speed = self._measure_speed(i, dwell)
             cap = self._capacity.get(zone)
             out.append(
                 ZoneCrowd(
                     zone,
                     now,
                     n,
-                    e.sd[zone],
+                    float(sd[i]),
                     a.density_p_m2,
                     a.level_of_service,
                     a.safety,
                     cap,
                     None if cap is None else n / cap,
                     None if cap is None else capacity_level(n, cap),
+                    float(entries[i]) / dt,
+                    float(exits[i]) / dt,
+                    dwell.dwell_time_s,
+                    speed,
                 )
             )
         return tuple(out)

@@ -8,7 +8,14 @@ from twin.analytics.anomaly import Detection
 from twin.analytics.conservation import ClimateClass
 from twin.analytics.crowd import CapacityLevel, LevelOfService, SafetyBand
 
-__all__ = ["AnalyticsUpdate", "ArtefactLight", "SensorAnomaly", "ZoneClimate", "ZoneCrowd"]
+__all__ = [
+    "AnalyticsUpdate",
+    "ArtefactLight",
+    "GateFlow",
+    "SensorAnomaly",
+    "ZoneClimate",
+    "ZoneCrowd",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,6 +41,23 @@ class ZoneCrowd:
     capacity: int | None
     capacity_ratio: float | None
     capacity_level: CapacityLevel | None
+    # People per second entering and leaving over the last step (counter
+    # flows corrected for the counters' estimated misses), mean stay by
+    # Little's law over the recent steps, and walking speed where measured.
+    inflow_per_s: float | None = None
+    outflow_per_s: float | None = None
+    dwell_s: float | None = None
+    speed_m_s: float | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class GateFlow:
+    """People per second through a gate over the last step, each way (None: not counted)."""
+
+    gate: str
+    ts: float
+    forward_per_s: float | None
+    backward_per_s: float | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,6 +104,7 @@ class AnalyticsUpdate:
     crowd: tuple[ZoneCrowd, ...] = ()
     climate: tuple[ZoneClimate, ...] = ()
     light: tuple[ArtefactLight, ...] = ()
+    flows: tuple[GateFlow, ...] = ()
 
     def __bool__(self) -> bool:
-        return bool(self.anomalies or self.crowd or self.climate or self.light)
+        return bool(self.anomalies or self.crowd or self.climate or self.light or self.flows)

@@ -151,6 +151,19 @@ class AnalyticsService:
                 self._publish(venue_id, update)
         return updates
 
+    def finish(self) -> list[AnalyticsUpdate]:
+        """End of a run or a replay: publish every venue's partial crowd step.
+
+        Each venue closes its step at its newest reading's (device) time.
+        """
+        updates = []
+        for venue_id, va in self.venues.items():
+            update = va.finish()
+            if update:
+                updates.append(update)
+                self._publish(venue_id, update)
+        return updates
+
     def tick(self, now: float | None = None) -> None:
         """Watchdogs: silent sensors, anomaly expiry, rule hold times."""
         at = self._clock() if now is None else now

@@ -43,6 +43,7 @@ class VenueAnalytics:
         self._latest_co2: dict[str, dict[str, float]] = {}
         self._want_values = Metric.SENSOR_VALUE.value in self.rules.metrics
         self.readings = 0
+        self.newest: float | None = None  # device time of the newest reading
 
     def process(
         self, readings: Sequence[Reading]
@@ -76,13 +77,16 @@ class VenueAnalytics:
                 values.append(MetricSample(Metric.SENSOR_VALUE, r.sensor, r.value, r.ts))
         if newest is None:
             return AnalyticsUpdate(self.venue.id, 0.0), []
+        self.newest = newest if self.newest is None else max(self.newest, newest)
+        crowd = self.crowd.advance(newest)
         update = AnalyticsUpdate(
             self.venue.id,
             newest,
             tuple(anomalies),
-            self.crowd.advance(newest),
+            crowd,
             tuple(c for z in sorted(zones) if (c := self.conservation.zone(z, newest))),
             tuple(self.conservation.artefact(a, newest) for a in sorted(artefacts)),
+            self.crowd.flows(newest) if crowd else (),
         )
         samples = metric_samples(update)
         samples += values
@@ -90,6 +94,19 @@ class VenueAnalytics:
             vals = self._latest_co2[zone].values()
             samples.append(MetricSample(Metric.ZONE_CO2, zone, sum(vals) / len(vals), newest))
         return update, self.rules.evaluate(samples)
+
+    def finish(self, now: float | None = None) -> AnalyticsUpdate:
+        """End of a replay or run: publish the partial crowd step still pending.
+
+        ``now`` is device time (default: the newest reading's).
+        """
+        now = self.newest if now is None else now
+        if now is None:
+            return AnalyticsUpdate(self.venue.id, 0.0)
+        crowd = self.crowd.advance(now, final=True)
+        return AnalyticsUpdate(
+            self.venue.id, now, crowd=crowd, flows=self.crowd.flows(now) if crowd else ()
+        )
 
     def tick(
         self, now: float

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from datetime import datetime
+from zoneinfo import ZoneInfo
 
 import numpy as np
 import pytest
 
 from ingest.contract import Reading
+from simulators.people_sensing import EXACT_SENSING
 from simulators.schedule import DaySchedule
 from simulators.simulator import VenueSimulator
 from tests.unit.simulators.venues import closed_gallery, tiny_venue_with_garden
@@ -96,7 +99,7 @@ def test_visitors_arrive_only_while_open_and_peak_around_midday(wing: Venue) -> 
 
 
 def test_gate_counters_are_cumulative_and_match_the_crowd(wing: Venue) -> None:
-    sim = VenueSimulator(wing, seed=5, start=MONDAY_0800)
+    sim = VenueSimulator(wing, seed=5, start=MONDAY_0800, sensing=EXACT_SENSING)
     per = by_sensor(run(sim, 10 * 3600.0, dt=30.0))
     counts = sim.gate_counts()
     seen = set()
@@ -114,8 +117,45 @@ def test_gate_counters_are_cumulative_and_match_the_crowd(wing: Venue) -> None:
     assert entered == left == sim.crowd.entered
 
 
+def test_real_counters_miss_and_double_count_at_their_own_rates(wing: Venue) -> None:
+    sim = VenueSimulator(wing, seed=5, start=MONDAY_0800)
+    per = by_sensor(run(sim, 10 * 3600.0, dt=30.0))
+    counts = sim.gate_counts()
+    ids = list(sim.sensor_ids)
+    shares = []
+    for s in wing.sensors:
+        if s.kind is not SensorKind.GATE_COUNTER:
+            continue
+        values = np.array([r.value for r in per[s.id]])
+        assert (np.diff(values) >= 0).all()  # still cumulative
+        true = counts[s.gate or ""][1 if s.direction is GateDirection.BACKWARD else 0]
+        k = ids.index(s.id)
+        miss, double = sim.sensing.miss[k], sim.sensing.double[k]
+        assert 0.01 <= miss <= 0.08 and 0.0 <= double <= 0.01
+        # Each crossing is seen with 1 - miss and doubled with ``double`` (binomial).
+        expect = true * (1.0 - miss + double)
+        assert abs(values[-1] - expect) <= 4.0 * np.sqrt(true * (miss + double)) + 1.0
+        shares.append(values[-1] / true)
+    assert min(shares) < 1.0  # nobody's counters are exact
+    assert len(set(shares)) == len(shares)  # each device errs its own way
+
+
+def test_cameras_under_count_in_a_crowd() -> None:
+    site = load_sample("scenic-site")
+    start = datetime(2024, 11, 25, 11, 0, tzinfo=ZoneInfo(site.timezone)).timestamp()
+    sim = VenueSimulator(site, seed=4, start=start)
+    exact = VenueSimulator(site, seed=4, start=start, sensing=EXACT_SENSING)
+    cams = {s.id for s in site.sensors if s.kind is SensorKind.PEOPLE_COUNT}
+    assert cams
+    seen = sum(r.value for r in run(sim, 3600.0) if r.sensor in cams)
+    true = sum(r.value for r in run(exact, 3600.0) if r.sensor in cams)
+    # Dropouts (2 %) and occlusion: the cameras see fewer people than are there.
+    assert 0.8 * true < seen < 0.99 * true
+
+
 def test_two_way_counters_add_up_to_the_true_occupancy(wing: Venue) -> None:
-    sim = VenueSimulator(wing, seed=4, start=MONDAY_0800 + 3 * 3600)
+    # The simulator's bookkeeping, with counters that never miss.
+    sim = VenueSimulator(wing, seed=4, start=MONDAY_0800 + 3 * 3600, sensing=EXACT_SENSING)
     latest: dict[str, float] = {}
     for r in run(sim, 3600.0):
         latest[r.sensor] = r.value
@@ -202,3 +242,19 @@ def test_outdoor_zone_follows_the_weather_and_daylight() -> None:
     afternoon = np.mean([v for h, v in temp.items() if 13 <= h <= 16])
     early = np.mean([v for h, v in temp.items() if 3 <= h <= 6])
     assert afternoon > early + 3.0
+
+
+def test_a_warm_start_has_the_visitors_of_the_hour(wing: Venue) -> None:
+    start = MONDAY_0800 + 3 * 3600  # 11:00 in London, open since 09:00
+    cold = VenueSimulator(wing, seed=3, start=start)
+    warm = VenueSimulator(wing, seed=3, start=start, warm_start=True)
+    cold.step(1.0)
+    warm.step(1.0)
+    assert sum(cold.occupancy().values()) == 0
+    # Two hours of arrivals at the morning rate, less those who left: a busy wing.
+    assert sum(warm.occupancy().values()) > 50
+    assert all(n >= 0 for n in warm.occupancy().values())
+    # Closed at 07:00: a warm start finds nobody.
+    early = VenueSimulator(wing, seed=3, start=MONDAY_0800 - 3600, warm_start=True)
+    early.step(1.0)
+    assert sum(early.occupancy().values()) == 0

@@ -1,35 +1,47 @@
-"""Zone occupancy reconciled from gate counters and direct counts (Kalman filter).
+"""Zone occupancy reconciled from imperfect counters, cameras and constraints (Kalman filter).
 
-State: the occupancy of every zone and a relative bias for every counting
-channel (gate x direction): a channel that reports ``c`` people really saw
-``c (1 + b)``. Flow conservation gives a linear prediction over an interval
-with channel counts ``c`` and the zone/channel incidence matrix ``B``:
+State: the occupancy ``n`` of every zone and a relative correction ``b`` for
+every counting channel (gate x direction): a channel that reports ``c``
+people really saw ``c (1 + b)``. A counter that misses a share ``m`` of the
+crossings and double-counts a share ``d`` has ``b = 1 / (1 - m + d) - 1``;
+the prior mean of ``b`` is set from the expected miss rate
+(``counter_miss_rate``), its spread from ``bias_sd_initial``. Flow
+conservation through every counted gate gives, with the zone/channel
+incidence ``B`` (a person leaving zone A through door D enters zone B; the
+sum over zones changes only by entries minus exits of the venue):
 
     n_k = n_{k-1} + B c + B diag(c) b_{k-1}        b_k = b_{k-1} (random walk)
 
-so ``x = [n; b]`` evolves as ``x_k = F x_{k-1} + [B c; 0]`` with
-``F = [[I, B diag(c)], [0, I]]`` - the Kalman filter of Kalman (1960),
-"A New Approach to Linear Filtering and Prediction Problems", J. Basic
-Engineering 82(1), 35-45, with the bias carried in the state as in
-Friedland (1969), "Treatment of bias in recursive filtering", IEEE Trans.
-Automatic Control 14(4), 359-367. Direct counts (people_count sensors,
-cameras) are measurements of one zone; "the venue is empty" at closing is a
-measurement of zero everywhere. Those measurements are what make the channel
-biases observable, so a drifting counter is corrected over days.
+the Kalman filter of Kalman (1960) with the bias in the state as in
+Friedland (1969), "Treatment of bias in recursive filtering", IEEE TAC
+14(4). Count noise is binomial: of ``f`` true crossings a counter reports a
+Binomial(f, 1 - m) share plus Binomial(f, d) doubles, so the true flow
+behind ``c`` reported people has variance ``count_rel_sd^2 c`` with
+``count_rel_sd^2 ~ (m (1 - m) + d) / (1 - m)^2``.
 
-Occupancy cannot be negative: the reported estimate is projected onto
-``n >= 0`` (and ``b >= -0.9``), the estimate-projection method of Simon
-(2010), "Kalman filtering with state constraints: a survey of linear and
-nonlinear algorithms", IET Control Theory & Applications 4(8), 1303-1318,
-with the identity weighting, which reduces to clipping. The filter itself
-runs on the unconstrained state: clipping inside the recursion would throw
-away the very innovation (a predicted -3 corrected to 0 at closing) that
-tells it a counter over-counts exits.
+A zone whose boundary is not fully counted (a door without a counter, or no
+gates at all) also changes by flows nobody counts; it gets process noise
+``2 (n + 1) dt / dwell`` (people arrive and leave unseen at about its
+turnover rate), so a camera-only zone follows its camera instead of being
+averaged forever.
 
-Noise model (our choice, documented in docs/crowd.md): a channel's count
-error has variance ``count_rel_sd^2 c + count_abs_sd^2`` (Poisson-like, grows
-with the flow); biases walk with ``bias_sd_per_day`` per sqrt(day); a direct
-count of n has variance ``direct_rel_sd^2 n^2 + direct_abs_sd^2``.
+Measurements: direct counts of one zone (cameras, people trackers) with the
+variance the caller gives; "known empty" (closing time, a camera reading 0);
+"set" (an operator's count) and pseudo-measurements from dwell plausibility
+(Little's law, see :mod:`twin.analytics.crowd.dwell_prior`).
+
+Occupancy cannot be negative. The reported estimate is the filter's mean
+conditioned on ``n_i = 0`` for the zones whose mean is negative (active-set
+projection in the filter's own metric, Simon (2010) "Kalman filtering with
+state constraints", IET CTA 4(8), sec. 2.3), so a zone pushed up from below
+zero takes the people from the zones its errors are correlated with and the
+venue total is kept where the counters put it. The recursion itself runs
+unconstrained: clipping inside it would throw away the innovation that
+teaches the filter a counter's bias.
+
+Cost per step: the prediction touches ``P`` through the sparse ``B diag(c)``
+(two nonzeros per channel), so a step is ``O(state^2)`` and an update of
+``m`` direct counts ``O(m state^2)``.
 """
 
 from __future__ import annotations
@@ -40,6 +52,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import numpy.typing as npt
+import scipy.sparse as sp
+from scipy.linalg.blas import dgemm
 
 from twin.analytics.crowd.errors import InvalidInput, UnknownZone
 from twin.analytics.crowd.graph import GateCount, GateLike, ZoneGraph
@@ -47,11 +61,19 @@ from twin.analytics.crowd.graph import GateCount, GateLike, ZoneGraph
 __all__ = ["OccupancyConfig", "OccupancyEstimate", "OccupancyEstimator"]
 
 _BIAS_FLOOR = -0.9
+_PROJECTION_ROUNDS = 4
+_MAX_ACTIVE = 32
+
+Vector = npt.NDArray[np.float64]
 
 
 @dataclass(frozen=True, slots=True)
 class OccupancyConfig:
-    """Noise parameters of the estimator (people, fractions, per day)."""
+    """Noise parameters of the estimator (people, fractions, per day).
+
+    ``counter_miss_rate`` sets the prior mean of every channel's correction
+    ``b = m / (1 - m)``; 0 trusts the counters' totals as they are.
+    """
 
     count_rel_sd: float = 0.3
     count_abs_sd: float = 0.5
@@ -61,6 +83,10 @@ class OccupancyConfig:
     direct_abs_sd: float = 1.0
     empty_sd: float = 0.5
     initial_sd: float = 5.0
+    counter_miss_rate: float = 0.0
+    camera_miss_share: float = 0.0
+    camera_miss_sd: float = 0.03
+    camera_miss_sd_per_h: float = 0.02
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,7 +103,11 @@ class OccupancyEstimate:
 
 
 class OccupancyEstimator:
-    """Kalman-style occupancy of every zone of a venue; state size zones + 2 x gates."""
+    """Kalman occupancy of every zone of a venue; state size zones + 2 x gates.
+
+    ``open_zones`` maps zones whose boundary is not fully counted to their
+    mean stay in seconds (for their unmeasured turnover, see the module doc).
+    """
 
     def __init__(
         self,
@@ -85,24 +115,50 @@ class OccupancyEstimator:
         gates: Iterable[GateLike],
         config: OccupancyConfig | None = None,
         initial: Mapping[str, float] | None = None,
+        open_zones: Mapping[str, float] | None = None,
+        cameras: Sequence[str] = (),
     ) -> None:
         self.graph = ZoneGraph(zones, gates)
-        self.config = config or OccupancyConfig()
-        nz, nc = len(self.graph.zones), self.graph.n_channels
-        self._nz = nz
-        self.x: npt.NDArray[np.float64] = np.zeros(nz + nc, dtype=np.float64)
-        for zone, value in (initial or {}).items():
-            self.x[self._zone(zone)] = value
+        self.config = cfg = config or OccupancyConfig()
+        if not 0.0 <= cfg.counter_miss_rate < 0.5:
+            raise InvalidInput("counter_miss_rate must be in [0, 0.5)")
+        nz, nc, nk = len(self.graph.zones), self.graph.n_channels, len(cameras)
+        self._nz, self._nc = nz, nc
+        self._cam_zone = np.array([self._zone(z) for z in cameras], dtype=np.int64)
+        self.x: Vector = np.zeros(nz + nc + nk, dtype=np.float64)
+        self.x[nz : nz + nc] = cfg.counter_miss_rate / (1.0 - cfg.counter_miss_rate)
+        self.x[nz + nc :] = cfg.camera_miss_share
         var = np.concatenate(
-            [np.full(nz, self.config.initial_sd**2), np.full(nc, self.config.bias_sd_initial**2)]
+            [
+                np.full(nz, cfg.initial_sd**2),
+                np.full(nc, cfg.bias_sd_initial**2),
+                np.full(nk, cfg.camera_miss_sd**2),
+            ]
         )
         self.P: npt.NDArray[np.float64] = np.diag(var)
+        for zone, value in (initial or {}).items():
+            self.set_occupancy(zone, value, 0.0)
+        self._turnover = np.zeros(nz, dtype=np.float64)
+        for zone, dwell in (open_zones or {}).items():
+            if not dwell > 0:
+                raise InvalidInput(f"zone {zone!r}: dwell must be > 0 s")
+            self._turnover[self._zone(zone)] = 2.0 / dwell
+        self._inc = sp.csc_matrix(self.graph.incidence)
+        self._steps = 0
 
     def _zone(self, zone: str) -> int:
         try:
             return self.graph.zone_index[zone]
         except KeyError:
             raise UnknownZone(zone) from None
+
+    @property
+    def n_zones(self) -> int:
+        return self._nz
+
+    def channel_scale(self) -> Vector:
+        """``1 + b`` per channel (true crossings per reported one), floored."""
+        return 1.0 + np.clip(self.x[self._nz : self._nz + self._nc], _BIAS_FLOOR, None)
 
     def predict(
         self,
@@ -112,80 +168,160 @@ class OccupancyEstimator:
         """Advance one interval of ``dt_s`` seconds with the gate counts seen in it."""
         if not dt_s > 0.0:
             raise InvalidInput("dt_s must be > 0")
-        c = self.graph.channel_vector(counts)
-        nz = self._nz
-        inc = self.graph.incidence
-        bc = inc * c  # B diag(c): (nz, nc)
-        # x' = F x + [B c; 0], F = [[I, B diag(c)], [0, I]]
-        n = self.x[:nz] + inc @ c + bc @ self.x[nz:]
-        # P' = F P F^T + Q, written blockwise to avoid building F.
-        p = self.P
-        pnn, pnb, pbb = p[:nz, :nz], p[:nz, nz:], p[nz:, nz:]
-        new_pnb = pnb + bc @ pbb
-        new_pnn = pnn + bc @ pnb.T + pnb @ bc.T + bc @ pbb @ bc.T
-        cfg = self.config
-        q_counts = cfg.count_rel_sd**2 * c + cfg.count_abs_sd**2 * (c > 0)
-        new_pnn += (inc * q_counts) @ inc.T
-        new_pbb = pbb + np.eye(len(c)) * cfg.bias_sd_per_day**2 * dt_s / 86400.0
-        self.P = np.block([[new_pnn, new_pnb], [new_pnb.T, new_pbb]])
-        self.x[:nz] = n
+        self.predict_vector(self.graph.channel_vector(counts), dt_s)
 
-    def _scalar_update(self, h: npt.NDArray[np.float64], z: float, r: float) -> None:
-        ph = self.P @ h
-        s = float(h @ ph) + r
-        k = ph / s
-        self.x = self.x + k * (z - float(h @ self.x))
-        self.P = self.P - np.outer(k, ph)
-        self.P = 0.5 * (self.P + self.P.T)
+    def predict_vector(self, c: Vector, dt_s: float) -> None:
+        """:meth:`predict` with counts as a channel vector (hot path of the live tracker)."""
+        nz, nb, cfg = self._nz, self._nz + self._nc, self.config
+        p = self.P
+        self._symmetrise()
+        act = np.flatnonzero(c)
+        if act.size:
+            # x' = F x + [B c; 0], F = I + G, G = [[0, B diag(c), 0], 0...] (sparse); only
+            # the channels that counted in this step touch P.
+            inc = self._inc[:, act]
+            ca = c[act]
+            bc = inc.multiply(ca[np.newaxis, :]).tocsr()
+            rows = nz + act
+            self.x[:nz] += inc @ ca + bc @ self.x[rows]
+            gp = bc @ p[rows, :]  # the nonzero rows of G P: (nz, state)
+            p[:nz, :] += gp
+            p[:, :nz] += gp.T
+            p[:nz, :nz] += bc @ gp[:, rows].T
+            q = cfg.count_rel_sd**2 * ca + cfg.count_abs_sd**2
+            p[:nz, :nz] += (inc.multiply(q[np.newaxis, :]) @ inc.T).toarray()
+        if self._turnover.any():
+            churn = self._turnover * (np.clip(self.x[:nz], 0.0, None) + 1.0) * dt_s
+            p[np.arange(nz), np.arange(nz)] += churn
+        idx = np.arange(nz, nb)
+        p[idx, idx] += cfg.bias_sd_per_day**2 * dt_s / 86400.0
+        # A camera's miss share moves with the crowd (occlusion) and the light.
+        idx = np.arange(nb, len(self.x))
+        p[idx, idx] += cfg.camera_miss_sd_per_h**2 * dt_s / 3600.0
+
+    def _downdate(self, k: npt.NDArray[np.floating], ph: npt.NDArray[np.floating]) -> None:
+        """``P -= K (P H^T)^T`` in place (one BLAS pass, no state-sized temporary)."""
+        pt = self.P.T  # Fortran-ordered view of the C-ordered P: BLAS writes into it
+        out = dgemm(-1.0, np.asfortranarray(ph), np.asfortranarray(k), 1.0, pt, 0, 1, 1)
+        if out is not pt and not np.shares_memory(out, self.P):
+            self.P = np.ascontiguousarray(out.T)
+
+    def _symmetrise(self) -> None:
+        """Rounding makes P drift from symmetric; fold it back now and then (a full pass)."""
+        self._steps += 1
+        if self._steps % 64 == 0:
+            self.P = 0.5 * (self.P + self.P.T)
+
+    def _update(self, rows: npt.NDArray[np.int64], z: Vector, r: Vector) -> None:
+        """Fuse direct measurements ``z`` of the zones ``rows`` (H selects them)."""
+        if rows.size == 0:
+            return
+        ph = self.P[:, rows]  # P H^T
+        s = ph[rows, :] + np.diag(r)
+        k = np.linalg.solve(s, ph.T).T  # P H^T S^-1 (S symmetric)
+        self.x = self.x + k @ (z - self.x[rows])
+        self._downdate(k, ph)
 
     def observe(self, zone: str, count: float, sd: float | None = None) -> None:
-        """Fuse a direct count of one zone (camera, people_count sensor)."""
+        """Fuse a direct count of one zone (camera, people tracker)."""
         if not (count >= 0.0 and math.isfinite(count)):
             raise InvalidInput(f"count must be finite and >= 0, got {count}")
         cfg = self.config
         if sd is None:
             sd = math.hypot(cfg.direct_rel_sd * count, cfg.direct_abs_sd)
-        h = np.zeros_like(self.x)
-        h[self._zone(zone)] = 1.0
-        self._scalar_update(h, count, sd * sd)
+        if not (sd > 0.0 and math.isfinite(sd)):
+            raise InvalidInput(f"sd must be finite and > 0, got {sd}")
+        self._update(np.array([self._zone(zone)]), np.array([count]), np.array([sd * sd]))
 
-    def observe_many(self, counts: Mapping[str, float]) -> None:
-        """Fuse direct counts of several zones at once.
+    def observe_many(self, obs: Mapping[str, tuple[float, float]]) -> None:
+        """Fuse several direct counts at once: zone -> (count, sd)."""
+        items = [(self._zone(z), c, s) for z, (c, s) in obs.items() if s > 0 and c >= 0]
+        if items:
+            rows, z, s = zip(*items, strict=True)
+            self._update(np.array(rows), np.array(z, dtype=float), np.square(np.array(s)))
 
-        The same result as calling :meth:`observe` for each zone in turn (the
-        counts' errors are independent, so the sequential scalar updates and one
-        block update agree), but one block update costs a few matrix products
-        where zone-by-zone updates cost a full pass over the covariance each.
+    def observe_cameras(self, readings: Mapping[int, tuple[float, float]]) -> None:
+        """Fuse camera counts: camera index -> (count, random sd).
+
+        A camera sees ``n (1 - g)`` people, ``g`` its miss share (a state,
+        learned where counters or other cameras say more); linearised at the
+        current estimate (extended Kalman filter).
         """
-        if not counts:
+        if not readings:
             return
-        cfg = self.config
-        idx = np.fromiter((self._zone(z) for z in counts), dtype=np.intp, count=len(counts))
-        z = np.fromiter(counts.values(), dtype=np.float64, count=len(counts))
-        if not (np.all(np.isfinite(z)) and np.all(z >= 0.0)):
-            raise InvalidInput("counts must be finite and >= 0")
-        r = (cfg.direct_rel_sd * z) ** 2 + cfg.direct_abs_sd**2
-        ph = self.P[:, idx]  # P H^T, (n, m)
-        s = ph[idx, :] + np.diag(r)
-        k = np.linalg.solve(s, ph.T).T  # P H^T S^-1 (S symmetric)
-        self.x = self.x + k @ (z - self.x[idx])
-        self.P = self.P - k @ ph.T
-        self.P = 0.5 * (self.P + self.P.T)
+        nb = self._nz + self._nc
+        m = len(readings)
+        # Each row of H has two nonzeros: the zone (1 - g) and the camera's g (-n).
+        cols = np.zeros((m, 2), dtype=np.int64)
+        hv = np.zeros((m, 2))
+        innov = np.zeros(m)
+        r = np.zeros(m)
+        for row, (cam, (count, sd)) in enumerate(readings.items()):
+            i, gi = int(self._cam_zone[cam]), nb + cam
+            n_hat, g_hat = self.x[i], self.x[gi]
+            cols[row] = (i, gi)
+            hv[row] = (1.0 - g_hat, -max(n_hat, 0.0))
+            innov[row] = count - n_hat * (1.0 - g_hat)
+            r[row] = sd * sd
+        ph = self.P[:, cols[:, 0]] * hv[:, 0] + self.P[:, cols[:, 1]] * hv[:, 1]  # P H^T
+        s = ph[cols[:, 0], :] * hv[:, 0:1] + ph[cols[:, 1], :] * hv[:, 1:2] + np.diag(r)
+        k = np.linalg.solve(s, ph.T).T
+        self.x = self.x + k @ innov
+        self._downdate(k, ph)
+
+    @property
+    def camera_miss_share(self) -> Vector:
+        return self.x[self._nz + self._nc :].copy()
 
     def observe_empty(self, zones: Iterable[str] | None = None) -> None:
         """The venue (or these zones) is known empty, e.g. after closing."""
-        r = self.config.empty_sd**2
-        for zone in self.graph.zones if zones is None else zones:
-            h = np.zeros_like(self.x)
-            h[self._zone(zone)] = 1.0
-            self._scalar_update(h, 0.0, r)
+        names = self.graph.zones if zones is None else tuple(zones)
+        rows = np.array([self._zone(z) for z in names], dtype=np.int64)
+        self._update(rows, np.zeros(len(rows)), np.full(len(rows), self.config.empty_sd**2))
+
+    def set_occupancy(self, zone: str, count: float, sd: float = 0.0) -> None:
+        """An operator's count: the zone holds ``count`` people (± ``sd``), whatever came before."""
+        if not (count >= 0.0 and math.isfinite(count)) or not sd >= 0.0:
+            raise InvalidInput(f"need a count >= 0 and sd >= 0, got {count}, {sd}")
+        i = self._zone(zone)
+        self.x[i] = count
+        self.P[i, :] = 0.0
+        self.P[:, i] = 0.0
+        self.P[i, i] = sd * sd
+
+    def clipped(self) -> Vector:
+        """Occupancy clipped at 0: the cheap view for the estimator's own models."""
+        return np.clip(self.x[: self._nz], 0.0, None)
+
+    def projected(self) -> tuple[Vector, Vector]:
+        """Occupancy conditioned on ``n >= 0`` and its sd (see module doc).
+
+        The conditioning is exact for up to ``_MAX_ACTIVE`` negative zones
+        (the usual case: a few zones near empty); beyond that, e.g. a whole
+        venue emptying at closing, the rest are clipped, which keeps a step's
+        cost bounded.
+        """
+        nz = self._nz
+        x0 = self.x[:nz]
+        x = x0.copy()
+        p = self.P[:nz, :nz]
+        active = np.zeros(nz, dtype=bool)
+        for _ in range(_PROJECTION_ROUNDS):
+            neg = x < 0.0
+            if not neg.any() or active.sum() + neg.sum() > _MAX_ACTIVE:
+                break
+            active |= neg
+            a = np.flatnonzero(active)
+            paa = p[np.ix_(a, a)] + 1e-9 * np.eye(len(a))
+            x = x0 - p[:, a] @ np.linalg.solve(paa, x0[a])
+        sd = np.sqrt(np.clip(np.diag(p), 0.0, None))
+        return np.clip(x, 0.0, None), sd
 
     def estimate(self) -> OccupancyEstimate:
-        """The estimate projected onto occupancy >= 0 and bias >= -0.9."""
+        """The estimate projected onto occupancy >= 0, bias >= -0.9."""
         nz = self._nz
-        sd = np.sqrt(np.clip(np.diag(self.P), 0.0, None))
-        occ = np.clip(self.x[:nz], 0.0, None)
-        bias = np.clip(self.x[nz:], _BIAS_FLOOR, None)
+        occ, sd = self.projected()
+        bias = np.clip(self.x[nz : nz + self._nc], _BIAS_FLOOR, None)
         zones = self.graph.zones
         return OccupancyEstimate(
             occupancy={z: float(occ[i]) for i, z in enumerate(zones)},

@@ -188,6 +188,11 @@ export interface ZoneAnalytics {
   climate_class?: string | null;
   dew_point?: number | null;
   in_class_pct?: number | null;
+  occupancy_sd?: number | null;
+  inflow_per_s?: number | null;
+  outflow_per_s?: number | null;
+  dwell_s?: number | null;
+  speed_m_s?: number | null;
 }
 
 export interface ArtefactAnalytics {

@@ -155,6 +155,8 @@ export class DetailsPane {
     grid.append(
       h('div', { class: 'zone-cell' }, h('span', { class: 'threshold-label', text: 'Level of service' }), this.field('zone:los', 'zone-cell-value', 'zone-los')),
       h('div', { class: 'zone-cell' }, h('span', { class: 'threshold-label', text: 'Climate class' }), this.field('zone:climate', 'zone-cell-value', 'zone-climate')),
+      h('div', { class: 'zone-cell' }, h('span', { class: 'threshold-label', text: 'Flow in · out' }), this.field('zone:flow', 'zone-cell-value', 'zone-flow')),
+      h('div', { class: 'zone-cell' }, h('span', { class: 'threshold-label', text: 'Dwell · speed' }), this.field('zone:dwell', 'zone-cell-value', 'zone-dwell')),
     );
     const sensors = this.sensorRows(this.ctx.sensorsIn(zone.id));
     const artefacts = (this.ctx.venue.artefacts ?? []).filter((a) => a.zone === zone.id);
@@ -219,6 +221,25 @@ export class DetailsPane {
       const pct = analytics?.in_class_pct;
       setText(climate, analytics?.climate_class ? `${analytics.climate_class}${typeof pct === 'number' ? ` · ${pct.toFixed(0)} % in class` : ''}` : '—');
     }
+    const flow = this.fields.get('zone:flow');
+    if (flow) {
+      const fin = analytics?.inflow_per_s;
+      const fout = analytics?.outflow_per_s;
+      // People per second over the last crowd step, corrected for counter misses.
+      setText(flow, typeof fin === 'number' && typeof fout === 'number' ? `${fin.toFixed(2)} · ${fout.toFixed(2)} /s` : '—');
+    }
+    const dwell = this.fields.get('zone:dwell');
+    if (dwell) {
+      const w = analytics?.dwell_s;
+      const v = analytics?.speed_m_s;
+      const parts = [typeof w === 'number' ? (w < 120 ? `${w.toFixed(0)} s` : `${(w / 60).toFixed(0)} min`) : '—'];
+      if (typeof v === 'number') parts.push(`${v.toFixed(2)} m/s`);
+      setText(dwell, parts.join(' · '));
+    }
+    const occupancy = this.fields.get('zone:occupancy');
+    const sd = analytics?.occupancy_sd;
+    // The estimate's 95 % band, so an operator sees how far to trust the figure.
+    if (occupancy) occupancy.title = typeof sd === 'number' ? `95 % band ± ${(1.96 * sd).toFixed(1)} people` : '';
     for (const artefact of this.ctx.venue.artefacts ?? []) {
       const el = this.fields.get(`artefact:${artefact.id}`);
       if (el === undefined) continue;

@@ -1,0 +1,107 @@
+"""How real people sensors err: gate counters miss and double-count, cameras under-count.
+
+- A gate counter misses each crossing with its own probability (drawn per
+  device from ``miss_range``: overhead counters are specified at 92-99 %
+  accuracy; people walking side by side or in a group are the usual miss)
+  and counts one twice with probability ``double`` (someone turning back
+  under the sensor). Binomial thinning composes, so drawing the misses of
+  all crossings since the device's previous reading is exact however often
+  it reports.
+- A camera (``people_count``) sees each person present with probability
+  ``(1 - dropout) (1 - occlusion * density)``: the tracker loses people now
+  and then, and more are hidden behind others as the crowd thickens (the
+  occlusion coefficient per p/m^2 is drawn per device). The sensor bank then
+  adds its usual relative noise.
+
+The truth stays in the simulator (``VenueSimulator.occupancy()``,
+``gate_counts()``) for scoring; :attr:`PeopleSensing.miss` and
+:attr:`PeopleSensing.occlusion` are the per-device draws, for tests.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+
+from twin.venue import SensorDef, SensorKind
+
+__all__ = ["EXACT_SENSING", "PeopleSensing", "SensingErrors"]
+
+
+@dataclass(frozen=True, slots=True)
+class SensingErrors:
+    """Ranges the per-device error rates are drawn from (uniformly)."""
+
+    miss_range: tuple[float, float] = (0.01, 0.08)
+    double_range: tuple[float, float] = (0.0, 0.01)
+    dropout: float = 0.02
+    occlusion_range: tuple[float, float] = (0.0, 0.06)
+
+    def __post_init__(self) -> None:
+        for lo, hi in (self.miss_range, self.double_range, self.occlusion_range):
+            if not 0.0 <= lo <= hi < 1.0:
+                raise ValueError(f"error range ({lo}, {hi}) must satisfy 0 <= low <= high < 1")
+        if not 0.0 <= self.dropout < 1.0:
+            raise ValueError("dropout must be in [0, 1)")
+
+
+# Counters that never miss and cameras that see everyone: for tests of logic only.
+EXACT_SENSING = SensingErrors((0.0, 0.0), (0.0, 0.0), 0.0, (0.0, 0.0))
+
+
+class PeopleSensing:
+    """Per-device errors of a venue's gate counters and cameras; O(sensors) state."""
+
+    def __init__(
+        self,
+        sensors: list[SensorDef],
+        zone_area: npt.NDArray[np.float64],
+        zone_index: dict[str, int],
+        rng: np.random.Generator,
+        errors: SensingErrors | None = None,
+    ) -> None:
+        e = errors or SensingErrors()
+        self._rng = rng
+        n = len(sensors)
+        self.counter = np.array([s.kind is SensorKind.GATE_COUNTER for s in sensors], dtype=bool)
+        self.camera = np.array([s.kind is SensorKind.PEOPLE_COUNT for s in sensors], dtype=bool)
+        self.miss = np.where(self.counter, rng.uniform(*e.miss_range, n), 0.0)
+        self.double = np.where(self.counter, rng.uniform(*e.double_range, n), 0.0)
+        self.occlusion = np.where(self.camera, rng.uniform(*e.occlusion_range, n), 0.0)
+        self.dropout = e.dropout
+        self._area = np.array([zone_area[zone_index[s.zone]] for s in sensors], dtype=np.float64)
+        self._seen_true = np.full(n, np.nan)
+        self._reported = np.zeros(n)
+
+    def apply(
+        self, idx: npt.NDArray[np.int64], true: npt.NDArray[np.float64]
+    ) -> npt.NDArray[np.float64]:
+        """What the sensors ``idx`` report for the true values ``true`` (in time order)."""
+        out = np.array(true, dtype=np.float64)
+        cnt = self.counter[idx]
+        if cnt.any():
+            for k in np.flatnonzero(cnt).tolist():
+                s = int(idx[k])
+                t = float(true[k])
+                if np.isnan(self._seen_true[s]):
+                    # The device starts counting where the venue's count stands.
+                    self._seen_true[s] = t
+                    self._reported[s] = t
+                delta = int(max(0.0, t - self._seen_true[s]))
+                self._seen_true[s] = max(self._seen_true[s], t)
+                if delta:
+                    self._reported[s] += self._rng.binomial(delta, 1.0 - self.miss[s])
+                    self._reported[s] += self._rng.binomial(delta, self.double[s])
+                out[k] = self._reported[s]
+        cam = self.camera[idx]
+        if cam.any():
+            rows = np.flatnonzero(cam)
+            cams = idx[rows]
+            n = np.maximum(0, np.round(true[rows])).astype(np.int64)
+            share = (1.0 - self.dropout) * np.clip(
+                1.0 - self.occlusion[cams] * n / self._area[cams], 0.0, 1.0
+            )
+            out[rows] = self._rng.binomial(n, share)
+        return out
