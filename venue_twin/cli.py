@@ -12,6 +12,7 @@ from rich.console import Console
 
 from venue_twin import (
     commands_demo,
+    commands_import,
     commands_replay,
     commands_tools,
     commands_twin,
@@ -41,6 +42,7 @@ examples:
   venue-twin replay tuesday.vtrec --host 127.0.0.1 --speed 10 --venue museum-wing=museum-wing-replay
   venue-twin anomaly score gallery-a-rh.csv --out scored.csv
   venue-twin import-ifc east-wing.ifc --out venues/
+  venue-twin import logger-2024.csv logger-2025.csv --venue museum.yaml --tz Europe/London
   venue-twin user add alice --role operator --users-file users.yaml
 
 Settings come from --config FILE (YAML) and VENUE_TWIN_* environment
@@ -58,6 +60,7 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--log-level", default=os.environ.get("VENUE_TWIN_LOG_LEVEL", "WARNING"))
     sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
     commands_demo.add_parsers(sub)
+    commands_import.add_parsers(sub)
     commands_tools.add_parsers(sub)
     commands_replay.add_parsers(sub)
     commands_twin.add_parsers(sub)

@@ -81,9 +81,7 @@ def _ureg() -> Any:
         if _registry is None:
             import pint
 
-            ureg: Any = pint.UnitRegistry(autoconvert_offset_to_baseunit=True)
-            ureg.define("count = [] = people")
-            _registry = ureg
+            _registry = pint.UnitRegistry(autoconvert_offset_to_baseunit=True)
         return _registry
 
 

@@ -1,0 +1,226 @@
+"""One export file to per-channel series of (UTC time, value, source line)."""
+
+from __future__ import annotations
+
+import csv
+import io
+import math
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import numpy.typing as npt
+
+from ingest.archive.columns import Channel, ColumnPlan, plan_columns, unit_from_text
+from ingest.archive.presets import PRESETS
+from ingest.archive.stamps import parse_stamps
+from ingest.archive.text import decode, find_layout
+
+__all__ = ["BadRow", "FileResult", "ReadOptions", "Series", "read_file"]
+
+_MAX_BAD_KEPT = 1000  # per file; the rest are counted
+
+
+@dataclass(frozen=True, slots=True)
+class ReadOptions:
+    preset: str = "generic"
+    tz: str = "UTC"
+    date_format: str | None = None
+    dayfirst: bool | None = None
+    delimiter: str | None = None
+    time_col: str | None = None  # header name or 1-based number
+    channels: dict[str, str] = field(default_factory=dict)  # channel -> sensor id
+    units: dict[str, str] = field(default_factory=dict)  # channel -> unit, beats the header
+    sensor: str | None = None  # the sensor of a one-channel file
+
+
+@dataclass(frozen=True, slots=True)
+class BadRow:
+    path: str
+    line: int
+    reason: str
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}: {self.reason}"
+
+
+@dataclass(slots=True)
+class Series:
+    channel: str
+    unit: str | None
+    sensor: str | None  # from options; the importer names the rest
+    ts: npt.NDArray[np.float64]
+    values: npt.NDArray[np.float64]
+    lines: npt.NDArray[np.int64]
+
+
+@dataclass(slots=True)
+class FileResult:
+    path: str
+    rows: int = 0
+    series: list[Series] = field(default_factory=list)
+    bad: list[BadRow] = field(default_factory=list)
+    bad_count: int = 0
+    blank_cells: int = 0
+    date_format: str | None = None
+    ambiguous_resolved: int = 0
+    ambiguous_assumed: list[BadRow] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    def add_bad(self, line: int, reason: str) -> None:
+        self.bad_count += 1
+        if len(self.bad) < _MAX_BAD_KEPT:
+            self.bad.append(BadRow(self.path, line, reason))
+
+
+def _read_text(path: Path) -> str:
+    if path.suffix.lower() in (".xlsx", ".xlsm"):
+        return _excel_as_csv(path)
+    return decode(path.read_bytes())
+
+
+def _excel_as_csv(path: Path) -> str:
+    try:
+        import openpyxl
+    except ImportError as exc:  # an optional extra
+        raise ValueError("Excel files need openpyxl: pip install 'venue-twin[import]'") from exc
+    wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    buf = io.StringIO()
+    w = csv.writer(buf)
+    for row in wb.worksheets[0].iter_rows(values_only=True):
+        w.writerow(["" if v is None else _cell(v) for v in row])
+    wb.close()
+    return buf.getvalue()
+
+
+def _cell(v: object) -> str:
+    iso = getattr(v, "isoformat", None)
+    if iso is not None and hasattr(v, "hour"):
+        return str(iso(sep=" "))
+    return str(v)
+
+
+def read_file(path: Path, opts: ReadOptions) -> FileResult:
+    """Parse one export. Raises ValueError when the file as a whole cannot be read."""
+    preset = PRESETS[opts.preset]
+    res = FileResult(str(path))
+    lines = _read_text(path).splitlines()
+    layout = find_layout(lines, delimiter=opts.delimiter)
+    first = layout.first_data_line
+    rows = list(csv.reader(lines[first:], delimiter=layout.delimiter))
+    ncols = len(rows[0])
+    sample = rows[:200]
+    plan = plan_columns(layout.header, sample)
+    plan = _apply_time_col(plan, layout.header, opts.time_col)
+    if not plan.channels:
+        raise ValueError("no numeric value column found")
+    plan = _units_from_preamble(plan, layout.preamble)
+    good: list[list[str]] = []
+    good_lines: list[int] = []
+    for k, row in enumerate(rows):
+        if len(row) != ncols:
+            if any(c.strip() for c in row):
+                res.add_bad(first + k + 1, f"expected {ncols} fields, found {len(row)}")
+            continue
+        good.append(row)
+        good_lines.append(first + k + 1)
+    res.rows = len(good)
+    line_arr = np.asarray(good_lines, dtype=np.int64)
+    cols = list(zip(*good, strict=True)) if good else [() for _ in range(ncols)]
+    if plan.epoch is not None:
+        stamps = parse_stamps(cols[plan.epoch], None, tz="UTC")
+    else:
+        assert plan.stamp is not None
+        stamps = parse_stamps(
+            cols[plan.stamp],
+            cols[plan.time] if plan.time is not None else None,
+            tz=opts.tz,
+            date_format=opts.date_format or preset.date_format,
+            dayfirst=preset.dayfirst if opts.dayfirst is None else opts.dayfirst,
+        )
+    res.date_format = stamps.date_format
+    res.ambiguous_resolved = stamps.ambiguous_resolved
+    res.ambiguous_assumed = [
+        BadRow(res.path, good_lines[i], "repeated local hour read as the first pass")
+        for i in stamps.ambiguous_assumed
+    ]
+    for i, reason in sorted(stamps.bad.items()):
+        res.add_bad(good_lines[i], reason)
+    ok_time = ~np.isnan(stamps.utc)
+    decimal_comma = layout.decimal == ","
+    for ch in plan.channels:
+        values, bad_idx, blanks = _numbers(cols[ch.column], decimal_comma)
+        res.blank_cells += blanks
+        for i in bad_idx:
+            if ok_time[i]:
+                raw = cols[ch.column][i].strip()[:30]
+                res.add_bad(good_lines[i], f"{ch.name}: value {raw!r} is not a number")
+        keep = ok_time & ~np.isnan(values)
+        unit = opts.units.get(ch.name, ch.unit)
+        sensor = opts.channels.get(ch.name) or (
+            opts.sensor if opts.sensor and len(plan.channels) == 1 else None
+        )
+        res.series.append(
+            Series(ch.name, unit, sensor, stamps.utc[keep], values[keep], line_arr[keep])
+        )
+    return res
+
+
+def _numbers(
+    col: Sequence[str], decimal_comma: bool
+) -> tuple[npt.NDArray[np.float64], list[int], int]:
+    src: Sequence[str] = [v.replace(",", ".") for v in col] if decimal_comma else col
+    try:
+        arr = np.array(src, dtype=np.float64)
+        bad = np.flatnonzero(~np.isfinite(arr)).tolist()
+        arr[bad] = np.nan
+        return arr, bad, 0
+    except ValueError:
+        pass
+    out = np.empty(len(src))
+    bad_rows: list[int] = []
+    blanks = 0
+    for i, v in enumerate(src):
+        s = v.strip()
+        if not s:
+            out[i] = math.nan
+            blanks += 1
+            continue
+        try:
+            x = float(s)
+        except ValueError:
+            x = math.nan
+        if not math.isfinite(x):
+            bad_rows.append(i)
+            x = math.nan
+        out[i] = x
+    return out, bad_rows, blanks
+
+
+def _apply_time_col(plan: ColumnPlan, header: Sequence[str], time_col: str | None) -> ColumnPlan:
+    if time_col is None:
+        return plan
+    idx = int(time_col) - 1 if time_col.isdigit() else list(header).index(time_col)
+    chans = [c for c in plan.channels if c.column != idx]
+    return ColumnPlan(idx, plan.time, None, chans)
+
+
+_POINT = re.compile(r"(point|channel|sensor|probe|name|description)", re.I)
+
+
+def _units_from_preamble(plan: ColumnPlan, preamble: Sequence[str]) -> ColumnPlan:
+    """A one-channel export often names its point, with the unit, above the header."""
+    if len(plan.channels) != 1 or plan.channels[0].unit is not None:
+        return plan
+    for line in preamble:
+        if _POINT.search(line):
+            for part in re.split(r"[,;\t:]", line)[1:]:
+                name, unit = unit_from_text(part.strip().strip('"'))
+                if unit is not None:
+                    ch = plan.channels[0]
+                    return ColumnPlan(
+                        plan.stamp, plan.time, plan.epoch, [Channel(ch.column, name, unit)]
+                    )
+    return plan
