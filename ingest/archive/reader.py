@@ -8,6 +8,7 @@ import math
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from operator import methodcaller
 from pathlib import Path
 
 import numpy as np
@@ -109,26 +110,20 @@ def read_file(path: Path, opts: ReadOptions) -> FileResult:
     lines = _read_text(path).splitlines()
     layout = find_layout(lines, delimiter=opts.delimiter)
     first = layout.first_data_line
-    rows = list(csv.reader(lines[first:], delimiter=layout.delimiter))
-    ncols = len(rows[0])
-    sample = rows[:200]
+    data = lines[first:]
+    sample = list(csv.reader(data[:200], delimiter=layout.delimiter))
+    ncols = len(sample[0])
     plan = plan_columns(layout.header, sample)
     plan = _apply_time_col(plan, layout.header, opts.time_col)
     if not plan.channels:
         raise ValueError("no numeric value column found")
     plan = _units_from_preamble(plan, layout.preamble)
-    good: list[list[str]] = []
-    good_lines: list[int] = []
-    for k, row in enumerate(rows):
-        if len(row) != ncols:
-            if any(c.strip() for c in row):
-                res.add_bad(first + k + 1, f"expected {ncols} fields, found {len(row)}")
-            continue
-        good.append(row)
-        good_lines.append(first + k + 1)
-    res.rows = len(good)
-    line_arr = np.asarray(good_lines, dtype=np.int64)
-    cols = list(zip(*good, strict=True)) if good else [() for _ in range(ncols)]
+    split_at = plan.stamp if plan.time is None and _one_space_stamps(sample, plan) else None
+    cols, good_lines, times = _columns(data, first, ncols, layout.delimiter, res, split_at)
+    res.rows = len(good_lines)
+    if times is not None:
+        plan = ColumnPlan(plan.stamp, ncols, plan.epoch, plan.channels)
+        cols.append(times)
     if plan.epoch is not None:
         stamps = parse_stamps(cols[plan.epoch], None, tz="UTC")
     else:
@@ -143,11 +138,11 @@ def read_file(path: Path, opts: ReadOptions) -> FileResult:
     res.date_format = stamps.date_format
     res.ambiguous_resolved = stamps.ambiguous_resolved
     res.ambiguous_assumed = [
-        BadRow(res.path, good_lines[i], "repeated local hour read as the first pass")
+        BadRow(res.path, int(good_lines[i]), "repeated local hour read as the first pass")
         for i in stamps.ambiguous_assumed
     ]
     for i, reason in sorted(stamps.bad.items()):
-        res.add_bad(good_lines[i], reason)
+        res.add_bad(int(good_lines[i]), reason)
     ok_time = ~np.isnan(stamps.utc)
     decimal_comma = layout.decimal == ","
     for ch in plan.channels:
@@ -156,16 +151,78 @@ def read_file(path: Path, opts: ReadOptions) -> FileResult:
         for i in bad_idx:
             if ok_time[i]:
                 raw = cols[ch.column][i].strip()[:30]
-                res.add_bad(good_lines[i], f"{ch.name}: value {raw!r} is not a number")
+                res.add_bad(int(good_lines[i]), f"{ch.name}: value {raw!r} is not a number")
         keep = ok_time & ~np.isnan(values)
         unit = opts.units.get(ch.name, ch.unit)
         sensor = opts.channels.get(ch.name) or (
             opts.sensor if opts.sensor and len(plan.channels) == 1 else None
         )
         res.series.append(
-            Series(ch.name, unit, sensor, stamps.utc[keep], values[keep], line_arr[keep])
+            Series(ch.name, unit, sensor, stamps.utc[keep], values[keep], good_lines[keep])
         )
     return res
+
+
+def _one_space_stamps(sample: Sequence[Sequence[str]], plan: ColumnPlan) -> bool:
+    """Whether every sample row's only space is the one between date and time."""
+    if plan.stamp is None:
+        return False
+    for row in sample:
+        stamp = row[plan.stamp].strip()
+        if stamp.count(" ") != 1 or sum(f.count(" ") for f in row) != 1:
+            return False
+        if ":" not in stamp.split(" ")[1] or stamp[-1:] in ("M", "m"):
+            return False
+    return True
+
+
+def _columns(
+    data: list[str],
+    first: int,
+    ncols: int,
+    delimiter: str,
+    res: FileResult,
+    split_at: int | None = None,
+) -> tuple[list[Sequence[str]], npt.NDArray[np.int64], Sequence[str] | None]:
+    """Columns of the data lines, each kept row's 1-based line number, and the
+    time-of-day column when the date-time column was split at its space.
+
+    Lines with the wrong number of fields are reported and left out. Without
+    quotes in the data (most exports), the whole block is split at once and
+    columns are strided slices of one list: no per-row Python work. With
+    ``split_at``, the date and the time of that column are split the same way,
+    if every line has exactly one space (else the column is left whole).
+    """
+    numbers = np.arange(first + 1, first + 1 + len(data), dtype=np.int64)
+    if any('"' in x for x in data[:50]) or '"' in "".join(data[-50:]):
+        rows = list(csv.reader(data, delimiter=delimiter))
+        lens = np.fromiter(map(len, rows), np.int64, len(rows))
+        quoted = True
+    else:
+        lens = np.fromiter(map(methodcaller("count", delimiter), data), np.int64, len(data)) + 1
+        quoted = False
+    ok = lens == ncols
+    for i in np.flatnonzero(~ok).tolist():
+        if data[i].strip():
+            res.add_bad(int(numbers[i]), f"expected {ncols} fields, found {int(lens[i])}")
+    keep = np.flatnonzero(ok)
+    if quoted:
+        good = [rows[i] for i in keep.tolist()] if keep.size != len(rows) else rows
+        cols: list[Sequence[str]] = (
+            list(zip(*good, strict=True)) if good else [() for _ in range(ncols)]
+        )
+    else:
+        lines = [data[i] for i in keep.tolist()] if keep.size != len(data) else data
+        block = delimiter.join(lines)
+        if split_at is not None and lines and block.count(" ") == len(lines):
+            flat = block.replace(" ", delimiter).split(delimiter)
+            wide = [flat[c :: ncols + 1] for c in range(ncols + 1)]
+            times = wide.pop(split_at + 1)
+            if "".join(times).count(":") >= len(times):
+                return list(wide), numbers[keep], times
+        flat = block.split(delimiter) if lines else []
+        cols = [flat[c::ncols] for c in range(ncols)]
+    return cols, numbers[keep], None
 
 
 def _numbers(

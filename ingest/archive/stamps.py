@@ -37,6 +37,7 @@ _TIME = re.compile(
     r"^(\d{1,2})[:.](\d{2})(?:[:.](\d{2})(?:[.,](\d{1,6}))?)?\s*([AaPp])?\.?(?:[Mm]\.?)?$"
 )
 _AMPM = re.compile(r"\s[AaPp]\.?[Mm]\.?$")
+_AMPM_ANYWHERE = re.compile(r"\s[AaPp]\.?[Mm]\.?$", re.M)
 _ZONED = re.compile(r"(Z|[+-]\d{2}:?\d{2})$")
 _ISO_T = re.compile(r"^\d{4}-\d{2}-\d{2}T")
 
@@ -167,25 +168,32 @@ def parse_stamps(
         return _parse_epoch(dates, out)
     if times is None:
         tokens = 2 if _AMPM.search(sample) else (1 if ":" in sample else 0)
-        pairs = [_split(d.strip(), tokens) for d in dates]
-        date_strs = [p[0] for p in pairs]
-        time_strs = [p[1] for p in pairs]
+        if tokens == 1 and not _AMPM_ANYWHERE.search("\n".join(dates)):
+            # The common case, "date time" without am/pm: split in one pass.
+            parts = [d.strip().rpartition(" ") for d in dates]
+            date_strs = [p[0] if p[0] else p[2] for p in parts]
+            time_strs = [p[2] if p[0] else "" for p in parts]
+        else:
+            pairs = [_split(d.strip(), tokens) for d in dates]
+            date_strs = [p[0] for p in pairs]
+            time_strs = [p[1] for p in pairs]
     else:
-        date_strs = [d.strip() for d in dates]
-        time_strs = [t.strip() for t in times]
+        # Stripped per distinct value below, not per row.
+        date_strs, time_strs = list(dates), list(times)
     uniq_dates = list(dict.fromkeys(date_strs))
-    fmt = date_format or _choose_format([d for d in uniq_dates[:400] if d], dayfirst)
+    samples = [d.strip() for d in uniq_dates[:150] if d.strip()]
+    fmt = date_format or _choose_format(samples, dayfirst)
     out.date_format = fmt
     read = _date_reader(fmt, explicit=date_format is not None)
-    day_of = {d: read(d) for d in uniq_dates}
+    day_of = {d: read(d.strip()) for d in uniq_dates}
     sec_of: dict[str, float] = {}
     for t in dict.fromkeys(time_strs):
         try:
             sec_of[t] = _time_seconds(t)
         except ValueError:
             sec_of[t] = math.nan
-    days = np.fromiter((day_of[d] for d in date_strs), np.float64, n)
-    secs = np.fromiter((sec_of[t] for t in time_strs), np.float64, n)
+    days = np.fromiter(map(day_of.__getitem__, date_strs), np.float64, n)
+    secs = np.fromiter(map(sec_of.__getitem__, time_strs), np.float64, n)
     for i in np.flatnonzero(np.isnan(days)).tolist():
         out.bad[i] = f"date {date_strs[i][:40]!r} does not match {fmt}"
     for i in np.flatnonzero(np.isnan(secs) & ~np.isnan(days)).tolist():
@@ -237,38 +245,56 @@ def _parse_epoch(dates: Sequence[str], out: StampResult) -> StampResult:
 
 
 def _to_utc(local: npt.NDArray[np.float64], tz: str, out: StampResult) -> npt.NDArray[np.float64]:
-    """Wall-clock seconds (as if UTC) to true UTC, per distinct hour of the zone's rules."""
+    """Wall-clock seconds (as if UTC) to true UTC with the zone's rules.
+
+    Offsets are looked up per distinct day, and per distinct hour only on the
+    few days whose offset changes (clock changes fall on whole hours).
+    """
     if tz in ("UTC", "Etc/UTC"):
         return local
     zone = ZoneInfo(tz)
     ok = ~np.isnan(local)
-    hours = np.floor(local[ok] / 3600.0)
-    uniq, inv = np.unique(hours, return_inverse=True)
-    off0 = np.empty(uniq.size)
-    off1 = np.empty(uniq.size)
-    missing = np.zeros(uniq.size, dtype=bool)
-    epoch = datetime(1970, 1, 1)
-    for k, h in enumerate(uniq.tolist()):
-        wall = epoch + timedelta(hours=h, minutes=30)
-        a = wall.replace(tzinfo=zone, fold=0)
-        b = wall.replace(tzinfo=zone, fold=1)
-        oa, ob = a.utcoffset(), b.utcoffset()
-        assert oa is not None and ob is not None
-        off0[k], off1[k] = oa.total_seconds(), ob.total_seconds()
-        # A wall time that does not survive the round trip was skipped by the clocks.
-        back = a.astimezone(UTC).astimezone(zone).replace(tzinfo=None)
-        missing[k] = back != wall
     rows = np.flatnonzero(ok)
-    o0, o1, miss = off0[inv], off1[inv], missing[inv]
+    days = np.floor(local[rows] / 86400.0)
+    uday, dinv = np.unique(days, return_inverse=True)
+    epoch = datetime(1970, 1, 1)
+    day_off = np.empty(uday.size)
+    changing = np.zeros(uday.size, dtype=bool)
+    for k, d in enumerate(uday.tolist()):
+        a = _offset(zone, epoch + timedelta(days=d), 0)
+        b = _offset(zone, epoch + timedelta(days=d + 1), 0)
+        day_off[k] = a
+        changing[k] = a != b or a != _offset(zone, epoch + timedelta(days=d, hours=12), 0)
+    o0 = day_off[dinv]
+    o1 = o0.copy()
+    miss = np.zeros(rows.size, dtype=bool)
+    sel = np.flatnonzero(changing[dinv])
+    if sel.size:
+        hours = np.floor(local[rows[sel]] / 3600.0)
+        uh, hinv = np.unique(hours, return_inverse=True)
+        h0, h1, hm = np.empty(uh.size), np.empty(uh.size), np.zeros(uh.size, dtype=bool)
+        for k, h in enumerate(uh.tolist()):
+            wall = epoch + timedelta(hours=h, minutes=30)
+            h0[k], h1[k] = _offset(zone, wall, 0), _offset(zone, wall, 1)
+            # A wall time that does not survive the round trip was skipped by the clocks.
+            aware = wall.replace(tzinfo=zone)
+            hm[k] = aware.astimezone(UTC).astimezone(zone).replace(tzinfo=None) != wall
+        o0[sel], o1[sel], miss[sel] = h0[hinv], h1[hinv], hm[hinv]
     utc = local.copy()
     utc[rows] = local[rows] - o0
     for r in rows[miss].tolist():
         out.bad[r] = "local time does not exist (clocks went forward)"
         utc[r] = np.nan
-    amb = rows[(o0 != o1) & ~miss]
-    if amb.size:
-        _resolve_ambiguous(local, amb, o1[(o0 != o1) & ~miss], utc, out)
+    amb = (o0 != o1) & ~miss
+    if amb.any():
+        _resolve_ambiguous(local, rows[amb], o1[amb], utc, out)
     return utc
+
+
+def _offset(zone: ZoneInfo, wall: datetime, fold: int) -> float:
+    off = wall.replace(tzinfo=zone, fold=fold).utcoffset()
+    assert off is not None
+    return off.total_seconds()
 
 
 def _resolve_ambiguous(

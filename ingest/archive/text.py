@@ -66,10 +66,10 @@ def _field_count(lines: list[str], delimiter: str) -> tuple[int, float]:
 
 def find_layout(lines: list[str], *, delimiter: str | None = None) -> Layout:
     """Separator, decimal mark, header and where data starts. Raises ValueError."""
-    body = [x for x in lines if x.strip()]
-    if not body:
+    # The usual field count is judged on the last lines (past any preamble).
+    tail = [x for x in lines[-400:] if x.strip()][-200:]
+    if not tail:
         raise ValueError("the file is empty")
-    tail = body[-200:] if len(body) > 200 else body
     if delimiter is None:
         best: tuple[float, int, str] | None = None
         for d in _DELIMITERS:
