@@ -16,6 +16,7 @@ from rich.console import Console
 
 from ingest.mqtt_settings import MqttSettings
 from ingest.store import StoreMisconfigured
+from simulators.formats import FORMATS, PayloadFormat
 from simulators.mqtt_config import MqttConfig as SimMqttConfig
 from simulators.publisher import run_simulation
 from twin.venue import Venue
@@ -27,6 +28,7 @@ from venue_twin.settings import Settings, load_settings
 from venue_twin.wiring import (
     Platform,
     StartupCancelled,
+    resolve_venue,
     serve_http,
 )
 
@@ -79,6 +81,13 @@ def add_parsers(sub: Any) -> None:
         help="simulated opening hours (default: open all day, so visitors show at any hour)",
     )
     demo.add_argument("--no-browser", action="store_true", help="do not open a browser")
+    demo.add_argument(
+        "--format",
+        choices=["contract", *FORMATS],
+        default="contract",
+        help="devices' payloads: our contract (default) or another ecosystem's, read back "
+        "through its adapter (docs/adapters.md)",
+    )
     demo.set_defaults(handler=_demo)
 
     serve = sub.add_parser(
@@ -108,6 +117,13 @@ def add_parsers(sub: Any) -> None:
     worker.set_defaults(handler=_ingest)
 
 
+def demo_adapters(fmt: str, venue_refs: list[str]) -> list[dict[str, Any]]:
+    """The adapter subscriptions that read the simulator's ``fmt`` payloads back."""
+    if fmt == "contract":
+        return []
+    return [PayloadFormat(fmt, resolve_venue(ref)).adapter_spec() for ref in venue_refs]
+
+
 def _demo(args: argparse.Namespace, console: Console) -> int:
     if not port_is_free(args.host, args.port):
         raise UsageError(f"port {args.port} is in use; pick another with --port")
@@ -116,9 +132,11 @@ def _demo(args: argparse.Namespace, console: Console) -> int:
         mqtt_port = free_port()
         console.print(f"MQTT port {args.mqtt_port} is in use; the demo broker takes {mqtt_port}")
     args.data_dir.mkdir(parents=True, exist_ok=True)
+    venue_refs = args.venue or ["sample:museum-wing"]
     settings = load_settings(
         None,
-        venues=args.venue or ["sample:museum-wing"],
+        venues=venue_refs,
+        adapters=demo_adapters(args.format, venue_refs),
         store_url=f"sqlite://{(args.data_dir / 'demo.sqlite3').resolve()}",
         http_host=args.host,
         http_port=args.port,
@@ -182,6 +200,7 @@ async def _simulate_demo(
             seed=args.seed,
             hours=args.hours,
             stop_event=stop,
+            payload_format=args.format,
         )
     if not stop.is_set():
         await run_simulation(
@@ -191,6 +210,7 @@ async def _simulate_demo(
             seed=args.seed,
             hours=args.hours,
             stop_event=stop,
+            payload_format=args.format,
         )
 
 

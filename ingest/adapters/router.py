@@ -249,13 +249,11 @@ def _route(spec: AdapterSpec) -> Route:
     adapter, default_topic = build_adapter(spec)
     route = Route(spec, spec.venue, spec.topic or default_topic, adapter)
     for m in spec.sensors:
-        route.by_field[(m.device.lower() if _lower_ids(spec) else m.device, m.field)] = (
-            m.sensor,
-            m.unit,
-        )
+        device = m.device.lower() if _lower_ids(spec) else m.device
+        route.by_field[(device, m.field)] = (m.sensor, m.unit)
         # A mapped sensor belongs to its device before the first message, so a
         # death or an availability can reach it.
-        route.device_sensors.setdefault(m.device, set())
+        route.device_sensors.setdefault(device, set()).add(m.sensor)
     return route
 
 
