@@ -16,6 +16,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, HTTPException
 from pydantic import BaseModel, ConfigDict, Field
 
+from ingest.store.base import StoreError
 from twin.placement import PlacementError, place_in_file, placed_venue
 from twin.venue import SensorKind
 from viewer.auth import RoleGuard
@@ -61,11 +62,23 @@ def placement_router(ctx: ViewerContext, guard: RoleGuard) -> APIRouter:
 
     @r.get("/{venue}/unplaced", response_model=list[UnplacedOut])
     async def unplaced(venue: str, _who: Viewer) -> list[dict[str, Any]]:
-        """Sensors that report but have no place in the venue yet (auto-registered)."""
+        """Sensors with readings but no place in the venue: auto-registered devices
+        reporting now, and sensors whose history was imported."""
         state = ctx.twin.states.get(venue)
         if state is None:
             raise HTTPException(404, f"no venue {venue!r}")
-        return [{"sensor": s.sensor, "value": s.value, "ts": s.ts} for s in state.unplaced()]
+        found = {
+            s.sensor: {"sensor": s.sensor, "value": s.value, "ts": s.ts} for s in state.unplaced()
+        }
+        defined = ctx.twin.venues[venue].sensor_by_id
+        try:
+            latest = await ctx.store.latest(venue)
+        except StoreError:
+            latest = []  # the live ones still answer during a store outage
+        for r in latest:
+            if r.sensor not in defined and r.sensor not in found:
+                found[r.sensor] = {"sensor": r.sensor, "value": r.value, "ts": r.ts}
+        return sorted(found.values(), key=lambda x: str(x["sensor"]))
 
     @r.put(
         "/{venue}/sensors/{sensor}/placement",

@@ -82,3 +82,12 @@ def test_a_shipped_sample_cannot_be_written(tmp_path: Path) -> None:
             headers=_login(c, "enzo"),
         )
     assert res.status_code == 409
+
+
+async def test_imported_sensors_are_listed_for_placement(tmp_path: Path) -> None:
+    rig = make_rig(tmp_path)
+    await rig.store.write_readings([Reading(V, "Gallery-3-Temperature", 1.7e9, 19.5)])
+    await rig.store.write_readings([Reading(V, "gallery-a-temp", 1.7e9, 20.0)])  # placed
+    with TestClient(app_of(rig)) as c:
+        listed = c.get(f"/api/venues/{V}/unplaced", headers=_login(c, "ada")).json()
+    assert [u["sensor"] for u in listed] == ["Gallery-3-Temperature"]
