@@ -9,6 +9,7 @@ import type { Object3D } from 'three';
 import { listUnplaced, placeSensor, type UnplacedSensor } from '../api';
 import type { VenueView } from '../scene/view';
 import { h, setText } from './dom';
+import './placement.css';
 
 /** Movement beyond this (CSS px) between press and release is an orbit, not a drop. */
 const CLICK_SLOP_PX = 5;
@@ -54,12 +55,12 @@ export class PlacementPanel {
   ) {
     this.list = h('ul', { class: 'placement-list' });
     this.status = h('div', { class: 'placement-status', role: 'status' });
-    const refresh = h('button', { type: 'button', class: 'link', text: TEXT.refresh });
+    const refresh = h('button', { type: 'button', class: 'link-button', text: TEXT.refresh });
     refresh.addEventListener('click', () => void this.load());
     this.root = h(
       'section',
       { class: 'placement', 'data-testid': 'placement', 'aria-label': TEXT.heading },
-      h('h2', { text: TEXT.heading }, refresh),
+      h('div', { class: 'section-head' }, h('h2', { class: 'section-title', text: TEXT.heading }), refresh),
       this.list,
       this.status,
     );
@@ -78,19 +79,19 @@ export class PlacementPanel {
     this.root.hidden = items.length === 0 && this.placing === null;
     this.list.replaceChildren(
       ...items.map((u) => {
-        const button = h('button', { type: 'button', 'data-testid': `place-${u.sensor}`, text: TEXT.place });
+        const button = h('button', { type: 'button', class: 'place-button', 'data-testid': `place-${u.sensor}`, text: TEXT.place });
         button.addEventListener('click', () => this.start(u.sensor));
         return h('li', {}, h('span', { class: 'mono', text: u.sensor }), button);
       }),
     );
-    if (items.length === 0) setText(this.status, TEXT.none);
+    if (items.length === 0 && !this.status.textContent) setText(this.status, TEXT.none);
   }
 
   private start(sensor: string): void {
     const kind = h('select', { 'aria-label': TEXT.kind, 'data-testid': 'placement-kind' });
     for (const k of KINDS) kind.append(h('option', { value: k, text: k }));
     kind.value = guessKind(sensor);
-    const cancel = h('button', { type: 'button', class: 'link', text: TEXT.cancel });
+    const cancel = h('button', { type: 'button', class: 'link-button', text: TEXT.cancel });
     cancel.addEventListener('click', () => this.stop(''));
     this.placing = { sensor, kind };
     this.status.replaceChildren(h('div', { text: TEXT.clickFloor(sensor) }), kind, cancel);
