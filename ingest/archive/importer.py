@@ -206,6 +206,7 @@ async def import_archive(
     """Read, join, deduplicate and store; bad rows are reported, the rest goes in."""
     report = ImportReport()
     accs = _collect(paths, opts, report)
+    report.bad.sort(key=lambda b: (b.path, b.line))
     merged = []
     for sid, acc in accs.items():
         s = acc.summary
