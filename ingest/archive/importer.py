@@ -105,6 +105,7 @@ def _collect(paths: Sequence[Path], opts: ImportOptions, report: ImportReport) -
         report.bad.extend(res.bad[: max(0, 1000 - len(report.bad))])
         report.ambiguous_resolved += res.ambiguous_resolved
         report.ambiguous_assumed.extend(res.ambiguous_assumed)
+        report.notes.extend(f"{path}: {n}" for n in res.notes)
         for s in res.series:
             sid = s.sensor or sensor_name(opts.sensor_prefix, s.channel)
             acc = accs.get(sid)

@@ -14,7 +14,14 @@ from pathlib import Path
 import numpy as np
 import numpy.typing as npt
 
-from ingest.archive.columns import Channel, ColumnPlan, plan_columns, unit_from_text
+from ingest.archive.columns import (
+    Channel,
+    ColumnPlan,
+    header_zone,
+    number_and_unit,
+    plan_columns,
+    unit_from_text,
+)
 from ingest.archive.presets import PRESETS
 from ingest.archive.stamps import parse_stamps
 from ingest.archive.text import decode, find_layout
@@ -128,10 +135,17 @@ def read_file(path: Path, opts: ReadOptions) -> FileResult:
         stamps = parse_stamps(cols[plan.epoch], None, tz="UTC")
     else:
         assert plan.stamp is not None
+        # A file that states its offset in the time header (HOBOware's
+        # "Date Time, GMT+01:00") is believed over the default zone.
+        declared = (
+            header_zone(layout.header[plan.stamp]) if plan.stamp < len(layout.header) else None
+        )
+        if declared is not None and declared != opts.tz:
+            res.notes.append(f"times read as {declared}, as the header states")
         stamps = parse_stamps(
             cols[plan.stamp],
             cols[plan.time] if plan.time is not None else None,
-            tz=opts.tz,
+            tz=declared or opts.tz,
             date_format=opts.date_format or preset.date_format,
             dayfirst=preset.dayfirst if opts.dayfirst is None else opts.dayfirst,
         )
@@ -248,7 +262,8 @@ def _numbers(
         try:
             x = float(s)
         except ValueError:
-            x = math.nan
+            nu = number_and_unit(s)  # "20.57 °C": the unit in every cell
+            x = nu[0] if nu is not None else math.nan
         if not math.isfinite(x):
             bad_rows.append(i)
             x = math.nan

@@ -39,6 +39,7 @@ _TIME = re.compile(
 _AMPM = re.compile(r"\s[AaPp]\.?[Mm]\.?$")
 _AMPM_ANYWHERE = re.compile(r"\s[AaPp]\.?[Mm]\.?$", re.M)
 _ZONED = re.compile(r"(Z|[+-]\d{2}:?\d{2})$")
+_FIXED = re.compile(r"UTC([+-])(\d{2}):(\d{2})")
 _ISO_T = re.compile(r"^\d{4}-\d{2}-\d{2}T")
 
 
@@ -252,6 +253,10 @@ def _to_utc(local: npt.NDArray[np.float64], tz: str, out: StampResult) -> npt.ND
     """
     if tz in ("UTC", "Etc/UTC"):
         return local
+    fixed = _FIXED.fullmatch(tz)
+    if fixed is not None:
+        sign = -1.0 if fixed.group(1) == "-" else 1.0
+        return local - sign * (int(fixed.group(2)) * 3600.0 + int(fixed.group(3)) * 60.0)
     zone = ZoneInfo(tz)
     ok = ~np.isnan(local)
     rows = np.flatnonzero(ok)

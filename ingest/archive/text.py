@@ -93,11 +93,21 @@ def find_layout(lines: list[str], *, delimiter: str | None = None) -> Layout:
     for j in range(start - 1, -1, -1):
         if lines[j].strip():
             fields = split_line(lines[j], delimiter)
-            if len(fields) >= 2 and not _is_data(lines[j], delimiter, len(fields)):
+            # A header names every column; a shorter line is preamble ("Logger,TG-4").
+            if len(fields) == ncols and not _is_data(lines[j], delimiter, len(fields)):
                 header_line = j
             break
     header = split_line(lines[header_line], delimiter) if header_line is not None else []
     header = [h.strip().strip("\ufeff").strip() for h in header]
+    if header_line is not None and _units_row(header):
+        # Names on one line, units on the next (T&D, Campbell): join them.
+        above = next((j for j in range(header_line - 1, -1, -1) if lines[j].strip()), None)
+        names = split_line(lines[above], delimiter) if above is not None else []
+        if len(names) == len(header):
+            header = [
+                f"{n.strip()} ({u})" if u else n.strip() for n, u in zip(names, header, strict=True)
+            ]
+            header_line = above
     end = header_line if header_line is not None else start
     preamble = [x for x in lines[:end] if x.strip()]
     decimal = (
@@ -124,3 +134,15 @@ def _decimal_comma(lines: list[str], delimiter: str) -> bool:
             if _DEC_COMMA.match(f):
                 return True
     return False
+
+
+_UNIT_CELLS = {
+    "°c", "°f", "degc", "degf", "c", "f", "%rh", "rh%", "%", "ppm", "lx", "lux", "klx",
+    "lxh", "klxh", "lux-hours", "uw/lm", "µw/lm", "mm/s", "deg c", "deg f", "ºc", "ºf",
+}  # fmt: skip
+
+
+def _units_row(cells: list[str]) -> bool:
+    """A header line of only units (and blanks), under the names line."""
+    units = [c.strip().lower() for c in cells if c.strip()]
+    return bool(units) and all(u in _UNIT_CELLS for u in units)
