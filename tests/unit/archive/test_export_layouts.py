@@ -65,3 +65,32 @@ async def test_names_and_units_on_two_lines_with_epoch_times(tmp_path: Path) -> 
     ch1 = await store.raw("v", "ch1", 0, 2e9)
     assert [r.ts for r in ch1] == [1763719200.0, 1763719800.0, 1763720400.0]
     assert [r.value for r in ch1] == pytest.approx([20.0, 20.5, 21.0])
+
+
+async def test_excel_export_with_date_cells(tmp_path: Path) -> None:
+    openpyxl = pytest.importorskip("openpyxl")
+    from datetime import datetime
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["Meaco export"])
+    ws.append(["Sensor", "Gallery 4"])
+    ws.append([])
+    ws.append(["Date Time", "Temperature (°C)", "Humidity (%RH)"])
+    for m in range(3):
+        ws.append([datetime(2025, 7, 1, 12, 10 * m), 21.0 + m, 50 + m])
+    path = tmp_path / "export.xlsx"
+    wb.save(path)
+    store = MemoryStore()
+    await store.open()
+    report = await import_archive(
+        [path], store, ImportOptions("v", ReadOptions(tz="Europe/London"))
+    )
+    temp = await store.raw("v", "Temperature", 0, 2e9)
+    # 12:00 BST (summer) is 11:00 UTC.
+    assert [(r.ts, r.value) for r in temp] == [
+        (1751367600.0, 21.0),
+        (1751368200.0, 22.0),
+        (1751368800.0, 23.0),
+    ]
+    assert report.bad_count == 0
