@@ -26,6 +26,8 @@ from contextlib import asynccontextmanager
 from datetime import timedelta
 from typing import Any
 
+import numpy as np
+import numpy.typing as npt
 import psycopg
 import psycopg_pool
 
@@ -41,6 +43,7 @@ from ingest.store.base import (
 )
 from ingest.store.postgres import queries
 from ingest.store.postgres.backoff import Backoff
+from ingest.store.postgres.bulk import copy_binary
 from ingest.store.postgres.connect_errors import classify
 from ingest.store.postgres.reconnect import Reconnector
 from ingest.store.postgres.timescale import TimescaleSettings, parse_version, setup_statements
@@ -252,6 +255,24 @@ class PostgresStore:
                     await copy.write_row(
                         (r.venue, r.sensor, to_ms(r.ts), r.value, QUALITY_CODE[r.quality])
                     )
+            row = await (await cur.execute(queries.MERGE_STAGING)).fetchone()
+        return int(row[0]) if row else 0
+
+    async def write_columns(
+        self,
+        venue: str,
+        sensor: str,
+        ts_ms: npt.NDArray[np.int64],
+        values: npt.NDArray[np.float64],
+    ) -> int:
+        """Bulk path for one sensor's history (archive import): one packed COPY."""
+        if len(ts_ms) == 0:
+            return 0
+        stream = copy_binary(venue, sensor, ts_ms, values)
+        async with self._connection() as conn, conn.transaction():
+            cur = conn.cursor()
+            async with cur.copy(queries.STAGING_COPY) as copy:
+                await copy.write(stream)
             row = await (await cur.execute(queries.MERGE_STAGING)).fetchone()
         return int(row[0]) if row else 0
 
