@@ -11,6 +11,7 @@ from collections.abc import Callable, Sequence
 from rich.console import Console
 
 from venue_twin import (
+    commands_conservation,
     commands_demo,
     commands_import,
     commands_replay,
@@ -43,6 +44,7 @@ examples:
   venue-twin anomaly score gallery-a-rh.csv --out scored.csv
   venue-twin import-ifc east-wing.ifc --out venues/
   venue-twin import logger-2024.csv logger-2025.csv --venue museum.yaml --tz Europe/London
+  venue-twin conservation report --zone gallery-a --year 2025
   venue-twin user add alice --role operator --users-file users.yaml
 
 Settings come from --config FILE (YAML) and VENUE_TWIN_* environment
@@ -61,6 +63,7 @@ def _parser() -> argparse.ArgumentParser:
     sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
     commands_demo.add_parsers(sub)
     commands_import.add_parsers(sub)
+    commands_conservation.add_parsers(sub)
     commands_tools.add_parsers(sub)
     commands_replay.add_parsers(sub)
     commands_twin.add_parsers(sub)
