@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import threading
 from dataclasses import dataclass
+from fractions import Fraction
 from typing import Any
 
 __all__ = ["Linear", "UnitError", "canonical_unit", "conversion"]
@@ -107,7 +108,14 @@ def conversion(source: str, canonical: str) -> Linear:
         one = float(q(1.0, src).to(dst).magnitude)
     except Exception as exc:
         raise UnitError(f"cannot convert {source!r} to {canonical!r}: {exc}") from exc
-    return Linear(scale=one - zero, offset=zero)
+    return Linear(scale=_snap(one - zero), offset=_snap(zero))
+
+
+def _snap(x: float) -> float:
+    """pint's float arithmetic leaves 5/9 as 0.55555555555554: snap to the simple
+    fraction it stands for, so 68 degF stores as 20.0, not 19.99999999999997."""
+    f = Fraction(x).limit_denominator(10_000)
+    return float(f) if abs(float(f) - x) <= 1e-9 * max(1.0, abs(x)) else x
 
 
 @functools.lru_cache(maxsize=256)

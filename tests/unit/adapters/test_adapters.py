@@ -225,3 +225,15 @@ def test_contract_topics_still_go_to_the_contract_decoder() -> None:
     assert [(r.sensor, r.value) for r in res.readings] == [("s1", 1.5)]
     assert dec.filters == ["zigbee2mqtt/#"]
     assert not math.isnan(res.readings[0].ts)
+
+
+def test_unit_conversions_are_exact_for_the_usual_units() -> None:
+    from ingest.units import conversion
+
+    assert conversion("degF", "degC")(68.0) == 20.0
+    assert conversion("°F", "degC")(71.6) == pytest.approx(22.0, abs=1e-12)
+    assert conversion("klx", "lx")(0.12) == pytest.approx(120.0, abs=1e-12)
+    assert conversion("fraction", "%RH")(0.45) == pytest.approx(45.0, abs=1e-12)
+    assert conversion("percent", "ppm")(0.04) == pytest.approx(400.0, abs=1e-9)
+    with pytest.raises(ValueError, match="cannot convert"):
+        conversion("degF", "lx")
