@@ -264,7 +264,7 @@ class Platform:
                 policy=s.unknown_sensors,
             )
             ingest_decoder, adapter_filters = with_adapters(
-                decoder, topics, adapter_specs(s.adapters, self.venues), self.venues, limits
+                decoder, topics, adapter_specs(s.adapters, self.venues), self.twin.venues, limits
             )
             ingest = IngestService(
                 self.mqtt,

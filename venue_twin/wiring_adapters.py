@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from ingest.adapters import AdapterDecoder, AdapterSpec, UnplacedSensor
 from ingest.contract import Topics
@@ -36,17 +36,19 @@ def with_adapters(
     contract: Decoder,
     topics: Topics,
     specs: Sequence[AdapterSpec],
-    venues: Sequence[Venue],
+    venues: Mapping[str, Venue],
     limits: DecodeLimits,
 ) -> tuple[Decoder | AdapterDecoder, list[str]]:
     """The decoder ingest should use and the extra MQTT filters it must subscribe to.
 
-    Without adapters the contract decoder is returned as it is: our own
-    devices' path stays exactly as fast as before.
+    ``venues`` is the twin's live mapping, so a sensor an engineer places
+    later is known (and converted to its unit) from then on. Without adapters
+    the contract decoder is returned as it is: our own devices' path stays
+    exactly as fast as before.
     """
     if not specs:
         return contract, []
-    by_id = {v.id: v for v in venues}
+    by_id = venues
 
     def known(venue: str, sensor: str) -> bool:
         v = by_id.get(venue)
