@@ -56,6 +56,14 @@ class ReadingSink(Protocol):
 ResultListener = Callable[[DecodeResult], None]
 
 
+class MessageDecoder(Protocol):
+    """The contract :class:`Decoder`, or one that also routes device adapters."""
+
+    def decode(
+        self, topic: str, payload: bytes | bytearray, received_at: float
+    ) -> DecodeResult: ...
+
+
 class IngestService:
     """One ingest worker. Use as ``async with service: await stop.wait()``."""
 
@@ -63,7 +71,7 @@ class IngestService:
         self,
         mqtt_settings: MqttSettings,
         topics: Topics,
-        decoder: Decoder,
+        decoder: Decoder | MessageDecoder,
         sink: ReadingSink,
         store: Store,
         metrics: IngestMetrics,
@@ -73,6 +81,7 @@ class IngestService:
         shared_group: str | None = None,
         receive_maximum: int = 1000,
         dead_letter_capacity: int = 10_000,
+        extra_filters: Sequence[str] = (),
     ) -> None:
         self._settings = mqtt_settings
         self._topics = topics
@@ -81,6 +90,7 @@ class IngestService:
         self._store = store
         self.metrics = metrics
         self._venue_filter = venue_filter
+        self._extra_filters = list(extra_filters)  # device adapters' subscriptions
         self._qos = qos
         self._shared_group = shared_group
         self._receive_maximum = receive_maximum
@@ -168,6 +178,7 @@ class IngestService:
     def _subscriptions(self) -> list[str]:
         filters = self._topics.ingest_filters(self._venue_filter)
         filters.append(self._topics.command(self._venue_filter, "+") + "/ack")
+        filters.extend(self._extra_filters)
         if self._shared_group:
             return [f"$share/{self._shared_group}/{f}" for f in filters]
         return filters

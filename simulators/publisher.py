@@ -25,9 +25,11 @@ import paho.mqtt.client as mqtt
 
 from ingest.contract import Reading, SensorStatus, Topics
 from ingest.encode import encode_batch, encode_reading, encode_status
+from simulators import formats
 from simulators.clock import SimClock
 from simulators.errors import BrokerUnavailable, PublishError
 from simulators.faults import FaultPlan
+from simulators.formats import PayloadFormat
 from simulators.mqtt_config import MqttConfig, make_client
 from simulators.schedule import DaySchedule
 from simulators.simulator import VenueSimulator
@@ -51,6 +53,7 @@ class SimPublisher:
         max_inflight: int = 1000,
         max_batch: int = 500,
         sensors: Sequence[str] = (),
+        payload_format: PayloadFormat | None = None,
     ) -> None:
         if qos not in (0, 1):
             raise PublishError(f"qos must be 0 or 1, got {qos}")
@@ -63,6 +66,7 @@ class SimPublisher:
         self.max_inflight = max_inflight
         self.max_batch = max_batch
         self.sensors = tuple(sensors)
+        self.payload_format = payload_format  # another ecosystem's payloads (formats.py)
         self.messages = 0
         self.readings = 0
         self.dropped = 0
@@ -185,7 +189,10 @@ class SimPublisher:
         self.messages += 1
 
     async def publish_readings(self, readings: Sequence[Reading], *, batch: bool = True) -> None:
-        if batch:
+        if self.payload_format is not None:
+            for topic, payload, retain in self.payload_format.readings(readings):
+                await self._publish(topic, payload, self.qos, retain)
+        elif batch:
             topic = self.topics.batch(self.venue)
             for k in range(0, len(readings), self.max_batch):
                 await self._publish(topic, encode_batch(readings[k : k + self.max_batch]), self.qos)
@@ -197,6 +204,10 @@ class SimPublisher:
         self.readings += len(readings)
 
     async def publish_status(self, sensor: str, status: SensorStatus, ts: float) -> None:
+        if self.payload_format is not None:
+            for topic, payload, retain in self.payload_format.status(sensor, status, ts):
+                await self._publish(topic, payload, 1, retain)
+            return
         topic = self.topics.status(self.venue, sensor)
         await self._publish(topic, encode_status(status, ts), qos=1, retain=True)
 
@@ -248,6 +259,7 @@ async def run_simulation(
     on_progress: Callable[[SimProgress], None] | None = None,
     warm_start: bool = False,
     on_start: Callable[[VenueSimulator], None] | None = None,
+    payload_format: str | None = None,
 ) -> SimProgress:
     """Simulate ``venue`` and publish its readings until ``duration_s`` simulated
     seconds have passed (``None``: until ``stop_event`` is set).
@@ -287,6 +299,7 @@ async def run_simulation(
         qos=qos,
         max_inflight=max_inflight,
         sensors=sim.sensor_ids,
+        payload_format=formats.payload_format(payload_format, venue),
     )
     try:
         async with pub:

@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterable, Mapping
 from ingest.contract import Reading, StatusEvent
 from ingest.decode import DecodeResult
 from twin.state import LiveState, SensorState, StateChanges
-from twin.venue import Venue
+from twin.venue import SensorDef, Venue
 
 __all__ = ["ChangeListener", "TwinService"]
 
@@ -62,6 +62,11 @@ class TwinService:
         """Sensor states mirrored from the twin that publishes them (``venue-twin viewer``)."""
         if venue in self.states:
             self._emit({venue: self.states[venue].set_mirrored(states)})
+
+    def place(self, venue: Venue, defn: SensorDef) -> None:
+        """Swap in a venue whose file now places ``defn`` (see twin.placement)."""
+        self.venues[venue.id] = venue
+        self.states[venue.id].place(venue, defn)
 
     def sweep(self, now: float) -> None:
         self._emit({vid: st.sweep(now) for vid, st in self.states.items()})

@@ -104,6 +104,29 @@ class LiveState:
 
     # -- updates ---------------------------------------------------------
 
+    def place(self, venue: Venue, defn: SensorDef) -> None:
+        """An engineer placed (or moved) a sensor: ``venue`` already holds ``defn``.
+
+        An unplaced (auto-registered) sensor keeps its latest value and gains
+        its definition, zone and thresholds.
+        """
+        self.venue = venue
+        slot = self._slots.get(defn.id)
+        if slot is None:
+            self._slots[defn.id] = _Slot(defn)
+        else:
+            slot.defn = defn
+        for zid, ids in self._zone_sensors.items():
+            if defn.id in ids:
+                ids.remove(defn.id)
+                self._zone_cache[zid] = self._compute_zone(zid)
+        self._zone_sensors[defn.zone].append(defn.id)
+        self._zone_cache[defn.zone] = self._compute_zone(defn.zone)
+
+    def unplaced(self) -> list[SensorState]:
+        """Sensors that report but have no definition (auto-registered by ingest)."""
+        return [_freeze(sid, s) for sid, s in self._slots.items() if s.defn is None]
+
     def apply(self, readings: Iterable[Reading]) -> StateChanges:
         """Take readings (any order); older-than-current readings change nothing."""
         changed: dict[str, _Slot] = {}

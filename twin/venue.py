@@ -16,6 +16,7 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from ingest.adapters.spec import AdapterSpec
 from twin.rules.model import Rule
 
 __all__ = [
@@ -274,6 +275,9 @@ class Venue(_Model):
     rules: list[Rule] = []
     storeys: list[Storey] = []
     findings: list[Finding] = []
+    inputs: list[AdapterSpec] = Field(
+        default_factory=list, description="Device payload adapters feeding this venue."
+    )
     source: Path | None = Field(None, exclude=True, description="File it was loaded from.")
 
     @model_validator(mode="after")

@@ -35,6 +35,8 @@ examples:
   venue-twin anomaly score gallery-a-rh.csv --out scored.csv
   venue-twin crowd evaluate corridor.txt --venue corridor.yaml --unit cm --miss 0.04
   venue-twin import-ifc east-wing.ifc --out venues/
+  venue-twin import logger-2024.csv logger-2025.csv --venue museum.yaml --tz Europe/London
+  venue-twin conservation report --zone gallery-a --year 2025
   venue-twin user add alice --role operator --users-file users.yaml
 
 Settings come from --config FILE (YAML) and VENUE_TWIN_* environment
@@ -53,6 +55,8 @@ _MODULES = (
     "commands_users",
     "commands_viewer",
     "commands_crowd",
+    "commands_import",
+    "commands_conservation",
 )
 _COMMAND_MODULE = {
     "demo": "commands_demo",
@@ -68,6 +72,8 @@ _COMMAND_MODULE = {
     "user": "commands_users",
     "viewer": "commands_viewer",
     "crowd": "commands_crowd",
+    "import": "commands_import",
+    "conservation": "commands_conservation",
 }
 
 

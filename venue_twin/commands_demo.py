@@ -16,6 +16,7 @@ from rich.console import Console
 
 from ingest.mqtt_settings import MqttSettings
 from ingest.store import StoreMisconfigured
+from simulators.formats import FORMATS, PayloadFormat
 from simulators.mqtt_config import MqttConfig as SimMqttConfig
 from simulators.publisher import run_simulation
 from simulators.simulator import VenueSimulator
@@ -30,6 +31,7 @@ from venue_twin.settings import Settings, load_settings
 from venue_twin.wiring import (
     Platform,
     StartupCancelled,
+    resolve_venue,
     serve_http,
 )
 
@@ -83,6 +85,13 @@ def add_parsers(sub: Any) -> None:
         help="simulated opening hours (default: open all day, so visitors show at any hour)",
     )
     demo.add_argument("--no-browser", action="store_true", help="do not open a browser")
+    demo.add_argument(
+        "--format",
+        choices=["contract", *FORMATS],
+        default="contract",
+        help="devices' payloads: our contract (default) or another ecosystem's, read back "
+        "through its adapter (docs/adapters.md)",
+    )
     demo.set_defaults(handler=_demo)
 
     serve = sub.add_parser(
@@ -112,6 +121,13 @@ def add_parsers(sub: Any) -> None:
     worker.set_defaults(handler=_ingest)
 
 
+def demo_adapters(fmt: str, venue_refs: list[str]) -> list[dict[str, Any]]:
+    """The adapter subscriptions that read the simulator's ``fmt`` payloads back."""
+    if fmt == "contract":
+        return []
+    return [PayloadFormat(fmt, resolve_venue(ref)).adapter_spec() for ref in venue_refs]
+
+
 def _demo(args: argparse.Namespace, console: Console) -> int:
     if not port_is_free(args.host, args.port):
         raise UsageError(f"port {args.port} is in use; pick another with --port")
@@ -120,9 +136,11 @@ def _demo(args: argparse.Namespace, console: Console) -> int:
         mqtt_port = free_port()
         console.print(f"MQTT port {args.mqtt_port} is in use; the demo broker takes {mqtt_port}")
     args.data_dir.mkdir(parents=True, exist_ok=True)
+    venue_refs = prepare_demo_venues(args.venue or ["sample:museum-wing"], args.data_dir, console)
     settings = load_settings(
         None,
-        venues=prepare_demo_venues(args.venue or ["sample:museum-wing"], args.data_dir, console),
+        venues=venue_refs,
+        adapters=demo_adapters(args.format, venue_refs),
         store_url=f"sqlite://{(args.data_dir / 'demo.sqlite3').resolve()}",
         http_host=args.host,
         http_port=args.port,
@@ -202,6 +220,7 @@ async def _simulate_demo(
             stop_event=stop,
             warm_start=True,
             on_start=head_count,
+            payload_format=args.format,
         )
     if not stop.is_set():
         await run_simulation(
@@ -213,6 +232,7 @@ async def _simulate_demo(
             stop_event=stop,
             warm_start=True,
             on_start=head_count,
+            payload_format=args.format,
         )
 
 

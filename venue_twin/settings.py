@@ -15,6 +15,7 @@ import yaml
 from pydantic import BaseModel, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from ingest.adapters.spec import AdapterSpec
 from ingest.decode import SensorPolicy
 from ingest.mqtt_settings import MqttSettings
 
@@ -96,6 +97,11 @@ class Settings(BaseSettings):
     mqtt: MqttConfig = MqttConfig()
     topic_prefix: str = ""
     unknown_sensors: SensorPolicy = SensorPolicy.REJECT
+    adapters: list[AdapterSpec] = Field(
+        default_factory=list,
+        description="Device payload adapters (ChirpStack, TTS, Zigbee2MQTT, Sparkplug B, "
+        "Home Assistant statestream, generic JSON); see docs/adapters.md.",
+    )
     max_payload_bytes: int = Field(256 * 1024, gt=0)
     max_future_s: float = Field(300.0, ge=0, description="Reject readings further ahead.")
     max_age_s: float = Field(366 * 86_400.0, gt=0, description="Reject readings older.")

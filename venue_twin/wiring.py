@@ -39,6 +39,7 @@ from twin.threshold_alarms import ThresholdAlarms
 from twin.venue import Venue
 from venue_twin.http_server import serve_http
 from venue_twin.settings import AuthConfig, Settings
+from venue_twin.wiring_adapters import adapter_specs, with_adapters
 from viewer.analytics_view import AnalyticsView
 from viewer.app import ViewerContext, create_app
 from viewer.auth import Authenticator
@@ -250,26 +251,31 @@ class Platform:
             self._spawn(writer.run(), "store-writer")
             self._stack.push_async_callback(writer.close)
 
+            limits = DecodeLimits(
+                max_payload_bytes=s.max_payload_bytes,
+                max_future_s=s.max_future_s,
+                max_age_s=s.max_age_s,
+            )
             decoder = Decoder(
                 topics,
-                limits=DecodeLimits(
-                    max_payload_bytes=s.max_payload_bytes,
-                    max_future_s=s.max_future_s,
-                    max_age_s=s.max_age_s,
-                ),
+                limits=limits,
                 known_venue=self.twin.knows,
                 known_sensor=self.twin.knows,
                 policy=s.unknown_sensors,
             )
+            ingest_decoder, adapter_filters = with_adapters(
+                decoder, topics, adapter_specs(s.adapters, self.venues), self.twin.venues, limits
+            )
             ingest = IngestService(
                 self.mqtt,
                 topics,
-                decoder,
+                ingest_decoder,
                 writer,
                 store,
                 self.metrics,
                 qos=s.mqtt.qos,
                 shared_group=s.mqtt.shared_group,
+                extra_filters=adapter_filters,
             )
             ingest.add_listener(self.twin.on_decoded)
             if self._full:

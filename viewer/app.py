@@ -21,6 +21,7 @@ from viewer.request_guard import RequestGuard
 from viewer.routes_alarms import alarms_router
 from viewer.routes_auth import auth_router
 from viewer.routes_commands import commands_router
+from viewer.routes_placement import placement_router
 from viewer.routes_replay import replay_router
 from viewer.routes_system import health_router, mount_metrics, mount_static
 from viewer.routes_venues import venues_router
@@ -42,6 +43,7 @@ def create_app(ctx: ViewerContext) -> FastAPI:
     app.include_router(alarms_router(ctx, guard))
     app.include_router(commands_router(ctx, guard))
     app.include_router(replay_router(ctx, guard))
+    app.include_router(placement_router(ctx, guard))
     app.include_router(ws_router(ctx))
     if ctx.metrics_registry is not None:
         mount_metrics(app, ctx.metrics_registry, ctx.auth)

@@ -11,8 +11,12 @@ import asyncio
 import sqlite3
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from itertools import repeat
 from pathlib import Path
 from typing import TypeVar
+
+import numpy as np
+import numpy.typing as npt
 
 from ingest.contract import DeadLetter, Reading
 from ingest.store import migrate
@@ -161,6 +165,43 @@ class SqliteStore:
                     if seen is None or row[2] > seen[2]:
                         newest[key] = row
                 conn.executemany(_UPSERT_LATEST, list(newest.values()))
+                conn.execute("COMMIT")
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
+            return new
+
+        return await self._run(write)
+
+    async def write_columns(
+        self,
+        venue: str,
+        sensor: str,
+        ts_ms: npt.NDArray[np.int64],
+        values: npt.NDArray[np.float64],
+    ) -> int:
+        """Bulk path for one sensor's history (archive import): no per-row objects.
+
+        Same semantics as :meth:`write_readings` (duplicates on (venue, sensor,
+        ts) ignored, latest value advanced), quality good. Returns new rows.
+        """
+        if len(ts_ms) == 0:
+            return 0
+        ts_list = np.asarray(ts_ms, dtype=np.int64).tolist()
+        val_list = np.asarray(values, dtype=np.float64).tolist()
+        i_last = int(np.argmax(ts_ms))
+        newest = (venue, sensor, ts_list[i_last], val_list[i_last], 0)
+
+        def write(conn: sqlite3.Connection) -> int:
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                before = conn.total_changes
+                conn.executemany(
+                    _INSERT,
+                    zip(repeat(venue), repeat(sensor), ts_list, val_list, repeat(0)),
+                )
+                new = conn.total_changes - before
+                conn.execute(_UPSERT_LATEST, newest)
                 conn.execute("COMMIT")
             except BaseException:
                 conn.execute("ROLLBACK")

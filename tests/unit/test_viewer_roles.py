@@ -45,6 +45,8 @@ REQUIRED: dict[tuple[str, str], Role | None] = {
     ("DELETE", "/api/replay/{session_id}"): Role.ENGINEER,
     ("POST", "/api/replay/{session_id}/control"): Role.ENGINEER,
     ("GET", "/metrics"): Role.VIEWER,
+    ("GET", "/api/venues/{venue}/unplaced"): Role.VIEWER,
+    ("PUT", "/api/venues/{venue}/sensors/{sensor}/placement"): Role.ENGINEER,
 }
 PARAMS = {"venue": V, "sensor": "gallery-a-temp", "alarm_id": "a1", "command_id": "c1"}
 QUERY = {"/api/venues/{venue}/sensors/{sensor}/history": "?start=0&end=10"}
@@ -53,6 +55,7 @@ BODIES = {
     "/api/alarms/{alarm_id}/shelve": {"duration_s": 60},
     "/api/replay": {"venue": V, "start": 0, "end": 3600},
     "/api/replay/{session_id}/control": {"action": "pause"},
+    "/api/venues/{venue}/sensors/{sensor}/placement": {"position": [5.0, 5.0, 1.5]},
 }
 
 

@@ -28,6 +28,8 @@ from contextlib import asynccontextmanager
 from datetime import timedelta
 from typing import Any
 
+import numpy as np
+import numpy.typing as npt
 import psycopg
 import psycopg_pool
 
@@ -42,6 +44,7 @@ from ingest.store.base import (
 )
 from ingest.store.postgres import queries
 from ingest.store.postgres.backoff import Backoff
+from ingest.store.postgres.bulk import copy_binary
 from ingest.store.postgres.connect_errors import classify
 from ingest.store.postgres.late_refresh import LateDataRefresher
 from ingest.store.postgres.reconnect import Reconnector
@@ -256,6 +259,24 @@ class PostgresStore:
         if self.late_refresh is not None and row[1] is not None:
             self.late_refresh.note(int(row[1]), int(row[2]))
         return int(row[0])
+
+    async def write_columns(
+        self,
+        venue: str,
+        sensor: str,
+        ts_ms: npt.NDArray[np.int64],
+        values: npt.NDArray[np.float64],
+    ) -> int:
+        """Bulk path for one sensor's history (archive import): one packed COPY."""
+        if len(ts_ms) == 0:
+            return 0
+        stream = copy_binary(venue, sensor, ts_ms, values)
+        async with self._connection() as conn, conn.transaction():
+            cur = conn.cursor()
+            async with cur.copy(queries.STAGING_COPY) as copy:
+                await copy.write(stream)
+            row = await (await cur.execute(queries.MERGE_STAGING)).fetchone()
+        return int(row[0]) if row else 0
 
     async def write_dead_letters(self, letters: Sequence[DeadLetter]) -> None:
         if not letters:

@@ -17,6 +17,16 @@ from twin.analytics.conservation.climate_class import (
     classes_met,
 )
 from twin.analytics.conservation.errors import ConservationError, InvalidInput
+from twin.analytics.conservation.history import (
+    ClimateHistory,
+    Completeness,
+    LightDoseHistory,
+    TwpiHistory,
+    climate_history,
+    completeness,
+    light_dose_history,
+    twpi_history,
+)
 from twin.analytics.conservation.light import (
     CIE157_ANNUAL_LXH,
     LightDoseStatus,
@@ -42,6 +52,7 @@ from twin.analytics.conservation.mould import (
 )
 from twin.analytics.conservation.preservation import (
     TwpiAccumulator,
+    gap_limit_s,
     preservation_index,
     twpi,
 )
@@ -60,14 +71,17 @@ __all__ = [
     "ClassLimits",
     "ClimateClass",
     "ClimateClassifier",
+    "ClimateHistory",
     "ClimateSetpoint",
     "ClimateStatus",
+    "Completeness",
     "CondensationLevel",
     "CondensationRisk",
     "ConservationError",
     "CorrosionBand",
     "HourSummary",
     "InvalidInput",
+    "LightDoseHistory",
     "LightDoseStatus",
     "LightDoseTracker",
     "MechanicalBand",
@@ -77,17 +91,23 @@ __all__ = [
     "TimeOfWetness",
     "TowCategory",
     "TwpiAccumulator",
+    "TwpiHistory",
     "annual_budget_lxh",
     "classes_met",
+    "climate_history",
+    "completeness",
     "condensation_risk",
     "critical_rh",
     "dew_point",
     "equilibrium_moisture_content",
+    "gap_limit_s",
     "growth_rate_per_day",
+    "light_dose_history",
     "mechanical_damage",
     "metal_corrosion_band",
     "preservation_index",
     "saturation_vapour_pressure",
     "tow_category",
     "twpi",
+    "twpi_history",
 ]

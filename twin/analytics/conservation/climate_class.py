@@ -177,6 +177,10 @@ class ClimateStatus:
     hours_evaluated: int
     moving_average: ClimateSetpoint | None
     annual_average: ClimateSetpoint | None
+    # Readings left out: before an hour already judged (feed history sorted,
+    # or use conservation.history), and NaN. Shown so a figure is never silently partial.
+    late_readings: int = 0
+    nan_skipped: int = 0
 
 
 class _HourRing:
@@ -235,11 +239,13 @@ class ClimateClassifier:
         self._last_ma: ClimateSetpoint | None = None
         self._last_annual: ClimateSetpoint | None = None
         self.late_readings = 0
+        self.nan_skipped = 0
 
     def update(self, ts: float, t_c: float, rh_percent: float) -> None:
         """Add one paired reading (epoch seconds, degC, %RH)."""
         if not (math.isfinite(ts) and math.isfinite(t_c) and math.isfinite(rh_percent)):
-            raise InvalidInput("readings must be finite")
+            self.nan_skipped += 1  # a logger's blank cell: counted, not fatal
+            return
         if not 0.0 <= rh_percent <= 100.0:
             raise InvalidInput(f"RH must be within 0-100 %, got {rh_percent}")
         hour = math.floor(ts / _HOUR_S)
@@ -315,4 +321,6 @@ class ClimateClassifier:
             hours_evaluated=int(self._verdicts.live(hour).sum()),
             moving_average=self._last_ma,
             annual_average=self._last_annual,
+            late_readings=self.late_readings,
+            nan_skipped=self.nan_skipped,
         )

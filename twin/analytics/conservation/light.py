@@ -87,6 +87,7 @@ class LightDoseTracker:
         self.total_lxh = 0.0
         self.uncovered_s = 0.0
         self.out_of_order = 0
+        self.nan_skipped = 0
 
     def _add(self, day: int, dose: float) -> None:
         slot = day % _YEAR_DAYS
@@ -111,7 +112,8 @@ class LightDoseTracker:
     def update(self, ts: float, lux: float) -> None:
         """Add an illuminance reading (epoch seconds, lx); negatives count as 0."""
         if not (math.isfinite(ts) and math.isfinite(lux)):
-            raise InvalidInput("readings must be finite")
+            self.nan_skipped += 1  # a logger's blank cell: counted, not fatal
+            return
         lux = max(lux, 0.0)  # a small negative offset is sensor noise, not darkness below zero
         if self._last is None:
             self._first_ts = ts

@@ -178,3 +178,31 @@ export function controlReplay(id: string, control: ReplayControl): Promise<Repla
 export async function deleteReplay(id: string): Promise<void> {
   await request(`/api/replay/${enc(id)}`, { method: 'DELETE' });
 }
+
+/** Sensors that report but have no place in the venue yet (engineers place them). */
+export interface UnplacedSensor {
+  sensor: string;
+  value: number | null;
+  ts: number | null;
+}
+
+export interface PlacementAnswer {
+  sensor: string;
+  zone: string;
+  position: [number, number, number];
+  kind: string;
+  venue_file: string;
+}
+
+export function listUnplaced(venue: string): Promise<UnplacedSensor[]> {
+  return getJson<UnplacedSensor[]>(`/api/venues/${enc(venue)}/unplaced`);
+}
+
+export async function placeSensor(
+  venue: string,
+  sensor: string,
+  body: { position: [number, number, number]; kind?: string },
+): Promise<PlacementAnswer> {
+  const path = `/api/venues/${enc(venue)}/sensors/${enc(sensor)}/placement`;
+  return (await (await request(path, { method: 'PUT', body })).json()) as PlacementAnswer;
+}

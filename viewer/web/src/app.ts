@@ -32,6 +32,7 @@ import { Legend } from './ui/legend';
 import { AlarmLog } from './ui/alarmLog';
 import { Lists } from './ui/lists';
 import { ReplayBar } from './ui/replay';
+import { PlacementPanel } from './ui/placement';
 import { currentTheme, initTheme, type Theme } from './ui/theme';
 
 function paletteFor(theme: Theme): ScenePalette {
@@ -329,6 +330,8 @@ export async function startApp(root: HTMLElement, hook: VenueTwinHook, session: 
   };
   onTheme(currentTheme());
 
+  // Engineers place unplaced sensors by clicking the floor (ui/placement.ts).
+  if (canReplay) panel.append(new PlacementPanel(venue.id, view, () => model.floorMeshes()).root);
   attachPointer(view, markers, () => model.floorMeshes(), (object, face) => model.zoneAt(object, face), {
     onPick: (hit) => select(hit),
     onHover: (hit, clientX, clientY) => {

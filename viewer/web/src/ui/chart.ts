@@ -9,9 +9,7 @@ import { getHistory } from '../api';
 import { formatNumber, unitLabel } from '../format';
 import type { HistoryAnswer, Thresholds } from '../types';
 import { h, setText } from './dom';
-
-const WINDOW_S = 3600;
-const BUCKET_S = 60;
+import { bucketLabel, HISTORY_RANGES, type HistoryRange, rangePicker } from './historyRange';
 const REFRESH_MS = 30_000;
 
 export interface ChartSubject {
@@ -72,17 +70,20 @@ export class HistoryChart {
   private abort: AbortController | null = null;
   private refreshTimer: number | null = null;
   private readonly resizeObserver: ResizeObserver;
+  private range: HistoryRange = HISTORY_RANGES[0]!;
 
   constructor() {
     this.plotHost = h('div', { class: 'chart-plot' });
     this.status = h('div', { class: 'chart-status', role: 'status' });
-    this.root = h(
-      'div',
-      { class: 'chart', 'data-testid': 'history-chart' },
-      h('div', { class: 'chart-title' }, 'Last hour', h('span', { class: 'chart-sub', text: '1-min mean, min-max band' })),
-      this.plotHost,
-      this.status,
-    );
+    const title = h('span', { text: this.range.title });
+    const sub = h('span', { class: 'chart-sub', text: bucketLabel(this.range) });
+    const picker = rangePicker(this.range, (r) => {
+      this.range = r;
+      setText(title, r.title);
+      setText(sub, bucketLabel(r));
+      if (this.subject !== null) this.show(this.subject);
+    });
+    this.root = h('div', { class: 'chart', 'data-testid': 'history-chart' }, h('div', { class: 'chart-title' }, title, sub), picker, this.plotHost, this.status);
     this.resizeObserver = new ResizeObserver(() => {
       if (this.plot !== null) this.plot.setSize({ width: this.width(), height: this.plot.height });
     });
@@ -125,7 +126,7 @@ export class HistoryChart {
     const end = Math.ceil(Date.now() / 1000);
     let answer: HistoryAnswer;
     try {
-      answer = await getHistory(subject.venue, subject.sensor, end - WINDOW_S, end, BUCKET_S, abort.signal);
+      answer = await getHistory(subject.venue, subject.sensor, end - this.range.windowS, end, this.range.bucketS, abort.signal);
     } catch (err) {
       if (abort.signal.aborted || this.subject !== subject) return;
       setText(this.status, `History unavailable: ${err instanceof Error ? err.message : String(err)}`);
@@ -136,7 +137,7 @@ export class HistoryChart {
     const data = toSeries(answer);
     if (data[0].length === 0) {
       this.destroyPlot();
-      setText(this.status, 'No readings in the last hour.');
+      setText(this.status, `No readings: ${this.range.title.toLowerCase()}.`);
       this.root.dataset.state = 'empty';
       return;
     }
@@ -167,13 +168,13 @@ export class HistoryChart {
     const unit = unitLabel(subject.unit);
     const tz = validTimezone(subject.timezone);
     const fmt = (v: number | null): string => (v === null ? '—' : `${formatNumber(v, subject.kind)} ${unit}`);
-    // Tick labels as venue-local HH:MM: one line, no date (the window is one hour).
-    const clock = new Intl.DateTimeFormat(undefined, {
-      hour: '2-digit',
-      minute: '2-digit',
-      hourCycle: 'h23',
-      timeZone: tz ?? undefined,
-    });
+    // Tick labels in venue-local time: HH:MM up to a day, the date beyond.
+    const clock = new Intl.DateTimeFormat(
+      undefined,
+      this.range.windowS > 86_400
+        ? { month: 'short', day: 'numeric', timeZone: tz ?? undefined }
+        : { hour: '2-digit', minute: '2-digit', hourCycle: 'h23', timeZone: tz ?? undefined },
+    );
     const rem = Number.parseFloat(getComputedStyle(document.documentElement).fontSize) || 14;
     return {
       width: this.width(),
@@ -182,7 +183,7 @@ export class HistoryChart {
       legend: { show: false },
       cursor: { points: { size: 6 }, drag: { x: false, y: false } },
       scales: {
-        x: { time: true, range: () => [end - WINDOW_S, end] },
+        x: { time: true, range: () => [end - this.range.windowS, end] },
         y: {
           range: (_u, min, max) => {
             // Show the nearest thresholds when the data come close to them.

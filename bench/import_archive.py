@@ -1,0 +1,99 @@
+"""Archive import rate: logger CSV exports into a store through `venue-twin import`'s path.
+
+Writes a synthetic archive (day-first dates, 2 channels, a preamble, 10-minute
+logging, several exports that overlap) to a temporary folder, imports it and
+prints rows/s for parsing alone and for the whole import (parse + dedupe +
+store). Rows are CSV lines; readings are rows x channels.
+
+    python bench/import_archive.py                       # SQLite in a temp file
+    python bench/import_archive.py --rows 2000000 --files 4
+    python bench/import_archive.py --store postgresql://user:pw@127.0.0.1:5432/db
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import sys
+import tempfile
+import time
+from datetime import datetime, timedelta
+from pathlib import Path
+
+# Run as a script, this folder comes first on sys.path and bench/ingest.py
+# would shadow the `ingest` package.
+sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).resolve().parent]
+
+from ingest.archive import ImportOptions, ReadOptions, import_archive
+from ingest.archive.reader import read_file
+from ingest.store import open_store
+
+
+def write_archive(folder: Path, rows: int, files: int) -> list[Path]:
+    per = rows // files
+    start = datetime(2020, 1, 1)
+    step = timedelta(minutes=10)
+    paths = []
+    for f in range(files):
+        p = folder / f"export-{f + 1}.csv"
+        first = max(0, f * per - 50)  # each export repeats the previous one's last 50 rows
+        with p.open("w", encoding="utf-8-sig", newline="") as out:
+            out.write("Logger,Gallery 3 TH\nSerial,4471\nInterval,10 min\n\n")
+            out.write("Date/Time,Temperature (°C),Humidity (%RH)\n")
+            t = start + first * step
+            for i in range(first, (f + 1) * per):
+                out.write(f"{t:%d/%m/%Y %H:%M:%S},{19 + (i % 97) * 0.01:.2f},{45 + i % 11}\n")
+                t += step
+        paths.append(p)
+    return paths
+
+
+async def run(args: argparse.Namespace) -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        paths = write_archive(folder, args.rows, args.files)
+        size = sum(p.stat().st_size for p in paths)
+        opts = ImportOptions("bench", ReadOptions(tz="Europe/London"), sensor_prefix="g3-")
+        t0, c0 = time.perf_counter(), time.process_time()
+        parsed = sum(read_file(p, opts.read).rows for p in paths)
+        t_parse, c_parse = time.perf_counter() - t0, time.process_time() - c0
+        url = args.store or f"sqlite:///{folder / 'bench.sqlite3'}"
+        store = open_store(url)
+        await store.open()
+        try:
+            t0, c0 = time.perf_counter(), time.process_time()
+            report = await import_archive(paths, store, opts)
+            t_all, c_all = time.perf_counter() - t0, time.process_time() - c0
+        finally:
+            await store.close()
+    readings = report.rows_stored_new
+    print(f"archive: {len(paths)} files, {parsed:,} rows, {size / 1e6:.1f} MB, 2 channels")
+    # CPU seconds of this process (all threads, SQLite's included) beside wall
+    # time: on a shared, overloaded machine the wall figure mostly measures the others.
+    print(
+        f"parse only:     {parsed / t_parse:>12,.0f} rows/s wall  "
+        f"{parsed / c_parse:>12,.0f} rows/CPU-s  ({t_parse:.2f} s wall, {c_parse:.2f} s CPU)"
+    )
+    print(
+        f"whole import:   {report.rows_read / t_all:>12,.0f} rows/s wall  "
+        f"{report.rows_read / c_all:>12,.0f} rows/CPU-s  "
+        f"{readings / c_all:>12,.0f} readings/CPU-s  "
+        f"({t_all:.2f} s wall, {c_all:.2f} s CPU) into {url.split(':')[0]}"
+    )
+    print(f"stored {readings:,} readings, {report.duplicates:,} duplicates dropped")
+    print(f"load average: {os.getloadavg()[0]:.2f}")
+
+
+def main() -> None:
+    p = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    p.add_argument("--rows", type=int, default=1_000_000)
+    p.add_argument("--files", type=int, default=3)
+    p.add_argument("--store", help="store URL (default: a temporary SQLite file)")
+    asyncio.run(run(p.parse_args()))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,51 @@
+"""One sensor's history as a binary COPY stream, built with numpy (archive import).
+
+PostgreSQL's binary COPY format: a signature and two zero words, then per
+row a field count and, per field, its byte length and its big-endian value,
+then -1. Venue and sensor are the same on every row, so a row is a fixed
+record and the whole stream is one packed numpy array: no Python per row.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import numpy.typing as npt
+
+__all__ = ["copy_binary"]
+
+_SIGNATURE = b"PGCOPY\n\xff\r\n\x00" + b"\x00\x00\x00\x00" + b"\x00\x00\x00\x00"
+_TRAILER = b"\xff\xff"
+
+
+def copy_binary(
+    venue: str,
+    sensor: str,
+    ts_ms: npt.NDArray[np.int64],
+    values: npt.NDArray[np.float64],
+    quality: int = 0,
+) -> bytes:
+    """Rows ``(venue, sensor, ts_ms int8, value float8, quality int2)`` in COPY BINARY format."""
+    v, s = venue.encode(), sensor.encode()
+    dtype = np.dtype(
+        [
+            ("fields", ">i2"),
+            ("len_venue", ">i4"),
+            ("venue", f"S{len(v)}"),
+            ("len_sensor", ">i4"),
+            ("sensor", f"S{len(s)}"),
+            ("len_ts", ">i4"),
+            ("ts", ">i8"),
+            ("len_value", ">i4"),
+            ("value", ">f8"),
+            ("len_quality", ">i4"),
+            ("quality", ">i2"),
+        ]
+    )
+    rows = np.empty(len(ts_ms), dtype=dtype)
+    rows["fields"] = 5
+    rows["len_venue"], rows["venue"] = len(v), v
+    rows["len_sensor"], rows["sensor"] = len(s), s
+    rows["len_ts"], rows["ts"] = 8, ts_ms
+    rows["len_value"], rows["value"] = 8, values
+    rows["len_quality"], rows["quality"] = 2, quality
+    return _SIGNATURE + rows.tobytes() + _TRAILER

@@ -1,0 +1,44 @@
+"""`venue-twin import` from the command line: rows in, bad rows listed, exit status."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+from tests.unit.archive.test_import_archive import _export1, _export2
+from venue_twin.cli import main
+
+
+def test_import_command_stores_rows_and_lists_bad_ones(tmp_path: Path) -> None:
+    e1, e2 = tmp_path / "e1.csv", tmp_path / "e2.csv"
+    _export1(e1)
+    _export2(e2)
+    db = tmp_path / "twin.sqlite3"
+    bad = tmp_path / "bad.txt"
+    code = main(
+        [
+            "import", str(e2), str(e1),
+            "--store", f"sqlite:///{db}", "--venue", "sample:museum-wing",
+            "--tz", "Europe/London", "--map", "Temperature=gallery-a-temp",
+            "--bad-rows", str(bad),
+        ]
+    )  # fmt: skip
+    assert code == 0
+    with sqlite3.connect(db) as conn:
+        n, lo, hi = conn.execute(
+            "SELECT count(*), min(value), max(value) FROM readings WHERE sensor = 'gallery-a-temp'"
+        ).fetchone()
+    assert n == 14 and lo > 19.9 and hi < 21.5  # degF converted to the venue's degC
+    lines = bad.read_text().splitlines()
+    assert [ln.split(": ")[0].rsplit("/", 1)[-1] for ln in lines[:3]] == [
+        "e1.csv:19",
+        "e1.csv:20",
+        "e1.csv:21",
+    ]
+
+
+def test_import_command_fails_when_no_file_is_an_export(tmp_path: Path) -> None:
+    junk = tmp_path / "notes.csv"
+    junk.write_text("hello\n")
+    code = main(["import", str(junk), "--store", f"sqlite:///{tmp_path / 'x.sqlite3'}"])
+    assert code == 1

@@ -1,0 +1,53 @@
+/**
+ * Time ranges of the history chart: from the last hour to a year (imported
+ * logger archives), each with a bucket width that keeps the chart to a few
+ * hundred points.
+ */
+
+import { h } from './dom';
+
+export interface HistoryRange {
+  id: string;
+  label: string;
+  title: string;
+  windowS: number;
+  bucketS: number;
+}
+
+const DAY = 86_400;
+
+// Operator-facing strings of this module, in one place (for the message catalogue).
+export const HISTORY_RANGES: readonly HistoryRange[] = [
+  { id: '1h', label: '1 h', title: 'Last hour', windowS: 3600, bucketS: 60 },
+  { id: '1d', label: '1 d', title: 'Last day', windowS: DAY, bucketS: 600 },
+  { id: '30d', label: '30 d', title: 'Last 30 days', windowS: 30 * DAY, bucketS: 3 * 3600 },
+  { id: '1y', label: '1 y', title: 'Last year', windowS: 365 * DAY, bucketS: DAY },
+];
+
+export function bucketLabel(r: HistoryRange): string {
+  if (r.bucketS < 3600) return `${r.bucketS / 60}-min mean, min-max band`;
+  if (r.bucketS < DAY) return `${r.bucketS / 3600}-hour mean, min-max band`;
+  return 'daily mean, min-max band';
+}
+
+/** A row of buttons; ``onPick`` gets the chosen range. */
+export function rangePicker(current: HistoryRange, onPick: (r: HistoryRange) => void): HTMLElement {
+  const row = h('div', { class: 'segmented chart-ranges', role: 'radiogroup', 'aria-label': 'History range' });
+  const buttons = HISTORY_RANGES.map((r) => {
+    const b = h('button', {
+      type: 'button',
+      role: 'radio',
+      class: 'segment',
+      'data-testid': `history-range-${r.id}`,
+      text: r.label,
+    });
+    b.setAttribute('aria-checked', String(r.id === current.id));
+    b.addEventListener('click', () => {
+      for (const other of buttons) other.setAttribute('aria-checked', String(other === b));
+      onPick(r);
+    });
+    return b;
+  });
+  row.append(...buttons);
+  return row;
+}
