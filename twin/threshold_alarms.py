@@ -14,6 +14,7 @@ import contextlib
 import logging
 
 from twin.alarms import AlarmManager, Severity
+from twin.alarms.texts import AlarmText, render
 from twin.state import Health, SensorState, StateChanges
 from twin.venue import SensorDef, Venue
 
@@ -68,36 +69,48 @@ class ThresholdAlarms:
         sdef = v.sensor_by_id.get(s.sensor) if v is not None else None
         if sdef is None:
             return
+        tz = v.timezone if v is not None else "UTC"
         if s.health in (Health.ALARM, Health.WARN) and s.value is not None:
+            text = threshold_text(sdef, s.value, s.health)
             await self._alarms.raise_alarm(
                 venue,
                 s.sensor,
                 THRESHOLD_KIND,
                 Severity.CRITICAL if s.health is Health.ALARM else Severity.WARNING,
-                _message(sdef, s.value, s.health),
+                render(text, "en", tz),
                 value=s.value,
                 ts=s.ts,
+                text=text,
             )
         elif s.health is Health.OK:
             await self._alarms.clear(venue, s.sensor, THRESHOLD_KIND, ts=s.ts)
             await self._alarms.clear(venue, s.sensor, OFFLINE_KIND, ts=s.ts)
         if s.health is Health.OFFLINE:
+            text = AlarmText("offline", {"sensor": sdef.id, "sensor_kind": sdef.kind.value})
             await self._alarms.raise_alarm(
                 venue,
                 s.sensor,
                 OFFLINE_KIND,
                 Severity.WARNING,
-                f"{sdef.id} ({sdef.kind.value}) reports offline",
+                render(text, "en", tz),
+                text=text,
             )
 
 
-def _message(sdef: SensorDef, value: float, health: Health) -> str:
+def threshold_text(sdef: SensorDef, value: float, health: Health) -> AlarmText:
+    """Which limit ``value`` is past, as a catalogue text."""
     t = sdef.thresholds
-    unit = sdef.display_unit
     if health is Health.ALARM:
-        if t.high is not None and value > t.high:
-            return f"{sdef.id} {value:g} {unit} is above its alarm limit {t.high:g} {unit}"
-        return f"{sdef.id} {value:g} {unit} is below its alarm limit {t.low:g} {unit}"
-    if t.warn_high is not None and value > t.warn_high:
-        return f"{sdef.id} {value:g} {unit} is above its warning limit {t.warn_high:g} {unit}"
-    return f"{sdef.id} {value:g} {unit} is below its warning limit {t.warn_low:g} {unit}"
+        above = t.high is not None and value > t.high
+        limit, level = (t.high if above else t.low), "alarm"
+    else:
+        above = t.warn_high is not None and value > t.warn_high
+        limit, level = (t.warn_high if above else t.warn_low), "warning"
+    key = f"threshold.{'above' if above else 'below'}_{level}"
+    params: dict[str, str | float] = {
+        "sensor": sdef.id,
+        "value": value,
+        "unit": sdef.display_unit,
+    }
+    params["limit"] = limit if limit is not None else float("nan")
+    return AlarmText(key, params)

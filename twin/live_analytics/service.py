@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from ingest.contract import Reading
 from ingest.decode import DecodeResult
 from twin.alarms import AlarmError, AlarmManager, Severity
+from twin.alarms.texts import AlarmText, format_number, render
 from twin.analytics.crowd import CapacityLevel
 from twin.commands import CommandError, CommandTracker
 from twin.live_analytics.config import AnalyticsConfig
@@ -26,7 +27,7 @@ from twin.live_analytics.venue_analytics import VenueAnalytics
 from twin.rules import CommandSpec, MetricValue, Rule, RuleCleared, RuleFired
 from twin.venue import Venue
 
-__all__ = ["AnalyticsListener", "AnalyticsService"]
+__all__ = ["AnalyticsListener", "AnalyticsService", "capacity_text"]
 
 log = logging.getLogger(__name__)
 
@@ -44,7 +45,7 @@ class _Raise:
     source: str
     kind: str
     severity: Severity
-    message: str
+    text: AlarmText
     value: float | None
     ts: float
 
@@ -88,6 +89,10 @@ class AnalyticsService:
         self._queue: asyncio.Queue[_Action] = asyncio.Queue(self.config.queue_size)
         self._capacity: dict[tuple[str, str], CapacityLevel] = {}
         self.dropped_actions = 0
+
+    def _timezone(self, venue: str) -> str:
+        va = self.venues.get(venue)
+        return va.venue.timezone if va is not None else "UTC"
 
     def add_listener(self, listener: AnalyticsListener) -> None:
         self._listeners.append(listener)
@@ -164,9 +169,10 @@ class AnalyticsService:
                     action.source,
                     action.kind,
                     action.severity,
-                    action.message,
+                    render(action.text, "en", self._timezone(action.venue)),
                     value=action.value,
                     ts=action.ts,
+                    text=action.text,
                 )
             elif isinstance(action, _Clear):
                 await self._alarms.clear(action.venue, action.source, action.kind, ts=action.ts)
@@ -207,7 +213,7 @@ class AnalyticsService:
                         d.sensor,
                         f"anomaly.{d.kind.value}",
                         sev.get(d.kind, Severity.WARNING),
-                        d.explanation,
+                        d.text or AlarmText("rule", {"text": d.explanation}),
                         d.value,
                         d.ts,
                     )
@@ -227,10 +233,7 @@ class AnalyticsService:
                     continue  # hysteresis: stay in warning until clearly below
                 self._put(_Clear(venue, f"zone:{c.zone}", "capacity", c.ts))
             elif level is not CapacityLevel.NORMAL and level is not before:
-                msg = (
-                    f"{c.zone}: {c.occupancy:.0f} visitors, {100 * c.capacity_ratio:.0f} % of "
-                    f"its carrying capacity {c.capacity}"
-                )
+                msg = capacity_text(c)
                 self._put(
                     _Raise(
                         venue,
@@ -274,14 +277,28 @@ class AnalyticsService:
                 log.exception("analytics listener failed")
 
 
+def capacity_text(c: ZoneCrowd) -> AlarmText:
+    """The LB/T 034-2014 carrying-capacity alarm text of a zone past its warning level."""
+    level = c.capacity_level or CapacityLevel.WARNING
+    return AlarmText(
+        f"capacity.{level.value}",
+        {
+            "zone": c.zone,
+            "occupancy": round(c.occupancy),
+            "ratio_pct": 100 * (c.capacity_ratio or 0.0),
+            "capacity": c.capacity if c.capacity is not None else float("nan"),
+        },
+    )
+
+
 def _float(value: MetricValue) -> float | None:
     return float(value) if isinstance(value, float | int) else None
 
 
-def _message(rule: Rule, venue: str, subject: str, value: MetricValue) -> str:
+def _message(rule: Rule, venue: str, subject: str, value: MetricValue) -> AlarmText:
     assert rule.alarm is not None
     shown = (
-        f"{value:.4g}"
+        format_number(value)
         if isinstance(value, float)
         else ", ".join(sorted(value))
         if isinstance(value, frozenset)
@@ -294,4 +311,5 @@ def _message(rule: Rule, venue: str, subject: str, value: MetricValue) -> str:
         "metric": rule.when.metric.value,
         "venue": venue,
     }
-    return rule.alarm.message.format_map(fields)
+    # The rule's own template is the operator's wording; its fields travel too.
+    return AlarmText("rule", {**fields, "text": rule.alarm.message.format_map(fields)})

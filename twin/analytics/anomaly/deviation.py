@@ -7,14 +7,11 @@ threshold (>= 1 means it fires), which the combined score uses.
 
 from __future__ import annotations
 
+from twin.alarms.texts import format_number
 from twin.analytics.anomaly.baseline import Baseline
-from twin.analytics.anomaly.detection import Detection, DetectionKind, severity
+from twin.analytics.anomaly.detection import Detection, DetectionKind, described, severity
 
 __all__ = ["DriftDetector", "LevelShiftDetector", "SpikeDetector"]
-
-
-def _fmt(value: float) -> str:
-    return f"{value:.4g}"
 
 
 class SpikeDetector:
@@ -46,14 +43,20 @@ class SpikeDetector:
         if repeated:
             return None
         where = "above" if sign > 0 else "below"
-        return Detection(
+        return described(
             DetectionKind.SPIKE,
             sensor,
             ts,
             value,
             severity(size, self._sigma),
-            f"reading {_fmt(value)}{unit} is {size:.1f} sigma {where} the recent level "
-            f"{_fmt(base.mean)}{unit} (noise +/-{_fmt(base.scale)}{unit})",
+            f"anomaly.spike.{where}",
+            {
+                "value": value,
+                "unit": unit,
+                "sigma": round(size, 1),
+                "level": base.mean,
+                "noise": base.scale,
+            },
         )
 
 
@@ -93,15 +96,20 @@ class LevelShiftDetector:
         step = value - before
         self.reset()
         base.reset_level(value)
-        return Detection(
+        return described(
             DetectionKind.LEVEL_SHIFT,
             sensor,
             ts,
             value,
             severity(stat, self._limit),
-            f"level shifted {'up' if up else 'down'} from {_fmt(before)}{unit} to "
-            f"{_fmt(value)}{unit} ({step / base.scale:+.1f} sigma), sustained over "
-            f"{run} readings",
+            f"anomaly.level_shift.{'up' if up else 'down'}",
+            {
+                "before": before,
+                "value": value,
+                "unit": unit,
+                "sigma": round(abs(step / base.scale), 1),
+                "readings": run,
+            },
         )
 
 
@@ -146,11 +154,15 @@ class DriftDetector:
         # The slow average needs about 1 / alpha readings to mean anything.
         if stat < self._sigma or self.steps * self._alpha < 1.0:
             return None
-        hours = max(ts - self.anchor_ts, 1e-9) / 3600.0
-        text = (
-            f"drifted {moved:+.4g}{unit} ({stat:.1f} sigma) from {_fmt(self.anchor)}{unit} "
-            f"over {hours:.3g} h ({moved / hours:+.3g}{unit}/h) without a step or spike"
-        )
+        period = max(ts - self.anchor_ts, 1e-9)
+        params: dict[str, str | float] = {
+            "change": f"{'+' if moved >= 0 else '-'}{format_number(abs(moved))}",
+            "unit": unit,
+            "sigma": round(stat, 1),
+            "anchor": self.anchor,
+            "period_s": period,
+            "rate": f"{'+' if moved >= 0 else '-'}{format_number(abs(moved) / (period / 3600))}",
+        }
         score = severity(stat, self._sigma)
         self.reanchor(ts, self.slow)
-        return Detection(DetectionKind.DRIFT, sensor, ts, value, score, text)
+        return described(DetectionKind.DRIFT, sensor, ts, value, score, "anomaly.drift", params)
