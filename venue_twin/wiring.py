@@ -27,6 +27,7 @@ from ingest.store.base import Store, StoreUnavailable
 from ingest.store.postgres import server_address
 from ingest.store.spool import Spool
 from ingest.store.writer import BatchWriter
+from notify import Notifier
 from twin.alarm_stores import open_alarm_store
 from twin.alarm_stores.memory import MemoryAlarmStore
 from twin.alarms import AlarmManager
@@ -200,6 +201,10 @@ class Platform:
             if self._full:
                 self.twin.add_listener(thresholds.on_changes)
                 self._spawn(thresholds.run(), "threshold-alarms")
+            if self._full and s.notify is not None:
+                notifier = Notifier(s.notify, self.venues, alarms)
+                await self._stack.enter_async_context(notifier)
+                self._spawn(notifier.run(), "notifier")
             analytics.add_listener(self.analytics_view.on_update)
             if self._full and s.publish_state:
                 # Its own analytics view: take_changes() forgets, and the hub takes too.

@@ -215,6 +215,16 @@ class AlarmManager:
             await self._commit(new, record)
             return new
 
+    async def annotate(self, alarm_id: str, action: Action, user: str, note: str) -> None:
+        """Add a history record that changes no state (such as a notification's delivery)."""
+        async with self._lock:
+            alarm = await self._current(alarm_id)
+            record = AlarmTransition(
+                alarm_id, self._clock(), action, alarm.state, alarm.state, user, note
+            )
+            store = self._store
+            await self.writes.submit(lambda: store.save_alarm(alarm, record))
+
     async def tick(self) -> list[Alarm]:
         """Expire shelving and finished floods; returns the alarms that changed."""
         now = self._clock()

@@ -56,6 +56,9 @@ class Action(enum.StrEnum):
     CLEAR = "clear"
     SHELVE = "shelve"
     UNSHELVE = "unshelve"
+    # Not a state change: a notification about the alarm was delivered, retried,
+    # dead-lettered or held back (the note says which, on which channel).
+    NOTIFY = "notify"
 
 
 AlarmKey = tuple[str, str, str]  # (venue, source, kind)
