@@ -225,3 +225,14 @@ def test_capacity_text_names_the_standard_in_both_languages(level: CapacityLevel
     assert zh.startswith("hall：游客 412 人，达到瞬时承载量 500 人的 82 %")
     _readable(en)
     _readable(zh)
+
+
+def test_the_browser_has_the_current_alarm_catalogue() -> None:
+    from pathlib import Path
+
+    from twin.alarms.texts import catalogue_json
+
+    copy = Path(__file__).parents[2] / "viewer" / "web" / "src" / "i18n" / "alarm-texts.json"
+    assert copy.read_text(encoding="utf-8") == catalogue_json(), (
+        "regenerate viewer/web/src/i18n/alarm-texts.json (see twin.alarms.texts.catalogue_json)"
+    )

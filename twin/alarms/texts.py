@@ -32,6 +32,7 @@ __all__ = [
     "CATALOGUES",
     "AlarmText",
     "Language",
+    "catalogue_json",
     "format_duration",
     "format_number",
     "format_time",
@@ -275,6 +276,16 @@ def render(text: AlarmText, lang: str = "en", tz: str = "UTC") -> str:
         template = text.key + "".join(f" {k}={{{k}}}" for k in sorted(text.params))
     values = _Missing({k: _format_param(k, v, lang, tz) for k, v in text.params.items()})
     return string.Formatter().vformat(template, (), values)
+
+
+def catalogue_json() -> str:
+    """Both catalogues and the term translations as JSON, for the browser's copy.
+
+    ``viewer/web/src/i18n/alarm-texts.json`` is this output (a test keeps it
+    current): ``python -c "from twin.alarms.texts import catalogue_json as c; print(c())"``.
+    """
+    data = {"catalogues": CATALOGUES, "terms": _TERMS}
+    return json.dumps(data, ensure_ascii=False, indent=1, sort_keys=True) + "\n"
 
 
 def text_to_json(text: AlarmText | None) -> str:

@@ -4,6 +4,7 @@
  */
 
 import type { Vector3 } from 'three';
+import { t, t as msg } from './i18n';
 import { getAnalytics, getMesh, getState, getVenue, listVenues } from './api';
 import { clearSession, roleAtLeast, type Session } from './auth';
 import { type Selection, ViewContext } from './context';
@@ -42,9 +43,9 @@ export async function startApp(root: HTMLElement, hook: VenueTwinHook, session: 
   const canReplay = roleAtLeast(session.role, 'engineer');
   root.dataset.role = session.role;
   const viewport = h('main', { class: 'viewport', 'data-testid': 'viewport' });
-  const loading = h('div', { class: 'loading', role: 'status', text: 'Loading venue…' });
+  const loading = h('div', { class: 'loading', role: 'status', text: t('app.loadingVenue') });
   viewport.append(loading);
-  const panel = h('aside', { class: 'panel', 'aria-label': 'Venue status' });
+  const panel = h('aside', { class: 'panel', 'aria-label': t('app.venueStatus') });
   root.replaceChildren(viewport, panel);
 
   let onTheme: (theme: Theme) => void = () => undefined;
@@ -119,7 +120,8 @@ export async function startApp(root: HTMLElement, hook: VenueTwinHook, session: 
   const alarmLog = new AlarmLog({
     venue: venueId,
     describeSource: (source) => incidents.describe(source),
-    formatTime: (t) => logClock.format(new Date(t * 1000)),
+    formatTime: (ts) => logClock.format(new Date(ts * 1000)),
+    timezone: venue.timezone ?? null,
   });
   incidents.alarms.subscribe(() => alarmLog.invalidate());
   const lists = new Lists(ctx, (s) => select(s), alarmLog);
@@ -127,23 +129,23 @@ export async function startApp(root: HTMLElement, hook: VenueTwinHook, session: 
 
   // Toolbar over the viewport: what to colour by, and view controls.
   const quantityButtons = new Map<Quantity, HTMLButtonElement>();
-  const segmented = h('div', { class: 'segmented', role: 'radiogroup', 'aria-label': 'Colour by' });
+  const segmented = h('div', { class: 'segmented', role: 'radiogroup', 'aria-label': t('app.colourBy') });
   for (const q of QUANTITIES) {
     const button = h('button', { type: 'button', role: 'radio', class: 'segment', 'data-testid': `quantity-${q.id}`, text: q.label });
     button.addEventListener('click', () => setQuantity(q.id));
     quantityButtons.set(q.id, button);
     segmented.append(button);
   }
-  const homeButton = h('button', { type: 'button', class: 'tool-button', title: 'Reset view (Home)', 'data-testid': 'reset-view', text: 'Reset view' });
+  const homeButton = h('button', { type: 'button', class: 'tool-button', title: t('app.resetViewTitle'), 'data-testid': 'reset-view', text: t('app.resetView') });
   homeButton.addEventListener('click', () => view.home());
-  const themeButton = h('button', { type: 'button', class: 'tool-button', 'data-testid': 'theme-toggle', 'aria-label': 'Switch light or dark theme' });
+  const themeButton = h('button', { type: 'button', class: 'tool-button', 'data-testid': 'theme-toggle', 'aria-label': t('app.themeToggle') });
 
   // Storeys: on a multi-storey venue upper floors hide lower ones, so the
   // operator can show one storey at a time.
   const levels = model.levels();
   const storeyButtons = new Map<number | null, HTMLButtonElement>();
   let currentLevel: number | null = null;
-  const storeys = h('div', { class: 'segmented', role: 'radiogroup', 'aria-label': 'Storey', 'data-testid': 'storeys' });
+  const storeys = h('div', { class: 'segmented', role: 'radiogroup', 'aria-label': t('app.storey'), 'data-testid': 'storeys' });
   const setLevel = (level: number | null): void => {
     model.setLevel(level);
     markers.setLevel(level);
@@ -158,13 +160,13 @@ export async function startApp(root: HTMLElement, hook: VenueTwinHook, session: 
   };
   if (levels.length > 1) {
     for (const [i, level] of [null, ...levels].entries()) {
-      const label = level === null ? 'All storeys' : `Storey ${i - 1}`;
+      const label = level === null ? t('app.allStoreys') : t('app.storeyN', { n: i - 1 });
       const button = h('button', {
         type: 'button',
         role: 'radio',
         class: 'segment',
         'data-testid': `storey-${level === null ? 'all' : i - 1}`,
-        title: level === null ? 'Show every storey' : `Floor at ${level.toFixed(1)} m`,
+        title: level === null ? t('app.allStoreysTitle') : t('app.floorAt', { level: level.toFixed(1) }),
         text: label,
       });
       button.addEventListener('click', () => setLevel(level));
@@ -304,7 +306,7 @@ export async function startApp(root: HTMLElement, hook: VenueTwinHook, session: 
     model.setPalette(palette);
     markers.setPalette(palette);
     artefacts.setPalette(palette);
-    setText(themeButton, t === 'dark' ? 'Light theme' : 'Dark theme');
+    setText(themeButton, t === 'dark' ? msg('app.lightTheme') : msg('app.darkTheme'));
     setQuantity(colouring.quantity);
     details.restyle();
   };
@@ -360,7 +362,7 @@ export async function startApp(root: HTMLElement, hook: VenueTwinHook, session: 
       header.noteMessage();
       hook.lastFrameAt = Date.now();
     },
-    onProtocolError: (code, message) => header.showNotice(`Server: ${message} (${code})`),
+    onProtocolError: (code, message) => header.showNotice(t('app.serverNotice', { message, code })),
   });
   live.start();
   getState(venueId)

@@ -121,7 +121,10 @@ export interface Alarm {
   kind: string;
   severity: Severity;
   state: AlarmState;
+  /** English text; `message_key` and `message_params` render it in the page's language. */
   message: string;
+  message_key?: string | null;
+  message_params?: Record<string, string | number> | null;
   value: number | null;
   count: number;
   raised_at: number;

@@ -4,6 +4,7 @@
  */
 
 import uPlot from 'uplot';
+import { locale, t as msg } from '../i18n';
 import 'uplot/dist/uPlot.min.css';
 import { getHistory } from '../api';
 import { formatNumber, unitLabel } from '../format';
@@ -79,7 +80,7 @@ export class HistoryChart {
     this.root = h(
       'div',
       { class: 'chart', 'data-testid': 'history-chart' },
-      h('div', { class: 'chart-title' }, 'Last hour', h('span', { class: 'chart-sub', text: '1-min mean, min-max band' })),
+      h('div', { class: 'chart-title' }, msg('chart.lastHour'), h('span', { class: 'chart-sub', text: msg('chart.sub') })),
       this.plotHost,
       this.status,
     );
@@ -96,7 +97,7 @@ export class HistoryChart {
   show(subject: ChartSubject): void {
     this.subject = subject;
     this.destroyPlot();
-    setText(this.status, 'Loading history…');
+    setText(this.status, msg('chart.loading'));
     this.root.dataset.state = 'loading';
     void this.load();
     if (this.refreshTimer !== null) window.clearInterval(this.refreshTimer);
@@ -128,7 +129,7 @@ export class HistoryChart {
       answer = await getHistory(subject.venue, subject.sensor, end - WINDOW_S, end, BUCKET_S, abort.signal);
     } catch (err) {
       if (abort.signal.aborted || this.subject !== subject) return;
-      setText(this.status, `History unavailable: ${err instanceof Error ? err.message : String(err)}`);
+      setText(this.status, msg('chart.unavailable', { error: err instanceof Error ? err.message : String(err) }));
       this.root.dataset.state = 'error';
       return;
     }
@@ -136,7 +137,7 @@ export class HistoryChart {
     const data = toSeries(answer);
     if (data[0].length === 0) {
       this.destroyPlot();
-      setText(this.status, 'No readings in the last hour.');
+      setText(this.status, msg('chart.empty'));
       this.root.dataset.state = 'empty';
       return;
     }
@@ -168,7 +169,7 @@ export class HistoryChart {
     const tz = validTimezone(subject.timezone);
     const fmt = (v: number | null): string => (v === null ? '—' : `${formatNumber(v, subject.kind)} ${unit}`);
     // Tick labels as venue-local HH:MM: one line, no date (the window is one hour).
-    const clock = new Intl.DateTimeFormat(undefined, {
+    const clock = new Intl.DateTimeFormat(locale(), {
       hour: '2-digit',
       minute: '2-digit',
       hourCycle: 'h23',
@@ -219,9 +220,9 @@ export class HistoryChart {
       ],
       series: [
         {},
-        { label: 'mean', stroke: line, width: 2, value: (_u, v) => fmt(v) },
-        { label: 'max', stroke: 'transparent', value: (_u, v) => fmt(v) },
-        { label: 'min', stroke: 'transparent', value: (_u, v) => fmt(v) },
+        { label: msg('chart.mean'), stroke: line, width: 2, value: (_u, v) => fmt(v) },
+        { label: msg('chart.max'), stroke: 'transparent', value: (_u, v) => fmt(v) },
+        { label: msg('chart.min'), stroke: 'transparent', value: (_u, v) => fmt(v) },
       ],
       bands: [{ series: [2, 3], fill: band }],
       hooks: {
