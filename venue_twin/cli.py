@@ -13,6 +13,7 @@ from rich.console import Console
 from venue_twin import (
     commands_demo,
     commands_replay,
+    commands_report,
     commands_tools,
     commands_twin,
     commands_users,
@@ -41,6 +42,7 @@ examples:
   venue-twin replay tuesday.vtrec --host 127.0.0.1 --speed 10 --venue museum-wing=museum-wing-replay
   venue-twin anomaly score gallery-a-rh.csv --out scored.csv
   venue-twin import-ifc east-wing.ifc --out venues/
+  venue-twin report --start 2026-11-01 --lang zh-CN --out november.pdf
   venue-twin user add alice --role operator --users-file users.yaml
 
 Settings come from --config FILE (YAML) and VENUE_TWIN_* environment
@@ -60,6 +62,7 @@ def _parser() -> argparse.ArgumentParser:
     commands_demo.add_parsers(sub)
     commands_tools.add_parsers(sub)
     commands_replay.add_parsers(sub)
+    commands_report.add_parsers(sub)
     commands_twin.add_parsers(sub)
     commands_users.add_parsers(sub)
     commands_viewer.add_parsers(sub)

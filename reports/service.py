@@ -1,0 +1,46 @@
+"""One call from a period to a finished document (the CLI and the REST endpoint use it)."""
+
+from __future__ import annotations
+
+import asyncio
+import io
+from typing import Literal
+
+from ingest.store.base import Store
+from reports.build import build_report
+from reports.data import Scope, load_report_data
+from reports.html import write_html
+from reports.render import write_pdf
+from twin.alarms import AlarmStore
+from twin.analytics.conservation import ClimateClass
+from twin.venue import Venue
+
+__all__ = ["ReportFormat", "make_report"]
+
+ReportFormat = Literal["pdf", "html"]
+
+
+async def make_report(
+    store: Store,
+    alarm_store: AlarmStore | None,
+    venue: Venue,
+    start: float,
+    end: float,
+    *,
+    scope: Scope | None = None,
+    lang: str = "en",
+    fmt: ReportFormat = "pdf",
+    target: ClimateClass = ClimateClass.A1,
+) -> bytes:
+    """Read the period's history, compute the figures and render them (off the event loop)."""
+    data = await load_report_data(store, alarm_store, venue, start, end, scope)
+
+    def render() -> bytes:
+        report = build_report(data, lang, target)
+        if fmt == "html":
+            return write_html(report).encode()
+        buf = io.BytesIO()
+        write_pdf(report, buf)
+        return buf.getvalue()
+
+    return await asyncio.to_thread(render)
