@@ -195,7 +195,11 @@ class Platform:
             # history that waited for the database gets its last chance.
             self._stack.push_async_callback(_flush_history, alarms, commands)
             analytics = self.analytics = AnalyticsService(
-                self.venues, alarms, commands, config=AnalyticsConfig(empty_hours=s.empty_hours)
+                self.venues,
+                alarms,
+                commands,
+                config=AnalyticsConfig(empty_hours=s.empty_hours),
+                venue_clock=self.twin.clock.now,
             )
             thresholds = ThresholdAlarms(self.venues, alarms)
             if self._full:

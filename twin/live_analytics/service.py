@@ -79,8 +79,11 @@ class AnalyticsService:
         *,
         config: AnalyticsConfig | None = None,
         clock: Callable[[], float] = time.time,
+        venue_clock: Callable[[str], float] | None = None,
     ) -> None:
         self.config = config or AnalyticsConfig()
+        # Per venue (the twin's data clock): silence is judged in the data's time.
+        self._venue_clock = venue_clock
         self.venues = {v.id: VenueAnalytics(v, self.config) for v in venues}
         self._alarms = alarms
         self._commands = commands
@@ -129,8 +132,13 @@ class AnalyticsService:
 
     def tick(self, now: float | None = None) -> None:
         """Watchdogs: silent sensors, anomaly expiry, rule hold times."""
-        at = self._clock() if now is None else now
         for venue_id, va in self.venues.items():
+            if now is not None:
+                at = now
+            elif self._venue_clock is not None:
+                at = self._venue_clock(venue_id)
+            else:
+                at = self._clock()
             silent, expired, actions = va.tick(at)
             self._anomaly_actions(venue_id, silent)
             for item in expired:

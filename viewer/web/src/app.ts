@@ -378,7 +378,7 @@ export async function startApp(root: HTMLElement, hook: VenueTwinHook, session: 
   window.addEventListener('pagehide', () => live.stop());
 
   const tick = (): void => {
-    header.tick();
+    header.tick(store.replay === null ? store.clock : undefined, store.serverNow());
     lists.tickAges();
     details.tick();
     incidents.tick();

@@ -247,6 +247,14 @@ export interface StateFrame {
   analytics?: Analytics | null;
   /** The replay session watched, or null when live. */
   replay?: ReplaySession | null;
+  /** Live only: the clock the venue is judged on (``data`` while a catch-up replays the past). */
+  clock?: ClockInfo;
+}
+
+export interface ClockInfo {
+  mode: 'wall' | 'data';
+  /** Seconds the data runs behind the wall clock. */
+  lag_s: number;
 }
 
 export interface HeartbeatFrame {

@@ -203,6 +203,7 @@ export const en = {
   'app.lightTheme': 'Light theme',
   'app.darkTheme': 'Dark theme',
   'unit.density': 'p/m²',
+  'clock.catchingUp': 'Catching up on past data: shown and judged at data time {time}, {lag} behind the wall clock',
 } as const satisfies Record<string, string>;
 
 export type MessageKey = keyof typeof en;

@@ -202,4 +202,5 @@ export const zhCN: Record<MessageKey, string> = {
   'app.lightTheme': '浅色主题',
   'app.darkTheme': '深色主题',
   'unit.density': '人/m²',
+  'clock.catchingUp': '正在追赶历史数据：按数据时间 {time} 显示和判断，落后实际时间 {lag}',
 };

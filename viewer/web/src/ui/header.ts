@@ -1,7 +1,8 @@
 /** Venue name, local clock and the connection indicator. */
 
-import { formatAge, timeFormatter } from '../format';
+import { formatAge, formatDuration, timeFormatter } from '../format';
 import type { ConnectionState } from '../live/client';
+import type { ClockInfo } from '../types';
 import { LOCALES, label, locale, switchLocale, t, type Locale } from '../i18n';
 import { h, setText } from './dom';
 
@@ -18,6 +19,7 @@ export class Header {
   private readonly connectionLabel: HTMLElement;
   private readonly connectionAge: HTMLElement;
   private readonly clock: HTMLElement;
+  private readonly dataClock: HTMLElement;
   private readonly notice: HTMLElement;
   private readonly clockFormat: Intl.DateTimeFormat;
   private lastMessageAt = 0;
@@ -41,6 +43,7 @@ export class Header {
       this.connectionAge,
     );
     this.clock = h('span', { class: 'clock', 'data-testid': 'clock' });
+    this.dataClock = h('div', { class: 'data-clock', role: 'status', 'data-testid': 'data-clock', hidden: true });
     this.notice = h('div', { class: 'notice', role: 'alert', 'data-testid': 'server-notice', hidden: true });
     const title =
       venues.length > 1 ? this.venuePicker(venues, current) : h('h1', { class: 'venue-name', 'data-testid': 'venue-name', text: venueName });
@@ -60,6 +63,7 @@ export class Header {
       h('div', { class: 'brand-line' }, h('div', { class: 'brand' }, h('span', { class: 'brand-mark', 'aria-hidden': 'true' }), 'venue-twin'), who),
       title,
       h('div', { class: 'header-line' }, this.connection, this.clock),
+      this.dataClock,
       this.notice,
     );
   }
@@ -105,9 +109,22 @@ export class Header {
     this.lastMessageAt = Date.now();
   }
 
-  /** Once a second: the clock and "updated … ago". */
-  tick(): void {
-    setText(this.clock, this.clockFormat.format(new Date()));
+  /**
+   * Once a second: the clock and "updated … ago". While the server catches up
+   * on past data (``clock.mode === 'data'``), the clock shows the data's time
+   * and says so: staleness and alarms are judged on that clock.
+   */
+  tick(clock?: ClockInfo, dataNow?: number): void {
+    const catchingUp = clock?.mode === 'data' && dataNow !== undefined;
+    this.dataClock.hidden = !catchingUp;
+    this.root.dataset.clock = catchingUp ? 'data' : 'wall';
+    if (catchingUp) {
+      setText(
+        this.dataClock,
+        t('clock.catchingUp', { time: this.clockFormat.format(new Date(dataNow * 1000)), lag: formatDuration(clock.lag_s) }),
+      );
+    }
+    setText(this.clock, this.clockFormat.format(catchingUp ? new Date(dataNow * 1000) : new Date()));
     if (this.lastMessageAt === 0) {
       setText(this.connectionAge, '');
       return;
