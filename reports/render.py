@@ -63,6 +63,13 @@ def _figure(r: Report, size: tuple[float, float] = A4) -> Figure:
     return fig
 
 
+def _tall_header(table: Any) -> None:
+    """Room for two-line column headings."""
+    for (row, _col), cell in table.get_celld().items():
+        if row == 0:
+            cell.set_height(cell.get_height() * 1.8)
+
+
 def _legend(ax: Any) -> None:
     if ax.get_legend_handles_labels()[0]:
         ax.legend(loc="upper right", fontsize=7)
@@ -143,6 +150,7 @@ def _title_page(r: Report) -> Figure:
         box = (0.0, y - 0.045 - h, 1.0, h)
         table = ax.table(cellText=rows, colLabels=summary_header(r), bbox=Bbox.from_bounds(*box))
         table.auto_set_font_size(False)
+        _tall_header(table)
         table.set_fontsize(6.5)
         y -= 0.1 + 0.035 * len(rows)
     ax.text(
@@ -183,15 +191,24 @@ def climate_page(r: Report, c: ZoneClimateFigures) -> Figure:
         if values.size:
             finite = np.isfinite(lo) & np.isfinite(hi)
             if finite.any():
-                ax.fill_between(times, lo, hi, where=finite, color=colour, alpha=0.12, label=band)
-            ax.plot(times, values, color=colour, linewidth=0.7)
+                ax.fill_between(
+                    times,
+                    lo,
+                    hi,
+                    where=finite,
+                    color=colour,
+                    alpha=0.12,
+                    label=band,
+                    rasterized=True,
+                )
+            ax.plot(times, values, color=colour, linewidth=0.7, rasterized=True)
             _legend(ax)
         ax.set_ylabel(r.t(key), fontsize=8)
         ax.tick_params(labelsize=7)
         ax.grid(alpha=0.3)
     ax = axes[2]
     if c.t.size:
-        ax.scatter(c.t, c.rh, s=2, alpha=0.3, color="tab:purple")
+        ax.scatter(c.t, c.rh, s=2, alpha=0.3, color="tab:purple", rasterized=True)
         if c.t_mean is not None and c.rh_mean is not None:
             lim = ASHRAE_LIMITS[c.target]
             if lim.t_short is not None and lim.rh_short is not None:
@@ -221,7 +238,7 @@ def light_page(r: Report) -> Figure:
     ax, tab = fig.subplots(2, 1, height_ratios=[2, 1])
     for a in r.light:
         times = np.array([np.datetime64(int(x), "s") for x in a.ts])
-        line = ax.plot(times, a.cumulative_lxh, linewidth=1.2, label=a.name)[0]
+        line = ax.plot(times, a.cumulative_lxh, linewidth=1.2, label=a.name, rasterized=True)[0]
         if a.budget_period_lxh is not None:
             budget = format_number(round(a.budget_period_lxh))
             ax.axhline(
@@ -263,7 +280,9 @@ def crowd_page(r: Report) -> Figure:
     for c in r.crowd:
         if c.ts.size:
             times = np.array([np.datetime64(int(x), "s") for x in c.ts])
-            ax.plot(times, c.occupancy, linewidth=0.8, label=names.get(c.zone, c.zone))
+            ax.plot(
+                times, c.occupancy, linewidth=0.8, label=names.get(c.zone, c.zone), rasterized=True
+            )
     ax.set_ylabel(r.t("occupancy"), fontsize=8)
     ax.tick_params(labelsize=7)
     ax.grid(alpha=0.3)
@@ -360,6 +379,6 @@ def write_pdf(r: Report, out: Path | io.BytesIO) -> int:
         ) as pdf,
     ):
         for fig in figures(r):
-            pdf.savefig(fig)
+            pdf.savefig(fig, dpi=120)  # the rasterised series; text stays vector
             pages += 1
     return pages
