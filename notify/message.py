@@ -91,6 +91,30 @@ _LABELS = {
 }
 
 
+_KINDS_ZH = {
+    "threshold": "阈值",
+    "offline": "离线",
+    "capacity": "承载量",
+    "alarm_flood": "报警泛滥",
+    "anomaly.spike": "异常：尖峰",
+    "anomaly.level_shift": "异常：水平突变",
+    "anomaly.drift": "异常：漂移",
+    "anomaly.stuck": "异常：数值卡滞",
+    "anomaly.dropout": "异常：数据中断",
+    "anomaly.out_of_range": "异常：超出物理范围",
+    "anomaly.zone_disagreement": "异常：与同区传感器不一致",
+}
+
+
+def _kind(kind: str, lang: str) -> str:
+    """The alarm kind in words (rule kinds keep their rule id)."""
+    if lang == "zh-CN":
+        if kind.startswith("rule."):
+            return f"规则 {kind.removeprefix('rule.')}"
+        return _KINDS_ZH.get(kind, kind)
+    return kind
+
+
 def _message(a: Alarm, lang: str, tz: str) -> str:
     return render(a.text, lang, tz) if a.text is not None else a.message
 
@@ -112,13 +136,13 @@ def render_notice(n: Notice, lang: str) -> Rendered:
     a = n.alarm
     subject = (
         f"[venue-twin] {lb[a.severity.value]} {lb[n.event.value]}{sep}{a.source} "
-        f"({a.kind}), {n.venue_name}"
+        f"({_kind(a.kind, lang)}), {n.venue_name}"
     )
     lines = [
         _message(a, lang, n.tz),
         "",
         f"{lb['source']}{sep}{a.source}",
-        f"{lb['kind']}{sep}{a.kind}",
+        f"{lb['kind']}{sep}{_kind(a.kind, lang)}",
         f"{lb['raised_at']}{sep}{format_time(a.raised_at, n.tz)}",
     ]
     if n.event is Event.CLEARED and a.cleared_at is not None:

@@ -36,7 +36,7 @@ def _notice(event: Event = Event.RAISED) -> Notice:
 
 def test_notice_renders_in_chinese_with_venue_time_and_duration() -> None:
     r = render_notice(_notice(Event.ESCALATED), "zh-CN")
-    assert r.subject == "[venue-twin] 严重 仍未确认：gate-3 (anomaly.dropout), Scenic site"
+    assert r.subject == "[venue-twin] 严重 仍未确认：gate-3 (异常：数据中断), Scenic site"
     assert r.lines[0].startswith("已 24 小时 0 分 无读数")
     assert "报警时间：2026-12-04 15:51:56 CST" in r.lines
     assert "未确认时长：15 分 0 秒" in r.lines
