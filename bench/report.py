@@ -30,7 +30,10 @@ sys.path[:] = [str(_HERE.parent)] + [p for p in sys.path if Path(p or ".").resol
 
 from ingest.contract import Reading  # noqa: E402
 from ingest.store import SqliteStore  # noqa: E402
-from reports import build_report, load_report_data, write_html, write_pdf  # noqa: E402
+from reports import load_report_data  # noqa: E402
+from reports.build import build_report  # noqa: E402
+from reports.html import write_html  # noqa: E402
+from reports.render import write_pdf  # noqa: E402
 from twin.samples.large_venue import large_venue  # noqa: E402
 from twin.venue import SensorKind, Venue  # noqa: E402
 

@@ -25,8 +25,14 @@ sys.path[:] = [str(_HERE.parent)] + [p for p in sys.path if Path(p or ".").resol
 import matplotlib  # noqa: E402
 
 from ingest.store import SqliteStore  # noqa: E402
-from reports import build_report, load_report_data, write_html, write_pdf  # noqa: E402
-from reports.render import figures, font_family  # noqa: E402
+from reports import load_report_data  # noqa: E402
+from reports.build import build_report  # noqa: E402
+from reports.html import write_html  # noqa: E402
+from reports.render import (  # noqa: E402
+    figures,
+    font_family,
+    write_pdf,
+)
 from simulators.simulator import VenueSimulator  # noqa: E402
 from twin.alarm_stores.sqlite import SqliteAlarmStore  # noqa: E402
 from twin.alarms import AlarmManager  # noqa: E402

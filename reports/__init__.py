@@ -2,23 +2,19 @@
 
 An output adapter like the viewer and notifications: it reads the store's
 history and the alarm store and owns no model; the figures come from the
-twin's own calculators. See docs/reports.md.
+twin's own calculators. See docs/reports.md. Drawing needs matplotlib (the
+``report`` extra), imported only when a report is rendered
+(``reports.render``, ``reports.html``), so the viewer starts without it.
 """
 
-from reports.build import Report, build_report
 from reports.data import ReportData, ReportError, Scope, load_report_data
-from reports.html import write_html
-from reports.render import write_pdf
-from reports.service import make_report
+from reports.service import ReportUnavailable, make_report
 
 __all__ = [
-    "Report",
     "ReportData",
     "ReportError",
+    "ReportUnavailable",
     "Scope",
-    "build_report",
     "load_report_data",
     "make_report",
-    "write_html",
-    "write_pdf",
 ]

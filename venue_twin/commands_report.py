@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 from rich.console import Console
 
 from ingest.store import open_store
-from reports import ReportError, Scope, make_report
+from reports import ReportError, ReportUnavailable, Scope, make_report
 from twin.alarm_stores import open_alarm_store
 from twin.analytics.conservation import ClimateClass
 from venue_twin.runner import UsageError
@@ -97,7 +97,7 @@ def _report(args: argparse.Namespace, console: Console) -> int:
 
     try:
         document = asyncio.run(run())
-    except ReportError as exc:
+    except (ReportError, ReportUnavailable) as exc:
         raise UsageError(str(exc)) from None
     args.out.write_bytes(document)
     console.print(f"wrote {args.out} ({len(document):,} bytes): {venue.name}, {start} to {end}")

@@ -8,7 +8,7 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Depends, HTTPException, Query
 from fastapi.responses import Response
 
-from reports import ReportError, Scope, make_report
+from reports import ReportError, ReportUnavailable, Scope, make_report
 from twin.analytics.conservation import ClimateClass
 from viewer.auth import RoleGuard
 from viewer.context import ViewerContext
@@ -24,6 +24,7 @@ _ERRORS: dict[int | str, dict[str, Any]] = {
     404: {"description": "No such venue, zone or artefact."},
     422: {"description": "The period is empty or longer than 366 days."},
     429: {"description": "A report is being made; try again shortly (Retry-After)."},
+    503: {"description": "Reports are not installed on this server (the report extra)."},
 }
 _TYPES = {"pdf": "application/pdf", "html": "text/html; charset=utf-8"}
 
@@ -78,6 +79,8 @@ def reports_router(ctx: ViewerContext, guard: RoleGuard) -> APIRouter:
                 )
             except ReportError as exc:
                 raise HTTPException(404, str(exc)) from None
+            except ReportUnavailable as exc:
+                raise HTTPException(503, str(exc)) from None
         name = f"{venue}-report.{format}"
         return Response(
             body,

@@ -17,7 +17,10 @@ from pypdf import PdfReader
 
 from ingest.contract import Reading
 from ingest.store.sqlite import SqliteStore
-from reports import Scope, build_report, load_report_data, make_report, write_html, write_pdf
+from reports import Scope, load_report_data, make_report
+from reports.build import build_report
+from reports.html import write_html
+from reports.render import write_pdf
 from twin.alarm_stores.memory import MemoryAlarmStore
 from twin.alarms import Action, Alarm, AlarmState, AlarmTransition, Severity
 from twin.analytics.conservation import ClimateClass

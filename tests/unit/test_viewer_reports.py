@@ -72,3 +72,12 @@ def test_a_report_needs_a_token(env: tuple[TestClient, Rig, dict[str, str]]) -> 
         c.get(f"/api/venues/atlantis/report?start={START}&end={END}", headers=_auth).status_code
         == 404
     )
+
+
+def test_the_viewer_starts_without_matplotlib() -> None:
+    # Drawing is the optional `report` extra: only a report being rendered imports it.
+    import subprocess
+    import sys
+
+    code = "import sys, viewer.app, venue_twin.cli; assert 'matplotlib' not in sys.modules"
+    subprocess.run([sys.executable, "-c", code], check=True, timeout=120)
