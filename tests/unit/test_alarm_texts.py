@@ -236,3 +236,16 @@ def test_the_browser_has_the_current_alarm_catalogue() -> None:
     assert copy.read_text(encoding="utf-8") == catalogue_json(), (
         "regenerate viewer/web/src/i18n/alarm-texts.json (see twin.alarms.texts.catalogue_json)"
     )
+
+
+def test_a_rule_alarm_shows_the_venue_files_own_translation() -> None:
+    from twin.live_analytics.service import _message
+
+    venue = load_sample("museum-wing")
+    rule = next(r for r in venue.rules if r.id == "corridor-crowding")
+    text = _message(rule, venue.id, "corridor", "E")
+    assert render(text, "en") == "Corridor at level of service E: inflow gate closing"
+    assert render(text, "zh-CN") == "走廊服务水平为 E：入口闸门关闭中"
+    # A number in a rule text is written without scientific notation.
+    text = _message(rule, venue.id, "corridor", 86_380.0)
+    assert render(text, "en") == "Corridor at level of service 86380: inflow gate closing"

@@ -272,6 +272,8 @@ def render(text: AlarmText, lang: str = "en", tz: str = "UTC") -> str:
     """The text in ``lang`` (English when the language or key is unknown)."""
     catalogue = CATALOGUES.get(lang, EN)
     template = catalogue.get(text.key) or EN.get(text.key)
+    if text.key == "rule" and f"text.{lang}" in text.params:
+        return str(text.params[f"text.{lang}"])  # the venue file's own translation
     if template is None:
         template = text.key + "".join(f" {k}={{{k}}}" for k in sorted(text.params))
     values = _Missing({k: _format_param(k, v, lang, tz) for k, v in text.params.items()})

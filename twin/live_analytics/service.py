@@ -319,5 +319,9 @@ def _message(rule: Rule, venue: str, subject: str, value: MetricValue) -> AlarmT
         "metric": rule.when.metric.value,
         "venue": venue,
     }
-    # The rule's own template is the operator's wording; its fields travel too.
-    return AlarmText("rule", {**fields, "text": rule.alarm.message.format_map(fields)})
+    # The rule's own template is the operator's wording; its fields travel too,
+    # with the venue file's translations as text.<language>.
+    params: dict[str, str | float] = {**fields, "text": rule.alarm.message.format_map(fields)}
+    for lang, template in rule.alarm.messages.items():
+        params[f"text.{lang}"] = template.format_map(fields)
+    return AlarmText("rule", params)

@@ -61,6 +61,9 @@ function formatParam(name: string, value: string | number, timeZone: string | nu
 export function alarmMessage(alarm: AlarmTextSource, timeZone: string | null | undefined): string {
   const key = alarm.message_key;
   if (!key) return alarm.message || alarm.kind;
+  // A rule's text is the venue file's wording, translated there (`messages:` of the rule).
+  const own = alarm.message_params?.[`text.${locale()}`];
+  if (key === 'rule' && typeof own === 'string') return own;
   const template = CATALOGUES[locale()]?.[key] ?? CATALOGUES.en?.[key];
   if (template === undefined) return alarm.message || alarm.kind;
   const params = alarm.message_params ?? {};
