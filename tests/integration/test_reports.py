@@ -169,3 +169,22 @@ async def test_chinese_report_has_chinese_text_in_the_pdf(store: SqliteStore) ->
     )
     assert '<html lang="zh-CN">' in html_doc.decode()
     assert "环境概况" in html_doc.decode()
+
+
+async def test_the_report_command_writes_the_pdf(
+    store: SqliteStore, store_path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import asyncio
+
+    from venue_twin.cli import main
+
+    await store.close()
+    monkeypatch.setenv("VENUE_TWIN_STORE_URL", f"sqlite:///{store_path}")
+    out = tmp_path / "gallery-b.pdf"
+    args = ["report", "--venue", "sample:museum-wing", "--zone", "gallery-b"]
+    args += ["--start", "2026-11-30", "--end", "2026-12-03", "--out", str(out)]
+    assert await asyncio.to_thread(main, args) == 0
+    reader = PdfReader(out)
+    assert "Gallery B" in "".join(p.extract_text() for p in reader.pages)
+    bad = ["report", "--zone", "atlantis", "--start", "2026-11-30", "--out", str(out)]
+    assert await asyncio.to_thread(main, bad) != 0
