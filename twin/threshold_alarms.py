@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections.abc import Callable
 
 from twin.alarms import AlarmManager, Severity
 from twin.alarms.texts import AlarmText, render
@@ -30,9 +31,16 @@ class ThresholdAlarms:
     """A TwinService listener; ``run()`` applies the alarm changes it queued."""
 
     def __init__(
-        self, venues: list[Venue], alarms: AlarmManager, *, max_queue: int = 10_000
+        self,
+        venues: list[Venue],
+        alarms: AlarmManager,
+        *,
+        max_queue: int = 10_000,
+        clock: Callable[[str], float] | None = None,
     ) -> None:
         self._venues = {v.id: v for v in venues}
+        # Per venue (the twin's data clock): when an offline report is stamped.
+        self._clock = clock
         self._alarms = alarms
         self._last: dict[tuple[str, str], Health] = {}
         self._queue: asyncio.Queue[tuple[str, SensorState]] = asyncio.Queue(max_queue)
@@ -93,6 +101,7 @@ class ThresholdAlarms:
                 OFFLINE_KIND,
                 Severity.WARNING,
                 render(text, "en", tz),
+                ts=self._clock(venue) if self._clock is not None else None,
                 text=text,
             )
 

@@ -201,7 +201,7 @@ class Platform:
                 config=AnalyticsConfig(empty_hours=s.empty_hours),
                 venue_clock=self.twin.clock.now,
             )
-            thresholds = ThresholdAlarms(self.venues, alarms)
+            thresholds = ThresholdAlarms(self.venues, alarms, clock=self.twin.clock.now)
             if self._full:
                 self.twin.add_listener(thresholds.on_changes)
                 self._spawn(thresholds.run(), "threshold-alarms")

@@ -126,3 +126,21 @@ def test_live_frames_say_which_clock_and_carry_the_data_time() -> None:
     twin.apply_readings([Reading(venue.id, "gallery-a-temp", wall.t, 21.5)])
     [delta] = [f for f in channel.drain(wall.t) if f["type"] == "delta"]
     assert delta["clock"] == {"mode": "wall", "lag_s": 0.0}
+
+
+async def test_an_offline_report_during_a_catch_up_is_stamped_with_the_data_time() -> None:
+    from ingest.contract import SensorStatus, StatusEvent
+
+    wall = Wall(DATA_START + 86_400.0)
+    venue = load_sample("museum-wing")
+    twin = TwinService([venue], clock=DataClock(wall))
+    store = MemoryAlarmStore()
+    await store.open()
+    alarms = AlarmManager(store, clock=wall)
+    thresholds = ThresholdAlarms([venue], alarms, clock=twin.clock.now)
+    twin.add_listener(thresholds.on_changes)
+    event = StatusEvent(venue.id, "gallery-c-co2", SensorStatus.OFFLINE, DATA_START + 10)
+    twin.apply_statuses([event])
+    await thresholds.drain()
+    [alarm] = alarms.open_alarms(venue.id)
+    assert (alarm.kind, alarm.raised_at) == ("offline", DATA_START + 10)
