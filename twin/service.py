@@ -64,8 +64,8 @@ class TwinService:
         by_venue: dict[str, list[StatusEvent]] = {}
         for e in events:
             by_venue.setdefault(e.venue, []).append(e)
-        for v, es in by_venue.items():
-            self.clock.observe(v, max(e.ts for e in es))
+        # Status events do not move the data clock: a device's online/offline and its
+        # last will are stamped by the wall clock when it connects, even mid catch-up.
         self._emit(
             {v: self.states[v].apply_status(es) for v, es in by_venue.items() if v in self.states}
         )

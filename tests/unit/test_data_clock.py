@@ -129,7 +129,7 @@ def test_live_frames_say_which_clock_and_carry_the_data_time() -> None:
 
 
 async def test_an_offline_report_during_a_catch_up_is_stamped_with_the_data_time() -> None:
-    from ingest.contract import SensorStatus, StatusEvent
+    from ingest.contract import Reading, SensorStatus, StatusEvent
 
     wall = Wall(DATA_START + 86_400.0)
     venue = load_sample("museum-wing")
@@ -139,8 +139,12 @@ async def test_an_offline_report_during_a_catch_up_is_stamped_with_the_data_time
     alarms = AlarmManager(store, clock=wall)
     thresholds = ThresholdAlarms([venue], alarms, clock=twin.clock.now)
     twin.add_listener(thresholds.on_changes)
-    event = StatusEvent(venue.id, "gallery-c-co2", SensorStatus.OFFLINE, DATA_START + 10)
+    twin.apply_readings([Reading(venue.id, "gallery-c-co2", DATA_START + 10, 500.0)])
+    # The device's own status is stamped by the wall clock (it just connected):
+    # it must not pull the venue off the data clock.
+    event = StatusEvent(venue.id, "gallery-c-co2", SensorStatus.OFFLINE, wall.t)
     twin.apply_statuses([event])
+    assert twin.clock.info(venue.id).mode == "data"
     await thresholds.drain()
     [alarm] = alarms.open_alarms(venue.id)
     assert (alarm.kind, alarm.raised_at) == ("offline", DATA_START + 10)

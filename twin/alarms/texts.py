@@ -12,6 +12,7 @@ catalogue follows (``viewer/web/src/i18n``):
 - ``..._s``: a duration in seconds, shown as ``24 h 0 min`` / ``24 小时 0 分``;
 - ``..._at``: an epoch time, shown as a local time in the venue's time zone;
 - ``..._pct``: a percentage, whole numbers;
+- ``unit``: the unit after one space (``21 °C``), translated where it is a word;
 - other numbers: fixed-point with about three significant digits, never in
   scientific notation;
 - strings: as they are.
@@ -54,13 +55,13 @@ class AlarmText:
 
 
 EN: dict[str, str] = {
-    "threshold.above_alarm": "{sensor} reads {value} {unit}, above its alarm limit {limit} {unit}",
-    "threshold.below_alarm": "{sensor} reads {value} {unit}, below its alarm limit {limit} {unit}",
+    "threshold.above_alarm": "{sensor} reads {value}{unit}, above its alarm limit {limit}{unit}",
+    "threshold.below_alarm": "{sensor} reads {value}{unit}, below its alarm limit {limit}{unit}",
     "threshold.above_warning": (
-        "{sensor} reads {value} {unit}, above its warning limit {limit} {unit}"
+        "{sensor} reads {value}{unit}, above its warning limit {limit}{unit}"
     ),
     "threshold.below_warning": (
-        "{sensor} reads {value} {unit}, below its warning limit {limit} {unit}"
+        "{sensor} reads {value}{unit}, below its warning limit {limit}{unit}"
     ),
     "offline": "{sensor} ({sensor_kind}) reports offline",
     "alarm_flood": (
@@ -124,10 +125,10 @@ EN: dict[str, str] = {
 }
 
 ZH: dict[str, str] = {
-    "threshold.above_alarm": "{sensor} 读数 {value} {unit}，高于报警上限 {limit} {unit}",
-    "threshold.below_alarm": "{sensor} 读数 {value} {unit}，低于报警下限 {limit} {unit}",
-    "threshold.above_warning": "{sensor} 读数 {value} {unit}，高于预警上限 {limit} {unit}",
-    "threshold.below_warning": "{sensor} 读数 {value} {unit}，低于预警下限 {limit} {unit}",
+    "threshold.above_alarm": "{sensor} 读数 {value}{unit}，高于报警上限 {limit}{unit}",
+    "threshold.below_alarm": "{sensor} 读数 {value}{unit}，低于报警下限 {limit}{unit}",
+    "threshold.above_warning": "{sensor} 读数 {value}{unit}，高于预警上限 {limit}{unit}",
+    "threshold.below_warning": "{sensor} 读数 {value}{unit}，低于预警下限 {limit}{unit}",
     "offline": "{sensor}（{sensor_kind}）报告离线",
     "alarm_flood": (
         "报警泛滥：{window_s} 内已有 {max_new} 条报警，另有 {suppressed} 条合并于此；"
@@ -195,7 +196,7 @@ _TERMS: dict[str, dict[str, dict[str, str]]] = {
             "uv": "紫外",
             "same-kind": "同类",
         },
-        "unit": {"people": "人", " people": " 人"},
+        "unit": {"people": "人"},
     }
 }
 
@@ -258,6 +259,9 @@ class _Missing(dict[str, str]):
 
 def _format_param(name: str, value: Param, lang: str, tz: str) -> str:
     if isinstance(value, str):
+        shown = _TERMS.get(lang, {}).get(name, {}).get(value.strip(), value.strip())
+        if name == "unit":
+            return f" {shown}" if shown else ""  # "21 °C", "13 people": one space before
         return _TERMS.get(lang, {}).get(name, {}).get(value, value)
     if name.endswith("_s"):
         return format_duration(float(value), lang)

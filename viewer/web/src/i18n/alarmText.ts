@@ -50,7 +50,11 @@ function formatTime(epoch: number, timeZone: string | null | undefined): string 
 }
 
 function formatParam(name: string, value: string | number, timeZone: string | null | undefined): string {
-  if (typeof value === 'string') return TERMS[locale()]?.[name]?.[value] ?? value;
+  if (typeof value === 'string') {
+    const shown = TERMS[locale()]?.[name]?.[value.trim()] ?? value.trim();
+    if (name === 'unit') return shown ? ` ${shown}` : ''; // "21 °C", "13 people"
+    return TERMS[locale()]?.[name]?.[value] ?? value;
+  }
   if (name.endsWith('_s')) return formatDuration(value);
   if (name.endsWith('_at')) return formatTime(value, timeZone);
   if (name.endsWith('_pct')) return String(Math.round(value));
