@@ -12,8 +12,10 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections.abc import Callable
 
 from twin.alarms import AlarmManager, Severity
+from twin.alarms.texts import AlarmText, render
 from twin.state import Health, SensorState, StateChanges
 from twin.venue import SensorDef, Venue
 
@@ -29,9 +31,16 @@ class ThresholdAlarms:
     """A TwinService listener; ``run()`` applies the alarm changes it queued."""
 
     def __init__(
-        self, venues: list[Venue], alarms: AlarmManager, *, max_queue: int = 10_000
+        self,
+        venues: list[Venue],
+        alarms: AlarmManager,
+        *,
+        max_queue: int = 10_000,
+        clock: Callable[[str], float] | None = None,
     ) -> None:
         self._venues = {v.id: v for v in venues}
+        # Per venue (the twin's data clock): when an offline report is stamped.
+        self._clock = clock
         self._alarms = alarms
         self._last: dict[tuple[str, str], Health] = {}
         self._queue: asyncio.Queue[tuple[str, SensorState]] = asyncio.Queue(max_queue)
@@ -68,36 +77,49 @@ class ThresholdAlarms:
         sdef = v.sensor_by_id.get(s.sensor) if v is not None else None
         if sdef is None:
             return
+        tz = v.timezone if v is not None else "UTC"
         if s.health in (Health.ALARM, Health.WARN) and s.value is not None:
+            text = threshold_text(sdef, s.value, s.health)
             await self._alarms.raise_alarm(
                 venue,
                 s.sensor,
                 THRESHOLD_KIND,
                 Severity.CRITICAL if s.health is Health.ALARM else Severity.WARNING,
-                _message(sdef, s.value, s.health),
+                render(text, "en", tz),
                 value=s.value,
                 ts=s.ts,
+                text=text,
             )
         elif s.health is Health.OK:
             await self._alarms.clear(venue, s.sensor, THRESHOLD_KIND, ts=s.ts)
             await self._alarms.clear(venue, s.sensor, OFFLINE_KIND, ts=s.ts)
         if s.health is Health.OFFLINE:
+            text = AlarmText("offline", {"sensor": sdef.id, "sensor_kind": sdef.kind.value})
             await self._alarms.raise_alarm(
                 venue,
                 s.sensor,
                 OFFLINE_KIND,
                 Severity.WARNING,
-                f"{sdef.id} ({sdef.kind.value}) reports offline",
+                render(text, "en", tz),
+                ts=self._clock(venue) if self._clock is not None else None,
+                text=text,
             )
 
 
-def _message(sdef: SensorDef, value: float, health: Health) -> str:
+def threshold_text(sdef: SensorDef, value: float, health: Health) -> AlarmText:
+    """Which limit ``value`` is past, as a catalogue text."""
     t = sdef.thresholds
-    unit = sdef.display_unit
     if health is Health.ALARM:
-        if t.high is not None and value > t.high:
-            return f"{sdef.id} {value:g} {unit} is above its alarm limit {t.high:g} {unit}"
-        return f"{sdef.id} {value:g} {unit} is below its alarm limit {t.low:g} {unit}"
-    if t.warn_high is not None and value > t.warn_high:
-        return f"{sdef.id} {value:g} {unit} is above its warning limit {t.warn_high:g} {unit}"
-    return f"{sdef.id} {value:g} {unit} is below its warning limit {t.warn_low:g} {unit}"
+        above = t.high is not None and value > t.high
+        limit, level = (t.high if above else t.low), "alarm"
+    else:
+        above = t.warn_high is not None and value > t.warn_high
+        limit, level = (t.warn_high if above else t.warn_low), "warning"
+    key = f"threshold.{'above' if above else 'below'}_{level}"
+    params: dict[str, str | float] = {
+        "sensor": sdef.id,
+        "value": value,
+        "unit": sdef.display_unit,
+    }
+    params["limit"] = limit if limit is not None else float("nan")
+    return AlarmText(key, params)

@@ -37,6 +37,7 @@ examples:
   venue-twin import-ifc east-wing.ifc --out venues/
   venue-twin import logger-2024.csv logger-2025.csv --venue museum.yaml --tz Europe/London
   venue-twin conservation report --zone gallery-a --year 2025
+  venue-twin report --start 2026-11-01 --lang zh-CN --out november.pdf
   venue-twin user add alice --role operator --users-file users.yaml
 
 Settings come from --config FILE (YAML) and VENUE_TWIN_* environment
@@ -57,6 +58,7 @@ _MODULES = (
     "commands_crowd",
     "commands_import",
     "commands_conservation",
+    "commands_report",
 )
 _COMMAND_MODULE = {
     "demo": "commands_demo",
@@ -74,6 +76,7 @@ _COMMAND_MODULE = {
     "crowd": "commands_crowd",
     "import": "commands_import",
     "conservation": "commands_conservation",
+    "report": "commands_report",
 }
 
 

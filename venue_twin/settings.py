@@ -18,6 +18,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from ingest.adapters.spec import AdapterSpec
 from ingest.decode import SensorPolicy
 from ingest.mqtt_settings import MqttSettings
+from notify.config import NotifyConfig
 
 __all__ = ["AuthConfig", "MqttConfig", "Settings", "load_settings"]
 
@@ -143,6 +144,9 @@ class Settings(BaseSettings):
         description="MQTT client id of a `venue-twin viewer` (default: from host name and pid).",
     )
     log_level: str = "INFO"
+    notify: NotifyConfig | None = Field(
+        None, description="Alarm notifications: channels and routes (docs/notifications.md)."
+    )
 
 
 def load_settings(config_file: Path | None = None, **overrides: Any) -> Settings:

@@ -27,6 +27,7 @@ from ingest.store.base import Store, StoreUnavailable
 from ingest.store.postgres import server_address
 from ingest.store.spool import Spool
 from ingest.store.writer import BatchWriter
+from notify import Notifier
 from twin.alarm_stores import open_alarm_store
 from twin.alarm_stores.memory import MemoryAlarmStore
 from twin.alarms import AlarmManager
@@ -195,12 +196,20 @@ class Platform:
             # history that waited for the database gets its last chance.
             self._stack.push_async_callback(_flush_history, alarms, commands)
             analytics = self.analytics = AnalyticsService(
-                self.venues, alarms, commands, config=AnalyticsConfig(empty_hours=s.empty_hours)
+                self.venues,
+                alarms,
+                commands,
+                config=AnalyticsConfig(empty_hours=s.empty_hours),
+                venue_clock=self.twin.clock.now,
             )
-            thresholds = ThresholdAlarms(self.venues, alarms)
+            thresholds = ThresholdAlarms(self.venues, alarms, clock=self.twin.clock.now)
             if self._full:
                 self.twin.add_listener(thresholds.on_changes)
                 self._spawn(thresholds.run(), "threshold-alarms")
+            if self._full and s.notify is not None:
+                notifier = Notifier(s.notify, self.venues, alarms)
+                await self._stack.enter_async_context(notifier)
+                self._spawn(notifier.run(), "notifier")
             analytics.add_listener(self.analytics_view.on_update)
             if self._full and s.publish_state:
                 # Its own analytics view: take_changes() forgets, and the hub takes too.

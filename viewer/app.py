@@ -23,6 +23,7 @@ from viewer.routes_auth import auth_router
 from viewer.routes_commands import commands_router
 from viewer.routes_placement import placement_router
 from viewer.routes_replay import replay_router
+from viewer.routes_reports import reports_router
 from viewer.routes_system import health_router, mount_metrics, mount_static
 from viewer.routes_venues import venues_router
 from viewer.routes_ws import ws_router
@@ -44,6 +45,7 @@ def create_app(ctx: ViewerContext) -> FastAPI:
     app.include_router(commands_router(ctx, guard))
     app.include_router(replay_router(ctx, guard))
     app.include_router(placement_router(ctx, guard))
+    app.include_router(reports_router(ctx, guard))
     app.include_router(ws_router(ctx))
     if ctx.metrics_registry is not None:
         mount_metrics(app, ctx.metrics_registry, ctx.auth)

@@ -29,6 +29,9 @@ def alarm_body(a: Alarm) -> dict[str, Any]:
         "severity": a.severity.value,
         "state": a.state.value,
         "message": a.message,
+        # The same text as a catalogue key and parameters, for the page's language.
+        "message_key": a.text.key if a.text else None,
+        "message_params": dict(a.text.params) if a.text else None,
         "value": finite(a.value),
         "count": a.count,
         "raised_at": a.raised_at,

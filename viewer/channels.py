@@ -12,6 +12,7 @@ from typing import Any, Protocol
 
 from twin.alarms import Alarm, AlarmEvent
 from twin.commands import CommandEvent, CommandRecord
+from twin.data_clock import DataClock
 from twin.state import LiveState, SensorState, StateChanges, ZoneState
 from viewer import frames
 from viewer.analytics_view import empty_analytics
@@ -59,9 +60,11 @@ class LiveChannel:
         alarms: AlarmSource | None = None,
         commands: CommandSource | None = None,
         analytics: AnalyticsSource | None = None,
+        clock: DataClock | None = None,
     ) -> None:
         self.venue = venue
         self._state = state
+        self._clock = clock
         self._alarms = alarms
         self._commands = commands
         self._analytics = analytics
@@ -89,7 +92,15 @@ class LiveChannel:
         analytics = self._analytics.body(self.venue) if self._analytics else None
         body["analytics"] = analytics or empty_analytics(self._state().venue)
         body["replay"] = None
+        body["clock"] = self._clock_body()
         return body
+
+    def _clock_body(self) -> dict[str, Any]:
+        """Which clock the venue is judged on: "wall", or "data" while catching up."""
+        if self._clock is None:
+            return {"mode": "wall", "lag_s": 0.0}
+        info = self._clock.info(self.venue)
+        return {"mode": info.mode, "lag_s": round(info.lag_s, 1)}
 
     def drain(self, now: float) -> list[dict[str, Any]]:
         out: list[dict[str, Any]] = []
@@ -106,6 +117,7 @@ class LiveChannel:
             if analytics:
                 delta["analytics"] = analytics.body()
             delta["replay"] = None
+            delta["clock"] = self._clock_body()
             out.append(delta)
         return out
 

@@ -99,9 +99,11 @@ class Hub:
                 alarms=alarms,
                 commands=commands,
                 analytics=analytics,
+                clock=twin.clock,
             )
             for vid in twin.states
         }
+        self._clock = twin.clock
         self._channels: dict[ChannelKey, Channel] = {(v, None): c for v, c in self._live.items()}
         # Encoded snapshots for this tick: many clients resynchronising or
         # subscribing at once share one string instead of one copy each.
@@ -169,7 +171,8 @@ class Hub:
             if c.key is not None:
                 watched.setdefault(c.key, []).append(c)
         for key, channel in list(self._channels.items()):
-            out = channel.drain(now)  # drained even unwatched: pending stays bounded
+            # drained even unwatched: pending stays bounded
+            out = channel.drain(self._time_of(key, now))
             clients = watched.get(key)
             if not out or not clients:
                 continue
@@ -178,10 +181,16 @@ class Hub:
                 for c in clients:
                     self._offer(c, text)
         mono = time.monotonic()
-        beat = frames.encode({"type": "heartbeat", "server_time": now})
         for c in self._clients:
             if mono - c.last_sent >= self._heartbeat:
-                self._offer(c, beat)
+                beat = {"type": "heartbeat", "server_time": self._time_of(c.key, now)}
+                self._offer(c, frames.encode(beat))
+
+    def _time_of(self, key: ChannelKey | None, now: float) -> float:
+        """A live channel's time is its venue's data clock (wall time unless catching up)."""
+        if key is None or key[1] is not None or key not in self._channels:
+            return now
+        return self._clock.now(key[0])
 
     def _enforce(self, now: float) -> None:
         """Close clients whose token expired or whose user was removed or changed.
@@ -239,7 +248,8 @@ class Hub:
         text = self._snapshots.get(key)
         if text is None:
             # Valid until the next flush: changes after it reach the client as deltas.
-            text = self._snapshots[key] = frames.encode(channel.snapshot(time.time()))
+            snap = channel.snapshot(self._time_of(key, time.time()))
+            text = self._snapshots[key] = frames.encode(snap)
         return text
 
     # -- client side -----------------------------------------------------

@@ -25,6 +25,7 @@ from twin.alarms import (
     AlarmTransition,
     Severity,
 )
+from twin.alarms.texts import AlarmText, render
 from twin.commands import CommandRecord, CommandState, CommandStore, CommandTransition
 
 T0 = 1_700_000_000.125
@@ -64,6 +65,17 @@ def alarm(aid: str, venue: str = "v", raised: float = T0, **kw: object) -> Alarm
         raised,
     )
     return dataclasses.replace(base, **kw)  # type: ignore[arg-type]
+
+
+async def test_alarm_text_key_and_parameters_round_trip(store: AnyStore) -> None:
+    text = AlarmText("anomaly.dropout", {"gap_s": 86_400.0, "expected_s": 10, "since_at": T0})
+    a = alarm("t1", message=render(text), text=text)
+    await store.save_alarm(
+        a, AlarmTransition("t1", T0, Action.RAISE, None, AlarmState.RAISED, "system")
+    )
+    got = await store.get_alarm("t1")
+    assert got is not None and got.text == text
+    assert render(got.text, "zh-CN").startswith("已 24 小时 0 分 无读数")
 
 
 async def test_alarm_round_trips_exactly_with_its_history(store: AnyStore) -> None:

@@ -14,17 +14,21 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-PACKAGES = ("ingest", "twin", "viewer", "simulators", "venue_twin")
+PACKAGES = ("ingest", "twin", "viewer", "simulators", "venue_twin", "notify", "reports")
 
 # package -> first-party packages (or modules) it may import, besides itself
 ALLOWED: dict[str, tuple[str, ...]] = {
     "ingest": (),
     "twin": ("ingest",),
-    "viewer": ("ingest", "twin"),
+    "viewer": ("ingest", "twin", "reports"),
     # The venue model and its loader are pure data: a simulator needs them to
     # simulate any venue file. Nothing else of the twin.
     "simulators": ("ingest", "twin.venue", "twin.loader"),
-    "venue_twin": ("ingest", "twin", "viewer", "simulators"),
+    # Notifications are an output adapter like the viewer: alarm events in, no model.
+    "notify": ("ingest", "twin"),
+    # Reports too: the store's history and the twin's calculators in, documents out.
+    "reports": ("ingest", "twin"),
+    "venue_twin": ("ingest", "twin", "viewer", "simulators", "notify", "reports"),
 }
 
 
@@ -61,3 +65,5 @@ def test_the_check_sees_a_violation() -> None:
     assert not _allowed("twin.service", "simulators")
     assert _allowed("twin.venue", "simulators")
     assert _allowed("numpy", "ingest")
+    assert not _allowed("viewer.app", "notify")
+    assert not _allowed("notify.service", "twin")

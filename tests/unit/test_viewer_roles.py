@@ -29,6 +29,7 @@ REQUIRED: dict[tuple[str, str], Role | None] = {
     ("GET", "/api/venues/{venue}"): Role.VIEWER,
     ("GET", "/api/venues/{venue}/state"): Role.VIEWER,
     ("GET", "/api/venues/{venue}/analytics"): Role.VIEWER,
+    ("GET", "/api/venues/{venue}/report"): Role.VIEWER,
     ("GET", "/api/venues/{venue}/mesh.glb"): Role.VIEWER,
     ("HEAD", "/api/venues/{venue}/mesh.glb"): Role.VIEWER,
     ("GET", "/api/venues/{venue}/sensors/{sensor}/history"): Role.VIEWER,

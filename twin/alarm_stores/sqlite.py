@@ -18,6 +18,7 @@ from ingest.store import migrate
 from ingest.store.sqlite import connect_sqlite
 from twin.alarms.errors import AlarmStoreError, AlarmStoreUnavailable
 from twin.alarms.model import Action, Alarm, AlarmState, AlarmTransition, Severity
+from twin.alarms.texts import text_from_json, text_to_json
 from twin.commands.model import CommandRecord, CommandState, CommandTransition
 
 __all__ = [
@@ -47,7 +48,8 @@ ALARM_ORDER = {"raised": "raised_at", "updated": "updated_at"}
 
 ALARM_COLUMNS = (
     "alarm_id, venue, source, kind, severity, state, message, value, count, active, "
-    "raised_at, updated_at, acknowledged_at, acknowledged_by, note, cleared_at, shelved_until"
+    "raised_at, updated_at, acknowledged_at, acknowledged_by, note, cleared_at, shelved_until, "
+    "message_params"
 )
 COMMAND_COLUMNS = (
     "command_id, venue, target, action, params, state, origin, created_at, updated_at, "
@@ -75,6 +77,7 @@ def alarm_row(a: Alarm) -> tuple[Any, ...]:
         a.note,
         a.cleared_at,
         a.shelved_until,
+        text_to_json(a.text),
     )
 
 
@@ -97,6 +100,7 @@ def alarm_from_row(r: Sequence[Any]) -> Alarm:
         note=r[14],
         cleared_at=r[15],
         shelved_until=r[16],
+        text=text_from_json(r[17]),
     )
 
 

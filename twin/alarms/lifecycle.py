@@ -10,6 +10,7 @@ import dataclasses
 
 from twin.alarms.errors import IllegalTransition
 from twin.alarms.model import Action, Alarm, AlarmState, AlarmTransition
+from twin.alarms.texts import AlarmText
 
 __all__ = ["SYSTEM_USER", "acknowledge", "clear", "reraise", "shelve", "unshelve"]
 
@@ -71,7 +72,7 @@ def clear(alarm: Alarm, ts: float, note: str = "") -> tuple[Alarm, AlarmTransiti
 
 
 def reraise(
-    alarm: Alarm, ts: float, value: float | None, message: str
+    alarm: Alarm, ts: float, value: float | None, message: str, text: AlarmText | None = None
 ) -> tuple[Alarm, AlarmTransition | None]:
     """The condition was reported again while the alarm is open (deduplication).
 
@@ -82,7 +83,13 @@ def reraise(
     if alarm.state is S.CLEARED:
         raise _refuse(alarm, "re-raise")
     updated = dataclasses.replace(
-        alarm, count=alarm.count + 1, value=value, message=message, updated_at=ts, active=True
+        alarm,
+        count=alarm.count + 1,
+        value=value,
+        message=message,
+        text=text,
+        updated_at=ts,
+        active=True,
     )
     if alarm.state is S.CLEARED_UNACKNOWLEDGED:
         new = dataclasses.replace(updated, state=S.RAISED, cleared_at=None)

@@ -29,6 +29,7 @@ from twin.alarms.errors import (
 from twin.alarms.events import AlarmEvent, AlarmListener
 from twin.alarms.model import Action, Alarm, AlarmKey, AlarmState, AlarmTransition, Severity
 from twin.alarms.store import AlarmStore
+from twin.alarms.texts import AlarmText, render
 from twin.write_behind import WriteBehind
 
 __all__ = ["FLOOD_KIND", "FLOOD_SOURCE", "AlarmManager", "FloodPolicy"]
@@ -133,13 +134,18 @@ class AlarmManager:
         *,
         value: float | None = None,
         ts: float | None = None,
+        text: AlarmText | None = None,
     ) -> Alarm:
-        """Report that a condition is present. A repeat of an open key updates it."""
+        """Report that a condition is present. A repeat of an open key updates it.
+
+        ``message`` is the English text; ``text`` the same as a catalogue key
+        and parameters (:mod:`twin.alarms.texts`) for other languages.
+        """
         now = self._clock() if ts is None else ts
         async with self._lock:
             existing = self.find(venue, source, kind)
             if existing is not None:
-                alarm, record = lifecycle.reraise(existing, now, value, message)
+                alarm, record = lifecycle.reraise(existing, now, value, message, text)
                 if severity.rank > alarm.severity.rank:
                     alarm = _with_severity(alarm, severity)
                 await self._commit(alarm, record)
@@ -159,6 +165,7 @@ class AlarmManager:
                 active=True,
                 raised_at=now,
                 updated_at=now,
+                text=text,
             )
             record = AlarmTransition(
                 alarm.alarm_id, now, Action.RAISE, None, AlarmState.RAISED, lifecycle.SYSTEM_USER
@@ -208,6 +215,16 @@ class AlarmManager:
             if record is not None:  # not shelved (any more): nothing to change
                 await self._commit(new, record)
             return new
+
+    async def annotate(self, alarm_id: str, action: Action, user: str, note: str) -> None:
+        """Add a history record that changes no state (such as a notification's delivery)."""
+        async with self._lock:
+            alarm = await self._current(alarm_id)
+            record = AlarmTransition(
+                alarm_id, self._clock(), action, alarm.state, alarm.state, user, note
+            )
+            store = self._store
+            await self.writes.submit(lambda: store.save_alarm(alarm, record))
 
     async def tick(self) -> list[Alarm]:
         """Expire shelving and finished floods; returns the alarms that changed."""
@@ -277,13 +294,20 @@ class AlarmManager:
         flood.suppressed += 1
         flood.last_suppressed = now
         policy = self._flood_policy
-        message = (
-            f"alarm flood: {flood.suppressed} further alarm(s) grouped here after "
-            f"{policy.max_new} in {policy.window_s:g} s; latest {kind} on {source}"
+        text = AlarmText(
+            "alarm_flood",
+            {
+                "suppressed": flood.suppressed,
+                "max_new": policy.max_new,
+                "window_s": policy.window_s,
+                "latest_kind": kind,
+                "latest_source": source,
+            },
         )
+        message = render(text)
         existing = self.find(venue, FLOOD_SOURCE, FLOOD_KIND)
         if existing is not None:
-            alarm, record = lifecycle.reraise(existing, now, float(flood.suppressed), message)
+            alarm, record = lifecycle.reraise(existing, now, float(flood.suppressed), message, text)
             await self._commit(alarm, record)
             return alarm
         alarm = Alarm(
@@ -299,6 +323,7 @@ class AlarmManager:
             True,
             now,
             now,
+            text=text,
         )
         record = AlarmTransition(
             alarm.alarm_id, now, Action.RAISE, None, AlarmState.RAISED, lifecycle.SYSTEM_USER

@@ -16,6 +16,8 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass
 
+from twin.alarms.texts import AlarmText
+
 __all__ = ["Action", "Alarm", "AlarmKey", "AlarmState", "AlarmTransition", "Severity"]
 
 
@@ -54,6 +56,9 @@ class Action(enum.StrEnum):
     CLEAR = "clear"
     SHELVE = "shelve"
     UNSHELVE = "unshelve"
+    # Not a state change: a notification about the alarm was delivered, retried,
+    # dead-lettered or held back (the note says which, on which channel).
+    NOTIFY = "notify"
 
 
 AlarmKey = tuple[str, str, str]  # (venue, source, kind)
@@ -64,7 +69,8 @@ class Alarm:
     """One alarm: a (venue, source, kind) condition from raise until it closes.
 
     ``count`` is how many times the condition was reported while the alarm
-    was open (deduplication); ``value`` and ``message`` are the latest ones.
+    was open (deduplication); ``value``, ``message`` (English) and ``text`` (its
+    key and parameters, see :mod:`twin.alarms.texts`) are the latest ones.
     ``active`` tells whether the condition is present now, independent of
     acknowledgement and shelving.
     """
@@ -86,6 +92,8 @@ class Alarm:
     note: str = ""
     cleared_at: float | None = None
     shelved_until: float | None = None
+    # The message as a catalogue key and parameters, for other languages.
+    text: AlarmText | None = None
 
     @property
     def key(self) -> AlarmKey:

@@ -22,6 +22,7 @@ from functools import partial
 from ingest.contract import Reading
 from ingest.decode import DecodeResult
 from twin.alarms import AlarmError, AlarmManager, Severity
+from twin.alarms.texts import AlarmText, format_number, render
 from twin.analytics.crowd import CapacityLevel
 from twin.commands import CommandError, CommandTracker
 from twin.live_analytics.batcher import AnalysisBatcher
@@ -31,7 +32,7 @@ from twin.live_analytics.venue_analytics import VenueAnalytics
 from twin.rules import CommandSpec, MetricValue, Rule, RuleCleared, RuleFired
 from twin.venue import Venue
 
-__all__ = ["AnalyticsListener", "AnalyticsService"]
+__all__ = ["AnalyticsListener", "AnalyticsService", "capacity_text"]
 
 log = logging.getLogger(__name__)
 
@@ -53,7 +54,7 @@ class _Raise:
     source: str
     kind: str
     severity: Severity
-    message: str
+    text: AlarmText
     value: float | None
     ts: float
 
@@ -89,8 +90,11 @@ class AnalyticsService:
         clock: Callable[[], float] = time.time,
         batch_s: float = 0.1,
         max_pending: int = 50_000,
+        venue_clock: Callable[[str], float] | None = None,
     ) -> None:
         self.config = config or AnalyticsConfig()
+        # Per venue (the twin's data clock): silence is judged in the data's time.
+        self._venue_clock = venue_clock
         self.venues = {v.id: VenueAnalytics(v, self.config) for v in venues}
         self._alarms = alarms
         self._commands = commands
@@ -102,6 +106,10 @@ class AnalyticsService:
         )
         self._capacity: dict[tuple[str, str], CapacityLevel] = {}
         self.dropped_actions = 0
+
+    def _timezone(self, venue: str) -> str:
+        va = self.venues.get(venue)
+        return va.venue.timezone if va is not None else "UTC"
 
     def add_listener(self, listener: AnalyticsListener) -> None:
         self._listeners.append(listener)
@@ -166,14 +174,24 @@ class AnalyticsService:
 
     def tick(self, now: float | None = None) -> None:
         """Watchdogs: silent sensors, anomaly expiry, rule hold times."""
-        at = self._clock() if now is None else now
-        self._tick_act(self._tick_analyse(at), at)
+        self._tick_act(self._tick_analyse(now))
 
-    def _tick_analyse(self, at: float) -> list[tuple[str, _TickResult]]:
-        return [(venue_id, va.tick(at)) for venue_id, va in self.venues.items()]
+    def _venue_now(self, venue_id: str, now: float | None) -> float:
+        if now is not None:
+            return now
+        if self._venue_clock is not None:
+            return self._venue_clock(venue_id)
+        return self._clock()
 
-    def _tick_act(self, results: list[tuple[str, _TickResult]], at: float) -> None:
-        for venue_id, (silent, expired, actions) in results:
+    def _tick_analyse(self, now: float | None) -> list[tuple[str, float, _TickResult]]:
+        out = []
+        for venue_id, va in self.venues.items():
+            at = self._venue_now(venue_id, now)
+            out.append((venue_id, at, va.tick(at)))
+        return out
+
+    def _tick_act(self, results: list[tuple[str, float, _TickResult]]) -> None:
+        for venue_id, at, (silent, expired, actions) in results:
             self._anomaly_actions(venue_id, silent)
             for item in expired:
                 sensor, kind = item.split("/", 1)
@@ -201,8 +219,7 @@ class AnalyticsService:
                     action = await asyncio.wait_for(self._queue.get(), timeout)
                 except TimeoutError:
                     # On the analysis thread: the watchdogs touch the analytics' state.
-                    at = self._clock()
-                    self._tick_act(await self._batcher.call(partial(self._tick_analyse, at)), at)
+                    self._tick_act(await self._batcher.call(partial(self._tick_analyse, None)))
                     next_tick = time.monotonic() + tick_interval_s
                     continue
                 await self._apply(action)
@@ -217,9 +234,10 @@ class AnalyticsService:
                     action.source,
                     action.kind,
                     action.severity,
-                    action.message,
+                    render(action.text, "en", self._timezone(action.venue)),
                     value=action.value,
                     ts=action.ts,
+                    text=action.text,
                 )
             elif isinstance(action, _Clear):
                 await self._alarms.clear(action.venue, action.source, action.kind, ts=action.ts)
@@ -260,7 +278,7 @@ class AnalyticsService:
                         d.sensor,
                         f"anomaly.{d.kind.value}",
                         sev.get(d.kind, Severity.WARNING),
-                        d.explanation,
+                        d.text or AlarmText("rule", {"text": d.explanation}),
                         d.value,
                         d.ts,
                     )
@@ -280,10 +298,7 @@ class AnalyticsService:
                     continue  # hysteresis: stay in warning until clearly below
                 self._put(_Clear(venue, f"zone:{c.zone}", "capacity", c.ts))
             elif level is not CapacityLevel.NORMAL and level is not before:
-                msg = (
-                    f"{c.zone}: {c.occupancy:.0f} visitors, {100 * c.capacity_ratio:.0f} % of "
-                    f"its carrying capacity {c.capacity}"
-                )
+                msg = capacity_text(c)
                 self._put(
                     _Raise(
                         venue,
@@ -327,14 +342,28 @@ class AnalyticsService:
                 log.exception("analytics listener failed")
 
 
+def capacity_text(c: ZoneCrowd) -> AlarmText:
+    """The LB/T 034-2014 carrying-capacity alarm text of a zone past its warning level."""
+    level = c.capacity_level or CapacityLevel.WARNING
+    return AlarmText(
+        f"capacity.{level.value}",
+        {
+            "zone": c.zone,
+            "occupancy": round(c.occupancy),
+            "ratio_pct": 100 * (c.capacity_ratio or 0.0),
+            "capacity": c.capacity if c.capacity is not None else float("nan"),
+        },
+    )
+
+
 def _float(value: MetricValue) -> float | None:
     return float(value) if isinstance(value, float | int) else None
 
 
-def _message(rule: Rule, venue: str, subject: str, value: MetricValue) -> str:
+def _message(rule: Rule, venue: str, subject: str, value: MetricValue) -> AlarmText:
     assert rule.alarm is not None
     shown = (
-        f"{value:.4g}"
+        format_number(value)
         if isinstance(value, float)
         else ", ".join(sorted(value))
         if isinstance(value, frozenset)
@@ -347,4 +376,9 @@ def _message(rule: Rule, venue: str, subject: str, value: MetricValue) -> str:
         "metric": rule.when.metric.value,
         "venue": venue,
     }
-    return rule.alarm.message.format_map(fields)
+    # The rule's own template is the operator's wording; its fields travel too,
+    # with the venue file's translations as text.<language>.
+    params: dict[str, str | float] = {**fields, "text": rule.alarm.message.format_map(fields)}
+    for lang, template in rule.alarm.messages.items():
+        params[f"text.{lang}"] = template.format_map(fields)
+    return AlarmText("rule", params)

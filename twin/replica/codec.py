@@ -15,6 +15,7 @@ from typing import Any, Literal, TypeVar
 import msgspec
 
 from twin.alarms import Alarm, AlarmState, Severity
+from twin.alarms.texts import text_from_json, text_to_json
 from twin.commands import CommandRecord, CommandState
 from twin.replica.errors import CodecError
 from twin.state import Health, SensorState, ZoneState
@@ -80,6 +81,8 @@ class AlarmWire(msgspec.Struct, frozen=True):
     active: bool
     acknowledged_at: float | None
     cleared_at: float | None
+    # The message's catalogue key and parameters (twin.alarms.texts); "" if none.
+    text: str = ""
 
 
 class CommandWire(msgspec.Struct, frozen=True):
@@ -224,6 +227,7 @@ def alarm_to_wire(a: Alarm) -> AlarmWire:
         active=a.active,
         acknowledged_at=a.acknowledged_at,
         cleared_at=a.cleared_at,
+        text=text_to_json(a.text),
     )
 
 
@@ -246,6 +250,7 @@ def alarm_from_wire(w: AlarmWire) -> Alarm:
         note=w.note,
         cleared_at=w.cleared_at,
         shelved_until=w.shelved_until,
+        text=text_from_json(w.text),
     )
 
 

@@ -16,7 +16,7 @@ hysteresis, and actions: raise an alarm and/or send a command to a device::
 from __future__ import annotations
 
 import enum
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -167,20 +167,24 @@ class Condition(_Model):
 class AlarmSpec(_Model):
     """Raise an alarm while the condition holds (cleared when it stops).
 
-    ``message`` may use ``{rule}``, ``{subject}``, ``{value}``, ``{metric}``, ``{venue}``.
+    ``message`` may use ``{rule}``, ``{subject}``, ``{value}``, ``{metric}``, ``{venue}``;
+    ``messages`` gives the same template in other languages (``zh-CN: "..."``),
+    shown by the viewer, notifications and reports in that language.
     """
 
     severity: Severity = Severity.WARNING
     message: str = "{metric} of {subject} is {value}"
+    messages: dict[Literal["en", "zh-CN"], str] = {}
 
     @model_validator(mode="after")
     def _template(self) -> AlarmSpec:
-        try:
-            self.message.format_map(TEMPLATE_FIELDS)
-        except (KeyError, IndexError, ValueError) as exc:
-            raise ValueError(
-                f"bad message template {self.message!r}: use only {sorted(TEMPLATE_FIELDS)}"
-            ) from exc
+        for template in (self.message, *self.messages.values()):
+            try:
+                template.format_map(TEMPLATE_FIELDS)
+            except (KeyError, IndexError, ValueError) as exc:
+                raise ValueError(
+                    f"bad message template {template!r}: use only {sorted(TEMPLATE_FIELDS)}"
+                ) from exc
         return self
 
 

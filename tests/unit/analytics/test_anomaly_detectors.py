@@ -142,7 +142,7 @@ def test_dropout_flagged_on_the_reading_after_a_long_gap() -> None:
     # ...and the next reading reports the gap.
     found = detector.update(last + 10 * STEP, values[40])
     assert [d.kind for d in found] == [DetectionKind.DROPOUT]
-    assert "no reading for 600 s" in found[0].explanation
+    assert "no reading for 10 min 0 s (expected every 1 min 0 s)" in found[0].explanation
     # The learned interval is not stretched by the gap.
     assert detector.update(last + 11 * STEP, values[41]) == []
 

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from twin.analytics.anomaly.detection import Detection, DetectionKind, severity
+from twin.analytics.anomaly.detection import Detection, DetectionKind, described, severity
 from twin.analytics.anomaly.errors import AnomalyConfigError, AnomalyError
 
 __all__ = ["ConsensusConfig", "UnknownSensorError", "ZoneConsensus"]
@@ -113,17 +113,25 @@ class ZoneConsensus:
         if self._runs[i] != cfg.persist:
             return []
         unit, kind = cfg.unit, cfg.kind or "same-kind"
-        where = f" in zone {cfg.zone}" if cfg.zone else ""
         return [
-            Detection(
+            described(
                 DetectionKind.ZONE_DISAGREEMENT,
                 sensor,
                 ts,
                 value,
                 severity(abs(z), cfg.sigma),
-                f"reads {value:.4g}{unit} while the {count} other {kind} sensors{where} agree "
-                f"on {median:.4g}{unit} (+/-{scale:.3g}{unit}), {abs(z):.1f} robust sigma "
-                f"apart for {cfg.persist} readings: the sensor is suspect, not the room",
+                "anomaly.zone_disagreement.zone" if cfg.zone else "anomaly.zone_disagreement",
+                {
+                    "zone": cfg.zone,
+                    "value": value,
+                    "unit": unit,
+                    "others": count,
+                    "sensor_kind": kind,
+                    "median": median,
+                    "spread": scale,
+                    "sigma": round(abs(z), 1),
+                    "readings": cfg.persist,
+                },
             )
         ]
 

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import enum
 import math
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 
-__all__ = ["Detection", "DetectionKind", "severity"]
+from twin.alarms.texts import AlarmText, render
+
+__all__ = ["Detection", "DetectionKind", "described", "severity"]
 
 
 class DetectionKind(enum.StrEnum):
@@ -26,7 +29,9 @@ class Detection:
     ``score`` is in [0, 1]: how far past its threshold the evidence is (about
     0.63 just at the threshold, towards 1 as it grows), so detections of
     different kinds can be ranked together. ``explanation`` is a sentence for
-    the operator, with the numbers that triggered it.
+    the operator, with the numbers that triggered it (English, times in UTC);
+    ``text`` is the same as a catalogue key and parameters
+    (:mod:`twin.alarms.texts`), for other languages and the venue's time zone.
     """
 
     kind: DetectionKind
@@ -35,6 +40,21 @@ class Detection:
     value: float
     score: float
     explanation: str
+    text: AlarmText | None = field(default=None, compare=False)
+
+
+def described(
+    kind: DetectionKind,
+    sensor: str,
+    ts: float,
+    value: float,
+    score: float,
+    key: str,
+    params: Mapping[str, str | float],
+) -> Detection:
+    """A detection whose explanation is the catalogue text ``key`` with ``params``."""
+    text = AlarmText(key, dict(params))
+    return Detection(kind, sensor, ts, value, score, render(text), text)
 
 
 def severity(statistic: float, threshold: float) -> float:

@@ -7,13 +7,11 @@ in :mod:`twin.analytics.anomaly.window` against the reading-to-reading noise.
 from __future__ import annotations
 
 from twin.analytics.anomaly.baseline import Baseline
-from twin.analytics.anomaly.detection import Detection, DetectionKind, severity
+from twin.alarms.texts import format_number
+from twin.analytics.anomaly.detection import Detection, DetectionKind, described, severity
 
 __all__ = ["DriftDetector"]
 
-
-def _fmt(value: float) -> str:
-    return f"{value:.4g}"
 
 
 class DriftDetector:
@@ -57,11 +55,15 @@ class DriftDetector:
         # The slow average needs about 1 / alpha readings to mean anything.
         if stat < self._sigma or self.steps * self._alpha < 1.0:
             return None
-        hours = max(ts - self.anchor_ts, 1e-9) / 3600.0
-        text = (
-            f"drifted {moved:+.4g}{unit} ({stat:.1f} sigma) from {_fmt(self.anchor)}{unit} "
-            f"over {hours:.3g} h ({moved / hours:+.3g}{unit}/h) without a step or spike"
-        )
+        period = max(ts - self.anchor_ts, 1e-9)
+        params: dict[str, str | float] = {
+            "change": f"{'+' if moved >= 0 else '-'}{format_number(abs(moved))}",
+            "unit": unit,
+            "sigma": round(stat, 1),
+            "anchor": self.anchor,
+            "period_s": period,
+            "rate": f"{'+' if moved >= 0 else '-'}{format_number(abs(moved) / (period / 3600))}",
+        }
         score = severity(stat, self._sigma)
         self.reanchor(ts, self.slow)
-        return Detection(DetectionKind.DRIFT, sensor, ts, value, score, text)
+        return described(DetectionKind.DRIFT, sensor, ts, value, score, "anomaly.drift", params)

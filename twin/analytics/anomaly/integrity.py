@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 
-from twin.analytics.anomaly.detection import Detection, DetectionKind, severity
+from twin.analytics.anomaly.detection import Detection, DetectionKind, described, severity
 
 __all__ = ["DropoutDetector", "StuckDetector", "range_violation"]
 
@@ -19,19 +19,19 @@ def range_violation(
 ) -> Detection | None:
     """A reading outside the sensor's physical range (a fault, never the world)."""
     if low is not None and value < low:
-        bound, side = low, "below the physical minimum"
+        bound, side = low, "below"
     elif high is not None and value > high:
-        bound, side = high, "above the physical maximum"
+        bound, side = high, "above"
     else:
         return None
-    return Detection(
+    return described(
         DetectionKind.OUT_OF_RANGE,
         sensor,
         ts,
         value,
         1.0,
-        f"reading {value:.4g}{unit} is {side} {bound:.4g}{unit}: the sensor or its "
-        "wiring is faulty",
+        f"anomaly.out_of_range.{side}",
+        {"value": value, "unit": unit, "bound": bound},
     )
 
 
@@ -81,14 +81,19 @@ class StuckDetector:
             return None
         # Chance of this run if each reading still changed with prob. activity.
         chance = (1.0 - self.activity) ** self.run
-        return Detection(
+        return described(
             DetectionKind.STUCK,
             sensor,
             ts,
             value,
             severity(-math.log(max(chance, 1e-300)), -math.log(0.5) * self._count),
-            f"value stuck at {value:.6g}{unit} for {self.run} readings although it "
-            f"normally changes on {self.activity:.0%} of readings",
+            "anomaly.stuck",
+            {
+                "value": value,
+                "unit": unit,
+                "readings": self.run,
+                "activity_pct": 100 * self.activity,
+            },
         )
 
 
@@ -128,14 +133,14 @@ class DropoutDetector:
         self.evidence = gap / (self._factor * expected)
         if self.evidence < 1.0:
             return None
-        return Detection(
+        return described(
             DetectionKind.DROPOUT,
             sensor,
             now,
             value,
             severity(gap, self._factor * expected),
-            f"no reading for {gap:.4g} s (expected every {expected:.3g} s); silent since "
-            f"t={self.last_ts:.0f}",
+            "anomaly.dropout",
+            {"gap_s": gap, "expected_s": expected, "since_at": self.last_ts},
         )
 
     def update(self, sensor: str, unit: str, ts: float, value: float) -> Detection | None:

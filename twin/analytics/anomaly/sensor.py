@@ -6,7 +6,7 @@ import math
 
 from twin.analytics.anomaly.baseline import Baseline
 from twin.analytics.anomaly.config import DetectorConfig
-from twin.analytics.anomaly.detection import Detection, DetectionKind, severity
+from twin.analytics.anomaly.detection import Detection, DetectionKind, described, severity
 from twin.analytics.anomaly.drift import DriftDetector
 from twin.analytics.anomaly.errors import AnomalyError
 from twin.analytics.anomaly.integrity import DropoutDetector, StuckDetector, range_violation
@@ -84,30 +84,40 @@ class SensorDetector:
         if finding.kind == "spike":
             where = "above" if finding.size > 0 else "below"
             return [
-                Detection(
+                described(
                     DetectionKind.SPIKE,
                     cfg.sensor,
                     finding.ts,
                     finding.value,
                     severity(abs(finding.size), cfg.spike_sigma or 1.0),
-                    f"reading {finding.value:.4g}{cfg.unit} is {abs(finding.size):.1f} sigma "
-                    f"{where} the readings around it ({finding.before:.4g}{cfg.unit}; "
-                    f"noise +/-{noise:.2g}{cfg.unit})",
+                    f"anomaly.spike.{where}",
+                    {
+                        "value": finding.value,
+                        "unit": cfg.unit,
+                        "sigma": round(abs(finding.size), 1),
+                        "level": finding.before,
+                        "noise": noise,
+                    },
                 )
             ]
         base.reset_level(finding.after)
         self._drift.reanchor(finding.ts, finding.after)
         up = finding.after > finding.before
         return [
-            Detection(
+            described(
                 DetectionKind.LEVEL_SHIFT,
                 cfg.sensor,
                 finding.ts,
                 finding.value,
                 severity(abs(finding.size), cfg.step_sigma or 1.0),
-                f"level shifted {'up' if up else 'down'} from {finding.before:.4g}{cfg.unit} "
-                f"to {finding.after:.4g}{cfg.unit} ({abs(finding.size):.1f} sigma; noise "
-                f"+/-{noise:.2g}{cfg.unit})",
+                f"anomaly.level_shift.{'up' if up else 'down'}",
+                {
+                    "before": finding.before,
+                    "value": finding.after,
+                    "unit": cfg.unit,
+                    "sigma": round(abs(finding.size), 1),
+                    "noise": noise,
+                },
             )
         ]
 

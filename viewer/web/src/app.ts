@@ -4,6 +4,7 @@
  */
 
 import type { Vector3 } from 'three';
+import { t, t as msg } from './i18n';
 import { getAnalytics, getMesh, getState, getVenue, listVenues } from './api';
 import { clearSession, roleAtLeast, type Session } from './auth';
 import { type Selection, ViewContext } from './context';
@@ -44,9 +45,9 @@ export async function startApp(root: HTMLElement, hook: VenueTwinHook, session: 
   const canReplay = roleAtLeast(session.role, 'engineer');
   root.dataset.role = session.role;
   const viewport = h('main', { class: 'viewport', 'data-testid': 'viewport' });
-  const loading = h('div', { class: 'loading', role: 'status', text: 'Loading venue…' });
+  const loading = h('div', { class: 'loading', role: 'status', text: t('app.loadingVenue') });
   viewport.append(loading);
-  const panel = h('aside', { class: 'panel', 'aria-label': 'Venue status' });
+  const panel = h('aside', { class: 'panel', 'aria-label': t('app.venueStatus') });
   root.replaceChildren(viewport, panel);
 
   let onTheme: (theme: Theme) => void = () => undefined;
@@ -122,7 +123,8 @@ export async function startApp(root: HTMLElement, hook: VenueTwinHook, session: 
   const alarmLog = new AlarmLog({
     venue: venueId,
     describeSource: (source) => incidents.describe(source),
-    formatTime: (t) => logClock.format(new Date(t * 1000)),
+    formatTime: (ts) => logClock.format(new Date(ts * 1000)),
+    timezone: venue.timezone ?? null,
   });
   incidents.alarms.subscribe(() => alarmLog.invalidate());
   const lists = new Lists(ctx, (s) => select(s), alarmLog, plan.storeys.length > 1 ? plan.storeys : null);
@@ -130,16 +132,16 @@ export async function startApp(root: HTMLElement, hook: VenueTwinHook, session: 
 
   // Toolbar over the viewport: what to colour by, and view controls.
   const quantityButtons = new Map<Quantity, HTMLButtonElement>();
-  const segmented = h('div', { class: 'segmented', role: 'radiogroup', 'aria-label': 'Colour by' });
+  const segmented = h('div', { class: 'segmented', role: 'radiogroup', 'aria-label': t('app.colourBy') });
   for (const q of QUANTITIES) {
     const button = h('button', { type: 'button', role: 'radio', class: 'segment', 'data-testid': `quantity-${q.id}`, text: q.label });
     button.addEventListener('click', () => setQuantity(q.id));
     quantityButtons.set(q.id, button);
     segmented.append(button);
   }
-  const homeButton = h('button', { type: 'button', class: 'tool-button', title: 'Reset view (Home)', 'data-testid': 'reset-view', text: 'Reset view' });
+  const homeButton = h('button', { type: 'button', class: 'tool-button', title: t('app.resetViewTitle'), 'data-testid': 'reset-view', text: t('app.resetView') });
   homeButton.addEventListener('click', () => view.home());
-  const themeButton = h('button', { type: 'button', class: 'tool-button', 'data-testid': 'theme-toggle', 'aria-label': 'Switch light or dark theme' });
+  const themeButton = h('button', { type: 'button', class: 'tool-button', 'data-testid': 'theme-toggle', 'aria-label': t('app.themeToggle') });
 
   // Storeys: on a multi-storey venue upper floors hide lower ones, so the
   // operator can show one storey at a time, or pull the stack apart.
@@ -147,7 +149,7 @@ export async function startApp(root: HTMLElement, hook: VenueTwinHook, session: 
   const storeyButtons = new Map<number | null | 'exploded', HTMLButtonElement>();
   let currentLevel: number | null = null;
   let exploded = false;
-  const storeys = h('div', { class: 'segmented', role: 'radiogroup', 'aria-label': 'Storey', 'data-testid': 'storeys' });
+  const storeys = h('div', { class: 'segmented', role: 'radiogroup', 'aria-label': t('app.storey'), 'data-testid': 'storeys' });
   const zoneVisibleAt = (level: number | null) => (zoneId: string | null): boolean =>
     level === null || (zoneId !== null && plan.keyOf(zoneId) === level);
   const placeLabels = (offsets: Map<number, number> | null): void => {
@@ -324,7 +326,7 @@ export async function startApp(root: HTMLElement, hook: VenueTwinHook, session: 
     model.setPalette(palette);
     markers.setPalette(palette);
     artefacts.setPalette(palette);
-    setText(themeButton, t === 'dark' ? 'Light theme' : 'Dark theme');
+    setText(themeButton, t === 'dark' ? msg('app.lightTheme') : msg('app.darkTheme'));
     setQuantity(colouring.quantity);
     details.restyle();
   };
@@ -382,7 +384,7 @@ export async function startApp(root: HTMLElement, hook: VenueTwinHook, session: 
       header.noteMessage();
       hook.lastFrameAt = Date.now();
     },
-    onProtocolError: (code, message) => header.showNotice(`Server: ${message} (${code})`),
+    onProtocolError: (code, message) => header.showNotice(t('app.serverNotice', { message, code })),
   });
   live.start();
   getState(venueId)
@@ -398,7 +400,7 @@ export async function startApp(root: HTMLElement, hook: VenueTwinHook, session: 
   window.addEventListener('pagehide', () => live.stop());
 
   const tick = (): void => {
-    header.tick();
+    header.tick(store.replay === null ? store.clock : undefined, store.serverNow());
     lists.tickAges();
     details.tick();
     incidents.tick();

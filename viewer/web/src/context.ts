@@ -1,5 +1,6 @@
 /** What every part of the page reads: the venue definition and its live state. */
 
+import { t } from './i18n';
 import type { LiveStore } from './live/store';
 import { buildScale, type ColorScale, type Quantity } from './scales';
 import type { SensorDef, SensorStatus, VenueDef, ZoneDef } from './types';
@@ -7,12 +8,12 @@ import type { SensorDef, SensorStatus, VenueDef, ZoneDef } from './types';
 export type Selection = { type: 'sensor'; id: string } | { type: 'zone'; id: string } | null;
 
 export const STATUS_LABELS: Record<SensorStatus, string> = {
-  ok: 'OK',
-  warn: 'Warning',
-  alarm: 'Alarm',
-  stale: 'Stale',
-  offline: 'Offline',
-  unknown: 'No data',
+  ok: t('status.ok'),
+  warn: t('status.warn'),
+  alarm: t('status.alarm'),
+  stale: t('status.stale'),
+  offline: t('status.offline'),
+  unknown: t('status.unknown'),
 };
 
 /** Most urgent first: the order of the summary and of attention lists. */

@@ -1,4 +1,6 @@
-/** How values, units, ages and times read on screen. */
+/** How values, units, ages and times read on screen, in the page's locale. */
+
+import { locale, t } from './i18n';
 
 const UNIT_LABELS: Record<string, string> = {
   degC: '°C',
@@ -6,10 +8,10 @@ const UNIT_LABELS: Record<string, string> = {
   '%RH': '% RH',
   ppm: 'ppm',
   lx: 'lx',
-  people: 'people',
+  people: t('unit.people'),
   'mm/s': 'mm/s',
   'uW/lm': 'µW/lm',
-  'p/m2': 'p/m²',
+  'p/m2': t('unit.density'),
 };
 
 const DECIMALS: Record<string, number> = {
@@ -35,7 +37,7 @@ export function decimalsFor(kind: string): number {
 
 export function formatNumber(value: number | null | undefined, kind: string): string {
   if (value === null || value === undefined || !Number.isFinite(value)) return '—';
-  return value.toLocaleString(undefined, {
+  return value.toLocaleString(locale(), {
     minimumFractionDigits: decimalsFor(kind),
     maximumFractionDigits: decimalsFor(kind),
   });
@@ -53,16 +55,29 @@ export function formatValue(value: number | null | undefined, kind: string, unit
 export function formatAge(seconds: number | null): string {
   if (seconds === null || !Number.isFinite(seconds)) return '—';
   const s = Math.max(0, seconds);
-  if (s < 1.5) return 'now';
-  if (s < 90) return `${Math.round(s)} s`;
-  if (s < 90 * 60) return `${Math.round(s / 60)} min`;
-  if (s < 36 * 3600) return `${Math.round(s / 3600)} h`;
-  return `${Math.round(s / 86400)} d`;
+  if (s < 1.5) return t('age.now');
+  if (s < 90) return t('age.s', { n: Math.round(s) });
+  if (s < 90 * 60) return t('age.min', { n: Math.round(s / 60) });
+  if (s < 36 * 3600) return t('age.h', { n: Math.round(s / 3600) });
+  return t('age.d', { n: Math.round(s / 86400) });
+}
+
+/** A duration for alarm texts: "45 s", "12 min 5 s", "24 h 0 min", "3 d 4 h" (as the server writes them). */
+export function formatDuration(seconds: number): string {
+  if (!Number.isFinite(seconds)) return String(seconds);
+  const s = Math.max(0, seconds);
+  if (s < 60) return t('duration.s', { s: s < 10 ? Math.round(s * 10) / 10 : Math.round(s) });
+  const total = Math.round(s);
+  if (total < 3600) return t('duration.minS', { m: Math.floor(total / 60), s: total % 60 });
+  const minutes = Math.round(s / 60);
+  if (minutes < 48 * 60) return t('duration.hMin', { h: Math.floor(minutes / 60), m: minutes % 60 });
+  const hours = Math.round(s / 3600);
+  return t('duration.dH', { d: Math.floor(hours / 24), h: hours % 24 });
 }
 
 export function timeFormatter(timeZone: string | null | undefined): Intl.DateTimeFormat {
   try {
-    return new Intl.DateTimeFormat(undefined, {
+    return new Intl.DateTimeFormat(locale(), {
       hour: '2-digit',
       minute: '2-digit',
       second: '2-digit',
@@ -71,7 +86,7 @@ export function timeFormatter(timeZone: string | null | undefined): Intl.DateTim
     });
   } catch {
     // Unknown zone name from the venue file: fall back to the browser's zone.
-    return new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit', second: '2-digit' });
+    return new Intl.DateTimeFormat(locale(), { hour: '2-digit', minute: '2-digit', second: '2-digit' });
   }
 }
 
@@ -79,21 +94,21 @@ export function timeFormatter(timeZone: string | null | undefined): Intl.DateTim
 export function dateTimeFormatter(timeZone: string | null | undefined): Intl.DateTimeFormat {
   const options: Intl.DateTimeFormatOptions = { day: 'numeric', month: 'short', hour: '2-digit', minute: '2-digit' };
   try {
-    return new Intl.DateTimeFormat(undefined, { ...options, timeZone: timeZone ?? undefined });
+    return new Intl.DateTimeFormat(locale(), { ...options, timeZone: timeZone ?? undefined });
   } catch {
-    return new Intl.DateTimeFormat(undefined, options);
+    return new Intl.DateTimeFormat(locale(), options);
   }
 }
 
 export const KIND_LABELS: Record<string, string> = {
-  temperature: 'Temperature',
-  humidity: 'Humidity',
-  co2: 'CO₂',
-  lux: 'Illuminance',
-  people_count: 'People count',
-  gate_counter: 'Gate counter',
-  vibration: 'Vibration',
-  uv: 'UV',
+  temperature: t('kind.temperature'),
+  humidity: t('kind.humidity'),
+  co2: t('kind.co2'),
+  lux: t('kind.lux'),
+  people_count: t('kind.people_count'),
+  gate_counter: t('kind.gate_counter'),
+  vibration: t('kind.vibration'),
+  uv: t('kind.uv'),
 };
 
 export function kindLabel(kind: string): string {

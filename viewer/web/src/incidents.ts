@@ -4,6 +4,8 @@
  */
 
 import { listCommands } from './api';
+import { t } from './i18n';
+import { alarmMessage } from './i18n/alarmText';
 import type { ViewContext } from './context';
 import { kindLabel } from './format';
 import { AlarmBook } from './live/alarms';
@@ -125,7 +127,8 @@ export class Incidents {
   }
 
   private showCue(alarm: Alarm, n: number): void {
-    setText(this.cueText, n > 1 ? `${n} new critical alarms · ${alarm.message}` : `New critical alarm · ${alarm.message}`);
+    const text = alarmMessage(alarm, this.options.ctx.venue.timezone ?? null);
+    setText(this.cueText, n > 1 ? `${t('incidents.newCriticalN', { n })} · ${text}` : `${t('incidents.newCritical')} · ${text}`);
     this.cueSource = alarm.source;
     this.cue.hidden = false;
     // Restart the pulse for a second cue while the first is still up.

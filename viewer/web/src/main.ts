@@ -1,5 +1,6 @@
 import './styles.css';
 import { startApp } from './app';
+import { t } from './i18n';
 import { currentSession, onUnauthorized, openServerSession } from './auth';
 import { installHook } from './testHook';
 import { noteSignedOut, showLogin } from './ui/login';
@@ -17,12 +18,12 @@ function showFatal(target: HTMLElement, err: unknown): void {
   box.setAttribute('role', 'alert');
   box.dataset.testid = 'fatal-error';
   const title = document.createElement('h2');
-  title.textContent = 'The venue could not be loaded';
+  title.textContent = t('app.loadFailed');
   const detail = document.createElement('p');
   detail.textContent = message;
   const retry = document.createElement('button');
   retry.type = 'button';
-  retry.textContent = 'Retry';
+  retry.textContent = t('app.retry');
   retry.addEventListener('click', () => window.location.reload());
   box.append(title, detail, retry);
   target.replaceChildren(box);
@@ -31,7 +32,7 @@ function showFatal(target: HTMLElement, err: unknown): void {
 async function boot(target: HTMLElement): Promise<void> {
   // A refused token anywhere (REST 401, socket 4401): a fresh page shows the login screen.
   onUnauthorized(() => {
-    noteSignedOut('Your session ended: please sign in again.');
+    noteSignedOut(t('app.sessionEnded'));
     window.location.reload();
   });
   const session = currentSession() ?? (await openServerSession()) ?? (await showLogin(target));

@@ -6,17 +6,18 @@
  * the legend shows those thresholds as ticks.
  */
 
+import { t } from './i18n';
 import type { SensorDef, Thresholds, VenueDef } from './types';
 
 export type Quantity = 'temperature' | 'humidity' | 'co2' | 'lux' | 'density' | 'occupancy';
 
 export const QUANTITIES: { id: Quantity; label: string; short: string }[] = [
-  { id: 'temperature', label: 'Temperature', short: 'Temp' },
-  { id: 'humidity', label: 'Humidity', short: 'RH' },
-  { id: 'co2', label: 'CO₂', short: 'CO₂' },
-  { id: 'lux', label: 'Light', short: 'Lux' },
-  { id: 'density', label: 'Crowd density', short: 'Density' },
-  { id: 'occupancy', label: 'Occupancy', short: 'People' },
+  { id: 'temperature', label: t('quantity.temperature'), short: t('quantity.temperature.short') },
+  { id: 'humidity', label: t('quantity.humidity'), short: t('quantity.humidity.short') },
+  { id: 'co2', label: t('quantity.co2'), short: t('quantity.co2.short') },
+  { id: 'lux', label: t('quantity.lux'), short: t('quantity.lux.short') },
+  { id: 'density', label: t('quantity.density'), short: t('quantity.density.short') },
+  { id: 'occupancy', label: t('quantity.occupancy'), short: t('quantity.occupancy.short') },
 ];
 
 /** The sensor kind whose markers a quantity colours; crowd quantities colour zones only. */

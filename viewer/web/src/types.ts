@@ -130,7 +130,10 @@ export interface Alarm {
   kind: string;
   severity: Severity;
   state: AlarmState;
+  /** English text; `message_key` and `message_params` render it in the page's language. */
   message: string;
+  message_key?: string | null;
+  message_params?: Record<string, string | number> | null;
   value: number | null;
   count: number;
   raised_at: number;
@@ -260,6 +263,14 @@ export interface StateFrame {
   analytics?: Analytics | null;
   /** The replay session watched, or null when live. */
   replay?: ReplaySession | null;
+  /** Live only: the clock the venue is judged on (``data`` while a catch-up replays the past). */
+  clock?: ClockInfo;
+}
+
+export interface ClockInfo {
+  mode: 'wall' | 'data';
+  /** Seconds the data runs behind the wall clock. */
+  lag_s: number;
 }
 
 export interface HeartbeatFrame {

@@ -6,7 +6,7 @@
  * touch only what moved.
  */
 
-import type { ArtefactAnalytics, ReplaySession, SensorState, StateFrame, ZoneAnalytics, ZoneState } from '../types';
+import type { ArtefactAnalytics, ClockInfo, ReplaySession, SensorState, StateFrame, ZoneAnalytics, ZoneState } from '../types';
 
 export interface StateChange {
   full: boolean;
@@ -26,6 +26,8 @@ export class LiveStore {
   readonly artefactAnalytics = new Map<string, ArtefactAnalytics>();
   /** The replay session these values come from, or null when live. */
   replay: ReplaySession | null = null;
+  /** Which clock the server judges the venue on (the data's while catching up). */
+  clock: ClockInfo = { mode: 'wall', lag_s: 0 };
   /** Local time (ms) the replay position was last reported. */
   private replayAt = 0;
   /** server clock minus local clock, seconds; ages are measured on the server's clock. */
@@ -72,6 +74,7 @@ export class LiveStore {
       this.replay = frame.replay;
       this.replayAt = Date.now();
     }
+    if (frame.clock !== undefined) this.clock = frame.clock;
     const sensors: string[] = [];
     for (const [id, patch] of Object.entries(frame.sensors ?? {})) {
       const previous = this.sensors.get(id);

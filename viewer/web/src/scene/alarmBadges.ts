@@ -6,6 +6,8 @@
  */
 
 import type { Vector3 } from 'three';
+import { alarmMessage } from '../i18n/alarmText';
+import { t } from '../i18n';
 import type { Alarm } from '../types';
 import type { LabelLayer } from './labels';
 
@@ -44,7 +46,7 @@ export class AlarmBadges {
       const existing = this.labels.get(id);
       if (existing !== undefined) {
         existing.dataset.severity = alarm.severity;
-        existing.title = alarm.message;
+        existing.title = alarmMessage(alarm, null);
         continue;
       }
       const badge = document.createElement('button');
@@ -52,9 +54,9 @@ export class AlarmBadges {
       badge.className = 'alarm-badge';
       badge.dataset.severity = alarm.severity;
       badge.dataset.testid = `alarm-badge-${source}`;
-      badge.title = alarm.message;
+      badge.title = alarmMessage(alarm, null);
       badge.textContent = '!';
-      badge.setAttribute('aria-label', `Alarm on ${source}`);
+      badge.setAttribute('aria-label', t('app.alarmOn', { source }));
       badge.addEventListener('click', () => this.onClick(source));
       // Above the marker, not on it: the marker's colour stays readable.
       this.labels.set(id, point.clone().setY(point.y + 0.5), badge, BADGE_PRIORITY);

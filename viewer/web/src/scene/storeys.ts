@@ -7,16 +7,17 @@
  * the lowest. Storeys are keyed by elevation, so they sort bottom up.
  */
 
+import { t } from '../i18n';
 import type { VenueDef } from '../types';
 
 /** The few strings of the storey controls (one place for the message catalogue). */
 export const STOREY_TEXT = {
-  all: 'All storeys',
-  allTitle: 'Show every storey',
-  exploded: 'Exploded',
-  explodedTitle: 'Storeys pulled apart, one above the other',
-  numbered: (n: number): string => `Storey ${n}`,
-  unassigned: 'Other zones',
+  get all(): string { return t('storey.all'); },
+  get allTitle(): string { return t('storey.allTitle'); },
+  get exploded(): string { return t('storey.exploded'); },
+  get explodedTitle(): string { return t('storey.explodedTitle'); },
+  numbered: (n: number): string => t('storey.numbered', { n }),
+  get unassigned(): string { return t('storey.unassigned'); },
 };
 
 /** Floor levels to the centimetre. */

@@ -25,6 +25,7 @@ import {
   Vector3,
   WebGLRenderer,
 } from 'three';
+import { t } from '../i18n';
 import { OrbitControls } from 'three/examples/jsm/controls/OrbitControls.js';
 import { LabelLayer } from './labels';
 import type { ScenePalette } from './palette';
@@ -66,7 +67,7 @@ export class VenueView {
     this.renderer = new WebGLRenderer({ antialias: true, powerPreference: 'high-performance' });
     this.renderer.setPixelRatio(Math.min(window.devicePixelRatio, 2));
     this.renderer.domElement.dataset.testid = 'venue-canvas';
-    this.renderer.domElement.setAttribute('aria-label', '3D view of the venue');
+    this.renderer.domElement.setAttribute('aria-label', t('app.view3d'));
     container.appendChild(this.renderer.domElement);
     this.labels = new LabelLayer(container);
 

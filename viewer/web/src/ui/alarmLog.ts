@@ -7,6 +7,8 @@
  */
 
 import { alarmHistory, listAlarmLog } from '../api';
+import { t } from '../i18n';
+import { alarmMessage } from '../i18n/alarmText';
 import type { Alarm, AlarmTransition } from '../types';
 import { h, setText } from './dom';
 
@@ -14,20 +16,21 @@ const LOG_SIZE = 100;
 const REFRESH_MIN_MS = 3000;
 
 const STATE_LABELS: Record<Alarm['state'], string> = {
-  raised: 'Unacknowledged',
-  acknowledged: 'Acknowledged',
-  cleared_unacknowledged: 'Cleared, unacknowledged',
-  cleared: 'Cleared',
-  shelved: 'Shelved',
+  raised: t('alarmState.raised'),
+  acknowledged: t('alarmState.acknowledged'),
+  cleared_unacknowledged: t('alarmLog.clearedUnacknowledged'),
+  cleared: t('alarmState.cleared'),
+  shelved: t('alarmState.shelved'),
 };
 
 const ACTION_LABELS: Record<string, string> = {
-  raise: 'Raised',
-  acknowledge: 'Acknowledged',
-  clear: 'Cleared',
-  shelve: 'Shelved',
-  unshelve: 'Unshelved',
-  reraise: 'Raised again',
+  raise: t('action.raise'),
+  acknowledge: t('action.acknowledge'),
+  clear: t('action.clear'),
+  shelve: t('action.shelve'),
+  unshelve: t('action.unshelve'),
+  reraise: t('action.reraise'),
+  notify: t('action.notify'),
 };
 
 export interface AlarmLogOptions {
@@ -36,6 +39,8 @@ export interface AlarmLogOptions {
   describeSource(source: string): string;
   /** Date and time in the venue's time zone. */
   formatTime(epochS: number): string;
+  /** The venue's time zone, for times inside alarm messages. */
+  timezone?: string | null;
 }
 
 export class AlarmLog {
@@ -49,8 +54,8 @@ export class AlarmLog {
   private timer: number | null = null;
 
   constructor(private readonly options: AlarmLogOptions) {
-    this.status = h('p', { class: 'empty', 'data-testid': 'alarm-log-status', text: 'Loading…' });
-    this.list = h('ul', { class: 'list alarm-log', 'data-testid': 'alarm-log', 'aria-label': 'Alarm log' });
+    this.status = h('p', { class: 'empty', 'data-testid': 'alarm-log-status', text: t('common.loading') });
+    this.list = h('ul', { class: 'list alarm-log', 'data-testid': 'alarm-log', 'aria-label': t('lists.alarmLog') });
     this.root = h('div', { class: 'alarm-log-panel', hidden: true }, this.status, this.list);
   }
 
@@ -85,11 +90,11 @@ export class AlarmLog {
       const page = await listAlarmLog(this.options.venue, LOG_SIZE);
       const items = [...page.items].sort((a, b) => b.updated_at - a.updated_at);
       this.render(items);
-      setText(this.status, items.length === 0 ? 'No alarms yet.' : '');
+      setText(this.status, items.length === 0 ? t('alarmLog.none') : '');
       this.status.hidden = items.length > 0;
     } catch (err) {
       this.status.hidden = false;
-      setText(this.status, `Could not load the alarm log: ${err instanceof Error ? err.message : String(err)}`);
+      setText(this.status, t('alarmLog.loadFailed', { error: err instanceof Error ? err.message : String(err) }));
     } finally {
       this.loading = false;
       if (this.stale && this.visible) this.schedule();
@@ -103,8 +108,8 @@ export class AlarmLog {
   }
 
   private row(alarm: Alarm, expand: boolean): HTMLElement {
-    const handled = alarm.acknowledged_by ? ` · by ${alarm.acknowledged_by}` : '';
-    const history = h('ol', { class: 'alarm-history', hidden: true, 'aria-label': 'History' });
+    const handled = alarm.acknowledged_by ? ` · ${t('alarmLog.by', { user: alarm.acknowledged_by })}` : '';
+    const history = h('ol', { class: 'alarm-history', hidden: true, 'aria-label': t('alarmLog.history') });
     const li = h(
       'li',
       { class: 'log-row', 'data-alarm': alarm.id, 'data-severity': alarm.severity, 'data-state': alarm.state, 'data-testid': `alarm-log-${alarm.id}` },
@@ -112,7 +117,7 @@ export class AlarmLog {
         'button',
         { class: 'log-head', type: 'button', 'aria-expanded': 'false' },
         h('span', { class: 'log-time', text: this.options.formatTime(alarm.updated_at) }),
-        h('span', { class: 'log-message', text: alarm.message }),
+        h('span', { class: 'log-message', text: alarmMessage(alarm, this.options.timezone) }),
         h('span', {
           class: 'log-meta',
           text: `${this.options.describeSource(alarm.source)} · ${STATE_LABELS[alarm.state]}${handled}`,
@@ -134,23 +139,23 @@ export class AlarmLog {
   }
 
   private async fillHistory(id: string, into: HTMLElement): Promise<void> {
-    setText(into, 'Loading…');
+    setText(into, t('common.loading'));
     try {
       const steps = await alarmHistory(id);
-      into.replaceChildren(...steps.map((t) => this.step(t)));
+      into.replaceChildren(...steps.map((s) => this.step(s)));
     } catch (err) {
-      setText(into, `Could not load the history: ${err instanceof Error ? err.message : String(err)}`);
+      setText(into, t('alarmLog.historyFailed', { error: err instanceof Error ? err.message : String(err) }));
     }
   }
 
-  private step(t: AlarmTransition): HTMLElement {
-    const who = t.user ? ` by ${t.user}` : '';
+  private step(step: AlarmTransition): HTMLElement {
+    const who = step.user ? ` ${t('alarmLog.by', { user: step.user })}` : '';
     return h(
       'li',
       { class: 'history-step' },
-      h('span', { class: 'log-time', text: this.options.formatTime(t.ts) }),
-      h('span', { text: `${ACTION_LABELS[t.action] ?? t.action}${who}` }),
-      t.note ? h('q', { class: 'history-note', text: t.note }) : null,
+      h('span', { class: 'log-time', text: this.options.formatTime(step.ts) }),
+      h('span', { text: `${ACTION_LABELS[step.action] ?? step.action}${who}` }),
+      step.note ? h('q', { class: 'history-note', text: step.note }) : null,
     );
   }
 }

@@ -8,19 +8,25 @@
 
 import { acknowledgeAlarm, shelveAlarm, unshelveAlarm } from '../api';
 import { formatAge, timeFormatter } from '../format';
+import { t } from '../i18n';
+import { alarmMessage } from '../i18n/alarmText';
 import { type AlarmBook, compareAlarms, needsAcknowledge } from '../live/alarms';
 import type { Alarm, AlarmState, Severity } from '../types';
 import { h, setText } from './dom';
 
 export const SHELVE_DURATIONS: { label: string; seconds: number }[] = [
-  { label: '15 min', seconds: 15 * 60 },
-  { label: '1 h', seconds: 3600 },
-  { label: '4 h', seconds: 4 * 3600 },
-  { label: '8 h', seconds: 8 * 3600 },
-  { label: '24 h', seconds: 24 * 3600 },
+  { label: t('age.min', { n: 15 }), seconds: 15 * 60 },
+  { label: t('age.h', { n: 1 }), seconds: 3600 },
+  { label: t('age.h', { n: 4 }), seconds: 4 * 3600 },
+  { label: t('age.h', { n: 8 }), seconds: 8 * 3600 },
+  { label: t('age.h', { n: 24 }), seconds: 24 * 3600 },
 ];
 
-const SEVERITY_LABELS: Record<Severity, string> = { critical: 'Critical', warning: 'Warning', info: 'Info' };
+export const SEVERITY_LABELS: Record<Severity, string> = {
+  critical: t('severity.critical'),
+  warning: t('severity.warning'),
+  info: t('severity.info'),
+};
 
 export interface AlarmsPanelOptions {
   book: AlarmBook;
@@ -62,12 +68,12 @@ export class AlarmsPanel {
   constructor(private readonly options: AlarmsPanelOptions) {
     this.clock = timeFormatter(options.timezone);
     this.counts = h('span', { class: 'section-counts', 'data-testid': 'alarm-counts' });
-    this.empty = h('p', { class: 'empty', text: 'No open alarms.' });
-    this.list = h('ul', { class: 'alarm-list', 'data-testid': 'alarm-list', 'aria-label': 'Open alarms' });
+    this.empty = h('p', { class: 'empty', text: t('alarms.none') });
+    this.list = h('ul', { class: 'alarm-list', 'data-testid': 'alarm-list', 'aria-label': t('alarms.open') });
     this.root = h(
       'section',
-      { class: 'alarms', 'data-testid': 'alarms', 'aria-label': 'Alarms' },
-      h('div', { class: 'section-head' }, h('h2', { class: 'section-title', text: 'Alarms' }), this.counts),
+      { class: 'alarms', 'data-testid': 'alarms', 'aria-label': t('alarms.title') },
+      h('div', { class: 'section-head' }, h('h2', { class: 'section-title', text: t('alarms.title') }), this.counts),
       this.empty,
       this.list,
     );
@@ -108,8 +114,8 @@ export class AlarmsPanel {
     const parts = (['critical', 'warning', 'info'] as Severity[])
       .map((s) => [s, bySeverity(s)] as const)
       .filter(([, n]) => n > 0)
-      .map(([s, n]) => `${n} ${s}`);
-    if (shelved.length > 0) parts.push(`${shelved.length} shelved`);
+      .map(([s, n]) => t(`alarms.count.${s}`, { n }));
+    if (shelved.length > 0) parts.push(t('alarms.count.shelved', { n: shelved.length }));
     setText(this.counts, parts.join(' · '));
     this.root.dataset.worst = active[0]?.severity ?? 'none';
   }
@@ -131,9 +137,9 @@ export class AlarmsPanel {
     );
     const row: Row = { root, severity, message, age, source, count, state, ack: null, shelve: null, unshelve: null, form: null, error };
     if (this.options.canAct) {
-      const ack = h('button', { type: 'button', class: 'small-button primary', 'data-testid': `alarm-ack-${alarm.id}`, text: 'Acknowledge' });
-      const shelve = h('button', { type: 'button', class: 'small-button', 'data-testid': `alarm-shelve-${alarm.id}`, text: 'Shelve…' });
-      const unshelve = h('button', { type: 'button', class: 'small-button', 'data-testid': `alarm-unshelve-${alarm.id}`, text: 'Unshelve' });
+      const ack = h('button', { type: 'button', class: 'small-button primary', 'data-testid': `alarm-ack-${alarm.id}`, text: t('alarms.acknowledge') });
+      const shelve = h('button', { type: 'button', class: 'small-button', 'data-testid': `alarm-shelve-${alarm.id}`, text: t('alarms.shelve') });
+      const unshelve = h('button', { type: 'button', class: 'small-button', 'data-testid': `alarm-unshelve-${alarm.id}`, text: t('alarms.unshelve') });
       ack.addEventListener('click', () => this.openForm(row, alarm.id, 'acknowledge'));
       shelve.addEventListener('click', () => this.openForm(row, alarm.id, 'shelve'));
       unshelve.addEventListener('click', () => this.act(row, () => unshelveAlarm(alarm.id)));
@@ -150,12 +156,12 @@ export class AlarmsPanel {
     row.root.dataset.state = alarm.state;
     row.root.dataset.active = String(alarm.active !== false);
     setText(row.severity, SEVERITY_LABELS[alarm.severity] ?? alarm.severity);
-    setText(row.message, alarm.message || alarm.kind);
+    setText(row.message, alarmMessage(alarm, this.options.timezone));
     setText(row.source, this.options.describeSource(alarm.source));
-    row.source.title = `Show ${alarm.source} in 3D`;
+    row.source.title = t('alarms.showIn3d', { source: alarm.source });
     setText(row.count, alarm.count > 1 ? `×${alarm.count}` : '');
     setText(row.state, this.stateText(alarm));
-    row.state.title = alarm.note ? `Note: ${alarm.note}` : '';
+    row.state.title = alarm.note ? t('alarms.noteTitle', { note: alarm.note }) : '';
     if (row.ack) row.ack.hidden = !needsAcknowledge(alarm);
     if (row.shelve) row.shelve.hidden = alarm.state === 'shelved';
     if (row.unshelve) row.unshelve.hidden = alarm.state !== 'shelved';
@@ -165,13 +171,15 @@ export class AlarmsPanel {
 
   private stateText(alarm: Alarm): string {
     const labels: Record<AlarmState, string> = {
-      raised: 'Unacknowledged',
-      acknowledged: `Acknowledged${alarm.acknowledged_by ? ` by ${alarm.acknowledged_by}` : ''}`,
-      cleared_unacknowledged: 'Back to normal, unacknowledged',
-      cleared: 'Cleared',
-      shelved: alarm.shelved_until ? `Shelved until ${this.clock.format(new Date(alarm.shelved_until * 1000))}` : 'Shelved',
+      raised: t('alarmState.raised'),
+      acknowledged: alarm.acknowledged_by ? t('alarmState.acknowledgedBy', { user: alarm.acknowledged_by }) : t('alarmState.acknowledged'),
+      cleared_unacknowledged: t('alarmState.cleared_unacknowledged'),
+      cleared: t('alarmState.cleared'),
+      shelved: alarm.shelved_until
+        ? t('alarmState.shelvedUntil', { time: this.clock.format(new Date(alarm.shelved_until * 1000)) })
+        : t('alarmState.shelved'),
     };
-    if (alarm.state === 'shelved' && alarm.active === false) labels.shelved += ' · back to normal';
+    if (alarm.state === 'shelved' && alarm.active === false) labels.shelved += t('alarmState.backToNormal');
     const text = labels[alarm.state] ?? alarm.state;
     return alarm.note && alarm.state !== 'raised' ? `${text} · “${alarm.note}”` : text;
   }
@@ -182,26 +190,26 @@ export class AlarmsPanel {
       class: 'note-input',
       type: 'text',
       maxlength: 500,
-      placeholder: 'Note (optional)',
-      'aria-label': 'Note',
+      placeholder: t('alarms.notePlaceholder'),
+      'aria-label': t('alarms.note'),
       'data-testid': `alarm-note-${id}`,
     });
-    const cancel = h('button', { type: 'button', class: 'small-button', text: 'Cancel' });
+    const cancel = h('button', { type: 'button', class: 'small-button', text: t('common.cancel') });
     const form = h('form', { class: 'alarm-form', 'data-testid': `alarm-form-${id}` }, note);
     if (mode === 'acknowledge') {
-      form.append(h('button', { type: 'submit', class: 'small-button primary', 'data-testid': `alarm-ack-confirm-${id}`, text: 'Acknowledge' }));
+      form.append(h('button', { type: 'submit', class: 'small-button primary', 'data-testid': `alarm-ack-confirm-${id}`, text: t('alarms.acknowledge') }));
       form.addEventListener('submit', (e) => {
         e.preventDefault();
         this.act(row, () => acknowledgeAlarm(id, note.value.trim() || null));
       });
     } else {
-      const durations = h('div', { class: 'durations', role: 'group', 'aria-label': 'Shelve for' });
+      const durations = h('div', { class: 'durations', role: 'group', 'aria-label': t('alarms.shelveFor') });
       for (const d of SHELVE_DURATIONS) {
         const button = h('button', { type: 'button', class: 'small-button', 'data-testid': `alarm-shelve-${id}-${d.seconds}`, text: d.label });
         button.addEventListener('click', () => this.act(row, () => shelveAlarm(id, d.seconds, note.value.trim() || null)));
         durations.append(button);
       }
-      form.append(h('span', { class: 'durations-label', text: 'Shelve for' }), durations);
+      form.append(h('span', { class: 'durations-label', text: t('alarms.shelveFor') }), durations);
       form.addEventListener('submit', (e) => e.preventDefault());
     }
     form.append(cancel);
@@ -243,8 +251,8 @@ export class AlarmsPanel {
 
   private tickRow(row: Row, alarm: Alarm): void {
     const age = formatAge(this.options.now() - alarm.raised_at);
-    setText(row.age, age === 'now' ? 'just now' : age);
-    row.age.title = `Raised ${this.clock.format(new Date(alarm.raised_at * 1000))}`;
+    setText(row.age, age === t('age.now') ? t('age.justNow') : age);
+    row.age.title = t('alarms.raisedAt', { time: this.clock.format(new Date(alarm.raised_at * 1000)) });
   }
 
   /** Once a second: ages move. */

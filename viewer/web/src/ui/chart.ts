@@ -4,6 +4,7 @@
  */
 
 import uPlot from 'uplot';
+import { locale, t as msg } from '../i18n';
 import 'uplot/dist/uPlot.min.css';
 import { getHistory } from '../api';
 import { formatNumber, unitLabel } from '../format';
@@ -97,7 +98,7 @@ export class HistoryChart {
   show(subject: ChartSubject): void {
     this.subject = subject;
     this.destroyPlot();
-    setText(this.status, 'Loading history…');
+    setText(this.status, msg('chart.loading'));
     this.root.dataset.state = 'loading';
     void this.load();
     if (this.refreshTimer !== null) window.clearInterval(this.refreshTimer);
@@ -129,7 +130,7 @@ export class HistoryChart {
       answer = await getHistory(subject.venue, subject.sensor, end - this.range.windowS, end, this.range.bucketS, abort.signal);
     } catch (err) {
       if (abort.signal.aborted || this.subject !== subject) return;
-      setText(this.status, `History unavailable: ${err instanceof Error ? err.message : String(err)}`);
+      setText(this.status, msg('chart.unavailable', { error: err instanceof Error ? err.message : String(err) }));
       this.root.dataset.state = 'error';
       return;
     }
@@ -137,7 +138,7 @@ export class HistoryChart {
     const data = toSeries(answer);
     if (data[0].length === 0) {
       this.destroyPlot();
-      setText(this.status, `No readings: ${this.range.title.toLowerCase()}.`);
+      setText(this.status, msg('chart.emptyRange', { range: this.range.title }));
       this.root.dataset.state = 'empty';
       return;
     }
@@ -170,7 +171,7 @@ export class HistoryChart {
     const fmt = (v: number | null): string => (v === null ? '—' : `${formatNumber(v, subject.kind)} ${unit}`);
     // Tick labels in venue-local time: HH:MM up to a day, the date beyond.
     const clock = new Intl.DateTimeFormat(
-      undefined,
+      locale(),
       this.range.windowS > 86_400
         ? { month: 'short', day: 'numeric', timeZone: tz ?? undefined }
         : { hour: '2-digit', minute: '2-digit', hourCycle: 'h23', timeZone: tz ?? undefined },
@@ -220,9 +221,9 @@ export class HistoryChart {
       ],
       series: [
         {},
-        { label: 'mean', stroke: line, width: 2, value: (_u, v) => fmt(v) },
-        { label: 'max', stroke: 'transparent', value: (_u, v) => fmt(v) },
-        { label: 'min', stroke: 'transparent', value: (_u, v) => fmt(v) },
+        { label: msg('chart.mean'), stroke: line, width: 2, value: (_u, v) => fmt(v) },
+        { label: msg('chart.max'), stroke: 'transparent', value: (_u, v) => fmt(v) },
+        { label: msg('chart.min'), stroke: 'transparent', value: (_u, v) => fmt(v) },
       ],
       bands: [{ series: [2, 3], fill: band }],
       hooks: {

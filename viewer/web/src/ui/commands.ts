@@ -6,19 +6,20 @@
  */
 
 import { confirmCommand, rejectCommand } from '../api';
+import { label, t } from '../i18n';
 import { formatAge } from '../format';
 import type { CommandBook } from '../live/commands';
 import type { Command, CommandState } from '../types';
 import { h, setText } from './dom';
 
 const STATE_LABELS: Record<CommandState, string> = {
-  pending_confirmation: 'Awaiting confirmation',
-  sent: 'Sent',
-  acknowledged: 'Done',
-  failed: 'Failed',
-  timed_out: 'No answer',
-  rejected_by_operator: 'Rejected',
-  expired: 'Expired',
+  pending_confirmation: t('commandState.pending_confirmation'),
+  sent: t('commandState.sent'),
+  acknowledged: t('commandState.acknowledged'),
+  failed: t('commandState.failed'),
+  timed_out: t('commandState.timed_out'),
+  rejected_by_operator: t('commandState.rejected_by_operator'),
+  expired: t('commandState.expired'),
 };
 
 export interface CommandsPanelOptions {
@@ -40,7 +41,7 @@ export function describeCommand(command: Command, target: string): string {
 /** `rule:corridor-crowding` -> "rule corridor-crowding". */
 export function describeOrigin(origin: string): string {
   const [kind, ...rest] = origin.split(':');
-  return rest.length > 0 ? `${kind} ${rest.join(':')}` : origin;
+  return rest.length > 0 ? `${label('origin.', kind ?? '')} ${rest.join(':')}` : origin;
 }
 
 export class CommandsPanel {
@@ -53,14 +54,14 @@ export class CommandsPanel {
   private readonly expiries = new Map<HTMLElement, number | null>();
 
   constructor(private readonly options: CommandsPanelOptions) {
-    this.title = h('h2', { class: 'section-title', text: 'Commands' });
-    this.pendingList = h('ul', { class: 'command-list', 'data-testid': 'pending-commands', 'aria-label': 'Commands awaiting confirmation' });
+    this.title = h('h2', { class: 'section-title', text: t('commands.title') });
+    this.pendingList = h('ul', { class: 'command-list', 'data-testid': 'pending-commands', 'aria-label': t('commands.awaiting') });
     this.recentList = h('ul', { class: 'command-list recent', 'data-testid': 'recent-commands' });
-    this.recentSummary = h('summary', { text: 'Recent commands' });
+    this.recentSummary = h('summary', { text: t('commands.recent') });
     this.recentBox = h('details', { class: 'recent-commands' }, this.recentSummary, this.recentList);
     this.root = h(
       'section',
-      { class: 'commands', 'data-testid': 'commands', 'aria-label': 'Commands' },
+      { class: 'commands', 'data-testid': 'commands', 'aria-label': t('commands.title') },
       h('div', { class: 'section-head' }, this.title),
       this.pendingList,
       this.recentBox,
@@ -75,8 +76,8 @@ export class CommandsPanel {
     this.expiries.clear();
     this.pendingList.replaceChildren(...pending.map((c) => this.pendingRow(c)));
     this.recentList.replaceChildren(...recent.map((c) => this.recentRow(c)));
-    setText(this.title, pending.length > 0 ? `Commands awaiting confirmation (${pending.length})` : 'Commands');
-    setText(this.recentSummary, `Recent commands (${recent.length})`);
+    setText(this.title, pending.length > 0 ? t('commands.awaitingN', { n: pending.length }) : t('commands.title'));
+    setText(this.recentSummary, t('commands.recentN', { n: recent.length }));
     this.recentBox.hidden = recent.length === 0;
     this.root.hidden = pending.length === 0 && recent.length === 0;
     this.root.dataset.pending = String(pending.length);
@@ -91,12 +92,12 @@ export class CommandsPanel {
       'li',
       { class: 'command pending', 'data-testid': `command-row-${command.id}` },
       h('div', { class: 'command-what', text: describeCommand(command, this.options.describeTarget(command.target)) }),
-      h('div', { class: 'command-meta' }, h('span', { text: `asked by ${describeOrigin(command.origin)}` }), expires),
+      h('div', { class: 'command-meta' }, h('span', { text: t('commands.askedBy', { origin: describeOrigin(command.origin) }) }), expires),
       error,
     );
     if (this.options.canAct) {
-      const confirm = h('button', { type: 'button', class: 'small-button primary', 'data-testid': `command-confirm-${command.id}`, text: 'Confirm' });
-      const reject = h('button', { type: 'button', class: 'small-button', 'data-testid': `command-reject-${command.id}`, text: 'Reject' });
+      const confirm = h('button', { type: 'button', class: 'small-button primary', 'data-testid': `command-confirm-${command.id}`, text: t('commands.confirm') });
+      const reject = h('button', { type: 'button', class: 'small-button', 'data-testid': `command-reject-${command.id}`, text: t('commands.reject') });
       const act = (call: () => Promise<Command>): void => {
         confirm.disabled = reject.disabled = true;
         call()
@@ -129,7 +130,7 @@ export class CommandsPanel {
       h(
         'div',
         { class: 'command-meta' },
-        h('span', { text: [describeOrigin(command.origin), command.confirmed_by ? `confirmed by ${command.confirmed_by}` : '', command.detail ?? ''].filter(Boolean).join(' · ') }),
+        h('span', { text: [describeOrigin(command.origin), command.confirmed_by ? t('commands.confirmedBy', { user: command.confirmed_by }) : '', command.detail ?? ''].filter(Boolean).join(' · ') }),
         age,
       ),
     );
@@ -141,8 +142,8 @@ export class CommandsPanel {
     for (const [el, at] of this.expiries) {
       if (at === null) setText(el, '');
       // Negative: an age (updated_at), positive: an expiry.
-      else if (at < 0) setText(el, formatAge(now + at) === "now" ? "just now" : `${formatAge(now + at)} ago`);
-      else setText(el, at > now ? `expires in ${formatAge(at - now)}` : 'expiring');
+      else if (at < 0) setText(el, formatAge(now + at) === t('age.now') ? t('age.justNow') : t('common.ago', { age: formatAge(now + at) }));
+      else setText(el, at > now ? t('commands.expiresIn', { age: formatAge(at - now) }) : t('commands.expiring'));
     }
   }
 }

@@ -1,6 +1,7 @@
 /** Details of the selected sensor or zone: value, status, thresholds, history. */
 
 import { STATUS_LABELS, type Selection, type ViewContext } from '../context';
+import { t as msg, label as termLabel } from '../i18n';
 import { formatAge, formatNumber, formatValue, kindLabel, unitLabel } from '../format';
 import type { Quantity } from '../scales';
 import type { SensorDef, ZoneDef } from '../types';
@@ -9,12 +10,12 @@ import { h, setText } from './dom';
 import { formatZoneValue } from './lists';
 
 const ZONE_FIELDS: { q: Quantity; label: string }[] = [
-  { q: 'occupancy', label: 'Occupancy' },
-  { q: 'density', label: 'Density' },
-  { q: 'temperature', label: 'Temperature' },
-  { q: 'humidity', label: 'Humidity' },
-  { q: 'co2', label: 'CO₂' },
-  { q: 'lux', label: 'Light' },
+  { q: 'occupancy', label: msg('quantity.occupancy') },
+  { q: 'density', label: msg('quantity.density.short') },
+  { q: 'temperature', label: msg('quantity.temperature') },
+  { q: 'humidity', label: msg('quantity.humidity') },
+  { q: 'co2', label: msg('quantity.co2') },
+  { q: 'lux', label: msg('quantity.lux') },
 ];
 
 export class DetailsPane {
@@ -33,7 +34,7 @@ export class DetailsPane {
   ) {
     this.title = h('h2', { class: 'details-title' });
     this.subtitle = h('div', { class: 'details-sub' });
-    const close = h('button', { class: 'back-button', type: 'button', title: 'Back to the list (Esc)', 'data-testid': 'details-close', text: '← Back to list' });
+    const close = h('button', { class: 'back-button', type: 'button', title: msg('details.backTitle'), 'data-testid': 'details-close', text: msg('details.back') });
     close.addEventListener('click', () => this.onSelect(null));
     this.body = h('div', { class: 'details-body' });
     this.root = h(
@@ -87,22 +88,22 @@ export class DetailsPane {
         ? [
             h(
             'div',
-            { class: 'thresholds', 'aria-label': `Thresholds in ${unitLabel(sensor.unit)}` },
-            cell('Alarm low', t.low, 'alarm'),
-            cell('Warn low', t.warn_low, 'warn'),
-            cell('Warn high', t.warn_high, 'warn'),
-            cell('Alarm high', t.high, 'alarm'),
+            { class: 'thresholds', 'aria-label': msg('details.thresholdsIn', { unit: unitLabel(sensor.unit) }) },
+            cell(msg('details.alarmLow'), t.low, 'alarm'),
+            cell(msg('details.warnLow'), t.warn_low, 'warn'),
+            cell(msg('details.warnHigh'), t.warn_high, 'warn'),
+            cell(msg('details.alarmHigh'), t.high, 'alarm'),
             ),
           ]
         : []),
       h(
         'dl',
         { class: 'facts' },
-        h('dt', { text: 'Unit' }),
+        h('dt', { text: msg('details.unit') }),
         h('dd', { text: unitLabel(sensor.unit) }),
-        h('dt', { text: 'Reports every' }),
-        h('dd', { text: typeof sensor.interval_s === 'number' ? `${sensor.interval_s} s` : '—' }),
-        h('dt', { text: 'Position' }),
+        h('dt', { text: msg('details.reportsEvery') }),
+        h('dd', { text: typeof sensor.interval_s === 'number' ? msg('age.s', { n: sensor.interval_s }) : '—' }),
+        h('dt', { text: msg('details.position') }),
         h('dd', { text: sensor.position.map((v) => v.toFixed(1)).join(', ') + ' m' }),
       ),
       this.chart.root,
@@ -123,7 +124,7 @@ export class DetailsPane {
     const others = this.ctx.sensorsIn(sensor.zone).filter((s) => s.id !== sensor.id);
     if (others.length === 0) return [];
     const zone = sensor.zone ? this.ctx.zonesById.get(sensor.zone) : undefined;
-    return [h('div', { class: 'section-label', text: `Also in ${zone?.name ?? 'this venue'}` }), this.sensorRows(others)];
+    return [h('div', { class: 'section-label', text: zone ? msg('details.alsoIn', { zone: zone.name }) : msg('details.alsoInVenue') }), this.sensorRows(others)];
   }
 
   private sensorRows(sensors: SensorDef[]): HTMLElement {
@@ -147,16 +148,16 @@ export class DetailsPane {
   private renderZone(zone: ZoneDef): void {
     setText(this.title, zone.name);
     const area = typeof zone.area_m2 === 'number' ? `${Math.round(zone.area_m2)} m²` : '';
-    setText(this.subtitle, [zone.id, area, zone.outdoor ? 'outdoor' : ''].filter(Boolean).join(' · '));
+    setText(this.subtitle, [zone.id, area, zone.outdoor ? msg('details.outdoor') : ''].filter(Boolean).join(' · '));
     const grid = h('div', { class: 'zone-grid' });
     for (const { q, label } of ZONE_FIELDS) {
       grid.append(h('div', { class: 'zone-cell' }, h('span', { class: 'threshold-label', text: label }), this.field(`zone:${q}`, 'zone-cell-value', `zone-${q}`)));
     }
     grid.append(
-      h('div', { class: 'zone-cell' }, h('span', { class: 'threshold-label', text: 'Level of service' }), this.field('zone:los', 'zone-cell-value', 'zone-los')),
-      h('div', { class: 'zone-cell' }, h('span', { class: 'threshold-label', text: 'Climate class' }), this.field('zone:climate', 'zone-cell-value', 'zone-climate')),
-      h('div', { class: 'zone-cell' }, h('span', { class: 'threshold-label', text: 'Flow in · out' }), this.field('zone:flow', 'zone-cell-value', 'zone-flow')),
-      h('div', { class: 'zone-cell' }, h('span', { class: 'threshold-label', text: 'Dwell · speed' }), this.field('zone:dwell', 'zone-cell-value', 'zone-dwell')),
+      h('div', { class: 'zone-cell' }, h('span', { class: 'threshold-label', text: msg('details.levelOfService') }), this.field('zone:los', 'zone-cell-value', 'zone-los')),
+      h('div', { class: 'zone-cell' }, h('span', { class: 'threshold-label', text: msg('details.climateClass') }), this.field('zone:climate', 'zone-cell-value', 'zone-climate')),
+      h('div', { class: 'zone-cell' }, h('span', { class: 'threshold-label', text: msg('details.flowInOut') }), this.field('zone:flow', 'zone-cell-value', 'zone-flow')),
+      h('div', { class: 'zone-cell' }, h('span', { class: 'threshold-label', text: msg('details.dwellSpeed') }), this.field('zone:dwell', 'zone-cell-value', 'zone-dwell')),
     );
     const sensors = this.sensorRows(this.ctx.sensorsIn(zone.id));
     const artefacts = (this.ctx.venue.artefacts ?? []).filter((a) => a.zone === zone.id);
@@ -171,16 +172,16 @@ export class DetailsPane {
             'span',
             { class: 'row-right' },
             this.field(`artefact:${artefact.id}`, 'row-value', `artefact-dose-${artefact.id}`),
-            h('span', { class: 'row-meta', text: artefact.light_sensitivity ? `light sensitivity: ${artefact.light_sensitivity}` : '' }),
+            h('span', { class: 'row-meta', text: artefact.light_sensitivity ? msg('details.lightSensitivity', { level: termLabel('sensitivity.', artefact.light_sensitivity) }) : '' }),
           ),
         ),
       );
     }
     this.body.replaceChildren(
       grid,
-      h('div', { class: 'section-label', text: 'Sensors in this zone' }),
+      h('div', { class: 'section-label', text: msg('details.sensorsInZone') }),
       sensors,
-      ...(artefacts.length > 0 ? [h('div', { class: 'section-label', text: 'Artefacts' }), artefactList] : []),
+      ...(artefacts.length > 0 ? [h('div', { class: 'section-label', text: msg('details.artefacts') }), artefactList] : []),
     );
   }
 
@@ -219,7 +220,7 @@ export class DetailsPane {
     const climate = this.fields.get('zone:climate');
     if (climate) {
       const pct = analytics?.in_class_pct;
-      setText(climate, analytics?.climate_class ? `${analytics.climate_class}${typeof pct === 'number' ? ` · ${pct.toFixed(0)} % in class` : ''}` : '—');
+      setText(climate, analytics?.climate_class ? `${analytics.climate_class}${typeof pct === 'number' ? ` · ${msg('details.inClass', { pct: pct.toFixed(0) })}` : ''}` : '—');
     }
     const flow = this.fields.get('zone:flow');
     if (flow) {
@@ -245,9 +246,9 @@ export class DetailsPane {
       if (el === undefined) continue;
       const ratio = this.ctx.store.artefactAnalytics.get(artefact.id)?.dose_ratio;
       // The light dose rate against the artefact's yearly budget: above 1 it runs out early.
-      setText(el, typeof ratio === 'number' ? `light dose ${ratio.toFixed(2)}× budget` : 'light dose —');
+      setText(el, typeof ratio === 'number' ? msg('details.lightDose', { ratio: ratio.toFixed(2) }) : msg('details.lightDoseNone'));
       el.dataset.over = String(typeof ratio === 'number' && ratio > 1);
-      el.title = 'Light dose rate relative to the annual budget (1× uses it up in exactly a year)';
+      el.title = msg('details.lightDoseTitle');
     }
     this.updateSensorFields(this.ctx.sensorsIn(selection.id));
   }
@@ -264,7 +265,7 @@ export class DetailsPane {
     const age = this.fields.get('age');
     if (age) {
       const text = formatAge(this.ctx.ageOf(this.selection.id));
-      setText(age, text === '—' ? 'no reading yet' : text === 'now' ? 'updated just now' : `updated ${text} ago`);
+      setText(age, text === '—' ? msg('details.noReading') : text === msg('age.now') ? msg('connection.updatedNow') : msg('connection.updatedAgo', { age: text }));
     }
   }
 

@@ -4,6 +4,7 @@
  * hundred points.
  */
 
+import { t } from '../i18n';
 import { h } from './dom';
 
 export interface HistoryRange {
@@ -18,21 +19,21 @@ const DAY = 86_400;
 
 // Operator-facing strings of this module, in one place (for the message catalogue).
 export const HISTORY_RANGES: readonly HistoryRange[] = [
-  { id: '1h', label: '1 h', title: 'Last hour', windowS: 3600, bucketS: 60 },
-  { id: '1d', label: '1 d', title: 'Last day', windowS: DAY, bucketS: 600 },
-  { id: '30d', label: '30 d', title: 'Last 30 days', windowS: 30 * DAY, bucketS: 3 * 3600 },
-  { id: '1y', label: '1 y', title: 'Last year', windowS: 365 * DAY, bucketS: DAY },
+  { id: '1h', get label() { return t('range.label.1h'); }, get title() { return t('range.title.1h'); }, windowS: 3600, bucketS: 60 },
+  { id: '1d', get label() { return t('range.label.1d'); }, get title() { return t('range.title.1d'); }, windowS: DAY, bucketS: 600 },
+  { id: '30d', get label() { return t('range.label.30d'); }, get title() { return t('range.title.30d'); }, windowS: 30 * DAY, bucketS: 3 * 3600 },
+  { id: '1y', get label() { return t('range.label.1y'); }, get title() { return t('range.title.1y'); }, windowS: 365 * DAY, bucketS: DAY },
 ];
 
 export function bucketLabel(r: HistoryRange): string {
-  if (r.bucketS < 3600) return `${r.bucketS / 60}-min mean, min-max band`;
-  if (r.bucketS < DAY) return `${r.bucketS / 3600}-hour mean, min-max band`;
-  return 'daily mean, min-max band';
+  if (r.bucketS < 3600) return t('range.bucketMin', { n: r.bucketS / 60 });
+  if (r.bucketS < DAY) return t('range.bucketHour', { n: r.bucketS / 3600 });
+  return t('range.bucketDay');
 }
 
 /** A row of buttons; ``onPick`` gets the chosen range. */
 export function rangePicker(current: HistoryRange, onPick: (r: HistoryRange) => void): HTMLElement {
-  const row = h('div', { class: 'segmented chart-ranges', role: 'radiogroup', 'aria-label': 'History range' });
+  const row = h('div', { class: 'segmented chart-ranges', role: 'radiogroup', 'aria-label': t('range.aria') });
   const buttons = HISTORY_RANGES.map((r) => {
     const b = h('button', {
       type: 'button',

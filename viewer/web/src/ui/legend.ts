@@ -1,6 +1,7 @@
 /** The colour legend of the selected quantity, with the venue's thresholds as ticks. */
 
 import { unitLabel } from '../format';
+import { t } from '../i18n';
 import { QUANTITIES, type ColorScale, cssGradient } from '../scales';
 import { h, setText } from './dom';
 
@@ -18,7 +19,7 @@ export class Legend {
     this.bands = h('div', { class: 'legend-bands', 'data-testid': 'legend-bands', hidden: true });
     this.root = h(
       'section',
-      { class: 'legend', 'data-testid': 'legend', 'aria-label': 'Colour legend' },
+      { class: 'legend', 'data-testid': 'legend', 'aria-label': t('legend.title') },
       this.title,
       this.bar,
       this.bands,
@@ -27,9 +28,9 @@ export class Legend {
         'div',
         { class: 'legend-status' },
         ...(['warn', 'alarm', 'stale', 'offline'] as const).map((s) =>
-          h('span', { class: `legend-ring ring-${s}` }, h('i', { 'aria-hidden': 'true' }), s === 'warn' ? 'warning' : s),
+          h('span', { class: `legend-ring ring-${s}` }, h('i', { 'aria-hidden': 'true' }), t(`legend.${s}`)),
         ),
-        h('span', { class: 'legend-artefact' }, h('i', { 'aria-hidden': 'true', text: '◆' }), 'artefact'),
+        h('span', { class: 'legend-artefact' }, h('i', { 'aria-hidden': 'true', text: '◆' }), t('legend.artefact')),
       ),
     );
   }
@@ -37,7 +38,7 @@ export class Legend {
   show(scale: ColorScale): void {
     const label = QUANTITIES.find((q) => q.id === scale.quantity)?.label ?? scale.quantity;
     const bands = scale.bands ?? [];
-    setText(this.title, bands.length > 0 ? `${label} · level of service (${unitLabel(scale.unit)})` : `${label} · ${unitLabel(scale.unit)}`);
+    setText(this.title, bands.length > 0 ? `${label} · ${t('legend.los', { unit: unitLabel(scale.unit) })}` : `${label} · ${unitLabel(scale.unit)}`);
     this.bar.style.background = cssGradient(scale);
     // A stepped scale names its bands (A..F) on the bar itself.
     this.bar.hidden = bands.length > 0;

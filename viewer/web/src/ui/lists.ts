@@ -4,6 +4,7 @@
  */
 
 import { STATUS_LABELS, STATUS_ORDER, type Selection, type ViewContext } from '../context';
+import { t } from '../i18n';
 import { formatAge, formatNumber, formatValue, kindLabel, unitLabel } from '../format';
 import { type ColorScale, cssColorAt, type Quantity } from '../scales';
 import type { SensorStatus, ZoneDef, ZoneState } from '../types';
@@ -68,7 +69,7 @@ export class Lists {
     /** Multi-storey venues: the zone list is grouped under these headings. */
     private readonly storeyGroups: readonly { name: string; zones: readonly string[] }[] | null = null,
   ) {
-    this.summary = h('div', { class: 'summary', 'data-testid': 'status-summary', role: 'group', 'aria-label': 'Sensors by status' });
+    this.summary = h('div', { class: 'summary', 'data-testid': 'status-summary', role: 'group', 'aria-label': t('lists.byStatus') });
     for (const status of STATUS_ORDER) {
       const chip = h(
         'button',
@@ -81,8 +82,8 @@ export class Lists {
       this.summary.append(chip);
     }
 
-    this.sensorList = h('ul', { class: 'list', 'data-testid': 'sensor-list', 'aria-label': 'Sensors' });
-    this.zoneList = h('ul', { class: 'list', 'data-testid': 'zone-list', 'aria-label': 'Zones', hidden: true });
+    this.sensorList = h('ul', { class: 'list', 'data-testid': 'sensor-list', 'aria-label': t('lists.sensors') });
+    this.zoneList = h('ul', { class: 'list', 'data-testid': 'zone-list', 'aria-label': t('lists.zones'), hidden: true });
     this.buildSensorRows();
     this.buildZoneRows();
 
@@ -92,9 +93,9 @@ export class Lists {
       return button;
     };
     this.tabs = {
-      sensors: tab('sensors', `Sensors (${ctx.venue.sensors.length})`),
-      zones: tab('zones', `Zones (${ctx.venue.zones.length})`),
-      log: log === null ? undefined : tab('log', 'Alarm log'),
+      sensors: tab('sensors', t('lists.sensorsTab', { n: ctx.venue.sensors.length })),
+      zones: tab('zones', t('lists.zonesTab', { n: ctx.venue.zones.length })),
+      log: log === null ? undefined : tab('log', t('lists.alarmLog')),
     };
     this.root = h(
       'section',
@@ -115,7 +116,7 @@ export class Lists {
       if (sensors.length === 0) continue;
       const zone = zoneId === null ? undefined : this.ctx.zonesById.get(zoneId);
       const groupValue = h('span', { class: 'group-value' });
-      const group = h('li', { class: 'group', 'data-zone': zoneId ?? '' }, h('span', { text: zone?.name ?? 'Unzoned' }), groupValue);
+      const group = h('li', { class: 'group', 'data-zone': zoneId ?? '' }, h('span', { text: zone?.name ?? t('lists.unzoned') }), groupValue);
       if (zoneId !== null) {
         group.addEventListener('click', () => this.onSelect({ type: 'zone', id: zoneId }));
         const row = this.zoneRows.get(zoneId);
@@ -261,7 +262,7 @@ export class Lists {
       setText(
         row.occupancy,
         typeof occupancy === 'number'
-          ? `${formatNumber(occupancy, 'occupancy')} people · ${formatNumber(state?.density, 'density')} ${unitLabel('p/m2')}`
+          ? `${t('lists.people', { n: formatNumber(occupancy, 'occupancy') })} · ${formatNumber(state?.density, 'density')} ${unitLabel('p/m2')}`
           : '',
       );
       const v = zoneValue(state, this.quantity);

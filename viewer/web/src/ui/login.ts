@@ -1,6 +1,7 @@
 /** The sign-in screen: username and password, POST /api/auth/login. */
 
 import { ApiError, login } from '../api';
+import { t } from '../i18n';
 import { type Session, saveSession } from '../auth';
 import { h } from './dom';
 
@@ -48,16 +49,16 @@ export function showLogin(root: HTMLElement): Promise<Session> {
     const error = h('p', { class: 'login-error', role: 'alert', 'data-testid': 'login-error', hidden: true });
     const reason = takeNotice();
     const notice = h('p', { class: 'login-notice', text: reason ?? '', hidden: reason === null });
-    const submit = h('button', { type: 'submit', class: 'primary-button', 'data-testid': 'login-submit', text: 'Sign in' });
+    const submit = h('button', { type: 'submit', class: 'primary-button', 'data-testid': 'login-submit', text: t('login.submit') });
     const form = h(
       'form',
       { class: 'login', 'data-testid': 'login', 'aria-labelledby': 'login-title' },
       h('div', { class: 'brand' }, h('span', { class: 'brand-mark', 'aria-hidden': 'true' }), 'venue-twin'),
-      h('h1', { id: 'login-title', class: 'login-title', text: 'Sign in to the venue monitor' }),
+      h('h1', { id: 'login-title', class: 'login-title', text: t('login.title') }),
       notice,
-      h('label', { for: 'login-username', text: 'Username' }),
+      h('label', { for: 'login-username', text: t('login.username') }),
       username,
-      h('label', { for: 'login-password', text: 'Password' }),
+      h('label', { for: 'login-password', text: t('login.password') }),
       password,
       error,
       submit,
@@ -75,8 +76,8 @@ export function showLogin(root: HTMLElement): Promise<Session> {
         .catch((err: unknown) => {
           error.textContent =
             err instanceof ApiError && err.status === 401
-              ? 'Wrong username or password.'
-              : `Cannot sign in: ${err instanceof Error ? err.message : String(err)}`;
+              ? t('login.wrong')
+              : t('login.failed', { error: err instanceof Error ? err.message : String(err) });
           error.hidden = false;
           password.select();
         })
@@ -85,7 +86,7 @@ export function showLogin(root: HTMLElement): Promise<Session> {
         });
     });
     root.replaceChildren(h('div', { class: 'login-screen' }, form));
-    document.title = 'Sign in · venue-twin';
+    document.title = `${t('login.submit')} · venue-twin`;
     username.focus();
   });
 }

@@ -7,6 +7,7 @@
 
 import type { Object3D } from 'three';
 import { listUnplaced, placeSensor, type UnplacedSensor } from '../api';
+import { t } from '../i18n';
 import type { VenueView } from '../scene/view';
 import { h, setText } from './dom';
 import './placement.css';
@@ -19,16 +20,16 @@ const KINDS = ['temperature', 'humidity', 'co2', 'lux', 'uv', 'vibration', 'peop
 
 // Operator-facing strings of this module, in one place (for the message catalogue).
 const TEXT = {
-  heading: 'Unplaced sensors',
-  none: 'Every reporting sensor has a place.',
-  place: 'Place',
-  refresh: 'Refresh',
-  cancel: 'Cancel',
-  kind: 'Kind',
-  clickFloor: (s: string) => `Click the floor where ${s} is (it is placed ${MOUNT_HEIGHT_M} m above it).`,
-  placed: (s: string, z: string) => `${s} placed in ${z}. Reload the page to see its marker.`,
-  failed: (m: string) => `Could not place: ${m}`,
-  missed: 'That click hit no floor: click inside a zone.',
+  get heading(): string { return t('placement.heading'); },
+  get none(): string { return t('placement.none'); },
+  get place(): string { return t('placement.place'); },
+  get refresh(): string { return t('placement.refresh'); },
+  get cancel(): string { return t('common.cancel'); },
+  get kind(): string { return t('placement.kind'); },
+  clickFloor: (s: string) => t('placement.clickFloor', { sensor: s, height: MOUNT_HEIGHT_M }),
+  placed: (s: string, z: string) => t('placement.placed', { sensor: s, zone: z }),
+  failed: (m: string) => t('placement.failed', { error: m }),
+  get missed(): string { return t('placement.missed'); },
 };
 
 /** A kind guessed from the sensor's name, which the engineer can change. */

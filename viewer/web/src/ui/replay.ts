@@ -8,6 +8,7 @@
  */
 
 import { controlReplay, createReplay, deleteReplay, type ReplayControl } from '../api';
+import { locale, t, t as tr } from '../i18n';
 import { formatAge } from '../format';
 import type { ReplaySession } from '../types';
 import { h, setText } from './dom';
@@ -15,10 +16,10 @@ import { h, setText } from './dom';
 export const REPLAY_SPEEDS = [1, 10, 60, 600];
 
 export const REPLAY_WINDOWS: { label: string; seconds: number }[] = [
-  { label: '1 h', seconds: 3600 },
-  { label: '6 h', seconds: 6 * 3600 },
-  { label: '24 h', seconds: 24 * 3600 },
-  { label: '7 d', seconds: 7 * 86400 },
+  { label: t('age.h', { n: 1 }), seconds: 3600 },
+  { label: t('age.h', { n: 6 }), seconds: 6 * 3600 },
+  { label: t('age.h', { n: 24 }), seconds: 24 * 3600 },
+  { label: t('age.d', { n: 7 }), seconds: 7 * 86400 },
 ];
 
 export interface ReplayBarOptions {
@@ -62,7 +63,7 @@ export class ReplayBar {
   private busy = false;
 
   constructor(private readonly options: ReplayBarOptions) {
-    this.dateTime = new Intl.DateTimeFormat(undefined, {
+    this.dateTime = new Intl.DateTimeFormat(locale(), {
       month: 'short',
       day: 'numeric',
       hour: '2-digit',
@@ -77,22 +78,22 @@ export class ReplayBar {
       step: 1,
       value: 1000,
       class: 'replay-slider',
-      'aria-label': 'Time: drag into the past to replay',
+      'aria-label': t('replay.sliderLabel'),
       'data-testid': 'replay-slider',
     });
-    this.position = h('span', { class: 'replay-position', 'data-testid': 'replay-position', text: 'Live' });
-    this.play = h('button', { type: 'button', class: 'small-button', 'data-testid': 'replay-play', text: 'Play', disabled: true });
-    this.live = h('button', { type: 'button', class: 'small-button primary', 'data-testid': 'replay-live', text: 'Back to live', hidden: true });
+    this.position = h('span', { class: 'replay-position', 'data-testid': 'replay-position', text: t('connection.live') });
+    this.play = h('button', { type: 'button', class: 'small-button', 'data-testid': 'replay-play', text: t('replay.play'), disabled: true });
+    this.live = h('button', { type: 'button', class: 'small-button primary', 'data-testid': 'replay-live', text: t('replay.backToLive'), hidden: true });
     this.error = h('span', { class: 'inline-error', role: 'alert', hidden: true });
 
-    const windows = h('div', { class: 'segmented compact', role: 'radiogroup', 'aria-label': 'Time window' });
+    const windows = h('div', { class: 'segmented compact', role: 'radiogroup', 'aria-label': t('replay.window') });
     for (const w of REPLAY_WINDOWS) {
       const button = h('button', { type: 'button', role: 'radio', class: 'segment', 'data-testid': `replay-window-${w.seconds}`, text: w.label });
       button.addEventListener('click', () => this.setWindow(w.seconds));
       this.windowButtons.set(w.seconds, button);
       windows.append(button);
     }
-    const speeds = h('div', { class: 'segmented compact', role: 'radiogroup', 'aria-label': 'Replay speed' });
+    const speeds = h('div', { class: 'segmented compact', role: 'radiogroup', 'aria-label': t('replay.speed') });
     for (const s of REPLAY_SPEEDS) {
       const button = h('button', { type: 'button', role: 'radio', class: 'segment', 'data-testid': `replay-speed-${s}`, text: `${s}×` });
       button.addEventListener('click', () => this.setSpeed(s));
@@ -109,10 +110,10 @@ export class ReplayBar {
     this.banner = h(
       'div',
       { class: 'replay-banner', role: 'status', 'data-testid': 'replay-banner', hidden: true },
-      h('strong', { text: 'REPLAY' }),
+      h('strong', { text: t('replay.banner') }),
       this.bannerTime,
     );
-    const backFromBanner = h('button', { type: 'button', class: 'small-button', text: 'Back to live' });
+    const backFromBanner = h('button', { type: 'button', class: 'small-button', text: t('replay.backToLive') });
     backFromBanner.addEventListener('click', () => void this.backToLive());
     this.banner.append(backFromBanner);
 
@@ -150,7 +151,7 @@ export class ReplayBar {
 
   private formatT(t: number): string {
     const ago = this.options.now() - t;
-    return ago < 2 && this.session === null ? 'Live' : `${this.dateTime.format(new Date(t * 1000))} (${formatAge(ago)} ago)`;
+    return ago < 2 && this.session === null ? tr('connection.live') : tr('replay.ago', { time: this.dateTime.format(new Date(t * 1000)), age: formatAge(ago) });
   }
 
   private setWindow(seconds: number): void {
@@ -228,17 +229,17 @@ export class ReplayBar {
     this.banner.hidden = s === null;
     this.live.hidden = s === null;
     this.play.disabled = s === null;
-    setText(this.play, s?.playing ? 'Pause' : 'Play');
+    setText(this.play, s?.playing ? t('replay.pause') : t('replay.play'));
     this.play.dataset.playing = String(s?.playing ?? false);
     this.root.dataset.mode = s === null ? 'live' : 'replay';
     if (s !== null) {
       this.markSpeed(s.speed);
-      setText(this.bannerTime, `${this.dateTime.format(new Date(s.t * 1000))} · ${s.playing ? `${s.speed}×` : 'paused'}`);
+      setText(this.bannerTime, `${this.dateTime.format(new Date(s.t * 1000))} · ${s.playing ? `${s.speed}×` : t('replay.paused')}`);
     }
     if (!this.dragging) {
       const [start, end] = this.windowBounds();
       this.slider.value = String(s === null ? 1000 : sliderPosition(s.t, start, end));
-      setText(this.position, s === null ? 'Live' : this.formatT(s.t));
+      setText(this.position, s === null ? t('connection.live') : this.formatT(s.t));
     }
   }
 }

@@ -1,0 +1,138 @@
+# ruff: noqa: RUF001  (the Chinese labels use full-width punctuation on purpose)
+"""Report wording in English and Simplified Chinese."""
+
+from __future__ import annotations
+
+__all__ = ["LABELS", "label"]
+
+LABELS: dict[str, dict[str, str]] = {
+    "en": {
+        "title": "Conservation and operations report",
+        "period": "Period",
+        "scope": "Scope",
+        "scope.venue": "whole venue",
+        "scope.zone": "zone {zone}",
+        "scope.artefact": "artefact {artefact}",
+        "generated": "Generated",
+        "timezone": "Times in",
+        "summary": "Climate summary (target class {target}, ASHRAE Chapter 24)",
+        "zone": "Zone",
+        "in_target": "% of hours\nin {target}",
+        "t_mean": "Mean T (°C)",
+        "rh_mean": "Mean RH (%)",
+        "t_range": "Max daily\nT range (K)",
+        "rh_range": "Max daily\nRH range (%)",
+        "pi": "PI (years)",
+        "twpi": "TWPI (years)",
+        "mould": "Max mould\nindex",
+        "mould_hours": "Hours above critical RH",
+        "classes": "Share of hours meeting each ASHRAE class",
+        "hours": "hours judged",
+        "climate_of": "Climate of {zone}",
+        "temperature": "Temperature (°C)",
+        "humidity": "Relative humidity (%)",
+        "band": "{target} band around the 30-day average",
+        "scatter": "T–RH (each point one {width})",
+        "light": "Cumulative light exposure against each artefact's budget (CIE 157)",
+        "exposure": "Exposure (lx h)",
+        "budget": "{name}: budget {budget} lx h for the period",
+        "no_budget": "{name}: no limit (irresponsive)",
+        "artefact": "Artefact",
+        "sensitivity": "Sensitivity",
+        "total": "Exposure (lx h)",
+        "budget_col": "Budget for the period (lx h)",
+        "used": "% of budget",
+        "crowd": "Visitors and occupancy",
+        "visitors": "Visitors (entries)",
+        "peak": "Peak occupancy",
+        "peak_at": "Peak at",
+        "los": "Worst level of service (Fruin)",
+        "occupancy": "Occupancy (people)",
+        "alarms": "Alarms raised in the period: {n}",
+        "raised": "Raised",
+        "severity": "Severity",
+        "source": "Source",
+        "message": "Message",
+        "ack_after": "Acknowledged after",
+        "clear_after": "Cleared after",
+        "median_ack": "Median time to acknowledge: {value}",
+        "completeness": "Data completeness per sensor",
+        "sensor": "Sensor",
+        "percent": "% of expected readings",
+        "none": "—",
+        "no_data": "No data in this period.",
+        "page": "Page {n}",
+    },
+    "zh-CN": {
+        "title": "文物保护与运营报告",
+        "period": "时段",
+        "scope": "范围",
+        "scope.venue": "整个场馆",
+        "scope.zone": "区域 {zone}",
+        "scope.artefact": "文物 {artefact}",
+        "generated": "生成时间",
+        "timezone": "时区",
+        "summary": "环境概况（目标等级 {target}，ASHRAE 第 24 章）",
+        "zone": "区域",
+        "in_target": "达到 {target} 的\n小时占比 (%)",
+        "t_mean": "平均温度 (°C)",
+        "rh_mean": "平均相对湿度 (%)",
+        "t_range": "最大日温差 (K)",
+        "rh_range": "最大日湿度差 (%)",
+        "pi": "PI（年）",
+        "twpi": "TWPI（年）",
+        "mould": "最大霉菌指数",
+        "mould_hours": "高于临界湿度的小时数",
+        "classes": "满足各 ASHRAE 等级的小时占比",
+        "hours": "评估小时数",
+        "climate_of": "{zone} 的温湿度",
+        "temperature": "温度 (°C)",
+        "humidity": "相对湿度 (%)",
+        "band": "{target} 等级允许范围（30 日均值上下）",
+        "scatter": "温度–湿度（每点为一个 {width} 均值）",
+        "light": "各文物累计光照量与预算（CIE 157）",
+        "exposure": "累计光照 (lx·h)",
+        "budget": "{name}：本时段预算 {budget} lx·h",
+        "no_budget": "{name}：无限制（不敏感）",
+        "artefact": "文物",
+        "sensitivity": "光敏感度",
+        "total": "累计光照 (lx·h)",
+        "budget_col": "本时段预算 (lx·h)",
+        "used": "预算使用率 (%)",
+        "crowd": "游客与在场人数",
+        "visitors": "游客人次（进入）",
+        "peak": "最高在场人数",
+        "peak_at": "峰值时间",
+        "los": "最差服务水平（Fruin）",
+        "occupancy": "在场人数",
+        "alarms": "本时段报警：{n} 条",
+        "raised": "报警时间",
+        "severity": "级别",
+        "source": "来源",
+        "message": "内容",
+        "ack_after": "确认用时",
+        "clear_after": "解除用时",
+        "median_ack": "确认用时中位数：{value}",
+        "completeness": "各传感器数据完整率",
+        "sensor": "传感器",
+        "percent": "实际读数占应有读数 (%)",
+        "none": "—",
+        "no_data": "本时段没有数据。",
+        "page": "第 {n} 页",
+    },
+}
+
+_SENSITIVITY = {"zh-CN": {"low": "低", "medium": "中", "high": "高", "irresponsive": "不敏感"}}
+_SEVERITY = {"zh-CN": {"critical": "严重", "warning": "警告", "info": "提示"}}
+
+
+def label(lang: str, key: str, **params: object) -> str:
+    table = LABELS.get(lang, LABELS["en"])
+    text = table.get(key) or LABELS["en"][key]
+    return text.format(**params) if params else text
+
+
+def term(lang: str, kind: str, value: str) -> str:
+    """A translated enumerated value (sensitivity, severity); English as it is."""
+    tables = {"sensitivity": _SENSITIVITY, "severity": _SEVERITY}[kind]
+    return tables.get(lang, {}).get(value, value)
