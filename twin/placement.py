@@ -14,7 +14,7 @@ from typing import Any
 
 import yaml
 
-from twin.geometry import zone_of_points
+from twin.geometry.polygons import zone_of_points
 from twin.loader import VenueFileError, load_venue
 from twin.venue import SensorDef, SensorKind, Venue
 

@@ -138,6 +138,7 @@ class Zone(_Model):
         if self.floor_area_m2 is None:
             return "polygon"
         return self.area_source or "floor_area_m2"
+
     initial_occupancy: float | None = Field(
         None, ge=0, description="People in the zone when monitoring starts (default 0)."
     )

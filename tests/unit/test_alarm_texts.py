@@ -253,14 +253,13 @@ def test_a_rule_alarm_shows_the_venue_files_own_translation() -> None:
 
 def test_a_unit_reads_after_one_space_and_is_translated_when_a_word() -> None:
     params: dict[str, str | float] = {"before": 13, "value": 14, "unit": "people", "sigma": 2.0}
-    text = AlarmText("anomaly.level_shift.up", {**params, "readings": 2})
+    text = AlarmText("anomaly.level_shift.up", {**params, "noise": 0.5})
     assert (
-        render(text)
-        == "level shifted up from 13 people to 14 people (2 sigma), sustained over 2 readings"
+        render(text) == "level shifted up from 13 people to 14 people (2 sigma; noise ±0.5 people)"
     )
     assert render(text, "zh-CN").startswith("水平由 13 人 上移至 14 人")
     spaced = AlarmText("anomaly.spike.above", {"value": 0.088, "unit": " mm/s", "sigma": 4.2,
                                                "level": 0.0671, "noise": 0.01})  # fmt: skip
     assert render(spaced).startswith(
-        "reading 0.088 mm/s is 4.2 sigma above the recent level 0.0671 mm/s"
+        "reading 0.088 mm/s is 4.2 sigma above the readings around it (0.0671 mm/s"
     )

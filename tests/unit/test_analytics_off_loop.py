@@ -12,6 +12,7 @@ import time
 from collections.abc import Sequence
 
 import numpy as np
+import pytest
 
 from ingest.contract import Reading
 from ingest.decode import DecodeResult
@@ -99,9 +100,11 @@ async def test_the_service_on_a_loop_gives_the_same_results_as_inline() -> None:
     assert [a for u in got for a in u.anomalies] == [a for u in inline_updates for a in u.anomalies]
     last_crowd = [u.crowd for u in got if u.crowd][-1]
     last_inline = [u.crowd for u in inline_updates if u.crowd][-1]
-    assert [(c.zone, c.occupancy) for c in last_crowd] == [
-        (c.zone, c.occupancy) for c in last_inline
-    ]
+    # Equal to rounding: the batched path fuses the same observations in one block.
+    assert [c.zone for c in last_crowd] == [c.zone for c in last_inline]
+    assert [c.occupancy for c in last_crowd] == pytest.approx(
+        [c.occupancy for c in last_inline], rel=1e-6, abs=1e-9
+    )
 
 
 def test_zone_counts_fused_at_once_equal_one_by_one() -> None:

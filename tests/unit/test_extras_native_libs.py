@@ -24,7 +24,7 @@ from tests.extras import installed
 # (extra, distribution, what to import: the library and venue-twin's module using it)
 EXTRAS = [
     ("scan", "open3d", "open3d, twin.scans"),
-    ("bim", "ifcopenshell", "ifcopenshell.geom, twin.ifc_import"),
+    ("bim", "ifcopenshell", "ifcopenshell.geom, twin.bim.importer"),
     ("bim", "shapely", "shapely"),
 ]
 REPO = Path(__file__).resolve().parents[2]

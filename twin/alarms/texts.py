@@ -77,12 +77,12 @@ EN: dict[str, str] = {
         "capacity {capacity} (LB/T 034-2014): at capacity"
     ),
     "anomaly.spike.above": (
-        "reading {value}{unit} is {sigma} sigma above the recent level {level}{unit} "
-        "(noise ±{noise}{unit})"
+        "reading {value}{unit} is {sigma} sigma above the readings around it "
+        "({level}{unit}; noise ±{noise}{unit})"
     ),
     "anomaly.spike.below": (
-        "reading {value}{unit} is {sigma} sigma below the recent level {level}{unit} "
-        "(noise ±{noise}{unit})"
+        "reading {value}{unit} is {sigma} sigma below the readings around it "
+        "({level}{unit}; noise ±{noise}{unit})"
     ),
     "anomaly.level_shift.up": (
         "level shifted up from {before}{unit} to {value}{unit} ({sigma} sigma; "
@@ -142,10 +142,10 @@ ZH: dict[str, str] = {
         "（LB/T 034-2014），已满"
     ),
     "anomaly.spike.above": (
-        "读数 {value}{unit} 高于近期水平 {level}{unit} {sigma} 个标准差（噪声 ±{noise}{unit}）"
+        "读数 {value}{unit} 高于前后读数 {level}{unit} {sigma} 个标准差（噪声 ±{noise}{unit}）"
     ),
     "anomaly.spike.below": (
-        "读数 {value}{unit} 低于近期水平 {level}{unit} {sigma} 个标准差（噪声 ±{noise}{unit}）"
+        "读数 {value}{unit} 低于前后读数 {level}{unit} {sigma} 个标准差（噪声 ±{noise}{unit}）"
     ),
     "anomaly.level_shift.up": (
         "水平由 {before}{unit} 上移至 {value}{unit}（{sigma} 个标准差；噪声 ±{noise}{unit}）"

@@ -6,7 +6,8 @@ detections of a zone's climate sensors are therefore held for a short time:
 if another sensor of the same zone reports a level shift, drift or spike in
 that time (before or after), or its calibrated anomaly score rises (a
 smooth change no typed detector names, :meth:`note_change`), every such
-detection of the zone in the window is withheld as a zone change; otherwise it is released as a sensor fault
+detection of the zone in the window is withheld as a zone change; otherwise it
+is released as a sensor fault
 when its hold ends (at the sensor's next reading, or a watchdog tick if it
 fell silent). Spikes are not held (one reading, no room does that).
 

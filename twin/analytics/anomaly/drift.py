@@ -6,12 +6,11 @@ in :mod:`twin.analytics.anomaly.window` against the reading-to-reading noise.
 
 from __future__ import annotations
 
-from twin.analytics.anomaly.baseline import Baseline
 from twin.alarms.texts import format_number
+from twin.analytics.anomaly.baseline import Baseline
 from twin.analytics.anomaly.detection import Detection, DetectionKind, described, severity
 
 __all__ = ["DriftDetector"]
-
 
 
 class DriftDetector:
