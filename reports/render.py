@@ -293,7 +293,7 @@ def crowd_page(r: Report) -> Figure:
     ax.set_ylabel(r.t("occupancy"), fontsize=8)
     ax.tick_params(labelsize=7)
     ax.grid(alpha=0.3)
-    if r.crowd:
+    if any(c.ts.size for c in r.crowd):  # zones with no data draw no line to name
         ax.legend(fontsize=7)
     tab.axis("off")
     rows = [

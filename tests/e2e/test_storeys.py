@@ -26,6 +26,8 @@ from tests.e2e.conftest import (
 
 pytest.importorskip("ifcopenshell")
 
+pytestmark = pytest.mark.e2e
+
 
 @pytest.fixture(scope="module")
 def house_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DemoApp]:

@@ -138,3 +138,28 @@ def test_bad_empty_hours_are_refused() -> None:
             venue.model_copy(update={"timezone": "Mars/Olympus"}),
             AnalyticsConfig(empty_hours={venue.id: (18.0, 8.0)}),
         )
+
+
+def _hall(tracker: CrowdTracker, ts: float, counts: dict[str, float]) -> float | None:
+    for sensor, value in counts.items():
+        tracker.update(sensor, ts, value)
+    return next(c for c in tracker.advance(ts) if c.zone == "hall").dwell_s
+
+
+def test_dwell_is_shown_once_enough_people_entered_and_follows_littles_law() -> None:
+    tracker = CrowdTracker(hall_and_gallery(), AnalyticsConfig())
+    counts = {"door-in": 0.0, "door-out": 0.0, "gallery-in": 0.0, "gallery-out": 0.0}
+    feed(tracker, T0, counts)
+    counts["door-in"] += 1
+    # One arrival is no figure for the stays in a room.
+    assert _hall(tracker, T0 + 10, counts) is None
+    assert _hall(tracker, T0 + 20, counts) is None
+    # Then one person in and one out of the hall every 10 s for 20 minutes: a
+    # steady state whose stays are L / lambda.
+    dwell: float | None = None
+    for k in range(3, 123):
+        counts["door-in"] += 1
+        counts["door-out"] += 1
+        dwell = _hall(tracker, T0 + 10 * k, counts)
+    occ = tracker.occupancy()["hall"]
+    assert dwell == pytest.approx(occ * 10.0 * (1.0 - 0.04), rel=0.1)

@@ -47,6 +47,9 @@ from twin.venue import GateDirection, SensorKind, Venue
 __all__ = ["CounterReading", "CrowdTracker"]
 
 _FORWARD, _BACKWARD = 0, 1
+# Dwell by Little's law over the last 15 minutes, once 5 people have entered.
+DWELL_WINDOW_S = 900.0
+DWELL_MIN_ENTRIES = 5.0
 
 
 class CrowdTracker:
@@ -118,7 +121,12 @@ class CrowdTracker:
             zi[z]: w for z, w in config.zone_dwell_s.items() if z in zi and zi[z] not in transit
         }
         self._prior = DwellPrior(len(self._zones), transit, stay)
-        self._dwell = {z: DwellTimeEstimator() for z in self._zones}
+        # Little's law needs a window longer than the stays it measures (a
+        # gallery visit lasts minutes), and enough arrivals to mean something.
+        window = max(1, math.ceil(DWELL_WINDOW_S / config.crowd_step_s))
+        self._dwell = {
+            z: DwellTimeEstimator(window, DWELL_MIN_ENTRIES) for z in self._zones
+        }
         # Walking speed is measured in a transit zone a camera watches (its
         # crossing time by Little's law, path / W) and shared with the transit
         # zones it has a door with: one corridor, one crowd, one speed.

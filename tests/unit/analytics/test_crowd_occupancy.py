@@ -136,3 +136,13 @@ def test_dwell_time_window_forgets_old_intervals() -> None:
     dwell.update(60.0, 10.0, 1.0)
     assert dwell.dwell_time_s == pytest.approx(600.0)  # (10*60 + 10*60) / 2
     assert DwellTimeEstimator().dwell_time_s is None
+
+
+def test_dwell_time_needs_enough_arrivals_to_be_a_figure() -> None:
+    # One visitor walking into a gallery of 46 is not a 77-minute stay.
+    dwell = DwellTimeEstimator(window=90, min_entries=5)
+    dwell.update(10.0, 46.0, 1.0)
+    assert dwell.dwell_time_s is None
+    for _ in range(4):
+        dwell.update(10.0, 46.0, 1.0)
+    assert dwell.dwell_time_s == pytest.approx(46.0 * 50.0 / 5.0)

@@ -60,13 +60,19 @@ class DwellTimeEstimator:
     """Mean dwell time of one zone over a sliding window of intervals (Little's law).
 
     Bounded state: a ring of ``window`` (duration, occupancy x duration, entries).
+    ``min_entries``: fewer entries than this in the window give no figure, since
+    L / lambda from one or two arrivals is mostly noise (one arrival into a
+    full gallery read as an hour's stay).
     """
 
-    def __init__(self, window: int = 12) -> None:
+    def __init__(self, window: int = 12, min_entries: float = 1.0) -> None:
         if window < 1:
             raise InvalidInput("window must be >= 1")
+        if not min_entries > 0:
+            raise InvalidInput("min_entries must be > 0")
         self._ring = np.zeros((window, 3), dtype=np.float64)
         self._n = 0
+        self._min_entries = min_entries
 
     def update(self, dt_s: float, mean_occupancy: float, entries: float) -> None:
         """Add one interval: its length, mean occupancy over it and the entries in it."""
@@ -87,8 +93,8 @@ class DwellTimeEstimator:
 
     @property
     def dwell_time_s(self) -> float | None:
-        """W = L / lambda in seconds; None without arrivals in the window."""
+        """W = L / lambda in seconds; None with fewer than ``min_entries`` arrivals."""
         entries = self._ring[:, 2].sum()
-        if entries == 0.0:
+        if entries == 0.0 or entries < self._min_entries:
             return None
         return float(self._ring[:, 1].sum() / entries)
