@@ -124,9 +124,7 @@ class CrowdTracker:
         # Little's law needs a window longer than the stays it measures (a
         # gallery visit lasts minutes), and enough arrivals to mean something.
         window = max(1, math.ceil(DWELL_WINDOW_S / config.crowd_step_s))
-        self._dwell = {
-            z: DwellTimeEstimator(window, DWELL_MIN_ENTRIES) for z in self._zones
-        }
+        self._dwell = {z: DwellTimeEstimator(window, DWELL_MIN_ENTRIES) for z in self._zones}
         # Walking speed is measured in a transit zone a camera watches (its
         # crossing time by Little's law, path / W) and shared with the transit
         # zones it has a door with: one corridor, one crowd, one speed.
