@@ -235,6 +235,7 @@ export const en = {
   'details.flowInOut': 'Flow in · out',
   'alarmState.backToNormal': ' · back to normal',
   'details.dwellSpeed': 'Dwell · speed',
+  'details.occupancyBand': '95 % band ± {n} people',
 } as const satisfies Record<string, string>;
 
 export type MessageKey = keyof typeof en;

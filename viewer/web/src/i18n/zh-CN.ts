@@ -234,4 +234,5 @@ export const zhCN: Record<MessageKey, string> = {
   'details.flowInOut': '流入 · 流出',
   'alarmState.backToNormal': ' · 已恢复正常',
   'details.dwellSpeed': '停留 · 速度',
+  'details.occupancyBand': '95% 置信区间 ± {n} 人',
 };

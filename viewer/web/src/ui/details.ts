@@ -233,14 +233,14 @@ export class DetailsPane {
     if (dwell) {
       const w = analytics?.dwell_s;
       const v = analytics?.speed_m_s;
-      const parts = [typeof w === 'number' ? (w < 120 ? `${w.toFixed(0)} s` : `${(w / 60).toFixed(0)} min`) : '—'];
+      const parts = [typeof w === 'number' ? (w < 120 ? msg('age.s', { n: w.toFixed(0) }) : msg('age.min', { n: (w / 60).toFixed(0) })) : '—'];
       if (typeof v === 'number') parts.push(`${v.toFixed(2)} m/s`);
       setText(dwell, parts.join(' · '));
     }
     const occupancy = this.fields.get('zone:occupancy');
     const sd = analytics?.occupancy_sd;
     // The estimate's 95 % band, so an operator sees how far to trust the figure.
-    if (occupancy) occupancy.title = typeof sd === 'number' ? `95 % band ± ${(1.96 * sd).toFixed(1)} people` : '';
+    if (occupancy) occupancy.title = typeof sd === 'number' ? msg('details.occupancyBand', { n: (1.96 * sd).toFixed(1) }) : '';
     for (const artefact of this.ctx.venue.artefacts ?? []) {
       const el = this.fields.get(`artefact:${artefact.id}`);
       if (el === undefined) continue;
