@@ -292,6 +292,10 @@ class Platform:
                 # each venue: analytics belong where the whole stream arrives.
                 ingest.add_listener(analytics.on_decoded)
                 ingest.add_listener(commands.on_decoded)
+            if self._full:
+                # Unwinds right after ingest stops: the last partial crowd step
+                # reaches the live view and the state feed, its alarms the store.
+                self._stack.push_async_callback(self._finish_analytics)
             await self._stack.enter_async_context(ingest)
             await ingest.wait_connected(timeout=15.0)
             self.ingest = ingest
@@ -337,6 +341,16 @@ class Platform:
         for t in self._tasks:
             t.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)
+
+    async def _finish_analytics(self) -> None:
+        if self.analytics is None:
+            return
+        try:
+            await self.analytics.close()
+            if self.publisher is not None:
+                self.publisher.flush(time.time())
+        except Exception:  # shutdown goes on: the stores still need closing
+            log.exception("the last analytics step could not be published")
 
     async def _wait_for_store(self, store: Store, url: str) -> None:
         """Wait for a database that is down at start-up, saying so every few seconds.

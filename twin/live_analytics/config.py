@@ -54,6 +54,9 @@ class AnalyticsConfig:
       and its alarm) this long after its last detection; then its alarm clears.
     - ``anomaly_alarms``: raise an alarm per detection kind and sensor.
     - ``crowd_step_s``: occupancy advances at most this often (device time).
+    - ``crowd_finish_idle_s``: when a venue's readings stop for this many
+      seconds (wall clock: the end of a replay or of a recording), its partial
+      crowd step is published rather than held until more data come.
     - ``dwell_s`` / ``zone_dwell_s``: mean stay in a zone, for the leaving flow
       of gates counted in only (a gate with a ``backward`` counter is measured
       both ways and needs no model; see docs/crowd.md).
@@ -82,6 +85,7 @@ class AnalyticsConfig:
         default_factory=lambda: dict(DEFAULT_ANOMALY_SEVERITY)
     )
     crowd_step_s: float = 10.0
+    crowd_finish_idle_s: float = 5.0
     dwell_s: float = 600.0
     zone_dwell_s: Mapping[str, float] = field(default_factory=dict)
     empty_hours: Mapping[str, tuple[float, float]] = field(default_factory=dict)

@@ -178,6 +178,11 @@ class CrowdTracker:
         return frozenset(self._channel) | frozenset(self._direct)
 
     @property
+    def step_start(self) -> float | None:
+        """Device time the step in progress began (None before the first reading)."""
+        return self._t
+
+    @property
     def modelled_gates(self) -> frozenset[str]:
         """Gates whose return flow is modelled because nothing counts it."""
         return frozenset(self._gates[i] for i in self._return_gate.values())

@@ -95,6 +95,12 @@ class VenueAnalytics:
             samples.append(MetricSample(Metric.ZONE_CO2, zone, sum(vals) / len(vals), newest))
         return update, self.rules.evaluate(samples)
 
+    @property
+    def crowd_pending(self) -> bool:
+        """Readings arrived after the last crowd step: :meth:`finish` would publish one."""
+        start = self.crowd.step_start
+        return self.newest is not None and start is not None and self.newest > start
+
     def finish(self, now: float | None = None) -> AnalyticsUpdate:
         """End of a replay or run: publish the partial crowd step still pending.
 
