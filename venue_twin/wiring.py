@@ -37,7 +37,7 @@ from twin.loader import load_sample, load_venue
 from twin.replica import StatePublisher
 from twin.service import TwinService
 from twin.threshold_alarms import ThresholdAlarms
-from twin.venue import Venue
+from twin.venue import SensorKind, Venue
 from venue_twin.http_server import serve_http
 from venue_twin.settings import AuthConfig, Settings
 from venue_twin.wiring_adapters import adapter_specs, with_adapters
@@ -271,6 +271,7 @@ class Platform:
                 known_venue=self.twin.knows,
                 known_sensor=self.twin.knows,
                 policy=s.unknown_sensors,
+                tracker_sensor=_trackers(self.venues),
             )
             ingest_decoder, adapter_filters = with_adapters(
                 decoder, topics, adapter_specs(s.adapters, self.venues), self.twin.venues, limits
@@ -416,6 +417,12 @@ async def _flush_history(alarms: AlarmManager, commands: CommandTracker) -> None
                 tracker.writes.pending,
                 "alarm" if tracker is alarms else "command",
             )
+
+
+def _trackers(venues: list[Venue]) -> Callable[[str, str], bool]:
+    """Which sensors may send positions: the venues' ``people_tracker`` sensors."""
+    ids = {(v.id, s.id) for v in venues for s in v.sensors if s.kind is SensorKind.PEOPLE_TRACKER}
+    return lambda venue, sensor: (venue, sensor) in ids
 
 
 def _redact(url: str) -> str:

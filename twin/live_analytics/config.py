@@ -72,6 +72,9 @@ class AnalyticsConfig:
     - ``camera_undercount_per_density`` / ``camera_undercount_sd``: a camera
       misses people hidden behind others, a share ``k * density`` of those
       present (prior mean and spread of ``k`` per p/m^2); see docs/crowd.md.
+    - ``tracker_dropout`` / ``tracker_dropout_sd``: a ``people_tracker`` loses
+      a share of the people it should see (dropped tracks), prior mean and
+      spread; it has no density-dependent occlusion (it looks down).
     - ``area_types``: Fruin walkway or queue tables per zone (default walkway).
     - ``climate_targets``: ASHRAE class per zone (default ``default_climate``).
     - ``capacity_alarms``: alarm at 80 % (warning) and 100 % (critical) of a
@@ -96,6 +99,8 @@ class AnalyticsConfig:
     initial_occupancy: Mapping[str, float] = field(default_factory=dict)
     camera_undercount_per_density: float = 0.03
     camera_undercount_sd: float = 0.03
+    tracker_dropout: float = 0.02
+    tracker_dropout_sd: float = 0.02
     capacity_alarms: bool = True
     capacity_clear_ratio: float = 0.75
     queue_size: int = 10_000

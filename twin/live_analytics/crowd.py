@@ -6,7 +6,9 @@ increments drive the occupancy estimator
 (:class:`~twin.analytics.crowd.OccupancyEstimator`) on the channel they
 measure. Two counters on the same channel (one each side of a door) are
 averaged. ``people_count`` sensors (cameras) are direct measurements of
-their zone, corrected for the people a camera cannot see in a dense crowd.
+their zone, corrected for the people a camera cannot see in a dense crowd;
+``people_tracker`` counts likewise, corrected for dropped tracks, and their
+positions give density and speed (:mod:`twin.live_analytics.tracker_zones`).
 
 A gate counted forward but not backward leaves its return flow unmeasured:
 it is modelled as the zone's occupancy leaving with a mean stay of
@@ -28,6 +30,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import numpy as np
 import scipy.sparse as sp
 
+from ingest.contract import TrackFrame
 from twin.analytics.crowd import (
     AreaType,
     CapacityArea,
@@ -42,6 +45,7 @@ from twin.analytics.crowd.dwell_prior import DwellPrior, path_length
 from twin.live_analytics.config import AnalyticsConfig
 from twin.live_analytics.counter_reading import CounterReading
 from twin.live_analytics.results import GateFlow, ZoneCrowd
+from twin.live_analytics.tracker_zones import TrackedZone, TrackerZones
 from twin.venue import GateDirection, SensorKind, Venue
 
 __all__ = ["CounterReading", "CrowdTracker"]
@@ -73,8 +77,12 @@ class CrowdTracker:
             self._per_channel[ch] += 1.0
         measured = self._per_channel > 0
         self._counters = {s: CounterReading() for s in self._channel}
-        cams = [s for s in venue.sensors if s.kind is SensorKind.PEOPLE_COUNT]
+        # Cameras and people trackers both count their zone directly.
+        direct = (SensorKind.PEOPLE_COUNT, SensorKind.PEOPLE_TRACKER)
+        cams = [s for s in venue.sensors if s.kind in direct]
         self._direct = {s.id: s.zone for s in cams}
+        self._tracker_ids = {s.id for s in cams if s.kind is SensorKind.PEOPLE_TRACKER}
+        self._tracks = TrackerZones(venue)
         self._camera = {s.id: k for k, s in enumerate(cams)}
         # Modelled return flow of zone z goes back through a gate that enters z
         # and is counted in, but not out; measured exits of z are subtracted.
@@ -198,6 +206,10 @@ class CrowdTracker:
         """An operator's head count (or a known start): the zone holds ``count`` people now."""
         self._estimator.set_occupancy(zone, count, sd)
 
+    def observe_track(self, frame: TrackFrame) -> None:
+        """A people tracker's positions (its count comes as a reading, see :meth:`update`)."""
+        self._tracks.add(frame)
+
     def update(self, sensor: str, ts: float, value: float) -> None:
         channel = self._channel.get(sensor)
         if channel is not None:
@@ -257,7 +269,8 @@ class CrowdTracker:
         self._pending[:] = 0.0
         self._direct_pending.clear()
         self._last_flow = flow / dt
-        return self._results(now, dt, entries, exits)
+        tracked = self._tracks.step(now, max(2.0 * self._cfg.crowd_step_s, dt))
+        return self._results(now, dt, entries, exits, tracked)
 
     def _shared_speed(self) -> dict[int, float]:
         """Measured walking speed per transit zone (own or a watched neighbour's)."""
@@ -292,13 +305,17 @@ class CrowdTracker:
         for sensor, values in self._direct_pending.items():
             zone = self._direct[sensor]
             seen = sum(values) / len(values)
-            rho = occ[zi[zone]] / self._area[zone]
-            share = max(0.5, 1.0 - cfg.camera_undercount_per_density * rho)
-            n = seen / share
+            if sensor in self._tracker_ids:
+                # A tracker looks down: no occlusion, only dropped tracks.
+                n = seen / max(0.5, 1.0 - cfg.tracker_dropout)
+                miss_sd = cfg.tracker_dropout_sd * n
+            else:
+                rho = occ[zi[zone]] / self._area[zone]
+                share = max(0.5, 1.0 - cfg.camera_undercount_per_density * rho)
+                n = seen / share
+                miss_sd = cfg.camera_undercount_sd * rho * n
             sd = math.sqrt(
-                (ocfg.direct_rel_sd * n) ** 2
-                + ocfg.direct_abs_sd**2 / len(values)
-                + (cfg.camera_undercount_sd * rho * n) ** 2
+                (ocfg.direct_rel_sd * n) ** 2 + ocfg.direct_abs_sd**2 / len(values) + miss_sd**2
             )
             out[self._camera[sensor]] = (n, sd)
         return out
@@ -317,7 +334,12 @@ class CrowdTracker:
         )
 
     def _results(
-        self, now: float, dt: float, entries: np.ndarray, exits: np.ndarray
+        self,
+        now: float,
+        dt: float,
+        entries: np.ndarray,
+        exits: np.ndarray,
+        tracked: Mapping[str, TrackedZone],
     ) -> tuple[ZoneCrowd, ...]:
         occ, sd = self._estimator.projected()
         out = []
@@ -329,6 +351,9 @@ class CrowdTracker:
             dwell = self._dwell[zone]
             dwell.update(dt, n, float(entries[i]))
             speed = self._measure_speed(i, dwell)
+            seen = tracked.get(zone)
+            if seen is not None and seen.speed_m_s is not None:
+                speed = seen.speed_m_s  # measured from tracks beats Little's law
             cap = self._capacity.get(zone)
             out.append(
                 ZoneCrowd(
@@ -346,6 +371,8 @@ class CrowdTracker:
                     float(exits[i]) / dt,
                     dwell.dwell_time_s,
                     speed,
+                    None if seen is None else seen.classic_density,
+                    None if seen is None else seen.voronoi_density,
                 )
             )
         return tuple(out)

@@ -19,7 +19,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import partial
 
-from ingest.contract import Reading
+from ingest.contract import Reading, TrackFrame
 from ingest.decode import DecodeResult
 from twin.alarms import AlarmError, AlarmManager, Severity
 from twin.alarms.texts import AlarmText, format_number, render
@@ -127,7 +127,10 @@ class AnalyticsService:
 
     def on_decoded(self, result: DecodeResult) -> None:
         """Ingest listener: one decoded message's readings, analysed within ``batch_s``."""
-        if result.readings:
+        if result.tracks:
+            # Positions travel with the readings, in order; they are never stored.
+            self._batcher.add([*result.readings, *result.tracks])
+        elif result.readings:
             self._batcher.add(result.readings)
 
     @property
@@ -135,13 +138,13 @@ class AnalyticsService:
         """Readings the analytics skipped because they fell too far behind."""
         return self._batcher.shed
 
-    def process(self, readings: Sequence[Reading]) -> list[AnalyticsUpdate]:
+    def process(self, readings: Sequence[Reading | TrackFrame]) -> list[AnalyticsUpdate]:
         """Run readings through their venues' analytics now; returns the updates published."""
         return self._act(self._analyse(readings))
 
-    def _analyse(self, readings: Sequence[Reading]) -> list[_Result]:
+    def _analyse(self, readings: Sequence[Reading | TrackFrame]) -> list[_Result]:
         """The analytics themselves (on the analysis thread when on a loop)."""
-        by_venue: dict[str, list[Reading]] = {}
+        by_venue: dict[str, list[Reading | TrackFrame]] = {}
         for r in readings:
             by_venue.setdefault(r.venue, []).append(r)
         out = []
