@@ -179,6 +179,7 @@ class CrowdTracker:
         self._direct_pending: dict[str, list[float]] = {}  # camera sensor -> counts
         self._t: float | None = None
         self._last_flow = np.zeros(n_ch)
+        self._tracked_flow: dict[str, tuple[float, float]] = {}
         self._measured = measured
 
     @property
@@ -270,6 +271,7 @@ class CrowdTracker:
         self._direct_pending.clear()
         self._last_flow = flow / dt
         tracked = self._tracks.step(now, max(2.0 * self._cfg.crowd_step_s, dt))
+        self._tracked_flow = self._tracks.gate_flows(dt)
         return self._results(now, dt, entries, exits, tracked)
 
     def _shared_speed(self) -> dict[int, float]:
@@ -321,17 +323,21 @@ class CrowdTracker:
         return out
 
     def flows(self, now: float) -> tuple[GateFlow, ...]:
-        """People per second through each gate over the last step (None where not counted)."""
-        f, m = self._last_flow, self._measured
-        return tuple(
-            GateFlow(
-                g,
-                now,
-                float(f[2 * i]) if m[2 * i] else None,
-                float(f[2 * i + 1]) if m[2 * i + 1] else None,
-            )
-            for i, g in enumerate(self._gates)
-        )
+        """People per second through each gate over the last step (None where not counted).
+
+        A gate no counter counts (one way or both) takes a tracker's line
+        crossings where a tracker watches it.
+        """
+        f, m, seen = self._last_flow, self._measured, self._tracked_flow
+        out = []
+        for i, g in enumerate(self._gates):
+            fwd = float(f[2 * i]) if m[2 * i] else None
+            back = float(f[2 * i + 1]) if m[2 * i + 1] else None
+            if g in seen:
+                fwd = seen[g][0] if fwd is None else fwd
+                back = seen[g][1] if back is None else back
+            out.append(GateFlow(g, now, fwd, back))
+        return tuple(out)
 
     def _results(
         self,
