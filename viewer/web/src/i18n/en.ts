@@ -34,6 +34,7 @@ export const en = {
   'kind.co2': 'CO₂',
   'kind.lux': 'Illuminance',
   'kind.people_count': 'People count',
+  'kind.people_tracker': 'People tracker',
   'kind.gate_counter': 'Gate counter',
   'kind.vibration': 'Vibration',
   'kind.uv': 'UV',
@@ -235,6 +236,7 @@ export const en = {
   'details.flowInOut': 'Flow in · out',
   'alarmState.backToNormal': ' · back to normal',
   'details.dwellSpeed': 'Dwell · speed',
+  'details.trackedDensity': 'Tracked density · Voronoi',
 } as const satisfies Record<string, string>;
 
 export type MessageKey = keyof typeof en;
