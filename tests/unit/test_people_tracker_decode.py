@@ -9,6 +9,8 @@ from __future__ import annotations
 import json
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from ingest.contract import Reading, Topics, TrackFrame
 from ingest.decode import DecodeLimits, Decoder, Reason
@@ -118,3 +120,35 @@ def test_positions_from_a_sensor_that_is_not_a_tracker_are_refused() -> None:
 def test_an_unknown_sensor_is_refused_before_its_positions_are_read() -> None:
     out = decoder().decode(T.sensor("v", "ghost"), msg(positions=[[0, 0]]), NOW)
     assert [d.reason for d in out.rejected] == [Reason.UNKNOWN_SENSOR.value]
+
+
+_number = st.one_of(
+    st.integers(-(10**6), 10**6), st.floats(allow_nan=False, allow_infinity=False), st.booleans()
+)
+_json = st.recursive(
+    st.none() | _number | st.text(max_size=5),
+    lambda inner: (
+        st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=5), inner, max_size=3)
+    ),
+    max_leaves=12,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    positions=st.lists(st.lists(_number, max_size=4), max_size=6) | _json,
+    count=_json,
+    ids=st.none() | st.lists(st.integers(0, 3) | st.text(max_size=3), max_size=6) | _json,
+)
+def test_any_frame_is_taken_whole_or_dead_lettered_whole(
+    positions: object, count: object, ids: object
+) -> None:
+    doc: dict[str, object] = {"ts": TS_MS, "positions": positions, "count": count, "ids": ids}
+    out = decoder().decode(T.sensor("v", "trk"), json.dumps(doc).encode(), NOW)
+    if out.rejected:
+        assert out.readings == [] and out.tracks == [] and len(out.rejected) == 1
+    else:
+        (frame,) = out.tracks
+        (reading,) = out.readings
+        assert reading.value == frame.count >= len(frame.positions)
+        assert frame.ids is None or len(set(frame.ids)) == len(frame.ids) == len(frame.positions)
