@@ -5,7 +5,8 @@ Version 1 of the contract; payloads carry ``"v": 1`` (optional, assumed 1).
 
 Topics, under a configurable prefix (``""`` by default):
 
-- ``venues/{venue}/sensors/{sensor}``   one sensor, one reading or ``{"readings": [...]}``
+- ``venues/{venue}/sensors/{sensor}``   one sensor, one reading or ``{"readings": [...]}``;
+  a ``people_tracker`` also sends ``{"ts", "count", "positions": [[x, y], ..], "ids"?}``
 - ``venues/{venue}/batch``              many sensors: ``{"readings": [{"sensor": ..}, ..]}``
 - ``venues/{venue}/status/{sensor}``    ``{"state": "online" | "offline"}``, retained, last will
 - ``venues/{venue}/commands/{target}``  twin to device; ``.../ack`` device to twin
@@ -28,6 +29,7 @@ __all__ = [
     "StatusEvent",
     "TopicKind",
     "Topics",
+    "TrackFrame",
 ]
 
 CONTRACT_VERSION = 1
@@ -59,6 +61,24 @@ class Reading:
     ts: float
     value: float
     quality: Quality = Quality.GOOD
+
+
+@dataclass(frozen=True, slots=True)
+class TrackFrame:
+    """One frame of a people tracker (3D stereo counter, camera tracker).
+
+    ``count`` is also stored as the sensor's reading (storage stays numeric);
+    the positions (venue metres, ``(n, 2)`` as pairs) and optional track ids
+    go only to the live analytics and are never stored. ``count`` may exceed
+    ``len(positions)`` (people counted but not located).
+    """
+
+    venue: str
+    sensor: str
+    ts: float
+    count: int
+    positions: tuple[tuple[float, float], ...]
+    ids: tuple[str, ...] | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -28,7 +28,9 @@ from ingest.contract import (
     StatusEvent,
     TopicKind,
     Topics,
+    TrackFrame,
 )
+from ingest.people_tracks import MAX_POSITIONS, TrackError, parse_track
 
 __all__ = ["DecodeLimits", "DecodeResult", "Decoder", "Reason", "SensorPolicy"]
 
@@ -51,6 +53,8 @@ class Reason(enum.StrEnum):
     UNKNOWN_VENUE = "unknown_venue"
     UNKNOWN_SENSOR = "unknown_sensor"
     TOO_MANY_READINGS = "too_many_readings"
+    TOO_MANY_POSITIONS = "too_many_positions"
+    NOT_A_TRACKER = "not_a_tracker"
     INTERNAL = "internal_error"
 
 
@@ -68,6 +72,7 @@ class DecodeLimits:
     max_future_s: float = 300.0
     max_age_s: float = 366 * 86_400.0
     dead_letter_bytes: int = 4096
+    max_positions_per_message: int = MAX_POSITIONS
 
 
 @dataclass(slots=True)
@@ -76,6 +81,8 @@ class DecodeResult:
     statuses: list[StatusEvent] = field(default_factory=list)
     acks: list[CommandAck] = field(default_factory=list)
     rejected: list[DeadLetter] = field(default_factory=list)
+    # People trackers' positions (their counts are in ``readings`` too).
+    tracks: list[TrackFrame] = field(default_factory=list)
 
 
 class _BatchItem(msgspec.Struct):
@@ -121,6 +128,7 @@ class Decoder:
         known_sensor: SensorRegistry | None = None,
         policy: SensorPolicy = SensorPolicy.REJECT,
         on_new_sensor: Callable[[str, str], None] | None = None,
+        tracker_sensor: SensorRegistry | None = None,
     ) -> None:
         self._topics = topics
         self._limits = limits or DecodeLimits()
@@ -128,6 +136,8 @@ class Decoder:
         self._known_sensor = known_sensor
         self._policy = policy
         self._on_new_sensor = on_new_sensor
+        # Which sensors may send positions (None: any); the rest keep one number.
+        self._tracker_sensor = tracker_sensor
         self._json = msgspec.json.Decoder()
         self._batch_json = msgspec.json.Decoder(_Batch)
         self._single_json = msgspec.json.Decoder(_Single)
@@ -204,7 +214,11 @@ class Decoder:
             if one is not None:
                 out.readings.append(one)
                 return
-            self._readings(venue, rest, self._parse(payload), topic, payload, now, out)
+            doc = self._parse(payload)
+            if "positions" in doc:
+                self._track(venue, rest, doc, now, out)
+                return
+            self._readings(venue, rest, doc, topic, payload, now, out)
         else:  # STATUS
             if not rest or "/" in rest:
                 raise _Reject(Reason.BAD_TOPIC, "expected venues/{venue}/status/{sensor}")
@@ -267,10 +281,11 @@ class Decoder:
     ) -> Reading | None:
         """A typed decode of one clean reading (a device's usual message).
 
-        None at any irregularity (also for ``{"readings": [...]}`` on a sensor
+        None at any irregularity (also for ``{"readings": [...]}`` or a tracker's
+        ``positions`` on a sensor
         topic): the general path then decides, so both accept the same.
         """
-        if b'"readings"' in payload:
+        if b'"readings"' in payload or b'"positions"' in payload:
             return None
         try:
             one = self._single_json.decode(payload)
@@ -284,6 +299,22 @@ class Decoder:
             return None
         q = Quality.GOOD if one.quality == "good" else Quality(one.quality)
         return Reading(venue, sensor, round(ts * 1000.0) / 1000.0, one.value, q)
+
+    def _track(
+        self, venue: str, sensor: str, doc: dict[str, Any], now: float, out: DecodeResult
+    ) -> None:
+        """A people tracker's frame: its count as a reading, its positions as a track."""
+        if self._tracker_sensor is not None and not self._tracker_sensor(venue, sensor):
+            raise _Reject(Reason.NOT_A_TRACKER, f"sensor {sensor!r} is not a people_tracker")
+        try:
+            count, positions, ids = parse_track(doc, self._limits.max_positions_per_message)
+        except TrackError as err:
+            raise _Reject(Reason(err.reason), err.detail) from None
+        if "ts" not in doc:
+            raise _Reject(Reason.BAD_TIMESTAMP, "'ts' is required")
+        reading = self._reading(venue, sensor, {**doc, "value": count}, now)
+        out.readings.append(reading)
+        out.tracks.append(TrackFrame(venue, sensor, reading.ts, count, positions, ids))
 
     def _check_sensor(self, venue: str, sensor: str) -> None:
         if self._known_sensor is None or self._known_sensor(venue, sensor):

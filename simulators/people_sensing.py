@@ -12,6 +12,9 @@
   and then, and more are hidden behind others as the crowd thickens (the
   occlusion coefficient per p/m^2 is drawn per device). The sensor bank then
   adds its usual relative noise.
+- A people tracker (``people_tracker``, looking down) only drops tracks: it
+  counts each person with probability ``1 - dropout``. The simulator reports
+  its count only (its crowd model is per zone, so there are no positions).
 
 The truth stays in the simulator (``VenueSimulator.occupancy()``,
 ``gate_counts()``) for scoring; :attr:`PeopleSensing.miss` and
@@ -66,10 +69,12 @@ class PeopleSensing:
         self._rng = rng
         n = len(sensors)
         self.counter = np.array([s.kind is SensorKind.GATE_COUNTER for s in sensors], dtype=bool)
-        self.camera = np.array([s.kind is SensorKind.PEOPLE_COUNT for s in sensors], dtype=bool)
+        direct = (SensorKind.PEOPLE_COUNT, SensorKind.PEOPLE_TRACKER)
+        self.camera = np.array([s.kind in direct for s in sensors], dtype=bool)
+        tracker = np.array([s.kind is SensorKind.PEOPLE_TRACKER for s in sensors], dtype=bool)
         self.miss = np.where(self.counter, rng.uniform(*e.miss_range, n), 0.0)
         self.double = np.where(self.counter, rng.uniform(*e.double_range, n), 0.0)
-        self.occlusion = np.where(self.camera, rng.uniform(*e.occlusion_range, n), 0.0)
+        self.occlusion = np.where(self.camera & ~tracker, rng.uniform(*e.occlusion_range, n), 0.0)
         self.dropout = e.dropout
         self._area = np.array([zone_area[zone_index[s.zone]] for s in sensors], dtype=np.float64)
         self._seen_true = np.full(n, np.nan)

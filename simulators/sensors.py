@@ -54,6 +54,8 @@ MODELS: dict[SensorKind, SensorModel] = {
     SensorKind.CO2: SensorModel(5.0, 0.01, 1.0, 10.0, 0.0, 0.0, 10_000.0),
     SensorKind.LUX: SensorModel(0.3, 0.01, 0.1, 0.0, 0.1, 0.0, 200_000.0),
     SensorKind.PEOPLE_COUNT: SensorModel(0.0, 0.03, 1.0, 0.0, 0.0, 0.0, 1e9),
+    # A tracker counts the people it holds a track of: its error is dropouts.
+    SensorKind.PEOPLE_TRACKER: SensorModel(0.0, 0.0, 1.0, 0.0, 0.0, 0.0, 1e9),
     SensorKind.GATE_COUNTER: SensorModel(0.0, 0.0, 1.0, 0.0, 0.0, 0.0, 1e15),
     SensorKind.VIBRATION: SensorModel(0.01, 0.05, 0.001, 0.0, 0.1, 0.0, 1_000.0),
     SensorKind.UV: SensorModel(0.5, 0.02, 0.1, 0.0, 0.05, 0.0, 10_000.0),
@@ -98,7 +100,9 @@ class SensorBank:
                     back = n_gates if s.direction is GateDirection.BACKWARD else 0
                     src[k] = base + back + gate_index[s.gate]
             else:
-                src[k] = KIND_ORDER.index(s.kind) * n_zones + z
+                # A people tracker counts the same people as a camera there would.
+                kind = SensorKind.PEOPLE_COUNT if s.kind is SensorKind.PEOPLE_TRACKER else s.kind
+                src[k] = KIND_ORDER.index(kind) * n_zones + z
         self._src = src
         self.interval = np.array([s.interval_s for s in sensors], dtype=float)
         # Everything is due at the start, so the first readings appear at once.

@@ -52,6 +52,8 @@ class SensorKind(enum.StrEnum):
     CO2 = "co2"
     LUX = "lux"
     PEOPLE_COUNT = "people_count"
+    # A 3D stereo counter or camera tracker: a count and people's positions per frame.
+    PEOPLE_TRACKER = "people_tracker"
     GATE_COUNTER = "gate_counter"
     VIBRATION = "vibration"
     UV = "uv"
@@ -63,6 +65,7 @@ DEFAULT_UNITS: dict[SensorKind, str] = {
     SensorKind.CO2: "ppm",
     SensorKind.LUX: "lx",
     SensorKind.PEOPLE_COUNT: "people",
+    SensorKind.PEOPLE_TRACKER: "people",
     SensorKind.GATE_COUNTER: "people",
     SensorKind.VIBRATION: "mm/s",
     SensorKind.UV: "uW/lm",

@@ -48,6 +48,8 @@ examples:
 
 Timing follows the recording's receive times divided by --speed. Remap topics
 (--remap) or rename venues (--venue) so a replay never mixes with live data.
+When the replay ends, the twin publishes the last partial crowd step once the
+venue has been quiet for crowd_finish_idle_s (5 s; docs/crowd.md).
 """
 
 

@@ -37,7 +37,7 @@ from twin.loader import load_sample, load_venue
 from twin.replica import StatePublisher
 from twin.service import TwinService
 from twin.threshold_alarms import ThresholdAlarms
-from twin.venue import Venue
+from twin.venue import SensorKind, Venue
 from venue_twin.http_server import serve_http
 from venue_twin.settings import AuthConfig, Settings
 from venue_twin.wiring_adapters import adapter_specs, with_adapters
@@ -271,6 +271,7 @@ class Platform:
                 known_venue=self.twin.knows,
                 known_sensor=self.twin.knows,
                 policy=s.unknown_sensors,
+                tracker_sensor=_trackers(self.venues),
             )
             ingest_decoder, adapter_filters = with_adapters(
                 decoder, topics, adapter_specs(s.adapters, self.venues), self.twin.venues, limits
@@ -292,6 +293,10 @@ class Platform:
                 # each venue: analytics belong where the whole stream arrives.
                 ingest.add_listener(analytics.on_decoded)
                 ingest.add_listener(commands.on_decoded)
+            if self._full:
+                # Unwinds right after ingest stops: the last partial crowd step
+                # reaches the live view and the state feed, its alarms the store.
+                self._stack.push_async_callback(self._finish_analytics)
             await self._stack.enter_async_context(ingest)
             await ingest.wait_connected(timeout=15.0)
             self.ingest = ingest
@@ -337,6 +342,16 @@ class Platform:
         for t in self._tasks:
             t.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)
+
+    async def _finish_analytics(self) -> None:
+        if self.analytics is None:
+            return
+        try:
+            await self.analytics.close()
+            if self.publisher is not None:
+                self.publisher.flush(time.time())
+        except Exception:  # shutdown goes on: the stores still need closing
+            log.exception("the last analytics step could not be published")
 
     async def _wait_for_store(self, store: Store, url: str) -> None:
         """Wait for a database that is down at start-up, saying so every few seconds.
@@ -402,6 +417,12 @@ async def _flush_history(alarms: AlarmManager, commands: CommandTracker) -> None
                 tracker.writes.pending,
                 "alarm" if tracker is alarms else "command",
             )
+
+
+def _trackers(venues: list[Venue]) -> Callable[[str, str], bool]:
+    """Which sensors may send positions: the venues' ``people_tracker`` sensors."""
+    ids = {(v.id, s.id) for v in venues for s in v.sensors if s.kind is SensorKind.PEOPLE_TRACKER}
+    return lambda venue, sensor: (venue, sensor) in ids
 
 
 def _redact(url: str) -> str:

@@ -34,6 +34,8 @@ _ZONE_FIELDS = (
     "outflow_per_s",
     "dwell_s",
     "speed_m_s",
+    "tracked_density",
+    "voronoi_density",
 )
 _GATE_FIELDS = ("forward_per_s", "backward_per_s")
 _ARTEFACT_FIELDS = ("dose_lxh", "budget_lxh", "dose_ratio", "exhausted_at")
@@ -121,6 +123,8 @@ def _crowd(c: ZoneCrowd) -> dict[str, Any]:
         "outflow_per_s": finite(c.outflow_per_s),
         "dwell_s": finite(c.dwell_s),
         "speed_m_s": finite(c.speed_m_s),
+        "tracked_density": finite(c.tracked_density),
+        "voronoi_density": finite(c.voronoi_density),
     }
 
 

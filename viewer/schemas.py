@@ -147,6 +147,9 @@ class AnalyticsZone(BaseModel):
     outflow_per_s: float | None = None
     dwell_s: float | None = None
     speed_m_s: float | None = None
+    # From people trackers' positions, where a tracker watches the zone (p/m^2).
+    tracked_density: float | None = None
+    voronoi_density: float | None = None
 
 
 class AnalyticsGate(BaseModel):

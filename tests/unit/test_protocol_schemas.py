@@ -61,3 +61,26 @@ def test_schema_and_decoder_reject_the_same_bad_readings(doc: dict[str, Any]) ->
         jsonschema.validate(doc, schema("reading.json"))
     out = Decoder(Topics()).decode("venues/m/sensors/s1", json.dumps(doc).encode(), NOW)
     assert out.rejected and not out.readings
+
+
+def test_a_tracker_frame_the_decoder_takes_validates_and_bad_ones_fail_both() -> None:
+    good = {
+        "ts": 1_749_999_995_000,
+        "count": 3,
+        "positions": [[1, 2], [3, 4, 1.7]],
+        "ids": [1, "b"],
+    }
+    jsonschema.validate(good, schema("track-frame.json"))
+    dec = Decoder(Topics())
+    out = dec.decode("venues/m/sensors/trk", json.dumps(good).encode(), NOW)
+    assert out.tracks and not out.rejected
+    for bad in (
+        {**good, "positions": [[1]]},
+        {**good, "ids": [1, 1]},
+        {**good, "count": -1},
+        {**good, "value": 3},
+    ):
+        with pytest.raises(jsonschema.ValidationError):
+            jsonschema.validate(bad, schema("track-frame.json"))
+        out = dec.decode("venues/m/sensors/trk", json.dumps(bad).encode(), NOW)
+        assert out.rejected and not out.readings and not out.tracks

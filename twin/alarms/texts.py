@@ -191,6 +191,7 @@ _TERMS: dict[str, dict[str, dict[str, str]]] = {
             "co2": "二氧化碳",
             "lux": "照度",
             "people_count": "人数",
+            "people_tracker": "人员跟踪",
             "gate_counter": "闸机计数",
             "vibration": "振动",
             "uv": "紫外",

@@ -26,13 +26,15 @@ import time
 from collections.abc import Callable, Sequence
 from typing import Generic, TypeVar
 
-from ingest.contract import Reading
+from ingest.contract import Reading, TrackFrame
 
 __all__ = ["AnalysisBatcher"]
 
 log = logging.getLogger(__name__)
 
 R = TypeVar("R")
+# What the analytics consume: readings, and people trackers' frames among them.
+Item = Reading | TrackFrame
 T = TypeVar("T")
 
 # At most one warning about shed readings per this many seconds.
@@ -44,7 +46,7 @@ class AnalysisBatcher(Generic[R]):
 
     def __init__(
         self,
-        analyse: Callable[[Sequence[Reading]], R],
+        analyse: Callable[[Sequence[Item]], R],
         act: Callable[[R], object],
         *,
         batch_s: float = 0.1,
@@ -54,7 +56,7 @@ class AnalysisBatcher(Generic[R]):
         self._act = act
         self.batch_s = batch_s
         self.max_pending = max_pending
-        self._waiting: list[Reading] = []
+        self._waiting: list[Item] = []
         self._handle: asyncio.TimerHandle | None = None
         self._busy: asyncio.Future[R] | None = None
         self._executor: concurrent.futures.ThreadPoolExecutor | None = None
@@ -65,7 +67,7 @@ class AnalysisBatcher(Generic[R]):
     def waiting(self) -> int:
         return len(self._waiting)
 
-    def add(self, readings: Sequence[Reading]) -> None:
+    def add(self, readings: Sequence[Item]) -> None:
         """Queue readings for the next batch (called on the event loop)."""
         self._waiting.extend(readings)
         if len(self._waiting) > self.max_pending:
@@ -91,7 +93,7 @@ class AnalysisBatcher(Generic[R]):
                 self.shed,
             )
 
-    def _take(self) -> list[Reading]:
+    def _take(self) -> list[Item]:
         batch, self._waiting = self._waiting, []
         return batch
 

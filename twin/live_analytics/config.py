@@ -54,6 +54,9 @@ class AnalyticsConfig:
       and its alarm) this long after its last detection; then its alarm clears.
     - ``anomaly_alarms``: raise an alarm per detection kind and sensor.
     - ``crowd_step_s``: occupancy advances at most this often (device time).
+    - ``crowd_finish_idle_s``: when a venue's readings stop for this many
+      seconds (wall clock: the end of a replay or of a recording), its partial
+      crowd step is published rather than held until more data come.
     - ``dwell_s`` / ``zone_dwell_s``: mean stay in a zone, for the leaving flow
       of gates counted in only (a gate with a ``backward`` counter is measured
       both ways and needs no model; see docs/crowd.md).
@@ -69,6 +72,9 @@ class AnalyticsConfig:
     - ``camera_undercount_per_density`` / ``camera_undercount_sd``: a camera
       misses people hidden behind others, a share ``k * density`` of those
       present (prior mean and spread of ``k`` per p/m^2); see docs/crowd.md.
+    - ``tracker_dropout`` / ``tracker_dropout_sd``: a ``people_tracker`` loses
+      a share of the people it should see (dropped tracks), prior mean and
+      spread; it has no density-dependent occlusion (it looks down).
     - ``area_types``: Fruin walkway or queue tables per zone (default walkway).
     - ``climate_targets``: ASHRAE class per zone (default ``default_climate``).
     - ``capacity_alarms``: alarm at 80 % (warning) and 100 % (critical) of a
@@ -82,6 +88,7 @@ class AnalyticsConfig:
         default_factory=lambda: dict(DEFAULT_ANOMALY_SEVERITY)
     )
     crowd_step_s: float = 10.0
+    crowd_finish_idle_s: float = 5.0
     dwell_s: float = 600.0
     zone_dwell_s: Mapping[str, float] = field(default_factory=dict)
     empty_hours: Mapping[str, tuple[float, float]] = field(default_factory=dict)
@@ -92,6 +99,8 @@ class AnalyticsConfig:
     initial_occupancy: Mapping[str, float] = field(default_factory=dict)
     camera_undercount_per_density: float = 0.03
     camera_undercount_sd: float = 0.03
+    tracker_dropout: float = 0.02
+    tracker_dropout_sd: float = 0.02
     capacity_alarms: bool = True
     capacity_clear_ratio: float = 0.75
     queue_size: int = 10_000

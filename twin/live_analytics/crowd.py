@@ -6,7 +6,9 @@ increments drive the occupancy estimator
 (:class:`~twin.analytics.crowd.OccupancyEstimator`) on the channel they
 measure. Two counters on the same channel (one each side of a door) are
 averaged. ``people_count`` sensors (cameras) are direct measurements of
-their zone, corrected for the people a camera cannot see in a dense crowd.
+their zone, corrected for the people a camera cannot see in a dense crowd;
+``people_tracker`` counts likewise, corrected for dropped tracks, and their
+positions give density and speed (:mod:`twin.live_analytics.tracker_zones`).
 
 A gate counted forward but not backward leaves its return flow unmeasured:
 it is modelled as the zone's occupancy leaving with a mean stay of
@@ -28,6 +30,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import numpy as np
 import scipy.sparse as sp
 
+from ingest.contract import TrackFrame
 from twin.analytics.crowd import (
     AreaType,
     CapacityArea,
@@ -42,6 +45,7 @@ from twin.analytics.crowd.dwell_prior import DwellPrior, path_length
 from twin.live_analytics.config import AnalyticsConfig
 from twin.live_analytics.counter_reading import CounterReading
 from twin.live_analytics.results import GateFlow, ZoneCrowd
+from twin.live_analytics.tracker_zones import TrackedZone, TrackerZones
 from twin.venue import GateDirection, SensorKind, Venue
 
 __all__ = ["CounterReading", "CrowdTracker"]
@@ -73,8 +77,12 @@ class CrowdTracker:
             self._per_channel[ch] += 1.0
         measured = self._per_channel > 0
         self._counters = {s: CounterReading() for s in self._channel}
-        cams = [s for s in venue.sensors if s.kind is SensorKind.PEOPLE_COUNT]
+        # Cameras and people trackers both count their zone directly.
+        direct = (SensorKind.PEOPLE_COUNT, SensorKind.PEOPLE_TRACKER)
+        cams = [s for s in venue.sensors if s.kind in direct]
         self._direct = {s.id: s.zone for s in cams}
+        self._tracker_ids = {s.id for s in cams if s.kind is SensorKind.PEOPLE_TRACKER}
+        self._tracks = TrackerZones(venue)
         self._camera = {s.id: k for k, s in enumerate(cams)}
         # Modelled return flow of zone z goes back through a gate that enters z
         # and is counted in, but not out; measured exits of z are subtracted.
@@ -171,11 +179,17 @@ class CrowdTracker:
         self._direct_pending: dict[str, list[float]] = {}  # camera sensor -> counts
         self._t: float | None = None
         self._last_flow = np.zeros(n_ch)
+        self._tracked_flow: dict[str, tuple[float, float]] = {}
         self._measured = measured
 
     @property
     def handles(self) -> frozenset[str]:
         return frozenset(self._channel) | frozenset(self._direct)
+
+    @property
+    def step_start(self) -> float | None:
+        """Device time the step in progress began (None before the first reading)."""
+        return self._t
 
     @property
     def modelled_gates(self) -> frozenset[str]:
@@ -192,6 +206,10 @@ class CrowdTracker:
     def set_occupancy(self, zone: str, count: float, sd: float = 0.0) -> None:
         """An operator's head count (or a known start): the zone holds ``count`` people now."""
         self._estimator.set_occupancy(zone, count, sd)
+
+    def observe_track(self, frame: TrackFrame) -> None:
+        """A people tracker's positions (its count comes as a reading, see :meth:`update`)."""
+        self._tracks.add(frame)
 
     def update(self, sensor: str, ts: float, value: float) -> None:
         channel = self._channel.get(sensor)
@@ -252,7 +270,9 @@ class CrowdTracker:
         self._pending[:] = 0.0
         self._direct_pending.clear()
         self._last_flow = flow / dt
-        return self._results(now, dt, entries, exits)
+        tracked = self._tracks.step(now, max(2.0 * self._cfg.crowd_step_s, dt))
+        self._tracked_flow = self._tracks.gate_flows(dt)
+        return self._results(now, dt, entries, exits, tracked)
 
     def _shared_speed(self) -> dict[int, float]:
         """Measured walking speed per transit zone (own or a watched neighbour's)."""
@@ -287,32 +307,45 @@ class CrowdTracker:
         for sensor, values in self._direct_pending.items():
             zone = self._direct[sensor]
             seen = sum(values) / len(values)
-            rho = occ[zi[zone]] / self._area[zone]
-            share = max(0.5, 1.0 - cfg.camera_undercount_per_density * rho)
-            n = seen / share
+            if sensor in self._tracker_ids:
+                # A tracker looks down: no occlusion, only dropped tracks.
+                n = seen / max(0.5, 1.0 - cfg.tracker_dropout)
+                miss_sd = cfg.tracker_dropout_sd * n
+            else:
+                rho = occ[zi[zone]] / self._area[zone]
+                share = max(0.5, 1.0 - cfg.camera_undercount_per_density * rho)
+                n = seen / share
+                miss_sd = cfg.camera_undercount_sd * rho * n
             sd = math.sqrt(
-                (ocfg.direct_rel_sd * n) ** 2
-                + ocfg.direct_abs_sd**2 / len(values)
-                + (cfg.camera_undercount_sd * rho * n) ** 2
+                (ocfg.direct_rel_sd * n) ** 2 + ocfg.direct_abs_sd**2 / len(values) + miss_sd**2
             )
             out[self._camera[sensor]] = (n, sd)
         return out
 
     def flows(self, now: float) -> tuple[GateFlow, ...]:
-        """People per second through each gate over the last step (None where not counted)."""
-        f, m = self._last_flow, self._measured
-        return tuple(
-            GateFlow(
-                g,
-                now,
-                float(f[2 * i]) if m[2 * i] else None,
-                float(f[2 * i + 1]) if m[2 * i + 1] else None,
-            )
-            for i, g in enumerate(self._gates)
-        )
+        """People per second through each gate over the last step (None where not counted).
+
+        A gate no counter counts (one way or both) takes a tracker's line
+        crossings where a tracker watches it.
+        """
+        f, m, seen = self._last_flow, self._measured, self._tracked_flow
+        out = []
+        for i, g in enumerate(self._gates):
+            fwd = float(f[2 * i]) if m[2 * i] else None
+            back = float(f[2 * i + 1]) if m[2 * i + 1] else None
+            if g in seen:
+                fwd = seen[g][0] if fwd is None else fwd
+                back = seen[g][1] if back is None else back
+            out.append(GateFlow(g, now, fwd, back))
+        return tuple(out)
 
     def _results(
-        self, now: float, dt: float, entries: np.ndarray, exits: np.ndarray
+        self,
+        now: float,
+        dt: float,
+        entries: np.ndarray,
+        exits: np.ndarray,
+        tracked: Mapping[str, TrackedZone],
     ) -> tuple[ZoneCrowd, ...]:
         occ, sd = self._estimator.projected()
         out = []
@@ -324,6 +357,9 @@ class CrowdTracker:
             dwell = self._dwell[zone]
             dwell.update(dt, n, float(entries[i]))
             speed = self._measure_speed(i, dwell)
+            seen = tracked.get(zone)
+            if seen is not None and seen.speed_m_s is not None:
+                speed = seen.speed_m_s  # measured from tracks beats Little's law
             cap = self._capacity.get(zone)
             out.append(
                 ZoneCrowd(
@@ -341,6 +377,8 @@ class CrowdTracker:
                     float(exits[i]) / dt,
                     dwell.dwell_time_s,
                     speed,
+                    None if seen is None else seen.classic_density,
+                    None if seen is None else seen.voronoi_density,
                 )
             )
         return tuple(out)

@@ -48,6 +48,10 @@ class ZoneCrowd:
     outflow_per_s: float | None = None
     dwell_s: float | None = None
     speed_m_s: float | None = None
+    # From people trackers' positions (None where no tracker watches the
+    # zone): classic density (people in the polygon / area) and Voronoi density.
+    tracked_density: float | None = None
+    voronoi_density: float | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -19,7 +19,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import partial
 
-from ingest.contract import Reading
+from ingest.contract import Reading, TrackFrame
 from ingest.decode import DecodeResult
 from twin.alarms import AlarmError, AlarmManager, Severity
 from twin.alarms.texts import AlarmText, format_number, render
@@ -39,8 +39,11 @@ log = logging.getLogger(__name__)
 AnalyticsListener = Callable[[str, AnalyticsUpdate], None]
 # One venue's analysed batch: its update and the rule actions it triggered.
 _Result = tuple[str, AnalyticsUpdate, list[RuleFired | RuleCleared]]
-# One venue's watchdog tick: new dropouts, expired anomaly kinds, rule actions.
-_TickResult = tuple[list[SensorAnomaly], list[str], list[RuleFired | RuleCleared]]
+# One venue's watchdog tick: new dropouts, expired anomaly kinds, rule actions,
+# and the partial crowd step of a venue whose readings stopped (else None).
+_TickResult = tuple[
+    list[SensorAnomaly], list[str], list[RuleFired | RuleCleared], AnalyticsUpdate | None
+]
 
 _CAPACITY_SEVERITY = {
     CapacityLevel.WARNING: Severity.WARNING,
@@ -105,6 +108,8 @@ class AnalyticsService:
             self._analyse, self._act, batch_s=batch_s, max_pending=max_pending
         )
         self._capacity: dict[tuple[str, str], CapacityLevel] = {}
+        # Wall-clock time each venue's readings last arrived (idle -> partial step).
+        self._arrived: dict[str, float] = {}
         self.dropped_actions = 0
 
     def _timezone(self, venue: str) -> str:
@@ -122,7 +127,10 @@ class AnalyticsService:
 
     def on_decoded(self, result: DecodeResult) -> None:
         """Ingest listener: one decoded message's readings, analysed within ``batch_s``."""
-        if result.readings:
+        if result.tracks:
+            # Positions travel with the readings, in order; they are never stored.
+            self._batcher.add([*result.readings, *result.tracks])
+        elif result.readings:
             self._batcher.add(result.readings)
 
     @property
@@ -130,19 +138,21 @@ class AnalyticsService:
         """Readings the analytics skipped because they fell too far behind."""
         return self._batcher.shed
 
-    def process(self, readings: Sequence[Reading]) -> list[AnalyticsUpdate]:
+    def process(self, readings: Sequence[Reading | TrackFrame]) -> list[AnalyticsUpdate]:
         """Run readings through their venues' analytics now; returns the updates published."""
         return self._act(self._analyse(readings))
 
-    def _analyse(self, readings: Sequence[Reading]) -> list[_Result]:
+    def _analyse(self, readings: Sequence[Reading | TrackFrame]) -> list[_Result]:
         """The analytics themselves (on the analysis thread when on a loop)."""
-        by_venue: dict[str, list[Reading]] = {}
+        by_venue: dict[str, list[Reading | TrackFrame]] = {}
         for r in readings:
             by_venue.setdefault(r.venue, []).append(r)
         out = []
+        arrived = self._clock()
         for venue_id, rs in by_venue.items():
             va = self.venues.get(venue_id)
             if va is not None:
+                self._arrived[venue_id] = arrived
                 update, actions = va.process(rs)
                 out.append((venue_id, update, actions))
         return out
@@ -162,15 +172,44 @@ class AnalyticsService:
     def finish(self) -> list[AnalyticsUpdate]:
         """End of a run or a replay: publish every venue's partial crowd step.
 
-        Each venue closes its step at its newest reading's (device) time.
+        Each venue closes its step at its newest reading's (device) time. Call
+        it where the analytics state is not in use (no loop, or after
+        :meth:`close` stopped the analysis thread); :meth:`close` calls it.
         """
         updates = []
         for venue_id, va in self.venues.items():
             update = va.finish()
             if update:
                 updates.append(update)
-                self._publish(venue_id, update)
+                self._finished(venue_id, update)
         return updates
+
+    def _finished(self, venue_id: str, update: AnalyticsUpdate) -> None:
+        self._capacity_actions(venue_id, update.crowd)
+        self._publish(venue_id, update)
+
+    async def close(self) -> list[AnalyticsUpdate]:
+        """Shutdown: analyse what is waiting, publish the partial crowd steps, apply actions.
+
+        Call it after ingest stopped and before the alarm store closes, so the
+        last step's results reach listeners (live view, WebSocket, the state
+        feed) and its alarms are stored.
+        """
+        await self._batcher.flush()
+        updates = await self._batcher.call(self._finish_all)
+        for venue_id, update in updates:
+            self._finished(venue_id, update)
+        await self.drain()
+        self._batcher.close()
+        return [u for _, u in updates]
+
+    def _finish_all(self) -> list[tuple[str, AnalyticsUpdate]]:
+        out = []
+        for venue_id, va in self.venues.items():
+            update = va.finish()
+            if update:
+                out.append((venue_id, update))
+        return out
 
     def tick(self, now: float | None = None) -> None:
         """Watchdogs: silent sensors, anomaly expiry, rule hold times."""
@@ -185,13 +224,24 @@ class AnalyticsService:
 
     def _tick_analyse(self, now: float | None) -> list[tuple[str, float, _TickResult]]:
         out = []
+        wall = self._clock()
+        idle_s = self.config.crowd_finish_idle_s
         for venue_id, va in self.venues.items():
             at = self._venue_now(venue_id, now)
-            out.append((venue_id, at, va.tick(at)))
+            silent, expired, actions = va.tick(at)
+            # Readings stopped (a replay or recording ended, a gateway paused):
+            # the partial step is published now rather than when data resume.
+            last = self._arrived.get(venue_id)
+            last_step = None
+            if last is not None and wall - last >= idle_s and va.crowd_pending:
+                last_step = va.finish() or None
+            out.append((venue_id, at, (silent, expired, actions, last_step)))
         return out
 
     def _tick_act(self, results: list[tuple[str, float, _TickResult]]) -> None:
-        for venue_id, at, (silent, expired, actions) in results:
+        for venue_id, at, (silent, expired, actions, last_step) in results:
+            if last_step is not None:
+                self._finished(venue_id, last_step)
             self._anomaly_actions(venue_id, silent)
             for item in expired:
                 sensor, kind = item.split("/", 1)

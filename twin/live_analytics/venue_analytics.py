@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from ingest.contract import Reading
+from ingest.contract import Reading, TrackFrame
 from twin.live_analytics.anomalies import AnomalyWatch
 from twin.live_analytics.config import AnalyticsConfig
 from twin.live_analytics.conservation import ConservationTracker
@@ -46,9 +46,13 @@ class VenueAnalytics:
         self.newest: float | None = None  # device time of the newest reading
 
     def process(
-        self, readings: Sequence[Reading]
+        self, readings: Sequence[Reading | TrackFrame]
     ) -> tuple[AnalyticsUpdate, list[RuleFired | RuleCleared]]:
-        """Run readings (of this venue) through every analytic, then the rules."""
+        """Run readings (of this venue) through every analytic, then the rules.
+
+        A people tracker's frames (positions) come in arrival order with the
+        readings; the tracker's count is among the readings.
+        """
         anomalies: list[SensorAnomaly] = []
         zones: set[str] = set()
         artefacts: set[str] = set()
@@ -59,6 +63,9 @@ class VenueAnalytics:
         newest = None
         for r in readings:
             if r.venue != self.venue.id:
+                continue
+            if isinstance(r, TrackFrame):
+                self.crowd.observe_track(r)
                 continue
             self.readings += 1
             newest = r.ts if newest is None or r.ts > newest else newest
@@ -94,6 +101,12 @@ class VenueAnalytics:
             vals = self._latest_co2[zone].values()
             samples.append(MetricSample(Metric.ZONE_CO2, zone, sum(vals) / len(vals), newest))
         return update, self.rules.evaluate(samples)
+
+    @property
+    def crowd_pending(self) -> bool:
+        """Readings arrived after the last crowd step: :meth:`finish` would publish one."""
+        start = self.crowd.step_start
+        return self.newest is not None and start is not None and self.newest > start
 
     def finish(self, now: float | None = None) -> AnalyticsUpdate:
         """End of a replay or run: publish the partial crowd step still pending.

@@ -153,6 +153,29 @@ def test_cameras_under_count_in_a_crowd() -> None:
     assert 0.8 * true < seen < 0.99 * true
 
 
+def test_people_trackers_drop_tracks_but_see_through_a_crowd() -> None:
+    site = load_sample("scenic-site")
+    doc = site.model_dump(mode="json")
+    doc["sensors"].append(
+        {
+            "id": "queue-tracker",
+            "kind": "people_tracker",
+            "zone": "queue-area",
+            "position": [55, 10, 4],
+            "interval_s": 10,
+        }
+    )
+    site = Venue.model_validate(doc)
+    start = datetime(2024, 11, 25, 11, 0, tzinfo=ZoneInfo(site.timezone)).timestamp()
+    sim = VenueSimulator(site, seed=4, start=start)
+    exact = VenueSimulator(site, seed=4, start=start, sensing=EXACT_SENSING)
+    seen = sum(r.value for r in run(sim, 3600.0) if r.sensor == "queue-tracker")
+    true = sum(r.value for r in run(exact, 3600.0) if r.sensor == "queue-tracker")
+    assert true > 1000
+    # 2 % dropped tracks and no occlusion, however dense the queue.
+    assert seen / true == pytest.approx(0.98, abs=0.01)
+
+
 def test_two_way_counters_add_up_to_the_true_occupancy(wing: Venue) -> None:
     # The simulator's bookkeeping, with counters that never miss.
     sim = VenueSimulator(wing, seed=4, start=MONDAY_0800 + 3 * 3600, sensing=EXACT_SENSING)

@@ -19,7 +19,7 @@ export const STATUS_LABELS: Record<SensorStatus, string> = {
 /** Most urgent first: the order of the summary and of attention lists. */
 export const STATUS_ORDER: SensorStatus[] = ['alarm', 'warn', 'offline', 'stale', 'unknown', 'ok'];
 
-const KIND_ORDER = ['temperature', 'humidity', 'co2', 'lux', 'uv', 'vibration', 'people_count', 'gate_counter'];
+const KIND_ORDER = ['temperature', 'humidity', 'co2', 'lux', 'uv', 'vibration', 'people_count', 'people_tracker', 'gate_counter'];
 
 export class ViewContext {
   readonly sensorsById = new Map<string, SensorDef>();

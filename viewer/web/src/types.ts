@@ -6,6 +6,7 @@ export type SensorKind =
   | 'co2'
   | 'lux'
   | 'people_count'
+  | 'people_tracker'
   | 'gate_counter'
   | 'vibration'
   | 'uv';
@@ -196,6 +197,8 @@ export interface ZoneAnalytics {
   outflow_per_s?: number | null;
   dwell_s?: number | null;
   speed_m_s?: number | null;
+  tracked_density?: number | null;
+  voronoi_density?: number | null;
 }
 
 export interface ArtefactAnalytics {

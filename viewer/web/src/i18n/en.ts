@@ -34,6 +34,7 @@ export const en = {
   'kind.co2': 'CO₂',
   'kind.lux': 'Illuminance',
   'kind.people_count': 'People count',
+  'kind.people_tracker': 'People tracker',
   'kind.gate_counter': 'Gate counter',
   'kind.vibration': 'Vibration',
   'kind.uv': 'UV',
@@ -236,6 +237,7 @@ export const en = {
   'alarmState.backToNormal': ' · back to normal',
   'details.dwellSpeed': 'Dwell · speed',
   'details.occupancyBand': '95 % band ± {n} people',
+  'details.trackedDensity': 'Tracked density · Voronoi',
 } as const satisfies Record<string, string>;
 
 export type MessageKey = keyof typeof en;

@@ -33,6 +33,7 @@ export const zhCN: Record<MessageKey, string> = {
   'kind.co2': 'CO₂',
   'kind.lux': '照度',
   'kind.people_count': '人数',
+  'kind.people_tracker': '人员跟踪',
   'kind.gate_counter': '闸机计数',
   'kind.vibration': '振动',
   'kind.uv': '紫外线',
@@ -235,4 +236,5 @@ export const zhCN: Record<MessageKey, string> = {
   'alarmState.backToNormal': ' · 已恢复正常',
   'details.dwellSpeed': '停留 · 速度',
   'details.occupancyBand': '95% 置信区间 ± {n} 人',
+  'details.trackedDensity': '跟踪密度 · 泰森多边形',
 };

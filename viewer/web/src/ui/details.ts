@@ -159,6 +159,10 @@ export class DetailsPane {
       h('div', { class: 'zone-cell' }, h('span', { class: 'threshold-label', text: msg('details.flowInOut') }), this.field('zone:flow', 'zone-cell-value', 'zone-flow')),
       h('div', { class: 'zone-cell' }, h('span', { class: 'threshold-label', text: msg('details.dwellSpeed') }), this.field('zone:dwell', 'zone-cell-value', 'zone-dwell')),
     );
+    // A people tracker's positions give densities of their own (classic, Voronoi).
+    if (this.ctx.sensorsIn(zone.id).some((s) => s.kind === 'people_tracker')) {
+      grid.append(h('div', { class: 'zone-cell' }, h('span', { class: 'threshold-label', text: msg('details.trackedDensity') }), this.field('zone:tracked', 'zone-cell-value', 'zone-tracked')));
+    }
     const sensors = this.sensorRows(this.ctx.sensorsIn(zone.id));
     const artefacts = (this.ctx.venue.artefacts ?? []).filter((a) => a.zone === zone.id);
     const artefactList = h('ul', { class: 'list compact' });
@@ -236,6 +240,12 @@ export class DetailsPane {
       const parts = [typeof w === 'number' ? (w < 120 ? msg('age.s', { n: w.toFixed(0) }) : msg('age.min', { n: (w / 60).toFixed(0) })) : '—'];
       if (typeof v === 'number') parts.push(`${v.toFixed(2)} m/s`);
       setText(dwell, parts.join(' · '));
+    }
+    const tracked = this.fields.get('zone:tracked');
+    if (tracked) {
+      const c = analytics?.tracked_density;
+      const v = analytics?.voronoi_density;
+      setText(tracked, typeof c === 'number' && typeof v === 'number' ? `${c.toFixed(2)} · ${v.toFixed(2)} p/m²` : '—');
     }
     const occupancy = this.fields.get('zone:occupancy');
     const sd = analytics?.occupancy_sd;

@@ -16,7 +16,7 @@ import './placement.css';
 const CLICK_SLOP_PX = 5;
 /** A dropped sensor hangs this high above the floor that was clicked (metres). */
 const MOUNT_HEIGHT_M = 1.5;
-const KINDS = ['temperature', 'humidity', 'co2', 'lux', 'uv', 'vibration', 'people_count', 'gate_counter'];
+const KINDS = ['temperature', 'humidity', 'co2', 'lux', 'uv', 'vibration', 'people_count', 'people_tracker', 'gate_counter'];
 
 // Operator-facing strings of this module, in one place (for the message catalogue).
 const TEXT = {
