@@ -242,7 +242,7 @@ export class DetailsPane {
     const occupancy = this.fields.get('zone:occupancy');
     const sd = analytics?.occupancy_sd;
     // The estimate's 95 % band, so an operator sees how far to trust the figure.
-    if (occupancy) occupancy.title = typeof sd === 'number' ? `95 % band ± ${(1.96 * sd).toFixed(1)} people` : '';
+    if (occupancy) occupancy.title = typeof sd === 'number' ? msg('details.occupancyBand', { n: (1.96 * sd).toFixed(1) }) : '';
     for (const artefact of this.ctx.venue.artefacts ?? []) {
       const el = this.fields.get(`artefact:${artefact.id}`);
       if (el === undefined) continue;
