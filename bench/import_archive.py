@@ -8,6 +8,7 @@ store). Rows are CSV lines; readings are rows x channels.
     python bench/import_archive.py                       # SQLite in a temp file
     python bench/import_archive.py --rows 2000000 --files 4
     python bench/import_archive.py --store postgresql://user:pw@127.0.0.1:5432/db
+    python bench/import_archive.py --postgres    # a throwaway durable PostgreSQL
 """
 
 from __future__ import annotations
@@ -23,8 +24,10 @@ from pathlib import Path
 
 # Run as a script, this folder comes first on sys.path and bench/ingest.py
 # would shadow the `ingest` package.
-sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).resolve().parent]
+_here = Path(__file__).resolve().parent
+sys.path[:] = [str(_here.parent)] + [p for p in sys.path if Path(p or ".").resolve() != _here]
 
+from bench.bench_pg import bench_postgres, durability
 from ingest.archive import ImportOptions, ReadOptions, import_archive
 from ingest.archive.reader import read_file
 from ingest.store import open_store
@@ -82,6 +85,8 @@ async def run(args: argparse.Namespace) -> None:
         f"({t_all:.2f} s wall, {c_all:.2f} s CPU) into {url.split(':')[0]}"
     )
     print(f"stored {readings:,} readings, {report.duplicates:,} duplicates dropped")
+    if url.startswith("postgres"):
+        print(f"server: {durability(url)}")
     print(f"load average: {os.getloadavg()[0]:.2f}")
 
 
@@ -92,7 +97,16 @@ def main() -> None:
     p.add_argument("--rows", type=int, default=1_000_000)
     p.add_argument("--files", type=int, default=3)
     p.add_argument("--store", help="store URL (default: a temporary SQLite file)")
-    asyncio.run(run(p.parse_args()))
+    p.add_argument(
+        "--postgres", action="store_true", help="start a throwaway durable PostgreSQL and use it"
+    )
+    args = p.parse_args()
+    if args.postgres:
+        with bench_postgres(durable=True) as pg:
+            args.store = pg.create_database()
+            asyncio.run(run(args))
+    else:
+        asyncio.run(run(args))
 
 
 if __name__ == "__main__":

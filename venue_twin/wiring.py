@@ -17,6 +17,7 @@ from typing import Any
 
 from fastapi import FastAPI
 
+from ingest.adapters import AdapterDecoder
 from ingest.contract import Topics
 from ingest.decode import DecodeLimits, Decoder
 from ingest.metrics import IngestMetrics
@@ -324,6 +325,11 @@ class Platform:
                     replays=replays,
                     metrics_registry=self.metrics.registry,
                     allowed_origins=list(s.allowed_origins),
+                    device_health=(
+                        ingest_decoder.health_of
+                        if isinstance(ingest_decoder, AdapterDecoder)
+                        else None
+                    ),
                 )
             )
         except BaseException:

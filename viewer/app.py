@@ -15,6 +15,7 @@ from ingest.store.base import StoreError
 from twin.alarms import AlarmStoreError
 from viewer.auth import RoleGuard
 from viewer.context import ViewerContext, default_static_dir
+from viewer.device_health import device_health_router
 from viewer.errors import install_validation_handler
 from viewer.openapi_doc import install_openapi
 from viewer.request_guard import RequestGuard
@@ -45,6 +46,7 @@ def create_app(ctx: ViewerContext) -> FastAPI:
     app.include_router(commands_router(ctx, guard))
     app.include_router(replay_router(ctx, guard))
     app.include_router(placement_router(ctx, guard))
+    app.include_router(device_health_router(ctx, guard))
     app.include_router(reports_router(ctx, guard))
     app.include_router(ws_router(ctx))
     if ctx.metrics_registry is not None:

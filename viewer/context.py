@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -10,6 +10,7 @@ from typing import Any
 
 from prometheus_client import CollectorRegistry
 
+from ingest.adapters.base import DeviceHealth
 from ingest.store.base import Store
 from twin.alarms import AlarmStore
 from twin.commands import CommandStore
@@ -50,3 +51,5 @@ class ViewerContext:
     static_dir: Path | None = None
     glb_cache: GlbCache = field(default_factory=GlbCache)
     allowed_origins: list[str] = field(default_factory=list)
+    # Radio and battery facts payload adapters keep per sensor (venue -> sensor -> health).
+    device_health: Callable[[str], Mapping[str, DeviceHealth]] | None = None

@@ -106,6 +106,11 @@ class AdapterDecoder:
         self.health: dict[tuple[str, str], DeviceHealth] = {}
         self.skipped_fields = 0
 
+    def health_of(self, venue: str) -> dict[str, DeviceHealth]:
+        """Each sensor's latest device health in ``venue`` (a copy: decoding goes on)."""
+        with self._lock:
+            return {sid: h for (v, sid), h in self.health.items() if v == venue}
+
     @property
     def filters(self) -> list[str]:
         """MQTT filters to subscribe to, besides the contract's."""

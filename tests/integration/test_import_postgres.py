@@ -45,3 +45,23 @@ async def test_postgres_import_matches_sqlite(pg_url: str, tmp_path: Path) -> No
     finally:
         await pg.close()
         await lite.close()
+
+
+async def test_postgres_bulk_overlap_counts_new_rows_and_keeps_latest(pg_url: str) -> None:
+    """Older history after newer: only new rows counted, the latest value stays."""
+    pg = PostgresStore(pg_url)
+    await pg.open()
+    try:
+        base = 1_700_000_000_000
+        newer = (base + np.arange(10, 15) * 60_000).astype(np.int64)
+        older = (base + np.arange(7, 12) * 60_000).astype(np.int64)
+        assert await pg.write_columns("wing-b", "o'brien", newer, np.arange(5.0)) == 5
+        assert await pg.write_columns("wing-b", "o'brien", older, np.full(5, 9.0)) == 3
+        latest = await pg.latest("wing-b")
+        assert [(r.sensor, r.ts, r.value) for r in latest] == [
+            ("o'brien", (base + 14 * 60_000) / 1000.0, 4.0)
+        ]
+        values = [r.value for r in await pg.raw("wing-b", "o'brien", 0, 4e9)]
+        assert values == [9.0, 9.0, 9.0, 0.0, 1.0, 2.0, 3.0, 4.0]
+    finally:
+        await pg.close()

@@ -47,6 +47,7 @@ REQUIRED: dict[tuple[str, str], Role | None] = {
     ("POST", "/api/replay/{session_id}/control"): Role.ENGINEER,
     ("GET", "/metrics"): Role.VIEWER,
     ("GET", "/api/venues/{venue}/unplaced"): Role.VIEWER,
+    ("GET", "/api/venues/{venue}/device-health"): Role.VIEWER,
     ("PUT", "/api/venues/{venue}/sensors/{sensor}/placement"): Role.ENGINEER,
 }
 PARAMS = {"venue": V, "sensor": "gallery-a-temp", "alarm_id": "a1", "command_id": "c1"}

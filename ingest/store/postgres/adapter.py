@@ -44,7 +44,7 @@ from ingest.store.base import (
 )
 from ingest.store.postgres import queries
 from ingest.store.postgres.backoff import Backoff
-from ingest.store.postgres.bulk import copy_binary
+from ingest.store.postgres.bulk import BULK_INSERT, BULK_LATEST, copy_binary
 from ingest.store.postgres.connect_errors import classify
 from ingest.store.postgres.late_refresh import LateDataRefresher
 from ingest.store.postgres.reconnect import Reconnector
@@ -271,12 +271,16 @@ class PostgresStore:
         if len(ts_ms) == 0:
             return 0
         stream = copy_binary(venue, sensor, ts_ms, values)
+        last = int(np.argmax(ts_ms))
+        newest = (venue, sensor, int(ts_ms[last]), float(values[last]), 0)
         async with self._connection() as conn, conn.transaction():
             cur = conn.cursor()
             async with cur.copy(queries.STAGING_COPY) as copy:
                 await copy.write(stream)
-            row = await (await cur.execute(queries.MERGE_STAGING)).fetchone()
-        return int(row[0]) if row else 0
+            await cur.execute(BULK_INSERT)
+            new = max(cur.rowcount, 0)
+            await cur.execute(BULK_LATEST, newest)
+        return new
 
     async def write_dead_letters(self, letters: Sequence[DeadLetter]) -> None:
         if not letters:

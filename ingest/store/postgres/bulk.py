@@ -8,10 +8,32 @@ record and the whole stream is one packed numpy array: no Python per row.
 
 from __future__ import annotations
 
+from typing import LiteralString
+
 import numpy as np
 import numpy.typing as npt
 
-__all__ = ["copy_binary"]
+__all__ = ["BULK_INSERT", "BULK_LATEST", "copy_binary"]
+
+# One sensor's staged history into readings. Unlike the live MERGE_STAGING,
+# no RETURNING: handing every new row back to a CTE that sorts them for the
+# newest one cost more than the insert itself; the caller knows the newest
+# row already, and the row count comes from the cursor.
+BULK_INSERT: LiteralString = """
+INSERT INTO readings (venue, sensor, ts, value, quality)
+SELECT venue, sensor, to_timestamp(ts_ms / 1000.0), value, quality
+FROM staging_readings
+ON CONFLICT (venue, sensor, ts) DO NOTHING
+"""
+
+# The newest staged row advances readings_latest, as a live write would.
+BULK_LATEST: LiteralString = """
+INSERT INTO readings_latest AS l (venue, sensor, ts, value, quality)
+VALUES (%s, %s, to_timestamp(%s / 1000.0), %s, %s)
+ON CONFLICT (venue, sensor) DO UPDATE
+SET ts = EXCLUDED.ts, value = EXCLUDED.value, quality = EXCLUDED.quality
+WHERE EXCLUDED.ts > l.ts
+"""
 
 _SIGNATURE = b"PGCOPY\n\xff\r\n\x00" + b"\x00\x00\x00\x00" + b"\x00\x00\x00\x00"
 _TRAILER = b"\xff\xff"

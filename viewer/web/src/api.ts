@@ -194,6 +194,22 @@ export interface PlacementAnswer {
   venue_file: string;
 }
 
+/** Radio and battery facts a payload adapter keeps for a sensor's device. */
+export interface DeviceHealth {
+  sensor: string;
+  rssi_dbm: number | null;
+  snr_db: number | null;
+  gateway: string | null;
+  link_quality: number | null;
+  battery: number | null;
+  weak_signal: boolean;
+  low_battery: boolean;
+}
+
+export function listDeviceHealth(venue: string): Promise<DeviceHealth[]> {
+  return getJson<DeviceHealth[]>(`/api/venues/${enc(venue)}/device-health`);
+}
+
 export function listUnplaced(venue: string): Promise<UnplacedSensor[]> {
   return getJson<UnplacedSensor[]>(`/api/venues/${enc(venue)}/unplaced`);
 }

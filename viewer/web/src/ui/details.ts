@@ -6,6 +6,7 @@ import { formatAge, formatNumber, formatValue, kindLabel, unitLabel } from '../f
 import type { Quantity } from '../scales';
 import type { SensorDef, ZoneDef } from '../types';
 import { HistoryChart } from './chart';
+import { deviceHealthSection } from './deviceHealth';
 import { h, setText } from './dom';
 import { formatZoneValue } from './lists';
 
@@ -106,6 +107,7 @@ export class DetailsPane {
         h('dt', { text: msg('details.position') }),
         h('dd', { text: sensor.position.map((v) => v.toFixed(1)).join(', ') + ' m' }),
       ),
+      deviceHealthSection(this.ctx.venue.id, sensor.id),
       this.chart.root,
       ...this.neighbours(sensor),
     );
