@@ -100,7 +100,6 @@ export const en = {
   'details.battery': 'Battery',
   'details.weakSignal': 'Weak signal',
   'details.lowBattery': 'Low battery',
-  'details.occupancyBand': '95 % band ± {n} people',
   'details.alsoIn': 'Also in {zone}',
   'details.alsoInVenue': 'Also in this venue',
   'details.outdoor': 'outdoor',

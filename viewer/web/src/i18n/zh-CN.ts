@@ -99,7 +99,6 @@ export const zhCN: Record<MessageKey, string> = {
   'details.battery': '电池',
   'details.weakSignal': '信号弱',
   'details.lowBattery': '电量低',
-  'details.occupancyBand': '95% 区间 ± {n} 人',
   'details.alsoIn': '{zone}内的其他传感器',
   'details.alsoInVenue': '本场馆内的其他传感器',
   'details.outdoor': '室外',
