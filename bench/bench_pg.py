@@ -15,27 +15,13 @@ import psycopg
 
 from tests.fixtures import postgres as pg_fixture
 
-DURABLE = ("fsync=on", "synchronous_commit=on", "full_page_writes=on")
-FAST = ("fsync=off", "synchronous_commit=off", "full_page_writes=off")
-
 
 @contextmanager
 def bench_postgres(durable: bool = True) -> Iterator[pg_fixture.PostgresServer]:
     """A started cluster with durability on (or the test fixture's fast settings)."""
-    base = tuple(
-        s
-        for s in pg_fixture._SERVER_SETTINGS
-        if s.split("=")[0] not in {"fsync", "synchronous_commit", "full_page_writes"}
-    )
-    saved = pg_fixture._SERVER_SETTINGS
-    # Read when the server starts: set it for this start only.
-    pg_fixture._SERVER_SETTINGS = base + (DURABLE if durable else FAST)  # type: ignore[assignment]
-    try:
-        with pg_fixture.running_postgres() as server:
-            pg_fixture._SERVER_SETTINGS = saved
-            yield server
-    finally:
-        pg_fixture._SERVER_SETTINGS = saved
+    # The fixture takes the choice itself now (its old module constant is gone).
+    with pg_fixture.running_postgres(durable=durable) as server:
+        yield server
 
 
 def durability(url: str) -> str:
