@@ -26,7 +26,6 @@ from ingest.store import open_store
 from ingest.store.base import Store, StoreUnavailable
 from ingest.store.spool import Spool
 from ingest.store.writer import BatchWriter
-from notify import Notifier
 from twin.alarm_stores import open_alarm_store
 from twin.alarm_stores.memory import MemoryAlarmStore
 from twin.alarms import AlarmManager
@@ -208,6 +207,8 @@ class Platform:
                 self.twin.add_listener(thresholds.on_changes)
                 self._spawn(thresholds.run(), "threshold-alarms")
             if self._full and s.notify is not None:
+                from notify import Notifier  # httpx: only when notifications are on
+
                 notifier = Notifier(s.notify, self.venues, alarms)
                 await self._stack.enter_async_context(notifier)
                 self._spawn(notifier.run(), "notifier")

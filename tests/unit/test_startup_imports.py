@@ -4,7 +4,8 @@ trimesh (with scipy.spatial and networkx), psycopg, matplotlib and the BIM and
 point-cloud libraries cost seconds to import on this class of machine. The
 demo (SQLite, embedded broker) needs none of them before its first live
 value: the GLB export loads trimesh when a browser asks for the model, and
-only a PostgreSQL URL loads psycopg. A fresh interpreter runs the demo's
+only a PostgreSQL URL loads psycopg, and only configured notifications load
+httpx. A fresh interpreter runs the demo's
 start path (command module, broker, the whole platform up to the viewer app)
 and reports what it imported.
 """
@@ -28,6 +29,7 @@ HEAVY = (
     "matplotlib",
     "ifcopenshell",
     "open3d",
+    "httpx",  # notifications' HTTP client: only when notifications are configured
 )
 
 _START = textwrap.dedent(
@@ -88,6 +90,7 @@ def test_the_demo_start_path_imports_no_heavy_library(tmp_path: Path) -> None:
     [
         ("ingest.store", "PostgresStore", "psycopg"),
         ("twin.alarm_stores", "PostgresAlarmStore", "psycopg"),
+        ("notify", "Notifier", "httpx"),
     ],
 )
 def test_the_lazy_names_still_import_and_load_their_library(
