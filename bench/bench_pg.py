@@ -15,15 +15,11 @@ import psycopg
 
 from tests.fixtures import postgres as pg_fixture
 
-DURABLE = ("fsync=on", "synchronous_commit=on", "full_page_writes=on")
-FAST = ("fsync=off", "synchronous_commit=off", "full_page_writes=off")
-
 
 @contextmanager
 def bench_postgres(durable: bool = True) -> Iterator[pg_fixture.PostgresServer]:
     """A started cluster with durability on (or the test fixture's fast settings)."""
-    # The fixture now takes durability as an argument (it no longer reads a
-    # module-level settings tuple, which this function used to swap).
+    # The fixture takes the choice itself now (its old module constant is gone).
     with pg_fixture.running_postgres(durable=durable) as server:
         yield server
 

@@ -11,7 +11,9 @@ at-least-once: the ingest service PUBACKs a message only after its readings
 are committed.
 
 Publishers are separate processes (``bench/ingest_pub.py``); for throughput
-they pre-encode every payload before the clock starts and several share the
+they pre-build every MQTT PUBLISH packet before the clock starts and write
+them to a raw socket at QoS 1, counting PUBACKs (``--paho-publishers`` uses
+paho instead, which is Python-bound at ~6-7k msg/s here); several share the
 messages, and the table shows the rate they offered (broker-acknowledged)
 beside what was committed. Scenarios:
 - batched: 100 readings per message on venues/{v}/batch, as fast as possible;
@@ -50,7 +52,7 @@ _here = Path(__file__).resolve().parent
 sys.path[:] = [str(_here.parent)] + [p for p in sys.path if Path(p or ".").resolve() != _here]
 
 from bench.bench_pg import bench_postgres, durability
-from bench.ingest_pub import SENSORS, blast, paced
+from bench.ingest_pub import SENSORS, blast, paced, raw_blast
 from ingest.contract import Reading, Topics
 from ingest.decode import Decoder
 from ingest.metrics import IngestMetrics
@@ -67,6 +69,10 @@ def _cpu() -> float:
     return ru.ru_utime + ru.ru_stime
 
 
+# Throughput publishers: raw-socket QoS 1 (default) or paho (--paho-publishers).
+_BLAST: list[Callable[..., None]] = [raw_blast]
+
+
 def _publishers(
     port: int, messages: int, per_msg: int, rate: float | None, lanes: int
 ) -> tuple[list[Any], Any, Any]:
@@ -75,7 +81,7 @@ def _publishers(
     t0_ms = int((time.time() - 3600) * 1000)
     procs = [
         ctx.Process(
-            target=blast if rate is None else paced,
+            target=_BLAST[0] if rate is None else paced,
             args=(port, lane, lanes, messages, per_msg, t0_ms, go, out)
             if rate is None
             else (port, lane, lanes, messages, rate, go, out),
@@ -237,12 +243,19 @@ def main() -> None:
     )
     ap.add_argument("--quick", action="store_true", help="smaller runs (about a minute)")
     ap.add_argument("--publishers", type=int, default=2, help="publisher processes (default 2)")
+    ap.add_argument(
+        "--paho-publishers",
+        action="store_true",
+        help="publish with paho (Python, ~100 us a message) instead of pre-built raw packets",
+    )
     ap.add_argument("--only", help="run only scenarios whose name contains this")
     ap.add_argument("--no-naive", action="store_true", help="skip the naive baselines")
     ap.add_argument("--profile", help="py-spy record (raw format) the ingest process to this file")
     args = ap.parse_args()
     k = 0.25 if args.quick else 1.0
     lanes = args.publishers
+    if args.paho_publishers:
+        _BLAST[0] = blast
     rows: list[tuple[str, str, dict[str, Any]]] = []
     spy = None
     if args.profile:
@@ -326,7 +339,8 @@ def main() -> None:
         )
     print("\ndurable = " + next((s for _n, s, _r in rows if "fsync=on" in s), "-"))
     print("fast    = " + next((s for _n, s, _r in rows if "fsync=off" in s), "-"))
-    print(f"publishers: {lanes} processes, pre-encoded payloads; {SENSORS:,} sensors")
+    kind = "paho" if args.paho_publishers else "raw-socket QoS 1 (bench/ingest_pub.py)"
+    print(f"publishers: {lanes} processes, {kind}, pre-encoded; {SENSORS:,} sensors")
     print(f"peak RSS of the ingest process (all scenarios): {peak_mb:.0f} MiB")
     print("p50/p99: publish to commit of every reading (paced row only); offered = the")
     print("publishers' broker-acknowledged rate; committed/s = first hand-off to last commit")

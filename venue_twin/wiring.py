@@ -25,10 +25,8 @@ from ingest.mqtt_settings import MqttSettings
 from ingest.service import IngestService
 from ingest.store import open_store
 from ingest.store.base import Store, StoreUnavailable
-from ingest.store.postgres import server_address
 from ingest.store.spool import Spool
 from ingest.store.writer import BatchWriter
-from notify import Notifier
 from twin.alarm_stores import open_alarm_store
 from twin.alarm_stores.memory import MemoryAlarmStore
 from twin.alarms import AlarmManager
@@ -176,6 +174,8 @@ class Platform:
             else:
                 # A worker has no analytics to resume: it ingests at once, and the
                 # writer spools (or holds acks) until the database answers.
+                from ingest.store.postgres import server_address
+
                 self._progress(
                     f"ingest starts without the database at {server_address(url)}; "
                     "readings are spooled or held at the broker until it answers"
@@ -208,6 +208,8 @@ class Platform:
                 self.twin.add_listener(thresholds.on_changes)
                 self._spawn(thresholds.run(), "threshold-alarms")
             if self._full and s.notify is not None:
+                from notify import Notifier  # httpx: only when notifications are on
+
                 notifier = Notifier(s.notify, self.venues, alarms)
                 await self._stack.enter_async_context(notifier)
                 self._spawn(notifier.run(), "notifier")
@@ -366,6 +368,8 @@ class Platform:
         :class:`~ingest.store.base.StoreMisconfigured` if the database answers
         but refuses the settings.
         """
+        from ingest.store.postgres import server_address  # psycopg: only when needed
+
         where, started = server_address(url), time.monotonic()
         while True:
             log.warning(

@@ -11,6 +11,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from ingest.store.base import (
     Bucket,
     InvalidReadings,
@@ -21,10 +23,14 @@ from ingest.store.base import (
     ZoneAggregate,
 )
 from ingest.store.memory import MemoryStore
-from ingest.store.postgres import PostgresStore
 from ingest.store.spool import Spool, SpoolError, SpoolFull
 from ingest.store.sqlite import SqliteStore
 from ingest.store.writer import BatchWriter, WriterClosed
+
+# psycopg takes a few hundred ms to import; a SQLite or in-memory deployment
+# (the demo) never needs it, so the PostgreSQL adapter loads on first use.
+if TYPE_CHECKING:
+    from ingest.store.postgres import PostgresStore
 
 __all__ = [
     "BatchWriter",
@@ -46,6 +52,14 @@ __all__ = [
     "open_store",
     "parse_store_url",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    if name == "PostgresStore":
+        from ingest.store.postgres import PostgresStore
+
+        return PostgresStore
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 class UnsupportedStoreURL(StoreError, ValueError):
@@ -76,5 +90,7 @@ def open_store(url: str) -> Store:
     if kind == "sqlite":
         return SqliteStore(target)
     if kind == "postgresql":
+        from ingest.store.postgres import PostgresStore
+
         return PostgresStore(target)
     return MemoryStore()

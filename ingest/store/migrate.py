@@ -13,11 +13,13 @@ import re
 import sqlite3
 from dataclasses import dataclass
 from importlib import resources
-from typing import Any, Literal
-
-import psycopg
+from typing import TYPE_CHECKING, Any, Literal
 
 from ingest.store.base import StoreError
+
+# The SQLite stores import this module too; they should not pay for psycopg.
+if TYPE_CHECKING:
+    import psycopg
 
 __all__ = [
     "PG_LOCK_KEY",
@@ -92,6 +94,8 @@ async def apply_postgres(conn: psycopg.AsyncConnection[Any]) -> list[int]:
     ``conn`` must not be inside a transaction. Connection errors propagate as
     psycopg exceptions for the adapter to translate.
     """
+    import psycopg
+
     applied_now: list[int] = []
     async with conn.transaction():
         await conn.execute("SELECT pg_advisory_xact_lock(%s)", (PG_LOCK_KEY,))

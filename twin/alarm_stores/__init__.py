@@ -7,10 +7,15 @@ same URLs (see ``ingest.store``) and the same migrations.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any, TypeAlias
+
 from ingest.store import parse_store_url
 from twin.alarm_stores.memory import MemoryAlarmStore
-from twin.alarm_stores.postgres import PostgresAlarmStore
 from twin.alarm_stores.sqlite import SqliteAlarmStore
+
+# psycopg takes a few hundred ms to import: SQLite deployments (the demo) skip it.
+if TYPE_CHECKING:
+    from twin.alarm_stores.postgres import PostgresAlarmStore
 
 __all__ = [
     "AlarmAndCommandStore",
@@ -20,7 +25,15 @@ __all__ = [
     "open_alarm_store",
 ]
 
-AlarmAndCommandStore = SqliteAlarmStore | PostgresAlarmStore | MemoryAlarmStore
+AlarmAndCommandStore: TypeAlias = "SqliteAlarmStore | PostgresAlarmStore | MemoryAlarmStore"
+
+
+def __getattr__(name: str) -> Any:
+    if name == "PostgresAlarmStore":
+        from twin.alarm_stores.postgres import PostgresAlarmStore
+
+        return PostgresAlarmStore
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def open_alarm_store(url: str) -> AlarmAndCommandStore:
@@ -29,5 +42,7 @@ def open_alarm_store(url: str) -> AlarmAndCommandStore:
     if kind == "sqlite":
         return SqliteAlarmStore(target)
     if kind == "postgresql":
+        from twin.alarm_stores.postgres import PostgresAlarmStore
+
         return PostgresAlarmStore(target)
     return MemoryAlarmStore()

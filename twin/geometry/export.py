@@ -18,15 +18,18 @@ import hashlib
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-import fast_simplification  # type: ignore[import-untyped,unused-ignore]
 import numpy as np
-import trimesh
 from numpy.typing import ArrayLike, NDArray
 
-from twin.geometry.mesh_import import import_venue_mesh, venue_mesh_path
-from twin.geometry.meshgen import venue_scene, zone_floors
 from twin.venue import Venue
+
+# trimesh (with the scipy and networkx it pulls in) costs about a second to
+# import; the viewer imports this module at start-up but builds a GLB only
+# when a browser asks for one, so trimesh and the mesh modules load then.
+if TYPE_CHECKING:
+    import trimesh
 
 __all__ = [
     "LOD_FRACTIONS",
@@ -72,6 +75,9 @@ def simplify(mesh: trimesh.Trimesh, fraction: float) -> trimesh.Trimesh:
     """``mesh`` decimated to about ``fraction`` of its triangles (quadric collapse)."""
     if fraction >= 1.0 or len(mesh.faces) <= SIMPLIFY_ABOVE_FACES:
         return mesh
+    import fast_simplification  # type: ignore[import-untyped,unused-ignore]
+    import trimesh
+
     target = max(SIMPLIFY_ABOVE_FACES, int(len(mesh.faces) * fraction))
     verts, faces = fast_simplification.simplify(
         np.asarray(mesh.vertices, dtype=np.float64),
@@ -99,6 +105,9 @@ def _check_lod(lod: int) -> float:
 
 def source_scene(venue: Venue) -> trimesh.Scene:
     """The full-detail scene of ``venue`` in the twin frame, before LOD and Y-up."""
+    from twin.geometry.mesh_import import import_venue_mesh
+    from twin.geometry.meshgen import venue_scene, zone_floors
+
     if venue.mesh.procedural:
         return venue_scene(venue)
     try:
@@ -116,6 +125,8 @@ def build_glb(venue: Venue, lod: int = 0, *, source: trimesh.Scene | None = None
     ``source`` is :func:`source_scene`'s result when the caller already has it
     (saves re-importing a large mesh file for each level of detail).
     """
+    import trimesh
+
     fraction = _check_lod(lod)
     if source is None:
         source = source_scene(venue)
@@ -142,6 +153,8 @@ def _fingerprint(venue: Venue) -> tuple[str, int | None]:
     geometry = venue.model_dump_json(include={"frame", "mesh", "zones", "gates"})
     mtime: int | None = None
     if venue.mesh.file is not None:
+        from twin.geometry.mesh_import import venue_mesh_path
+
         try:
             mtime = venue_mesh_path(venue).stat().st_mtime_ns
         except OSError:
