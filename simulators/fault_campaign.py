@@ -86,26 +86,29 @@ def sized_plan(venue: Venue, start: float, size: float, end: float) -> FaultPlan
 def realistic_plan(venue: Venue, start: float, seed: int = 0) -> FaultPlan:
     """Faults as real devices show them, over 4 days from ``start``.
 
-    Temperature sensors drift at 0.5 degC per week for the whole 4 days; the
-    humidity and CO2 sensors get a stuck hour, a spike train (5 spikes of
-    8 sigma in 10 min) and an hour of intermittent dropouts (1-3 min gaps).
+    About half the thermometers (at least one, never all: seeded) start to
+    drift at 0.5 degC per week, up or down, at a random time 6-30 h after
+    ``start``, until the end; the others do not drift, so a drift detection
+    on them, or before a drift began, is a false alarm. The humidity and CO2
+    sensors get a stuck hour, a spike train (5 spikes of 8 sigma in 10 min)
+    and an hour of intermittent dropouts (1-3 min gaps).
     """
     rng = np.random.default_rng(seed)
     faults: list[Fault] = []
     sensors = _climate_sensors(venue)
+    thermometers = [s for s, k in sensors if k is SensorKind.TEMPERATURE]
+    n_drift = min(max(1, len(thermometers) // 2), max(len(thermometers) - 1, 1))
+    drifting = set(rng.choice(thermometers, size=n_drift, replace=False).tolist())
+    end = start + 4 * 24 * _HOUR
+    week_h = 7 * 24.0
     for i, (sensor, kind) in enumerate(sensors):
         t = start + i * 23 * 60.0
         if kind is SensorKind.TEMPERATURE:
-            week = 7 * 24 * _HOUR
-            faults.append(
-                Fault(
-                    sensor,
-                    FaultKind.DRIFT,
-                    t,
-                    t + 4 * 24 * _HOUR,
-                    {"rate_per_h": 0.5 / (week / _HOUR)},
-                )
-            )
+            if sensor in drifting:
+                begin = start + float(rng.uniform(6.0, 30.0)) * _HOUR
+                sign = 1.0 if rng.random() < 0.5 else -1.0
+                rate = {"rate_per_h": sign * 0.5 / week_h}
+                faults.append(Fault(sensor, FaultKind.DRIFT, begin, end, rate))
             continue
         sd = noise_sd(kind)
         faults.append(Fault(sensor, FaultKind.STUCK, t + 6 * _HOUR, t + 7 * _HOUR))

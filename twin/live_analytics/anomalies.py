@@ -8,6 +8,7 @@ from twin.analytics.anomaly import (
     AnomalyError,
     ConsensusConfig,
     Detection,
+    DetectionKind,
     DetectorConfig,
     SensorDetector,
     ZoneConsensus,
@@ -32,6 +33,10 @@ _CONSENSUS_KINDS = {SensorKind.TEMPERATURE, SensorKind.HUMIDITY, SensorKind.CO2}
 _NEVER = 10**9
 # A calibrated score this high counts as a change for zone corroboration.
 _CHANGE_SCORE = 0.3
+# A score is trusted as a sign of a room change hours later once its detector
+# has seen a whole day (before that every new hour of the day is news to it).
+_SETTLED_S = 86400.0
+_DEVICE = (DetectionKind.STUCK, DetectionKind.DROPOUT, DetectionKind.OUT_OF_RANGE)
 
 
 def detector_config(s: SensorDef) -> DetectorConfig:
@@ -90,6 +95,7 @@ class AnomalyWatch:
         self._corroboration = ZoneCorroboration(
             {s.id: s.zone for s in climate if per_zone[s.zone] >= 2}
         )
+        self._first_ts: dict[str, float] = {}  # one float per sensor
         # sensor -> {kind: last detection time}; at most 7 kinds per sensor.
         self._last: dict[str, dict[str, float]] = {}
 
@@ -105,8 +111,10 @@ class AnomalyWatch:
                 found += group.update(sensor, ts, value)
         except AnomalyError:
             return None
-        if det.anomaly_score >= _CHANGE_SCORE:
-            self._corroboration.note_change(sensor, ts)
+        first = self._first_ts.setdefault(sensor, ts)
+        if det.anomaly_score >= _CHANGE_SCORE and not any(d.kind in _DEVICE for d in found):
+            # A high score from a stuck or silent sensor is its fault, not the room's.
+            self._corroboration.note_change(sensor, ts, settled=ts - first >= _SETTLED_S)
         if found:
             found = self._corroboration.filter(found)
         found += self._corroboration.release_for(sensor, ts)

@@ -67,3 +67,44 @@ def test_a_neighbours_high_score_corroborates_without_a_typed_detection() -> Non
     zc.filter([_shift("b-temp", 100.0)])
     zc.note_change("b-temp", 160.0)
     assert [d.sensor for d in zc.release_for("b-temp", 10_000.0)] == ["b-temp"]
+
+
+def test_a_heating_failure_is_withheld_though_its_drift_comes_hours_after_the_rh_rise() -> None:
+    # The heater fails: the hygrometer's score rises within the hour (cooling
+    # air at the same moisture reads wetter); the thermometer's slow average
+    # leaves its anchor hours later. That is the room, not a drifting sensor.
+    zc = ZoneCorroboration(ZONES)
+    zc.note_change("a-rh", 1_000.0)
+    assert zc.filter([_shift("a-temp", 1_000.0 + 3 * 3600.0, DetectionKind.DRIFT)]) == []
+    assert zc.release_for("a-temp", 1_000.0 + 9 * 3600.0) == []
+    assert zc.release(1_000.0 + 9 * 3600.0) == []
+
+
+def test_a_drift_long_after_a_neighbours_change_is_still_a_sensor_fault() -> None:
+    zc = ZoneCorroboration(ZONES)
+    zc.note_change("a-rh", 1_000.0)
+    drift_ts = 1_000.0 + 7 * 3600.0  # beyond the look-back: unrelated
+    assert zc.filter([_shift("a-temp", drift_ts, DetectionKind.DRIFT)]) == []
+    released = zc.release_for("a-temp", drift_ts + HOLD_S[DetectionKind.DRIFT])
+    assert [d.kind for d in released] == [DetectionKind.DRIFT]
+
+
+def test_a_stuck_or_silent_neighbour_does_not_make_a_drift_the_rooms() -> None:
+    # AnomalyWatch notes a neighbour's high score only without a device fault;
+    # the typed detections themselves never corroborate from hours back.
+    zc = ZoneCorroboration(ZONES)
+    assert zc.filter([_shift("a-rh", 1_000.0)]) == []  # a lone step on the hygrometer
+    drift_ts = 1_000.0 + 3 * 3600.0
+    assert zc.filter([_shift("a-temp", drift_ts, DetectionKind.DRIFT)]) == []
+    released = zc.release_for("a-temp", drift_ts + HOLD_S[DetectionKind.DRIFT])
+    assert [d.kind for d in released] == [DetectionKind.DRIFT]
+
+
+def test_a_fresh_detectors_score_does_not_corroborate_a_drift_hours_later() -> None:
+    # On its first day every new hour is news to a score: no sign of the room.
+    zc = ZoneCorroboration(ZONES)
+    zc.note_change("a-rh", 1_000.0, settled=False)
+    drift_ts = 1_000.0 + 3 * 3600.0
+    assert zc.filter([_shift("a-temp", drift_ts, DetectionKind.DRIFT)]) == []
+    released = zc.release_for("a-temp", drift_ts + HOLD_S[DetectionKind.DRIFT])
+    assert [d.kind for d in released] == [DetectionKind.DRIFT]

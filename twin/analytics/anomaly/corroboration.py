@@ -9,7 +9,11 @@ smooth change no typed detector names, :meth:`note_change`), every such
 detection of the zone in the window is withheld as a zone change; otherwise it
 is released as a sensor fault
 when its hold ends (at the sensor's next reading, or a watchdog tick if it
-fell silent). Spikes are not held (one reading, no room does that).
+fell silent). A drift is corroborated by a neighbour's change up to
+:data:`LOOKBACK_S` earlier: a failing heater shows on the hygrometer (the
+cooling air's relative humidity rises) within the first hour, while the
+thermometer's slow average needs hours to leave its anchor. Spikes are not
+held and not withheld (one reading, no room does that).
 
 State per zone: the time of each sensor's last value-change detection and
 the held detections (at most one per sensor and kind).
@@ -22,11 +26,17 @@ from dataclasses import dataclass, field
 
 from twin.analytics.anomaly.detection import Detection, DetectionKind
 
-__all__ = ["HOLD_S", "ZoneCorroboration"]
+__all__ = ["HOLD_S", "LOOKBACK_S", "ZoneCorroboration"]
 
 HOLD_S: Mapping[DetectionKind, float] = {
     DetectionKind.LEVEL_SHIFT: 600.0,  # a door or a plant trips every sensor within minutes
     DetectionKind.DRIFT: 3600.0,  # a cooling room drifts each sensor at its own pace
+}
+LOOKBACK_S: Mapping[DetectionKind, float] = {
+    DetectionKind.LEVEL_SHIFT: 600.0,
+    # A heating failure or a stuck damper lasts hours: its slow drifts come long
+    # after the first sign on a neighbour.
+    DetectionKind.DRIFT: 6 * 3600.0,
 }
 _VALUE_CHANGE = (DetectionKind.LEVEL_SHIFT, DetectionKind.DRIFT, DetectionKind.SPIKE)
 
@@ -34,6 +44,8 @@ _VALUE_CHANGE = (DetectionKind.LEVEL_SHIFT, DetectionKind.DRIFT, DetectionKind.S
 @dataclass(slots=True)
 class _Zone:
     last_change: dict[str, float] = field(default_factory=dict)
+    # Smooth changes only (a high score, no typed detection): the room's sign.
+    last_note: dict[str, float] = field(default_factory=dict)
     held: dict[tuple[str, DetectionKind], Detection] = field(default_factory=dict)
 
 
@@ -51,15 +63,19 @@ class ZoneCorroboration:
             return None
         return self._zones.setdefault(zone, _Zone())
 
-    def note_change(self, sensor: str, ts: float) -> None:
+    def note_change(self, sensor: str, ts: float, settled: bool = True) -> None:
         """A sensor saw an unusual change without a typed detection (a high score).
 
-        It corroborates the zone's held detections as a detection would.
+        It corroborates the zone's held detections as a detection would, and,
+        if ``settled`` (its detector has seen a whole day: a fresh score rises
+        at every new hour of the day), drifts up to ``LOOKBACK_S`` later.
         """
         zone = self._zone(sensor)
         if zone is None:
             return
         zone.last_change[sensor] = ts
+        if settled:
+            zone.last_note[sensor] = ts
         for key in [
             k for k in zone.held if k[0] != sensor and ts - zone.held[k].ts <= HOLD_S[k[1]]
         ]:
@@ -77,6 +93,14 @@ class ZoneCorroboration:
             window = HOLD_S.get(d.kind, HOLD_S[DetectionKind.LEVEL_SHIFT])
             others = [
                 s for s, t in zone.last_change.items() if s != d.sensor and abs(d.ts - t) <= window
+            ]
+            # Only a neighbour's smooth change is looked for so far back: its
+            # typed faults (a spike, a step) are its own, not the room's.
+            back = LOOKBACK_S.get(d.kind, 0.0)
+            others += [
+                s
+                for s, t in zone.last_note.items()
+                if s != d.sensor and s not in others and 0.0 <= d.ts - t <= back
             ]
             zone.last_change[d.sensor] = d.ts
             if others:

@@ -1,0 +1,35 @@
+"""The realistic fault campaign: drifts that start mid-run on some thermometers only."""
+
+from __future__ import annotations
+
+from simulators.fault_campaign import realistic_plan
+from simulators.faults import FaultKind
+from twin.loader import load_sample
+from twin.venue import SensorKind
+
+START = 1_000_000.0
+HOUR = 3600.0
+
+
+def test_drifts_start_mid_run_on_some_thermometers_at_half_a_degree_a_week() -> None:
+    venue = load_sample("museum-wing")
+    thermometers = {s.id for s in venue.sensors if s.kind is SensorKind.TEMPERATURE}
+    starts: set[float] = set()
+    for seed in range(4):
+        drifts = [f for f in realistic_plan(venue, START, seed).faults if f.kind is FaultKind.DRIFT]
+        sensors = {f.sensor for f in drifts}
+        # Some thermometers stay sound, so a drift alarm on them is a false one.
+        assert sensors < thermometers and sensors
+        for f in drifts:
+            assert START + 6 * HOUR <= f.start <= START + 30 * HOUR
+            assert f.end == START + 96 * HOUR
+            assert abs(abs(f.param("rate_per_h")) * 24 * 7 - 0.5) < 1e-9
+            starts.add(f.start)
+    # Random start times, not one slot for every sensor and seed.
+    assert len(starts) >= 4
+
+
+def test_the_campaign_is_reproducible_from_its_seed() -> None:
+    venue = load_sample("museum-wing")
+    assert realistic_plan(venue, START, 7) == realistic_plan(venue, START, 7)
+    assert realistic_plan(venue, START, 7) != realistic_plan(venue, START, 8)
