@@ -8,6 +8,7 @@ WebSocket client for that long (issue 18: p99 of 10 s at 5,040 sensors).
 from __future__ import annotations
 
 import asyncio
+import threading
 import time
 from collections.abc import Sequence
 
@@ -72,6 +73,28 @@ async def test_batches_keep_arrival_order_and_memory_stays_bounded() -> None:
     assert len(seen) + batcher.shed == len(sent)
     assert seen == sorted(seen, key=lambda r: r.ts)
     assert len({r.ts for r in seen}) == len(seen)
+
+
+async def test_a_batch_cancelled_at_shutdown_is_analysed_by_the_flush() -> None:
+    # Shutdown shut the analysis thread while a batch waited behind a watchdog
+    # tick: the batch was cancelled, its readings lost to the last crowd step
+    # and "Exception in callback ... CancelledError" logged.
+    seen: list[Reading] = []
+    gate = threading.Event()
+    batcher: AnalysisBatcher[list[Reading]] = AnalysisBatcher(
+        lambda items: [x for x in items if isinstance(x, Reading)], seen.extend, batch_s=0.0
+    )
+    blocker = asyncio.ensure_future(batcher.call(gate.wait))  # the tick in progress
+    await asyncio.sleep(0.05)
+    batch = _readings(5)
+    batcher.add(batch)
+    await asyncio.sleep(0.05)  # queued behind the tick
+    batcher.close()
+    gate.set()
+    await blocker
+    await batcher.flush()
+    batcher.close()
+    assert seen == batch
 
 
 async def test_the_service_on_a_loop_gives_the_same_results_as_inline() -> None:

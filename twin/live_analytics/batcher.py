@@ -59,6 +59,7 @@ class AnalysisBatcher(Generic[R]):
         self._waiting: list[Item] = []
         self._handle: asyncio.TimerHandle | None = None
         self._busy: asyncio.Future[R] | None = None
+        self._in_flight: list[Item] = []
         self._executor: concurrent.futures.ThreadPoolExecutor | None = None
         self.shed = 0
         self._shed_logged = 0.0
@@ -109,11 +110,18 @@ class AnalysisBatcher(Generic[R]):
         if self._busy is not None or not self._waiting:
             return
         loop = asyncio.get_running_loop()
-        self._busy = loop.run_in_executor(self._pool(), self._analyse, self._take())
+        self._in_flight = self._take()
+        self._busy = loop.run_in_executor(self._pool(), self._analyse, self._in_flight)
         self._busy.add_done_callback(self._finished)
 
     def _finished(self, fut: asyncio.Future[R]) -> None:
         self._busy = None
+        batch, self._in_flight = self._in_flight, []
+        if fut.cancelled():
+            # Cancelled before it ran (the pool was shut down under it): the
+            # readings go back to the front, for the next batch or the flush.
+            self._waiting[:0] = batch
+            return
         try:
             self._act(fut.result())
         except Exception:  # an analytics bug costs one batch, never the event loop

@@ -260,21 +260,23 @@ class AnalyticsService:
         return n
 
     async def run(self, tick_interval_s: float = 1.0) -> None:
-        """Apply actions as they come and tick the watchdogs, until cancelled."""
+        """Apply actions as they come and tick the watchdogs, until cancelled.
+
+        Cancelling it leaves the analysis thread running: batches queued there
+        would otherwise be cancelled and their readings lost to the last step.
+        :meth:`close` flushes them and then shuts the thread down.
+        """
         next_tick = time.monotonic() + tick_interval_s
-        try:
-            while True:
-                timeout = max(0.0, next_tick - time.monotonic())
-                try:
-                    action = await asyncio.wait_for(self._queue.get(), timeout)
-                except TimeoutError:
-                    # On the analysis thread: the watchdogs touch the analytics' state.
-                    self._tick_act(await self._batcher.call(partial(self._tick_analyse, None)))
-                    next_tick = time.monotonic() + tick_interval_s
-                    continue
-                await self._apply(action)
-        finally:
-            self._batcher.close()
+        while True:
+            timeout = max(0.0, next_tick - time.monotonic())
+            try:
+                action = await asyncio.wait_for(self._queue.get(), timeout)
+            except TimeoutError:
+                # On the analysis thread: the watchdogs touch the analytics' state.
+                self._tick_act(await self._batcher.call(partial(self._tick_analyse, None)))
+                next_tick = time.monotonic() + tick_interval_s
+                continue
+            await self._apply(action)
 
     async def _apply(self, action: _Action) -> None:
         try:
