@@ -23,13 +23,14 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, Page, sync_playwright
 
-__all__ = ["DemoApp", "browser", "demo_app", "page", "screenshot_dir", "sign_in"]
+__all__ = ["DemoApp", "browser", "demo_app", "page", "running_demo", "screenshot_dir", "sign_in"]
 
 REPO = Path(__file__).resolve().parents[2]
 STATIC_INDEX = REPO / "viewer" / "static" / "index.html"
@@ -132,25 +133,34 @@ def demo_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DemoApp]:
             credentials_path=Path(creds) if creds else None,
         )
         return
+    with running_demo(tmp_path_factory.mktemp("demo")) as app:
+        yield app
+
+
+@contextmanager
+def running_demo(workdir: Path, *extra_args: str) -> Iterator[DemoApp]:
+    """``venue-twin demo`` (plus ``extra_args``) on free ports, run from ``workdir``.
+
+    Yields once it answers healthy; stops it with Ctrl-C (SIGINT), as an
+    operator would, so it shuts down cleanly.
+    """
     if not STATIC_INDEX.exists():
         pytest.fail(
             "the browser app is not built: run "
             "`npm --prefix viewer/web ci && npm --prefix viewer/web run build`"
         )
-    workdir = tmp_path_factory.mktemp("demo")
     port = _free_port()
     mqtt_port = _free_port()
-    log_path = workdir / "demo.log"
     data_dir = workdir / "data"
     app = DemoApp(
         base_url=f"http://127.0.0.1:{port}",
-        log_path=log_path,
+        log_path=workdir / "demo.log",
         credentials_path=data_dir / "demo-credentials.txt",
         mqtt_port=mqtt_port,
     )
-    with log_path.open("wb") as log:
+    with app.log_path.open("wb") as log:
         proc = subprocess.Popen(
-            _demo_command(port, mqtt_port, data_dir),
+            [*_demo_command(port, mqtt_port, data_dir), *extra_args],
             cwd=workdir,
             stdout=log,
             stderr=subprocess.STDOUT,
@@ -160,7 +170,6 @@ def demo_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DemoApp]:
             _wait_healthy(app.base_url, proc, app)
             yield app
         finally:
-            # Ctrl-C is how an operator stops it: let it shut down cleanly.
             proc.send_signal(signal.SIGINT)
             try:
                 proc.wait(timeout=15)

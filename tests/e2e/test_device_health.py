@@ -4,8 +4,6 @@ an operator opening a sensor sees its gateway, RSSI and SNR, in either language.
 from __future__ import annotations
 
 import json
-import signal
-import subprocess
 import threading
 import time
 from collections.abc import Iterator
@@ -18,11 +16,8 @@ from playwright.sync_api import Browser, Page, expect
 
 from simulators.formats import _eui
 from tests.e2e.conftest import (
-    STATIC_INDEX,
     DemoApp,
-    _demo_command,
-    _free_port,
-    _wait_healthy,
+    running_demo,
     sign_in,
 )
 
@@ -34,32 +29,8 @@ VENUE = "museum-wing"
 @pytest.fixture(scope="module")
 def chirpstack_demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DemoApp]:
     """The demo with every simulated device publishing ChirpStack v4 uplinks."""
-    if not STATIC_INDEX.exists():
-        pytest.fail("the browser app is not built: run `npm --prefix viewer/web run build`")
-    workdir = tmp_path_factory.mktemp("demo-chirpstack")
-    port, mqtt_port = _free_port(), _free_port()
-    data_dir = workdir / "data"
-    app = DemoApp(
-        base_url=f"http://127.0.0.1:{port}",
-        log_path=workdir / "demo.log",
-        credentials_path=data_dir / "demo-credentials.txt",
-        mqtt_port=mqtt_port,
-    )
-    cmd = [*_demo_command(port, mqtt_port, data_dir), "--format", "chirpstack"]
-    with app.log_path.open("wb") as log:
-        proc = subprocess.Popen(
-            cmd, cwd=workdir, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL
-        )
-        try:
-            _wait_healthy(app.base_url, proc, app)
-            yield app
-        finally:
-            proc.send_signal(signal.SIGINT)
-            try:
-                proc.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait(timeout=5)
+    with running_demo(tmp_path_factory.mktemp("demo-chirpstack"), "--format", "chirpstack") as app:
+        yield app
 
 
 def test_sensor_details_show_the_device_radio_link(

@@ -7,8 +7,6 @@ the storeys as the file does and groups the zone list by storey.
 
 from __future__ import annotations
 
-import signal
-import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -16,11 +14,8 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from tests.e2e.conftest import (
-    STATIC_INDEX,
     DemoApp,
-    _demo_command,
-    _free_port,
-    _wait_healthy,
+    running_demo,
     sign_in,
 )
 
@@ -33,36 +28,10 @@ pytestmark = pytest.mark.e2e
 def house_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DemoApp]:
     from tests.unit.twin.test_bim_gates import _building
 
-    if not STATIC_INDEX.exists():
-        pytest.fail("the browser app is not built: run `npm --prefix viewer/web run build`")
     workdir = tmp_path_factory.mktemp("house-demo")
     ifc = _building(workdir / "house.ifc", "IFC4")
-    port, mqtt_port = _free_port(), _free_port()
-    data_dir = workdir / "data"
-    app = DemoApp(
-        base_url=f"http://127.0.0.1:{port}",
-        log_path=workdir / "demo.log",
-        credentials_path=data_dir / "demo-credentials.txt",
-        mqtt_port=mqtt_port,
-    )
-    with app.log_path.open("wb") as log:
-        proc = subprocess.Popen(
-            [*_demo_command(port, mqtt_port, data_dir), "--venue", str(ifc)],
-            cwd=workdir,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            stdin=subprocess.DEVNULL,
-        )
-        try:
-            _wait_healthy(app.base_url, proc, app)
-            yield app
-        finally:
-            proc.send_signal(signal.SIGINT)
-            try:
-                proc.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait(timeout=5)
+    with running_demo(workdir, "--venue", str(ifc)) as app:
+        yield app
 
 
 def test_one_storey_all_or_exploded_and_zones_grouped_by_storey(

@@ -8,9 +8,6 @@ from __future__ import annotations
 
 import json
 import re
-import signal
-import subprocess
-import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -21,7 +18,7 @@ import pytest
 from paho.mqtt.enums import CallbackAPIVersion
 from playwright.sync_api import Page, expect
 
-from tests.e2e.conftest import STATIC_INDEX, DemoApp, _free_port, _wait_healthy, sign_in
+from tests.e2e.conftest import DemoApp, running_demo, sign_in
 from twin.loader import load_sample
 from twin.venue import Venue
 from twin.venue_writer import write_venue_yaml
@@ -31,8 +28,6 @@ pytestmark = pytest.mark.e2e
 
 @pytest.fixture
 def tracker_demo(tmp_path: Path) -> Iterator[tuple[DemoApp, tuple[float, float, float, float]]]:
-    if not STATIC_INDEX.exists():
-        pytest.fail("the browser app is not built: run `npm --prefix viewer/web run build`")
     doc = load_sample("museum-wing").model_dump(mode="json")
     floor = next(z for z in doc["zones"] if z["id"] == "corridor")["floor"]
     box = (min(p[0] for p in floor), min(p[1] for p in floor))
@@ -47,35 +42,16 @@ def tracker_demo(tmp_path: Path) -> Iterator[tuple[DemoApp, tuple[float, float, 
         }
     )
     write_venue_yaml(Venue.model_validate(doc), tmp_path / "wing.yaml")
-    port, mqtt_port = _free_port(), _free_port()
-    data = tmp_path / "data"
-    app = DemoApp(f"http://127.0.0.1:{port}", tmp_path / "demo.log", data / "demo-credentials.txt")
-    launcher = "import sys; from venue_twin.cli import main; sys.exit(main())"
-    args = ["demo", "--port", str(port), "--mqtt-port", str(mqtt_port), "--data-dir", str(data)]
-    args += ["--no-browser", "--venue", str(tmp_path / "wing.yaml")]
-    with app.log_path.open("wb") as log:
-        proc = subprocess.Popen(
-            [sys.executable, "-c", launcher, *args],
-            cwd=tmp_path,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            stdin=subprocess.DEVNULL,
-        )
+    with running_demo(tmp_path, "--venue", str(tmp_path / "wing.yaml")) as app:
+        assert app.mqtt_port is not None
+        stop = threading.Event()
+        feeder = threading.Thread(target=_feed, args=(app.mqtt_port, box, stop), daemon=True)
+        feeder.start()
         try:
-            _wait_healthy(app.base_url, proc, app)
-            stop = threading.Event()
-            feeder = threading.Thread(target=_feed, args=(mqtt_port, box, stop), daemon=True)
-            feeder.start()
             yield app, box
+        finally:
             stop.set()
             feeder.join(timeout=5)
-        finally:
-            proc.send_signal(signal.SIGINT)
-            try:
-                proc.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait(timeout=5)
 
 
 def _feed(port: int, box: tuple[float, float, float, float], stop: threading.Event) -> None:
