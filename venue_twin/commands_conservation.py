@@ -29,11 +29,10 @@ from twin.analytics.conservation import (
     light_dose_history,
     twpi_history,
 )
-from twin.loader import VenueFileError
 from twin.venue import SensorKind, Venue
 from venue_twin.runner import UsageError
 from venue_twin.settings import load_settings
-from venue_twin.wiring import resolve_venue
+from venue_twin.wiring import command_venue
 
 __all__ = ["add_parsers", "load_series", "paired"]
 
@@ -147,10 +146,7 @@ def _completeness(c: Completeness) -> str:
 
 def _report(args: argparse.Namespace, console: Console) -> int:
     settings = load_settings(args.config)
-    try:
-        venue = resolve_venue(args.venue or settings.venues[0])
-    except VenueFileError as exc:
-        raise UsageError(str(exc)) from exc
+    venue = command_venue(args.venue, settings)
     temp = _pick(venue, args.zone, SensorKind.TEMPERATURE, args.temp)
     rh = _pick(venue, args.zone, SensorKind.HUMIDITY, args.rh)
     lux = _pick(venue, args.zone, SensorKind.LUX, args.lux)

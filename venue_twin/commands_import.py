@@ -15,10 +15,9 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedCo
 from ingest.archive import PRESETS, ImportOptions, ImportReport, ReadOptions, import_archive
 from ingest.store import open_store
 from ingest.store.base import StoreError
-from twin.loader import VenueFileError
 from venue_twin.runner import UsageError
 from venue_twin.settings import load_settings
-from venue_twin.wiring import resolve_venue
+from venue_twin.wiring import command_venue
 
 __all__ = ["add_parsers"]
 
@@ -78,10 +77,7 @@ def _pairs(items: list[str], what: str) -> dict[str, str]:
 
 def _import(args: argparse.Namespace, console: Console) -> int:
     settings = load_settings(args.config)
-    try:
-        venue = resolve_venue(args.venue or settings.venues[0])
-    except VenueFileError as exc:
-        raise UsageError(str(exc)) from exc
+    venue = command_venue(args.venue, settings)
     missing = [str(f) for f in args.files if not f.is_file()]
     if missing:
         raise UsageError(f"no such file: {', '.join(missing)}")

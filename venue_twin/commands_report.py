@@ -17,7 +17,7 @@ from twin.alarm_stores import open_alarm_store
 from twin.analytics.conservation import ClimateClass
 from venue_twin.runner import UsageError
 from venue_twin.settings import load_settings
-from venue_twin.wiring import resolve_venue
+from venue_twin.wiring import command_venue
 
 __all__ = ["add_parsers"]
 
@@ -69,7 +69,7 @@ def _report(args: argparse.Namespace, console: Console) -> int:
     if suffix not in (".pdf", ".html", ".htm"):
         raise UsageError("--out must end in .pdf or .html")
     settings = load_settings(args.config)
-    venue = resolve_venue(args.venue or settings.venues[0])
+    venue = command_venue(args.venue, settings)
     start = _when(args.start, venue.timezone)
     end = _when(args.end, venue.timezone) if args.end else _next_month(start)
     url = settings.store_url.get_secret_value()

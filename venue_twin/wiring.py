@@ -32,12 +32,13 @@ from twin.alarm_stores.memory import MemoryAlarmStore
 from twin.alarms import AlarmManager
 from twin.commands import CommandSender, CommandTracker
 from twin.live_analytics import AnalyticsConfig, AnalyticsService
-from twin.loader import load_sample, load_venue
+from twin.loader import VenueFileError, load_sample, load_venue
 from twin.replica import StatePublisher
 from twin.service import TwinService
 from twin.threshold_alarms import ThresholdAlarms
 from twin.venue import SensorKind, Venue
 from venue_twin.http_server import serve_http
+from venue_twin.runner import UsageError
 from venue_twin.settings import AuthConfig, Settings
 from venue_twin.wiring_adapters import adapter_specs, with_adapters
 from viewer.analytics_view import AnalyticsView
@@ -70,6 +71,17 @@ def resolve_venue(ref: str) -> Venue:
     if ref.startswith("sample:"):
         return load_sample(ref.removeprefix("sample:"))
     return load_venue(Path(ref))
+
+
+def command_venue(ref: str | None, settings: Settings) -> Venue:
+    """The venue a command works on: ``--venue``, else the first configured one.
+
+    A venue file that cannot be read is the user's to fix: a usage error.
+    """
+    try:
+        return resolve_venue(ref or settings.venues[0])
+    except VenueFileError as exc:
+        raise UsageError(str(exc)) from exc
 
 
 class AuthSetupError(ValueError):
