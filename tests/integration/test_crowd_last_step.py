@@ -7,10 +7,10 @@ on ``venues/{venue}/twin/...``.
 
 from __future__ import annotations
 
-import asyncio
 import json
 import math
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +24,7 @@ from simulators.mqtt_config import MqttConfig
 from simulators.recording import RecordedMessage, RecordingHeader, RecordingWriter
 from simulators.replayer import MqttSender, replay_recording
 from tests.fixtures.mosquitto import MosquittoServer
+from tests.integration.waiting import until
 from venue_twin.settings import load_settings
 from venue_twin.wiring import Platform
 
@@ -41,13 +42,8 @@ def _record(path: Path, t0: float, counts: list[tuple[float, float]]) -> None:
     writer.close()
 
 
-async def _until(pred: Any, timeout: float = 15.0) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if pred():
-            return
-        await asyncio.sleep(0.1)
-    raise AssertionError("condition not met in time")
+async def _until(pred: Callable[[], object], timeout: float = 15.0) -> None:
+    await until(pred, timeout, poll_s=0.1)
 
 
 async def test_the_end_of_a_replay_and_a_shutdown_publish_the_partial_step(

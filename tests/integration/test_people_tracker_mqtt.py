@@ -7,9 +7,9 @@ speed) and the live view; a bad frame is dead-lettered while the rest flows.
 
 from __future__ import annotations
 
-import asyncio
 import json
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +19,7 @@ from paho.mqtt.enums import CallbackAPIVersion
 
 from ingest.contract import Topics
 from tests.fixtures.mosquitto import MosquittoServer
+from tests.integration.waiting import until
 from twin.loader import load_sample
 from twin.venue import Venue
 from twin.venue_writer import write_venue_yaml
@@ -30,13 +31,8 @@ pytestmark = pytest.mark.integration
 T = Topics()
 
 
-async def _until(pred: Any, timeout: float = 20.0) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if pred():
-            return
-        await asyncio.sleep(0.1)
-    raise AssertionError("condition not met in time")
+async def _until(pred: Callable[[], object], timeout: float = 20.0) -> None:
+    await until(pred, timeout, poll_s=0.1)
 
 
 def _venue_with_tracker(tmp_path: Path) -> Venue:

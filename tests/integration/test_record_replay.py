@@ -11,7 +11,6 @@ import asyncio
 import itertools
 import math
 import sqlite3
-import time
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -30,6 +29,7 @@ from simulators.recorder import Recorder
 from simulators.recording import RecordingReader
 from simulators.replayer import MqttSender, TopicRemap, replay_recording
 from tests.fixtures.mosquitto import MosquittoServer
+from tests.integration.waiting import until
 from twin.loader import load_sample
 from twin.service import TwinService
 
@@ -82,12 +82,8 @@ def _stored(service: IngestService) -> float:
     return value
 
 
-async def _until(pred: Callable[[], bool], timeout: float = 30.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not pred():
-        if time.monotonic() > deadline:
-            raise AssertionError("condition not met in time")
-        await asyncio.sleep(0.05)
+async def _until(pred: Callable[[], object], timeout: float = 30.0) -> None:
+    await until(pred, timeout, poll_s=0.05)
 
 
 async def test_recorded_simulator_traffic_replays_into_the_same_rows(
