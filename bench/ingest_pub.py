@@ -46,19 +46,22 @@ def payloads(lane: int, lanes: int, messages: int, per_msg: int, t0_ms: int) -> 
     return out
 
 
+def lane_topics(lane: int, lanes: int, messages: int, per_msg: int, n: int) -> list[str]:
+    """The topic of each of a lane's ``n`` messages: the batch topic, or each reading's sensor."""
+    from ingest.contract import Topics
+
+    t = Topics()
+    if per_msg > 1:
+        return [t.batch(VENUE)] * n
+    return [t.sensor(VENUE, f"s{(m * per_msg) % SENSORS}") for m in range(lane, messages, lanes)]
+
+
 def blast(
     port: int, lane: int, lanes: int, messages: int, per_msg: int, t0_ms: int, go: Any, out: Any
 ) -> None:
     """Publish pre-encoded messages as fast as the broker takes them; report the time taken."""
-    from ingest.contract import Topics
-
-    t = Topics()
     data = payloads(lane, lanes, messages, per_msg, t0_ms)
-    topics = (
-        [t.batch(VENUE)] * len(data)
-        if per_msg > 1
-        else [t.sensor(VENUE, f"s{(m * per_msg) % SENSORS}") for m in range(lane, messages, lanes)]
-    )
+    topics = lane_topics(lane, lanes, messages, per_msg, len(data))
     client = _client(port)
     acked = [0]
     client.on_publish = lambda *_a: acked.__setitem__(0, acked[0] + 1)
@@ -147,15 +150,8 @@ def raw_blast(
     import socket
     import threading
 
-    from ingest.contract import Topics
-
-    t = Topics()
     data = payloads(lane, lanes, messages, per_msg, t0_ms)
-    topics = (
-        [t.batch(VENUE)] * len(data)
-        if per_msg > 1
-        else [t.sensor(VENUE, f"s{(m * per_msg) % SENSORS}") for m in range(lane, messages, lanes)]
-    )
+    topics = lane_topics(lane, lanes, messages, per_msg, len(data))
     packets = [
         publish_packet(topic, payload, 1 + k % 65_535)
         for k, (topic, payload) in enumerate(zip(topics, data, strict=True))
