@@ -12,6 +12,7 @@ printed beside it.
     python bench/import_archive.py --rows 2000000 --files 4
     python bench/import_archive.py --store postgresql://user:pw@127.0.0.1:5432/db
     python bench/import_archive.py --postgres    # a throwaway durable PostgreSQL
+    python bench/import_archive.py --writers 1   # one sensor at a time
 """
 
 from __future__ import annotations
@@ -60,7 +61,9 @@ async def run(args: argparse.Namespace) -> None:
         folder = Path(tmp)
         paths = write_archive(folder, args.rows, args.files)
         size = sum(p.stat().st_size for p in paths)
-        opts = ImportOptions("bench", ReadOptions(tz="Europe/London"), sensor_prefix="g3-")
+        opts = ImportOptions(
+            "bench", ReadOptions(tz="Europe/London"), sensor_prefix="g3-", writers=args.writers
+        )
         t0, c0 = time.perf_counter(), time.process_time()
         parsed = sum(read_file(p, opts.read).rows for p in paths)
         t_parse, c_parse = time.perf_counter() - t0, time.process_time() - c0
@@ -92,7 +95,7 @@ async def run(args: argparse.Namespace) -> None:
         f"{parsed / c_parse:>10,.0f} lines/CPU-s  ({t_parse:.2f} s wall, {c_parse:.2f} s CPU)"
     )
     print(
-        f"whole import: {readings / t_all:>10,.0f} readings/s wall  "
+        f"whole import, {args.writers} writer(s): {readings / t_all:>10,.0f} readings/s wall  "
         f"({report.rows_read / t_all:,.0f} CSV lines/s; {t_all:.2f} s wall, "
         f"{c_all:.2f} s CPU in this process) into {url.split(':')[0]}"
     )
@@ -112,6 +115,9 @@ def main() -> None:
     )
     p.add_argument("--rows", type=int, default=1_000_000)
     p.add_argument("--files", type=int, default=3)
+    p.add_argument(
+        "--writers", type=int, default=2, help="sensors written at once (default 2, as the CLI)"
+    )
     p.add_argument("--store", help="store URL (default: a temporary SQLite file)")
     p.add_argument(
         "--postgres", action="store_true", help="start a throwaway durable PostgreSQL and use it"
