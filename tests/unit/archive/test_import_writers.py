@@ -14,6 +14,7 @@ import pytest
 from ingest.archive import ImportOptions, ReadOptions, import_archive
 from ingest.store.base import StoreUnavailable
 from ingest.store.memory import MemoryStore
+from ingest.store.sqlite import SqliteStore
 
 
 class _Recording(MemoryStore):
@@ -79,3 +80,28 @@ async def test_a_store_error_reaches_the_caller_as_itself(tmp_path: Path) -> Non
     await asyncio.sleep(0.05)
     assert len(store.calls) == done and not store.in_flight  # nothing writes on after it
     assert {s for s, _ in store.calls} <= {"Ch0", "Ch1"}  # later sensors never started
+
+
+async def test_overlapping_exports_in_small_batches_store_each_reading_once(
+    tmp_path: Path,
+) -> None:
+    # Two exports overlapping by half, four sensors written two at a time in
+    # 100-row batches into a real SQLite file: every reading once, the first
+    # export's value kept, and a second import stores nothing new.
+    _export(tmp_path / "a.csv", channels=4, rows=960)
+    text = (tmp_path / "a.csv").read_text().splitlines()
+    changed = [text[0]] + [ln.replace(".", "5", 1) for ln in text[481:]]  # other values
+    (tmp_path / "b.csv").write_text("\n".join(changed) + "\n", encoding="utf-8")
+    store = SqliteStore(tmp_path / "x.sqlite3")
+    await store.open()
+    try:
+        opts = ImportOptions("wing", ReadOptions(tz="UTC"), batch_rows=100, writers=2)
+        paths = [tmp_path / "a.csv", tmp_path / "b.csv"]
+        report = await import_archive(paths, store, opts)
+        assert report.rows_stored_new == 4 * 960 and report.duplicates == 4 * 480
+        rows = await store.raw("wing", "Ch2", 0, 4e9)
+        assert len(rows) == 960 and rows[-1].value == pytest.approx(22 + (959 % 7) * 0.1)
+        again = await import_archive(list(reversed(paths)), store, opts)
+        assert again.rows_stored_new == 0
+    finally:
+        await store.close()
