@@ -1,6 +1,7 @@
 """What a report reads: downsampled history from the store, sorted, and the alarms.
 
-History comes through ``Store.downsampled`` (min/max/mean/count per bucket,
+History comes through :func:`twin.history.read_history` (the conservation
+report's reader too) as ``Store.downsampled`` buckets (min/max/mean/count,
 oldest first: the continuous aggregates on TimescaleDB, ``date_bin`` on plain
 PostgreSQL, one indexed range scan per sensor on SQLite), so a month of 100
 sensors is about a million buckets however often the sensors report.
@@ -12,11 +13,10 @@ import datetime as dt
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
-import numpy as np
-
 from ingest.store.base import Store
 from reports.compute import Series
 from twin.alarms import Alarm, AlarmStore
+from twin.history import read_history
 from twin.venue import SensorKind, Venue
 
 __all__ = ["ReportData", "ReportError", "Scope", "bucket_width", "load_report_data"]
@@ -88,17 +88,8 @@ def bucket_width(start: float, end: float) -> float:
 async def _series(
     store: Store, venue: str, sensor: str, start: float, end: float, w: float
 ) -> Series:
-    buckets = await store.downsampled(venue, sensor, start, end, w)
-    if not buckets:
-        return Series.empty(w)
-    ts = np.fromiter((b.start for b in buckets), np.float64, len(buckets))
-    order = np.argsort(ts, kind="stable")  # the contract says sorted; do not rely on it
-    return Series(
-        ts[order],
-        np.fromiter((b.mean for b in buckets), np.float64, len(buckets))[order],
-        np.fromiter((b.count for b in buckets), np.int64, len(buckets))[order],
-        w,
-    )
+    h = await read_history(store, venue, sensor, start, end, width_s=w)
+    return Series(h.ts, h.value, h.count, w)
 
 
 async def load_report_data(

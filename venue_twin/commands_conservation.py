@@ -29,14 +29,13 @@ from twin.analytics.conservation import (
     light_dose_history,
     twpi_history,
 )
+from twin.history import PAGE, read_history
 from twin.venue import SensorKind, Venue
 from venue_twin.runner import UsageError
 from venue_twin.settings import load_settings
 from venue_twin.wiring import command_venue
 
 __all__ = ["add_parsers", "load_series", "paired"]
-
-_PAGE = 10_000
 
 
 def add_parsers(sub: Any) -> None:
@@ -72,20 +71,11 @@ def add_parsers(sub: Any) -> None:
 
 
 async def load_series(
-    store: Store, venue: str, sensor: str, start: float, end: float, *, page_size: int = _PAGE
+    store: Store, venue: str, sensor: str, start: float, end: float, *, page_size: int = PAGE
 ) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
     """Every stored reading of a sensor in ``[start, end)``, paged, as arrays."""
-    ts: list[float] = []
-    vals: list[float] = []
-    t = start
-    while True:
-        page = await store.raw(venue, sensor, t, end, limit=page_size)
-        ts.extend(r.ts for r in page)
-        vals.extend(r.value for r in page)
-        if len(page) < page_size:
-            break
-        t = page[-1].ts + 0.001  # the next millisecond on (keys are whole ms)
-    return np.asarray(ts, dtype=np.float64), np.asarray(vals, dtype=np.float64)
+    h = await read_history(store, venue, sensor, start, end, page_size=page_size)
+    return h.ts, h.value
 
 
 def paired(

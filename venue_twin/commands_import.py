@@ -141,10 +141,13 @@ async def _run(url: str, files: list[Path], opts: ImportOptions, console: Consol
 def _print_report(
     r: ImportReport, venue: str, placed: set[str], elapsed: float, console: Console
 ) -> None:
-    rate = r.rows_read / elapsed if elapsed > 0 else 0.0
+    # The rate counts readings (one sensor's value at one time; a two-channel
+    # line is two) through the store, new or already there (docs/import.md).
+    readings = sum(s.rows for s in r.sensors)
+    rate = readings / elapsed if elapsed > 0 else 0.0
     console.print(
-        f"[green]imported[/green] {r.files} files, {r.rows_read} rows in {elapsed:.1f} s "
-        f"({rate:,.0f} rows/s): {r.rows_stored_new} new readings in {venue}, "
+        f"[green]imported[/green] {r.files} files, {r.rows_read} lines, {readings} readings "
+        f"in {elapsed:.1f} s ({rate:,.0f} readings/s): {r.rows_stored_new} new in {venue}, "
         f"{r.duplicates} duplicates dropped, {r.blank_cells} blank cells, "
         f"{r.bad_count} bad rows"
     )

@@ -7,6 +7,7 @@ time) and written through the store's bulk path in batches.
 
 from __future__ import annotations
 
+import asyncio
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -25,6 +26,7 @@ __all__ = ["ImportOptions", "ImportReport", "SensorSummary", "import_archive", "
 
 _BAD_ID = re.compile(r"[^A-Za-z0-9_.-]+")
 _LUX_HOURS = "lx*h"
+Vals = npt.NDArray[np.float64]
 
 
 class ColumnStore(Protocol):
@@ -45,6 +47,7 @@ class ImportOptions:
     cumulative: frozenset[str] = frozenset()  # channels or sensors that are running totals
     canonical: Callable[[str], str | None] | None = None  # sensor -> venue unit
     batch_rows: int = 200_000
+    writers: int = 2  # sensors written at once (a PostgreSQL connection each)
 
 
 @dataclass(slots=True)
@@ -221,9 +224,27 @@ async def import_archive(
         merged.append((s, ms, vals))
     if on_total is not None:
         on_total(sum(int(m.size) for _, m, _ in merged))
-    for s, ms, vals in merged:
-        s.stored_new = await write_series(
-            store, opts.venue, s.sensor, ms, vals, opts.batch_rows, progress
-        )
-        report.rows_stored_new += s.stored_new
+    # Sensors are written side by side (their keys never meet; one sensor's
+    # batches stay in order): PostgreSQL works on one connection per sensor,
+    # SQLite's one thread takes the batches in turn while this thread
+    # prepares the next.
+    gate = asyncio.Semaphore(max(1, opts.writers))
+
+    async def store_one(s: SensorSummary, ms: npt.NDArray[np.int64], vals: Vals) -> None:
+        async with gate:
+            s.stored_new = await write_series(
+                store, opts.venue, s.sensor, ms, vals, opts.batch_rows, progress
+            )
+
+    tasks = [asyncio.create_task(store_one(s, ms, vals)) for s, ms, vals in merged]
+    try:
+        await asyncio.gather(*tasks)
+    except BaseException:
+        # The store's own error reaches the caller as it is (not an
+        # ExceptionGroup), and no write goes on after it.
+        for t in tasks:
+            t.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        raise
+    report.rows_stored_new = sum(s.stored_new for s in report.sensors)
     return report

@@ -5,11 +5,15 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
+import pytest
+
 from tests.unit.archive.test_import_archive import _export1, _export2
 from venue_twin.cli import main
 
 
-def test_import_command_stores_rows_and_lists_bad_ones(tmp_path: Path) -> None:
+def test_import_command_stores_rows_and_lists_bad_ones(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     e1, e2 = tmp_path / "e1.csv", tmp_path / "e2.csv"
     _export1(e1)
     _export2(e2)
@@ -29,6 +33,13 @@ def test_import_command_stores_rows_and_lists_bad_ones(tmp_path: Path) -> None:
             "SELECT count(*), min(value), max(value) FROM readings WHERE sensor = 'gallery-a-temp'"
         ).fetchone()
     assert n == 14 and lo > 19.9 and hi < 21.5  # degF converted to the venue's degC
+    with sqlite3.connect(db) as conn:
+        (stored,) = conn.execute("SELECT count(*) FROM readings").fetchone()
+    # The summary's rate counts readings as docs/import.md defines them (one
+    # sensor's value at one time), not CSV lines: two channels, two readings.
+    summary = " ".join(capsys.readouterr().err.split())  # the rich console writes to stderr
+    assert f"{stored} readings in" in summary and "readings/s" in summary
+    assert f"{stored} new in museum-wing" in summary
     lines = bad.read_text().splitlines()
     assert [ln.split(": ")[0].rsplit("/", 1)[-1] for ln in lines[:3]] == [
         "e1.csv:19",
