@@ -156,6 +156,20 @@ class OccupancyEstimator:
     def n_zones(self) -> int:
         return self._nz
 
+    def set_channel_prior(self, channel: int, miss_rate: float, sd: float) -> None:
+        """Prior of one channel's correction from its own sensor's miss rate (before any step).
+
+        A tracker's line crossings, for instance, miss what its dropped tracks
+        miss, not what a beam counter does.
+        """
+        if not (0.0 <= miss_rate < 0.5 and sd > 0.0 and 0 <= channel < self._nc):
+            raise InvalidInput(f"channel {channel}: need 0 <= miss < 0.5 and sd > 0")
+        j = self._nz + channel
+        self.x[j] = miss_rate / (1.0 - miss_rate)
+        self.P[j, :] = 0.0
+        self.P[:, j] = 0.0
+        self.P[j, j] = sd * sd
+
     def channel_scale(self) -> Vector:
         """``1 + b`` per channel (true crossings per reported one), floored."""
         return 1.0 + np.clip(self.x[self._nz : self._nz + self._nc], _BIAS_FLOOR, None)
