@@ -99,15 +99,23 @@ class TrackerPositions:
             z.ids += list(range(self._next_id, self._next_id + k))
             self._next_id += k
 
-    def frame(self, sensor: str, ts: float, zone_people: int) -> dict[str, Any]:
-        """The tracker's message at ``ts`` with ``zone_people`` truly in its zone (protocol.md)."""
+    def frame(
+        self, sensor: str, ts: float, zone_people: int, reported: int | None = None
+    ) -> dict[str, Any]:
+        """The tracker's message at ``ts`` with ``zone_people`` truly in its zone (protocol.md).
+
+        ``reported``: the count the sensor model (with its faults) reports;
+        the positions are at most that many, and the frame's count is it.
+        """
         z = self._zones[self.zone_of[sensor]]
         self._move(z, max(0, int(zone_people)), ts)
         seen = np.flatnonzero(self._rng.random(len(z.ids)) >= self._dropout)[:_MAX_POSITIONS]
+        if reported is not None:
+            seen = seen[: max(0, reported)]
         return {
             "v": CONTRACT_VERSION,
             "ts": round(ts * 1000.0),
-            "count": len(seen),
+            "count": len(seen) if reported is None else max(len(seen), reported),
             "positions": [[round(x, 3), round(y, 3)] for x, y in z.xy[seen].tolist()],
             "ids": [z.ids[k] for k in seen.tolist()],
         }
@@ -123,5 +131,7 @@ class TrackerPositions:
             if zone is None or not math.isfinite(r.value):
                 plain.append(r)  # a tracker's fault (a stuck or missing value) stays as read
                 continue
-            frames.append((r.sensor, self.frame(r.sensor, r.ts, occupancy.get(zone, 0))))
+            # The reading's value (dropouts, and any injected fault) is the count.
+            count = round(max(0.0, r.value))
+            frames.append((r.sensor, self.frame(r.sensor, r.ts, occupancy.get(zone, 0), count)))
         return plain, frames

@@ -230,7 +230,8 @@ async def test_people_trackers_publish_positions_with_ids(broker: int, wing: Ven
         frames = [msgspec.json.decode(p) for _, p, _ in sub.snapshot()]
         assert len(frames) >= 300  # one every 10 s
         parsed = [parse_track(f) for f in frames]
-        assert all(ids is not None and len(ids) == count for count, _, ids in parsed)
+        assert all(ids is not None and len(ids) <= count for count, _, ids in parsed)
+        assert sum(len(ids or ()) for _, _, ids in parsed) > 0
         assert max(count for count, _, _ in parsed) > 0
     finally:
         sub.close()
