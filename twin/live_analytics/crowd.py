@@ -8,7 +8,9 @@ measure. Two counters on the same channel (one each side of a door) are
 averaged. ``people_count`` sensors (cameras) are direct measurements of
 their zone, corrected for the people a camera cannot see in a dense crowd;
 ``people_tracker`` counts likewise, corrected for dropped tracks, and their
-positions give density and speed (:mod:`twin.live_analytics.tracker_zones`).
+positions give density and speed (:mod:`twin.live_analytics.tracker_zones`);
+with track ids, their line crossings of a gate are that gate's counting
+channel wherever no counter counts that way.
 
 A gate counted forward but not backward leaves its return flow unmeasured:
 it is modelled as the zone's occupancy leaving with a mean stay of
