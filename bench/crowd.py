@@ -211,14 +211,15 @@ def tracker_density(
 def table(title: str, scores: dict[str, ZoneScore], flows: np.ndarray, gates: list[str]) -> None:
     print(f"\n{title}")
     print(
-        f"  {'zone':10s} {'obs':>6s} {'peak':>5s} {'MAE %peak':>10s} {'dens err %':>10s} "
-        f"{'95% cover':>9s} {'mean sd':>8s}"
+        f"  {'zone':10s} {'obs':>6s} {'peak':>5s} {'MAE %peak':>10s} {'dens %pk':>9s} "
+        f"{'dens %mean':>10s} {'method %pk':>10s} {'95% cover':>9s} {'mean sd':>8s}"
     )
     for s in scores.values():
         kind = "camera" if s.observed else "count"
         print(
             f"  {s.zone:10s} {kind:>6s} {s.peak:5.0f} {np.mean(s.mae_pct_peak):10.1f} "
-            f"{np.mean(s.density_err_pct):10.1f} {np.mean(s.coverage):9.1f} "
+            f"{np.mean(s.density_err_pct):9.1f} {np.mean(s.density_err_pct_mean):10.1f} "
+            f"{np.mean(s.density_method_pct):10.2f} {np.mean(s.coverage):9.1f} "
             f"{np.mean(s.mean_sd):8.2f}"
         )
     fl = np.nanmean(flows, axis=0)
@@ -312,7 +313,7 @@ def simulated_day(
         if peak > 0:
             sc.mae_pct_peak.append(100 * float(np.abs(est[:, j] - true[:, j]).mean()) / peak)
             sc.coverage.append(
-                100 * float(np.mean(np.abs(est[:, j] - true[:, j]) <= 1.96 * sd[:, j] + 0.5))
+                100 * float(np.mean(np.abs(est[:, j] - true[:, j]) <= 1.96 * sd[:, j]))
             )
             sc.mean_sd.append(float(sd[:, j].mean()))
         scores[z] = sc

@@ -13,8 +13,8 @@
   occlusion coefficient per p/m^2 is drawn per device). The sensor bank then
   adds its usual relative noise.
 - A people tracker (``people_tracker``, looking down) only drops tracks: it
-  counts each person with probability ``1 - dropout``. The simulator reports
-  its count only (its crowd model is per zone, so there are no positions).
+  counts each person with probability ``1 - dropout``. Published, its count
+  becomes a frame with positions and track ids (``tracker_positions.py``).
 
 The truth stays in the simulator (``VenueSimulator.occupancy()``,
 ``gate_counts()``) for scoring; :attr:`PeopleSensing.miss` and

@@ -21,6 +21,8 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
+import msgspec
+import numpy as np
 import paho.mqtt.client as mqtt
 
 from ingest.contract import Reading, SensorStatus, Topics
@@ -33,6 +35,7 @@ from simulators.formats import PayloadFormat
 from simulators.mqtt_config import MqttConfig, make_client
 from simulators.schedule import DaySchedule
 from simulators.simulator import VenueSimulator
+from simulators.tracker_positions import TrackerPositions
 from twin.venue import Venue
 
 __all__ = ["GATEWAY_ID", "SimProgress", "SimPublisher", "run_simulation"]
@@ -203,6 +206,13 @@ class SimPublisher:
                 )
         self.readings += len(readings)
 
+    async def publish_track(self, sensor: str, doc: dict[str, Any]) -> None:
+        """A people tracker's frame (count, positions, ids) on its sensor topic."""
+        await self._publish(
+            self.topics.sensor(self.venue, sensor), msgspec.json.encode(doc), self.qos
+        )
+        self.readings += 1
+
     async def publish_status(self, sensor: str, status: SensorStatus, ts: float) -> None:
         if self.payload_format is not None:
             for topic, payload, retain in self.payload_format.status(sensor, status, ts):
@@ -285,6 +295,9 @@ async def run_simulation(
     )
     if on_start is not None:  # e.g. the demo's head count of a warm-started venue
         on_start(sim)
+    # People trackers send positions (the native contract only; other formats get counts).
+    trackers = TrackerPositions(venue, np.random.default_rng(seed + 1))
+    with_positions = bool(trackers.zone_of) and payload_format is None
     pace = SimClock(sim.now, speed)
     end = math.inf if duration_s is None else sim.now + duration_s
     # As fast as possible: step by the shortest sensor interval, at most a minute.
@@ -314,6 +327,10 @@ async def run_simulation(
                 for ev in sim.take_status_events():
                     await pub.publish_status(ev.sensor, ev.status, ev.ts)
                     progress.status_messages += 1
+                if with_positions:
+                    readings, frames = trackers.split(readings, sim.occupancy())
+                    for sensor, doc in frames:
+                        await pub.publish_track(sensor, doc)
                 if readings:
                     await pub.publish_readings(readings, batch=batch)
                 progress.sim_time = sim.now

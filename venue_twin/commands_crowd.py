@@ -29,9 +29,10 @@ def add_parsers(sub: Any) -> None:
             "Compute the truth per zone, gate and step from pedestrian trajectories "
             "(PeTrack/PedPy text: id frame x y [z]), synthesise the venue's gate counters "
             "and cameras from them with the given error rates, run the live estimator and "
-            "print its errors: occupancy MAE as % of the zone's peak, density error, "
-            "95 %% band coverage, and the flow error per gate. The venue's zone floors must "
-            "be in the trajectories' coordinates."
+            "print its errors: occupancy MAE as % of the zone's peak, density error as % "
+            "of the peak density, the share of steps with the truth inside the 95 % band, "
+            "and the flow error per gate. The venue's zone floors must be in the "
+            "trajectories' coordinates."
         ),
         epilog=(
             "example: venue-twin crowd evaluate corridor.txt --venue corridor.yaml "
@@ -82,7 +83,7 @@ def _evaluate(args: argparse.Namespace, console: Console) -> int:
     )
     console.print(
         f"{'zone':18s} {'sensed by':>9s} {'peak':>5s} {'MAE % peak':>10s} "
-        f"{'density err %':>13s} {'95% band':>8s}"
+        f"{'dens err %pk':>13s} {'95% band':>8s}"
     )
     for s in scores.values():
         if not s.mae_pct_peak:

@@ -77,11 +77,15 @@ def ground_truth(venue: Venue, traj: Trajectories, step_s: float) -> Truth:
     channel = np.zeros((n_steps, 2 * len(venue.gates)), dtype=np.int64)
     uncounted = 0
     for f, s, d in zip(cr.frame.tolist(), cr.src.tolist(), cr.dst.tolist(), strict=True):
+        if f > traj.last_frame:
+            continue  # a track still running when the recording ends: nobody left
         ch = pair.get((s, d))
         if ch is None:
             uncounted += 1
             continue
-        k = min(n_steps - 1, max(0, (f - traj.first_frame - 1) // frames_per_step))
+        # Arriving at frame f, the person is counted in that frame's occupancy:
+        # the crossing belongs to the step whose last frame is at or after f.
+        k = min(n_steps - 1, max(0, (f - traj.first_frame) // frames_per_step))
         channel[k, ch] += 1
     ends = np.minimum(np.arange(1, n_steps + 1) * frames_per_step, len(occ)) - 1
     return Truth((ends + 1) / traj.fps, occ[ends], channel, uncounted)
@@ -163,7 +167,13 @@ class ZoneScore:
     peak: float
     observed: bool
     mae_pct_peak: list[float] = field(default_factory=list)
+    # Density error as % of the reference's peak (the occupancy MAE's scale:
+    # density is occupancy / area), as % of its mean (the first
+    # figures), and the method's own share: true occupancy / area against the
+    # reference (0 against our truth; PedPy's polygon test against ours).
     density_err_pct: list[float] = field(default_factory=list)
+    density_err_pct_mean: list[float] = field(default_factory=list)
+    density_method_pct: list[float] = field(default_factory=list)
     coverage: list[float] = field(default_factory=list)
     mean_sd: list[float] = field(default_factory=list)
 
@@ -190,12 +200,14 @@ def score_run(
         e = run.occupancy[:, i]
         sc.mae_pct_peak.append(100.0 * float(np.mean(np.abs(e - t))) / peak)
         ref = t / z.area_m2 if reference_density is None else reference_density[:, i]
-        if ref.mean() > 0:
-            sc.density_err_pct.append(
-                100.0 * float(np.mean(np.abs(e / z.area_m2 - ref))) / float(ref.mean())
-            )
-        half = 1.96 * run.sd[:, i]
-        sc.coverage.append(100.0 * float(np.mean(np.abs(e - t) <= half + 0.5)))
+        if ref.max() > 0:
+            err = float(np.mean(np.abs(e / z.area_m2 - ref)))
+            sc.density_err_pct.append(100.0 * err / float(ref.max()))
+            sc.density_err_pct_mean.append(100.0 * err / float(ref.mean()))
+            method = float(np.mean(np.abs(t / z.area_m2 - ref)))
+            sc.density_method_pct.append(100.0 * method / float(ref.max()))
+        # The band the operator sees, occupancy +- 1.96 sd, with no slack added.
+        sc.coverage.append(100.0 * float(np.mean(np.abs(e - t) <= 1.96 * run.sd[:, i])))
         sc.mean_sd.append(float(run.sd[:, i].mean()))
 
 

@@ -202,3 +202,36 @@ async def test_unreachable_broker_is_reported(wing: Venue) -> None:
     cfg = MqttConfig(port=_free_port(), connect_timeout_s=2.0)
     with pytest.raises(BrokerUnavailable):
         await run_simulation(wing, mqtt_config=cfg, speed=float("inf"), duration_s=10)
+
+
+async def test_people_trackers_publish_positions_with_ids(broker: int, wing: Venue) -> None:
+    """Where the venue declares a people_tracker, its frames carry positions and track ids."""
+    from ingest.people_tracks import parse_track
+
+    gallery = next(z for z in wing.zones if z.id == "gallery-a")
+    tracker = {"id": "gallery-a-trk", "kind": "people_tracker", "zone": "gallery-a"}
+    doc = wing.model_dump(mode="json")
+    doc["sensors"].append({**tracker, "position": [*gallery.floor[0], 3.0], "interval_s": 10})
+    venue = Venue.model_validate(doc)
+    sub = Subscriber(broker, "sim/venues/museum-wing/sensors/gallery-a-trk")
+    try:
+        await run_simulation(
+            venue,
+            "127.0.0.1",
+            broker,
+            speed=float("inf"),
+            duration_s=3600,
+            seed=3,
+            start=T0 + 3600,  # 10:00, visitors in the galleries
+            prefix="sim",
+            qos=1,
+        )
+        await sub.wait_for(300)
+        frames = [msgspec.json.decode(p) for _, p, _ in sub.snapshot()]
+        assert len(frames) >= 300  # one every 10 s
+        parsed = [parse_track(f) for f in frames]
+        assert all(ids is not None and len(ids) <= count for count, _, ids in parsed)
+        assert sum(len(ids or ()) for _, _, ids in parsed) > 0
+        assert max(count for count, _, _ in parsed) > 0
+    finally:
+        sub.close()

@@ -8,7 +8,9 @@ measure. Two counters on the same channel (one each side of a door) are
 averaged. ``people_count`` sensors (cameras) are direct measurements of
 their zone, corrected for the people a camera cannot see in a dense crowd;
 ``people_tracker`` counts likewise, corrected for dropped tracks, and their
-positions give density and speed (:mod:`twin.live_analytics.tracker_zones`).
+positions give density and speed (:mod:`twin.live_analytics.tracker_zones`);
+with track ids, their line crossings of a gate are that gate's counting
+channel wherever no counter counts that way.
 
 A gate counted forward but not backward leaves its return flow unmeasured:
 it is modelled as the zone's occupancy leaving with a mean stay of
@@ -75,7 +77,6 @@ class CrowdTracker:
         self._per_channel = np.zeros(n_ch)
         for ch in self._channel.values():
             self._per_channel[ch] += 1.0
-        measured = self._per_channel > 0
         self._counters = {s: CounterReading() for s in self._channel}
         # Cameras and people trackers both count their zone directly.
         direct = (SensorKind.PEOPLE_COUNT, SensorKind.PEOPLE_TRACKER)
@@ -83,6 +84,25 @@ class CrowdTracker:
         self._direct = {s.id: s.zone for s in cams}
         self._tracker_ids = {s.id for s in cams if s.kind is SensorKind.PEOPLE_TRACKER}
         self._tracks = TrackerZones(venue)
+        # A tracker with track ids counts its gates' line crossings each way: a
+        # counting channel wherever no counter counts that way (a counter wins).
+        tracked_gates = self._tracks.watched_gates()
+        self._tracked_ch = np.array(
+            [
+                ch
+                for i, g in enumerate(self._gates)
+                if g in tracked_gates
+                for ch in (2 * i, 2 * i + 1)
+                if self._per_channel[ch] == 0
+            ],
+            dtype=np.int64,
+        )
+        measured = self._per_channel > 0
+        # Zones behind a tracked gate keep their turnover noise (below): a tracker
+        # that sends no track ids counts no crossings, and the venue file cannot
+        # say which do.
+        counted = measured.copy()
+        measured[self._tracked_ch] = True
         self._camera = {s.id: k for k, s in enumerate(cams)}
         # Modelled return flow of zone z goes back through a gate that enters z
         # and is counted in, but not out; measured exits of z are subtracted.
@@ -105,7 +125,7 @@ class CrowdTracker:
             z: config.zone_dwell_s.get(z, config.dwell_s)
             for z in self._zones
             if not touching[z]
-            or any(not (measured[2 * i] and measured[2 * i + 1]) for i in touching[z])
+            or any(not (counted[2 * i] and counted[2 * i + 1]) for i in touching[z])
         }
         initial = {z.id: z.initial_occupancy for z in venue.zones if z.initial_occupancy}
         initial.update(config.initial_occupancy)
@@ -113,6 +133,10 @@ class CrowdTracker:
             self._zones, venue.gates, config.occupancy, initial, open_zones, [s.zone for s in cams]
         )
         zi = self._estimator.graph.zone_index
+        # A crossing is missed when the person's track is dropped in either frame.
+        lost = 1.0 - (1.0 - config.tracker_dropout) ** 2
+        for ch in self._tracked_ch.tolist():
+            self._estimator.set_channel_prior(ch, lost, 2.0 * config.tracker_dropout_sd)
         inc = self._estimator.graph.incidence
         self._into = sp.csr_matrix(np.clip(inc, 0.0, None))
         self._out_of = sp.csr_matrix(np.clip(-inc, 0.0, None))
@@ -179,7 +203,6 @@ class CrowdTracker:
         self._direct_pending: dict[str, list[float]] = {}  # camera sensor -> counts
         self._t: float | None = None
         self._last_flow = np.zeros(n_ch)
-        self._tracked_flow: dict[str, tuple[float, float]] = {}
         self._measured = measured
 
     @property
@@ -246,6 +269,10 @@ class CrowdTracker:
         occ = est.clipped()
         zi = est.graph.zone_index
         counts = self._pending / np.maximum(self._per_channel, 1.0)
+        crossed = self._tracks.take_crossings()
+        if self._tracked_ch.size:
+            for ch in self._tracked_ch.tolist():
+                counts[ch] = crossed.get(self._gates[ch // 2], (0.0, 0.0))[ch % 2]
         for zone, gate in self._return_gate.items():
             dwell = self._cfg.zone_dwell_s.get(zone, self._cfg.dwell_s)
             leaving = occ[zi[zone]] * (1.0 - math.exp(-dt / dwell))
@@ -271,7 +298,6 @@ class CrowdTracker:
         self._direct_pending.clear()
         self._last_flow = flow / dt
         tracked = self._tracks.step(now, max(2.0 * self._cfg.crowd_step_s, dt))
-        self._tracked_flow = self._tracks.gate_flows(dt)
         return self._results(now, dt, entries, exits, tracked)
 
     def _shared_speed(self) -> dict[int, float]:
@@ -325,17 +351,14 @@ class CrowdTracker:
     def flows(self, now: float) -> tuple[GateFlow, ...]:
         """People per second through each gate over the last step (None where not counted).
 
-        A gate no counter counts (one way or both) takes a tracker's line
-        crossings where a tracker watches it.
+        A way no counter counts takes a tracker's line crossings where a
+        tracker watches the gate (they are a counting channel too).
         """
-        f, m, seen = self._last_flow, self._measured, self._tracked_flow
+        f, m = self._last_flow, self._measured
         out = []
         for i, g in enumerate(self._gates):
             fwd = float(f[2 * i]) if m[2 * i] else None
             back = float(f[2 * i + 1]) if m[2 * i + 1] else None
-            if g in seen:
-                fwd = seen[g][0] if fwd is None else fwd
-                back = seen[g][1] if back is None else back
             out.append(GateFlow(g, now, fwd, back))
         return tuple(out)
 

@@ -167,8 +167,12 @@ class TrackerZones:
             grid = self._grid[zone] = VoronoiGrid(poly, [poly], grid_m=step)
         return grid
 
-    def gate_flows(self, dt: float) -> dict[str, tuple[float, float]]:
-        """People per second through each watched gate since the last call, (forward, backward).
+    def watched_gates(self) -> frozenset[str]:
+        """Gates whose counting line a tracker with a view of it watches."""
+        return frozenset(g.gate for t in self._trackers.values() for g in t.gates)
+
+    def take_crossings(self) -> dict[str, tuple[float, float]]:
+        """People who crossed each watched gate since the last call, (forward, backward).
 
         A gate two trackers watch (one each side) gets the mean of the two.
         """
@@ -180,9 +184,14 @@ class TrackerZones:
                 acc[1] += g.backward
                 acc[2] += 1.0
                 g.forward = g.backward = 0
+        return {g: (f / n, b / n) for g, (f, b, n) in sums.items()}
+
+    def gate_flows(self, dt: float) -> dict[str, tuple[float, float]]:
+        """People per second through each watched gate since the last call, (forward, backward)."""
+        crossed = self.take_crossings()
         if not dt > 0:
             return {}
-        return {g: (f / n / dt, b / n / dt) for g, (f, b, n) in sums.items()}
+        return {g: (f / dt, b / dt) for g, (f, b) in crossed.items()}
 
     def step(self, now: float, max_age_s: float) -> dict[str, TrackedZone]:
         """The step's figures per tracked zone (trackers of one zone averaged); resets speeds.

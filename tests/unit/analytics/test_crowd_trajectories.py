@@ -16,7 +16,15 @@ from twin.analytics.crowd.trajectories import (
 )
 from twin.venue import Venue
 from venue_twin.cli import main
-from venue_twin.crowd_evaluate import SensorErrors, evaluate, ground_truth
+from venue_twin.crowd_evaluate import (
+    Run,
+    SensorErrors,
+    Truth,
+    ZoneScore,
+    evaluate,
+    ground_truth,
+    score_run,
+)
 
 FPS = 10
 
@@ -92,7 +100,10 @@ def test_trajectory_truth_counts_people_and_crossings(tmp_path: Path) -> None:
     assert len(cr.frame) == 40
     truth = ground_truth(venue, traj, 1.0)
     assert truth.uncounted == 0
-    assert truth.channel.sum() == 40
+    # The last person leaves the frame the recording ends: after its last
+    # sample, so the truth (its occupancy and its crossings) keeps them in.
+    assert truth.channel.sum() == 39
+    assert truth.occupancy[-1].sum() == 1
     assert truth.channel[:, 0].sum() == 5  # g0 forward: the eastbound five enter
 
 
@@ -153,3 +164,62 @@ def test_crowd_evaluate_command_prints_the_error_table(
     assert "flow error g1" in out
     rc = main(["crowd", "evaluate", str(tmp_path / "missing.txt"), "--venue", str(venue_file)])
     assert rc != 0
+
+
+def test_truth_crossings_add_up_to_the_truth_occupancy_at_every_step(tmp_path: Path) -> None:
+    """A person arriving in the first frame of a step is counted in that step, not the one before.
+
+    Binned one frame early, the step's crossings ran ahead of the occupancy
+    sampled at its end and the truth disagreed with itself by a person or two.
+    """
+    path = tmp_path / "corridor.txt"
+    write_corridor(path, people=60)
+    traj = load_trajectories(path, "cm")
+    venue = corridor_venue()
+    truth = ground_truth(venue, traj, 1.0)
+    # Signed crossings per zone (gate g joins sides g and g + 1; zone k = side k + 1).
+    net = np.zeros((len(truth.ts), 3), dtype=np.int64)
+    for g in range(4):
+        fwd, back = truth.channel[:, 2 * g], truth.channel[:, 2 * g + 1]
+        if g > 0:
+            net[:, g - 1] += back - fwd
+        if g < 3:
+            net[:, g] += fwd - back
+    assert (np.cumsum(net, axis=0) == truth.occupancy).all()
+
+
+def _one_zone_run(offset: float, sd: float, steps: int = 20) -> ZoneScore:
+    """West holds 10 and 4 people in turn; the estimate is ``offset`` above the truth."""
+    venue = corridor_venue()
+    occupancy = np.zeros((steps, 3), dtype=np.int64)
+    occupancy[:, 0] = np.where(np.arange(steps) % 2 == 0, 10, 4)
+    t = Truth(np.arange(1.0, steps + 1.0), occupancy, np.zeros((steps, 8), dtype=np.int64), 0)
+    est = np.zeros((steps, 3))
+    est[:, 0] = occupancy[:, 0] + offset
+    run = Run(est, np.full((steps, 3), sd), np.zeros((steps, 8)), np.ones(steps))
+    scores: dict[str, ZoneScore] = {}
+    score_run(venue, t, run, scores)
+    return scores["west"]
+
+
+def test_band_coverage_is_the_band_the_operator_sees() -> None:
+    """Coverage counts the truth inside occupancy +- 1.96 sd, with no slack added.
+
+    A bench slack of half a person made a band of +- 0.2 people look right
+    when the truth lay 0.4 away every step (coverage 100 % instead of 0 %).
+    """
+    assert _one_zone_run(0.4, 0.1).coverage == [0.0]
+    assert _one_zone_run(0.4, 0.25).coverage == [100.0]
+
+
+def test_density_error_is_on_the_occupancy_scale() -> None:
+    """Density = occupancy / area, so its error as % of the peak density is the MAE % of peak.
+
+    The error as % of the mean density (the issue's figure) is larger by the
+    zone's peak-to-mean ratio; the method's own share is 0 against our truth.
+    """
+    score = _one_zone_run(1.0, 1.0)
+    assert score.mae_pct_peak == pytest.approx([10.0])
+    assert score.density_err_pct == pytest.approx(score.mae_pct_peak)
+    assert score.density_err_pct_mean == pytest.approx([100.0 / 7.0])
+    assert score.density_method_pct == [0.0]

@@ -63,6 +63,11 @@ __all__ = ["OccupancyConfig", "OccupancyEstimate", "OccupancyEstimator"]
 _BIAS_FLOOR = -0.9
 _PROJECTION_ROUNDS = 4
 _MAX_ACTIVE = 32
+# Camera noise from innovations: averaged over ~50 readings, used after 20, and
+# at most 16 times the prior variance (4 in sd).
+_ADAPT_SAMPLES = 50.0
+_ADAPT_MIN = 20
+_ADAPT_LIMIT = 16.0
 
 Vector = npt.NDArray[np.float64]
 
@@ -144,6 +149,10 @@ class OccupancyEstimator:
                 raise InvalidInput(f"zone {zone!r}: dwell must be > 0 s")
             self._turnover[self._zone(zone)] = 2.0 / dwell
         self._inc = sp.csc_matrix(self.graph.incidence)
+        # Innovation statistics per camera (see _adapt_camera_noise).
+        self._cam_ratio = np.zeros(nk)
+        self._cam_weight = np.zeros(nk)
+        self._cam_seen = np.zeros(nk, dtype=np.int64)
         self._steps = 0
 
     def _zone(self, zone: str) -> int:
@@ -155,6 +164,20 @@ class OccupancyEstimator:
     @property
     def n_zones(self) -> int:
         return self._nz
+
+    def set_channel_prior(self, channel: int, miss_rate: float, sd: float) -> None:
+        """Prior of one channel's correction from its own sensor's miss rate (before any step).
+
+        A tracker's line crossings, for instance, miss what its dropped tracks
+        miss, not what a beam counter does.
+        """
+        if not (0.0 <= miss_rate < 0.5 and sd > 0.0 and 0 <= channel < self._nc):
+            raise InvalidInput(f"channel {channel}: need 0 <= miss < 0.5 and sd > 0")
+        j = self._nz + channel
+        self.x[j] = miss_rate / (1.0 - miss_rate)
+        self.P[j, :] = 0.0
+        self.P[:, j] = 0.0
+        self.P[j, j] = sd * sd
 
     def channel_scale(self) -> Vector:
         """``1 + b`` per channel (true crossings per reported one), floored."""
@@ -264,10 +287,43 @@ class OccupancyEstimator:
             innov[row] = count - n_hat * (1.0 - g_hat)
             r[row] = sd * sd
         ph = self.P[:, cols[:, 0]] * hv[:, 0] + self.P[:, cols[:, 1]] * hv[:, 1]  # P H^T
-        s = ph[cols[:, 0], :] * hv[:, 0:1] + ph[cols[:, 1], :] * hv[:, 1:2] + np.diag(r)
+        hph = ph[cols[:, 0], :] * hv[:, 0:1] + ph[cols[:, 1], :] * hv[:, 1:2]
+        r = self._adapt_camera_noise(np.array(list(readings), dtype=np.int64), innov, hph, r)
+        s = hph + np.diag(r)
         k = np.linalg.solve(s, ph.T).T
         self.x = self.x + k @ innov
         self._downdate(k, ph)
+
+    def _adapt_camera_noise(
+        self, cams: npt.NDArray[np.int64], innov: Vector, hph: npt.NDArray[np.float64], r: Vector
+    ) -> Vector:
+        """The cameras' noise variance scaled by what their innovations show (Mehra 1970).
+
+        For a measurement of variance ``R``, ``E[nu^2] = H P H^T + R``. The
+        ratio ``(nu^2 - H P H^T) / R`` is averaged per camera over its last
+        ~``_ADAPT_SAMPLES`` readings; once it holds ``_ADAPT_MIN`` of them the
+        caller's ``R`` is scaled up by it, at most by ``_ADAPT_LIMIT``: a
+        noisier or biased camera than its prior says gets a wider band instead
+        of an overconfident one. It never narrows the prior: in the simulator,
+        where cameras under-count with density, trusting a camera that looked
+        steady made the estimate follow its under-count (main path MAE 1.6 ->
+        3.4 % of peak, band 87 %).
+        """
+        out = r.copy()
+        d = np.diag(hph)
+        for row, cam in enumerate(cams.tolist()):
+            if cam >= len(self._cam_ratio) or not r[row] > 0:
+                continue
+            if self._cam_seen[cam] >= _ADAPT_MIN:
+                ratio = self._cam_ratio[cam] / self._cam_weight[cam]
+                out[row] = r[row] * min(max(ratio, 1.0), _ADAPT_LIMIT)
+            # Clipped, so one real jump (people leaving at once) is not taken for noise.
+            sample = min((innov[row] ** 2 - d[row]) / r[row], _ADAPT_LIMIT)
+            keep = 1.0 - 1.0 / _ADAPT_SAMPLES
+            self._cam_ratio[cam] = keep * self._cam_ratio[cam] + (1.0 - keep) * sample
+            self._cam_weight[cam] = keep * self._cam_weight[cam] + (1.0 - keep)
+            self._cam_seen[cam] += 1
+        return out
 
     @property
     def camera_miss_share(self) -> Vector:
