@@ -108,6 +108,8 @@ class IngestService:
         self._inbox: collections.deque[tuple[DecodeResult, int, int]] = collections.deque()
         self._inbox_lock = threading.Lock()
         self._drain_scheduled = False
+        # A drain is due but the event loop is not woken yet (network thread only).
+        self._wake_due = False
         self._closing = False
         self._received = 0  # messages seen by the network thread
 
@@ -144,6 +146,7 @@ class IngestService:
             # What the keepalive reads may add while paused is bounded too.
             hard_paused=lambda: len(self._inbox) >= 2 * self._inbox_limit,
             received=lambda: self._received,
+            after_read=self._wake_loop,
         )
         net.start()
         self._dl_task = asyncio.create_task(self._dead_letter_loop(), name="ingest-dead-letters")
@@ -212,8 +215,16 @@ class IngestService:
             if self._drain_scheduled:
                 return
             self._drain_scheduled = True
+        # The event loop is woken once the network thread's burst of reads ends
+        # (:meth:`_wake_loop`): a wake-up per message cost more than the message.
+        self._wake_due = True
+
+    def _wake_loop(self) -> None:
+        """After a burst of reads: one wake-up carries every message it brought."""
+        if not self._wake_due:
+            return
+        self._wake_due = False
         assert self._loop is not None
-        # One wake-up of the event loop carries every message that arrived meanwhile.
         self._loop.call_soon_threadsafe(self._drain)
 
     # -- event loop side ---------------------------------------------------
