@@ -57,7 +57,7 @@ async def test_a_burst_wakes_the_loop_once_and_reaches_the_writer_in_one_put() -
             wakeups.append(cb)
         return real(cb, *args, **kw)
 
-    loop.call_soon_threadsafe = counting  # type: ignore[method-assign]
+    loop.call_soon_threadsafe = counting  # type: ignore[method-assign,assignment]
     service._loop = loop
     now_ms = int(time.time() * 1000)
 
