@@ -35,6 +35,8 @@ from typing import Any
 import paho.mqtt.client as mqtt
 from paho.mqtt.enums import MQTTErrorCode
 
+from ingest.mqtt_sockbuf import buffer_plain_socket
+
 __all__ = ["PausableLoop"]
 
 log = logging.getLogger(__name__)
@@ -143,6 +145,7 @@ class PausableLoop:
         except OSError as exc:
             log.debug("MQTT connect failed: %s", exc)
             return False
+        buffer_plain_socket(self._client)  # one recv per burst (ingest.mqtt_sockbuf)
         if self._connected_once:
             self.reconnects += 1
         self._connected_once = True
