@@ -35,6 +35,8 @@ from typing import Any
 import paho.mqtt.client as mqtt
 from paho.mqtt.enums import MQTTErrorCode
 
+from ingest.mqtt_sockbuf import buffer_plain_socket
+
 __all__ = ["PausableLoop"]
 
 log = logging.getLogger(__name__)
@@ -55,6 +57,7 @@ class PausableLoop:
         keepalive_s: float,
         hard_paused: Callable[[], bool] = lambda: False,
         received: Callable[[], int] = lambda: 0,
+        after_read: Callable[[], None] = lambda: None,
         min_delay_s: float = 0.5,
         max_delay_s: float = 30.0,
     ) -> None:
@@ -65,6 +68,8 @@ class PausableLoop:
         # Messages taken so far: while each read brings one, read on without
         # another select() (a select per message cost more than the read).
         self._received = received
+        # Called once after each burst of reads: one hand-off per burst, not per message.
+        self._after_read = after_read
         self._liveness_s = max(0.5, keepalive_s / 4)
         self._min_delay = min_delay_s
         self._max_delay = max_delay_s
@@ -140,6 +145,7 @@ class PausableLoop:
         except OSError as exc:
             log.debug("MQTT connect failed: %s", exc)
             return False
+        buffer_plain_socket(self._client)  # one recv per burst (ingest.mqtt_sockbuf)
         if self._connected_once:
             self.reconnects += 1
         self._connected_once = True
@@ -189,6 +195,7 @@ class PausableLoop:
                 rc = c.loop_read()
                 if self._received() == before:
                     break  # no whole message came: the socket is (nearly) drained
+            self._after_read()
         if rc == _OK and c.socket() is not None:
             self._run_calls()
             if c.want_write():

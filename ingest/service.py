@@ -103,11 +103,15 @@ class IngestService:
         self._net: PausableLoop | None = None
         self._tasks: set[asyncio.Task[None]] = set()
         self._dl_task: asyncio.Task[None] | None = None
+        # Set once the broker has granted the subscriptions (SUBACK), cleared on a drop.
         self.connected = asyncio.Event()
+        self._subscribing: tuple[int | None, list[str]] | None = None  # network thread only
         # Filled by paho's network thread, drained on the event loop.
         self._inbox: collections.deque[tuple[DecodeResult, int, int]] = collections.deque()
         self._inbox_lock = threading.Lock()
         self._drain_scheduled = False
+        # A drain is due but the event loop is not woken yet (network thread only).
+        self._wake_due = False
         self._closing = False
         self._received = 0  # messages seen by the network thread
 
@@ -128,6 +132,7 @@ class IngestService:
         client.on_connect = self._on_connect
         client.on_disconnect = self._on_disconnect
         client.on_message = self._on_message
+        client.on_subscribe = self._on_subscribe
         if s.protocol == 5:
             props = Properties(PacketTypes.CONNECT)  # type: ignore[no-untyped-call]
             props.SessionExpiryInterval = 3600
@@ -144,6 +149,7 @@ class IngestService:
             # What the keepalive reads may add while paused is bounded too.
             hard_paused=lambda: len(self._inbox) >= 2 * self._inbox_limit,
             received=lambda: self._received,
+            after_read=self._wake_loop,
         )
         net.start()
         self._dl_task = asyncio.create_task(self._dead_letter_loop(), name="ingest-dead-letters")
@@ -187,10 +193,27 @@ class IngestService:
         if reason.is_failure:
             log.warning("MQTT connect refused: %s", reason)
             return
-        client.subscribe([(f, self._qos) for f in self._subscriptions()])
+        filters = self._subscriptions()
+        # ``connected`` waits for the SUBACK, not the CONNACK: until the broker
+        # has the subscriptions, what devices publish is not kept for this
+        # session (a new session's first messages were lost to a caller that
+        # started publishing once "connected").
+        _rc, mid = client.subscribe([(f, self._qos) for f in filters])
+        self._subscribing = (mid, filters)
+        log.info("ingest connected to %s:%s", self._settings.host, self._settings.port)
+
+    def _on_subscribe(
+        self, _c: mqtt.Client, _u: Any, mid: int, reason_codes: list[Any], _p: Any
+    ) -> None:
+        pending, self._subscribing = self._subscribing, None
+        if pending is None or pending[0] != mid:
+            self._subscribing = pending
+            return
+        for topic_filter, code in zip(pending[1], reason_codes, strict=False):
+            if code.is_failure:
+                log.error("broker refused the subscription %s: %s", topic_filter, code)
         assert self._loop is not None
         self._loop.call_soon_threadsafe(self.connected.set)
-        log.info("ingest connected to %s:%s", self._settings.host, self._settings.port)
 
     def _on_disconnect(self, _c: mqtt.Client, _u: Any, _f: Any, reason: Any, _p: Any) -> None:
         assert self._loop is not None
@@ -212,8 +235,16 @@ class IngestService:
             if self._drain_scheduled:
                 return
             self._drain_scheduled = True
+        # The event loop is woken once the network thread's burst of reads ends
+        # (:meth:`_wake_loop`): a wake-up per message cost more than the message.
+        self._wake_due = True
+
+    def _wake_loop(self) -> None:
+        """After a burst of reads: one wake-up carries every message it brought."""
+        if not self._wake_due:
+            return
+        self._wake_due = False
         assert self._loop is not None
-        # One wake-up of the event loop carries every message that arrived meanwhile.
         self._loop.call_soon_threadsafe(self._drain)
 
     # -- event loop side ---------------------------------------------------
