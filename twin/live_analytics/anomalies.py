@@ -14,6 +14,7 @@ from twin.analytics.anomaly import (
     ZoneConsensus,
 )
 from twin.analytics.anomaly.corroboration import ZoneCorroboration
+from twin.analytics.anomaly.neighbour_drift import NeighbourDrift, NeighbourSensor
 from twin.live_analytics.results import SensorAnomaly
 from twin.venue import SensorDef, SensorKind, Venue
 
@@ -37,10 +38,15 @@ _CHANGE_SCORE = 0.3
 # has seen a whole day (before that every new hour of the day is news to it).
 _SETTLED_S = 86400.0
 _DEVICE = (DetectionKind.STUCK, DetectionKind.DROPOUT, DetectionKind.OUT_OF_RANGE)
+_NOT_A_LEVEL = (DetectionKind.STUCK, DetectionKind.OUT_OF_RANGE)
 
 
-def detector_config(s: SensorDef) -> DetectorConfig:
-    """The detector settings for one sensor from its definition."""
+def detector_config(s: SensorDef, neighbour_drift: bool = False) -> DetectorConfig:
+    """The detector settings for one sensor from its definition.
+
+    ``neighbour_drift``: its drift is judged against its same-kind
+    neighbours (:class:`NeighbourDrift`), so its own-history drift is off.
+    """
     th = s.thresholds
     common = {
         "sensor": s.id,
@@ -60,7 +66,7 @@ def detector_config(s: SensorDef) -> DetectorConfig:
             drift_sigma=None,
             stuck_count=_NEVER if s.kind is SensorKind.GATE_COUNTER else 30,
         )
-    drift = None if s.kind in _NO_DRIFT else 5.0
+    drift = None if s.kind in _NO_DRIFT or neighbour_drift else 5.0
     return DetectorConfig(**common, drift_sigma=drift)  # type: ignore[arg-type]
 
 
@@ -75,7 +81,17 @@ class AnomalyWatch:
 
     def __init__(self, venue: Venue, active_s: float) -> None:
         self._active_s = active_s
-        self._detectors = {s.id: SensorDetector(detector_config(s)) for s in venue.sensors}
+        # Drift against the same-kind neighbours where a sensor has enough of them:
+        # a room's or the venue's change moves them all and cancels.
+        self._neighbour_drift = NeighbourDrift(
+            NeighbourSensor(s.id, s.zone, s.kind.value, s.display_unit)
+            for s in venue.sensors
+            if s.kind in _CONSENSUS_KINDS and s.kind not in _NO_DRIFT
+        )
+        self._detectors = {
+            s.id: SensorDetector(detector_config(s, self._neighbour_drift.covers(s.id)))
+            for s in venue.sensors
+        }
         self._groups: dict[str, ZoneConsensus] = {}
         members: dict[tuple[str, SensorKind], list[SensorDef]] = {}
         for s in venue.sensors:
@@ -109,6 +125,10 @@ class AnomalyWatch:
             group = self._groups.get(sensor)
             if group is not None:
                 found += group.update(sensor, ts, value)
+            if not any(d.kind in _NOT_A_LEVEL for d in found):
+                # A stuck or impossible reading is not the sensor's level (the
+                # reading after a gap is: a dropout is the silence, not the value).
+                found += self._neighbour_drift.update(sensor, ts, value)
         except AnomalyError:
             return None
         first = self._first_ts.setdefault(sensor, ts)
