@@ -41,12 +41,8 @@ _DEVICE = (DetectionKind.STUCK, DetectionKind.DROPOUT, DetectionKind.OUT_OF_RANG
 _NOT_A_LEVEL = (DetectionKind.STUCK, DetectionKind.OUT_OF_RANGE)
 
 
-def detector_config(s: SensorDef, neighbour_drift: bool = False) -> DetectorConfig:
-    """The detector settings for one sensor from its definition.
-
-    ``neighbour_drift``: its drift is judged against its same-kind
-    neighbours (:class:`NeighbourDrift`), so its own-history drift is off.
-    """
+def detector_config(s: SensorDef) -> DetectorConfig:
+    """The detector settings for one sensor from its definition."""
     th = s.thresholds
     common = {
         "sensor": s.id,
@@ -66,7 +62,7 @@ def detector_config(s: SensorDef, neighbour_drift: bool = False) -> DetectorConf
             drift_sigma=None,
             stuck_count=_NEVER if s.kind is SensorKind.GATE_COUNTER else 30,
         )
-    drift = None if s.kind in _NO_DRIFT or neighbour_drift else 5.0
+    drift = None if s.kind in _NO_DRIFT else 5.0
     return DetectorConfig(**common, drift_sigma=drift)  # type: ignore[arg-type]
 
 
@@ -82,16 +78,15 @@ class AnomalyWatch:
     def __init__(self, venue: Venue, active_s: float) -> None:
         self._active_s = active_s
         # Drift against the same-kind neighbours where a sensor has enough of them:
-        # a room's or the venue's change moves them all and cancels.
+        # a room's or the venue's change moves them all and cancels. It needs two
+        # days (a day-over-day change, then a day of them); until then the
+        # sensor's own-history drift detector stands in.
         self._neighbour_drift = NeighbourDrift(
             NeighbourSensor(s.id, s.zone, s.kind.value, s.display_unit)
             for s in venue.sensors
             if s.kind in _CONSENSUS_KINDS and s.kind not in _NO_DRIFT
         )
-        self._detectors = {
-            s.id: SensorDetector(detector_config(s, self._neighbour_drift.covers(s.id)))
-            for s in venue.sensors
-        }
+        self._detectors = {s.id: SensorDetector(detector_config(s)) for s in venue.sensors}
         self._groups: dict[str, ZoneConsensus] = {}
         members: dict[tuple[str, SensorKind], list[SensorDef]] = {}
         for s in venue.sensors:
@@ -125,6 +120,10 @@ class AnomalyWatch:
             group = self._groups.get(sensor)
             if group is not None:
                 found += group.update(sensor, ts, value)
+            if self._neighbour_drift.ready(sensor):
+                # Its neighbours judge its drift now; its own history cannot
+                # tell a drift from the room's or the venue's slow change.
+                found = [d for d in found if d.kind is not DetectionKind.DRIFT]
             if not any(d.kind in _NOT_A_LEVEL for d in found):
                 # A stuck or impossible reading is not the sensor's level (the
                 # reading after a gap is: a dropout is the silence, not the value).
@@ -144,6 +143,10 @@ class AnomalyWatch:
         for d in found:
             last[d.kind.value] = d.ts
         return SensorAnomaly(sensor, ts, det.anomaly_score, tuple(found), frozenset(last))
+
+    def ready_for_drift(self, sensor: str) -> bool:
+        """Whether the sensor's drift is judged against its neighbours yet."""
+        return self._neighbour_drift.ready(sensor)
 
     def active(self, sensor: str) -> frozenset[str]:
         return frozenset(self._last.get(sensor, ()))

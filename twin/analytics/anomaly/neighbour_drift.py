@@ -160,6 +160,11 @@ class NeighbourDrift:
     def covers(self, sensor: str) -> bool:
         return sensor in self._tracks
 
+    def ready(self, sensor: str) -> bool:
+        """Whether the sensor's drift is judged here yet (after about two days)."""
+        track = self._tracks.get(sensor)
+        return track is not None and not math.isnan(track.reference)
+
     def neighbours(self, sensor: str) -> tuple[str, ...]:
         track = self._tracks.get(sensor)
         return track.neighbours if track is not None else ()
