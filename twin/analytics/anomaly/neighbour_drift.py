@@ -21,7 +21,8 @@ movement. A sensor reported drifting is left out of its neighbours' medians
 for a week.
 
 State per sensor: the open and the last hourly bin, 24 hourly residuals and
-a few floats (about 0.5 KB); nothing grows with time.
+a day of hourly means and a few floats (about 1.5 KB, `bench/anomaly_watch.py`);
+nothing grows with time.
 """
 
 from __future__ import annotations
