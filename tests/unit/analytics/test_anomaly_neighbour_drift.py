@@ -137,3 +137,19 @@ def test_the_live_watch_reports_one_thermometers_drift() -> None:
     for result in watch.check_silence(T0 + 5 * DAY + 7200.0):
         drifts += [d.sensor for d in result.detections if d.kind is DetectionKind.DRIFT]
     assert drifts and set(drifts) == {thermometers[1]}
+
+
+def test_a_late_reading_does_not_reopen_a_closed_hour() -> None:
+    sensors = [NeighbourSensor(f"t{i}", f"room{i}", "temperature") for i in range(3)]
+    late = NeighbourDrift(sensors)
+    clean = NeighbourDrift(sensors)
+    readings = _readings(5.0, n=3, drift={0: T0 + 2 * DAY})
+    found_late: list[str] = []
+    found_clean: list[str] = []
+    for k, (i, ts, v) in enumerate(readings):
+        found_clean += [d.sensor for d in clean.update(f"t{i}", ts, v)]
+        found_late += [d.sensor for d in late.update(f"t{i}", ts, v)]
+        if k % 997 == 0 and ts > T0 + 7200.0:
+            # A reading from two hours ago, far off, arrives late.
+            found_late += [d.sensor for d in late.update(f"t{i}", ts - 7200.0, v + 50.0)]
+    assert found_late == found_clean

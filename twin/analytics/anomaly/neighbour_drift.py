@@ -177,6 +177,8 @@ class NeighbourDrift:
             return []
         kind = self._kind_of[sensor]
         hour = int(ts // _HOUR)
+        if hour < track.bin_hour:
+            return []  # late, from an hour already closed: ignored (normal on the wire)
         found: list[Detection] = []
         nxt = self._next_hour.get(kind)
         if nxt is None:
