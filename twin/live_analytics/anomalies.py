@@ -116,6 +116,7 @@ class AnomalyWatch:
         if det is None:
             return None
         try:
+            late = det.late_readings
             found: list[Detection] = det.update(ts, value)
             group = self._groups.get(sensor)
             if group is not None:
@@ -124,9 +125,9 @@ class AnomalyWatch:
                 # Its neighbours judge its drift now; its own history cannot
                 # tell a drift from the room's or the venue's slow change.
                 found = [d for d in found if d.kind is not DetectionKind.DRIFT]
-            if not any(d.kind in _NOT_A_LEVEL for d in found):
-                # A stuck or impossible reading is not the sensor's level (the
-                # reading after a gap is: a dropout is the silence, not the value).
+            if det.late_readings == late and not any(d.kind in _NOT_A_LEVEL for d in found):
+                # A late or duplicate, stuck or impossible reading is not the sensor's
+                # level (the reading after a gap is: a dropout is the silence).
                 found += self._neighbour_drift.update(sensor, ts, value)
         except AnomalyError:
             return None

@@ -153,3 +153,19 @@ def test_a_late_reading_does_not_reopen_a_closed_hour() -> None:
             # A reading from two hours ago, far off, arrives late.
             found_late += [d.sensor for d in late.update(f"t{i}", ts - 7200.0, v + 50.0)]
     assert found_late == found_clean
+
+
+def test_the_live_watch_ignores_duplicate_readings_for_drift() -> None:
+    # A duplicate (same time, wrong value) is dropped by the sensor's detector;
+    # it must not reach the neighbours' hourly means either.
+    venue = load_sample("museum-wing")
+    thermometers = [s.id for s in venue.sensors if s.kind.value == "temperature"]
+    watch = AnomalyWatch(venue, active_s=900.0)
+    drifts: list[str] = []
+    for i, ts, v in _readings(5.0, n=len(thermometers), seed=5):
+        # One thermometer repeats every reading with a wrong value from day 2.5.
+        for value in (v, v + 2.0) if i == 1 and ts >= T0 + 2.5 * DAY else (v,):
+            result = watch.update(thermometers[i], ts, value)
+            if result is not None and ts >= T0 + JUDGED:
+                drifts += [d.sensor for d in result.detections if d.kind is DetectionKind.DRIFT]
+    assert drifts == []
