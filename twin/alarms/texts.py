@@ -96,6 +96,10 @@ EN: dict[str, str] = {
         "drifted {change}{unit} ({sigma} sigma) from {anchor}{unit} over {period_s} "
         "({rate}{unit}/h) without a step or spike"
     ),
+    "anomaly.drift.neighbours": (
+        "drifted {change}{unit} ({sigma} sigma) against the median of {neighbours} other "
+        "sensors of its kind over {period_s} ({rate}{unit}/h)"
+    ),
     "anomaly.stuck": (
         "value stuck at {value}{unit} for {readings} readings although it normally "
         "changes on {activity_pct} % of readings"
@@ -156,6 +160,10 @@ ZH: dict[str, str] = {
     "anomaly.drift": (
         "在 {period_s} 内自 {anchor}{unit} 漂移 {change}{unit}（{sigma} 个标准差，"
         "{rate}{unit}/小时），无阶跃或尖峰"
+    ),
+    "anomaly.drift.neighbours": (
+        "在 {period_s} 内相对其余 {neighbours} 个同类传感器的中位数漂移 {change}{unit}"
+        "（{sigma} 个标准差，{rate}{unit}/小时）"
     ),
     "anomaly.stuck": (
         "数值卡在 {value}{unit} 已 {readings} 个读数，而平时 {activity_pct} % 的读数会变化"

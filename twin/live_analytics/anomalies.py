@@ -14,6 +14,7 @@ from twin.analytics.anomaly import (
     ZoneConsensus,
 )
 from twin.analytics.anomaly.corroboration import ZoneCorroboration
+from twin.analytics.anomaly.neighbour_drift import NeighbourDrift, NeighbourSensor
 from twin.live_analytics.results import SensorAnomaly
 from twin.venue import SensorDef, SensorKind, Venue
 
@@ -37,6 +38,7 @@ _CHANGE_SCORE = 0.3
 # has seen a whole day (before that every new hour of the day is news to it).
 _SETTLED_S = 86400.0
 _DEVICE = (DetectionKind.STUCK, DetectionKind.DROPOUT, DetectionKind.OUT_OF_RANGE)
+_NOT_A_LEVEL = (DetectionKind.STUCK, DetectionKind.OUT_OF_RANGE)
 
 
 def detector_config(s: SensorDef) -> DetectorConfig:
@@ -75,6 +77,15 @@ class AnomalyWatch:
 
     def __init__(self, venue: Venue, active_s: float) -> None:
         self._active_s = active_s
+        # Drift against the same-kind neighbours where a sensor has enough of them:
+        # a room's or the venue's change moves them all and cancels. It needs two
+        # days (a day-over-day change, then a day of them); until then the
+        # sensor's own-history drift detector stands in.
+        self._neighbour_drift = NeighbourDrift(
+            NeighbourSensor(s.id, s.zone, s.kind.value, s.display_unit)
+            for s in venue.sensors
+            if s.kind in _CONSENSUS_KINDS and s.kind not in _NO_DRIFT
+        )
         self._detectors = {s.id: SensorDetector(detector_config(s)) for s in venue.sensors}
         self._groups: dict[str, ZoneConsensus] = {}
         members: dict[tuple[str, SensorKind], list[SensorDef]] = {}
@@ -105,10 +116,19 @@ class AnomalyWatch:
         if det is None:
             return None
         try:
+            late = det.late_readings
             found: list[Detection] = det.update(ts, value)
             group = self._groups.get(sensor)
             if group is not None:
                 found += group.update(sensor, ts, value)
+            if self._neighbour_drift.ready(sensor):
+                # Its neighbours judge its drift now; its own history cannot
+                # tell a drift from the room's or the venue's slow change.
+                found = [d for d in found if d.kind is not DetectionKind.DRIFT]
+            if det.late_readings == late and not any(d.kind in _NOT_A_LEVEL for d in found):
+                # A late or duplicate, stuck or impossible reading is not the sensor's
+                # level (the reading after a gap is: a dropout is the silence).
+                found += self._neighbour_drift.update(sensor, ts, value)
         except AnomalyError:
             return None
         first = self._first_ts.setdefault(sensor, ts)
@@ -124,6 +144,10 @@ class AnomalyWatch:
         for d in found:
             last[d.kind.value] = d.ts
         return SensorAnomaly(sensor, ts, det.anomaly_score, tuple(found), frozenset(last))
+
+    def ready_for_drift(self, sensor: str) -> bool:
+        """Whether the sensor's drift is judged against its neighbours yet."""
+        return self._neighbour_drift.ready(sensor)
 
     def active(self, sensor: str) -> frozenset[str]:
         return frozenset(self._last.get(sensor, ()))

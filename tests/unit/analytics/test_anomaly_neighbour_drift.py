@@ -1,0 +1,171 @@
+"""Slow drift judged against same-kind neighbours: a room's change is not a sensor's."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from twin.analytics.anomaly import DetectionKind
+from twin.analytics.anomaly.neighbour_drift import NeighbourDrift, NeighbourSensor
+from twin.live_analytics.anomalies import AnomalyWatch
+from twin.loader import load_sample
+
+DAY = 86400.0
+STEP = 60.0
+T0 = 1_732_438_800.0
+WEEK_RATE = 0.5 / (7 * DAY)  # 0.5 degC per week, per second
+JUDGED = 2.2 * DAY  # the neighbours judge drift from about two days
+
+
+def _readings(
+    days: float,
+    n: int = 5,
+    drift: dict[int, float] | None = None,
+    venue_ramp: float = 0.0,
+    event: tuple[int, float, float, float] | None = None,
+    seed: int = 0,
+) -> list[tuple[int, float, float]]:
+    """Thermometers of ``n`` rooms at one minute: a shared daily cycle, each room
+    its own offset and cycle amplitude, 0.05 noise, 0.01 resolution.
+
+    ``drift``: sensor -> start time (0.5 degC/week from then); ``venue_ramp``:
+    degC per day on every sensor; ``event``: (sensor, start, end, degC) a room
+    change of one room only.
+    """
+    rng = np.random.default_rng(seed)
+    offsets = rng.normal(0.0, 0.3, n)
+    amplitude = 0.5 + rng.uniform(-0.1, 0.1, n)
+    out: list[tuple[int, float, float]] = []
+    for k in range(int(days * DAY / STEP)):
+        ts = T0 + k * STEP
+        day_phase = math.sin(2 * math.pi * (ts % DAY) / DAY)
+        for i in range(n):
+            v = 20.0 + offsets[i] + amplitude[i] * day_phase + venue_ramp * (ts - T0) / DAY
+            if drift and i in drift and ts >= drift[i]:
+                v += WEEK_RATE * (ts - drift[i])
+            if event and event[0] == i and event[1] <= ts < event[2]:
+                v += event[3]
+            v += rng.normal(0.0, 0.05)
+            out.append((i, ts, round(v, 2)))
+    return out
+
+
+def _run(readings: list[tuple[int, float, float]], n: int = 5) -> list[tuple[str, float]]:
+    nd = NeighbourDrift(NeighbourSensor(f"t{i}", f"room{i}", "temperature", " C") for i in range(n))
+    found: list[tuple[str, float]] = []
+    for i, ts, v in readings:
+        found += [(d.sensor, d.ts) for d in nd.update(f"t{i}", ts, v)]
+    return found
+
+
+def test_a_half_degree_a_week_drift_is_found_on_its_sensor_only() -> None:
+    start = T0 + 2 * DAY
+    found = _run(_readings(5.0, drift={2: start}))
+    assert found, "the drift was not found"
+    assert {s for s, _ in found} == {"t2"}
+    first = min(t for _, t in found)
+    assert start < first <= start + 1.5 * DAY
+
+
+def test_a_venue_wide_change_is_not_a_drift() -> None:
+    # Every room warms 0.3 degC a day (weather): the own-history drift would fire.
+    assert _run(_readings(5.0, venue_ramp=0.3)) == []
+
+
+def test_a_room_event_of_hours_is_not_a_drift() -> None:
+    # A door left open: one room 3 degC colder for two hours, then back.
+    event = (1, T0 + 2.5 * DAY, T0 + 2.5 * DAY + 7200.0, -3.0)
+    assert _run(_readings(5.0, event=event)) == []
+
+
+def test_two_sensors_drifting_the_same_way_do_not_drag_the_others() -> None:
+    # Two of five drifting down pull the median of the others' neighbours down;
+    # each drifting sensor, once reported, is left out of the others' medians.
+    drift = {0: T0 + 1.5 * DAY, 3: T0 + 1.6 * DAY}
+    found = _run(_readings(6.0, drift=drift, seed=3))
+    assert {s for s, _ in found} == {"t0", "t3"}
+
+
+def test_sensors_with_too_few_neighbours_are_not_judged() -> None:
+    nd = NeighbourDrift(
+        [
+            NeighbourSensor("a", "z1", "temperature"),
+            NeighbourSensor("b", "z2", "temperature"),
+            NeighbourSensor("h1", "z1", "humidity"),
+        ]
+    )
+    assert not nd.covers("a") and not nd.covers("h1")
+    assert nd.update("a", T0, 20.0) == []
+
+
+def test_zone_neighbours_come_before_the_venues() -> None:
+    sensors = [NeighbourSensor(f"z1-{i}", "z1", "temperature") for i in range(3)]
+    sensors += [NeighbourSensor(f"z2-{i}", "z2", "temperature") for i in range(2)]
+    nd = NeighbourDrift(sensors)
+    assert set(nd.neighbours("z1-0")) == {"z1-1", "z1-2"}
+    # Only one same-zone neighbour: the venue's sensors of its kind stand in.
+    assert set(nd.neighbours("z2-0")) == {"z1-0", "z1-1", "z1-2", "z2-1"}
+
+
+def test_the_live_watch_reports_a_venue_wide_warming_as_no_drift() -> None:
+    # museum-wing: one thermometer per zone, five zones. Each thermometer's
+    # own-history drift detector reports the whole venue warming (77 times in
+    # these 4 days); once the neighbours judge (from day 2), nothing is reported.
+    venue = load_sample("museum-wing")
+    thermometers = [s.id for s in venue.sensors if s.kind.value == "temperature"]
+    watch = AnomalyWatch(venue, active_s=900.0)
+    drifts: list[str] = []
+    for i, ts, v in _readings(4.0, n=len(thermometers), venue_ramp=1.0):
+        result = watch.update(thermometers[i], ts, v)
+        if result is not None and ts >= T0 + JUDGED:
+            drifts += [d.sensor for d in result.detections if d.kind is DetectionKind.DRIFT]
+    assert all(watch.ready_for_drift(s) for s in thermometers)
+    assert drifts == []
+
+
+def test_the_live_watch_reports_one_thermometers_drift() -> None:
+    venue = load_sample("museum-wing")
+    thermometers = [s.id for s in venue.sensors if s.kind.value == "temperature"]
+    watch = AnomalyWatch(venue, active_s=900.0)
+    drifts: list[str] = []
+    readings = _readings(5.0, n=len(thermometers), drift={1: T0 + 2 * DAY})
+    for i, ts, v in readings:
+        result = watch.update(thermometers[i], ts, v)
+        if result is not None and ts >= T0 + JUDGED:
+            drifts += [d.sensor for d in result.detections if d.kind is DetectionKind.DRIFT]
+    for result in watch.check_silence(T0 + 5 * DAY + 7200.0):
+        drifts += [d.sensor for d in result.detections if d.kind is DetectionKind.DRIFT]
+    assert drifts and set(drifts) == {thermometers[1]}
+
+
+def test_a_late_reading_does_not_reopen_a_closed_hour() -> None:
+    sensors = [NeighbourSensor(f"t{i}", f"room{i}", "temperature") for i in range(3)]
+    late = NeighbourDrift(sensors)
+    clean = NeighbourDrift(sensors)
+    readings = _readings(5.0, n=3, drift={0: T0 + 2 * DAY})
+    found_late: list[str] = []
+    found_clean: list[str] = []
+    for k, (i, ts, v) in enumerate(readings):
+        found_clean += [d.sensor for d in clean.update(f"t{i}", ts, v)]
+        found_late += [d.sensor for d in late.update(f"t{i}", ts, v)]
+        if k % 997 == 0 and ts > T0 + 7200.0:
+            # A reading from two hours ago, far off, arrives late.
+            found_late += [d.sensor for d in late.update(f"t{i}", ts - 7200.0, v + 50.0)]
+    assert found_late == found_clean
+
+
+def test_the_live_watch_ignores_duplicate_readings_for_drift() -> None:
+    # A duplicate (same time, wrong value) is dropped by the sensor's detector;
+    # it must not reach the neighbours' hourly means either.
+    venue = load_sample("museum-wing")
+    thermometers = [s.id for s in venue.sensors if s.kind.value == "temperature"]
+    watch = AnomalyWatch(venue, active_s=900.0)
+    drifts: list[str] = []
+    for i, ts, v in _readings(5.0, n=len(thermometers), seed=5):
+        # One thermometer repeats every reading with a wrong value from day 2.5.
+        for value in (v, v + 2.0) if i == 1 and ts >= T0 + 2.5 * DAY else (v,):
+            result = watch.update(thermometers[i], ts, value)
+            if result is not None and ts >= T0 + JUDGED:
+                drifts += [d.sensor for d in result.detections if d.kind is DetectionKind.DRIFT]
+    assert drifts == []

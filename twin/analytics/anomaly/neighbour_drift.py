@@ -1,0 +1,289 @@
+"""Slow sensor drift judged against the sensor's same-kind neighbours.
+
+A room change (weather, ventilation, a heating schedule) moves every sensor
+of a kind in a zone, and often in the whole venue; a drifting sensor moves
+alone. Each sensor's hourly mean is therefore compared with the median of
+its neighbours' hourly means (the other sensors of its kind in its zone, or
+in the venue when its zone has fewer than :data:`MIN_NEIGHBOURS`): changes
+the neighbours share cancel in the residual by construction, a venue-wide
+change included, and a sensor's own slow drift is left.
+
+The residual still has a daily shape (a busy gallery warms more than the
+corridor at noon), and a room event (a door left open, a heating failure)
+moves it for a few hours. Its *level* is therefore the median of the last
+24 hourly residuals: one of each hour of the day, so the daily shape is a
+constant, and an event of under 12 hours does not move it. A drift is
+reported when the level has moved ``sigma`` scales from its reference; the
+scale is the residual's own hour-to-hour wobble, learnt online. The
+reference follows smaller moves slowly (rooms part and meet over weeks) and
+is re-set at each report, so one drift is reported once per ``sigma`` of
+movement. A sensor reported drifting is left out of its neighbours' medians
+for a week.
+
+State per sensor: the open and the last hourly bin, 24 hourly residuals and
+a day of hourly means and a few floats (about 1.5 KB, `bench/anomaly_watch.py`);
+nothing grows with time.
+"""
+
+from __future__ import annotations
+
+import math
+import statistics
+from array import array
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from twin.alarms.texts import format_number
+from twin.analytics.anomaly.detection import Detection, DetectionKind, described, severity
+
+__all__ = ["MIN_NEIGHBOURS", "DriftConfig", "NeighbourDrift", "NeighbourSensor"]
+
+MIN_NEIGHBOURS = 2
+"""Fewer neighbours cannot say which sensor moved (with one, each mirrors the other)."""
+
+_HOUR = 3600.0
+_DAY_H = 24
+
+
+@dataclass(frozen=True, slots=True)
+class DriftConfig:
+    """Settings, in units of the residual's own learnt hour-to-hour scale.
+
+    ``sigma``: how far the day's mean residual must move from its reference
+    to report a drift; ``follow``: per-hour weight with which the reference
+    follows a smaller move (a week's time constant); ``learn``: weight of one
+    hour in the scale; ``clip``: no hour moves the scale by more than this
+    many scales; ``distrust_s``: a sensor
+    reported drifting is left out of its neighbours' medians this long (two
+    drifting sensors of five would otherwise drag the median of the rest).
+    """
+
+    sigma: float = 3.0
+    follow: float = 1.0 / 168.0
+    learn: float = 0.1
+    clip: float = 5.0
+    distrust_s: float = 7 * 86400.0
+
+
+@dataclass(frozen=True, slots=True)
+class NeighbourSensor:
+    """One sensor for :class:`NeighbourDrift`: its zone, kind and display unit."""
+
+    sensor: str
+    zone: str
+    kind: str
+    unit: str = ""
+
+
+class _Track:
+    """One sensor: its hourly bin, the last day of hourly residuals, level and scale."""
+
+    __slots__ = (
+        "anchor_ts",
+        "bin_hour",
+        "bin_n",
+        "bin_sum",
+        "drift_ts",
+        "last_hour",
+        "last_mean",
+        "mean_hour",
+        "means",
+        "neighbours",
+        "prev_step",
+        "reference",
+        "ring",
+        "ring_n",
+        "scale",
+        "unit",
+    )
+
+    def __init__(self, unit: str) -> None:
+        self.unit = unit
+        self.neighbours: tuple[str, ...] = ()
+        self.bin_hour = -1
+        self.bin_sum = 0.0
+        self.bin_n = 0
+        self.last_hour = -1  # the bin closed before the open one
+        self.last_mean = 0.0
+        self.means = array("d", bytes(8 * _DAY_H))  # the last day's hourly means
+        self.mean_hour = array("q", [-1] * _DAY_H)  # ...and which hour each is
+        self.ring = array("d", bytes(8 * _DAY_H))  # the residual, by hour of the day
+        self.ring_n = 0
+        self.prev_step = math.nan
+        self.scale = math.nan
+        self.reference = math.nan
+        self.anchor_ts = math.nan
+        self.drift_ts = -math.inf  # its last drift report
+
+
+class NeighbourDrift:
+    """Drift of each sensor against the median of its same-kind neighbours.
+
+    Sensors with fewer than :data:`MIN_NEIGHBOURS` neighbours are not
+    judged here (``covers`` says which are). Feed every reading of the
+    covered sensors in time order per sensor; the hour ``H`` is judged for
+    the whole kind group at the first reading of the group after ``H`` ends
+    plus ``settle_s`` (so every sensor's last reading of ``H`` is in).
+    """
+
+    def __init__(
+        self,
+        sensors: Iterable[NeighbourSensor],
+        config: DriftConfig | None = None,
+        settle_s: float = 60.0,
+    ) -> None:
+        self.config = config if config is not None else DriftConfig()
+        self._settle_s = settle_s
+        members = list(sensors)
+        by_zone: dict[tuple[str, str], list[str]] = {}
+        by_kind: dict[str, list[str]] = {}
+        for m in members:
+            by_zone.setdefault((m.zone, m.kind), []).append(m.sensor)
+            by_kind.setdefault(m.kind, []).append(m.sensor)
+        self._tracks: dict[str, _Track] = {}
+        self._kind_of: dict[str, str] = {}
+        for m in members:
+            zone_mates = [s for s in by_zone[(m.zone, m.kind)] if s != m.sensor]
+            venue_mates = [s for s in by_kind[m.kind] if s != m.sensor]
+            mates = zone_mates if len(zone_mates) >= MIN_NEIGHBOURS else venue_mates
+            if len(mates) < MIN_NEIGHBOURS:
+                continue
+            track = _Track(m.unit)
+            track.neighbours = tuple(mates)
+            self._tracks[m.sensor] = track
+            self._kind_of[m.sensor] = m.kind
+        # The next hour to judge, per kind group.
+        self._next_hour: dict[str, int] = {}
+        self._groups: dict[str, list[str]] = {}
+        for sensor, kind in self._kind_of.items():
+            self._groups.setdefault(kind, []).append(sensor)
+
+    def covers(self, sensor: str) -> bool:
+        return sensor in self._tracks
+
+    def ready(self, sensor: str) -> bool:
+        """Whether the sensor's drift is judged here yet (after about two days)."""
+        track = self._tracks.get(sensor)
+        return track is not None and not math.isnan(track.reference)
+
+    def neighbours(self, sensor: str) -> tuple[str, ...]:
+        track = self._tracks.get(sensor)
+        return track.neighbours if track is not None else ()
+
+    def update(self, sensor: str, ts: float, value: float) -> list[Detection]:
+        """Add one reading; the drifts of any hour of its kind judged now."""
+        track = self._tracks.get(sensor)
+        if track is None:
+            return []
+        kind = self._kind_of[sensor]
+        hour = int(ts // _HOUR)
+        if hour < track.bin_hour:
+            return []  # late, from an hour already closed: ignored (normal on the wire)
+        found: list[Detection] = []
+        nxt = self._next_hour.get(kind)
+        if nxt is None:
+            # Start with the first whole hour: the current one may be partial.
+            self._next_hour[kind] = nxt = hour + 1
+        # Judge every finished hour of the group before this reading opens a new bin.
+        while ts >= (nxt + 1) * _HOUR + self._settle_s:
+            self._judge(kind, nxt, found)
+            nxt += 1
+            if ts >= (nxt + 1) * _HOUR + self._settle_s and nxt < hour - 1:
+                nxt = hour - 1  # a long silence: skip the empty hours at once
+            self._next_hour[kind] = nxt
+        if hour != track.bin_hour:
+            if track.bin_n:
+                track.last_hour, track.last_mean = track.bin_hour, track.bin_sum / track.bin_n
+            track.bin_hour, track.bin_sum, track.bin_n = hour, 0.0, 0
+        track.bin_sum += value
+        track.bin_n += 1
+        return found
+
+    def _judge(self, kind: str, hour: int, found: list[Detection]) -> None:
+        slot = hour % _DAY_H
+        means: dict[str, float] = {}
+        for s in self._groups[kind]:
+            t = self._tracks[s]
+            if t.bin_hour == hour and t.bin_n:
+                means[s] = t.bin_sum / t.bin_n
+            elif t.last_hour == hour:
+                means[s] = t.last_mean
+        # Each sensor's change since the same hour yesterday: the room's daily
+        # shape cancels, and every sensor of the venue shares the weather, so
+        # these cluster tightly and their median ignores one sensor's drift (a
+        # median of levels would follow a drifting sensor in the middle of them).
+        change: dict[str, float] = {}
+        for s, mean in means.items():
+            t = self._tracks[s]
+            if t.mean_hour[slot] == hour - _DAY_H:
+                change[s] = mean - t.means[slot]
+            t.means[slot], t.mean_hour[slot] = mean, hour
+        trusted = hour * _HOUR - self.config.distrust_s
+        for s, own in change.items():
+            t = self._tracks[s]
+            others = [
+                change[n]
+                for n in t.neighbours
+                if n in change and self._tracks[n].drift_ts < trusted
+            ]
+            if len(others) < MIN_NEIGHBOURS:
+                continue
+            step = own - statistics.median(others)
+            detection = self._step(s, t, hour, means[s], step, len(others))
+            if detection is not None:
+                found.append(detection)
+
+    def _step(
+        self, sensor: str, t: _Track, hour: int, mean: float, step: float, n_others: int
+    ) -> Detection | None:
+        cfg = self.config
+        # The residual against the neighbours, one running sum per hour of the day.
+        slot = hour % _DAY_H
+        t.ring[slot] += step
+        t.ring_n += 1
+        prev, t.prev_step = t.prev_step, step
+        if math.isnan(prev):
+            return None
+        # The scale from the change between consecutive hours' steps: a drift adds
+        # about the same to both and cancels (the steps themselves would teach
+        # the scale the drift and hide it).
+        size = abs(step - prev) / math.sqrt(2.0)
+        if math.isnan(t.scale):
+            t.scale = max(size, 1e-12)
+        t.scale += cfg.learn * (min(size, cfg.clip * t.scale) - t.scale)
+        if t.ring_n < _DAY_H:
+            return None
+        # A whole day's median: one value per hour of the day, so an event of a
+        # few hours does not move it, and a drift, which moves every hour, does.
+        level = statistics.median(t.ring)
+        ts = (hour + 1) * _HOUR
+        if math.isnan(t.reference):
+            t.reference, t.anchor_ts = level, ts
+            return None
+        moved = level - t.reference
+        stat = abs(moved) / max(t.scale, 1e-12)
+        if stat < cfg.sigma:
+            # Follow slowly: rooms part and meet over weeks; a drift outruns this.
+            t.reference += cfg.follow * moved
+            return None
+        period = max(ts - t.anchor_ts, _HOUR)
+        params: dict[str, str | float] = {
+            "change": f"{'+' if moved >= 0 else '-'}{format_number(abs(moved))}",
+            "unit": t.unit,
+            "sigma": round(stat, 1),
+            "neighbours": n_others,
+            "period_s": period,
+            "rate": f"{'+' if moved >= 0 else '-'}{format_number(abs(moved) / (period / _HOUR))}",
+        }
+        detection = described(
+            DetectionKind.DRIFT,
+            sensor,
+            ts,
+            mean,
+            severity(stat, cfg.sigma),
+            "anomaly.drift.neighbours",
+            params,
+        )
+        t.drift_ts = ts
+        t.reference, t.anchor_ts = level, ts  # re-anchor: one report per sigma of movement
+        return detection
