@@ -18,12 +18,15 @@ when it is installed (extra ``crowd``).
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import time
 from pathlib import Path
 
 import numpy as np
 
 from twin.analytics.crowd.trajectories import Trajectories, load_trajectories
+from twin.live_analytics import AnalyticsConfig
+from twin.live_analytics.config import LIVE_OCCUPANCY
 from twin.venue import Venue
 from venue_twin.crowd_evaluate import (
     SensorErrors,
@@ -229,7 +232,21 @@ def table(title: str, scores: dict[str, ZoneScore], flows: np.ndarray, gates: li
     )
 
 
-def real(data: Path, seeds: int, errors: SensorErrors, step_s: float, use_pedpy: bool) -> None:
+def live_config(step_s: float, channel_corr: float = 0.0) -> AnalyticsConfig:
+    """The live analytics' defaults, with ``channel_corr`` between a gate's directions."""
+
+    occ = dataclasses.replace(LIVE_OCCUPANCY, channel_corr=channel_corr)
+    return AnalyticsConfig(crowd_step_s=step_s, occupancy=occ)
+
+
+def real(
+    data: Path,
+    seeds: int,
+    errors: SensorErrors,
+    step_s: float,
+    use_pedpy: bool,
+    channel_corr: float = 0.0,
+) -> None:
     for name, unit in EXPERIMENTS:
         path = data / name
         traj = load_trajectories(path, unit)
@@ -240,7 +257,10 @@ def real(data: Path, seeds: int, errors: SensorErrors, step_s: float, use_pedpy:
         flows = []
         t = time.perf_counter()
         for seed in range(seeds):
-            run = run_estimator(venue, truth, errors, np.random.default_rng(seed))
+            cfg = live_config(
+                float(np.diff(truth.ts[:2])[0]) if len(truth.ts) > 1 else 1.0, channel_corr
+            )
+            run = run_estimator(venue, truth, errors, np.random.default_rng(seed), cfg)
             score_run(venue, truth, run, scores, None if ref is None else ref[0])
             # Gates at the ends of the tracked area are crossed where tracks start
             # and end, not over a line PedPy can measure: their reference is the truth.
@@ -264,13 +284,24 @@ def real(data: Path, seeds: int, errors: SensorErrors, step_s: float, use_pedpy:
 
 
 def simulated_day(
-    name: str, seed: int, miss: float | None = None, step_s: float = 10.0
+    name: str,
+    seed: int,
+    miss: float | None = None,
+    step_s: float = 10.0,
+    channel_corr: float = 0.0,
+    direction_sd: float | None = None,
+    days: int = 1,
 ) -> tuple[dict[str, ZoneScore], float]:
     """One opening day (08:00-19:00, open 09-17, known empty from 18:00) of a sample venue.
 
     The simulator's counters miss 1-8 % (per device; ``miss``: that rate for
     all, no double counts) and double-count up to
     1 %; its cameras drop 2 % and lose up to 6 % per p/m^2 to occlusion.
+    ``direction_sd``: a gate's two directions share one counter's rate, each
+    that far off it; ``channel_corr``: the estimator's correlation between a
+    gate's two directions (docs/crowd.md, "Correlated directions").
+    ``days`` > 1: the tracker runs through the days before (their nights
+    known empty) and only the last day's 08:00-19:00 is scored.
     Returns per-zone scores and the estimator's seconds per zone-step.
     """
     from datetime import datetime
@@ -285,10 +316,23 @@ def simulated_day(
     start = datetime(2024, 11, 25, 8, 0, tzinfo=ZoneInfo(venue.timezone)).timestamp()
     from simulators.people_sensing import SensingErrors
 
-    sensing = None if miss is None else SensingErrors((miss, miss), (0.0, 0.0))
+    if miss is None:
+        sensing = SensingErrors(direction_sd=direction_sd)
+    else:
+        sensing = SensingErrors((miss, miss), (0.0, 0.0), direction_sd=direction_sd)
     sim = VenueSimulator(venue, seed=seed, start=start, sensing=sensing)
-    tracker = CrowdTracker(venue, AnalyticsConfig(empty_hours={venue.id: (18.0, 8.0)}))
+    occ = live_config(step_s, channel_corr).occupancy
+    tracker = CrowdTracker(
+        venue, AnalyticsConfig(empty_hours={venue.id: (18.0, 8.0)}, occupancy=occ)
+    )
     ids = sim.sensor_ids
+    for _ in range(round((days - 1) * 86400 / step_s)):
+        batch = sim.step_batch(step_s)
+        for i, ts, value in zip(
+            batch.sensor.tolist(), batch.ts.tolist(), batch.value.tolist(), strict=True
+        ):
+            tracker.update(ids[i], ts, value)
+        tracker.advance(sim.now)
     zones = [z.id for z in venue.zones]
     n = round(11 * 3600 / step_s)
     est, sd, true = np.zeros((n, len(zones))), np.zeros((n, len(zones))), np.zeros((n, len(zones)))
@@ -320,12 +364,18 @@ def simulated_day(
     return scores, spent / n / len(zones)
 
 
-def simulated(seeds: int, miss: float | None) -> None:
+def simulated(
+    seeds: int,
+    miss: float | None,
+    channel_corr: float = 0.0,
+    direction_sd: float | None = None,
+    days: int = 1,
+) -> None:
     for name in ("museum-wing", "scenic-site"):
         merged: dict[str, ZoneScore] = {}
         costs = []
         for seed in range(seeds):
-            scores, cost = simulated_day(name, seed, miss)
+            scores, cost = simulated_day(name, seed, miss, 10.0, channel_corr, direction_sd, days)
             costs.append(cost)
             for z, sc in scores.items():
                 m = merged.setdefault(z, ZoneScore(z, sc.peak, sc.observed))
@@ -334,7 +384,8 @@ def simulated(seeds: int, miss: float | None) -> None:
                 m.mean_sd += sc.mean_sd
                 m.density_err_pct.append(np.nan)
         print(
-            f"\nsimulator {name}: {seeds} seeds, 10 s steps, 08:00-19:00, counters miss "
+            f"\nsimulator {name}: {seeds} seeds, 10 s steps, 08:00-19:00 of day {days}, "
+            "counters miss "
             f"{'1-8 % (per device), double 0-1 %' if miss is None else f'{miss:.0%}'}; "
             f"estimator {1e6 * np.mean(costs):.0f} us per zone-step"
         )
@@ -430,14 +481,29 @@ def main() -> None:
     ap.add_argument("--data", type=Path, default=DATA)
     ap.add_argument("--cost-only", action="store_true", help="only the 420-zone cost figure")
     ap.add_argument("--sim-seeds", type=int, default=10, help="simulated days per sample venue")
+    ap.add_argument(
+        "--channel-corr",
+        type=float,
+        default=0.0,
+        help="estimator: correlation of a gate's two directions' corrections (experiment)",
+    )
+    ap.add_argument(
+        "--direction-sd",
+        type=float,
+        default=None,
+        help="simulator: a gate's directions share one counter's rate, each this far off it",
+    )
+    ap.add_argument(
+        "--days", type=int, default=1, help="simulated days run; the last one is scored"
+    )
     a = ap.parse_args()
     errors = SensorErrors(miss_range=(a.miss, a.miss))
     print(f"counters miss {a.miss:.0%} at random; camera: {errors}")
     if not a.cost_only:
-        real(a.data, a.seeds, errors, a.step, not a.no_pedpy)
+        real(a.data, a.seeds, errors, a.step, not a.no_pedpy, a.channel_corr)
     if a.sim_seeds and not a.cost_only:
-        simulated(a.sim_seeds, a.miss)
-        simulated(a.sim_seeds, None)
+        simulated(a.sim_seeds, a.miss, a.channel_corr, a.direction_sd, a.days)
+        simulated(a.sim_seeds, None, a.channel_corr, a.direction_sd, a.days)
     cost()
 
 

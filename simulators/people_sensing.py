@@ -4,9 +4,13 @@
   device from ``miss_range``: overhead counters are specified at 92-99 %
   accuracy; people walking side by side or in a group are the usual miss)
   and counts one twice with probability ``double`` (someone turning back
-  under the sensor). Binomial thinning composes, so drawing the misses of
-  all crossings since the device's previous reading is exact however often
-  it reports.
+  under the sensor). By default each direction of a gate is its own
+  device; with ``direction_sd`` set, the two directions of one gate are one
+  physical two-way counter that shares its miss rate (same optics, mounting
+  and occlusion), each direction off it by ``direction_sd``, kept inside
+  ``miss_range`` (an experiment, docs/crowd.md). Binomial thinning composes,
+  so drawing the misses of all crossings since the device's previous
+  reading is exact however often it reports.
 - A camera (``people_count``) sees each person present with probability
   ``(1 - dropout) (1 - occlusion * density)``: the tracker loses people now
   and then, and more are hidden behind others as the crowd thickens (the
@@ -41,6 +45,7 @@ class SensingErrors:
     double_range: tuple[float, float] = (0.0, 0.01)
     dropout: float = 0.02
     occlusion_range: tuple[float, float] = (0.0, 0.06)
+    direction_sd: float | None = None
 
     def __post_init__(self) -> None:
         for lo, hi in (self.miss_range, self.double_range, self.occlusion_range):
@@ -48,6 +53,8 @@ class SensingErrors:
                 raise ValueError(f"error range ({lo}, {hi}) must satisfy 0 <= low <= high < 1")
         if not 0.0 <= self.dropout < 1.0:
             raise ValueError("dropout must be in [0, 1)")
+        if self.direction_sd is not None and not 0.0 <= self.direction_sd < 1.0:
+            raise ValueError("direction_sd must be in [0, 1)")
 
 
 # Counters that never miss and cameras that see everyone: for tests of logic only.
@@ -72,7 +79,15 @@ class PeopleSensing:
         direct = (SensorKind.PEOPLE_COUNT, SensorKind.PEOPLE_TRACKER)
         self.camera = np.array([s.kind in direct for s in sensors], dtype=bool)
         tracker = np.array([s.kind is SensorKind.PEOPLE_TRACKER for s in sensors], dtype=bool)
-        self.miss = np.where(self.counter, rng.uniform(*e.miss_range, n), 0.0)
+        if e.direction_sd is None:
+            self.miss = np.where(self.counter, rng.uniform(*e.miss_range, n), 0.0)
+        else:
+            # One rate per physical counter (gate), each direction off it by direction_sd.
+            gates = sorted({s.gate or s.id for s in sensors if s.kind is SensorKind.GATE_COUNTER})
+            rate = dict(zip(gates, rng.uniform(*e.miss_range, len(gates)).tolist(), strict=True))
+            own = np.array([rate.get(s.gate or s.id, 0.0) for s in sensors])
+            own = np.clip(own + rng.normal(0.0, e.direction_sd, n), *e.miss_range)
+            self.miss = np.where(self.counter, own, 0.0)
         self.double = np.where(self.counter, rng.uniform(*e.double_range, n), 0.0)
         self.occlusion = np.where(self.camera & ~tracker, rng.uniform(*e.occlusion_range, n), 0.0)
         self.dropout = e.dropout

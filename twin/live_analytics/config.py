@@ -37,6 +37,9 @@ DEFAULT_ANOMALY_SEVERITY: Mapping[DetectionKind, Severity] = {
 # per person counted (docs/crowd.md).
 # Cameras and trackers lose a few per cent of people (dropouts, people at the
 # edge of the view): prior 2 % +- 3 %, drifting 2 % an hour, per camera.
+# The two directions' corrections are independent (channel_corr 0): sharing
+# them (0.9) halved the simulator's bands but took the bi-directional
+# experiment's west end below 90 % (docs/crowd.md, "Correlated directions").
 LIVE_OCCUPANCY = OccupancyConfig(
     bias_sd_initial=0.03,
     counter_miss_rate=0.04,

@@ -78,6 +78,9 @@ class OccupancyConfig:
 
     ``counter_miss_rate`` sets the prior mean of every channel's correction
     ``b = m / (1 - m)``; 0 trusts the counters' totals as they are.
+    ``channel_corr`` is the correlation between the corrections of a gate's two
+    directions (prior and drift): one physical two-way counter misses people
+    in both directions for the same reasons (optics, occlusion, mounting).
     """
 
     count_rel_sd: float = 0.3
@@ -92,6 +95,7 @@ class OccupancyConfig:
     camera_miss_share: float = 0.0
     camera_miss_sd: float = 0.03
     camera_miss_sd_per_h: float = 0.02
+    channel_corr: float = 0.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,6 +131,8 @@ class OccupancyEstimator:
         self.config = cfg = config or OccupancyConfig()
         if not 0.0 <= cfg.counter_miss_rate < 0.5:
             raise InvalidInput("counter_miss_rate must be in [0, 0.5)")
+        if not 0.0 <= cfg.channel_corr < 1.0:
+            raise InvalidInput("channel_corr must be in [0, 1)")
         nz, nc, nk = len(self.graph.zones), self.graph.n_channels, len(cameras)
         self._nz, self._nc = nz, nc
         self._cam_zone = np.array([self._zone(z) for z in cameras], dtype=np.int64)
@@ -141,6 +147,12 @@ class OccupancyEstimator:
             ]
         )
         self.P: npt.NDArray[np.float64] = np.diag(var)
+        # Gates whose two directions share one counter's correction (see channel_corr).
+        self._pair_fwd = nz + 2 * np.arange(nc // 2)
+        self._paired = np.full(nc // 2, cfg.channel_corr > 0.0)
+        cov = cfg.channel_corr * cfg.bias_sd_initial**2
+        self.P[self._pair_fwd, self._pair_fwd + 1] = cov
+        self.P[self._pair_fwd + 1, self._pair_fwd] = cov
         for zone, value in (initial or {}).items():
             self.set_occupancy(zone, value, 0.0)
         self._turnover = np.zeros(nz, dtype=np.float64)
@@ -174,6 +186,7 @@ class OccupancyEstimator:
         if not (0.0 <= miss_rate < 0.5 and sd > 0.0 and 0 <= channel < self._nc):
             raise InvalidInput(f"channel {channel}: need 0 <= miss < 0.5 and sd > 0")
         j = self._nz + channel
+        self._paired[channel // 2] = False  # another sensor: its own correction
         self.x[j] = miss_rate / (1.0 - miss_rate)
         self.P[j, :] = 0.0
         self.P[:, j] = 0.0
@@ -217,7 +230,12 @@ class OccupancyEstimator:
             churn = self._turnover * (np.clip(self.x[:nz], 0.0, None) + 1.0) * dt_s
             p[np.arange(nz), np.arange(nz)] += churn
         idx = np.arange(nz, nb)
-        p[idx, idx] += cfg.bias_sd_per_day**2 * dt_s / 86400.0
+        drift = cfg.bias_sd_per_day**2 * dt_s / 86400.0
+        p[idx, idx] += drift
+        if cfg.channel_corr > 0.0:
+            fwd = self._pair_fwd[self._paired]
+            p[fwd, fwd + 1] += cfg.channel_corr * drift
+            p[fwd + 1, fwd] += cfg.channel_corr * drift
         # A camera's miss share moves with the crowd (occlusion) and the light.
         idx = np.arange(nb, len(self.x))
         p[idx, idx] += cfg.camera_miss_sd_per_h**2 * dt_s / 3600.0
