@@ -21,6 +21,7 @@ import paho.mqtt.client as mqtt
 
 from ingest.contract import Topics
 from ingest.mqtt_settings import MqttSettings, make_client, start_client
+from ingest.mqtt_subscribe import SubscribeGate
 from twin.replica.codec import (
     ActionKind,
     ActionReply,
@@ -76,6 +77,7 @@ class MirrorClient:
         self._loop: asyncio.AbstractEventLoop | None = None
         self._replies: dict[str, asyncio.Future[ActionReply]] = {}
         self.connected = asyncio.Event()
+        self._subscribing = SubscribeGate("mirror")
         self.stats = MirrorClientStats()
 
     async def __aenter__(self) -> MirrorClient:
@@ -86,6 +88,7 @@ class MirrorClient:
         client.on_connect = self._on_connect
         client.on_disconnect = self._on_disconnect
         client.on_message = self._on_message
+        client.on_subscribe = self._on_subscribe
         self._client = client
         try:
             await start_client(client, self._settings, self.connected, self._connect_timeout)
@@ -194,8 +197,13 @@ class MirrorClient:
                 (self._topics.twin(v, "delta"), 1),
                 (self._topics.twin(v, f"replies/{self.client_id}"), 1),
             ]
-        c.subscribe(subs)
-        self._call(self._connected)
+        # Connected at the SUBACK: a request sent before the broker holds the
+        # replies subscription would lose its reply.
+        self._subscribing.subscribe(c, subs)
+
+    def _on_subscribe(self, _c: mqtt.Client, _u: Any, mid: int, codes: Any, _p: Any) -> None:
+        if self._subscribing.granted(mid, codes):
+            self._call(self._connected)
 
     def _on_disconnect(self, _c: mqtt.Client, _u: Any, _f: Any, rc: Any, _p: Any = None) -> None:
         self._call(self.connected.clear)

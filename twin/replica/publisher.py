@@ -25,6 +25,7 @@ import paho.mqtt.client as mqtt
 
 from ingest.contract import Topics
 from ingest.mqtt_settings import MqttSettings, make_client, start_client
+from ingest.mqtt_subscribe import SubscribeGate
 from twin.alarms import Alarm, AlarmEvent, AlarmManager
 from twin.commands import CommandEvent, CommandRecord, CommandTracker
 from twin.replica.actions import ActionHandler
@@ -135,6 +136,7 @@ class StatePublisher:
         self._inflight: set[int] = set()
         self._action_tasks: set[asyncio.Task[None]] = set()
         self.connected = asyncio.Event()
+        self._subscribing = SubscribeGate("state publisher")
         self.stats = PublisherStats()
         twin.add_listener(self.on_changes)
         if alarms is not None:
@@ -153,6 +155,7 @@ class StatePublisher:
         client.on_disconnect = self._on_disconnect
         client.on_publish = self._on_publish
         client.on_message = self._on_message
+        client.on_subscribe = self._on_subscribe
         self._client = client
         try:
             await start_client(client, self._settings, self.connected, self._connect_timeout)
@@ -344,8 +347,13 @@ class StatePublisher:
             log.warning("state publisher connection refused: %s", rc)
             return
         root = self._topics.twin("+", "")
-        c.subscribe([(f"{root}actions", 1), (f"{root}resync", 1)])
-        self._call(self._connected)
+        # Connected at the SUBACK: an action sent before the broker holds the
+        # subscription would be lost, and the operator's request time out.
+        self._subscribing.subscribe(c, [(f"{root}actions", 1), (f"{root}resync", 1)])
+
+    def _on_subscribe(self, _c: mqtt.Client, _u: Any, mid: int, codes: Any, _p: Any) -> None:
+        if self._subscribing.granted(mid, codes):
+            self._call(self._connected)
 
     def _connected(self) -> None:
         self._inflight.clear()  # a new connection: paho resends or forgets the old ones
