@@ -208,8 +208,6 @@ class StreamScore:
                 kept += alpha * (clipped_z - kept)
                 evidence[k] = kept
                 strength = abs(kept) * math.sqrt((2.0 - alpha) / alpha)
-            typical = typicals[k] + _TYPICAL_ALPHA * (strength - typicals[k])
-            typicals[k] = typical
             record = records[k]
             # A record below one noise sigma means nothing (a perfectly flat
             # stream): its first real change must still score.
@@ -217,6 +215,11 @@ class StreamScore:
             if judge and strength > bar:
                 score = max(score, 1.0 - bar / strength)
             if learn_record:
+                # Not before: the first readings' scale is still ~0, and their
+                # astronomical |z| in this slow mean kept the record's floor
+                # near 1e6 sigma for some 15,000 readings.
+                typical = typicals[k] + _TYPICAL_ALPHA * (strength - typicals[k])
+                typicals[k] = typical
                 # The record decays, but not below a few times the typical
                 # evidence: else pure noise beats it every few hundred readings.
                 decayed = max(record * decay, _RECORD_FLOOR * typical)
