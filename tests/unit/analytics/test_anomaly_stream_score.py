@@ -137,3 +137,17 @@ def test_a_spike_inside_the_range_scores_after_a_warm_up_without_a_scale() -> No
     scores = _scores(values)
     assert scores[trough] > 0.4
     assert scores[trough] == max(scores[_DAY:])
+
+
+def test_one_freak_reading_does_not_deafen_the_stream_for_good() -> None:
+    # A 1000-sigma glitch set the spike record to 1000, which took some 9,000
+    # readings to decay below a 12-sigma spike. It now raises the record at
+    # most ten-fold (to about 40), which decays in about 2,500.
+    rng = np.random.default_rng(10)
+    values = rng.normal(0.0, 1.0, 5000)
+    values[500] = 1000.0
+    values[4500] += 12.0  # far inside the range the glitch opened
+    scores = _scores(values)
+    assert scores[500] > 0.9
+    assert scores[4500] > 0.3
+    assert scores[4500] == max(scores[501:])

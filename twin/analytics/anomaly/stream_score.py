@@ -76,6 +76,8 @@ _REPORT_DECAY = 0.99
 # The record never decays below this many times the mean evidence (EWMA).
 _RECORD_FLOOR = 5.0
 _TYPICAL_ALPHA = 0.001
+# A record grows at most this many times per reading.
+_RECORD_RISE = 10.0
 _NOVELTY = 0.05
 _NOVELTY_STEPS = 1.5
 # A gap is an interval longer than this many expected intervals.
@@ -223,7 +225,11 @@ class StreamScore:
                 # The record decays, but not below a few times the typical
                 # evidence: else pure noise beats it every few hundred readings.
                 decayed = max(record * decay, _RECORD_FLOOR * typical)
-                records[k] = strength if strength > decayed else decayed
+                # One reading raises the record at most _RECORD_RISE-fold: the
+                # first step of a flat stream (1e15 sigma) must not deafen it
+                # for good; a repeating burst still climbs there in a few.
+                risen = strength if strength < _RECORD_RISE * bar else _RECORD_RISE * bar
+                records[k] = risen if risen > decayed else decayed
 
         low, high = self._low, self._high
         if judge and high > low:
