@@ -23,7 +23,9 @@ itself, and an event should score high once, early. Per reading:
    than 8 sigma to score; a quiet one scores at its first real excursion.
    This plays the part of HTM's anomaly likelihood (Ahmad et al. 2017,
    judging a raw score against its own history) without assuming the raw
-   scores are Gaussian.
+   scores are Gaussian. The record never falls below a few times the mean
+   evidence (learnt only once the scale exists), and one reading raises it
+   at most ten-fold, so one freak reading does not deafen the stream.
 5. **Range novelty.** A value beyond every earlier value by more than 5 % of
    their range scores ``1 - 0.05 / excess`` (NAB's Numenta detector does the
    same with a fixed score): a slow climb to a new extreme that a moving
