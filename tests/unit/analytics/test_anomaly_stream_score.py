@@ -122,3 +122,32 @@ def test_the_first_change_of_a_perfectly_flat_stream_scores() -> None:
     scores = _scores(values)
     assert int(np.argmax(scores)) == 300
     assert scores[300] > 0.9
+
+
+def test_a_spike_inside_the_range_scores_after_a_warm_up_without_a_scale() -> None:
+    # The first readings are judged against a scale of (almost) 0, so their |z|
+    # is astronomical; learnt into the typical evidence, it floored the spike
+    # record at about 1e6 sigma for some 15,000 readings (every NAB file).
+    rng = np.random.default_rng(9)
+    n = 6 * _DAY
+    phase = 2.0 * np.pi * np.arange(n) / _DAY
+    values = 20.0 * np.sin(phase) + rng.normal(0.0, 1.0, n)
+    trough = 5 * _DAY + 3 * _DAY // 4  # the sine's low point: the spike stays inside the range
+    values[trough] += 12.0
+    scores = _scores(values)
+    assert scores[trough] > 0.4
+    assert scores[trough] == max(scores[_DAY:])
+
+
+def test_one_freak_reading_does_not_deafen_the_stream_for_good() -> None:
+    # A 1000-sigma glitch set the spike record to 1000, which took some 9,000
+    # readings to decay below a 12-sigma spike. It now raises the record at
+    # most ten-fold (to about 40), which decays in about 2,500.
+    rng = np.random.default_rng(10)
+    values = rng.normal(0.0, 1.0, 5000)
+    values[500] = 1000.0
+    values[4500] += 12.0  # far inside the range the glitch opened
+    scores = _scores(values)
+    assert scores[500] > 0.9
+    assert scores[4500] > 0.3
+    assert scores[4500] == max(scores[501:])

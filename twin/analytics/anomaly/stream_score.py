@@ -23,7 +23,9 @@ itself, and an event should score high once, early. Per reading:
    than 8 sigma to score; a quiet one scores at its first real excursion.
    This plays the part of HTM's anomaly likelihood (Ahmad et al. 2017,
    judging a raw score against its own history) without assuming the raw
-   scores are Gaussian.
+   scores are Gaussian. The record never falls below a few times the mean
+   evidence (learnt only once the scale exists), and one reading raises it
+   at most ten-fold, so one freak reading does not deafen the stream.
 5. **Range novelty.** A value beyond every earlier value by more than 5 % of
    their range scores ``1 - 0.05 / excess`` (NAB's Numenta detector does the
    same with a fixed score): a slow climb to a new extreme that a moving
@@ -76,6 +78,8 @@ _REPORT_DECAY = 0.99
 # The record never decays below this many times the mean evidence (EWMA).
 _RECORD_FLOOR = 5.0
 _TYPICAL_ALPHA = 0.001
+# A record grows at most this many times per reading.
+_RECORD_RISE = 10.0
 _NOVELTY = 0.05
 _NOVELTY_STEPS = 1.5
 # A gap is an interval longer than this many expected intervals.
@@ -208,8 +212,6 @@ class StreamScore:
                 kept += alpha * (clipped_z - kept)
                 evidence[k] = kept
                 strength = abs(kept) * math.sqrt((2.0 - alpha) / alpha)
-            typical = typicals[k] + _TYPICAL_ALPHA * (strength - typicals[k])
-            typicals[k] = typical
             record = records[k]
             # A record below one noise sigma means nothing (a perfectly flat
             # stream): its first real change must still score.
@@ -217,10 +219,19 @@ class StreamScore:
             if judge and strength > bar:
                 score = max(score, 1.0 - bar / strength)
             if learn_record:
+                # Not before: the first readings' scale is still ~0, and their
+                # astronomical |z| in this slow mean kept the record's floor
+                # near 1e6 sigma for some 15,000 readings.
+                typical = typicals[k] + _TYPICAL_ALPHA * (strength - typicals[k])
+                typicals[k] = typical
                 # The record decays, but not below a few times the typical
                 # evidence: else pure noise beats it every few hundred readings.
                 decayed = max(record * decay, _RECORD_FLOOR * typical)
-                records[k] = strength if strength > decayed else decayed
+                # One reading raises the record at most _RECORD_RISE-fold: the
+                # first step of a flat stream (1e15 sigma) must not deafen it
+                # for good; a repeating burst still climbs there in a few.
+                risen = strength if strength < _RECORD_RISE * bar else _RECORD_RISE * bar
+                records[k] = risen if risen > decayed else decayed
 
         low, high = self._low, self._high
         if judge and high > low:
