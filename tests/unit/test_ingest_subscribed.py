@@ -16,19 +16,9 @@ from ingest.metrics import IngestMetrics
 from ingest.mqtt_settings import MqttSettings
 from ingest.service import IngestService
 from ingest.store.memory import MemoryStore
+from tests.unit.mqtt_fakes import SUBSCRIBE_MID, SubscribeRecorder, connack, granted
 
 T = Topics()
-
-
-class _Client:
-    """Records SUBSCRIBE calls as paho would queue them."""
-
-    def __init__(self) -> None:
-        self.subscribed: list[list[tuple[str, int]]] = []
-
-    def subscribe(self, topics: list[tuple[str, int]]) -> tuple[int, int]:
-        self.subscribed.append(topics)
-        return 0, 17
 
 
 def _service() -> IngestService:
@@ -43,16 +33,16 @@ async def _settle() -> None:
 async def test_connected_waits_for_the_suback_not_the_connack() -> None:
     svc = _service()
     svc._loop = asyncio.get_running_loop()
-    client: Any = _Client()
-    svc._on_connect(client, None, None, ReasonCode(PacketTypes.CONNACK, "Success"), None)
+    client: Any = SubscribeRecorder()
+    svc._on_connect(client, None, None, connack(), None)
     await _settle()
     assert client.subscribed, "subscribes at the CONNACK"
     assert not svc.connected.is_set()  # the broker does not have the subscriptions yet
-    granted = [ReasonCode(PacketTypes.SUBACK, "Granted QoS 1") for _ in client.subscribed[0]]
-    svc._on_subscribe(client, None, 99, granted, None)  # another SUBSCRIBE's answer
+    ok = granted(len(client.subscribed[0]))
+    svc._on_subscribe(client, None, 99, ok, None)  # another SUBSCRIBE's answer
     await _settle()
     assert not svc.connected.is_set()
-    svc._on_subscribe(client, None, 17, granted, None)
+    svc._on_subscribe(client, None, SUBSCRIBE_MID, ok, None)
     await _settle()
     assert svc.connected.is_set()
 
@@ -63,11 +53,11 @@ async def test_a_refused_subscription_is_logged_with_its_filter(
     caplog.set_level(logging.ERROR, logger="ingest.service")
     svc = _service()
     svc._loop = asyncio.get_running_loop()
-    client: Any = _Client()
-    svc._on_connect(client, None, None, ReasonCode(PacketTypes.CONNACK, "Success"), None)
+    client: Any = SubscribeRecorder()
+    svc._on_connect(client, None, None, connack(), None)
     filters = [f for f, _q in client.subscribed[0]]
-    codes = [ReasonCode(PacketTypes.SUBACK, "Granted QoS 1") for _ in filters]
+    codes = granted(len(filters))
     codes[0] = ReasonCode(PacketTypes.SUBACK, "Not authorized")
-    svc._on_subscribe(client, None, 17, codes, None)
+    svc._on_subscribe(client, None, SUBSCRIBE_MID, codes, None)
     await _settle()
     assert f"refused the subscription {filters[0]}" in caplog.text

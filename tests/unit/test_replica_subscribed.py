@@ -18,6 +18,7 @@ from paho.mqtt.reasoncodes import ReasonCode
 
 from ingest.contract import Topics
 from ingest.mqtt_settings import MqttSettings
+from tests.unit.mqtt_fakes import SUBSCRIBE_MID, SubscribeRecorder, connack, granted
 from twin.loader import load_sample
 from twin.replica.publisher import StatePublisher
 from twin.service import TwinService
@@ -25,25 +26,6 @@ from viewer.mirror_client import MirrorClient
 
 T = Topics()
 VENUE = "museum-wing"
-
-
-class _Client:
-    """Records SUBSCRIBE calls as paho would queue them."""
-
-    def __init__(self) -> None:
-        self.subscribed: list[list[tuple[str, int]]] = []
-
-    def subscribe(self, topics: list[tuple[str, int]]) -> tuple[int, int]:
-        self.subscribed.append(topics)
-        return 0, 17
-
-
-def _connack() -> ReasonCode:
-    return ReasonCode(PacketTypes.CONNACK, "Success")
-
-
-def _granted(n: int) -> list[ReasonCode]:
-    return [ReasonCode(PacketTypes.SUBACK, "Granted QoS 1") for _ in range(n)]
 
 
 async def _settle() -> None:
@@ -66,16 +48,16 @@ def _mirror() -> MirrorClient:
 @pytest.mark.parametrize("make", [_publisher, _mirror], ids=["state publisher", "mirror"])
 async def test_connected_waits_for_the_suback_not_the_connack(make: Any) -> None:
     side = make()
-    client: Any = _Client()
-    side._on_connect(client, None, None, _connack(), None)
+    client: Any = SubscribeRecorder()
+    side._on_connect(client, None, None, connack(), None)
     await _settle()
     assert client.subscribed, "subscribes at the CONNACK"
     assert not side.connected.is_set()  # the broker does not hold the subscriptions yet
     n = len(client.subscribed[0])
-    side._on_subscribe(client, None, 99, _granted(n), None)  # another SUBSCRIBE's answer
+    side._on_subscribe(client, None, 99, granted(n), None)  # another SUBSCRIBE's answer
     await _settle()
     assert not side.connected.is_set()
-    side._on_subscribe(client, None, 17, _granted(n), None)
+    side._on_subscribe(client, None, SUBSCRIBE_MID, granted(n), None)
     await _settle()
     assert side.connected.is_set()
 
@@ -84,11 +66,11 @@ async def test_a_refused_subscription_is_logged_with_its_filter(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     mirror = _mirror()
-    client: Any = _Client()
-    mirror._on_connect(client, None, None, _connack(), None)
-    codes = _granted(len(client.subscribed[0]))
+    client: Any = SubscribeRecorder()
+    mirror._on_connect(client, None, None, connack(), None)
+    codes = granted(len(client.subscribed[0]))
     codes[-1] = ReasonCode(PacketTypes.SUBACK, "Not authorized")
     with caplog.at_level(logging.ERROR):
-        mirror._on_subscribe(client, None, 17, codes, None)
+        mirror._on_subscribe(client, None, SUBSCRIBE_MID, codes, None)
     refused = client.subscribed[0][-1][0]
     assert any(refused in r.getMessage() and "mirror" in r.getMessage() for r in caplog.records)
