@@ -62,7 +62,24 @@ def add_parsers(sub: Any) -> None:
     p.add_argument("--sensor-prefix", default="", help="prefix for sensor ids made from channels")
     p.add_argument("--cumulative", action="append", default=[], metavar="CHANNEL")
     p.add_argument("--bad-rows", type=Path, help="write every reported bad row to this file")
+    p.add_argument(
+        "--writers",
+        type=_writers,
+        default=2,
+        metavar="N",
+        help="sensors written at once, 1-8 (default 2; on PostgreSQL a connection each)",
+    )
     p.set_defaults(handler=_import)
+
+
+def _writers(text: str) -> int:
+    try:
+        n = int(text)
+    except ValueError:
+        n = 0
+    if not 1 <= n <= 8:
+        raise argparse.ArgumentTypeError(f"takes a whole number from 1 to 8, got {text!r}")
+    return n
 
 
 def _pairs(items: list[str], what: str) -> dict[str, str]:
@@ -98,6 +115,7 @@ def _import(args: argparse.Namespace, console: Console) -> int:
         sensor_prefix=args.sensor_prefix,
         cumulative=frozenset(args.cumulative),
         canonical=units.get,
+        writers=args.writers,
     )
     url = args.store or settings.store_url.get_secret_value()
     t0 = time.perf_counter()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -53,3 +54,37 @@ def test_import_command_fails_when_no_file_is_an_export(tmp_path: Path) -> None:
     junk.write_text("hello\n")
     code = main(["import", str(junk), "--store", f"sqlite:///{tmp_path / 'x.sqlite3'}"])
     assert code == 1
+
+
+def test_import_command_writes_as_many_sensors_at_once_as_asked(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import venue_twin.commands_import as cmd
+
+    asked: list[int] = []
+    real = cmd.import_archive
+
+    async def spy(files: Any, store: Any, opts: Any, **kw: Any) -> Any:
+        asked.append(opts.writers)
+        return await real(files, store, opts, **kw)
+
+    monkeypatch.setattr(cmd, "import_archive", spy)
+    e1 = tmp_path / "e1.csv"
+    _export1(e1)
+    args = ["import", str(e1), "--store", f"sqlite:///{tmp_path / 't.sqlite3'}"]
+    args += ["--venue", "sample:museum-wing", "--map", "Temperature=gallery-a-temp"]
+    assert main([*args, "--writers", "4"]) == 0
+    assert main(args) == 0
+    assert asked == [4, 2]
+
+
+@pytest.mark.parametrize("bad", ["0", "9", "two"])
+def test_import_command_refuses_a_writer_count_out_of_range(
+    tmp_path: Path, bad: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    e1 = tmp_path / "e1.csv"
+    _export1(e1)
+    with pytest.raises(SystemExit) as exit_:
+        main(["import", str(e1), "--writers", bad])
+    assert exit_.value.code == 2
+    assert "from 1 to 8" in capsys.readouterr().err
