@@ -3,7 +3,7 @@
 A broker keeps messages only for subscriptions it has. Between the CONNACK and
 the SUBACK, whatever is published to this client's topics is lost to it, so a
 caller told "connected" at the CONNACK could send a request whose reply then
-never arrived (ingest had the same defect; see ``IngestService._on_subscribe``).
+never arrived. Ingest, the twin's state publisher and the viewer's mirror use it.
 """
 
 from __future__ import annotations
@@ -39,5 +39,7 @@ class SubscribeGate:
         self._pending = None
         for topic_filter, code in zip(pending[1], reason_codes, strict=False):
             if code.is_failure:
-                log.error("broker refused %s's subscription %s: %s", self._name, topic_filter, code)
+                log.error(
+                    "%s: broker refused the subscription %s: %s", self._name, topic_filter, code
+                )
         return True

@@ -28,6 +28,7 @@ from ingest.decode import Decoder, DecodeResult
 from ingest.metrics import IngestMetrics
 from ingest.mqtt_loop import PausableLoop
 from ingest.mqtt_settings import MqttSettings, make_client
+from ingest.mqtt_subscribe import SubscribeGate
 from ingest.store.base import Store, StoreError
 from ingest.store.writer import WriterClosed
 
@@ -105,7 +106,7 @@ class IngestService:
         self._dl_task: asyncio.Task[None] | None = None
         # Set once the broker has granted the subscriptions (SUBACK), cleared on a drop.
         self.connected = asyncio.Event()
-        self._subscribing: tuple[int | None, list[str]] | None = None  # network thread only
+        self._subscribing = SubscribeGate("ingest")  # network thread only
         # Filled by paho's network thread, drained on the event loop.
         self._inbox: collections.deque[tuple[DecodeResult, int, int]] = collections.deque()
         self._inbox_lock = threading.Lock()
@@ -198,20 +199,14 @@ class IngestService:
         # has the subscriptions, what devices publish is not kept for this
         # session (a new session's first messages were lost to a caller that
         # started publishing once "connected").
-        _rc, mid = client.subscribe([(f, self._qos) for f in filters])
-        self._subscribing = (mid, filters)
+        self._subscribing.subscribe(client, [(f, self._qos) for f in filters])
         log.info("ingest connected to %s:%s", self._settings.host, self._settings.port)
 
     def _on_subscribe(
         self, _c: mqtt.Client, _u: Any, mid: int, reason_codes: list[Any], _p: Any
     ) -> None:
-        pending, self._subscribing = self._subscribing, None
-        if pending is None or pending[0] != mid:
-            self._subscribing = pending
+        if not self._subscribing.granted(mid, reason_codes):
             return
-        for topic_filter, code in zip(pending[1], reason_codes, strict=False):
-            if code.is_failure:
-                log.error("broker refused the subscription %s: %s", topic_filter, code)
         assert self._loop is not None
         self._loop.call_soon_threadsafe(self.connected.set)
 
