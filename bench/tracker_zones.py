@@ -66,7 +66,7 @@ def run(
         if (f + 1) % step_frames == 0:
             t = time.perf_counter()
             zones.step(ts, 10.0)
-            zones.gate_flows(1.0)
+            zones.take_crossings()  # what the crowd step takes each step
             step_s += time.perf_counter() - t
     n_steps = frames // step_frames
     return decode_s / frames * 1e3, add_s / frames * 1e3, step_s / n_steps * 1e3

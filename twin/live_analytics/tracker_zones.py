@@ -186,13 +186,6 @@ class TrackerZones:
                 g.forward = g.backward = 0
         return {g: (f / n, b / n) for g, (f, b, n) in sums.items()}
 
-    def gate_flows(self, dt: float) -> dict[str, tuple[float, float]]:
-        """People per second through each watched gate since the last call, (forward, backward)."""
-        crossed = self.take_crossings()
-        if not dt > 0:
-            return {}
-        return {g: (f / dt, b / dt) for g, (f, b) in crossed.items()}
-
     def step(self, now: float, max_age_s: float) -> dict[str, TrackedZone]:
         """The step's figures per tracked zone (trackers of one zone averaged); resets speeds.
 
