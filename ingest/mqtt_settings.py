@@ -10,6 +10,8 @@ from typing import Literal
 import paho.mqtt.client as mqtt
 from paho.mqtt.enums import CallbackAPIVersion
 
+from ingest.mqtt_properties import install as install_shared_properties
+
 __all__ = ["MqttSettings", "make_client", "start_client"]
 
 
@@ -36,6 +38,7 @@ def make_client(
     persistent: bool = False,
 ) -> mqtt.Client:
     """A paho client configured from settings (not yet connected)."""
+    install_shared_properties()  # MQTT 5 decoding without per-packet tables
     v5 = settings.protocol == 5
     client = mqtt.Client(
         callback_api_version=CallbackAPIVersion.VERSION2,
