@@ -20,7 +20,9 @@ beside what was committed. Scenarios:
 - single: one reading per message on venues/{v}/sensors/{s}, as fast as possible;
 - single @ 5,000 msg/s: paced, each reading stamped with its publish time;
   publish-to-commit p50/p99 over every reading;
-- naive baseline: one INSERT per reading and a commit per message.
+- naive baseline: one INSERT per reading and a commit per message;
+- with ``--workers N``: the durable rows again with N ingest processes on one
+  MQTT 5 shared subscription (``mqtt.shared_group``), as a site scales out.
 CPU ms / 1k readings is the ingest process's CPU (user + system) per 1,000
 committed readings: robust to other load on the machine, unlike rates.
 """
@@ -39,7 +41,7 @@ import tempfile
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 import paho.mqtt.client as mqtt
@@ -106,6 +108,8 @@ class _Timed:
         self.committed = 0
         self.first: float | None = None
         self.last = 0.0
+        self.first_wall: float | None = None  # comparable across worker processes
+        self.last_wall = 0.0
 
     async def put(
         self, readings: Sequence[Reading], done: Callable[[], None] | None = None
@@ -114,12 +118,14 @@ class _Timed:
         n = len(readings)
         if self.first is None:
             self.first = time.perf_counter()
+            self.first_wall = time.time()
 
         def committed() -> None:
             now = time.time()
             self.latencies.extend(now - ts for ts in stamps)
             self.committed += n
             self.last = time.perf_counter()
+            self.last_wall = now
             if done is not None:
                 done()
 
@@ -136,7 +142,9 @@ async def run_ours(
     wtask = asyncio.create_task(writer.run())
     timed = _Timed(writer, timed=rate is not None)
     service = IngestService(
-        MqttSettings(port=mq_port, client_id=f"bench-ingest-{time.time_ns()}"),
+        MqttSettings(
+            port=mq_port, client_id=f"bench-ingest-{time.time_ns()}", protocol=_PROTOCOL[0]
+        ),
         T,
         Decoder(T),
         timed,
@@ -167,6 +175,130 @@ async def run_ours(
     r["offered_per_s"] = sent * per_msg / span if span > 0 else float("nan")
     r["cpu_ms_per_1k"] = 1e6 * cpu / max(1, timed.committed)
     return r
+
+
+def _worker_main(
+    mq_port: int,
+    url: str,
+    group: str,
+    index: int,
+    timed: bool,
+    ctl: dict[str, Any],
+    protocol: Literal[5, 311],
+) -> None:
+    """One ``venue-twin ingest``-like worker process on a shared subscription."""
+    _PROTOCOL[0] = protocol
+    asyncio.run(_worker(mq_port, url, group, index, timed, ctl))
+
+
+async def _worker(
+    mq_port: int, url: str, group: str, index: int, timed: bool, ctl: dict[str, Any]
+) -> None:
+    store = PostgresStore(url)
+    await store.open()
+    metrics = IngestMetrics()
+    writer = BatchWriter(store, metrics, max_batch=20_000, max_delay_s=0.05, max_pending=200_000)
+    wtask = asyncio.create_task(writer.run())
+    sink = _Timed(writer, timed=timed)
+    service = IngestService(
+        MqttSettings(
+            port=mq_port,
+            client_id=f"bench-ingest-{index}-{time.time_ns()}",
+            protocol=_PROTOCOL[0],
+        ),
+        T,
+        Decoder(T),
+        sink,
+        store,
+        metrics,  # type: ignore[arg-type]
+        shared_group=group,
+    )
+    async with service:
+        await service.wait_connected()
+        ctl["ready"].put(index)
+        await asyncio.to_thread(ctl["go"].wait)
+        cpu0 = _cpu()
+        while not ctl["stop"].is_set():
+            ctl["committed"][index] = sink.committed
+            await asyncio.sleep(0.02)
+        cpu = _cpu() - cpu0
+    await writer.close()
+    wtask.cancel()
+    await store.close()
+    ctl["out"].put(
+        (
+            index,
+            sink.committed,
+            sink.first_wall,
+            sink.last_wall,
+            sink.latencies,
+            cpu,
+            resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        )
+    )
+
+
+async def run_workers(
+    mq_port: int,
+    url: str,
+    messages: int,
+    per_msg: int,
+    rate: float | None,
+    lanes: int,
+    workers: int,
+) -> dict[str, Any]:
+    """``workers`` ingest processes on one MQTT 5 shared subscription, as a site scales out."""
+    ctx = mp.get_context("spawn")
+    ctl: dict[str, Any] = {
+        "ready": ctx.Queue(),
+        "out": ctx.Queue(),
+        "go": ctx.Event(),
+        "stop": ctx.Event(),
+        "committed": ctx.Array("q", workers, lock=False),
+    }
+    group = f"bench{time.time_ns()}"
+    procs = [
+        ctx.Process(
+            target=_worker_main,
+            args=(mq_port, url, group, i, rate is not None, ctl, _PROTOCOL[0]),
+            daemon=True,
+        )
+        for i in range(workers)
+    ]
+    for p in procs:
+        p.start()
+    for _ in procs:
+        await asyncio.to_thread(ctl["ready"].get, True, 60)
+    total = messages * per_msg
+    pubs_procs, go, out = _publishers(mq_port, messages, per_msg, rate, lanes)
+    await asyncio.sleep(3.0 if rate is None else 1.0)
+    ctl["go"].set()
+    go.set()
+    deadline = time.monotonic() + 600
+    while sum(ctl["committed"]) < total and time.monotonic() < deadline:
+        await asyncio.sleep(0.02)
+    ctl["stop"].set()
+    results = [await asyncio.to_thread(ctl["out"].get, True, 120) for _ in procs]
+    pubs = [await asyncio.to_thread(out.get, True, 120) for _ in pubs_procs]
+    for p in [*procs, *pubs_procs]:
+        p.join(30)
+    committed = sum(r[1] for r in results)
+    firsts = [r[2] for r in results if r[2] is not None]
+    elapsed = max(r[3] for r in results) - min(firsts) if firsts else float("nan")
+    lat = [x for r in results for x in r[4]]
+    summary = _summary(committed, total, messages, elapsed, lat)
+    sent = sum(n for n, _s, _e in pubs)
+    span = max(e for _n, _s, e in pubs) - min(s for _n, s, _e in pubs)
+    summary["offered_per_s"] = sent * per_msg / span if span > 0 else float("nan")
+    summary["cpu_ms_per_1k"] = 1e6 * sum(r[5] for r in results) / max(1, committed)
+    summary["share"] = [r[1] for r in results]
+    _WORKER_RSS.append(max(r[6] for r in results))
+    return summary
+
+
+_WORKER_RSS: list[float] = []
+# The ingest side's MQTT version (--mqtt); spawned workers get it as an argument.
+_PROTOCOL: list[Literal[5, 311]] = [5]
 
 
 def run_naive(mq_port: int, url: str, messages: int, per_msg: int) -> dict[str, Any]:
@@ -250,9 +382,27 @@ def main() -> None:
     )
     ap.add_argument("--only", help="run only scenarios whose name contains this")
     ap.add_argument("--no-naive", action="store_true", help="skip the naive baselines")
+    ap.add_argument(
+        "--workers",
+        type=int,
+        default=1,
+        help="also run the durable rows with N ingest worker processes on one MQTT 5 "
+        "shared subscription (how a site scales ingest out; default 1: no extra rows)",
+    )
+    ap.add_argument(
+        "--mqtt",
+        type=int,
+        choices=(5, 311),
+        default=5,
+        help="MQTT version of the ingest side (default 5, as shipped; 311 for comparison: "
+        "no per-packet properties, shared subscriptions need MQTT 5)",
+    )
     ap.add_argument("--profile", help="py-spy record (raw format) the ingest process to this file")
     args = ap.parse_args()
     k = 0.25 if args.quick else 1.0
+    if args.mqtt == 311 and args.workers > 1:
+        ap.error("--workers needs MQTT 5 shared subscriptions; drop --mqtt 311")
+    _PROTOCOL[0] = 311 if args.mqtt == 311 else 5
     lanes = args.publishers
     if args.paho_publishers:
         _BLAST[0] = blast
@@ -286,6 +436,13 @@ def main() -> None:
                 run_ours(port, url, messages, per_msg, rate, lanes if rate is None else 1)
             )
 
+        def scaled(messages: int, per_msg: int, rate: float | None) -> Callable[..., Any]:
+            return lambda _pg, url: asyncio.run(
+                run_workers(
+                    port, url, messages, per_msg, rate, lanes if rate is None else 1, args.workers
+                )
+            )
+
         plan = [
             ("venue-twin, batched x100", True, ours(int(12_000 * k), 100, None)),
             ("venue-twin, single", True, ours(int(80_000 * k), 1, None)),
@@ -293,6 +450,13 @@ def main() -> None:
             ("venue-twin, batched x100", False, ours(int(12_000 * k), 100, None)),
             ("venue-twin, single", False, ours(int(80_000 * k), 1, None)),
         ]
+        if args.workers > 1:
+            w = f"{args.workers} workers"
+            plan += [
+                (f"{w}, batched x100", True, scaled(int(12_000 * k), 100, None)),
+                (f"{w}, single", True, scaled(int(80_000 * k), 1, None)),
+                (f"{w}, single @ 5,000 msg/s", True, scaled(int(60_000 * k), 1, 5000.0)),
+            ]
         if not args.no_naive:
             plan += [
                 (
@@ -340,8 +504,13 @@ def main() -> None:
     print("\ndurable = " + next((s for _n, s, _r in rows if "fsync=on" in s), "-"))
     print("fast    = " + next((s for _n, s, _r in rows if "fsync=off" in s), "-"))
     kind = "paho" if args.paho_publishers else "raw-socket QoS 1 (bench/ingest_pub.py)"
+    print(f"ingest side: MQTT {'3.1.1' if args.mqtt == 311 else '5'}")
     print(f"publishers: {lanes} processes, {kind}, pre-encoded; {SENSORS:,} sensors")
     print(f"peak RSS of the ingest process (all scenarios): {peak_mb:.0f} MiB")
+    if _WORKER_RSS:
+        print(f"peak RSS of one ingest worker process: {max(_WORKER_RSS):.0f} MiB")
+        print("N workers: separate processes, one writer and one PostgreSQL connection each;")
+        print("CPU ms/1k is all workers' CPU together")
     print("p50/p99: publish to commit of every reading (paced row only); offered = the")
     print("publishers' broker-acknowledged rate; committed/s = first hand-off to last commit")
     print(f"load average at the end: {os.getloadavg()[0]:.2f} on {os.cpu_count()} cores")
