@@ -4,8 +4,8 @@ A sensor that saturates (a CPU at exactly 100 %), drops out to a sentinel (0,
 or the last good value held) or clips at its range end returns to that very
 value again and again. The first visit is worth a report; later visits are a
 known state of this stream, not a new event. :class:`RecurringValues` keeps
-the values of the last few readings that scored as odd on their own (a spike
-or a new extreme) and says whether a reading repeats one of them, to the
+the values of the last few readings reported as odd on their own (a spike or
+a new extreme) and says whether a reading repeats one of them, to the
 stream's resolution.
 """
 

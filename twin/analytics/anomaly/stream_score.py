@@ -31,9 +31,9 @@ itself, and an event should score high once, early. Per reading:
    same with a fixed score): a slow climb to a new extreme that a moving
    level follows is still seen.
 6. **Known odd values.** A spike or new extreme whose value repeats, to the
-   stream's resolution, one of the last 8 such values (a CPU at exactly its
-   100 % ceiling, a dropout to 0) is a state this stream has been in, and
-   its own evidence is muted (:class:`RecurringValues`); the slow evidences
+   stream's resolution, one of the last 8 values reported as such (a CPU at
+   exactly its 100 % ceiling, a dropout to 0) is a state this stream has
+   been in, and its own evidence is muted (:class:`RecurringValues`); the slow evidences
    still see such bursts coming more often.
 7. **One report per event.** A score that does not beat the decayed record of
    recent scores (halving over about 70 readings) is reported as 0.
@@ -270,7 +270,8 @@ class StreamScore:
             odd = self._odd_values
             if odd.repeats(value, _ODD_SAME * self._quantum):
                 point = 0.0
-            else:
+            elif point > self._report:
+                # Only a value reported on its own evidence becomes known.
                 odd.remember(value)
         if point > score:
             score = point
