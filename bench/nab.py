@@ -14,7 +14,9 @@ three profiles:
   *other* categories (the honest figure for data nobody tuned for), and the
   total of those;
 - artificialNoAnomaly has no windows: its false-positive rows (after the
-  probationary period) at the whole-set threshold are counted instead.
+  probationary period) at the whole-set threshold are counted instead;
+- where the whole-set points go: the distance to 100 split into late
+  detections, missed windows and false positives (``bench/nab_losses.py``).
 
 The detector's constants are fixed in code (not chosen by this bench): they
 were set by hand while looking at these same categories, so only the
@@ -36,6 +38,7 @@ sys.path.insert(0, str(REPO))
 import numpy as np  # noqa: E402
 from numpy.typing import NDArray  # noqa: E402
 
+from bench.nab_losses import losses  # noqa: E402
 from twin.analytics.anomaly import score_series  # noqa: E402
 from twin.analytics.nab import (  # noqa: E402
     PROFILES,
@@ -130,6 +133,19 @@ def main(argv: list[str] | None = None) -> int:
     )
 
     print()
+    print("where the whole-set points go (normalised points lost to 100)")
+    for p, cost in PROFILES.items():
+        profile = whole.profiles[p]
+        lost = losses(everything, profile.threshold, cost)
+        unit = 100.0 / (profile.perfect - profile.null_raw)
+        print(
+            f"  {_SHORT[p]:<8} late {unit * lost.late:5.1f}  "
+            f"missed {unit * lost.missed:5.1f} ({lost.windows_missed} of {lost.windows} windows)  "
+            f"false positives {unit * lost.false_positives:5.1f} ({lost.fp_rows} rows); "
+            f"first detection at {lost.mean_position:.2f} of a window on average"
+        )
+
+    print()
     print(_header("category alone (in-sample)", width + 4))
     for category, scored in by_category.items():
         if _labelled(scored):
@@ -162,9 +178,15 @@ def main(argv: list[str] | None = None) -> int:
 
     if args.files:
         print()
-        print("files at the whole-set standard threshold (tp/fp/fn count rows)")
-        for f in whole.profiles["standard"].files:
-            print(f"  {f.name:<60} {f.normalised:7.1f}  tp {f.tp:>4}  fp {f.fp:>4}")
+        print("files at the whole-set standard threshold (tp/fp count rows; windows missed)")
+        standard = whole.profiles["standard"]
+        by_name = {series.name: (series, scores) for series, scores in everything}
+        for f in standard.files:
+            lost = losses([by_name[f.name]], standard.threshold, PROFILES["standard"])
+            print(
+                f"  {f.name:<60} {f.normalised:7.1f}  tp {f.tp:>4}  fp {f.fp:>4}"
+                f"  missed {lost.windows_missed}/{lost.windows}"
+            )
     print()
     print(
         f"throughput: {readings} readings in {elapsed:.2f} s = "

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 from numpy.typing import NDArray
 
 from twin.analytics.anomaly import StreamScore, score_series
+from twin.analytics.anomaly.recurring import RecurringValues
 
 _STEP = 300.0  # five-minute readings, as in NAB
 _DAY = 288
@@ -151,3 +153,46 @@ def test_one_freak_reading_does_not_deafen_the_stream_for_good() -> None:
     assert scores[500] > 0.9
     assert scores[4500] > 0.3
     assert scores[4500] == max(scores[501:])
+
+
+def test_a_ceiling_the_stream_has_hit_before_is_a_known_state_not_news() -> None:
+    # A CPU that saturates at exactly 100 % now and then: the first time is
+    # news; later visits to the very same value, once the records have
+    # decayed, used to score 0.5-0.6 each (a false alarm per burst).
+    rng = np.random.default_rng(10)
+    n = 8000
+    values = np.round(rng.normal(40.0, 3.0, n), 1)
+    for at in (1500, 3500, 5500):
+        values[at] = 100.0
+    values[7000] = 92.0  # a different odd value is still news
+    scores = _scores(values)
+    assert scores[1500] > 0.5
+    assert scores[3500] == 0.0
+    assert scores[5500] == 0.0
+    assert scores[7000] > 0.3
+
+
+def test_repeated_dropouts_to_the_same_sentinel_stop_scoring() -> None:
+    rng = np.random.default_rng(11)
+    n = 8000
+    values = np.round(rng.normal(60.0, 2.0, n))
+    drops = list(range(1200, n, 700))
+    values[drops] = 0.0
+    scores = _scores(values)
+    assert scores[drops[0]] > 0.5
+    assert max(scores[a] for a in drops[2:]) < 0.1
+
+
+def test_recurring_values_ring_is_bounded_and_forgets_the_oldest() -> None:
+    ring = RecurringValues(3)
+    for v in (1.0, 2.0, 3.0):
+        ring.remember(v)
+    assert ring.repeats(2.0, 0.0)
+    assert not ring.repeats(2.5, 0.4)
+    assert ring.repeats(2.5, 0.5)
+    ring.remember(4.0)  # pushes 1.0 out
+    assert len(ring) == 3
+    assert not ring.repeats(1.0, 0.0)
+    assert ring.repeats(4.0, 0.0)
+    with pytest.raises(ValueError, match="slots"):
+        RecurringValues(0)

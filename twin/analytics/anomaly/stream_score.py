@@ -30,21 +30,28 @@ itself, and an event should score high once, early. Per reading:
    their range scores ``1 - 0.05 / excess`` (NAB's Numenta detector does the
    same with a fixed score): a slow climb to a new extreme that a moving
    level follows is still seen.
-6. **One report per event.** A score that does not beat the decayed record of
+6. **Known odd values.** A spike or new extreme whose value repeats, to the
+   stream's resolution, one of the last 8 values reported as such (a CPU at
+   exactly its 100 % ceiling, a dropout to 0) is a state this stream has
+   been in, and its own evidence is muted (:class:`RecurringValues`); the slow evidences
+   still see such bursts coming more often.
+7. **One report per event.** A score that does not beat the decayed record of
    recent scores (halving over about 70 readings) is reported as 0.
 
 Gaps: the interval between readings is learned online (EWMA of the interval
 while it looks regular); after a gap, every per-reading decay runs for the
 readings that were missed, so the memory is in time, not in readings.
 
-State is O(1): about 40 floats and two profiles of 48 and 336 single-precision
-bins (about 2 KB per stream).
+State is O(1): about 40 floats, 8 remembered odd values and two profiles of
+48 and 336 single-precision bins (about 2 KB per stream).
 """
 
 from __future__ import annotations
 
 import math
 from array import array
+
+from twin.analytics.anomaly.recurring import RecurringValues
 
 __all__ = ["StreamScore"]
 
@@ -87,6 +94,10 @@ _GAP_FACTOR = 3.0
 _INTERVAL_ALPHA = 0.05
 # Missed readings counted at most, so a month-long gap cannot underflow a decay.
 _MAX_MISSED = 10_000
+# Odd values remembered, and how close (in resolution steps) a repeat must be:
+# within half a step is the same value at the stream's resolution.
+_ODD_SLOTS = 8
+_ODD_SAME = 0.5
 
 
 class StreamScore:
@@ -104,6 +115,7 @@ class StreamScore:
         "_last_value",
         "_level",
         "_low",
+        "_odd_values",
         "_quantum",
         "_records",
         "_report",
@@ -133,6 +145,7 @@ class StreamScore:
         self._low = math.inf
         self._high = -math.inf
         self._report = 0.0
+        self._odd_values = RecurringValues(_ODD_SLOTS)
         self.value = 0.0
 
     @property
@@ -199,7 +212,8 @@ class StreamScore:
         z = residuals[best] / scale
         clipped_z = _Z_CLIP if z > _Z_CLIP else (-_Z_CLIP if z < -_Z_CLIP else z)
 
-        score = 0.0
+        score = 0.0  # the slow evidences: a level shift, a drift, a denser burst
+        point = 0.0  # this reading's own value: a spike or a new extreme
         evidence, records, typicals = self._evidence, self._records, self._typicals
         judge = n >= _WARMUP
         learn_record = n >= 10
@@ -217,7 +231,10 @@ class StreamScore:
             # stream): its first real change must still score.
             bar = record if record > 1.0 else 1.0
             if judge and strength > bar:
-                score = max(score, 1.0 - bar / strength)
+                if k == 0:
+                    point = 1.0 - bar / strength
+                else:
+                    score = max(score, 1.0 - bar / strength)
             if learn_record:
                 # Not before: the first readings' scale is still ~0, and their
                 # astronomical |z| in this slow mean kept the record's floor
@@ -239,12 +256,25 @@ class StreamScore:
             excess = beyond / (high - low)
             # At least two steps of the stream's resolution: a count's next integer is not novel.
             if excess > _NOVELTY and beyond > _NOVELTY_STEPS * self._quantum:
-                score = max(score, 1.0 - _NOVELTY / excess)
+                point = max(point, 1.0 - _NOVELTY / excess)
         if value < low:
             self._low = value
         if value > high:
             self._high = value
 
+        if point > 0.0:
+            # A value this stream already had as an odd one (a ceiling, a
+            # dropout sentinel) is a known state. Only the reading's own
+            # evidence is muted: bursts of a known value coming more often
+            # still score through the slow evidences.
+            odd = self._odd_values
+            if odd.repeats(value, _ODD_SAME * self._quantum):
+                point = 0.0
+            elif point > self._report:
+                # Only a value reported on its own evidence becomes known.
+                odd.remember(value)
+        if point > score:
+            score = point
         report = self._report
         self.value = score if score > report else 0.0
         report_decay = _REPORT_DECAY if not missed else _REPORT_DECAY ** (missed + 1)
