@@ -65,8 +65,8 @@ def run(
         add_s += time.perf_counter() - t
         if (f + 1) % step_frames == 0:
             t = time.perf_counter()
-            zones.step(ts, 10.0)
-            zones.take_crossings()  # what the crowd step takes each step
+            zones.step(ts)
+            zones.take_crossings(ts - step_frames / 10, ts)  # what the crowd step takes
             step_s += time.perf_counter() - t
     n_steps = frames // step_frames
     return decode_s / frames * 1e3, add_s / frames * 1e3, step_s / n_steps * 1e3

@@ -36,6 +36,7 @@ _ZONE_FIELDS = (
     "speed_m_s",
     "tracked_density",
     "voronoi_density",
+    "tracker_offline",
 )
 _GATE_FIELDS = ("forward_per_s", "backward_per_s")
 _ARTEFACT_FIELDS = ("dose_lxh", "budget_lxh", "dose_ratio", "exhausted_at")
@@ -125,6 +126,7 @@ def _crowd(c: ZoneCrowd) -> dict[str, Any]:
         "speed_m_s": finite(c.speed_m_s),
         "tracked_density": finite(c.tracked_density),
         "voronoi_density": finite(c.voronoi_density),
+        "tracker_offline": c.tracker_offline,
     }
 
 

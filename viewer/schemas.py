@@ -150,6 +150,8 @@ class AnalyticsZone(BaseModel):
     # From people trackers' positions, where a tracker watches the zone (p/m^2).
     tracked_density: float | None = None
     voronoi_density: float | None = None
+    # True while every tracker of the zone is offline (its figures are then None).
+    tracker_offline: bool | None = None
 
 
 class AnalyticsGate(BaseModel):

@@ -52,6 +52,9 @@ class ZoneCrowd:
     # zone): classic density (people in the polygon / area) and Voronoi density.
     tracked_density: float | None = None
     voronoi_density: float | None = None
+    # Whether the zone's people trackers are all offline (None: no tracker);
+    # then the tracker figures above are None and its crossings unknown.
+    tracker_offline: bool | None = None
 
 
 @dataclass(frozen=True, slots=True)
