@@ -23,6 +23,7 @@ import math
 
 import numpy as np
 import numpy.typing as npt
+import scipy.sparse as sp
 
 from twin.analytics.crowd import OccupancyEstimator
 
@@ -77,9 +78,11 @@ class UnobservedFlow:
         keep = var > 0.0
         if not keep.any():
             return
-        nz = est.n_zones
-        b = est.graph.incidence[:, channels[keep]]  # (zones, m): +1 entering, -1 leaving
-        est.P[:nz, :nz] += (b * var[keep]) @ b.T
+        # B diag(var) B^T with B the channels' incidence columns (+1 entering, -1
+        # leaving): two zones per channel, so sparse, O(channels) not O(zones^2).
+        b = sp.csc_matrix(est.graph.incidence[:, channels[keep]])
+        q = (b @ sp.diags(var[keep]) @ b.T).tocoo()
+        np.add.at(est.P, (q.row, q.col), q.data)
 
 
 class TrackerChannels:
