@@ -2,8 +2,9 @@
 
 No venue file or device of one's own: the museum wing declares a tracker over
 its entrance hall and the demo's simulator sends its count-and-positions
-frames, so an operator sees the hall's classic and Voronoi density and the
-walking speed measured from the tracks within the first minute.
+frames, so an operator sees the hall's classic and Voronoi density, the
+walking speed measured from the tracks and the people themselves, as dots
+on the hall's floor, within the first minute.
 """
 
 from __future__ import annotations
@@ -34,4 +35,10 @@ def test_the_demo_entrance_shows_the_trackers_densities_and_speed(
     expect(page.get_by_test_id("zone-dwell")).to_contain_text(
         re.compile(r"0\.\d\d m/s"), timeout=30_000
     )
+    # The tracker's people, drawn where it saw them: as many dots as it located.
+    page.wait_for_function(
+        "() => (window.__venueTwin.trackedPeople['entrance'] ?? 0) > 0", timeout=30_000
+    )
+    drawn = page.evaluate("() => window.__venueTwin.trackedPeople")
+    assert set(drawn) >= {"entrance"} and all(n == 0 for z, n in drawn.items() if z != "entrance")
     page.screenshot(path=DOCS_IMAGES / "crowd-tracker-demo.png")

@@ -87,6 +87,9 @@ def test_the_demo_shows_the_entrance_trackers_figures_within_a_minute(tmp_path: 
     # The hall's own people, seen by the tracker: densities agree with the occupancy.
     assert entrance["tracked_density"] > 0 and entrance["occupancy"] > 0
     assert 0.5 < entrance["voronoi_density"] / entrance["tracked_density"] < 2.0
+    # Where it saw them, for the page to draw: inside the 12 x 10 m hall.
+    xy = entrance["tracked_positions"]
+    assert xy and all(0 <= x <= 12 and 0 <= y <= 10 for x, y in xy)
     # The simulator's walkers go 0.8 m/s (turning at the walls: a little less measured).
     assert 0.3 < entrance["speed_m_s"] < 1.0
     # Its count is a reading like any sensor's; the device is healthy.

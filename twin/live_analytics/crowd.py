@@ -414,6 +414,7 @@ class CrowdTracker:
                     None if seen is None else seen.classic_density,
                     None if seen is None else seen.voronoi_density,
                     (zone in offline) if zone in self._tracked_zones else None,
+                    None if seen is None else seen.positions,
                 )
             )
         return tuple(out)

@@ -38,10 +38,12 @@ from twin.analytics.crowd.trajectories import zone_of_points
 from twin.live_analytics.tracker_liveness import TrackerLiveness
 from twin.venue import SensorKind, Venue
 
-__all__ = ["TrackedZone", "TrackerZones", "gate_line"]
+__all__ = ["MAX_SHOWN", "TrackedZone", "TrackerZones", "gate_line"]
 
 Segment = tuple[tuple[float, float], tuple[float, float]]
 
+# At most this many positions per zone go to the viewer (bytes per frame).
+MAX_SHOWN = 300
 # At most this many grid points per zone for the Voronoi cells (cost per step).
 _MAX_GRID_POINTS = 40_000
 _FINEST_GRID_M = 0.05
@@ -49,11 +51,16 @@ _FINEST_GRID_M = 0.05
 
 @dataclass(frozen=True, slots=True)
 class TrackedZone:
-    """What a zone's trackers measured over the last step (None: not measurable)."""
+    """What a zone's trackers measured over the last step (None: not measurable).
+
+    ``positions``: the people inside the zone in the latest frame of each of its
+    trackers (venue metres), at most ``MAX_SHOWN`` of them, for the viewer.
+    """
 
     classic_density: float
     voronoi_density: float
     speed_m_s: float | None
+    positions: tuple[tuple[float, float], ...] = ()
 
 
 @dataclass(slots=True)
@@ -222,6 +229,7 @@ class TrackerZones:
         A tracker offline at ``now`` is left out (its zone's figures are unknown).
         """
         per_zone: dict[str, list[tuple[float, float, float | None]]] = {}
+        shown: dict[str, list[npt.NDArray[np.float64]]] = {}
         for s, t in self._trackers.items():
             if not t.frames or not self.liveness.online(s, now):
                 t.speed_sum, t.speed_frames = 0.0, 0
@@ -232,13 +240,17 @@ class TrackerZones:
             speed = t.speed_sum / t.speed_frames if t.speed_frames else None
             t.speed_sum, t.speed_frames = 0.0, 0
             per_zone.setdefault(t.zone, []).append((classic, voronoi, speed))
+            inside = zone_of_points(xy, [self._polygon[t.zone]]) == 0
+            shown.setdefault(t.zone, []).append(xy[inside])
         out = {}
         for zone, rows in per_zone.items():
             speeds = [s for _, _, s in rows if s is not None]
+            xy = np.concatenate(shown[zone])[:MAX_SHOWN]
             out[zone] = TrackedZone(
                 sum(r[0] for r in rows) / len(rows),
                 sum(r[1] for r in rows) / len(rows),
                 sum(speeds) / len(speeds) if speeds else None,
+                tuple((float(x), float(y)) for x, y in xy.tolist()),
             )
         return out
 

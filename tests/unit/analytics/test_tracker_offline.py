@@ -147,6 +147,7 @@ def test_a_silent_tracker_leaves_the_door_unknown_and_the_band_holds_the_truth()
         # The tracker's own figures are unknown, and say why.
         assert hall.tracker_offline is True
         assert hall.tracked_density is None and hall.voronoi_density is None
+        assert hall.tracked_positions is None  # nobody drawn where nobody is seen
         assert lobby.tracker_offline is None  # no tracker watches the lobby
         # The door's flow was not measured, so neither is the flow in and out of either side.
         door = r.flows[t]["door"]
@@ -163,6 +164,11 @@ def test_while_the_tracker_sends_its_figures_are_there() -> None:
     hall = r.crowd[t]["hall"]
     assert hall.tracker_offline is False
     assert hall.tracked_density == pytest.approx(truth(t)["hall"] / 200.0, abs=0.01)
+    # The people it saw inside the hall, for the viewer to draw (not the lobby's).
+    assert hall.tracked_positions is not None
+    # (One may stand on the door's line, x = 10: the polygon's edge counts as inside.)
+    assert abs(len(hall.tracked_positions) - truth(t)["hall"]) <= 1
+    assert all(x >= 10.0 for x, _ in hall.tracked_positions)
     assert r.flows[t]["door"].forward_per_s == pytest.approx(1 / ARRIVAL_S, abs=0.05)
     # Back after a minute's outage: measured again, and the count pulls the hall back.
     end = max(r.crowd)

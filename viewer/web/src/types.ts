@@ -200,6 +200,7 @@ export interface ZoneAnalytics {
   tracked_density?: number | null;
   voronoi_density?: number | null;
   tracker_offline?: boolean | null;
+  tracked_positions?: [number, number][] | null;
 }
 
 export interface ArtefactAnalytics {
