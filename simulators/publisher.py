@@ -297,7 +297,9 @@ async def run_simulation(
         on_start(sim)
     # People trackers send positions (the native contract only; other formats get counts).
     trackers = TrackerPositions(venue, np.random.default_rng(seed + 1))
-    with_positions = bool(trackers.zone_of) and payload_format is None
+    # ("contract", the demo's default, is the native contract too.)
+    native = formats.payload_format(payload_format, venue) is None
+    with_positions = bool(trackers.zone_of) and native
     pace = SimClock(sim.now, speed)
     end = math.inf if duration_s is None else sim.now + duration_s
     # As fast as possible: step by the shortest sensor interval, at most a minute.

@@ -23,6 +23,7 @@ from ingest.contract import Reading, StatusEvent
 from simulators.climate import ClimateParams, ZoneClimate
 from simulators.clock import SimClock
 from simulators.crowd import CrowdModel, CrowdParams
+from simulators.device_outages import OutageParams, tracker_outages, with_outages
 from simulators.environment import LightingParams, lamp_targets
 from simulators.faults import FaultPlan, GroundTruth
 from simulators.injector import FaultInjector, SampleBatch
@@ -59,7 +60,9 @@ class VenueSimulator:
     internal integration step (long :meth:`step` calls are split); ``sensing``
     sets how gate counters and cameras err (default: as real ones, see
     ``simulators/people_sensing.py``; ``EXACT_SENSING`` for exact counts);
-    ``warm_start`` starts with the visitors the hour implies.
+    ``warm_start`` starts with the visitors the hour implies; ``outages``
+    takes people trackers offline now and then (``simulators/device_outages.py``;
+    ``NO_OUTAGES`` for none).
     """
 
     def __init__(
@@ -77,6 +80,7 @@ class VenueSimulator:
         max_substep_s: float = 10.0,
         sensing: SensingErrors | None = None,
         warm_start: bool = False,
+        outages: OutageParams | None = None,
     ) -> None:
         self.venue = venue
         self.clock = SimClock(time.time() if start is None else float(start), math.inf)
@@ -131,7 +135,10 @@ class VenueSimulator:
         self.sensors = SensorBank(
             venue.sensors, zone_index, gate_index, r_sensor, self.clock.now, self.sensing
         )
-        self._faults = FaultInjector(venue.id, self.sensors.ids, faults)
+        # Trackers' device outages join the fault plan (own random stream, ground truth).
+        (r_outage,) = (np.random.default_rng(s) for s in ss.spawn(1))
+        extra = tracker_outages(venue, self.clock.now, r_outage, outages or OutageParams())
+        self._faults = FaultInjector(venue.id, self.sensors.ids, with_outages(faults, extra))
         self._state = np.zeros(self.sensors.state_size)
         if warm_start:  # the visitors the hour implies (simulators/warm_start.py)
             prefill(self, self.clock.now)

@@ -36,6 +36,8 @@ _ZONE_FIELDS = (
     "speed_m_s",
     "tracked_density",
     "voronoi_density",
+    "tracker_offline",
+    "tracked_positions",
 )
 _GATE_FIELDS = ("forward_per_s", "backward_per_s")
 _ARTEFACT_FIELDS = ("dose_lxh", "budget_lxh", "dose_ratio", "exhausted_at")
@@ -125,6 +127,11 @@ def _crowd(c: ZoneCrowd) -> dict[str, Any]:
         "speed_m_s": finite(c.speed_m_s),
         "tracked_density": finite(c.tracked_density),
         "voronoi_density": finite(c.voronoi_density),
+        "tracker_offline": c.tracker_offline,
+        # Centimetres are plenty for dots on a floor, and keep the frame small.
+        "tracked_positions": None
+        if c.tracked_positions is None
+        else [[round(x, 2), round(y, 2)] for x, y in c.tracked_positions],
     }
 
 

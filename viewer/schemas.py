@@ -150,6 +150,10 @@ class AnalyticsZone(BaseModel):
     # From people trackers' positions, where a tracker watches the zone (p/m^2).
     tracked_density: float | None = None
     voronoi_density: float | None = None
+    # True while every tracker of the zone is offline (its figures are then None).
+    tracker_offline: bool | None = None
+    # Where the trackers saw people in their latest frame, [x, y] venue metres.
+    tracked_positions: list[tuple[float, float]] | None = None
 
 
 class AnalyticsGate(BaseModel):

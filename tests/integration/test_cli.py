@@ -48,7 +48,7 @@ def test_help_lists_every_command() -> None:
 def test_venue_check_accepts_a_sample_and_points_at_the_bad_line(tmp_path: Path) -> None:
     ok = run("venue", "check", "sample:museum-wing")
     assert ok.returncode == 0
-    assert "5 zones" in ok.stderr and "28 sensors" in ok.stderr
+    assert "5 zones" in ok.stderr and "29 sensors" in ok.stderr
     bad = tmp_path / "bad.yaml"
     bad.write_text("id: x\nname: X\nzones:\n  - id: a\n    name: A\n    floor: [[0, 0], [1, 0]]\n")
     res = run("venue", "check", str(bad))

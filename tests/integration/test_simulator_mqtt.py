@@ -134,7 +134,12 @@ async def test_batches_arrive_decodable_and_complete(broker: int, wing: Venue) -
         readings = sub.readings()
         assert len(readings) == progress.readings > 23 * 170
         assert {r["sensor"] for r in readings} == {s.id for s in wing.sensors}
-        assert all(isinstance(r["ts"], int) and isinstance(r["value"], float) for r in readings)
+        # The entrance's people tracker sends count-and-positions frames instead.
+        frames = [r for r in readings if "positions" in r]
+        assert frames and {r["sensor"] for r in frames} == {"entrance-tracker"}
+        assert all(isinstance(r["ts"], int) and isinstance(r["count"], int) for r in frames)
+        plain = [r for r in readings if "positions" not in r]
+        assert all(isinstance(r["ts"], int) and isinstance(r["value"], float) for r in plain)
         topics = [t for t, _, _ in sub.snapshot()]
         assert "sim/venues/museum-wing/batch" in topics
         states = [
@@ -172,7 +177,8 @@ async def test_one_message_per_reading_on_sensor_topics(broker: int, wing: Venue
 
 
 async def test_live_run_publishes_first_readings_at_once(broker: int, wing: Venue) -> None:
-    sub = Subscriber(broker, "venues/museum-wing/batch")
+    # The batch, and the tracker's frames on its own topic.
+    sub = Subscriber(broker, "venues/museum-wing/#")
     stop = asyncio.Event()
     seen: list[SimProgress] = []
 

@@ -48,6 +48,7 @@ from twin.live_analytics.config import AnalyticsConfig
 from twin.live_analytics.counter_reading import CounterReading
 from twin.live_analytics.results import GateFlow, ZoneCrowd
 from twin.live_analytics.tracker_zones import TrackedZone, TrackerZones
+from twin.live_analytics.unobserved_flow import TrackerChannels
 from twin.venue import GateDirection, SensorKind, Venue
 
 __all__ = ["CounterReading", "CrowdTracker"]
@@ -83,6 +84,7 @@ class CrowdTracker:
         cams = [s for s in venue.sensors if s.kind in direct]
         self._direct = {s.id: s.zone for s in cams}
         self._tracker_ids = {s.id for s in cams if s.kind is SensorKind.PEOPLE_TRACKER}
+        self._tracked_zones = {self._direct[s] for s in self._tracker_ids}
         self._tracks = TrackerZones(venue)
         # A tracker with track ids counts its gates' line crossings each way: a
         # counting channel wherever no counter counts that way (a counter wins).
@@ -104,6 +106,8 @@ class CrowdTracker:
         counted = measured.copy()
         measured[self._tracked_ch] = True
         self._camera = {s.id: k for k, s in enumerate(cams)}
+        # Crossings of an offline tracker are unknown, not zero (unobserved_flow.py).
+        self._tracker_ch = TrackerChannels(self._tracked_ch, self._gates)
         # Modelled return flow of zone z goes back through a gate that enters z
         # and is counted in, but not out; measured exits of z are subtracted.
         self._return_gate: dict[str, int] = {}
@@ -235,6 +239,8 @@ class CrowdTracker:
         self._tracks.add(frame)
 
     def update(self, sensor: str, ts: float, value: float) -> None:
+        if sensor in self._tracker_ids:
+            self._tracks.seen(sensor, ts)
         channel = self._channel.get(sensor)
         if channel is not None:
             delta = self._counters[sensor].increment(ts, value)
@@ -264,15 +270,12 @@ class CrowdTracker:
             return ()
         if now - self._t < self._cfg.crowd_step_s and not final:
             return ()
-        dt, self._t = now - self._t, now
+        start, dt, self._t = self._t, now - self._t, now
         est = self._estimator
         occ = est.clipped()
         zi = est.graph.zone_index
         counts = self._pending / np.maximum(self._per_channel, 1.0)
-        crossed = self._tracks.take_crossings()
-        if self._tracked_ch.size:
-            for ch in self._tracked_ch.tolist():
-                counts[ch] = crossed.get(self._gates[ch // 2], (0.0, 0.0))[ch % 2]
+        self._tracker_ch.fill(counts, self._tracks.take_crossings(start, now), dt)
         for zone, gate in self._return_gate.items():
             dwell = self._cfg.zone_dwell_s.get(zone, self._cfg.dwell_s)
             leaving = occ[zi[zone]] * (1.0 - math.exp(-dt / dwell))
@@ -280,6 +283,7 @@ class CrowdTracker:
             if leaving > 0.0:
                 counts[2 * gate + 1] += leaving
         est.predict_vector(counts, dt)
+        self._tracker_ch.widen(est)
         flow = counts * est.channel_scale()
         entries = self._into @ flow
         exits = self._out_of @ flow
@@ -290,6 +294,9 @@ class CrowdTracker:
                 est.graph.zones[r]: (m, math.sqrt(v)) for r, m, v in zip(rows, z, var, strict=True)
             }
             est.observe_many(obs)
+        for sensor in self._tracker_ids & self._direct_pending.keys():
+            if not self._tracks.online(sensor, now):  # stale counts of an offline tracker
+                del self._direct_pending[sensor]
         if self._direct_pending:
             est.observe_cameras(self._camera_obs(est.clipped()))
         if self._is_empty_time(now):
@@ -297,8 +304,8 @@ class CrowdTracker:
         self._pending[:] = 0.0
         self._direct_pending.clear()
         self._last_flow = flow / dt
-        tracked = self._tracks.step(now, max(2.0 * self._cfg.crowd_step_s, dt))
-        return self._results(now, dt, entries, exits, tracked)
+        tracked = self._tracks.step(now)
+        return self._results(now, dt, entries, exits, tracked, self._tracks.offline_zones(now))
 
     def _shared_speed(self) -> dict[int, float]:
         """Measured walking speed per transit zone (own or a watched neighbour's)."""
@@ -354,7 +361,7 @@ class CrowdTracker:
         A way no counter counts takes a tracker's line crossings where a
         tracker watches the gate (they are a counting channel too).
         """
-        f, m = self._last_flow, self._measured
+        f, m = self._last_flow, self._measured & ~self._tracker_ch.unseen
         out = []
         for i, g in enumerate(self._gates):
             fwd = float(f[2 * i]) if m[2 * i] else None
@@ -369,8 +376,12 @@ class CrowdTracker:
         entries: np.ndarray,
         exits: np.ndarray,
         tracked: Mapping[str, TrackedZone],
+        offline: frozenset[str],
     ) -> tuple[ZoneCrowd, ...]:
         occ, sd = self._estimator.projected()
+        # A zone beside a channel nobody saw this step has no measured flow.
+        unseen = self._tracker_ch.unseen
+        guessed = np.abs(self._estimator.graph.incidence[:, unseen]).sum(axis=1) > 0
         out = []
         for i, zone in enumerate(self._zones):
             n = float(occ[i])
@@ -396,12 +407,14 @@ class CrowdTracker:
                     cap,
                     None if cap is None else n / cap,
                     None if cap is None else capacity_level(n, cap),
-                    float(entries[i]) / dt,
-                    float(exits[i]) / dt,
+                    None if guessed[i] else float(entries[i]) / dt,
+                    None if guessed[i] else float(exits[i]) / dt,
                     dwell.dwell_time_s,
                     speed,
                     None if seen is None else seen.classic_density,
                     None if seen is None else seen.voronoi_density,
+                    (zone in offline) if zone in self._tracked_zones else None,
+                    None if seen is None else seen.positions,
                 )
             )
         return tuple(out)

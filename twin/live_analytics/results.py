@@ -52,6 +52,12 @@ class ZoneCrowd:
     # zone): classic density (people in the polygon / area) and Voronoi density.
     tracked_density: float | None = None
     voronoi_density: float | None = None
+    # Whether the zone's people trackers are all offline (None: no tracker);
+    # then the tracker figures above are None and its crossings unknown.
+    tracker_offline: bool | None = None
+    # Where its trackers saw people in their latest frame (venue metres, at most
+    # a few hundred), for the viewer; None where no tracker sees the zone now.
+    tracked_positions: tuple[tuple[float, float], ...] | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,8 +13,14 @@ bench/crowd.py compares them with PedPy). With track ids, speed is PedPy's
 over the people in the zone and then over the step's frames
 (``compute_mean_speed_per_frame``).
 
+A tracker that stops sending is offline after a few of its own frame
+intervals (:mod:`twin.live_analytics.tracker_liveness`): its zone's figures
+are left out, and its gates' crossings are reported as unknown, not as zero
+(:meth:`TrackerZones.take_crossings`). No crossing or speed is measured
+across an outage.
+
 State is bounded: per tracker, the last three frames (each capped at
-``ingest.people_tracks.MAX_POSITIONS``) and two running sums.
+``ingest.people_tracks.MAX_POSITIONS``), two running sums and its liveness.
 """
 
 from __future__ import annotations
@@ -29,12 +35,15 @@ import numpy.typing as npt
 from ingest.contract import TrackFrame
 from twin.analytics.crowd.tracking import VoronoiGrid, classic_density, line_crossings
 from twin.analytics.crowd.trajectories import zone_of_points
+from twin.live_analytics.tracker_liveness import TrackerLiveness
 from twin.venue import SensorKind, Venue
 
-__all__ = ["TrackedZone", "TrackerZones", "gate_line"]
+__all__ = ["MAX_SHOWN", "TrackedZone", "TrackerZones", "gate_line"]
 
 Segment = tuple[tuple[float, float], tuple[float, float]]
 
+# At most this many positions per zone go to the viewer (bytes per frame).
+MAX_SHOWN = 300
 # At most this many grid points per zone for the Voronoi cells (cost per step).
 _MAX_GRID_POINTS = 40_000
 _FINEST_GRID_M = 0.05
@@ -42,11 +51,16 @@ _FINEST_GRID_M = 0.05
 
 @dataclass(frozen=True, slots=True)
 class TrackedZone:
-    """What a zone's trackers measured over the last step (None: not measurable)."""
+    """What a zone's trackers measured over the last step (None: not measurable).
+
+    ``positions``: the people inside the zone in the latest frame of each of its
+    trackers (venue metres), at most ``MAX_SHOWN`` of them, for the viewer.
+    """
 
     classic_density: float
     voronoi_density: float
     speed_m_s: float | None
+    positions: tuple[tuple[float, float], ...] = ()
 
 
 @dataclass(slots=True)
@@ -88,6 +102,8 @@ class _Tracker:
         self.frames: deque[_Frame] = deque(maxlen=3)
         self.speed_sum = 0.0
         self.speed_frames = 0
+        # Crossings need track ids in consecutive frames (a count-only tracker has none).
+        self.with_ids = False
 
     def add(self, frame: TrackFrame, polygon: list[tuple[float, float]]) -> None:
         if self.frames and frame.ts <= self.frames[-1].ts:
@@ -95,6 +111,7 @@ class _Tracker:
         xy = np.asarray(frame.positions, dtype=np.float64).reshape(-1, 2)
         ids = None if frame.ids is None else {t: i for i, t in enumerate(frame.ids)}
         self.frames.append(_Frame(frame.ts, xy, ids))
+        self.with_ids = ids is not None
         if len(self.frames) >= 2 and self.gates:
             self._crossings(self.frames[-2], self.frames[-1])
         if len(self.frames) == 3:
@@ -138,11 +155,9 @@ class TrackerZones:
 
     def __init__(self, venue: Venue) -> None:
         zones = {z.id: z for z in venue.zones}
-        self._trackers = {
-            s.id: _Tracker(s.zone, _gate_lines(venue, s.zone))
-            for s in venue.sensors
-            if s.kind is SensorKind.PEOPLE_TRACKER
-        }
+        trackers = [s for s in venue.sensors if s.kind is SensorKind.PEOPLE_TRACKER]
+        self._trackers = {s.id: _Tracker(s.zone, _gate_lines(venue, s.zone)) for s in trackers}
+        self.liveness = TrackerLiveness({s.id: s.interval_s for s in trackers})
         self._polygon: dict[str, list[tuple[float, float]]] = {
             t.zone: [(float(p[0]), float(p[1])) for p in zones[t.zone].floor]
             for t in self._trackers.values()
@@ -154,10 +169,27 @@ class TrackerZones:
     def handles(self) -> frozenset[str]:
         return frozenset(self._trackers)
 
+    def seen(self, sensor: str, ts: float) -> None:
+        """Any message of a tracker (its count reading or its positions) at ``ts``."""
+        t = self._trackers.get(sensor)
+        if t is not None and self.liveness.seen(sensor, ts):
+            # Back from an outage: nothing is measured across it.
+            t.frames.clear()
+            t.with_ids = False
+
     def add(self, frame: TrackFrame) -> None:
         t = self._trackers.get(frame.sensor)
         if t is not None:
+            self.seen(frame.sensor, frame.ts)
             t.add(frame, self._polygon[t.zone])
+
+    def online(self, sensor: str, now: float) -> bool:
+        return sensor in self._trackers and self.liveness.online(sensor, now)
+
+    def offline_zones(self, now: float) -> frozenset[str]:
+        """Zones whose every tracker is offline at ``now``."""
+        on = {t.zone for s, t in self._trackers.items() if self.liveness.online(s, now)}
+        return frozenset(t.zone for t in self._trackers.values()) - on
 
     def _voronoi(self, zone: str) -> VoronoiGrid:
         grid = self._grid.get(zone)
@@ -171,29 +203,35 @@ class TrackerZones:
         """Gates whose counting line a tracker with a view of it watches."""
         return frozenset(g.gate for t in self._trackers.values() for g in t.gates)
 
-    def take_crossings(self) -> dict[str, tuple[float, float]]:
-        """People who crossed each watched gate since the last call, (forward, backward).
+    def take_crossings(self, start: float, now: float) -> dict[str, tuple[float, float]]:
+        """People who crossed each watched gate in ``[start, now]``, (forward, backward).
 
-        A gate two trackers watch (one each side) gets the mean of the two.
+        Only gates a tracker watched the whole time, with track ids, are in
+        the answer: a gate left out is unknown for the step (its tracker was
+        offline, came back during it, or sends no ids), not crossed by nobody.
+        A gate two trackers watch (one each side) gets the mean of those that saw it.
         """
         sums: dict[str, list[float]] = {}
-        for t in self._trackers.values():
+        for s, t in self._trackers.items():
+            seen = t.with_ids and self.liveness.covered(s, start, now)
             for g in t.gates:
-                acc = sums.setdefault(g.gate, [0.0, 0.0, 0.0])
-                acc[0] += g.forward
-                acc[1] += g.backward
-                acc[2] += 1.0
+                if seen:
+                    acc = sums.setdefault(g.gate, [0.0, 0.0, 0.0])
+                    acc[0] += g.forward
+                    acc[1] += g.backward
+                    acc[2] += 1.0
                 g.forward = g.backward = 0
         return {g: (f / n, b / n) for g, (f, b, n) in sums.items()}
 
-    def step(self, now: float, max_age_s: float) -> dict[str, TrackedZone]:
+    def step(self, now: float) -> dict[str, TrackedZone]:
         """The step's figures per tracked zone (trackers of one zone averaged); resets speeds.
 
-        A tracker whose last frame is older than ``max_age_s`` at ``now`` is left out.
+        A tracker offline at ``now`` is left out (its zone's figures are unknown).
         """
         per_zone: dict[str, list[tuple[float, float, float | None]]] = {}
-        for t in self._trackers.values():
-            if not t.frames or t.frames[-1].ts < now - max_age_s:
+        shown: dict[str, list[npt.NDArray[np.float64]]] = {}
+        for s, t in self._trackers.items():
+            if not t.frames or not self.liveness.online(s, now):
                 t.speed_sum, t.speed_frames = 0.0, 0
                 continue
             xy = t.frames[-1].xy
@@ -202,13 +240,17 @@ class TrackerZones:
             speed = t.speed_sum / t.speed_frames if t.speed_frames else None
             t.speed_sum, t.speed_frames = 0.0, 0
             per_zone.setdefault(t.zone, []).append((classic, voronoi, speed))
+            inside = zone_of_points(xy, [self._polygon[t.zone]]) == 0
+            shown.setdefault(t.zone, []).append(xy[inside])
         out = {}
         for zone, rows in per_zone.items():
             speeds = [s for _, _, s in rows if s is not None]
+            xy = np.concatenate(shown[zone])[:MAX_SHOWN]
             out[zone] = TrackedZone(
                 sum(r[0] for r in rows) / len(rows),
                 sum(r[1] for r in rows) / len(rows),
                 sum(speeds) / len(speeds) if speeds else None,
+                tuple((float(x), float(y)) for x, y in xy.tolist()),
             )
         return out
 

@@ -85,10 +85,10 @@ def test_density_and_speed_match_pedpy_on_a_known_track_set() -> None:
     for k, fr in enumerate(last):
         zones.add(fr)
         if k in (5, 20):  # the densities of the frame a step closes on
-            got = zones.step(fr.ts, 10.0)["hall"]
+            got = zones.step(fr.ts)["hall"]
             assert got.classic_density == pytest.approx(classic["density"].iloc[k], rel=1e-9)
             assert got.voronoi_density == pytest.approx(voronoi["density"].iloc[k], rel=0.02)
-    got = zones.step(last[-1].ts, 10.0)["hall"]
+    got = zones.step(last[-1].ts)["hall"]
     # Frames 21..38 had both neighbours after the step at frame 20.
     ref = mean_speed.set_index("frame")["speed"].loc[20:38].mean()
     # Equal up to epoch-second rounding of the frame times (PedPy uses frame / fps).
@@ -99,11 +99,11 @@ def test_without_ids_there_is_density_but_no_speed() -> None:
     zones = TrackerZones(hall())
     for fr in frames(tracks(), with_ids=False):
         zones.add(fr)
-    got = zones.step(T0 + 10, 10.0)["hall"]
+    got = zones.step(T0 + 5)["hall"]  # last frame at 3.9 s
     assert got.speed_m_s is None
     assert got.classic_density == pytest.approx(8 / 30)
-    # A tracker silent for longer than the age limit says nothing.
-    assert zones.step(T0 + 100, 10.0) == {}
+    # A tracker silent for over 3 frame intervals (at least 5 s) is offline: nothing.
+    assert zones.step(T0 + 100) == {}
 
 
 def test_the_tracker_count_is_a_direct_count_and_its_figures_reach_the_results() -> None:

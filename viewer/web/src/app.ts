@@ -18,6 +18,7 @@ import { QUANTITIES, type Quantity } from './scales';
 import { labelAnchor } from './scene/anchors';
 import { venueToWorld } from './scene/coords';
 import { ArtefactMarkers } from './scene/artefacts';
+import { TrackedPeople } from './scene/trackedPeople';
 import { SensorMarkers } from './scene/markers';
 import { attachPointer } from './scene/pointer';
 import { DARK, LIGHT, type ScenePalette } from './scene/palette';
@@ -76,6 +77,9 @@ export async function startApp(root: HTMLElement, hook: VenueTwinHook, session: 
   view.add(model.group);
   view.add(markers.group);
   view.add(artefacts.group);
+  // Where people trackers see people: dots on the floor (scene/trackedPeople.ts).
+  const trackedPeople = new TrackedPeople(venue.zones);
+  view.add(trackedPeople.group);
   view.fit(bounds);
   loading.remove();
 
@@ -173,6 +177,7 @@ export async function startApp(root: HTMLElement, hook: VenueTwinHook, session: 
     markers.setLevel(level);
     const zoneVisible = zoneVisibleAt(level);
     artefacts.filter(zoneVisible);
+    trackedPeople.filter(zoneVisible);
     for (const zone of venue.zones) view.labels.setHidden(zone.id, !zoneVisible(zone.id));
     incidents.setStoreyFilter((source) => zoneVisible(sourceZone(source)));
     currentLevel = level;
@@ -283,6 +288,10 @@ export async function startApp(root: HTMLElement, hook: VenueTwinHook, session: 
     if (colouring.refreshOccupancyScale()) setQuantity(colouring.quantity);
     for (const id of sensorIds) colouring.sensor(id);
     for (const id of zoneIds) colouring.zone(id);
+    for (const id of zoneIds) {
+      trackedPeople.update(id, store.zoneAnalytics.get(id)?.tracked_positions);
+      hook.trackedPeople[id] = trackedPeople.count(id);
+    }
     lists.updateSensors(sensorIds);
     lists.updateZones(zoneIds);
     details.update();

@@ -33,6 +33,8 @@ export interface VenueTwinHook {
   replay: { id: string; t: number; playing: boolean; speed: number } | null;
   /** Storey shown: its name, 'all' or 'exploded'; null on a single-storey venue. */
   storey: string | null;
+  /** People drawn per zone from its trackers' positions. */
+  trackedPeople: Record<string, number>;
 }
 
 declare global {
@@ -57,6 +59,7 @@ export function installHook(): VenueTwinHook {
     floorField: { quantity: 'temperature', interpolated: false, sensors: 0 },
     replay: null,
     storey: null,
+    trackedPeople: {},
   };
   window.__venueTwin = hook;
   return hook;

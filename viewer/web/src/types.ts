@@ -199,6 +199,8 @@ export interface ZoneAnalytics {
   speed_m_s?: number | null;
   tracked_density?: number | null;
   voronoi_density?: number | null;
+  tracker_offline?: boolean | null;
+  tracked_positions?: [number, number][] | null;
 }
 
 export interface ArtefactAnalytics {

@@ -246,6 +246,7 @@ export const en = {
   'details.dwellSpeed': 'Dwell · speed',
   'details.occupancyBand': '95 % band ± {n} people',
   'details.trackedDensity': 'Tracked density · Voronoi',
+  'details.trackerOffline': 'Tracker offline',
 } as const satisfies Record<string, string>;
 
 export type MessageKey = keyof typeof en;

@@ -245,4 +245,5 @@ export const zhCN: Record<MessageKey, string> = {
   'details.dwellSpeed': '停留 · 速度',
   'details.occupancyBand': '95% 置信区间 ± {n} 人',
   'details.trackedDensity': '跟踪密度 · 泰森多边形',
+  'details.trackerOffline': '跟踪器离线',
 };

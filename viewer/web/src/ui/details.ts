@@ -247,7 +247,10 @@ export class DetailsPane {
     if (tracked) {
       const c = analytics?.tracked_density;
       const v = analytics?.voronoi_density;
-      setText(tracked, typeof c === 'number' && typeof v === 'number' ? `${c.toFixed(2)} · ${v.toFixed(2)} p/m²` : '—');
+      // An offline tracker's figures are unknown: say so rather than show a dash.
+      const offline = analytics?.tracker_offline === true;
+      setText(tracked, offline ? msg('details.trackerOffline') : typeof c === 'number' && typeof v === 'number' ? `${c.toFixed(2)} · ${v.toFixed(2)} p/m²` : '—');
+      tracked.dataset.offline = String(offline);
     }
     const occupancy = this.fields.get('zone:occupancy');
     const sd = analytics?.occupancy_sd;
