@@ -193,7 +193,8 @@ def _sqlite(folder: str, counter: Iterator[int]) -> tuple[Store, Callable[[], No
 
     def drop() -> None:
         with sqlite3.connect(path) as conn:
-            conn.execute("DROP INDEX readings_venue_ts")
+            # Migration 0007's successor of 0004's index on SQLite.
+            conn.execute("DROP INDEX sensor_readings_vid_ts")
 
     return SqliteStore(path), drop
 
