@@ -35,7 +35,7 @@ from ingest.store.base import (
 from ingest.store.rows import QUALITY_CODE, from_ms, reading_from_row, to_ms, width_ms
 from ingest.store.sqlite_bulk import bulk_params
 from ingest.store.sqlite_ids import SensorIds
-from ingest.store.sqlite_range import range_rows
+from ingest.store.sqlite_range import range_readings
 
 __all__ = ["SqliteStore", "connect_sqlite"]
 
@@ -303,8 +303,9 @@ class SqliteStore:
             vid = self._ids.venue(conn, venue)
             if vid is None:
                 return []
-            rows = range_rows(conn, self._ids, vid, start_ms, end_ms, limit, after_sensor)
-            return [reading_from_row(venue, s, ts, v, q) for s, ts, v, q in rows]
+            return range_readings(
+                conn, self._ids, venue, vid, start_ms, end_ms, limit, after_sensor
+            )
 
         return await self._run(read)
 

@@ -105,12 +105,10 @@ class SensorIds:
             self._by_venue.pop(vid, None)
         return vid, out
 
-    def of_venue(
-        self, conn: sqlite3.Connection, vid: int, sids: Iterable[int] = ()
-    ) -> VenueSensors:
-        """The venue's sensors; read again when one of ``sids`` is not known yet."""
+    def of_venue(self, conn: sqlite3.Connection, vid: int, *, fresh: bool = False) -> VenueSensors:
+        """The venue's sensors; ``fresh`` reads them again (an id was not known)."""
         known = self._by_venue.get(vid)
-        if known is None or any(sid not in known.names for sid in sids):
+        if known is None or fresh:
             rows = conn.execute("SELECT id, sensor FROM sensors WHERE vid = ?", (vid,))
             known = self._by_venue[vid] = _venue_sensors((int(i), str(s)) for i, s in rows)
         return known

@@ -21,11 +21,13 @@ from __future__ import annotations
 
 import sqlite3
 
-from ingest.store.sqlite_ids import SensorIds
+from ingest.contract import Quality, Reading
+from ingest.store.rows import QUALITY_FROM_CODE, to_ms
+from ingest.store.sqlite_ids import SensorIds, VenueSensors
 
-__all__ = ["range_rows"]
+__all__ = ["range_readings"]
 
-Row = tuple[str, int, float, int]  # sensor, ts (ms), value, quality
+IdRow = tuple[int, int, float, int]  # sid, ts (ms), value, quality
 
 _FROM = (
     "SELECT sid, ts, value, quality FROM sensor_readings "
@@ -38,53 +40,80 @@ _AFTER = (
 _AT = "SELECT sid, ts, value, quality FROM sensor_readings WHERE vid = ? AND ts = ? ORDER BY sid"
 
 
-def range_rows(
+def range_readings(
     conn: sqlite3.Connection,
     ids: SensorIds,
+    venue: str,
     vid: int,
     start_ms: int,
     end_ms: int,
     limit: int,
     after_sensor: str | None,
-) -> list[Row]:
+) -> list[Reading]:
     """At most ``limit`` readings of the venue in ``(ts, sensor name)`` order."""
     if limit <= 0 or start_ms >= end_ms:
         return []
-    out: list[Row] = []
+    args = (conn, venue, vid, start_ms, end_ms, limit, after_sensor)
+    try:
+        return _read(ids.of_venue(conn, vid), *args)
+    except KeyError:  # a sensor newer than the cached list (another writer made it)
+        return _read(ids.of_venue(conn, vid, fresh=True), *args)
+
+
+def _read(
+    known: VenueSensors,
+    conn: sqlite3.Connection,
+    venue: str,
+    vid: int,
+    start_ms: int,
+    end_ms: int,
+    limit: int,
+    after_sensor: str | None,
+) -> list[Reading]:
+    names, rank, ordered = known.names, known.rank, known.id_order_is_name_order
+    # reading_from_row inlined: a function call per row is a tenth of the
+    # read's Python time, and a replay reads hundreds of thousands of rows.
+    quality, bad = QUALITY_FROM_CODE, Quality.BAD
+    out: list[Reading] = []
     if after_sensor is not None:
-        first = conn.execute(_AT, (vid, start_ms)).fetchall()
-        out = [r for r in _named(conn, ids, vid, first) if r[0] > after_sensor][:limit]
-        if len(out) == limit:
+        first: list[IdRow] = conn.execute(_AT, (vid, start_ms)).fetchall()
+        if not ordered:
+            first.sort(key=lambda r: rank[r[0]])
+        out = [
+            Reading(venue, names[s], ts / 1000, v, quality.get(q, bad))
+            for s, ts, v, q in first
+            if names[s] > after_sensor
+        ]
+        if len(out) >= limit:
+            return out[:limit]
+    head = len(out)
+    cur = conn.execute(_FROM if after_sensor is None else _AFTER, (vid, start_ms, end_ms, limit))
+    if ordered:
+        # Ids in name order: rows go straight from the cursor into readings
+        # (no list of tuples held, which measured slower through the GC).
+        out.extend(
+            Reading(venue, names[s], ts / 1000, v, quality.get(q, bad)) for s, ts, v, q in cur
+        )
+        if len(out) - head < limit:
             return out
-    need = limit - len(out)
-    sql = _FROM if after_sensor is None else _AFTER
-    rows: list[tuple[int, int, float, int]] = conn.execute(
-        sql, (vid, start_ms, end_ms, need)
-    ).fetchall()
-    if len(rows) == need:
         # The page may end inside a timestamp: read that timestamp whole and
         # let the names choose which of its readings are in.
-        t_last = rows[-1][1]
-        cut = len(rows)
-        while cut > 0 and rows[cut - 1][1] == t_last:
-            cut -= 1
-        rows = rows[:cut] + conn.execute(_AT, (vid, t_last)).fetchall()
-    out.extend(_named(conn, ids, vid, rows)[:need])
-    return out
-
-
-def _named(
-    conn: sqlite3.Connection,
-    ids: SensorIds,
-    vid: int,
-    rows: list[tuple[int, int, float, int]],
-) -> list[Row]:
-    """Rows in (ts, sid) order -> (sensor, ts, value, quality) in (ts, name) order."""
-    if not rows:
-        return []
-    venue = ids.of_venue(conn, vid, {r[0] for r in rows})
-    if not venue.id_order_is_name_order:
-        rank = venue.rank
-        rows = sorted(rows, key=lambda r: (r[1], rank[r[0]]))
-    names = venue.names
-    return [(names[sid], ts, value, quality) for sid, ts, value, quality in rows]
+        t_last = to_ms(out[-1].ts)
+        while len(out) > head and to_ms(out[-1].ts) == t_last:
+            out.pop()
+        group = conn.execute(_AT, (vid, t_last)).fetchall()
+    else:
+        rows: list[IdRow] = cur.fetchall()
+        group = []
+        if len(rows) == limit:
+            t_last = rows[-1][1]
+            while rows and rows[-1][1] == t_last:
+                rows.pop()
+            group = conn.execute(_AT, (vid, t_last)).fetchall()
+        rows.sort(key=lambda r: (r[1], rank[r[0]]))
+        group.sort(key=lambda r: rank[r[0]])
+        out.extend(
+            Reading(venue, names[s], ts / 1000, v, quality.get(q, bad)) for s, ts, v, q in rows
+        )
+    out.extend(Reading(venue, names[s], ts / 1000, v, quality.get(q, bad)) for s, ts, v, q in group)
+    return out[:limit] if len(out) > limit else out
