@@ -35,7 +35,7 @@ from ingest.store.base import (
 from ingest.store.rows import QUALITY_CODE, from_ms, reading_from_row, to_ms, width_ms
 from ingest.store.sqlite_bulk import bulk_params
 from ingest.store.sqlite_ids import SensorIds
-from ingest.store.sqlite_range import range_readings
+from ingest.store.sqlite_range import by_name, range_readings
 
 __all__ = ["SqliteStore", "connect_sqlite"]
 
@@ -46,8 +46,8 @@ _INSERT = (
 )
 _BULK_CACHE_KIB = -65536  # negative: KiB, per SQLite's cache_size convention
 _UPSERT_LATEST = """
-INSERT INTO sensor_latest (sid, ts, value, quality) VALUES (?, ?, ?, ?)
-ON CONFLICT (sid) DO UPDATE
+INSERT INTO sensor_latest (vid, sid, ts, value, quality) VALUES (?, ?, ?, ?, ?)
+ON CONFLICT (vid, sid) DO UPDATE
 SET ts = excluded.ts, value = excluded.value, quality = excluded.quality
 WHERE excluded.ts > sensor_latest.ts
 """
@@ -163,11 +163,11 @@ class SqliteStore:
                 before = conn.total_changes
                 conn.executemany(_INSERT, rows)
                 new = conn.total_changes - before
-                newest: dict[int, tuple[int, int, float, int]] = {}
-                for sid, _vid, ts, value, quality in rows:
+                newest: dict[int, tuple[int, int, int, float, int]] = {}
+                for sid, vid, ts, value, quality in rows:
                     seen = newest.get(sid)
-                    if seen is None or ts > seen[1]:
-                        newest[sid] = (sid, ts, value, quality)
+                    if seen is None or ts > seen[2]:
+                        newest[sid] = (vid, sid, ts, value, quality)
                 conn.executemany(_UPSERT_LATEST, list(newest.values()))
                 conn.execute("COMMIT")
             except BaseException:
@@ -213,7 +213,7 @@ class SqliteStore:
                     for sql, params in bulk_params(sid, vid, ts_ms, values):
                         conn.executemany(sql, params)
                     new = conn.total_changes - before
-                    conn.execute(_UPSERT_LATEST, (sid, newest_ts, newest_value, 0))
+                    conn.execute(_UPSERT_LATEST, (vid, sid, newest_ts, newest_value, 0))
                     conn.execute("COMMIT")
                 except BaseException:
                     conn.execute("ROLLBACK")
@@ -263,12 +263,11 @@ class SqliteStore:
             vid = self._ids.venue(conn, venue)
             if vid is None:
                 return []
-            cur = conn.execute(
-                "SELECT s.sensor, l.ts, l.value, l.quality FROM sensors AS s "
-                "JOIN sensor_latest AS l ON l.sid = s.id WHERE s.vid = ? ORDER BY s.sensor",
+            rows = conn.execute(
+                "SELECT sid, ts, value, quality FROM sensor_latest WHERE vid = ? ORDER BY sid",
                 (vid,),
-            )
-            return [reading_from_row(venue, s, ts, v, q) for s, ts, v, q in cur]
+            ).fetchall()
+            return by_name(conn, self._ids, venue, vid, rows)
 
         return await self._run(read)
 

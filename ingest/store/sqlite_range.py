@@ -22,10 +22,11 @@ from __future__ import annotations
 import sqlite3
 
 from ingest.contract import Quality, Reading
+from ingest.store.base import StoreError
 from ingest.store.rows import QUALITY_FROM_CODE, to_ms
 from ingest.store.sqlite_ids import SensorIds, VenueSensors
 
-__all__ = ["range_readings"]
+__all__ = ["by_name", "range_readings"]
 
 IdRow = tuple[int, int, float, int]  # sid, ts (ms), value, quality
 
@@ -57,7 +58,11 @@ def range_readings(
     try:
         return _read(ids.of_venue(conn, vid), *args)
     except KeyError:  # a sensor newer than the cached list (another writer made it)
+        pass
+    try:
         return _read(ids.of_venue(conn, vid, fresh=True), *args)
+    except KeyError as exc:
+        raise StoreError(f"a reading of venue {venue!r} names an unknown sensor id") from exc
 
 
 def _read(
@@ -117,3 +122,24 @@ def _read(
         )
     out.extend(Reading(venue, names[s], ts / 1000, v, quality.get(q, bad)) for s, ts, v, q in group)
     return out[:limit] if len(out) > limit else out
+
+
+def by_name(
+    conn: sqlite3.Connection, ids: SensorIds, venue: str, vid: int, rows: list[IdRow]
+) -> list[Reading]:
+    """One reading per sensor, rows by sid -> readings by sensor name (latest())."""
+    quality, bad = QUALITY_FROM_CODE, Quality.BAD
+    for fresh in (False, True):
+        known = ids.of_venue(conn, vid, fresh=fresh)
+        names, rank = known.names, known.rank
+        try:
+            ordered = (
+                rows if known.id_order_is_name_order else sorted(rows, key=lambda r: rank[r[0]])
+            )
+            return [
+                Reading(venue, names[s], ts / 1000, v, quality.get(q, bad))
+                for s, ts, v, q in ordered
+            ]
+        except KeyError:  # a sensor newer than the cached list: read the list again
+            continue
+    raise StoreError(f"a reading of venue {venue!r} names a sensor id the sensors table lacks")

@@ -31,12 +31,15 @@ CREATE TABLE IF NOT EXISTS sensor_readings (
     PRIMARY KEY (sid, ts)
 ) WITHOUT ROWID;
 
+-- Keyed by venue first: latest(venue) is one range, as it was by name.
 CREATE TABLE IF NOT EXISTS sensor_latest (
-    sid     INTEGER PRIMARY KEY,
+    vid     INTEGER NOT NULL,
+    sid     INTEGER NOT NULL,
     ts      INTEGER NOT NULL,
     value   REAL    NOT NULL,
-    quality INTEGER NOT NULL DEFAULT 0
-);
+    quality INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY (vid, sid)
+) WITHOUT ROWID;
 
 INSERT INTO venues (venue)
 SELECT venue FROM readings_latest UNION SELECT venue FROM readings ORDER BY 1;
@@ -54,8 +57,8 @@ JOIN venues AS v ON v.venue = r.venue
 JOIN sensors AS s ON s.vid = v.id AND s.sensor = r.sensor
 ORDER BY s.id, r.ts;
 
-INSERT INTO sensor_latest (sid, ts, value, quality)
-SELECT s.id, l.ts, l.value, l.quality
+INSERT INTO sensor_latest (vid, sid, ts, value, quality)
+SELECT s.vid, s.id, l.ts, l.value, l.quality
 FROM readings_latest AS l
 JOIN venues AS v ON v.venue = l.venue
 JOIN sensors AS s ON s.vid = v.id AND s.sensor = l.sensor;
@@ -80,4 +83,4 @@ CREATE VIEW IF NOT EXISTS readings_latest (venue, sensor, ts, value, quality) AS
 SELECT v.venue, s.sensor, l.ts, l.value, l.quality
 FROM sensor_latest AS l
 JOIN sensors AS s ON s.id = l.sid
-JOIN venues AS v ON v.id = s.vid;
+JOIN venues AS v ON v.id = l.vid;
