@@ -178,3 +178,30 @@ async def test_bulk_path_stores_full_statements_and_the_tail(store: SqliteStore)
     assert [r.value for r in rows] == values.tolist()
     assert [to_ms(r.ts) for r in rows] == ts.tolist()
     assert [(r.sensor, r.value) for r in await store.latest("wing")] == [("t", values[-1])]
+
+
+async def test_sensors_made_by_another_connection_are_read_by_name(tmp_path: Path) -> None:
+    # An import beside the running service: the service's id cache must not
+    # hide, misname or choke on sensors the other process added.
+    db = tmp_path / "shared.sqlite3"
+    service, importer = SqliteStore(db), SqliteStore(db)
+    await service.open()
+    await importer.open()
+    try:
+        await service.write_readings([Reading("wing", "m", T0, 1.0)])
+        assert [x.sensor for x in await service.range_all("wing", T0, T0 + 10)] == ["m"]
+        assert [x.sensor for x in await service.latest("wing")] == ["m"]
+        ts = np.array([int(T0 * 1000)], dtype=np.int64)
+        await importer.write_columns("wing", "a", ts, np.array([2.0]))
+        await importer.write_columns("wing", "z", ts, np.array([3.0]))
+        got = await service.range_all("wing", T0, T0 + 10)
+        assert [(x.sensor, x.value) for x in got] == [("a", 2.0), ("m", 1.0), ("z", 3.0)]
+        page = await service.range_all("wing", T0, T0 + 10, after_sensor="a")
+        assert [x.sensor for x in page] == ["m", "z"]
+        assert [x.sensor for x in await service.latest("wing")] == ["a", "m", "z"]
+        assert [x.value for x in await service.raw("wing", "z", T0, T0 + 1)] == [3.0]
+        # The service's own next write reuses the importer's ids.
+        assert await service.write_readings([Reading("wing", "z", T0, 9.0)]) == 0
+    finally:
+        await service.close()
+        await importer.close()
