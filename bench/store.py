@@ -193,7 +193,8 @@ def _sqlite(folder: str, counter: Iterator[int]) -> tuple[Store, Callable[[], No
 
     def drop() -> None:
         with sqlite3.connect(path) as conn:
-            conn.execute("DROP INDEX readings_venue_ts")
+            # Migration 0007's successor of 0004's index on SQLite.
+            conn.execute("DROP INDEX sensor_readings_vid_ts")
 
     return SqliteStore(path), drop
 
@@ -226,6 +227,9 @@ async def _main(args: argparse.Namespace) -> None:
     with tempfile.TemporaryDirectory(prefix="venue-twin-bench-") as tmp:
         counter = iter(range(1_000))
         await _run_store("sqlite", lambda: _sqlite(tmp, counter), args, table)
+    if args.no_postgres:
+        _print_table(table, ["sqlite", "sqlite -0004"])
+        return
     with running_postgres(durable=not args.fast_postgres) as server:
         print(server.describe())
         urls = iter(server.create_database() for _ in range(4))
@@ -242,6 +246,7 @@ def main() -> None:
         help="PostgreSQL with fsync, synchronous_commit and full_page_writes off "
         "(the tests' fast mode, not crash-safe), for comparison only",
     )
+    parser.add_argument("--no-postgres", action="store_true", help="SQLite only")
     parser.add_argument("--repeats", type=int, default=3, help="timed writes per batch size")
     parser.add_argument(
         "--parts",

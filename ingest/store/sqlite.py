@@ -3,6 +3,12 @@
 stdlib ``sqlite3`` in WAL mode. Every call runs on one dedicated worker thread
 that owns the connection, so the event loop never blocks on disk and SQLite
 never sees two threads. A batch is one transaction of ``INSERT OR IGNORE``.
+
+Readings are keyed on integer venue and sensor ids (migration 0007,
+:mod:`ingest.store.sqlite_ids`); names are stored once and mapped here, so
+callers still speak names. The archive import's bulk path writes 100 rows per
+statement (:mod:`ingest.store.sqlite_bulk`); ``range_all`` keeps the contract's
+(ts, sensor name) order (:mod:`ingest.store.sqlite_range`).
 """
 
 from __future__ import annotations
@@ -11,7 +17,6 @@ import asyncio
 import sqlite3
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from itertools import repeat
 from pathlib import Path
 from typing import TypeVar
 
@@ -28,48 +33,35 @@ from ingest.store.base import (
     ZoneAggregate,
 )
 from ingest.store.rows import QUALITY_CODE, from_ms, reading_from_row, to_ms, width_ms
+from ingest.store.sqlite_bulk import bulk_params
+from ingest.store.sqlite_ids import SensorIds
+from ingest.store.sqlite_range import by_name, range_readings
 
 __all__ = ["SqliteStore", "connect_sqlite"]
 
 T = TypeVar("T")
 
 _INSERT = (
-    "INSERT OR IGNORE INTO readings (venue, sensor, ts, value, quality) VALUES (?, ?, ?, ?, ?)"
-)
-_INSERT_COLUMNS = (
-    "INSERT OR IGNORE INTO readings (venue, sensor, ts, value, quality) VALUES (?, ?, ?, ?, 0)"
+    "INSERT OR IGNORE INTO sensor_readings (sid, vid, ts, value, quality) VALUES (?, ?, ?, ?, ?)"
 )
 _BULK_CACHE_KIB = -65536  # negative: KiB, per SQLite's cache_size convention
 _UPSERT_LATEST = """
-INSERT INTO readings_latest (venue, sensor, ts, value, quality) VALUES (?, ?, ?, ?, ?)
-ON CONFLICT (venue, sensor) DO UPDATE
+INSERT INTO sensor_latest (vid, sid, ts, value, quality) VALUES (?, ?, ?, ?, ?)
+ON CONFLICT (vid, sid) DO UPDATE
 SET ts = excluded.ts, value = excluded.value, quality = excluded.quality
-WHERE excluded.ts > readings_latest.ts
+WHERE excluded.ts > sensor_latest.ts
 """
-# Every sensor of a venue by (ts, sensor): a range of the (venue, ts, sensor)
-# index of migration 0004. The row-value form is the keyset page after a
-# given (ts, sensor), which SQLite also turns into an index range.
-_RANGE_ALL = (
-    "SELECT sensor, ts, value, quality FROM readings "
-    "WHERE venue = :venue AND ts >= :start AND ts < :end ORDER BY ts, sensor LIMIT :limit"
-)
-_RANGE_ALL_AFTER = (
-    "SELECT sensor, ts, value, quality FROM readings "
-    "WHERE venue = :venue AND (ts, sensor) > (:start, :after) AND ts < :end "
-    "ORDER BY ts, sensor LIMIT :limit"
-)
 # One probe of the primary key per sensor (the max() of a key prefix is a
-# single seek), driven by the venue's sensor list in readings_latest, instead
-# of grouping every row of history before t.
+# single seek), driven by the venue's sensor list, instead of grouping every
+# row of history before t.
 _LATEST_BEFORE = """
-SELECT l.sensor, r.ts, r.value, r.quality
-FROM readings_latest AS l
-JOIN readings AS r ON r.venue = l.venue AND r.sensor = l.sensor AND r.ts = (
-    SELECT max(m.ts) FROM readings AS m
-    WHERE m.venue = l.venue AND m.sensor = l.sensor AND m.ts < :t
+SELECT s.sensor, r.ts, r.value, r.quality
+FROM sensors AS s
+JOIN sensor_readings AS r ON r.sid = s.id AND r.ts = (
+    SELECT max(m.ts) FROM sensor_readings AS m WHERE m.sid = s.id AND m.ts < :t
 )
-WHERE l.venue = :venue
-ORDER BY l.sensor
+WHERE s.vid = :vid
+ORDER BY s.sensor
 """
 # Floor division that is also right for times before 1970.
 _BUCKET = "(ts - (((ts % :w) + :w) % :w))"
@@ -99,6 +91,7 @@ class SqliteStore:
         self._path = str(path)
         self._executor: ThreadPoolExecutor | None = None
         self._conn: sqlite3.Connection | None = None
+        self._ids = SensorIds()  # name <-> id cache; touched only on the worker thread
 
     # --- plumbing ----------------------------------------------------------
     async def _run(self, fn: Callable[[sqlite3.Connection], T]) -> T:
@@ -152,26 +145,34 @@ class SqliteStore:
     async def write_readings(self, readings: Sequence[Reading]) -> int:
         if not readings:
             return 0
-        rows = [
-            (r.venue, r.sensor, to_ms(r.ts), r.value, QUALITY_CODE[r.quality]) for r in readings
-        ]
+        ids = self._ids
+        names: dict[str, set[str]] = {}
+        for r in readings:
+            names.setdefault(r.venue, set()).add(r.sensor)
 
         def write(conn: sqlite3.Connection) -> int:
             conn.execute("BEGIN IMMEDIATE")
             try:
+                keys = {venue: ids.ensure(conn, venue, sensors) for venue, sensors in names.items()}
+                rows = []
+                for r in readings:
+                    vid, sids = keys[r.venue]
+                    rows.append(
+                        (sids[r.sensor], vid, to_ms(r.ts), r.value, QUALITY_CODE[r.quality])
+                    )
                 before = conn.total_changes
                 conn.executemany(_INSERT, rows)
                 new = conn.total_changes - before
-                newest: dict[tuple[str, str], tuple[str, str, int, float, int]] = {}
-                for row in rows:
-                    key = (row[0], row[1])
-                    seen = newest.get(key)
-                    if seen is None or row[2] > seen[2]:
-                        newest[key] = row
+                newest: dict[int, tuple[int, int, int, float, int]] = {}
+                for sid, vid, ts, value, quality in rows:
+                    seen = newest.get(sid)
+                    if seen is None or ts > seen[2]:
+                        newest[sid] = (vid, sid, ts, value, quality)
                 conn.executemany(_UPSERT_LATEST, list(newest.values()))
                 conn.execute("COMMIT")
             except BaseException:
                 conn.execute("ROLLBACK")
+                ids.forget()
                 raise
             return new
 
@@ -191,18 +192,12 @@ class SqliteStore:
         """
         if len(ts_ms) == 0:
             return 0
-        ts_list = np.asarray(ts_ms, dtype=np.int64).tolist()
-        val_list = np.asarray(values, dtype=np.float64).tolist()
+        ids = self._ids
         i_last = int(np.argmax(ts_ms))
-        newest = (venue, sensor, ts_list[i_last], val_list[i_last], 0)
-        # Every parameter bound, ids included (no SQL built from names): the
-        # ids repeat from itertools.repeat, so no per-row tuple is built in
-        # Python; against ids written into the statement this measured within
-        # a few percent (docs/import.md).
-        rows = zip(repeat(venue), repeat(sensor), ts_list, val_list)
+        newest_ts, newest_value = int(ts_ms[i_last]), float(values[i_last])
 
         def write(conn: sqlite3.Connection) -> int:
-            # A bulk load touches both B-trees (the key and the (venue, ts)
+            # A bulk load touches both B-trees (the key and the (vid, ts)
             # index) all over: a 64 MiB page cache instead of the default
             # 2 MiB keeps their pages in memory between batches. Memory only;
             # durability (WAL, synchronous=NORMAL) is unchanged. The live
@@ -212,13 +207,17 @@ class SqliteStore:
             try:
                 conn.execute("BEGIN IMMEDIATE")
                 try:
+                    vid, sids = ids.ensure(conn, venue, (sensor,))
+                    sid = sids[sensor]
                     before = conn.total_changes
-                    conn.executemany(_INSERT_COLUMNS, rows)
+                    for sql, params in bulk_params(sid, vid, ts_ms, values):
+                        conn.executemany(sql, params)
                     new = conn.total_changes - before
-                    conn.execute(_UPSERT_LATEST, newest)
+                    conn.execute(_UPSERT_LATEST, (vid, sid, newest_ts, newest_value, 0))
                     conn.execute("COMMIT")
                 except BaseException:
                     conn.execute("ROLLBACK")
+                    ids.forget()
                     raise
             finally:
                 conn.execute(f"PRAGMA cache_size={int(cache_before)}")
@@ -261,12 +260,14 @@ class SqliteStore:
 
     async def latest(self, venue: str) -> list[Reading]:
         def read(conn: sqlite3.Connection) -> list[Reading]:
-            cur = conn.execute(
-                "SELECT sensor, ts, value, quality FROM readings_latest "
-                "WHERE venue = ? ORDER BY sensor",
-                (venue,),
-            )
-            return [reading_from_row(venue, s, ts, v, q) for s, ts, v, q in cur]
+            vid = self._ids.venue(conn, venue)
+            if vid is None:
+                return []
+            rows = conn.execute(
+                "SELECT sid, ts, value, quality FROM sensor_latest WHERE vid = ? ORDER BY sid",
+                (vid,),
+            ).fetchall()
+            return by_name(conn, self._ids, venue, vid, rows)
 
         return await self._run(read)
 
@@ -274,10 +275,13 @@ class SqliteStore:
         self, venue: str, sensor: str, start: float, end: float, limit: int = 10_000
     ) -> list[Reading]:
         def read(conn: sqlite3.Connection) -> list[Reading]:
+            sid = self._ids.sensor(conn, venue, sensor)
+            if sid is None:
+                return []
             cur = conn.execute(
-                "SELECT ts, value, quality FROM readings "
-                "WHERE venue = ? AND sensor = ? AND ts >= ? AND ts < ? ORDER BY ts LIMIT ?",
-                (venue, sensor, to_ms(start), to_ms(end), limit),
+                "SELECT ts, value, quality FROM sensor_readings "
+                "WHERE sid = ? AND ts >= ? AND ts < ? ORDER BY ts LIMIT ?",
+                (sid, to_ms(start), to_ms(end), limit),
             )
             return [reading_from_row(venue, sensor, ts, v, q) for ts, v, q in cur]
 
@@ -292,26 +296,26 @@ class SqliteStore:
         *,
         after_sensor: str | None = None,
     ) -> list[Reading]:
-        params = {
-            "venue": venue,
-            "start": to_ms(start),
-            "end": to_ms(end),
-            "limit": limit,
-            "after": after_sensor,
-        }
-        sql = _RANGE_ALL if after_sensor is None else _RANGE_ALL_AFTER
+        start_ms, end_ms = to_ms(start), to_ms(end)
 
         def read(conn: sqlite3.Connection) -> list[Reading]:
-            cur = conn.execute(sql, params)
-            return [reading_from_row(venue, s, ts, v, q) for s, ts, v, q in cur]
+            vid = self._ids.venue(conn, venue)
+            if vid is None:
+                return []
+            return range_readings(
+                conn, self._ids, venue, vid, start_ms, end_ms, limit, after_sensor
+            )
 
         return await self._run(read)
 
     async def latest_before(self, venue: str, t: float) -> list[Reading]:
-        params = {"venue": venue, "t": to_ms(t)}
+        t_ms = to_ms(t)
 
         def read(conn: sqlite3.Connection) -> list[Reading]:
-            cur = conn.execute(_LATEST_BEFORE, params)
+            vid = self._ids.venue(conn, venue)
+            if vid is None:
+                return []
+            cur = conn.execute(_LATEST_BEFORE, {"vid": vid, "t": t_ms})
             return [reading_from_row(venue, s, ts, v, q) for s, ts, v, q in cur]
 
         return await self._run(read)
@@ -319,20 +323,21 @@ class SqliteStore:
     async def downsampled(
         self, venue: str, sensor: str, start: float, end: float, width_s: float
     ) -> list[Bucket]:
-        params = {
-            "venue": venue,
-            "sensor": sensor,
+        params: dict[str, object] = {
             "start": to_ms(start),
             "end": to_ms(end),
             "w": width_ms(width_s),
         }
 
         def read(conn: sqlite3.Connection) -> list[Bucket]:
+            sid = self._ids.sensor(conn, venue, sensor)
+            if sid is None:
+                return []
             cur = conn.execute(
                 f"SELECT {_BUCKET} AS b, min(value), max(value), avg(value), count(*) "
-                "FROM readings WHERE venue = :venue AND sensor = :sensor "
+                "FROM sensor_readings WHERE sid = :sid "
                 "AND ts >= :start AND ts < :end GROUP BY b ORDER BY b",
-                params,
+                {**params, "sid": sid},
             )
             return [Bucket(from_ms(b), lo, hi, mean, n) for b, lo, hi, mean, n in cur]
 
@@ -349,9 +354,16 @@ class SqliteStore:
         pairs = [(z, s) for z, sensors in sensors_by_zone.items() for s in dict.fromkeys(sensors)]
         if not pairs:
             return []
-        params = {"venue": venue, "start": to_ms(start), "end": to_ms(end), "w": width_ms(width_s)}
+        params: dict[str, object] = {
+            "start": to_ms(start),
+            "end": to_ms(end),
+            "w": width_ms(width_s),
+        }
 
         def read(conn: sqlite3.Connection) -> list[ZoneAggregate]:
+            vid = self._ids.venue(conn, venue)
+            if vid is None:
+                return []
             # A temp table of zone membership keeps this one indexed join,
             # however many sensors the twin passes.
             with conn:
@@ -363,11 +375,12 @@ class SqliteStore:
                 conn.executemany("INSERT INTO zone_members VALUES (?, ?)", pairs)
                 cur = conn.execute(
                     f"SELECT z.zone, {_BUCKET} AS b, avg(r.value), min(r.value), max(r.value), "
-                    "count(*) FROM zone_members z JOIN readings r "
-                    "ON r.venue = :venue AND r.sensor = z.sensor "
+                    "count(*) FROM zone_members z "
+                    "JOIN sensors s ON s.vid = :vid AND s.sensor = z.sensor "
+                    "JOIN sensor_readings r ON r.sid = s.id "
                     "AND r.ts >= :start AND r.ts < :end "
                     "GROUP BY z.zone, b ORDER BY z.zone, b",
-                    params,
+                    {**params, "vid": vid},
                 )
                 rows = cur.fetchall()
                 conn.execute("DELETE FROM zone_members")
