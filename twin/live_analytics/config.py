@@ -32,16 +32,21 @@ DEFAULT_ANOMALY_SEVERITY: Mapping[DetectionKind, Severity] = {
 #
 # Real counters miss people (occlusion, people walking side by side) and now
 # and then count one twice: specifications quote 92-99 % accuracy. The prior
-# is a 4 % miss rate, 0.5 % double counts (sd 3 % between devices); the count
+# is a 4 % miss rate, 0.5 % double counts, sd 2 % between devices (a rate
+# anywhere in the quoted 1-8 %: 7 % / sqrt(12)); the count
 # noise is the binomial spread of that, (m (1 - m) + d) / (1 - m)^2 ~ 0.22^2
-# per person counted (docs/crowd.md).
+# per person counted (docs/crowd.md). A counter's rate wanders slowly (dirt,
+# alignment, the season's clothing and light): 0.5 % per sqrt(day), about the
+# spread between devices in a month. The former 2 % per sqrt(day) undid each
+# night most of what the evening's empty venue had taught the filter.
 # Cameras and trackers lose a few per cent of people (dropouts, people at the
 # edge of the view): prior 2 % +- 3 %, drifting 2 % an hour, per camera.
 # The two directions' corrections are independent (channel_corr 0): sharing
 # them (0.9) halved the simulator's bands but took the bi-directional
 # experiment's west end below 90 % (docs/crowd.md, "Correlated directions").
 LIVE_OCCUPANCY = OccupancyConfig(
-    bias_sd_initial=0.03,
+    bias_sd_initial=0.02,
+    bias_sd_per_day=0.005,
     counter_miss_rate=0.04,
     count_rel_sd=0.22,
     count_abs_sd=0.0,
