@@ -23,6 +23,7 @@ whether the server stopped cleanly (exit code, tracebacks in its log).
 from __future__ import annotations
 
 import argparse
+import json
 import multiprocessing as mp
 import os
 import signal
@@ -45,6 +46,7 @@ _here = Path(__file__).resolve().parent
 sys.path[:] = [str(_here.parent)] + [p for p in sys.path if Path(p or ".").resolve() != _here]
 
 from bench.bench_pg import bench_postgres, durability  # noqa: E402
+from bench.e2e_drain import drainers  # noqa: E402
 from bench.e2e_parts import BENCH_PASSWORD, BENCH_USER, clients, login, publisher  # noqa: E402
 from ingest.contract import Topics  # noqa: E402
 from tests.fixtures.mosquitto import MosquittoServer, find_mosquitto  # noqa: E402
@@ -94,7 +96,12 @@ def stored_rows(url: str, venue: str) -> int:
 
 
 def start_serve(
-    tmp: Path, broker_port: int, url: str, venue_file: Path, extra_env: dict[str, str]
+    tmp: Path,
+    broker_port: int,
+    url: str,
+    venue_file: Path,
+    extra_env: dict[str, str],
+    module: str = "venue_twin.cli",
 ) -> tuple[subprocess.Popen[bytes], int, Path]:
     from viewer.roles import Role
     from viewer.users import UsersFile
@@ -117,7 +124,7 @@ def start_serve(
     log = tmp / "serve.log"
     with log.open("wb") as out:
         proc = subprocess.Popen(
-            [sys.executable, "-m", "venue_twin.cli", "serve", "--port", str(port)],
+            [sys.executable, "-m", module, "serve", "--port", str(port)],
             env=env,
             stdout=out,
             stderr=out,
@@ -148,21 +155,39 @@ def run_row(args: argparse.Namespace, zones: int, n_clients: int) -> dict[str, A
             settings = f"PostgreSQL {durability(url)}"
         else:
             url = f"sqlite:///{tmp / 'twin.sqlite3'}"
-        proc, port, log = start_serve(tmp, broker.port, url, venue_file, {})
+        trace_out = tmp / "trace.json"
+        proc, port, log = start_serve(
+            tmp,
+            broker.port,
+            url,
+            venue_file,
+            {"E2E_TRACE_OUT": str(trace_out)} if args.trace else {},
+            "bench.e2e_trace" if args.trace else "venue_twin.cli",
+        )
         token = login(port)
         out = ctx.Queue()
         pub_out = ctx.Queue()
-        per_proc = max(1, -(-n_clients // args.client_procs)) if n_clients else 0
-        client_ps = []
-        left = n_clients
-        while left > 0:
-            n = min(per_proc, left)
-            left -= n
-            client_ps.append(
-                ctx.Process(
-                    target=clients, args=(port, venue.id, n, args.warmup, args.seconds, out)
-                )
-            )
+        # Latency from up to --parse-clients fully parsing clients; the rest
+        # drain frames without decoding them (bench/e2e_drain.py).
+        n_parse = min(n_clients, args.parse_clients)
+        n_drain = n_clients - n_parse
+        drain_out = ctx.Queue()
+        client_ps = _spread(
+            ctx,
+            clients,
+            n_parse,
+            args.client_procs,
+            (port, venue.id),
+            (args.warmup, args.seconds, out),
+        )
+        drain_ps = _spread(
+            ctx,
+            drainers,
+            n_drain,
+            args.drain_procs,
+            (port, venue.id),
+            (args.warmup, args.seconds, drain_out),
+        )
         topic = Topics().batch(venue.id)
         total_s = args.warmup + args.seconds
         pubs = [
@@ -180,7 +205,7 @@ def run_row(args: argparse.Namespace, zones: int, n_clients: int) -> dict[str, A
             )
             for p in range(args.publishers)
         ]
-        for c in client_ps:
+        for c in [*client_ps, *drain_ps]:
             c.start()
         time.sleep(2.0 + n_clients / 200)  # logins and connects
         spy = None
@@ -227,8 +252,9 @@ def run_row(args: argparse.Namespace, zones: int, n_clients: int) -> dict[str, A
         cpu = cpu_s(proc.pid) - cpu0
         wall = time.monotonic() - t0
         results = [out.get(timeout=300) for _ in client_ps]
+        drained = [drain_out.get(timeout=300) for _ in drain_ps]
         pub_res = [pub_out.get(timeout=300) for _ in pubs]
-        for p in [*pubs, *client_ps]:
+        for p in [*pubs, *client_ps, *drain_ps]:
             p.join(30)
         if spy is not None:
             spy.wait(120)
@@ -263,6 +289,7 @@ def run_row(args: argparse.Namespace, zones: int, n_clients: int) -> dict[str, A
         if rc != 0 or "Traceback" in text:
             print("serve's log (last 40 lines):", *text.splitlines()[-40:], sep="\n  ")
         rows = stored_rows(url, venue.id)
+        trace = json.loads(trace_out.read_text()) if trace_out.exists() else None
     lat = np.concatenate([np.asarray(r["lat"]) for r in results]) * 1000 if results else np.zeros(0)
     frames = sum(r["frames"] for r in results)
     values = sum(r["values"] for r in results)
@@ -275,11 +302,12 @@ def run_row(args: argparse.Namespace, zones: int, n_clients: int) -> dict[str, A
         "p50": float(np.percentile(lat, 50)) if lat.size else float("nan"),
         "p99": float(np.percentile(lat, 99)) if lat.size else float("nan"),
         "max": float(lat.max()) if lat.size else float("nan"),
-        "seen": values / max(1, n_clients) / max(1e-9, len(sensors) * args.seconds),
-        "fps": frames / max(1, n_clients) / args.seconds,
+        "seen": values / max(1, n_parse) / max(1e-9, len(sensors) * args.seconds),
+        "fps": frames / max(1, n_parse) / args.seconds,
         "server_cores": cpu / wall,
         "cpu_ms_per_1k": 1e6 * cpu_total / max(1, published),
-        "client_cores": sum(r["cpu_s"] for r in results) / args.seconds,
+        "client_cores": sum(r["cpu_s"] for r in [*results, *drained]) / args.seconds,
+        "drain": _drain_summary(drained, n_drain, args.seconds),
         "rss": peak_rss,
         "rate": rate,
         "lag_max": lag_max,
@@ -290,7 +318,69 @@ def run_row(args: argparse.Namespace, zones: int, n_clients: int) -> dict[str, A
         "tracebacks": text.count("Traceback"),
         "errors_logged": sum(1 for line in text.splitlines() if " ERROR " in line),
         "load": os.getloadavg(),
+        "trace": trace,
     }
+
+
+def _spread(
+    ctx: Any, target: Any, n: int, procs: int, head: tuple[Any, ...], tail: tuple[Any, ...]
+) -> list[Any]:
+    """``n`` clients of ``target`` over at most ``procs`` processes (not started)."""
+    per = max(1, -(-n // max(1, procs))) if n else 0
+    out, left = [], n
+    while left > 0:
+        k = min(per, left)
+        left -= k
+        out.append(ctx.Process(target=target, args=(*head, k, *tail)))
+    return out
+
+
+def _drain_summary(drained: list[dict[str, Any]], n: int, seconds: float) -> dict[str, Any] | None:
+    if not drained:
+        return None
+    age = np.concatenate([np.asarray(d["age"]) for d in drained]) * 1000
+    return {
+        "clients": n,
+        "fps": sum(d["deltas"] for d in drained) / max(1, n) / seconds,
+        "mb_s": sum(d["bytes"] for d in drained) / seconds / 1e6,
+        "age_p50": float(np.percentile(age, 50)) if age.size else float("nan"),
+        "age_p99": float(np.percentile(age, 99)) if age.size else float("nan"),
+        "age_max": float(age.max()) if age.size else float("nan"),
+        "resyncs": sum(d["resyncs"] for d in drained),
+        "dropped": sum(d["dropped_connections"] for d in drained),
+        "errors": sum(d["errors"] for d in drained),
+        "cpu_cores": sum(d["cpu_s"] for d in drained) / seconds,
+    }
+
+
+def print_trace(t: dict[str, Any]) -> None:
+    """The server's latency breakdown (bench/e2e_trace.py), ms over sampled readings."""
+
+    def f(p: dict[str, float]) -> str:
+        if not p:
+            return "-"
+        return f"{p['p50']:.1f} / {p['p99']:.1f} / {p['max']:.1f}"
+
+    print("   breakdown (ms, p50 / p99 / max over sampled readings):")
+    steps = {
+        "recv": "publish -> ingest receive",
+        "apply": "receive -> twin apply (event loop)",
+        "commit": "twin apply -> commit",
+        "drain": "twin apply -> hub tick takes it",
+        "built": "tick takes it -> frames queued",
+    }
+    for k, label in steps.items():
+        print(f"     {label:<36} {f(t[k]['step']):>26}   from publish {f(t[k]['from_publish'])}")
+    print(f"     {'frames queued -> send_text done':<36} {f(t['sent_after_built']):>26}")
+    print(f"     {'event loop: 5 ms timer lateness':<36} {f(t['loop_lag_5ms_timer']):>26}")
+    sc = t["slow_callbacks"]
+    print(
+        f"     slow callbacks (> 20 ms): {sc['count']}, wall ms {f(sc['ms'])},"
+        f" of it the loop thread's CPU ms {f(sc['cpu_ms'])}"
+    )
+    print(f"       most often: {sc['top']}")
+    gcs = ", ".join(f"gen{g} {v['count']}x {f(v)}" for g, v in t["gc"].items() if v.get("count"))
+    print(f"     gc pauses: {gcs}", flush=True)
 
 
 def main() -> None:
@@ -304,9 +394,21 @@ def main() -> None:
     ap.add_argument("--store", choices=["sqlite", "postgres"], default="sqlite")
     ap.add_argument("--fast-pg", action="store_true", help="fsync etc. off (the test settings)")
     ap.add_argument("--publishers", type=int, default=1)
-    ap.add_argument("--client-procs", type=int, default=4)
+    ap.add_argument("--client-procs", type=int, default=4, help="processes of parsing clients")
+    ap.add_argument(
+        "--parse-clients",
+        type=int,
+        default=50,
+        help="clients that decode every frame and give the latency; the rest only drain frames",
+    )
+    ap.add_argument("--drain-procs", type=int, default=4, help="processes of draining clients")
     ap.add_argument("--profile", help="py-spy record the server to this file")
     ap.add_argument("--profile-format", default="speedscope")
+    ap.add_argument(
+        "--trace",
+        action="store_true",
+        help="latency breakdown per stage, event-loop stalls and GC pauses (bench/e2e_trace.py)",
+    )
     args = ap.parse_args()
     plan = [(args.zones, args.clients)] if args.zones else [(420, 50), (420, 1000), (1680, 50)]
     print(
@@ -325,6 +427,17 @@ def main() -> None:
             flush=True,
         )
         print(f"   store: {r['settings']}; drain after load {r['drain_s']:.1f} s", flush=True)
+        if (d := r["drain"]) is not None:
+            print(
+                f"   {d['clients']} draining clients: {d['fps']:.1f} delta frames/client/s,"
+                f" {d['mb_s']:.0f} MB/s, frame age (arrival - server_time) p50/p99/max"
+                f" {d['age_p50']:.0f}/{d['age_p99']:.0f}/{d['age_max']:.0f} ms,"
+                f" {d['resyncs']} resyncs, {d['dropped']} connections lost,"
+                f" {d['errors']} failed, {d['cpu_cores']:.2f} cores",
+                flush=True,
+            )
+        if r["trace"] is not None:
+            print_trace(r["trace"])
     print(
         "\nlatency = frame arrival - reading's publish time, every value of every delta frame;"
         "\nseen = values received per client / values published; fps = delta frames per client/s;"
