@@ -45,7 +45,8 @@ loop_lag: list[float] = []
 slow: Counter[str] = Counter()
 slow_ms: list[float] = []
 slow_cpu_ms: list[float] = []  # the loop thread's own CPU in those callbacks
-gc_pauses: dict[int, list[tuple[float, float]]] = {0: [], 1: [], 2: []}  # (wall time, s)
+# (when, wall s, the collecting thread's CPU s)
+gc_pauses: dict[int, list[tuple[float, float, float]]] = {0: [], 1: [], 2: []}
 _built_of: dict[int, float] = {}  # id(frame text) -> built time, the last 5 s of frames
 
 
@@ -191,15 +192,16 @@ def _install() -> None:
 
     Hub.run = run  # type: ignore[method-assign]
 
-    gc_start: list[float] = [0.0]
+    gc_start: list[float] = [0.0, 0.0]
 
     def on_gc(phase: str, info: dict[str, int]) -> None:
         if phase == "start":
-            gc_start[0] = time.perf_counter()
+            gc_start[:] = [time.perf_counter(), time.thread_time()]
         else:
             pauses = gc_pauses[info["generation"]]
             if len(pauses) < _MAX_EVENTS:
-                pauses.append((time.time(), time.perf_counter() - gc_start[0]))
+                wall = time.perf_counter() - gc_start[0]
+                pauses.append((time.time(), wall, time.thread_time() - gc_start[1]))
 
     gc.callbacks.append(on_gc)
 
@@ -253,8 +255,12 @@ def summary() -> dict[str, Any]:
     t0 = min(stages["recv"].values(), default=0.0)
     out["gc"] = {}
     for g, p in gc_pauses.items():
-        loaded = [dt for t, dt in p if t >= t0]
-        out["gc"][str(g)] = {"count": len(loaded), **_pcts(loaded)}
+        loaded = [(dt, cpu) for t, dt, cpu in p if t >= t0]
+        out["gc"][str(g)] = {
+            "count": len(loaded),
+            **_pcts([dt for dt, _ in loaded]),
+            "cpu": _pcts([cpu for _, cpu in loaded]),
+        }
     return out
 
 

@@ -1,8 +1,14 @@
-"""settle_heap: the start-up heap leaves the collector's full scans."""
+"""service_runtime: the start-up heap leaves the collector's scans; the loop gets the GIL soon."""
 
 import gc
+import sys
 
-from venue_twin.heap import settle_heap
+from venue_twin.service_runtime import (
+    SWITCH_INTERVAL_S,
+    THRESHOLDS,
+    favour_event_loop,
+    settle_heap,
+)
 
 
 class _Node:
@@ -12,13 +18,14 @@ class _Node:
 
 def test_objects_alive_at_start_up_are_frozen_and_later_ones_still_collected() -> None:
     kept = [_Node() for _ in range(1000)]  # the venue, models... (alive until exit)
+    thresholds = gc.get_threshold()
     try:
         frozen = settle_heap()
         assert frozen >= len(kept)
-        assert gc.get_freeze_count() >= len(kept)
         # A full collection now walks only what came later: none of the start-up objects.
         gen2 = {id(o) for o in gc.get_objects(generation=2)}
         assert not any(id(n) in gen2 for n in kept)
+        assert gc.get_threshold() == THRESHOLDS
         # Garbage made afterwards (a reference cycle) is still reclaimed.
         a, b = _Node(), _Node()
         a.peer, b.peer = b, a
@@ -26,3 +33,13 @@ def test_objects_alive_at_start_up_are_frozen_and_later_ones_still_collected() -
         assert gc.collect() >= 2
     finally:
         gc.unfreeze()
+        gc.set_threshold(*thresholds)
+
+
+def test_the_loop_thread_waits_at_most_half_a_millisecond_for_the_gil() -> None:
+    old = favour_event_loop()
+    try:
+        assert old == 0.005  # CPython's default: 5 ms per hand-off
+        assert sys.getswitchinterval() == SWITCH_INTERVAL_S
+    finally:
+        sys.setswitchinterval(old)
