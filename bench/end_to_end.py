@@ -4,13 +4,19 @@
     python bench/end_to_end.py --zones 420 --clients 50 --seconds 60
     python bench/end_to_end.py --store postgres     # durable PostgreSQL instead of SQLite
     python bench/end_to_end.py --profile serve.json # py-spy record the server meanwhile
+    python bench/end_to_end.py --zones 420 --trace  # latency per stage, loop stalls, GC
 
 Everything runs as a user would run it, each part in its own process:
 Mosquitto; `venue-twin serve` as shipped (auth on, 10 Hz tick, state publishing
 on, analytics and alarms on) on a venue from ``large_venue(zones, 10)``
 (``zones x 12`` sensors: 10 per room plus gate counters); a QoS 1 device fleet
 sending every sensor once a second in batches of 100, each reading stamped with
-its publish time; WebSocket clients in separate processes.
+its publish time; WebSocket clients in separate processes. Up to
+``--parse-clients`` (50) of them decode every frame and give the latency; the
+others are draining clients (``bench/e2e_drain.py``): real connections that
+subscribe like the viewer and read every frame at the WebSocket frame level
+without decoding JSON, so 1,000 clients cost the bench a fraction of a core
+and the server, not the clients, is measured.
 
 Printed per row: latency from a reading's publish time to the arrival of the
 delta frame carrying it (every value in every frame), the share of published
@@ -379,7 +385,11 @@ def print_trace(t: dict[str, Any]) -> None:
         f" of it the loop thread's CPU ms {f(sc['cpu_ms'])}"
     )
     print(f"       most often: {sc['top']}")
-    gcs = ", ".join(f"gen{g} {v['count']}x {f(v)}" for g, v in t["gc"].items() if v.get("count"))
+    gcs = ", ".join(
+        f"gen{g} {v['count']}x {f(v)} (its CPU {f(v['cpu'])})"
+        for g, v in t["gc"].items()
+        if v.get("count")
+    )
     print(f"     gc pauses: {gcs}", flush=True)
 
 
