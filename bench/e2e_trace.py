@@ -42,9 +42,8 @@ Key = tuple[str, float]
 stages: dict[str, dict[Key, float]] = {k: {} for k in ("recv", "apply", "commit", "drain", "built")}
 sent_delay: list[float] = []  # send_text done - built, per client and delta frame
 loop_lag: list[float] = []
-slow: Counter[str] = Counter()
-slow_ms: list[float] = []
-slow_cpu_ms: list[float] = []  # the loop thread's own CPU in those callbacks
+# (when, wall ms, the loop thread's own CPU ms in it, what it was)
+slow_events: list[tuple[float, float, float, str]] = []
 # (when, wall s, the collecting thread's CPU s)
 gc_pauses: dict[int, list[tuple[float, float, float]]] = {0: [], 1: [], 2: []}
 _built_of: dict[int, float] = {}  # id(frame text) -> built time, the last 5 s of frames
@@ -170,14 +169,13 @@ def _install() -> None:
         t0, c0 = time.perf_counter(), time.thread_time()
         orig_run(self)
         dt = time.perf_counter() - t0
-        if dt > _SLOW_S:
-            slow_cpu_ms.append((time.thread_time() - c0) * 1000)
+        if dt > _SLOW_S and len(slow_events) < _MAX_EVENTS:
             cb: Any = getattr(self, "_callback", None)
             name = getattr(cb, "__qualname__", None) or repr(cb)[:80]
             if hasattr(cb, "__self__") and isinstance(cb.__self__, asyncio.Task):
                 name = cb.__self__.get_name() + " " + repr(cb.__self__.get_coro())[:60]
-            slow[name] += 1
-            slow_ms.append(dt * 1000)
+            cpu = time.thread_time() - c0
+            slow_events.append((time.time(), dt * 1000, cpu * 1000, name))
 
     asyncio.events.Handle._run = _run  # type: ignore[method-assign]
 
@@ -245,21 +243,22 @@ def summary() -> dict[str, Any]:
             prev = stage
     out["sent_after_built"] = _pcts(sent_delay)
     out["loop_lag_5ms_timer"] = _pcts(loop_lag)
-    out["slow_callbacks"] = {
-        "count": len(slow_ms),
-        "ms": _pcts(slow_ms, 1.0),
-        "cpu_ms": _pcts(slow_cpu_ms, 1.0),
-        "top": slow.most_common(8),
-    }
-    # Under load only: from the first reading received (start-up collections left out).
+    # Under load only: from the first reading received (start-up left out).
     t0 = min(stages["recv"].values(), default=0.0)
+    loaded = [e for e in slow_events if e[0] >= t0]
+    out["slow_callbacks"] = {
+        "count": len(loaded),
+        "ms": _pcts([e[1] for e in loaded], 1.0),
+        "cpu_ms": _pcts([e[2] for e in loaded], 1.0),
+        "top": Counter(e[3] for e in loaded).most_common(8),
+    }
     out["gc"] = {}
     for g, p in gc_pauses.items():
-        loaded = [(dt, cpu) for t, dt, cpu in p if t >= t0]
+        pauses = [(dt, cpu) for t, dt, cpu in p if t >= t0]
         out["gc"][str(g)] = {
-            "count": len(loaded),
-            **_pcts([dt for dt, _ in loaded]),
-            "cpu": _pcts([cpu for _, cpu in loaded]),
+            "count": len(pauses),
+            **_pcts([dt for dt, _ in pauses]),
+            "cpu": _pcts([cpu for _, cpu in pauses]),
         }
     return out
 

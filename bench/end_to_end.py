@@ -167,7 +167,10 @@ def run_row(args: argparse.Namespace, zones: int, n_clients: int) -> dict[str, A
             broker.port,
             url,
             venue_file,
-            {"E2E_TRACE_OUT": str(trace_out)} if args.trace else {},
+            {
+                **({"E2E_TRACE_OUT": str(trace_out)} if args.trace else {}),
+                **({"VENUE_TWIN_WS_TICK_HZ": str(args.tick_hz)} if args.tick_hz else {}),
+            },
             "bench.e2e_trace" if args.trace else "venue_twin.cli",
         )
         token = login(port)
@@ -414,6 +417,7 @@ def main() -> None:
     ap.add_argument("--drain-procs", type=int, default=4, help="processes of draining clients")
     ap.add_argument("--profile", help="py-spy record the server to this file")
     ap.add_argument("--profile-format", default="speedscope")
+    ap.add_argument("--tick-hz", type=float, help="serve's ws_tick_hz (default: as shipped, 10)")
     ap.add_argument(
         "--trace",
         action="store_true",
