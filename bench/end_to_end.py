@@ -4,13 +4,19 @@
     python bench/end_to_end.py --zones 420 --clients 50 --seconds 60
     python bench/end_to_end.py --store postgres     # durable PostgreSQL instead of SQLite
     python bench/end_to_end.py --profile serve.json # py-spy record the server meanwhile
+    python bench/end_to_end.py --zones 420 --trace  # latency per stage, loop stalls, GC
 
 Everything runs as a user would run it, each part in its own process:
 Mosquitto; `venue-twin serve` as shipped (auth on, 10 Hz tick, state publishing
 on, analytics and alarms on) on a venue from ``large_venue(zones, 10)``
 (``zones x 12`` sensors: 10 per room plus gate counters); a QoS 1 device fleet
 sending every sensor once a second in batches of 100, each reading stamped with
-its publish time; WebSocket clients in separate processes.
+its publish time; WebSocket clients in separate processes. Up to
+``--parse-clients`` (50) of them decode every frame and give the latency; the
+others are draining clients (``bench/e2e_drain.py``): real connections that
+subscribe like the viewer and read every frame at the WebSocket frame level
+without decoding JSON, so 1,000 clients cost the bench a fraction of a core
+and the server, not the clients, is measured.
 
 Printed per row: latency from a reading's publish time to the arrival of the
 delta frame carrying it (every value in every frame), the share of published
@@ -23,6 +29,7 @@ whether the server stopped cleanly (exit code, tracebacks in its log).
 from __future__ import annotations
 
 import argparse
+import json
 import multiprocessing as mp
 import os
 import signal
@@ -45,7 +52,9 @@ _here = Path(__file__).resolve().parent
 sys.path[:] = [str(_here.parent)] + [p for p in sys.path if Path(p or ".").resolve() != _here]
 
 from bench.bench_pg import bench_postgres, durability  # noqa: E402
+from bench.e2e_drain import drainers  # noqa: E402
 from bench.e2e_parts import BENCH_PASSWORD, BENCH_USER, clients, login, publisher  # noqa: E402
+from bench.e2e_summary import drain_summary, print_drain, print_trace  # noqa: E402
 from ingest.contract import Topics  # noqa: E402
 from tests.fixtures.mosquitto import MosquittoServer, find_mosquitto  # noqa: E402
 from twin.samples.large_venue import large_venue  # noqa: E402
@@ -94,7 +103,12 @@ def stored_rows(url: str, venue: str) -> int:
 
 
 def start_serve(
-    tmp: Path, broker_port: int, url: str, venue_file: Path, extra_env: dict[str, str]
+    tmp: Path,
+    broker_port: int,
+    url: str,
+    venue_file: Path,
+    extra_env: dict[str, str],
+    module: str = "venue_twin.cli",
 ) -> tuple[subprocess.Popen[bytes], int, Path]:
     from viewer.roles import Role
     from viewer.users import UsersFile
@@ -117,7 +131,7 @@ def start_serve(
     log = tmp / "serve.log"
     with log.open("wb") as out:
         proc = subprocess.Popen(
-            [sys.executable, "-m", "venue_twin.cli", "serve", "--port", str(port)],
+            [sys.executable, "-m", module, "serve", "--port", str(port)],
             env=env,
             stdout=out,
             stderr=out,
@@ -148,21 +162,42 @@ def run_row(args: argparse.Namespace, zones: int, n_clients: int) -> dict[str, A
             settings = f"PostgreSQL {durability(url)}"
         else:
             url = f"sqlite:///{tmp / 'twin.sqlite3'}"
-        proc, port, log = start_serve(tmp, broker.port, url, venue_file, {})
+        trace_out = tmp / "trace.json"
+        proc, port, log = start_serve(
+            tmp,
+            broker.port,
+            url,
+            venue_file,
+            {
+                **({"E2E_TRACE_OUT": str(trace_out)} if args.trace else {}),
+                **({"VENUE_TWIN_WS_TICK_HZ": str(args.tick_hz)} if args.tick_hz else {}),
+            },
+            "bench.e2e_trace" if args.trace else "venue_twin.cli",
+        )
         token = login(port)
         out = ctx.Queue()
         pub_out = ctx.Queue()
-        per_proc = max(1, -(-n_clients // args.client_procs)) if n_clients else 0
-        client_ps = []
-        left = n_clients
-        while left > 0:
-            n = min(per_proc, left)
-            left -= n
-            client_ps.append(
-                ctx.Process(
-                    target=clients, args=(port, venue.id, n, args.warmup, args.seconds, out)
-                )
-            )
+        # Latency from up to --parse-clients fully parsing clients; the rest
+        # drain frames without decoding them (bench/e2e_drain.py).
+        n_parse = min(n_clients, args.parse_clients)
+        n_drain = n_clients - n_parse
+        drain_out = ctx.Queue()
+        client_ps = _spread(
+            ctx,
+            clients,
+            n_parse,
+            args.client_procs,
+            (port, venue.id),
+            (args.warmup, args.seconds, out),
+        )
+        drain_ps = _spread(
+            ctx,
+            drainers,
+            n_drain,
+            args.drain_procs,
+            (port, venue.id),
+            (args.warmup, args.seconds, drain_out),
+        )
         topic = Topics().batch(venue.id)
         total_s = args.warmup + args.seconds
         pubs = [
@@ -180,7 +215,7 @@ def run_row(args: argparse.Namespace, zones: int, n_clients: int) -> dict[str, A
             )
             for p in range(args.publishers)
         ]
-        for c in client_ps:
+        for c in [*client_ps, *drain_ps]:
             c.start()
         time.sleep(2.0 + n_clients / 200)  # logins and connects
         spy = None
@@ -227,8 +262,9 @@ def run_row(args: argparse.Namespace, zones: int, n_clients: int) -> dict[str, A
         cpu = cpu_s(proc.pid) - cpu0
         wall = time.monotonic() - t0
         results = [out.get(timeout=300) for _ in client_ps]
+        drained = [drain_out.get(timeout=300) for _ in drain_ps]
         pub_res = [pub_out.get(timeout=300) for _ in pubs]
-        for p in [*pubs, *client_ps]:
+        for p in [*pubs, *client_ps, *drain_ps]:
             p.join(30)
         if spy is not None:
             spy.wait(120)
@@ -263,6 +299,7 @@ def run_row(args: argparse.Namespace, zones: int, n_clients: int) -> dict[str, A
         if rc != 0 or "Traceback" in text:
             print("serve's log (last 40 lines):", *text.splitlines()[-40:], sep="\n  ")
         rows = stored_rows(url, venue.id)
+        trace = json.loads(trace_out.read_text()) if trace_out.exists() else None
     lat = np.concatenate([np.asarray(r["lat"]) for r in results]) * 1000 if results else np.zeros(0)
     frames = sum(r["frames"] for r in results)
     values = sum(r["values"] for r in results)
@@ -275,11 +312,12 @@ def run_row(args: argparse.Namespace, zones: int, n_clients: int) -> dict[str, A
         "p50": float(np.percentile(lat, 50)) if lat.size else float("nan"),
         "p99": float(np.percentile(lat, 99)) if lat.size else float("nan"),
         "max": float(lat.max()) if lat.size else float("nan"),
-        "seen": values / max(1, n_clients) / max(1e-9, len(sensors) * args.seconds),
-        "fps": frames / max(1, n_clients) / args.seconds,
+        "seen": values / max(1, n_parse) / max(1e-9, len(sensors) * args.seconds),
+        "fps": frames / max(1, n_parse) / args.seconds,
         "server_cores": cpu / wall,
         "cpu_ms_per_1k": 1e6 * cpu_total / max(1, published),
-        "client_cores": sum(r["cpu_s"] for r in results) / args.seconds,
+        "client_cores": sum(r["cpu_s"] for r in [*results, *drained]) / args.seconds,
+        "drain": drain_summary(drained, n_drain, args.seconds),
         "rss": peak_rss,
         "rate": rate,
         "lag_max": lag_max,
@@ -290,7 +328,21 @@ def run_row(args: argparse.Namespace, zones: int, n_clients: int) -> dict[str, A
         "tracebacks": text.count("Traceback"),
         "errors_logged": sum(1 for line in text.splitlines() if " ERROR " in line),
         "load": os.getloadavg(),
+        "trace": trace,
     }
+
+
+def _spread(
+    ctx: Any, target: Any, n: int, procs: int, head: tuple[Any, ...], tail: tuple[Any, ...]
+) -> list[Any]:
+    """``n`` clients of ``target`` over at most ``procs`` processes (not started)."""
+    per = max(1, -(-n // max(1, procs))) if n else 0
+    out, left = [], n
+    while left > 0:
+        k = min(per, left)
+        left -= k
+        out.append(ctx.Process(target=target, args=(*head, k, *tail)))
+    return out
 
 
 def main() -> None:
@@ -304,9 +356,24 @@ def main() -> None:
     ap.add_argument("--store", choices=["sqlite", "postgres"], default="sqlite")
     ap.add_argument("--fast-pg", action="store_true", help="fsync etc. off (the test settings)")
     ap.add_argument("--publishers", type=int, default=1)
-    ap.add_argument("--client-procs", type=int, default=4)
+    # 8: about 6 parsing clients a process, so a frame waits little for its
+    # turn in the client's own loop (with 4, p99 rose by 40 to 60 ms).
+    ap.add_argument("--client-procs", type=int, default=8, help="processes of parsing clients")
+    ap.add_argument(
+        "--parse-clients",
+        type=int,
+        default=50,
+        help="clients that decode every frame and give the latency; the rest only drain frames",
+    )
+    ap.add_argument("--drain-procs", type=int, default=4, help="processes of draining clients")
     ap.add_argument("--profile", help="py-spy record the server to this file")
     ap.add_argument("--profile-format", default="speedscope")
+    ap.add_argument("--tick-hz", type=float, help="serve's ws_tick_hz (default: as shipped, 10)")
+    ap.add_argument(
+        "--trace",
+        action="store_true",
+        help="latency breakdown per stage, event-loop stalls and GC pauses (bench/e2e_trace.py)",
+    )
     args = ap.parse_args()
     plan = [(args.zones, args.clients)] if args.zones else [(420, 50), (420, 1000), (1680, 50)]
     print(
@@ -325,6 +392,10 @@ def main() -> None:
             flush=True,
         )
         print(f"   store: {r['settings']}; drain after load {r['drain_s']:.1f} s", flush=True)
+        if r["drain"] is not None:
+            print_drain(r["drain"])
+        if r["trace"] is not None:
+            print_trace(r["trace"])
     print(
         "\nlatency = frame arrival - reading's publish time, every value of every delta frame;"
         "\nseen = values received per client / values published; fps = delta frames per client/s;"

@@ -10,6 +10,7 @@ from typing import Any
 from rich.console import Console
 
 from venue_twin.runner import run_until_signal
+from venue_twin.service_runtime import favour_event_loop, settle_heap
 from venue_twin.serving import ok_printer, serving_settings
 from venue_twin.wiring import serve_http
 from venue_twin.wiring_viewer import MirrorPlatform
@@ -44,6 +45,10 @@ def _viewer(args: argparse.Namespace, console: Console) -> int:
         async with MirrorPlatform(settings, progress=ok_printer(console)) as platform:
             assert platform.app is not None
             url = f"http://{settings.http_host}:{settings.http_port}"
+            # As in serve: later collections skip the start-up heap, and the loop
+            # gets the GIL back soon from paho's thread (venue_twin/service_runtime.py).
+            favour_event_loop()
+            console.print(f"[green]ok[/green] start-up heap frozen ({settle_heap()} objects)")
             console.print(f"[green]ok[/green] mirror viewer on [bold]{url}[/bold]")
             await serve_http(platform.app, settings.http_host, settings.http_port, stop)
         console.print("stopped cleanly")

@@ -165,5 +165,7 @@ def test_demo_starts_serves_and_stops_cleanly_on_ctrl_c(tmp_path: Path) -> None:
             proc.kill()
     assert proc.returncode == 0, out
     assert f"viewer on http://127.0.0.1:{port}" in out
+    # The start-up heap is frozen: full collections no longer stall the loop for it.
+    assert "start-up heap frozen" in out
     assert "stopped cleanly" in out
     assert (tmp_path / "data" / "demo.sqlite3").exists()

@@ -227,6 +227,9 @@ async def test_a_device_reading_reaches_websocket_clients_of_both_viewers_within
         assert frame["zones"]["gallery-b"]["temperature"] == 23.25
     for ws in clients:
         await ws.close()
+    # A viewer is a long-lived fan-out process too: its start-up heap is frozen.
+    for v in (site.a, site.b):
+        assert "start-up heap frozen" in v.log.read_text()
 
 
 async def test_an_acknowledgement_through_viewer_b_reaches_viewer_a_and_the_store(
