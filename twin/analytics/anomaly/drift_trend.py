@@ -82,11 +82,6 @@ class TrendEvidence:
         self._n = 0  # hours held (at most HISTORY_H)
         self.scale = 0.0  # the residual's MAD scale (0: not known yet)
 
-    @property
-    def ready(self) -> bool:
-        """Whether enough hours are held to judge a line."""
-        return self._n >= min(self._cfg.windows)
-
     def clear(self) -> None:
         """Forget the residuals: after a report, new evidence must build up."""
         for i in range(HISTORY_H):

@@ -178,9 +178,9 @@ class NeighbourDrift:
         return sensor in self._tracks
 
     def ready(self, sensor: str) -> bool:
-        """Whether the sensor's drift is judged here yet (after about two and a half days)."""
+        """Whether the sensor's drift is judged here yet (after about two days)."""
         track = self._tracks.get(sensor)
-        return track is not None and track.trend.ready
+        return track is not None and not math.isnan(track.reference)
 
     def neighbours(self, sensor: str) -> tuple[str, ...]:
         track = self._tracks.get(sensor)
