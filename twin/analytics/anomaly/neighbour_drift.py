@@ -10,18 +10,28 @@ change included, and a sensor's own slow drift is left.
 
 The residual still has a daily shape (a busy gallery warms more than the
 corridor at noon), and a room event (a door left open, a heating failure)
-moves it for a few hours. Its *level* is therefore the median of the last
-24 hourly residuals: one of each hour of the day, so the daily shape is a
-constant, and an event of under 12 hours does not move it. A drift is
-reported when the level has moved ``sigma`` scales from its reference; the
-scale is the residual's own hour-to-hour wobble, learnt online. The
-reference follows smaller moves slowly (rooms part and meet over weeks) and
-is re-set at each report, so one drift is reported once per ``sigma`` of
-movement. A sensor reported drifting is left out of its neighbours' medians
-for a week.
+moves it for a few hours. Two paths judge it:
 
-State per sensor: the open and the last hourly bin, 24 hourly residuals and
-a day of hourly means and a few floats (about 1.5 KB, `bench/anomaly_watch.py`);
+- slow (:mod:`twin.analytics.anomaly.drift_trend`): each hour, the residual
+  less its usual level at that hour of the day; a straight line fitted to the
+  last 18-48 hours that is significant (t statistic from the scatter about
+  it), large enough (in the residual's own scale) and not steep. A drift's
+  evidence grows with every hour (as the window's length to the power 1.5),
+  so a 0.5 degC/week drift is reported within about a day; an event's dip
+  and recovery scatters about any line.
+- fast (steep lines): the median of the last 24 hourly residuals (one of
+  each hour of the day, so the daily shape is a constant, and an event of
+  under 12 hours does not move it) moves ``sigma`` scales (the residual's
+  hour-to-hour wobble, learnt online) from its reference, which follows
+  smaller moves slowly (rooms part and meet over weeks).
+
+A report re-anchors both, so a drift is reported once per line or per
+``sigma`` of movement. A sensor reported drifting is left out of its
+neighbours' medians for a week.
+
+State per sensor: the open and the last hourly bin, a day of hourly means,
+two running residuals and the usual level per hour of the day, 72 hourly
+residuals and a few floats (about 2.9 KB, `bench/anomaly_watch.py`);
 nothing grows with time.
 """
 
