@@ -4,8 +4,8 @@ Usage: python bench/neighbour_drift.py [--seeds 0,1,2] [--warmup-days 3] [--cach
 
 For each seed, the museum-wing venue is simulated twice, as ``bench/faults.py``
 does it: the realistic campaign (``realistic_plan``: about half the
-thermometers drift at 0.5 degC/week from a random time, the hygrometers
-get a 1 %RH/week drift here too, see ``--rh-drift``) and the four zone events
+thermometers drift at 0.5 degC/week from a random time; here one
+hygrometer also drifts, 1 %RH/week by default, see ``--rh-drift``) and the four zone events
 with no fault. The thermometers' and hygrometers' readings feed
 :class:`~twin.analytics.anomaly.neighbour_drift.NeighbourDrift` alone (no zone
 corroboration, no own-history detector), so the figures are the drift
