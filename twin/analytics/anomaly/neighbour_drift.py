@@ -10,18 +10,28 @@ change included, and a sensor's own slow drift is left.
 
 The residual still has a daily shape (a busy gallery warms more than the
 corridor at noon), and a room event (a door left open, a heating failure)
-moves it for a few hours. Its *level* is therefore the median of the last
-24 hourly residuals: one of each hour of the day, so the daily shape is a
-constant, and an event of under 12 hours does not move it. A drift is
-reported when the level has moved ``sigma`` scales from its reference; the
-scale is the residual's own hour-to-hour wobble, learnt online. The
-reference follows smaller moves slowly (rooms part and meet over weeks) and
-is re-set at each report, so one drift is reported once per ``sigma`` of
-movement. A sensor reported drifting is left out of its neighbours' medians
-for a week.
+moves it for a few hours. Two paths judge it:
 
-State per sensor: the open and the last hourly bin, 24 hourly residuals and
-a day of hourly means and a few floats (about 1.5 KB, `bench/anomaly_watch.py`);
+- slow (:mod:`twin.analytics.anomaly.drift_trend`): each hour, the residual
+  less its usual level at that hour of the day; a straight line fitted to the
+  last 18-48 hours that is significant (t statistic from the scatter about
+  it), large enough (in the residual's own scale) and not steep. A drift's
+  evidence grows with every hour (as the window's length to the power 1.5),
+  so a 0.5 degC/week drift is reported within about a day; an event's dip
+  and recovery scatters about any line.
+- fast (steep lines): the median of the last 24 hourly residuals (one of
+  each hour of the day, so the daily shape is a constant, and an event of
+  under 12 hours does not move it) moves ``sigma`` scales (the residual's
+  hour-to-hour wobble, learnt online) from its reference, which follows
+  smaller moves slowly (rooms part and meet over weeks).
+
+A report re-anchors both, so a drift is reported once per line or per
+``sigma`` of movement. A sensor reported drifting is left out of its
+neighbours' medians for a week.
+
+State per sensor: the open and the last hourly bin, a day of hourly means,
+two running residuals and the usual level per hour of the day, 72 hourly
+residuals and a few floats (about 2.9 KB, `bench/anomaly_watch.py`);
 nothing grows with time.
 """
 
@@ -31,10 +41,11 @@ import math
 import statistics
 from array import array
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from twin.alarms.texts import format_number
 from twin.analytics.anomaly.detection import Detection, DetectionKind, described, severity
+from twin.analytics.anomaly.drift_trend import DriftTrendConfig, TrendEvidence
 
 __all__ = ["MIN_NEIGHBOURS", "DriftConfig", "NeighbourDrift", "NeighbourSensor"]
 
@@ -47,22 +58,28 @@ _DAY_H = 24
 
 @dataclass(frozen=True, slots=True)
 class DriftConfig:
-    """Settings, in units of the residual's own learnt hour-to-hour scale.
+    """Settings. ``trend``: when a straight line in the hourly residual is a
+    drift (:class:`DriftTrendConfig`); ``follow``: per-day weight with which
+    each hour of the day's usual residual follows (a week's time constant:
+    rooms part and meet over weeks; a drift outruns it); ``distrust_s``: a
+    sensor reported drifting is left out of its neighbours' medians this
+    long (two drifting sensors of five would otherwise drag the median).
 
-    ``sigma``: how far the day's mean residual must move from its reference
-    to report a drift; ``follow``: per-hour weight with which the reference
-    follows a smaller move (a week's time constant); ``learn``: weight of one
-    hour in the scale; ``clip``: no hour moves the scale by more than this
-    many scales; ``distrust_s``: a sensor
-    reported drifting is left out of its neighbours' medians this long (two
-    drifting sensors of five would otherwise drag the median of the rest).
+    The fast path, for drifts too steep for ``trend`` (a line steeper than
+    ``trend.max_rate``, which a room event's dip also is): ``sigma``, how far
+    the day's median residual must move from its reference, in the residual's
+    hour-to-hour scale (``learn``: one hour's weight in it; ``clip``: no hour
+    moves it more than this many scales); ``level_follow``: per-hour weight
+    with which the reference follows a smaller move.
     """
 
+    trend: DriftTrendConfig = field(default_factory=DriftTrendConfig)
+    follow: float = 1.0 / 7.0
+    distrust_s: float = 7 * 86400.0
     sigma: float = 3.0
-    follow: float = 1.0 / 168.0
+    level_follow: float = 1.0 / 168.0
     learn: float = 0.1
     clip: float = 5.0
-    distrust_s: float = 7 * 86400.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,16 +93,20 @@ class NeighbourSensor:
 
 
 class _Track:
-    """One sensor: its hourly bin, the last day of hourly residuals, level and scale."""
+    """One sensor: its hourly bin, a day of hourly means, the residual's level
+    and usual level per hour of the day, and the trend evidence."""
 
     __slots__ = (
         "anchor_ts",
+        "base",
+        "base_n",
         "bin_hour",
         "bin_n",
         "bin_sum",
         "drift_ts",
         "last_hour",
         "last_mean",
+        "level_ring",
         "mean_hour",
         "means",
         "neighbours",
@@ -94,10 +115,11 @@ class _Track:
         "ring",
         "ring_n",
         "scale",
+        "trend",
         "unit",
     )
 
-    def __init__(self, unit: str) -> None:
+    def __init__(self, unit: str, trend: DriftTrendConfig) -> None:
         self.unit = unit
         self.neighbours: tuple[str, ...] = ()
         self.bin_hour = -1
@@ -107,12 +129,16 @@ class _Track:
         self.last_mean = 0.0
         self.means = array("d", bytes(8 * _DAY_H))  # the last day's hourly means
         self.mean_hour = array("q", [-1] * _DAY_H)  # ...and which hour each is
-        self.ring = array("d", bytes(8 * _DAY_H))  # the residual, by hour of the day
+        self.ring = array("d", bytes(8 * _DAY_H))  # the residual's level, by hour of the day
+        self.base = array("d", bytes(8 * _DAY_H))  # ...its usual level
+        self.base_n = array("q", bytes(8 * _DAY_H))  # ...days in it
+        self.level_ring = array("d", bytes(8 * _DAY_H))  # the same against the others (fast)
         self.ring_n = 0
         self.prev_step = math.nan
-        self.scale = math.nan
-        self.reference = math.nan
+        self.scale = math.nan  # the residual's hour-to-hour scale (fast path)
+        self.reference = math.nan  # the day's median level last reported (fast path)
         self.anchor_ts = math.nan
+        self.trend = TrendEvidence(trend)
         self.drift_ts = -math.inf  # its last drift report
 
 
@@ -148,7 +174,7 @@ class NeighbourDrift:
             mates = zone_mates if len(zone_mates) >= MIN_NEIGHBOURS else venue_mates
             if len(mates) < MIN_NEIGHBOURS:
                 continue
-            track = _Track(m.unit)
+            track = _Track(m.unit, self.config.trend)
             track.neighbours = tuple(mates)
             self._tracks[m.sensor] = track
             self._kind_of[m.sensor] = m.kind
@@ -228,19 +254,73 @@ class NeighbourDrift:
             ]
             if len(others) < MIN_NEIGHBOURS:
                 continue
-            step = own - statistics.median(others)
-            detection = self._step(s, t, hour, means[s], step, len(others))
+            # The group's median with the sensor itself in it: with two of five
+            # drifting the same way, the median of the other four is pulled
+            # half-way to the drift (and a sound sensor reads as drifting); the
+            # median of all five is still a sound one's.
+            step = own - statistics.median([own, *others])
+            # The fast path keeps the median of the others: with the sensor in
+            # the median its step is often exactly 0, and its hour-to-hour scale
+            # would collapse.
+            apart = own - statistics.median(others)
+            detection = self._step(s, t, hour, means[s], step, apart, len(others))
             if detection is not None:
                 found.append(detection)
 
     def _step(
-        self, sensor: str, t: _Track, hour: int, mean: float, step: float, n_others: int
+        self,
+        sensor: str,
+        t: _Track,
+        hour: int,
+        mean: float,
+        step: float,
+        apart: float,
+        n_others: int,
     ) -> Detection | None:
         cfg = self.config
-        # The residual against the neighbours, one running sum per hour of the day.
+        # The residual's level against the neighbours, one running sum per hour
+        # of the day (its change since the sensor's first day at that hour).
         slot = hour % _DAY_H
         t.ring[slot] += step
         t.ring_n += 1
+        level = t.ring[slot]
+        ts = (hour + 1) * _HOUR
+        # Slow path: the level less that hour's usual level (the daily shape:
+        # rooms differ at noon), one value an hour, for a straight line.
+        n = t.base_n[slot] + 1  # the first day counts: its level is 0 by definition
+        residual = level - t.base[slot]
+        trend = t.trend.add(residual)
+        # The usual level learns robustly: an event's hours would echo a day later.
+        move = residual
+        if t.trend.scale > 0.0:
+            move = min(max(move, -cfg.clip * t.trend.scale), cfg.clip * t.trend.scale)
+        t.base[slot] += max(1.0 / (n + 1), cfg.follow) * move
+        t.base_n[slot] = n
+        t.level_ring[slot] += apart
+        fast = self._level_moved(t, apart, ts)
+        if fast is not None:
+            moved, stat, period = fast
+            params = self._params(t, moved, stat, period, n_others)
+            score = severity(stat, cfg.sigma)
+        elif trend is not None:
+            stat = abs(trend.change) / trend.scale
+            params = self._params(t, trend.change, stat, trend.window * _HOUR, n_others)
+            score = severity(abs(trend.t), cfg.trend.t_min)
+        else:
+            return None
+        detection = described(
+            DetectionKind.DRIFT, sensor, ts, mean, score, "anomaly.drift.neighbours", params
+        )
+        t.drift_ts = ts
+        # Re-anchor both paths: one report per line, or per sigma of movement.
+        t.trend.clear()
+        if t.ring_n >= _DAY_H:
+            t.reference, t.anchor_ts = statistics.median(t.level_ring), ts
+        return detection
+
+    def _level_moved(self, t: _Track, step: float, ts: float) -> tuple[float, float, float] | None:
+        """Fast path: the day's median level moved ``sigma`` scales from its reference."""
+        cfg = self.config
         prev, t.prev_step = t.prev_step, step
         if math.isnan(prev):
             return None
@@ -255,8 +335,7 @@ class NeighbourDrift:
             return None
         # A whole day's median: one value per hour of the day, so an event of a
         # few hours does not move it, and a drift, which moves every hour, does.
-        level = statistics.median(t.ring)
-        ts = (hour + 1) * _HOUR
+        level = statistics.median(t.level_ring)
         if math.isnan(t.reference):
             t.reference, t.anchor_ts = level, ts
             return None
@@ -264,26 +343,20 @@ class NeighbourDrift:
         stat = abs(moved) / max(t.scale, 1e-12)
         if stat < cfg.sigma:
             # Follow slowly: rooms part and meet over weeks; a drift outruns this.
-            t.reference += cfg.follow * moved
+            t.reference += cfg.level_follow * moved
             return None
-        period = max(ts - t.anchor_ts, _HOUR)
-        params: dict[str, str | float] = {
-            "change": f"{'+' if moved >= 0 else '-'}{format_number(abs(moved))}",
+        return moved, stat, max(ts - t.anchor_ts, _HOUR)
+
+    @staticmethod
+    def _params(
+        t: _Track, change: float, stat: float, period_s: float, n_others: int
+    ) -> dict[str, str | float]:
+        sign = "+" if change >= 0 else "-"
+        return {
+            "change": f"{sign}{format_number(abs(change))}",
             "unit": t.unit,
             "sigma": round(stat, 1),
             "neighbours": n_others,
-            "period_s": period,
-            "rate": f"{'+' if moved >= 0 else '-'}{format_number(abs(moved) / (period / _HOUR))}",
+            "period_s": period_s,
+            "rate": f"{sign}{format_number(abs(change) / (period_s / _HOUR))}",
         }
-        detection = described(
-            DetectionKind.DRIFT,
-            sensor,
-            ts,
-            mean,
-            severity(stat, cfg.sigma),
-            "anomaly.drift.neighbours",
-            params,
-        )
-        t.drift_ts = ts
-        t.reference, t.anchor_ts = level, ts  # re-anchor: one report per sigma of movement
-        return detection

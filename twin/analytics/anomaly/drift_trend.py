@@ -1,0 +1,146 @@
+"""Evidence of a slow linear departure in an hourly residual, in bounded state.
+
+A sensor drifting at a constant rate leaves a straight line in its hourly
+residual against the neighbours; a room event (a door left open, a heating
+failure) leaves a dip and a recovery; the rooms' own day-to-day wander leaves
+an offset. :class:`TrendEvidence` keeps the last :data:`HISTORY_H` hourly
+residuals and, each hour, fits a straight line (least squares, intercept
+free) to the last ``w`` hours for each window ``w`` of ``DriftTrendConfig.windows``.
+The slope's t statistic uses the scatter about that line (robust: the MAD of
+the fit's residuals), so:
+
+- a linear drift fits well, and its evidence grows as ``w ** 1.5`` (the slope
+  is known ever better, the scatter stays the noise's) instead of waiting
+  for a day's median to move;
+- an event's dip and recovery fits a line badly: its scatter is its own
+  size, so its t statistic stays small however deep it is;
+- an offset has no slope (the intercept is free).
+
+A slope also has to matter: the line's change over the window must be
+``min_change`` residual scales (the MAD of the last :data:`HISTORY_H` hours,
+which a drift of a day does not move) so that the rooms' slow parting over
+days, which a long window resolves precisely, is not a fault.
+
+State: one ``array('d')`` of :data:`HISTORY_H` floats and two ints (about
+0.7 KB); each hour costs ``O(HISTORY_H)`` per window.
+"""
+
+from __future__ import annotations
+
+import math
+from array import array
+from dataclasses import dataclass
+
+__all__ = ["HISTORY_H", "DriftTrendConfig", "Trend", "TrendEvidence"]
+
+HISTORY_H = 72
+"""Hours of residual kept: three days, so a day's drift is a third of them."""
+
+_MAD_TO_SD = 1.4826
+
+
+@dataclass(frozen=True, slots=True)
+class DriftTrendConfig:
+    """``t_min``: the slope's t statistic needed to report; ``min_change``: the
+    line's change over the window, in residual scales; ``max_rate``: the
+    steepest line reported, in residual scales per hour (a 0.5 degC/week
+    drift is about 0.6 of a thermometer's; a room event's dip is tens: a
+    line that steep is left to the day's median, which waits for it to
+    last); ``windows``: the hours
+    fitted (the shortest must be longer than a room event and its recovery,
+    which a shorter line follows as well as a drift)."""
+
+    t_min: float = 12.0
+    min_change: float = 3.0
+    max_rate: float = 2.0
+    windows: tuple[int, ...] = (18, 24, 36, 48)
+
+
+@dataclass(frozen=True, slots=True)
+class Trend:
+    """The strongest line found: t statistic, slope per hour, its window (h),
+    change over the window and the residual scale, in the residual's units."""
+
+    t: float
+    slope: float
+    window: int
+    change: float
+    scale: float
+
+
+class TrendEvidence:
+    """Hourly residuals in; the strongest significant straight line out."""
+
+    __slots__ = ("_cfg", "_n", "_pos", "_values", "scale")
+
+    def __init__(self, config: DriftTrendConfig | None = None) -> None:
+        self._cfg = config if config is not None else DriftTrendConfig()
+        if max(self._cfg.windows) > HISTORY_H or min(self._cfg.windows) < 3:
+            raise ValueError(f"windows must be 3..{HISTORY_H} hours")
+        self._values = array("d", [math.nan] * HISTORY_H)
+        self._pos = 0  # where the next hour goes
+        self._n = 0  # hours held (at most HISTORY_H)
+        self.scale = 0.0  # the residual's MAD scale (0: not known yet)
+
+    def clear(self) -> None:
+        """Forget the residuals: after a report, new evidence must build up."""
+        for i in range(HISTORY_H):
+            self._values[i] = math.nan
+        self._n = 0
+
+    def last(self, count: int) -> list[float]:
+        """The last ``count`` hourly residuals, oldest first (NaN: a missing hour)."""
+        count = min(count, HISTORY_H)
+        return [self._values[(self._pos - count + i) % HISTORY_H] for i in range(count)]
+
+    def add(self, residual: float) -> Trend | None:
+        """Add one hour's residual (NaN: no residual that hour); a line if one holds."""
+        self._values[self._pos] = residual
+        self._pos = (self._pos + 1) % HISTORY_H
+        self._n = min(self._n + 1, HISTORY_H)
+        cfg = self._cfg
+        held = [v for v in self.last(self._n) if not math.isnan(v)]
+        if len(held) < min(cfg.windows):
+            return None  # no scale yet
+        self.scale = scale = _mad(held)
+        if scale <= 0.0:
+            return None
+        best: Trend | None = None
+        for w in cfg.windows:
+            if w > self._n:
+                break
+            ys = self.last(w)
+            if any(math.isnan(y) for y in ys):
+                continue  # a gap: the line's hours are not evenly known
+            trend = _fit(ys, scale)
+            if abs(trend.change) < cfg.min_change * scale or abs(trend.t) < cfg.t_min:
+                continue
+            if abs(trend.slope) > cfg.max_rate * scale:
+                continue
+            if best is None or abs(trend.t) > abs(best.t):
+                best = trend
+        return best
+
+
+def _mad(xs: list[float]) -> float:
+    s = sorted(xs)
+    med = s[len(s) // 2] if len(s) % 2 else 0.5 * (s[len(s) // 2 - 1] + s[len(s) // 2])
+    dev = sorted(abs(x - med) for x in xs)
+    n = len(dev)
+    mid = dev[n // 2] if n % 2 else 0.5 * (dev[n // 2 - 1] + dev[n // 2])
+    return _MAD_TO_SD * mid
+
+
+def _fit(ys: list[float], scale: float) -> Trend:
+    """Least-squares line; its t statistic from the MAD of the scatter about it."""
+    w = len(ys)
+    centre = (w - 1) / 2.0
+    sxx = w * (w * w - 1) / 12.0
+    mean = sum(ys) / w
+    slope = sum((i - centre) * (y - mean) for i, y in enumerate(ys)) / sxx
+    res = [y - mean - slope * (i - centre) for i, y in enumerate(ys)]
+    # A dip and a recovery scatter widely about any line, so an event's t
+    # stays small however deep it is; a drift's scatter is the noise's.
+    spread = max(_mad(res), 1e-12)
+    t = slope * math.sqrt(sxx) / spread
+    return Trend(t, slope, w, slope * w, scale)
