@@ -29,6 +29,7 @@ import argparse
 import math
 import sys
 import time
+from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -187,6 +188,9 @@ def main(argv: list[str] | None = None) -> int:
             and not any(zone_of.get(s) == e.zone and e.start <= t <= e.end + 3600 for e in events)
         ]
         print(f"sensor-fault detections outside the events (false alarms): {len(quiet)}")
+        by_source = Counter(f"{s}:{k}" for s, k, _t in quiet)
+        for name, count in by_source.most_common(8):
+            print(f"  {count:5}  {name}")
 
     elapsed = time.perf_counter() - started
     print()

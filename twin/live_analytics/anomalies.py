@@ -30,6 +30,9 @@ _NO_DRIFT = {
     SensorKind.CO2,
 }
 _STEPPED = {SensorKind.GATE_COUNTER, SensorKind.LUX}
+# Head counts (cameras, people trackers) jump whenever a group walks in and sit
+# at 0 all night: only silence or an impossible count is the device's fault.
+_HEAD_COUNTS = {SensorKind.PEOPLE_COUNT, SensorKind.PEOPLE_TRACKER}
 _CONSENSUS_KINDS = {SensorKind.TEMPERATURE, SensorKind.HUMIDITY, SensorKind.CO2}
 _NEVER = 10**9
 # A calibrated score this high counts as a change for zone corroboration.
@@ -51,7 +54,7 @@ def detector_config(s: SensorDef) -> DetectorConfig:
         "physical_max": th.physical_max,
         "expected_interval": s.interval_s,
     }
-    if s.kind in _STEPPED:
+    if s.kind in _STEPPED or s.kind in _HEAD_COUNTS:
         # A cumulative counter ramps all day and rests all night; lamps switch and
         # clouds pass: steps are normal here, so only a silent, stuck or impossible
         # sensor is a fault (stuck only for lux: a counter rests all night).
@@ -60,7 +63,7 @@ def detector_config(s: SensorDef) -> DetectorConfig:
             spike_sigma=None,
             step_sigma=None,
             drift_sigma=None,
-            stuck_count=_NEVER if s.kind is SensorKind.GATE_COUNTER else 30,
+            stuck_count=30 if s.kind is SensorKind.LUX else _NEVER,
         )
     drift = None if s.kind in _NO_DRIFT else 5.0
     return DetectorConfig(**common, drift_sigma=drift)  # type: ignore[arg-type]
