@@ -35,6 +35,7 @@ from bench.bench_pg import bench_postgres, durability
 from ingest.archive import ImportOptions, ReadOptions, import_archive
 from ingest.archive.reader import read_file
 from ingest.store import open_store
+from venue_twin.commands_import import default_writers
 
 
 def write_archive(folder: Path, rows: int, files: int) -> list[Path]:
@@ -61,13 +62,14 @@ async def run(args: argparse.Namespace) -> None:
         folder = Path(tmp)
         paths = write_archive(folder, args.rows, args.files)
         size = sum(p.stat().st_size for p in paths)
+        url = args.store or f"sqlite:///{folder / 'bench.sqlite3'}"
+        args.writers = args.writers or default_writers(url)
         opts = ImportOptions(
             "bench", ReadOptions(tz="Europe/London"), sensor_prefix="g3-", writers=args.writers
         )
         t0, c0 = time.perf_counter(), time.process_time()
         parsed = sum(read_file(p, opts.read).rows for p in paths)
         t_parse, c_parse = time.perf_counter() - t0, time.process_time() - c0
-        url = args.store or f"sqlite:///{folder / 'bench.sqlite3'}"
         store = open_store(url)
         await store.open()
         try:
@@ -116,7 +118,10 @@ def main() -> None:
     p.add_argument("--rows", type=int, default=1_000_000)
     p.add_argument("--files", type=int, default=3)
     p.add_argument(
-        "--writers", type=int, default=2, help="sensors written at once (default 2, as the CLI)"
+        "--writers",
+        type=int,
+        default=None,
+        help="sensors written at once (default as the CLI: 2 on PostgreSQL, 1 on SQLite)",
     )
     p.add_argument("--store", help="store URL (default: a temporary SQLite file)")
     p.add_argument(

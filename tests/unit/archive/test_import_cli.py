@@ -75,7 +75,16 @@ def test_import_command_writes_as_many_sensors_at_once_as_asked(
     args += ["--venue", "sample:museum-wing", "--map", "Temperature=gallery-a-temp"]
     assert main([*args, "--writers", "4"]) == 0
     assert main(args) == 0
-    assert asked == [4, 2]
+    assert asked == [4, 1]  # SQLite's default: one connection, one writer
+
+
+def test_import_writes_two_sensors_at_once_only_on_postgresql() -> None:
+    import venue_twin.commands_import as cmd
+
+    assert cmd.default_writers("postgresql://u@127.0.0.1:5432/db") == 2
+    assert cmd.default_writers("postgres://u@127.0.0.1/db") == 2
+    assert cmd.default_writers("sqlite:///data/readings.db") == 1
+    assert cmd.default_writers("not a url") == 1  # opening the store reports it
 
 
 @pytest.mark.parametrize("bad", ["0", "9", "two"])
