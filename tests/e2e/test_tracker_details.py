@@ -38,7 +38,10 @@ def tracker_demo(tmp_path: Path) -> Iterator[tuple[DemoApp, tuple[float, float, 
             "kind": "people_tracker",
             "zone": "corridor",
             "position": [(box[0] + box[2]) / 2, (box[1] + box[3]) / 2, 2.5],
-            "interval_s": 1,
+            # The demo's simulator publishes frames for every tracker of the
+            # venue at its interval; hourly keeps them out of this device's
+            # stream (interleaved frames of two sources break every track).
+            "interval_s": 3600,
         }
     )
     write_venue_yaml(Venue.model_validate(doc), tmp_path / "wing.yaml")

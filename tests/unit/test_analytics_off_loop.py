@@ -24,6 +24,7 @@ from twin.live_analytics import AnalyticsService
 from twin.live_analytics.batcher import AnalysisBatcher
 from twin.loader import load_sample
 from twin.samples.large_venue import large_venue
+from twin.venue import SensorKind
 
 
 def _readings(n: int, t0: float = 1_700_000_000.0) -> list[Reading]:
@@ -101,10 +102,13 @@ async def test_the_service_on_a_loop_gives_the_same_results_as_inline() -> None:
     venue = load_sample("museum-wing")
     t0 = 1_732_525_200.0
     rng = np.random.default_rng(3)
+    # Not the people tracker: every 10 s breaks its declared 2 s frames, so
+    # whether it is judged offline at a step depends on where the step falls.
+    sensors = [s for s in venue.sensors if s.kind is not SensorKind.PEOPLE_TRACKER]
     readings = [
         Reading(venue.id, s.id, t0 + k * 10.0, 20.0 + float(rng.normal()))
         for k in range(60)
-        for s in venue.sensors
+        for s in sensors
     ]
     inline = AnalyticsService([venue], AlarmManager(MemoryAlarmStore()))
     inline_updates = [
