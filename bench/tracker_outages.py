@@ -22,7 +22,7 @@ import numpy as np
 from ingest.contract import Reading, TrackFrame
 from simulators.device_outages import OutageParams
 from simulators.simulator import VenueSimulator
-from simulators.tracker_positions import TrackerPositions
+from simulators.tracker_positions import TrackerPositions, as_decoded
 from twin.live_analytics import AnalyticsConfig, VenueAnalytics
 from twin.loader import load_sample
 
@@ -46,15 +46,7 @@ def run(seed: int, hours: float) -> tuple[np.ndarray, np.ndarray, np.ndarray, np
     steps = [1e-3] + [STEP_S] * round(hours * 3600 / STEP_S)
     for dt in steps:
         plain, frames = positions.split(sim.step(dt), sim.occupancy())
-        batch: list[Reading | TrackFrame] = list(plain)
-        for sensor, doc in frames:
-            ts = doc["ts"] / 1000.0
-            xy = tuple((float(x), float(y)) for x, y in doc["positions"])
-            ids = tuple(str(i) for i in doc["ids"])
-            batch += [
-                TrackFrame(venue.id, sensor, ts, doc["count"], xy, ids),
-                Reading(venue.id, sensor, ts, float(doc["count"])),
-            ]
+        batch: list[Reading | TrackFrame] = [*plain, *as_decoded(venue.id, frames)]
         batch.sort(key=lambda m: m.ts)
         update, _ = va.process(batch)
         for c in update.crowd:

@@ -24,7 +24,8 @@ import numpy as np
 import numpy.typing as npt
 import shapely
 
-from ingest.contract import CONTRACT_VERSION, Reading
+from ingest.contract import CONTRACT_VERSION, Reading, TrackFrame
+from ingest.people_tracks import parse_track
 from twin.venue import SensorKind, Venue
 
 __all__ = ["TrackerPositions"]
@@ -135,3 +136,22 @@ class TrackerPositions:
             count = round(max(0.0, r.value))
             frames.append((r.sensor, self.frame(r.sensor, r.ts, occupancy.get(zone, 0), count)))
         return plain, frames
+
+
+def as_decoded(
+    venue: str, frames: Sequence[tuple[str, dict[str, Any]]]
+) -> list[Reading | TrackFrame]:
+    """What ingest makes of tracker frames, for runs without a broker: a track and a count each.
+
+    Parsed by ingest's own :func:`~ingest.people_tracks.parse_track`; the
+    count goes in as the sensor's reading, as ``ingest.decode`` does.
+    """
+    out: list[Reading | TrackFrame] = []
+    for sensor, doc in frames:
+        count, positions, ids = parse_track(doc)
+        ts = doc["ts"] / 1000.0
+        out += [
+            TrackFrame(venue, sensor, ts, count, positions, ids),
+            Reading(venue, sensor, ts, float(count)),
+        ]
+    return out

@@ -15,7 +15,7 @@ import numpy as np
 from ingest.contract import Reading, TrackFrame
 from simulators.device_outages import OutageParams
 from simulators.simulator import VenueSimulator
-from simulators.tracker_positions import TrackerPositions
+from simulators.tracker_positions import TrackerPositions, as_decoded
 from twin.live_analytics import AnalyticsConfig, VenueAnalytics
 from twin.loader import load_sample
 
@@ -35,15 +35,7 @@ def test_outages_of_the_entrance_tracker_are_flagged_and_its_figures_withheld() 
     for _ in range(round(3 * 3600 / STEP_S)):
         readings = sim.step(STEP_S)
         plain, frames = positions.split(readings, sim.occupancy())
-        batch: list[Reading | TrackFrame] = list(plain)
-        for sensor, doc in frames:
-            xy = tuple((float(x), float(y)) for x, y in doc["positions"])
-            ids = tuple(str(i) for i in doc["ids"])
-            ts = doc["ts"] / 1000.0
-            batch += [
-                TrackFrame(venue.id, sensor, ts, doc["count"], xy, ids),
-                Reading(venue.id, sensor, ts, float(doc["count"])),
-            ]
+        batch: list[Reading | TrackFrame] = [*plain, *as_decoded(venue.id, frames)]
         batch.sort(key=lambda m: m.ts)
         update, _ = va.process(batch)
         for c in update.crowd:
