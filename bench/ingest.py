@@ -39,7 +39,8 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any, Literal
 
@@ -132,28 +133,48 @@ class _Timed:
         await self.writer.put(readings, committed)
 
 
-async def run_ours(
-    mq_port: int, url: str, messages: int, per_msg: int, rate: float | None, lanes: int
-) -> dict[str, Any]:
+@asynccontextmanager
+async def _ingest(
+    mq_port: int, url: str, timed: bool, name: str, shared_group: str | None = None
+) -> AsyncIterator[tuple[IngestService, _Timed]]:
+    """The ingest path as ``venue-twin ingest`` wires it, connected; closed in order on exit."""
     store = PostgresStore(url)
     await store.open()
     metrics = IngestMetrics()
     writer = BatchWriter(store, metrics, max_batch=20_000, max_delay_s=0.05, max_pending=200_000)
     wtask = asyncio.create_task(writer.run())
-    timed = _Timed(writer, timed=rate is not None)
+    sink = _Timed(writer, timed=timed)
     service = IngestService(
-        MqttSettings(
-            port=mq_port, client_id=f"bench-ingest-{time.time_ns()}", protocol=_PROTOCOL[0]
-        ),
+        MqttSettings(port=mq_port, client_id=f"{name}-{time.time_ns()}", protocol=_PROTOCOL[0]),
         T,
         Decoder(T),
-        timed,
+        sink,
         store,
         metrics,  # type: ignore[arg-type]
+        shared_group=shared_group,
     )
+    try:
+        async with service:
+            await service.wait_connected()
+            yield service, sink
+    finally:
+        await writer.close()
+        wtask.cancel()
+        await store.close()
+
+
+def _offered(pubs: list[tuple[int, float, float]], per_msg: int) -> float:
+    """The publishers' broker-acknowledged readings per second, over all of them."""
+    sent = sum(n for n, _s, _e in pubs)
+    span = max(e for _n, _s, e in pubs) - min(s for _n, s, _e in pubs)
+    return sent * per_msg / span if span > 0 else float("nan")
+
+
+async def run_ours(
+    mq_port: int, url: str, messages: int, per_msg: int, rate: float | None, lanes: int
+) -> dict[str, Any]:
     total = messages * per_msg
-    async with service:
-        await service.wait_connected()
+    async with _ingest(mq_port, url, rate is not None, "bench-ingest") as (_service, timed):
         procs, go, out = _publishers(mq_port, messages, per_msg, rate, lanes)
         await asyncio.sleep(3.0 if rate is None else 1.0)  # publishers encode and connect
         cpu0 = _cpu()
@@ -165,14 +186,9 @@ async def run_ours(
         pubs = [await asyncio.to_thread(out.get, True, 120) for _ in procs]
         for p in procs:
             p.join(30)
-    await writer.close()
-    wtask.cancel()
-    await store.close()
     elapsed = (timed.last - timed.first) if timed.first else float("nan")
-    sent = sum(n for n, _s, _e in pubs)
-    span = max(e for _n, _s, e in pubs) - min(s for _n, s, _e in pubs)
     r = _summary(timed.committed, total, messages, elapsed, timed.latencies)
-    r["offered_per_s"] = sent * per_msg / span if span > 0 else float("nan")
+    r["offered_per_s"] = _offered(pubs, per_msg)
     r["cpu_ms_per_1k"] = 1e6 * cpu / max(1, timed.committed)
     return r
 
@@ -194,27 +210,7 @@ def _worker_main(
 async def _worker(
     mq_port: int, url: str, group: str, index: int, timed: bool, ctl: dict[str, Any]
 ) -> None:
-    store = PostgresStore(url)
-    await store.open()
-    metrics = IngestMetrics()
-    writer = BatchWriter(store, metrics, max_batch=20_000, max_delay_s=0.05, max_pending=200_000)
-    wtask = asyncio.create_task(writer.run())
-    sink = _Timed(writer, timed=timed)
-    service = IngestService(
-        MqttSettings(
-            port=mq_port,
-            client_id=f"bench-ingest-{index}-{time.time_ns()}",
-            protocol=_PROTOCOL[0],
-        ),
-        T,
-        Decoder(T),
-        sink,
-        store,
-        metrics,  # type: ignore[arg-type]
-        shared_group=group,
-    )
-    async with service:
-        await service.wait_connected()
+    async with _ingest(mq_port, url, timed, f"bench-ingest-{index}", group) as (_service, sink):
         ctl["ready"].put(index)
         await asyncio.to_thread(ctl["go"].wait)
         cpu0 = _cpu()
@@ -222,9 +218,6 @@ async def _worker(
             ctl["committed"][index] = sink.committed
             await asyncio.sleep(0.02)
         cpu = _cpu() - cpu0
-    await writer.close()
-    wtask.cancel()
-    await store.close()
     ctl["out"].put(
         (
             index,
@@ -287,9 +280,7 @@ async def run_workers(
     elapsed = max(r[3] for r in results) - min(firsts) if firsts else float("nan")
     lat = [x for r in results for x in r[4]]
     summary = _summary(committed, total, messages, elapsed, lat)
-    sent = sum(n for n, _s, _e in pubs)
-    span = max(e for _n, _s, e in pubs) - min(s for _n, s, _e in pubs)
-    summary["offered_per_s"] = sent * per_msg / span if span > 0 else float("nan")
+    summary["offered_per_s"] = _offered(pubs, per_msg)
     summary["cpu_ms_per_1k"] = 1e6 * sum(r[5] for r in results) / max(1, committed)
     summary["share"] = [r[1] for r in results]
     _WORKER_RSS.append(max(r[6] for r in results))
