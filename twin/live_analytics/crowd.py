@@ -43,7 +43,7 @@ from twin.analytics.crowd import (
 from twin.analytics.crowd.dwell_prior import DwellPrior, path_length
 from twin.live_analytics.config import AnalyticsConfig
 from twin.live_analytics.counter_reading import CounterReading
-from twin.live_analytics.direct_counts import direct_measurements
+from twin.live_analytics.direct_counts import direct_measurements, restart_from_first_counts
 from twin.live_analytics.empty_hours import EmptyHours
 from twin.live_analytics.results import GateFlow, ZoneCrowd
 from twin.live_analytics.tracker_zones import TrackedZone, TrackerZones
@@ -106,6 +106,7 @@ class CrowdTracker:
         counted = measured.copy()
         measured[self._tracked_ch] = True
         self._camera = {s.id: k for k, s in enumerate(cams)}
+        self._cam_zone = {k: s.zone for k, s in enumerate(cams)}
         # Crossings of an offline tracker are unknown, not zero (unobserved_flow.py).
         self._tracker_ch = TrackerChannels(self._tracked_ch, self._gates)
         # Modelled return flow of zone z goes back through a gate that enters z
@@ -133,6 +134,8 @@ class CrowdTracker:
         }
         initial = {z.id: z.initial_occupancy for z in venue.zones if z.initial_occupancy}
         initial.update(config.initial_occupancy)
+        # Zones whose start is only the assumption "empty" (see restart_from_first_counts).
+        self._assumed = {z for z in self._zones if z not in initial}
         self._estimator = OccupancyEstimator(
             self._zones, venue.gates, config.occupancy, initial, open_zones, [s.zone for s in cams]
         )
@@ -141,6 +144,13 @@ class CrowdTracker:
         lost = 1.0 - (1.0 - config.tracker_dropout) ** 2
         for ch in self._tracked_ch.tolist():
             self._estimator.set_channel_prior(ch, lost, 2.0 * config.tracker_dropout_sd)
+        # A tracker's count arrives already divided by (1 - tracker_dropout)
+        # (direct_counts.py): its remaining miss share starts at 0, not at a
+        # camera's expected share (which counted its dropouts twice, +2 %).
+        for sid in self._tracker_ids:
+            self._estimator.set_camera_prior(
+                self._camera[sid], 0.0, config.occupancy.camera_miss_sd
+            )
         inc = self._estimator.graph.incidence
         self._into = sp.csr_matrix(np.clip(inc, 0.0, None))
         self._out_of = sp.csr_matrix(np.clip(-inc, 0.0, None))
@@ -215,6 +225,7 @@ class CrowdTracker:
     def set_occupancy(self, zone: str, count: float, sd: float = 0.0) -> None:
         """An operator's head count (or a known start): the zone holds ``count`` people now."""
         self._estimator.set_occupancy(zone, count, sd)
+        self._assumed.discard(zone)
 
     def observe_track(self, frame: TrackFrame) -> None:
         """A people tracker's positions (its count comes as a reading, see :meth:`update`)."""
@@ -272,17 +283,16 @@ class CrowdTracker:
                 del self._direct_pending[sensor]
         if self._direct_pending:
             occ_now = dict(zip(self._zones, est.clipped().tolist(), strict=True))
-            est.observe_cameras(
-                direct_measurements(
-                    self._direct_pending,
-                    self._direct,
-                    self._tracker_ids,
-                    self._camera,
-                    occ_now,
-                    self._area,
-                    self._cfg,
-                )
+            obs = direct_measurements(
+                self._direct_pending,
+                self._direct,
+                self._tracker_ids,
+                self._camera,
+                occ_now,
+                self._area,
+                self._cfg,
             )
+            est.observe_cameras(restart_from_first_counts(est, obs, self._cam_zone, self._assumed))
         if self._empty is not None and self._empty.contains(now):
             est.observe_empty()
         self._pending[:] = 0.0

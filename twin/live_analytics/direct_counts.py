@@ -5,9 +5,10 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 
+from twin.analytics.crowd import OccupancyEstimator
 from twin.live_analytics.config import AnalyticsConfig
 
-__all__ = ["direct_measurement", "direct_measurements"]
+__all__ = ["direct_measurement", "direct_measurements", "restart_from_first_counts"]
 
 
 def direct_measurement(
@@ -51,3 +52,40 @@ def direct_measurements(
             values, sensor in trackers, occupancy[zone], area[zone], cfg
         )
     return out
+
+
+# A first count this many sds from the assumed start is a start that was wrong.
+_RESTART_SD = 4.0
+
+
+def restart_from_first_counts(
+    est: OccupancyEstimator,
+    obs: Mapping[int, tuple[float, float]],
+    camera_zone: Mapping[int, str],
+    assumed: set[str],
+) -> dict[int, tuple[float, float]]:
+    """Start a zone from its first direct count when its start was only assumed; the rest.
+
+    Tracking starts every zone at 0 (± ``initial_sd``) unless the venue file,
+    the configuration or an operator says otherwise. Started in the middle of
+    a day, a camera's first count of 300 people is then 60 sds from the
+    prior, and the extended Kalman filter explains most of it by the
+    camera's miss share (``n (1 - g)``: g -> -0.36, the zone read 220 +- 7
+    for good). Such a count is a measurement of where the zone stands: the
+    zone restarts from it (the camera's own spread), and its further counts
+    are fused as usual. Zones leave ``assumed`` at their first direct count.
+    """
+    rest = dict(obs)
+    zi = est.graph.zone_index
+    for cam, (n, sd) in obs.items():
+        zone = camera_zone[cam]
+        if zone not in assumed:
+            continue
+        assumed.discard(zone)
+        i = zi[zone]
+        share = 1.0 - est.camera_miss_share[cam]
+        gap = abs(n - est.x[i] * share)
+        if gap > _RESTART_SD * math.sqrt(est.P[i, i] * share**2 + sd * sd):
+            est.set_occupancy(zone, n / share, sd / share)
+            del rest[cam]
+    return rest

@@ -192,6 +192,20 @@ class OccupancyEstimator:
         self.P[:, j] = 0.0
         self.P[j, j] = sd * sd
 
+    def set_camera_prior(self, camera: int, miss_share: float, sd: float) -> None:
+        """Prior of one direct sensor's miss share (before any step).
+
+        A people tracker whose dropped tracks the caller has already
+        corrected for starts at 0, not at a camera's expected miss share.
+        """
+        if not (abs(miss_share) < 0.5 and sd > 0.0 and 0 <= camera < len(self._cam_zone)):
+            raise InvalidInput(f"camera {camera}: need |miss share| < 0.5 and sd > 0")
+        j = self._nz + self._nc + camera
+        self.x[j] = miss_share
+        self.P[j, :] = 0.0
+        self.P[:, j] = 0.0
+        self.P[j, j] = sd * sd
+
     def channel_scale(self) -> Vector:
         """``1 + b`` per channel (true crossings per reported one), floored."""
         return 1.0 + np.clip(self.x[self._nz : self._nz + self._nc], _BIAS_FLOOR, None)
