@@ -174,6 +174,13 @@ def main() -> None:
                 )
                 + " (calibrated: 1.96)"
             )
+            # A zone-day is nearly all in or all out: count those mostly out.
+            out = (np.array(covs) < 0.5).sum(axis=0)
+            print(
+                f"  {kind}-zone days mostly (> 50 %) outside the band, per day: "
+                + ", ".join(f"{k} of {len(covs)}" for k in out.tolist())
+                + " (calibrated: at most 1 in 10)"
+            )
 
 
 if __name__ == "__main__":
