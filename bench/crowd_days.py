@@ -12,7 +12,9 @@ over seeds, zones of a kind and days, the coverage: in one day a counter-only
 zone's error is mostly one draw of its counters' miss rates, so a zone-day is
 nearly all in or all out and only the pooled figure can show 90-98 %.
 ``--hours`` adds the day-1 figures per hour of the day (the sd against the
-error as the day goes on).
+error as the day goes on). ``--channels`` prints, after each night's empty
+venue, every counting channel's learned correction against the simulator's
+true one (``1 / (1 - miss + double) - 1``) and its z-score.
 """
 
 from __future__ import annotations
@@ -31,13 +33,37 @@ from twin.live_analytics import AnalyticsConfig
 from twin.live_analytics.config import LIVE_OCCUPANCY
 from twin.live_analytics.crowd import CrowdTracker
 from twin.loader import load_sample
-from twin.venue import SensorKind
+from twin.venue import GateDirection, SensorKind
 
 STEP_S = 10.0
 
 
+def true_corrections(sim: VenueSimulator, tracker: CrowdTracker) -> dict[int, float]:
+    """Channel index -> the correction its counter really needs (per the simulator)."""
+    ids = sim.sensor_ids
+    gates = list(tracker.estimator.graph.gates)
+    out = {}
+    for s in sim.venue.sensors:
+        if s.kind is SensorKind.GATE_COUNTER and s.gate is not None:
+            k = ids.index(s.id)
+            way = 1 if s.direction is GateDirection.BACKWARD else 0
+            m, d = sim.sensing.miss[k], sim.sensing.double[k]
+            out[2 * [g.id for g in gates].index(s.gate) + way] = 1.0 / (1.0 - m + d) - 1.0
+    return out
+
+
+def print_channels(day: int, sim: VenueSimulator, tracker: CrowdTracker) -> None:
+    est = tracker.estimator
+    nz = est.n_zones
+    print(f"  after night {day}: channel, true / learned correction +- sd, z")
+    for ch, b in sorted(true_corrections(sim, tracker).items()):
+        x, sd = est.x[nz + ch], float(np.sqrt(est.P[nz + ch, nz + ch]))
+        name = est.graph.channel_name(ch)
+        print(f"    {name:30s} {b:7.4f} / {x:7.4f} +- {sd:.4f}  z {(x - b) / sd:+5.2f}")
+
+
 def run(
-    name: str, seed: int, days: int, overrides: dict[str, float]
+    name: str, seed: int, days: int, overrides: dict[str, float], channels: bool = False
 ) -> tuple[list[str], set[str], np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """(zones, camera zones, est, sd, truth, hour); arrays (days, steps, zones), 08:00-19:00."""
     venue = load_sample(name)
@@ -69,6 +95,8 @@ def run(
                     est[d, k, j] = by[z].occupancy
                     sd[d, k, j] = by[z].occupancy_sd
                     true[d, k, j] = truth[z]
+            if channels and k == n_open:  # 19:00, an hour after the empty venue was seen
+                print_channels(d + 1, sim, tracker)
     hour = 8.0 + (np.arange(n_open) + 1) * STEP_S / 3600.0
     return zones, cams, est, sd, true, hour
 
@@ -79,6 +107,7 @@ def main() -> None:
     ap.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
     ap.add_argument("--venue", nargs="+", default=["museum-wing", "scenic-site"])
     ap.add_argument("--hours", action="store_true", help="day-1 sd and error per hour")
+    ap.add_argument("--channels", action="store_true", help="learned vs true counter corrections")
     ap.add_argument(
         "--set",
         nargs="*",
@@ -97,7 +126,7 @@ def main() -> None:
         t = time.perf_counter()
         hourly: dict[str, list[tuple[np.ndarray, np.ndarray]]] = {}
         for seed in a.seeds:
-            zones, cams, est, sd, true, hour = run(name, seed, a.days, overrides)
+            zones, cams, est, sd, true, hour = run(name, seed, a.days, overrides, a.channels)
             for j, z in enumerate(zones):
                 err = est[:, :, j] - true[:, :, j]
                 inside = np.abs(err) <= 1.96 * sd[:, :, j]
@@ -144,6 +173,13 @@ def main() -> None:
                     f"{q:.2f}" for q in np.percentile(np.concatenate(zs[kind], axis=1), 95, axis=1)
                 )
                 + " (calibrated: 1.96)"
+            )
+            # A zone-day is nearly all in or all out: count those mostly out.
+            out = (np.array(covs) < 0.5).sum(axis=0)
+            print(
+                f"  {kind}-zone days mostly (> 50 %) outside the band, per day: "
+                + ", ".join(f"{k} of {len(covs)}" for k in out.tolist())
+                + " (calibrated: at most 1 in 10)"
             )
 
 

@@ -26,8 +26,6 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from datetime import datetime
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import numpy as np
 import scipy.sparse as sp
@@ -37,7 +35,6 @@ from twin.analytics.crowd import (
     AreaType,
     CapacityArea,
     DwellTimeEstimator,
-    InvalidInput,
     OccupancyEstimator,
     assess_density,
     capacity_level,
@@ -46,8 +43,11 @@ from twin.analytics.crowd import (
 from twin.analytics.crowd.dwell_prior import DwellPrior, path_length
 from twin.live_analytics.config import AnalyticsConfig
 from twin.live_analytics.counter_reading import CounterReading
+from twin.live_analytics.direct_counts import direct_measurements, restart_from_first_counts
+from twin.live_analytics.empty_hours import EmptyHours
 from twin.live_analytics.results import GateFlow, ZoneCrowd
 from twin.live_analytics.tracker_zones import TrackedZone, TrackerZones
+from twin.live_analytics.transit_speed import TransitSpeed
 from twin.live_analytics.unobserved_flow import TrackerChannels
 from twin.venue import GateDirection, SensorKind, Venue
 
@@ -106,6 +106,7 @@ class CrowdTracker:
         counted = measured.copy()
         measured[self._tracked_ch] = True
         self._camera = {s.id: k for k, s in enumerate(cams)}
+        self._cam_zone = {k: s.zone for k, s in enumerate(cams)}
         # Crossings of an offline tracker are unknown, not zero (unobserved_flow.py).
         self._tracker_ch = TrackerChannels(self._tracked_ch, self._gates)
         # Modelled return flow of zone z goes back through a gate that enters z
@@ -133,6 +134,8 @@ class CrowdTracker:
         }
         initial = {z.id: z.initial_occupancy for z in venue.zones if z.initial_occupancy}
         initial.update(config.initial_occupancy)
+        # Zones whose start is only the assumption "empty" (see restart_from_first_counts).
+        self._assumed = {z for z in self._zones if z not in initial}
         self._estimator = OccupancyEstimator(
             self._zones, venue.gates, config.occupancy, initial, open_zones, [s.zone for s in cams]
         )
@@ -141,6 +144,13 @@ class CrowdTracker:
         lost = 1.0 - (1.0 - config.tracker_dropout) ** 2
         for ch in self._tracked_ch.tolist():
             self._estimator.set_channel_prior(ch, lost, 2.0 * config.tracker_dropout_sd)
+        # A tracker's count arrives already divided by (1 - tracker_dropout)
+        # (direct_counts.py): its remaining miss share starts at 0, not at a
+        # camera's expected share (which counted its dropouts twice, +2 %).
+        for sid in self._tracker_ids:
+            self._estimator.set_camera_prior(
+                self._camera[sid], 0.0, config.occupancy.camera_miss_sd
+            )
         inc = self._estimator.graph.incidence
         self._into = sp.csr_matrix(np.clip(inc, 0.0, None))
         self._out_of = sp.csr_matrix(np.clip(-inc, 0.0, None))
@@ -161,25 +171,18 @@ class CrowdTracker:
         # gallery visit lasts minutes), and enough arrivals to mean something.
         window = max(1, math.ceil(DWELL_WINDOW_S / config.crowd_step_s))
         self._dwell = {z: DwellTimeEstimator(window, DWELL_MIN_ENTRIES) for z in self._zones}
-        # Walking speed is measured in a transit zone a camera watches (its
-        # crossing time by Little's law, path / W) and shared with the transit
-        # zones it has a door with: one corridor, one crowd, one speed.
-        self._path = {i: transit[i][0] for i in transit}
-        watched = {zi[s.zone] for s in cams}
-        self._speed_from: dict[int, list[int]] = {}
-        for i in transit:
-            if i in watched:
-                self._speed_from[i] = [i]
-                continue
-            near = {
+        neighbours = {
+            zi[z]: [
                 zi[side]
-                for g in touching[self._zones[i]]
+                for g in touching[z]
                 for side in (venue.gates[g].from_zone, venue.gates[g].to_zone)
-                if side is not None and zi[side] in transit and zi[side] in watched
-            }
-            if near:
-                self._speed_from[i] = sorted(near)
-        self._speed: dict[int, float] = {}
+                if side is not None
+            ]
+            for z in self._zones
+        }
+        self._speed = TransitSpeed(
+            {i: transit[i][0] for i in transit}, {zi[s.zone] for s in cams}, neighbours
+        )
         self._capacity: dict[str, int] = {}
         # Usable area: the model's own net area (IFC) when the venue file has
         # one, else the floor polygon's (Zone.usable_area_source says which).
@@ -190,19 +193,8 @@ class CrowdTracker:
                 )
                 if cc.instantaneous > 0:
                     self._capacity[z.id] = cc.instantaneous
-        self._empty_hours = config.empty_hours.get(venue.id)
-        self._tz: ZoneInfo | None = None
-        if self._empty_hours is not None:
-            start, end = self._empty_hours
-            if not (0.0 <= start <= 24.0 and 0.0 <= end <= 24.0 and start != end):
-                raise InvalidInput(f"venue {venue.id!r}: bad empty_hours {self._empty_hours}")
-            try:
-                self._tz = ZoneInfo(venue.timezone)
-            except (ZoneInfoNotFoundError, ValueError) as exc:
-                raise InvalidInput(
-                    f"venue {venue.id!r}: empty_hours need a known time zone, "
-                    f"not {venue.timezone!r}"
-                ) from exc
+        hours = config.empty_hours.get(venue.id)
+        self._empty = None if hours is None else EmptyHours(venue.id, hours, venue.timezone)
         self._pending = np.zeros(n_ch)
         self._direct_pending: dict[str, list[float]] = {}  # camera sensor -> counts
         self._t: float | None = None
@@ -233,6 +225,7 @@ class CrowdTracker:
     def set_occupancy(self, zone: str, count: float, sd: float = 0.0) -> None:
         """An operator's head count (or a known start): the zone holds ``count`` people now."""
         self._estimator.set_occupancy(zone, count, sd)
+        self._assumed.discard(zone)
 
     def observe_track(self, frame: TrackFrame) -> None:
         """A people tracker's positions (its count comes as a reading, see :meth:`update`)."""
@@ -250,15 +243,6 @@ class CrowdTracker:
             self._direct_pending.setdefault(sensor, []).append(value)
         if self._t is None:
             self._t = ts
-
-    def _is_empty_time(self, ts: float) -> bool:
-        if self._empty_hours is None or self._tz is None:
-            return False
-        start, end = self._empty_hours
-        local = datetime.fromtimestamp(ts, self._tz)
-        hour = local.hour + local.minute / 60.0 + local.second / 3600.0
-        # A window such as (18, 8) runs over midnight.
-        return start <= hour < end if start <= end else hour >= start or hour < end
 
     def advance(self, now: float, *, final: bool = False) -> tuple[ZoneCrowd, ...]:
         """Fold in what arrived since the last step if ``crowd_step_s`` has passed.
@@ -288,7 +272,7 @@ class CrowdTracker:
         entries = self._into @ flow
         exits = self._out_of @ flow
         self._prior.step(now, dt, entries)
-        rows, z, var = self._prior.pseudo(now, dt, est.clipped(), self._shared_speed())
+        rows, z, var = self._prior.pseudo(now, dt, est.clipped(), self._speed.shared())
         if rows.size:
             obs = {
                 est.graph.zones[r]: (m, math.sqrt(v)) for r, m, v in zip(rows, z, var, strict=True)
@@ -298,62 +282,24 @@ class CrowdTracker:
             if not self._tracks.online(sensor, now):  # stale counts of an offline tracker
                 del self._direct_pending[sensor]
         if self._direct_pending:
-            est.observe_cameras(self._camera_obs(est.clipped()))
-        if self._is_empty_time(now):
+            occ_now = dict(zip(self._zones, est.clipped().tolist(), strict=True))
+            obs = direct_measurements(
+                self._direct_pending,
+                self._direct,
+                self._tracker_ids,
+                self._camera,
+                occ_now,
+                self._area,
+                self._cfg,
+            )
+            est.observe_cameras(restart_from_first_counts(est, obs, self._cam_zone, self._assumed))
+        if self._empty is not None and self._empty.contains(now):
             est.observe_empty()
         self._pending[:] = 0.0
         self._direct_pending.clear()
         self._last_flow = flow / dt
         tracked = self._tracks.step(now)
         return self._results(now, dt, entries, exits, tracked, self._tracks.offline_zones(now))
-
-    def _shared_speed(self) -> dict[int, float]:
-        """Measured walking speed per transit zone (own or a watched neighbour's)."""
-        out = {}
-        for i, sources in self._speed_from.items():
-            known = [self._speed[j] for j in sources if j in self._speed]
-            if known:
-                out[i] = sum(known) / len(known)
-        return out
-
-    def _measure_speed(self, i: int, dwell: DwellTimeEstimator) -> float | None:
-        """path / W in a watched transit zone, once a few people have crossed it."""
-        w = dwell.dwell_time_s
-        entries = dwell.arrival_rate_per_s
-        if i not in self._path or w is None or not w > 0 or entries is None:
-            return None
-        if i not in self._speed_from or self._speed_from[i] != [i]:
-            return None
-        v = self._path[i] / w
-        self._speed[i] = v
-        return v
-
-    def _camera_obs(self, occ: np.ndarray) -> dict[int, tuple[float, float]]:
-        """Camera counts corrected for the expected occlusion at density, with their spread.
-
-        What is left of a camera's miss share (dropouts, its own occlusion)
-        is the estimator's per-camera state.
-        """
-        cfg, ocfg = self._cfg, self._cfg.occupancy
-        zi = self._estimator.graph.zone_index
-        out = {}
-        for sensor, values in self._direct_pending.items():
-            zone = self._direct[sensor]
-            seen = sum(values) / len(values)
-            if sensor in self._tracker_ids:
-                # A tracker looks down: no occlusion, only dropped tracks.
-                n = seen / max(0.5, 1.0 - cfg.tracker_dropout)
-                miss_sd = cfg.tracker_dropout_sd * n
-            else:
-                rho = occ[zi[zone]] / self._area[zone]
-                share = max(0.5, 1.0 - cfg.camera_undercount_per_density * rho)
-                n = seen / share
-                miss_sd = cfg.camera_undercount_sd * rho * n
-            sd = math.sqrt(
-                (ocfg.direct_rel_sd * n) ** 2 + ocfg.direct_abs_sd**2 / len(values) + miss_sd**2
-            )
-            out[self._camera[sensor]] = (n, sd)
-        return out
 
     def flows(self, now: float) -> tuple[GateFlow, ...]:
         """People per second through each gate over the last step (None where not counted).
@@ -390,7 +336,7 @@ class CrowdTracker:
             )
             dwell = self._dwell[zone]
             dwell.update(dt, n, float(entries[i]))
-            speed = self._measure_speed(i, dwell)
+            speed = self._speed.measure(i, dwell)
             seen = tracked.get(zone)
             if seen is not None and seen.speed_m_s is not None:
                 speed = seen.speed_m_s  # measured from tracks beats Little's law

@@ -37,11 +37,8 @@ from twin.analytics.crowd.forecast import (
     fit_holt_winters,
 )
 from twin.analytics.crowd.graph import GateCount, GateLike, GateSpec, ZoneGraph
-from twin.analytics.crowd.occupancy import (
-    OccupancyConfig,
-    OccupancyEstimate,
-    OccupancyEstimator,
-)
+from twin.analytics.crowd.occupancy import OccupancyEstimator
+from twin.analytics.crowd.occupancy_config import OccupancyConfig, OccupancyEstimate
 
 __all__ = [
     "GB50298_SPACE_PER_VISITOR_M2",

@@ -48,7 +48,6 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
 
 import numpy as np
 import numpy.typing as npt
@@ -57,8 +56,9 @@ from scipy.linalg.blas import dgemm
 
 from twin.analytics.crowd.errors import InvalidInput, UnknownZone
 from twin.analytics.crowd.graph import GateCount, GateLike, ZoneGraph
+from twin.analytics.crowd.occupancy_config import OccupancyConfig, OccupancyEstimate
 
-__all__ = ["OccupancyConfig", "OccupancyEstimate", "OccupancyEstimator"]
+__all__ = ["OccupancyEstimator"]
 
 _BIAS_FLOOR = -0.9
 _PROJECTION_ROUNDS = 4
@@ -70,45 +70,6 @@ _ADAPT_MIN = 20
 _ADAPT_LIMIT = 16.0
 
 Vector = npt.NDArray[np.float64]
-
-
-@dataclass(frozen=True, slots=True)
-class OccupancyConfig:
-    """Noise parameters of the estimator (people, fractions, per day).
-
-    ``counter_miss_rate`` sets the prior mean of every channel's correction
-    ``b = m / (1 - m)``; 0 trusts the counters' totals as they are.
-    ``channel_corr`` is the correlation between the corrections of a gate's two
-    directions (prior and drift): one physical two-way counter misses people
-    in both directions for the same reasons (optics, occlusion, mounting).
-    """
-
-    count_rel_sd: float = 0.3
-    count_abs_sd: float = 0.5
-    bias_sd_initial: float = 0.1
-    bias_sd_per_day: float = 0.02
-    direct_rel_sd: float = 0.05
-    direct_abs_sd: float = 1.0
-    empty_sd: float = 0.5
-    initial_sd: float = 5.0
-    counter_miss_rate: float = 0.0
-    camera_miss_share: float = 0.0
-    camera_miss_sd: float = 0.03
-    camera_miss_sd_per_h: float = 0.02
-    channel_corr: float = 0.0
-
-
-@dataclass(frozen=True, slots=True)
-class OccupancyEstimate:
-    """Occupancy per zone with its standard deviation, and counter biases."""
-
-    occupancy: Mapping[str, float]
-    sd: Mapping[str, float]
-    channel_bias: Mapping[str, float] = field(default_factory=dict)
-
-    @property
-    def total(self) -> float:
-        return float(sum(self.occupancy.values()))
 
 
 class OccupancyEstimator:
@@ -188,6 +149,20 @@ class OccupancyEstimator:
         j = self._nz + channel
         self._paired[channel // 2] = False  # another sensor: its own correction
         self.x[j] = miss_rate / (1.0 - miss_rate)
+        self.P[j, :] = 0.0
+        self.P[:, j] = 0.0
+        self.P[j, j] = sd * sd
+
+    def set_camera_prior(self, camera: int, miss_share: float, sd: float) -> None:
+        """Prior of one direct sensor's miss share (before any step).
+
+        A people tracker whose dropped tracks the caller has already
+        corrected for starts at 0, not at a camera's expected miss share.
+        """
+        if not (abs(miss_share) < 0.5 and sd > 0.0 and 0 <= camera < len(self._cam_zone)):
+            raise InvalidInput(f"camera {camera}: need |miss share| < 0.5 and sd > 0")
+        j = self._nz + self._nc + camera
+        self.x[j] = miss_share
         self.P[j, :] = 0.0
         self.P[:, j] = 0.0
         self.P[j, j] = sd * sd

@@ -1,0 +1,47 @@
+"""The occupancy estimator's noise parameters and its result (see :mod:`.occupancy`)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+__all__ = ["OccupancyConfig", "OccupancyEstimate"]
+
+
+@dataclass(frozen=True, slots=True)
+class OccupancyConfig:
+    """Noise parameters of the estimator (people, fractions, per day).
+
+    ``counter_miss_rate`` sets the prior mean of every channel's correction
+    ``b = m / (1 - m)``; 0 trusts the counters' totals as they are.
+    ``channel_corr`` is the correlation between the corrections of a gate's two
+    directions (prior and drift): one physical two-way counter misses people
+    in both directions for the same reasons (optics, occlusion, mounting).
+    """
+
+    count_rel_sd: float = 0.3
+    count_abs_sd: float = 0.5
+    bias_sd_initial: float = 0.1
+    bias_sd_per_day: float = 0.02
+    direct_rel_sd: float = 0.05
+    direct_abs_sd: float = 1.0
+    empty_sd: float = 0.5
+    initial_sd: float = 5.0
+    counter_miss_rate: float = 0.0
+    camera_miss_share: float = 0.0
+    camera_miss_sd: float = 0.03
+    camera_miss_sd_per_h: float = 0.02
+    channel_corr: float = 0.0
+
+
+@dataclass(frozen=True, slots=True)
+class OccupancyEstimate:
+    """Occupancy per zone with its standard deviation, and counter biases."""
+
+    occupancy: Mapping[str, float]
+    sd: Mapping[str, float]
+    channel_bias: Mapping[str, float] = field(default_factory=dict)
+
+    @property
+    def total(self) -> float:
+        return float(sum(self.occupancy.values()))
