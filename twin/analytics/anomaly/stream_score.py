@@ -16,6 +16,10 @@ itself, and an event should score high once, early. Per reading:
 3. **Evidence at three time scales.** The standardised residual ``z`` alone
    (a spike), and its EWMAs over about 10 and 100 readings, each rescaled to
    unit noise (a level shift, a slow drift or a changed shape of a cycle).
+   The two slow evidences standardise by the smaller of that scale and a
+   slower one (about 500 readings): a sustained event (a day on which the
+   daily cycle fails to happen) otherwise inflates the scale within a few
+   dozen readings and dilutes its own evidence.
 4. **Calibration by the stream's own record.** Each evidence is compared with
    the slowly decaying maximum of that same evidence on this stream (its
    record): the score is ``1 - record / evidence`` when the evidence beats
@@ -42,7 +46,7 @@ Gaps: the interval between readings is learned online (EWMA of the interval
 while it looks regular); after a gap, every per-reading decay runs for the
 readings that were missed, so the memory is in time, not in readings.
 
-State is O(1): about 40 floats, 8 remembered odd values and two profiles of
+State is O(1): about 45 floats, 8 remembered odd values and two profiles of
 48 and 336 single-precision bins (about 2 KB per stream).
 """
 
@@ -52,6 +56,7 @@ import math
 from array import array
 
 from twin.analytics.anomaly.recurring import RecurringValues
+from twin.analytics.anomaly.score_tuning import DEFAULT_TUNING, ScoreTuning
 
 __all__ = ["StreamScore"]
 
@@ -68,7 +73,6 @@ _WARMUP = 100
 # Readings during which the estimates are plain means (weight 1 / n).
 _SETTLE = 20
 _LEVEL_ALPHA = 0.05
-_SCALE_ALPHA = 0.02
 _ERROR_ALPHA = 0.01
 _PROFILE_ALPHA = 0.2
 # A profile must predict this much better than the level to be used.
@@ -119,14 +123,19 @@ class StreamScore:
         "_quantum",
         "_records",
         "_report",
+        "_scale_alpha",
         "_scales",
+        "_slow_alpha",
+        "_slow_scales",
         "_typicals",
         "_week",
         "_week_seen",
         "value",
     )
 
-    def __init__(self) -> None:
+    def __init__(self, tuning: ScoreTuning = DEFAULT_TUNING) -> None:
+        self._scale_alpha = tuning.scale_alpha
+        self._slow_alpha = tuning.slow_scale_alpha
         self._count = 0
         self._level = 0.0
         self._quantum = math.inf
@@ -139,6 +148,7 @@ class StreamScore:
         self._week_seen = array("B", bytes(_WEEK_BINS))
         self._errors = [0.0, 0.0, 0.0]  # level, daily, weekly
         self._scales = [0.0, 0.0, 0.0]
+        self._slow_scales = [0.0, 0.0, 0.0]
         self._evidence = [0.0, 0.0, 0.0]
         self._records = [0.0, 0.0, 0.0]
         self._typicals = [0.0, 0.0, 0.0]
@@ -210,7 +220,15 @@ class StreamScore:
         scales = self._scales
         scale = max(scales[best] * _MAD_TO_SIGMA, floor)
         z = residuals[best] / scale
-        clipped_z = _Z_CLIP if z > _Z_CLIP else (-_Z_CLIP if z < -_Z_CLIP else z)
+        if self._slow_alpha > 0.0:
+            # The slow evidences judge against the smaller of the two scales:
+            # during a sustained event (a failure, a holiday) the faster scale
+            # learns the event itself in a few dozen readings and dilutes it.
+            slow_scale = self._slow_scales[best] * _MAD_TO_SIGMA
+            slow_z = residuals[best] / max(min(slow_scale, scale), floor)
+        else:
+            slow_z = z
+        clipped_z = _Z_CLIP if slow_z > _Z_CLIP else (-_Z_CLIP if slow_z < -_Z_CLIP else slow_z)
 
         score = 0.0  # the slow evidences: a level shift, a drift, a denser burst
         point = 0.0  # this reading's own value: a spike or a new extreme
@@ -293,16 +311,25 @@ class StreamScore:
         week_bin: int,
     ) -> None:
         settled = n > _SETTLE
-        weight = _SCALE_ALPHA if settled else 1.0 / (n + 1)
-        scales, errors = self._scales, self._errors
+        weight = self._scale_alpha if settled else 1.0 / (n + 1)
+        slow_alpha = self._slow_alpha
+        scales, slow_scales, errors = self._scales, self._slow_scales, self._errors
         for k in range(3):
             error = abs(residuals[k])
             if settled:
                 limit = _CLIP * max(scales[k] * _MAD_TO_SIGMA, floor)
                 error_c = error if error < limit else limit
+                if slow_alpha > 0.0:
+                    slow = slow_scales[k]
+                    limit = _CLIP * max(slow * _MAD_TO_SIGMA, floor)
+                    slow_scales[k] = slow + slow_alpha * (
+                        (error if error < limit else limit) - slow
+                    )
             else:
                 error_c = error
             scales[k] += weight * (error_c - scales[k])
+            if not settled:
+                slow_scales[k] = scales[k]
             errors[k] += _ERROR_ALPHA * (error - errors[k])
         move = residuals[0]
         if settled:
