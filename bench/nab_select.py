@@ -1,6 +1,6 @@
 """Choose the detector's tuning with each NAB category left out in turn.
 
-Usage: python bench/nab_select.py [DATA_DIR]
+Usage: python bench/nab_select.py [DATA_DIR] [--jobs N]
 
 ``bench/nab.py`` holds out only the threshold: the detector's constants are
 the same in every fold, chosen by hand on all categories. Here the
@@ -14,6 +14,12 @@ scores), and artificialNoAnomaly (no windows) reports its false-positive rows.
 
 One variant is then the product's configuration for every stream: the
 per-fold choices only measure how much choosing it was worth.
+
+The grid varies every constant of :class:`ScoreTuning`: the residual
+scales' rates, the records' decay and floor, and the spike record's margin
+over the stream's usual bursts (108 variants). Each variant is scored and
+evaluated in a worker process that returns only its figures, so memory
+stays that of one variant per worker; the run time is printed.
 """
 
 from __future__ import annotations
@@ -21,6 +27,9 @@ from __future__ import annotations
 import argparse
 import math
 import sys
+import time
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
 from itertools import product
 from pathlib import Path
 
@@ -42,12 +51,21 @@ from twin.analytics.anomaly.score_tuning import DEFAULT_TUNING, ScoreTuning  # n
 from twin.analytics.anomaly.stream_score import StreamScore  # noqa: E402
 from twin.analytics.nab import PROFILES, CorpusScore, evaluate_corpus, load_corpus  # noqa: E402
 
-__all__ = ["GRID", "main", "score_with"]
+__all__ = ["GRID", "VariantResult", "evaluate_variant", "main", "score_with"]
 
 GRID: tuple[ScoreTuning, ...] = tuple(
-    ScoreTuning(scale_alpha=a, slow_scale_alpha=s)
-    for a, s in product((0.02, 0.01, 0.005), (0.0, 0.002, 0.001))
+    ScoreTuning(
+        scale_alpha=a,
+        slow_scale_alpha=s,
+        record_decay=d,
+        record_floor=f,
+        spike_margin=m,
+    )
+    for a, s, d, f, m in product(
+        (0.02, 0.01, 0.005), (0.0, 0.002), (0.999, 0.9995, 0.9998), (4.0, 5.0, 6.0), (0.0, 1.1)
+    )
 )
+assert DEFAULT_TUNING in GRID
 
 
 def score_with(
@@ -65,9 +83,47 @@ def score_with(
     return out
 
 
+@dataclass(frozen=True, slots=True)
+class VariantResult:
+    """One variant's figures: whole set, and per category held out."""
+
+    tuning: ScoreTuning
+    whole: CorpusScore
+    others_standard: dict[str, float]
+    """Per category: the standard score of the *other* categories (the choice)."""
+    folds: dict[str, CorpusScore]
+    """Per labelled category: its score at the thresholds chosen on the others."""
+    false_rows: dict[str, list[int]]
+    """Per unlabelled category: false rows at the others' thresholds, per profile."""
+
+
+def evaluate_variant(data_dir: Path, tuning: ScoreTuning) -> VariantResult:
+    """Score every file with ``tuning`` and evaluate it with each category held out."""
+    by_cat: dict[str, Scored] = {
+        c: [(s, score_with(tuning, s.timestamps, v)) for s, v in load_corpus(data_dir, c)]
+        for c in _categories(data_dir)
+    }
+    whole = evaluate_corpus([item for scored in by_cat.values() for item in scored])
+    others_standard: dict[str, float] = {}
+    folds: dict[str, CorpusScore] = {}
+    false_rows: dict[str, list[int]] = {}
+    for c, scored in by_cat.items():
+        chosen = evaluate_corpus([item for k, s in by_cat.items() if k != c for item in s])
+        others_standard[c] = chosen.profiles["standard"].normalised
+        thresholds = {p: chosen.profiles[p].threshold for p in PROFILES}
+        if _labelled(scored):
+            folds[c] = evaluate_corpus(scored, thresholds=thresholds)
+        else:
+            false_rows[c] = [_false_positives(scored, thresholds[p]) for p in PROFILES]
+    return VariantResult(tuning, whole, others_standard, folds, false_rows)
+
+
 def _label(t: ScoreTuning) -> str:
     star = " *" if t == DEFAULT_TUNING else ""
-    return f"scale {t.scale_alpha:<6g} slow {t.slow_scale_alpha:<6g}{star}"
+    return (
+        f"scale {t.scale_alpha:<5g} slow {t.slow_scale_alpha:<5g} decay {t.record_decay:<6g} "
+        f"floor {t.record_floor:<3g} spike {t.spike_margin:<3g}{star}"
+    )
 
 
 def _cells(result: CorpusScore | dict[str, float]) -> str:
@@ -79,53 +135,44 @@ def _cells(result: CorpusScore | dict[str, float]) -> str:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("data_dir", nargs="?", type=Path, default=_default_data_dir())
+    parser.add_argument("--jobs", type=int, default=2, help="worker processes (default 2)")
     args = parser.parse_args(argv)
 
-    corpus = {c: load_corpus(args.data_dir, c) for c in _categories(args.data_dir)}
-    runs: dict[ScoreTuning, dict[str, Scored]] = {}
-    for tuning in GRID:
-        runs[tuning] = {
-            c: [(s, score_with(tuning, s.timestamps, v)) for s, v in files]
-            for c, files in corpus.items()
-        }
+    started = time.perf_counter()
+    with ProcessPoolExecutor(max(1, args.jobs)) as pool:
+        results = list(pool.map(evaluate_variant, [args.data_dir] * len(GRID), GRID))
+    categories = list(results[0].others_standard)
+    labelled = list(results[0].folds)
 
     print("per variant: whole set (one threshold) | threshold held out, folds pooled")
-    print(f"{'variant (* = product)':<32}  standard  low_FP  low_FN | standard  low_FP  low_FN")
-    for tuning, by_cat in runs.items():
-        everything = [item for scored in by_cat.values() for item in scored]
-        folds = []
-        for c, scored in by_cat.items():
-            if not _labelled(scored):
-                continue
-            others = [item for k, s in by_cat.items() if k != c for item in s]
-            chosen = evaluate_corpus(others)
-            thresholds = {p: chosen.profiles[p].threshold for p in PROFILES}
-            folds.append(evaluate_corpus(scored, thresholds=thresholds))
-        whole = evaluate_corpus(everything)
-        print(f"{_label(tuning):<32}  {_cells(whole)} | {_cells(_pooled(folds))}")
+    print("  standard / low_FP / low_FN; then each category's standard, threshold held out")
+    print(
+        f"{'variant (* = product)':<62}  whole set            | held out             | "
+        + "  ".join(c[:10] for c in labelled)
+    )
+    for r in results:
+        per = "  ".join(f"{r.folds[c].profiles['standard'].normalised:10.1f}" for c in labelled)
+        rows = " ".join(f"{c[:12]} {v[0]} FP" for c, v in r.false_rows.items())
+        print(
+            f"{_label(r.tuning):<62}  {_cells(r.whole)} | "
+            f"{_cells(_pooled(list(r.folds.values())))} | {per}  {rows}"
+        )
 
     print()
     print("tuning and threshold both chosen on the other categories (standard decides)")
     folds = []
-    for c in corpus:
-        best: tuple[float, ScoreTuning, CorpusScore] | None = None
-        for tuning, by_cat in runs.items():
-            others = [item for k, s in by_cat.items() if k != c for item in s]
-            chosen = evaluate_corpus(others)
-            if best is None or chosen.profiles["standard"].normalised > best[0]:
-                best = (chosen.profiles["standard"].normalised, tuning, chosen)
-        assert best is not None
-        _, tuning, chosen = best
-        thresholds = {p: chosen.profiles[p].threshold for p in PROFILES}
-        scored = runs[tuning][c]
-        if _labelled(scored):
-            fold = evaluate_corpus(scored, thresholds=thresholds)
-            folds.append(fold)
-            print(f"  {c:<24} {_cells(fold)}   with {_label(tuning)}")
+    for c in categories:
+        best = max(results, key=lambda r: r.others_standard[c])
+        if c in best.folds:
+            folds.append(best.folds[c])
+            print(f"  {c:<24} {_cells(best.folds[c])}   with {_label(best.tuning)}")
         else:
-            fps = [_false_positives(scored, thresholds[p]) for p in PROFILES]
-            print(f"  {c:<24} {fps[0]:>4} FP {fps[1]:>4} FP {fps[2]:>4} FP   with {_label(tuning)}")
+            fps = best.false_rows[c]
+            cells = " ".join(f"{f:>4} FP" for f in fps)
+            print(f"  {c:<24} {cells}   with {_label(best.tuning)}")
     print(f"  {'all folds pooled':<24} {_cells(_pooled(folds))}")
+    elapsed = time.perf_counter() - started
+    print(f"\n{len(GRID)} variants in {elapsed:.0f} s wall with {args.jobs} worker(s)")
     return 0
 
 

@@ -82,15 +82,16 @@ _EVIDENCE_ALPHAS = (1.0, 0.1, 0.01)
 # z is clipped here before it enters the slow evidences, so one spike does
 # not look like a level shift.
 _Z_CLIP = 6.0
-# Per-reading decay of the evidence records (half-life about 1,400 readings).
-_RECORD_DECAY = 0.9995
 # Per-reading decay of the recent-score record (half-life about 70 readings).
 _REPORT_DECAY = 0.99
-# The record never decays below this many times the mean evidence (EWMA).
-_RECORD_FLOOR = 5.0
+# The records' decay and floor (a multiple of the mean evidence) are
+# ScoreTuning's; this is the rate of that mean (an EWMA).
 _TYPICAL_ALPHA = 0.001
 # A record grows at most this many times per reading.
 _RECORD_RISE = 10.0
+# A reading beyond this part of the spike record is a burst; their EWMA weight.
+_BURST_PART = 0.5
+_BURST_ALPHA = 0.2
 _NOVELTY = 0.05
 _NOVELTY_STEPS = 1.5
 # A gap is an interval longer than this many expected intervals.
@@ -121,12 +122,16 @@ class StreamScore:
         "_low",
         "_odd_values",
         "_quantum",
+        "_record_decay",
+        "_record_floor",
         "_records",
         "_report",
         "_scale_alpha",
         "_scales",
         "_slow_alpha",
         "_slow_scales",
+        "_spike_level",
+        "_spike_margin",
         "_typicals",
         "_week",
         "_week_seen",
@@ -136,6 +141,10 @@ class StreamScore:
     def __init__(self, tuning: ScoreTuning = DEFAULT_TUNING) -> None:
         self._scale_alpha = tuning.scale_alpha
         self._slow_alpha = tuning.slow_scale_alpha
+        self._record_decay = tuning.record_decay
+        self._record_floor = tuning.record_floor
+        self._spike_margin = tuning.spike_margin
+        self._spike_level = 0.0
         self._count = 0
         self._level = 0.0
         self._quantum = math.inf
@@ -235,7 +244,10 @@ class StreamScore:
         evidence, records, typicals = self._evidence, self._records, self._typicals
         judge = n >= _WARMUP
         learn_record = n >= 10
-        decay = _RECORD_DECAY if not missed else _RECORD_DECAY ** (missed + 1)
+        decay = self._record_decay
+        if missed:
+            decay **= missed + 1
+        record_floor = self._record_floor
         for k, alpha in enumerate(_EVIDENCE_ALPHAS):
             if alpha == 1.0:
                 strength = abs(z)
@@ -261,7 +273,9 @@ class StreamScore:
                 typicals[k] = typical
                 # The record decays, but not below a few times the typical
                 # evidence: else pure noise beats it every few hundred readings.
-                decayed = max(record * decay, _RECORD_FLOOR * typical)
+                decayed = max(record * decay, record_floor * typical)
+                if k == 0 and self._spike_margin > 0.0:
+                    decayed = self._known_spikes(strength, bar, decayed)
                 # One reading raises the record at most _RECORD_RISE-fold: the
                 # first step of a flat stream (1e15 sigma) must not deafen it
                 # for good; a repeating burst still climbs there in a few.
@@ -300,6 +314,22 @@ class StreamScore:
         self._learn(n, value, residuals, floor, day_bin, week_bin)
         self._count = n + 1
         return self.value
+
+    def _known_spikes(self, strength: float, bar: float, decayed: float) -> float:
+        """Keep the spike record above the level of this stream's usual bursts.
+
+        A reading within half of the record is one of the stream's bursts;
+        their EWMA (over about 5) is the size of a burst here, and the record
+        does not decay below ``spike_margin`` times it: a stream with a
+        burst every few hundred readings (more than the record's memory
+        lets fade) does not report each as news.
+        """
+        level = self._spike_level
+        if strength > _BURST_PART * bar:
+            level += _BURST_ALPHA * (min(strength, _RECORD_RISE * bar) - level)
+            self._spike_level = level
+        floor = self._spike_margin * level
+        return decayed if decayed > floor else floor
 
     def _learn(
         self,
