@@ -32,6 +32,7 @@ import math
 import pickle
 import sys
 import time
+from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from itertools import product
@@ -55,7 +56,7 @@ from twin.analytics.anomaly.score_tuning import DEFAULT_TUNING, ScoreTuning  # n
 from twin.analytics.anomaly.stream_score import StreamScore  # noqa: E402
 from twin.analytics.nab import PROFILES, CorpusScore, evaluate_corpus, load_corpus  # noqa: E402
 
-__all__ = ["GRID", "VariantResult", "evaluate_variant", "main", "score_with"]
+__all__ = ["GRID", "VariantResult", "choose_held_out", "evaluate_variant", "main", "score_with"]
 
 GRID: tuple[ScoreTuning, ...] = tuple(
     ScoreTuning(
@@ -136,13 +137,22 @@ def _cells(result: CorpusScore | dict[str, float]) -> str:
     return "  ".join(f"{result[p]:6.1f}" for p in PROFILES)
 
 
+def choose_held_out(results: Sequence[VariantResult], category: str) -> VariantResult:
+    """The variant with the best standard score on the categories other than ``category``.
+
+    The category's own score never enters the choice: that is what makes the
+    fold's figure held out.
+    """
+    return max(results, key=lambda r: r.others_standard[category])
+
+
 def _nested(title: str, results: list[VariantResult], categories: list[str]) -> None:
     """Per category: the variant best on the others, at their thresholds; folds pooled."""
     print()
     print(f"tuning and threshold both chosen on the other categories ({title}; standard decides)")
     folds = []
     for c in categories:
-        best = max(results, key=lambda r: r.others_standard[c])
+        best = choose_held_out(results, c)
         if c in best.folds:
             folds.append(best.folds[c])
             print(f"  {c:<24} {_cells(best.folds[c])}   with {_label(best.tuning)}")
