@@ -201,4 +201,8 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    raise SystemExit(main())
+    # Through the module, so --save pickles bench.nab_select.VariantResult
+    # (loadable elsewhere), not __main__'s.
+    from bench.nab_select import main as _main
+
+    raise SystemExit(_main())
