@@ -16,6 +16,10 @@ itself, and an event should score high once, early. Per reading:
 3. **Evidence at three time scales.** The standardised residual ``z`` alone
    (a spike), and its EWMAs over about 10 and 100 readings, each rescaled to
    unit noise (a level shift, a slow drift or a changed shape of a cycle).
+   The two slow evidences standardise by the smaller of that scale and a
+   slower one (about 500 readings): a sustained event (a day on which the
+   daily cycle fails to happen) otherwise inflates the scale within a few
+   dozen readings and dilutes its own evidence.
 4. **Calibration by the stream's own record.** Each evidence is compared with
    the slowly decaying maximum of that same evidence on this stream (its
    record): the score is ``1 - record / evidence`` when the evidence beats
@@ -42,7 +46,7 @@ Gaps: the interval between readings is learned online (EWMA of the interval
 while it looks regular); after a gap, every per-reading decay runs for the
 readings that were missed, so the memory is in time, not in readings.
 
-State is O(1): about 40 floats, 8 remembered odd values and two profiles of
+State is O(1): about 45 floats, 8 remembered odd values and two profiles of
 48 and 336 single-precision bins (about 2 KB per stream).
 """
 
@@ -52,6 +56,7 @@ import math
 from array import array
 
 from twin.analytics.anomaly.recurring import RecurringValues
+from twin.analytics.anomaly.score_tuning import DEFAULT_TUNING, ScoreTuning
 
 __all__ = ["StreamScore"]
 
@@ -68,7 +73,6 @@ _WARMUP = 100
 # Readings during which the estimates are plain means (weight 1 / n).
 _SETTLE = 20
 _LEVEL_ALPHA = 0.05
-_SCALE_ALPHA = 0.02
 _ERROR_ALPHA = 0.01
 _PROFILE_ALPHA = 0.2
 # A profile must predict this much better than the level to be used.
@@ -78,15 +82,16 @@ _EVIDENCE_ALPHAS = (1.0, 0.1, 0.01)
 # z is clipped here before it enters the slow evidences, so one spike does
 # not look like a level shift.
 _Z_CLIP = 6.0
-# Per-reading decay of the evidence records (half-life about 1,400 readings).
-_RECORD_DECAY = 0.9995
 # Per-reading decay of the recent-score record (half-life about 70 readings).
 _REPORT_DECAY = 0.99
-# The record never decays below this many times the mean evidence (EWMA).
-_RECORD_FLOOR = 5.0
+# The records' decay and floor (a multiple of the mean evidence) are
+# ScoreTuning's; this is the rate of that mean (an EWMA).
 _TYPICAL_ALPHA = 0.001
 # A record grows at most this many times per reading.
 _RECORD_RISE = 10.0
+# A reading beyond this part of the spike record is a burst; their EWMA weight.
+_BURST_PART = 0.5
+_BURST_ALPHA = 0.2
 _NOVELTY = 0.05
 _NOVELTY_STEPS = 1.5
 # A gap is an interval longer than this many expected intervals.
@@ -117,16 +122,29 @@ class StreamScore:
         "_low",
         "_odd_values",
         "_quantum",
+        "_record_decay",
+        "_record_floor",
         "_records",
         "_report",
+        "_scale_alpha",
         "_scales",
+        "_slow_alpha",
+        "_slow_scales",
+        "_spike_level",
+        "_spike_margin",
         "_typicals",
         "_week",
         "_week_seen",
         "value",
     )
 
-    def __init__(self) -> None:
+    def __init__(self, tuning: ScoreTuning = DEFAULT_TUNING) -> None:
+        self._scale_alpha = tuning.scale_alpha
+        self._slow_alpha = tuning.slow_scale_alpha
+        self._record_decay = tuning.record_decay
+        self._record_floor = tuning.record_floor
+        self._spike_margin = tuning.spike_margin
+        self._spike_level = 0.0
         self._count = 0
         self._level = 0.0
         self._quantum = math.inf
@@ -139,6 +157,7 @@ class StreamScore:
         self._week_seen = array("B", bytes(_WEEK_BINS))
         self._errors = [0.0, 0.0, 0.0]  # level, daily, weekly
         self._scales = [0.0, 0.0, 0.0]
+        self._slow_scales = [0.0, 0.0, 0.0]
         self._evidence = [0.0, 0.0, 0.0]
         self._records = [0.0, 0.0, 0.0]
         self._typicals = [0.0, 0.0, 0.0]
@@ -210,14 +229,25 @@ class StreamScore:
         scales = self._scales
         scale = max(scales[best] * _MAD_TO_SIGMA, floor)
         z = residuals[best] / scale
-        clipped_z = _Z_CLIP if z > _Z_CLIP else (-_Z_CLIP if z < -_Z_CLIP else z)
+        if self._slow_alpha > 0.0:
+            # The slow evidences judge against the smaller of the two scales:
+            # during a sustained event (a failure, a holiday) the faster scale
+            # learns the event itself in a few dozen readings and dilutes it.
+            slow_scale = self._slow_scales[best] * _MAD_TO_SIGMA
+            slow_z = residuals[best] / max(min(slow_scale, scale), floor)
+        else:
+            slow_z = z
+        clipped_z = _Z_CLIP if slow_z > _Z_CLIP else (-_Z_CLIP if slow_z < -_Z_CLIP else slow_z)
 
         score = 0.0  # the slow evidences: a level shift, a drift, a denser burst
         point = 0.0  # this reading's own value: a spike or a new extreme
         evidence, records, typicals = self._evidence, self._records, self._typicals
         judge = n >= _WARMUP
         learn_record = n >= 10
-        decay = _RECORD_DECAY if not missed else _RECORD_DECAY ** (missed + 1)
+        decay = self._record_decay
+        if missed:
+            decay **= missed + 1
+        record_floor = self._record_floor
         for k, alpha in enumerate(_EVIDENCE_ALPHAS):
             if alpha == 1.0:
                 strength = abs(z)
@@ -243,7 +273,9 @@ class StreamScore:
                 typicals[k] = typical
                 # The record decays, but not below a few times the typical
                 # evidence: else pure noise beats it every few hundred readings.
-                decayed = max(record * decay, _RECORD_FLOOR * typical)
+                decayed = max(record * decay, record_floor * typical)
+                if k == 0 and self._spike_margin > 0.0:
+                    decayed = self._known_spikes(strength, bar, decayed)
                 # One reading raises the record at most _RECORD_RISE-fold: the
                 # first step of a flat stream (1e15 sigma) must not deafen it
                 # for good; a repeating burst still climbs there in a few.
@@ -283,6 +315,22 @@ class StreamScore:
         self._count = n + 1
         return self.value
 
+    def _known_spikes(self, strength: float, bar: float, decayed: float) -> float:
+        """Keep the spike record above the level of this stream's usual bursts.
+
+        A reading within half of the record is one of the stream's bursts;
+        their EWMA (over about 5) is the size of a burst here, and the record
+        does not decay below ``spike_margin`` times it: a stream with a
+        burst every few hundred readings (more than the record's memory
+        lets fade) does not report each as news.
+        """
+        level = self._spike_level
+        if strength > _BURST_PART * bar:
+            level += _BURST_ALPHA * (min(strength, _RECORD_RISE * bar) - level)
+            self._spike_level = level
+        floor = self._spike_margin * level
+        return decayed if decayed > floor else floor
+
     def _learn(
         self,
         n: int,
@@ -293,16 +341,25 @@ class StreamScore:
         week_bin: int,
     ) -> None:
         settled = n > _SETTLE
-        weight = _SCALE_ALPHA if settled else 1.0 / (n + 1)
-        scales, errors = self._scales, self._errors
+        weight = self._scale_alpha if settled else 1.0 / (n + 1)
+        slow_alpha = self._slow_alpha
+        scales, slow_scales, errors = self._scales, self._slow_scales, self._errors
         for k in range(3):
             error = abs(residuals[k])
             if settled:
                 limit = _CLIP * max(scales[k] * _MAD_TO_SIGMA, floor)
                 error_c = error if error < limit else limit
+                if slow_alpha > 0.0:
+                    slow = slow_scales[k]
+                    limit = _CLIP * max(slow * _MAD_TO_SIGMA, floor)
+                    slow_scales[k] = slow + slow_alpha * (
+                        (error if error < limit else limit) - slow
+                    )
             else:
                 error_c = error
             scales[k] += weight * (error_c - scales[k])
+            if not settled:
+                slow_scales[k] = scales[k]
             errors[k] += _ERROR_ALPHA * (error - errors[k])
         move = residuals[0]
         if settled:

@@ -1,0 +1,44 @@
+"""The few constants of :class:`StreamScore` that a benchmark may vary.
+
+One configuration serves every stream: the defaults are what the product
+uses. ``bench/nab_select.py`` builds other instances only to choose between
+variants with every category left out in turn (each category scored by the
+variant chosen on the others), never per stream.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+__all__ = ["DEFAULT_TUNING", "ScoreTuning"]
+
+
+@dataclass(frozen=True, slots=True)
+class ScoreTuning:
+    """Learning rates of the residual scales and the records' decay and floor."""
+
+    scale_alpha: float = 0.01
+    """The scale that standardises a reading's own residual (the spike evidence)."""
+    slow_scale_alpha: float = 0.002
+    """The scale for the slow evidences (shift, drift); 0 uses ``scale_alpha``'s."""
+    record_decay: float = 0.9995
+    """Per-reading decay of the evidence records (0.9995: half-life about 1,400 readings)."""
+    record_floor: float = 5.0
+    """A record never decays below this many times its evidence's long-run mean."""
+    spike_margin: float = 0.0
+    """The spike record stays above this many times the stream's usual burst; 0: off."""
+
+    def __post_init__(self) -> None:
+        if not 0.0 < self.scale_alpha <= 1.0:
+            raise ValueError(f"scale_alpha must be in (0, 1], got {self.scale_alpha}")
+        if not 0.0 <= self.slow_scale_alpha <= 1.0:
+            raise ValueError(f"slow_scale_alpha must be in [0, 1], got {self.slow_scale_alpha}")
+        if not 0.0 < self.record_decay <= 1.0:
+            raise ValueError(f"record_decay must be in (0, 1], got {self.record_decay}")
+        if not self.record_floor >= 0.0:
+            raise ValueError(f"record_floor must be >= 0, got {self.record_floor}")
+        if not self.spike_margin >= 0.0:
+            raise ValueError(f"spike_margin must be >= 0, got {self.spike_margin}")
+
+
+DEFAULT_TUNING = ScoreTuning()
