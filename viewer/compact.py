@@ -12,6 +12,9 @@ socket writes of those bytes. A client that subscribes with
   integer epoch ms) and ``status`` indexes ``statuses``;
 - zone rows ``[index, mask, values...]`` carry only the fields (bit ``k`` of
   ``mask`` is ``zone_fields[k]``) that changed since the previous delta;
+- a delta's zone analytics are rows the same way (``analytics.z``, fields
+  ``analytics_fields``): the crowd and climate figures of every zone, each
+  second, were most of a compact frame's bytes;
 - anything that does not fit a row (a sensor or zone added after the table
   was made, a timestamp that is not a whole millisecond) goes by name, in the
   version 1 shape, under ``named``.
@@ -34,6 +37,7 @@ __all__ = [
     "STATUSES",
     "ZONE_FIELDS",
     "CompactCodec",
+    "decode",
     "decode_into",
 ]
 
@@ -44,6 +48,10 @@ ZONE_FIELDS = ("occupancy", "density", "temperature", "humidity", "co2", "lux")
 _STATUS_CODE = {s: i for i, s in enumerate(STATUSES)}
 # Version 1 keys a compact frame replaces with rows.
 _ROW_KEYS = ("type", "v", "venue", "server_time", "sensors", "zones")
+_COMPACT_KEYS = (
+    *("t0", "s", "z", "named", "sensor_ids", "zone_ids"),
+    *("zone_fields", "analytics_fields", "statuses"),
+)
 
 
 def _offset_ms(ts: float, t0: int) -> int | None:
@@ -69,8 +77,10 @@ class CompactCodec:
         self._zone_ids: list[str] = []
         self._sensor_index: dict[str, int] = {}
         self._zone_index: dict[str, int] = {}
+        self._analytics_fields: tuple[str, ...] = ()
         self._zones_sent: dict[str, tuple[Any, ...]] = {}
-        self._whole_zones = True
+        self._analytics_sent: dict[str, tuple[Any, ...]] = {}
+        self._whole_zones = self._whole_analytics = True
 
     def snapshot(self, body: Mapping[str, Any]) -> dict[str, Any]:
         """The compact snapshot of a version 1 snapshot body."""
@@ -79,21 +89,40 @@ class CompactCodec:
             self._zone_ids = list(body["zones"])
             self._sensor_index = {s: i for i, s in enumerate(self._sensor_ids)}
             self._zone_index = {z: i for i, z in enumerate(self._zone_ids)}
-        self._whole_zones = True
+            # The fields every zone's analytics has, in the order they come.
+            seen: dict[str, None] = {}
+            for z in (body.get("analytics") or {}).get("zones", {}).values():
+                seen.update(dict.fromkeys(z))
+            self._analytics_fields = tuple(seen)[:30]  # masks stay small integers
+        self._whole_zones = self._whole_analytics = True
         out = self._head(body)
         out["sensor_ids"] = self._sensor_ids
         out["zone_ids"] = self._zone_ids
         out["zone_fields"] = ZONE_FIELDS
+        out["analytics_fields"] = self._analytics_fields
         out["statuses"] = STATUSES
         self._rows(body, out, diff=False)
-        return self._tail(body, out)
+        return self._tail(body, out)  # analytics whole, as in version 1
 
     def delta(self, body: Mapping[str, Any]) -> dict[str, Any]:
         """The compact delta of a version 1 delta body (call once per tick)."""
         out = self._head(body)
-        self._rows(body, out, diff=not self._whole_zones)
+        diff = not self._whole_zones
+        self._rows(body, out, diff=diff)
         self._whole_zones = False
-        return self._tail(body, out)
+        out = self._tail(body, out)
+        analytics = body.get("analytics")
+        if analytics and analytics.get("zones"):
+            rows, named = _zone_rows(
+                analytics["zones"],
+                self._analytics_fields,
+                self._zone_index,
+                self._analytics_sent,
+                diff=not self._whole_analytics,
+            )
+            self._whole_analytics = False
+            out["analytics"] = {**analytics, "z": rows, "zones": named}
+        return out
 
     @staticmethod
     def _head(body: Mapping[str, Any]) -> dict[str, Any]:
@@ -128,30 +157,67 @@ class CompactCodec:
                 named_s[sid] = s
                 continue
             rows += (i, s["value"], dt, code)
-        zrows: list[list[Any]] = []
-        named_z: dict[str, Any] = {}
-        sent = self._zones_sent
-        for zid, z in body["zones"].items():
-            values = tuple(z.get(f) for f in ZONE_FIELDS)
-            j = self._zone_index.get(zid)
-            if j is None:
-                named_z[zid] = z
-                continue
-            before = sent.get(zid) if diff else None
-            mask, row = 0, [j, 0]
-            for k, v in enumerate(values):
-                # repr: 0.0 and -0.0 (or 1 and 1.0) differ on the wire
-                if before is None or repr(before[k]) != repr(v):
-                    mask |= 1 << k
-                    row.append(v)
-            if mask:
-                row[1] = mask
-                zrows.append(row)
-            sent[zid] = values
+        zrows, named_z = _zone_rows(
+            body["zones"], ZONE_FIELDS, self._zone_index, self._zones_sent, diff=diff
+        )
         out["s"] = rows
         out["z"] = zrows
         if named_s or named_z:
             out["named"] = {"sensors": named_s, "zones": named_z}
+
+
+def _zone_rows(
+    bodies: Mapping[str, Mapping[str, Any]],
+    fields: tuple[str, ...],
+    index: Mapping[str, int],
+    sent: dict[str, tuple[Any, ...]],
+    *,
+    diff: bool,
+) -> tuple[list[list[Any]], dict[str, Any]]:
+    """``[index, mask, changed values...]`` rows, and the bodies that fit no row (by name)."""
+    rows: list[list[Any]] = []
+    named: dict[str, Any] = {}
+    for zid, z in bodies.items():
+        j = index.get(zid)
+        if j is None or any(k not in fields for k in z):
+            named[zid] = z
+            sent.pop(zid, None)  # the client got it whole
+            continue
+        values = tuple(z.get(f) for f in fields)
+        before = sent.get(zid) if diff else None
+        mask = 0
+        row: list[Any] = [j, 0]
+        for k, v in enumerate(values):
+            # repr: 0.0 and -0.0 (or 1 and 1.0) differ on the wire
+            if before is None or repr(before[k]) != repr(v):
+                mask |= 1 << k
+                row.append(v)
+        if mask:
+            row[1] = mask
+            rows.append(row)
+        sent[zid] = values
+    return rows, named
+
+
+def _from_rows(rows: list[list[Any]], ids: list[str], fields: list[str]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for row in rows:
+        mask, values = row[1], iter(row[2:])
+        out[ids[row[0]]] = {f: next(values) for k, f in enumerate(fields) if mask & (1 << k)}
+    return out
+
+
+def decode(frame: Mapping[str, Any], tables: dict[str, Any]) -> dict[str, Any]:
+    """The version 1 frame of a compact snapshot or delta (see :func:`decode_into`)."""
+    sensors, zones = decode_into(frame, tables)
+    out = {k: v for k, v in frame.items() if k not in _COMPACT_KEYS}
+    out.update(v=1, sensors=sensors, zones=zones)
+    analytics = frame.get("analytics")
+    if analytics and "z" in analytics:
+        patch = _from_rows(analytics["z"], tables["zone_ids"], tables["analytics_fields"])
+        patch.update(analytics.get("zones") or {})
+        out["analytics"] = {k: v for k, v in analytics.items() if k != "z"} | {"zones": patch}
+    return out
 
 
 def decode_into(
@@ -169,6 +235,7 @@ def decode_into(
             sensor_ids=frame["sensor_ids"],
             zone_ids=frame["zone_ids"],
             zone_fields=frame["zone_fields"],
+            analytics_fields=frame["analytics_fields"],
             statuses=frame["statuses"],
         )
     sensor_ids, statuses = tables["sensor_ids"], tables["statuses"]
@@ -183,10 +250,7 @@ def decode_into(
             "ts": None if dt is None else (t0 + dt) / 1000,
             "status": statuses[code],
         }
-    zones: dict[str, Any] = {}
-    for row in frame["z"]:
-        mask, values = row[1], iter(row[2:])
-        zones[zone_ids[row[0]]] = {f: next(values) for k, f in enumerate(fields) if mask & (1 << k)}
+    zones = _from_rows(frame["z"], zone_ids, fields)
     named = frame.get("named") or {}
     sensors.update(named.get("sensors", {}))
     zones.update(named.get("zones", {}))

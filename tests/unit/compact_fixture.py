@@ -23,6 +23,20 @@ def _zone(**kw: Any) -> dict[str, Any]:
     return body
 
 
+def _crowd(**kw: Any) -> dict[str, Any]:
+    body: dict[str, Any] = {
+        "occupancy": None,
+        "density": None,
+        "level_of_service": None,
+        "capacity": 120,
+        "tracked_positions": None,
+        "climate_class": None,
+        "dew_point": None,
+    }
+    body.update(kw)
+    return body
+
+
 def v1_frames() -> list[dict[str, Any]]:
     """A snapshot and deltas with the values that are easy to get wrong."""
     t = 1_764_800_000.0
@@ -43,7 +57,13 @@ def v1_frames() -> list[dict[str, Any]]:
         },
         "alarms": [],
         "commands": [],
-        "analytics": {"venue": "museum-wing", "ts": None, "zones": {}, "artefacts": {}},
+        "analytics": {
+            "venue": "museum-wing",
+            "ts": None,
+            "zones": {"gallery-a": _crowd(), "gallery-b": _crowd(capacity=80)},
+            "artefacts": {"tapestry-1": {"dose_lxh": 41000.0}},
+            "anomalies": [],
+        },
         "replay": None,
         "clock": {"mode": "wall", "lag_s": 0.0},
     }
@@ -66,6 +86,16 @@ def v1_frames() -> list[dict[str, Any]]:
             "gallery-a": _zone(temperature=21.5, humidity=47.91234567890123, co2=612.0),
             "gallery-c": _zone(lux=150.0),
         },
+        "analytics": {
+            "zones": {
+                "gallery-a": _crowd(occupancy=42.0, density=0.35, level_of_service="B"),
+                "gallery-b": _crowd(
+                    capacity=80, tracked_positions=[[1.25, 2.5], [3.0, 4.75]], dew_point=9.8
+                ),
+            },
+            "artefacts": {},
+            "anomalies": [{"sensor": "door-1", "kind": "spike", "score": 0.81, "ts": t}],
+        },
         "replay": None,
         "clock": {"mode": "data", "lag_s": 130.0},
     }
@@ -75,6 +105,15 @@ def v1_frames() -> list[dict[str, Any]]:
         "sensors": {"gallery-a-rh": {"value": 48.0, "ts": t + 0.45, "status": "ok"}},
         # only humidity changed: the other fields are left out
         "zones": {"gallery-a": _zone(temperature=21.5, humidity=48.0, co2=612.0)},
+        "analytics": {
+            "zones": {
+                # only the occupancy moved; a field the tables do not know: by name
+                "gallery-a": _crowd(occupancy=43.0, density=0.35, level_of_service="B"),
+                "gallery-b": {**_crowd(capacity=80), "new_figure": 1.5},
+            },
+            "artefacts": {},
+            "anomalies": [],
+        },
     }
     return [snap, d1, d2]
 

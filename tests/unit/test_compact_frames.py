@@ -15,7 +15,7 @@ from tests.unit.compact_fixture import FIXTURE, build, v1_frames
 from tests.unit.test_hub import ME, V, _app
 from twin.loader import load_sample
 from twin.service import TwinService
-from viewer.compact import CompactCodec, decode_into
+from viewer.compact import CompactCodec, decode, decode_into
 from viewer.hub import Hub
 
 
@@ -47,10 +47,26 @@ def test_every_value_round_trips_exactly_and_unchanged_zone_fields_are_left_out(
             assert frame[k] == v1[k]
     last = json.loads(fixture["wire"][-1])
     assert last["z"] == [[0, 0b1000, 48.0]]  # humidity alone
+    assert last["analytics"]["z"] == [[0, 0b1, 43.0]]  # occupancy alone
+    assert list(last["analytics"]["zones"]) == ["gallery-b"]
     d1 = json.loads(fixture["wire"][1])
     # Added after the snapshot, or not a whole millisecond: by name, v1 shape.
     assert set(d1["named"]["sensors"]) == {"late-sensor", "door-1"}
     assert set(d1["named"]["zones"]) == {"gallery-c"}
+
+
+def test_zone_analytics_decode_to_what_version_1_sends() -> None:
+    tables: dict[str, Any] = {}
+    held: dict[str, dict[str, Any]] = {}
+    for wire, v1 in zip(build()["wire"], v1_frames(), strict=True):
+        got = decode(json.loads(wire), tables)
+        assert got["type"] == v1["type"] and got["v"] == 1
+        assert _same(got["sensors"], v1["sensors"])
+        for z, patch in got["analytics"]["zones"].items():
+            held[z] = {**held.get(z, {}), **patch}
+        for z, body in v1["analytics"]["zones"].items():
+            assert all(_same(held[z][k], v) for k, v in body.items()), (z, held[z], body)
+        assert got["analytics"]["anomalies"] == v1["analytics"]["anomalies"]
 
 
 def test_the_browser_fixture_is_what_the_encoder_makes() -> None:

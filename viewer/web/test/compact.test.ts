@@ -51,6 +51,9 @@ describe('compact frames (protocol version 2)', () => {
     expect(first.sensors?.['late-sensor']).toEqual({ value: 7.25, ts: 1764800000.1, status: 'ok' });
     const second = decoder.decode(JSON.parse(wire[2] as string) as CompactFrame) as StateFrame;
     expect(second.zones).toEqual({ 'gallery-a': { humidity: 48 } });
+    // Zone analytics: only what moved, by index; a field the tables lack, by name.
+    expect(second.analytics?.zones?.['gallery-a']).toEqual({ occupancy: 43 });
+    expect(second.analytics?.zones?.['gallery-b']).toMatchObject({ new_figure: 1.5, capacity: 80 });
   });
 
   it('feeds the live store as version 1 frames do', () => {
@@ -62,6 +65,10 @@ describe('compact frames (protocol version 2)', () => {
     });
     expect([...compact.store.sensors]).toEqual([...plain.sensors]);
     expect([...compact.store.zones]).toEqual([...plain.zones]);
+    expect([...compact.store.zoneAnalytics]).toEqual([...plain.zoneAnalytics]);
+    expect(compact.store.zoneAnalytics.get('gallery-a')?.occupancy).toBe(43);
+    // The last frame cleared gallery-b's tracked positions (version 1: null) by name.
+    expect(compact.store.zoneAnalytics.get('gallery-b')?.tracked_positions).toBeNull();
     expect(compact.store.clock).toEqual({ mode: 'data', lag_s: 130 });
   });
 

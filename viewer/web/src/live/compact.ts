@@ -8,7 +8,7 @@
  * the live store applies, exactly: no value or timestamp is rounded.
  */
 
-import type { SensorState, SensorStatus, StateFrame, ZoneState } from '../types';
+import type { Analytics, SensorState, SensorStatus, StateFrame, ZoneAnalytics, ZoneState } from '../types';
 
 /** The wire shape of a version 2 snapshot or delta (the rest as in version 1). */
 export interface CompactFrame extends Omit<StateFrame, 'sensors' | 'zones'> {
@@ -22,7 +22,27 @@ export interface CompactFrame extends Omit<StateFrame, 'sensors' | 'zones'> {
   sensor_ids?: string[];
   zone_ids?: string[];
   zone_fields?: (keyof ZoneState)[];
+  analytics_fields?: string[];
   statuses?: SensorStatus[];
+  /** In a delta, zone analytics come as rows too (`z`, fields `analytics_fields`). */
+  analytics?: (Analytics & { z?: (unknown | null)[][] }) | null;
+}
+
+/** `{field: value}` of the `[index, mask, values...]` rows. */
+function fromRows(rows: unknown[][], ids: string[], fields: string[]): Record<string, Record<string, unknown>> {
+  const out: Record<string, Record<string, unknown>> = {};
+  for (const row of rows) {
+    const id = ids[row[0] as number];
+    if (id === undefined) continue;
+    const mask = row[1] as number;
+    const body: Record<string, unknown> = {};
+    let next = 2;
+    fields.forEach((field, k) => {
+      if (mask & (1 << k)) body[field] = row[next++];
+    });
+    out[id] = body;
+  }
+  return out;
 }
 
 export const COMPACT_VERSION = 2;
@@ -36,6 +56,7 @@ export class CompactDecoder {
   private sensorIds: string[] = [];
   private zoneIds: string[] = [];
   private zoneFields: (keyof ZoneState)[] = [];
+  private analyticsFields: string[] = [];
   private statuses: SensorStatus[] = [];
   private ready = false;
 
@@ -45,6 +66,7 @@ export class CompactDecoder {
       this.sensorIds = frame.sensor_ids ?? [];
       this.zoneIds = frame.zone_ids ?? [];
       this.zoneFields = frame.zone_fields ?? [];
+      this.analyticsFields = frame.analytics_fields ?? [];
       this.statuses = frame.statuses ?? [];
       this.ready = true;
     } else if (!this.ready) {
@@ -52,7 +74,7 @@ export class CompactDecoder {
     }
     const { t0, s: rows, z: zoneRows, named } = frame;
     const rest: Record<string, unknown> = { ...frame };
-    for (const key of ['t0', 's', 'z', 'named', 'sensor_ids', 'zone_ids', 'zone_fields', 'statuses']) delete rest[key];
+    for (const key of ['t0', 's', 'z', 'named', 'sensor_ids', 'zone_ids', 'zone_fields', 'analytics_fields', 'statuses']) delete rest[key];
     const sensors: Record<string, Partial<SensorState>> = {};
     for (let n = 0; n + 3 < rows.length; n += 4) {
       const id = this.sensorIds[rows[n] as number];
@@ -65,17 +87,12 @@ export class CompactDecoder {
         status: this.statuses[rows[n + 3] as number] ?? 'unknown',
       };
     }
-    const zones: Record<string, ZoneState> = {};
-    for (const row of zoneRows) {
-      const id = this.zoneIds[row[0] as number];
-      if (id === undefined) continue;
-      const mask = row[1] as number;
-      const zone: Record<string, number | null> = {};
-      let next = 2;
-      this.zoneFields.forEach((field, k) => {
-        if (mask & (1 << k)) zone[field] = row[next++] as number | null;
-      });
-      zones[id] = zone as ZoneState;
+    const zones = fromRows(zoneRows, this.zoneIds, this.zoneFields) as Record<string, ZoneState>;
+    const analytics = frame.analytics;
+    if (analytics !== undefined && analytics !== null && analytics.z !== undefined) {
+      const { z, ...body } = analytics;
+      const patch = fromRows(z, this.zoneIds, this.analyticsFields) as Record<string, ZoneAnalytics>;
+      rest.analytics = { ...body, zones: { ...patch, ...(body.zones ?? {}) } };
     }
     Object.assign(sensors, named?.sensors ?? {});
     Object.assign(zones, named?.zones ?? {});
