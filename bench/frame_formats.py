@@ -12,6 +12,8 @@ per client-second, the server's encoding time per tick (once per tick, shared
 by every client), and the browser's decoding time per tick in Node's V8
 (JSON.parse, then the page's own decoder ``viewer/web/src/live/compact.ts``
 back to version 1 objects; MessagePack only if a decoder module is given).
+Sensor values and zone aggregates only: no analytics run here (in `serve` the
+zones' analytics add about as much again in version 1; see docs/scaling.md).
 """
 
 from __future__ import annotations
