@@ -150,7 +150,7 @@ async def _client(
 ) -> None:
     import websockets
 
-    from viewer.compact import decode_into
+    from viewer.compact import decode
 
     dec = msgspec.json.Decoder()
     tables: dict[str, Any] = {}
@@ -170,7 +170,8 @@ async def _client(
             kind = frame.get("type")
             sensors: dict[str, Any] = {}
             if kind in ("snapshot", "delta") and frame.get("v") == 2:
-                sensors, _ = decode_into(frame, tables)  # keeps the snapshot's tables
+                # The whole frame, as the page decodes it; keeps the snapshot's tables.
+                sensors = decode(frame, tables)["sensors"]
             elif kind == "delta":
                 sensors = frame["sensors"]
             if not stats["on"] or kind != "delta":
