@@ -4,8 +4,10 @@ A draining client is a real WebSocket connection to ``/ws``: it completes the
 RFC 6455 handshake, sends the viewer's ``auth`` and ``subscribe`` frames
 (masked, as a browser does), answers the server's pings, and reads every
 frame the server sends, but it parses only frame headers and never decodes
-JSON or validates UTF-8. Per frame it reads the first bytes of the payload,
-where the hub's encoder puts ``"type"`` and ``server_time``, to tell deltas
+JSON or validates UTF-8. It subscribes in the format it is given (compact,
+as the browser does, unless told otherwise). Per frame it reads the first
+bytes of the payload, where the hub's encoders (both formats) put ``"type"``
+and ``server_time``, to tell deltas
 from snapshots and to measure how late each delta arrived (arrival - the
 frame's ``server_time``, the tick that built it). A snapshot after the first
 one is a resynchronisation: the server dropped that client's backlog.
@@ -172,7 +174,9 @@ class _Drain(asyncio.Protocol):
             st.frames += 1
 
 
-async def _one(port: int, venue: str, token: str, stats: DrainStats, stop: asyncio.Event) -> None:
+async def _one(
+    port: int, venue: str, token: str, stats: DrainStats, stop: asyncio.Event, fmt: str
+) -> None:
     key = base64.b64encode(os.urandom(16)).decode()
     request = (
         f"GET /ws HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nUpgrade: websocket\r\n"
@@ -180,7 +184,7 @@ async def _one(port: int, venue: str, token: str, stats: DrainStats, stop: async
     ).encode()
     first = [
         _masked(0x1, json.dumps({"type": "auth", "token": token}).encode()),
-        _masked(0x1, json.dumps({"type": "subscribe", "venue": venue}).encode()),
+        _masked(0x1, json.dumps({"type": "subscribe", "venue": venue, "format": fmt}).encode()),
     ]
     loop = asyncio.get_running_loop()
     transport, proto = await loop.create_connection(
@@ -198,13 +202,13 @@ async def _one(port: int, venue: str, token: str, stats: DrainStats, stop: async
 
 
 async def _drainers(
-    port: int, venue: str, n: int, warmup_s: float, seconds: float, token: str
+    port: int, venue: str, n: int, warmup_s: float, seconds: float, token: str, fmt: str
 ) -> dict[str, Any]:
     stats = DrainStats()
     stop = asyncio.Event()
     tasks = []
     for i in range(n):
-        tasks.append(asyncio.create_task(_one(port, venue, token, stats, stop)))
+        tasks.append(asyncio.create_task(_one(port, venue, token, stats, stop, fmt)))
         if i % 50 == 49:
             await asyncio.sleep(0.1)
     await asyncio.sleep(warmup_s)
@@ -234,9 +238,11 @@ async def _drainers(
     }
 
 
-def drainers(port: int, venue: str, n: int, warmup_s: float, seconds: float, out: Any) -> None:
+def drainers(
+    port: int, venue: str, n: int, warmup_s: float, seconds: float, out: Any, fmt: str = "compact"
+) -> None:
     """Process entry: ``n`` draining clients sharing one login; puts a summary on ``out``."""
     from bench.e2e_parts import login
 
     token = login(port)  # one login (scrypt) per process
-    out.put(asyncio.run(_drainers(port, venue, n, warmup_s, seconds, token)))
+    out.put(asyncio.run(_drainers(port, venue, n, warmup_s, seconds, token, fmt)))

@@ -3,8 +3,10 @@
 - :func:`publisher`: a device fleet publishing every sensor of a venue once a
   period over MQTT (QoS 1, batches of ``per_msg``), each reading stamped with
   its publish time (epoch ms), spread evenly over the period.
-- :func:`clients`: WebSocket viewers that log in, subscribe and measure, for
-  every sensor value in every delta frame, ``arrival - reading's publish time``.
+- :func:`clients`: WebSocket viewers that log in, subscribe (in the compact
+  format unless told otherwise) and measure, for every sensor value in every
+  delta frame, ``arrival - reading's publish time``; each value is checked
+  against what the fleet published (:func:`published_value`).
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ import json
 import os
 import time
 import urllib.request
+import zlib
 from typing import Any
 
 import msgspec
@@ -33,6 +36,22 @@ _VALUES = {
     "vibration": 0.5,
     "gate_counter": 0.0,
 }
+
+
+# Gate counters count from here (epoch ms), so a counter is a function of its time.
+_COUNT_EPOCH_MS = 1_764_000_000_000
+
+
+def published_value(sensor: str, kind: str, ts_ms: int) -> float:
+    """The value the fleet publishes for ``sensor`` at ``ts_ms``: clients check every one.
+
+    Noise of +-0.5 % around a quiet value (a function of sensor and time, so a
+    client knows what was sent); a gate counter gains 0 or 1 a second.
+    """
+    if kind == "gate_counter":
+        return float((ts_ms - _COUNT_EPOCH_MS) // 2000)
+    u = zlib.crc32(f"{sensor}@{ts_ms}".encode()) / 0xFFFFFFFF * 2.0 - 1.0
+    return round(_VALUES.get(kind, 1.0) * (1.0 + 0.005 * u), 3)
 
 
 def publisher(
@@ -62,8 +81,6 @@ def publisher(
     client.loop_start()
     enc = msgspec.json.Encoder()
     chunks = [sensors[i : i + per_msg] for i in range(0, len(sensors), per_msg)]
-    rng = np.random.default_rng(os.getpid())
-    counters = dict.fromkeys((s for s, k in sensors if k == "gate_counter"), 0.0)
     start = time.perf_counter()
     sent = readings = late = 0
     k = 0
@@ -78,15 +95,10 @@ def publisher(
         elif wait < -0.05:
             late += 1
         ts = int(time.time() * 1000)
-        noise = rng.normal(0.0, 0.05, len(chunks[i]))
-        items = []
-        for (sid, kind), n in zip(chunks[i], noise, strict=True):
-            if kind == "gate_counter":
-                counters[sid] += float(rng.integers(0, 2))
-                value = counters[sid]
-            else:
-                value = round(_VALUES.get(kind, 1.0) * (1.0 + float(n) * 0.1), 3)
-            items.append({"sensor": sid, "ts": ts, "value": value})
+        items = [
+            {"sensor": sid, "ts": ts, "value": published_value(sid, kind, ts)}
+            for sid, kind in chunks[i]
+        ]
         client.publish(topic, enc.encode({"v": 1, "readings": items}), qos=1)
         sent += 1
         readings += len(items)
@@ -112,22 +124,42 @@ def login(port: int) -> str:
     return token
 
 
-def clients(port: int, venue: str, n: int, warmup_s: float, seconds: float, out: Any) -> None:
-    out.put(asyncio.run(_clients(port, venue, n, warmup_s, seconds)))
+def sensor_kinds(port: int, venue: str, token: str) -> dict[str, str]:
+    req = urllib.request.Request(
+        f"http://127.0.0.1:{port}/api/venues/{venue}",
+        headers={"Authorization": f"Bearer {token}"},
+    )
+    with urllib.request.urlopen(req, timeout=60) as res:
+        return {s["id"]: s["kind"] for s in json.load(res)["sensors"]}
+
+
+def clients(
+    port: int, venue: str, n: int, warmup_s: float, seconds: float, out: Any, fmt: str = "compact"
+) -> None:
+    out.put(asyncio.run(_clients(port, venue, n, warmup_s, seconds, fmt)))
 
 
 async def _client(
-    port: int, venue: str, token: str, stats: dict[str, Any], stop: asyncio.Event
+    port: int,
+    venue: str,
+    token: str,
+    stats: dict[str, Any],
+    stop: asyncio.Event,
+    fmt: str,
+    kinds: dict[str, str],
 ) -> None:
     import websockets
 
+    from viewer.compact import decode
+
     dec = msgspec.json.Decoder()
+    tables: dict[str, Any] = {}
     async with websockets.connect(
         f"ws://127.0.0.1:{port}/ws", compression=None, max_size=None
     ) as ws:
         await ws.send(json.dumps({"type": "auth", "token": token}))
         await ws.recv()
-        await ws.send(json.dumps({"type": "subscribe", "venue": venue}))
+        await ws.send(json.dumps({"type": "subscribe", "venue": venue, "format": fmt}))
         while not stop.is_set():
             try:
                 raw = await asyncio.wait_for(ws.recv(), 1.0)
@@ -135,25 +167,35 @@ async def _client(
                 continue
             now = time.time()
             frame = dec.decode(raw)
-            if not stats["on"]:
-                continue
-            if frame.get("type") == "delta":
-                stats["frames"] += 1
+            kind = frame.get("type")
+            sensors: dict[str, Any] = {}
+            if kind in ("snapshot", "delta") and frame.get("v") == 2:
+                # The whole frame, as the page decodes it; keeps the snapshot's tables.
+                sensors = decode(frame, tables)["sensors"]
+            elif kind == "delta":
                 sensors = frame["sensors"]
-                stats["values"] += len(sensors)
-                # Every value's age (ts is the device's publish time, epoch s).
-                stats["lat"].extend(now - s["ts"] for s in sensors.values())
+            if not stats["on"] or kind != "delta":
+                continue
+            stats["frames"] += 1
+            stats["values"] += len(sensors)
+            # Every value's age (ts is the device's publish time, epoch s).
+            stats["lat"].extend(now - s["ts"] for s in sensors.values())
+            for sid, s in sensors.items():
+                k = kinds.get(sid)
+                if k is None or s["value"] != published_value(sid, k, round(s["ts"] * 1000)):
+                    stats["wrong"] += 1
 
 
 async def _clients(
-    port: int, venue: str, n: int, warmup_s: float, seconds: float
+    port: int, venue: str, n: int, warmup_s: float, seconds: float, fmt: str
 ) -> dict[str, Any]:
-    stats: dict[str, Any] = {"lat": [], "frames": 0, "values": 0, "on": False}
+    stats: dict[str, Any] = {"lat": [], "frames": 0, "values": 0, "wrong": 0, "on": False}
     stop = asyncio.Event()
     token = await asyncio.to_thread(login, port)  # one login (scrypt) per process
+    kinds = await asyncio.to_thread(sensor_kinds, port, venue, token)
     tasks = []
     for i in range(n):
-        tasks.append(asyncio.create_task(_client(port, venue, token, stats, stop)))
+        tasks.append(asyncio.create_task(_client(port, venue, token, stats, stop, fmt, kinds)))
         if i % 50 == 49:
             await asyncio.sleep(0.1)
     await asyncio.sleep(warmup_s)
@@ -172,6 +214,7 @@ async def _clients(
         "lat": lat.tolist(),
         "frames": stats["frames"],
         "values": stats["values"],
+        "wrong": stats["wrong"],
         "clients": n,
         "cpu_s": cpu,
         "errors": sum(1 for t in tasks if t.done() and t.exception() is not None),

@@ -64,7 +64,8 @@ def print_drain(d: dict[str, Any]) -> None:
     """The draining clients' line (bench/e2e_drain.py)."""
     print(
         f"   {d['clients']} draining clients: {d['fps']:.1f} delta frames/client/s,"
-        f" {d['mb_s']:.0f} MB/s, frame age (arrival - server_time) p50/p99/max"
+        f" {d['mb_s']:.0f} MB/s ({d['mb_s'] * 1e3 / max(1, d['clients']):.0f} KB/client/s),"
+        f" frame age (arrival - server_time) p50/p99/max"
         f" {d['age_p50']:.0f}/{d['age_p99']:.0f}/{d['age_max']:.0f} ms,"
         f" {d['resyncs']} resyncs, {d['dropped']} connections lost,"
         f" {d['errors']} failed, {d['cpu_cores']:.2f} cores",

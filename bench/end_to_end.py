@@ -14,7 +14,8 @@ sending every sensor once a second in batches of 100, each reading stamped with
 its publish time; WebSocket clients in separate processes. Up to
 ``--parse-clients`` (50) of them decode every frame and give the latency; the
 others are draining clients (``bench/e2e_drain.py``): real connections that
-subscribe like the viewer and read every frame at the WebSocket frame level
+subscribe like the viewer (in ``--format``, compact by default, as the
+browser does) and read every frame at the WebSocket frame level
 without decoding JSON, so 1,000 clients cost the bench a fraction of a core
 and the server, not the clients, is measured.
 
@@ -188,7 +189,7 @@ def run_row(args: argparse.Namespace, zones: int, n_clients: int) -> dict[str, A
             n_parse,
             args.client_procs,
             (port, venue.id),
-            (args.warmup, args.seconds, out),
+            (args.warmup, args.seconds, out, args.format),
         )
         drain_ps = _spread(
             ctx,
@@ -196,7 +197,7 @@ def run_row(args: argparse.Namespace, zones: int, n_clients: int) -> dict[str, A
             n_drain,
             args.drain_procs,
             (port, venue.id),
-            (args.warmup, args.seconds, drain_out),
+            (args.warmup, args.seconds, drain_out, args.format),
         )
         topic = Topics().batch(venue.id)
         total_s = args.warmup + args.seconds
@@ -303,6 +304,7 @@ def run_row(args: argparse.Namespace, zones: int, n_clients: int) -> dict[str, A
     lat = np.concatenate([np.asarray(r["lat"]) for r in results]) * 1000 if results else np.zeros(0)
     frames = sum(r["frames"] for r in results)
     values = sum(r["values"] for r in results)
+    wrong = sum(r["wrong"] for r in results)
     # Offered rate while measured (the fleet publishes at a steady rate).
     rate = published / (args.warmup + args.seconds)
     return {
@@ -312,6 +314,9 @@ def run_row(args: argparse.Namespace, zones: int, n_clients: int) -> dict[str, A
         "p50": float(np.percentile(lat, 50)) if lat.size else float("nan"),
         "p99": float(np.percentile(lat, 99)) if lat.size else float("nan"),
         "max": float(lat.max()) if lat.size else float("nan"),
+        "format": args.format,
+        "checked": values,
+        "wrong": wrong,
         "seen": values / max(1, n_parse) / max(1e-9, len(sensors) * args.seconds),
         "fps": frames / max(1, n_parse) / args.seconds,
         "server_cores": cpu / wall,
@@ -366,6 +371,12 @@ def main() -> None:
         help="clients that decode every frame and give the latency; the rest only drain frames",
     )
     ap.add_argument("--drain-procs", type=int, default=4, help="processes of draining clients")
+    ap.add_argument(
+        "--format",
+        choices=["compact", "v1"],
+        default="compact",
+        help="frame format every client subscribes with (the browser's: compact)",
+    )
     ap.add_argument("--profile", help="py-spy record the server to this file")
     ap.add_argument("--profile-format", default="speedscope")
     ap.add_argument("--tick-hz", type=float, help="serve's ws_tick_hz (default: as shipped, 10)")
@@ -392,6 +403,11 @@ def main() -> None:
             flush=True,
         )
         print(f"   store: {r['settings']}; drain after load {r['drain_s']:.1f} s", flush=True)
+        print(
+            f"   {r['format']} frames; parsing clients checked {r['checked']:,} values"
+            f" against what was published: {r['wrong']} wrong",
+            flush=True,
+        )
         if r["drain"] is not None:
             print_drain(r["drain"])
         if r["trace"] is not None:

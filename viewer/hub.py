@@ -34,6 +34,7 @@ from twin.state import StateChanges
 from viewer import frames
 from viewer.auth import AuthError
 from viewer.channels import Channel, ChannelKey, LiveChannel
+from viewer.compact import FORMATS, CompactCodec
 from viewer.roles import Principal, Role
 from viewer.sources import AlarmSource, AnalyticsSource, CommandSource
 
@@ -67,6 +68,7 @@ class _Client:
     recheck: Callable[[], Principal] | None = None
     expires_at: float = math.inf
     closing: str | None = None  # why the server is closing it
+    fmt: str = "v1"  # snapshot and delta format the client asked for (see viewer/compact.py)
 
 
 class Hub:
@@ -105,9 +107,11 @@ class Hub:
         }
         self._clock = twin.clock
         self._channels: dict[ChannelKey, Channel] = {(v, None): c for v, c in self._live.items()}
-        # Encoded snapshots for this tick: many clients resynchronising or
-        # subscribing at once share one string instead of one copy each.
-        self._snapshots: dict[ChannelKey, str] = {}
+        # Encoded snapshots for this tick, per format: many clients
+        # resynchronising or subscribing at once share one string.
+        self._snapshots: dict[tuple[ChannelKey, str], str] = {}
+        # Each channel's compact encoder: its index tables live as long as it.
+        self._codecs: dict[ChannelKey, CompactCodec] = {}
         self.stats = HubStats()
         twin.add_listener(self.on_changes)
         if alarms is not None:
@@ -141,7 +145,9 @@ class Hub:
         """Drop a replay channel; its clients get an error and watch nothing."""
         if self._channels.pop(key, None) is None:
             return
-        self._snapshots.pop(key, None)
+        for fmt in FORMATS:
+            self._snapshots.pop((key, fmt), None)
+        self._codecs.pop(key, None)
         gone = frames.encode(frames.error_frame("replay_ended", reason))
         for c in self._clients:
             if c.key == key:
@@ -180,14 +186,34 @@ class Hub:
             if not out or not clients:
                 continue
             for frame in out:
-                text = frames.encode(frame)
+                if frame.get("type") != "delta":  # alarms, commands: one shape for all
+                    text = frames.encode(frame)
+                    for c in clients:
+                        self._offer(c, text)
+                    continue
+                # Encoded once per format present, shared by its clients.
+                texts: dict[str, str] = {}
                 for c in clients:
-                    self._offer(c, text)
+                    shared = texts.get(c.fmt)
+                    if shared is None:
+                        shared = texts[c.fmt] = self._encode_delta(key, c.fmt, frame)
+                    self._offer(c, shared)
         mono = time.monotonic()
         for c in self._clients:
             if mono - c.last_sent >= self._heartbeat:
                 beat = {"type": "heartbeat", "server_time": self._time_of(c.key, now)}
                 self._offer(c, frames.encode(beat))
+
+    def _encode_delta(self, key: ChannelKey, fmt: str, frame: dict[str, Any]) -> str:
+        if fmt == "compact":
+            return frames.encode(self._codec(key).delta(frame))
+        return frames.encode(frame)
+
+    def _codec(self, key: ChannelKey) -> CompactCodec:
+        codec = self._codecs.get(key)
+        if codec is None:
+            codec = self._codecs[key] = CompactCodec()
+        return codec
 
     def _time_of(self, key: ChannelKey | None, now: float) -> float:
         """A live channel's time is its venue's data clock (wall time unless catching up)."""
@@ -240,19 +266,21 @@ class Hub:
             while not c.queue.empty():
                 c.queue.get_nowait()
             self.stats.resyncs += 1
-            snap = self._snapshot(c.key)
+            snap = self._snapshot(c.key, c.fmt)
             if snap is not None:
                 c.queue.put_nowait(snap)
 
-    def _snapshot(self, key: ChannelKey | None) -> str | None:
+    def _snapshot(self, key: ChannelKey | None, fmt: str = "v1") -> str | None:
         channel = self._channels.get(key) if key is not None else None
         if key is None or channel is None:
             return None
-        text = self._snapshots.get(key)
+        text = self._snapshots.get((key, fmt))
         if text is None:
             # Valid until the next flush: changes after it reach the client as deltas.
             snap = channel.snapshot(self._time_of(key, time.time()))
-            text = self._snapshots[key] = frames.encode(snap)
+            if fmt == "compact":
+                snap = self._codec(key).snapshot(snap)
+            text = self._snapshots[key, fmt] = frames.encode(snap)
         return text
 
     # -- client side -----------------------------------------------------
@@ -315,10 +343,15 @@ class Hub:
             # on a server without authentication): answer as on connect.
             return frames.encode(frames.hello_frame(time.time(), client.principal))
         if kind == "subscribe":
-            return self._subscribe(client, msg.get("venue"), msg.get("replay"))
+            fmt = msg.get("format", "v1")
+            if fmt not in FORMATS:
+                return self._bad("bad_frame", f"format must be one of {', '.join(FORMATS)}")
+            return self._subscribe(client, msg.get("venue"), msg.get("replay"), fmt)
         return self._bad("bad_frame", "expected a 'subscribe' or 'ping' frame")
 
-    def _subscribe(self, client: _Client, venue: object, replay: object) -> str | None:
+    def _subscribe(
+        self, client: _Client, venue: object, replay: object, fmt: str = "v1"
+    ) -> str | None:
         if not isinstance(venue, str) or (venue, None) not in self._channels:
             return self._bad("unknown_venue", f"no venue {venue!r}")
         if replay is not None:
@@ -329,7 +362,8 @@ class Hub:
             if not isinstance(replay, str) or (venue, replay) not in self._channels:
                 return self._bad("unknown_replay", f"no replay session {replay!r} of {venue!r}")
         client.key = (venue, replay if isinstance(replay, str) else None)
-        return self._snapshot(client.key)
+        client.fmt = fmt
+        return self._snapshot(client.key, fmt)
 
     def _bad(self, code: str, message: str) -> str:
         self.stats.bad_frames += 1

@@ -23,8 +23,8 @@ describe('live URL and opening frames', () => {
   it('authenticates first, then subscribes to live or to a replay', () => {
     const [auth, live] = openingFrames('t0k', 'museum-wing', null);
     expect(JSON.parse(auth as string)).toEqual({ type: 'auth', token: 't0k' });
-    expect(JSON.parse(live as string)).toEqual({ type: 'subscribe', venue: 'museum-wing' });
+    expect(JSON.parse(live as string)).toEqual({ type: 'subscribe', venue: 'museum-wing', format: 'compact' });
     const replay = openingFrames('t0k', 'museum-wing', 'r1')[1] as string;
-    expect(JSON.parse(replay)).toEqual({ type: 'subscribe', venue: 'museum-wing', replay: 'r1' });
+    expect(JSON.parse(replay)).toEqual({ type: 'subscribe', venue: 'museum-wing', format: 'compact', replay: 'r1' });
   });
 });

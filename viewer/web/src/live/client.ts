@@ -9,6 +9,7 @@
 
 import { accessToken, signalUnauthorized } from '../auth';
 import type { Alarm, Command, HelloFrame, ServerFrame, StateFrame } from '../types';
+import { CompactDecoder, type CompactFrame, isCompact } from './compact';
 
 export type ConnectionState = 'connecting' | 'live' | 'reconnecting' | 'offline';
 
@@ -54,18 +55,23 @@ export function liveUrl(location: Location): string {
   return `${scheme}//${location.host}/ws`;
 }
 
-/** The frames a fresh socket sends, in order: auth first, then the subscription. */
+/**
+ * The frames a fresh socket sends, in order: auth first, then the subscription,
+ * which asks for the compact format (docs/websocket.md, version 2).
+ */
 export function openingFrames(token: string | null, venue: string, replay: string | null): string[] {
-  const subscribe: Record<string, string> = { type: 'subscribe', venue };
+  const subscribe: Record<string, string> = { type: 'subscribe', venue, format: 'compact' };
   if (replay !== null) subscribe.replay = replay;
   return [JSON.stringify({ type: 'auth', token: token ?? '' }), JSON.stringify(subscribe)];
 }
 
-function parseFrame(data: unknown): ServerFrame | null {
+/** A server frame; compact snapshots and deltas come back in the version 1 shape. */
+export function parseFrame(data: unknown, compact: CompactDecoder): ServerFrame | null {
   if (typeof data !== 'string') return null;
   try {
     const frame = JSON.parse(data) as unknown;
     if (typeof frame === 'object' && frame !== null && typeof (frame as { type?: unknown }).type === 'string') {
+      if (isCompact(frame as { v?: unknown; type?: unknown })) return compact.decode(frame as CompactFrame);
       return frame as ServerFrame;
     }
   } catch {
@@ -84,6 +90,7 @@ export class LiveClient {
   private state: ConnectionState = 'connecting';
   private stopped = false;
   private replay: string | null = null;
+  private compact = new CompactDecoder();
 
   constructor(
     private readonly venue: string,
@@ -146,6 +153,7 @@ export class LiveClient {
       return;
     }
     this.socket = socket;
+    this.compact = new CompactDecoder(); // index tables belong to one connection
     socket.onopen = () => {
       for (const frame of openingFrames(accessToken(), this.venue, this.replay)) socket.send(frame);
       this.armSilenceTimer();
@@ -171,7 +179,7 @@ export class LiveClient {
   }
 
   private onMessage(data: unknown): void {
-    const frame = parseFrame(data);
+    const frame = parseFrame(data, this.compact);
     if (frame === null) return;
     this.armSilenceTimer();
     if ('server_time' in frame && typeof frame.server_time === 'number') {
