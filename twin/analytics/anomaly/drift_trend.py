@@ -71,7 +71,7 @@ class Trend:
 class TrendEvidence:
     """Hourly residuals in; the strongest significant straight line out."""
 
-    __slots__ = ("_cfg", "_n", "_pos", "_values", "scale")
+    __slots__ = ("_cfg", "_n", "_pos", "_values", "hours", "scale")
 
     def __init__(self, config: DriftTrendConfig | None = None) -> None:
         self._cfg = config if config is not None else DriftTrendConfig()
@@ -81,6 +81,11 @@ class TrendEvidence:
         self._pos = 0  # where the next hour goes
         self._n = 0  # hours held (at most HISTORY_H)
         self.scale = 0.0  # the residual's MAD scale (0: not known yet)
+        self.hours = 0  # hours added since start
+
+    @property
+    def config(self) -> DriftTrendConfig:
+        return self._cfg
 
     def clear(self) -> None:
         """Forget the residuals: after a report, new evidence must build up."""
@@ -98,14 +103,26 @@ class TrendEvidence:
         self._values[self._pos] = residual
         self._pos = (self._pos + 1) % HISTORY_H
         self._n = min(self._n + 1, HISTORY_H)
-        cfg = self._cfg
+        self.hours += 1
         held = [v for v in self.last(self._n) if not math.isnan(v)]
-        if len(held) < min(cfg.windows):
+        if len(held) < min(self._cfg.windows):
             return None  # no scale yet
-        self.scale = scale = _mad(held)
-        if scale <= 0.0:
-            return None
+        self.scale = _mad(held)
         best: Trend | None = None
+        for trend in self.fits():
+            if best is None or abs(trend.t) > abs(best.t):
+                best = trend
+        return best
+
+    def fits(self, significant: bool = True) -> list[Trend]:
+        """The lines of every window over the hours held now (``significant``:
+        only those the config reports; else all of them, to study the statistic
+        on sound sensors)."""
+        cfg = self._cfg
+        scale = self.scale
+        if scale <= 0.0:
+            return []
+        out: list[Trend] = []
         for w in cfg.windows:
             if w > self._n:
                 break
@@ -113,13 +130,19 @@ class TrendEvidence:
             if any(math.isnan(y) for y in ys):
                 continue  # a gap: the line's hours are not evenly known
             trend = _fit(ys, scale)
-            if abs(trend.change) < cfg.min_change * scale or abs(trend.t) < cfg.t_min:
+            if significant and not self.significant(trend):
                 continue
-            if abs(trend.slope) > cfg.max_rate * scale:
-                continue
-            if best is None or abs(trend.t) > abs(best.t):
-                best = trend
-        return best
+            out.append(trend)
+        return out
+
+    def significant(self, trend: Trend) -> bool:
+        """Whether a line is a drift: sure, large enough, and not steep."""
+        cfg = self._cfg
+        return (
+            abs(trend.change) >= cfg.min_change * trend.scale
+            and abs(trend.t) >= cfg.t_min
+            and abs(trend.slope) <= cfg.max_rate * trend.scale
+        )
 
 
 def _mad(xs: list[float]) -> float:
