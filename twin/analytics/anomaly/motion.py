@@ -97,7 +97,10 @@ class RecentMotion:
         ring = self.config.ring_bins
         total, n = 0.0, 0
         for b in range(first, end):
-            if t.idx[b % ring] == b:
+            if b == t.bin and t.bin_n:  # the open bin: what it has so far
+                total += t.bin_sum / t.bin_n
+                n += 1
+            elif t.idx[b % ring] == b:
                 total += t.means[b % ring]
                 n += 1
         # Half the bins at least: a gap leaves too little to call it a level.
@@ -113,14 +116,14 @@ class RecentMotion:
 
     def moved(self, sensor: str, since: float, now: float) -> float:
         """How far the sensor's level moved from before ``since`` to ``now``
-        (closed bins, at most a span each side), in its usual moves of a
-        span; 0 if not known yet."""
+        (at most a span each side; the open bin counts), in its usual moves
+        of a span; 0 if not known yet."""
         cfg = self.config
         t = self._tracks.get(sensor)
         if t is None or t.learnt < cfg.warmup_bins or not t.scale > 0.0:
             return 0.0
         first = int(since // cfg.bin_s)
-        end = min(int(now // cfg.bin_s), t.bin, first + cfg.span_bins)
+        end = min(int(now // cfg.bin_s), t.bin + 1, first + cfg.span_bins)
         end = max(end, first + 1)
         first = max(first, end - cfg.span_bins)
         if end - first < 1 or t.bin - (2 * first - end) >= cfg.ring_bins:
