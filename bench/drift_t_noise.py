@@ -111,8 +111,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--warmup-days", type=float, default=3.0)
     parser.add_argument("--rh-drift", type=float, default=1.0)
     parser.add_argument("--cache", type=Path, default=None)
+    parser.add_argument("--agree-trim", type=float, default=None, help="default: the config's")
     args = parser.parse_args(argv)
     trend = DriftTrendConfig()
+    if args.agree_trim is not None:
+        trend = replace(trend, agree_trim=args.agree_trim if args.agree_trim > 0 else None)
     warm = args.warmup_days * _DAY
     zone_of = {s.id: s.zone for s in load_sample("museum-wing").sensors}
     sound: dict[str, list[float]] = {"temp": [], "rh": []}

@@ -154,8 +154,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rh-drift", type=float, default=1.0, help="%%RH per week (0: none)")
     parser.add_argument("--cache", type=Path, default=None)
     parser.add_argument("--t-min", type=float, default=None, help="default: the config's")
+    parser.add_argument("--agree-trim", type=float, default=None, help="default: the config's")
     args = parser.parse_args(argv)
     trend = DriftTrendConfig()
+    if args.agree_trim is not None:
+        trend = replace(trend, agree_trim=args.agree_trim if args.agree_trim > 0 else None)
     if args.t_min is not None:
         trend = replace(trend, t_min=args.t_min)
     config = DriftConfig(trend=trend)

@@ -37,6 +37,7 @@ HISTORY_H = 72
 """Hours of residual kept: three days, so a day's drift is a third of them."""
 
 _MAD_TO_SD = 1.4826
+_ROUNDS = 4  # refits without the hours off the line (it settles in two or three)
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,6 +55,7 @@ class DriftTrendConfig:
     min_change: float = 3.0
     max_rate: float = 2.0
     windows: tuple[int, ...] = (18, 24, 36, 48)
+    agree_trim: float | None = 3.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -130,6 +132,8 @@ class TrendEvidence:
             if any(math.isnan(y) for y in ys):
                 continue  # a gap: the line's hours are not evenly known
             trend = _fit(ys, scale)
+            if cfg.agree_trim is not None:
+                trend = _agreed(trend, _fit_trimmed(ys, scale, cfg.agree_trim))
             if significant and not self.significant(trend):
                 continue
             out.append(trend)
@@ -152,6 +156,58 @@ def _mad(xs: list[float]) -> float:
     n = len(dev)
     mid = dev[n // 2] if n % 2 else 0.5 * (dev[n // 2 - 1] + dev[n // 2])
     return _MAD_TO_SD * mid
+
+
+def _line(xs: list[int], ys: list[float]) -> tuple[float, float, float]:
+    """Least squares over the points: slope, intercept at x = 0, and Sxx."""
+    n = len(xs)
+    mx = sum(xs) / n
+    my = sum(ys) / n
+    sxx = sum((x - mx) ** 2 for x in xs)
+    slope = sum((x - mx) * (y - my) for x, y in zip(xs, ys, strict=True)) / sxx
+    return slope, my - slope * mx, sxx
+
+
+def _fit_trimmed(ys: list[float], scale: float, trim: float) -> Trend:
+    """The line through the hours that agree with it, and its t on them.
+
+    Least squares again and again, each time without the hours more than
+    ``trim`` robust scatters from the last line (a room's busy hours scatter
+    tens of times more than its quiet ones: left in, they swing the slope
+    and hide it). The t statistic is the classical one on the hours kept.
+    Fewer than half the hours kept: no line (an event's dip and recovery).
+    """
+    w = len(ys)
+    xs = list(range(w))
+    keep = xs
+    slope = intercept = 0.0
+    sxx = 1.0
+    for _ in range(_ROUNDS):
+        slope, intercept, sxx = _line(keep, [ys[i] for i in keep])
+        res = [ys[i] - intercept - slope * i for i in xs]
+        limit = trim * max(_mad([res[i] for i in keep]), 1e-12)
+        kept = [i for i in xs if abs(res[i]) <= limit]
+        if kept == keep or len(kept) < 3:
+            break
+        keep = kept
+    if 2 * len(keep) < w:
+        return Trend(0.0, slope, w, slope * w, scale)
+    ss = sum((ys[i] - intercept - slope * i) ** 2 for i in keep)
+    spread = max(math.sqrt(ss / max(len(keep) - 2, 1)), 1e-12)
+    return Trend(slope * math.sqrt(sxx) / spread, slope, w, slope * w, scale)
+
+
+def _agreed(plain: Trend, trimmed: Trend) -> Trend:
+    """The plain line, its t no larger than the line's without the hours off it.
+
+    A burst of a few hours at one end of the window swings a least-squares
+    slope while the MAD scatter ignores it (a large t on a sound sensor);
+    without those hours the slope goes. A drift is a line either way."""
+    if plain.t * trimmed.t <= 0.0:
+        t = 0.0
+    else:
+        t = math.copysign(min(abs(plain.t), abs(trimmed.t)), plain.t)
+    return Trend(t, plain.slope, plain.window, plain.change, plain.scale)
 
 
 def _fit(ys: list[float], scale: float) -> Trend:
