@@ -132,10 +132,12 @@ class TrendEvidence:
             if any(math.isnan(y) for y in ys):
                 continue  # a gap: the line's hours are not evenly known
             trend = _fit(ys, scale)
+            if significant and not self.significant(trend):
+                continue  # the agreement below only ever lowers t
             if cfg.agree_trim is not None:
                 trend = _agreed(trend, _fit_trimmed(ys, scale, cfg.agree_trim))
-            if significant and not self.significant(trend):
-                continue
+                if significant and not self.significant(trend):
+                    continue
             out.append(trend)
         return out
 
