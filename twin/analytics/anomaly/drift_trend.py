@@ -14,7 +14,11 @@ the fit's residuals), so:
   for a day's median to move;
 - an event's dip and recovery fits a line badly: its scatter is its own
   size, so its t statistic stays small however deep it is;
-- an offset has no slope (the intercept is free).
+- an offset has no slope (the intercept is free);
+- a burst of a few hours (a room's busy afternoon) near one end of the
+  window swings a least-squares slope while the MAD scatter ignores it, so
+  a line's t must also hold on the window refitted without the hours far
+  off the line (``agree_trim``): a drift is a line either way, a burst is not.
 
 A slope also has to matter: the line's change over the window must be
 ``min_change`` residual scales (the MAD of the last :data:`HISTORY_H` hours,
@@ -49,7 +53,12 @@ class DriftTrendConfig:
     line that steep is left to the day's median, which waits for it to
     last); ``windows``: the hours
     fitted (the shortest must be longer than a room event and its recovery,
-    which a shorter line follows as well as a drift)."""
+    which a shorter line follows as well as a drift); ``agree_trim``: the
+    line's t is no larger than the window's refitted without the hours more
+    than this many robust scatters off it (``None``: the plain line alone).
+
+    ``t_min`` 12 is at the largest |t| of the design seeds' sound and event
+    sensor-hours (12.2; ``bench/drift_t_noise.py``), not above it."""
 
     t_min: float = 12.0
     min_change: float = 3.0
