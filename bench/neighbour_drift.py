@@ -1,6 +1,7 @@
 """Drift against the neighbours alone, on simulated readings, across seeds.
 
 Usage: python bench/neighbour_drift.py [--seeds 0,1,2] [--warmup-days 3] [--cache DIR]
+                                      [--t-min T]
 
 For each seed, the museum-wing venue is simulated twice, as ``bench/faults.py``
 does it: the realistic campaign (``realistic_plan``: about half the
@@ -26,6 +27,7 @@ import math
 import statistics
 import sys
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -36,7 +38,12 @@ sys.path.insert(0, str(REPO))
 from simulators.fault_campaign import ZoneEvent, ZoneEvents, realistic_plan  # noqa: E402
 from simulators.faults import Fault, FaultKind, FaultPlan  # noqa: E402
 from simulators.simulator import VenueSimulator  # noqa: E402
-from twin.analytics.anomaly.neighbour_drift import NeighbourDrift, NeighbourSensor  # noqa: E402
+from twin.analytics.anomaly.drift_trend import DriftTrendConfig  # noqa: E402
+from twin.analytics.anomaly.neighbour_drift import (  # noqa: E402
+    DriftConfig,
+    NeighbourDrift,
+    NeighbourSensor,
+)
 from twin.loader import load_sample  # noqa: E402
 from twin.venue import SensorKind  # noqa: E402
 
@@ -106,13 +113,20 @@ def simulate(
 
 
 def detect(
-    names: list[str], i: np.ndarray, ts: np.ndarray, v: np.ndarray
+    names: list[str],
+    i: np.ndarray,
+    ts: np.ndarray,
+    v: np.ndarray,
+    config: DriftConfig | None = None,
 ) -> list[tuple[str, float]]:
     venue = load_sample("museum-wing")
     nd = NeighbourDrift(
-        NeighbourSensor(s.id, s.zone, s.kind.value, s.display_unit)
-        for s in venue.sensors
-        if s.kind in _JUDGED
+        (
+            NeighbourSensor(s.id, s.zone, s.kind.value, s.display_unit)
+            for s in venue.sensors
+            if s.kind in _JUDGED
+        ),
+        config,
     )
     found: list[tuple[str, float]] = []
     for k, t, x in zip(i.tolist(), ts.tolist(), v.tolist(), strict=True):
@@ -139,7 +153,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--warmup-days", type=float, default=3.0)
     parser.add_argument("--rh-drift", type=float, default=1.0, help="%%RH per week (0: none)")
     parser.add_argument("--cache", type=Path, default=None)
+    parser.add_argument("--t-min", type=float, default=None, help="default: the config's")
+    parser.add_argument("--agree-trim", type=float, default=None, help="default: the config's")
     args = parser.parse_args(argv)
+    trend = DriftTrendConfig()
+    if args.agree_trim is not None:
+        trend = replace(trend, agree_trim=args.agree_trim if args.agree_trim > 0 else None)
+    if args.t_min is not None:
+        trend = replace(trend, t_min=args.t_min)
+    config = DriftConfig(trend=trend)
+    print(f"slow path: {trend}")
     warm = args.warmup_days * _DAY
     started = time.perf_counter()
     delays: dict[str, list[float]] = {"temperature": [], "humidity": []}
@@ -149,7 +172,7 @@ def main(argv: list[str] | None = None) -> int:
     for seed in [int(s) for s in args.seeds.split(",")]:
         plan = drift_plan(seed, warm, args.rh_drift)
         names, i, ts, v, truth = simulate(seed, warm + 4 * _DAY, plan, [], args.cache)
-        found = [(s, t) for s, t in detect(names, i, ts, v) if t >= T0 + warm]
+        found = [(s, t) for s, t in detect(names, i, ts, v, config) if t >= T0 + warm]
         drifts = {f.sensor: f for f in truth if f.kind is FaultKind.DRIFT and f.sensor in names}
         each = []
         for f in drifts.values():
@@ -163,7 +186,7 @@ def main(argv: list[str] | None = None) -> int:
         right, wrong = right + ok, wrong + len(found) - ok
         events = events_for(warm)
         names_e, ie, tse, ve, _ = simulate(seed, warm + 3 * _DAY, None, events, args.cache)
-        found_e = [(s, t) for s, t in detect(names_e, ie, tse, ve) if t >= T0 + warm]
+        found_e = [(s, t) for s, t in detect(names_e, ie, tse, ve, config) if t >= T0 + warm]
 
         def during(s: str, t: float, e: ZoneEvent) -> bool:
             return zone_of[s] == e.zone and e.start <= t <= e.end + 3600.0

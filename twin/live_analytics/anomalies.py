@@ -14,6 +14,7 @@ from twin.analytics.anomaly import (
     ZoneConsensus,
 )
 from twin.analytics.anomaly.corroboration import ZoneCorroboration
+from twin.analytics.anomaly.motion import RecentMotion
 from twin.analytics.anomaly.neighbour_drift import NeighbourDrift, NeighbourSensor
 from twin.live_analytics.results import SensorAnomaly
 from twin.venue import SensorDef, SensorKind, Venue
@@ -106,9 +107,11 @@ class AnomalyWatch:
         per_zone: dict[str, int] = {}
         for s in climate:
             per_zone[s.zone] = per_zone.get(s.zone, 0) + 1
-        self._corroboration = ZoneCorroboration(
-            {s.id: s.zone for s in climate if per_zone[s.zone] >= 2}
-        )
+        corroborated = {s.id: s.zone for s in climate if per_zone[s.zone] >= 2}
+        # How far each of them moved lately: a held level shift is the room's if
+        # a zone mate moved far more than usual with it (a door: CO2, humidity).
+        self._motion = RecentMotion()
+        self._corroboration = ZoneCorroboration(corroborated, self._motion)
         self._first_ts: dict[str, float] = {}  # one float per sensor
         # sensor -> {kind: last detection time}; at most 7 kinds per sensor.
         self._last: dict[str, dict[str, float]] = {}
@@ -132,6 +135,8 @@ class AnomalyWatch:
                 # A late or duplicate, stuck or impossible reading is not the sensor's
                 # level (the reading after a gap is: a dropout is the silence).
                 found += self._neighbour_drift.update(sensor, ts, value)
+                if self._corroboration.covers(sensor):
+                    self._motion.update(sensor, ts, value)
         except AnomalyError:
             return None
         first = self._first_ts.setdefault(sensor, ts)

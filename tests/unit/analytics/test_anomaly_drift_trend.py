@@ -81,3 +81,35 @@ def test_the_history_is_bounded() -> None:
     for h in range(500):
         ev.add(float(h % 3) * 0.001)
     assert len(ev.last(1000)) == 72
+
+
+# A sound thermometer's hourly residual from the simulator (museum wing, seed 1,
+# gallery-a; 3 decimals): quiet hours, a visitors' burst each afternoon, the
+# door left open at hour 26. The last day's burst sits near the end of the
+# 24 h window, where it swings a least-squares slope; the MAD scatter ignores
+# it, so the plain line's t reached -12.3 at hour 70 (a false drift).
+SOUND_GALLERY = [
+    -0.001, -0.003, -0.001, -0.005, -0.001, -0.0, 0.003, -0.003, -0.003, -0.001, -0.01,
+    -0.002, 0.005, 0.0, -0.026, -0.03, -0.083, -0.294, -0.328, -0.009, -0.091, 0.019,
+    -0.005, 0.0, -0.0, -0.0, -3.777, -4.466, -2.157, -0.455, -0.055, -0.005, 0.0, -0.001,
+    -0.001, 0.006, -0.006, -0.001, -0.013, -0.024, -0.056, -0.223, -0.164, -0.006, -0.084,
+    -0.05, -0.006, -0.001, -0.0, 0.0, 0.005, 0.015, 0.013, 0.008, 0.011, 0.01, 0.0, 0.001,
+    0.0, -0.001, -0.003, -0.001, -0.009, -0.016, -0.093, -0.216, -0.082, -0.001, -0.027,
+    -0.036, -0.005, -0.001,
+]  # fmt: skip
+
+
+def test_a_burst_at_the_end_of_the_window_is_no_line() -> None:
+    values = np.array(SOUND_GALLERY)
+    assert _first(values) is None
+    # The plain least-squares line alone calls it a drift (the defect fixed).
+    assert _first(values, DriftTrendConfig(agree_trim=None)) == 70
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_a_drift_is_still_a_line_without_the_hours_off_it(seed: int) -> None:
+    # The same drift found as early with and without the agreement test.
+    onset = 48
+    values = _noise(96, seed)
+    values[onset:] += RATE * np.arange(1, 96 - onset + 1)
+    assert _first(values) == _first(values, DriftTrendConfig(agree_trim=None))

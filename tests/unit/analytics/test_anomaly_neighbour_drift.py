@@ -80,13 +80,19 @@ def test_a_half_degree_a_week_drift_among_wandering_rooms_is_found_within_a_day(
     # Each room wanders on its own (what the neighbours cannot cancel); the
     # drift is 0.07 degC after 24 h. The day's median of the residual moves only
     # once most of the day carries the drift (22 and 28 h here); a line fitted to
-    # the hourly residual is sure of it before.
-    for seed in (0, 4):
+    # the hourly residual is sure of it before. The line must also hold without
+    # the hours off it (a burst is no line), which costs one seed of eight
+    # five hours (22 -> 27 h).
+    delays = []
+    for seed in range(8):
         start = T0 + 3 * DAY + 5 * 3600.0
         found = _run(_readings(6.0, drift={2: start}, seed=seed, wander=0.004))
         assert {s for s, _ in found} == {"t2"}, seed
         first = min(t for _, t in found)
-        assert start < first <= start + DAY, (seed, (first - start) / 3600)
+        assert start < first, seed
+        delays.append((first - start) / 3600.0)
+    assert sum(d <= 24.0 for d in delays) >= 7, delays
+    assert max(delays) <= 28.0, delays
 
 
 def test_a_venue_wide_change_is_not_a_drift() -> None:

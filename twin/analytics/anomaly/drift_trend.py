@@ -14,7 +14,11 @@ the fit's residuals), so:
   for a day's median to move;
 - an event's dip and recovery fits a line badly: its scatter is its own
   size, so its t statistic stays small however deep it is;
-- an offset has no slope (the intercept is free).
+- an offset has no slope (the intercept is free);
+- a burst of a few hours (a room's busy afternoon) near one end of the
+  window swings a least-squares slope while the MAD scatter ignores it, so
+  a line's t must also hold on the window refitted without the hours far
+  off the line (``agree_trim``): a drift is a line either way, a burst is not.
 
 A slope also has to matter: the line's change over the window must be
 ``min_change`` residual scales (the MAD of the last :data:`HISTORY_H` hours,
@@ -37,6 +41,7 @@ HISTORY_H = 72
 """Hours of residual kept: three days, so a day's drift is a third of them."""
 
 _MAD_TO_SD = 1.4826
+_ROUNDS = 4  # refits without the hours off the line (it settles in two or three)
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,12 +53,18 @@ class DriftTrendConfig:
     line that steep is left to the day's median, which waits for it to
     last); ``windows``: the hours
     fitted (the shortest must be longer than a room event and its recovery,
-    which a shorter line follows as well as a drift)."""
+    which a shorter line follows as well as a drift); ``agree_trim``: the
+    line's t is no larger than the window's refitted without the hours more
+    than this many robust scatters off it (``None``: the plain line alone).
+
+    ``t_min`` 12 is at the largest |t| of the design seeds' sound and event
+    sensor-hours (12.2; ``bench/drift_t_noise.py``), not above it."""
 
     t_min: float = 12.0
     min_change: float = 3.0
     max_rate: float = 2.0
     windows: tuple[int, ...] = (18, 24, 36, 48)
+    agree_trim: float | None = 3.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,7 +82,7 @@ class Trend:
 class TrendEvidence:
     """Hourly residuals in; the strongest significant straight line out."""
 
-    __slots__ = ("_cfg", "_n", "_pos", "_values", "scale")
+    __slots__ = ("_cfg", "_n", "_pos", "_values", "hours", "scale")
 
     def __init__(self, config: DriftTrendConfig | None = None) -> None:
         self._cfg = config if config is not None else DriftTrendConfig()
@@ -81,6 +92,11 @@ class TrendEvidence:
         self._pos = 0  # where the next hour goes
         self._n = 0  # hours held (at most HISTORY_H)
         self.scale = 0.0  # the residual's MAD scale (0: not known yet)
+        self.hours = 0  # hours added since start
+
+    @property
+    def config(self) -> DriftTrendConfig:
+        return self._cfg
 
     def clear(self) -> None:
         """Forget the residuals: after a report, new evidence must build up."""
@@ -98,14 +114,26 @@ class TrendEvidence:
         self._values[self._pos] = residual
         self._pos = (self._pos + 1) % HISTORY_H
         self._n = min(self._n + 1, HISTORY_H)
-        cfg = self._cfg
+        self.hours += 1
         held = [v for v in self.last(self._n) if not math.isnan(v)]
-        if len(held) < min(cfg.windows):
+        if len(held) < min(self._cfg.windows):
             return None  # no scale yet
-        self.scale = scale = _mad(held)
-        if scale <= 0.0:
-            return None
+        self.scale = _mad(held)
         best: Trend | None = None
+        for trend in self.fits():
+            if best is None or abs(trend.t) > abs(best.t):
+                best = trend
+        return best
+
+    def fits(self, significant: bool = True) -> list[Trend]:
+        """The lines of every window over the hours held now (``significant``:
+        only those the config reports; else all of them, to study the statistic
+        on sound sensors)."""
+        cfg = self._cfg
+        scale = self.scale
+        if scale <= 0.0:
+            return []
+        out: list[Trend] = []
         for w in cfg.windows:
             if w > self._n:
                 break
@@ -113,13 +141,23 @@ class TrendEvidence:
             if any(math.isnan(y) for y in ys):
                 continue  # a gap: the line's hours are not evenly known
             trend = _fit(ys, scale)
-            if abs(trend.change) < cfg.min_change * scale or abs(trend.t) < cfg.t_min:
-                continue
-            if abs(trend.slope) > cfg.max_rate * scale:
-                continue
-            if best is None or abs(trend.t) > abs(best.t):
-                best = trend
-        return best
+            if significant and not self.significant(trend):
+                continue  # the agreement below only ever lowers t
+            if cfg.agree_trim is not None:
+                trend = _agreed(trend, _fit_trimmed(ys, scale, cfg.agree_trim))
+                if significant and not self.significant(trend):
+                    continue
+            out.append(trend)
+        return out
+
+    def significant(self, trend: Trend) -> bool:
+        """Whether a line is a drift: sure, large enough, and not steep."""
+        cfg = self._cfg
+        return (
+            abs(trend.change) >= cfg.min_change * trend.scale
+            and abs(trend.t) >= cfg.t_min
+            and abs(trend.slope) <= cfg.max_rate * trend.scale
+        )
 
 
 def _mad(xs: list[float]) -> float:
@@ -129,6 +167,58 @@ def _mad(xs: list[float]) -> float:
     n = len(dev)
     mid = dev[n // 2] if n % 2 else 0.5 * (dev[n // 2 - 1] + dev[n // 2])
     return _MAD_TO_SD * mid
+
+
+def _line(xs: list[int], ys: list[float]) -> tuple[float, float, float]:
+    """Least squares over the points: slope, intercept at x = 0, and Sxx."""
+    n = len(xs)
+    mx = sum(xs) / n
+    my = sum(ys) / n
+    sxx = sum((x - mx) ** 2 for x in xs)
+    slope = sum((x - mx) * (y - my) for x, y in zip(xs, ys, strict=True)) / sxx
+    return slope, my - slope * mx, sxx
+
+
+def _fit_trimmed(ys: list[float], scale: float, trim: float) -> Trend:
+    """The line through the hours that agree with it, and its t on them.
+
+    Least squares again and again, each time without the hours more than
+    ``trim`` robust scatters from the last line (a room's busy hours scatter
+    tens of times more than its quiet ones: left in, they swing the slope
+    and hide it). The t statistic is the classical one on the hours kept.
+    Fewer than half the hours kept: no line (an event's dip and recovery).
+    """
+    w = len(ys)
+    xs = list(range(w))
+    keep = xs
+    slope = intercept = 0.0
+    sxx = 1.0
+    for _ in range(_ROUNDS):
+        slope, intercept, sxx = _line(keep, [ys[i] for i in keep])
+        res = [ys[i] - intercept - slope * i for i in xs]
+        limit = trim * max(_mad([res[i] for i in keep]), 1e-12)
+        kept = [i for i in xs if abs(res[i]) <= limit]
+        if kept == keep or len(kept) < 3:
+            break
+        keep = kept
+    if 2 * len(keep) < w:
+        return Trend(0.0, slope, w, slope * w, scale)
+    ss = sum((ys[i] - intercept - slope * i) ** 2 for i in keep)
+    spread = max(math.sqrt(ss / max(len(keep) - 2, 1)), 1e-12)
+    return Trend(slope * math.sqrt(sxx) / spread, slope, w, slope * w, scale)
+
+
+def _agreed(plain: Trend, trimmed: Trend) -> Trend:
+    """The plain line, its t no larger than the line's without the hours off it.
+
+    A burst of a few hours at one end of the window swings a least-squares
+    slope while the MAD scatter ignores it (a large t on a sound sensor);
+    without those hours the slope goes. A drift is a line either way."""
+    if plain.t * trimmed.t <= 0.0:
+        t = 0.0
+    else:
+        t = math.copysign(min(abs(plain.t), abs(trimmed.t)), plain.t)
+    return Trend(t, plain.slope, plain.window, plain.change, plain.scale)
 
 
 def _fit(ys: list[float], scale: float) -> Trend:

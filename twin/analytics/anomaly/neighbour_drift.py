@@ -196,6 +196,11 @@ class NeighbourDrift:
         track = self._tracks.get(sensor)
         return track.neighbours if track is not None else ()
 
+    def evidence(self, sensor: str) -> TrendEvidence | None:
+        """The sensor's slow-path evidence (read-only use: benches study its statistic)."""
+        track = self._tracks.get(sensor)
+        return track.trend if track is not None else None
+
     def update(self, sensor: str, ts: float, value: float) -> list[Detection]:
         """Add one reading; the drifts of any hour of its kind judged now."""
         track = self._tracks.get(sensor)
