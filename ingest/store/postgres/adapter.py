@@ -1,8 +1,9 @@
 """PostgreSQL (optionally TimescaleDB) implementation of :class:`~ingest.store.base.Store`.
 
-Writes: binary COPY into a per-connection temp table, then one
+Writes: names become integer ids (:mod:`~ingest.store.postgres.sensor_ids`,
+migration 0007), then binary COPY into a per-connection temp table and one
 ``INSERT ... SELECT ... ON CONFLICT DO NOTHING`` that also advances
-``readings_latest``; the whole batch commits or nothing does.
+``sensor_latest``; the whole batch commits or nothing does.
 
 Connection state lives in a :class:`Reconnector`: a failed call marks the
 store down and raises :class:`StoreUnavailable`; a background task then
@@ -49,6 +50,7 @@ from ingest.store.postgres.connect_errors import classify
 from ingest.store.postgres.late_refresh import LateDataRefresher
 from ingest.store.postgres.reconnect import Reconnector
 from ingest.store.postgres.schema import prepare_schema
+from ingest.store.postgres.sensor_ids import Key, SensorIds
 from ingest.store.postgres.timescale import TimescaleSettings
 from ingest.store.rows import QUALITY_CODE, from_ms, reading_from_row, to_ms, width_ms
 
@@ -110,6 +112,7 @@ class PostgresStore:
         self._late_interval = late_refresh_interval_s
         self._late_task: asyncio.Task[None] | None = None
         self.where = server_address(url)
+        self._ids = SensorIds()
         self._link = Reconnector(
             self._connect_once,
             where=self.where,
@@ -180,6 +183,7 @@ class PostgresStore:
         except (psycopg.Error, psycopg_pool.PoolTimeout, OSError) as exc:
             raise classify(exc, self.where) from exc
         old, self._pool = self._pool, pool
+        self._ids.clear()  # another server (a restore, a fail-over) may number sensors otherwise
         if old is not None:
             await old.close(timeout=1.0)
         if self.timescale and self._late_task is None:
@@ -245,20 +249,34 @@ class PostgresStore:
     async def write_readings(self, readings: Sequence[Reading]) -> int:
         if not readings:
             return 0
-        async with self._connection() as conn, conn.transaction():
-            cur = conn.cursor()
-            async with cur.copy(queries.STAGING_COPY) as copy:
-                copy.set_types(queries.STAGING_TYPES)
-                for r in readings:
-                    await copy.write_row(
-                        (r.venue, r.sensor, to_ms(r.ts), r.value, QUALITY_CODE[r.quality])
-                    )
-            row = await (await cur.execute(queries.MERGE_STAGING)).fetchone()
+        async with self._connection() as conn:
+            ids = await self._resolve(conn, [(r.venue, r.sensor) for r in readings])
+            async with conn.transaction():
+                cur = conn.cursor()
+                async with cur.copy(queries.STAGING_COPY) as copy:
+                    copy.set_types(queries.STAGING_TYPES)
+                    for r, (vid, sid) in zip(readings, ids, strict=True):
+                        await copy.write_row(
+                            (sid, vid, to_ms(r.ts), r.value, QUALITY_CODE[r.quality])
+                        )
+                row = await (await cur.execute(queries.MERGE_STAGING)).fetchone()
         if row is None:
             return 0
         if self.late_refresh is not None and row[1] is not None:
             self.late_refresh.note(int(row[1]), int(row[2]))
         return int(row[0])
+
+    async def _resolve(
+        self, conn: psycopg.AsyncConnection[Any], keys: list[Key]
+    ) -> list[tuple[int, int]]:
+        """``(vid, sid)`` of every key, registering new names first (own transaction)."""
+        get = self._ids.get
+        for _ in range(3):  # a cache that hit its bound mid-batch is refilled
+            found = [get(k) for k in keys]
+            if None not in found:
+                return found  # type: ignore[return-value]
+            await self._ids.register(conn, self._ids.missing(keys))
+        raise StoreError("sensor ids could not be resolved")
 
     async def write_columns(
         self,
@@ -270,16 +288,18 @@ class PostgresStore:
         """Bulk path for one sensor's history (archive import): one packed COPY."""
         if len(ts_ms) == 0:
             return 0
-        stream = copy_binary(venue, sensor, ts_ms, values)
         last = int(np.argmax(ts_ms))
-        newest = (venue, sensor, int(ts_ms[last]), float(values[last]), 0)
-        async with self._connection() as conn, conn.transaction():
-            cur = conn.cursor()
-            async with cur.copy(queries.STAGING_COPY) as copy:
-                await copy.write(stream)
-            await cur.execute(BULK_INSERT)
-            new = max(cur.rowcount, 0)
-            await cur.execute(BULK_LATEST, newest)
+        async with self._connection() as conn:
+            ((vid, sid),) = await self._resolve(conn, [(venue, sensor)])
+            stream = copy_binary(sid, vid, ts_ms, values)
+            newest = (vid, sid, int(ts_ms[last]), float(values[last]), 0)
+            async with conn.transaction():
+                cur = conn.cursor()
+                async with cur.copy(queries.STAGING_COPY) as copy:
+                    await copy.write(stream)
+                await cur.execute(BULK_INSERT)
+                new = max(cur.rowcount, 0)
+                await cur.execute(BULK_LATEST, newest)
         return new
 
     async def write_dead_letters(self, letters: Sequence[DeadLetter]) -> None:
@@ -312,13 +332,20 @@ class PostgresStore:
         ]
 
     async def latest(self, venue: str) -> list[Reading]:
-        rows = await self._fetch(queries.LATEST, (venue,))
+        rows = await self._fetch(queries.LATEST, {"venue": venue})
         return [reading_from_row(venue, s, ts, v, q) for s, ts, v, q in rows]
 
     async def raw(
         self, venue: str, sensor: str, start: float, end: float, limit: int = 10_000
     ) -> list[Reading]:
-        rows = await self._fetch(queries.RAW, (venue, sensor, to_ms(start), to_ms(end), limit))
+        params = {
+            "venue": venue,
+            "sensor": sensor,
+            "start_ms": to_ms(start),
+            "end_ms": to_ms(end),
+            "limit": limit,
+        }
+        rows = await self._fetch(queries.RAW, params)
         return [reading_from_row(venue, sensor, ts, v, q) for ts, v, q in rows]
 
     async def range_all(
