@@ -57,6 +57,7 @@ class Variant:
     venue_ts: bool = True  # the (venue, ts, sensor) B-tree of migration 0004
     brin: bool = True
     latest_ff: int = 100  # readings_latest fillfactor
+    on_conflict: bool = True  # INSERT ... ON CONFLICT DO NOTHING, or a plain INSERT
 
 
 BASE = Variant("sql baseline")
@@ -75,6 +76,15 @@ VARIANTS = [
     replace(BASE, name="int ids, no latest upsert", keys="int", latest="none"),
     replace(BASE, name="int ids, latest UPDATE ff 50", keys="int", latest="update", latest_ff=50),
     replace(BASE, name="int ids, latest UPDATE ff 100", keys="int", latest="update"),
+    replace(BASE, name="int ids, ff 50, plain INSERT", keys="int", latest_ff=50, on_conflict=False),
+    replace(
+        BASE,
+        name="int ids, direct COPY, client latest ff 50",
+        keys="int",
+        staging="direct",
+        latest="client",
+        latest_ff=50,
+    ),
 ]
 
 
@@ -124,8 +134,8 @@ def _merge(v: Variant) -> str:
     )
     insert = (
         f"INSERT INTO readings ({cols}, ts, value, quality) "
-        f"SELECT {cols}, to_timestamp(ts_ms / 1000.0), value, quality FROM {src} "
-        "ON CONFLICT DO NOTHING"
+        f"SELECT {cols}, to_timestamp(ts_ms / 1000.0), value, quality FROM {src}"
+        + (" ON CONFLICT DO NOTHING" if v.on_conflict else "")
     )
     if v.latest == "none":
         return insert

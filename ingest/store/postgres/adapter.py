@@ -45,13 +45,13 @@ from ingest.store.base import (
 )
 from ingest.store.postgres import queries
 from ingest.store.postgres.backoff import Backoff
-from ingest.store.postgres.bulk import BULK_INSERT, BULK_LATEST, copy_binary
 from ingest.store.postgres.connect_errors import classify
 from ingest.store.postgres.late_refresh import LateDataRefresher
 from ingest.store.postgres.reconnect import Reconnector
 from ingest.store.postgres.schema import prepare_schema
 from ingest.store.postgres.sensor_ids import Key, SensorIds
 from ingest.store.postgres.timescale import TimescaleSettings
+from ingest.store.postgres.write_path import Columns, write_columns_batch
 from ingest.store.rows import QUALITY_CODE, from_ms, reading_from_row, to_ms, width_ms
 
 __all__ = ["PostgresStore", "server_address"]
@@ -249,22 +249,24 @@ class PostgresStore:
     async def write_readings(self, readings: Sequence[Reading]) -> int:
         if not readings:
             return 0
+        n = len(readings)
         async with self._connection() as conn:
             ids = await self._resolve(conn, [(r.venue, r.sensor) for r in readings])
-            async with conn.transaction():
-                cur = conn.cursor()
-                async with cur.copy(queries.STAGING_COPY) as copy:
-                    copy.set_types(queries.STAGING_TYPES)
-                    for r, (vid, sid) in zip(readings, ids, strict=True):
-                        await copy.write_row(
-                            (sid, vid, to_ms(r.ts), r.value, QUALITY_CODE[r.quality])
-                        )
-                row = await (await cur.execute(queries.MERGE_STAGING)).fetchone()
-        if row is None:
-            return 0
-        if self.late_refresh is not None and row[1] is not None:
-            self.late_refresh.note(int(row[1]), int(row[2]))
-        return int(row[0])
+            pairs = np.array(ids, dtype=np.int32).reshape(n, 2)
+            cols = Columns(
+                pairs[:, 0].copy(),
+                pairs[:, 1].copy(),
+                # to_ms's rounding (half to even), vectorised
+                np.rint(np.fromiter((r.ts for r in readings), np.float64, n) * 1000).astype(
+                    np.int64
+                ),
+                np.fromiter((r.value for r in readings), np.float64, n),
+                np.fromiter((QUALITY_CODE[r.quality] for r in readings), np.int16, n),
+            )
+            new, first_ms, last_ms = await write_columns_batch(conn, cols)
+        if self.late_refresh is not None and first_ms is not None and last_ms is not None:
+            self.late_refresh.note(first_ms, last_ms)
+        return new
 
     async def _resolve(
         self, conn: psycopg.AsyncConnection[Any], keys: list[Key]
@@ -288,18 +290,19 @@ class PostgresStore:
         """Bulk path for one sensor's history (archive import): one packed COPY."""
         if len(ts_ms) == 0:
             return 0
-        last = int(np.argmax(ts_ms))
+        n = len(ts_ms)
         async with self._connection() as conn:
             ((vid, sid),) = await self._resolve(conn, [(venue, sensor)])
-            stream = copy_binary(sid, vid, ts_ms, values)
-            newest = (vid, sid, int(ts_ms[last]), float(values[last]), 0)
-            async with conn.transaction():
-                cur = conn.cursor()
-                async with cur.copy(queries.STAGING_COPY) as copy:
-                    await copy.write(stream)
-                await cur.execute(BULK_INSERT)
-                new = max(cur.rowcount, 0)
-                await cur.execute(BULK_LATEST, newest)
+            cols = Columns(
+                np.full(n, vid, np.int32),
+                np.full(n, sid, np.int32),
+                np.asarray(ts_ms, np.int64),
+                np.asarray(values, np.float64),
+                np.zeros(n, np.int16),
+            )
+            new, first_ms, last_ms = await write_columns_batch(conn, cols)
+        if self.late_refresh is not None and first_ms is not None and last_ms is not None:
+            self.late_refresh.note(first_ms, last_ms)
         return new
 
     async def write_dead_letters(self, letters: Sequence[DeadLetter]) -> None:
