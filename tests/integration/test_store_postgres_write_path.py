@@ -87,13 +87,13 @@ async def test_two_writers_with_overlapping_batches_store_each_reading_once(
         readings = [
             Reading("wing", f"s{i:03d}", T0 + k, float(k)) for k in range(20) for i in range(50)
         ]
-        for round_ in range(3):
+        for round_ in range(10):
             part = [Reading(r.venue, r.sensor, r.ts + 100 * round_, r.value) for r in readings]
             counts = await asyncio.gather(
                 stores[0].write_readings(part), stores[1].write_readings(part[::-1])
             )
             assert sum(counts) == len(part)
-        assert len(stored_rows(pg_url, "wing")) == 3 * len(readings)
+        assert len(stored_rows(pg_url, "wing")) == 10 * len(readings)
         table, newest = _latest(pg_url, "wing")
         assert table == newest
     finally:

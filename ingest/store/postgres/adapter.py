@@ -51,8 +51,8 @@ from ingest.store.postgres.reconnect import Reconnector
 from ingest.store.postgres.schema import prepare_schema
 from ingest.store.postgres.sensor_ids import Key, SensorIds
 from ingest.store.postgres.timescale import TimescaleSettings
-from ingest.store.postgres.write_path import Columns, write_columns_batch
-from ingest.store.rows import QUALITY_CODE, from_ms, reading_from_row, to_ms, width_ms
+from ingest.store.postgres.write_path import Columns, columns_of, write_columns_batch
+from ingest.store.rows import from_ms, reading_from_row, to_ms, width_ms
 
 __all__ = ["PostgresStore", "server_address"]
 
@@ -249,20 +249,11 @@ class PostgresStore:
     async def write_readings(self, readings: Sequence[Reading]) -> int:
         if not readings:
             return 0
-        n = len(readings)
         async with self._connection() as conn:
-            ids = await self._resolve(conn, [(r.venue, r.sensor) for r in readings])
-            pairs = np.array(ids, dtype=np.int32).reshape(n, 2)
-            cols = Columns(
-                pairs[:, 0].copy(),
-                pairs[:, 1].copy(),
-                # to_ms's rounding (half to even), vectorised
-                np.rint(np.fromiter((r.ts for r in readings), np.float64, n) * 1000).astype(
-                    np.int64
-                ),
-                np.fromiter((r.value for r in readings), np.float64, n),
-                np.fromiter((QUALITY_CODE[r.quality] for r in readings), np.int16, n),
-            )
+            ids = self._ids.lookup(readings)
+            if ids is None:  # names this process has not seen yet
+                ids = await self._resolve(conn, [(r.venue, r.sensor) for r in readings])
+            cols = columns_of(readings, ids)
             new, first_ms, last_ms = await write_columns_batch(conn, cols)
         if self.late_refresh is not None and first_ms is not None and last_ms is not None:
             self.late_refresh.note(first_ms, last_ms)

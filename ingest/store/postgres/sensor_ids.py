@@ -17,10 +17,12 @@ past ``max_entries`` (memory stays bounded whatever names arrive).
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Any, LiteralString
 
 import psycopg
+
+from ingest.contract import Reading
 
 __all__ = ["Key", "SensorIds"]
 
@@ -62,6 +64,14 @@ class SensorIds:
 
     def get(self, key: Key) -> tuple[int, int] | None:
         return self._ids.get(key)
+
+    def lookup(self, readings: Sequence[Reading]) -> list[tuple[int, int]] | None:
+        """``(vid, sid)`` of every reading, or None when any name is not cached."""
+        get = self._ids.get
+        found = [get((r.venue, r.sensor)) for r in readings]
+        if None in found:
+            return None
+        return found  # type: ignore[return-value]  # no None left
 
     def missing(self, keys: Iterable[Key]) -> list[Key]:
         """The keys not in the cache, each once."""
