@@ -3,9 +3,10 @@
 -- (venue, ts, sensor): every row and both B-trees carried both names, and
 -- every key comparison compared strings. Keyed on 4-byte ids instead, with
 -- readings_latest kept on half-full pages so that advancing a sensor's latest
--- value is a HOT update (no new index entry), the server's work per stored
--- reading fell from about 13 to 8 CPU microseconds and its WAL from 690 to
--- 470 bytes (bench/pg_write_probe.py, docs/storage.md).
+-- value is a HOT update (no new index entry), and batches COPY'd straight
+-- into the table (ingest/store/postgres/write_path.py), the server's work per
+-- stored reading fell from about 14 to 7 CPU microseconds and its WAL from
+-- 609 to 375 bytes (bench/pg_write_probe.py, docs/scaling.md).
 --
 -- Converts an existing database in place, inside this migration's
 -- transaction: ids are given in (venue, sensor) name order, every reading and

@@ -11,8 +11,10 @@ NOTHING`` that keeps only the new rows. Either way, in the same transaction,
 exact.
 
 Measured with ``bench/pg_write_probe.py`` on durable PostgreSQL: the direct
-path costs the server about a third of the merge (no staging rows, no
-speculative insertion, no RETURNING tuplestore) and writes half the WAL.
+COPY costs the server about a third of the merge (no staging rows, no
+speculative insertion, no RETURNING tuplestore) and writes half the WAL;
+with the latest-value upsert the whole write is about half the old one
+(docs/scaling.md).
 
 The COPY streams are built with numpy (:func:`copy_binary`): no Python
 work per row beyond gathering the values.
