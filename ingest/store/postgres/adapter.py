@@ -249,27 +249,16 @@ class PostgresStore:
     async def write_readings(self, readings: Sequence[Reading]) -> int:
         if not readings:
             return 0
-        async with self._connection() as conn:
+        fresh: dict[Key, tuple[int, int]] = {}
+        async with self._connection() as conn, conn.transaction():
             ids = self._ids.lookup(readings)
-            if ids is None:  # names this process has not seen yet
-                ids = await self._resolve(conn, [(r.venue, r.sensor) for r in readings])
-            cols = columns_of(readings, ids)
-            new, first_ms, last_ms = await write_columns_batch(conn, cols)
+            if ids is None:  # names this process has not seen yet: registered in this transaction
+                ids, fresh = await self._ids.resolve(conn, [(r.venue, r.sensor) for r in readings])
+            new, first_ms, last_ms = await write_columns_batch(conn, columns_of(readings, ids))
+        self._ids.remember(fresh)  # committed
         if self.late_refresh is not None and first_ms is not None and last_ms is not None:
             self.late_refresh.note(first_ms, last_ms)
         return new
-
-    async def _resolve(
-        self, conn: psycopg.AsyncConnection[Any], keys: list[Key]
-    ) -> list[tuple[int, int]]:
-        """``(vid, sid)`` of every key, registering new names first (own transaction)."""
-        get = self._ids.get
-        for _ in range(3):  # a cache that hit its bound mid-batch is refilled
-            found = [get(k) for k in keys]
-            if None not in found:
-                return found  # type: ignore[return-value]
-            await self._ids.register(conn, self._ids.missing(keys))
-        raise StoreError("sensor ids could not be resolved")
 
     async def write_columns(
         self,
@@ -282,8 +271,8 @@ class PostgresStore:
         if len(ts_ms) == 0:
             return 0
         n = len(ts_ms)
-        async with self._connection() as conn:
-            ((vid, sid),) = await self._resolve(conn, [(venue, sensor)])
+        async with self._connection() as conn, conn.transaction():
+            ((vid, sid),), fresh = await self._ids.resolve(conn, [(venue, sensor)])
             cols = Columns(
                 np.full(n, vid, np.int32),
                 np.full(n, sid, np.int32),
@@ -292,6 +281,7 @@ class PostgresStore:
                 np.zeros(n, np.int16),
             )
             new, first_ms, last_ms = await write_columns_batch(conn, cols)
+        self._ids.remember(fresh)
         if self.late_refresh is not None and first_ms is not None and last_ms is not None:
             self.late_refresh.note(first_ms, last_ms)
         return new

@@ -1,14 +1,13 @@
 """Venue and sensor names -> the integer ids the readings are keyed on (migration 0007).
 
 The writer turns every reading's ``(venue, sensor)`` into ``(vid, sid)`` from
-a cache; names it has not seen are registered first, in a transaction of
-their own that commits before the readings' write begins. Ids therefore
-always exist once handed out: a readings transaction that fails or rolls
-back cannot leave the cache holding an id the database never kept. Several
-processes may register one name at once: ``ON CONFLICT DO NOTHING`` and the
-read-back give all of them the same id. A sensor registered for a batch that
-then failed has no readings; every read joins readings to sensors, so it is
-simply not seen.
+a cache; names it has not seen are registered in the readings' own
+transaction (no extra commit, so no extra fsync) and cached only after it
+has committed: a transaction that fails or rolls back cannot leave the cache
+holding an id the database never kept. Several processes may register one
+name at once: ``ON CONFLICT DO NOTHING`` waits for the other's insert, and the
+read-back gives all of them the same id; names go in sorted order, so two
+such registrations wait for each other rather than deadlock.
 
 The cache is cleared whenever the store reconnects (a server restored from a
 backup, or a fail-over, may not hold the same ids), and when it would grow
@@ -84,25 +83,40 @@ class SensorIds:
         ids = self._ids
         return list(dict.fromkeys(k for k in keys if k not in ids))
 
-    async def register(self, conn: psycopg.AsyncConnection[Any], keys: list[Key]) -> None:
-        """Make (or find) ids for ``keys`` and cache them; commits its own transaction."""
+    async def resolve(
+        self, conn: psycopg.AsyncConnection[Any], keys: Sequence[Key]
+    ) -> tuple[list[tuple[int, int]], dict[Key, tuple[int, int]]]:
+        """``(vid, sid)`` of every key, registering unknown names, inside the
+        caller's transaction; also the new ids, for :meth:`remember` once that
+        transaction has committed (until then they may vanish with a rollback)."""
+        found = await self._register(conn, self.missing(keys))
+        ids, get = self._ids, found.get
+        return [ids.get(k) or get(k) for k in keys], found  # type: ignore[misc]
+
+    def remember(self, found: dict[Key, tuple[int, int]]) -> None:
+        """Cache ids whose registration has committed."""
+        if len(self._ids) + len(found) > self._max:
+            self._ids.clear()
+        self._ids.update(found)
+
+    @staticmethod
+    async def _register(
+        conn: psycopg.AsyncConnection[Any], keys: list[Key]
+    ) -> dict[Key, tuple[int, int]]:
         if not keys:
-            return
+            return {}
         venues = [v for v, _ in keys]
         sensors = [s for _, s in keys]
         by_venue: dict[str, list[str]] = {}
         for venue, sensor in keys:
             by_venue.setdefault(venue, []).append(sensor)
-        found: list[tuple[str, str, int, int]] = []
-        async with conn.transaction():
-            await conn.execute(_REGISTER_VENUES, (venues,))
-            await conn.execute(_REGISTER_SENSORS, (venues, sensors))
-            cur = await conn.execute(_VENUE_IDS, (list(by_venue),))
-            vids = {str(v): int(i) for v, i in await cur.fetchall()}
-            for venue, names in by_venue.items():
-                cur = await conn.execute(_SENSOR_IDS, (vids[venue], names))
-                found += [(venue, str(n), vids[venue], int(i)) for n, i in await cur.fetchall()]
-        if len(self._ids) + len(found) > self._max:
-            self._ids.clear()
-        for venue, sensor, vid, sid in found:
-            self._ids[(str(venue), str(sensor))] = (int(vid), int(sid))
+        found: dict[Key, tuple[int, int]] = {}
+        await conn.execute(_REGISTER_VENUES, (venues,))
+        await conn.execute(_REGISTER_SENSORS, (venues, sensors))
+        cur = await conn.execute(_VENUE_IDS, (list(by_venue),))
+        vids = {str(v): int(i) for v, i in await cur.fetchall()}
+        for venue, names in by_venue.items():
+            cur = await conn.execute(_SENSOR_IDS, (vids[venue], names))
+            for name, sid in await cur.fetchall():
+                found[(venue, str(name))] = (vids[venue], int(sid))
+        return found
