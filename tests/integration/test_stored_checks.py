@@ -42,8 +42,8 @@ async def test_a_stale_latest_value_fails(pg_url: str) -> None:
     await _store(pg_url, READINGS)
     with psycopg.connect(pg_url) as conn:
         conn.execute(
-            "UPDATE readings_latest SET ts = to_timestamp(1700000000), value = 0 "
-            "WHERE sensor = 't1'"
+            "UPDATE sensor_latest SET ts = to_timestamp(1700000000), value = 0 "
+            "WHERE sid = (SELECT sid FROM sensors WHERE sensor = 't1')"
         )
     with pytest.raises(AssertionError, match="readings_latest is not each sensor's newest"):
         expect_exactly_once(pg_url, READINGS, timeout=1)

@@ -101,8 +101,9 @@ async def test_flush_calls_refresh_continuous_aggregate_once_per_range() -> None
     assert await r.flush() == 2
     assert conn.closed
     views = [params[0] for _, params in conn.calls]
-    assert sorted(views) == ["readings_1h", "readings_1m"]
-    sql, (_view, start, end) = next(c for c in conn.calls if c[1][0] == "readings_1m")
+    # The aggregates themselves (by sensor id), not their by-name views.
+    assert sorted(views) == ["sensor_readings_1h", "sensor_readings_1m"]
+    sql, (_view, start, end) = next(c for c in conn.calls if c[1][0] == "sensor_readings_1m")
     assert sql == "CALL refresh_continuous_aggregate(%s::regclass, %s, %s)"
     assert start == datetime.fromtimestamp((NOW_MS - 120 * H) / 1000, tz=UTC)
     assert end == datetime.fromtimestamp((NOW_MS - 120 * H + 31 * M) / 1000, tz=UTC)

@@ -24,14 +24,14 @@ def test_version_parsing() -> None:
 def test_new_versions_use_the_by_range_hypertable_form() -> None:
     sql = setup_statements((2, 14, 0), TimescaleSettings(), compression_enabled=False)
     assert sql[0] == (
-        "SELECT create_hypertable('readings', by_range('ts', INTERVAL '1 day'), "
+        "SELECT create_hypertable('sensor_readings', by_range('ts', INTERVAL '1 day'), "
         "if_not_exists => TRUE, migrate_data => TRUE)"
     )
 
 
 def test_older_2x_versions_use_the_classic_form() -> None:
     sql = setup_statements((2, 11, 1), TimescaleSettings(), compression_enabled=False)
-    assert sql[0].startswith("SELECT create_hypertable('readings', 'ts', ")
+    assert sql[0].startswith("SELECT create_hypertable('sensor_readings', 'ts', ")
     assert "if_not_exists => TRUE" in sql[0]
     assert "by_range" not in sql[0]
 
@@ -40,21 +40,26 @@ def test_compression_retention_and_aggregates_follow_the_settings() -> None:
     settings = TimescaleSettings(compress_after=timedelta(days=2), retain_for=timedelta(days=30))
     sql = setup_statements((2, 14, 0), settings, compression_enabled=False)
     assert (
-        "ALTER TABLE readings SET (timescaledb.compress, "
-        "timescaledb.compress_segmentby = 'venue, sensor', "
+        "ALTER TABLE sensor_readings SET (timescaledb.compress, "
+        "timescaledb.compress_segmentby = 'sid', "
         "timescaledb.compress_orderby = 'ts DESC')"
     ) in sql
     assert (
-        "SELECT add_compression_policy('readings', "
+        "SELECT add_compression_policy('sensor_readings', "
         "compress_after => INTERVAL '172800 seconds', if_not_exists => TRUE)"
     ) in sql
     assert (
-        "SELECT add_retention_policy('readings', "
+        "SELECT add_retention_policy('sensor_readings', "
         "drop_after => INTERVAL '2592000 seconds', if_not_exists => TRUE)"
     ) in sql
     views = [s for s in sql if s.startswith("CREATE MATERIALIZED VIEW")]
-    assert [v.split()[6] for v in views] == ["readings_1m", "readings_1h"]
+    assert [v.split()[6] for v in views] == ["sensor_readings_1m", "sensor_readings_1h"]
+    # Each aggregate (by sensor id) has a view by name for dashboards and ad-hoc SQL.
+    by_name = [s for s in sql if s.startswith("CREATE OR REPLACE VIEW")]
+    assert [v.split()[4] for v in by_name] == ["readings_1m", "readings_1h"]
+    assert all("(bucket, venue, sensor, vmin, vmax, vsum, n)" in v for v in by_name)
     for view in views:
+        assert "FROM sensor_readings GROUP BY bucket, vid, sid" in view
         assert "WITH (timescaledb.continuous" in view
         assert "time_bucket(INTERVAL '60 seconds', ts)" in view or (
             "time_bucket(INTERVAL '3600 seconds', ts)" in view
@@ -99,7 +104,7 @@ def test_history_queries_use_time_bucket_or_date_bin_aligned_to_the_epoch() -> N
     native = queries.downsample_sql(timescale=False, aggregate=None)
     assert "date_bin(" in native and "time_bucket" not in native
     rollup = queries.downsample_sql(timescale=True, aggregate="readings_1h")
-    assert "FROM readings_1h" in rollup and "sum(vsum) / sum(n)" in rollup
+    assert "FROM sensor_readings_1h" in rollup and "sum(vsum) / sum(n)" in rollup
     assert {c.view for c in CONTINUOUS_AGGREGATES} == {"readings_1m", "readings_1h"}
     with pytest.raises(ValueError, match="unknown aggregate"):
         queries.downsample_sql(timescale=True, aggregate="readings; DROP TABLE x")

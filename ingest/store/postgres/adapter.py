@@ -1,8 +1,9 @@
 """PostgreSQL (optionally TimescaleDB) implementation of :class:`~ingest.store.base.Store`.
 
-Writes: binary COPY into a per-connection temp table, then one
+Writes: names become integer ids (:mod:`~ingest.store.postgres.sensor_ids`,
+migration 0007), then binary COPY into a per-connection temp table and one
 ``INSERT ... SELECT ... ON CONFLICT DO NOTHING`` that also advances
-``readings_latest``; the whole batch commits or nothing does.
+``sensor_latest``; the whole batch commits or nothing does.
 
 Connection state lives in a :class:`Reconnector`: a failed call marks the
 store down and raises :class:`StoreUnavailable`; a background task then
@@ -44,13 +45,14 @@ from ingest.store.base import (
 )
 from ingest.store.postgres import queries
 from ingest.store.postgres.backoff import Backoff
-from ingest.store.postgres.bulk import BULK_INSERT, BULK_LATEST, copy_binary
 from ingest.store.postgres.connect_errors import classify
 from ingest.store.postgres.late_refresh import LateDataRefresher
 from ingest.store.postgres.reconnect import Reconnector
 from ingest.store.postgres.schema import prepare_schema
+from ingest.store.postgres.sensor_ids import Key, SensorIds
 from ingest.store.postgres.timescale import TimescaleSettings
-from ingest.store.rows import QUALITY_CODE, from_ms, reading_from_row, to_ms, width_ms
+from ingest.store.postgres.write_path import Columns, columns_of, write_columns_batch
+from ingest.store.rows import from_ms, reading_from_row, to_ms, width_ms
 
 __all__ = ["PostgresStore", "server_address"]
 
@@ -110,6 +112,7 @@ class PostgresStore:
         self._late_interval = late_refresh_interval_s
         self._late_task: asyncio.Task[None] | None = None
         self.where = server_address(url)
+        self._ids = SensorIds()
         self._link = Reconnector(
             self._connect_once,
             where=self.where,
@@ -180,6 +183,7 @@ class PostgresStore:
         except (psycopg.Error, psycopg_pool.PoolTimeout, OSError) as exc:
             raise classify(exc, self.where) from exc
         old, self._pool = self._pool, pool
+        self._ids.clear()  # another server (a restore, a fail-over) may number sensors otherwise
         if old is not None:
             await old.close(timeout=1.0)
         if self.timescale and self._late_task is None:
@@ -245,20 +249,16 @@ class PostgresStore:
     async def write_readings(self, readings: Sequence[Reading]) -> int:
         if not readings:
             return 0
+        fresh: dict[Key, tuple[int, int]] = {}
         async with self._connection() as conn, conn.transaction():
-            cur = conn.cursor()
-            async with cur.copy(queries.STAGING_COPY) as copy:
-                copy.set_types(queries.STAGING_TYPES)
-                for r in readings:
-                    await copy.write_row(
-                        (r.venue, r.sensor, to_ms(r.ts), r.value, QUALITY_CODE[r.quality])
-                    )
-            row = await (await cur.execute(queries.MERGE_STAGING)).fetchone()
-        if row is None:
-            return 0
-        if self.late_refresh is not None and row[1] is not None:
-            self.late_refresh.note(int(row[1]), int(row[2]))
-        return int(row[0])
+            ids = self._ids.lookup(readings)
+            if ids is None:  # names this process has not seen yet: registered in this transaction
+                ids, fresh = await self._ids.resolve(conn, [(r.venue, r.sensor) for r in readings])
+            new, first_ms, last_ms = await write_columns_batch(conn, columns_of(readings, ids))
+        self._ids.remember(fresh)  # committed
+        if self.late_refresh is not None and first_ms is not None and last_ms is not None:
+            self.late_refresh.note(first_ms, last_ms)
+        return new
 
     async def write_columns(
         self,
@@ -270,16 +270,20 @@ class PostgresStore:
         """Bulk path for one sensor's history (archive import): one packed COPY."""
         if len(ts_ms) == 0:
             return 0
-        stream = copy_binary(venue, sensor, ts_ms, values)
-        last = int(np.argmax(ts_ms))
-        newest = (venue, sensor, int(ts_ms[last]), float(values[last]), 0)
+        n = len(ts_ms)
         async with self._connection() as conn, conn.transaction():
-            cur = conn.cursor()
-            async with cur.copy(queries.STAGING_COPY) as copy:
-                await copy.write(stream)
-            await cur.execute(BULK_INSERT)
-            new = max(cur.rowcount, 0)
-            await cur.execute(BULK_LATEST, newest)
+            ((vid, sid),), fresh = await self._ids.resolve(conn, [(venue, sensor)])
+            cols = Columns(
+                np.full(n, vid, np.int32),
+                np.full(n, sid, np.int32),
+                np.asarray(ts_ms, np.int64),
+                np.asarray(values, np.float64),
+                np.zeros(n, np.int16),
+            )
+            new, first_ms, last_ms = await write_columns_batch(conn, cols)
+        self._ids.remember(fresh)
+        if self.late_refresh is not None and first_ms is not None and last_ms is not None:
+            self.late_refresh.note(first_ms, last_ms)
         return new
 
     async def write_dead_letters(self, letters: Sequence[DeadLetter]) -> None:
@@ -312,13 +316,20 @@ class PostgresStore:
         ]
 
     async def latest(self, venue: str) -> list[Reading]:
-        rows = await self._fetch(queries.LATEST, (venue,))
+        rows = await self._fetch(queries.LATEST, {"venue": venue})
         return [reading_from_row(venue, s, ts, v, q) for s, ts, v, q in rows]
 
     async def raw(
         self, venue: str, sensor: str, start: float, end: float, limit: int = 10_000
     ) -> list[Reading]:
-        rows = await self._fetch(queries.RAW, (venue, sensor, to_ms(start), to_ms(end), limit))
+        params = {
+            "venue": venue,
+            "sensor": sensor,
+            "start_ms": to_ms(start),
+            "end_ms": to_ms(end),
+            "limit": limit,
+        }
+        rows = await self._fetch(queries.RAW, params)
         return [reading_from_row(venue, sensor, ts, v, q) for ts, v, q in rows]
 
     async def range_all(

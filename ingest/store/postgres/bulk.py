@@ -1,60 +1,41 @@
-"""One sensor's history as a binary COPY stream, built with numpy (archive import).
+"""Rows of readings as a binary COPY stream, built with numpy.
 
 PostgreSQL's binary COPY format: a signature and two zero words, then per
 row a field count and, per field, its byte length and its big-endian value,
-then -1. Venue and sensor are the same on every row, so a row is a fixed
+then -1. Every field has a fixed width (ids, not names), so a row is a fixed
 record and the whole stream is one packed numpy array: no Python per row.
 """
 
 from __future__ import annotations
 
-from typing import LiteralString
-
 import numpy as np
 import numpy.typing as npt
 
-__all__ = ["BULK_INSERT", "BULK_LATEST", "copy_binary"]
-
-# One sensor's staged history into readings. Unlike the live MERGE_STAGING,
-# no RETURNING: handing every new row back to a CTE that sorts them for the
-# newest one cost more than the insert itself; the caller knows the newest
-# row already, and the row count comes from the cursor.
-BULK_INSERT: LiteralString = """
-INSERT INTO readings (venue, sensor, ts, value, quality)
-SELECT venue, sensor, to_timestamp(ts_ms / 1000.0), value, quality
-FROM staging_readings
-ON CONFLICT (venue, sensor, ts) DO NOTHING
-"""
-
-# The newest staged row advances readings_latest, as a live write would.
-BULK_LATEST: LiteralString = """
-INSERT INTO readings_latest AS l (venue, sensor, ts, value, quality)
-VALUES (%s, %s, to_timestamp(%s / 1000.0), %s, %s)
-ON CONFLICT (venue, sensor) DO UPDATE
-SET ts = EXCLUDED.ts, value = EXCLUDED.value, quality = EXCLUDED.quality
-WHERE EXCLUDED.ts > l.ts
-"""
+__all__ = ["copy_binary"]
 
 _SIGNATURE = b"PGCOPY\n\xff\r\n\x00" + b"\x00\x00\x00\x00" + b"\x00\x00\x00\x00"
 _TRAILER = b"\xff\xff"
 
 
 def copy_binary(
-    venue: str,
-    sensor: str,
-    ts_ms: npt.NDArray[np.int64],
+    sid: int | npt.NDArray[np.int32],
+    vid: int | npt.NDArray[np.int32],
+    ts: npt.NDArray[np.int64],
     values: npt.NDArray[np.float64],
-    quality: int = 0,
+    quality: int | npt.NDArray[np.int16] = 0,
 ) -> bytes:
-    """Rows ``(venue, sensor, ts_ms int8, value float8, quality int2)`` in COPY BINARY format."""
-    v, s = venue.encode(), sensor.encode()
+    """Rows ``(sid int4, vid int4, ts int8, value float8, quality int2)`` in COPY BINARY.
+
+    ``ts`` goes out as given: epoch ms for the staging table's ``ts_ms``, or
+    microseconds since 2000-01-01 for a ``timestamptz`` column. Scalars are
+    repeated on every row."""
     dtype = np.dtype(
         [
             ("fields", ">i2"),
-            ("len_venue", ">i4"),
-            ("venue", f"S{len(v)}"),
-            ("len_sensor", ">i4"),
-            ("sensor", f"S{len(s)}"),
+            ("len_sid", ">i4"),
+            ("sid", ">i4"),
+            ("len_vid", ">i4"),
+            ("vid", ">i4"),
             ("len_ts", ">i4"),
             ("ts", ">i8"),
             ("len_value", ">i4"),
@@ -63,11 +44,11 @@ def copy_binary(
             ("quality", ">i2"),
         ]
     )
-    rows = np.empty(len(ts_ms), dtype=dtype)
+    rows = np.empty(len(ts), dtype=dtype)
     rows["fields"] = 5
-    rows["len_venue"], rows["venue"] = len(v), v
-    rows["len_sensor"], rows["sensor"] = len(s), s
-    rows["len_ts"], rows["ts"] = 8, ts_ms
+    rows["len_sid"], rows["sid"] = 4, sid
+    rows["len_vid"], rows["vid"] = 4, vid
+    rows["len_ts"], rows["ts"] = 8, ts
     rows["len_value"], rows["value"] = 8, values
     rows["len_quality"], rows["quality"] = 2, quality
     return _SIGNATURE + rows.tobytes() + _TRAILER

@@ -82,6 +82,7 @@ class LateDataRefresher:
         # A span newer than now - start_offset + schedule_interval is still
         # inside the window of the policy's next run: the policy takes it.
         self._reach_ms = {c.view: _reach_ms(c) for c in aggregates}
+        self._cagg = {c.view: c.cagg for c in aggregates}  # what refresh is called on
         self.refreshes = 0  # refresh calls made (for tests and metrics)
 
     def pending(self, view: str) -> list[tuple[int, int]]:
@@ -117,7 +118,7 @@ class LateDataRefresher:
                         # A procedure that commits as it goes: autocommit, no transaction.
                         await conn.execute(
                             "CALL refresh_continuous_aggregate(%s::regclass, %s, %s)",
-                            (view, _utc(start), _utc(end)),
+                            (self._cagg[view], _utc(start), _utc(end)),
                         )
                         items.pop(0)
                         done += 1

@@ -76,7 +76,7 @@ async def _setup_timescale(
     enabled = await (
         await conn.execute(
             "SELECT compression_enabled FROM timescaledb_information.hypertables "
-            "WHERE hypertable_name = 'readings'"
+            "WHERE hypertable_name = 'sensor_readings'"
         )
     ).fetchone()
     statements = setup_statements(
