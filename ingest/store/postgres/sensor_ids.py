@@ -111,12 +111,16 @@ class SensorIds:
         for venue, sensor in keys:
             by_venue.setdefault(venue, []).append(sensor)
         found: dict[Key, tuple[int, int]] = {}
-        await conn.execute(_REGISTER_VENUES, (venues,))
-        await conn.execute(_REGISTER_SENSORS, (venues, sensors))
-        cur = await conn.execute(_VENUE_IDS, (list(by_venue),))
+        # prepare=False: a prepared statement gets a generic plan after a few
+        # runs, where ``= ANY($n)`` searches the array linearly for every row
+        # of the venue's sensors (42 ms per 250 new names at 10,000 sensors,
+        # against 6 ms planned with its own array).
+        await conn.execute(_REGISTER_VENUES, (venues,), prepare=False)
+        await conn.execute(_REGISTER_SENSORS, (venues, sensors), prepare=False)
+        cur = await conn.execute(_VENUE_IDS, (list(by_venue),), prepare=False)
         vids = {str(v): int(i) for v, i in await cur.fetchall()}
         for venue, names in by_venue.items():
-            cur = await conn.execute(_SENSOR_IDS, (vids[venue], names))
+            cur = await conn.execute(_SENSOR_IDS, (vids[venue], names), prepare=False)
             for name, sid in await cur.fetchall():
                 found[(venue, str(name))] = (vids[venue], int(sid))
         return found
