@@ -315,7 +315,7 @@ def run_row(args: argparse.Namespace, zones: int, n_clients: int) -> dict[str, A
         "p99": float(np.percentile(lat, 99)) if lat.size else float("nan"),
         "max": float(lat.max()) if lat.size else float("nan"),
         "format": args.format,
-        "checked": values,
+        "checked": sum(r.get("checked", 0) for r in results),
         "wrong": wrong,
         "seen": values / max(1, n_parse) / max(1e-9, len(sensors) * args.seconds),
         "fps": frames / max(1, n_parse) / args.seconds,
@@ -404,7 +404,8 @@ def main() -> None:
         )
         print(f"   store: {r['settings']}; drain after load {r['drain_s']:.1f} s", flush=True)
         print(
-            f"   {r['format']} frames; parsing clients checked {r['checked']:,} values"
+            f"   {r['format']} frames; one parsing client per process checked"
+            f" {r['checked']:,} values"
             f" against what was published: {r['wrong']} wrong",
             flush=True,
         )
