@@ -163,3 +163,26 @@ async def test_registering_names_is_never_planned_generically(pg_url: str) -> No
         cur = await conn.execute("SELECT statement FROM pg_prepared_statements")
         prepared = [str(row[0]) for row in await cur.fetchall()]
     assert not [s for s in prepared if "sensors" in s or "venues" in s], prepared
+
+
+async def test_names_another_process_registered_get_its_ids(pg_url: str) -> None:
+    """RETURNING gives only the names a registration added; names another
+    process (or this one before a reconnect cleared its cache) registered
+    first are read back, so every process keys a sensor's readings alike."""
+    from ingest.store.postgres.sensor_ids import SensorIds
+
+    store = PostgresStore(pg_url)
+    await store.open()
+    await store.close()
+    first, second = SensorIds(), SensorIds()
+    async with await psycopg.AsyncConnection.connect(pg_url) as conn:
+        theirs = await first._register(conn, [("wing", "t-b"), ("wing", "t-a")])
+        await conn.commit()
+    async with await psycopg.AsyncConnection.connect(pg_url) as conn:
+        keys = [("wing", "t-a"), ("wing", "t-c"), ("wing", "t-b"), ("hall", "h-1")]
+        ids, fresh = await second.resolve(conn, keys)
+        await conn.commit()
+    assert ids[0] == theirs[("wing", "t-a")] and ids[2] == theirs[("wing", "t-b")]
+    assert len(set(ids)) == 4 and ids[1][0] == ids[0][0] and ids[3][0] != ids[0][0]
+    second.remember(fresh)
+    assert second.lookup([Reading(v, s, T0, 0.0) for v, s in keys]) == ids

@@ -33,22 +33,24 @@ SELECT DISTINCT v FROM unnest(%s::text[]) AS v ORDER BY 1
 ON CONFLICT (venue) DO NOTHING
 """
 
-# Names in order, so a venue whose sensors arrive together gets ids in name
-# order; compared as COLLATE "C", the columns' collation.
+# One venue's new names in order, so sensors that arrive together get ids in
+# name order and two registrations of the same names wait for each other
+# rather than deadlock; compared as COLLATE "C", the columns' collation.
+# RETURNING gives the ids of the names this statement added: in the usual
+# case (nobody else registering them) that is every name, in one round trip.
 _REGISTER_SENSORS: LiteralString = """
 INSERT INTO sensors (vid, sensor)
-SELECT v.vid, k.sensor
-FROM unnest(%s::text[], %s::text[]) AS k(venue, sensor)
-JOIN venues AS v ON v.venue = k.venue COLLATE "C"
-ORDER BY k.venue COLLATE "C", k.sensor COLLATE "C"
+SELECT %s, k.sensor FROM unnest(%s::text[]) AS k(sensor)
+ORDER BY k.sensor COLLATE "C"
 ON CONFLICT (vid, sensor) DO NOTHING
+RETURNING sensor, sid
 """
 
-# Read back per venue with = ANY: one index range or one hashed pass over
-# sensors whatever the planner believes about the table's size. A join of the
-# names to sensors was planned as a nested loop over a table the planner took
-# for empty (not analysed yet while sensors arrive): every registration of 250
-# names scanned all of sensors 250 times (half a second at 9,000 sensors).
+# Read back per venue with = ANY (names another process registered first, or
+# registered before a reconnect cleared the cache): one index range or one
+# hashed pass over sensors whatever the planner believes about the table's
+# size. A join of the names to sensors was planned as a nested loop over a
+# table the planner took for empty (not analysed yet while sensors arrive).
 _VENUE_IDS: LiteralString = (
     'SELECT venue, vid FROM venues WHERE venue = ANY(%s::text[] COLLATE "C")'
 )
@@ -62,10 +64,12 @@ class SensorIds:
 
     def __init__(self, max_entries: int = 1_000_000) -> None:
         self._ids: dict[Key, tuple[int, int]] = {}
+        self._vids: dict[str, int] = {}  # venues whose registration has committed
         self._max = max_entries
 
     def clear(self) -> None:
         self._ids.clear()
+        self._vids.clear()
 
     def get(self, key: Key) -> tuple[int, int] | None:
         return self._ids.get(key)
@@ -96,31 +100,38 @@ class SensorIds:
     def remember(self, found: dict[Key, tuple[int, int]]) -> None:
         """Cache ids whose registration has committed."""
         if len(self._ids) + len(found) > self._max:
-            self._ids.clear()
+            self.clear()
         self._ids.update(found)
+        for (venue, _), (vid, _) in found.items():
+            self._vids[venue] = vid
 
-    @staticmethod
     async def _register(
-        conn: psycopg.AsyncConnection[Any], keys: list[Key]
+        self, conn: psycopg.AsyncConnection[Any], keys: list[Key]
     ) -> dict[Key, tuple[int, int]]:
         if not keys:
             return {}
-        venues = [v for v, _ in keys]
-        sensors = [s for _, s in keys]
         by_venue: dict[str, list[str]] = {}
         for venue, sensor in keys:
             by_venue.setdefault(venue, []).append(sensor)
-        found: dict[Key, tuple[int, int]] = {}
         # prepare=False: a prepared statement gets a generic plan after a few
         # runs, where ``= ANY($n)`` searches the array linearly for every row
         # of the venue's sensors (42 ms per 250 new names at 10,000 sensors,
         # against 6 ms planned with its own array).
-        await conn.execute(_REGISTER_VENUES, (venues,), prepare=False)
-        await conn.execute(_REGISTER_SENSORS, (venues, sensors), prepare=False)
-        cur = await conn.execute(_VENUE_IDS, (list(by_venue),), prepare=False)
-        vids = {str(v): int(i) for v, i in await cur.fetchall()}
-        for venue, names in by_venue.items():
-            cur = await conn.execute(_SENSOR_IDS, (vids[venue], names), prepare=False)
+        vids = {v: self._vids[v] for v in by_venue if v in self._vids}
+        new_venues = sorted(v for v in by_venue if v not in vids)
+        if new_venues:
+            await conn.execute(_REGISTER_VENUES, (new_venues,), prepare=False)
+            cur = await conn.execute(_VENUE_IDS, (new_venues,), prepare=False)
+            vids.update({str(v): int(i) for v, i in await cur.fetchall()})
+        found: dict[Key, tuple[int, int]] = {}
+        for venue in sorted(by_venue):
+            vid, names = vids[venue], by_venue[venue]
+            cur = await conn.execute(_REGISTER_SENSORS, (vid, names), prepare=False)
             for name, sid in await cur.fetchall():
-                found[(venue, str(name))] = (vids[venue], int(sid))
+                found[(venue, str(name))] = (vid, int(sid))
+            rest = [n for n in names if (venue, n) not in found]
+            if rest:
+                cur = await conn.execute(_SENSOR_IDS, (vid, rest), prepare=False)
+                for name, sid in await cur.fetchall():
+                    found[(venue, str(name))] = (vid, int(sid))
         return found
