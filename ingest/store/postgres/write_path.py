@@ -85,13 +85,13 @@ class Columns:
         )
 
     def newest_per_sensor(self) -> npt.NDArray[np.intp]:
-        """Indices of each sensor's newest row (the last of equal times)."""
-        order = np.lexsort((self.ts_ms, self.sid))
-        sid = self.sid[order]
-        last = np.empty(len(order), dtype=bool)
+        """Indices of each sensor's newest row, on rows already in (sid, ts)
+        order (as :func:`write_columns_batch` sorts them): the last of each run."""
+        sid = self.sid
+        last = np.empty(len(sid), dtype=bool)
         last[:-1] = sid[1:] != sid[:-1]
         last[-1:] = True
-        picked: npt.NDArray[np.intp] = order[last]
+        picked: npt.NDArray[np.intp] = np.flatnonzero(last)
         return picked
 
 
