@@ -9,6 +9,8 @@ import sys
 import webbrowser
 from collections.abc import Awaitable, Callable
 
+from venue_twin.blas_threads import limit_blas_threads
+
 __all__ = ["UsageError", "open_browser", "run_until_signal"]
 
 
@@ -18,6 +20,7 @@ class UsageError(Exception):
 
 def run_until_signal(main: Callable[[asyncio.Event], Awaitable[int]]) -> int:
     """Run ``main(stop)``; Ctrl-C and SIGTERM set ``stop`` for a clean shutdown."""
+    limit_blas_threads()
 
     async def runner() -> int:
         stop = asyncio.Event()
