@@ -62,6 +62,10 @@ class AnalyticsConfig:
       and its alarm) this long after its last detection; then its alarm clears.
     - ``anomaly_alarms``: raise an alarm per detection kind and sensor.
     - ``crowd_step_s``: occupancy advances at most this often (device time).
+    - ``crowd_block_zones``: a venue with more zones is tracked as connected
+      blocks of at most this many, each with its own estimator
+      (``crowd_blocks.py``): a step's cost grows with the square of a
+      block, not of the venue.
     - ``crowd_finish_idle_s``: when a venue's readings stop for this many
       seconds (wall clock: the end of a replay or of a recording), its partial
       crowd step is published rather than held until more data come.
@@ -96,6 +100,7 @@ class AnalyticsConfig:
         default_factory=lambda: dict(DEFAULT_ANOMALY_SEVERITY)
     )
     crowd_step_s: float = 10.0
+    crowd_block_zones: int = 420
     crowd_finish_idle_s: float = 5.0
     dwell_s: float = 600.0
     zone_dwell_s: Mapping[str, float] = field(default_factory=dict)

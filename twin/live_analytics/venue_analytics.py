@@ -8,7 +8,7 @@ from ingest.contract import Reading, TrackFrame
 from twin.live_analytics.anomalies import AnomalyWatch
 from twin.live_analytics.config import AnalyticsConfig
 from twin.live_analytics.conservation import ConservationTracker
-from twin.live_analytics.crowd import CrowdTracker
+from twin.live_analytics.crowd_blocks import crowd_tracker
 from twin.live_analytics.results import AnalyticsUpdate, SensorAnomaly
 from twin.rules import Metric, MetricSample, RuleCleared, RuleEngine, RuleFired, Scope
 from twin.venue import SensorKind, Venue
@@ -28,7 +28,7 @@ class VenueAnalytics:
         self.venue = venue
         self.config = cfg
         self.anomalies = AnomalyWatch(venue, cfg.anomaly_active_s)
-        self.crowd = CrowdTracker(venue, cfg)
+        self.crowd = crowd_tracker(venue, cfg)
         self.conservation = ConservationTracker(venue, cfg)
         self.rules = RuleEngine(
             venue.rules,
