@@ -12,6 +12,7 @@ import pytest
 from numpy.typing import NDArray
 
 from twin.analytics.anomaly.score_tuning import RATE_GROUPS, ScoreTuning
+from twin.analytics.anomaly.stream_rates import rates_for
 from twin.analytics.anomaly.stream_score import StreamScore
 
 _HOUR = 3600.0
@@ -104,3 +105,19 @@ def test_an_unknown_or_repeated_rate_group_is_refused(timed: tuple[str, ...]) ->
 
 def test_every_rate_group_can_be_timed() -> None:
     assert ScoreTuning(timed=RATE_GROUPS).timed == RATE_GROUPS
+
+
+def test_per_reading_streams_share_one_rates_instance_timed_ones_do_not() -> None:
+    # The live path keeps thousands of StreamScores: a per-reading tuning's
+    # rates never change, so they are not copied per stream.
+    assert rates_for(_PER_READING) is rates_for(_PER_READING)
+    five, thirty = rates_for(_TIMED), rates_for(_TIMED)
+    assert five is not thirty
+    five.observe(300.0)
+    thirty.observe(1800.0)
+    assert five.record_decay == _TIMED.record_decay
+    assert thirty.record_decay == pytest.approx(_TIMED.record_decay**6)
+    assert thirty.report_decay == pytest.approx(0.99**6)
+    # Evidence and scale weights are not in this tuning's timed groups.
+    assert thirty.alphas == five.alphas
+    assert thirty.scale_alpha == five.scale_alpha
