@@ -103,6 +103,11 @@ def test_an_unknown_or_repeated_rate_group_is_refused(timed: tuple[str, ...]) ->
         ScoreTuning(timed=timed)
 
 
+def test_a_list_of_rate_groups_is_refused_not_left_unhashable() -> None:
+    with pytest.raises(ValueError, match="timed must be a tuple"):
+        ScoreTuning(timed=["records"])  # type: ignore[arg-type]
+
+
 def test_every_rate_group_can_be_timed() -> None:
     assert ScoreTuning(timed=RATE_GROUPS).timed == RATE_GROUPS
 

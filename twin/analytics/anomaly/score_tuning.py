@@ -60,6 +60,9 @@ class ScoreTuning:
             raise ValueError(f"record_floor must be >= 0, got {self.record_floor}")
         if not self.spike_margin >= 0.0:
             raise ValueError(f"spike_margin must be >= 0, got {self.spike_margin}")
+        # A tuple, so the tuning stays hashable (streams share its rates).
+        if not isinstance(self.timed, tuple):
+            raise ValueError(f"timed must be a tuple of {RATE_GROUPS}, got {self.timed!r}")
         unknown = set(self.timed) - set(RATE_GROUPS)
         if unknown or len(set(self.timed)) != len(self.timed):
             raise ValueError(f"timed must be distinct names of {RATE_GROUPS}, got {self.timed}")
