@@ -10,7 +10,19 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-__all__ = ["DEFAULT_TUNING", "ScoreTuning"]
+__all__ = ["DEFAULT_TUNING", "RATE_GROUPS", "REFERENCE_INTERVAL", "ScoreTuning"]
+
+REFERENCE_INTERVAL = 300.0
+"""Seconds: a timed rate is given per this much of the stream's time (5 minutes)."""
+
+RATE_GROUPS = ("records", "report", "evidence", "scales")
+"""The per-reading rates that ``ScoreTuning.timed`` may express per unit of time:
+
+- ``records``: the records' decay and the rate of the mean evidence under them;
+- ``report``: the decay of the recent-score record (one report per event);
+- ``evidence``: the EWMA weights of the shift and slow evidences;
+- ``scales``: the residual scales', the level's and the predictors' error rates.
+"""
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,6 +39,15 @@ class ScoreTuning:
     """A record never decays below this many times its evidence's long-run mean."""
     spike_margin: float = 0.0
     """The spike record stays above this many times the stream's usual burst; 0: off."""
+    timed: tuple[str, ...] = ()
+    """Rate groups (:data:`RATE_GROUPS`) given per 5 minutes of time, not per reading.
+
+    Each such rate is rescaled to the stream's own interval (the median of its
+    recent intervals): a decay ``d`` becomes ``d ** (interval / 300 s)``, so a
+    half-life means the same hours on a 5-minute and a 30-minute stream. On a
+    5-minute stream nothing changes. Warm-up lengths stay in readings: they
+    count samples, not time.
+    """
 
     def __post_init__(self) -> None:
         if not 0.0 < self.scale_alpha <= 1.0:
@@ -39,6 +60,12 @@ class ScoreTuning:
             raise ValueError(f"record_floor must be >= 0, got {self.record_floor}")
         if not self.spike_margin >= 0.0:
             raise ValueError(f"spike_margin must be >= 0, got {self.spike_margin}")
+        # A tuple, so the tuning stays hashable (streams share its rates).
+        if not isinstance(self.timed, tuple):
+            raise ValueError(f"timed must be a tuple of {RATE_GROUPS}, got {self.timed!r}")
+        unknown = set(self.timed) - set(RATE_GROUPS)
+        if unknown or len(set(self.timed)) != len(self.timed):
+            raise ValueError(f"timed must be distinct names of {RATE_GROUPS}, got {self.timed}")
 
 
 DEFAULT_TUNING = ScoreTuning()

@@ -46,6 +46,14 @@ Gaps: the interval between readings is learned online (EWMA of the interval
 while it looks regular); after a gap, every per-reading decay runs for the
 readings that were missed, so the memory is in time, not in readings.
 
+Units of the constants: the decays and EWMA weights (:class:`StreamRates`)
+act per reading. ``ScoreTuning.timed`` can give the records' and the report
+decay (or the evidence and scale weights) per 5 minutes of the stream's own
+time instead, rescaled to the median of its last 9 intervals; measured held
+out on NAB it did not beat per reading (docs/anomaly.md), so the product
+keeps every rate per reading. Warm-up lengths count samples and stay in
+readings; clips, margins, floors and the novelty part are dimensionless.
+
 State is O(1): about 45 floats, 8 remembered odd values and two profiles of
 48 and 336 single-precision bins (about 2 KB per stream).
 """
@@ -57,6 +65,7 @@ from array import array
 
 from twin.analytics.anomaly.recurring import RecurringValues
 from twin.analytics.anomaly.score_tuning import DEFAULT_TUNING, ScoreTuning
+from twin.analytics.anomaly.stream_rates import rates_for
 
 __all__ = ["StreamScore"]
 
@@ -72,21 +81,13 @@ _CLIP = 3.0
 _WARMUP = 100
 # Readings during which the estimates are plain means (weight 1 / n).
 _SETTLE = 20
-_LEVEL_ALPHA = 0.05
-_ERROR_ALPHA = 0.01
 _PROFILE_ALPHA = 0.2
 # A profile must predict this much better than the level to be used.
 _MARGIN = 0.9
-# EWMA weights of the evidence: 1.0 is the reading alone.
-_EVIDENCE_ALPHAS = (1.0, 0.1, 0.01)
 # z is clipped here before it enters the slow evidences, so one spike does
 # not look like a level shift.
 _Z_CLIP = 6.0
-# Per-reading decay of the recent-score record (half-life about 70 readings).
-_REPORT_DECAY = 0.99
-# The records' decay and floor (a multiple of the mean evidence) are
-# ScoreTuning's; this is the rate of that mean (an EWMA).
-_TYPICAL_ALPHA = 0.001
+# The per-reading rates (EWMA weights, decays) are StreamRates'.
 # A record grows at most this many times per reading.
 _RECORD_RISE = 10.0
 # A reading beyond this part of the spike record is a burst; their EWMA weight.
@@ -122,13 +123,11 @@ class StreamScore:
         "_low",
         "_odd_values",
         "_quantum",
-        "_record_decay",
+        "_rates",
         "_record_floor",
         "_records",
         "_report",
-        "_scale_alpha",
         "_scales",
-        "_slow_alpha",
         "_slow_scales",
         "_spike_level",
         "_spike_margin",
@@ -139,9 +138,6 @@ class StreamScore:
     )
 
     def __init__(self, tuning: ScoreTuning = DEFAULT_TUNING) -> None:
-        self._scale_alpha = tuning.scale_alpha
-        self._slow_alpha = tuning.slow_scale_alpha
-        self._record_decay = tuning.record_decay
         self._record_floor = tuning.record_floor
         self._spike_margin = tuning.spike_margin
         self._spike_level = 0.0
@@ -166,6 +162,12 @@ class StreamScore:
         self._report = 0.0
         self._odd_values = RecurringValues(_ODD_SLOTS)
         self.value = 0.0
+        self._rates = rates_for(tuning)
+
+    @property
+    def step(self) -> float:
+        """The stream's step (median of recent intervals) that timed rates use, in seconds."""
+        return self._rates.step
 
     @property
     def seasonal(self) -> str:
@@ -193,6 +195,7 @@ class StreamScore:
         if self._last_ts == -math.inf:
             return 0
         dt = ts - self._last_ts
+        self._rates.observe(dt)
         interval = self._interval
         if interval <= 0.0:
             self._interval = dt
@@ -205,6 +208,7 @@ class StreamScore:
     def update(self, ts: float, value: float) -> float:
         """Score a reading (finite ``ts`` after the previous one, finite ``value``)."""
         n = self._count
+        rates = self._rates
         missed = self._missed(ts)
         self._last_ts = ts
         # The floor comes from steps seen before this reading: a first step
@@ -229,7 +233,7 @@ class StreamScore:
         scales = self._scales
         scale = max(scales[best] * _MAD_TO_SIGMA, floor)
         z = residuals[best] / scale
-        if self._slow_alpha > 0.0:
+        if rates.slow_alpha > 0.0:
             # The slow evidences judge against the smaller of the two scales:
             # during a sustained event (a failure, a holiday) the faster scale
             # learns the event itself in a few dozen readings and dilutes it.
@@ -244,18 +248,20 @@ class StreamScore:
         evidence, records, typicals = self._evidence, self._records, self._typicals
         judge = n >= _WARMUP
         learn_record = n >= 10
-        decay = self._record_decay
+        decay = rates.record_decay
         if missed:
             decay **= missed + 1
         record_floor = self._record_floor
-        for k, alpha in enumerate(_EVIDENCE_ALPHAS):
-            if alpha == 1.0:
+        typical_alpha = rates.typical_alpha
+        gains = rates.gains
+        for k, alpha in enumerate(rates.alphas):
+            if k == 0:
                 strength = abs(z)
             else:
                 kept = evidence[k] * (1.0 - alpha) ** missed if missed else evidence[k]
                 kept += alpha * (clipped_z - kept)
                 evidence[k] = kept
-                strength = abs(kept) * math.sqrt((2.0 - alpha) / alpha)
+                strength = abs(kept) * gains[k]
             record = records[k]
             # A record below one noise sigma means nothing (a perfectly flat
             # stream): its first real change must still score.
@@ -269,7 +275,7 @@ class StreamScore:
                 # Not before: the first readings' scale is still ~0, and their
                 # astronomical |z| in this slow mean kept the record's floor
                 # near 1e6 sigma for some 15,000 readings.
-                typical = typicals[k] + _TYPICAL_ALPHA * (strength - typicals[k])
+                typical = typicals[k] + typical_alpha * (strength - typicals[k])
                 typicals[k] = typical
                 # The record decays, but not below a few times the typical
                 # evidence: else pure noise beats it every few hundred readings.
@@ -309,7 +315,9 @@ class StreamScore:
             score = point
         report = self._report
         self.value = score if score > report else 0.0
-        report_decay = _REPORT_DECAY if not missed else _REPORT_DECAY ** (missed + 1)
+        report_decay = rates.report_decay
+        if missed:
+            report_decay **= missed + 1
         self._report = max(report * report_decay, score)
         self._learn(n, value, residuals, floor, day_bin, week_bin)
         self._count = n + 1
@@ -341,8 +349,9 @@ class StreamScore:
         week_bin: int,
     ) -> None:
         settled = n > _SETTLE
-        weight = self._scale_alpha if settled else 1.0 / (n + 1)
-        slow_alpha = self._slow_alpha
+        rates = self._rates
+        weight = rates.scale_alpha if settled else 1.0 / (n + 1)
+        slow_alpha = rates.slow_alpha
         scales, slow_scales, errors = self._scales, self._slow_scales, self._errors
         for k in range(3):
             error = abs(residuals[k])
@@ -360,12 +369,12 @@ class StreamScore:
             scales[k] += weight * (error_c - scales[k])
             if not settled:
                 slow_scales[k] = scales[k]
-            errors[k] += _ERROR_ALPHA * (error - errors[k])
+            errors[k] += rates.error_alpha * (error - errors[k])
         move = residuals[0]
         if settled:
             limit = _CLIP * max(scales[0] * _MAD_TO_SIGMA, floor)
             move = limit if move > limit else (-limit if move < -limit else move)
-            self._level += _LEVEL_ALPHA * move
+            self._level += rates.level_alpha * move
         else:
             self._level += move / (n + 1)
         _learn_bin(self._day, self._day_seen, day_bin, value)
