@@ -35,6 +35,7 @@ from viewer import frames
 from viewer.auth import AuthError
 from viewer.channels import Channel, ChannelKey, LiveChannel
 from viewer.compact import FORMATS, CompactCodec
+from viewer.outbox import Outbox
 from viewer.roles import Principal, Role
 from viewer.sources import AlarmSource, AnalyticsSource, CommandSource
 
@@ -61,7 +62,7 @@ class HubStats:
 class _Client:
     ws: WebSocket
     principal: Principal
-    queue: asyncio.Queue[str]
+    outbox: Outbox
     key: ChannelKey | None = None
     last_sent: float = field(default_factory=time.monotonic)
     # Re-proves the client's token (raises AuthError); None: nothing to check.
@@ -253,22 +254,18 @@ class Hub:
         self.stats.clients = len(self._clients)
         self.stats.revoked += 1
         c.closing = reason
-        while not c.queue.empty():  # nothing more of the stream reaches it
-            c.queue.get_nowait()
-        c.queue.put_nowait("")  # wakes the sender
+        c.outbox.replace("")  # nothing more of the stream reaches it; wakes the sender
 
     def _offer(self, c: _Client, text: str) -> None:
         c.last_sent = time.monotonic()
-        try:
-            c.queue.put_nowait(text)
-        except asyncio.QueueFull:
+        if not c.outbox.offer(text):
             # Drop the backlog: a snapshot supersedes every queued frame.
-            while not c.queue.empty():
-                c.queue.get_nowait()
             self.stats.resyncs += 1
             snap = self._snapshot(c.key, c.fmt)
-            if snap is not None:
-                c.queue.put_nowait(snap)
+            if snap is None:
+                c.outbox.clear()
+            else:
+                c.outbox.replace(snap)
 
     def _snapshot(self, key: ChannelKey | None, fmt: str = "v1") -> str | None:
         channel = self._channels.get(key) if key is not None else None
@@ -301,7 +298,7 @@ class Hub:
         client = _Client(
             ws,
             principal,
-            asyncio.Queue(maxsize=self._queue_size),
+            Outbox(self._queue_size),
             recheck=recheck,
             expires_at=expires_at,
         )
@@ -309,7 +306,7 @@ class Hub:
         self.stats.clients = len(self._clients)
         sender = asyncio.create_task(self._sender(client), name="ws-sender")
         try:
-            client.queue.put_nowait(frames.encode(frames.hello_frame(time.time(), principal)))
+            client.outbox.offer(frames.encode(frames.hello_frame(time.time(), principal)))
             while True:
                 try:
                     text = await ws.receive_text()
@@ -370,9 +367,11 @@ class Hub:
         return frames.encode(frames.error_frame(code, message))
 
     async def _sender(self, client: _Client) -> None:
-        ws = client.ws
+        ws, outbox = client.ws, client.outbox
         while True:
-            text = await client.queue.get()
+            if not outbox:
+                await outbox.wait()  # sleeps only with nothing queued
+            text = outbox.pop()
             if ws.application_state is not WebSocketState.CONNECTED:
                 return
             if client.closing is not None:
