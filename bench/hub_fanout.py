@@ -16,9 +16,10 @@ frame level) run in other processes and subscribe in ``--format``.
 
 Printed per run:
 
-- server CPU per tick and per send (the whole process: the feed, the tick's
-  encoding, and every client's send), beside the feed and ``flush`` alone
-  (``flush`` builds the frames and hands them to the clients' queues);
+- server CPU per tick (the whole process), the feed's part of it, ``flush``
+  (frames built and handed to the clients: since the hub writes to an idle
+  client's socket within ``flush``, that is most of the sends now), and the
+  CPU per frame sent (everything but the feed, divided by the frames);
 - the fan-out time of a tick: the last client's arrival of that tick's delta
   minus the tick's start (``server_time``), p50 / p99 / max over the ticks;
 - the frame age at every client (arrival - ``server_time``), p50 / p99;
@@ -203,9 +204,7 @@ def run(args: argparse.Namespace, ws_impl: str) -> dict[str, Any]:
         "cores": server["cpu_s"] / server["wall_s"],
         "feed_ms": 1000 * server["feed_s"] / ticks,
         "flush_ms": 1000 * server["flush_s"] / ticks,
-        "us_send": 1e6
-        * (server["cpu_s"] - server["feed_s"] - server["flush_s"])
-        / max(1, server["sent"]),
+        "us_send": 1e6 * (server["cpu_s"] - server["feed_s"]) / max(1, server["sent"]),
         "fanout": [float(np.percentile(fanout, q)) for q in (50, 99)] + [float(fanout.max())]
         if fanout.size
         else [float("nan")] * 3,
@@ -258,7 +257,7 @@ def main() -> None:
     print(
         "\ncpu ms/tick, cores: the server process, everything; feed: twin.apply_readings of"
         "\nthe tick's readings; flush: hub.flush (frames built, handed to the clients);"
-        "\nus/send: the rest of the server's CPU per frame sent (the sends, uvicorn, the loop);"
+        "\nus/send: the server's CPU but the feed's, per frame sent (encoding, sends, the loop);"
         "\nfan-out: last client's arrival of a tick's delta - the tick's start; age: every"
         "\ndelta at every client, arrival - server_time; fps: delta frames per client per s"
     )

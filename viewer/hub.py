@@ -21,11 +21,10 @@ import logging
 import math
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from typing import Any
 
 import msgspec
-from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
+from starlette.websockets import WebSocket, WebSocketDisconnect
 
 from twin.alarms import AlarmEvent
 from twin.commands import CommandEvent
@@ -38,38 +37,13 @@ from viewer.compact import FORMATS, CompactCodec
 from viewer.outbox import Outbox
 from viewer.roles import Principal, Role
 from viewer.sources import AlarmSource, AnalyticsSource, CommandSource
+from viewer.subscriber import CLOSE_UNAUTHORIZED, HubStats, Subscriber
 
 __all__ = ["CLOSE_UNAUTHORIZED", "Hub", "HubStats", "next_tick"]
 
 log = logging.getLogger(__name__)
 
 MAX_CLIENT_FRAME = 4096
-# The token no longer grants the stream (also refused at the first frame).
-CLOSE_UNAUTHORIZED = 4401
-
-
-@dataclass
-class HubStats:
-    clients: int = 0
-    frames_sent: int = 0
-    resyncs: int = 0
-    bad_frames: int = 0
-    auth_failures: int = 0
-    revoked: int = 0
-
-
-@dataclass(eq=False)
-class _Client:
-    ws: WebSocket
-    principal: Principal
-    outbox: Outbox
-    key: ChannelKey | None = None
-    last_sent: float = field(default_factory=time.monotonic)
-    # Re-proves the client's token (raises AuthError); None: nothing to check.
-    recheck: Callable[[], Principal] | None = None
-    expires_at: float = math.inf
-    closing: str | None = None  # why the server is closing it
-    fmt: str = "v1"  # snapshot and delta format the client asked for (see viewer/compact.py)
 
 
 class Hub:
@@ -94,7 +68,8 @@ class Hub:
         self._replay_role = replay_role
         self._recheck_s = recheck_s
         self._next_recheck = 0.0
-        self._clients: set[_Client] = set()
+        self._clients: set[Subscriber] = set()
+        self._loop: asyncio.AbstractEventLoop | None = None  # the clients' (set on the first)
         self._live: dict[str, LiveChannel] = {
             vid: LiveChannel(
                 vid,
@@ -176,7 +151,7 @@ class Hub:
         """Send each channel's coalesced frames, and heartbeats."""
         self._snapshots.clear()  # the state moves on: later snapshots must be fresh
         self._enforce(now)
-        watched: dict[ChannelKey, list[_Client]] = {}
+        watched: dict[ChannelKey, list[Subscriber]] = {}
         for c in self._clients:
             if c.key is not None:
                 watched.setdefault(c.key, []).append(c)
@@ -248,7 +223,7 @@ class Hub:
                 was, now_is = c.principal.role.value, got.role.value
                 self._close(c, f"role changed from {was} to {now_is}: log in again")
 
-    def _close(self, c: _Client, reason: str) -> None:
+    def _close(self, c: Subscriber, reason: str) -> None:
         """Stop the client's stream now; its sender says why and closes the socket."""
         self._clients.discard(c)
         self.stats.clients = len(self._clients)
@@ -256,8 +231,16 @@ class Hub:
         c.closing = reason
         c.outbox.replace("")  # nothing more of the stream reaches it; wakes the sender
 
-    def _offer(self, c: _Client, text: str) -> None:
+    def _offer(self, c: Subscriber, text: str) -> None:
         c.last_sent = time.monotonic()
+        if c.idle() and self._on_loop():  # written now, in this step (viewer/subscriber.py)
+            c.send_now(text)
+            if c.broken:
+                self._clients.discard(c)
+                self.stats.clients = len(self._clients)
+            return
+        if c.broken:
+            return
         if not c.outbox.offer(text):
             # Drop the backlog: a snapshot supersedes every queued frame.
             self.stats.resyncs += 1
@@ -266,6 +249,13 @@ class Hub:
                 c.outbox.clear()
             else:
                 c.outbox.replace(snap)
+
+    def _on_loop(self) -> bool:
+        """Running on the clients' event loop (tests may tick the hub from another thread)."""
+        try:
+            return asyncio.get_running_loop() is self._loop
+        except RuntimeError:
+            return False
 
     def _snapshot(self, key: ChannelKey | None, fmt: str = "v1") -> str | None:
         channel = self._channels.get(key) if key is not None else None
@@ -295,16 +285,18 @@ class Hub:
         ``recheck`` re-proves the client's token (raising :class:`AuthError`
         when it no longer does), ``expires_at`` is the token's expiry.
         """
-        client = _Client(
+        client = Subscriber(
             ws,
             principal,
             Outbox(self._queue_size),
+            self.stats,
             recheck=recheck,
             expires_at=expires_at,
         )
+        self._loop = asyncio.get_running_loop()
         self._clients.add(client)
         self.stats.clients = len(self._clients)
-        sender = asyncio.create_task(self._sender(client), name="ws-sender")
+        sender = asyncio.create_task(client.run_sender(), name="ws-sender")
         try:
             client.outbox.offer(frames.encode(frames.hello_frame(time.time(), principal)))
             while True:
@@ -325,7 +317,7 @@ class Hub:
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await sender
 
-    def _handle(self, client: _Client, text: str) -> str | None:
+    def _handle(self, client: Subscriber, text: str) -> str | None:
         if len(text) > MAX_CLIENT_FRAME:
             return self._bad("frame_too_large", "frames are at most 4 KiB")
         try:
@@ -347,7 +339,7 @@ class Hub:
         return self._bad("bad_frame", "expected a 'subscribe' or 'ping' frame")
 
     def _subscribe(
-        self, client: _Client, venue: object, replay: object, fmt: str = "v1"
+        self, client: Subscriber, venue: object, replay: object, fmt: str = "v1"
     ) -> str | None:
         if not isinstance(venue, str) or (venue, None) not in self._channels:
             return self._bad("unknown_venue", f"no venue {venue!r}")
@@ -365,23 +357,6 @@ class Hub:
     def _bad(self, code: str, message: str) -> str:
         self.stats.bad_frames += 1
         return frames.encode(frames.error_frame(code, message))
-
-    async def _sender(self, client: _Client) -> None:
-        ws, outbox = client.ws, client.outbox
-        while True:
-            if not outbox:
-                await outbox.wait()  # sleeps only with nothing queued
-            text = outbox.pop()
-            if ws.application_state is not WebSocketState.CONNECTED:
-                return
-            if client.closing is not None:
-                reason = client.closing
-                await ws.send_text(frames.encode(frames.error_frame("unauthorized", reason)))
-                # A close reason is at most 123 bytes (RFC 6455).
-                await ws.close(CLOSE_UNAUTHORIZED, reason.encode()[:120].decode(errors="ignore"))
-                return
-            await ws.send_text(text)
-            self.stats.frames_sent += 1
 
 
 def next_tick(due: float, now: float, period: float) -> float:

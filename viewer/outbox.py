@@ -62,14 +62,20 @@ class Outbox:
         return self._frames.popleft()
 
     async def wait(self) -> None:
-        """Until a frame is queued (returns at once if one is)."""
-        while not self._frames:
-            waiter = asyncio.get_running_loop().create_future()
-            self._waiter = waiter
-            try:
-                await waiter
-            finally:
-                self._waiter = None
+        """Until a frame is queued or :meth:`kick` is called (at once if a frame is queued)."""
+        if self._frames:
+            return
+        waiter = asyncio.get_running_loop().create_future()
+        self._waiter = waiter
+        try:
+            await waiter
+        finally:
+            self._waiter = None
+
+    def kick(self) -> None:
+        """Wake the waiting sender even with nothing queued (it has other work)."""
+        if self._waiter is not None:
+            self._wake()
 
     def _wake(self) -> None:
         waiter, self._waiter = self._waiter, None
