@@ -133,6 +133,10 @@ class Hub:
     def subscribers(self, key: ChannelKey) -> int:
         return sum(1 for c in self._clients if c.key == key)
 
+    def backlog(self) -> int:
+        """The most frames waiting for any one client (never above ``client_queue``)."""
+        return max((len(c.outbox) for c in self._clients), default=0)
+
     # -- ticks -------------------------------------------------------------
 
     async def run(self) -> None:
