@@ -128,7 +128,7 @@ class Hub:
         for c in self._clients:
             if c.key == key:
                 c.key = None
-                self._offer(c, gone)
+                self._offer(c, gone, self._on_loop())
 
     def subscribers(self, key: ChannelKey) -> int:
         return sum(1 for c in self._clients if c.key == key)
@@ -155,6 +155,7 @@ class Hub:
         """Send each channel's coalesced frames, and heartbeats."""
         self._snapshots.clear()  # the state moves on: later snapshots must be fresh
         self._enforce(now)
+        on_loop = self._on_loop()  # once per tick: it costs a lookup per client otherwise
         watched: dict[ChannelKey, list[Subscriber]] = {}
         for c in self._clients:
             if c.key is not None:
@@ -169,7 +170,7 @@ class Hub:
                 if frame.get("type") != "delta":  # alarms, commands: one shape for all
                     text = frames.encode(frame)
                     for c in clients:
-                        self._offer(c, text)
+                        self._offer(c, text, on_loop)
                     continue
                 # Encoded once per format present, shared by its clients.
                 texts: dict[str, str] = {}
@@ -177,12 +178,12 @@ class Hub:
                     shared = texts.get(c.fmt)
                     if shared is None:
                         shared = texts[c.fmt] = self._encode_delta(key, c.fmt, frame)
-                    self._offer(c, shared)
+                    self._offer(c, shared, on_loop)
         mono = time.monotonic()
         for c in self._clients:
             if mono - c.last_sent >= self._heartbeat:
                 beat = {"type": "heartbeat", "server_time": self._time_of(c.key, now)}
-                self._offer(c, frames.encode(beat))
+                self._offer(c, frames.encode(beat), on_loop)
 
     def _encode_delta(self, key: ChannelKey, fmt: str, frame: dict[str, Any]) -> str:
         if fmt == "compact":
@@ -235,9 +236,9 @@ class Hub:
         c.closing = reason
         c.outbox.replace("")  # nothing more of the stream reaches it; wakes the sender
 
-    def _offer(self, c: Subscriber, text: str) -> None:
+    def _offer(self, c: Subscriber, text: str, on_loop: bool = True) -> None:
         c.last_sent = time.monotonic()
-        if c.idle() and self._on_loop():  # written now, in this step (viewer/subscriber.py)
+        if on_loop and c.idle():  # written now, in this step (viewer/subscriber.py)
             c.send_now(text)
             if c.broken:
                 self._clients.discard(c)
