@@ -26,8 +26,9 @@ Printed per run:
 - delta frames per client per second, resyncs, lost connections; the load
   average before and after.
 
-CPU per send is the figure to compare across changes: it barely moves with
-the machine's load, where the times do.
+CPU per send is the figure to compare across changes: it moves far less with
+the machine's load than the times do (though at load 10 and more it moves
+too: run before and after side by side, with ``--repeat``).
 """
 
 from __future__ import annotations
