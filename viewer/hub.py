@@ -240,11 +240,8 @@ class Hub:
         c.last_sent = time.monotonic()
         if on_loop and c.idle():  # written now, in this step (viewer/subscriber.py)
             c.send_now(text)
-            if c.broken:
-                self._clients.discard(c)
-                self.stats.clients = len(self._clients)
             return
-        if c.broken:
+        if c.broken:  # its socket failed: serve() removes it when its receive loop ends
             return
         if not c.outbox.offer(text):
             # Drop the backlog: a snapshot supersedes every queued frame.

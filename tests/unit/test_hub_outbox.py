@@ -58,9 +58,10 @@ async def test_a_waiting_sender_wakes_on_the_next_frame_and_a_cancelled_one_leav
 class _Socket:
     application_state = WebSocketState.CONNECTED
 
-    def __init__(self, *, stuck: bool = False) -> None:
+    def __init__(self, *, stuck: bool = False, fail_after: int | None = None) -> None:
         self.sent: list[str] = []
         self.stuck = stuck
+        self.fail_after = fail_after
         self._inbox = [json.dumps({"type": "subscribe", "venue": V, "format": "compact"})]
 
     async def receive_text(self) -> str:
@@ -72,6 +73,8 @@ class _Socket:
     async def send_text(self, text: str) -> None:
         if self.stuck and self.sent:  # hello went out, then the network stalls for good
             await asyncio.Event().wait()
+        if self.fail_after is not None and len(self.sent) >= self.fail_after:
+            raise ConnectionResetError("the peer went away")
         self.sent.append(text)
 
 
@@ -92,6 +95,26 @@ async def test_a_stuck_client_stays_bounded_and_never_delays_the_others() -> Non
     assert hub.stats.resyncs >= 1
     stuck_client = next(c for c in hub._clients if c.ws is stuck)
     assert len(stuck_client.outbox) <= 4  # bounded: never 40 frames
+    for t in tasks:
+        t.cancel()
+    await asyncio.gather(*tasks, return_exceptions=True)
+
+
+async def test_a_client_whose_socket_fails_stops_getting_frames_and_the_tick_goes_on() -> None:
+    twin = TwinService([load_sample(V)])
+    hub = Hub(twin, heartbeat_s=0.0)  # every tick also offers every client a heartbeat
+    # Fails at its first heartbeat, while the hub walks its clients for heartbeats.
+    failing, fast = _Socket(fail_after=3), _Socket()
+    tasks = [asyncio.create_task(hub.serve(s, ME)) for s in (failing, fast)]  # type: ignore[arg-type]
+    await asyncio.sleep(0.02)
+    for i in range(5):
+        twin.apply_readings([Reading(V, "gallery-a-temp", 100.0 + i, 20.0 + i)])
+        hub.flush(100.05 + i)  # raises nothing although one socket fails mid-tick
+        await asyncio.sleep(0)
+    assert [json.loads(t)["type"] for t in failing.sent] == ["hello", "snapshot", "delta"]
+    deltas = [json.loads(t) for t in fast.sent if json.loads(t)["type"] == "delta"]
+    # Every tick reached the other client (the data clock stamps live frames).
+    assert len(deltas) == 5
     for t in tasks:
         t.cancel()
     await asyncio.gather(*tasks, return_exceptions=True)
