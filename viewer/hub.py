@@ -3,9 +3,11 @@
 Clients watch a channel: a live venue, or a replay session of one. Changes are
 coalesced per channel to the latest value per sensor, zone, alarm and command,
 and each tick encodes each channel's frames once, shared by all its
-subscribers. Every client has a bounded queue; a client too slow to keep up has
-its backlog dropped and gets one fresh snapshot instead, so it never holds
-others back and never grows memory.
+subscribers. A frame for a client with nothing queued is written to its
+socket within the tick (see :mod:`viewer.subscriber`); otherwise it waits in
+the client's bounded outbox. A client too slow to keep up has its backlog
+dropped and gets one fresh snapshot instead, so it never holds others back
+and never grows memory.
 
 A client's right to the stream is re-checked while it is open (see
 :meth:`Hub.serve`): when its token expires, its user is removed, its password
