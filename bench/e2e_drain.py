@@ -57,6 +57,8 @@ class DrainStats:
         self.resyncs = 0
         self.bytes = 0
         self.age: list[float] = []  # arrival - server_time of each delta, s
+        # server_time -> the latest arrival of that tick's delta in this process
+        self.last: dict[float, float] = {}
         self.closed = 0
 
 
@@ -162,7 +164,10 @@ class _Drain(asyncio.Protocol):
                 st.deltas += 1
                 m = _SERVER_TIME.search(head)
                 if m is not None:
-                    st.age.append(now - float(m.group(1)))
+                    sent = float(m.group(1))
+                    st.age.append(now - sent)
+                    if now > st.last.get(sent, 0.0):
+                        st.last[sent] = now
         elif head.startswith(b'{"type":"snapshot"'):
             if self.seen_snapshot and st.on:
                 st.resyncs += 1
@@ -233,6 +238,7 @@ async def _drainers(
         "resyncs": stats.resyncs,
         "bytes": stats.bytes,
         "age": age.tolist(),
+        "last": stats.last,
         "dropped_connections": lost,
         "errors": sum(1 for t in tasks if t.done() and t.exception() is not None),
     }

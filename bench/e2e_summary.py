@@ -12,6 +12,12 @@ def drain_summary(drained: list[dict[str, Any]], n: int, seconds: float) -> dict
     if not drained:
         return None
     age = np.concatenate([np.asarray(d["age"]) for d in drained]) * 1000
+    # Each tick's delta: the last draining client's arrival - the tick's start.
+    last: dict[float, float] = {}
+    for d in drained:
+        for sent, arrived in d.get("last", {}).items():
+            last[sent] = max(arrived, last.get(sent, 0.0))
+    fan = np.asarray([a - s for s, a in last.items()]) * 1000
     return {
         "clients": n,
         "fps": sum(d["deltas"] for d in drained) / max(1, n) / seconds,
@@ -19,6 +25,8 @@ def drain_summary(drained: list[dict[str, Any]], n: int, seconds: float) -> dict
         "age_p50": float(np.percentile(age, 50)) if age.size else float("nan"),
         "age_p99": float(np.percentile(age, 99)) if age.size else float("nan"),
         "age_max": float(age.max()) if age.size else float("nan"),
+        "fanout_p50": float(np.percentile(fan, 50)) if fan.size else float("nan"),
+        "fanout_p99": float(np.percentile(fan, 99)) if fan.size else float("nan"),
         "resyncs": sum(d["resyncs"] for d in drained),
         "dropped": sum(d["dropped_connections"] for d in drained),
         "errors": sum(d["errors"] for d in drained),
@@ -67,6 +75,7 @@ def print_drain(d: dict[str, Any]) -> None:
         f" {d['mb_s']:.0f} MB/s ({d['mb_s'] * 1e3 / max(1, d['clients']):.0f} KB/client/s),"
         f" frame age (arrival - server_time) p50/p99/max"
         f" {d['age_p50']:.0f}/{d['age_p99']:.0f}/{d['age_max']:.0f} ms,"
+        f" a tick's last arrival p50/p99 {d['fanout_p50']:.0f}/{d['fanout_p99']:.0f} ms,"
         f" {d['resyncs']} resyncs, {d['dropped']} connections lost,"
         f" {d['errors']} failed, {d['cpu_cores']:.2f} cores",
         flush=True,

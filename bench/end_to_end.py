@@ -377,6 +377,7 @@ def main() -> None:
         default="compact",
         help="frame format every client subscribes with (the browser's: compact)",
     )
+    ap.add_argument("--repeat", type=int, default=1, help="run each row this many times")
     ap.add_argument("--profile", help="py-spy record the server to this file")
     ap.add_argument("--profile-format", default="speedscope")
     ap.add_argument("--tick-hz", type=float, help="serve's ws_tick_hz (default: as shipped, 10)")
@@ -387,6 +388,7 @@ def main() -> None:
     )
     args = ap.parse_args()
     plan = [(args.zones, args.clients)] if args.zones else [(420, 50), (420, 1000), (1680, 50)]
+    plan = [row for row in plan for _ in range(max(1, args.repeat))]  # back to back
     print(
         f"{'sensors':>8} {'clients':>7} {'p50 ms':>8} {'p99 ms':>8} {'max ms':>8} "
         f"{'seen':>6} {'fps':>5} {'srv cores':>9} {'ms/1k':>6} {'cl cores':>8} {'MiB':>5} "

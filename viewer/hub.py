@@ -3,9 +3,11 @@
 Clients watch a channel: a live venue, or a replay session of one. Changes are
 coalesced per channel to the latest value per sensor, zone, alarm and command,
 and each tick encodes each channel's frames once, shared by all its
-subscribers. Every client has a bounded queue; a client too slow to keep up has
-its backlog dropped and gets one fresh snapshot instead, so it never holds
-others back and never grows memory.
+subscribers. A frame for a client with nothing queued is written to its
+socket within the tick (see :mod:`viewer.subscriber`); otherwise it waits in
+the client's bounded outbox. A client too slow to keep up has its backlog
+dropped and gets one fresh snapshot instead, so it never holds others back
+and never grows memory.
 
 A client's right to the stream is re-checked while it is open (see
 :meth:`Hub.serve`): when its token expires, its user is removed, its password
@@ -21,11 +23,10 @@ import logging
 import math
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from typing import Any
 
 import msgspec
-from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
+from starlette.websockets import WebSocket, WebSocketDisconnect
 
 from twin.alarms import AlarmEvent
 from twin.commands import CommandEvent
@@ -35,40 +36,16 @@ from viewer import frames
 from viewer.auth import AuthError
 from viewer.channels import Channel, ChannelKey, LiveChannel
 from viewer.compact import FORMATS, CompactCodec
+from viewer.outbox import Outbox
 from viewer.roles import Principal, Role
 from viewer.sources import AlarmSource, AnalyticsSource, CommandSource
+from viewer.subscriber import CLOSE_UNAUTHORIZED, HubStats, Subscriber
 
 __all__ = ["CLOSE_UNAUTHORIZED", "Hub", "HubStats", "next_tick"]
 
 log = logging.getLogger(__name__)
 
 MAX_CLIENT_FRAME = 4096
-# The token no longer grants the stream (also refused at the first frame).
-CLOSE_UNAUTHORIZED = 4401
-
-
-@dataclass
-class HubStats:
-    clients: int = 0
-    frames_sent: int = 0
-    resyncs: int = 0
-    bad_frames: int = 0
-    auth_failures: int = 0
-    revoked: int = 0
-
-
-@dataclass(eq=False)
-class _Client:
-    ws: WebSocket
-    principal: Principal
-    queue: asyncio.Queue[str]
-    key: ChannelKey | None = None
-    last_sent: float = field(default_factory=time.monotonic)
-    # Re-proves the client's token (raises AuthError); None: nothing to check.
-    recheck: Callable[[], Principal] | None = None
-    expires_at: float = math.inf
-    closing: str | None = None  # why the server is closing it
-    fmt: str = "v1"  # snapshot and delta format the client asked for (see viewer/compact.py)
 
 
 class Hub:
@@ -93,7 +70,8 @@ class Hub:
         self._replay_role = replay_role
         self._recheck_s = recheck_s
         self._next_recheck = 0.0
-        self._clients: set[_Client] = set()
+        self._clients: set[Subscriber] = set()
+        self._loop: asyncio.AbstractEventLoop | None = None  # the clients' (set on the first)
         self._live: dict[str, LiveChannel] = {
             vid: LiveChannel(
                 vid,
@@ -152,10 +130,14 @@ class Hub:
         for c in self._clients:
             if c.key == key:
                 c.key = None
-                self._offer(c, gone)
+                self._offer(c, gone, self._on_loop())
 
     def subscribers(self, key: ChannelKey) -> int:
         return sum(1 for c in self._clients if c.key == key)
+
+    def backlog(self) -> int:
+        """The most frames waiting for any one client (never above ``client_queue``)."""
+        return max((len(c.outbox) for c in self._clients), default=0)
 
     # -- ticks -------------------------------------------------------------
 
@@ -175,7 +157,8 @@ class Hub:
         """Send each channel's coalesced frames, and heartbeats."""
         self._snapshots.clear()  # the state moves on: later snapshots must be fresh
         self._enforce(now)
-        watched: dict[ChannelKey, list[_Client]] = {}
+        on_loop = self._on_loop()  # once per tick: it costs a lookup per client otherwise
+        watched: dict[ChannelKey, list[Subscriber]] = {}
         for c in self._clients:
             if c.key is not None:
                 watched.setdefault(c.key, []).append(c)
@@ -189,7 +172,7 @@ class Hub:
                 if frame.get("type") != "delta":  # alarms, commands: one shape for all
                     text = frames.encode(frame)
                     for c in clients:
-                        self._offer(c, text)
+                        self._offer(c, text, on_loop)
                     continue
                 # Encoded once per format present, shared by its clients.
                 texts: dict[str, str] = {}
@@ -197,12 +180,12 @@ class Hub:
                     shared = texts.get(c.fmt)
                     if shared is None:
                         shared = texts[c.fmt] = self._encode_delta(key, c.fmt, frame)
-                    self._offer(c, shared)
+                    self._offer(c, shared, on_loop)
         mono = time.monotonic()
         for c in self._clients:
             if mono - c.last_sent >= self._heartbeat:
                 beat = {"type": "heartbeat", "server_time": self._time_of(c.key, now)}
-                self._offer(c, frames.encode(beat))
+                self._offer(c, frames.encode(beat), on_loop)
 
     def _encode_delta(self, key: ChannelKey, fmt: str, frame: dict[str, Any]) -> str:
         if fmt == "compact":
@@ -247,28 +230,36 @@ class Hub:
                 was, now_is = c.principal.role.value, got.role.value
                 self._close(c, f"role changed from {was} to {now_is}: log in again")
 
-    def _close(self, c: _Client, reason: str) -> None:
+    def _close(self, c: Subscriber, reason: str) -> None:
         """Stop the client's stream now; its sender says why and closes the socket."""
         self._clients.discard(c)
         self.stats.clients = len(self._clients)
         self.stats.revoked += 1
         c.closing = reason
-        while not c.queue.empty():  # nothing more of the stream reaches it
-            c.queue.get_nowait()
-        c.queue.put_nowait("")  # wakes the sender
+        c.outbox.replace("")  # nothing more of the stream reaches it; wakes the sender
 
-    def _offer(self, c: _Client, text: str) -> None:
+    def _offer(self, c: Subscriber, text: str, on_loop: bool = True) -> None:
         c.last_sent = time.monotonic()
-        try:
-            c.queue.put_nowait(text)
-        except asyncio.QueueFull:
+        if on_loop and c.idle():  # written now, in this step (viewer/subscriber.py)
+            c.send_now(text)
+            return
+        if c.broken:  # its socket failed: serve() removes it when its receive loop ends
+            return
+        if not c.outbox.offer(text):
             # Drop the backlog: a snapshot supersedes every queued frame.
-            while not c.queue.empty():
-                c.queue.get_nowait()
             self.stats.resyncs += 1
             snap = self._snapshot(c.key, c.fmt)
-            if snap is not None:
-                c.queue.put_nowait(snap)
+            if snap is None:
+                c.outbox.clear()
+            else:
+                c.outbox.replace(snap)
+
+    def _on_loop(self) -> bool:
+        """Running on the clients' event loop (tests may tick the hub from another thread)."""
+        try:
+            return asyncio.get_running_loop() is self._loop
+        except RuntimeError:
+            return False
 
     def _snapshot(self, key: ChannelKey | None, fmt: str = "v1") -> str | None:
         channel = self._channels.get(key) if key is not None else None
@@ -298,18 +289,20 @@ class Hub:
         ``recheck`` re-proves the client's token (raising :class:`AuthError`
         when it no longer does), ``expires_at`` is the token's expiry.
         """
-        client = _Client(
+        client = Subscriber(
             ws,
             principal,
-            asyncio.Queue(maxsize=self._queue_size),
+            Outbox(self._queue_size),
+            self.stats,
             recheck=recheck,
             expires_at=expires_at,
         )
+        self._loop = asyncio.get_running_loop()
         self._clients.add(client)
         self.stats.clients = len(self._clients)
-        sender = asyncio.create_task(self._sender(client), name="ws-sender")
+        sender = asyncio.create_task(client.run_sender(), name="ws-sender")
         try:
-            client.queue.put_nowait(frames.encode(frames.hello_frame(time.time(), principal)))
+            client.outbox.offer(frames.encode(frames.hello_frame(time.time(), principal)))
             while True:
                 try:
                     text = await ws.receive_text()
@@ -328,7 +321,7 @@ class Hub:
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await sender
 
-    def _handle(self, client: _Client, text: str) -> str | None:
+    def _handle(self, client: Subscriber, text: str) -> str | None:
         if len(text) > MAX_CLIENT_FRAME:
             return self._bad("frame_too_large", "frames are at most 4 KiB")
         try:
@@ -350,7 +343,7 @@ class Hub:
         return self._bad("bad_frame", "expected a 'subscribe' or 'ping' frame")
 
     def _subscribe(
-        self, client: _Client, venue: object, replay: object, fmt: str = "v1"
+        self, client: Subscriber, venue: object, replay: object, fmt: str = "v1"
     ) -> str | None:
         if not isinstance(venue, str) or (venue, None) not in self._channels:
             return self._bad("unknown_venue", f"no venue {venue!r}")
@@ -368,21 +361,6 @@ class Hub:
     def _bad(self, code: str, message: str) -> str:
         self.stats.bad_frames += 1
         return frames.encode(frames.error_frame(code, message))
-
-    async def _sender(self, client: _Client) -> None:
-        ws = client.ws
-        while True:
-            text = await client.queue.get()
-            if ws.application_state is not WebSocketState.CONNECTED:
-                return
-            if client.closing is not None:
-                reason = client.closing
-                await ws.send_text(frames.encode(frames.error_frame("unauthorized", reason)))
-                # A close reason is at most 123 bytes (RFC 6455).
-                await ws.close(CLOSE_UNAUTHORIZED, reason.encode()[:120].decode(errors="ignore"))
-                return
-            await ws.send_text(text)
-            self.stats.frames_sent += 1
 
 
 def next_tick(due: float, now: float, period: float) -> float:

@@ -85,15 +85,18 @@ async def test_a_slow_client_is_resynchronised_and_never_holds_the_others_back(
 
     readers = [asyncio.create_task(read(i, ws)) for i, ws in enumerate(fast)]
     rounds = 80
+    backlog = 0
     for n in range(rounds):
         now = time.time()
         rig.twin.apply_readings([Reading(V, f"s{i}", now, float(n)) for i in range(SENSORS)])
         await asyncio.sleep(0.05)
+        backlog = max(backlog, rig.hub.backlog())
     deadline = time.monotonic() + 30
     while any(v != rounds - 1 for v in latest.values()) and time.monotonic() < deadline:
         await asyncio.sleep(0.1)
     assert all(v == rounds - 1 for v in latest.values()), latest
     assert rig.hub.stats.resyncs >= 1
+    assert 1 <= backlog <= 8  # the slow client's frames waited, never more than client_queue
 
     # The slow client now reads: it catches up through a snapshot, not a backlog of deltas.
     kinds: list[str] = []

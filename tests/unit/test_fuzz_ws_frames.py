@@ -10,7 +10,6 @@ tests at the end.
 
 from __future__ import annotations
 
-import asyncio
 import json
 import sys
 from typing import Any, cast
@@ -21,8 +20,10 @@ from starlette.websockets import WebSocket
 
 from twin.loader import load_sample
 from twin.service import TwinService
-from viewer.hub import Hub, _Client
+from viewer.hub import Hub, HubStats
+from viewer.outbox import Outbox
 from viewer.roles import Principal, Role
+from viewer.subscriber import Subscriber
 
 V = "museum-wing"
 HUB = Hub(TwinService([load_sample(V)]))
@@ -54,12 +55,12 @@ def frame_objects(draw: st.DrawFn) -> dict[str, Any]:
     return frame
 
 
-def new_client(role: Role = Role.VIEWER) -> _Client:
+def new_client(role: Role = Role.VIEWER) -> Subscriber:
     # _handle never touches the socket: replies are returned, not sent.
-    return _Client(cast(WebSocket, None), Principal("fuzz", role), asyncio.Queue(maxsize=8))
+    return Subscriber(cast(WebSocket, None), Principal("fuzz", role), Outbox(8), HubStats())
 
 
-def handle(client: _Client, text: str) -> dict[str, Any] | None:
+def handle(client: Subscriber, text: str) -> dict[str, Any] | None:
     """One frame through the handler, checking the reply and the bad-frame count."""
     before = HUB.stats.bad_frames
     reply = HUB._handle(client, text)
