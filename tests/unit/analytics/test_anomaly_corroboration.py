@@ -108,3 +108,26 @@ def test_a_fresh_detectors_score_does_not_corroborate_a_drift_hours_later() -> N
     assert zc.filter([_shift("a-temp", drift_ts, DetectionKind.DRIFT)]) == []
     released = zc.release_for("a-temp", drift_ts + HOLD_S[DetectionKind.DRIFT])
     assert [d.kind for d in released] == [DetectionKind.DRIFT]
+
+
+def test_a_sensors_score_echoing_its_own_released_shift_is_not_the_rooms() -> None:
+    # The hygrometer's offset is released as its fault; 22 min into it its score
+    # rises again (its detector learning the new level) while the CO2, with an
+    # offset of its own, is held: the CO2's offset is still a sensor fault.
+    zc = ZoneCorroboration(ZONES)
+    hold = HOLD_S[DetectionKind.LEVEL_SHIFT]
+    zc.filter([_shift("a-rh", 0.0)])
+    assert [d.sensor for d in zc.release_for("a-rh", hold)] == ["a-rh"]
+    zc.filter([_shift("a-co2", 1020.0)])
+    zc.note_change("a-rh", 1350.0)
+    assert [d.sensor for d in zc.release_for("a-co2", 1020.0 + hold)] == ["a-co2"]
+
+
+def test_a_high_score_long_after_a_sensors_own_shift_is_the_rooms_again() -> None:
+    zc = ZoneCorroboration(ZONES, echo_s=3600.0)
+    hold = HOLD_S[DetectionKind.LEVEL_SHIFT]
+    zc.filter([_shift("a-rh", 0.0)])
+    zc.release_for("a-rh", hold)
+    zc.filter([_shift("a-co2", 5000.0)])
+    zc.note_change("a-rh", 5100.0)  # the door opened, an hour and more later
+    assert zc.release_for("a-co2", 5000.0 + hold) == []
