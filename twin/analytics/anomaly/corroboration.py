@@ -12,8 +12,11 @@ when its hold ends (at the sensor's next reading, or a watchdog tick if it
 fell silent). A drift is corroborated by a neighbour's change up to
 :data:`LOOKBACK_S` earlier: a failing heater shows on the hygrometer (the
 cooling air's relative humidity rises) within the first hour, while the
-thermometer's slow average needs hours to leave its anchor. Spikes are not
-held and not withheld (one reading, no room does that).
+thermometer's slow average needs hours to leave its anchor. A spike is held
+:data:`HOLD_S` (30 s: about one reading past its confirmation) and withheld
+if a zone mate changed (a typed detection or a high score) within 30 s of
+it: a gust through a door can jump two sensors at once; a sensor's own
+glitch jumps it alone.
 
 A level shift is also withheld at its release if another sensor of its zone
 moved, over the hold, far more than it usually does in as long
@@ -46,8 +49,13 @@ __all__ = ["ECHO_S", "HOLD_S", "LOOKBACK_S", "MOVED_SCALES", "ZoneCorroboration"
 HOLD_S: Mapping[DetectionKind, float] = {
     DetectionKind.LEVEL_SHIFT: 600.0,  # a door or a plant trips every sensor within minutes
     DetectionKind.DRIFT: 3600.0,  # a cooling room drifts each sensor at its own pace
+    # A spike is one reading: a zone mate that jumped with it did so within a
+    # reading or two (10 s sampling); held no longer, so its alarm waits about
+    # one reading more than its own confirmation (2 readings).
+    DetectionKind.SPIKE: 30.0,
 }
 LOOKBACK_S: Mapping[DetectionKind, float] = {
+    DetectionKind.SPIKE: 30.0,
     DetectionKind.LEVEL_SHIFT: 600.0,
     # A heating failure or a stuck damper lasts hours: its slow drifts come long
     # after the first sign on a neighbour.
@@ -101,7 +109,10 @@ class ZoneCorroboration:
         return sensor in self._zone_of
 
     def _room_moved(self, d: Detection, now: float) -> bool:
-        """Whether a zone mate moved far more than usual over a level shift's hold."""
+        """Whether a zone mate moved far more than usual over a level shift's hold.
+
+        Not asked of a spike: its minute's move against the usual 10-min move
+        is noise-sized (a minute's mean is noisier than ten minutes')."""
         if self._motion is None or d.kind is not DetectionKind.LEVEL_SHIFT:
             return False
         motion = self._motion
@@ -157,8 +168,14 @@ class ZoneCorroboration:
             ]
             zone.last_change[d.sensor] = d.ts
             if others:
-                # Corroborated: the room changed. Drop what the others still hold.
-                for key in [k for k in zone.held if k[0] in others]:
+                # Corroborated: the room changed. Drop what the others still hold
+                # if this change falls in their own window (a drift's hour must
+                # not swallow a spike of 40 min before it).
+                for key in [
+                    k
+                    for k, h in zone.held.items()
+                    if k[0] in others and abs(d.ts - h.ts) <= max(HOLD_S[k[1]], LOOKBACK_S[k[1]])
+                ]:
                     del zone.held[key]
                     self.withheld += 1
                 if d.kind in HOLD_S:
