@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import argparse
 import math
+import statistics
 import sys
 import time
 from collections import Counter
@@ -86,10 +87,29 @@ def _run(
             result = watch.update(sensor, ts, value)
             if result is not None:
                 found.extend((d.sensor, d.kind.value, d.ts) for d in result.detections)
+                _note_latency(result.detections, ts)
         for result in watch.check_silence(now):
             found.extend((d.sensor, d.kind.value, d.ts) for d in result.detections)
+            _note_latency(result.detections, now)
     kept = [f for f in found if f[2] >= judged_from and f[0] in judged]
     return run.truth, kept, len(run.ts)
+
+
+# kind -> seconds from a detection's stamp (the fault's reading) to its alarm.
+_LATENCY: dict[str, list[float]] = {}
+
+
+def _note_latency(detections: Sequence[object], at: float) -> None:
+    for d in detections:
+        _LATENCY.setdefault(d.kind.value, []).append(at - d.ts)  # type: ignore[attr-defined]
+
+
+def _print_latency() -> None:
+    print("alarm latency (alarm time less the detection's stamp), seconds: median / p90 / max")
+    for kind, xs in sorted(_LATENCY.items()):
+        q = sorted(xs)
+        p90 = q[min(len(q) - 1, int(0.9 * len(q)))]
+        print(f"  {kind:18} {statistics.median(q):8.0f} {p90:8.0f} {q[-1]:8.0f}  ({len(q)})")
 
 
 def _tag(sensor: str, seed: int, n_seeds: int) -> str:
@@ -179,6 +199,7 @@ def main(argv: list[str] | None = None) -> int:
             for line in missed(truth, found):
                 print("  " + line)
     if rows:
+        _print_latency()
         print("sized faults (museum-wing, 15 climate sensors, one fault of each kind per sensor)")
         _print_table(rows)
 

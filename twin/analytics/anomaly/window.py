@@ -14,8 +14,8 @@ in a short window of the last ``2 k`` readings:
 - **step** (level shift, e.g. an offset): the mean of the last ``k`` readings
   against the mean of the ``k`` before them, noise ``sqrt(2 / k)`` sigma, and
   sharp: most of the change between two adjacent readings at the boundary;
-  and held: the halves' medians differ by half of it (one wild reading is a
-  spike, not a step).
+  and held: the newest half less its wildest reading still carries half of
+  it (one wild reading is a spike, not a step).
 
 State: a ring of ``2 k`` floats and the noise scale; one window sum per
 reading. Readings across a gap or out of a stuck spell are not judged (the
@@ -39,19 +39,16 @@ _JUMP_SIGMA = 2.0 * math.sqrt(2.0)
 
 
 def _held(window: list[float], half: int, step: float) -> bool:
-    """Whether the typical reading moved too, not one reading alone: the medians
-    of the halves must differ by half the step, in its direction. A spike of
-    20 sigma in the newest half lifts its mean by 3.3 sigma, enough (with a
-    noise jump at the boundary) to pass as a step, and the step's cooldown
-    then hid the spike itself."""
-    before = sorted(window[:half])
-    after = sorted(window[half:])
-    mid = half // 2
-    if half % 2:
-        moved = after[mid] - before[mid]
-    else:
-        moved = 0.5 * (after[mid - 1] + after[mid] - before[mid - 1] - before[mid])
-    return moved * step > 0.0 and abs(moved) >= 0.5 * abs(step)
+    """Whether the newest half moved as a whole, not by one wild reading: less
+    its reading farthest in the step's direction, its mean must still carry
+    half the step. A 10-20 sigma spike in the newest half lifts its mean by
+    2-3 sigma, enough (with a noise jump at the boundary) to pass as a step,
+    and the step's cooldown then hid the spike itself."""
+    after = window[half:]
+    wild = max(after) if step > 0.0 else min(after)
+    before = sum(window[:half]) / half
+    rest = (sum(after) - wild) / (len(after) - 1) - before
+    return rest * step > 0.0 and abs(rest) >= 0.5 * abs(step)
 
 
 class WindowFinding:
