@@ -40,7 +40,7 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 from bench.fault_cache import level_of, simulated  # noqa: E402
-from bench.fault_trace import missed  # noqa: E402
+from bench.fault_trace import false_alarms, missed  # noqa: E402
 from simulators.fault_campaign import (  # noqa: E402
     CLIMATE_KINDS,
     ZoneEvent,
@@ -197,6 +197,9 @@ def main(argv: list[str] | None = None) -> int:
         if args.trace:
             print(f"missed at {size:g}x:")
             for line in missed(truth, found):
+                print("  " + line)
+            print(f"false at {size:g}x:")
+            for line in false_alarms(truth, found):
                 print("  " + line)
     if rows:
         _print_latency()
