@@ -1,12 +1,18 @@
 """Sensor-fault detection on the simulator, scored strictly, per kind and size.
 
-Usage: python bench/faults.py [--sizes 1,2,5,10,20] [--seed 0] [--only sized|realistic|events]
-                              [--warmup-days 1]
+Usage: python bench/faults.py [--sizes 1,2,5,10,20] [--seed 0 | --seeds 0,1,2]
+                              [--only sized|realistic|events] [--warmup-days 1]
+                              [--sized-at reading|typical] [--cache DIR] [--trace]
 
-For each size (times each sensor's own noise), the museum-wing sample venue
-is simulated for a warm-up day and then 20 h in which every temperature,
-humidity and CO2 sensor gets one spike, offset, drift, stuck and dropout
-fault (``simulators.fault_campaign.sized_plan``). The live detectors
+For each size (times each sensor's own noise, at its reading in the fault's
+window, from a fault-free run of the seed; ``--sized-at typical``: at a
+typical reading), the museum-wing sample venue is simulated for a warm-up
+day and then 20 h in which every temperature, humidity and CO2 sensor gets
+one spike, offset, drift, stuck and dropout fault
+(``simulators.fault_campaign.sized_plan``). ``--seeds`` pools several seeds
+into one table; ``--cache DIR`` keeps the simulated readings
+(``bench/fault_cache.py``); ``--trace`` lists each missed and each false
+detection (``bench/fault_trace.py``); each kind's alarm latency is printed. The live detectors
 (``twin.live_analytics.AnomalyWatch``: one ``SensorDetector`` per sensor and
 the zone checks, as ``serve`` runs them) see every reading; a watchdog tick
 every minute finds silent sensors. Then:
@@ -27,19 +33,22 @@ from __future__ import annotations
 
 import argparse
 import math
+import statistics
 import sys
 import time
 from collections import Counter
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
+from bench.fault_cache import level_of, simulated  # noqa: E402
+from bench.fault_trace import false_alarms, missed  # noqa: E402
 from simulators.fault_campaign import (  # noqa: E402
     CLIMATE_KINDS,
     ZoneEvent,
-    ZoneEvents,
     realistic_plan,
     sized_plan,
 )
@@ -50,7 +59,6 @@ from simulators.fault_scoring import (  # noqa: E402
     score_faults,
 )
 from simulators.faults import Fault, FaultKind, FaultPlan  # noqa: E402
-from simulators.simulator import VenueSimulator  # noqa: E402
 from twin.live_analytics.anomalies import AnomalyWatch  # noqa: E402
 from twin.loader import load_sample  # noqa: E402
 
@@ -58,7 +66,6 @@ __all__ = ["main"]
 
 T0 = 1_732_438_800.0  # Sunday 24 Nov 2024, 09:00 London
 _DAY = 86400.0
-_STEP_S = 60.0
 _FAULT_KINDS = ("spike", "level_shift", "drift", "stuck", "dropout", "zone_disagreement")
 
 Found = list[tuple[str, str, float]]
@@ -70,28 +77,53 @@ def _run(
     seed: int,
     events: Sequence[ZoneEvent] = (),
     judged_from: float = T0 + _DAY,
+    cache: Path | None = None,
 ) -> tuple[list[Fault], Found, int]:
     venue = load_sample("museum-wing")
-    sim = VenueSimulator(venue, seed=seed, start=T0, faults=plan)
-    stepper = ZoneEvents(sim, events)
+    run = simulated(seed, T0, seconds, plan, events, cache)
     watch = AnomalyWatch(venue, active_s=900.0)
     # The campaign's sensors only: the people tracker's simulated outages are
     # ground-truth OFFLINE faults outside it (its dropout reports are right,
     # and were counted as false dropouts).
     judged = {s.id for s in venue.sensors if s.kind in CLIMATE_KINDS}
     found: Found = []
-    readings = 0
-    while sim.now < T0 + seconds:
-        batch = stepper.step(_STEP_S)
-        readings += len(batch)
-        for r in batch:
-            result = watch.update(r.sensor, r.ts, r.value)  # type: ignore[attr-defined]
+    for now, batch in run.steps():
+        for sensor, ts, value in batch:
+            result = watch.update(sensor, ts, value)
             if result is not None:
                 found.extend((d.sensor, d.kind.value, d.ts) for d in result.detections)
-        for result in watch.check_silence(sim.now):
+                _note_latency(result.detections, ts)
+        for result in watch.check_silence(now):
             found.extend((d.sensor, d.kind.value, d.ts) for d in result.detections)
+            _note_latency(result.detections, now)
     kept = [f for f in found if f[2] >= judged_from and f[0] in judged]
-    return list(sim.ground_truth.faults), kept, readings
+    return run.truth, kept, len(run.ts)
+
+
+# kind -> seconds from a detection's stamp (the fault's reading) to its alarm.
+_LATENCY: dict[str, list[float]] = {}
+
+
+def _note_latency(detections: Sequence[object], at: float) -> None:
+    for d in detections:
+        _LATENCY.setdefault(d.kind.value, []).append(at - d.ts)  # type: ignore[attr-defined]
+
+
+def _print_latency() -> None:
+    print("alarm latency (alarm time less the detection's stamp), seconds: median / p90 / max")
+    for kind, xs in sorted(_LATENCY.items()):
+        q = sorted(xs)
+        p90 = q[min(len(q) - 1, int(0.9 * len(q)))]
+        print(f"  {kind:18} {statistics.median(q):8.0f} {p90:8.0f} {q[-1]:8.0f}  ({len(q)})")
+
+
+def _tag(sensor: str, seed: int, n_seeds: int) -> str:
+    return f"{seed}:{sensor}" if n_seeds > 1 else sensor
+
+
+def _tagged(truth: list[Fault], seed: int, n_seeds: int) -> list[Fault]:
+    """Faults of one seed, their sensors tagged so that seeds pool without clashing."""
+    return [replace(f, sensor=_tag(f.sensor, seed, n_seeds)) for f in truth]
 
 
 def _cell(score: KindScore) -> str:
@@ -117,6 +149,23 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sizes", default="1,2,5,10,20")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument(
+        "--seeds", default=None, help="comma-separated seeds, pooled (faults tagged by seed)"
+    )
+    parser.add_argument(
+        "--sized-at",
+        choices=("reading", "typical"),
+        default="reading",
+        help="size faults in the noise at the sensor's reading in the fault's window (from a "
+        "fault-free run of the seed) or at a typical reading (the bench before issue 14's "
+        "sixth session: CO2 faults were 3.7 sigma in a busy room)",
+    )
+    parser.add_argument("--cache", type=Path, default=None, help="keep simulated readings here")
+    parser.add_argument(
+        "--trace",
+        action="store_true",
+        help="list each missed sized fault with the detections on its sensor near it",
+    )
+    parser.add_argument(
         "--only", choices=("sized", "realistic", "events"), help="run one part only"
     )
     parser.add_argument(
@@ -129,24 +178,45 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     warm = args.warmup_days * _DAY
     sizes = [float(s) for s in args.sizes.split(",")]
+    seeds = [int(x) for x in args.seeds.split(",")] if args.seeds else [args.seed]
 
     started = time.perf_counter()
     total_readings = 0
     rows: list[tuple[str, dict[FaultKind, KindScore]]] = []
     for size in sizes if args.only in (None, "sized") else []:
         end = T0 + _DAY + 20 * 3600.0
-        plan = sized_plan(load_sample("museum-wing"), T0 + _DAY, size, end)
-        truth, found, n = _run(plan, end - T0, args.seed)
-        total_readings += n
-        rows.append((f"{size:g}x", score_faults(truth, found)))
+        truth: list[Fault] = []
+        found: Found = []
+        for seed in seeds:
+            level = None
+            if args.sized_at == "reading":
+                clean = simulated(seed, T0, end - T0, None, (), args.cache)
+                level = level_of(clean)
+            plan = sized_plan(load_sample("museum-wing"), T0 + _DAY, size, end, level)
+            t, f, n = _run(plan, end - T0, seed, cache=args.cache)
+            truth += _tagged(t, seed, len(seeds))
+            found += [(_tag(s, seed, len(seeds)), k, ts) for s, k, ts in f]
+            total_readings += n
+        scores = score_faults(truth, found)
+        rows.append((f"{size:g}x", scores))
+        if args.trace:
+            print(f"missed at {size:g}x:")
+            for line in missed(truth, found):
+                print("  " + line)
+            print(f"false at {size:g}x:")
+            for line in false_alarms(truth, found):
+                print("  " + line)
     if rows:
+        _print_latency()
         print("sized faults (museum-wing, 15 climate sensors, one fault of each kind per sensor)")
         _print_table(rows)
 
     if args.only in (None, "realistic"):
         print()
         plan = realistic_plan(load_sample("museum-wing"), T0 + warm, args.seed)
-        truth, found, n = _run(plan, warm + 4 * _DAY, args.seed, judged_from=T0 + warm)
+        truth, found, n = _run(
+            plan, warm + 4 * _DAY, args.seed, judged_from=T0 + warm, cache=args.cache
+        )
         total_readings += n
         print("realistic faults over 4 days (drift 0.5 degC/week, stuck, spike trains, ")
         print("intermittent dropouts)")
@@ -170,7 +240,9 @@ def main(argv: list[str] | None = None) -> int:
             ZoneEvent("entrance", "door_open", t0 + 2.6 * _DAY, t0 + 2.6 * _DAY + 2 * 3600.0),
             ZoneEvent("gallery-c", "heating_failure", t0 + 3.1 * _DAY, t0 + 3.1 * _DAY + 6 * 3600),
         ]
-        _truth, found, n = _run(None, warm + 3 * _DAY, args.seed, events, judged_from=T0 + warm)
+        _truth, found, n = _run(
+            None, warm + 3 * _DAY, args.seed, events, judged_from=T0 + warm, cache=args.cache
+        )
         total_readings += n
         venue = load_sample("museum-wing")
         zone_of = {s.id: s.zone for s in venue.sensors}

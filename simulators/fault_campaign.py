@@ -18,7 +18,7 @@ steps, so the simulator itself needs no change.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -30,6 +30,7 @@ from twin.venue import SensorKind, Venue
 
 __all__ = [
     "CLIMATE_KINDS",
+    "Level",
     "ZoneEvent",
     "ZoneEvents",
     "noise_sd",
@@ -43,33 +44,51 @@ _TYPICAL = {SensorKind.TEMPERATURE: 20.0, SensorKind.HUMIDITY: 50.0, SensorKind.
 _HOUR = 3600.0
 
 
-def noise_sd(kind: SensorKind) -> float:
-    """The simulator's noise standard deviation of a sensor kind at a typical reading."""
+def noise_sd(kind: SensorKind, value: float | None = None) -> float:
+    """The simulator's noise standard deviation of a sensor kind at ``value``
+    (default: a typical reading)."""
     m = MODELS[kind]
-    return m.noise_abs + m.noise_rel * _TYPICAL.get(kind, 0.0)
+    at = _TYPICAL.get(kind, 0.0) if value is None else value
+    return m.noise_abs + m.noise_rel * abs(at)
+
+
+Level = Callable[[str, float, float], float]
+"""``level(sensor, t0, t1)``: the sensor's usual reading from ``t0`` to ``t1``."""
 
 
 def _climate_sensors(venue: Venue) -> list[tuple[str, SensorKind]]:
     return [(s.id, s.kind) for s in venue.sensors if s.kind in CLIMATE_KINDS]
 
 
-def sized_plan(venue: Venue, start: float, size: float, end: float) -> FaultPlan:
+def sized_plan(
+    venue: Venue, start: float, size: float, end: float, level: Level | None = None
+) -> FaultPlan:
     """One fault of each kind per climate sensor, ``size`` x the sensor's noise.
 
     Slots of 3 h, staggered by 17 min between sensors. Spike: one reading
     ``size`` sigma off. Offset: ``size`` sigma for 1 h. Stuck: 1 h. Dropout:
     20 min. Drift (one sensor per zone): ``size`` sigma per hour from 12 h
     after ``start`` until ``end`` (a drifting sensor does not snap back).
+
+    A CO2 sensor's noise grows with its reading (1 % of it), so sigma is
+    taken at the sensor's reading over the fault's own window when ``level``
+    gives it (a busy room's 1,000 ppm has 15 ppm of noise, the 600 ppm
+    typical 11: a fault sized at the typical reading is 3.7 sigma there, not
+    5); without it, at a typical reading.
     """
     faults: list[Fault] = []
     drifting: set[str] = set()  # zones with a drifting sensor already
     zone_of = {s.id: s.zone for s in venue.sensors}
     for i, (sensor, kind) in enumerate(_climate_sensors(venue)):
-        sd = noise_sd(kind)
         t = start + i * 17 * 60.0
+
+        def sd(t0: float, t1: float, sensor: str = sensor, kind: SensorKind = kind) -> float:
+            return noise_sd(kind, None if level is None else level(sensor, t0, t1))
+
+        spike, offset = size * sd(t - 60.0, t + 60.0), size * sd(t + 3 * _HOUR, t + 4 * _HOUR)
         faults += [
-            Fault(sensor, FaultKind.SPIKE, t, t + 5.0, {"magnitude": size * sd}),
-            Fault(sensor, FaultKind.OFFSET, t + 3 * _HOUR, t + 4 * _HOUR, {"offset": size * sd}),
+            Fault(sensor, FaultKind.SPIKE, t, t + 5.0, {"magnitude": spike}),
+            Fault(sensor, FaultKind.OFFSET, t + 3 * _HOUR, t + 4 * _HOUR, {"offset": offset}),
             Fault(sensor, FaultKind.STUCK, t + 6 * _HOUR, t + 7 * _HOUR),
             Fault(sensor, FaultKind.DROPOUT, t + 9 * _HOUR, t + 9 * _HOUR + 1200.0),
         ]
@@ -78,7 +97,13 @@ def sized_plan(venue: Venue, start: float, size: float, end: float) -> FaultPlan
         if zone_of[sensor] not in drifting:
             drifting.add(zone_of[sensor])
             faults.append(
-                Fault(sensor, FaultKind.DRIFT, t + 12 * _HOUR, end, {"rate_per_h": size * sd})
+                Fault(
+                    sensor,
+                    FaultKind.DRIFT,
+                    t + 12 * _HOUR,
+                    end,
+                    {"rate_per_h": size * sd(t + 12 * _HOUR, end)},
+                )
             )
     return FaultPlan(tuple(faults))
 

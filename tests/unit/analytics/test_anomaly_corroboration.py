@@ -40,12 +40,38 @@ def test_other_zones_and_far_apart_changes_do_not_corroborate() -> None:
     assert [d.sensor for d in zc.release_for("b-temp", 5000.0)] == ["b-temp"]
 
 
-def test_spikes_pass_at_once_and_sensors_without_neighbours_are_not_held() -> None:
+def test_a_lone_spike_is_held_one_reading_and_sensors_without_neighbours_not_at_all() -> None:
     zc = ZoneCorroboration(ZONES)
     spike = _shift("a-temp", 100.0, DetectionKind.SPIKE)
-    assert zc.filter([spike]) == [spike]
+    assert zc.filter([spike]) == []  # confirmed 2 readings late, at 120 s
+    assert zc.release_for("a-temp", 120.0) == []
+    assert zc.release_for("a-temp", 130.0) == [spike]  # the next reading
     alone = _shift("lux", 100.0)
     assert zc.filter([alone]) == [alone]
+
+
+def test_spikes_of_two_sensors_of_a_zone_in_the_same_moment_are_the_rooms() -> None:
+    # A gust through a door: the hygrometer and the thermometer jump together.
+    zc = ZoneCorroboration(ZONES)
+    assert zc.filter([_shift("a-rh", 100.0, DetectionKind.SPIKE)]) == []
+    assert zc.filter([_shift("a-temp", 110.0, DetectionKind.SPIKE)]) == []
+    assert zc.release_for("a-rh", 200.0) == []
+    assert zc.release_for("a-temp", 200.0) == []
+
+
+def test_a_spike_while_a_zone_mates_score_rises_is_the_rooms() -> None:
+    zc = ZoneCorroboration(ZONES)
+    zc.filter([_shift("a-rh", 100.0, DetectionKind.SPIKE)])
+    zc.note_change("a-co2", 115.0)
+    assert zc.release_for("a-rh", 200.0) == []
+
+
+def test_a_zone_mates_spike_minutes_away_does_not_corroborate_a_spike() -> None:
+    zc = ZoneCorroboration(ZONES)
+    zc.filter([_shift("a-rh", 100.0, DetectionKind.SPIKE)])
+    assert zc.release_for("a-rh", 130.0) != []
+    zc.filter([_shift("a-temp", 160.0, DetectionKind.SPIKE)])
+    assert [d.sensor for d in zc.release_for("a-temp", 190.0)] == ["a-temp"]
 
 
 def test_a_silent_sensors_held_detection_comes_out_of_the_watchdog() -> None:
@@ -108,3 +134,26 @@ def test_a_fresh_detectors_score_does_not_corroborate_a_drift_hours_later() -> N
     assert zc.filter([_shift("a-temp", drift_ts, DetectionKind.DRIFT)]) == []
     released = zc.release_for("a-temp", drift_ts + HOLD_S[DetectionKind.DRIFT])
     assert [d.kind for d in released] == [DetectionKind.DRIFT]
+
+
+def test_a_sensors_score_echoing_its_own_released_shift_is_not_the_rooms() -> None:
+    # The hygrometer's offset is released as its fault; 22 min into it its score
+    # rises again (its detector learning the new level) while the CO2, with an
+    # offset of its own, is held: the CO2's offset is still a sensor fault.
+    zc = ZoneCorroboration(ZONES)
+    hold = HOLD_S[DetectionKind.LEVEL_SHIFT]
+    zc.filter([_shift("a-rh", 0.0)])
+    assert [d.sensor for d in zc.release_for("a-rh", hold)] == ["a-rh"]
+    zc.filter([_shift("a-co2", 1020.0)])
+    zc.note_change("a-rh", 1350.0)
+    assert [d.sensor for d in zc.release_for("a-co2", 1020.0 + hold)] == ["a-co2"]
+
+
+def test_a_high_score_long_after_a_sensors_own_shift_is_the_rooms_again() -> None:
+    zc = ZoneCorroboration(ZONES, echo_s=3600.0)
+    hold = HOLD_S[DetectionKind.LEVEL_SHIFT]
+    zc.filter([_shift("a-rh", 0.0)])
+    zc.release_for("a-rh", hold)
+    zc.filter([_shift("a-co2", 5000.0)])
+    zc.note_change("a-rh", 5100.0)  # the door opened, an hour and more later
+    assert zc.release_for("a-co2", 5000.0 + hold) == []

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from simulators.fault_campaign import realistic_plan
+from simulators.fault_campaign import realistic_plan, sized_plan
 from simulators.faults import FaultKind
 from twin.loader import load_sample
 from twin.venue import SensorKind
@@ -33,3 +33,24 @@ def test_the_campaign_is_reproducible_from_its_seed() -> None:
     venue = load_sample("museum-wing")
     assert realistic_plan(venue, START, 7) == realistic_plan(venue, START, 7)
     assert realistic_plan(venue, START, 7) != realistic_plan(venue, START, 8)
+
+
+def test_sized_faults_are_sized_in_the_noise_at_the_sensors_own_reading() -> None:
+    # A busy room's CO2 at 1,000 ppm has 15 ppm of noise (5 + 1 %), not the
+    # 11 ppm of a typical 600: a "5x" offset there must be 75 ppm, not 55.
+    venue = load_sample("museum-wing")
+    co2 = next(s.id for s in venue.sensors if s.kind is SensorKind.CO2)
+    temp = next(s.id for s in venue.sensors if s.kind is SensorKind.TEMPERATURE)
+
+    def level(sensor: str, t0: float, t1: float) -> float:
+        return 1000.0 if sensor == co2 else 20.0
+
+    plan = sized_plan(venue, START, 5.0, START + 20 * HOUR, level)
+    offset = {f.sensor: f.param("offset") for f in plan.faults if f.kind is FaultKind.OFFSET}
+    spike = {f.sensor: f.param("magnitude") for f in plan.faults if f.kind is FaultKind.SPIKE}
+    assert abs(offset[co2] - 75.0) < 1e-9 and abs(spike[co2] - 75.0) < 1e-9
+    assert abs(offset[temp] - 0.25) < 1e-9  # a thermometer's noise does not grow
+    typical = sized_plan(venue, START, 5.0, START + 20 * HOUR)
+    assert {
+        f.param("offset") for f in typical.faults if f.sensor == co2 and f.kind is FaultKind.OFFSET
+    } == {55.0}

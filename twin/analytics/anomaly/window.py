@@ -13,7 +13,9 @@ in a short window of the last ``2 k`` readings:
   the readings after it have returned (so the start of a step is not a spike);
 - **step** (level shift, e.g. an offset): the mean of the last ``k`` readings
   against the mean of the ``k`` before them, noise ``sqrt(2 / k)`` sigma, and
-  sharp: most of the change between two adjacent readings at the boundary.
+  sharp: most of the change between two adjacent readings at the boundary;
+  and held: the newest half less its wildest reading still carries half of
+  it (one wild reading is a spike, not a step).
 
 State: a ring of ``2 k`` floats and the noise scale; one window sum per
 reading. Readings across a gap or out of a stuck spell are not judged (the
@@ -34,6 +36,19 @@ _CLIP = 4.0
 _WARMUP = 30
 # The jump at a step's boundary must be this many noise sigmas (2 sigma of a difference).
 _JUMP_SIGMA = 2.0 * math.sqrt(2.0)
+
+
+def _held(window: list[float], half: int, step: float) -> bool:
+    """Whether the newest half moved as a whole, not by one wild reading: less
+    its reading farthest in the step's direction, its mean must still carry
+    half the step. A 10-20 sigma spike in the newest half lifts its mean by
+    2-3 sigma, enough (with a noise jump at the boundary) to pass as a step,
+    and the step's cooldown then hid the spike itself."""
+    after = window[half:]
+    wild = max(after) if step > 0.0 else min(after)
+    before = sum(window[:half]) / half
+    rest = (sum(after) - wild) / (len(after) - 1) - before
+    return rest * step > 0.0 and abs(rest) >= 0.5 * abs(step)
 
 
 class WindowFinding:
@@ -144,7 +159,7 @@ class WindowDetector:
             # Sharp: the boundary pair carries most of the change, and is itself
             # beyond its noise (a ramp spreads its change over every pair).
             sharp = abs(jump) >= max(0.5 * abs(step), _JUMP_SIGMA * sigma)
-            if jump * step > 0.0 and sharp:
+            if jump * step > 0.0 and sharp and _held(window, half, step):
                 self._cooldown = size
                 at = (pos + half) % size
                 return WindowFinding("step", self._times[at], ring[at], step_z, before, after)
