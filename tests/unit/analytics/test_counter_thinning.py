@@ -124,7 +124,7 @@ def test_a_watched_halls_corrections_do_not_drift_together(seed: int) -> None:
     truth = {sid: m / (1.0 - m) for sid, m in MISS.items()}
     nights = learned_after_nights(seed, days=2)
     # Before: the four fell together, their mean error -0.013 / -0.014 after
-    # night 1 and -0.024 / -0.025 after night 2 (seeds 0 / 1); now within 0.001.
+    # night 1 and -0.024 / -0.025 after night 2 (seeds 0 / 1); now within 0.002.
     for learned in nights:
         mean_err = np.mean([learned[s] - truth[s] for s in MISS])
         assert abs(mean_err) < 0.01, (learned, truth)
