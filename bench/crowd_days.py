@@ -174,6 +174,14 @@ def main() -> None:
                 )
                 + " (calibrated: 1.96)"
             )
+            days_cov = 100 * np.array(covs)
+            print(
+                f"  {kind}-zone days, lowest - highest coverage per day: "
+                + ", ".join(
+                    f"{lo:.1f} - {hi:.1f} %"
+                    for lo, hi in zip(days_cov.min(axis=0), days_cov.max(axis=0), strict=True)
+                )
+            )
             # A zone-day is nearly all in or all out: count those mostly out.
             out = (np.array(covs) < 0.5).sum(axis=0)
             print(

@@ -48,7 +48,7 @@ from twin.live_analytics.empty_hours import EmptyHours
 from twin.live_analytics.results import GateFlow, ZoneCrowd
 from twin.live_analytics.tracker_zones import TrackedZone, TrackerZones
 from twin.live_analytics.transit_speed import TransitSpeed
-from twin.live_analytics.unobserved_flow import TrackerChannels
+from twin.live_analytics.unobserved_flow import TrackerChannels, UnobservedFlow
 from twin.venue import GateDirection, SensorKind, Venue
 
 __all__ = ["CounterReading", "CrowdTracker"]
@@ -200,6 +200,10 @@ class CrowdTracker:
         self._t: float | None = None
         self._last_flow = np.zeros(n_ch)
         self._measured = measured
+        # Every channel's recent counts per second (15 minutes): a step's expected count.
+        self._recent = UnobservedFlow(n_ch)
+        self._all_ch = np.arange(n_ch)
+        self._no_ch = np.zeros(0, dtype=np.int64)
 
     @property
     def handles(self) -> frozenset[str]:
@@ -266,7 +270,11 @@ class CrowdTracker:
             leaving -= sum(counts[ch] for ch in self._exits[zone])
             if leaving > 0.0:
                 counts[2 * gate + 1] += leaving
-        est.predict_vector(counts, dt)
+        # A step's misses are a thinning of the channel's flow, not of what it
+        # counted: the corrections scale the recent flow (docs/crowd.md).
+        expected = np.where(self._recent.seen, self._recent.rate * dt, counts)
+        self._recent.fill(counts, self._all_ch, self._no_ch, dt)
+        est.predict_vector(counts, dt, expected)
         self._tracker_ch.widen(est)
         flow = counts * est.channel_scale()
         entries = self._into @ flow

@@ -66,6 +66,11 @@ class UnobservedFlow:
         return mu + (RATE_REL_SD * mu) ** 2 * (2 * k - 1)
 
     @property
+    def seen(self) -> npt.NDArray[np.bool_]:
+        """Channels with a recent flow (seen at least once)."""
+        return self._weight > 0
+
+    @property
     def rate(self) -> Vector:
         """Recent reported crossings per second per channel (0 where never seen)."""
         return np.divide(

@@ -12,6 +12,9 @@ sum over zones changes only by entries minus exits of the venue):
 
     n_k = n_{k-1} + B c + B diag(c) b_{k-1}        b_k = b_{k-1} (random walk)
 
+(the covariance propagates with the expected count ``e`` in place of ``c``
+where the caller gives one, see :meth:`predict_vector`),
+
 the Kalman filter of Kalman (1960) with the bias in the state as in
 Friedland (1969), "Treatment of bias in recursive filtering", IEEE TAC
 14(4). Count noise is binomial: of ``f`` true crossings a counter reports a
@@ -181,24 +184,39 @@ class OccupancyEstimator:
             raise InvalidInput("dt_s must be > 0")
         self.predict_vector(self.graph.channel_vector(counts), dt_s)
 
-    def predict_vector(self, c: Vector, dt_s: float) -> None:
-        """:meth:`predict` with counts as a channel vector (hot path of the live tracker)."""
+    def predict_vector(self, c: Vector, dt_s: float, expected: Vector | None = None) -> None:
+        """:meth:`predict` with counts as a channel vector (hot path of the live tracker).
+
+        ``expected`` (per channel, default ``c``): the count the channel's
+        recent flow leads one to expect. Misses thin the flow, so a step's
+        own count carries the noise of the misses ``b`` is learned from; as
+        the sensitivity of ``n`` to ``b`` it taught a watched zone's ``b``
+        too low, night after night. The gain uses ``expected``; the mean
+        still adds ``c b`` (a tour group's misses come with it).
+        docs/crowd.md, "The entrance corrections' drift".
+        """
         nz, nb, cfg = self._nz, self._nz + self._nc, self.config
         p = self.P
         self._symmetrise()
-        act = np.flatnonzero(c)
+        e = c if expected is None else expected
+        act = np.flatnonzero((c != 0.0) | (e != 0.0))
         if act.size:
-            # x' = F x + [B c; 0], F = I + G, G = [[0, B diag(c), 0], 0...] (sparse); only
-            # the channels that counted in this step touch P.
+            # x' = x + B c + B diag(c) b; P' = F P F^T, F = I + G, G = [[0, B diag(e), 0],
+            # 0...] (sparse): only the channels that counted (or were expected to)
+            # touch P. The mean scales the step's count (a tour group's misses come
+            # with it), the gain the expected one, so b is learned on a regressor
+            # that does not carry the misses it is learned from.
             inc = self._inc[:, act]
             ca = c[act]
-            bc = inc.multiply(ca[np.newaxis, :]).tocsr()
             rows = nz + act
-            self.x[:nz] += inc @ ca + bc @ self.x[rows]
+            self.x[:nz] += inc @ ca + inc.multiply(ca[np.newaxis, :]).tocsr() @ self.x[rows]
+            bc = inc.multiply(e[act][np.newaxis, :]).tocsr()
             gp = bc @ p[rows, :]  # the nonzero rows of G P: (nz, state)
             p[:nz, :] += gp
             p[:, :nz] += gp.T
             p[:nz, :nz] += bc @ gp[:, rows].T
+            # The misses' spread given the step's crossings (binomial in c): a tour
+            # group crossing at once is one burst of crossings and of misses.
             q = cfg.count_rel_sd**2 * ca + cfg.count_abs_sd**2
             p[:nz, :nz] += (inc.multiply(q[np.newaxis, :]) @ inc.T).toarray()
         if self._turnover.any():
