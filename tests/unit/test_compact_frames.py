@@ -8,11 +8,11 @@ import math
 from typing import Any
 
 from fastapi.testclient import TestClient
-from starlette.websockets import WebSocketState
 
 from ingest.contract import Reading
 from tests.unit.compact_fixture import FIXTURE, build, v1_frames
 from tests.unit.test_hub import ME, V, _app
+from tests.unit.ws_fakes import SubscribingSocket
 from twin.loader import load_sample
 from twin.service import TwinService
 from viewer.compact import CompactCodec, decode, decode_into
@@ -90,30 +90,13 @@ def test_a_compact_delta_is_much_smaller_than_v1() -> None:
     assert small < big / 2.5, (small, big)
 
 
-class _Socket:
-    """Records the very text objects the hub sends."""
-
-    application_state = WebSocketState.CONNECTED
-
-    def __init__(self, subscribe: dict[str, Any]) -> None:
-        self.sent: list[str] = []
-        self._inbox = [json.dumps(subscribe)]
-
-    async def receive_text(self) -> str:
-        if self._inbox:
-            return self._inbox.pop()
-        await asyncio.Event().wait()
-        raise AssertionError("unreachable")
-
-    async def send_text(self, text: str) -> None:
-        self.sent.append(text)
-
-
 async def test_v1_and_compact_clients_share_one_encoding_per_format_per_tick() -> None:
     twin = TwinService([load_sample(V)])
     hub = Hub(twin)
-    v1a, v1b = (_Socket({"type": "subscribe", "venue": V}) for _ in range(2))
-    ca, cb = (_Socket({"type": "subscribe", "venue": V, "format": "compact"}) for _ in range(2))
+    v1a, v1b = (SubscribingSocket({"type": "subscribe", "venue": V}) for _ in range(2))
+    ca, cb = (
+        SubscribingSocket({"type": "subscribe", "venue": V, "format": "compact"}) for _ in range(2)
+    )
     socks = [v1a, v1b, ca, cb]
     tasks = [asyncio.create_task(hub.serve(s, ME)) for s in socks]  # type: ignore[arg-type]
     await asyncio.sleep(0.02)

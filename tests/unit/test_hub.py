@@ -7,9 +7,9 @@ import json
 
 from fastapi import FastAPI, WebSocket
 from fastapi.testclient import TestClient
-from starlette.websockets import WebSocketState
 
 from ingest.contract import Reading
+from tests.unit.ws_fakes import SubscribingSocket
 from twin.loader import load_sample
 from twin.service import TwinService
 from viewer.hub import Hub
@@ -72,25 +72,16 @@ def test_bad_frames_get_errors_and_the_connection_survives() -> None:
         assert hub.stats.bad_frames == 5
 
 
-class _SlowSocket:
+class _SlowSocket(SubscribingSocket):
     """A client that reads one subscribe frame and then sends nothing, slowly receiving."""
 
-    application_state = WebSocketState.CONNECTED
-
     def __init__(self) -> None:
-        self.sent: list[dict[str, object]] = []
+        super().__init__({"type": "subscribe", "venue": V})
         self.gate = asyncio.Event()
-        self._inbox = [json.dumps({"type": "subscribe", "venue": V})]
-
-    async def receive_text(self) -> str:
-        if self._inbox:
-            return self._inbox.pop()
-        await asyncio.Event().wait()
-        raise AssertionError("unreachable")
 
     async def send_text(self, text: str) -> None:
         await self.gate.wait()  # the network is slow until the test opens the gate
-        self.sent.append(json.loads(text))
+        self.sent.append(text)
 
 
 async def test_a_client_that_falls_behind_gets_one_fresh_snapshot_not_a_backlog() -> None:
@@ -108,7 +99,7 @@ async def test_a_client_that_falls_behind_gets_one_fresh_snapshot_not_a_backlog(
     task.cancel()
     # Bounded: at most the in-flight frame plus the queue, never 50 deltas.
     assert len(slow.sent) <= 1 + 4
-    last_snapshot = [f for f in slow.sent if f["type"] == "snapshot"][-1]
+    last_snapshot = [f for f in map(json.loads, slow.sent) if f["type"] == "snapshot"][-1]
     sensors = last_snapshot["sensors"]
     assert isinstance(sensors, dict)
     assert sensors["gallery-a-temp"]["value"] >= 24.0

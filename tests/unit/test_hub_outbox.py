@@ -6,9 +6,9 @@ import asyncio
 import json
 
 import pytest
-from starlette.websockets import WebSocketState
 
 from ingest.contract import Reading
+from tests.unit.ws_fakes import SubscribingSocket
 from twin.loader import load_sample
 from twin.service import TwinService
 from viewer.hub import Hub
@@ -55,20 +55,11 @@ async def test_a_waiting_sender_wakes_on_the_next_frame_and_a_cancelled_one_leav
     await asyncio.wait_for(box.wait(), 1)  # returns at once: a frame is queued
 
 
-class _Socket:
-    application_state = WebSocketState.CONNECTED
-
+class _Socket(SubscribingSocket):
     def __init__(self, *, stuck: bool = False, fail_after: int | None = None) -> None:
-        self.sent: list[str] = []
+        super().__init__({"type": "subscribe", "venue": V, "format": "compact"})
         self.stuck = stuck
         self.fail_after = fail_after
-        self._inbox = [json.dumps({"type": "subscribe", "venue": V, "format": "compact"})]
-
-    async def receive_text(self) -> str:
-        if self._inbox:
-            return self._inbox.pop()
-        await asyncio.Event().wait()
-        raise AssertionError("unreachable")
 
     async def send_text(self, text: str) -> None:
         if self.stuck and self.sent:  # hello went out, then the network stalls for good
@@ -93,7 +84,7 @@ async def test_a_stuck_client_stays_bounded_and_never_delays_the_others() -> Non
     types = [json.loads(t)["type"] for t in fast.sent]
     assert types == ["hello", "snapshot"] + ["delta"] * 40
     assert hub.stats.resyncs >= 1
-    stuck_client = next(c for c in hub._clients if c.ws is stuck)
+    stuck_client = next(c for c in hub._clients if id(c.ws) == id(stuck))
     assert len(stuck_client.outbox) <= 4  # bounded: never 40 frames
     for t in tasks:
         t.cancel()

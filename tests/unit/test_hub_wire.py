@@ -14,9 +14,8 @@ import json
 import sys
 from pathlib import Path
 
-from starlette.websockets import WebSocketState
-
 from ingest.contract import Reading
+from tests.unit.ws_fakes import SubscribingSocket
 from twin.data_clock import DataClock
 from twin.loader import load_sample
 from twin.service import TwinService
@@ -28,28 +27,15 @@ FIXTURE = Path(__file__).with_name("hub_wire_frames.json")
 WALL = 1_764_900_000.0  # the data clock's wall time: frames carry no real clock
 
 
-class _Socket:
-    application_state = WebSocketState.CONNECTED
-
-    def __init__(self, fmt: str) -> None:
-        self.sent: list[str] = []
-        self._inbox = [json.dumps({"type": "subscribe", "venue": V, "format": fmt})]
-
-    async def receive_text(self) -> str:
-        if self._inbox:
-            return self._inbox.pop()
-        await asyncio.Event().wait()
-        raise AssertionError("unreachable")
-
-    async def send_text(self, text: str) -> None:
-        self.sent.append(text)
+def _socket(fmt: str) -> SubscribingSocket:
+    return SubscribingSocket({"type": "subscribe", "venue": V, "format": fmt})
 
 
 async def _record() -> dict[str, list[str]]:
     twin = TwinService([load_sample(V)], clock=DataClock(lambda: WALL))
     sensors = [s.id for s in twin.venues[V].sensors]
     hub = Hub(twin)
-    socks = {fmt: _Socket(fmt) for fmt in ("v1", "compact")}
+    socks = {fmt: _socket(fmt) for fmt in ("v1", "compact")}
     tasks = [asyncio.create_task(hub.serve(s, Principal("t", Role.VIEWER))) for s in socks.values()]  # type: ignore[arg-type]
     await asyncio.sleep(0.02)
     for tick in range(6):
