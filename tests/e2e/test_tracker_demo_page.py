@@ -31,13 +31,15 @@ def test_the_demo_entrance_shows_the_trackers_densities_and_speed(
     expect(page.get_by_test_id("zone-tracked")).to_have_text(
         re.compile(r"^\d+\.\d\d · \d+\.\d\d p/m²$"), timeout=60_000
     )
+    # The tracker's people, drawn where it saw them: as many dots as it located.
+    # Waited for first: a speed is measured only while the hall holds people
+    # whose tracks last two frames, and the hall empties now and then.
+    page.wait_for_function(
+        "() => (window.__venueTwin.trackedPeople['entrance'] ?? 0) > 0", timeout=60_000
+    )
     # The simulated visitors walk at 0.8 m/s, turning at the walls.
     expect(page.get_by_test_id("zone-dwell")).to_contain_text(
-        re.compile(r"0\.\d\d m/s"), timeout=30_000
-    )
-    # The tracker's people, drawn where it saw them: as many dots as it located.
-    page.wait_for_function(
-        "() => (window.__venueTwin.trackedPeople['entrance'] ?? 0) > 0", timeout=30_000
+        re.compile(r"0\.\d\d m/s"), timeout=60_000
     )
     drawn = page.evaluate("() => window.__venueTwin.trackedPeople")
     assert set(drawn) >= {"entrance"} and all(n == 0 for z, n in drawn.items() if z != "entrance")

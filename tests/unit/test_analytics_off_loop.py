@@ -127,10 +127,13 @@ async def test_the_service_on_a_loop_gives_the_same_results_as_inline() -> None:
     assert [a for u in got for a in u.anomalies] == [a for u in inline_updates for a in u.anomalies]
     last_crowd = [u.crowd for u in got if u.crowd][-1]
     last_inline = [u.crowd for u in inline_updates if u.crowd][-1]
-    # Equal to rounding: the batched path fuses the same observations in one block.
+    # Equal but for where steps fall: here the batched path folds all 590 s
+    # into one step and the inline one into 34 steps of 10-20 s. A counter
+    # correction's gain follows the channel's recent flow (from the steps
+    # before), which one step does not have: 5.3615 against 5.3585 people.
     assert [c.zone for c in last_crowd] == [c.zone for c in last_inline]
     assert [c.occupancy for c in last_crowd] == pytest.approx(
-        [c.occupancy for c in last_inline], rel=1e-6, abs=1e-9
+        [c.occupancy for c in last_inline], rel=1e-3, abs=1e-9
     )
 
 
