@@ -30,7 +30,18 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Page, sync_playwright
 
-__all__ = ["DemoApp", "browser", "demo_app", "page", "running_demo", "screenshot_dir", "sign_in"]
+from tests.e2e.demo_publisher import Publisher
+
+__all__ = [
+    "DemoApp",
+    "browser",
+    "demo_app",
+    "page",
+    "publisher",
+    "running_demo",
+    "screenshot_dir",
+    "sign_in",
+]
 
 REPO = Path(__file__).resolve().parents[2]
 STATIC_INDEX = REPO / "viewer" / "static" / "index.html"
@@ -219,3 +230,15 @@ def sign_in(page: Page, app: DemoApp, user: str = "operator") -> None:
     page.wait_for_function(
         "() => window.__venueTwin && window.__venueTwin.ready", timeout=READY_TIMEOUT_MS
     )
+
+
+@pytest.fixture
+def publisher(demo_app: DemoApp) -> Iterator[Publisher]:
+    """Readings published to the demo's broker, as a device would (not for external instances)."""
+    if demo_app.mqtt_port is None:
+        pytest.skip("the broker of an external instance is not known")
+    pub = Publisher(demo_app.mqtt_port)
+    try:
+        yield pub
+    finally:
+        pub.close()

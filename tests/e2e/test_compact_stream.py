@@ -4,30 +4,18 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import Page, WebSocket, expect
 
 from tests.e2e.conftest import DemoApp, sign_in
-from tests.e2e.test_operator_workflows import Publisher
+from tests.e2e.demo_publisher import Publisher
 
 pytestmark = pytest.mark.e2e
 
 SENSOR = "gallery-a-rh"
 VALUE = 63.123456789  # far from the simulated humidity; more digits than the row shows
-
-
-@pytest.fixture
-def publisher(demo_app: DemoApp) -> Iterator[Publisher]:
-    if demo_app.mqtt_port is None:
-        pytest.skip("the broker of an external instance is not known")
-    pub = Publisher(demo_app.mqtt_port)
-    try:
-        yield pub
-    finally:
-        pub.close()
 
 
 def test_page_subscribes_compact_and_shows_a_published_value_exactly(
