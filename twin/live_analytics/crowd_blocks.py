@@ -124,7 +124,8 @@ class CrowdBlocks:
         self._order = {z.id: i for i, z in enumerate(venue.zones)}
         for zones in partition_zones(venue, config.crowd_block_zones):
             part = block_venue(venue, zones)
-            start = {z: n for z, n in config.initial_occupancy.items() if z in set(zones)}
+            inside = set(zones)
+            start = {z: n for z, n in config.initial_occupancy.items() if z in inside}
             tracker = CrowdTracker(part, dataclasses.replace(config, initial_occupancy=start))
             self._blocks.append(tracker)
             for s in tracker.handles:
@@ -146,13 +147,6 @@ class CrowdBlocks:
         """The earliest step in progress of any block (None before the first reading)."""
         starts = [s for b in self._blocks if (s := b.step_start) is not None]
         return min(starts) if starts else None
-
-    @property
-    def modelled_gates(self) -> frozenset[str]:
-        return frozenset().union(*(b.modelled_gates for b in self._blocks))
-
-    def capacity(self, zone: str) -> int | None:
-        return self._by_zone[zone].capacity(zone)
 
     def set_occupancy(self, zone: str, count: float, sd: float = 0.0) -> None:
         self._by_zone[zone].set_occupancy(zone, count, sd)
@@ -182,6 +176,3 @@ class CrowdBlocks:
 
     def occupancy(self) -> Mapping[str, float]:
         return {z: n for b in self._blocks for z, n in b.occupancy().items()}
-
-    def channel_bias(self) -> Mapping[str, float]:
-        return {k: v for b in self._blocks for k, v in b.channel_bias().items()}
