@@ -209,8 +209,10 @@ class OccupancyEstimator:
             inc = self._inc[:, act]
             ca = c[act]
             rows = nz + act
-            self.x[:nz] += inc @ ca + inc.multiply(ca[np.newaxis, :]).tocsr() @ self.x[rows]
-            bc = inc.multiply(e[act][np.newaxis, :]).tocsr()
+            bc = inc.multiply(ca[np.newaxis, :]).tocsr()
+            self.x[:nz] += inc @ ca + bc @ self.x[rows]
+            if expected is not None:
+                bc = inc.multiply(e[act][np.newaxis, :]).tocsr()
             gp = bc @ p[rows, :]  # the nonzero rows of G P: (nz, state)
             p[:nz, :] += gp
             p[:, :nz] += gp.T
