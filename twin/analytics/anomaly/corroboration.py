@@ -197,10 +197,8 @@ class ZoneCorroboration:
             d = zone.held.get((sensor, kind))
             if d is not None and now - d.ts >= HOLD_S[kind]:
                 del zone.held[(sensor, kind)]
-                if self._room_moved(d, now):
-                    self.withheld += 1
-                else:
-                    out.append(self._released(d))
+                if (released := self._released(d, now)) is not None:
+                    out.append(released)
         return out
 
     def release(self, now: float, late_s: float = 300.0) -> list[Detection]:
@@ -213,13 +211,15 @@ class ZoneCorroboration:
             for key, d in list(zone.held.items()):
                 if now - d.ts >= HOLD_S[d.kind] + late_s:
                     del zone.held[key]
-                    if self._room_moved(d, now):
-                        self.withheld += 1
-                    else:
-                        out.append(self._released(d))
+                    if (released := self._released(d, now)) is not None:
+                        out.append(released)
         return out
 
-    def _released(self, d: Detection) -> Detection:
+    def _released(self, d: Detection, now: float) -> Detection | None:
+        """A held detection at the end of its hold; None (withheld) if the room moved."""
+        if self._room_moved(d, now):
+            self.withheld += 1
+            return None
         if d.kind is DetectionKind.LEVEL_SHIFT:
             self._own_shift[d.sensor] = d.ts
         return d
