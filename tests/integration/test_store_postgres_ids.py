@@ -3,6 +3,8 @@ holds data from the old text-keyed schema, and what the ids must not change."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import psycopg
 
 from ingest.contract import Quality, Reading
@@ -52,33 +54,27 @@ def _old_rows(url: str) -> None:
         )
 
 
+def _by_name(conn: psycopg.Connection[Any]) -> tuple[list[Any], list[Any]]:
+    """Every reading and every latest value, by venue and sensor name."""
+    cols = "venue, sensor, extract(epoch FROM ts)::float8, value, quality"
+    rows = conn.execute(f"SELECT {cols} FROM readings ORDER BY 1, 2, 3").fetchall()
+    latest = conn.execute(f"SELECT {cols} FROM readings_latest ORDER BY 1, 2").fetchall()
+    return rows, latest
+
+
 async def test_the_migration_converts_old_data_keeping_every_reading_and_latest(
     pg_url: str,
 ) -> None:
     _old_schema(pg_url)
     _old_rows(pg_url)
     with psycopg.connect(pg_url) as conn:
-        before = conn.execute(
-            "SELECT venue, sensor, extract(epoch FROM ts)::float8, value, quality FROM readings "
-            "ORDER BY 1, 2, 3"
-        ).fetchall()
-        latest_before = conn.execute(
-            "SELECT venue, sensor, extract(epoch FROM ts)::float8, value, quality "
-            "FROM readings_latest ORDER BY 1, 2"
-        ).fetchall()
+        before, latest_before = _by_name(conn)
     store = PostgresStore(pg_url)
     await store.open()  # applies 0007
     try:
         with psycopg.connect(pg_url) as conn:
             # The old names are views over the new tables, with the same rows.
-            after = conn.execute(
-                "SELECT venue, sensor, extract(epoch FROM ts)::float8, value, quality "
-                "FROM readings ORDER BY 1, 2, 3"
-            ).fetchall()
-            latest_after = conn.execute(
-                "SELECT venue, sensor, extract(epoch FROM ts)::float8, value, quality "
-                "FROM readings_latest ORDER BY 1, 2"
-            ).fetchall()
+            after, latest_after = _by_name(conn)
             ids = conn.execute(
                 "SELECT v.venue, s.sensor FROM sensors s JOIN venues v USING (vid) ORDER BY s.sid"
             ).fetchall()
