@@ -270,6 +270,7 @@ async def run_simulation(
     warm_start: bool = False,
     on_start: Callable[[VenueSimulator], None] | None = None,
     payload_format: str | None = None,
+    local_shift_s: float = 0.0,
 ) -> SimProgress:
     """Simulate ``venue`` and publish its readings until ``duration_s`` simulated
     seconds have passed (``None``: until ``stop_event`` is set).
@@ -278,8 +279,9 @@ async def run_simulation(
     broker takes them). ``mqtt_config`` overrides ``broker_host``/``broker_port``
     when given. The first readings go out at once; ``on_progress`` is called
     after every tick. ``warm_start`` starts with the visitors the hour implies;
-    ``on_start`` sees the simulator before its first step. Returns the final
-    counters.
+    ``on_start`` sees the simulator before its first step; ``local_shift_s``
+    runs the venue's day that far ahead of the clock (readings keep the real
+    time). Returns the final counters.
     """
     if not speed > 0:
         raise PublishError(f"speed must be positive or inf, got {speed}")
@@ -292,6 +294,7 @@ async def run_simulation(
         faults=faults,
         schedule=DaySchedule.parse(hours),
         warm_start=warm_start,
+        local_shift_s=local_shift_s,
     )
     if on_start is not None:  # e.g. the demo's head count of a warm-started venue
         on_start(sim)

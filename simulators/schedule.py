@@ -13,7 +13,7 @@ import numpy as np
 
 from simulators.errors import ScheduleError
 
-__all__ = ["DaySchedule", "LocalTime"]
+__all__ = ["DaySchedule", "LocalTime", "parse_hour", "shift_to_hour"]
 
 _HOURS = re.compile(r"^\s*(\d{1,2}):(\d{2})\s*-\s*(\d{1,2}):(\d{2})\s*$")
 
@@ -25,7 +25,8 @@ class DaySchedule:
     The arrival rate is a flat base plus a Gaussian bump at ``peak_h`` (a midday
     peak by default), scaled so that one open day brings ``daily_visitors`` on
     average. Admission stops ``last_admission_min`` before closing; at closing
-    everyone still inside heads for the exit.
+    everyone still inside heads for the exit. A venue open 00:00-24:00 never
+    closes: admission goes on through midnight.
     """
 
     opens_h: float = 9.0
@@ -69,7 +70,13 @@ class DaySchedule:
         return self.opens_h + 0.45 * (self.closes_h - self.opens_h)
 
     @property
+    def always_open(self) -> bool:
+        return self.opens_h == 0.0 and self.closes_h == 24.0
+
+    @property
     def admission_ends_h(self) -> float:
+        if self.always_open:  # no closing, so no last admission before midnight
+            return self.closes_h
         return max(self.opens_h, self.closes_h - self.last_admission_min / 60.0)
 
     def is_open(self, local_hour: float, weekday: int = 0) -> bool:
@@ -100,20 +107,47 @@ class DaySchedule:
         return float(daily_visitors * self._shape(local_hour) / integral / 3600.0)
 
 
-class LocalTime:
-    """Venue-local hour of day and weekday for UTC epoch seconds (cached per hour)."""
+def shift_to_hour(timezone: str, ts: float, hour: float) -> float:
+    """Seconds to add to ``ts`` so that it falls at local ``hour`` of the venue's day.
 
-    def __init__(self, timezone: str) -> None:
+    The shift lies within half a day either way, so the weekday moves at most one.
+    """
+    if not 0.0 <= hour < 24.0:
+        raise ScheduleError(f"hour of day must be within 0..24, got {hour}")
+    now_h, _ = LocalTime(timezone).at(ts)
+    delta_h = (hour - now_h + 12.0) % 24.0 - 12.0
+    return delta_h * 3600.0
+
+
+def parse_hour(text: str) -> float:
+    """``"11:00"`` as 11.0."""
+    m = re.match(r"^\s*(\d{1,2}):(\d{2})\s*$", text)
+    if m is None or int(m.group(1)) > 23 or int(m.group(2)) >= 60:
+        raise ScheduleError(f"a local hour must look like 11:00, got {text!r}")
+    return int(m.group(1)) + int(m.group(2)) / 60.0
+
+
+class LocalTime:
+    """Venue-local hour of day and weekday for UTC epoch seconds (cached per hour).
+
+    ``shift_s`` moves the venue's day against the clock: a demo started at
+    03:00 can run its visitors, lamps and daylight as if it were 11:00 while
+    its readings keep the real time.
+    """
+
+    def __init__(self, timezone: str, shift_s: float = 0.0) -> None:
         try:
             self._tz = ZoneInfo(timezone)
         except (ZoneInfoNotFoundError, ValueError) as exc:
             raise ScheduleError(f"unknown time zone {timezone!r}") from exc
+        self._shift = float(shift_s)
         self._hour_start = math.nan
         self._hour_local = 0.0
         self._weekday = 0
 
     def at(self, ts: float) -> tuple[float, int]:
         """``(hour of day as float, weekday 0=Monday)``."""
+        ts += self._shift
         base = math.floor(ts / 3600.0) * 3600.0
         if base != self._hour_start:
             # Offsets change on whole hours or half hours at worst; recomputing once

@@ -62,7 +62,9 @@ class VenueSimulator:
     ``simulators/people_sensing.py``; ``EXACT_SENSING`` for exact counts);
     ``warm_start`` starts with the visitors the hour implies; ``outages``
     takes people trackers offline now and then (``simulators/device_outages.py``;
-    ``NO_OUTAGES`` for none).
+    ``NO_OUTAGES`` for none); ``local_shift_s`` runs the venue's day that many
+    seconds ahead of the clock (visitors, lamps, daylight), readings keep the
+    clock's time.
     """
 
     def __init__(
@@ -81,6 +83,7 @@ class VenueSimulator:
         sensing: SensingErrors | None = None,
         warm_start: bool = False,
         outages: OutageParams | None = None,
+        local_shift_s: float = 0.0,
     ) -> None:
         self.venue = venue
         self.clock = SimClock(time.time() if start is None else float(start), math.inf)
@@ -90,7 +93,7 @@ class VenueSimulator:
         # Independent streams, so adding a sensor does not change the crowd or weather.
         ss = np.random.SeedSequence(seed)
         r_crowd, r_weather, r_sensor, r_people = (np.random.default_rng(s) for s in ss.spawn(4))
-        self._local = LocalTime(venue.timezone)
+        self._local = LocalTime(venue.timezone, local_shift_s)
 
         zones = venue.zones
         self._zone_ids = tuple(z.id for z in zones)

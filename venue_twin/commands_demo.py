@@ -16,9 +16,11 @@ from rich.console import Console
 
 from ingest.mqtt_settings import MqttSettings
 from ingest.store import StoreMisconfigured
+from simulators.errors import ScheduleError
 from simulators.formats import FORMATS, PayloadFormat
 from simulators.mqtt_config import MqttConfig as SimMqttConfig
 from simulators.publisher import run_simulation
+from simulators.schedule import parse_hour, shift_to_hour
 from simulators.simulator import VenueSimulator
 from twin.venue import Venue
 from venue_twin.commands_users import ensure_demo_users
@@ -85,6 +87,15 @@ def add_parsers(sub: Any) -> None:
         default="00:00-24:00",
         help="simulated opening hours (default: open all day, so visitors show at any hour)",
     )
+    demo.add_argument(
+        "--local-hour",
+        type=_local_hour,
+        default=None,
+        metavar="HH:MM",
+        help="run the venue's day (visitors, lamps, daylight) as if the demo started at "
+        "this local hour, e.g. 11:00 for the midday crowd at night; readings keep the real "
+        "time (default: the venue's real local time)",
+    )
     demo.add_argument("--no-browser", action="store_true", help="do not open a browser")
     demo.add_argument(
         "--format",
@@ -120,6 +131,13 @@ def add_parsers(sub: Any) -> None:
     )
     worker.add_argument("--config", type=Path, help="YAML settings file")
     worker.set_defaults(handler=_ingest)
+
+
+def _local_hour(text: str) -> float:
+    try:
+        return parse_hour(text)
+    except ScheduleError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from exc
 
 
 def demo_adapters(fmt: str, venue_refs: list[str]) -> list[dict[str, Any]]:
@@ -202,6 +220,12 @@ async def _simulate_demo(
     set it, so the demo shows visitors from its first minute.
     """
     config = SimMqttConfig(host="127.0.0.1", port=mqtt_port, client_id=f"demo-sim-{venue.id}")
+    # One shift for the whole demo, so a fast replay of the past day runs on into live.
+    shift_s = (
+        0.0
+        if args.local_hour is None
+        else shift_to_hour(venue.timezone, time.time(), args.local_hour)
+    )
 
     def head_count(sim: VenueSimulator) -> None:
         analytics = None if platform is None else platform.analytics
@@ -222,6 +246,7 @@ async def _simulate_demo(
             warm_start=True,
             on_start=head_count,
             payload_format=args.format,
+            local_shift_s=shift_s,
         )
     if not stop.is_set():
         await run_simulation(
@@ -234,6 +259,7 @@ async def _simulate_demo(
             warm_start=True,
             on_start=head_count,
             payload_format=args.format,
+            local_shift_s=shift_s,
         )
 
 

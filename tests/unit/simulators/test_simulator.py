@@ -10,8 +10,9 @@ import numpy as np
 import pytest
 
 from ingest.contract import Reading
+from simulators.errors import ScheduleError
 from simulators.people_sensing import EXACT_SENSING
-from simulators.schedule import DaySchedule
+from simulators.schedule import DaySchedule, parse_hour, shift_to_hour
 from simulators.simulator import VenueSimulator
 from tests.unit.simulators.venues import closed_gallery, tiny_venue_with_garden
 from twin.loader import load_sample
@@ -281,3 +282,43 @@ def test_a_warm_start_has_the_visitors_of_the_hour(wing: Venue) -> None:
     early = VenueSimulator(wing, seed=3, start=MONDAY_0800 - 3600, warm_start=True)
     early.step(1.0)
     assert sum(early.occupancy().values()) == 0
+
+
+def test_a_venue_open_all_day_admits_visitors_through_midnight(wing: Venue) -> None:
+    # The demo's default hours: a "last admission" 45 min before 24:00 emptied
+    # the demo museum every night around midnight.
+    always = DaySchedule.parse("00:00-24:00")
+    assert always.arrival_rate(23.5, 0, 1000.0) > 0.0
+    late, early = always.arrival_rate(23.5, 0, 1000.0), always.arrival_rate(0.25, 0, 1000.0)
+    assert late == pytest.approx(early)
+    midnight = MONDAY_0800 - 8 * 3600
+    totals = []
+    for seed in range(3):
+        sim = VenueSimulator(wing, seed=seed, start=midnight, schedule=always, warm_start=True)
+        sim.step(1.0)
+        totals.append(sum(sim.occupancy().values()))
+    # The night base (a third of the midday rate) keeps a few dozen inside.
+    assert min(totals) >= 20
+    # A venue that closes still stops admitting before closing time.
+    assert DaySchedule.parse("09:00-17:00").arrival_rate(16.5, 0, 1000.0) == 0.0
+
+
+def test_a_shifted_day_runs_the_venue_as_if_at_another_hour(wing: Venue) -> None:
+    night = MONDAY_0800 - 5 * 3600  # 03:00 in London
+    shift = shift_to_hour(wing.timezone, night, 11.0)
+    assert shift == pytest.approx(8 * 3600.0)
+    shifted = VenueSimulator(wing, seed=3, start=night, warm_start=True, local_shift_s=shift)
+    eleven = VenueSimulator(wing, seed=3, start=night + shift, warm_start=True)
+    assert shifted.local_time(night) == eleven.local_time(night + shift)
+    # The same visitors as at 11:00, with readings stamped at the real 03:00.
+    assert shifted.occupancy() == eleven.occupancy()
+    assert sum(shifted.occupancy().values()) > 50
+    readings = shifted.step(10.0)
+    assert night <= min(r.ts for r in readings) <= max(r.ts for r in readings) <= night + 10.0
+    lux = {r.sensor: r.value for r in readings if "lux" in r.sensor}
+    assert lux and min(lux.values()) > 20.0  # gallery lamps on, as at 11:00
+    # Within half a day either way, so the weekday moves at most one.
+    assert shift_to_hour(wing.timezone, night, 22.0) == pytest.approx(-5 * 3600.0)
+    with pytest.raises(ScheduleError):
+        parse_hour("24:00")
+    assert parse_hour("07:30") == 7.5
