@@ -145,8 +145,10 @@ class VenueSimulator:
         self._state = np.zeros(self.sensors.state_size)
         if warm_start:  # the visitors the hour implies (simulators/warm_start.py)
             prefill(self, self.clock.now)
-        # Settle the climate to the start conditions so the first readings are plausible.
-        self._advance_world(0.0, 1.0)
+        # Settle the climate to the start conditions so the first readings are plausible:
+        # the second before the start (at the epoch's hour, a closed venue sent a warm
+        # start's visitors to the exit).
+        self._advance_world(self.clock.now - 1.0, 1.0)
 
     def local_time(self, ts: float) -> tuple[float, int]:
         """Venue-local ``(hour, weekday)`` at ``ts``."""

@@ -278,6 +278,10 @@ def test_a_warm_start_has_the_visitors_of_the_hour(wing: Venue) -> None:
     # Two hours of arrivals at the morning rate, less those who left: a busy wing.
     assert sum(warm.occupancy().values()) > 50
     assert all(n >= 0 for n in warm.occupancy().values())
+    # And they stay: the first minutes of a morning are not a rush for the exit.
+    first = sum(warm.occupancy().values())
+    warm.step(600.0)
+    assert sum(warm.occupancy().values()) > 0.8 * first
     # Closed at 07:00: a warm start finds nobody.
     early = VenueSimulator(wing, seed=3, start=MONDAY_0800 - 3600, warm_start=True)
     early.step(1.0)
