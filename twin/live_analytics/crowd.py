@@ -309,7 +309,7 @@ class CrowdTracker:
                 est.graph.zones[r]: (m, math.sqrt(v)) for r, m, v in zip(rows, z, var, strict=True)
             }
             est.observe_many(obs)
-        self._quiet.observe(est)
+        self._quiet.observe(est, entries)
         for sensor in self._tracker_ids & self._direct_pending.keys():
             if not self._tracks.online(sensor, now):  # stale counts of an offline tracker
                 del self._direct_pending[sensor]

@@ -18,6 +18,14 @@ statement, not one per step. Its error does not depend on the counters'
 miss rates: it tells the filter, as the evening's empty venue does, which
 counters missed more.
 
+People come in parties (a family, a tour group of 30) that leave
+together: ``n`` people are at least ``n / G`` parties of up to ``G``, so the
+likelihood is ``exp(-(n / G) T / W')`` and the band is ``G`` times wider.
+``G`` is the largest number counted into the zone in one step so far (a
+party crossing together is one burst), at least 1: without it a tour group
+lingering on a plaza after closing was taken for "nearly empty", and the
+counters' corrections learned the group as their error.
+
 Only spells of at least one mean stay count (from there the band's upper
 end, ``3 W' / T``, is at most 3 people). A spell ended by a crossing has a
 likelihood with a factor ``n / W`` for that crossing, which a measurement
@@ -72,6 +80,7 @@ class QuietZones:
         self._seen[-1] = math.inf
         self._crossed = np.full(n_channels + 1, -math.inf)  # newest reading with a crossing
         self._info = np.zeros(len(self._rows))  # information already fused per zone
+        self._party = np.ones(len(self._rows))  # largest number counted in at once
 
     def reading(self, channel: int, ts: float, crossed: bool) -> None:
         """A counter of ``channel`` reported at ``ts`` (``crossed``: its count went up)."""
@@ -82,10 +91,14 @@ class QuietZones:
         if crossed and ts > self._crossed[channel]:
             self._crossed[channel] = ts
 
-    def observe(self, est: OccupancyEstimator) -> None:
-        """Fuse this step's share of every quiet zone's evidence of being empty."""
+    def observe(self, est: OccupancyEstimator, entries: Vector) -> None:
+        """Fuse this step's share of every quiet zone's evidence of being empty.
+
+        ``entries``: people counted into each zone this step (corrected).
+        """
         if not len(self._rows):
             return
+        np.maximum(self._party, entries[self._rows], out=self._party)
         since = self._crossed[self._ch].max(axis=1)
         upto = self._seen[self._ch].min(axis=1)
         with np.errstate(invalid="ignore"):
@@ -93,9 +106,8 @@ class QuietZones:
         # Shorter than a mean stay (or a door not heard from yet): it starts over.
         spell = np.isfinite(quiet) & (quiet >= self._stay)
         self._info[~spell] = 0.0
-        total = np.where(
-            spell, (np.where(spell, quiet, 0.0) / (_SD_PER_MEAN * self._stay)) ** 2, 0.0
-        )
+        scale = _SD_PER_MEAN * self._stay * self._party
+        total = np.where(spell, (np.where(spell, quiet, 0.0) / scale) ** 2, 0.0)
         new = total - self._info
         fuse = spell & (new > 0.0)
         if not fuse.any():
