@@ -73,6 +73,7 @@ def run(
     overrides: dict[str, float],
     channels: bool = False,
     assumed_start: bool = False,
+    quiet: bool = False,
 ) -> tuple[list[str], set[str], np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """(zones, camera zones, est, sd, truth, hour); arrays (days, steps, zones), 08:00-19:00."""
     venue = load_sample(name)
@@ -87,7 +88,10 @@ def run(
     tracker = CrowdTracker(
         venue,
         AnalyticsConfig(
-            empty_hours={venue.id: (18.0, 8.0)}, occupancy=occ, initial_occupancy=start_count
+            empty_hours={venue.id: (18.0, 8.0)},
+            occupancy=occ,
+            initial_occupancy=start_count,
+            quiet_zones=quiet,
         ),
     )
     direct = (SensorKind.PEOPLE_COUNT, SensorKind.PEOPLE_TRACKER)
@@ -130,6 +134,9 @@ def main() -> None:
         help="start every zone at the assumption 0 +- initial_sd, not known empty",
     )
     ap.add_argument(
+        "--quiet-zones", action="store_true", help="AnalyticsConfig.quiet_zones (experiment)"
+    )
+    ap.add_argument(
         "--set",
         nargs="*",
         default=[],
@@ -152,7 +159,7 @@ def main() -> None:
         hourly: dict[str, list[tuple[np.ndarray, np.ndarray]]] = {}
         for seed in a.seeds:
             zones, cams, est, sd, true, hour = run(
-                name, seed, a.days, overrides, a.channels, a.assumed_start
+                name, seed, a.days, overrides, a.channels, a.assumed_start, a.quiet_zones
             )
             for j, z in enumerate(zones):
                 err = est[:, :, j] - true[:, :, j]

@@ -172,7 +172,8 @@ class CrowdTracker:
         }
         self._prior = DwellPrior(len(self._zones), transit, stay)
         # Counted zones with nothing else to bound their drift: a long quiet
-        # spell at their doors says they are nearly empty (quiet_zones.py).
+        # spell at their doors says they are nearly empty (quiet_zones.py;
+        # off by default: in a jam the doors are quiet too).
         watched = {s.zone for s in cams}
         self._quiet = QuietZones(
             {
@@ -181,7 +182,8 @@ class CrowdTracker:
                     config.zone_dwell_s.get(z, config.dwell_s),
                 )
                 for z in self._zones
-                if z not in open_zones
+                if config.quiet_zones
+                and z not in open_zones
                 and z not in watched
                 and zi[z] not in transit
                 and zi[z] not in stay

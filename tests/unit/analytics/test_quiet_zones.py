@@ -55,7 +55,7 @@ def day(
     silent from that hour on. Per step: estimate, sd, truth.
     """
     rng = np.random.default_rng(seed)
-    cfg = AnalyticsConfig(crowd_step_s=STEP, initial_occupancy={"hall": 0.0})
+    cfg = AnalyticsConfig(crowd_step_s=STEP, initial_occupancy={"hall": 0.0}, quiet_zones=True)
     tracker = CrowdTracker(hall(), cfg)
     reported = dict.fromkeys(MISS, 0.0)
     inside = np.zeros(0)  # departure times of the people in the hall
