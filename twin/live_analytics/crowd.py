@@ -267,7 +267,8 @@ class CrowdTracker:
             delta = self._counters[sensor].increment(ts, value)
             if delta > 0.0:
                 self._pending[channel] += delta
-            self._quiet.reading(channel, ts, delta > 0.0)
+            if self._quiet.active:
+                self._quiet.reading(channel, ts, delta > 0.0)
         elif sensor in self._direct and value >= 0.0 and math.isfinite(value):
             self._direct_pending.setdefault(sensor, []).append(value)
         if self._t is None:

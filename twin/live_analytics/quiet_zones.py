@@ -82,6 +82,11 @@ class QuietZones:
         self._info = np.zeros(len(self._rows))  # information already fused per zone
         self._party = np.ones(len(self._rows))  # largest number counted in at once
 
+    @property
+    def active(self) -> bool:
+        """Whether any zone is watched for quiet spells."""
+        return bool(len(self._rows))
+
     def reading(self, channel: int, ts: float, crossed: bool) -> None:
         """A counter of ``channel`` reported at ``ts`` (``crossed``: its count went up)."""
         # A counter's first reading is its baseline: what went before is unknown.
