@@ -191,6 +191,7 @@ class CrowdTracker:
             n_ch,
             config.occupancy.counter_miss_rate,
         )
+        self._quiet_on = self._quiet.active
         # Little's law needs a window longer than the stays it measures (a
         # gallery visit lasts minutes), and enough arrivals to mean something.
         window = max(1, math.ceil(DWELL_WINDOW_S / config.crowd_step_s))
@@ -267,7 +268,7 @@ class CrowdTracker:
             delta = self._counters[sensor].increment(ts, value)
             if delta > 0.0:
                 self._pending[channel] += delta
-            if self._quiet.active:
+            if self._quiet_on:
                 self._quiet.reading(channel, ts, delta > 0.0)
         elif sensor in self._direct and value >= 0.0 and math.isfinite(value):
             self._direct_pending.setdefault(sensor, []).append(value)
