@@ -81,6 +81,9 @@ class AnalyticsConfig:
       :data:`LIVE_OCCUPANCY`, is explained in docs/crowd.md.
     - ``initial_occupancy``: people per zone when tracking starts (overrides
       the venue file's ``initial_occupancy``; both default to 0).
+    - ``quiet_zones``: a counted zone nobody crossed for a mean stay is taken
+      for nearly empty (``quiet_zones.py``); off: a jammed venue is quiet
+      too (docs/crowd.md, "The end and the start of the day").
     - ``camera_undercount_per_density`` / ``camera_undercount_sd``: a camera
       misses people hidden behind others, a share ``k * density`` of those
       present (prior mean and spread of ``k`` per p/m^2); see docs/crowd.md.
@@ -110,6 +113,7 @@ class AnalyticsConfig:
     default_climate: ClimateClass = ClimateClass.A1
     climate_targets: Mapping[str, ClimateClass] = field(default_factory=dict)
     initial_occupancy: Mapping[str, float] = field(default_factory=dict)
+    quiet_zones: bool = False
     camera_undercount_per_density: float = 0.03
     camera_undercount_sd: float = 0.03
     tracker_dropout: float = 0.02

@@ -45,6 +45,7 @@ from twin.live_analytics.config import AnalyticsConfig
 from twin.live_analytics.counter_reading import CounterReading
 from twin.live_analytics.direct_counts import direct_measurements, restart_from_first_counts
 from twin.live_analytics.empty_hours import EmptyHours
+from twin.live_analytics.quiet_zones import QuietZones
 from twin.live_analytics.results import GateFlow, ZoneCrowd
 from twin.live_analytics.tracker_zones import TrackedZone, TrackerZones
 from twin.live_analytics.transit_speed import TransitSpeed
@@ -132,7 +133,10 @@ class CrowdTracker:
             if not touching[z]
             or any(not (counted[2 * i] and counted[2 * i + 1]) for i in touching[z])
         }
-        initial = {z.id: z.initial_occupancy for z in venue.zones if z.initial_occupancy}
+        # A stated 0 is a known start ("empty before opening"), not the assumption.
+        initial = {
+            z.id: z.initial_occupancy for z in venue.zones if z.initial_occupancy is not None
+        }
         initial.update(config.initial_occupancy)
         # Zones whose start is only the assumption "empty" (see restart_from_first_counts).
         self._assumed = {z for z in self._zones if z not in initial}
@@ -167,6 +171,27 @@ class CrowdTracker:
             zi[z]: w for z, w in config.zone_dwell_s.items() if z in zi and zi[z] not in transit
         }
         self._prior = DwellPrior(len(self._zones), transit, stay)
+        # Counted zones with nothing else to bound their drift: a long quiet
+        # spell at their doors says they are nearly empty (quiet_zones.py;
+        # off by default: in a jam the doors are quiet too).
+        watched = {s.zone for s in cams}
+        self._quiet = QuietZones(
+            {
+                zi[z]: (
+                    [ch for i in touching[z] for ch in (2 * i, 2 * i + 1)],
+                    config.zone_dwell_s.get(z, config.dwell_s),
+                )
+                for z in self._zones
+                if config.quiet_zones
+                and z not in open_zones
+                and z not in watched
+                and zi[z] not in transit
+                and zi[z] not in stay
+            },
+            n_ch,
+            config.occupancy.counter_miss_rate,
+        )
+        self._quiet_on = self._quiet.active
         # Little's law needs a window longer than the stays it measures (a
         # gallery visit lasts minutes), and enough arrivals to mean something.
         window = max(1, math.ceil(DWELL_WINDOW_S / config.crowd_step_s))
@@ -243,6 +268,8 @@ class CrowdTracker:
             delta = self._counters[sensor].increment(ts, value)
             if delta > 0.0:
                 self._pending[channel] += delta
+            if self._quiet_on:
+                self._quiet.reading(channel, ts, delta > 0.0)
         elif sensor in self._direct and value >= 0.0 and math.isfinite(value):
             self._direct_pending.setdefault(sensor, []).append(value)
         if self._t is None:
@@ -286,6 +313,7 @@ class CrowdTracker:
                 est.graph.zones[r]: (m, math.sqrt(v)) for r, m, v in zip(rows, z, var, strict=True)
             }
             est.observe_many(obs)
+        self._quiet.observe(est, entries)
         for sensor in self._tracker_ids & self._direct_pending.keys():
             if not self._tracks.online(sensor, now):  # stale counts of an offline tracker
                 del self._direct_pending[sensor]

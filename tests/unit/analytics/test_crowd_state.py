@@ -147,6 +147,18 @@ def test_initial_occupancy_from_the_venue_file_and_the_api() -> None:
     assert override.advance(T0 + 1)[0].occupancy == pytest.approx(7.0)
 
 
+def test_a_venue_file_stating_zero_starts_known_empty() -> None:
+    # "initial_occupancy: 0" is the operator's statement that the zone is
+    # empty (a venue started before opening), not the 0 +- 5 assumption of a
+    # zone the file says nothing about: it was dropped as falsy.
+    stated = CrowdTracker(corridor(transit=False, initial=0), AnalyticsConfig(crowd_step_s=1.0))
+    silent = CrowdTracker(corridor(transit=False), AnalyticsConfig(crowd_step_s=1.0))
+    for tracker in (stated, silent):
+        start(tracker)
+    assert stated.advance(T0 + 1)[0].occupancy_sd == pytest.approx(0.0, abs=1e-9)
+    assert silent.advance(T0 + 1)[0].occupancy_sd == pytest.approx(5.0)
+
+
 def test_a_partial_last_step_is_published_with_its_flows() -> None:
     venue = corridor(transit=False)
     va = VenueAnalytics(venue, AnalyticsConfig(crowd_step_s=10.0))
