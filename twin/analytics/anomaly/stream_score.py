@@ -139,8 +139,9 @@ class StreamScore:
         self._record_floor = tuning.record_floor
         self._spike_margin = tuning.spike_margin
         self._escalation = Escalation(tuning.escalation) if tuning.escalation else None
-        # Per evidence, the peak of its excursion under way (0: none).
-        self._peaks = [0.0, 0.0, 0.0]
+        # Per evidence, the peak of its excursion under way (0: none); only
+        # with escalation on, so the live path's sensors carry no list.
+        self._peaks = [0.0, 0.0, 0.0] if self._escalation is not None else None
         self._spike_level = 0.0
         self._count = 0
         self._level = 0.0
@@ -255,7 +256,6 @@ class StreamScore:
         record_floor = self._record_floor
         typical_alpha = rates.typical_alpha
         gains = rates.gains
-        hold = self._escalation is not None
         peaks = self._peaks
         for k, alpha in enumerate(rates.alphas):
             if k == 0:
@@ -280,7 +280,7 @@ class StreamScore:
                 # near 1e6 sigma for some 15,000 readings.
                 typical = typicals[k] + typical_alpha * (strength - typicals[k])
                 typicals[k] = typical
-                if hold:
+                if peaks is not None:
                     if judge and strength > bar:
                         # An excursion: the record keeps what the stream knew
                         # before it, so a growing event still scores.
