@@ -21,38 +21,33 @@ itself, and an event should score high once, early. Per reading:
    daily cycle fails to happen) otherwise inflates the scale within a few
    dozen readings and dilutes its own evidence.
 4. **Calibration by the stream's own record.** Each evidence is compared with
-   the slowly decaying maximum of that same evidence on this stream (its
-   record): the score is ``1 - record / evidence`` when the evidence beats
-   its record, else 0. A stream that always had 8-sigma bursts needs more
-   than 8 sigma to score; a quiet one scores at its first real excursion.
-   This plays the part of HTM's anomaly likelihood (Ahmad et al. 2017,
-   judging a raw score against its own history) without assuming the raw
-   scores are Gaussian. The record never falls below a few times the mean
-   evidence (learnt only once the scale exists), and one reading raises it
-   at most ten-fold, so one freak reading does not deafen the stream.
+   the slowly decaying maximum of that evidence on this stream (its record):
+   the score is ``1 - record / evidence`` when it beats the record, else 0.
+   A stream that always had 8-sigma bursts needs more than 8 sigma to score.
+   This plays the part of HTM's anomaly likelihood (Ahmad et al. 2017)
+   without assuming Gaussian raw scores. The record never falls below a
+   few times the mean evidence (learnt once the scale exists), and one
+   reading raises it at most ten-fold, so one freak reading does not deafen
+   the stream.
 5. **Range novelty.** A value beyond every earlier value by more than 5 % of
-   their range scores ``1 - 0.05 / excess`` (NAB's Numenta detector does the
-   same with a fixed score): a slow climb to a new extreme that a moving
-   level follows is still seen.
-6. **Known odd values.** A spike or new extreme whose value repeats, to the
-   stream's resolution, one of the last 8 values reported as such (a CPU at
-   exactly its 100 % ceiling, a dropout to 0) is a state this stream has
-   been in, and its own evidence is muted (:class:`RecurringValues`); the slow evidences
-   still see such bursts coming more often.
+   their range scores ``1 - 0.05 / excess`` (as NAB's Numenta detector).
+6. **Known odd values.** A spike or new extreme repeating, to the stream's
+   resolution, one of the last 8 values reported as such (a CPU at its
+   100 % ceiling, a dropout to 0) has its own evidence muted
+   (:class:`RecurringValues`); the slow evidences still see them come more often.
 7. **One report per event.** A score that does not beat the decayed record of
    recent scores (halving over about 70 readings) is reported as 0.
+   ``ScoreTuning.escalation`` (off in the product: it lost on NAB held out)
+   instead holds the records through an excursion and reports again only
+   when the event has grown that many times.
 
-Gaps: the interval between readings is learned online (EWMA of the interval
-while it looks regular); after a gap, every per-reading decay runs for the
-readings that were missed, so the memory is in time, not in readings.
+Gaps: the interval is learned online; after a gap every per-reading decay
+runs for the readings that were missed, so the memory is in time.
 
-Units of the constants: the decays and EWMA weights (:class:`StreamRates`)
-act per reading. ``ScoreTuning.timed`` can give the records' and the report
-decay (or the evidence and scale weights) per 5 minutes of the stream's own
-time instead, rescaled to the median of its last 9 intervals; measured held
-out on NAB it did not beat per reading (docs/anomaly.md), so the product
-keeps every rate per reading. Warm-up lengths count samples and stay in
-readings; clips, margins, floors and the novelty part are dimensionless.
+Units: the decays and EWMA weights (:class:`StreamRates`) act per reading;
+``ScoreTuning.timed`` can give some per 5 minutes of the stream's time
+(measured held out on NAB, not kept: docs/anomaly.md). Warm-up lengths
+count samples; clips, margins, floors and the novelty part are dimensionless.
 
 State is O(1): about 45 floats, 8 remembered odd values and two profiles of
 48 and 336 single-precision bins (about 2 KB per stream).
@@ -63,6 +58,7 @@ from __future__ import annotations
 import math
 from array import array
 
+from twin.analytics.anomaly.escalation import Escalation
 from twin.analytics.anomaly.recurring import RecurringValues
 from twin.analytics.anomaly.score_tuning import DEFAULT_TUNING, ScoreTuning
 from twin.analytics.anomaly.stream_rates import rates_for
@@ -114,6 +110,7 @@ class StreamScore:
         "_day",
         "_day_seen",
         "_errors",
+        "_escalation",
         "_evidence",
         "_high",
         "_interval",
@@ -122,6 +119,7 @@ class StreamScore:
         "_level",
         "_low",
         "_odd_values",
+        "_peaks",
         "_quantum",
         "_rates",
         "_record_floor",
@@ -140,6 +138,10 @@ class StreamScore:
     def __init__(self, tuning: ScoreTuning = DEFAULT_TUNING) -> None:
         self._record_floor = tuning.record_floor
         self._spike_margin = tuning.spike_margin
+        self._escalation = Escalation(tuning.escalation) if tuning.escalation else None
+        # Per evidence, the peak of its excursion under way (0: none); only
+        # with escalation on, so the live path's sensors carry no list.
+        self._peaks = [0.0, 0.0, 0.0] if self._escalation is not None else None
         self._spike_level = 0.0
         self._count = 0
         self._level = 0.0
@@ -254,6 +256,7 @@ class StreamScore:
         record_floor = self._record_floor
         typical_alpha = rates.typical_alpha
         gains = rates.gains
+        peaks = self._peaks
         for k, alpha in enumerate(rates.alphas):
             if k == 0:
                 strength = abs(z)
@@ -277,6 +280,16 @@ class StreamScore:
                 # near 1e6 sigma for some 15,000 readings.
                 typical = typicals[k] + typical_alpha * (strength - typicals[k])
                 typicals[k] = typical
+                if peaks is not None:
+                    if judge and strength > bar:
+                        # An excursion: the record keeps what the stream knew
+                        # before it, so a growing event still scores.
+                        if strength > peaks[k]:
+                            peaks[k] = strength
+                        continue
+                    if peaks[k] > 0.0:
+                        # It ended: the record learns its peak (as one reading).
+                        strength, peaks[k] = peaks[k], 0.0
                 # The record decays, but not below a few times the typical
                 # evidence: else pure noise beats it every few hundred readings.
                 decayed = max(record * decay, record_floor * typical)
@@ -314,7 +327,10 @@ class StreamScore:
         if point > score:
             score = point
         report = self._report
-        self.value = score if score > report else 0.0
+        reported = score if score > report else 0.0
+        if self._escalation is not None:
+            reported = self._escalation.filter(score, reported)
+        self.value = reported
         report_decay = rates.report_decay
         if missed:
             report_decay **= missed + 1
