@@ -155,7 +155,8 @@ class TrendEvidence:
             if any(math.isnan(y) for y in ys):
                 continue  # a gap: the line's hours are not evenly known
             if cfg.by_hour:
-                t, slope = weighted_t(ys, self._spreads_last(w), cfg.agree_trim)
+                needed = cfg.t_min if significant else 0.0
+                t, slope = weighted_t(ys, self._spreads_last(w), cfg.agree_trim, needed)
                 trend = Trend(t, slope, w, slope * w, scale)
                 if not significant or self.significant(trend):
                     out.append(trend)

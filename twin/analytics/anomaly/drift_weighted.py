@@ -61,13 +61,16 @@ def weights(spreads: list[float]) -> list[float]:
     return [1.0 / max(floor if math.isnan(s) else s, floor) ** 2 for s in spreads]
 
 
-def weighted_t(ys: list[float], spreads: list[float], trim: float | None) -> tuple[float, float]:
+def weighted_t(
+    ys: list[float], spreads: list[float], trim: float | None, needed: float = 0.0
+) -> tuple[float, float]:
     """(t statistic, slope per hour) of the weighted line; t 0 if it does not hold.
 
     ``t`` is the plain weighted line's (robust scatter), no larger than the
     line's refitted without the hours more than ``trim`` robust scatters off
     it (``None``: the plain line alone); of opposite signs, or fewer than half
-    the hours kept: 0.
+    the hours kept: 0. A plain t under ``needed`` is returned as it is (the
+    tests below only ever lower it): the quiet hours cost one fit.
     """
     ws = weights(spreads)
     n = len(ys)
@@ -77,7 +80,7 @@ def weighted_t(ys: list[float], spreads: list[float], trim: float | None) -> tup
     plain = WeightedLine(ys, ws, every)
     spread = max(_mad(plain.std_res), 1e-12)
     t = plain.slope * math.sqrt(plain.sxx) / spread
-    if trim is None or t == 0.0:
+    if trim is None or t == 0.0 or abs(t) < needed:
         return t, plain.slope
     keep = every
     line = plain
