@@ -1,4 +1,4 @@
-"""Hours weighted by their hour of the day's usual scatter: busy afternoons
+"""Hours weighted by their hour of the day's usual scatter (opt-in, `by_hour`): busy afternoons
 do not hide a drift, and a heating failure's fall is still no line."""
 
 from __future__ import annotations
@@ -13,7 +13,8 @@ from twin.analytics.anomaly.drift_trend import DriftTrendConfig, TrendEvidence
 from twin.analytics.anomaly.neighbour_drift import DriftConfig, NeighbourDrift, NeighbourSensor
 
 RATE = 0.5 / 168.0  # 0.5 degC a week, per hour
-PLAIN = DriftTrendConfig(by_hour=False, t_min=12.0)  # the unweighted line, as before
+PLAIN = DriftTrendConfig()  # the unweighted line (the default)
+WEIGHTED = DriftTrendConfig(by_hour=True, t_min=14.5)  # t_min: 1.1 x its design noise maximum
 BUSY = range(10, 18)  # a gallery's visiting hours
 QUIET_SD, BUSY_SD = 0.004, 0.1
 
@@ -41,14 +42,14 @@ def test_busy_afternoons_do_not_hide_a_drift_for_a_day(seed: int) -> None:
     onset = 49  # 1 am: the first day's afternoon falls in every window
     values, spreads = _busy_residual(120, seed)
     values[onset:] += RATE * np.arange(1, 120 - onset + 1)
-    found = _first(values, spreads, DriftTrendConfig())
+    found = _first(values, spreads, WEIGHTED)
     assert found is not None and onset < found <= onset + 24, found
 
 
 @pytest.mark.parametrize("seed", range(4))
 def test_busy_afternoons_alone_are_no_line(seed: int) -> None:
     values, spreads = _busy_residual(24 * 7, seed)
-    assert _first(values, spreads, DriftTrendConfig()) is None
+    assert _first(values, spreads, WEIGHTED) is None
 
 
 # A heating failure as the simulator gives it (museum wing, seed 0, gallery-b
@@ -80,9 +81,9 @@ def test_a_heating_failure_is_not_a_line(monkeypatch: pytest.MonkeyPatch) -> Non
     # The weighted line through the flat day and the evening's fall has a large
     # t (15.5); its two halves disagree (flat, then falling), a drift's do not.
     values = np.array(HEATING_FAILURE)
-    assert _first(values, HEATING_SPREADS, DriftTrendConfig()) is None
+    assert _first(values, HEATING_SPREADS, WEIGHTED) is None
     monkeypatch.setattr(drift_weighted, "_HALF_GAIN", math.inf)  # no halves' test
-    assert _first(values, HEATING_SPREADS, DriftTrendConfig()) == 71
+    assert _first(values, HEATING_SPREADS, WEIGHTED) == 71
 
 
 def _rooms(days: float, drift_from: float | None, seed: int) -> list[tuple[int, float, float]]:
@@ -116,7 +117,7 @@ def _run(readings: list[tuple[int, float, float]], config: DriftConfig) -> list[
 def test_the_neighbours_learn_each_hours_scatter_and_find_the_drift_in_a_day() -> None:
     start = 3 * 86400.0 + 3600.0  # 1 am of the fourth day
     readings = _rooms(5.5, start, seed=4)
-    found = _run(readings, DriftConfig())
+    found = _run(readings, DriftConfig(trend=WEIGHTED))
     assert {s for s, _ in found} == {"t2"}
     first = min(t for _, t in found)
     assert start < first <= start + 24 * 3600.0, (first - start) / 3600.0
@@ -125,4 +126,4 @@ def test_the_neighbours_learn_each_hours_scatter_and_find_the_drift_in_a_day() -
 
 
 def test_sound_busy_rooms_raise_no_drift() -> None:
-    assert _run(_rooms(6.0, None, seed=5), DriftConfig()) == []
+    assert _run(_rooms(6.0, None, seed=5), DriftConfig(trend=WEIGHTED)) == []

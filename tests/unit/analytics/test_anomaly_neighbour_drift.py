@@ -82,10 +82,7 @@ def test_a_half_degree_a_week_drift_among_wandering_rooms_is_found_within_a_day(
     # once most of the day carries the drift (22 and 28 h here); a line fitted to
     # the hourly residual is sure of it before. The line must also hold without
     # the hours off it (a burst is no line), which costs one seed of eight
-    # five hours (22 -> 27 h). This wander has no daily pattern, so weighing
-    # hours by their hour of the day's scatter buys nothing here, and the
-    # halves' test and its higher threshold cost 1-3 h on three seeds of
-    # eight (19, 24, 19 -> 20, 26, 22 h): 6 of 8 within 24 h, none over 27 h.
+    # five hours (22 -> 27 h).
     delays = []
     for seed in range(8):
         start = T0 + 3 * DAY + 5 * 3600.0
@@ -94,7 +91,7 @@ def test_a_half_degree_a_week_drift_among_wandering_rooms_is_found_within_a_day(
         first = min(t for _, t in found)
         assert start < first, seed
         delays.append((first - start) / 3600.0)
-    assert sum(d <= 24.0 for d in delays) >= 6, delays
+    assert sum(d <= 24.0 for d in delays) >= 7, delays
     assert max(delays) <= 28.0, delays
 
 
