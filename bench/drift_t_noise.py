@@ -116,7 +116,7 @@ def main(argv: list[str] | None = None) -> int:
         "--by-hour",
         choices=("on", "off"),
         default=None,
-        help="weigh each hour by its hour of the day's usual scatter (default: the config's)",
+        help="weigh each hour by its hour of the day's usual scatter (default: the config's, off)",
     )
     args = parser.parse_args(argv)
     trend = DriftTrendConfig()

@@ -159,7 +159,8 @@ def main(argv: list[str] | None = None) -> int:
         "--by-hour",
         choices=("on", "off"),
         default=None,
-        help="weigh each hour by its hour of the day's usual scatter (default: the config's)",
+        help="weigh each hour by its hour of the day's usual scatter (default: the config's, "
+        "off; docs/anomaly.md used it with --t-min 14.5, 1.1 x its design noise maximum)",
     )
     args = parser.parse_args(argv)
     trend = DriftTrendConfig()
