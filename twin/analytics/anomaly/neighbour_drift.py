@@ -14,9 +14,9 @@ moves it for a few hours. Two paths judge it:
 
 - slow (:mod:`twin.analytics.anomaly.drift_trend`): each hour, the residual
   less its usual level at that hour of the day; a straight line fitted to the
-  last 18-48 hours, each hour weighted by its hour of the day's usual scatter
-  about that level (a busy afternoon's is tens of times a night's), that is
-  significant (t statistic from the scatter about it), large enough (in the
+  last 18-48 hours (opt-in ``by_hour``: each hour weighted by its hour of the
+  day's usual scatter about that level; not the default, it was worse on
+  held-out seeds) that is significant (t statistic from the scatter about it), large enough (in the
   residual's own scale) and not steep. A drift's
   evidence grows with every hour (as the window's length to the power 1.5),
   so a 0.5 degC/week drift is reported within about a day; an event's dip
@@ -32,10 +32,10 @@ A report re-anchors both, so a drift is reported once per line or per
 neighbours' medians for a week.
 
 State per sensor: the open and the last hourly bin, a day of hourly means,
-two running residuals and the usual level and scatter per hour of the day,
-72 hourly residuals and their usual scatters, and a few floats (about 0.8 KB
-more than without the scatters, `bench/anomaly_watch.py`); nothing grows
-with time.
+two running residuals and the usual level per hour of the day, 72 hourly
+residuals and a few floats (``by_hour``: also the usual scatter per hour of
+the day and of each held hour, about 0.95 KB more; `bench/anomaly_watch.py`);
+nothing grows with time.
 """
 
 from __future__ import annotations
