@@ -16,8 +16,8 @@ moves it for a few hours. Two paths judge it:
   less its usual level at that hour of the day; a straight line fitted to the
   last 18-48 hours (opt-in ``by_hour``: each hour weighted by its hour of the
   day's usual scatter about that level; not the default, it was worse on
-  held-out seeds) that is significant (t statistic from the scatter about it), large enough (in the
-  residual's own scale) and not steep. A drift's
+  held-out seeds) that is significant (t statistic from the scatter about
+  it), large enough (in the residual's own scale) and not steep. A drift's
   evidence grows with every hour (as the window's length to the power 1.5),
   so a 0.5 degC/week drift is reported within about a day; an event's dip
   and recovery scatters about any line.
