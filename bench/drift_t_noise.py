@@ -112,10 +112,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rh-drift", type=float, default=1.0)
     parser.add_argument("--cache", type=Path, default=None)
     parser.add_argument("--agree-trim", type=float, default=None, help="default: the config's")
+    parser.add_argument(
+        "--by-hour",
+        choices=("on", "off"),
+        default=None,
+        help="weigh each hour by its hour of the day's usual scatter (default: the config's, off)",
+    )
     args = parser.parse_args(argv)
     trend = DriftTrendConfig()
     if args.agree_trim is not None:
         trend = replace(trend, agree_trim=args.agree_trim if args.agree_trim > 0 else None)
+    if args.by_hour is not None:
+        trend = replace(trend, by_hour=args.by_hour == "on")
     warm = args.warmup_days * _DAY
     zone_of = {s.id: s.zone for s in load_sample("museum-wing").sensors}
     sound: dict[str, list[float]] = {"temp": [], "rh": []}

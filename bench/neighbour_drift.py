@@ -155,10 +155,19 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--cache", type=Path, default=None)
     parser.add_argument("--t-min", type=float, default=None, help="default: the config's")
     parser.add_argument("--agree-trim", type=float, default=None, help="default: the config's")
+    parser.add_argument(
+        "--by-hour",
+        choices=("on", "off"),
+        default=None,
+        help="weigh each hour by its hour of the day's usual scatter (default: the config's, "
+        "off; docs/anomaly.md used it with --t-min 14.5, 1.1 x its design noise maximum)",
+    )
     args = parser.parse_args(argv)
     trend = DriftTrendConfig()
     if args.agree_trim is not None:
         trend = replace(trend, agree_trim=args.agree_trim if args.agree_trim > 0 else None)
+    if args.by_hour is not None:
+        trend = replace(trend, by_hour=args.by_hour == "on")
     if args.t_min is not None:
         trend = replace(trend, t_min=args.t_min)
     config = DriftConfig(trend=trend)

@@ -14,7 +14,9 @@ moves it for a few hours. Two paths judge it:
 
 - slow (:mod:`twin.analytics.anomaly.drift_trend`): each hour, the residual
   less its usual level at that hour of the day; a straight line fitted to the
-  last 18-48 hours that is significant (t statistic from the scatter about
+  last 18-48 hours (opt-in ``by_hour``: each hour weighted by its hour of the
+  day's usual scatter about that level; not the default, it was worse on
+  held-out seeds) that is significant (t statistic from the scatter about
   it), large enough (in the residual's own scale) and not steep. A drift's
   evidence grows with every hour (as the window's length to the power 1.5),
   so a 0.5 degC/week drift is reported within about a day; an event's dip
@@ -31,7 +33,8 @@ neighbours' medians for a week.
 
 State per sensor: the open and the last hourly bin, a day of hourly means,
 two running residuals and the usual level per hour of the day, 72 hourly
-residuals and a few floats (about 2.9 KB, `bench/anomaly_watch.py`);
+residuals and a few floats (``by_hour``: also the usual scatter per hour of
+the day and of each held hour, about 0.95 KB more; `bench/anomaly_watch.py`);
 nothing grows with time.
 """
 
@@ -115,6 +118,7 @@ class _Track:
         "ring",
         "ring_n",
         "scale",
+        "spread",
         "trend",
         "unit",
     )
@@ -132,6 +136,8 @@ class _Track:
         self.ring = array("d", bytes(8 * _DAY_H))  # the residual's level, by hour of the day
         self.base = array("d", bytes(8 * _DAY_H))  # ...its usual level
         self.base_n = array("q", bytes(8 * _DAY_H))  # ...days in it
+        # ...and how far it usually scatters about that level (NaN: not yet).
+        self.spread = array("d", [math.nan] * _DAY_H if trend.by_hour else [])
         self.level_ring = array("d", bytes(8 * _DAY_H))  # the same against the others (fast)
         self.ring_n = 0
         self.prev_step = math.nan
@@ -294,12 +300,16 @@ class NeighbourDrift:
         # rooms differ at noon), one value an hour, for a straight line.
         n = t.base_n[slot] + 1  # the first day counts: its level is 0 by definition
         residual = level - t.base[slot]
-        trend = t.trend.add(residual)
+        by_hour = cfg.trend.by_hour
+        trend = t.trend.add(residual, t.spread[slot] if by_hour else math.nan)
         # The usual level learns robustly: an event's hours would echo a day later.
         move = residual
         if t.trend.scale > 0.0:
             move = min(max(move, -cfg.clip * t.trend.scale), cfg.clip * t.trend.scale)
-        t.base[slot] += max(1.0 / (n + 1), cfg.follow) * move
+        weight = max(1.0 / (n + 1), cfg.follow)
+        t.base[slot] += weight * move
+        if by_hour and n > 1:  # the first day's residual is 0 by definition
+            self._learn_spread(t, slot, abs(residual), weight)
         t.base_n[slot] = n
         t.level_ring[slot] += apart
         fast = self._level_moved(t, apart, ts)
@@ -322,6 +332,18 @@ class NeighbourDrift:
         if t.ring_n >= _DAY_H:
             t.reference, t.anchor_ts = statistics.median(t.level_ring), ts
         return detection
+
+    def _learn_spread(self, t: _Track, slot: int, size: float, weight: float) -> None:
+        """The hour of the day's usual scatter about its usual level: a busy
+        afternoon's is tens of times a night's, every day. Clipped at ``clip``
+        times itself (or the residual's scale, if larger), so an event's hour
+        does not teach it at once; a real change of habit takes a few days."""
+        prev = t.spread[slot]
+        if math.isnan(prev):
+            t.spread[slot] = size
+            return
+        size = min(size, self.config.clip * max(prev, t.trend.scale))
+        t.spread[slot] = prev + weight * (size - prev)
 
     def _level_moved(self, t: _Track, step: float, ts: float) -> tuple[float, float, float] | None:
         """Fast path: the day's median level moved ``sigma`` scales from its reference."""
