@@ -143,7 +143,10 @@ class Zone(_Model):
         return self.area_source or "floor_area_m2"
 
     initial_occupancy: float | None = Field(
-        None, ge=0, description="People in the zone when monitoring starts (default 0)."
+        None,
+        ge=0,
+        description="People in the zone when monitoring starts; a stated 0 is known "
+        "empty, an omitted one is assumed empty with a spread of 5 people.",
     )
     transit: bool = Field(
         False,
