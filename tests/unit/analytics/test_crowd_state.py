@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from tests.unit.analytics.two_door_venue import two_door_hall
 from twin.analytics.crowd import GateSpec, OccupancyConfig, OccupancyEstimator
 from twin.analytics.crowd.dwell_prior import DwellPrior, weidmann_speed
 from twin.live_analytics import AnalyticsConfig, VenueAnalytics
@@ -15,41 +16,9 @@ T0 = 1_732_525_200.0
 
 
 def corridor(*, transit: bool = True, camera: bool = False, initial: float | None = None) -> Venue:
-    """Outside -> a 10 m x 3 m corridor -> outside, both doors counted both ways."""
-    sensors = [
-        {
-            "id": f"{g}-{way}",
-            "kind": "gate_counter",
-            "zone": "hall",
-            "gate": g,
-            "direction": way,
-            "position": [0, 0, 2],
-            "interval_s": 1,
-        }
-        for g in ("west", "east")
-        for way in ("forward", "backward")
-    ]
-    if camera:
-        sensors.append({"id": "cam", "kind": "people_count", "zone": "hall", "position": [5, 1, 3]})
-    zone: dict[str, object] = {
-        "id": "hall",
-        "name": "Hall",
-        "floor": [[0, 0], [10, 0], [10, 3], [0, 3]],
-        "transit": transit,
-    }
-    if initial is not None:
-        zone["initial_occupancy"] = initial
-    return Venue.model_validate(
-        {
-            "id": "corridor",
-            "name": "Corridor",
-            "zones": [zone],
-            "gates": [
-                {"id": "west", "from_zone": None, "to_zone": "hall", "position": [0, 1.5]},
-                {"id": "east", "from_zone": "hall", "to_zone": None, "position": [10, 1.5]},
-            ],
-            "sensors": sensors,
-        }
+    """A 10 m x 3 m corridor, counters reporting every second."""
+    return two_door_hall(
+        size_m=(10.0, 3.0), interval_s=1, transit=transit, camera=camera, initial=initial
     )
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from tests.unit.analytics.two_door_venue import two_door_hall
 from twin.live_analytics import AnalyticsConfig
 from twin.live_analytics.crowd import CrowdTracker
 from twin.venue import Venue
@@ -15,34 +16,8 @@ MISS = {"west-forward": 0.055, "west-backward": 0.03, "east-forward": 0.025, "ea
 
 
 def hall() -> Venue:
-    """Outside -> hall -> outside, both doors counted both ways; no camera, no dwell prior."""
-    sensors = [
-        {
-            "id": f"{g}-{way}",
-            "kind": "gate_counter",
-            "zone": "hall",
-            "gate": g,
-            "direction": way,
-            "position": [0, 0, 2],
-            "interval_s": STEP,
-        }
-        for g in ("west", "east")
-        for way in ("forward", "backward")
-    ]
-    return Venue.model_validate(
-        {
-            "id": "hall",
-            "name": "Hall",
-            "zones": [
-                {"id": "hall", "name": "Hall", "floor": [[0, 0], [20, 0], [20, 20], [0, 20]]}
-            ],
-            "gates": [
-                {"id": "west", "from_zone": None, "to_zone": "hall", "position": [0, 10]},
-                {"id": "east", "from_zone": "hall", "to_zone": None, "position": [20, 10]},
-            ],
-            "sensors": sensors,
-        }
-    )
+    """A 20 m x 20 m hall, no camera, no dwell prior."""
+    return two_door_hall(size_m=(20.0, 20.0), interval_s=STEP)
 
 
 def day(
