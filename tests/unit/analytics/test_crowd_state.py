@@ -18,7 +18,12 @@ T0 = 1_732_525_200.0
 def corridor(*, transit: bool = True, camera: bool = False, initial: float | None = None) -> Venue:
     """A 10 m x 3 m corridor, counters reporting every second."""
     return two_door_hall(
-        size_m=(10.0, 3.0), interval_s=1, transit=transit, camera=camera, initial=initial
+        venue_id="corridor",
+        size_m=(10.0, 3.0),
+        interval_s=1,
+        transit=transit,
+        camera=camera,
+        initial=initial,
     )
 
 

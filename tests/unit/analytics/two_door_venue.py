@@ -7,6 +7,7 @@ from twin.venue import Venue
 
 def two_door_hall(
     *,
+    venue_id: str = "hall",
     size_m: tuple[float, float],
     interval_s: float,
     transit: bool = False,
@@ -42,8 +43,8 @@ def two_door_hall(
         zone["initial_occupancy"] = initial
     return Venue.model_validate(
         {
-            "id": "hall",
-            "name": "Hall",
+            "id": venue_id,
+            "name": venue_id.capitalize(),
             "zones": [zone],
             "gates": [
                 {"id": "west", "from_zone": None, "to_zone": "hall", "position": [0, width / 2]},
