@@ -15,7 +15,9 @@ from simulators.errors import ScheduleError
 
 __all__ = ["DaySchedule", "LocalTime", "parse_hour", "shift_to_hour"]
 
-_HOURS = re.compile(r"^\s*(\d{1,2}):(\d{2})\s*-\s*(\d{1,2}):(\d{2})\s*$")
+_HM = r"(\d{1,2}):(\d{2})"  # one time of day, HH:MM
+_HOURS = re.compile(rf"^\s*{_HM}\s*-\s*{_HM}\s*$")
+_HOUR = re.compile(rf"^\s*{_HM}\s*$")
 
 
 @dataclass(frozen=True)
@@ -121,7 +123,7 @@ def shift_to_hour(timezone: str, ts: float, hour: float) -> float:
 
 def parse_hour(text: str) -> float:
     """``"11:00"`` as 11.0."""
-    m = re.match(r"^\s*(\d{1,2}):(\d{2})\s*$", text)
+    m = _HOUR.match(text)
     if m is None or int(m.group(1)) > 23 or int(m.group(2)) >= 60:
         raise ScheduleError(f"a local hour must look like 11:00, got {text!r}")
     return int(m.group(1)) + int(m.group(2)) / 60.0
