@@ -26,8 +26,11 @@ printed for the whole grid, for the per-reading half alone (the old
 parametrisation), the timed half alone and without the spike margin, so
 what each adds is itself measured held out. ``ESCALATION_GRID`` (72 more)
 offers the records held through an excursion (``ScoreTuning.escalation`` 2
-or 8) on the 36 per-reading variants without the spike margin; ``--grids``
-runs only some parts (``per_reading,escalation`` holds that comparison). Each variant is scored and
+or 8) on the 36 per-reading variants without the spike margin;
+``LIKELIHOOD_GRID`` (108 more) offers HTM's anomaly likelihood fused by max
+(``ScoreTuning.likelihood`` 8, 12 or 16 decades) on the same 36; ``--grids``
+runs only some parts (``per_reading,escalation`` or ``per_reading,likelihood``
+hold those comparisons). Each variant is scored and
 evaluated in a worker process that returns only its figures, so memory
 stays that of one variant per worker; the run time is printed.
 """
@@ -67,6 +70,7 @@ __all__ = [
     "ESCALATION_GRID",
     "GRID",
     "GRIDS",
+    "LIKELIHOOD_GRID",
     "PER_READING_GRID",
     "TIMED_GRID",
     "VariantResult",
@@ -122,12 +126,27 @@ ESCALATION_GRID: tuple[ScoreTuning, ...] = tuple(
         (2.0, 8.0), (0.01, 0.005), (0.0, 0.002), (0.999, 0.9995, 0.9998), (4.0, 5.0, 6.0)
     )
 )
+# HTM's anomaly likelihood fused by max, scoring above 8, 12 or 16 decades
+# (issue 14, sixth NAB session), on the same 36 variants.
+LIKELIHOOD_GRID: tuple[ScoreTuning, ...] = tuple(
+    ScoreTuning(
+        scale_alpha=a,
+        slow_scale_alpha=s,
+        record_decay=d,
+        record_floor=f,
+        likelihood=b,
+    )
+    for b, a, s, d, f in product(
+        (8.0, 12.0, 16.0), (0.01, 0.005), (0.0, 0.002), (0.999, 0.9995, 0.9998), (4.0, 5.0, 6.0)
+    )
+)
 GRIDS: dict[str, tuple[ScoreTuning, ...]] = {
     "per_reading": PER_READING_GRID,
     "timed": TIMED_GRID,
     "escalation": ESCALATION_GRID,
+    "likelihood": LIKELIHOOD_GRID,
 }
-GRID: tuple[ScoreTuning, ...] = PER_READING_GRID + TIMED_GRID + ESCALATION_GRID
+GRID: tuple[ScoreTuning, ...] = PER_READING_GRID + TIMED_GRID + ESCALATION_GRID + LIKELIHOOD_GRID
 assert DEFAULT_TUNING in GRID
 
 
@@ -187,6 +206,7 @@ def _label(t: ScoreTuning) -> str:
     return (
         f"scale {t.scale_alpha:<5g} slow {t.slow_scale_alpha:<5g} decay {t.record_decay:<6g} "
         f"floor {t.record_floor:<3g} spike {t.spike_margin:<3g} esc {t.escalation:<2g} "
+        f"lik {t.likelihood:<2g} "
         f"timed {timed:<14}{star}"
     )
 
@@ -265,18 +285,27 @@ def main(argv: list[str] | None = None) -> int:
     subsets = {
         "the whole grid run": results,
         "every rate per reading: the old parametrisation": [
-            r for r in results if not r.tuning.timed and not r.tuning.escalation
+            r for r in results if not (r.tuning.timed or r.tuning.escalation or r.tuning.likelihood)
         ],
         "per reading, without the spike margin": [
             r
             for r in results
-            if not r.tuning.timed and not r.tuning.escalation and not r.tuning.spike_margin
+            if not (r.tuning.timed or r.tuning.escalation or r.tuning.spike_margin)
+            and not r.tuning.likelihood
         ],
         "records' decay per time": [r for r in results if r.tuning.timed],
         "per reading, no spike margin, records held with escalation 2 or 8 offered too": [
-            r for r in results if not r.tuning.timed and not r.tuning.spike_margin
+            r
+            for r in results
+            if not (r.tuning.timed or r.tuning.spike_margin or r.tuning.likelihood)
         ],
         "escalation only (2 or 8)": [r for r in results if r.tuning.escalation],
+        "per reading, no spike margin, HTM's likelihood (8, 12 or 16 decades) offered too": [
+            r
+            for r in results
+            if not (r.tuning.timed or r.tuning.spike_margin or r.tuning.escalation)
+        ],
+        "likelihood only (8, 12 or 16 decades)": [r for r in results if r.tuning.likelihood],
     }
     for title, subset in subsets.items():
         if subset:

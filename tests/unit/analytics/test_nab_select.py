@@ -6,7 +6,15 @@ from dataclasses import replace
 
 import pytest
 
-from bench.nab_select import ESCALATION_GRID, GRID, GRIDS, VariantResult, choose_held_out, main
+from bench.nab_select import (
+    ESCALATION_GRID,
+    GRID,
+    GRIDS,
+    LIKELIHOOD_GRID,
+    VariantResult,
+    choose_held_out,
+    main,
+)
 from twin.analytics.anomaly.score_tuning import DEFAULT_TUNING, ScoreTuning
 from twin.analytics.nab import PROFILES, CorpusScore, ProfileScore
 
@@ -49,6 +57,13 @@ def test_the_escalation_variants_sit_on_the_per_reading_set_they_must_beat() -> 
     for t in ESCALATION_GRID:
         assert t.escalation > 0.0
         assert replace(t, escalation=0.0) in base
+
+
+def test_the_likelihood_variants_sit_on_the_per_reading_set_they_must_beat() -> None:
+    base = {t for t in GRIDS["per_reading"] if not t.spike_margin}
+    assert {t.likelihood for t in LIKELIHOOD_GRID} == {8.0, 12.0, 16.0}
+    for t in LIKELIHOOD_GRID:
+        assert replace(t, likelihood=0.0) in base
 
 
 def test_an_unknown_grid_name_is_refused() -> None:

@@ -52,6 +52,14 @@ class ScoreTuning:
     one's (``1 - score`` divided by it). An onset scored on the ramp-up
     can then be followed by a report when the event has clearly grown.
     """
+    likelihood: float = 0.0
+    """HTM's anomaly likelihood fused by max, scoring above this many decades; 0: off.
+
+    A second opinion beside the records (``likelihood.py``): the mean of the
+    last 10 clipped ``|z|`` judged by its two-sided Gaussian tail against
+    its own long-run mean and variance (HTM's published window sizes), so
+    one large event does not raise the bar for the next as a record does.
+    """
     timed: tuple[str, ...] = ()
     """Rate groups (:data:`RATE_GROUPS`) given per 5 minutes of time, not per reading.
 
@@ -75,6 +83,8 @@ class ScoreTuning:
             raise ValueError(f"spike_margin must be >= 0, got {self.spike_margin}")
         if not (self.escalation == 0.0 or self.escalation >= 1.0):
             raise ValueError(f"escalation must be 0 (off) or >= 1, got {self.escalation}")
+        if not self.likelihood >= 0.0:
+            raise ValueError(f"likelihood must be >= 0 decades (0: off), got {self.likelihood}")
         # A tuple, so the tuning stays hashable (streams share its rates).
         if not isinstance(self.timed, tuple):
             raise ValueError(f"timed must be a tuple of {RATE_GROUPS}, got {self.timed!r}")

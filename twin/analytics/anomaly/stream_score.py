@@ -28,7 +28,8 @@ itself, and an event should score high once, early. Per reading:
    without assuming Gaussian raw scores. The record never falls below a
    few times the mean evidence (learnt once the scale exists), and one
    reading raises it at most ten-fold, so one freak reading does not deafen
-   the stream.
+   the stream. ``ScoreTuning.likelihood`` (off: not kept on NAB) adds HTM's
+   likelihood itself as a second opinion, fused by max (``likelihood.py``).
 5. **Range novelty.** A value beyond every earlier value by more than 5 % of
    their range scores ``1 - 0.05 / excess`` (as NAB's Numenta detector).
 6. **Known odd values.** A spike or new extreme repeating, to the stream's
@@ -59,6 +60,8 @@ import math
 from array import array
 
 from twin.analytics.anomaly.escalation import Escalation
+from twin.analytics.anomaly.known_spikes import KnownSpikes
+from twin.analytics.anomaly.likelihood import AnomalyLikelihood
 from twin.analytics.anomaly.recurring import RecurringValues
 from twin.analytics.anomaly.score_tuning import DEFAULT_TUNING, ScoreTuning
 from twin.analytics.anomaly.stream_rates import rates_for
@@ -86,9 +89,6 @@ _Z_CLIP = 6.0
 # The per-reading rates (EWMA weights, decays) are StreamRates'.
 # A record grows at most this many times per reading.
 _RECORD_RISE = 10.0
-# A reading beyond this part of the spike record is a burst; their EWMA weight.
-_BURST_PART = 0.5
-_BURST_ALPHA = 0.2
 _NOVELTY = 0.05
 _NOVELTY_STEPS = 1.5
 # A gap is an interval longer than this many expected intervals.
@@ -117,6 +117,7 @@ class StreamScore:
         "_last_ts",
         "_last_value",
         "_level",
+        "_likelihood",
         "_low",
         "_odd_values",
         "_peaks",
@@ -127,8 +128,7 @@ class StreamScore:
         "_report",
         "_scales",
         "_slow_scales",
-        "_spike_level",
-        "_spike_margin",
+        "_spikes",
         "_typicals",
         "_week",
         "_week_seen",
@@ -137,12 +137,14 @@ class StreamScore:
 
     def __init__(self, tuning: ScoreTuning = DEFAULT_TUNING) -> None:
         self._record_floor = tuning.record_floor
-        self._spike_margin = tuning.spike_margin
+        self._spikes = KnownSpikes(tuning.spike_margin) if tuning.spike_margin else None
+        self._likelihood = (
+            AnomalyLikelihood(tuning.likelihood, _Z_CLIP) if tuning.likelihood else None
+        )
         self._escalation = Escalation(tuning.escalation) if tuning.escalation else None
         # Per evidence, the peak of its excursion under way (0: none); only
         # with escalation on, so the live path's sensors carry no list.
         self._peaks = [0.0, 0.0, 0.0] if self._escalation is not None else None
-        self._spike_level = 0.0
         self._count = 0
         self._level = 0.0
         self._quantum = math.inf
@@ -293,8 +295,8 @@ class StreamScore:
                 # The record decays, but not below a few times the typical
                 # evidence: else pure noise beats it every few hundred readings.
                 decayed = max(record * decay, record_floor * typical)
-                if k == 0 and self._spike_margin > 0.0:
-                    decayed = self._known_spikes(strength, bar, decayed)
+                if k == 0 and self._spikes is not None:
+                    decayed = self._spikes.floor(strength, bar, decayed, _RECORD_RISE)
                 # One reading raises the record at most _RECORD_RISE-fold: the
                 # first step of a flat stream (1e15 sigma) must not deafen it
                 # for good; a repeating burst still climbs there in a few.
@@ -326,6 +328,10 @@ class StreamScore:
                 odd.remember(value)
         if point > score:
             score = point
+        if self._likelihood is not None and learn_record:  # HTM's likelihood, by max (off)
+            opinion = self._likelihood.score(z)
+            if judge and opinion > score:
+                score = opinion
         report = self._report
         reported = score if score > report else 0.0
         if self._escalation is not None:
@@ -338,22 +344,6 @@ class StreamScore:
         self._learn(n, value, residuals, floor, day_bin, week_bin)
         self._count = n + 1
         return self.value
-
-    def _known_spikes(self, strength: float, bar: float, decayed: float) -> float:
-        """Keep the spike record above the level of this stream's usual bursts.
-
-        A reading within half of the record is one of the stream's bursts;
-        their EWMA (over about 5) is the size of a burst here, and the record
-        does not decay below ``spike_margin`` times it: a stream with a
-        burst every few hundred readings (more than the record's memory
-        lets fade) does not report each as news.
-        """
-        level = self._spike_level
-        if strength > _BURST_PART * bar:
-            level += _BURST_ALPHA * (min(strength, _RECORD_RISE * bar) - level)
-            self._spike_level = level
-        floor = self._spike_margin * level
-        return decayed if decayed > floor else floor
 
     def _learn(
         self,
