@@ -49,6 +49,7 @@ def run(repo: Path, src: Path, out: Path) -> tuple[float, float]:
     subprocess.run(
         [sys.executable, "-m", "venue_twin.cli", "anomaly", "score", str(src), "--out", str(out)],
         env=env,
+        cwd=repo,  # `python -m` puts the working directory first on sys.path
         check=True,
         capture_output=True,
     )
