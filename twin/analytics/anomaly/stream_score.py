@@ -359,7 +359,7 @@ class StreamScore:
         settled = n > _SETTLE
         rates = self._rates
         weight = rates.scale_alpha if settled else 1.0 / (n + 1)
-        slow_alpha = rates.slow_alpha
+        slow_alpha, error_alpha = rates.slow_alpha, rates.error_alpha
         scales, slow_scales, errors = self._scales, self._slow_scales, self._errors
         for k in range(3):
             error = abs(residuals[k])
@@ -377,7 +377,7 @@ class StreamScore:
             scales[k] += weight * (error_c - scales[k])
             if not settled:
                 slow_scales[k] = scales[k]
-            errors[k] += rates.error_alpha * (error - errors[k])
+            errors[k] += error_alpha * (error - errors[k])
         move = residuals[0]
         if settled:
             limit = _CLIP * (floor if floor > (m := scales[0] * _MAD_TO_SIGMA) else m)
