@@ -43,6 +43,25 @@ def test_round_trip_keeps_rows_and_adds_scores(tmp_path: Path) -> None:
     assert summary.max_score == pytest.approx(max(scores), abs=1e-6)
 
 
+def test_a_third_column_on_some_lines_is_dropped_and_the_rest_scored_alike(
+    tmp_path: Path,
+) -> None:
+    # The reader splits a clean two-column body in one go; a line with a third
+    # (numeric) field must not shift the columns of the lines after it.
+    plain, labelled = tmp_path / "plain.csv", tmp_path / "labelled.csv"
+    rows = [(str(300 * i), value) for i, (_, value) in enumerate(_write_input(plain))]
+    plain.write_text("timestamp,value\n" + "".join(f"{t},{v}\n" for t, v in rows))
+    labelled.write_text(
+        "timestamp,value\n"
+        + "".join(f"{t},{v}{',1' if i == 300 else ''}\n" for i, (t, v) in enumerate(rows))
+    )
+    score_csv(plain, tmp_path / "plain-out.csv")
+    summary = score_csv(labelled, tmp_path / "labelled-out.csv")
+    out = (tmp_path / "labelled-out.csv").read_text()
+    assert out == (tmp_path / "plain-out.csv").read_text()
+    assert (summary.rows, summary.late_rows) == (400, 0)
+
+
 def test_epoch_timestamps_and_late_rows(tmp_path: Path) -> None:
     src, dst = tmp_path / "in.csv", tmp_path / "out.csv"
     src.write_text("timestamp,value\n0,1.0\n60,1.5\n30,9.0\n120,1.2\n")

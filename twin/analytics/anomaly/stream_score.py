@@ -47,11 +47,12 @@ runs for the readings that were missed, so the memory is in time.
 
 Units: the decays and EWMA weights (:class:`StreamRates`) act per reading;
 ``ScoreTuning.timed`` can give some per 5 minutes of the stream's time
-(measured held out on NAB, not kept: docs/anomaly.md). Warm-up lengths
-count samples; clips, margins, floors and the novelty part are dimensionless.
-
+(held out on NAB, not kept: docs/anomaly.md). Warm-up lengths count samples;
+clips, margins, floors and the novelty part are dimensionless.
 State is O(1): about 45 floats, 8 remembered odd values and two profiles of
-48 and 336 single-precision bins (about 2 KB per stream).
+48 and 336 single-precision bins (about 2 KB per stream). In the per-reading
+path ``b if b > a else a`` stands for ``max(a, b)`` (and ``b if b < a else a``
+for ``min``): the same result bit for bit, without a builtin call.
 """
 
 from __future__ import annotations
@@ -62,6 +63,7 @@ from array import array
 from twin.analytics.anomaly.escalation import Escalation
 from twin.analytics.anomaly.known_spikes import KnownSpikes
 from twin.analytics.anomaly.likelihood import AnomalyLikelihood
+from twin.analytics.anomaly.profile_bins import learn_bin
 from twin.analytics.anomaly.recurring import RecurringValues
 from twin.analytics.anomaly.score_tuning import DEFAULT_TUNING, ScoreTuning
 from twin.analytics.anomaly.stream_rates import rates_for
@@ -80,7 +82,6 @@ _CLIP = 3.0
 _WARMUP = 100
 # Readings during which the estimates are plain means (weight 1 / n).
 _SETTLE = 20
-_PROFILE_ALPHA = 0.2
 # A profile must predict this much better than the level to be used.
 _MARGIN = 0.9
 # z is clipped here before it enters the slow evidences, so one spike does
@@ -190,7 +191,7 @@ class StreamScore:
 
     def _best(self) -> int:
         errors = self._errors
-        if min(errors[1], errors[2]) < _MARGIN * errors[0]:
+        if (e if (e := errors[2]) < errors[1] else errors[1]) < _MARGIN * errors[0]:
             return 1 if errors[1] <= errors[2] else 2
         return 0
 
@@ -235,14 +236,15 @@ class StreamScore:
         )
         best = self._best()
         scales = self._scales
-        scale = max(scales[best] * _MAD_TO_SIGMA, floor)
+        scale = floor if floor > (scale := scales[best] * _MAD_TO_SIGMA) else scale
         z = residuals[best] / scale
         if rates.slow_alpha > 0.0:
             # The slow evidences judge against the smaller of the two scales:
             # during a sustained event (a failure, a holiday) the faster scale
             # learns the event itself in a few dozen readings and dilutes it.
             slow_scale = self._slow_scales[best] * _MAD_TO_SIGMA
-            slow_z = residuals[best] / max(min(slow_scale, scale), floor)
+            slow_scale = scale if scale < slow_scale else slow_scale
+            slow_z = residuals[best] / (floor if floor > slow_scale else slow_scale)
         else:
             slow_z = z
         clipped_z = _Z_CLIP if slow_z > _Z_CLIP else (-_Z_CLIP if slow_z < -_Z_CLIP else slow_z)
@@ -275,7 +277,7 @@ class StreamScore:
                 if k == 0:
                     point = 1.0 - bar / strength
                 else:
-                    score = max(score, 1.0 - bar / strength)
+                    score = s if (s := 1.0 - bar / strength) > score else score
             if learn_record:
                 # Not before: the first readings' scale is still ~0, and their
                 # astronomical |z| in this slow mean kept the record's floor
@@ -294,7 +296,7 @@ class StreamScore:
                         strength, peaks[k] = peaks[k], 0.0
                 # The record decays, but not below a few times the typical
                 # evidence: else pure noise beats it every few hundred readings.
-                decayed = max(record * decay, record_floor * typical)
+                decayed = f if (f := record_floor * typical) > (d := record * decay) else d
                 if k == 0 and self._spikes is not None:
                     decayed = self._spikes.floor(strength, bar, decayed, _RECORD_RISE)
                 # One reading raises the record at most _RECORD_RISE-fold: the
@@ -305,11 +307,11 @@ class StreamScore:
 
         low, high = self._low, self._high
         if judge and high > low:
-            beyond = max(value - high, low - value)
+            beyond = b if (b := low - value) > (a := value - high) else a
             excess = beyond / (high - low)
             # At least two steps of the stream's resolution: a count's next integer is not novel.
             if excess > _NOVELTY and beyond > _NOVELTY_STEPS * self._quantum:
-                point = max(point, 1.0 - _NOVELTY / excess)
+                point = p if (p := 1.0 - _NOVELTY / excess) > point else point
         if value < low:
             self._low = value
         if value > high:
@@ -340,7 +342,7 @@ class StreamScore:
         report_decay = rates.report_decay
         if missed:
             report_decay **= missed + 1
-        self._report = max(report * report_decay, score)
+        self._report = score if score > (r := report * report_decay) else r
         self._learn(n, value, residuals, floor, day_bin, week_bin)
         self._count = n + 1
         return self.value
@@ -357,16 +359,16 @@ class StreamScore:
         settled = n > _SETTLE
         rates = self._rates
         weight = rates.scale_alpha if settled else 1.0 / (n + 1)
-        slow_alpha = rates.slow_alpha
+        slow_alpha, error_alpha = rates.slow_alpha, rates.error_alpha
         scales, slow_scales, errors = self._scales, self._slow_scales, self._errors
         for k in range(3):
             error = abs(residuals[k])
             if settled:
-                limit = _CLIP * max(scales[k] * _MAD_TO_SIGMA, floor)
+                limit = _CLIP * (floor if floor > (m := scales[k] * _MAD_TO_SIGMA) else m)
                 error_c = error if error < limit else limit
                 if slow_alpha > 0.0:
                     slow = slow_scales[k]
-                    limit = _CLIP * max(slow * _MAD_TO_SIGMA, floor)
+                    limit = _CLIP * (floor if floor > (m := slow * _MAD_TO_SIGMA) else m)
                     slow_scales[k] = slow + slow_alpha * (
                         (error if error < limit else limit) - slow
                     )
@@ -375,21 +377,13 @@ class StreamScore:
             scales[k] += weight * (error_c - scales[k])
             if not settled:
                 slow_scales[k] = scales[k]
-            errors[k] += rates.error_alpha * (error - errors[k])
+            errors[k] += error_alpha * (error - errors[k])
         move = residuals[0]
         if settled:
-            limit = _CLIP * max(scales[0] * _MAD_TO_SIGMA, floor)
+            limit = _CLIP * (floor if floor > (m := scales[0] * _MAD_TO_SIGMA) else m)
             move = limit if move > limit else (-limit if move < -limit else move)
             self._level += rates.level_alpha * move
         else:
             self._level += move / (n + 1)
-        _learn_bin(self._day, self._day_seen, day_bin, value)
-        _learn_bin(self._week, self._week_seen, week_bin, value)
-
-
-def _learn_bin(means: array[float], seen: array[int], index: int, value: float) -> None:
-    visits = seen[index]
-    if visits < 0xFF:
-        visits += 1
-        seen[index] = visits
-    means[index] += max(_PROFILE_ALPHA, 1.0 / visits) * (value - means[index])
+        learn_bin(self._day, self._day_seen, day_bin, value)
+        learn_bin(self._week, self._week_seen, week_bin, value)
