@@ -110,6 +110,9 @@ def main() -> None:
         for key, sel in ((True, off), (False, on)):
             inside[key][0] += int(np.sum(err[sel] <= half[sel]))
             inside[key][1] += int(sel.sum())
+        if not off.any():  # no outage in this run
+            print(f"{seed:4d}  {true.max():4.0f}  {0:9d}  no outage")
+            continue
         print(
             f"{seed:4d}  {true.max():4.0f}  {off.sum():9d}  "
             f"{err[off].mean():6.2f} / {err[on].mean():4.2f}  "
