@@ -35,6 +35,7 @@ import math
 from array import array
 from dataclasses import dataclass
 
+from twin.analytics.anomaly.drift_robust import robust_t
 from twin.analytics.anomaly.drift_weighted import weighted_t
 
 __all__ = ["HISTORY_H", "DriftTrendConfig", "Trend", "TrendEvidence"]
@@ -73,6 +74,7 @@ class DriftTrendConfig:
     windows: tuple[int, ...] = (18, 24, 36, 48)
     agree_trim: float | None = 3.0
     by_hour: bool = False
+    robust: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -155,6 +157,17 @@ class TrendEvidence:
             ys = self.last(w)
             if any(math.isnan(y) for y in ys):
                 continue  # a gap: the line's hours are not evenly known
+            if cfg.robust:
+                t, slope = robust_t(ys, needed=cfg.t_min if significant else 0.0)
+                trend = Trend(t, slope, w, slope * w, scale)
+                if significant and not self.significant(trend):
+                    continue
+                if cfg.agree_trim is not None:
+                    trend = _agreed(trend, _fit_trimmed(ys, scale, cfg.agree_trim))
+                    if significant and not self.significant(trend):
+                        continue
+                out.append(trend)
+                continue
             if cfg.by_hour:
                 needed = cfg.t_min if significant else 0.0
                 t, slope = weighted_t(ys, self._spreads_last(w), cfg.agree_trim, needed)
