@@ -118,8 +118,16 @@ def main(argv: list[str] | None = None) -> int:
         default=None,
         help="weigh each hour by its hour of the day's usual scatter (default: the config's, off)",
     )
+    parser.add_argument(
+        "--robust",
+        choices=("on", "off"),
+        default=None,
+        help="the slow path's line as a bisquare M-estimate (default: the config's)",
+    )
     args = parser.parse_args(argv)
     trend = DriftTrendConfig()
+    if args.robust is not None:
+        trend = replace(trend, robust=args.robust == "on")
     if args.agree_trim is not None:
         trend = replace(trend, agree_trim=args.agree_trim if args.agree_trim > 0 else None)
     if args.by_hour is not None:

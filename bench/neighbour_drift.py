@@ -162,8 +162,16 @@ def main(argv: list[str] | None = None) -> int:
         help="weigh each hour by its hour of the day's usual scatter (default: the config's, "
         "off; docs/anomaly.md used it with --t-min 14.5, 1.1 x its design noise maximum)",
     )
+    parser.add_argument(
+        "--robust",
+        choices=("on", "off"),
+        default=None,
+        help="the slow path's line as a bisquare M-estimate (default: the config's)",
+    )
     args = parser.parse_args(argv)
     trend = DriftTrendConfig()
+    if args.robust is not None:
+        trend = replace(trend, robust=args.robust == "on")
     if args.agree_trim is not None:
         trend = replace(trend, agree_trim=args.agree_trim if args.agree_trim > 0 else None)
     if args.by_hour is not None:

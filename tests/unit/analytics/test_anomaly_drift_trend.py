@@ -12,7 +12,7 @@ from twin.analytics.anomaly.drift_trend import DriftTrendConfig, TrendEvidence
 RATE = 0.5 / 168.0  # 0.5 degC a week, per hour
 # The unweighted line (its statistic and threshold before hours were weighted
 # by their hour of the day's scatter): these residuals have no daily pattern.
-PLAIN = DriftTrendConfig(by_hour=False, t_min=12.0)
+PLAIN = DriftTrendConfig(by_hour=False, robust=False, t_min=12.0)
 
 
 def _noise(hours: int, seed: int) -> np.ndarray:
@@ -107,7 +107,8 @@ def test_a_burst_at_the_end_of_the_window_is_no_line() -> None:
     assert _first(values) is None
     assert _first(values, PLAIN) is None
     # The plain least-squares line alone calls it a drift (the defect fixed).
-    assert _first(values, DriftTrendConfig(agree_trim=None, by_hour=False, t_min=12.0)) == 70
+    plain_alone = DriftTrendConfig(agree_trim=None, by_hour=False, robust=False, t_min=12.0)
+    assert _first(values, plain_alone) == 70
 
 
 @pytest.mark.parametrize("seed", range(4))
@@ -116,5 +117,5 @@ def test_a_drift_is_still_a_line_without_the_hours_off_it(seed: int) -> None:
     onset = 48
     values = _noise(96, seed)
     values[onset:] += RATE * np.arange(1, 96 - onset + 1)
-    plain_alone = DriftTrendConfig(agree_trim=None, by_hour=False, t_min=12.0)
+    plain_alone = DriftTrendConfig(agree_trim=None, by_hour=False, robust=False, t_min=12.0)
     assert _first(values, PLAIN) == _first(values, plain_alone)

@@ -13,8 +13,9 @@ from twin.analytics.anomaly.drift_trend import DriftTrendConfig, TrendEvidence
 from twin.analytics.anomaly.neighbour_drift import DriftConfig, NeighbourDrift, NeighbourSensor
 
 RATE = 0.5 / 168.0  # 0.5 degC a week, per hour
-PLAIN = DriftTrendConfig()  # the unweighted line (the default)
-WEIGHTED = DriftTrendConfig(by_hour=True, t_min=14.5)  # t_min: 1.1 x its design noise maximum
+PLAIN = DriftTrendConfig(robust=False, t_min=12.0)  # the unweighted line (the default before)
+# t_min: 1.1 x its design noise maximum
+WEIGHTED = DriftTrendConfig(by_hour=True, robust=False, t_min=14.5)
 BUSY = range(10, 18)  # a gallery's visiting hours
 QUIET_SD, BUSY_SD = 0.004, 0.1
 
