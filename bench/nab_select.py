@@ -28,7 +28,10 @@ what each adds is itself measured held out. ``ESCALATION_GRID`` (72 more)
 offers the records held through an excursion (``ScoreTuning.escalation`` 2
 or 8) on the 36 per-reading variants without the spike margin;
 ``LIKELIHOOD_GRID`` (108 more) offers HTM's anomaly likelihood fused by max
-(``ScoreTuning.likelihood`` 8, 12 or 16 decades) on the same 36; ``--grids``
+(``ScoreTuning.likelihood`` 8, 12 or 16 decades) on the same 36;
+``AVERAGED_GRID`` (12 more) offers the scores of records at all three
+decays averaged (``ScoreTuning.record_decays``) as one more value of the
+decay axis of those 36 (``per_reading,averaged``); ``--grids``
 runs only some parts (``per_reading,escalation`` or ``per_reading,likelihood``
 hold those comparisons). Each variant is scored and
 evaluated in a worker process that returns only its figures, so memory
@@ -67,6 +70,7 @@ from twin.analytics.anomaly.stream_score import StreamScore  # noqa: E402
 from twin.analytics.nab import PROFILES, CorpusScore, evaluate_corpus, load_corpus  # noqa: E402
 
 __all__ = [
+    "AVERAGED_GRID",
     "ESCALATION_GRID",
     "GRID",
     "GRIDS",
@@ -140,13 +144,29 @@ LIKELIHOOD_GRID: tuple[ScoreTuning, ...] = tuple(
         (8.0, 12.0, 16.0), (0.01, 0.005), (0.0, 0.002), (0.999, 0.9995, 0.9998), (4.0, 5.0, 6.0)
     )
 )
+# Records at all three of the per-reading grid's decays, their scores
+# averaged (issue 14, seventh NAB session): one more value of the decay axis,
+# on the same 12 scale / slow / floor combinations without the spike margin.
+AVERAGED_DECAYS = (0.999, 0.9995, 0.9998)
+AVERAGED_GRID: tuple[ScoreTuning, ...] = tuple(
+    ScoreTuning(
+        scale_alpha=a,
+        slow_scale_alpha=s,
+        record_floor=f,
+        record_decays=AVERAGED_DECAYS,
+    )
+    for a, s, f in product((0.01, 0.005), (0.0, 0.002), (4.0, 5.0, 6.0))
+)
 GRIDS: dict[str, tuple[ScoreTuning, ...]] = {
     "per_reading": PER_READING_GRID,
     "timed": TIMED_GRID,
     "escalation": ESCALATION_GRID,
     "likelihood": LIKELIHOOD_GRID,
+    "averaged": AVERAGED_GRID,
 }
-GRID: tuple[ScoreTuning, ...] = PER_READING_GRID + TIMED_GRID + ESCALATION_GRID + LIKELIHOOD_GRID
+GRID: tuple[ScoreTuning, ...] = (
+    PER_READING_GRID + TIMED_GRID + ESCALATION_GRID + LIKELIHOOD_GRID + AVERAGED_GRID
+)
 assert DEFAULT_TUNING in GRID
 
 
@@ -203,8 +223,9 @@ def evaluate_variant(data_dir: Path, tuning: ScoreTuning) -> VariantResult:
 def _label(t: ScoreTuning) -> str:
     star = " *" if t == DEFAULT_TUNING else ""
     timed = "+".join(t.timed) or "-"
+    decay = "avg" if t.record_decays else f"{t.record_decay:g}"
     return (
-        f"scale {t.scale_alpha:<5g} slow {t.slow_scale_alpha:<5g} decay {t.record_decay:<6g} "
+        f"scale {t.scale_alpha:<5g} slow {t.slow_scale_alpha:<5g} decay {decay:<6} "
         f"floor {t.record_floor:<3g} spike {t.spike_margin:<3g} esc {t.escalation:<2g} "
         f"lik {t.likelihood:<2g} "
         f"timed {timed:<14}{star}"
@@ -285,27 +306,39 @@ def main(argv: list[str] | None = None) -> int:
     subsets = {
         "the whole grid run": results,
         "every rate per reading: the old parametrisation": [
-            r for r in results if not (r.tuning.timed or r.tuning.escalation or r.tuning.likelihood)
+            r
+            for r in results
+            if not (r.tuning.timed or r.tuning.escalation or r.tuning.likelihood)
+            and not r.tuning.record_decays
         ],
         "per reading, without the spike margin": [
             r
             for r in results
             if not (r.tuning.timed or r.tuning.escalation or r.tuning.spike_margin)
-            and not r.tuning.likelihood
+            and not (r.tuning.likelihood or r.tuning.record_decays)
         ],
         "records' decay per time": [r for r in results if r.tuning.timed],
         "per reading, no spike margin, records held with escalation 2 or 8 offered too": [
             r
             for r in results
             if not (r.tuning.timed or r.tuning.spike_margin or r.tuning.likelihood)
+            and not r.tuning.record_decays
         ],
         "escalation only (2 or 8)": [r for r in results if r.tuning.escalation],
         "per reading, no spike margin, HTM's likelihood (8, 12 or 16 decades) offered too": [
             r
             for r in results
             if not (r.tuning.timed or r.tuning.spike_margin or r.tuning.escalation)
+            and not r.tuning.record_decays
         ],
         "likelihood only (8, 12 or 16 decades)": [r for r in results if r.tuning.likelihood],
+        "per reading, no spike margin, the decays' scores averaged offered as a decay too": [
+            r
+            for r in results
+            if not (r.tuning.timed or r.tuning.spike_margin or r.tuning.escalation)
+            and not r.tuning.likelihood
+        ],
+        "averaged decays only": [r for r in results if r.tuning.record_decays],
     }
     for title, subset in subsets.items():
         if subset:

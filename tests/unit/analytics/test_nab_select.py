@@ -7,6 +7,7 @@ from dataclasses import replace
 import pytest
 
 from bench.nab_select import (
+    AVERAGED_GRID,
     ESCALATION_GRID,
     GRID,
     GRIDS,
@@ -64,6 +65,16 @@ def test_the_likelihood_variants_sit_on_the_per_reading_set_they_must_beat() -> 
     assert {t.likelihood for t in LIKELIHOOD_GRID} == {8.0, 12.0, 16.0}
     for t in LIKELIHOOD_GRID:
         assert replace(t, likelihood=0.0) in base
+
+
+def test_the_averaged_decay_is_one_more_value_of_the_decay_axis_it_must_beat() -> None:
+    base = {t for t in GRIDS["per_reading"] if not t.spike_margin}
+    decays = {t.record_decay for t in base}
+    assert len(AVERAGED_GRID) == len(base) // len(decays)
+    for t in AVERAGED_GRID:
+        assert set(t.record_decays) == decays  # every decay of the axis, averaged
+        for d in decays:
+            assert replace(t, record_decays=(), record_decay=d) in base
 
 
 def test_an_unknown_grid_name_is_refused() -> None:

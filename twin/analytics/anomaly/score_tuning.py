@@ -60,6 +60,14 @@ class ScoreTuning:
     its own long-run mean and variance (HTM's published window sizes), so
     one large event does not raise the bar for the next as a record does.
     """
+    record_decays: tuple[float, ...] = ()
+    """Records at each of these decays, their scores averaged; () uses ``record_decay`` alone.
+
+    Instead of one decay chosen for every stream, each evidence keeps one
+    record per decay and a reading scores the mean of the per-decay scores
+    (``decay_average.py``), so the result depends less on which decay suits
+    a stream. Not combined with the spike margin, escalation or timed records.
+    """
     timed: tuple[str, ...] = ()
     """Rate groups (:data:`RATE_GROUPS`) given per 5 minutes of time, not per reading.
 
@@ -85,6 +93,12 @@ class ScoreTuning:
             raise ValueError(f"escalation must be 0 (off) or >= 1, got {self.escalation}")
         if not self.likelihood >= 0.0:
             raise ValueError(f"likelihood must be >= 0 decades (0: off), got {self.likelihood}")
+        if not isinstance(self.record_decays, tuple) or not all(
+            0.0 < d <= 1.0 for d in self.record_decays
+        ):
+            raise ValueError(f"record_decays must be a tuple in (0, 1], got {self.record_decays}")
+        if self.record_decays and (self.spike_margin or self.escalation or "records" in self.timed):
+            raise ValueError("record_decays is not combined with spike_margin, escalation, timed")
         # A tuple, so the tuning stays hashable (streams share its rates).
         if not isinstance(self.timed, tuple):
             raise ValueError(f"timed must be a tuple of {RATE_GROUPS}, got {self.timed!r}")

@@ -29,7 +29,8 @@ itself, and an event should score high once, early. Per reading:
    few times the mean evidence (learnt once the scale exists), and one
    reading raises it at most ten-fold, so one freak reading does not deafen
    the stream. ``ScoreTuning.likelihood`` (off: not kept on NAB) adds HTM's
-   likelihood itself as a second opinion, fused by max (``likelihood.py``).
+   likelihood itself as a second opinion, fused by max (``likelihood.py``);
+   ``record_decays`` averages the scores of records at several decays.
 5. **Range novelty.** A value beyond every earlier value by more than 5 % of
    their range scores ``1 - 0.05 / excess`` (as NAB's Numenta detector).
 6. **Known odd values.** A spike or new extreme repeating, to the stream's
@@ -60,6 +61,7 @@ from __future__ import annotations
 import math
 from array import array
 
+from twin.analytics.anomaly.decay_average import DecayAverage
 from twin.analytics.anomaly.escalation import Escalation
 from twin.analytics.anomaly.known_spikes import KnownSpikes
 from twin.analytics.anomaly.likelihood import AnomalyLikelihood
@@ -107,6 +109,7 @@ class StreamScore:
     """Streaming anomaly score of one stream; :meth:`update` per reading, in time order."""
 
     __slots__ = (
+        "_averaged",
         "_count",
         "_day",
         "_day_seen",
@@ -168,6 +171,7 @@ class StreamScore:
         self._odd_values = RecurringValues(_ODD_SLOTS)
         self.value = 0.0
         self._rates = rates_for(tuning)
+        self._averaged = DecayAverage(tuning, _RECORD_RISE) if tuning.record_decays else None
 
     @property
     def step(self) -> float:
@@ -260,7 +264,7 @@ class StreamScore:
         record_floor = self._record_floor
         typical_alpha = rates.typical_alpha
         gains = rates.gains
-        peaks = self._peaks
+        peaks, averaged = self._peaks, self._averaged
         for k, alpha in enumerate(rates.alphas):
             if k == 0:
                 strength = abs(z)
@@ -273,12 +277,14 @@ class StreamScore:
             # A record below one noise sigma means nothing (a perfectly flat
             # stream): its first real change must still score.
             bar = record if record > 1.0 else 1.0
+            if averaged is not None:  # records at several decays, scores averaged (off)
+                bar = averaged.bar(k, strength, learn_record, missed)
             if judge and strength > bar:
                 if k == 0:
                     point = 1.0 - bar / strength
                 else:
                     score = s if (s := 1.0 - bar / strength) > score else score
-            if learn_record:
+            if learn_record and averaged is None:
                 # Not before: the first readings' scale is still ~0, and their
                 # astronomical |z| in this slow mean kept the record's floor
                 # near 1e6 sigma for some 15,000 readings.
