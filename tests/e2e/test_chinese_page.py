@@ -30,6 +30,8 @@ ALLOWED = {
     "ppm",
     "rh",
     "lb/t",
+    "m/s",  # SI symbols of speed (walking, vibration velocity)
+    "mm/s",
     "esc",
     "home",
     "utc",

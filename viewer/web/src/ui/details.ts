@@ -249,7 +249,7 @@ export class DetailsPane {
       const v = analytics?.voronoi_density;
       // An offline tracker's figures are unknown: say so rather than show a dash.
       const offline = analytics?.tracker_offline === true;
-      setText(tracked, offline ? msg('details.trackerOffline') : typeof c === 'number' && typeof v === 'number' ? `${c.toFixed(2)} · ${v.toFixed(2)} p/m²` : '—');
+      setText(tracked, offline ? msg('details.trackerOffline') : typeof c === 'number' && typeof v === 'number' ? `${c.toFixed(2)} · ${v.toFixed(2)} ${msg('unit.density')}` : '—');
       tracked.dataset.offline = String(offline);
     }
     const occupancy = this.fields.get('zone:occupancy');
