@@ -48,9 +48,13 @@ from dataclasses import dataclass, field
 
 from twin.alarms.texts import format_number
 from twin.analytics.anomaly.detection import Detection, DetectionKind, described, severity
+from twin.analytics.anomaly.drift_covariate import CovariateFit
 from twin.analytics.anomaly.drift_trend import DriftTrendConfig, TrendEvidence
 
-__all__ = ["MIN_NEIGHBOURS", "DriftConfig", "NeighbourDrift", "NeighbourSensor"]
+__all__ = ["COVARIATE_KIND", "MIN_NEIGHBOURS", "DriftConfig", "NeighbourDrift", "NeighbourSensor"]
+
+COVARIATE_KIND = "co2"
+"""The kind whose residual explains the visitors' part of a zone mate's (``trend.covariate``)."""
 
 MIN_NEIGHBOURS = 2
 """Fewer neighbours cannot say which sensor moved (with one, each mirrors the other)."""
@@ -106,6 +110,10 @@ class _Track:
         "bin_hour",
         "bin_n",
         "bin_sum",
+        "change",
+        "change_hour",
+        "cov",
+        "covs",
         "drift_ts",
         "last_hour",
         "last_mean",
@@ -146,6 +154,10 @@ class _Track:
         self.anchor_ts = math.nan
         self.trend = TrendEvidence(trend)
         self.drift_ts = -math.inf  # its last drift report
+        # trend.covariate: the zone's CO2 sensors, and how the residual follows theirs.
+        self.covs: tuple[str, ...] = ()
+        self.cov = CovariateFit() if trend.covariate else None
+        self.change, self.change_hour = math.nan, -1  # its last change since yesterday
 
 
 class NeighbourDrift:
@@ -189,6 +201,12 @@ class NeighbourDrift:
         self._groups: dict[str, list[str]] = {}
         for sensor, kind in self._kind_of.items():
             self._groups.setdefault(kind, []).append(sensor)
+        for m in members:
+            mine = self._tracks.get(m.sensor)
+            if mine is not None and mine.cov is not None and m.kind != COVARIATE_KIND:
+                mine.covs = tuple(
+                    s for s in by_zone.get((m.zone, COVARIATE_KIND), ()) if s in self._tracks
+                )
 
     def covers(self, sensor: str) -> bool:
         return sensor in self._tracks
@@ -217,17 +235,11 @@ class NeighbourDrift:
         if hour < track.bin_hour:
             return []  # late, from an hour already closed: ignored (normal on the wire)
         found: list[Detection] = []
-        nxt = self._next_hour.get(kind)
-        if nxt is None:
-            # Start with the first whole hour: the current one may be partial.
-            self._next_hour[kind] = nxt = hour + 1
-        # Judge every finished hour of the group before this reading opens a new bin.
-        while ts >= (nxt + 1) * _HOUR + self._settle_s:
-            self._judge(kind, nxt, found)
-            nxt += 1
-            if ts >= (nxt + 1) * _HOUR + self._settle_s and nxt < hour - 1:
-                nxt = hour - 1  # a long silence: skip the empty hours at once
-            self._next_hour[kind] = nxt
+        if track.covs and COVARIATE_KIND in self._next_hour:
+            # The covariate's residual of an hour must be known when it is judged.
+            self._advance(COVARIATE_KIND, ts, hour, found)
+        self._next_hour.setdefault(kind, hour + 1)  # the current hour may be partial
+        self._advance(kind, ts, hour, found)
         if hour != track.bin_hour:
             if track.bin_n:
                 track.last_hour, track.last_mean = track.bin_hour, track.bin_sum / track.bin_n
@@ -235,6 +247,16 @@ class NeighbourDrift:
         track.bin_sum += value
         track.bin_n += 1
         return found
+
+    def _advance(self, kind: str, ts: float, hour: int, found: list[Detection]) -> None:
+        """Judge every finished hour of the group before this reading opens a new bin."""
+        nxt = self._next_hour[kind]
+        while ts >= (nxt + 1) * _HOUR + self._settle_s:
+            self._judge(kind, nxt, found)
+            nxt += 1
+            if ts >= (nxt + 1) * _HOUR + self._settle_s and nxt < hour - 1:
+                nxt = hour - 1  # a long silence: skip the empty hours at once
+            self._next_hour[kind] = nxt
 
     def _judge(self, kind: str, hour: int, found: list[Detection]) -> None:
         slot = hour % _DAY_H
@@ -254,22 +276,31 @@ class NeighbourDrift:
             t = self._tracks[s]
             if t.mean_hour[slot] == hour - _DAY_H:
                 change[s] = mean - t.means[slot]
+                t.change, t.change_hour = change[s], hour
             t.means[slot], t.mean_hour[slot] = mean, hour
+        # The slow path's changes with the visitors' part out before the median
+        # (each room's crowd differs from yesterday's by its own amount); the
+        # fast path's day median keeps the plain ones (sharper, it read a heating
+        # failure's echo as a drift).
+        slow = dict(change)
+        for s, own in change.items():
+            t = self._tracks[s]
+            if t.cov is not None and t.covs:
+                slow[s] = t.cov.adjust(own, self._covariate(t, hour))
         trusted = hour * _HOUR - self.config.distrust_s
         for s, own in change.items():
             t = self._tracks[s]
-            others = [
-                change[n]
-                for n in t.neighbours
-                if n in change and self._tracks[n].drift_ts < trusted
+            mates = [
+                n for n in t.neighbours if n in change and self._tracks[n].drift_ts < trusted
             ]
-            if len(others) < MIN_NEIGHBOURS:
+            if len(mates) < MIN_NEIGHBOURS:
                 continue
+            others = [change[n] for n in mates]
             # The group's median with the sensor itself in it: with two of five
             # drifting the same way, the median of the other four is pulled
             # half-way to the drift (and a sound sensor reads as drifting); the
             # median of all five is still a sound one's.
-            step = own - statistics.median([own, *others])
+            step = slow[s] - statistics.median([slow[s], *(slow[n] for n in mates)])
             # The fast path keeps the median of the others: with the sensor in
             # the median its step is often exactly 0, and its hour-to-hour scale
             # would collapse.
@@ -332,6 +363,11 @@ class NeighbourDrift:
         if t.ring_n >= _DAY_H:
             t.reference, t.anchor_ts = statistics.median(t.level_ring), ts
         return detection
+
+    def _covariate(self, t: _Track, hour: int) -> float:
+        """The zone's CO2 change since yesterday this hour (NaN: none)."""
+        held = [c.change for c in (self._tracks[s] for s in t.covs) if c.change_hour == hour]
+        return sum(held) / len(held) if held else math.nan
 
     def _learn_spread(self, t: _Track, slot: int, size: float, weight: float) -> None:
         """The hour of the day's usual scatter about its usual level: a busy
