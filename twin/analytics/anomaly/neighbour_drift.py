@@ -42,13 +42,13 @@ from __future__ import annotations
 
 import math
 import statistics
-from array import array
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from twin.alarms.texts import format_number
 from twin.analytics.anomaly.detection import Detection, DetectionKind, described, severity
-from twin.analytics.anomaly.drift_covariate import CovariateFit
+from twin.analytics.anomaly.drift_track import DAY_H as _DAY_H
+from twin.analytics.anomaly.drift_track import Track as _Track
 from twin.analytics.anomaly.drift_trend import DriftTrendConfig, TrendEvidence
 
 __all__ = ["COVARIATE_KIND", "MIN_NEIGHBOURS", "DriftConfig", "NeighbourDrift", "NeighbourSensor"]
@@ -60,7 +60,6 @@ MIN_NEIGHBOURS = 2
 """Fewer neighbours cannot say which sensor moved (with one, each mirrors the other)."""
 
 _HOUR = 3600.0
-_DAY_H = 24
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,67 +96,6 @@ class NeighbourSensor:
     zone: str
     kind: str
     unit: str = ""
-
-
-class _Track:
-    """One sensor: its hourly bin, a day of hourly means, the residual's level
-    and usual level per hour of the day, and the trend evidence."""
-
-    __slots__ = (
-        "anchor_ts",
-        "base",
-        "base_n",
-        "bin_hour",
-        "bin_n",
-        "bin_sum",
-        "change",
-        "change_hour",
-        "cov",
-        "covs",
-        "drift_ts",
-        "last_hour",
-        "last_mean",
-        "level_ring",
-        "mean_hour",
-        "means",
-        "neighbours",
-        "prev_step",
-        "reference",
-        "ring",
-        "ring_n",
-        "scale",
-        "spread",
-        "trend",
-        "unit",
-    )
-
-    def __init__(self, unit: str, trend: DriftTrendConfig) -> None:
-        self.unit = unit
-        self.neighbours: tuple[str, ...] = ()
-        self.bin_hour = -1
-        self.bin_sum = 0.0
-        self.bin_n = 0
-        self.last_hour = -1  # the bin closed before the open one
-        self.last_mean = 0.0
-        self.means = array("d", bytes(8 * _DAY_H))  # the last day's hourly means
-        self.mean_hour = array("q", [-1] * _DAY_H)  # ...and which hour each is
-        self.ring = array("d", bytes(8 * _DAY_H))  # the residual's level, by hour of the day
-        self.base = array("d", bytes(8 * _DAY_H))  # ...its usual level
-        self.base_n = array("q", bytes(8 * _DAY_H))  # ...days in it
-        # ...and how far it usually scatters about that level (NaN: not yet).
-        self.spread = array("d", [math.nan] * _DAY_H if trend.by_hour else [])
-        self.level_ring = array("d", bytes(8 * _DAY_H))  # the same against the others (fast)
-        self.ring_n = 0
-        self.prev_step = math.nan
-        self.scale = math.nan  # the residual's hour-to-hour scale (fast path)
-        self.reference = math.nan  # the day's median level last reported (fast path)
-        self.anchor_ts = math.nan
-        self.trend = TrendEvidence(trend)
-        self.drift_ts = -math.inf  # its last drift report
-        # trend.covariate: the zone's CO2 sensors, and how the residual follows theirs.
-        self.covs: tuple[str, ...] = ()
-        self.cov = CovariateFit() if trend.covariate else None
-        self.change, self.change_hour = math.nan, -1  # its last change since yesterday
 
 
 class NeighbourDrift:
@@ -290,9 +228,7 @@ class NeighbourDrift:
         trusted = hour * _HOUR - self.config.distrust_s
         for s, own in change.items():
             t = self._tracks[s]
-            mates = [
-                n for n in t.neighbours if n in change and self._tracks[n].drift_ts < trusted
-            ]
+            mates = [n for n in t.neighbours if n in change and self._tracks[n].drift_ts < trusted]
             if len(mates) < MIN_NEIGHBOURS:
                 continue
             others = [change[n] for n in mates]
