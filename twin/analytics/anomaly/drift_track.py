@@ -77,5 +77,5 @@ class Track:
         self.drift_ts = -math.inf  # its last drift report
         # trend.covariate: the zone's CO2 sensors, and how the residual follows theirs.
         self.covs: tuple[str, ...] = ()
-        self.cov = CovariateFit() if trend.covariate else None
+        self.cov: CovariateFit | None = None
         self.change, self.change_hour = math.nan, -1  # its last change since yesterday

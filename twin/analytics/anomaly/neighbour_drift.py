@@ -47,14 +47,26 @@ from dataclasses import dataclass, field
 
 from twin.alarms.texts import format_number
 from twin.analytics.anomaly.detection import Detection, DetectionKind, described, severity
+from twin.analytics.anomaly.drift_covariate import CovariateFit
 from twin.analytics.anomaly.drift_track import DAY_H as _DAY_H
 from twin.analytics.anomaly.drift_track import Track as _Track
 from twin.analytics.anomaly.drift_trend import DriftTrendConfig, TrendEvidence
 
-__all__ = ["COVARIATE_KIND", "MIN_NEIGHBOURS", "DriftConfig", "NeighbourDrift", "NeighbourSensor"]
+__all__ = [
+    "COVARIATE_KIND",
+    "EXPLAINED_KIND",
+    "MIN_NEIGHBOURS",
+    "DriftConfig",
+    "NeighbourDrift",
+    "NeighbourSensor",
+]
 
 COVARIATE_KIND = "co2"
-"""The kind whose residual explains the visitors' part of a zone mate's (``trend.covariate``)."""
+"""The kind whose change explains the visitors' part of a zone mate's (``trend.covariate``)."""
+EXPLAINED_KIND = "temperature"
+"""The kind it explains: the visitors' heat. Not humidity: the humidity loop
+pulls the visitors' vapour back within about an hour, and on design seeds
+0-1 the CO2 did not steady the hygrometers' afternoons."""
 
 MIN_NEIGHBOURS = 2
 """Fewer neighbours cannot say which sensor moved (with one, each mirrors the other)."""
@@ -141,10 +153,12 @@ class NeighbourDrift:
             self._groups.setdefault(kind, []).append(sensor)
         for m in members:
             mine = self._tracks.get(m.sensor)
-            if mine is not None and mine.cov is not None and m.kind != COVARIATE_KIND:
-                mine.covs = tuple(
-                    s for s in by_zone.get((m.zone, COVARIATE_KIND), ()) if s in self._tracks
-                )
+            if mine is None or not self.config.trend.covariate or m.kind != EXPLAINED_KIND:
+                continue
+            mine.covs = tuple(
+                s for s in by_zone.get((m.zone, COVARIATE_KIND), ()) if s in self._tracks
+            )
+            mine.cov = CovariateFit() if mine.covs else None
 
     def covers(self, sensor: str) -> bool:
         return sensor in self._tracks
