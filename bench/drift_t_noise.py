@@ -65,7 +65,7 @@ def hourly_t(
     quiet = DriftConfig(trend=replace(base, t_min=math.inf), sigma=math.inf)
     nd = NeighbourDrift(
         (
-            NeighbourSensor(s.id, s.zone, s.kind.value, s.display_unit)
+            NeighbourSensor(s.id, s.zone, s.kind.value, s.display_unit, s.kind in _JUDGED)
             for s in venue.sensors
             if s.kind in (*_JUDGED, SensorKind.CO2)  # CO2: the covariate, not judged here
         ),

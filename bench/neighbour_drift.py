@@ -124,7 +124,7 @@ def detect(
     venue = load_sample("museum-wing")
     nd = NeighbourDrift(
         (
-            NeighbourSensor(s.id, s.zone, s.kind.value, s.display_unit)
+            NeighbourSensor(s.id, s.zone, s.kind.value, s.display_unit, s.kind in _JUDGED)
             for s in venue.sensors
             if s.kind in _RECORDED  # CO2 as AnomalyWatch has it: the covariate
         ),

@@ -102,12 +102,15 @@ class DriftConfig:
 
 @dataclass(frozen=True, slots=True)
 class NeighbourSensor:
-    """One sensor for :class:`NeighbourDrift`: its zone, kind and display unit."""
+    """One sensor for :class:`NeighbourDrift`: its zone, kind and display unit;
+    ``judged``: False for a sensor kept only as a covariate (its hourly change
+    is learnt, its drift never judged: a zone's CO2 for ``trend.covariate``)."""
 
     sensor: str
     zone: str
     kind: str
     unit: str = ""
+    judged: bool = True
 
 
 class NeighbourDrift:
@@ -135,6 +138,7 @@ class NeighbourDrift:
             by_zone.setdefault((m.zone, m.kind), []).append(m.sensor)
             by_kind.setdefault(m.kind, []).append(m.sensor)
         self._tracks: dict[str, _Track] = {}
+        self._covariate_only: set[str] = set()
         self._kind_of: dict[str, str] = {}
         for m in members:
             zone_mates = [s for s in by_zone[(m.zone, m.kind)] if s != m.sensor]
@@ -146,6 +150,8 @@ class NeighbourDrift:
             track.neighbours = tuple(mates)
             self._tracks[m.sensor] = track
             self._kind_of[m.sensor] = m.kind
+            if not m.judged:
+                self._covariate_only.add(m.sensor)
         # The next hour to judge, per kind group.
         self._next_hour: dict[str, int] = {}
         self._groups: dict[str, list[str]] = {}
@@ -243,7 +249,7 @@ class NeighbourDrift:
         for s, own in change.items():
             t = self._tracks[s]
             mates = [n for n in t.neighbours if n in change and self._tracks[n].drift_ts < trusted]
-            if len(mates) < MIN_NEIGHBOURS:
+            if len(mates) < MIN_NEIGHBOURS or s in self._covariate_only:
                 continue
             others = [change[n] for n in mates]
             # The group's median with the sensor itself in it: with two of five
