@@ -42,12 +42,12 @@ def _rooms(days: float, drift_from: float | None, seed: int) -> list[tuple[str, 
 def _run(readings: list[tuple[str, float, float]], config: DriftConfig) -> list[tuple[str, float]]:
     nd = NeighbourDrift(
         [NeighbourSensor(f"t{i}", f"room{i}", "temperature", " C") for i in range(ROOMS)]
-        + [NeighbourSensor(f"c{i}", f"room{i}", "co2", "ppm") for i in range(ROOMS)],
+        + [NeighbourSensor(f"c{i}", f"room{i}", "co2", "ppm", judged=False) for i in range(ROOMS)],
         config,
     )
     found = []
     for s, ts, v in readings:
-        found += [(d.sensor, d.ts) for d in nd.update(s, ts, v) if d.sensor.startswith("t")]
+        found += [(d.sensor, d.ts) for d in nd.update(s, ts, v)]
     return found
 
 
@@ -84,3 +84,14 @@ def test_a_sensor_without_a_covariate_keeps_its_residual() -> None:
     fit = CovariateFit()
     assert [fit.adjust(r, math.nan) for r in (0.1, 0.2, 0.3)] == [0.1, 0.2, 0.3]
     assert fit.coefficient == 0.0
+
+
+def test_a_covariate_only_sensor_is_never_judged() -> None:
+    # c2's CO2 climbs 50 ppm an hour from the fourth day: a drift no judged
+    # sensor would miss; kept only as the covariate, it is not reported.
+    start = 3 * 86400.0
+    readings = [
+        (s, ts, v + (50.0 * (ts - start) / 3600.0 if s == "c2" and ts >= start else 0.0))
+        for s, ts, v in _rooms(5.0, None, seed=1)
+    ]
+    assert not [s for s, _ in _run(readings, WITH_CO2) if s.startswith("c")]
