@@ -20,7 +20,9 @@ moves it for a few hours. Two paths judge it:
   it), large enough (in the residual's own scale) and not steep. A drift's
   evidence grows with every hour (as the window's length to the power 1.5),
   so a 0.5 degC/week drift is reported within about a day; an event's dip
-  and recovery scatters about any line.
+  and recovery scatters about any line. Opt-in ``covariate``: a
+  thermometer's change since yesterday less the part its zone's CO2 change
+  explains (the visitors' heat; :mod:`drift_covariate`), before the median.
 - fast (steep lines): the median of the last 24 hourly residuals (one of
   each hour of the day, so the daily shape is a constant, and an event of
   under 12 hours does not move it) moves ``sigma`` scales (the residual's
