@@ -1,6 +1,7 @@
 """The slow drift path's statistic on sound sensors, in zone events and on drifts.
 
 Usage: python bench/drift_t_noise.py [--seeds 0,1,2] [--warmup-days 3] [--cache DIR]
+                                     [--covariate on|off]
 
 The same simulated readings as ``bench/neighbour_drift.py`` (share its
 ``--cache``). Every hour, for every thermometer and hygrometer, the lines of

@@ -5,14 +5,16 @@ neighbours by tens of times its night's scatter, and a different afternoon
 each day, so the usual level per hour of the day cannot remove it and the
 slow path's line is fitted through it. The zone's CO2 follows the same
 visitors (both settle within about half an hour of a change in the crowd,
-so their hourly means move together): its residual, built the same way
-(the zone's CO2 change since yesterday against the other zones' median,
-less its usual level per hour), explains part of the thermometer's.
+so their hourly means move together): the zone's CO2 change since the same
+hour yesterday explains part of the thermometer's change since then, which
+:class:`~twin.analytics.anomaly.neighbour_drift.NeighbourDrift` compares
+with the neighbours' (each room's crowd differs from yesterday's by its own
+amount, so the visitors' part comes out before the median).
 
 :class:`CovariateFit` learns, per sensor and online, the coefficient of the
-sensor's residual on the covariate's and returns the residual less that
+sensor's change on the covariate's and returns the change less that
 part. Why the coefficient does not absorb a drift: it is learnt from
-hour-to-hour differences of both residuals, in which a 0.5 degC/week drift
+hour-to-hour differences of both changes, in which a 0.5 degC/week drift
 is a constant 0.003 degC an hour, and CO2 does not drift with the
 thermometer, so the drift is uncorrelated with the covariate's differences
 (which average to zero over the visitors' coming and going) and adds only
@@ -21,7 +23,11 @@ robust scales, the textbook constant) keeps one wild hour (a CO2 sensor's
 own fault, a door left open) from setting it; it forgets with a week's time
 constant, as the usual level per hour does.
 
-State: six floats.
+The first :data:`BURN_IN_H` differences only teach the scales (a wild
+first pair would otherwise set the coefficient); a pair far out in the
+covariate is shrunk as a whole, keeping its slope and bounding its leverage.
+
+State: nine floats.
 """
 
 from __future__ import annotations
