@@ -1,6 +1,7 @@
 """The slow drift path's statistic on sound sensors, in zone events and on drifts.
 
 Usage: python bench/drift_t_noise.py [--seeds 0,1,2] [--warmup-days 3] [--cache DIR]
+                                     [--covariate on|off]
 
 The same simulated readings as ``bench/neighbour_drift.py`` (share its
 ``--cache``). Every hour, for every thermometer and hygrometer, the lines of
@@ -65,14 +66,15 @@ def hourly_t(
     quiet = DriftConfig(trend=replace(base, t_min=math.inf), sigma=math.inf)
     nd = NeighbourDrift(
         (
-            NeighbourSensor(s.id, s.zone, s.kind.value, s.display_unit)
+            NeighbourSensor(s.id, s.zone, s.kind.value, s.display_unit, s.kind in _JUDGED)
             for s in venue.sensors
-            if s.kind in _JUDGED
+            if s.kind in (*_JUDGED, SensorKind.CO2)  # CO2: the covariate, not judged here
         ),
         quiet,
     )
-    evidence = {n: nd.evidence(n) for n in names}
-    seen = dict.fromkeys(names, 0)
+    judged = {s.id for s in venue.sensors if s.kind in _JUDGED}
+    evidence = {n: nd.evidence(n) for n in names if n in judged}
+    seen = dict.fromkeys(evidence, 0)
     out: list[tuple[str, float, float]] = []
     for k, t, x in zip(i.tolist(), ts.tolist(), v.tolist(), strict=True):
         nd.update(names[k], t, x)
@@ -124,8 +126,16 @@ def main(argv: list[str] | None = None) -> int:
         default=None,
         help="the slow path's line as a bisquare M-estimate (default: the config's)",
     )
+    parser.add_argument(
+        "--covariate",
+        choices=("on", "off"),
+        default=None,
+        help="take the part the zone's CO2 explains out of the residual (default: the config's)",
+    )
     args = parser.parse_args(argv)
     trend = DriftTrendConfig()
+    if args.covariate is not None:
+        trend = replace(trend, covariate=args.covariate == "on")
     if args.robust is not None:
         trend = replace(trend, robust=args.robust == "on")
     if args.agree_trim is not None:

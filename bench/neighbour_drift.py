@@ -1,7 +1,7 @@
 """Drift against the neighbours alone, on simulated readings, across seeds.
 
 Usage: python bench/neighbour_drift.py [--seeds 0,1,2] [--warmup-days 3] [--cache DIR]
-                                      [--t-min T]
+                                      [--t-min T] [--covariate on|off]
 
 For each seed, the museum-wing venue is simulated twice, as ``bench/faults.py``
 does it: the realistic campaign (``realistic_plan``: about half the
@@ -53,6 +53,8 @@ T0 = 1_732_438_800.0  # as bench/faults.py
 _DAY = 86400.0
 _STEP_S = 60.0
 _JUDGED = (SensorKind.TEMPERATURE, SensorKind.HUMIDITY)
+# Recorded too: the zones' CO2, the covariate of the visitors' heat (not judged here).
+_RECORDED = (*_JUDGED, SensorKind.CO2)
 
 
 def events_for(warm_s: float) -> list[ZoneEvent]:
@@ -88,8 +90,8 @@ def simulate(
 ) -> tuple[list[str], np.ndarray, np.ndarray, np.ndarray, list[Fault]]:
     """Readings of the judged sensors: names, sensor index, ts, value; and the truth."""
     venue = load_sample("museum-wing")
-    names = [s.id for s in venue.sensors if s.kind in _JUDGED]
-    key = f"s{seed}-{int(seconds)}-{len(plan or ())}-{len(events)}"
+    names = [s.id for s in venue.sensors if s.kind in _RECORDED]
+    key = f"s{seed}-{int(seconds)}-{len(plan or ())}-{len(events)}-co2"
     path = cache / f"{key}.npz" if cache is not None else None
     sim = VenueSimulator(venue, seed=seed, start=T0, faults=plan)
     if path is not None and path.exists():
@@ -122,15 +124,16 @@ def detect(
     venue = load_sample("museum-wing")
     nd = NeighbourDrift(
         (
-            NeighbourSensor(s.id, s.zone, s.kind.value, s.display_unit)
+            NeighbourSensor(s.id, s.zone, s.kind.value, s.display_unit, s.kind in _JUDGED)
             for s in venue.sensors
-            if s.kind in _JUDGED
+            if s.kind in _RECORDED  # CO2 as AnomalyWatch has it: the covariate
         ),
         config,
     )
+    judged = {s.id for s in venue.sensors if s.kind in _JUDGED}
     found: list[tuple[str, float]] = []
     for k, t, x in zip(i.tolist(), ts.tolist(), v.tolist(), strict=True):
-        found += [(d.sensor, d.ts) for d in nd.update(names[k], t, x)]
+        found += [(d.sensor, d.ts) for d in nd.update(names[k], t, x) if d.sensor in judged]
     return found
 
 
@@ -168,8 +171,16 @@ def main(argv: list[str] | None = None) -> int:
         default=None,
         help="the slow path's line as a bisquare M-estimate (default: the config's)",
     )
+    parser.add_argument(
+        "--covariate",
+        choices=("on", "off"),
+        default=None,
+        help="take the part the zone's CO2 explains out of the residual (default: the config's)",
+    )
     args = parser.parse_args(argv)
     trend = DriftTrendConfig()
+    if args.covariate is not None:
+        trend = replace(trend, covariate=args.covariate == "on")
     if args.robust is not None:
         trend = replace(trend, robust=args.robust == "on")
     if args.agree_trim is not None:
@@ -186,11 +197,12 @@ def main(argv: list[str] | None = None) -> int:
     counts = {"temperature": 0, "humidity": 0}
     right = wrong = misread = outside = 0
     zone_of = {s.id: s.zone for s in load_sample("museum-wing").sensors}
+    judged = {s.id for s in load_sample("museum-wing").sensors if s.kind in _JUDGED}
     for seed in [int(s) for s in args.seeds.split(",")]:
         plan = drift_plan(seed, warm, args.rh_drift)
         names, i, ts, v, truth = simulate(seed, warm + 4 * _DAY, plan, [], args.cache)
         found = [(s, t) for s, t in detect(names, i, ts, v, config) if t >= T0 + warm]
-        drifts = {f.sensor: f for f in truth if f.kind is FaultKind.DRIFT and f.sensor in names}
+        drifts = {f.sensor: f for f in truth if f.kind is FaultKind.DRIFT and f.sensor in judged}
         each = []
         for f in drifts.values():
             kind = "humidity" if f.sensor.endswith("-rh") else "temperature"

@@ -15,7 +15,12 @@ from twin.analytics.anomaly import (
 )
 from twin.analytics.anomaly.corroboration import ZoneCorroboration
 from twin.analytics.anomaly.motion import RecentMotion
-from twin.analytics.anomaly.neighbour_drift import NeighbourDrift, NeighbourSensor
+from twin.analytics.anomaly.neighbour_drift import (
+    COVARIATE_KIND,
+    DriftConfig,
+    NeighbourDrift,
+    NeighbourSensor,
+)
 from twin.live_analytics.results import SensorAnomaly
 from twin.venue import SensorDef, SensorKind, Venue
 
@@ -79,16 +84,25 @@ class ExpiredAnomaly:
 class AnomalyWatch:
     """Detectors of every sensor of a venue; remembers each kind's last detection."""
 
-    def __init__(self, venue: Venue, active_s: float) -> None:
+    def __init__(
+        self, venue: Venue, active_s: float, drift_config: DriftConfig | None = None
+    ) -> None:
         self._active_s = active_s
+        covariate = drift_config is not None and drift_config.trend.covariate
         # Drift against the same-kind neighbours where a sensor has enough of them:
         # a room's or the venue's change moves them all and cancels. It needs two
         # days (a day-over-day change, then a day of them); until then the
         # sensor's own-history drift detector stands in.
         self._neighbour_drift = NeighbourDrift(
-            NeighbourSensor(s.id, s.zone, s.kind.value, s.display_unit)
-            for s in venue.sensors
-            if s.kind in _CONSENSUS_KINDS and s.kind not in _NO_DRIFT
+            (
+                NeighbourSensor(s.id, s.zone, s.kind.value, s.display_unit, judged=judged)
+                for s in venue.sensors
+                if s.kind in _CONSENSUS_KINDS
+                # CO2's drift is not judged; with the covariate its change is learnt.
+                for judged in (s.kind not in _NO_DRIFT,)
+                if judged or (covariate and s.kind.value == COVARIATE_KIND)
+            ),
+            drift_config,
         )
         self._detectors = {s.id: SensorDetector(detector_config(s)) for s in venue.sensors}
         self._groups: dict[str, ZoneConsensus] = {}

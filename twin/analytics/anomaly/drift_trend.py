@@ -66,7 +66,13 @@ class DriftTrendConfig:
     ``agree_trim``. Its ``t_min`` is 10: 1.1 times its largest |t| on the
     design seeds 0-2 (9.0), against the least-squares line's 10.9. It is off:
     design seeds 0-2 5 of 6 drifts within 24 h against 4, held-out seeds
-    30-33 7 of 8 as the least-squares line (docs/anomaly.md).
+    30-33 7 of 8 as the least-squares line (docs/anomaly.md). ``covariate``:
+    the residual less the part its zone's CO2 residual explains (the
+    visitors' heat; :mod:`drift_covariate`, applied by
+    :class:`~twin.analytics.anomaly.neighbour_drift.NeighbourDrift`). Its
+    ``t_min`` is 13 (1.1 x 11.8, its design noise maximum). It is off: design
+    seeds 0-2 6 of 6 drifts within 24 h against 4, held-out seeds 40-43 5 of
+    8 against 6 (docs/anomaly.md).
 
     ``t_min`` 12 is at the largest |t| of the design seeds' sound and event
     sensor-hours (12.2; ``bench/drift_t_noise.py``), not above it. ``by_hour``
@@ -81,6 +87,7 @@ class DriftTrendConfig:
     agree_trim: float | None = 3.0
     by_hour: bool = False
     robust: bool = False
+    covariate: bool = False
 
 
 @dataclass(frozen=True, slots=True)

@@ -20,7 +20,9 @@ moves it for a few hours. Two paths judge it:
   it), large enough (in the residual's own scale) and not steep. A drift's
   evidence grows with every hour (as the window's length to the power 1.5),
   so a 0.5 degC/week drift is reported within about a day; an event's dip
-  and recovery scatters about any line.
+  and recovery scatters about any line. Opt-in ``covariate``: a
+  thermometer's change since yesterday less the part its zone's CO2 change
+  explains (the visitors' heat; :mod:`drift_covariate`), before the median.
 - fast (steep lines): the median of the last 24 hourly residuals (one of
   each hour of the day, so the daily shape is a constant, and an event of
   under 12 hours does not move it) moves ``sigma`` scales (the residual's
@@ -42,21 +44,36 @@ from __future__ import annotations
 
 import math
 import statistics
-from array import array
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from twin.alarms.texts import format_number
 from twin.analytics.anomaly.detection import Detection, DetectionKind, described, severity
+from twin.analytics.anomaly.drift_covariate import CovariateFit
+from twin.analytics.anomaly.drift_track import DAY_H as _DAY_H
+from twin.analytics.anomaly.drift_track import Track as _Track
 from twin.analytics.anomaly.drift_trend import DriftTrendConfig, TrendEvidence
 
-__all__ = ["MIN_NEIGHBOURS", "DriftConfig", "NeighbourDrift", "NeighbourSensor"]
+__all__ = [
+    "COVARIATE_KIND",
+    "EXPLAINED_KIND",
+    "MIN_NEIGHBOURS",
+    "DriftConfig",
+    "NeighbourDrift",
+    "NeighbourSensor",
+]
+
+COVARIATE_KIND = "co2"
+"""The kind whose change explains the visitors' part of a zone mate's (``trend.covariate``)."""
+EXPLAINED_KIND = "temperature"
+"""The kind it explains: the visitors' heat. Not humidity: the humidity loop
+pulls the visitors' vapour back within about an hour, and on design seeds
+0-1 the CO2 did not steady the hygrometers' afternoons."""
 
 MIN_NEIGHBOURS = 2
 """Fewer neighbours cannot say which sensor moved (with one, each mirrors the other)."""
 
 _HOUR = 3600.0
-_DAY_H = 24
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,65 +104,15 @@ class DriftConfig:
 
 @dataclass(frozen=True, slots=True)
 class NeighbourSensor:
-    """One sensor for :class:`NeighbourDrift`: its zone, kind and display unit."""
+    """One sensor for :class:`NeighbourDrift`: its zone, kind and display unit;
+    ``judged``: False for a sensor kept only as a covariate (its hourly change
+    is learnt, its drift never judged: a zone's CO2 for ``trend.covariate``)."""
 
     sensor: str
     zone: str
     kind: str
     unit: str = ""
-
-
-class _Track:
-    """One sensor: its hourly bin, a day of hourly means, the residual's level
-    and usual level per hour of the day, and the trend evidence."""
-
-    __slots__ = (
-        "anchor_ts",
-        "base",
-        "base_n",
-        "bin_hour",
-        "bin_n",
-        "bin_sum",
-        "drift_ts",
-        "last_hour",
-        "last_mean",
-        "level_ring",
-        "mean_hour",
-        "means",
-        "neighbours",
-        "prev_step",
-        "reference",
-        "ring",
-        "ring_n",
-        "scale",
-        "spread",
-        "trend",
-        "unit",
-    )
-
-    def __init__(self, unit: str, trend: DriftTrendConfig) -> None:
-        self.unit = unit
-        self.neighbours: tuple[str, ...] = ()
-        self.bin_hour = -1
-        self.bin_sum = 0.0
-        self.bin_n = 0
-        self.last_hour = -1  # the bin closed before the open one
-        self.last_mean = 0.0
-        self.means = array("d", bytes(8 * _DAY_H))  # the last day's hourly means
-        self.mean_hour = array("q", [-1] * _DAY_H)  # ...and which hour each is
-        self.ring = array("d", bytes(8 * _DAY_H))  # the residual's level, by hour of the day
-        self.base = array("d", bytes(8 * _DAY_H))  # ...its usual level
-        self.base_n = array("q", bytes(8 * _DAY_H))  # ...days in it
-        # ...and how far it usually scatters about that level (NaN: not yet).
-        self.spread = array("d", [math.nan] * _DAY_H if trend.by_hour else [])
-        self.level_ring = array("d", bytes(8 * _DAY_H))  # the same against the others (fast)
-        self.ring_n = 0
-        self.prev_step = math.nan
-        self.scale = math.nan  # the residual's hour-to-hour scale (fast path)
-        self.reference = math.nan  # the day's median level last reported (fast path)
-        self.anchor_ts = math.nan
-        self.trend = TrendEvidence(trend)
-        self.drift_ts = -math.inf  # its last drift report
+    judged: bool = True
 
 
 class NeighbourDrift:
@@ -173,6 +140,7 @@ class NeighbourDrift:
             by_zone.setdefault((m.zone, m.kind), []).append(m.sensor)
             by_kind.setdefault(m.kind, []).append(m.sensor)
         self._tracks: dict[str, _Track] = {}
+        self._covariate_only: set[str] = set()
         self._kind_of: dict[str, str] = {}
         for m in members:
             zone_mates = [s for s in by_zone[(m.zone, m.kind)] if s != m.sensor]
@@ -184,11 +152,21 @@ class NeighbourDrift:
             track.neighbours = tuple(mates)
             self._tracks[m.sensor] = track
             self._kind_of[m.sensor] = m.kind
+            if not m.judged:
+                self._covariate_only.add(m.sensor)
         # The next hour to judge, per kind group.
         self._next_hour: dict[str, int] = {}
         self._groups: dict[str, list[str]] = {}
         for sensor, kind in self._kind_of.items():
             self._groups.setdefault(kind, []).append(sensor)
+        for m in members:
+            mine = self._tracks.get(m.sensor)
+            if mine is None or not self.config.trend.covariate or m.kind != EXPLAINED_KIND:
+                continue
+            mine.covs = tuple(
+                s for s in by_zone.get((m.zone, COVARIATE_KIND), ()) if s in self._tracks
+            )
+            mine.cov = CovariateFit() if mine.covs else None
 
     def covers(self, sensor: str) -> bool:
         return sensor in self._tracks
@@ -217,17 +195,11 @@ class NeighbourDrift:
         if hour < track.bin_hour:
             return []  # late, from an hour already closed: ignored (normal on the wire)
         found: list[Detection] = []
-        nxt = self._next_hour.get(kind)
-        if nxt is None:
-            # Start with the first whole hour: the current one may be partial.
-            self._next_hour[kind] = nxt = hour + 1
-        # Judge every finished hour of the group before this reading opens a new bin.
-        while ts >= (nxt + 1) * _HOUR + self._settle_s:
-            self._judge(kind, nxt, found)
-            nxt += 1
-            if ts >= (nxt + 1) * _HOUR + self._settle_s and nxt < hour - 1:
-                nxt = hour - 1  # a long silence: skip the empty hours at once
-            self._next_hour[kind] = nxt
+        if track.covs and COVARIATE_KIND in self._next_hour:
+            # The covariate's residual of an hour must be known when it is judged.
+            self._advance(COVARIATE_KIND, ts, hour, found)
+        self._next_hour.setdefault(kind, hour + 1)  # the current hour may be partial
+        self._advance(kind, ts, hour, found)
         if hour != track.bin_hour:
             if track.bin_n:
                 track.last_hour, track.last_mean = track.bin_hour, track.bin_sum / track.bin_n
@@ -235,6 +207,16 @@ class NeighbourDrift:
         track.bin_sum += value
         track.bin_n += 1
         return found
+
+    def _advance(self, kind: str, ts: float, hour: int, found: list[Detection]) -> None:
+        """Judge every finished hour of the group before this reading opens a new bin."""
+        nxt = self._next_hour[kind]
+        while ts >= (nxt + 1) * _HOUR + self._settle_s:
+            self._judge(kind, nxt, found)
+            nxt += 1
+            if ts >= (nxt + 1) * _HOUR + self._settle_s and nxt < hour - 1:
+                nxt = hour - 1  # a long silence: skip the empty hours at once
+            self._next_hour[kind] = nxt
 
     def _judge(self, kind: str, hour: int, found: list[Detection]) -> None:
         slot = hour % _DAY_H
@@ -254,22 +236,29 @@ class NeighbourDrift:
             t = self._tracks[s]
             if t.mean_hour[slot] == hour - _DAY_H:
                 change[s] = mean - t.means[slot]
+                t.change, t.change_hour = change[s], hour
             t.means[slot], t.mean_hour[slot] = mean, hour
+        # The slow path's changes with the visitors' part out before the median
+        # (each room's crowd differs from yesterday's by its own amount); the
+        # fast path's day median keeps the plain ones (sharper, it read a heating
+        # failure's echo as a drift).
+        slow = dict(change)
+        for s, own in change.items():
+            t = self._tracks[s]
+            if t.cov is not None and t.covs:
+                slow[s] = t.cov.adjust(own, self._covariate(t, hour))
         trusted = hour * _HOUR - self.config.distrust_s
         for s, own in change.items():
             t = self._tracks[s]
-            others = [
-                change[n]
-                for n in t.neighbours
-                if n in change and self._tracks[n].drift_ts < trusted
-            ]
-            if len(others) < MIN_NEIGHBOURS:
+            mates = [n for n in t.neighbours if n in change and self._tracks[n].drift_ts < trusted]
+            if len(mates) < MIN_NEIGHBOURS or s in self._covariate_only:
                 continue
+            others = [change[n] for n in mates]
             # The group's median with the sensor itself in it: with two of five
             # drifting the same way, the median of the other four is pulled
             # half-way to the drift (and a sound sensor reads as drifting); the
             # median of all five is still a sound one's.
-            step = own - statistics.median([own, *others])
+            step = slow[s] - statistics.median([slow[s], *(slow[n] for n in mates)])
             # The fast path keeps the median of the others: with the sensor in
             # the median its step is often exactly 0, and its hour-to-hour scale
             # would collapse.
@@ -332,6 +321,11 @@ class NeighbourDrift:
         if t.ring_n >= _DAY_H:
             t.reference, t.anchor_ts = statistics.median(t.level_ring), ts
         return detection
+
+    def _covariate(self, t: _Track, hour: int) -> float:
+        """The zone's CO2 change since yesterday this hour (NaN: none)."""
+        held = [c.change for c in (self._tracks[s] for s in t.covs) if c.change_hour == hour]
+        return sum(held) / len(held) if held else math.nan
 
     def _learn_spread(self, t: _Track, slot: int, size: float, weight: float) -> None:
         """The hour of the day's usual scatter about its usual level: a busy
