@@ -40,6 +40,7 @@ from twin.venue import SensorKind, Venue
 from venue_twin.http_server import serve_http
 from venue_twin.runner import UsageError
 from venue_twin.settings import AuthConfig, Settings
+from venue_twin.shutdown_watch import watch_shutdown
 from venue_twin.wiring_adapters import adapter_specs, with_adapters
 from viewer.analytics_view import AnalyticsView
 from viewer.app import ViewerContext, create_app
@@ -352,16 +353,17 @@ class Platform:
         return self
 
     async def __aexit__(self, *exc: object) -> None:
-        others = [t for t in self._tasks if t.get_name() != "store-writer"]
-        for t in others:
-            t.cancel()
-        # Let them finish their last alarm and command saves before the stores close.
-        await asyncio.gather(*others, return_exceptions=True)
-        # Closing the stack stops ingest first, then flushes the writer, then the store.
-        await self._stack.aclose()
-        for t in self._tasks:
-            t.cancel()
-        await asyncio.gather(*self._tasks, return_exceptions=True)
+        async with watch_shutdown("platform shutdown"):
+            others = [t for t in self._tasks if t.get_name() != "store-writer"]
+            for t in others:
+                t.cancel()
+            # Let them finish their last alarm and command saves before the stores close.
+            await asyncio.gather(*others, return_exceptions=True)
+            # Closing the stack stops ingest first, then flushes the writer, then the store.
+            await self._stack.aclose()
+            for t in self._tasks:
+                t.cancel()
+            await asyncio.gather(*self._tasks, return_exceptions=True)
 
     async def _finish_analytics(self) -> None:
         if self.analytics is None:
