@@ -34,6 +34,7 @@ import numpy as np
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
+from bench.drift_options import add_trend_options, trend_from  # noqa: E402
 from bench.neighbour_drift import T0, drift_plan, events_for, simulate  # noqa: E402
 from simulators.faults import FaultKind  # noqa: E402
 from twin.analytics.anomaly.drift_trend import DriftTrendConfig, TrendEvidence  # noqa: E402
@@ -113,35 +114,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--warmup-days", type=float, default=3.0)
     parser.add_argument("--rh-drift", type=float, default=1.0)
     parser.add_argument("--cache", type=Path, default=None)
-    parser.add_argument("--agree-trim", type=float, default=None, help="default: the config's")
-    parser.add_argument(
-        "--by-hour",
-        choices=("on", "off"),
-        default=None,
-        help="weigh each hour by its hour of the day's usual scatter (default: the config's, off)",
-    )
-    parser.add_argument(
-        "--robust",
-        choices=("on", "off"),
-        default=None,
-        help="the slow path's line as a bisquare M-estimate (default: the config's)",
-    )
-    parser.add_argument(
-        "--covariate",
-        choices=("on", "off"),
-        default=None,
-        help="take the part the zone's CO2 explains out of the residual (default: the config's)",
-    )
+    add_trend_options(parser)
     args = parser.parse_args(argv)
-    trend = DriftTrendConfig()
-    if args.covariate is not None:
-        trend = replace(trend, covariate=args.covariate == "on")
-    if args.robust is not None:
-        trend = replace(trend, robust=args.robust == "on")
-    if args.agree_trim is not None:
-        trend = replace(trend, agree_trim=args.agree_trim if args.agree_trim > 0 else None)
-    if args.by_hour is not None:
-        trend = replace(trend, by_hour=args.by_hour == "on")
+    trend = trend_from(args)
     warm = args.warmup_days * _DAY
     zone_of = {s.id: s.zone for s in load_sample("museum-wing").sensors}
     sound: dict[str, list[float]] = {"temp": [], "rh": []}

@@ -35,10 +35,10 @@ import numpy as np
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
+from bench.drift_options import add_trend_options, trend_from  # noqa: E402
 from simulators.fault_campaign import ZoneEvent, ZoneEvents, realistic_plan  # noqa: E402
 from simulators.faults import Fault, FaultKind, FaultPlan  # noqa: E402
 from simulators.simulator import VenueSimulator  # noqa: E402
-from twin.analytics.anomaly.drift_trend import DriftTrendConfig  # noqa: E402
 from twin.analytics.anomaly.neighbour_drift import (  # noqa: E402
     DriftConfig,
     NeighbourDrift,
@@ -157,36 +157,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rh-drift", type=float, default=1.0, help="%%RH per week (0: none)")
     parser.add_argument("--cache", type=Path, default=None)
     parser.add_argument("--t-min", type=float, default=None, help="default: the config's")
-    parser.add_argument("--agree-trim", type=float, default=None, help="default: the config's")
-    parser.add_argument(
-        "--by-hour",
-        choices=("on", "off"),
-        default=None,
-        help="weigh each hour by its hour of the day's usual scatter (default: the config's, "
-        "off; docs/anomaly.md used it with --t-min 14.5, 1.1 x its design noise maximum)",
-    )
-    parser.add_argument(
-        "--robust",
-        choices=("on", "off"),
-        default=None,
-        help="the slow path's line as a bisquare M-estimate (default: the config's)",
-    )
-    parser.add_argument(
-        "--covariate",
-        choices=("on", "off"),
-        default=None,
-        help="take the part the zone's CO2 explains out of the residual (default: the config's)",
-    )
+    add_trend_options(parser)
     args = parser.parse_args(argv)
-    trend = DriftTrendConfig()
-    if args.covariate is not None:
-        trend = replace(trend, covariate=args.covariate == "on")
-    if args.robust is not None:
-        trend = replace(trend, robust=args.robust == "on")
-    if args.agree_trim is not None:
-        trend = replace(trend, agree_trim=args.agree_trim if args.agree_trim > 0 else None)
-    if args.by_hour is not None:
-        trend = replace(trend, by_hour=args.by_hour == "on")
+    trend = trend_from(args)
     if args.t_min is not None:
         trend = replace(trend, t_min=args.t_min)
     config = DriftConfig(trend=trend)

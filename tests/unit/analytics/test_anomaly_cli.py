@@ -14,48 +14,46 @@ from venue_twin.cli import main
 REPO = Path(__file__).resolve().parents[3]
 
 
-def test_score_runs_without_importing_the_service(tmp_path: Path) -> None:
+def _modules_loaded_by_a_score(tmp_path: Path, modules: tuple[str, ...]) -> list[str]:
+    """Run `anomaly score` on 500 rows in a fresh interpreter; which of ``modules`` it loaded."""
     src, dst = tmp_path / "in.csv", tmp_path / "out.csv"
     src.write_text("timestamp,value\n" + "".join(f"{60 * i},{i % 7}\n" for i in range(500)))
-    # Start-up used to import the whole service (viewer, trimesh, ...): seconds
-    # before the first row. The fast path needs the anomaly package only.
     code = (
         "import sys\n"
         "from venue_twin.cli import main\n"
         f"rc = main(['anomaly', 'score', {str(src)!r}, '--out', {str(dst)!r}])\n"
-        "heavy = [m for m in ('viewer.app', 'trimesh', 'venue_twin.wiring', 'fastapi') "
-        "if m in sys.modules]\n"
-        "print(rc, heavy)\n"
+        f"print(rc, ','.join(m for m in {modules!r} if m in sys.modules))\n"
     )
     env = {**os.environ, "PYTHONPATH": str(REPO)}
     out = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True
     )
-    assert out.stdout.strip().splitlines()[-1] == "0 []"
+    rc, _, loaded = out.stdout.splitlines()[-1].partition(" ")
+    assert rc == "0"
     assert len(dst.read_text().splitlines()) == 501
+    return [m for m in loaded.split(",") if m]
+
+
+def test_score_runs_without_importing_the_service(tmp_path: Path) -> None:
+    # Start-up used to import the whole service (viewer, trimesh, ...): seconds
+    # before the first row. The fast path needs the anomaly package only.
+    heavy = ("viewer.app", "trimesh", "venue_twin.wiring", "fastapi")
+    assert _modules_loaded_by_a_score(tmp_path, heavy) == []
 
 
 def test_score_starts_without_numpy_rich_or_the_typed_detectors(tmp_path: Path) -> None:
-    src, dst = tmp_path / "in.csv", tmp_path / "out.csv"
-    src.write_text("timestamp,value\n" + "".join(f"{60 * i},{i % 7}\n" for i in range(500)))
     # The score needs StreamScore alone: numpy (via the zone consensus), rich
     # and asyncio (the other commands' console and runner) and the typed
     # detectors with their alarm texts were 0.3-0.4 s of every run's start-up.
-    code = (
-        "import sys\n"
-        "from venue_twin.cli import main\n"
-        f"rc = main(['anomaly', 'score', {str(src)!r}, '--out', {str(dst)!r}])\n"
-        "heavy = [m for m in ('numpy', 'rich', 'asyncio', 'twin.alarms', "
-        "'twin.analytics.anomaly.consensus', 'twin.analytics.anomaly.sensor') "
-        "if m in sys.modules]\n"
-        "print(rc, heavy)\n"
+    heavy = (
+        "numpy",
+        "rich",
+        "asyncio",
+        "twin.alarms",
+        "twin.analytics.anomaly.consensus",
+        "twin.analytics.anomaly.sensor",
     )
-    env = {**os.environ, "PYTHONPATH": str(REPO)}
-    out = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True
-    )
-    assert out.stdout.strip().splitlines()[-1] == "0 []"
-    assert len(dst.read_text().splitlines()) == 501
+    assert _modules_loaded_by_a_score(tmp_path, heavy) == []
 
 
 def test_the_package_still_offers_every_name_it_exports() -> None:

@@ -22,13 +22,14 @@ from __future__ import annotations
 
 import math
 
+from twin.analytics.anomaly.robust_scale import mad_sd
+
 __all__ = ["C", "robust_t"]
 
 C = 4.685
 """Bisquare's tuning constant: 95 % efficiency on Gaussian noise (the textbook value)."""
 
 _ROUNDS = 6  # reweighting rounds (the slope settles in three or four)
-_MAD_TO_SD = 1.4826
 _SETTLED = 1e-3
 """A round that moves the slope by less than this share of its noise ends the reweighting."""
 _MIN_SLOPE_INFO = 0.1
@@ -65,7 +66,7 @@ def _bisquare(ys: list[float]) -> tuple[float, float]:
     slope = sum(x * y for x, y in zip(xs, ys, strict=True)) / sxx
     intercept = sum(ys) / n
     res = [y - intercept - slope * x for x, y in zip(xs, ys, strict=True)]
-    cut = C * max(_mad(res), 1e-12)
+    cut = C * max(mad_sd(res), 1e-12)
     for _ in range(_ROUNDS):
         # One pass of weighted sums (the weights from the last line's residuals).
         sw = swx = swy = swxx = swxy = 0.0
@@ -105,12 +106,3 @@ def _bisquare(ys: list[float]) -> tuple[float, float]:
         return 0.0, slope
     se = math.sqrt(psi2 * n / (n - 2)) / dpsi / math.sqrt(sxx)
     return slope / max(se, 1e-300), slope
-
-
-def _mad(xs: list[float]) -> float:
-    s = sorted(xs)
-    n = len(s)
-    med = s[n // 2] if n % 2 else 0.5 * (s[n // 2 - 1] + s[n // 2])
-    dev = sorted(abs(x - med) for x in xs)
-    mid = dev[n // 2] if n % 2 else 0.5 * (dev[n // 2 - 1] + dev[n // 2])
-    return _MAD_TO_SD * mid

@@ -37,13 +37,13 @@ from dataclasses import dataclass
 
 from twin.analytics.anomaly.drift_robust import robust_t
 from twin.analytics.anomaly.drift_weighted import weighted_t
+from twin.analytics.anomaly.robust_scale import mad_sd
 
 __all__ = ["HISTORY_H", "DriftTrendConfig", "Trend", "TrendEvidence"]
 
 HISTORY_H = 72
 """Hours of residual kept: three days, so a day's drift is a third of them."""
 
-_MAD_TO_SD = 1.4826
 _ROUNDS = 4  # refits without the hours off the line (it settles in two or three)
 
 
@@ -148,7 +148,7 @@ class TrendEvidence:
         held = [v for v in self.last(self._n) if not math.isnan(v)]
         if len(held) < min(self._cfg.windows):
             return None  # no scale yet
-        self.scale = _mad(held)
+        self.scale = mad_sd(held)
         best: Trend | None = None
         for trend in self.fits():
             if best is None or abs(trend.t) > abs(best.t):
@@ -211,15 +211,6 @@ class TrendEvidence:
         )
 
 
-def _mad(xs: list[float]) -> float:
-    s = sorted(xs)
-    med = s[len(s) // 2] if len(s) % 2 else 0.5 * (s[len(s) // 2 - 1] + s[len(s) // 2])
-    dev = sorted(abs(x - med) for x in xs)
-    n = len(dev)
-    mid = dev[n // 2] if n % 2 else 0.5 * (dev[n // 2 - 1] + dev[n // 2])
-    return _MAD_TO_SD * mid
-
-
 def _line(xs: list[int], ys: list[float]) -> tuple[float, float, float]:
     """Least squares over the points: slope, intercept at x = 0, and Sxx."""
     n = len(xs)
@@ -247,7 +238,7 @@ def _fit_trimmed(ys: list[float], scale: float, trim: float) -> Trend:
     for _ in range(_ROUNDS):
         slope, intercept, sxx = _line(keep, [ys[i] for i in keep])
         res = [ys[i] - intercept - slope * i for i in xs]
-        limit = trim * max(_mad([res[i] for i in keep]), 1e-12)
+        limit = trim * max(mad_sd([res[i] for i in keep]), 1e-12)
         kept = [i for i in xs if abs(res[i]) <= limit]
         if kept == keep or len(kept) < 3:
             break
@@ -282,6 +273,6 @@ def _fit(ys: list[float], scale: float) -> Trend:
     res = [y - mean - slope * (i - centre) for i, y in enumerate(ys)]
     # A dip and a recovery scatter widely about any line, so an event's t
     # stays small however deep it is; a drift's scatter is the noise's.
-    spread = max(_mad(res), 1e-12)
+    spread = max(mad_sd(res), 1e-12)
     t = slope * math.sqrt(sxx) / spread
     return Trend(t, slope, w, slope * w, scale)

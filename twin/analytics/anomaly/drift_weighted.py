@@ -19,9 +19,10 @@ from __future__ import annotations
 
 import math
 
+from twin.analytics.anomaly.robust_scale import mad_sd
+
 __all__ = ["WeightedLine", "weighted_t", "weights"]
 
-_MAD_TO_SD = 1.4826
 _ROUNDS = 4
 _FLOOR = 0.5
 """No hour's scatter is taken below this share of the window's median one:
@@ -78,14 +79,14 @@ def weighted_t(
         return 0.0, 0.0
     every = list(range(n))
     plain = WeightedLine(ys, ws, every)
-    spread = max(_mad(plain.std_res), 1e-12)
+    spread = max(mad_sd(plain.std_res), 1e-12)
     t = plain.slope * math.sqrt(plain.sxx) / spread
     if trim is None or t == 0.0 or abs(t) < needed:
         return t, plain.slope
     keep = every
     line = plain
     for _ in range(_ROUNDS):
-        limit = trim * max(_mad([line.std_res[i] for i in keep]), 1e-12)
+        limit = trim * max(mad_sd([line.std_res[i] for i in keep]), 1e-12)
         kept = [i for i in every if abs(line.std_res[i]) <= limit]
         if kept == keep or len(kept) < 3:
             break
@@ -115,12 +116,3 @@ def _classical_t(line: WeightedLine, keep: list[int]) -> float:
     ss = sum(line.std_res[i] ** 2 for i in keep)
     spread = max(math.sqrt(ss / max(len(keep) - 2, 1)), 1e-12)
     return line.slope * math.sqrt(line.sxx) / spread
-
-
-def _mad(xs: list[float]) -> float:
-    s = sorted(xs)
-    n = len(s)
-    med = s[n // 2] if n % 2 else 0.5 * (s[n // 2 - 1] + s[n // 2])
-    dev = sorted(abs(x - med) for x in xs)
-    mid = dev[n // 2] if n % 2 else 0.5 * (dev[n // 2 - 1] + dev[n // 2])
-    return _MAD_TO_SD * mid

@@ -1,0 +1,48 @@
+"""The slow drift path's options, shared by the drift benches."""
+
+from __future__ import annotations
+
+import argparse
+from dataclasses import replace
+
+from twin.analytics.anomaly.drift_trend import DriftTrendConfig
+
+__all__ = ["add_trend_options", "trend_from"]
+
+
+def add_trend_options(parser: argparse.ArgumentParser) -> None:
+    """Add --agree-trim, --by-hour, --robust and --covariate (default: the config's)."""
+    parser.add_argument("--agree-trim", type=float, default=None, help="default: the config's")
+    parser.add_argument(
+        "--by-hour",
+        choices=("on", "off"),
+        default=None,
+        help="weigh each hour by its hour of the day's usual scatter (default: the config's, "
+        "off; docs/anomaly.md used it with --t-min 14.5, 1.1 x its design noise maximum)",
+    )
+    parser.add_argument(
+        "--robust",
+        choices=("on", "off"),
+        default=None,
+        help="the slow path's line as a bisquare M-estimate (default: the config's)",
+    )
+    parser.add_argument(
+        "--covariate",
+        choices=("on", "off"),
+        default=None,
+        help="take the part the zone's CO2 explains out of the residual (default: the config's)",
+    )
+
+
+def trend_from(args: argparse.Namespace) -> DriftTrendConfig:
+    """The default slow path with the options given on the command line."""
+    trend = DriftTrendConfig()
+    if args.covariate is not None:
+        trend = replace(trend, covariate=args.covariate == "on")
+    if args.robust is not None:
+        trend = replace(trend, robust=args.robust == "on")
+    if args.agree_trim is not None:
+        trend = replace(trend, agree_trim=args.agree_trim if args.agree_trim > 0 else None)
+    if args.by_hour is not None:
+        trend = replace(trend, by_hour=args.by_hour == "on")
+    return trend
