@@ -270,7 +270,10 @@ class AnalyticsService:
         while True:
             timeout = max(0.0, next_tick - time.monotonic())
             try:
-                action = await asyncio.wait_for(self._queue.get(), timeout)
+                # Not wait_for: on 3.11 it drops a cancel that meets an arriving
+                # action (gh-86296), and the shutdown then waits for ever.
+                async with asyncio.timeout(timeout):
+                    action = await self._queue.get()
             except TimeoutError:
                 # On the analysis thread: the watchdogs touch the analytics' state.
                 self._tick_act(await self._batcher.call(partial(self._tick_analyse, None)))
