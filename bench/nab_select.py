@@ -84,6 +84,21 @@ __all__ = [
     "score_with",
 ]
 
+# The per-reading axes: scale rate, slow scale rate, record decay, record floor.
+_SCALES = (0.01, 0.005)
+_SLOWS = (0.0, 0.002)
+_DECAYS = (0.999, 0.9995, 0.9998)
+_FLOORS = (4.0, 5.0, 6.0)
+
+
+def _per_reading(**extra: float) -> tuple[ScoreTuning, ...]:
+    """The 36 per-reading scale / slow / decay / floor variants, each with ``extra`` set."""
+    return tuple(
+        ScoreTuning(scale_alpha=a, slow_scale_alpha=s, record_decay=d, record_floor=f, **extra)
+        for a, s, d, f in product(_SCALES, _SLOWS, _DECAYS, _FLOORS)
+    )
+
+
 PER_READING_GRID: tuple[ScoreTuning, ...] = tuple(
     ScoreTuning(
         scale_alpha=a,
@@ -92,9 +107,7 @@ PER_READING_GRID: tuple[ScoreTuning, ...] = tuple(
         record_floor=f,
         spike_margin=m,
     )
-    for a, s, d, f, m in product(
-        (0.01, 0.005), (0.0, 0.002), (0.999, 0.9995, 0.9998), (4.0, 5.0, 6.0), (0.0, 1.1)
-    )
+    for a, s, d, f, m in product(_SCALES, _SLOWS, _DECAYS, _FLOORS, (0.0, 1.1))
 )
 # Decays per 5 minutes: 0.9995, 0.9998 and 0.9999 are half-lives of 4.8, 12
 # and 24 days. Evidence weights and scale rates stay per reading: timed, they
@@ -109,45 +122,27 @@ TIMED_GRID: tuple[ScoreTuning, ...] = tuple(
     )
     for timed, a, s, d, f in product(
         (("records",), ("records", "report")),
-        (0.01, 0.005),
-        (0.0, 0.002),
+        _SCALES,
+        _SLOWS,
         (0.9995, 0.9998, 0.9999),
-        (4.0, 5.0, 6.0),
+        _FLOORS,
     )
 )
 # The records held through an excursion, a report again only when it has
 # grown this many times (issue 14, fifth NAB session): on the per-reading
 # variants without the spike margin, the set whose nested figure it must beat.
 ESCALATION_GRID: tuple[ScoreTuning, ...] = tuple(
-    ScoreTuning(
-        scale_alpha=a,
-        slow_scale_alpha=s,
-        record_decay=d,
-        record_floor=f,
-        escalation=e,
-    )
-    for e, a, s, d, f in product(
-        (2.0, 8.0), (0.01, 0.005), (0.0, 0.002), (0.999, 0.9995, 0.9998), (4.0, 5.0, 6.0)
-    )
+    v for e in (2.0, 8.0) for v in _per_reading(escalation=e)
 )
 # HTM's anomaly likelihood fused by max, scoring above 8, 12 or 16 decades
 # (issue 14, sixth NAB session), on the same 36 variants.
 LIKELIHOOD_GRID: tuple[ScoreTuning, ...] = tuple(
-    ScoreTuning(
-        scale_alpha=a,
-        slow_scale_alpha=s,
-        record_decay=d,
-        record_floor=f,
-        likelihood=b,
-    )
-    for b, a, s, d, f in product(
-        (8.0, 12.0, 16.0), (0.01, 0.005), (0.0, 0.002), (0.999, 0.9995, 0.9998), (4.0, 5.0, 6.0)
-    )
+    v for b in (8.0, 12.0, 16.0) for v in _per_reading(likelihood=b)
 )
 # Records at all three of the per-reading grid's decays, their scores
 # averaged (issue 14, seventh NAB session): one more value of the decay axis,
 # on the same 12 scale / slow / floor combinations without the spike margin.
-AVERAGED_DECAYS = (0.999, 0.9995, 0.9998)
+AVERAGED_DECAYS = _DECAYS
 AVERAGED_GRID: tuple[ScoreTuning, ...] = tuple(
     ScoreTuning(
         scale_alpha=a,
@@ -155,7 +150,7 @@ AVERAGED_GRID: tuple[ScoreTuning, ...] = tuple(
         record_floor=f,
         record_decays=AVERAGED_DECAYS,
     )
-    for a, s, f in product((0.01, 0.005), (0.0, 0.002), (4.0, 5.0, 6.0))
+    for a, s, f in product(_SCALES, _SLOWS, _FLOORS)
 )
 GRIDS: dict[str, tuple[ScoreTuning, ...]] = {
     "per_reading": PER_READING_GRID,
