@@ -81,6 +81,20 @@ class ExpiredAnomaly:
     kind: str
 
 
+def _drift_members(venue: Venue, config: DriftConfig | None) -> list[NeighbourSensor]:
+    """The sensors whose drift is judged against their neighbours, and the covariates."""
+    covariate = config is not None and config.trend.covariate
+    members = []
+    for s in venue.sensors:
+        if s.kind not in _CONSENSUS_KINDS:
+            continue
+        judged = s.kind not in _NO_DRIFT
+        # CO2's drift is not judged; with the covariate its change is learnt.
+        if judged or (covariate and s.kind.value == COVARIATE_KIND):
+            members.append(NeighbourSensor(s.id, s.zone, s.kind.value, s.display_unit, judged))
+    return members
+
+
 class AnomalyWatch:
     """Detectors of every sensor of a venue; remembers each kind's last detection."""
 
@@ -88,22 +102,11 @@ class AnomalyWatch:
         self, venue: Venue, active_s: float, drift_config: DriftConfig | None = None
     ) -> None:
         self._active_s = active_s
-        covariate = drift_config is not None and drift_config.trend.covariate
         # Drift against the same-kind neighbours where a sensor has enough of them:
         # a room's or the venue's change moves them all and cancels. It needs two
         # days (a day-over-day change, then a day of them); until then the
         # sensor's own-history drift detector stands in.
-        self._neighbour_drift = NeighbourDrift(
-            (
-                NeighbourSensor(s.id, s.zone, s.kind.value, s.display_unit, judged=judged)
-                for s in venue.sensors
-                if s.kind in _CONSENSUS_KINDS
-                # CO2's drift is not judged; with the covariate its change is learnt.
-                for judged in (s.kind not in _NO_DRIFT,)
-                if judged or (covariate and s.kind.value == COVARIATE_KIND)
-            ),
-            drift_config,
-        )
+        self._neighbour_drift = NeighbourDrift(_drift_members(venue, drift_config), drift_config)
         self._detectors = {s.id: SensorDetector(detector_config(s)) for s in venue.sensors}
         self._groups: dict[str, ZoneConsensus] = {}
         members: dict[tuple[str, SensorKind], list[SensorDef]] = {}

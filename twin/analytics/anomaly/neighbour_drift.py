@@ -245,7 +245,7 @@ class NeighbourDrift:
         slow = dict(change)
         for s, own in change.items():
             t = self._tracks[s]
-            if t.cov is not None and t.covs:
+            if t.cov is not None:  # set only where the zone has a covariate
                 slow[s] = t.cov.adjust(own, self._covariate(t, hour))
         trusted = hour * _HOUR - self.config.distrust_s
         for s, own in change.items():
