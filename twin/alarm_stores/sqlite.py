@@ -6,16 +6,14 @@ Uses the same database file and migrations as :class:`~ingest.store.SqliteStore`
 
 from __future__ import annotations
 
-import asyncio
 import json
 import sqlite3
 from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, Literal, TypeVar
 
 from ingest.store import migrate
-from ingest.store.sqlite import connect_sqlite
+from ingest.store.sqlite_thread import SqliteThread
 from twin.alarms.errors import AlarmStoreError, AlarmStoreUnavailable
 from twin.alarms.model import Action, Alarm, AlarmState, AlarmTransition, Severity
 from twin.alarms.texts import text_from_json, text_to_json
@@ -213,51 +211,34 @@ def sql(template: str, mark: str) -> str:
     return template.replace("{p}", mark)
 
 
+def _translate(conn: sqlite3.Connection, exc: sqlite3.Error) -> Exception:
+    if conn.in_transaction:
+        conn.rollback()
+    if isinstance(exc, sqlite3.OperationalError):  # locked, disk I/O, full disk
+        return AlarmStoreUnavailable(f"SQLite alarm store: {exc}")
+    return AlarmStoreError(f"SQLite alarm store: {exc}")
+
+
 class SqliteAlarmStore:
     """Implements ``AlarmStore`` and ``CommandStore`` on one SQLite file."""
 
     def __init__(self, path: str | Path) -> None:
         self._path = str(path)
-        self._executor: ThreadPoolExecutor | None = None
-        self._conn: sqlite3.Connection | None = None
+        self._db = SqliteThread(self._path, "sqlite-alarms")
 
     async def _run(self, fn: Callable[[sqlite3.Connection], T]) -> T:
-        if self._executor is None or self._conn is None:
+        if not self._db.is_open:
             raise AlarmStoreError("SQLite alarm store is not open")
-        conn = self._conn
-
-        def call() -> T:
-            try:
-                return fn(conn)
-            except sqlite3.Error as exc:
-                if conn.in_transaction:
-                    conn.rollback()
-                if isinstance(exc, sqlite3.OperationalError):  # locked, disk I/O, full disk
-                    raise AlarmStoreUnavailable(f"SQLite alarm store: {exc}") from exc
-                raise AlarmStoreError(f"SQLite alarm store: {exc}") from exc
-
-        return await asyncio.get_running_loop().run_in_executor(self._executor, call)
+        return await self._db.run(fn, _translate)
 
     async def open(self) -> None:
-        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sqlite-alarms")
-
         try:
-            self._conn = await asyncio.get_running_loop().run_in_executor(
-                self._executor, connect_sqlite, self._path
-            )
+            await self._db.open()
         except (sqlite3.Error, migrate.MigrationError) as exc:
-            self._executor.shutdown(wait=False)
-            self._executor = None
             raise AlarmStoreError(f"cannot open SQLite database {self._path}: {exc}") from exc
 
     async def close(self) -> None:
-        if self._executor is None:
-            return
-        conn, self._conn = self._conn, None
-        if conn is not None:
-            await asyncio.get_running_loop().run_in_executor(self._executor, conn.close)
-        self._executor.shutdown(wait=True)
-        self._executor = None
+        await self._db.close()
 
     # -- alarms ------------------------------------------------------------
 
