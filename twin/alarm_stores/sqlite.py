@@ -231,6 +231,9 @@ class SqliteAlarmStore:
             raise AlarmStoreError("SQLite alarm store is not open")
         return await self._db.run(fn, _translate)
 
+    async def _select(self, q: str, args: Sequence[Any]) -> list[Any]:
+        return await self._run(lambda c: c.execute(q, args).fetchall())
+
     async def open(self) -> None:
         try:
             await self._db.open()
@@ -254,7 +257,7 @@ class SqliteAlarmStore:
 
     async def get_alarm(self, alarm_id: str) -> Alarm | None:
         q = f"SELECT {ALARM_COLUMNS} FROM alarms WHERE alarm_id = ?"
-        rows = await self._run(lambda c: c.execute(q, (alarm_id,)).fetchall())
+        rows = await self._select(q, (alarm_id,))
         return alarm_from_row(rows[0]) if rows else None
 
     async def open_alarms(self, venue: str | None = None) -> list[Alarm]:
@@ -262,7 +265,7 @@ class SqliteAlarmStore:
             f"SELECT {ALARM_COLUMNS} FROM alarms WHERE state <> 'cleared' "
             "AND (? IS NULL OR venue = ?) ORDER BY raised_at DESC, alarm_id"
         )
-        rows = await self._run(lambda c: c.execute(q, (venue, venue)).fetchall())
+        rows = await self._select(q, (venue, venue))
         return [alarm_from_row(r) for r in rows]
 
     async def alarms(
@@ -278,7 +281,7 @@ class SqliteAlarmStore:
             f"AND (? IS NULL OR updated_at >= ?) ORDER BY {ALARM_ORDER[by]} DESC, alarm_id LIMIT ?"
         )
         args = (venue, venue, since, since, limit)
-        rows = await self._run(lambda c: c.execute(q, args).fetchall())
+        rows = await self._select(q, args)
         return [alarm_from_row(r) for r in rows]
 
     async def alarm_history(self, alarm_id: str) -> list[AlarmTransition]:
@@ -286,7 +289,7 @@ class SqliteAlarmStore:
             "SELECT alarm_id, ts, action, from_state, to_state, user_name, note "
             "FROM alarm_history WHERE alarm_id = ? ORDER BY id"
         )
-        rows = await self._run(lambda c: c.execute(q, (alarm_id,)).fetchall())
+        rows = await self._select(q, (alarm_id,))
         return [alarm_transition_from_row(r) for r in rows]
 
     # -- commands ----------------------------------------------------------
@@ -302,7 +305,7 @@ class SqliteAlarmStore:
 
     async def get_command(self, command_id: str) -> CommandRecord | None:
         q = f"SELECT {COMMAND_COLUMNS} FROM commands WHERE command_id = ?"
-        rows = await self._run(lambda c: c.execute(q, (command_id,)).fetchall())
+        rows = await self._select(q, (command_id,))
         return command_from_row(rows[0]) if rows else None
 
     async def commands(self, venue: str | None = None, *, limit: int = 100) -> list[CommandRecord]:
@@ -310,7 +313,7 @@ class SqliteAlarmStore:
             f"SELECT {COMMAND_COLUMNS} FROM commands WHERE (? IS NULL OR venue = ?) "
             "ORDER BY created_at DESC, command_id LIMIT ?"
         )
-        rows = await self._run(lambda c: c.execute(q, (venue, venue, limit)).fetchall())
+        rows = await self._select(q, (venue, venue, limit))
         return [command_from_row(r) for r in rows]
 
     async def open_commands(self) -> list[CommandRecord]:
@@ -318,7 +321,7 @@ class SqliteAlarmStore:
             f"SELECT {COMMAND_COLUMNS} FROM commands WHERE state IN (?, ?) "
             "ORDER BY created_at DESC, command_id"
         )
-        rows = await self._run(lambda c: c.execute(q, _OPEN_COMMAND_STATES).fetchall())
+        rows = await self._select(q, _OPEN_COMMAND_STATES)
         return [command_from_row(r) for r in rows]
 
     async def command_history(self, command_id: str) -> list[CommandTransition]:
@@ -326,5 +329,5 @@ class SqliteAlarmStore:
             "SELECT command_id, ts, from_state, to_state, user_name, detail "
             "FROM command_history WHERE command_id = ? ORDER BY id"
         )
-        rows = await self._run(lambda c: c.execute(q, (command_id,)).fetchall())
+        rows = await self._select(q, (command_id,))
         return [command_transition_from_row(r) for r in rows]
