@@ -29,7 +29,7 @@ from ingest.store.base import (
     StoreUnavailable,
     ZoneAggregate,
 )
-from ingest.store.rows import QUALITY_CODE, from_ms, reading_from_row, to_ms, width_ms
+from ingest.store.rows import QUALITY_CODE, from_ms, reading_from_row, to_ms, width_ms, zone_members
 from ingest.store.sqlite_bulk import bulk_params
 from ingest.store.sqlite_ids import SensorIds
 from ingest.store.sqlite_range import by_name, range_readings
@@ -315,7 +315,7 @@ class SqliteStore:
         end: float,
         width_s: float,
     ) -> list[ZoneAggregate]:
-        pairs = [(z, s) for z, sensors in sensors_by_zone.items() for s in dict.fromkeys(sensors)]
+        pairs = zone_members(sensors_by_zone)
         if not pairs:
             return []
         params: dict[str, object] = {
