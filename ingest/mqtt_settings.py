@@ -12,7 +12,7 @@ from paho.mqtt.enums import CallbackAPIVersion
 
 from ingest.mqtt_properties import install as install_shared_properties
 
-__all__ = ["MqttSettings", "make_client", "start_client"]
+__all__ = ["MqttSettings", "make_client", "start_client", "stop_client"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,3 +72,9 @@ async def start_client(
     client.connect_async(settings.host, settings.port, settings.keepalive_s)
     client.loop_start()
     await asyncio.wait_for(connected.wait(), timeout_s)
+
+
+async def stop_client(client: mqtt.Client) -> None:
+    """Disconnect and stop paho's network thread (joined off the event loop)."""
+    client.disconnect()
+    await asyncio.to_thread(client.loop_stop)
