@@ -21,8 +21,7 @@ from typing import Any
 
 import paho.mqtt.client as mqtt
 
-from simulators.errors import BrokerUnavailable
-from simulators.mqtt_config import MqttConfig, make_client
+from simulators.mqtt_config import MqttConfig, connect_in_background, make_client, unavailable
 from simulators.recording import (
     Codec,
     RecordedMessage,
@@ -166,16 +165,12 @@ class Recorder:
         cfg = self.config
         stop = stop or asyncio.Event()
         self._max_messages = max_messages
-        try:
-            self._client.connect_async(cfg.host, cfg.port, keepalive=cfg.keepalive_s)
-        except (OSError, ValueError) as exc:
-            raise BrokerUnavailable(f"{cfg.host}:{cfg.port}: {exc}") from exc
-        self._client.loop_start()
+        connect_in_background(self._client, cfg)
         try:
             ok = await asyncio.to_thread(self._subscribed.wait, cfg.connect_timeout_s)
             if not ok or self._connect_error is not None:
                 why = self._connect_error or f"no answer within {cfg.connect_timeout_s} s"
-                raise BrokerUnavailable(f"{cfg.host}:{cfg.port}: {why}")
+                raise unavailable(cfg, why)
             header = RecordingHeader(
                 start=time.time(),
                 topic_filter=self.topic_filter,
