@@ -31,12 +31,9 @@ from venue_twin.runner import UsageError, open_browser, run_until_signal
 from venue_twin.service_runtime import favour_event_loop, settle_heap
 from venue_twin.serving import ok_printer, serving_settings
 from venue_twin.settings import Settings, load_settings
-from venue_twin.wiring import (
-    Platform,
-    StartupCancelled,
-    resolve_venue,
-    serve_http,
-)
+from venue_twin.store_startup import StartupCancelled
+from venue_twin.venue_refs import resolve_venue
+from venue_twin.wiring import Platform, serve_http
 
 __all__ = ["add_parsers"]
 
