@@ -39,6 +39,7 @@ from venue_twin.settings import Settings
 from venue_twin.shutdown_watch import watch_shutdown
 from venue_twin.store_startup import StartupCancelled, redact, seed_twin, wait_for_store
 from venue_twin.venue_refs import resolve_venue
+from venue_twin.viewer_services import hub_and_replays
 from venue_twin.wiring_adapters import build_decoder
 from viewer.analytics_view import AnalyticsView
 from viewer.app import ViewerContext, create_app
@@ -167,20 +168,10 @@ class Platform(ServiceGroup):
                 )
                 await self._stack.enter_async_context(self.publisher)
                 self._spawn(self.publisher.run(), "state-publisher")
-            hub = self.hub = Hub(
-                self.twin,
-                alarms=alarms,
-                commands=commands,
-                analytics=self.analytics_view,
-                tick_hz=s.ws_tick_hz,
+            hub, replays = hub_and_replays(
+                s, self.twin, store, alarms=alarms, commands=commands, analytics=self.analytics_view
             )
-            replays = self.replays = ReplaySessions(
-                store,
-                self.twin.venues,
-                hub,
-                max_sessions=s.replay_max_sessions,
-                idle_s=s.replay_idle_s,
-            )
+            self.hub, self.replays = hub, replays
             rules = sum(len(v.rules) for v in self.venues)
             self._progress(
                 f"analytics ready: {rules} rules, {open_alarms} open alarms and "

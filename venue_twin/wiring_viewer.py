@@ -27,6 +27,7 @@ from venue_twin.auth_setup import build_authenticator
 from venue_twin.service_group import ServiceGroup
 from venue_twin.settings import Settings
 from venue_twin.venue_refs import resolve_venue
+from venue_twin.viewer_services import hub_and_replays
 from venue_twin.wiring import Progress
 from viewer.app import ViewerContext, create_app
 from viewer.hub import Hub
@@ -34,7 +35,6 @@ from viewer.mirror import Mirror
 from viewer.mirror_client import MirrorClient
 from viewer.mirror_gate import MirrorGate
 from viewer.mirror_views import MirrorAlarms, MirrorAnalytics, MirrorCommands
-from viewer.replay_sessions import ReplaySessions
 
 __all__ = ["MirrorPlatform", "default_mirror_client_id"]
 
@@ -102,20 +102,15 @@ class MirrorPlatform(ServiceGroup):
             self._stack.push_async_callback(alarm_store.close)
             self._progress("store ready (history, replay)")
 
-            hub = self.hub = Hub(
+            hub, replays = hub_and_replays(
+                s,
                 self.twin,
+                store,
                 alarms=self.alarms,
                 commands=self.commands,
                 analytics=self.analytics,
-                tick_hz=s.ws_tick_hz,
             )
-            replays = ReplaySessions(
-                store,
-                self.twin.venues,
-                hub,
-                max_sessions=s.replay_max_sessions,
-                idle_s=s.replay_idle_s,
-            )
+            self.hub = hub
             await self._stack.enter_async_context(self.client)
             self._progress(
                 f"mirroring venues/+/twin/ on mqtt://{self.mqtt.host}:{self.mqtt.port} "
