@@ -2,7 +2,7 @@
 
 paho-mqtt's network thread stamps each message with its receive time and puts
 it on a bounded queue; one writer thread drains the queue into a
-:class:`~simulators.recording.RecordingWriter`. When the disk cannot keep up
+:class:`~simulators.recording_writer.RecordingWriter`. When the disk cannot keep up
 the queue fills and further messages are dropped and counted, so memory stays
 bounded whatever the broker sends.
 """
@@ -27,9 +27,9 @@ from simulators.recording import (
     RecordedMessage,
     RecordingError,
     RecordingHeader,
-    RecordingWriter,
     default_codec,
 )
+from simulators.recording_writer import RecordingWriter
 
 __all__ = ["RecordProgress", "Recorder"]
 

@@ -23,7 +23,8 @@ import paho.mqtt.client as mqtt
 from ingest.contract import Topics
 from simulators.errors import PublishError, SimulatorError
 from simulators.mqtt_config import MqttConfig, connect_in_background, make_client, unavailable
-from simulators.recording import RecordedMessage, RecordingReader
+from simulators.recording import RecordedMessage
+from simulators.recording_reader import RecordingReader
 
 __all__ = [
     "MessageSender",
