@@ -179,8 +179,9 @@ export function niceCeil(value: number): number {
   return 10 * power;
 }
 
-/** Defaults of a two-sided band when the venue sets no thresholds of its own. */
-interface BandDefaults {
+/** A two-sided band: its defaults when the venue sets no thresholds, and its colours. */
+interface Band2 {
+  unit: string;
   low: number;
   high: number;
   /** warn_low defaults to low + this; warn_high to high - this. */
@@ -188,31 +189,48 @@ interface BandDefaults {
   warnHighInset: number;
   /** How far the scale runs past each alarm limit. */
   margin: number;
+  /** From below the low limit, through the middle of the warning band, to above the high limit. */
+  colors: readonly [string, string, string, string, string, string, string];
 }
 
-type SevenColors = readonly [string, string, string, string, string, string, string];
+const TEMPERATURE: Band2 = {
+  unit: 'degC',
+  low: 15,
+  high: 27,
+  warnLowInset: 2,
+  warnHighInset: 3,
+  margin: 3,
+  colors: ['#2b4cc9', '#3b7ff0', '#3fb6d8', '#47c27f', '#f0c04a', '#f07a35', '#d92f4c'],
+};
 
-/**
- * A band with alarm and warning limits on both sides (temperature, humidity):
- * seven colours from below the low limit, through the middle of the warning
- * band, to above the high limit; the four limits are the ticks.
- */
-function bandScale(quantity: Quantity, unit: string, t: Thresholds, d: BandDefaults, colors: SevenColors): ColorScale {
+const HUMIDITY: Band2 = {
+  unit: '%RH',
+  low: 30,
+  high: 70,
+  warnLowInset: 10,
+  warnHighInset: 10,
+  margin: 10,
+  colors: ['#b8502c', '#e0893a', '#e3c455', '#47c27f', '#3fb6d8', '#3b6ff0', '#6b3fd0'],
+};
+
+/** Alarm and warning limits on both sides (temperature, humidity); the four limits are the ticks. */
+function bandScale(quantity: Quantity, t: Thresholds, d: Band2): ColorScale {
   const low = num(t.low, d.low);
   const warnLow = num(t.warn_low, low + d.warnLowInset);
   const high = num(t.high, d.high);
   const warnHigh = num(t.warn_high, high - d.warnHighInset);
+  const c = d.colors;
   return scale(
     quantity,
-    unit,
+    d.unit,
     [
-      { v: low - d.margin, color: colors[0] },
-      { v: low, color: colors[1] },
-      { v: warnLow, color: colors[2] },
-      { v: (warnLow + warnHigh) / 2, color: colors[3] },
-      { v: warnHigh, color: colors[4] },
-      { v: high, color: colors[5] },
-      { v: high + d.margin, color: colors[6] },
+      { v: low - d.margin, color: c[0] },
+      { v: low, color: c[1] },
+      { v: warnLow, color: c[2] },
+      { v: (warnLow + warnHigh) / 2, color: c[3] },
+      { v: warnHigh, color: c[4] },
+      { v: high, color: c[5] },
+      { v: high + d.margin, color: c[6] },
     ],
     [tick(low), tick(warnLow), tick(warnHigh), tick(high)],
   );
@@ -221,30 +239,10 @@ function bandScale(quantity: Quantity, unit: string, t: Thresholds, d: BandDefau
 export function buildScale(quantity: Quantity, venue: VenueDef, occupancyMax = 50): ColorScale {
   const t = quantity === 'density' || quantity === 'occupancy' ? {} : typicalThresholds(venue.sensors, quantity);
   switch (quantity) {
-    case 'temperature': {
-      const d = { low: 15, high: 27, warnLowInset: 2, warnHighInset: 3, margin: 3 };
-      return bandScale(quantity, 'degC', t, d, [
-        '#2b4cc9',
-        '#3b7ff0',
-        '#3fb6d8',
-        '#47c27f',
-        '#f0c04a',
-        '#f07a35',
-        '#d92f4c',
-      ]);
-    }
-    case 'humidity': {
-      const d = { low: 30, high: 70, warnLowInset: 10, warnHighInset: 10, margin: 10 };
-      return bandScale(quantity, '%RH', t, d, [
-        '#b8502c',
-        '#e0893a',
-        '#e3c455',
-        '#47c27f',
-        '#3fb6d8',
-        '#3b6ff0',
-        '#6b3fd0',
-      ]);
-    }
+    case 'temperature':
+      return bandScale(quantity, t, TEMPERATURE);
+    case 'humidity':
+      return bandScale(quantity, t, HUMIDITY);
     case 'co2': {
       const high = num(t.high, 1500);
       const warnHigh = num(t.warn_high, 1000);
