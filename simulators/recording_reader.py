@@ -9,18 +9,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import IO
 
+from simulators import recording as fmt
 from simulators.recording import (
-    CHUNK,
-    CHUNK_MAGIC,
-    HEAD_LEN,
-    INDEX_ENTRY,
-    INDEX_MAGIC,
-    MAGIC,
-    MAX_CHUNK,
-    MAX_HEADER,
-    RECORD,
-    TRAILER,
-    TRAILER_MAGIC,
     ChunkInfo,
     RecordedMessage,
     RecordingCorrupt,
@@ -55,12 +45,12 @@ class RecordingReader:
             raise
 
     def _read_header(self) -> RecordingHeader:
-        lead = self._file.read(len(MAGIC) + HEAD_LEN.size)
-        if len(lead) < len(MAGIC) + HEAD_LEN.size or not lead.startswith(MAGIC):
+        lead = self._file.read(len(fmt.MAGIC) + fmt.HEAD_LEN.size)
+        if len(lead) < len(fmt.MAGIC) + fmt.HEAD_LEN.size or not lead.startswith(fmt.MAGIC):
             raise RecordingCorrupt(f"{self.path} is not a venue-twin recording")
-        (n,) = HEAD_LEN.unpack(lead[len(MAGIC) :])
+        (n,) = fmt.HEAD_LEN.unpack(lead[len(fmt.MAGIC) :])
         raw = self._file.read(n)
-        if n > MAX_HEADER or len(raw) < n:
+        if n > fmt.MAX_HEADER or len(raw) < n:
             raise RecordingCorrupt(f"{self.path}: header cut short or oversized")
         return RecordingHeader.decode(raw)
 
@@ -114,21 +104,19 @@ class RecordingReader:
     def _read_index(self) -> list[ChunkInfo] | None:
         f = self._file
         size = f.seek(0, 2)
-        if size < self._data_start + TRAILER.size + len(INDEX_MAGIC):
+        if size < self._data_start + fmt.TRAILER.size + len(fmt.INDEX_MAGIC):
             return None
-        f.seek(size - TRAILER.size)
-        offset, entries, magic = TRAILER.unpack(f.read(TRAILER.size))
-        if magic != TRAILER_MAGIC:
+        f.seek(size - fmt.TRAILER.size)
+        offset, entries, magic = fmt.TRAILER.unpack(f.read(fmt.TRAILER.size))
+        if magic != fmt.TRAILER_MAGIC:
             return None
         f.seek(offset)
-        want = len(INDEX_MAGIC) + entries * INDEX_ENTRY.size
+        want = len(fmt.INDEX_MAGIC) + entries * fmt.INDEX_ENTRY.size
         raw = f.read(want)
-        if raw[: len(INDEX_MAGIC)] != INDEX_MAGIC or len(raw) != want:
+        if raw[: len(fmt.INDEX_MAGIC)] != fmt.INDEX_MAGIC or len(raw) != want:
             return None  # not our trailer after all: fall back to scanning
-        return [
-            ChunkInfo(*INDEX_ENTRY.unpack_from(raw, len(INDEX_MAGIC) + k * INDEX_ENTRY.size))
-            for k in range(entries)
-        ]
+        entry, first = fmt.INDEX_ENTRY, len(fmt.INDEX_MAGIC)
+        return [ChunkInfo(*entry.unpack_from(raw, first + k * entry.size)) for k in range(entries)]
 
     def _scan(self) -> Iterator[ChunkInfo]:
         f = self._file
@@ -136,20 +124,20 @@ class RecordingReader:
         pos = self._data_start
         while pos < size:
             f.seek(pos)
-            head = f.read(CHUNK.size)
-            if head[:4] == INDEX_MAGIC:
+            head = f.read(fmt.CHUNK.size)
+            if head[:4] == fmt.INDEX_MAGIC:
                 return
-            if len(head) < CHUNK.size:
+            if len(head) < fmt.CHUNK.size:
                 self._warn_truncated(pos)
                 return
-            magic, stored, raw_len, count, first, last, _crc = CHUNK.unpack(head)
-            if magic != CHUNK_MAGIC or stored > MAX_CHUNK or raw_len > MAX_CHUNK:
+            magic, stored, raw_len, count, first, last, _crc = fmt.CHUNK.unpack(head)
+            if magic != fmt.CHUNK_MAGIC or stored > fmt.MAX_CHUNK or raw_len > fmt.MAX_CHUNK:
                 raise RecordingCorrupt(f"{self.path}: no chunk at byte {pos}")
-            if pos + CHUNK.size + stored > size:
+            if pos + fmt.CHUNK.size + stored > size:
                 self._warn_truncated(pos)
                 return
             yield ChunkInfo(pos, count, first, last)
-            pos += CHUNK.size + stored
+            pos += fmt.CHUNK.size + stored
 
     def _warn_truncated(self, pos: int) -> None:
         self.truncated = True
@@ -160,9 +148,9 @@ class RecordingReader:
     def _decode_chunk(self, chunk: ChunkInfo) -> Iterator[RecordedMessage]:
         f = self._file
         f.seek(chunk.offset)
-        magic, stored_len, raw_len, count, _f, _l, crc = CHUNK.unpack(f.read(CHUNK.size))
+        magic, stored_len, raw_len, count, _f, _l, crc = fmt.CHUNK.unpack(f.read(fmt.CHUNK.size))
         stored = f.read(stored_len)
-        if magic != CHUNK_MAGIC or len(stored) != stored_len or zlib.crc32(stored) != crc:
+        if magic != fmt.CHUNK_MAGIC or len(stored) != stored_len or zlib.crc32(stored) != crc:
             raise RecordingCorrupt(f"{self.path}: chunk at byte {chunk.offset} is damaged")
         try:
             raw = self._decompress(stored, raw_len)
@@ -170,9 +158,10 @@ class RecordingReader:
             raise RecordingCorrupt(f"{self.path}: chunk at byte {chunk.offset}: {exc}") from exc
         pos = 0
         mv = memoryview(raw)
+        record = fmt.RECORD
         for _ in range(count):
-            ts, flags, tlen, plen = RECORD.unpack_from(raw, pos)
-            pos += RECORD.size
+            ts, flags, tlen, plen = record.unpack_from(raw, pos)
+            pos += record.size
             topic = bytes(mv[pos : pos + tlen]).decode()
             pos += tlen
             payload = bytes(mv[pos : pos + plen])

@@ -9,16 +9,8 @@ from pathlib import Path
 from types import TracebackType
 from typing import IO
 
+from simulators import recording as fmt
 from simulators.recording import (
-    CHUNK,
-    CHUNK_MAGIC,
-    HEAD_LEN,
-    INDEX_ENTRY,
-    INDEX_MAGIC,
-    MAGIC,
-    RECORD,
-    TRAILER,
-    TRAILER_MAGIC,
     ChunkInfo,
     RecordedMessage,
     RecordingError,
@@ -66,11 +58,11 @@ class RecordingWriter:
         try:
             self._file: IO[bytes] | None = open(path, "wb")  # noqa: SIM115 - closed in close()
             head = header.encode()
-            self._file.write(MAGIC + HEAD_LEN.pack(len(head)) + head)
+            self._file.write(fmt.MAGIC + fmt.HEAD_LEN.pack(len(head)) + head)
             self._file.flush()
         except OSError as exc:
             raise RecordingError(f"cannot write {path}: {exc}") from exc
-        self.bytes_written = len(MAGIC) + HEAD_LEN.size + len(head)
+        self.bytes_written = len(fmt.MAGIC) + fmt.HEAD_LEN.size + len(head)
 
     def write(self, msg: RecordedMessage) -> None:
         topic = msg.topic.encode()
@@ -78,7 +70,7 @@ class RecordingWriter:
         if not self._count:
             self._first = self._last = msg.ts
             self._opened_at = self._clock()
-        self._buf += RECORD.pack(msg.ts, flags, len(topic), len(msg.payload))
+        self._buf += fmt.RECORD.pack(msg.ts, flags, len(topic), len(msg.payload))
         self._buf += topic
         self._buf += msg.payload
         self._count += 1
@@ -104,8 +96,8 @@ class RecordingWriter:
         raw = bytes(self._buf)
         stored = self._compress(raw)
         info = ChunkInfo(self.bytes_written, self._count, self._first, self._last)
-        head = CHUNK.pack(
-            CHUNK_MAGIC,
+        head = fmt.CHUNK.pack(
+            fmt.CHUNK_MAGIC,
             len(stored),
             len(raw),
             self._count,
@@ -130,10 +122,10 @@ class RecordingWriter:
             return
         self.flush()
         f = self._require_open()
-        index = bytearray(INDEX_MAGIC)
+        index = bytearray(fmt.INDEX_MAGIC)
         for c in self._index:
-            index += INDEX_ENTRY.pack(c.offset, c.count, c.first_ts, c.last_ts)
-        index += TRAILER.pack(self.bytes_written, len(self._index), TRAILER_MAGIC)
+            index += fmt.INDEX_ENTRY.pack(c.offset, c.count, c.first_ts, c.last_ts)
+        index += fmt.TRAILER.pack(self.bytes_written, len(self._index), fmt.TRAILER_MAGIC)
         try:
             f.write(index)
             f.close()
