@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import ssl
+from collections.abc import Callable, MutableMapping
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal
 
 import paho.mqtt.client as mqtt
 from paho.mqtt.enums import CallbackAPIVersion
@@ -74,7 +75,21 @@ async def start_client(
     await asyncio.wait_for(connected.wait(), timeout_s)
 
 
-async def stop_client(client: mqtt.Client) -> None:
-    """Disconnect and stop paho's network thread (joined off the event loop)."""
+async def stop_client(
+    client: mqtt.Client,
+    waiting: MutableMapping[Any, asyncio.Future[Any]] | None = None,
+    error: Callable[[], Exception] | None = None,
+) -> None:
+    """Disconnect and stop paho's network thread (joined off the event loop).
+
+    Then every future in ``waiting`` that still waits for the broker (a PUBACK,
+    a reply) fails with a fresh ``error()``, and ``waiting`` is emptied.
+    """
     client.disconnect()
     await asyncio.to_thread(client.loop_stop)
+    if waiting is None or error is None:
+        return
+    for fut in waiting.values():
+        if not fut.done():
+            fut.set_exception(error())
+    waiting.clear()

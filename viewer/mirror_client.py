@@ -105,11 +105,9 @@ class MirrorClient:
         client, self._client = self._client, None
         if client is None:
             return
-        await stop_client(client)
-        for fut in self._replies.values():
-            if not fut.done():
-                fut.set_exception(TwinUnreachable("the viewer is shutting down"))
-        self._replies.clear()
+        await stop_client(
+            client, self._replies, lambda: TwinUnreachable("the viewer is shutting down")
+        )
 
     # -- requests to the twin ------------------------------------------------------
 

@@ -67,11 +67,7 @@ class CommandSender:
         client, self._client = self._client, None
         if client is None:
             return
-        await stop_client(client)
-        for fut in self._acks.values():
-            if not fut.done():
-                fut.set_exception(PublishFailed("sender closed"))
-        self._acks.clear()
+        await stop_client(client, self._acks, lambda: PublishFailed("sender closed"))
 
     async def publish(self, command: Command) -> None:
         """Publish at QoS 1 and wait for the broker's PUBACK."""
