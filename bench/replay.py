@@ -34,12 +34,9 @@ sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__)
 from ingest.contract import Reading, Topics
 from ingest.encode import encode_batch, encode_reading
 from ingest.store.sqlite import SqliteStore
-from simulators.recording import (
-    RecordedMessage,
-    RecordingHeader,
-    RecordingReader,
-    RecordingWriter,
-)
+from simulators.recording import RecordedMessage, RecordingHeader
+from simulators.recording_reader import RecordingReader
+from simulators.recording_writer import RecordingWriter
 from simulators.simulator import VenueSimulator
 from twin.loader import load_sample
 from twin.replay import ReplaySession

@@ -4,15 +4,16 @@ from __future__ import annotations
 
 import asyncio
 import ssl
+from collections.abc import Callable, MutableMapping
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal
 
 import paho.mqtt.client as mqtt
 from paho.mqtt.enums import CallbackAPIVersion
 
 from ingest.mqtt_properties import install as install_shared_properties
 
-__all__ = ["MqttSettings", "make_client", "start_client"]
+__all__ = ["MqttSettings", "make_client", "start_client", "stop_client"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,3 +73,23 @@ async def start_client(
     client.connect_async(settings.host, settings.port, settings.keepalive_s)
     client.loop_start()
     await asyncio.wait_for(connected.wait(), timeout_s)
+
+
+async def stop_client(
+    client: mqtt.Client,
+    waiting: MutableMapping[Any, asyncio.Future[Any]] | None = None,
+    error: Callable[[], Exception] | None = None,
+) -> None:
+    """Disconnect and stop paho's network thread (joined off the event loop).
+
+    Then every future in ``waiting`` that still waits for the broker (a PUBACK,
+    a reply) fails with a fresh ``error()``, and ``waiting`` is emptied.
+    """
+    client.disconnect()
+    await asyncio.to_thread(client.loop_stop)
+    if waiting is None or error is None:
+        return
+    for fut in waiting.values():
+        if not fut.done():
+            fut.set_exception(error())
+    waiting.clear()

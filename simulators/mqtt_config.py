@@ -13,7 +13,9 @@ from dataclasses import dataclass, field
 import paho.mqtt.client as mqtt
 from paho.mqtt.enums import CallbackAPIVersion
 
-__all__ = ["MqttConfig", "make_client"]
+from simulators.errors import BrokerUnavailable
+
+__all__ = ["MqttConfig", "connect_in_background", "make_client", "unavailable"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,3 +55,20 @@ def make_client(config: MqttConfig, *, role: str = "sim") -> mqtt.Client:
         client.tls_set_context(context)
     client.reconnect_delay_set(min_delay=1, max_delay=30)
     return client
+
+
+def connect_in_background(client: mqtt.Client, config: MqttConfig) -> None:
+    """Start connecting in paho's network thread; the caller waits for its CONNACK.
+
+    Raises :class:`BrokerUnavailable` if the connection cannot even be tried.
+    """
+    try:
+        client.connect_async(config.host, config.port, keepalive=config.keepalive_s)
+    except (OSError, ValueError) as exc:
+        raise unavailable(config, exc) from exc
+    client.loop_start()
+
+
+def unavailable(config: MqttConfig, why: object) -> BrokerUnavailable:
+    """The error of a broker that refused or did not answer, naming where it was sought."""
+    return BrokerUnavailable(f"{config.host}:{config.port}: {why}")

@@ -29,10 +29,10 @@ from ingest.contract import Reading, SensorStatus, Topics
 from ingest.encode import encode_batch, encode_reading, encode_status
 from simulators import formats
 from simulators.clock import SimClock
-from simulators.errors import BrokerUnavailable, PublishError
+from simulators.errors import PublishError
 from simulators.faults import FaultPlan
 from simulators.formats import PayloadFormat
-from simulators.mqtt_config import MqttConfig, make_client
+from simulators.mqtt_config import MqttConfig, connect_in_background, make_client, unavailable
 from simulators.schedule import DaySchedule
 from simulators.simulator import VenueSimulator
 from simulators.tracker_positions import TrackerPositions
@@ -121,18 +121,14 @@ class SimPublisher:
     async def connect(self) -> None:
         cfg = self.config
         self._loop = asyncio.get_running_loop()
-        try:
-            self._client.connect_async(cfg.host, cfg.port, keepalive=cfg.keepalive_s)
-        except (OSError, ValueError) as exc:
-            raise BrokerUnavailable(f"{cfg.host}:{cfg.port}: {exc}") from exc
-        self._client.loop_start()
+        connect_in_background(self._client, cfg)
         try:
             await asyncio.wait_for(self._connected.wait(), cfg.connect_timeout_s)
         except TimeoutError:
             self._connect_error = f"no answer within {cfg.connect_timeout_s} s"
         if self._connect_error is not None:
             self._client.loop_stop()
-            raise BrokerUnavailable(f"{cfg.host}:{cfg.port}: {self._connect_error}")
+            raise unavailable(cfg, self._connect_error)
         now = time.time()
         await self.publish_status(GATEWAY_ID, SensorStatus.ONLINE, now)
         for s in self.sensors:

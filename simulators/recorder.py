@@ -2,7 +2,7 @@
 
 paho-mqtt's network thread stamps each message with its receive time and puts
 it on a bounded queue; one writer thread drains the queue into a
-:class:`~simulators.recording.RecordingWriter`. When the disk cannot keep up
+:class:`~simulators.recording_writer.RecordingWriter`. When the disk cannot keep up
 the queue fills and further messages are dropped and counted, so memory stays
 bounded whatever the broker sends.
 """
@@ -21,16 +21,15 @@ from typing import Any
 
 import paho.mqtt.client as mqtt
 
-from simulators.errors import BrokerUnavailable
-from simulators.mqtt_config import MqttConfig, make_client
+from simulators.mqtt_config import MqttConfig, connect_in_background, make_client, unavailable
 from simulators.recording import (
     Codec,
     RecordedMessage,
     RecordingError,
     RecordingHeader,
-    RecordingWriter,
     default_codec,
 )
+from simulators.recording_writer import RecordingWriter
 
 __all__ = ["RecordProgress", "Recorder"]
 
@@ -166,16 +165,12 @@ class Recorder:
         cfg = self.config
         stop = stop or asyncio.Event()
         self._max_messages = max_messages
-        try:
-            self._client.connect_async(cfg.host, cfg.port, keepalive=cfg.keepalive_s)
-        except (OSError, ValueError) as exc:
-            raise BrokerUnavailable(f"{cfg.host}:{cfg.port}: {exc}") from exc
-        self._client.loop_start()
+        connect_in_background(self._client, cfg)
         try:
             ok = await asyncio.to_thread(self._subscribed.wait, cfg.connect_timeout_s)
             if not ok or self._connect_error is not None:
                 why = self._connect_error or f"no answer within {cfg.connect_timeout_s} s"
-                raise BrokerUnavailable(f"{cfg.host}:{cfg.port}: {why}")
+                raise unavailable(cfg, why)
             header = RecordingHeader(
                 start=time.time(),
                 topic_filter=self.topic_filter,

@@ -21,9 +21,10 @@ from typing import Any, Protocol
 import paho.mqtt.client as mqtt
 
 from ingest.contract import Topics
-from simulators.errors import BrokerUnavailable, PublishError, SimulatorError
-from simulators.mqtt_config import MqttConfig, make_client
-from simulators.recording import RecordedMessage, RecordingReader
+from simulators.errors import PublishError, SimulatorError
+from simulators.mqtt_config import MqttConfig, connect_in_background, make_client, unavailable
+from simulators.recording import RecordedMessage
+from simulators.recording_reader import RecordingReader
 
 __all__ = [
     "MessageSender",
@@ -285,16 +286,12 @@ class MqttSender:
     async def __aenter__(self) -> MqttSender:
         cfg = self.config
         self._loop = asyncio.get_running_loop()
-        try:
-            self._client.connect_async(cfg.host, cfg.port, keepalive=cfg.keepalive_s)
-        except (OSError, ValueError) as exc:
-            raise BrokerUnavailable(f"{cfg.host}:{cfg.port}: {exc}") from exc
-        self._client.loop_start()
+        connect_in_background(self._client, cfg)
         ok = await asyncio.to_thread(self._connected.wait, cfg.connect_timeout_s)
         if not ok or self._connect_error is not None:
             self._client.loop_stop()
             why = self._connect_error or f"no answer within {cfg.connect_timeout_s} s"
-            raise BrokerUnavailable(f"{cfg.host}:{cfg.port}: {why}")
+            raise unavailable(cfg, why)
         return self
 
     async def __aexit__(self, *exc: object) -> None:

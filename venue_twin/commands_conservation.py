@@ -33,7 +33,7 @@ from twin.history import PAGE, read_history
 from twin.venue import SensorKind, Venue
 from venue_twin.runner import UsageError
 from venue_twin.settings import load_settings
-from venue_twin.wiring import command_venue
+from venue_twin.venue_refs import command_venue
 
 __all__ = ["add_parsers", "load_series", "paired"]
 

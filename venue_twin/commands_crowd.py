@@ -14,7 +14,7 @@ from twin.analytics.crowd.trajectories import load_trajectories
 from twin.loader import VenueFileError
 from venue_twin.crowd_evaluate import SensorErrors, evaluate
 from venue_twin.runner import UsageError
-from venue_twin.wiring import resolve_venue
+from venue_twin.venue_refs import resolve_venue
 
 __all__ = ["add_parsers"]
 

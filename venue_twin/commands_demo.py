@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import functools
 import logging
 import time
 from collections.abc import Awaitable, Callable
@@ -31,12 +32,9 @@ from venue_twin.runner import UsageError, open_browser, run_until_signal
 from venue_twin.service_runtime import favour_event_loop, settle_heap
 from venue_twin.serving import ok_printer, serving_settings
 from venue_twin.settings import Settings, load_settings
-from venue_twin.wiring import (
-    Platform,
-    StartupCancelled,
-    resolve_venue,
-    serve_http,
-)
+from venue_twin.store_startup import StartupCancelled
+from venue_twin.venue_refs import resolve_venue
+from venue_twin.wiring import Platform, serve_http
 
 __all__ = ["add_parsers"]
 
@@ -234,33 +232,22 @@ async def _simulate_demo(
             for zone, n in sim.occupancy().items():
                 va.crowd.set_occupancy(zone, float(n), 0.5)
 
+    simulate = functools.partial(
+        run_simulation,
+        venue,
+        mqtt_config=config,
+        seed=args.seed,
+        hours=args.hours,
+        stop_event=stop,
+        warm_start=True,
+        on_start=head_count,
+        payload_format=args.format,
+        local_shift_s=shift_s,
+    )
     if args.speed > 1:
-        await run_simulation(
-            venue,
-            mqtt_config=config,
-            speed=args.speed,
-            duration_s=86_400.0,
-            seed=args.seed,
-            hours=args.hours,
-            stop_event=stop,
-            warm_start=True,
-            on_start=head_count,
-            payload_format=args.format,
-            local_shift_s=shift_s,
-        )
+        await simulate(speed=args.speed, duration_s=86_400.0)
     if not stop.is_set():
-        await run_simulation(
-            venue,
-            mqtt_config=config,
-            speed=1.0,
-            seed=args.seed,
-            hours=args.hours,
-            stop_event=stop,
-            warm_start=True,
-            on_start=head_count,
-            payload_format=args.format,
-            local_shift_s=shift_s,
-        )
+        await simulate(speed=1.0)
 
 
 def _serve(args: argparse.Namespace, console: Console) -> int:

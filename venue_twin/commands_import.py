@@ -17,7 +17,7 @@ from ingest.store import open_store, parse_store_url
 from ingest.store.base import StoreError
 from venue_twin.runner import UsageError
 from venue_twin.settings import load_settings
-from venue_twin.wiring import command_venue
+from venue_twin.venue_refs import command_venue
 
 __all__ = ["add_parsers"]
 

@@ -21,7 +21,8 @@ from rich.progress import (
 
 from simulators.errors import BrokerUnavailable, PublishError
 from simulators.recorder import Recorder, RecordProgress
-from simulators.recording import RecordingError, RecordingReader, TruncatedRecordingWarning
+from simulators.recording import RecordingError, TruncatedRecordingWarning
+from simulators.recording_reader import RecordingReader
 from simulators.replayer import MqttSender, ReplayOptionError, ReplayProgress, TopicRemap
 from simulators.replayer import replay_recording as replay_file
 from venue_twin.broker_args import add_broker_args, mqtt_config

@@ -17,7 +17,7 @@ from twin.alarm_stores import open_alarm_store
 from twin.analytics.conservation import ClimateClass
 from venue_twin.runner import UsageError
 from venue_twin.settings import load_settings
-from venue_twin.wiring import command_venue
+from venue_twin.venue_refs import command_venue
 
 __all__ = ["add_parsers"]
 

@@ -70,7 +70,7 @@ def add_parsers(sub: Any) -> None:
 
 def _simulate(args: argparse.Namespace, console: Console) -> int:
     try:
-        from venue_twin.wiring import resolve_venue  # lazy: the platform's imports are heavy
+        from venue_twin.venue_refs import resolve_venue  # lazy: loads the venue model
 
         venue = resolve_venue(args.venue)
     except VenueFileError as exc:

@@ -11,7 +11,7 @@ from rich.console import Console
 from twin.loader import VenueFileError
 from venue_twin.extras_hint import extra_import_error
 from venue_twin.runner import UsageError
-from venue_twin.wiring import resolve_venue
+from venue_twin.venue_refs import resolve_venue
 
 __all__ = ["add_parsers"]
 

@@ -17,7 +17,7 @@ from twin.loader import VenueFileError
 from twin.suggest_sensors import with_suggested
 from twin.venue_writer import write_venue_yaml
 from venue_twin.runner import UsageError
-from venue_twin.wiring import resolve_venue
+from venue_twin.venue_refs import resolve_venue
 
 __all__ = ["IFC_SUFFIXES", "prepare_demo_venues"]
 

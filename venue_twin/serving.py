@@ -8,11 +8,11 @@ from typing import Any
 
 from rich.console import Console
 
+from venue_twin.auth_setup import AuthSetupError, build_authenticator
 from venue_twin.embedded_broker import port_is_free
 from venue_twin.example_secrets import check_no_example_secrets
 from venue_twin.runner import UsageError
 from venue_twin.settings import Settings, load_settings
-from venue_twin.wiring import AuthSetupError, build_authenticator
 
 __all__ = ["ok_printer", "serving_settings"]
 

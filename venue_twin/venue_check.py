@@ -27,7 +27,7 @@ from twin.geometry.mesh_import import MeshImportError, venue_mesh
 from twin.geometry.zone_checks import overlap_findings, polygon_findings
 from twin.loader import VenueFileError
 from twin.venue import Venue
-from venue_twin.wiring import resolve_venue
+from venue_twin.venue_refs import resolve_venue
 
 __all__ = ["CheckReport", "check_venue_file", "print_check"]
 

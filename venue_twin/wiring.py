@@ -7,24 +7,20 @@ Nothing here connects at import time; :class:`Platform` opens everything in
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
-import secrets
 import time
-from collections.abc import Callable, Coroutine
-from pathlib import Path
+from collections.abc import Callable
 from typing import Any
 
 from fastapi import FastAPI
 
 from ingest.adapters import AdapterDecoder
 from ingest.contract import Topics
-from ingest.decode import DecodeLimits, Decoder
 from ingest.metrics import IngestMetrics
 from ingest.mqtt_settings import MqttSettings
 from ingest.service import IngestService
 from ingest.store import open_store
-from ingest.store.base import Store, StoreUnavailable
+from ingest.store.base import Store
 from ingest.store.spool import Spool
 from ingest.store.writer import BatchWriter
 from twin.alarm_stores import open_alarm_store
@@ -32,100 +28,33 @@ from twin.alarm_stores.memory import MemoryAlarmStore
 from twin.alarms import AlarmManager
 from twin.commands import CommandSender, CommandTracker
 from twin.live_analytics import AnalyticsConfig, AnalyticsService
-from twin.loader import VenueFileError, load_sample, load_venue
 from twin.replica import StatePublisher
 from twin.service import TwinService
 from twin.threshold_alarms import ThresholdAlarms
-from twin.venue import SensorKind, Venue
+from venue_twin.auth_setup import build_authenticator
+from venue_twin.history_writes import flush_history, history_write_counts
 from venue_twin.http_server import serve_http
-from venue_twin.runner import UsageError
-from venue_twin.settings import AuthConfig, Settings
+from venue_twin.service_group import ServiceGroup
+from venue_twin.settings import Settings
 from venue_twin.shutdown_watch import watch_shutdown
-from venue_twin.wiring_adapters import adapter_specs, with_adapters
+from venue_twin.store_startup import StartupCancelled, redact, seed_twin, wait_for_store
+from venue_twin.venue_refs import resolve_venue
+from venue_twin.viewer_services import hub_and_replays
+from venue_twin.wiring_adapters import build_decoder
 from viewer.analytics_view import AnalyticsView
 from viewer.app import ViewerContext, create_app
 from viewer.auth import Authenticator
 from viewer.hub import Hub
 from viewer.replay_sessions import ReplaySessions
-from viewer.tokens import TokenError, TokenSigner, load_or_create_secret
-from viewer.users import UsersError, UsersFile
 
-__all__ = [
-    "AuthSetupError",
-    "Platform",
-    "StartupCancelled",
-    "build_authenticator",
-    "resolve_venue",
-    "serve_http",
-]
+__all__ = ["Platform", "Progress", "StartupCancelled", "serve_http"]
 
 log = logging.getLogger(__name__)
 
 Progress = Callable[[str], None]
 
-# How often a platform waiting for its database at start-up says so.
-_STORE_WAIT_REPORT_S = 5.0
 
-
-def resolve_venue(ref: str) -> Venue:
-    """``sample:NAME`` for a shipped venue, else a path to a venue file."""
-    if ref.startswith("sample:"):
-        return load_sample(ref.removeprefix("sample:"))
-    return load_venue(Path(ref))
-
-
-def command_venue(ref: str | None, settings: Settings) -> Venue:
-    """The venue a command works on: ``--venue``, else the first configured one.
-
-    A venue file that cannot be read is the user's to fix: a usage error.
-    """
-    try:
-        return resolve_venue(ref or settings.venues[0])
-    except VenueFileError as exc:
-        raise UsageError(str(exc)) from exc
-
-
-class AuthSetupError(ValueError):
-    """The auth settings cannot work (no users file, unreadable secret...)."""
-
-
-class StartupCancelled(Exception):
-    """``stop`` was set while the platform was still starting (waiting for its database)."""
-
-
-def build_authenticator(cfg: AuthConfig) -> Authenticator:
-    """The authenticator the settings describe; checks the users file at once."""
-    if not cfg.enabled:
-        log.warning("authentication is disabled: anyone who reaches the viewer is an admin")
-        return Authenticator(None, None)
-    if cfg.users_file is None:
-        raise AuthSetupError(
-            "authentication is on but auth.users_file is not set; create users with "
-            "`venue-twin user add NAME --role admin --users-file FILE` and set "
-            "VENUE_TWIN_AUTH__USERS_FILE=FILE (or auth.enabled: false for a closed network)"
-        )
-    users = UsersFile(cfg.users_file)
-    try:
-        if not users.users():
-            raise AuthSetupError(
-                f"{cfg.users_file} has no users; add one with "
-                f"`venue-twin user add NAME --role admin --users-file {cfg.users_file}`"
-            )
-        if cfg.secret is not None:
-            secret = cfg.secret.get_secret_value().encode()
-        elif cfg.secret_file is not None:
-            secret = load_or_create_secret(cfg.secret_file)
-        else:
-            # Tokens then die with the process: fine, users log in again.
-            log.warning("no auth.secret or auth.secret_file: tokens end at restart")
-            secret = secrets.token_bytes(32)
-        signer = TokenSigner(secret)
-    except (UsersError, TokenError, OSError) as exc:
-        raise AuthSetupError(str(exc)) from exc
-    return Authenticator(users, signer, token_ttl_s=cfg.token_ttl_s)
-
-
-class Platform:
+class Platform(ServiceGroup):
     """Store + ingest + twin + viewer app, wired from settings."""
 
     def __init__(
@@ -137,6 +66,7 @@ class Platform:
         viewer: bool = True,
         stop: asyncio.Event | None = None,
     ) -> None:
+        super().__init__()
         self.settings = settings
         # Set by Ctrl-C/SIGTERM: ends a wait for the database at start-up.
         self._stop = stop
@@ -161,11 +91,6 @@ class Platform:
         self.commands: CommandTracker | None = None
         self.analytics: AnalyticsService | None = None
         self.publisher: StatePublisher | None = None
-        self._tasks: list[asyncio.Task[None]] = []
-        self._stack = contextlib.AsyncExitStack()
-
-    def _spawn(self, coro: Coroutine[Any, Any, None], name: str) -> None:
-        self._tasks.append(asyncio.create_task(coro, name=name))
 
     async def __aenter__(self) -> Platform:
         s = self.settings
@@ -179,11 +104,11 @@ class Platform:
             self.store = store
             self.metrics.watch_store(lambda: store.connected)
             if not store.connected and self._full:
-                await self._wait_for_store(store, url)
+                await wait_for_store(store, url, self._stop)
             seeded = 0
             if store.connected:
-                self._progress(f"store ready ({_redact(url)})")
-                seeded = await self._seed_twin(store)
+                self._progress(f"store ready ({redact(url)})")
+                seeded = await seed_twin(self.twin, self.venues, store)
             else:
                 # A worker has no analytics to resume: it ingests at once, and the
                 # writer spools (or holds acks) until the database answers.
@@ -208,7 +133,7 @@ class Platform:
             await commands.load()
             # Runs before the alarm store closes (the stack unwinds in reverse):
             # history that waited for the database gets its last chance.
-            self._stack.push_async_callback(_flush_history, alarms, commands)
+            self._stack.push_async_callback(flush_history, alarms, commands)
             analytics = self.analytics = AnalyticsService(
                 self.venues,
                 alarms,
@@ -243,20 +168,10 @@ class Platform:
                 )
                 await self._stack.enter_async_context(self.publisher)
                 self._spawn(self.publisher.run(), "state-publisher")
-            hub = self.hub = Hub(
-                self.twin,
-                alarms=alarms,
-                commands=commands,
-                analytics=self.analytics_view,
-                tick_hz=s.ws_tick_hz,
+            hub, replays = hub_and_replays(
+                s, self.twin, store, alarms=alarms, commands=commands, analytics=self.analytics_view
             )
-            replays = self.replays = ReplaySessions(
-                store,
-                self.twin.venues,
-                hub,
-                max_sessions=s.replay_max_sessions,
-                idle_s=s.replay_idle_s,
-            )
+            self.hub, self.replays = hub, replays
             rules = sum(len(v.rules) for v in self.venues)
             self._progress(
                 f"analytics ready: {rules} rules, {open_alarms} open alarms and "
@@ -276,22 +191,7 @@ class Platform:
             self._spawn(writer.run(), "store-writer")
             self._stack.push_async_callback(writer.close)
 
-            limits = DecodeLimits(
-                max_payload_bytes=s.max_payload_bytes,
-                max_future_s=s.max_future_s,
-                max_age_s=s.max_age_s,
-            )
-            decoder = Decoder(
-                topics,
-                limits=limits,
-                known_venue=self.twin.knows,
-                known_sensor=self.twin.knows,
-                policy=s.unknown_sensors,
-                tracker_sensor=_trackers(self.venues),
-            )
-            ingest_decoder, adapter_filters = with_adapters(
-                decoder, topics, adapter_specs(s.adapters, self.venues), self.twin.venues, limits
-            )
+            ingest_decoder, adapter_filters = build_decoder(s, topics, self.twin, self.venues)
             ingest = IngestService(
                 self.mqtt,
                 topics,
@@ -375,48 +275,6 @@ class Platform:
         except Exception:  # shutdown goes on: the stores still need closing
             log.exception("the last analytics step could not be published")
 
-    async def _wait_for_store(self, store: Store, url: str) -> None:
-        """Wait for a database that is down at start-up, saying so every few seconds.
-
-        Raises :class:`StartupCancelled` if ``stop`` is set meanwhile, and
-        :class:`~ingest.store.base.StoreMisconfigured` if the database answers
-        but refuses the settings.
-        """
-        from ingest.store.postgres import server_address  # psycopg: only when needed
-
-        where, started = server_address(url), time.monotonic()
-        while True:
-            log.warning(
-                "database at %s unreachable, retrying... (waiting %.0f s%s)",
-                where,
-                time.monotonic() - started,
-                "; Ctrl-C to stop" if self._stop is not None else "",
-            )
-            waiter = asyncio.ensure_future(store.wait_connected(timeout=_STORE_WAIT_REPORT_S))
-            waits: set[asyncio.Future[Any]] = {waiter}
-            if self._stop is not None:
-                waits.add(asyncio.ensure_future(self._stop.wait()))
-            _, pending = await asyncio.wait(waits, return_when=asyncio.FIRST_COMPLETED)
-            for p in pending:
-                p.cancel()
-            await asyncio.gather(*pending, return_exceptions=True)
-            if self._stop is not None and self._stop.is_set():
-                raise StartupCancelled(f"stopped while waiting for the database at {where}")
-            if waiter.result():
-                return
-
-    async def _seed_twin(self, store: Store) -> int:
-        """The twin resumes from the last stored values, not from blank; returns how many."""
-        seeded = 0
-        try:
-            for venue in self.venues:
-                latest = await store.latest(venue.id)
-                self.twin.apply_readings(latest)
-                seeded += len(latest)
-        except StoreUnavailable as exc:
-            log.warning("the twin starts blank: its latest values could not be read (%s)", exc)
-        return seeded
-
     def health(self) -> dict[str, Any]:
         connected = self.ingest is not None and self.ingest.connected.is_set()
         return {
@@ -424,36 +282,5 @@ class Platform:
             "store_connected": self.store is not None and self.store.connected,
             "venues": [v.id for v in self.venues],
             "ingest": self.metrics.snapshot(),
-            # History writes waiting for the database, and any given up on.
-            "history_writes": {
-                name: {"waiting": tracker.writes.pending, "dropped": tracker.writes.dropped}
-                for name, tracker in (("alarms", self.alarms), ("commands", self.commands))
-                if tracker is not None
-            },
+            "history_writes": history_write_counts(self.alarms, self.commands),
         }
-
-
-async def _flush_history(alarms: AlarmManager, commands: CommandTracker) -> None:
-    for tracker in (alarms, commands):
-        if not await tracker.writes.flush():
-            log.error(
-                "%d %s history writes could not be stored before shutdown",
-                tracker.writes.pending,
-                "alarm" if tracker is alarms else "command",
-            )
-
-
-def _trackers(venues: list[Venue]) -> Callable[[str, str], bool]:
-    """Which sensors may send positions: the venues' ``people_tracker`` sensors."""
-    ids = {(v.id, s.id) for v in venues for s in v.sensors if s.kind is SensorKind.PEOPLE_TRACKER}
-    return lambda venue, sensor: (venue, sensor) in ids
-
-
-def _redact(url: str) -> str:
-    """A store URL without its password, for printing."""
-    if "@" not in url or "://" not in url:
-        return url
-    scheme, rest = url.split("://", 1)
-    cred, host = rest.rsplit("@", 1)
-    user = cred.split(":", 1)[0]
-    return f"{scheme}://{user}:***@{host}"

@@ -1,16 +1,18 @@
-"""Device payload adapters in the composition root: settings + venue files -> decoder."""
+"""Ingest's decoder in the composition root: settings + venue files -> decoder (with adapters)."""
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 from ingest.adapters import AdapterDecoder, AdapterSpec, UnplacedSensor
 from ingest.contract import Topics
 from ingest.decode import DecodeLimits, Decoder
-from twin.venue import Venue
+from twin.service import TwinService
+from twin.venue import SensorKind, Venue
+from venue_twin.settings import Settings
 
-__all__ = ["adapter_specs", "with_adapters"]
+__all__ = ["adapter_specs", "build_decoder", "with_adapters"]
 
 log = logging.getLogger(__name__)
 
@@ -78,3 +80,29 @@ def with_adapters(
         on_new_sensor=on_new,
     )
     return decoder, decoder.filters
+
+
+def build_decoder(
+    s: Settings, topics: Topics, twin: TwinService, venues: Sequence[Venue]
+) -> tuple[Decoder | AdapterDecoder, list[str]]:
+    """The decoder ingest uses (the contract's, with any adapters) and its extra filters."""
+    limits = DecodeLimits(
+        max_payload_bytes=s.max_payload_bytes,
+        max_future_s=s.max_future_s,
+        max_age_s=s.max_age_s,
+    )
+    decoder = Decoder(
+        topics,
+        limits=limits,
+        known_venue=twin.knows,
+        known_sensor=twin.knows,
+        policy=s.unknown_sensors,
+        tracker_sensor=_trackers(venues),
+    )
+    return with_adapters(decoder, topics, adapter_specs(s.adapters, venues), twin.venues, limits)
+
+
+def _trackers(venues: Sequence[Venue]) -> Callable[[str, str], bool]:
+    """Which sensors may send positions: the venues' ``people_tracker`` sensors."""
+    ids = {(v.id, s.id) for v in venues for s in v.sensors if s.kind is SensorKind.PEOPLE_TRACKER}
+    return lambda venue, sensor: (venue, sensor) in ids

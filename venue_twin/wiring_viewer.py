@@ -10,12 +10,10 @@ writes readings.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import os
 import re
 import socket
 import time
-from collections.abc import Coroutine
 from typing import Any
 
 from fastapi import FastAPI
@@ -25,15 +23,18 @@ from ingest.mqtt_settings import MqttSettings
 from ingest.store import open_store
 from twin.alarm_stores import open_alarm_store
 from twin.service import TwinService
+from venue_twin.auth_setup import build_authenticator
+from venue_twin.service_group import ServiceGroup
 from venue_twin.settings import Settings
-from venue_twin.wiring import Progress, build_authenticator, resolve_venue
+from venue_twin.venue_refs import resolve_venue
+from venue_twin.viewer_services import hub_and_replays
+from venue_twin.wiring import Progress
 from viewer.app import ViewerContext, create_app
 from viewer.hub import Hub
 from viewer.mirror import Mirror
 from viewer.mirror_client import MirrorClient
 from viewer.mirror_gate import MirrorGate
 from viewer.mirror_views import MirrorAlarms, MirrorAnalytics, MirrorCommands
-from viewer.replay_sessions import ReplaySessions
 
 __all__ = ["MirrorPlatform", "default_mirror_client_id"]
 
@@ -47,7 +48,7 @@ def default_mirror_client_id() -> str:
     return f"venue-twin-viewer-{host}-{os.getpid()}"
 
 
-class MirrorPlatform:
+class MirrorPlatform(ServiceGroup):
     """The mirror viewer's services; ``app`` is ready after ``__aenter__``."""
 
     def __init__(
@@ -57,6 +58,7 @@ class MirrorPlatform:
         mqtt: MqttSettings | None = None,
         progress: Progress = lambda _msg: None,
     ) -> None:
+        super().__init__()
         self.settings = settings
         client_id = settings.mirror_client_id or default_mirror_client_id()
         self.mqtt = mqtt or settings.mqtt.to_client(client_id)
@@ -89,11 +91,6 @@ class MirrorPlatform:
         self.client.mirror = self.mirror
         self.hub: Hub | None = None
         self.app: FastAPI | None = None
-        self._tasks: list[asyncio.Task[None]] = []
-        self._stack = contextlib.AsyncExitStack()
-
-    def _spawn(self, coro: Coroutine[Any, Any, None], name: str) -> None:
-        self._tasks.append(asyncio.create_task(coro, name=name))
 
     async def __aenter__(self) -> MirrorPlatform:
         s = self.settings
@@ -105,20 +102,15 @@ class MirrorPlatform:
             self._stack.push_async_callback(alarm_store.close)
             self._progress("store ready (history, replay)")
 
-            hub = self.hub = Hub(
+            hub, replays = hub_and_replays(
+                s,
                 self.twin,
+                store,
                 alarms=self.alarms,
                 commands=self.commands,
                 analytics=self.analytics,
-                tick_hz=s.ws_tick_hz,
             )
-            replays = ReplaySessions(
-                store,
-                self.twin.venues,
-                hub,
-                max_sessions=s.replay_max_sessions,
-                idle_s=s.replay_idle_s,
-            )
+            self.hub = hub
             await self._stack.enter_async_context(self.client)
             self._progress(
                 f"mirroring venues/+/twin/ on mqtt://{self.mqtt.host}:{self.mqtt.port} "

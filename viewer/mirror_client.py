@@ -20,7 +20,7 @@ from typing import Any
 import paho.mqtt.client as mqtt
 
 from ingest.contract import Topics
-from ingest.mqtt_settings import MqttSettings, make_client, start_client
+from ingest.mqtt_settings import MqttSettings, make_client, start_client, stop_client
 from ingest.mqtt_subscribe import SubscribeGate
 from twin.replica.codec import (
     ActionKind,
@@ -105,12 +105,9 @@ class MirrorClient:
         client, self._client = self._client, None
         if client is None:
             return
-        client.disconnect()
-        await asyncio.to_thread(client.loop_stop)
-        for fut in self._replies.values():
-            if not fut.done():
-                fut.set_exception(TwinUnreachable("the viewer is shutting down"))
-        self._replies.clear()
+        await stop_client(
+            client, self._replies, lambda: TwinUnreachable("the viewer is shutting down")
+        )
 
     # -- requests to the twin ------------------------------------------------------
 

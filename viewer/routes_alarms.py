@@ -1,14 +1,15 @@
 """Alarms: list, history, acknowledge, shelve, unshelve."""
 
+from collections.abc import Awaitable, Callable
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, HTTPException, Query
 
 from twin.alarms import Alarm, IllegalTransition, UnknownAlarm
-from twin.replica import ReplicaError
 from viewer.auth import RoleGuard
 from viewer.bodies import alarm_body, alarm_history_body
 from viewer.context import ViewerContext
+from viewer.operator_actions import act, check_venue
 from viewer.paging import SCAN_LIMIT, Limit, Offset, merged, page
 from viewer.roles import Principal, Role
 from viewer.schemas import AlarmHistory, AlarmOut, AlarmPage, NoteIn, ShelveIn
@@ -50,8 +51,7 @@ def alarms_router(ctx: ViewerContext, guard: RoleGuard) -> APIRouter:
     ) -> dict[str, Any]:
         """Alarms in triage order, or most recently changed first."""
         m = manager()
-        if venue is not None and venue not in ctx.twin.venues:
-            raise HTTPException(404, f"no venue {venue!r}")
+        check_venue(ctx, venue)
         stored: list[Alarm] = []
         if state == "all" and ctx.alarm_store is not None:
             by: Literal["raised", "updated"] = "updated" if order == "recent" else "raised"
@@ -107,13 +107,5 @@ async def _get(m: AlarmSource, alarm_id: str) -> Alarm:
         raise HTTPException(404, str(exc)) from exc
 
 
-async def _act(op: Any) -> dict[str, Any]:
-    try:
-        alarm: Alarm = await op()
-    except UnknownAlarm as exc:
-        raise HTTPException(404, str(exc)) from exc
-    except IllegalTransition as exc:
-        raise HTTPException(409, str(exc)) from exc
-    except ReplicaError as exc:  # a mirror viewer could not get the twin's answer
-        raise HTTPException(exc.status, str(exc)) from exc
-    return alarm_body(alarm)
+async def _act(op: Callable[[], Awaitable[Alarm]]) -> dict[str, Any]:
+    return alarm_body(await act(op, missing=UnknownAlarm, refused=IllegalTransition))

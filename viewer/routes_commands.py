@@ -11,10 +11,10 @@ from twin.commands import (
     CommandState,
     UnknownCommand,
 )
-from twin.replica import ReplicaError
 from viewer.auth import RoleGuard
 from viewer.bodies import command_body
 from viewer.context import ViewerContext
+from viewer.operator_actions import act, check_venue
 from viewer.paging import SCAN_LIMIT, Limit, Offset, merged, page
 from viewer.roles import Principal, Role
 from viewer.schemas import CommandOut, CommandPage, NoteIn
@@ -49,8 +49,7 @@ def commands_router(ctx: ViewerContext, guard: RoleGuard) -> APIRouter:
     ) -> dict[str, Any]:
         """Commands, newest first."""
         t = tracker()
-        if venue is not None and venue not in ctx.twin.venues:
-            raise HTTPException(404, f"no venue {venue!r}")
+        check_venue(ctx, venue)
         stored: list[CommandRecord] = []
         if ctx.command_store is not None:
             stored = await ctx.command_store.commands(venue, limit=SCAN_LIMIT)
@@ -74,12 +73,4 @@ def commands_router(ctx: ViewerContext, guard: RoleGuard) -> APIRouter:
 
 
 async def _act(op: Callable[[], Awaitable[CommandRecord]]) -> dict[str, Any]:
-    try:
-        record = await op()
-    except UnknownCommand as exc:
-        raise HTTPException(404, str(exc)) from exc
-    except CommandNotPending as exc:
-        raise HTTPException(409, str(exc)) from exc
-    except ReplicaError as exc:  # a mirror viewer could not get the twin's answer
-        raise HTTPException(exc.status, str(exc)) from exc
-    return command_body(record)
+    return command_body(await act(op, missing=UnknownCommand, refused=CommandNotPending))

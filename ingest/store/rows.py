@@ -7,6 +7,7 @@ resolution), so all adapters agree on what a duplicate and a range bound are.
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping, Sequence
 
 from ingest.contract import Quality, Reading
 
@@ -17,6 +18,7 @@ __all__ = [
     "reading_from_row",
     "to_ms",
     "width_ms",
+    "zone_members",
 ]
 
 QUALITY_CODE: dict[Quality, int] = {Quality.GOOD: 0, Quality.UNCERTAIN: 1, Quality.BAD: 2}
@@ -41,3 +43,8 @@ def width_ms(width_s: float) -> int:
 
 def reading_from_row(venue: str, sensor: str, ts_ms: int, value: float, quality: int) -> Reading:
     return Reading(venue, sensor, ts_ms / 1000, value, QUALITY_FROM_CODE.get(quality, Quality.BAD))
+
+
+def zone_members(sensors_by_zone: Mapping[str, Sequence[str]]) -> list[tuple[str, str]]:
+    """``(zone, sensor)`` pairs to aggregate; a sensor a zone lists twice counts once."""
+    return [(z, s) for z, sensors in sensors_by_zone.items() for s in dict.fromkeys(sensors)]

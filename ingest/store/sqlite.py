@@ -13,10 +13,8 @@ statement (:mod:`ingest.store.sqlite_bulk`); ``range_all`` keeps the contract's
 
 from __future__ import annotations
 
-import asyncio
 import sqlite3
 from collections.abc import Callable, Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import TypeVar
 
@@ -24,7 +22,6 @@ import numpy as np
 import numpy.typing as npt
 
 from ingest.contract import DeadLetter, Reading
-from ingest.store import migrate
 from ingest.store.base import (
     Bucket,
     InvalidReadings,
@@ -32,12 +29,13 @@ from ingest.store.base import (
     StoreUnavailable,
     ZoneAggregate,
 )
-from ingest.store.rows import QUALITY_CODE, from_ms, reading_from_row, to_ms, width_ms
+from ingest.store.rows import QUALITY_CODE, from_ms, reading_from_row, to_ms, width_ms, zone_members
 from ingest.store.sqlite_bulk import bulk_params
 from ingest.store.sqlite_ids import SensorIds
 from ingest.store.sqlite_range import by_name, range_readings
+from ingest.store.sqlite_thread import SqliteThread
 
-__all__ = ["SqliteStore", "connect_sqlite"]
+__all__ = ["SqliteStore"]
 
 T = TypeVar("T")
 
@@ -67,21 +65,13 @@ ORDER BY s.sensor
 _BUCKET = "(ts - (((ts % :w) + :w) % :w))"
 
 
-def connect_sqlite(path: str) -> sqlite3.Connection:
-    """Open (creating) a WAL-mode database and apply pending migrations.
-
-    Runs in the store's own thread; the connection is used from that thread only.
-    """
-    if path != ":memory:":
-        Path(path).parent.mkdir(parents=True, exist_ok=True)
-    conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False, timeout=10)
-    conn.execute("PRAGMA journal_mode=WAL")
-    # NORMAL is durable across application crashes in WAL mode; only an OS
-    # crash can lose the last commits.
-    conn.execute("PRAGMA synchronous=NORMAL")
-    conn.execute("PRAGMA foreign_keys=ON")
-    migrate.apply_sqlite(conn)
-    return conn
+def _translate(_conn: sqlite3.Connection, exc: sqlite3.Error) -> Exception:
+    if isinstance(exc, sqlite3.OperationalError):
+        # Locked/busy databases, full or vanished disks: worth retrying later.
+        return StoreUnavailable(f"SQLite unavailable: {exc}")
+    if isinstance(exc, sqlite3.DataError):
+        return InvalidReadings(f"SQLite rejected the data: {exc}")
+    return StoreError(f"SQLite error: {exc}")
 
 
 class SqliteStore:
@@ -89,57 +79,31 @@ class SqliteStore:
 
     def __init__(self, path: str | Path) -> None:
         self._path = str(path)
-        self._executor: ThreadPoolExecutor | None = None
-        self._conn: sqlite3.Connection | None = None
+        self._db = SqliteThread(self._path, "sqlite-store")
         self._ids = SensorIds()  # name <-> id cache; touched only on the worker thread
 
     # --- plumbing ----------------------------------------------------------
     async def _run(self, fn: Callable[[sqlite3.Connection], T]) -> T:
-        if self._executor is None or self._conn is None:
+        if not self._db.is_open:
             raise StoreUnavailable("SQLite store is not open")
-        conn = self._conn
-
-        def call() -> T:
-            try:
-                return fn(conn)
-            except sqlite3.OperationalError as exc:
-                # Locked/busy databases, full or vanished disks: worth retrying later.
-                raise StoreUnavailable(f"SQLite unavailable: {exc}") from exc
-            except sqlite3.DataError as exc:
-                raise InvalidReadings(f"SQLite rejected the data: {exc}") from exc
-            except sqlite3.Error as exc:
-                raise StoreError(f"SQLite error: {exc}") from exc
-
-        return await asyncio.get_running_loop().run_in_executor(self._executor, call)
+        return await self._db.run(fn, _translate)
 
     async def open(self, *, background: bool = False) -> None:
         # An embedded file has no server to wait for: ``background`` changes nothing.
-        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sqlite-store")
-
         try:
-            self._conn = await asyncio.get_running_loop().run_in_executor(
-                self._executor, connect_sqlite, self._path
-            )
+            await self._db.open()
         except sqlite3.Error as exc:
-            self._executor.shutdown(wait=False)
-            self._executor = None
             raise StoreUnavailable(f"cannot open SQLite database {self._path}: {exc}") from exc
 
     @property
     def connected(self) -> bool:
-        return self._conn is not None
+        return self._db.conn is not None
 
     async def wait_connected(self, timeout: float | None = None) -> bool:
         return self.connected
 
     async def close(self) -> None:
-        if self._executor is None:
-            return
-        conn, self._conn = self._conn, None
-        if conn is not None:
-            await asyncio.get_running_loop().run_in_executor(self._executor, conn.close)
-        self._executor.shutdown(wait=True)
-        self._executor = None
+        await self._db.close()
 
     # --- writes ------------------------------------------------------------
     async def write_readings(self, readings: Sequence[Reading]) -> int:
@@ -351,7 +315,7 @@ class SqliteStore:
         end: float,
         width_s: float,
     ) -> list[ZoneAggregate]:
-        pairs = [(z, s) for z, sensors in sensors_by_zone.items() for s in dict.fromkeys(sensors)]
+        pairs = zone_members(sensors_by_zone)
         if not pairs:
             return []
         params: dict[str, object] = {

@@ -21,7 +21,8 @@ from paho.mqtt.enums import CallbackAPIVersion
 from ingest.contract import Reading, Topics
 from ingest.encode import encode_reading
 from simulators.mqtt_config import MqttConfig
-from simulators.recording import RecordedMessage, RecordingHeader, RecordingWriter
+from simulators.recording import RecordedMessage, RecordingHeader
+from simulators.recording_writer import RecordingWriter
 from simulators.replayer import MqttSender, replay_recording
 from tests.fixtures.mosquitto import MosquittoServer
 from tests.integration.waiting import until

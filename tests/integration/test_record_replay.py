@@ -26,7 +26,7 @@ from ingest.store import BatchWriter, SqliteStore
 from simulators.mqtt_config import MqttConfig
 from simulators.publisher import run_simulation
 from simulators.recorder import Recorder
-from simulators.recording import RecordingReader
+from simulators.recording_reader import RecordingReader
 from simulators.replayer import MqttSender, TopicRemap, replay_recording
 from tests.fixtures.mosquitto import MosquittoServer
 from tests.integration.waiting import until

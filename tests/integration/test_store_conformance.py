@@ -210,6 +210,14 @@ async def test_zone_aggregates_pool_the_zone_sensors_per_bucket(harness: Harness
         assert a.mean == pytest.approx(e[2], rel=1e-12)
 
 
+async def test_a_sensor_a_zone_lists_twice_counts_once(harness: Harness) -> None:
+    store = harness.store
+    await store.write_readings([r("s1", T0 + i, 10.0) for i in range(3)] + [r("s2", T0, 40.0)])
+    zones = {"gallery": ["s1", "s2", "s1"], "hall": ["s2", "s2"]}
+    got = await store.zone_aggregates("wing", zones, T0, T0 + 60, 60.0)
+    assert [(a.zone, a.count, a.mean) for a in got] == [("gallery", 4, 17.5), ("hall", 1, 40.0)]
+
+
 async def _write_random_venue(
     store: Store, seed: int
 ) -> tuple[list[str], dict[str, tuple[np.ndarray, np.ndarray]]]:

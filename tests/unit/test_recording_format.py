@@ -13,10 +13,10 @@ from simulators.recording import (
     RecordingCorrupt,
     RecordingError,
     RecordingHeader,
-    RecordingReader,
-    RecordingWriter,
     TruncatedRecordingWarning,
 )
+from simulators.recording_reader import RecordingReader
+from simulators.recording_writer import RecordingWriter
 
 T0 = 1_700_000_000.0
 

@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from simulators.recording import RecordedMessage, RecordingHeader, RecordingWriter
+from simulators.recording import RecordedMessage, RecordingHeader
+from simulators.recording_writer import RecordingWriter
 from simulators.replayer import (
     RemapError,
     ReplayPacer,

@@ -35,7 +35,7 @@ async def test_a_stop_while_waiting_for_the_database_ends_start_up_cleanly(
     )
     stop = asyncio.Event()
     platform = Platform(settings, stop=stop)
-    caplog.set_level(logging.WARNING, logger="venue_twin.wiring")
+    caplog.set_level(logging.WARNING, logger="venue_twin.store_startup")
 
     async def press_ctrl_c() -> None:
         while not any("retrying" in r.getMessage() for r in caplog.records):

@@ -157,3 +157,29 @@ def test_the_mesh_comes_at_a_level_of_detail_the_server_picks_unless_asked(
     assert auto.headers["x-mesh-lod"] == "0"  # a small procedural venue: full detail
     asked = client.get(f"/api/venues/{V}/mesh.glb", params={"lod": 2}, headers=headers)
     assert asked.headers["x-mesh-lod"] == "2"
+
+
+def test_an_action_the_state_does_not_allow_is_a_409_with_the_reason(
+    env: tuple[TestClient, Rig, dict[str, str]],
+) -> None:
+    client, rig, headers = env
+
+    async def raise_one() -> str:
+        a = await rig.alarms.raise_alarm(V, "s-409", "k", Severity.WARNING, "m", ts=200.0)
+        return a.alarm_id
+
+    async def request_one() -> str:
+        rec = await rig.commands.request(
+            V, "door", "close", origin="rule:r", require_confirmation=True
+        )
+        return rec.command_id
+
+    alarm_id = client.portal.call(raise_one)  # type: ignore[union-attr]
+    ack = f"/api/alarms/{alarm_id}/acknowledge"
+    assert client.post(ack, headers=headers).status_code == 200
+    again = client.post(ack, headers=headers)
+    assert again.status_code == 409 and "cannot acknowledge" in again.text, again.text
+    command_id = client.portal.call(request_one)  # type: ignore[union-attr]
+    assert client.post(f"/api/commands/{command_id}/reject", headers=headers).status_code == 200
+    late = client.post(f"/api/commands/{command_id}/confirm", headers=headers)
+    assert late.status_code == 409 and "cannot confirm" in late.text, late.text

@@ -16,7 +16,7 @@ import psycopg_pool
 from psycopg.types.json import Jsonb
 
 from ingest.store import migrate
-from twin.alarm_stores.sqlite import (
+from twin.alarm_stores.rows import (
     ALARM_COLUMNS,
     ALARM_HISTORY_INSERT,
     ALARM_ORDER,

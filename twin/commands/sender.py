@@ -16,7 +16,7 @@ import paho.mqtt.client as mqtt
 
 from ingest.contract import Command, Topics
 from ingest.encode import encode_command
-from ingest.mqtt_settings import MqttSettings, make_client, start_client
+from ingest.mqtt_settings import MqttSettings, make_client, start_client, stop_client
 from twin.commands.errors import PublishFailed
 
 __all__ = ["CommandSender"]
@@ -67,12 +67,7 @@ class CommandSender:
         client, self._client = self._client, None
         if client is None:
             return
-        client.disconnect()
-        await asyncio.to_thread(client.loop_stop)
-        for fut in self._acks.values():
-            if not fut.done():
-                fut.set_exception(PublishFailed("sender closed"))
-        self._acks.clear()
+        await stop_client(client, self._acks, lambda: PublishFailed("sender closed"))
 
     async def publish(self, command: Command) -> None:
         """Publish at QoS 1 and wait for the broker's PUBACK."""

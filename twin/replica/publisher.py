@@ -24,7 +24,7 @@ from typing import Any, Protocol
 import paho.mqtt.client as mqtt
 
 from ingest.contract import Topics
-from ingest.mqtt_settings import MqttSettings, make_client, start_client
+from ingest.mqtt_settings import MqttSettings, make_client, start_client, stop_client
 from ingest.mqtt_subscribe import SubscribeGate
 from twin.alarms import Alarm, AlarmEvent, AlarmManager
 from twin.commands import CommandEvent, CommandRecord, CommandTracker
@@ -173,8 +173,7 @@ class StatePublisher:
         client, self._client = self._client, None
         if client is None:
             return
-        client.disconnect()
-        await asyncio.to_thread(client.loop_stop)
+        await stop_client(client)
 
     async def run(self) -> None:
         """Publish at every tick until cancelled."""

@@ -52,7 +52,7 @@ from ingest.store.postgres.schema import prepare_schema
 from ingest.store.postgres.sensor_ids import Key, SensorIds
 from ingest.store.postgres.timescale import TimescaleSettings
 from ingest.store.postgres.write_path import Columns, columns_of, write_columns_batch
-from ingest.store.rows import from_ms, reading_from_row, to_ms, width_ms
+from ingest.store.rows import from_ms, reading_from_row, to_ms, width_ms, zone_members
 
 __all__ = ["PostgresStore", "server_address"]
 
@@ -383,7 +383,7 @@ class PostgresStore:
         end: float,
         width_s: float,
     ) -> list[ZoneAggregate]:
-        pairs = [(z, s) for z, sensors in sensors_by_zone.items() for s in dict.fromkeys(sensors)]
+        pairs = zone_members(sensors_by_zone)
         if not pairs:
             return []
         params = {

@@ -179,49 +179,70 @@ export function niceCeil(value: number): number {
   return 10 * power;
 }
 
+/** A two-sided band: its defaults when the venue sets no thresholds, and its colours. */
+interface Band2 {
+  unit: string;
+  low: number;
+  high: number;
+  /** warn_low defaults to low + this; warn_high to high - this. */
+  warnLowInset: number;
+  warnHighInset: number;
+  /** How far the scale runs past each alarm limit. */
+  margin: number;
+  /** From below the low limit, through the middle of the warning band, to above the high limit. */
+  colors: readonly [string, string, string, string, string, string, string];
+}
+
+const TEMPERATURE: Band2 = {
+  unit: 'degC',
+  low: 15,
+  high: 27,
+  warnLowInset: 2,
+  warnHighInset: 3,
+  margin: 3,
+  colors: ['#2b4cc9', '#3b7ff0', '#3fb6d8', '#47c27f', '#f0c04a', '#f07a35', '#d92f4c'],
+};
+
+const HUMIDITY: Band2 = {
+  unit: '%RH',
+  low: 30,
+  high: 70,
+  warnLowInset: 10,
+  warnHighInset: 10,
+  margin: 10,
+  colors: ['#b8502c', '#e0893a', '#e3c455', '#47c27f', '#3fb6d8', '#3b6ff0', '#6b3fd0'],
+};
+
+/** Alarm and warning limits on both sides (temperature, humidity); the four limits are the ticks. */
+function bandScale(quantity: Quantity, t: Thresholds, d: Band2): ColorScale {
+  const low = num(t.low, d.low);
+  const warnLow = num(t.warn_low, low + d.warnLowInset);
+  const high = num(t.high, d.high);
+  const warnHigh = num(t.warn_high, high - d.warnHighInset);
+  const c = d.colors;
+  return scale(
+    quantity,
+    d.unit,
+    [
+      { v: low - d.margin, color: c[0] },
+      { v: low, color: c[1] },
+      { v: warnLow, color: c[2] },
+      { v: (warnLow + warnHigh) / 2, color: c[3] },
+      { v: warnHigh, color: c[4] },
+      { v: high, color: c[5] },
+      { v: high + d.margin, color: c[6] },
+    ],
+    [tick(low), tick(warnLow), tick(warnHigh), tick(high)],
+  );
+}
+
 export function buildScale(quantity: Quantity, venue: VenueDef, occupancyMax = 50): ColorScale {
   const t = quantity === 'density' || quantity === 'occupancy' ? {} : typicalThresholds(venue.sensors, quantity);
   switch (quantity) {
-    case 'temperature': {
-      const low = num(t.low, 15);
-      const warnLow = num(t.warn_low, low + 2);
-      const high = num(t.high, 27);
-      const warnHigh = num(t.warn_high, high - 3);
-      return scale(
-        quantity,
-        'degC',
-        [
-          { v: low - 3, color: '#2b4cc9' },
-          { v: low, color: '#3b7ff0' },
-          { v: warnLow, color: '#3fb6d8' },
-          { v: (warnLow + warnHigh) / 2, color: '#47c27f' },
-          { v: warnHigh, color: '#f0c04a' },
-          { v: high, color: '#f07a35' },
-          { v: high + 3, color: '#d92f4c' },
-        ],
-        [tick(low), tick(warnLow), tick(warnHigh), tick(high)],
-      );
-    }
-    case 'humidity': {
-      const low = num(t.low, 30);
-      const warnLow = num(t.warn_low, low + 10);
-      const high = num(t.high, 70);
-      const warnHigh = num(t.warn_high, high - 10);
-      return scale(
-        quantity,
-        '%RH',
-        [
-          { v: low - 10, color: '#b8502c' },
-          { v: low, color: '#e0893a' },
-          { v: warnLow, color: '#e3c455' },
-          { v: (warnLow + warnHigh) / 2, color: '#47c27f' },
-          { v: warnHigh, color: '#3fb6d8' },
-          { v: high, color: '#3b6ff0' },
-          { v: high + 10, color: '#6b3fd0' },
-        ],
-        [tick(low), tick(warnLow), tick(warnHigh), tick(high)],
-      );
-    }
+    case 'temperature':
+      return bandScale(quantity, t, TEMPERATURE);
+    case 'humidity':
+      return bandScale(quantity, t, HUMIDITY);
     case 'co2': {
       const high = num(t.high, 1500);
       const warnHigh = num(t.warn_high, 1000);

@@ -29,6 +29,16 @@ describe('colour scales', () => {
     expect(cold[2]).toBeGreaterThan(cold[0]);
   });
 
+  it('falls back to the default bands of temperature and humidity, with a margin past each limit', () => {
+    const temp = buildScale('temperature', venue([]));
+    expect(temp.ticks.map((t) => t.v)).toEqual([15, 17, 24, 27]);
+    expect([temp.min, temp.max]).toEqual([12, 30]);
+    const rh = buildScale('humidity', venue([sensor('h', 'humidity', { low: 35, high: 65 })]));
+    expect(rh.ticks.map((t) => t.v)).toEqual([35, 40, 60, 65]);
+    expect(rh.stops.map((s) => s.v)).toEqual([25, 35, 40, 50, 60, 65, 75]);
+    expect(rh.stops[3]?.color).toBe('#47c27f');
+  });
+
   it('ignores null thresholds and falls back to defaults', () => {
     const t = typicalThresholds([sensor('a', 'co2', { warn_high: 800, high: null })], 'co2');
     expect(t.warn_high).toBe(800);

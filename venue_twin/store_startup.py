@@ -1,0 +1,78 @@
+"""The platform's store at start-up: waiting for a database that is down, and seeding the twin."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Sequence
+from typing import Any
+
+from ingest.store.base import Store, StoreUnavailable
+from twin.service import TwinService
+from twin.venue import Venue
+
+__all__ = ["StartupCancelled", "redact", "seed_twin", "wait_for_store"]
+
+log = logging.getLogger(__name__)
+
+# How often a platform waiting for its database at start-up says so.
+_STORE_WAIT_REPORT_S = 5.0
+
+
+class StartupCancelled(Exception):
+    """``stop`` was set while the platform was still starting (waiting for its database)."""
+
+
+async def wait_for_store(store: Store, url: str, stop: asyncio.Event | None) -> None:
+    """Wait for a database that is down at start-up, saying so every few seconds.
+
+    Raises :class:`StartupCancelled` if ``stop`` is set meanwhile, and
+    :class:`~ingest.store.base.StoreMisconfigured` if the database answers
+    but refuses the settings.
+    """
+    from ingest.store.postgres import server_address  # psycopg: only when needed
+
+    where, started = server_address(url), time.monotonic()
+    while True:
+        log.warning(
+            "database at %s unreachable, retrying... (waiting %.0f s%s)",
+            where,
+            time.monotonic() - started,
+            "; Ctrl-C to stop" if stop is not None else "",
+        )
+        waiter = asyncio.ensure_future(store.wait_connected(timeout=_STORE_WAIT_REPORT_S))
+        waits: set[asyncio.Future[Any]] = {waiter}
+        if stop is not None:
+            waits.add(asyncio.ensure_future(stop.wait()))
+        _, pending = await asyncio.wait(waits, return_when=asyncio.FIRST_COMPLETED)
+        for p in pending:
+            p.cancel()
+        await asyncio.gather(*pending, return_exceptions=True)
+        if stop is not None and stop.is_set():
+            raise StartupCancelled(f"stopped while waiting for the database at {where}")
+        if waiter.result():
+            return
+
+
+async def seed_twin(twin: TwinService, venues: Sequence[Venue], store: Store) -> int:
+    """The twin resumes from the last stored values, not from blank; returns how many."""
+    seeded = 0
+    try:
+        for venue in venues:
+            latest = await store.latest(venue.id)
+            twin.apply_readings(latest)
+            seeded += len(latest)
+    except StoreUnavailable as exc:
+        log.warning("the twin starts blank: its latest values could not be read (%s)", exc)
+    return seeded
+
+
+def redact(url: str) -> str:
+    """A store URL without its password, for printing."""
+    if "@" not in url or "://" not in url:
+        return url
+    scheme, rest = url.split("://", 1)
+    cred, host = rest.rsplit("@", 1)
+    user = cred.split(":", 1)[0]
+    return f"{scheme}://{user}:***@{host}"
