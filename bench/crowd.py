@@ -24,6 +24,7 @@ from pathlib import Path
 
 import numpy as np
 
+from bench.crowd_table import table
 from twin.analytics.crowd.trajectories import Trajectories, load_trajectories
 from twin.live_analytics import AnalyticsConfig
 from twin.live_analytics.config import LIVE_OCCUPANCY
@@ -211,27 +212,6 @@ def tracker_density(
             print(f"    {z.id:8s} {name:8s} mean {r.mean():.3f} p/m2, error {err:5.2f} % of mean")
 
 
-def table(title: str, scores: dict[str, ZoneScore], flows: np.ndarray, gates: list[str]) -> None:
-    print(f"\n{title}")
-    print(
-        f"  {'zone':10s} {'obs':>6s} {'peak':>5s} {'MAE %peak':>10s} {'dens %pk':>9s} "
-        f"{'dens %mean':>10s} {'method %pk':>10s} {'95% cover':>9s} {'mean sd':>8s}"
-    )
-    for s in scores.values():
-        kind = "camera" if s.observed else "count"
-        print(
-            f"  {s.zone:10s} {kind:>6s} {s.peak:5.0f} {np.mean(s.mae_pct_peak):10.1f} "
-            f"{np.mean(s.density_err_pct):9.1f} {np.mean(s.density_err_pct_mean):10.1f} "
-            f"{np.mean(s.density_method_pct):10.2f} {np.mean(s.coverage):9.1f} "
-            f"{np.mean(s.mean_sd):8.2f}"
-        )
-    fl = np.nanmean(flows, axis=0)
-    print(
-        "  flow error % (|estimated - reference| / reference crossings): "
-        + ", ".join(f"{g} {f:.1f}" for g, f in zip(gates, fl, strict=True))
-    )
-
-
 def live_config(step_s: float, channel_corr: float = 0.0) -> AnalyticsConfig:
     """The live analytics' defaults, with ``channel_corr`` between a gate's directions."""
 
@@ -246,6 +226,7 @@ def real(
     step_s: float,
     use_pedpy: bool,
     channel_corr: float = 0.0,
+    first_seed: int = 0,
 ) -> None:
     for name, unit in EXPERIMENTS:
         path = data / name
@@ -256,7 +237,7 @@ def real(
         scores: dict[str, ZoneScore] = {}
         flows = []
         t = time.perf_counter()
-        for seed in range(seeds):
+        for seed in range(first_seed, first_seed + seeds):
             cfg = live_config(
                 float(np.diff(truth.ts[:2])[0]) if len(truth.ts) > 1 else 1.0, channel_corr
             )
@@ -274,7 +255,8 @@ def real(
             tracker_density(path, unit, venue)
             tracker_density(path, unit, venue, dropout=0.02)
         table(
-            f"{name}: {len(truth.ts)} steps of {step_s:g} s, {seeds} seeds, reference {src}, "
+            f"{name}: {len(truth.ts)} steps of {step_s:g} s, seeds {first_seed}-"
+            f"{first_seed + seeds - 1}, reference {src}, "
             f"uncounted crossings {truth.uncounted}, "
             f"{1e6 * el / seeds / len(truth.ts) / 3:.0f} us per zone-step (incl. synthesis)",
             scores,
@@ -475,6 +457,7 @@ def main() -> None:
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     ap.add_argument("--seeds", type=int, default=50)
+    ap.add_argument("--first-seed", type=int, default=0, help="real experiments' first seed")
     ap.add_argument("--miss", type=float, default=0.04)
     ap.add_argument("--step", type=float, default=1.0)
     ap.add_argument("--no-pedpy", action="store_true")
@@ -500,7 +483,7 @@ def main() -> None:
     errors = SensorErrors(miss_range=(a.miss, a.miss))
     print(f"counters miss {a.miss:.0%} at random; camera: {errors}")
     if not a.cost_only:
-        real(a.data, a.seeds, errors, a.step, not a.no_pedpy, a.channel_corr)
+        real(a.data, a.seeds, errors, a.step, not a.no_pedpy, a.channel_corr, a.first_seed)
     if a.sim_seeds and not a.cost_only:
         simulated(a.sim_seeds, a.miss, a.channel_corr, a.direction_sd, a.days)
         simulated(a.sim_seeds, None, a.channel_corr, a.direction_sd, a.days)

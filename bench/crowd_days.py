@@ -31,6 +31,7 @@ from zoneinfo import ZoneInfo
 
 import numpy as np
 
+from bench.coverage_ci import Coverage, cluster_coverage, shares_coverage
 from simulators.people_sensing import SensingErrors
 from simulators.simulator import VenueSimulator
 from twin.live_analytics import AnalyticsConfig
@@ -40,6 +41,21 @@ from twin.loader import load_sample
 from twin.venue import GateDirection, SensorKind
 
 STEP_S = 10.0
+
+
+def clustered(covs: list[np.ndarray], keys: list[tuple[str, int]]) -> list[Coverage]:
+    """Per day, then all days: pooled zone-day coverage, clusters = (venue, seed) runs.
+
+    The zones of one run share doors and the days of one run share their
+    counters' rates, so a run is the independent draw (bench/coverage_ci.py).
+    """
+    shares = np.array(covs)  # (zone runs, days)
+    runs = sorted(set(keys))
+    of = np.array([runs.index(k) for k in keys])
+    inside = np.array([shares[of == r].sum(axis=0) for r in range(len(runs))])
+    steps = np.array([(of == r).sum() for r in range(len(runs))], dtype=float)
+    out = [cluster_coverage(inside[:, d], steps) for d in range(shares.shape[1])]
+    return [*out, cluster_coverage(inside.sum(axis=1), steps * shares.shape[1])]
 
 
 def true_corrections(sim: VenueSimulator, tracker: CrowdTracker) -> dict[int, float]:
@@ -147,6 +163,7 @@ def main() -> None:
     overrides = {k: float(v) for k, v in (s.split("=") for s in a.set)}
     print(f"seeds {a.seeds}, {a.days} days, 10 s steps, scored 08:00-19:00; overrides {overrides}")
     pooled: dict[str, list[np.ndarray]] = {"camera": [], "count": []}
+    keys: dict[str, list[tuple[str, int]]] = {"camera": [], "count": []}
     # The same over the opening hours only (09-17): before and after them every
     # zone is empty and, from the second day, known to be: those hours are in
     # the band whatever the estimator does.
@@ -166,6 +183,7 @@ def main() -> None:
                 inside = np.abs(err) <= 1.96 * sd[:, :, j]
                 rows.setdefault(z, []).append((inside.mean(axis=1), sd[:, :, j], err))
                 pooled["camera" if z in cams else "count"].append(inside.mean(axis=1))
+                keys["camera" if z in cams else "count"].append((name, seed))
                 opening = (hour > 9.0) & (hour <= 17.0)
                 pooled_open["camera" if z in cams else "count"].append(
                     inside[:, opening].mean(axis=1)
@@ -189,6 +207,9 @@ def main() -> None:
                 rms = np.sqrt(np.mean([np.mean(r[2][d] ** 2) for r in runs]))
                 cells.append(f"{msd:6.1f} / {rms:6.1f} / {cov:5.1f}")
             print(f"  {z:18s} {kind:6s} " + " ".join(f"{c:>22s}" for c in cells))
+            # Each seed's zone-day is one cluster (equal steps).
+            cis = [shares_coverage([r[0][d] for r in runs]) for d in range(a.days)]
+            print(f"  {'':18s} {'95 %':6s} " + " ".join(f"{c!s:>28s}" for c in cis))
         if a.hours:
             print("  day 1 per hour: mean sd / rms error")
             edges = np.arange(8, 20)
@@ -211,6 +232,12 @@ def main() -> None:
                     f"{q:.2f}" for q in np.percentile(np.concatenate(zs[kind], axis=1), 95, axis=1)
                 )
                 + " (calibrated: 1.96)"
+            )
+            cis = clustered(covs, keys[kind])
+            print(
+                f"  {kind}-zone coverage [95 % interval, clusters = venue x seed runs] per day: "
+                + ", ".join(str(c) for c in cis[:-1])
+                + f"; all days {cis[-1]}"
             )
             print(
                 f"  {kind}-zone coverage per day, opening hours 09-17 only: "

@@ -24,6 +24,7 @@ from zoneinfo import ZoneInfo
 
 import numpy as np
 
+from bench.coverage_ci import cluster_coverage
 from ingest.contract import Reading, TrackFrame
 from simulators.device_outages import OutageParams
 from simulators.simulator import VenueSimulator
@@ -80,13 +81,16 @@ def outage_steps(ts: np.ndarray, sim: VenueSimulator) -> list[np.ndarray]:
     return out
 
 
-def run(seed: int, hours: float) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Per step: error, band half-width, during an outage, true occupancy."""
+def run(
+    seed: int, hours: float
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, list[np.ndarray]]:
+    """Per step: error, band half-width, during an outage, true occupancy; each outage's steps."""
     a, sim = simulate(seed, hours)
     during = np.zeros(len(a), dtype=bool)
-    for sel in outage_steps(a[:, 0], sim):
+    outages = outage_steps(a[:, 0], sim)
+    for sel in outages:
         during[sel] = True
-    return np.abs(a[:, 1] - a[:, 3]), 1.96 * a[:, 2], during, a[:, 3]
+    return np.abs(a[:, 1] - a[:, 3]), 1.96 * a[:, 2], during, a[:, 3], outages
 
 
 def main() -> None:
@@ -104,9 +108,14 @@ def main() -> None:
         return
     print("seed  peak  steps off  MAE off / on  in band off / on  band +- off / on")
     inside = {True: [0, 0], False: [0, 0]}
+    # Clusters for the intervals: (in band, steps) per outage, and per seed outside them.
+    per_outage: list[tuple[int, int]] = []
+    per_seed_on: list[tuple[int, int]] = []
     for seed in seeds:
-        err, half, off, true = run(seed, args.hours)
+        err, half, off, true, outages = run(seed, args.hours)
         on = ~off
+        per_outage += [(int(np.sum(err[o] <= half[o])), len(o)) for o in outages]
+        per_seed_on.append((int(np.sum(err[on] <= half[on])), int(on.sum())))
         for key, sel in ((True, off), (False, on)):
             inside[key][0] += int(np.sum(err[sel] <= half[sel]))
             inside[key][1] += int(sel.sum())
@@ -124,6 +133,13 @@ def main() -> None:
         f"pooled seeds {seeds.start}-{seeds.stop - 1}: in band during outages "
         f"{a / max(n, 1):.1%} of {n} steps, outside {b / max(m, 1):.1%} of {m}"
     )
+    if per_outage:
+        po = np.array(per_outage)
+        during = cluster_coverage(po[:, 0], po[:, 1])
+        print(f"  during outages [95 % interval over outages] (outages): {during}")
+    ps = np.array(per_seed_on)
+    outside = cluster_coverage(ps[:, 0], ps[:, 1])
+    print(f"  outside outages [95 % interval over seeds] (seeds): {outside}")
 
 
 if __name__ == "__main__":
