@@ -30,14 +30,19 @@ the single record bit for bit.
 
 from __future__ import annotations
 
-from array import array
-
 from twin.analytics.anomaly.score_tuning import ScoreTuning
 from twin.analytics.anomaly.stream_rates import rates_for
 
-__all__ = ["DecayAverage"]
+__all__ = ["DecayAverage", "decay_average"]
 
 _EVIDENCES = 3  # spike, shift, slow change: StreamScore's three evidences
+
+
+def decay_average(tuning: ScoreTuning, rise: float) -> DecayAverage:
+    """The records for ``tuning.record_decays``: unrolled for three decays (the grid's)."""
+    if len(tuning.record_decays) == 3:
+        return _ThreeDecays(tuning, rise)
+    return DecayAverage(tuning, rise)
 
 
 class DecayAverage:
@@ -53,8 +58,11 @@ class DecayAverage:
         self._rise = rise
         # The records learn the mean evidence at the single record's rate.
         self._typical_alpha = rates_for(tuning).typical_alpha
-        self._records = array("d", bytes(8 * _EVIDENCES * len(self._decays)))
-        self._typicals = array("d", bytes(8 * _EVIDENCES))
+        # Lists, not arrays: a list read hands back the float object, an
+        # array read builds a new one (half of this path's time; the state
+        # is about 450 bytes more per stream).
+        self._records = [[0.0] * len(self._decays) for _ in range(_EVIDENCES)]
+        self._typicals = [0.0] * _EVIDENCES
 
     def bar(self, k: int, strength: float, learn: bool, missed: int) -> float:
         """Evidence ``k``'s bar for ``strength`` (the mean of its per-decay scores); learns.
@@ -64,8 +72,7 @@ class DecayAverage:
         which every record decays too.
         """
         decays = self._decays
-        records = self._records
-        base = k * len(decays)
+        records = self._records[k]
         floor = 0.0
         if learn:
             typical = self._typicals[k]
@@ -74,7 +81,7 @@ class DecayAverage:
             floor = self._floor * typical
         total = 0.0
         for j in range(len(decays)):
-            record = records[base + j]
+            record = records[j]
             # A record below one noise sigma means nothing (the single record's rule).
             bar_j = record if record > 1.0 else 1.0
             total += bar_j if bar_j < strength else strength
@@ -83,5 +90,45 @@ class DecayAverage:
                 decayed = record * decay
                 decayed = floor if floor > decayed else decayed
                 risen = strength if strength < self._rise * bar_j else self._rise * bar_j
-                records[base + j] = risen if risen > decayed else decayed
+                records[j] = risen if risen > decayed else decayed
         return total / len(decays)
+
+
+class _ThreeDecays(DecayAverage):
+    """:meth:`DecayAverage.bar` unrolled for three decays: the same operations in
+    the same order (so the same floats bit for bit), at about half the cost."""
+
+    __slots__ = ()
+
+    def bar(self, k: int, strength: float, learn: bool, missed: int) -> float:
+        records = self._records[k]
+        r0, r1, r2 = records
+        b0 = r0 if r0 > 1.0 else 1.0
+        b1 = r1 if r1 > 1.0 else 1.0
+        b2 = r2 if r2 > 1.0 else 1.0
+        total = 0.0 + (b0 if b0 < strength else strength)
+        total += b1 if b1 < strength else strength
+        total += b2 if b2 < strength else strength
+        if learn:
+            typicals = self._typicals
+            typical = typicals[k]
+            typical += self._typical_alpha * (strength - typical)
+            typicals[k] = typical
+            floor = self._floor * typical
+            d0, d1, d2 = self._decays
+            if missed:
+                d0, d1, d2 = d0 ** (missed + 1), d1 ** (missed + 1), d2 ** (missed + 1)
+            rise = self._rise
+            x = r0 * d0
+            x = floor if floor > x else x
+            y = strength if strength < (y := rise * b0) else y
+            records[0] = y if y > x else x
+            x = r1 * d1
+            x = floor if floor > x else x
+            y = strength if strength < (y := rise * b1) else y
+            records[1] = y if y > x else x
+            x = r2 * d2
+            x = floor if floor > x else x
+            y = strength if strength < (y := rise * b2) else y
+            records[2] = y if y > x else x
+        return total / 3

@@ -61,7 +61,7 @@ from __future__ import annotations
 import math
 from array import array
 
-from twin.analytics.anomaly.decay_average import DecayAverage
+from twin.analytics.anomaly.decay_average import decay_average
 from twin.analytics.anomaly.escalation import Escalation
 from twin.analytics.anomaly.known_spikes import KnownSpikes
 from twin.analytics.anomaly.likelihood import AnomalyLikelihood
@@ -171,7 +171,7 @@ class StreamScore:
         self._odd_values = RecurringValues(_ODD_SLOTS)
         self.value = 0.0
         self._rates = rates_for(tuning)
-        self._averaged = DecayAverage(tuning, _RECORD_RISE) if tuning.record_decays else None
+        self._averaged = decay_average(tuning, _RECORD_RISE) if tuning.record_decays else None
 
     @property
     def step(self) -> float:
