@@ -1,7 +1,10 @@
 """Records at several decays, their scores averaged (``ScoreTuning.record_decays``).
 
 Off in the product (measured on NAB, docs/anomaly.md: the nested held-out figure
-rose, but in-sample low_FP fell, so it was not switched on). :class:`StreamScore`
+rose, but in-sample low_FP fell; and with it on, the small scores of readings
+that beat only the fastest record fill :class:`StreamScore`'s ring of known odd
+values, so a ceiling or dropout sentinel seen before scores again, which three
+behaviour tests catch). :class:`StreamScore`
 judges each evidence against its record, a decaying maximum; how fast the
 record forgets is one constant (``ScoreTuning.record_decay``) on which NAB's
 held-out figure hinges: with a slow decay one event's record still stands
