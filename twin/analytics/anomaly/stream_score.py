@@ -39,9 +39,6 @@ itself, and an event should score high once, early. Per reading:
    (:class:`RecurringValues`); the slow evidences still see them come more often.
 7. **One report per event.** A score that does not beat the decayed record of
    recent scores (halving over about 70 readings) is reported as 0.
-   ``ScoreTuning.escalation`` (off in the product: it lost on NAB held out)
-   instead holds the records through an excursion and reports again only
-   when the event has grown that many times.
 
 Gaps: the interval is learned online; after a gap every per-reading decay
 runs for the readings that were missed, so the memory is in time.
@@ -62,7 +59,6 @@ import math
 from array import array
 
 from twin.analytics.anomaly.decay_average import decay_average
-from twin.analytics.anomaly.escalation import Escalation
 from twin.analytics.anomaly.known_spikes import KnownSpikes
 from twin.analytics.anomaly.likelihood import AnomalyLikelihood
 from twin.analytics.anomaly.profile_bins import learn_bin
@@ -114,7 +110,6 @@ class StreamScore:
         "_day",
         "_day_seen",
         "_errors",
-        "_escalation",
         "_evidence",
         "_high",
         "_interval",
@@ -124,7 +119,6 @@ class StreamScore:
         "_likelihood",
         "_low",
         "_odd_values",
-        "_peaks",
         "_quantum",
         "_rates",
         "_record_floor",
@@ -145,10 +139,6 @@ class StreamScore:
         self._likelihood = (
             AnomalyLikelihood(tuning.likelihood, _Z_CLIP) if tuning.likelihood else None
         )
-        self._escalation = Escalation(tuning.escalation) if tuning.escalation else None
-        # Per evidence, the peak of its excursion under way (0: none); only
-        # with escalation on, so the live path's sensors carry no list.
-        self._peaks = [0.0, 0.0, 0.0] if self._escalation is not None else None
         self._count = 0
         self._level = 0.0
         self._quantum = math.inf
@@ -264,7 +254,7 @@ class StreamScore:
         record_floor = self._record_floor
         typical_alpha = rates.typical_alpha
         gains = rates.gains
-        peaks, averaged = self._peaks, self._averaged
+        averaged = self._averaged
         for k, alpha in enumerate(rates.alphas):
             if k == 0:
                 strength = abs(z)
@@ -290,16 +280,6 @@ class StreamScore:
                 # near 1e6 sigma for some 15,000 readings.
                 typical = typicals[k] + typical_alpha * (strength - typicals[k])
                 typicals[k] = typical
-                if peaks is not None:
-                    if judge and strength > bar:
-                        # An excursion: the record keeps what the stream knew
-                        # before it, so a growing event still scores.
-                        if strength > peaks[k]:
-                            peaks[k] = strength
-                        continue
-                    if peaks[k] > 0.0:
-                        # It ended: the record learns its peak (as one reading).
-                        strength, peaks[k] = peaks[k], 0.0
                 # The record decays, but not below a few times the typical
                 # evidence: else pure noise beats it every few hundred readings.
                 decayed = f if (f := record_floor * typical) > (d := record * decay) else d
@@ -341,10 +321,7 @@ class StreamScore:
             if judge and opinion > score:
                 score = opinion
         report = self._report
-        reported = score if score > report else 0.0
-        if self._escalation is not None:
-            reported = self._escalation.filter(score, reported)
-        self.value = reported
+        self.value = score if score > report else 0.0
         report_decay = rates.report_decay
         if missed:
             report_decay **= missed + 1
