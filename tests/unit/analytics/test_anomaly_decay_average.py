@@ -97,3 +97,26 @@ def test_the_unrolled_three_decays_give_the_loops_floats_bit_for_bit() -> None:
         assert a.hex() == b.hex(), i
         bars.append(a)
     assert len(set(bars)) > 1000  # the records moved: the comparison is not vacuous
+
+
+def test_known_odd_values_stay_known_with_the_decays_averaged() -> None:
+    # A reading that beats only the fastest record scores a little; such
+    # readings must not be remembered as odd values, or ordinary noise
+    # fills the 8-slot ring and a ceiling or a dropout sentinel seen before
+    # alarms again (0.53 and 0.36 here before that rule).
+    averaged = ScoreTuning(record_decays=_DECAYS)
+    rng = np.random.default_rng(10)
+    cpu = np.round(rng.normal(40.0, 3.0, 8000), 1)
+    cpu[[1500, 3500, 5500]] = 100.0
+    cpu[7000] = 92.0  # a different odd value is still news
+    scores = _scores(averaged, cpu)
+    assert scores[1500] > 0.5 and scores[7000] > 0.3
+    assert scores[3500] == 0.0 and scores[5500] == 0.0
+
+    rng = np.random.default_rng(11)
+    level = np.round(rng.normal(60.0, 2.0, 8000))
+    drops = list(range(1200, 8000, 700))
+    level[drops] = 0.0
+    scores = _scores(averaged, level)
+    assert scores[drops[0]] > 0.5
+    assert max(scores[a] for a in drops[2:]) < 0.1

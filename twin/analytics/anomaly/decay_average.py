@@ -51,7 +51,7 @@ def decay_average(tuning: ScoreTuning, rise: float) -> DecayAverage:
 class DecayAverage:
     """Per evidence, one record per decay and the mean evidence that floors them."""
 
-    __slots__ = ("_decays", "_floor", "_records", "_rise", "_typical_alpha", "_typicals")
+    __slots__ = ("_decays", "_floor", "_records", "_rise", "_typical_alpha", "_typicals", "news")
 
     def __init__(self, tuning: ScoreTuning, rise: float) -> None:
         if not tuning.record_decays:
@@ -66,6 +66,7 @@ class DecayAverage:
         # is about 450 bytes more per stream).
         self._records = [[0.0] * len(self._decays) for _ in range(_EVIDENCES)]
         self._typicals = [0.0] * _EVIDENCES
+        self.news = False  # the last bar's strength beat every decay's record
 
     def bar(self, k: int, strength: float, learn: bool, missed: int) -> float:
         """Evidence ``k``'s bar for ``strength`` (the mean of its per-decay scores); learns.
@@ -83,10 +84,12 @@ class DecayAverage:
             self._typicals[k] = typical
             floor = self._floor * typical
         total = 0.0
+        news = True
         for j in range(len(decays)):
             record = records[j]
             # A record below one noise sigma means nothing (the single record's rule).
             bar_j = record if record > 1.0 else 1.0
+            news = news and strength > bar_j
             total += bar_j if bar_j < strength else strength
             if learn:
                 decay = decays[j] ** (missed + 1) if missed else decays[j]
@@ -94,6 +97,7 @@ class DecayAverage:
                 decayed = floor if floor > decayed else decayed
                 risen = strength if strength < self._rise * bar_j else self._rise * bar_j
                 records[j] = risen if risen > decayed else decayed
+        self.news = news
         return total / len(decays)
 
 
@@ -112,6 +116,7 @@ class _ThreeDecays(DecayAverage):
         total = 0.0 + (b0 if b0 < strength else strength)
         total += b1 if b1 < strength else strength
         total += b2 if b2 < strength else strength
+        self.news = strength > b0 and strength > b1 and strength > b2
         if learn:
             typicals = self._typicals
             typical = typicals[k]

@@ -244,6 +244,7 @@ class StreamScore:
         clipped_z = _Z_CLIP if slow_z > _Z_CLIP else (-_Z_CLIP if slow_z < -_Z_CLIP else slow_z)
 
         score = 0.0  # the slow evidences: a level shift, a drift, a denser burst
+        partial = False  # the spike beat only some of the averaged records
         point = 0.0  # this reading's own value: a spike or a new extreme
         evidence, records, typicals = self._evidence, self._records, self._typicals
         judge = n >= _WARMUP
@@ -272,6 +273,7 @@ class StreamScore:
             if judge and strength > bar:
                 if k == 0:
                     point = 1.0 - bar / strength
+                    partial = averaged is not None and not averaged.news
                 else:
                     score = s if (s := 1.0 - bar / strength) > score else score
             if learn_record and averaged is None:
@@ -296,8 +298,12 @@ class StreamScore:
             beyond = b if (b := low - value) > (a := value - high) else a
             excess = beyond / (high - low)
             # At least two steps of the stream's resolution: a count's next integer is not novel.
-            if excess > _NOVELTY and beyond > _NOVELTY_STEPS * self._quantum:
-                point = p if (p := 1.0 - _NOVELTY / excess) > point else point
+            if (
+                excess > _NOVELTY
+                and beyond > _NOVELTY_STEPS * self._quantum
+                and (p := 1.0 - _NOVELTY / excess) > point
+            ):
+                point, partial = p, False  # a new extreme is news whatever the records say
         if value < low:
             self._low = value
         if value > high:
@@ -311,8 +317,9 @@ class StreamScore:
             odd = self._odd_values
             if odd.repeats(value, _ODD_SAME * self._quantum):
                 point = 0.0
-            elif point > self._report:
-                # Only a value reported on its own evidence becomes known.
+            elif point > self._report and not partial:
+                # Only a value reported on its own evidence becomes known (with
+                # the decays averaged: one that beat every decay's record).
                 odd.remember(value)
         if point > score:
             score = point
