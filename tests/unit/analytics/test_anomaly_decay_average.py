@@ -69,8 +69,15 @@ def test_after_a_gap_every_record_decays_for_the_readings_missed() -> None:
     assert scores[4500] > 0.2
 
 
-def test_the_product_keeps_it_off_and_bad_decays_are_refused() -> None:
-    assert DEFAULT_TUNING.record_decays == ()
+def test_the_product_averages_the_three_decays_and_bad_decays_are_refused() -> None:
+    # Since issue 14's eighth NAB session the product keeps a record per
+    # decay and averages their scores (no one decay chosen for every stream).
+    assert DEFAULT_TUNING.record_decays == _DECAYS
+    values = _two_spikes()
+    scorer = StreamScore()  # what SensorDetector and `anomaly score` build
+    product = np.array([scorer.update(300.0 * i, float(v)) for i, v in enumerate(values)])
+    assert np.array_equal(product, _scores(ScoreTuning(record_decays=_DECAYS), values))
+    assert not np.array_equal(product, _scores(ScoreTuning(), values))  # one decay differs
     with pytest.raises(ValueError, match="record_decays"):
         ScoreTuning(record_decays=(0.999, 1.5))
     with pytest.raises(ValueError, match="record_decays"):
@@ -78,7 +85,7 @@ def test_the_product_keeps_it_off_and_bad_decays_are_refused() -> None:
     with pytest.raises(ValueError, match="record_decays"):
         ScoreTuning(record_decays=_DECAYS, timed=("records",))
     with pytest.raises(ValueError, match="record_decays"):
-        DecayAverage(DEFAULT_TUNING, 10.0)
+        DecayAverage(ScoreTuning(), 10.0)
 
 
 def test_the_unrolled_three_decays_give_the_loops_floats_bit_for_bit() -> None:

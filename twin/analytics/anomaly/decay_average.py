@@ -1,10 +1,12 @@
 """Records at several decays, their scores averaged (``ScoreTuning.record_decays``).
 
-Off in the product (measured on NAB, docs/anomaly.md: the nested held-out figure
-rose, but in-sample low_FP fell; and with it on, the small scores of readings
-that beat only the fastest record fill :class:`StreamScore`'s ring of known odd
-values, so a ceiling or dropout sentinel seen before scores again, which three
-behaviour tests catch). :class:`StreamScore`
+The product's since issue 14's eighth NAB session (docs/anomaly.md: the
+fully held-out NAB figure rose 62.7 -> 65.3; the fault bench and the synthetic
+streams did not move). :attr:`DecayAverage.news` tells :class:`StreamScore`
+whether the spike beat every decay's record: only then is its value
+remembered as a known odd one, else the small scores of readings that beat
+only the fastest record fill the ring and a ceiling seen before scores
+again. :class:`StreamScore`
 judges each evidence against its record, a decaying maximum; how fast the
 record forgets is one constant (``ScoreTuning.record_decay``) on which NAB's
 held-out figure hinges: with a slow decay one event's record still stands

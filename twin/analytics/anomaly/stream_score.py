@@ -30,7 +30,7 @@ itself, and an event should score high once, early. Per reading:
    reading raises it at most ten-fold, so one freak reading does not deafen
    the stream. ``ScoreTuning.likelihood`` (off: not kept on NAB) adds HTM's
    likelihood itself as a second opinion, fused by max (``likelihood.py``);
-   ``record_decays`` averages the scores of records at several decays.
+   the product keeps records at three decays and averages their scores.
 5. **Range novelty.** A value beyond every earlier value by more than 5 % of
    their range scores ``1 - 0.05 / excess`` (as NAB's Numenta detector).
 6. **Known odd values.** A spike or new extreme repeating, to the stream's
@@ -268,7 +268,7 @@ class StreamScore:
             # A record below one noise sigma means nothing (a perfectly flat
             # stream): its first real change must still score.
             bar = record if record > 1.0 else 1.0
-            if averaged is not None:  # records at several decays, scores averaged (off)
+            if averaged is not None:  # records at several decays, scores averaged
                 bar = averaged.bar(k, strength, learn_record, missed)
             if judge and strength > bar:
                 if k == 0:
