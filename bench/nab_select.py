@@ -13,7 +13,11 @@ saw its category. The folds are pooled as NAB normalises (summed raw
 scores), and artificialNoAnomaly (no windows) reports its false-positive rows.
 
 One variant is then the product's configuration for every stream: the
-per-fold choices only measure how much choosing it was worth.
+per-fold choices only measure how much choosing it was worth. Since issue
+14's eighth NAB session the product averages the records' three decays
+(``AVERAGED_GRID``'s scale 0.01, slow 0.002, floor 5), so no decay is
+chosen: its nested figure is the "averaged decays only" one, with the scale
+rates and floor chosen per fold.
 
 The grid varies every constant of :class:`ScoreTuning`: the residual
 scales' rates, the records' decay and floor, and the spike record's margin
@@ -24,16 +28,16 @@ report decay) per 5 minutes of the stream's time instead of per reading
 (``ScoreTuning.timed``; 72 more, no spike margin). The nested choice is
 printed for the whole grid, for the per-reading half alone (the old
 parametrisation), the timed half alone and without the spike margin, so
-what each adds is itself measured held out. ``ESCALATION_GRID`` (72 more)
-offers the records held through an excursion (``ScoreTuning.escalation`` 2
-or 8) on the 36 per-reading variants without the spike margin;
-``LIKELIHOOD_GRID`` (108 more) offers HTM's anomaly likelihood fused by max
-(``ScoreTuning.likelihood`` 8, 12 or 16 decades) on the same 36;
+what each adds is itself measured held out. ``LIKELIHOOD_GRID`` (108
+more) offers HTM's anomaly likelihood fused by max (``ScoreTuning.likelihood``
+8, 12 or 16 decades) on the 36 per-reading variants without the spike margin;
 ``AVERAGED_GRID`` (12 more) offers the scores of records at all three
 decays averaged (``ScoreTuning.record_decays``) as one more value of the
 decay axis of those 36 (``per_reading,averaged``); ``--grids``
-runs only some parts (``per_reading,escalation`` or ``per_reading,likelihood``
-hold those comparisons). Each variant is scored and
+runs only some parts (``per_reading,likelihood`` or ``per_reading,averaged``
+hold those comparisons). The records held through an excursion
+(``ScoreTuning.escalation``, 72 variants) were removed in issue 14's eighth
+NAB session: no fold chose them in three sessions (docs/anomaly.md). Each variant is scored and
 evaluated in a worker process that returns only its figures, so memory
 stays that of one variant per worker; the run time is printed.
 """
@@ -71,7 +75,6 @@ from twin.analytics.nab import PROFILES, CorpusScore, evaluate_corpus, load_corp
 
 __all__ = [
     "AVERAGED_GRID",
-    "ESCALATION_GRID",
     "GRID",
     "GRIDS",
     "LIKELIHOOD_GRID",
@@ -128,12 +131,6 @@ TIMED_GRID: tuple[ScoreTuning, ...] = tuple(
         _FLOORS,
     )
 )
-# The records held through an excursion, a report again only when it has
-# grown this many times (issue 14, fifth NAB session): on the per-reading
-# variants without the spike margin, the set whose nested figure it must beat.
-ESCALATION_GRID: tuple[ScoreTuning, ...] = tuple(
-    v for e in (2.0, 8.0) for v in _per_reading(escalation=e)
-)
 # HTM's anomaly likelihood fused by max, scoring above 8, 12 or 16 decades
 # (issue 14, sixth NAB session), on the same 36 variants.
 LIKELIHOOD_GRID: tuple[ScoreTuning, ...] = tuple(
@@ -155,13 +152,10 @@ AVERAGED_GRID: tuple[ScoreTuning, ...] = tuple(
 GRIDS: dict[str, tuple[ScoreTuning, ...]] = {
     "per_reading": PER_READING_GRID,
     "timed": TIMED_GRID,
-    "escalation": ESCALATION_GRID,
     "likelihood": LIKELIHOOD_GRID,
     "averaged": AVERAGED_GRID,
 }
-GRID: tuple[ScoreTuning, ...] = (
-    PER_READING_GRID + TIMED_GRID + ESCALATION_GRID + LIKELIHOOD_GRID + AVERAGED_GRID
-)
+GRID: tuple[ScoreTuning, ...] = PER_READING_GRID + TIMED_GRID + LIKELIHOOD_GRID + AVERAGED_GRID
 assert DEFAULT_TUNING in GRID
 
 
@@ -221,8 +215,7 @@ def _label(t: ScoreTuning) -> str:
     decay = "avg" if t.record_decays else f"{t.record_decay:g}"
     return (
         f"scale {t.scale_alpha:<5g} slow {t.slow_scale_alpha:<5g} decay {decay:<6} "
-        f"floor {t.record_floor:<3g} spike {t.spike_margin:<3g} esc {t.escalation:<2g} "
-        f"lik {t.likelihood:<2g} "
+        f"floor {t.record_floor:<3g} spike {t.spike_margin:<3g} lik {t.likelihood:<2g} "
         f"timed {timed:<14}{star}"
     )
 
@@ -303,37 +296,29 @@ def main(argv: list[str] | None = None) -> int:
         "every rate per reading: the old parametrisation": [
             r
             for r in results
-            if not (r.tuning.timed or r.tuning.escalation or r.tuning.likelihood)
-            and not r.tuning.record_decays
+            if not (r.tuning.timed or r.tuning.likelihood or r.tuning.record_decays)
         ],
         "per reading, without the spike margin": [
             r
             for r in results
-            if not (r.tuning.timed or r.tuning.escalation or r.tuning.spike_margin)
+            if not (r.tuning.timed or r.tuning.spike_margin)
             and not (r.tuning.likelihood or r.tuning.record_decays)
         ],
         "records' decay per time": [r for r in results if r.tuning.timed],
-        "per reading, no spike margin, records held with escalation 2 or 8 offered too": [
-            r
-            for r in results
-            if not (r.tuning.timed or r.tuning.spike_margin or r.tuning.likelihood)
-            and not r.tuning.record_decays
-        ],
-        "escalation only (2 or 8)": [r for r in results if r.tuning.escalation],
         "per reading, no spike margin, HTM's likelihood (8, 12 or 16 decades) offered too": [
             r
             for r in results
-            if not (r.tuning.timed or r.tuning.spike_margin or r.tuning.escalation)
-            and not r.tuning.record_decays
+            if not (r.tuning.timed or r.tuning.spike_margin or r.tuning.record_decays)
         ],
         "likelihood only (8, 12 or 16 decades)": [r for r in results if r.tuning.likelihood],
         "per reading, no spike margin, the decays' scores averaged offered as a decay too": [
             r
             for r in results
-            if not (r.tuning.timed or r.tuning.spike_margin or r.tuning.escalation)
-            and not r.tuning.likelihood
+            if not (r.tuning.timed or r.tuning.spike_margin or r.tuning.likelihood)
         ],
-        "averaged decays only": [r for r in results if r.tuning.record_decays],
+        "averaged decays only (the product's parametrisation: no decay chosen)": [
+            r for r in results if r.tuning.record_decays
+        ],
     }
     for title, subset in subsets.items():
         if subset:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from twin.analytics.anomaly.decay_average import DecayAverage
+from twin.analytics.anomaly.decay_average import DecayAverage, decay_average
 from twin.analytics.anomaly.score_tuning import DEFAULT_TUNING, ScoreTuning
 from twin.analytics.anomaly.stream_score import StreamScore
 
@@ -69,8 +69,15 @@ def test_after_a_gap_every_record_decays_for_the_readings_missed() -> None:
     assert scores[4500] > 0.2
 
 
-def test_the_product_keeps_it_off_and_bad_decays_are_refused() -> None:
-    assert DEFAULT_TUNING.record_decays == ()
+def test_the_product_averages_the_three_decays_and_bad_decays_are_refused() -> None:
+    # Since issue 14's eighth NAB session the product keeps a record per
+    # decay and averages their scores (no one decay chosen for every stream).
+    assert DEFAULT_TUNING.record_decays == _DECAYS
+    values = _two_spikes()
+    scorer = StreamScore()  # what SensorDetector and `anomaly score` build
+    product = np.array([scorer.update(300.0 * i, float(v)) for i, v in enumerate(values)])
+    assert np.array_equal(product, _scores(ScoreTuning(record_decays=_DECAYS), values))
+    assert not np.array_equal(product, _scores(ScoreTuning(), values))  # one decay differs
     with pytest.raises(ValueError, match="record_decays"):
         ScoreTuning(record_decays=(0.999, 1.5))
     with pytest.raises(ValueError, match="record_decays"):
@@ -78,4 +85,45 @@ def test_the_product_keeps_it_off_and_bad_decays_are_refused() -> None:
     with pytest.raises(ValueError, match="record_decays"):
         ScoreTuning(record_decays=_DECAYS, timed=("records",))
     with pytest.raises(ValueError, match="record_decays"):
-        DecayAverage(DEFAULT_TUNING, 10.0)
+        DecayAverage(ScoreTuning(), 10.0)
+
+
+def test_the_unrolled_three_decays_give_the_loops_floats_bit_for_bit() -> None:
+    # The product's three decays take an unrolled path (half the cost); it
+    # must return and learn exactly what the general loop does, gaps included.
+    tuning = ScoreTuning(record_decays=_DECAYS)
+    fast, loop = decay_average(tuning, 10.0), DecayAverage(tuning, 10.0)
+    assert type(fast) is not DecayAverage  # the unrolled path is the one compared
+    rng = np.random.default_rng(5)
+    strengths = np.abs(rng.standard_cauchy(30_000))
+    missed = np.where(rng.random(30_000) < 0.01, rng.integers(1, 3000, 30_000), 0)
+    bars = []
+    for i, (s, m) in enumerate(zip(strengths.tolist(), missed.tolist(), strict=True)):
+        a = fast.bar(i % 3, s, i >= 30, m)
+        b = loop.bar(i % 3, s, i >= 30, m)
+        assert a.hex() == b.hex(), i
+        bars.append(a)
+    assert len(set(bars)) > 1000  # the records moved: the comparison is not vacuous
+
+
+def test_known_odd_values_stay_known_with_the_decays_averaged() -> None:
+    # A reading that beats only the fastest record scores a little; such
+    # readings must not be remembered as odd values, or ordinary noise
+    # fills the 8-slot ring and a ceiling or a dropout sentinel seen before
+    # alarms again (0.53 and 0.36 here before that rule).
+    averaged = ScoreTuning(record_decays=_DECAYS)
+    rng = np.random.default_rng(10)
+    cpu = np.round(rng.normal(40.0, 3.0, 8000), 1)
+    cpu[[1500, 3500, 5500]] = 100.0
+    cpu[7000] = 92.0  # a different odd value is still news
+    scores = _scores(averaged, cpu)
+    assert scores[1500] > 0.5 and scores[7000] > 0.3
+    assert scores[3500] == 0.0 and scores[5500] == 0.0
+
+    rng = np.random.default_rng(11)
+    level = np.round(rng.normal(60.0, 2.0, 8000))
+    drops = list(range(1200, 8000, 700))
+    level[drops] = 0.0
+    scores = _scores(averaged, level)
+    assert scores[drops[0]] > 0.5
+    assert max(scores[a] for a in drops[2:]) < 0.1

@@ -40,7 +40,11 @@ def test_a_stream_with_regular_bursts_needs_more_than_a_quiet_one() -> None:
     quiet[2800] += 7.0
     bursty[2800] += 7.0
     assert _scores(quiet)[2800] > 0.4
-    assert _scores(bursty)[2800] == 0.0
+    # With the decays averaged (issue 14, eighth NAB session) the fastest
+    # record has faded under 7 sigma 300 readings after the last burst, so
+    # the reading scores a sliver of that one decay's score (0.004), far
+    # below any alarm threshold (NAB's whole-set one is 0.126); one decay: 0.
+    assert _scores(bursty)[2800] < 0.01
 
 
 def test_an_event_is_reported_once_not_for_its_duration() -> None:

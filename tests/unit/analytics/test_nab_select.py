@@ -8,7 +8,6 @@ import pytest
 
 from bench.nab_select import (
     AVERAGED_GRID,
-    ESCALATION_GRID,
     GRID,
     GRIDS,
     LIKELIHOOD_GRID,
@@ -51,13 +50,6 @@ def test_the_grid_varies_every_constant_of_the_tuning_and_holds_the_product() ->
     for field in ScoreTuning.__dataclass_fields__:
         values = {getattr(t, field) for t in GRID}
         assert len(values) >= 2, f"{field} is not varied by the held-out grid"
-
-
-def test_the_escalation_variants_sit_on_the_per_reading_set_they_must_beat() -> None:
-    base = {t for t in GRIDS["per_reading"] if not t.spike_margin}  # the nested figure to beat
-    for t in ESCALATION_GRID:
-        assert t.escalation > 0.0
-        assert replace(t, escalation=0.0) in base
 
 
 def test_the_likelihood_variants_sit_on_the_per_reading_set_they_must_beat() -> None:

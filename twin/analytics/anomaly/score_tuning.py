@@ -39,19 +39,6 @@ class ScoreTuning:
     """A record never decays below this many times its evidence's long-run mean."""
     spike_margin: float = 0.0
     """The spike record stays above this many times the stream's usual burst; 0: off."""
-    escalation: float = 0.0
-    """Hold the records during an excursion; report again only at this many times its strength.
-
-    0: off (each record follows the evidence reading by reading, and a
-    reading is reported when it beats the decayed recent report). Else,
-    while an evidence stays above its record, the record is held at its
-    pre-event value (so an event that grows keeps scoring against what the
-    stream knew before it) and takes the excursion's peak when it ends; a
-    reading inside an excursion already reported is reported again only if
-    its strength over the record is ``escalation`` times the last reported
-    one's (``1 - score`` divided by it). An onset scored on the ramp-up
-    can then be followed by a report when the event has clearly grown.
-    """
     likelihood: float = 0.0
     """HTM's anomaly likelihood fused by max, scoring above this many decades; 0: off.
 
@@ -63,10 +50,13 @@ class ScoreTuning:
     record_decays: tuple[float, ...] = ()
     """Records at each of these decays, their scores averaged; () uses ``record_decay`` alone.
 
+    The product's since issue 14's eighth NAB session (0.999, 0.9995, 0.9998:
+    the held-out grid's decays), its ``record_decay`` then unused.
+
     Instead of one decay chosen for every stream, each evidence keeps one
     record per decay and a reading scores the mean of the per-decay scores
     (``decay_average.py``), so the result depends less on which decay suits
-    a stream. Not combined with the spike margin, escalation or timed records.
+    a stream. Not combined with the spike margin or timed records.
     """
     timed: tuple[str, ...] = ()
     """Rate groups (:data:`RATE_GROUPS`) given per 5 minutes of time, not per reading.
@@ -89,16 +79,14 @@ class ScoreTuning:
             raise ValueError(f"record_floor must be >= 0, got {self.record_floor}")
         if not self.spike_margin >= 0.0:
             raise ValueError(f"spike_margin must be >= 0, got {self.spike_margin}")
-        if not (self.escalation == 0.0 or self.escalation >= 1.0):
-            raise ValueError(f"escalation must be 0 (off) or >= 1, got {self.escalation}")
         if not self.likelihood >= 0.0:
             raise ValueError(f"likelihood must be >= 0 decades (0: off), got {self.likelihood}")
         if not isinstance(self.record_decays, tuple) or not all(
             0.0 < d <= 1.0 for d in self.record_decays
         ):
             raise ValueError(f"record_decays must be a tuple in (0, 1], got {self.record_decays}")
-        if self.record_decays and (self.spike_margin or self.escalation or "records" in self.timed):
-            raise ValueError("record_decays is not combined with spike_margin, escalation, timed")
+        if self.record_decays and (self.spike_margin or "records" in self.timed):
+            raise ValueError("record_decays is not combined with spike_margin or timed")
         # A tuple, so the tuning stays hashable (streams share its rates).
         if not isinstance(self.timed, tuple):
             raise ValueError(f"timed must be a tuple of {RATE_GROUPS}, got {self.timed!r}")
@@ -107,4 +95,4 @@ class ScoreTuning:
             raise ValueError(f"timed must be distinct names of {RATE_GROUPS}, got {self.timed}")
 
 
-DEFAULT_TUNING = ScoreTuning()
+DEFAULT_TUNING = ScoreTuning(record_decays=(0.999, 0.9995, 0.9998))

@@ -30,7 +30,7 @@ itself, and an event should score high once, early. Per reading:
    reading raises it at most ten-fold, so one freak reading does not deafen
    the stream. ``ScoreTuning.likelihood`` (off: not kept on NAB) adds HTM's
    likelihood itself as a second opinion, fused by max (``likelihood.py``);
-   ``record_decays`` averages the scores of records at several decays.
+   the product keeps records at three decays and averages their scores.
 5. **Range novelty.** A value beyond every earlier value by more than 5 % of
    their range scores ``1 - 0.05 / excess`` (as NAB's Numenta detector).
 6. **Known odd values.** A spike or new extreme repeating, to the stream's
@@ -39,9 +39,6 @@ itself, and an event should score high once, early. Per reading:
    (:class:`RecurringValues`); the slow evidences still see them come more often.
 7. **One report per event.** A score that does not beat the decayed record of
    recent scores (halving over about 70 readings) is reported as 0.
-   ``ScoreTuning.escalation`` (off in the product: it lost on NAB held out)
-   instead holds the records through an excursion and reports again only
-   when the event has grown that many times.
 
 Gaps: the interval is learned online; after a gap every per-reading decay
 runs for the readings that were missed, so the memory is in time.
@@ -61,8 +58,7 @@ from __future__ import annotations
 import math
 from array import array
 
-from twin.analytics.anomaly.decay_average import DecayAverage
-from twin.analytics.anomaly.escalation import Escalation
+from twin.analytics.anomaly.decay_average import decay_average
 from twin.analytics.anomaly.known_spikes import KnownSpikes
 from twin.analytics.anomaly.likelihood import AnomalyLikelihood
 from twin.analytics.anomaly.profile_bins import learn_bin
@@ -114,7 +110,6 @@ class StreamScore:
         "_day",
         "_day_seen",
         "_errors",
-        "_escalation",
         "_evidence",
         "_high",
         "_interval",
@@ -124,7 +119,6 @@ class StreamScore:
         "_likelihood",
         "_low",
         "_odd_values",
-        "_peaks",
         "_quantum",
         "_rates",
         "_record_floor",
@@ -145,10 +139,6 @@ class StreamScore:
         self._likelihood = (
             AnomalyLikelihood(tuning.likelihood, _Z_CLIP) if tuning.likelihood else None
         )
-        self._escalation = Escalation(tuning.escalation) if tuning.escalation else None
-        # Per evidence, the peak of its excursion under way (0: none); only
-        # with escalation on, so the live path's sensors carry no list.
-        self._peaks = [0.0, 0.0, 0.0] if self._escalation is not None else None
         self._count = 0
         self._level = 0.0
         self._quantum = math.inf
@@ -171,7 +161,7 @@ class StreamScore:
         self._odd_values = RecurringValues(_ODD_SLOTS)
         self.value = 0.0
         self._rates = rates_for(tuning)
-        self._averaged = DecayAverage(tuning, _RECORD_RISE) if tuning.record_decays else None
+        self._averaged = decay_average(tuning, _RECORD_RISE) if tuning.record_decays else None
 
     @property
     def step(self) -> float:
@@ -254,6 +244,7 @@ class StreamScore:
         clipped_z = _Z_CLIP if slow_z > _Z_CLIP else (-_Z_CLIP if slow_z < -_Z_CLIP else slow_z)
 
         score = 0.0  # the slow evidences: a level shift, a drift, a denser burst
+        partial = False  # the spike beat only some of the averaged records
         point = 0.0  # this reading's own value: a spike or a new extreme
         evidence, records, typicals = self._evidence, self._records, self._typicals
         judge = n >= _WARMUP
@@ -264,7 +255,7 @@ class StreamScore:
         record_floor = self._record_floor
         typical_alpha = rates.typical_alpha
         gains = rates.gains
-        peaks, averaged = self._peaks, self._averaged
+        averaged = self._averaged
         for k, alpha in enumerate(rates.alphas):
             if k == 0:
                 strength = abs(z)
@@ -277,11 +268,12 @@ class StreamScore:
             # A record below one noise sigma means nothing (a perfectly flat
             # stream): its first real change must still score.
             bar = record if record > 1.0 else 1.0
-            if averaged is not None:  # records at several decays, scores averaged (off)
+            if averaged is not None:  # records at several decays, scores averaged
                 bar = averaged.bar(k, strength, learn_record, missed)
             if judge and strength > bar:
                 if k == 0:
                     point = 1.0 - bar / strength
+                    partial = averaged is not None and not averaged.news
                 else:
                     score = s if (s := 1.0 - bar / strength) > score else score
             if learn_record and averaged is None:
@@ -290,16 +282,6 @@ class StreamScore:
                 # near 1e6 sigma for some 15,000 readings.
                 typical = typicals[k] + typical_alpha * (strength - typicals[k])
                 typicals[k] = typical
-                if peaks is not None:
-                    if judge and strength > bar:
-                        # An excursion: the record keeps what the stream knew
-                        # before it, so a growing event still scores.
-                        if strength > peaks[k]:
-                            peaks[k] = strength
-                        continue
-                    if peaks[k] > 0.0:
-                        # It ended: the record learns its peak (as one reading).
-                        strength, peaks[k] = peaks[k], 0.0
                 # The record decays, but not below a few times the typical
                 # evidence: else pure noise beats it every few hundred readings.
                 decayed = f if (f := record_floor * typical) > (d := record * decay) else d
@@ -316,8 +298,12 @@ class StreamScore:
             beyond = b if (b := low - value) > (a := value - high) else a
             excess = beyond / (high - low)
             # At least two steps of the stream's resolution: a count's next integer is not novel.
-            if excess > _NOVELTY and beyond > _NOVELTY_STEPS * self._quantum:
-                point = p if (p := 1.0 - _NOVELTY / excess) > point else point
+            if (
+                excess > _NOVELTY
+                and beyond > _NOVELTY_STEPS * self._quantum
+                and (p := 1.0 - _NOVELTY / excess) > point
+            ):
+                point, partial = p, False  # a new extreme is news whatever the records say
         if value < low:
             self._low = value
         if value > high:
@@ -331,8 +317,9 @@ class StreamScore:
             odd = self._odd_values
             if odd.repeats(value, _ODD_SAME * self._quantum):
                 point = 0.0
-            elif point > self._report:
-                # Only a value reported on its own evidence becomes known.
+            elif point > self._report and not partial:
+                # Only a value reported on its own evidence becomes known (with
+                # the decays averaged: one that beat every decay's record).
                 odd.remember(value)
         if point > score:
             score = point
@@ -341,10 +328,7 @@ class StreamScore:
             if judge and opinion > score:
                 score = opinion
         report = self._report
-        reported = score if score > report else 0.0
-        if self._escalation is not None:
-            reported = self._escalation.filter(score, reported)
-        self.value = reported
+        self.value = score if score > report else 0.0
         report_decay = rates.report_decay
         if missed:
             report_decay **= missed + 1
