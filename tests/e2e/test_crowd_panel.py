@@ -29,6 +29,11 @@ def test_zone_details_show_visitors_and_flow_at_once_and_dwell_once_measured(
         re.compile(r"^[1-9]"), timeout=FIRST_MINUTE_MS
     )
     expect(page.get_by_test_id("zone-flow")).to_contain_text("/s", timeout=FIRST_MINUTE_MS)
+    # How far to trust the count: its 95 % band in whole people, shown, not
+    # only in a tooltip (a range "lo-hi", or one number when it is exact).
+    expect(page.get_by_test_id("zone-occupancy-band")).to_have_text(
+        re.compile(r"^\d+(–\d+)? people$"), timeout=FIRST_MINUTE_MS
+    )
     # Dwell is a measurement (Little's law once five people have come in), so
     # it shows first where visitors pass: the corridor every visitor walks. At
     # night's arrival rate (about one a minute into it) that takes minutes.

@@ -116,3 +116,15 @@ export const KIND_LABELS: Record<string, string> = {
 export function kindLabel(kind: string): string {
   return KIND_LABELS[kind] ?? kind;
 }
+
+/**
+ * An occupancy estimate's 95 % band (estimate +- 1.96 sd) in whole people.
+ * The lower end stops at 0: a room cannot hold fewer than nobody, and an
+ * operator reading "-3" would rightly distrust the rest.
+ */
+export function occupancyBand(occupancy: number | null | undefined, sd: number | null | undefined): [number, number] | null {
+  if (typeof occupancy !== 'number' || typeof sd !== 'number') return null;
+  if (!Number.isFinite(occupancy) || !Number.isFinite(sd) || sd < 0) return null;
+  const half = 1.96 * sd;
+  return [Math.max(0, Math.round(occupancy - half)), Math.max(0, Math.round(occupancy + half))];
+}

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatAge, formatValue, unitLabel } from '../src/format';
+import { formatAge, formatValue, occupancyBand, unitLabel } from '../src/format';
 
 describe('formatting', () => {
   it('shows values with the kind precision and a readable unit', () => {
@@ -20,5 +20,16 @@ describe('formatting', () => {
     expect(formatAge(300)).toBe('5 min');
     expect(formatAge(3 * 3600)).toBe('3 h');
     expect(formatAge(3 * 86400)).toBe('3 d');
+  });
+
+  it("gives an occupancy's 95 % band in whole people, never below 0", () => {
+    expect(occupancyBand(11.2, 2.5)).toEqual([6, 16]);
+    // Near empty: the band's lower end stops at 0 rather than reading "-3".
+    expect(occupancyBand(1.4, 2.5)).toEqual([0, 6]);
+    expect(occupancyBand(0, 0)).toEqual([0, 0]);
+    expect(occupancyBand(null, 2)).toBeNull();
+    expect(occupancyBand(5, undefined)).toBeNull();
+    expect(occupancyBand(5, Number.NaN)).toBeNull();
+    expect(occupancyBand(5, -1)).toBeNull();
   });
 });

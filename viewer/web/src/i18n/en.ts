@@ -244,7 +244,7 @@ export const en = {
   'details.flowInOut': 'Flow in · out',
   'alarmState.backToNormal': ' · back to normal',
   'details.dwellSpeed': 'Dwell · speed',
-  'details.occupancyBand': '95 % band ± {n} people',
+  'details.occupancyBand': 'Occupancy, 95 % band',
   'details.trackedDensity': 'Tracked density · Voronoi',
   'details.trackerOffline': 'Tracker offline',
 } as const satisfies Record<string, string>;

@@ -243,7 +243,7 @@ export const zhCN: Record<MessageKey, string> = {
   'details.flowInOut': '流入 · 流出',
   'alarmState.backToNormal': ' · 已恢复正常',
   'details.dwellSpeed': '停留 · 速度',
-  'details.occupancyBand': '95% 置信区间 ± {n} 人',
+  'details.occupancyBand': '人数 95% 置信区间',
   'details.trackedDensity': '跟踪密度 · 泰森多边形',
   'details.trackerOffline': '跟踪器离线',
 };

@@ -2,7 +2,7 @@
 
 import { STATUS_LABELS, type Selection, type ViewContext } from '../context';
 import { t as msg, label as termLabel } from '../i18n';
-import { formatAge, formatNumber, formatValue, kindLabel, unitLabel } from '../format';
+import { formatAge, formatNumber, formatValue, kindLabel, occupancyBand, unitLabel } from '../format';
 import type { Quantity } from '../scales';
 import type { SensorDef, ZoneDef } from '../types';
 import { HistoryChart } from './chart';
@@ -154,6 +154,10 @@ export class DetailsPane {
     const grid = h('div', { class: 'zone-grid' });
     for (const { q, label } of ZONE_FIELDS) {
       grid.append(h('div', { class: 'zone-cell' }, h('span', { class: 'threshold-label', text: label }), this.field(`zone:${q}`, 'zone-cell-value', `zone-${q}`)));
+      // The count's band beside the count.
+      if (q === 'occupancy') {
+        grid.append(h('div', { class: 'zone-cell' }, h('span', { class: 'threshold-label', text: msg('details.occupancyBand') }), this.field('zone:band', 'zone-cell-value', 'zone-occupancy-band')));
+      }
     }
     grid.append(
       h('div', { class: 'zone-cell' }, h('span', { class: 'threshold-label', text: msg('details.levelOfService') }), this.field('zone:los', 'zone-cell-value', 'zone-los')),
@@ -252,10 +256,12 @@ export class DetailsPane {
       setText(tracked, offline ? msg('details.trackerOffline') : typeof c === 'number' && typeof v === 'number' ? `${c.toFixed(2)} · ${v.toFixed(2)} ${msg('unit.density')}` : '—');
       tracked.dataset.offline = String(offline);
     }
-    const occupancy = this.fields.get('zone:occupancy');
-    const sd = analytics?.occupancy_sd;
-    // The estimate's 95 % band, so an operator sees how far to trust the figure.
-    if (occupancy) occupancy.title = typeof sd === 'number' ? msg('details.occupancyBand', { n: (1.96 * sd).toFixed(1) }) : '';
+    const band = this.fields.get('zone:band');
+    if (band) {
+      // The estimate's 95 % band, so an operator sees how far to trust the figure.
+      const b = occupancyBand(analytics?.occupancy, analytics?.occupancy_sd);
+      setText(band, b === null ? '—' : msg('lists.people', { n: b[0] === b[1] ? String(b[0]) : `${b[0]}–${b[1]}` }));
+    }
     for (const artefact of this.ctx.venue.artefacts ?? []) {
       const el = this.fields.get(`artefact:${artefact.id}`);
       if (el === undefined) continue;
