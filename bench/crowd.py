@@ -9,7 +9,8 @@ counters (transit zones) and a 4 m centre watched by a camera as well. The
 zone cuts (x = -2 m, +2 m), the venue layout and every estimator setting are
 the same for both experiments; nothing is fitted to either, so the
 leave-one-experiment-out figure is the in-sample figure (see docs/crowd.md).
-Counters miss ``--miss`` of the crossings at random; cameras lose people to
+Counters miss ``--miss`` of the crossings at random (diagnostics:
+``--miss-range LO,HI``, a rate per counter and seed; ``--doubles D``); cameras lose people to
 noise, dropouts and occlusion. Reference density and flow come from PedPy
 (``compute_classic_density`` per zone, ``compute_n_t`` at each gate line)
 when it is installed (extra ``crowd``).
