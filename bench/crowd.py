@@ -9,7 +9,8 @@ counters (transit zones) and a 4 m centre watched by a camera as well. The
 zone cuts (x = -2 m, +2 m), the venue layout and every estimator setting are
 the same for both experiments; nothing is fitted to either, so the
 leave-one-experiment-out figure is the in-sample figure (see docs/crowd.md).
-Counters miss ``--miss`` of the crossings at random; cameras lose people to
+Counters miss ``--miss`` of the crossings at random (diagnostics:
+``--miss-range LO,HI``, a rate per counter and seed; ``--doubles D``); cameras lose people to
 noise, dropouts and occlusion. Reference density and flow come from PedPy
 (``compute_classic_density`` per zone, ``compute_n_t`` at each gate line)
 when it is installed (extra ``crowd``).
@@ -24,6 +25,7 @@ from pathlib import Path
 
 import numpy as np
 
+from bench.crowd_cost import cost
 from bench.crowd_table import table
 from twin.analytics.crowd.trajectories import Trajectories, load_trajectories
 from twin.live_analytics import AnalyticsConfig
@@ -383,73 +385,17 @@ def simulated(
             )
 
 
-def cost(n_zones: int = 420, steps: int = 60) -> None:
-    """Estimator cost on a large synthetic venue: a grid of rooms, every door counted both ways."""
-    from twin.live_analytics import AnalyticsConfig
-    from twin.live_analytics.crowd import CrowdTracker
+def sensor_errors(miss: float, miss_range: str | None = None, doubles: float = 0.0) -> SensorErrors:
+    """The real experiments' synthesised sensors: every counter misses ``miss`` (the issue's bench).
 
-    side = int(np.ceil(np.sqrt(n_zones)))
-    zones, gates, sensors = [], [], []
-    for k in range(n_zones):
-        x, y = (k % side) * 10.0, (k // side) * 10.0
-        zones.append(
-            {
-                "id": f"z{k}",
-                "name": f"z{k}",
-                "floor": [[x, y], [x + 10, y], [x + 10, y + 10], [x, y + 10]],
-            }
-        )
-        nbrs = [k + 1] if (k % side) + 1 < side and k + 1 < n_zones else []
-        nbrs += [k + side] if k + side < n_zones else []
-        for j in nbrs:
-            gates.append(
-                {"id": f"g{k}-{j}", "from_zone": f"z{k}", "to_zone": f"z{j}", "position": [x, y]}
-            )
-        if k % 10 == 0:
-            sensors.append(
-                {"id": f"cam{k}", "kind": "people_count", "zone": f"z{k}", "position": [x, y, 3]}
-            )
-    gates.append({"id": "entry", "from_zone": None, "to_zone": "z0", "position": [0, 0]})
-    for g in gates:
-        for way in ("forward", "backward"):
-            sensors.append(
-                {
-                    "id": f"{g['id']}-{way}",
-                    "kind": "gate_counter",
-                    "zone": g["to_zone"],
-                    "gate": g["id"],
-                    "direction": way,
-                    "position": [0, 0, 2],
-                }
-            )
-    venue = Venue.model_validate(
-        {"id": "big", "name": "big", "zones": zones, "gates": gates, "sensors": sensors}
-    )
-    tracker = CrowdTracker(venue, AnalyticsConfig(crowd_step_s=1.0))
-    rng = np.random.default_rng(0)
-    counters = [s.id for s in venue.sensors if s.kind.value == "gate_counter"]
-    cams = [s.id for s in venue.sensors if s.kind.value == "people_count"]
-    cum = np.zeros(len(counters))
-    t0 = 1_700_000_000.0
-    spent = 0.0
-    for k in range(steps + 1):
-        cum += rng.poisson(0.2, len(cum))  # a crossing every 5 s per channel
-        t = time.process_time()
-        for sid, v in zip(counters, cum.tolist(), strict=True):
-            tracker.update(sid, t0 + k, v)
-        for j, sid in enumerate(cams):
-            if (k + j) % 10 == 0:  # cameras report every 10 s, staggered
-                tracker.update(sid, t0 + k, float(rng.poisson(10)))
-        tracker.advance(t0 + k)
-        if k:
-            spent += time.process_time() - t
-    per_step = spent / steps
-    print(
-        f"\ncost: {n_zones} zones, {len(gates)} gates ({len(counters)} counters), "
-        f"{len(cams)} cameras, 1 s steps: {1e3 * per_step:.1f} ms CPU per step = "
-        f"{1e6 * per_step / n_zones:.0f} us per zone-step "
-        f"= {per_step:.3f} core at 1 Hz"
-    )
+    ``miss_range`` "LO,HI": each counter's rate drawn per seed uniformly in
+    it, as the simulator's devices are; ``doubles``: a share double-counted.
+    Both are diagnostics (docs/crowd.md, "Why bi east's band is wide").
+    """
+    lo, hi = (miss, miss) if miss_range is None else map(float, miss_range.split(","))
+    if not 0.0 <= lo <= hi < 0.5 or not 0.0 <= doubles < 0.5:
+        raise ValueError(f"need 0 <= LO <= HI < 0.5 and 0 <= doubles < 0.5: {miss_range}")
+    return SensorErrors(miss_range=(lo, hi), double_rate=doubles)
 
 
 def main() -> None:
@@ -459,6 +405,14 @@ def main() -> None:
     ap.add_argument("--seeds", type=int, default=50)
     ap.add_argument("--first-seed", type=int, default=0, help="real experiments' first seed")
     ap.add_argument("--miss", type=float, default=0.04)
+    ap.add_argument(
+        "--miss-range",
+        default=None,
+        help="real experiments: LO,HI, each counter's miss rate drawn per seed in it (diagnostic)",
+    )
+    ap.add_argument(
+        "--doubles", type=float, default=0.0, help="real experiments: share double-counted"
+    )
     ap.add_argument("--step", type=float, default=1.0)
     ap.add_argument("--no-pedpy", action="store_true")
     ap.add_argument("--data", type=Path, default=DATA)
@@ -480,8 +434,8 @@ def main() -> None:
         "--days", type=int, default=1, help="simulated days run; the last one is scored"
     )
     a = ap.parse_args()
-    errors = SensorErrors(miss_range=(a.miss, a.miss))
-    print(f"counters miss {a.miss:.0%} at random; camera: {errors}")
+    errors = sensor_errors(a.miss, a.miss_range, a.doubles)
+    print(f"real experiments' sensors: {errors}")
     if not a.cost_only:
         real(a.data, a.seeds, errors, a.step, not a.no_pedpy, a.channel_corr, a.first_seed)
     if a.sim_seeds and not a.cost_only:

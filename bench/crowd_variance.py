@@ -1,0 +1,271 @@
+"""Where a zone's reported occupancy variance comes from, source by source (diagnostic).
+
+Usage: ``PYTHONPATH=. python -m bench.crowd_variance [--seeds 50] [--miss 0.04]``
+
+Runs the real-experiment bench (bench/crowd.py, live defaults) and splits
+the filter's covariance ``P`` by the source that put it there. Between two
+steps the filter is linear given its gains, so with the gains the run
+computed, ``P = sum_s P_s``: each ``P_s`` is propagated by the same
+prediction ``F P_s F^T`` and update ``(I - K H) P_s (I - K H)^T`` (Joseph
+form, equal to the filter's ``(I - K H) P`` at its own gain) and receives
+only its own source's injection:
+
+- ``b prior``: the counter corrections' prior (``bias_sd_initial``), which
+  reaches a zone as ``B diag(e) b``, the (K c)^2 var(b) term;
+- ``misses`` / ``doubles``: the count noise ``count_rel_sd^2 c``, split in
+  the proportion ``m / (1 - m)`` to ``d / (1 - m)^2`` of the prior's rates;
+- ``little``: the Little's-law (transit) pseudo-measurements' variance;
+- ``camera``: the camera readings' (adapted) variance;
+- ``zone start``: the "empty" start's ``initial_sd``; ``camera prior``,
+  ``drift`` (corrections' and cameras' random walk) and the rest.
+
+The sum is checked against ``P`` at every step. Nothing in the estimator
+is changed: the instance's class is swapped for a subclass that only adds
+the bookkeeping.
+"""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+import venue_twin.crowd_evaluate as ce
+from bench.crowd import DATA, EXPERIMENTS, corridor_venue, live_config, sensor_errors
+from twin.analytics.crowd import OccupancyEstimator
+from twin.analytics.crowd.dwell_prior import DwellPriorConfig
+from twin.analytics.crowd.trajectories import load_trajectories
+from twin.live_analytics.config import LIVE_OCCUPANCY
+from twin.live_analytics.crowd import CrowdTracker
+
+Matrix = npt.NDArray[np.float64]
+SOURCES = (
+    "b prior",
+    "misses",
+    "doubles",
+    "little",
+    "camera",
+    "zone start",
+    "camera prior",
+    "drift",
+    "other",
+)
+DOUBLES = 0.005  # the live prior's double-count rate (twin/live_analytics/config.py)
+
+
+class Decomposing(OccupancyEstimator):
+    """The estimator with ``P`` kept split by source (``comps``) and a snapshot per report."""
+
+    comps: dict[str, Matrix]
+    snaps: list[dict[str, npt.NDArray[np.float64]]]
+    label: str
+    r_used: npt.NDArray[np.float64] | None
+    dropped: int
+    pseudo: list[dict[str, float]]
+
+    def start(self) -> None:
+        nz, nb = self.n_zones, self.n_zones + self.graph.n_channels
+        p = self.P
+        self.comps = {s: np.zeros_like(p) for s in SOURCES}
+        for name, sl in (
+            ("zone start", slice(0, nz)),
+            ("b prior", slice(nz, nb)),
+            ("camera prior", slice(nb, len(p))),
+        ):
+            self.comps[name][sl, sl] = p[sl, sl]
+        assert np.allclose(sum(self.comps.values()), p), "P must start block-diagonal"
+        self.snaps, self.label, self.r_used, self.dropped = [], "other", None, 0
+        self.pseudo = []
+
+    def predict_vector(self, c: Any, dt_s: float, expected: Any = None) -> None:
+        nz, cfg = self.n_zones, self.config
+        e = c if expected is None else expected
+        act = np.flatnonzero((c != 0.0) | (e != 0.0))
+        f = np.eye(len(self.x))
+        inc = self.graph.incidence
+        f[:nz, nz + act] += inc[:, act] * e[act]
+        before = self.P.copy()
+        dropped = (self._steps + 1) % 64 == 0
+        super().predict_vector(c, dt_s, expected)
+        if dropped:
+            # predict_vector updates the P it held before _symmetrise replaced it:
+            # every 64th step's prediction leaves P as it was (found here; not changed).
+            assert np.allclose(self.P, 0.5 * (before + before.T))
+            self.dropped += 1
+            return
+        for s in SOURCES:
+            self.comps[s] = f @ self.comps[s] @ f.T
+        q = cfg.count_rel_sd**2 * c[act] + cfg.count_abs_sd**2
+        qc = (inc[:, act] * q) @ inc[:, act].T
+        m = cfg.counter_miss_rate
+        miss_part, dbl_part = m / (1.0 - m), DOUBLES / (1.0 - m) ** 2
+        self.comps["misses"][:nz, :nz] += qc * miss_part / (miss_part + dbl_part)
+        self.comps["doubles"][:nz, :nz] += qc * dbl_part / (miss_part + dbl_part)
+        # What else the prediction added (drift of b and g, turnover): by difference.
+        rest = self.P - f @ before @ f.T - qc_full(qc, len(self.x), nz)
+        diag = np.diag(rest).copy()
+        drift = np.concatenate([np.zeros(nz), diag[nz:]])
+        self.comps["drift"] += np.diag(drift)
+        self.comps["other"] += rest - np.diag(drift)
+
+    def _measure(self, before: Matrix, h: Matrix, r: npt.NDArray[np.float64], label: str) -> None:
+        s = h @ before @ h.T + np.diag(r)
+        k = np.linalg.solve(s, h @ before).T
+        a = np.eye(len(self.x)) - k @ h
+        for name in SOURCES:
+            self.comps[name] = a @ self.comps[name] @ a.T
+        self.comps[label] += k @ np.diag(r) @ k.T
+
+    def _update(self, rows: Any, z: Any, r: Any) -> None:
+        before = self.P.copy()
+        super()._update(rows, z, r)
+        if rows.size:
+            h = np.zeros((rows.size, len(self.x)))
+            h[np.arange(rows.size), rows] = 1.0
+            self._measure(before, h, np.asarray(r, dtype=float), self.label)
+
+    def observe_many(self, obs: Any) -> None:
+        self.label = "little"  # the live tracker's only observe_many: the dwell prior
+        self.pseudo.append({z: m for z, (m, _) in obs.items()})
+        super().observe_many(obs)
+        self.label = "other"
+
+    def _adapt_camera_noise(self, cams: Any, innov: Any, hph: Any, r: Any) -> Any:
+        self.r_used = super()._adapt_camera_noise(cams, innov, hph, r)
+        return self.r_used
+
+    def observe_cameras(self, readings: Any) -> None:
+        if not readings:
+            return
+        before, x = self.P.copy(), self.x.copy()
+        super().observe_cameras(readings)
+        nb = self.n_zones + self.graph.n_channels
+        h = np.zeros((len(readings), len(x)))
+        for row, cam in enumerate(readings):
+            i = int(self._cam_zone[cam])
+            h[row, i], h[row, nb + cam] = 1.0 - x[nb + cam], -max(x[i], 0.0)
+        assert self.r_used is not None
+        self._measure(before, h, self.r_used, "camera")
+
+    def set_occupancy(self, zone: str, count: float, sd: float = 0.0) -> None:
+        super().set_occupancy(zone, count, sd)
+        if hasattr(self, "comps"):
+            i = self._zone(zone)
+            for m in self.comps.values():
+                m[i, :], m[:, i] = 0.0, 0.0
+            self.comps["other"][i, i] = sd * sd
+
+    def projected(self) -> tuple[Any, Any]:
+        out = super().projected()
+        nz = self.n_zones
+        total = sum(self.comps.values())
+        err = np.abs(total[:nz, :nz] - self.P[:nz, :nz]).max() / max(self.P[:nz, :nz].max(), 1e-9)
+        assert err < 1e-6, f"components do not add up to P: {err:.2e}"
+        self.snaps.append({s: np.diag(m)[:nz].copy() for s, m in self.comps.items()})
+        return out
+
+
+def qc_full(qc: Matrix, n: int, nz: int) -> Matrix:
+    out = np.zeros((n, n))
+    out[:nz, :nz] = qc
+    return out
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__)
+    ap.add_argument("--seeds", type=int, default=50)
+    ap.add_argument("--first-seed", type=int, default=0)
+    ap.add_argument("--miss", type=float, default=0.04)
+    ap.add_argument("--miss-range", default=None, help="LO,HI per counter (bench.crowd)")
+    ap.add_argument("--doubles", type=float, default=0.0)
+    ap.add_argument("--at", type=float, nargs="*", default=[15, 30, 45, 60, 80, 100, 120])
+    a = ap.parse_args()
+    errors = sensor_errors(a.miss, a.miss_range, a.doubles)
+    made: list[Decomposing] = []
+
+    class Tracker(CrowdTracker):
+        def __init__(self, *args: Any) -> None:
+            super().__init__(*args)
+            est = self.estimator
+            est.__class__ = Decomposing
+            assert isinstance(est, Decomposing)
+            est.start()
+            made.append(est)
+
+    ce.CrowdTracker = Tracker  # type: ignore[misc]
+    print(f"live prior {LIVE_OCCUPANCY}; seeds {a.first_seed}-{a.first_seed + a.seeds - 1}")
+    print(f"sensors: {errors}")
+    for name, unit in EXPERIMENTS:
+        traj = load_trajectories(DATA / name, unit)
+        venue = corridor_venue(traj, "corridor")
+        truth = ce.ground_truth(venue, traj, 1.0)
+        var = {s: [] for s in SOURCES}
+        err2, sd2, little = [], [], []
+        dropped = 0
+        for seed in range(a.first_seed, a.first_seed + a.seeds):
+            made.clear()
+            run = ce.run_estimator(
+                venue, truth, errors, np.random.default_rng(seed), live_config(1.0)
+            )
+            snaps = made[0].snaps
+            assert len(snaps) == len(truth.ts), (len(snaps), len(truth.ts))
+            for s in SOURCES:
+                var[s].append(np.array([sn[s] for sn in snaps]))
+            assert len(made[0].pseudo) == len(truth.ts)
+            little.append(
+                np.array([[ps.get(z.id, np.nan) for z in venue.zones] for ps in made[0].pseudo])
+            )
+            dropped = made[0].dropped
+            err2.append((run.occupancy - truth.occupancy) ** 2)
+            sd2.append(run.sd**2)
+        v = {s: np.array(x) for s, x in var.items()}  # (seeds, steps, zones)
+        e2, s2 = np.array(err2), np.array(sd2)
+        occupied = truth.occupancy > 0  # (steps, zones)
+        print(
+            f"\n{name}: {len(truth.ts)} steps ({dropped} predictions dropped per run); "
+            "share of the reported sd^2 by source"
+        )
+        print("  over the occupied steps (mean of each source's variance / mean sd^2):")
+        head = "".join(f"{s:>12s}" for s in SOURCES)
+        print(f"  {'zone':8s}{'sd':>6s}{head}  (e/sd)^2  e^2/(sd^2-b prior-doubles)")
+        for i, z in enumerate(venue.zones):
+            o = occupied[:, i]
+            tot = s2[:, o, i].mean()
+            shares = "".join(f"{100 * v[s][:, o, i].mean() / tot:11.1f}%" for s in SOURCES)
+            z2 = (e2[:, o, i] / s2[:, o, i]).mean()
+            realised = s2[:, o, i] - v["b prior"][:, o, i] - v["doubles"][:, o, i]
+            z2r = (e2[:, o, i] / realised).mean()
+            print(f"  {z.id:8s}{np.sqrt(tot):6.2f}{shares}  {z2:8.2f}  {z2r:8.2f}")
+        lz = np.array(little)  # (seeds, steps, zones): Little's-law occupancy
+        rel = DwellPriorConfig().transit_rel_sd
+        abs_sd = DwellPriorConfig().abs_sd
+        print(
+            "  Little's-law pseudo-measurement z against the truth n on occupied steps: "
+            "mean z - n, rms z - n, stated sd sqrt((rel z)^2 + abs^2) (rms), ratio of squares"
+        )
+        for i, z in enumerate(venue.zones):
+            o = occupied[:, i]
+            d = lz[:, o, i] - truth.occupancy[None, o, i]
+            stated = (rel * lz[:, o, i]) ** 2 + abs_sd**2
+            print(
+                f"    {z.id:8s} {np.nanmean(d):6.2f} {np.sqrt(np.nanmean(d**2)):6.2f} "
+                f"{np.sqrt(np.nanmean(stated)):6.2f} {np.nanmean(d**2) / np.nanmean(stated):6.2f}"
+            )
+        for i, z in enumerate(venue.zones):
+            print(f"  {z.id} at chosen steps (mean over seeds; truth mean):")
+            for t in a.at:
+                k = int(np.searchsorted(truth.ts, t))
+                if k >= len(truth.ts):
+                    continue
+                tot = s2[:, k, i].mean()
+                shares = "".join(f"{100 * v[s][:, k, i].mean() / tot:11.1f}%" for s in SOURCES)
+                print(
+                    f"    t={truth.ts[k]:5.0f}s n={truth.occupancy[k, i]:3d} "
+                    f"sd {np.sqrt(tot):5.2f} rmse {np.sqrt(e2[:, k, i].mean()):5.2f}{shares}"
+                )
+
+
+if __name__ == "__main__":
+    main()
