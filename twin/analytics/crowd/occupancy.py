@@ -196,8 +196,9 @@ class OccupancyEstimator:
         docs/crowd.md, "The entrance corrections' drift".
         """
         nz, nb, cfg = self._nz, self._nz + self._nc, self.config
-        p = self.P
+        # Fold first: it makes a new P, and a step written into the old one is lost.
         self._symmetrise()
+        p = self.P
         e = c if expected is None else expected
         act = np.flatnonzero((c != 0.0) | (e != 0.0))
         if act.size:
