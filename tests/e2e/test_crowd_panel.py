@@ -32,7 +32,7 @@ def test_zone_details_show_visitors_and_flow_at_once_and_dwell_once_measured(
     # How far to trust the count: its 95 % band in whole people, shown, not
     # only in a tooltip (a range "lo-hi", or one number when it is exact).
     expect(page.get_by_test_id("zone-occupancy-band")).to_have_text(
-        re.compile(r"^\d+(–\d+)? people$"), timeout=FIRST_MINUTE_MS
+        re.compile(r"^\d+(\u2013\d+)? people$"), timeout=FIRST_MINUTE_MS
     )
     # Dwell is a measurement (Little's law once five people have come in), so
     # it shows first where visitors pass: the corridor every visitor walks. At
