@@ -49,7 +49,10 @@ def cluster_coverage(
 ) -> Coverage:
     """Pooled coverage of clusters with ``inside[i]`` of ``steps[i]`` steps in band.
 
-    ``inside`` may be a share (with ``steps`` the weights) or a count.
+    ``inside`` and ``steps`` are in one unit: step counts, or for clusters of
+    equal-length members (zone-days) the members' shares summed and their
+    number. A share with its length as the weight would be wrong: pass
+    ``share * length``.
     """
     a = np.asarray(inside, dtype=float)
     n = np.asarray(steps, dtype=float)
