@@ -264,12 +264,13 @@ class StreamScore:
                 kept += alpha * (clipped_z - kept)
                 evidence[k] = kept
                 strength = abs(kept) * gains[k]
-            record = records[k]
-            # A record below one noise sigma means nothing (a perfectly flat
-            # stream): its first real change must still score.
-            bar = record if record > 1.0 else 1.0
             if averaged is not None:  # records at several decays, scores averaged
                 bar = averaged.bar(k, strength, learn_record, missed)
+            else:
+                record = records[k]
+                # A record below one noise sigma means nothing (a perfectly flat
+                # stream): its first real change must still score.
+                bar = record if record > 1.0 else 1.0
             if judge and strength > bar:
                 if k == 0:
                     point = 1.0 - bar / strength
