@@ -2,12 +2,10 @@
 
 The product's since issue 14's eighth NAB session (docs/anomaly.md: the
 fully held-out NAB figure rose 62.7 -> 65.3; the fault bench and the synthetic
-streams did not move). :attr:`DecayAverage.news` tells :class:`StreamScore`
-whether the spike beat every decay's record: only then is its value
-remembered as a known odd one, else the small scores of readings that beat
-only the fastest record fill the ring and a ceiling seen before scores
-again. :class:`StreamScore`
-judges each evidence against its record, a decaying maximum; how fast the
+streams did not move).
+
+:class:`StreamScore` judges each evidence against its record, a decaying
+maximum; how fast the
 record forgets is one constant (``ScoreTuning.record_decay``) on which NAB's
 held-out figure hinges: with a slow decay one event's record still stands
 when the next event comes, with a fast one the stream's usual bursts score
@@ -28,9 +26,13 @@ combination that is none of them.
 
 The mean of the scores is ``1 - mean_j(min(bar_j, strength)) / strength``,
 so :meth:`DecayAverage.bar` returns that mean as the one bar the score's
-``1 - bar / strength`` rule uses; downstream (range novelty, known odd
-values, one report per event) nothing changes. With a single decay it is
-the single record bit for bit.
+``1 - bar / strength`` rule uses; downstream (range novelty, one report per
+event) nothing changes. With a single decay it is the single record bit for
+bit. One thing does: :attr:`DecayAverage.news` tells :class:`StreamScore`
+whether the spike beat every decay's record, and only then is its value
+remembered as a known odd one; else the small scores of readings that beat
+only the fastest record fill that ring, and a ceiling seen before scores
+again.
 """
 
 from __future__ import annotations
