@@ -21,6 +21,7 @@ from typing import Any
 
 import paho.mqtt.client as mqtt
 
+from ingest.mqtt_settings import stop_client
 from simulators.mqtt_config import MqttConfig, connect_in_background, make_client, unavailable
 from simulators.recording import (
     Codec,
@@ -207,8 +208,7 @@ class Recorder:
                     if on_progress is not None:
                         on_progress(self.progress)
             finally:
-                self._client.disconnect()
-                await asyncio.to_thread(self._client.loop_stop)
+                await stop_client(self._client)
                 if thread.is_alive():
                     await asyncio.to_thread(self._queue.put, None)
                     await asyncio.to_thread(thread.join)

@@ -21,6 +21,7 @@ from typing import Any, Protocol
 import paho.mqtt.client as mqtt
 
 from ingest.contract import Topics
+from ingest.mqtt_settings import stop_client
 from simulators.errors import PublishError, SimulatorError
 from simulators.mqtt_config import MqttConfig, connect_in_background, make_client, unavailable
 from simulators.recording import RecordedMessage
@@ -297,8 +298,7 @@ class MqttSender:
     async def __aexit__(self, *exc: object) -> None:
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(self.drain(), self.drain_timeout_s)
-        self._client.disconnect()
-        await asyncio.to_thread(self._client.loop_stop)
+        await stop_client(self._client)
 
     async def drain(self) -> None:
         """Wait until every message sent so far is handed over or acknowledged."""
