@@ -11,13 +11,14 @@ are not listed.
 # dependency of the route's parameters as an object, not a string.
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, HTTPException
+from fastapi import APIRouter, Depends
 from pydantic import BaseModel, Field
 
 from ingest.adapters.base import DeviceHealth
 from viewer.auth import RoleGuard
 from viewer.context import ViewerContext
 from viewer.roles import Principal, Role
+from viewer.venue_lookup import venue_or_404
 
 __all__ = ["DeviceHealthOut", "device_health_out", "device_health_router"]
 
@@ -73,8 +74,7 @@ def device_health_router(ctx: ViewerContext, guard: RoleGuard) -> APIRouter:
     @r.get("/{venue}/device-health", response_model=list[DeviceHealthOut])
     async def device_health(venue: str, _who: Viewer) -> list[DeviceHealthOut]:
         """Radio and battery health of each sensor whose device reports it."""
-        if venue not in ctx.twin.venues:
-            raise HTTPException(404, f"no venue {venue!r}")
+        venue_or_404(ctx, venue)
         found = ctx.device_health(venue) if ctx.device_health is not None else {}
         return [device_health_out(s, h) for s, h in sorted(found.items())]
 

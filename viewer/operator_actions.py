@@ -1,4 +1,4 @@
-"""What the alarm and command routers share: the venue filter and an operator's action.
+"""What the alarm and command routers share: an operator's action.
 
 An action on an alarm or a command is refused in the same three ways, and
 both routers answer them alike: no such record (404), a state that does not
@@ -14,17 +14,10 @@ from typing import TypeVar
 from fastapi import HTTPException
 
 from twin.replica import ReplicaError
-from viewer.context import ViewerContext
 
-__all__ = ["act", "check_venue"]
+__all__ = ["act"]
 
 R = TypeVar("R")
-
-
-def check_venue(ctx: ViewerContext, venue: str | None) -> None:
-    """A list filtered by a venue the twin does not serve is a 404, not an empty page."""
-    if venue is not None and venue not in ctx.twin.venues:
-        raise HTTPException(404, f"no venue {venue!r}")
 
 
 async def act(

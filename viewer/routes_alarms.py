@@ -9,11 +9,12 @@ from twin.alarms import Alarm, IllegalTransition, UnknownAlarm
 from viewer.auth import RoleGuard
 from viewer.bodies import alarm_body, alarm_history_body
 from viewer.context import ViewerContext
-from viewer.operator_actions import act, check_venue
+from viewer.operator_actions import act
 from viewer.paging import SCAN_LIMIT, Limit, Offset, merged, page
 from viewer.roles import Principal, Role
 from viewer.schemas import AlarmHistory, AlarmOut, AlarmPage, NoteIn, ShelveIn
 from viewer.sources import AlarmSource
+from viewer.venue_lookup import check_venue
 
 __all__ = ["alarms_router"]
 

@@ -14,11 +14,12 @@ from twin.commands import (
 from viewer.auth import RoleGuard
 from viewer.bodies import command_body
 from viewer.context import ViewerContext
-from viewer.operator_actions import act, check_venue
+from viewer.operator_actions import act
 from viewer.paging import SCAN_LIMIT, Limit, Offset, merged, page
 from viewer.roles import Principal, Role
 from viewer.schemas import CommandOut, CommandPage, NoteIn
 from viewer.sources import CommandSource
+from viewer.venue_lookup import check_venue
 
 __all__ = ["commands_router"]
 

@@ -22,6 +22,7 @@ from twin.venue import SensorKind
 from viewer.auth import RoleGuard
 from viewer.context import ViewerContext
 from viewer.roles import Principal, Role
+from viewer.venue_lookup import venue_or_404
 
 __all__ = ["placement_router"]
 
@@ -93,9 +94,7 @@ def placement_router(ctx: ViewerContext, guard: RoleGuard) -> APIRouter:
     async def place(venue: str, sensor: str, body: PlacementIn, who: Engineer) -> dict[str, Any]:
         """Set a sensor's zone and position and save it to the venue file (audited)."""
         async with lock:
-            v = ctx.twin.venues.get(venue)
-            if v is None:
-                raise HTTPException(404, f"no venue {venue!r}")
+            v = venue_or_404(ctx, venue)
             if v.source is None:
                 raise HTTPException(
                     409, "this venue is a shipped sample: copy it to a venue file to place sensors"

@@ -11,6 +11,7 @@ from viewer.errors import invalid
 from viewer.replay_sessions import ReplayLimitReached, ReplaySessions, UnknownReplay
 from viewer.roles import Principal, Role
 from viewer.schemas import ReplayControlIn, ReplayIn, ReplayOut
+from viewer.venue_lookup import venue_or_404
 
 __all__ = ["replay_router"]
 
@@ -39,8 +40,7 @@ def replay_router(ctx: ViewerContext, guard: RoleGuard) -> APIRouter:
     async def create(body: ReplayIn, who: Engineer) -> dict[str, Any]:
         """Start a paused replay of one venue's stored readings in its own twin."""
         s = sessions()
-        if body.venue not in ctx.twin.venues:
-            raise HTTPException(404, f"no venue {body.venue!r}")
+        venue_or_404(ctx, body.venue)
         if not body.end > body.start:
             raise invalid(("body", "end"), "'end' must be after 'start'")
         try:

@@ -13,6 +13,7 @@ from twin.analytics.conservation import ClimateClass
 from viewer.auth import RoleGuard
 from viewer.context import ViewerContext
 from viewer.roles import Role
+from viewer.venue_lookup import venue_or_404
 
 __all__ = ["reports_router"]
 
@@ -55,9 +56,7 @@ def reports_router(ctx: ViewerContext, guard: RoleGuard) -> APIRouter:
         target: Literal["AA", "A1", "A2", "B", "C", "D"] = "A1",
     ) -> Response:
         """Conservation and operations report of the venue, one zone or one artefact."""
-        v = ctx.twin.venues.get(venue)
-        if v is None:
-            raise HTTPException(404, f"no venue {venue!r}")
+        v = venue_or_404(ctx, venue)
         if not 0 < end - start <= MAX_PERIOD_S:
             raise HTTPException(422, "the period must be longer than 0 and at most 366 days")
         if zone is not None and artefact is not None:

@@ -9,7 +9,6 @@ from fastapi.responses import Response
 
 from ingest.store.base import StoreError
 from twin.geometry.export import ExportError
-from twin.venue import Venue
 from viewer import frames
 from viewer.analytics_view import empty_analytics
 from viewer.auth import RoleGuard
@@ -18,6 +17,7 @@ from viewer.context import ViewerContext
 from viewer.errors import invalid
 from viewer.roles import Role
 from viewer.schemas import Analytics
+from viewer.venue_lookup import venue_or_404
 
 __all__ = ["MAX_HISTORY_POINTS", "venues_router"]
 
@@ -35,12 +35,6 @@ def venues_router(ctx: ViewerContext, guard: RoleGuard) -> APIRouter:
         dependencies=[Depends(guard.require(Role.VIEWER))],
     )
 
-    def venue_or_404(venue: str) -> Venue:
-        v = ctx.twin.venues.get(venue)
-        if v is None:
-            raise HTTPException(404, f"no venue {venue!r}")
-        return v
-
     @r.get("")
     async def venues() -> list[dict[str, str]]:
         """Every venue of this server."""
@@ -49,7 +43,7 @@ def venues_router(ctx: ViewerContext, guard: RoleGuard) -> APIRouter:
     @r.get("/{venue}")
     async def venue_detail(venue: str) -> dict[str, Any]:
         """The venue model: zones (with area), sensors (with unit), gates, artefacts."""
-        v = venue_or_404(venue)
+        v = venue_or_404(ctx, venue)
         body: dict[str, Any] = v.model_dump(mode="json")
         for z, zb in zip(v.zones, body["zones"], strict=True):
             zb["area_m2"] = z.area_m2
@@ -62,13 +56,13 @@ def venues_router(ctx: ViewerContext, guard: RoleGuard) -> APIRouter:
     @r.get("/{venue}/state")
     async def venue_state(venue: str) -> dict[str, Any]:
         """Every sensor's latest value and status, every zone's aggregates."""
-        venue_or_404(venue)
+        venue_or_404(ctx, venue)
         return frames.snapshot_body(ctx.twin.states[venue], time.time())
 
     @r.get("/{venue}/analytics", response_model=Analytics)
     async def analytics(venue: str) -> dict[str, Any]:
         """Latest crowd, climate and light-dose results per zone and artefact; recent anomalies."""
-        v = venue_or_404(venue)
+        v = venue_or_404(ctx, venue)
         body = ctx.analytics.body(venue) if ctx.analytics is not None else None
         return body or empty_analytics(v)
 
@@ -88,7 +82,7 @@ def venues_router(ctx: ViewerContext, guard: RoleGuard) -> APIRouter:
         ] = None,
     ) -> Response:
         """The venue mesh as binary glTF."""
-        v = venue_or_404(venue)
+        v = venue_or_404(ctx, venue)
         try:
             if lod is None:
                 lod = await asyncio.to_thread(ctx.glb_cache.auto_lod, v)
@@ -122,7 +116,7 @@ def venues_router(ctx: ViewerContext, guard: RoleGuard) -> APIRouter:
         ] = None,
     ) -> dict[str, Any]:
         """One sensor's stored readings, raw (at most 10,000) or in buckets."""
-        v = venue_or_404(venue)
+        v = venue_or_404(ctx, venue)
         sdef = v.sensor_by_id.get(sensor)
         if sdef is None:
             raise HTTPException(404, f"no sensor {sensor!r} in {venue!r}")

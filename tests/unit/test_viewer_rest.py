@@ -183,3 +183,29 @@ def test_an_action_the_state_does_not_allow_is_a_409_with_the_reason(
     assert client.post(f"/api/commands/{command_id}/reject", headers=headers).status_code == 200
     late = client.post(f"/api/commands/{command_id}/confirm", headers=headers)
     assert late.status_code == 409 and "cannot confirm" in late.text, late.text
+
+
+@pytest.mark.parametrize(
+    ("method", "url", "body"),
+    [
+        ("GET", "/api/venues/atlantis", None),
+        ("GET", "/api/venues/atlantis/state", None),
+        ("GET", "/api/venues/atlantis/analytics", None),
+        ("GET", "/api/venues/atlantis/mesh.glb", None),
+        ("GET", "/api/venues/atlantis/sensors/t1/history?start=0&end=10", None),
+        ("GET", "/api/venues/atlantis/report?start=0&end=10", None),
+        ("GET", "/api/venues/atlantis/device-health", None),
+        ("PUT", "/api/venues/atlantis/sensors/t1/placement", {"position": [0, 0, 0]}),
+        ("POST", "/api/replay", {"venue": "atlantis", "start": 0, "end": 10}),
+    ],
+)
+def test_every_route_that_takes_a_venue_answers_an_unknown_one_with_a_404_naming_it(
+    env: tuple[TestClient, Rig, dict[str, str]],
+    method: str,
+    url: str,
+    body: dict[str, object] | None,
+) -> None:
+    c, _rig, auth = env
+    res = c.request(method, url, json=body, headers=auth)
+    assert res.status_code == 404, res.text
+    assert res.json()["detail"] == "no venue 'atlantis'"
