@@ -35,7 +35,11 @@ more) offers HTM's anomaly likelihood fused by max (``ScoreTuning.likelihood``
 decays averaged (``ScoreTuning.record_decays``) as one more value of the
 decay axis of those 36 (``per_reading,averaged``); ``--grids``
 runs only some parts (``per_reading,likelihood`` or ``per_reading,averaged``
-hold those comparisons). The records held through an excursion
+hold those comparisons); ``RUNS_GRID`` (12 more, ``--grids runs``) is
+``AVERAGED_GRID`` with run-length novelty on (``ScoreTuning.run_length`` 2:
+issue 14's tenth NAB session, not kept on), so ``--grids runs`` is the
+product row with it and ``--grids averaged,runs`` offers it as an axis.
+The records held through an excursion
 (``ScoreTuning.escalation``, 72 variants) were removed in issue 14's eighth
 NAB session: no fold chose them in three sessions (docs/anomaly.md). Each variant is scored and
 evaluated in a worker process that returns only its figures, so memory
