@@ -35,7 +35,11 @@ more) offers HTM's anomaly likelihood fused by max (``ScoreTuning.likelihood``
 decays averaged (``ScoreTuning.record_decays``) as one more value of the
 decay axis of those 36 (``per_reading,averaged``); ``--grids``
 runs only some parts (``per_reading,likelihood`` or ``per_reading,averaged``
-hold those comparisons). The records held through an excursion
+hold those comparisons); ``RUNS_GRID`` (12 more, ``--grids runs``) is
+``AVERAGED_GRID`` with run-length novelty on (``ScoreTuning.run_length`` 2:
+issue 14's tenth NAB session, not kept on), so ``--grids runs`` is the
+product row with it and ``--grids averaged,runs`` offers it as an axis.
+The records held through an excursion
 (``ScoreTuning.escalation``, 72 variants) were removed in issue 14's eighth
 NAB session: no fold chose them in three sessions (docs/anomaly.md). Each variant is scored and
 evaluated in a worker process that returns only its figures, so memory
@@ -51,7 +55,7 @@ import sys
 import time
 from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from itertools import product
 from pathlib import Path
 
@@ -79,6 +83,7 @@ __all__ = [
     "GRIDS",
     "LIKELIHOOD_GRID",
     "PER_READING_GRID",
+    "RUNS_GRID",
     "TIMED_GRID",
     "VariantResult",
     "choose_held_out",
@@ -149,13 +154,20 @@ AVERAGED_GRID: tuple[ScoreTuning, ...] = tuple(
     )
     for a, s, f in product(_SCALES, _SLOWS, _FLOORS)
 )
+# The same 12 with run-length novelty on (``ScoreTuning.run_length`` 2; issue
+# 14, tenth NAB session): ``--grids runs`` is the product row with it,
+# ``averaged,runs`` offers it as an axis.
+RUNS_GRID: tuple[ScoreTuning, ...] = tuple(replace(t, run_length=2.0) for t in AVERAGED_GRID)
 GRIDS: dict[str, tuple[ScoreTuning, ...]] = {
     "per_reading": PER_READING_GRID,
     "timed": TIMED_GRID,
     "likelihood": LIKELIHOOD_GRID,
     "averaged": AVERAGED_GRID,
+    "runs": RUNS_GRID,
 }
-GRID: tuple[ScoreTuning, ...] = PER_READING_GRID + TIMED_GRID + LIKELIHOOD_GRID + AVERAGED_GRID
+GRID: tuple[ScoreTuning, ...] = (
+    PER_READING_GRID + TIMED_GRID + LIKELIHOOD_GRID + AVERAGED_GRID + RUNS_GRID
+)
 assert DEFAULT_TUNING in GRID
 
 
@@ -216,7 +228,7 @@ def _label(t: ScoreTuning) -> str:
     return (
         f"scale {t.scale_alpha:<5g} slow {t.slow_scale_alpha:<5g} decay {decay:<6} "
         f"floor {t.record_floor:<3g} spike {t.spike_margin:<3g} lik {t.likelihood:<2g} "
-        f"timed {timed:<14}{star}"
+        f"timed {timed:<14}{'runs ' if t.run_length else ''}{star}"
     )
 
 
@@ -315,8 +327,15 @@ def main(argv: list[str] | None = None) -> int:
             r
             for r in results
             if not (r.tuning.timed or r.tuning.spike_margin or r.tuning.likelihood)
+            and not r.tuning.run_length
         ],
         "averaged decays only (the product's parametrisation: no decay chosen)": [
+            r for r in results if r.tuning.record_decays and not r.tuning.run_length
+        ],
+        "averaged decays with run-length novelty (run_length 2) only": [
+            r for r in results if r.tuning.run_length
+        ],
+        "averaged decays, run-length novelty offered as an axis": [
             r for r in results if r.tuning.record_decays
         ],
     }

@@ -8,8 +8,10 @@ to :class:`StreamScore` can be checked for false alarms on streams nobody
 tuned it on. Prints, per kind and seed, the readings at or above the
 threshold after NAB's probation (15 % of the file), for the product's
 tuning (the records' decays averaged since issue 14's eighth NAB session),
-the one before the slow scale, and the product's with one record decay
-(0.9995, the product before the eighth session):
+the one before the slow scale, the product's with one record decay
+(0.9995, the product before the eighth session) and the product's with
+run-length novelty on (``ScoreTuning.run_length`` 2, off in the product:
+issue 14's tenth NAB session):
 
 - **road speed**: 2,500 irregular 4-6 min readings of a speed with rush-hour
   dips, 20 gaps of 1-12 h and 12 dropouts to 0 of 1-5 readings;
@@ -22,6 +24,7 @@ from __future__ import annotations
 import argparse
 import math
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
@@ -37,6 +40,7 @@ __all__ = ["counts", "main", "road_speed"]
 
 _BEFORE = ScoreTuning(scale_alpha=0.02, slow_scale_alpha=0.0)
 _ONE_DECAY = ScoreTuning()
+_RUNS = replace(DEFAULT_TUNING, run_length=2.0)
 _DAY = 86400.0
 
 
@@ -78,7 +82,12 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     print(f"readings >= {args.threshold} after the probation (no events: all false)")
     for name, make in (("road speed", road_speed), ("counts", counts)):
-        tunings = {"now": DEFAULT_TUNING, "before": _BEFORE, "1 decay": _ONE_DECAY}
+        tunings = {
+            "now": DEFAULT_TUNING,
+            "before": _BEFORE,
+            "1 decay": _ONE_DECAY,
+            "runs on": _RUNS,
+        }
         rows: dict[str, list[int]] = {label: [] for label in tunings}
         for seed in range(args.seeds):
             t, v = make(seed)

@@ -11,6 +11,7 @@ from bench.nab_select import (
     GRID,
     GRIDS,
     LIKELIHOOD_GRID,
+    RUNS_GRID,
     VariantResult,
     choose_held_out,
     main,
@@ -72,3 +73,10 @@ def test_the_averaged_decay_is_one_more_value_of_the_decay_axis_it_must_beat() -
 def test_an_unknown_grid_name_is_refused() -> None:
     with pytest.raises(SystemExit):
         main(["--grids", "per_reading,nope"])
+
+
+def test_the_run_length_variants_are_the_product_row_with_it_on() -> None:
+    # ``--grids runs`` must differ from ``--grids averaged`` in run-length
+    # novelty alone, so its nested figure measures that and nothing else.
+    assert {replace(t, run_length=0.0) for t in RUNS_GRID} == set(AVERAGED_GRID)
+    assert {t.run_length for t in RUNS_GRID} == {2.0}

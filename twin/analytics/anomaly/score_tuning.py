@@ -58,6 +58,13 @@ class ScoreTuning:
     (``decay_average.py``), so the result depends less on which decay suits
     a stream. Not combined with the spike margin or timed records.
     """
+    run_length: float = 0.0
+    """A flat run scores once it is this many times longer than usual; 0: off.
+
+    Run-length novelty (``run_length.py``, issue 14's tenth NAB session): the
+    current run of readings equal to the previous one, against the decaying
+    record of earlier runs' lengths and ``record_floor`` times their mean.
+    """
     timed: tuple[str, ...] = ()
     """Rate groups (:data:`RATE_GROUPS`) given per 5 minutes of time, not per reading.
 
@@ -85,6 +92,8 @@ class ScoreTuning:
             0.0 < d <= 1.0 for d in self.record_decays
         ):
             raise ValueError(f"record_decays must be a tuple in (0, 1], got {self.record_decays}")
+        if not (self.run_length == 0.0 or self.run_length > 1.0):
+            raise ValueError(f"run_length must be > 1 (0: off), got {self.run_length}")
         if self.record_decays and (self.spike_margin or "records" in self.timed):
             raise ValueError("record_decays is not combined with spike_margin or timed")
         # A tuple, so the tuning stays hashable (streams share its rates).

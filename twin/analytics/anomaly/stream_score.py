@@ -39,6 +39,8 @@ itself, and an event should score high once, early. Per reading:
    (:class:`RecurringValues`); the slow evidences still see them come more often.
 7. **One report per event.** A score that does not beat the decayed record of
    recent scores (halving over about 70 readings) is reported as 0.
+   (``ScoreTuning.run_length``, off: a flat run clearly longer than the
+   stream's earlier runs scores once, ``run_length.py``; not kept on NAB.)
 
 Gaps: the interval is learned online; after a gap every per-reading decay
 runs for the readings that were missed, so the memory is in time.
@@ -63,6 +65,7 @@ from twin.analytics.anomaly.known_spikes import KnownSpikes
 from twin.analytics.anomaly.likelihood import AnomalyLikelihood
 from twin.analytics.anomaly.profile_bins import learn_bin
 from twin.analytics.anomaly.recurring import RecurringValues
+from twin.analytics.anomaly.run_length import RunLength
 from twin.analytics.anomaly.score_tuning import DEFAULT_TUNING, ScoreTuning
 from twin.analytics.anomaly.stream_rates import rates_for
 
@@ -124,6 +127,7 @@ class StreamScore:
         "_record_floor",
         "_records",
         "_report",
+        "_runs",
         "_scales",
         "_slow_scales",
         "_spikes",
@@ -162,6 +166,8 @@ class StreamScore:
         self.value = 0.0
         self._rates = rates_for(tuning)
         self._averaged = decay_average(tuning, _RECORD_RISE) if tuning.record_decays else None
+        runs = tuning.run_length
+        self._runs = RunLength(runs, tuning.record_floor) if runs else None  # off: see docs
 
     @property
     def step(self) -> float:
@@ -324,6 +330,11 @@ class StreamScore:
                 odd.remember(value)
         if point > score:
             score = point
+        if (
+            self._runs is not None
+            and (run := self._runs.update(step <= floor, missed, judge)) > score
+        ):
+            score = run  # a flat run clearly longer than this stream's runs (run_length.py; off)
         if self._likelihood is not None and learn_record:  # HTM's likelihood, by max (off)
             opinion = self._likelihood.score(z)
             if judge and opinion > score:
