@@ -40,21 +40,19 @@ from twin.analytics.crowd import (
     capacity_level,
     carrying_capacity,
 )
-from twin.analytics.crowd.dwell_prior import DwellPrior, path_length
 from twin.live_analytics.config import AnalyticsConfig
 from twin.live_analytics.counter_reading import CounterReading
+from twin.live_analytics.counting_layout import counting_layout
 from twin.live_analytics.direct_counts import direct_measurements, restart_from_first_counts
 from twin.live_analytics.empty_hours import EmptyHours
-from twin.live_analytics.quiet_zones import QuietZones
 from twin.live_analytics.results import GateFlow, ZoneCrowd
 from twin.live_analytics.tracker_zones import TrackedZone, TrackerZones
-from twin.live_analytics.transit_speed import TransitSpeed
 from twin.live_analytics.unobserved_flow import TrackerChannels, UnobservedFlow
-from twin.venue import GateDirection, SensorKind, Venue
+from twin.live_analytics.zone_priors import zone_priors
+from twin.venue import SensorKind, Venue
 
 __all__ = ["CounterReading", "CrowdTracker"]
 
-_FORWARD, _BACKWARD = 0, 1
 # Dwell by Little's law over the last 15 minutes, once 5 people have entered.
 DWELL_WINDOW_S = 900.0
 DWELL_MIN_ENTRIES = 5.0
@@ -68,18 +66,6 @@ class CrowdTracker:
         self._zones = tuple(z.id for z in venue.zones)
         self._area = {z.id: z.area_m2 for z in venue.zones}
         self._gates = tuple(g.id for g in venue.gates)
-        gate_index = {g: i for i, g in enumerate(self._gates)}
-        # sensor -> channel index (2 gate + way); counters per channel (averaged).
-        self._channel: dict[str, int] = {}
-        for s in venue.sensors:
-            if s.kind is SensorKind.GATE_COUNTER and s.gate is not None:
-                way = _BACKWARD if s.direction is GateDirection.BACKWARD else _FORWARD
-                self._channel[s.id] = 2 * gate_index[s.gate] + way
-        n_ch = 2 * len(self._gates)
-        self._per_channel = np.zeros(n_ch)
-        for ch in self._channel.values():
-            self._per_channel[ch] += 1.0
-        self._counters = {s: CounterReading() for s in self._channel}
         # Cameras and people trackers both count their zone directly.
         direct = (SensorKind.PEOPLE_COUNT, SensorKind.PEOPLE_TRACKER)
         cams = [s for s in venue.sensors if s.kind in direct]
@@ -87,52 +73,21 @@ class CrowdTracker:
         self._tracker_ids = {s.id for s in cams if s.kind is SensorKind.PEOPLE_TRACKER}
         self._tracked_zones = {self._direct[s] for s in self._tracker_ids}
         self._tracks = TrackerZones(venue)
-        # A tracker with track ids counts its gates' line crossings each way: a
-        # counting channel wherever no counter counts that way (a counter wins).
-        tracked_gates = self._tracks.watched_gates()
-        self._tracked_ch = np.array(
-            [
-                ch
-                for i, g in enumerate(self._gates)
-                if g in tracked_gates
-                for ch in (2 * i, 2 * i + 1)
-                if self._per_channel[ch] == 0
-            ],
-            dtype=np.int64,
-        )
-        measured = self._per_channel > 0
-        # Zones behind a tracked gate keep their turnover noise (below): a tracker
-        # that sends no track ids counts no crossings, and the venue file cannot
-        # say which do.
-        counted = measured.copy()
-        measured[self._tracked_ch] = True
+        layout = counting_layout(venue, config, self._tracks.watched_gates())
+        # sensor -> channel index (2 gate + way); counters per channel (averaged).
+        self._channel = layout.channel
+        self._per_channel = layout.per_channel
+        n_ch = 2 * len(self._gates)
+        self._counters = {s: CounterReading() for s in self._channel}
+        self._tracked_ch = layout.tracked_ch
         self._camera = {s.id: k for k, s in enumerate(cams)}
         self._cam_zone = {k: s.zone for k, s in enumerate(cams)}
         # Crossings of an offline tracker are unknown, not zero (unobserved_flow.py).
         self._tracker_ch = TrackerChannels(self._tracked_ch, self._gates)
-        # Modelled return flow of zone z goes back through a gate that enters z
-        # and is counted in, but not out; measured exits of z are subtracted.
-        self._return_gate: dict[str, int] = {}
-        self._exits: dict[str, list[int]] = {z: [] for z in self._zones}
-        touching: dict[str, list[int]] = {z: [] for z in self._zones}
-        for i, g in enumerate(venue.gates):
-            fwd, back = bool(measured[2 * i]), bool(measured[2 * i + 1])
-            if g.to_zone is not None and fwd and not back:
-                self._return_gate.setdefault(g.to_zone, i)
-            if g.from_zone is not None and fwd:
-                self._exits[g.from_zone].append(2 * i)
-            if g.to_zone is not None and back:
-                self._exits[g.to_zone].append(2 * i + 1)
-            for side in (g.from_zone, g.to_zone):
-                if side is not None:
-                    touching[side].append(i)
-        # Zones with a boundary nobody counts both ways turn over unseen.
-        open_zones = {
-            z: config.zone_dwell_s.get(z, config.dwell_s)
-            for z in self._zones
-            if not touching[z]
-            or any(not (counted[2 * i] and counted[2 * i + 1]) for i in touching[z])
-        }
+        self._return_gate = layout.return_gate
+        self._exits = layout.exits
+        touching = layout.touching
+        open_zones = layout.open_zones
         # A stated 0 is a known start ("empty before opening"), not the assumption.
         initial = {
             z.id: z.initial_occupancy for z in venue.zones if z.initial_occupancy is not None
@@ -158,56 +113,13 @@ class CrowdTracker:
         inc = self._estimator.graph.incidence
         self._into = sp.csr_matrix(np.clip(inc, 0.0, None))
         self._out_of = sp.csr_matrix(np.clip(-inc, 0.0, None))
-        gate_pos = {g.id: g.position for g in venue.gates}
-        transit = {
-            zi[z.id]: (
-                path_length([gate_pos[self._gates[i]] for i in touching[z.id]], z.area_m2),
-                z.area_m2,
-            )
-            for z in venue.zones
-            if z.transit
-        }
-        stay = {
-            zi[z]: w for z, w in config.zone_dwell_s.items() if z in zi and zi[z] not in transit
-        }
-        self._prior = DwellPrior(len(self._zones), transit, stay)
-        # Counted zones with nothing else to bound their drift: a long quiet
-        # spell at their doors says they are nearly empty (quiet_zones.py;
-        # off by default: in a jam the doors are quiet too).
-        watched = {s.zone for s in cams}
-        self._quiet = QuietZones(
-            {
-                zi[z]: (
-                    [ch for i in touching[z] for ch in (2 * i, 2 * i + 1)],
-                    config.zone_dwell_s.get(z, config.dwell_s),
-                )
-                for z in self._zones
-                if config.quiet_zones
-                and z not in open_zones
-                and z not in watched
-                and zi[z] not in transit
-                and zi[z] not in stay
-            },
-            n_ch,
-            config.occupancy.counter_miss_rate,
-        )
+        priors = zone_priors(venue, config, zi, touching, open_zones, {s.zone for s in cams})
+        self._prior, self._quiet, self._speed = priors.dwell, priors.quiet, priors.speed
         self._quiet_on = self._quiet.active
         # Little's law needs a window longer than the stays it measures (a
         # gallery visit lasts minutes), and enough arrivals to mean something.
         window = max(1, math.ceil(DWELL_WINDOW_S / config.crowd_step_s))
         self._dwell = {z: DwellTimeEstimator(window, DWELL_MIN_ENTRIES) for z in self._zones}
-        neighbours = {
-            zi[z]: [
-                zi[side]
-                for g in touching[z]
-                for side in (venue.gates[g].from_zone, venue.gates[g].to_zone)
-                if side is not None
-            ]
-            for z in self._zones
-        }
-        self._speed = TransitSpeed(
-            {i: transit[i][0] for i in transit}, {zi[s.zone] for s in cams}, neighbours
-        )
         self._capacity: dict[str, int] = {}
         # Usable area: the model's own net area (IFC) when the venue file has
         # one, else the floor polygon's (Zone.usable_area_source says which).
@@ -224,7 +136,7 @@ class CrowdTracker:
         self._direct_pending: dict[str, list[float]] = {}  # camera sensor -> counts
         self._t: float | None = None
         self._last_flow = np.zeros(n_ch)
-        self._measured = measured
+        self._measured = layout.measured
         # Every channel's recent counts per second (15 minutes): a step's expected count.
         self._recent = UnobservedFlow(n_ch)
         self._all_ch = np.arange(n_ch)

@@ -57,20 +57,15 @@ import numpy.typing as npt
 import scipy.sparse as sp
 from scipy.linalg.blas import dgemm
 
+from twin.analytics.crowd.camera_noise import CameraNoise
 from twin.analytics.crowd.errors import InvalidInput, UnknownZone
 from twin.analytics.crowd.graph import GateCount, GateLike, ZoneGraph
+from twin.analytics.crowd.nonnegative import condition_nonnegative
 from twin.analytics.crowd.occupancy_config import OccupancyConfig, OccupancyEstimate
 
 __all__ = ["OccupancyEstimator"]
 
 _BIAS_FLOOR = -0.9
-_PROJECTION_ROUNDS = 4
-_MAX_ACTIVE = 32
-# Camera noise from innovations: averaged over ~50 readings, used after 20, and
-# at most 16 times the prior variance (4 in sd).
-_ADAPT_SAMPLES = 50.0
-_ADAPT_MIN = 20
-_ADAPT_LIMIT = 16.0
 
 Vector = npt.NDArray[np.float64]
 
@@ -125,10 +120,7 @@ class OccupancyEstimator:
                 raise InvalidInput(f"zone {zone!r}: dwell must be > 0 s")
             self._turnover[self._zone(zone)] = 2.0 / dwell
         self._inc = sp.csc_matrix(self.graph.incidence)
-        # Innovation statistics per camera (see _adapt_camera_noise).
-        self._cam_ratio = np.zeros(nk)
-        self._cam_weight = np.zeros(nk)
-        self._cam_seen = np.zeros(nk, dtype=np.int64)
+        self._cam_noise = CameraNoise(nk)  # innovation statistics per camera
         self._steps = 0
 
     def _zone(self, zone: str) -> int:
@@ -311,33 +303,8 @@ class OccupancyEstimator:
     def _adapt_camera_noise(
         self, cams: npt.NDArray[np.int64], innov: Vector, hph: npt.NDArray[np.float64], r: Vector
     ) -> Vector:
-        """The cameras' noise variance scaled by what their innovations show (Mehra 1970).
-
-        For a measurement of variance ``R``, ``E[nu^2] = H P H^T + R``. The
-        ratio ``(nu^2 - H P H^T) / R`` is averaged per camera over its last
-        ~``_ADAPT_SAMPLES`` readings; once it holds ``_ADAPT_MIN`` of them the
-        caller's ``R`` is scaled up by it, at most by ``_ADAPT_LIMIT``: a
-        noisier or biased camera than its prior says gets a wider band instead
-        of an overconfident one. It never narrows the prior: in the simulator,
-        where cameras under-count with density, trusting a camera that looked
-        steady made the estimate follow its under-count (main path MAE 1.6 ->
-        3.4 % of peak, band 87 %).
-        """
-        out = r.copy()
-        d = np.diag(hph)
-        for row, cam in enumerate(cams.tolist()):
-            if cam >= len(self._cam_ratio) or not r[row] > 0:
-                continue
-            if self._cam_seen[cam] >= _ADAPT_MIN:
-                ratio = self._cam_ratio[cam] / self._cam_weight[cam]
-                out[row] = r[row] * min(max(ratio, 1.0), _ADAPT_LIMIT)
-            # Clipped, so one real jump (people leaving at once) is not taken for noise.
-            sample = min((innov[row] ** 2 - d[row]) / r[row], _ADAPT_LIMIT)
-            keep = 1.0 - 1.0 / _ADAPT_SAMPLES
-            self._cam_ratio[cam] = keep * self._cam_ratio[cam] + (1.0 - keep) * sample
-            self._cam_weight[cam] = keep * self._cam_weight[cam] + (1.0 - keep)
-            self._cam_seen[cam] += 1
-        return out
+        """The cameras' noise variance scaled by what their innovations show (camera_noise.py)."""
+        return self._cam_noise.scale(cams, innov, hph, r)
 
     @property
     def camera_miss_share(self) -> Vector:
@@ -364,28 +331,11 @@ class OccupancyEstimator:
         return np.clip(self.x[: self._nz], 0.0, None)
 
     def projected(self) -> tuple[Vector, Vector]:
-        """Occupancy conditioned on ``n >= 0`` and its sd (see module doc).
-
-        The conditioning is exact for up to ``_MAX_ACTIVE`` negative zones
-        (the usual case: a few zones near empty); beyond that, e.g. a whole
-        venue emptying at closing, the rest are clipped, which keeps a step's
-        cost bounded.
-        """
+        """Occupancy conditioned on ``n >= 0`` and its sd (see module doc, nonnegative.py)."""
         nz = self._nz
-        x0 = self.x[:nz]
-        x = x0.copy()
         p = self.P[:nz, :nz]
-        active = np.zeros(nz, dtype=bool)
-        for _ in range(_PROJECTION_ROUNDS):
-            neg = x < 0.0
-            if not neg.any() or active.sum() + neg.sum() > _MAX_ACTIVE:
-                break
-            active |= neg
-            a = np.flatnonzero(active)
-            paa = p[np.ix_(a, a)] + 1e-9 * np.eye(len(a))
-            x = x0 - p[:, a] @ np.linalg.solve(paa, x0[a])
         sd = np.sqrt(np.clip(np.diag(p), 0.0, None))
-        return np.clip(x, 0.0, None), sd
+        return condition_nonnegative(self.x[:nz], p), sd
 
     def estimate(self) -> OccupancyEstimate:
         """The estimate projected onto occupancy >= 0, bias >= -0.9."""

@@ -1,0 +1,310 @@
+"""Where the simulator's camera and tracker zones' band comes from, source by source (diagnostic).
+
+Usage: ``PYTHONPATH=. python -m bench.camera_variance [--seeds 28 29] [--days 3]``
+
+Runs ``bench.crowd_days``' simulated days (live defaults, realistic sensors)
+and splits the filter's covariance ``P`` by the source that put it there, as
+``bench/crowd_variance.py`` does for the real experiments: between two steps
+the filter is linear given its gains, so with the run's own gains ``P =
+sum_s P_s``, each part propagated by the same prediction ``F P_s F^T`` and
+update ``(I - K H) P_s (I - K H)^T`` and fed only its own noise; the sum is
+checked against ``P`` at every report. The camera's reading variance is
+split into the terms ``direct_measurement`` adds (``direct_rel_sd n``,
+``direct_abs_sd``, the occlusion coefficient's or the tracker dropout's
+spread) and what the innovations' adaptation widened it by.
+
+Beside it, per camera, what the readings really err by against the
+simulator's truth: the corrected count minus the truth, its mean (the
+systematic part, the miss share ``g``'s business) and the variance about
+that mean (the random part, ``R``'s), against the ``R`` the filter used.
+Nothing in the estimator is changed: the instance's class is swapped for a
+subclass that only adds the bookkeeping.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import numpy as np
+import numpy.typing as npt
+
+import twin.live_analytics.crowd as live_crowd
+from simulators.people_sensing import SensingErrors
+from simulators.simulator import VenueSimulator
+from twin.analytics.crowd import OccupancyEstimator
+from twin.live_analytics import AnalyticsConfig
+from twin.live_analytics.config import LIVE_OCCUPANCY
+from twin.live_analytics.direct_counts import direct_measurements
+from twin.loader import load_sample
+from twin.venue import SensorKind
+
+Matrix = npt.NDArray[np.float64]
+STEP_S = 10.0
+CAMERA_PARTS = ("cam rel", "cam abs", "cam occl/drop", "cam adapt")
+SOURCES = (
+    "count noise",
+    "b prior",
+    "b drift",
+    "g prior",
+    "g drift",
+    "turnover",
+    *CAMERA_PARTS,
+    "little",
+    "empty",
+    "start",
+    "other",
+)
+# camera index -> (corrected count, the three variances direct_measurement adds), this step
+LAST: dict[int, tuple[float, tuple[float, float, float]]] = {}
+
+
+def reading_parts(
+    values: list[float], tracker: bool, occupancy: float, area: float, cfg: AnalyticsConfig
+) -> tuple[float, tuple[float, float, float]]:
+    """direct_measurement's count and its variance, term by term (same formula)."""
+    o = cfg.occupancy
+    seen = sum(values) / len(values)
+    if tracker:
+        n = seen / max(0.5, 1.0 - cfg.tracker_dropout)
+        miss = cfg.tracker_dropout_sd * n
+    else:
+        rho = occupancy / area
+        n = seen / max(0.5, 1.0 - cfg.camera_undercount_per_density * rho)
+        miss = cfg.camera_undercount_sd * rho * n
+    return n, ((o.direct_rel_sd * n) ** 2, o.direct_abs_sd**2 / len(values), miss**2)
+
+
+def recording_direct_measurements(
+    pending: Mapping[str, list[float]],
+    zone_of: Mapping[str, str],
+    trackers: Any,
+    camera_index: Mapping[str, int],
+    occupancy: Mapping[str, float],
+    area: Mapping[str, float],
+    cfg: AnalyticsConfig,
+) -> dict[int, tuple[float, float]]:
+    out = direct_measurements(pending, zone_of, trackers, camera_index, occupancy, area, cfg)
+    for sensor, values in pending.items():
+        z = zone_of[sensor]
+        n, parts = reading_parts(values, sensor in trackers, occupancy[z], area[z], cfg)
+        cam = camera_index[sensor]
+        assert np.isclose(n, out[cam][0]) and np.isclose(sum(parts), out[cam][1] ** 2)
+        LAST[cam] = (n, parts)
+    return out
+
+
+class Decomposing(OccupancyEstimator):
+    """The estimator with ``P`` kept split by source (``comps``) and a snapshot per report."""
+
+    comps: dict[str, Matrix]
+    snaps: list[npt.NDArray[np.float64]]
+    label: str
+    r_used: npt.NDArray[np.float64] | None
+
+    def start(self) -> None:
+        nz, nb = self.n_zones, self.n_zones + self.graph.n_channels
+        p = self.P
+        self.comps = {s: np.zeros_like(p) for s in SOURCES}
+        for name, sl in (("start", slice(0, nz)), ("b prior", slice(nz, nb))):
+            self.comps[name][sl, sl] = p[sl, sl]
+        self.comps["g prior"][nb:, nb:] = p[nb:, nb:]
+        assert np.allclose(sum(self.comps.values()), p), "P must start block-diagonal"
+        self.snaps, self.label, self.r_used = [], "other", None
+
+    def predict_vector(self, c: Any, dt_s: float, expected: Any = None) -> None:
+        nz, nb, cfg = self.n_zones, self.n_zones + self.graph.n_channels, self.config
+        e = c if expected is None else expected
+        act = np.flatnonzero((c != 0.0) | (e != 0.0))
+        f = np.eye(len(self.x))
+        inc = self.graph.incidence
+        f[:nz, nz + act] += inc[:, act] * e[act]
+        before = self.P.copy()
+        before = 0.5 * (before + before.T)
+        super().predict_vector(c, dt_s, expected)
+        for s in SOURCES:
+            self.comps[s] = f @ self.comps[s] @ f.T
+        q = cfg.count_rel_sd**2 * c[act] + cfg.count_abs_sd**2
+        qc = np.zeros_like(self.P)
+        qc[:nz, :nz] = (inc[:, act] * q) @ inc[:, act].T
+        self.comps["count noise"] += qc
+        rest = self.P - f @ before @ f.T - qc
+        d = np.diag(rest).copy()
+        for name, sl in (("turnover", slice(0, nz)), ("b drift", slice(nz, nb))):
+            self.comps[name][sl, sl] += np.diag(d[sl])
+        self.comps["g drift"][nb:, nb:] += np.diag(d[nb:])
+        self.comps["other"] += rest - np.diag(d)
+
+    def _measure(self, before: Matrix, h: Matrix, r: dict[str, npt.NDArray[np.float64]]) -> None:
+        s = h @ before @ h.T + np.diag(sum(r.values()))
+        k = np.linalg.solve(s, h @ before).T
+        a = np.eye(len(self.x)) - k @ h
+        for name in SOURCES:
+            self.comps[name] = a @ self.comps[name] @ a.T
+        for name, rv in r.items():
+            self.comps[name] += k @ np.diag(rv) @ k.T
+
+    def _update(self, rows: Any, z: Any, r: Any) -> None:
+        before = self.P.copy()
+        super()._update(rows, z, r)
+        if rows.size:
+            h = np.zeros((rows.size, len(self.x)))
+            h[np.arange(rows.size), rows] = 1.0
+            self._measure(before, h, {self.label: np.asarray(r, dtype=float)})
+
+    def observe_many(self, obs: Any) -> None:
+        self.label = "little"  # the live tracker's only observe_many: the dwell prior
+        super().observe_many(obs)
+        self.label = "other"
+
+    def observe_empty(self, zones: Any = None) -> None:
+        self.label = "empty"
+        super().observe_empty(zones)
+        self.label = "other"
+
+    def _adapt_camera_noise(self, cams: Any, innov: Any, hph: Any, r: Any) -> Any:
+        self.r_used = super()._adapt_camera_noise(cams, innov, hph, r)
+        return self.r_used
+
+    def observe_cameras(self, readings: Any) -> None:
+        if not readings:
+            return
+        before, x = self.P.copy(), self.x.copy()
+        super().observe_cameras(readings)
+        nb = self.n_zones + self.graph.n_channels
+        h = np.zeros((len(readings), len(x)))
+        parts = np.zeros((4, len(readings)))
+        assert self.r_used is not None
+        for row, cam in enumerate(readings):
+            i = int(self._cam_zone[cam])
+            h[row, i], h[row, nb + cam] = 1.0 - x[nb + cam], -max(x[i], 0.0)
+            parts[:3, row] = LAST[cam][1]
+            parts[3, row] = self.r_used[row] - parts[:3, row].sum()
+        self._measure(before, h, dict(zip(CAMERA_PARTS, parts, strict=True)))
+
+    def set_occupancy(self, zone: str, count: float, sd: float = 0.0) -> None:
+        super().set_occupancy(zone, count, sd)
+        if hasattr(self, "comps"):
+            i = self._zone(zone)
+            for m in self.comps.values():
+                m[i, :], m[:, i] = 0.0, 0.0
+            self.comps["start"][i, i] = sd * sd
+
+    def projected(self) -> tuple[Any, Any]:
+        out = super().projected()
+        nz = self.n_zones
+        total = np.sum(list(self.comps.values()), axis=0)
+        err = np.abs(total[:nz, :nz] - self.P[:nz, :nz]).max() / max(self.P[:nz, :nz].max(), 1e-9)
+        assert err < 1e-6, f"components do not add up to P: {err:.2e}"
+        self.snaps.append(np.array([np.diag(self.comps[s])[:nz] for s in SOURCES]))
+        return out
+
+
+def run(name: str, seed: int, days: int) -> dict[str, Any]:
+    """One venue, one seed: per scored step the sd^2 split, the error, and the camera residuals."""
+    venue = load_sample(name)
+    start = datetime(2024, 11, 25, 8, 0, tzinfo=ZoneInfo(venue.timezone)).timestamp()
+    sim = VenueSimulator(venue, seed=seed, start=start, sensing=SensingErrors())
+    zones = [z.id for z in venue.zones]
+    cfg = AnalyticsConfig(
+        empty_hours={venue.id: (18.0, 8.0)},
+        occupancy=dataclasses.replace(LIVE_OCCUPANCY),
+        initial_occupancy=dict.fromkeys(zones, 0.0),
+    )
+    tracker = live_crowd.CrowdTracker(venue, cfg)
+    est = tracker.estimator
+    est.__class__ = Decomposing
+    assert isinstance(est, Decomposing)
+    est.start()
+    direct = (SensorKind.PEOPLE_COUNT, SensorKind.PEOPLE_TRACKER)
+    cams = [s for s in venue.sensors if s.kind in direct]
+    ids = sim.sensor_ids
+    n_day, n_open = round(86400 / STEP_S), round(11 * 3600 / STEP_S)
+    err: list[list[float]] = []
+    split: list[npt.NDArray[np.float64]] = []
+    resid: dict[int, list[tuple[float, float, float]]] = {k: [] for k in range(len(cams))}
+    for _ in range(days):
+        for k in range(n_day):
+            batch = sim.step_batch(STEP_S)
+            for i, ts, value in zip(
+                batch.sensor.tolist(), batch.ts.tolist(), batch.value.tolist(), strict=True
+            ):
+                tracker.update(ids[i], ts, value)
+            LAST.clear()
+            res = tracker.advance(sim.now)
+            if k < n_open:
+                by = {c.zone: c for c in res}
+                truth = sim.occupancy()
+                err.append([by[z].occupancy - truth[z] for z in zones])
+                split.append(est.snaps[-1])
+                hour = 8.0 + (k + 1) * STEP_S / 3600.0
+                for cam, (n, parts) in LAST.items():
+                    t = truth[cams[cam].zone]
+                    if 9.0 < hour <= 17.0 and t > 0:
+                        resid[cam].append((n - t, sum(parts), t))
+            est.snaps.clear()
+    return {
+        "zones": zones,
+        "cams": [(s.id, s.zone) for s in cams],
+        "err": np.array(err),
+        "split": np.array(split),  # (steps, sources, zones)
+        "resid": {k: np.array(v) for k, v in resid.items()},
+    }
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__)
+    ap.add_argument("--seeds", type=int, nargs="+", default=[28])
+    ap.add_argument("--days", type=int, default=3)
+    ap.add_argument("--venue", nargs="+", default=["museum-wing", "scenic-site"])
+    a = ap.parse_args()
+    setattr(live_crowd, "direct_measurements", recording_direct_measurements)  # noqa: B010
+    print(f"seeds {a.seeds}, {a.days} days; camera and tracker zones, occupied steps 09-17")
+    head = "".join(f"{s[:11]:>12s}" for s in SOURCES)
+    for name in a.venue:
+        runs = [run(name, seed, a.days) for seed in a.seeds]
+        zones, cams = runs[0]["zones"], runs[0]["cams"]
+        n_open = round(11 * 3600 / STEP_S)
+        hour = np.tile(8.0 + (np.arange(n_open) + 1) * STEP_S / 3600.0, a.days)
+        opening = (hour > 9.0) & (hour <= 17.0)
+        print(f"\n{name}: share of the mean sd^2 by source (%)")
+        print(f"  {'zone':17s}{'sd':>6s}{'rms e':>7s}{head}  rms e/sd  in band")
+        for zone in sorted({z for _, z in cams}):
+            j = zones.index(zone)
+            v = np.concatenate([r["split"][opening][:, :, j] for r in runs])  # (steps, sources)
+            e = np.concatenate([r["err"][opening][:, j] for r in runs])
+            tot = v.sum(axis=1)
+            occ = tot > 0
+            shares = "".join(
+                f"{100 * v[occ, s].mean() / tot[occ].mean():11.1f}%" for s in range(len(SOURCES))
+            )
+            # rms error over rms sd (1 when calibrated); a mean of (e/sd)^2 is
+            # ruled by the few steps of a near-empty zone whose sd is tiny.
+            z2 = np.sqrt(np.mean(e[occ] ** 2) / tot[occ].mean())
+            cover = np.mean(np.abs(e) <= 1.96 * np.sqrt(tot))
+            print(
+                f"  {zone:17s}{np.sqrt(tot[occ].mean()):6.2f}{np.sqrt(np.mean(e**2)):7.2f}"
+                f"{shares}  {z2:8.2f}  {100 * cover:5.1f} %"
+            )
+        print("  camera readings (corrected) against the truth, occupied steps 09-17:")
+        cols = f"{'truth':>7s}{'bias %':>8s}{'resid sd':>9s}{'R sd':>7s}{'var/R':>7s}"
+        print(f"  {'camera':18s}{cols}")
+        for k, (sid, _) in enumerate(cams):
+            r = np.concatenate([run_["resid"][k] for run_ in runs if run_["resid"][k].size])
+            d, rv, t = r[:, 0], r[:, 1], r[:, 2]
+            # Each seed's own mean is the camera's systematic error (the state g's business).
+            per = [x["resid"][k] for x in runs if x["resid"][k].size]
+            centred = np.concatenate([p[:, 0] - p[:, 0].mean() for p in per])
+            print(
+                f"  {sid:18s}{t.mean():7.1f}{100 * d.sum() / t.sum():8.2f}"
+                f"{centred.std():9.2f}{np.sqrt(rv.mean()):7.2f}"
+                f"{np.mean(centred**2) / rv.mean():7.2f}"
+            )
+
+
+if __name__ == "__main__":
+    main()
