@@ -24,7 +24,7 @@ import math
 import sys
 from collections import Counter
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
@@ -197,6 +197,7 @@ def _print_rows(rows: Iterable[Explained]) -> None:
 
 
 def phase_table(
+    tuning: ScoreTuning,
     make: Callable[[int], tuple[NDArray[np.float64], NDArray[np.float64]]],
     seeds: range,
     threshold: float,
@@ -206,7 +207,7 @@ def phase_table(
     rows: list[tuple[float, ...]] = []
     for seed in seeds:
         t, v = make(seed)
-        s = StreamScore(DEFAULT_TUNING)
+        s = StreamScore(tuning)
         start = math.ceil(0.15 * len(t))
         for i, (ts, x) in enumerate(zip(t.tolist(), v.tolist(), strict=True)):
             d = int(ts % _DAY * 48 // _DAY) % 48
@@ -244,11 +245,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--nab", default="", help="NAB categories, comma-separated")
     parser.add_argument("--rows", action="store_true", help="print every row")
     parser.add_argument("--phase", action="store_true", help="the counts' residuals by hour")
+    parser.add_argument(
+        "--per-visit", action="store_true", help="profiles weighed per visit (off in the product)"
+    )
     args = parser.parse_args(argv)
     first, last = (int(x) for x in args.seeds.split("-"))
+    tuning = replace(DEFAULT_TUNING, profile_per_visit=args.per_visit)
     if args.phase:
-        phase_table(counts, range(first, last + 1), args.threshold)
-    tuning = DEFAULT_TUNING
+        phase_table(tuning, counts, range(first, last + 1), args.threshold)
     for name, make in (("road speed", road_speed), ("counts", counts)):
         found: list[Explained] = []
         for seed in range(first, last + 1):
