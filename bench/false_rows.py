@@ -111,6 +111,9 @@ def _explain(pre: StreamScore, row: int, ts: float, value: float, score: float) 
         else:
             bar = max(pre._records[k], 1.0)
         scores.append(1.0 - bar / strength if strength > bar else 0.0)
+    known = pre._odd_values.repeats(value, 0.5 * pre._quantum)
+    if known:
+        scores[0] = 0.0  # a known odd value's own evidence is muted (StreamScore step 6)
     cause = _EVIDENCE[int(np.argmax(scores))]
     if pre._high > pre._low:
         excess = max(pre._low - value, value - pre._high) / (pre._high - pre._low)
@@ -122,7 +125,7 @@ def _explain(pre: StreamScore, row: int, ts: float, value: float, score: float) 
         row=row,
         score=score,
         value=value,
-        known=pre._odd_values.repeats(value, 0.5 * pre._quantum),
+        known=known,
         cause=cause,
         predictor=_PREDICTOR[best],
         residual=residual,
