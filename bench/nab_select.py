@@ -38,7 +38,10 @@ runs only some parts (``per_reading,likelihood`` or ``per_reading,averaged``
 hold those comparisons); ``RUNS_GRID`` (12 more, ``--grids runs``) is
 ``AVERAGED_GRID`` with run-length novelty on (``ScoreTuning.run_length`` 2:
 issue 14's tenth NAB session, not kept on), so ``--grids runs`` is the
-product row with it and ``--grids averaged,runs`` offers it as an axis.
+product row with it and ``--grids averaged,runs`` offers it as an axis;
+``VISITS_GRID`` (``--grids visits``) likewise with the profiles' bins weighed
+per visit (``ScoreTuning.profile_per_visit``: issue 14's eleventh NAB
+session, not kept on).
 The records held through an excursion
 (``ScoreTuning.escalation``, 72 variants) were removed in issue 14's eighth
 NAB session: no fold chose them in three sessions (docs/anomaly.md). Each variant is scored and
@@ -85,6 +88,7 @@ __all__ = [
     "PER_READING_GRID",
     "RUNS_GRID",
     "TIMED_GRID",
+    "VISITS_GRID",
     "VariantResult",
     "choose_held_out",
     "evaluate_variant",
@@ -158,15 +162,21 @@ AVERAGED_GRID: tuple[ScoreTuning, ...] = tuple(
 # 14, tenth NAB session): ``--grids runs`` is the product row with it,
 # ``averaged,runs`` offers it as an axis.
 RUNS_GRID: tuple[ScoreTuning, ...] = tuple(replace(t, run_length=2.0) for t in AVERAGED_GRID)
+# The same 12 with the profiles' bins weighed per visit (``ScoreTuning.profile_per_visit``;
+# issue 14, eleventh NAB session, not kept on): ``--grids visits`` is the product row with it.
+VISITS_GRID: tuple[ScoreTuning, ...] = tuple(
+    replace(t, profile_per_visit=True) for t in AVERAGED_GRID
+)
 GRIDS: dict[str, tuple[ScoreTuning, ...]] = {
     "per_reading": PER_READING_GRID,
     "timed": TIMED_GRID,
     "likelihood": LIKELIHOOD_GRID,
     "averaged": AVERAGED_GRID,
     "runs": RUNS_GRID,
+    "visits": VISITS_GRID,
 }
 GRID: tuple[ScoreTuning, ...] = (
-    PER_READING_GRID + TIMED_GRID + LIKELIHOOD_GRID + AVERAGED_GRID + RUNS_GRID
+    PER_READING_GRID + TIMED_GRID + LIKELIHOOD_GRID + AVERAGED_GRID + RUNS_GRID + VISITS_GRID
 )
 assert DEFAULT_TUNING in GRID
 
@@ -228,7 +238,8 @@ def _label(t: ScoreTuning) -> str:
     return (
         f"scale {t.scale_alpha:<5g} slow {t.slow_scale_alpha:<5g} decay {decay:<6} "
         f"floor {t.record_floor:<3g} spike {t.spike_margin:<3g} lik {t.likelihood:<2g} "
-        f"timed {timed:<14}{'runs ' if t.run_length else ''}{star}"
+        f"timed {timed:<14}{'runs ' if t.run_length else ''}"
+        f"{'visits ' if t.profile_per_visit else ''}{star}"
     )
 
 

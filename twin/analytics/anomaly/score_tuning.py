@@ -65,6 +65,14 @@ class ScoreTuning:
     current run of readings equal to the previous one, against the decaying
     record of earlier runs' lengths and ``record_floor`` times their mean.
     """
+    profile_per_visit: bool = False
+    """Weigh the profiles' bins per visit (a day's or week's pass), not per reading.
+
+    ``profile_bins.visit_weight``: each pass through a half-hour bin moves its
+    mean by 0.2, however many readings it holds, so a bin remembers about five
+    days (weeks) on every stream; per reading (off), a 5-minute stream's bin
+    remembers about a day and a half (issue 14, eleventh NAB session).
+    """
     timed: tuple[str, ...] = ()
     """Rate groups (:data:`RATE_GROUPS`) given per 5 minutes of time, not per reading.
 

@@ -63,7 +63,7 @@ from array import array
 from twin.analytics.anomaly.decay_average import decay_average
 from twin.analytics.anomaly.known_spikes import KnownSpikes
 from twin.analytics.anomaly.likelihood import AnomalyLikelihood
-from twin.analytics.anomaly.profile_bins import learn_bin
+from twin.analytics.anomaly.profile_bins import PROFILE_ALPHA, learn_bin, visit_weight
 from twin.analytics.anomaly.recurring import RecurringValues
 from twin.analytics.anomaly.run_length import RunLength
 from twin.analytics.anomaly.score_tuning import DEFAULT_TUNING, ScoreTuning
@@ -122,6 +122,7 @@ class StreamScore:
         "_likelihood",
         "_low",
         "_odd_values",
+        "_per_visit",
         "_quantum",
         "_rates",
         "_record_floor",
@@ -150,9 +151,11 @@ class StreamScore:
         self._last_value = 0.0
         self._interval = 0.0
         self._day = array("f", bytes(4 * _DAY_BINS))
-        self._day_seen = array("B", bytes(_DAY_BINS))
+        self._per_visit = tuning.profile_per_visit  # readings per bin: up to 255, or 65,535
+        seen = "H" if self._per_visit else "B"
+        self._day_seen = array(seen, [0]) * _DAY_BINS
         self._week = array("f", bytes(4 * _WEEK_BINS))
-        self._week_seen = array("B", bytes(_WEEK_BINS))
+        self._week_seen = array(seen, [0]) * _WEEK_BINS
         self._errors = [0.0, 0.0, 0.0]  # level, daily, weekly
         self._scales = [0.0, 0.0, 0.0]
         self._slow_scales = [0.0, 0.0, 0.0]
@@ -387,5 +390,9 @@ class StreamScore:
             self._level += rates.level_alpha * move
         else:
             self._level += move / (n + 1)
-        learn_bin(self._day, self._day_seen, day_bin, value)
-        learn_bin(self._week, self._week_seen, week_bin, value)
+        # Off: each reading weighs PROFILE_ALPHA; on, each pass through the bin (profile_bins.py).
+        per_visit = self._per_visit
+        alpha = visit_weight(self._interval) if per_visit else PROFILE_ALPHA
+        cap = 0xFFFF if per_visit else 0xFF
+        learn_bin(self._day, self._day_seen, day_bin, value, alpha, cap)
+        learn_bin(self._week, self._week_seen, week_bin, value, alpha, cap)
