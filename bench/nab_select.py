@@ -41,8 +41,7 @@ issue 14's tenth NAB session, not kept on), so ``--grids runs`` is the
 product row with it and ``--grids averaged,runs`` offers it as an axis;
 ``VISITS_GRID`` (``--grids visits``) likewise with the profiles' bins weighed
 per visit (``ScoreTuning.profile_per_visit``: issue 14's eleventh NAB
-session, not kept on), and ``ODDTIMES_GRID`` (``--grids oddtimes``) with
-known odd times (``ScoreTuning.odd_times`` 2: issue 14's twelfth session).
+session, not kept on).
 The records held through an excursion
 (``ScoreTuning.escalation``, 72 variants) were removed in issue 14's eighth
 NAB session: no fold chose them in three sessions (docs/anomaly.md). Each variant is scored and
@@ -168,9 +167,6 @@ RUNS_GRID: tuple[ScoreTuning, ...] = tuple(replace(t, run_length=2.0) for t in A
 VISITS_GRID: tuple[ScoreTuning, ...] = tuple(
     replace(t, profile_per_visit=True) for t in AVERAGED_GRID
 )
-# The same 12 with known odd times (``ScoreTuning.odd_times`` 2 days; issue 14,
-# twelfth NAB session): ``--grids oddtimes`` is the product row with it.
-ODDTIMES_GRID: tuple[ScoreTuning, ...] = tuple(replace(t, odd_times=2) for t in AVERAGED_GRID)
 GRIDS: dict[str, tuple[ScoreTuning, ...]] = {
     "per_reading": PER_READING_GRID,
     "timed": TIMED_GRID,
@@ -178,16 +174,9 @@ GRIDS: dict[str, tuple[ScoreTuning, ...]] = {
     "averaged": AVERAGED_GRID,
     "runs": RUNS_GRID,
     "visits": VISITS_GRID,
-    "oddtimes": ODDTIMES_GRID,
 }
 GRID: tuple[ScoreTuning, ...] = (
-    PER_READING_GRID
-    + TIMED_GRID
-    + LIKELIHOOD_GRID
-    + AVERAGED_GRID
-    + RUNS_GRID
-    + VISITS_GRID
-    + ODDTIMES_GRID
+    PER_READING_GRID + TIMED_GRID + LIKELIHOOD_GRID + AVERAGED_GRID + RUNS_GRID + VISITS_GRID
 )
 assert DEFAULT_TUNING in GRID
 
@@ -250,8 +239,7 @@ def _label(t: ScoreTuning) -> str:
         f"scale {t.scale_alpha:<5g} slow {t.slow_scale_alpha:<5g} decay {decay:<6} "
         f"floor {t.record_floor:<3g} spike {t.spike_margin:<3g} lik {t.likelihood:<2g} "
         f"timed {timed:<14}{'runs ' if t.run_length else ''}"
-        f"{'visits ' if t.profile_per_visit else ''}"
-        f"{f'oddtimes {t.odd_times} ' if t.odd_times else ''}{star}"
+        f"{'visits ' if t.profile_per_visit else ''}{star}"
     )
 
 

@@ -11,7 +11,6 @@ from bench.nab_select import (
     GRID,
     GRIDS,
     LIKELIHOOD_GRID,
-    ODDTIMES_GRID,
     RUNS_GRID,
     VariantResult,
     choose_held_out,
@@ -81,9 +80,3 @@ def test_the_run_length_variants_are_the_product_row_with_it_on() -> None:
     # novelty alone, so its nested figure measures that and nothing else.
     assert {replace(t, run_length=0.0) for t in RUNS_GRID} == set(AVERAGED_GRID)
     assert {t.run_length for t in RUNS_GRID} == {2.0}
-
-
-def test_the_odd_times_variants_are_the_product_row_with_it_on() -> None:
-    # ``--grids oddtimes`` differs from ``--grids averaged`` in known odd times alone.
-    assert {replace(t, odd_times=0) for t in ODDTIMES_GRID} == set(AVERAGED_GRID)
-    assert {t.odd_times for t in ODDTIMES_GRID} == {2}

@@ -73,14 +73,6 @@ class ScoreTuning:
     days (weeks) on every stream; per reading (off), a 5-minute stream's bin
     remembers about a day and a half (issue 14, eleventh NAB session).
     """
-    odd_times: int = 0
-    """Mute a spike at the time of day of spikes on this many earlier days; 0: off.
-
-    Known odd times (``odd_times.py``, issue 14, twelfth NAB session): a
-    daily job's one-reading burst is a routine once seen on two earlier days
-    (within the larger of 15 minutes and two sampling intervals); only its
-    own evidence is muted, as a known odd value's is.
-    """
     timed: tuple[str, ...] = ()
     """Rate groups (:data:`RATE_GROUPS`) given per 5 minutes of time, not per reading.
 
@@ -110,8 +102,6 @@ class ScoreTuning:
             raise ValueError(f"record_decays must be a tuple in (0, 1], got {self.record_decays}")
         if not (self.run_length == 0.0 or self.run_length > 1.0):
             raise ValueError(f"run_length must be > 1 (0: off), got {self.run_length}")
-        if not 0 <= self.odd_times <= 8:
-            raise ValueError(f"odd_times must be 0 (off) to 8 days, got {self.odd_times}")
         if self.record_decays and (self.spike_margin or "records" in self.timed):
             raise ValueError("record_decays is not combined with spike_margin or timed")
         # A tuple, so the tuning stays hashable (streams share its rates).

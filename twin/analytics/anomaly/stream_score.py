@@ -37,8 +37,6 @@ itself, and an event should score high once, early. Per reading:
    resolution, one of the last 8 values reported as such (a CPU at its
    100 % ceiling, a dropout to 0) has its own evidence muted
    (:class:`RecurringValues`); the slow evidences still see them come more often.
-   (``ScoreTuning.odd_times``, off: likewise a spike at the time of day of
-   spikes on two earlier days, a daily job; ``odd_times.py``; lost on NAB.)
 7. **One report per event.** A score that does not beat the decayed record of
    recent scores (halving over about 70 readings) is reported as 0.
    (``ScoreTuning.run_length``, off: a flat run clearly longer than the
@@ -65,7 +63,6 @@ from array import array
 from twin.analytics.anomaly.decay_average import decay_average
 from twin.analytics.anomaly.known_spikes import KnownSpikes
 from twin.analytics.anomaly.likelihood import AnomalyLikelihood
-from twin.analytics.anomaly.odd_times import OddTimes
 from twin.analytics.anomaly.profile_bins import PROFILE_ALPHA, learn_bin, visit_weight
 from twin.analytics.anomaly.recurring import RecurringValues
 from twin.analytics.anomaly.run_length import RunLength
@@ -124,7 +121,6 @@ class StreamScore:
         "_level",
         "_likelihood",
         "_low",
-        "_odd_times",
         "_odd_values",
         "_per_visit",
         "_quantum",
@@ -170,7 +166,6 @@ class StreamScore:
         self._high = -math.inf
         self._report = 0.0
         self._odd_values = RecurringValues(_ODD_SLOTS)
-        self._odd_times = OddTimes(tuning.odd_times, _ODD_SLOTS) if tuning.odd_times else None
         self.value = 0.0
         self._rates = rates_for(tuning)
         self._averaged = decay_average(tuning, _RECORD_RISE) if tuning.record_decays else None
@@ -329,12 +324,10 @@ class StreamScore:
             # dropout sentinel) is a known state. Only the reading's own
             # evidence is muted: bursts of a known value coming more often
             # still score through the slow evidences.
-            odd, times, news = self._odd_values, self._odd_times, point > self._report
-            if odd.repeats(value, _ODD_SAME * self._quantum) or (
-                times is not None and times.routine(ts, self._interval, news)
-            ):  # ... or a spike at the time of day of earlier ones (odd_times.py; off)
+            odd = self._odd_values
+            if odd.repeats(value, _ODD_SAME * self._quantum):
                 point = 0.0
-            elif news and not partial:
+            elif point > self._report and not partial:
                 # Only a value reported on its own evidence becomes known (with
                 # the decays averaged: one that beat every decay's record).
                 odd.remember(value)
