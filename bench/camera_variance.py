@@ -10,8 +10,8 @@ sum_s P_s``, each part propagated by the same prediction ``F P_s F^T`` and
 update ``(I - K H) P_s (I - K H)^T`` and fed only its own noise; the sum is
 checked against ``P`` at every report. The camera's reading variance is
 split into the terms ``direct_measurement`` adds (``direct_rel_sd n``,
-``direct_abs_sd``, the occlusion coefficient's or the tracker dropout's
-spread) and what the innovations' adaptation widened it by.
+``direct_abs_sd``, the occlusion coefficient's spread or the tracker
+dropouts' binomial) and what the innovations' adaptation widened it by.
 
 Beside it, per camera, what the readings really err by against the
 simulator's truth: the corrected count minus the truth, its mean (the
@@ -70,13 +70,14 @@ def reading_parts(
     o = cfg.occupancy
     seen = sum(values) / len(values)
     if tracker:
-        n = seen / max(0.5, 1.0 - cfg.tracker_dropout)
-        miss = cfg.tracker_dropout_sd * n
+        keep = max(0.5, 1.0 - cfg.tracker_dropout)
+        n = seen / keep
+        miss_var = n * (1.0 - keep) / keep  # the dropouts' binomial
     else:
         rho = occupancy / area
         n = seen / max(0.5, 1.0 - cfg.camera_undercount_per_density * rho)
-        miss = cfg.camera_undercount_sd * rho * n
-    return n, ((o.direct_rel_sd * n) ** 2, o.direct_abs_sd**2 / len(values), miss**2)
+        miss_var = (cfg.camera_undercount_sd * rho * n) ** 2
+    return n, ((o.direct_rel_sd * n) ** 2, o.direct_abs_sd**2 / len(values), miss_var)
 
 
 def recording_direct_measurements(

@@ -43,7 +43,11 @@ from twin.analytics.crowd import (
 from twin.live_analytics.config import AnalyticsConfig
 from twin.live_analytics.counter_reading import CounterReading
 from twin.live_analytics.counting_layout import counting_layout
-from twin.live_analytics.direct_counts import direct_measurements, restart_from_first_counts
+from twin.live_analytics.direct_counts import (
+    direct_measurements,
+    restart_from_first_counts,
+    tracker_miss_prior,
+)
 from twin.live_analytics.empty_hours import EmptyHours
 from twin.live_analytics.results import GateFlow, ZoneCrowd
 from twin.live_analytics.tracker_zones import TrackedZone, TrackerZones
@@ -105,11 +109,11 @@ class CrowdTracker:
             self._estimator.set_channel_prior(ch, lost, 2.0 * config.tracker_dropout_sd)
         # A tracker's count arrives already divided by (1 - tracker_dropout)
         # (direct_counts.py): its remaining miss share starts at 0, not at a
-        # camera's expected share (which counted its dropouts twice, +2 %).
+        # camera's expected share (which counted its dropouts twice, +2 %),
+        # and its spread is the dropout's between devices, which its readings'
+        # noise no longer repeats.
         for sid in self._tracker_ids:
-            self._estimator.set_camera_prior(
-                self._camera[sid], 0.0, config.occupancy.camera_miss_sd
-            )
+            self._estimator.set_camera_prior(self._camera[sid], 0.0, tracker_miss_prior(config))
         inc = self._estimator.graph.incidence
         self._into = sp.csr_matrix(np.clip(inc, 0.0, None))
         self._out_of = sp.csr_matrix(np.clip(-inc, 0.0, None))

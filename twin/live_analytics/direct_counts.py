@@ -8,7 +8,12 @@ from collections.abc import Mapping
 from twin.analytics.crowd import OccupancyEstimator
 from twin.live_analytics.config import AnalyticsConfig
 
-__all__ = ["direct_measurement", "direct_measurements", "restart_from_first_counts"]
+__all__ = [
+    "direct_measurement",
+    "direct_measurements",
+    "restart_from_first_counts",
+    "tracker_miss_prior",
+]
 
 
 def direct_measurement(
@@ -20,19 +25,46 @@ def direct_measurement(
     density (``occupancy`` / ``area_m2``); a tracker looks down, so it only
     drops tracks. What is left of a sensor's miss share (dropouts, its own
     occlusion) is the estimator's per-camera state.
+
+    A tracker's dropouts, each uncertainty once. The device keeps each of the
+    ``n`` people with probability ``1 - d``; its own rate ``d`` is the
+    prior's ``d0`` (``tracker_dropout``) off by a device-to-device spread
+    (``tracker_dropout_sd``). A frame's count is ``s ~ Binomial(n, 1 - d)``,
+    and ``y = s / (1 - d0)`` has
+
+        E[y | n, d] = n (1 - g),  g = (d - d0) / (1 - d0)
+        Var[y | n, d] = n d (1 - d) / (1 - d0)^2 ~ n d0 / (1 - d0)
+
+    The persistent part, ``g``, is the same on every reading: it is the
+    estimator's miss-share state, whose prior sd is the spread
+    (``tracker_miss_prior``). The random part, the binomial, is this
+    reading's noise. It used to be ``tracker_dropout_sd n`` here, the
+    device spread a second time (3.5 % of the museum hall's variance;
+    docs/crowd.md, "People trackers"). The step's frames are not taken as
+    independent draws: a dropped track stays lost for a few seconds.
     """
     ocfg = cfg.occupancy
     seen = sum(values) / len(values)
     if tracker:
-        n = seen / max(0.5, 1.0 - cfg.tracker_dropout)
-        miss_sd = cfg.tracker_dropout_sd * n
+        keep = max(0.5, 1.0 - cfg.tracker_dropout)
+        n = seen / keep
+        miss_var = n * (1.0 - keep) / keep
     else:
         rho = occupancy / area_m2
         share = max(0.5, 1.0 - cfg.camera_undercount_per_density * rho)
         n = seen / share
-        miss_sd = cfg.camera_undercount_sd * rho * n
-    sd = math.sqrt((ocfg.direct_rel_sd * n) ** 2 + ocfg.direct_abs_sd**2 / len(values) + miss_sd**2)
+        miss_var = (cfg.camera_undercount_sd * rho * n) ** 2
+    sd = math.sqrt((ocfg.direct_rel_sd * n) ** 2 + ocfg.direct_abs_sd**2 / len(values) + miss_var)
     return n, sd
+
+
+def tracker_miss_prior(cfg: AnalyticsConfig) -> float:
+    """Prior sd of a tracker's miss share ``g`` once its count is divided by ``1 - d0``.
+
+    ``g = (d - d0) / (1 - d0)`` (see :func:`direct_measurement`): the
+    device-to-device spread of the dropout rate, and only here.
+    """
+    return cfg.tracker_dropout_sd / max(0.5, 1.0 - cfg.tracker_dropout)
 
 
 def direct_measurements(
