@@ -283,7 +283,7 @@ def simulated_day(
     1 %; its cameras drop 2 % and lose up to 6 % per p/m^2 to occlusion.
     ``direction_sd``: a gate's two directions share one counter's rate, each
     that far off it; ``channel_corr``: the estimator's correlation between a
-    gate's two directions (docs/crowd.md, "Correlated directions").
+    gate's two directions (docs/measurements/crowd-log.md, "Correlated directions").
     ``days`` > 1: the tracker runs through the days before (their nights
     known empty) and only the last day's 08:00-19:00 is scored.
     Returns per-zone scores and the estimator's seconds per zone-step.
@@ -390,7 +390,7 @@ def sensor_errors(miss: float, miss_range: str | None = None, doubles: float = 0
 
     ``miss_range`` "LO,HI": each counter's rate drawn per seed uniformly in
     it, as the simulator's devices are; ``doubles``: a share double-counted.
-    Both are diagnostics (docs/crowd.md, "Why bi east's band is wide").
+    Both are diagnostics (docs/measurements/crowd-log.md, "Why bi east's band is wide").
     """
     lo, hi = (miss, miss) if miss_range is None else map(float, miss_range.split(","))
     if not 0.0 <= lo <= hi < 0.5 or not 0.0 <= doubles < 0.5:

@@ -43,7 +43,7 @@ DEFAULT_ANOMALY_SEVERITY: Mapping[DetectionKind, Severity] = {
 # edge of the view): prior 2 % +- 3 %, drifting 2 % an hour, per camera.
 # The two directions' corrections are independent (channel_corr 0): sharing
 # them (0.9) halved the simulator's bands but took the bi-directional
-# experiment's west end below 90 % (docs/crowd.md, "Correlated directions").
+# experiment's west end below 90 % (docs/measurements/crowd-log.md, "Correlated directions").
 LIVE_OCCUPANCY = OccupancyConfig(
     bias_sd_initial=0.02,
     bias_sd_per_day=0.005,
@@ -83,7 +83,7 @@ class AnalyticsConfig:
       the venue file's ``initial_occupancy``; both default to 0).
     - ``quiet_zones``: a counted zone nobody crossed for a mean stay is taken
       for nearly empty (``quiet_zones.py``); off: a jammed venue is quiet
-      too (docs/crowd.md, "The end and the start of the day").
+      too (docs/measurements/crowd-log.md, "The end and the start of the day").
     - ``camera_undercount_per_density`` / ``camera_undercount_sd``: a camera
       misses people hidden behind others, a share ``k * density`` of those
       present (prior mean and spread of ``k`` per p/m^2); see docs/crowd.md.

@@ -6,8 +6,8 @@ alone. Each step the hall's variance must grow by the binomial spread of
 the step's counts and by what the corrections' own uncertainty does to
 them: after ``K`` steps of ``c`` people in and ``c'`` out, ``(K c)^2
 var(b_in) + (K c')^2 var(b_out)`` (the same correction errs on every step of
-the outage), not ``K`` independent draws of it. docs/crowd.md, "The hall
-during outages".
+the outage), not ``K`` independent draws of it. docs/measurements/crowd-log.md,
+"The hall during outages".
 """
 
 from __future__ import annotations

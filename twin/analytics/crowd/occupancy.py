@@ -185,7 +185,7 @@ class OccupancyEstimator:
         the sensitivity of ``n`` to ``b`` it taught a watched zone's ``b``
         too low, night after night. The gain uses ``expected``; the mean
         still adds ``c b`` (a tour group's misses come with it).
-        docs/crowd.md, "The entrance corrections' drift".
+        docs/measurements/crowd-log.md, "The entrance corrections' drift".
         """
         nz, nb, cfg = self._nz, self._nz + self._nc, self.config
         # Fold first: it makes a new P, and a step written into the old one is lost.
