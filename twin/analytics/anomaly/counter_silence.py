@@ -10,7 +10,7 @@ of day (entrances count in the morning and stop at last admission, exits
 count in the afternoon): ``r`` is learnt per half-hour of the venue's local
 day, as the decayed ratio of its increments to the other counters'
 increments in that half-hour (a week's memory), from runs that ended
-normally only. A bin's own count ``k`` enters as ``k - sqrt(k)`` (one
+normally only. A bin's own count ``c`` enters as ``c - sqrt(c)`` (one
 Poisson sigma below), so a bin seen a few times, or a rarely used door,
 claims no share. After its last increment, every ``n`` crossings elsewhere
 in bin ``b`` add ``r_b n`` to ``L``, the crossings it should have counted.
@@ -20,14 +20,22 @@ mean size ``g``, P(no count | L) = exp(-L / g) (Poisson thinning of the
 clusters). ``g`` is bounded above by the index of dispersion ``D`` of its
 per-reading increments (``E[G^2] / E[G]`` for a compound Poisson stream),
 learnt while the venue is active; using ``D`` makes the chance larger, so
-the test errs towards quiet. The statistic is ``L / D``.
+the test errs towards quiet. And a half-hour's share differs from day to
+day (at closing a side room may already be empty while the exit counts
+everyone): per bin, the share's variance across days less its counting
+noise gives a Gamma shape ``k`` (``mean^2 / variance``), and the chance of
+no count becomes the negative binomial's ``(1 + L / (D k))^-k`` (``exp(-L /
+D)`` when the days agree). A bin claims nothing until it has seen about
+three days. The evidence is ``-ln`` of that chance, summed over the run's
+bins.
 
 Bound, derived from the false alarms accepted. For a working counter each
-run between increments ends with ``L / D`` about Exp(1)-distributed, so a
-run reaches ``z`` with probability ``exp(-z)``. A counter cannot have more
+run between increments ends with its evidence about Exp(1)-distributed (it
+is ``-ln`` of the chance of the run), so a run reaches ``z`` with
+probability at most ``exp(-z)``. A counter cannot have more
 runs in a year than readings, ``R = year / interval``. Accepting ``a`` false
 alarms per counter-year: ``R exp(-z) = a``, so ``z = ln(R / a)``: 17.3 for
-a 10 s counter at ``a = 0.1``. Nights and closing add nothing (no crossings
+a 10 s counter at ``a = 0.1``. Nights add nothing (no crossings
 elsewhere); the alarm clears at the counter's next increment.
 """
 
