@@ -127,3 +127,24 @@ def test_anomaly_watch_raises_a_stopped_gate_counter_and_ends_it_when_it_counts(
     assert active_late
     assert [s for s, _ in cleared] == ["gate-corridor-a"]
     assert end <= cleared[0][1] <= end + 180.0
+
+
+def test_a_door_whose_closing_share_varies_by_day_is_not_judged_at_closing() -> None:
+    # A side room's exit counts the room's last visitors at closing on some days
+    # and nobody on others (the room emptied earlier), while the main exit counts
+    # everyone: the day-to-day spread of that half-hour's share keeps it quiet
+    # (with one fixed share, day 5's quiet side door would read as stopped).
+    watch = CounterSilence({"side": 10.0, "exit": 10.0})
+    count = {"side": 0.0, "exit": 0.0}
+    found = []
+    for day in range(7):
+        for k in range(0, 86400, 20):
+            ts = T0 + day * DAY + k
+            if 17 * 3600 <= k < 17.25 * 3600:
+                count["exit"] += 10.0
+                count["side"] += 5.0 if day % 2 == 0 else 0.0
+            for sensor, value in count.items():
+                if isinstance(watch.update(sensor, ts, value), Detection):
+                    found.append((sensor, day))
+    assert found == []
+    assert watch.share("side", 17 * 3600.0) > 0.1  # it did learn a share for that half-hour

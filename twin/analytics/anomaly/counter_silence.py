@@ -159,7 +159,7 @@ class _Counter:
         self.bound = z
         self.bins = [_Bin() for _ in range(n_bins)]
         # bin -> [crossings elsewhere, crossings it should have counted] in this run
-        self.pending: dict[int, list[float]] = {}
+        self.pending: dict[int, list[float]] = {}  # keyed by local bin since the epoch
         self.last = math.nan
         self.last_ts = -math.inf
         self.since = math.nan  # time of its last increment
@@ -210,13 +210,18 @@ class CounterSilence:
         c = self._counters.get(sensor)
         return c is not None and c.alarmed
 
+    def share(self, sensor: str, local_s: float) -> float:
+        """Its learnt crossings per crossing elsewhere at local time of day ``local_s``."""
+        c = self._counters[sensor]
+        return c.bins[int(local_s % 86400.0 // self.config.bin_s) % self._n_bins].ratio()
+
     def evidence(self, sensor: str) -> float:
         """-ln P(no count since its last increment | working): alarms at its bound."""
         c = self._counters[sensor]
         d = c.dispersion()
         out = 0.0
-        for b, (_, lam) in c.pending.items():
-            k = c.bins[b].shape(d, self.config.min_days)
+        for slot, (_, lam) in c.pending.items():
+            k = c.bins[slot % self._n_bins].shape(d, self.config.min_days)
             if lam > 0.0 and k > 0.0:
                 # Gamma-mixed (day-to-day spread of the share) thinned clusters.
                 out += lam / d if math.isinf(k) else k * math.log1p(lam / (d * k))
@@ -239,14 +244,15 @@ class CounterSilence:
             self._total += step
         c.mark = self._total
         local = self._clock.local(ts)
-        b = int(local % 86400.0 // self.config.bin_s) % self._n_bins
+        slot = int(local // self.config.bin_s)  # this half-hour of this local day
+        b = slot % self._n_bins
         if not c.alarmed and (elsewhere > 0.0 or step > 0.0):
             self._learn_dispersion(c, max(step, 0.0))
         if step == 0.0:
             if elsewhere <= 0.0:
                 return None  # nobody crossed anywhere: no evidence (nights, closing)
             c.others += elsewhere
-            run = c.pending.setdefault(b, [0.0, 0.0])
+            run = c.pending.setdefault(slot, [0.0, 0.0])
             run[0] += elsewhere
             run[1] += c.bins[b].ratio() * elsewhere
             if not c.alarmed and self.evidence(sensor) >= c.bound:
@@ -256,19 +262,22 @@ class CounterSilence:
         # It counted (or was reset): the run is over.
         resumed = c.alarmed
         if step > 0.0 and not resumed:
-            day = int(local // 86400.0)
-            c.pending.setdefault(b, [0.0, 0.0])[0] += elsewhere
-            for pb, (n, _) in c.pending.items():
-                self._add(c.bins[pb], day, 0.0, n)
-            self._add(c.bins[b], day, step, 0.0)
+            c.pending.setdefault(slot, [0.0, 0.0])[0] += elsewhere
+            for ps, (n, _) in c.pending.items():
+                # Each half-hour's crossings count for the day they happened on.
+                self._add(c.bins[ps % self._n_bins], self._day(ps), 0.0, n)
+            self._add(c.bins[b], self._day(slot), step, 0.0)
         c.pending.clear()
         c.others = 0.0
         c.since = ts
         c.alarmed = False
         return True if resumed else None
 
+    def _day(self, slot: int) -> int:
+        return int(slot * self.config.bin_s // 86400.0)
+
     def _add(self, bin_: _Bin, day: int, own: float, others: float) -> None:
-        if bin_.day != day:
+        if day > bin_.day:
             bin_.close_day(day, self._decay)
         bin_.own += own
         bin_.others += others
