@@ -22,8 +22,10 @@ per-reading increments (``E[G^2] / E[G]`` for a compound Poisson stream),
 learnt while the venue is active; using ``D`` makes the chance larger, so
 the test errs towards quiet. And a half-hour's share differs from day to
 day (at closing a side room may already be empty while the exit counts
-everyone): per bin, the share's variance across days less its counting
-noise gives a Gamma shape ``k`` (``mean^2 / variance``), and the chance of
+everyone): per bin, the share's variance across days (its counting noise
+left in, which errs quiet: with three days of data, subtracting it let days
+that happened to agree pass for an exact share, and a side door alarmed at
+closing) gives a Gamma shape ``k`` (``mean^2 / variance``), and the chance of
 no count becomes the negative binomial's ``(1 + L / (D k))^-k`` (``exp(-L /
 D)`` when the days agree). A bin claims nothing until it has seen about
 three days. The evidence is ``-ln`` of that chance, summed over the run's
@@ -98,13 +100,13 @@ class _LocalClock:
 class _Bin:
     """One half-hour of the day: the counter's pooled share and its day-to-day spread."""
 
-    __slots__ = ("day", "day_others", "day_own", "inv", "n", "others", "own", "s1", "s2")
+    __slots__ = ("day", "day_others", "day_own", "n", "others", "own", "s1", "s2")
 
     def __init__(self) -> None:
         self.own = self.others = 0.0  # decayed sums over days
         self.day = 0
         self.day_own = self.day_others = 0.0  # the day in progress
-        self.n = self.s1 = self.s2 = self.inv = 0.0  # decayed: days, share, share^2, 1/others
+        self.n = self.s1 = self.s2 = 0.0  # decayed: days, share, share^2
 
     def ratio(self) -> float:
         k = self.own
@@ -112,22 +114,22 @@ class _Bin:
             return 0.0
         return (k - math.sqrt(k)) / self.others
 
-    def shape(self, dispersion: float, min_days: float) -> float:
-        """Gamma shape ``k`` of the share across days (inf: no spread beyond counting noise)."""
+    def shape(self, min_days: float) -> float:
+        """Gamma shape ``k`` of the share across days (inf: the days agreed exactly)."""
         if self.n < min_days:
             return 0.0  # not learnt: claims nothing
         m = self.s1 / self.n
         if m <= 0.0:
             return 0.0
-        # Between-day variance: the days' (n / (n - 1)) less the counting noise's.
+        # The days' variance (n / (n - 1)), counting noise left in: a few days
+        # that happen to agree must not pass for a share known exactly.
         spread = (self.s2 / self.n - m * m) * self.n / (self.n - 1.0)
-        spread -= dispersion * m * self.inv / self.n
         return math.inf if spread <= 0.0 else m * m / spread
 
     def close_day(self, day: int, decay: float) -> None:
         """Fold the finished day into the spread, and age everything by the days gone."""
         f = decay ** max(0, day - self.day)
-        self.n, self.s1, self.s2, self.inv = self.n * f, self.s1 * f, self.s2 * f, self.inv * f
+        self.n, self.s1, self.s2 = self.n * f, self.s1 * f, self.s2 * f
         self.own *= f
         self.others *= f
         if self.day_others > 0.0:
@@ -135,7 +137,6 @@ class _Bin:
             self.n += 1.0
             self.s1 += s
             self.s2 += s * s
-            self.inv += 1.0 / self.day_others
         self.day, self.day_own, self.day_others = day, 0.0, 0.0
 
 
@@ -184,7 +185,7 @@ class CounterSilence:
 
     ``counters`` maps each counter's id to its reporting interval (s).
     :meth:`update` takes every reading of those counters, in arrival order.
-    State: 48 bins of 9 floats per counter, and the run in progress.
+    State: 48 bins of 8 numbers per counter, and the run in progress.
     """
 
     def __init__(
@@ -221,7 +222,7 @@ class CounterSilence:
         d = c.dispersion()
         out = 0.0
         for slot, (_, lam) in c.pending.items():
-            k = c.bins[slot % self._n_bins].shape(d, self.config.min_days)
+            k = c.bins[slot % self._n_bins].shape(self.config.min_days)
             if lam > 0.0 and k > 0.0:
                 # Gamma-mixed (day-to-day spread of the share) thinned clusters.
                 out += lam / d if math.isinf(k) else k * math.log1p(lam / (d * k))
