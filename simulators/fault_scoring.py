@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 
 from simulators.faults import Fault, FaultKind
 
-__all__ = ["DETECTION_FOR", "GRACE_S", "KindScore", "score_faults"]
+__all__ = ["COUNTER_DETECTION_FOR", "DETECTION_FOR", "GRACE_S", "KindScore", "score_faults"]
 
 DETECTION_FOR: Mapping[FaultKind, str] = {
     FaultKind.SPIKE: "spike",
@@ -30,12 +30,17 @@ DETECTION_FOR: Mapping[FaultKind, str] = {
 }
 """The one detection kind that correctly names each fault kind."""
 
+COUNTER_DETECTION_FOR: Mapping[FaultKind, str] = {FaultKind.BLOCKED: "stuck"}
+"""A stopped gate counter is named stuck (scored on its own: a counter's stuck
+is right only inside a blocked window, pass it as ``names``)."""
+
 GRACE_S: Mapping[FaultKind, float] = {
     FaultKind.SPIKE: 60.0,  # confirmed at the reading or the one after
     FaultKind.STUCK: 60.0,
     FaultKind.DROPOUT: 300.0,  # a gap is certain only once it ends or the watchdog ticks
     FaultKind.DRIFT: 900.0,
     FaultKind.OFFSET: 300.0,  # the step back when the offset ends is the same fault
+    FaultKind.BLOCKED: 60.0,
 }
 """Seconds after a fault's end during which its detection still counts."""
 
@@ -72,17 +77,18 @@ def score_faults(
     truth: Sequence[Fault],
     detections: Iterable[tuple[str, str, float]],
     kinds: Iterable[FaultKind] = tuple(DETECTION_FOR),
+    names: Mapping[FaultKind, str] = DETECTION_FOR,
 ) -> dict[FaultKind, KindScore]:
     """Strict precision, recall and first-detection delay per fault kind.
 
     ``detections`` are ``(sensor, detection kind, ts)``. Only detections of the
-    kinds in ``DETECTION_FOR`` for ``kinds`` are judged; others (e.g. out of
-    range) are not counted here.
+    kinds in ``names`` (default ``DETECTION_FOR``) for ``kinds`` are judged;
+    others (e.g. out of range) are not counted here.
     """
     found = list(detections)
     out: dict[FaultKind, KindScore] = {}
     for kind in kinds:
-        name = DETECTION_FOR[kind]
+        name = names[kind]
         faults = [f for f in truth if f.kind is kind]
         mine = [(s, t) for s, k, t in found if k == name]
         score = KindScore(kind, faults=len(faults), detections=len(mine))

@@ -23,7 +23,7 @@ import numpy as np
 
 from simulators.errors import FaultPlanError
 
-__all__ = ["DEFAULT_PARAMS", "Fault", "FaultKind", "FaultPlan", "GroundTruth"]
+__all__ = ["ANY_SENSOR", "DEFAULT_PARAMS", "Fault", "FaultKind", "FaultPlan", "GroundTruth"]
 
 
 class FaultKind(enum.StrEnum):
@@ -36,7 +36,13 @@ class FaultKind(enum.StrEnum):
     DUPLICATE = "duplicate"  # params: copies (extra identical messages per reading)
     LATE = "late"  # params: delay_s (readings are sent this much later)
     OFFLINE = "offline"  # no readings and an "offline" status, "online" at the end
+    # A gate counter stops counting (beam blocked or misaligned): it keeps reporting
+    # its last count and the crossings in the window are lost for good.
+    BLOCKED = "blocked"
 
+
+# Kinds that fit any sensor (random plans draw from these): blocked is a counter's.
+ANY_SENSOR = tuple(k for k in FaultKind if k is not FaultKind.BLOCKED)
 
 DEFAULT_PARAMS: dict[FaultKind, dict[str, float]] = {
     FaultKind.SPIKE: {"magnitude": 10.0},
@@ -48,6 +54,7 @@ DEFAULT_PARAMS: dict[FaultKind, dict[str, float]] = {
     FaultKind.DUPLICATE: {"copies": 1.0},
     FaultKind.LATE: {"delay_s": 60.0},
     FaultKind.OFFLINE: {},
+    FaultKind.BLOCKED: {},
 }
 
 
@@ -120,7 +127,7 @@ class FaultPlan:
         duration_s: float,
         count: int,
         seed: int = 0,
-        kinds: Sequence[FaultKind] = tuple(FaultKind),
+        kinds: Sequence[FaultKind] = ANY_SENSOR,
         min_len_s: float = 300.0,
         max_len_s: float = 3600.0,
     ) -> FaultPlan:

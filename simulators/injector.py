@@ -71,6 +71,11 @@ class FaultInjector:
         self._skew = np.zeros(n)
         self._delay = np.zeros(n)
         self._copies = np.zeros(n, dtype=np.int64)
+        # Blocked counters: the count they froze at, and the crossings lost so far
+        # (subtracted for good: after the window the count resumes from the frozen one).
+        self._blocked = np.zeros(n, dtype=np.int64)
+        self._frozen = np.full(n, math.nan)
+        self._lost = np.zeros(n)
         self._any = False
         # (time, is_end, order, fault, sensor index); ends sort before starts at one instant.
         edges = []
@@ -120,6 +125,10 @@ class FaultInjector:
             self._delay[i] += sign * f.param("delay_s")
         elif k is FaultKind.DUPLICATE:
             self._copies[i] += sign * round(f.param("copies"))
+        elif k is FaultKind.BLOCKED:
+            self._blocked[i] += sign
+            if self._blocked[i] == 0:
+                self._frozen[i] = math.nan
         # Drift sums cancel to rounding error, not exactly zero; reset when idle.
         self._any = bool(
             self._offset.any()
@@ -129,6 +138,8 @@ class FaultInjector:
             or self._skew.any()
             or self._delay.any()
             or self._copies.any()
+            or self._blocked.any()
+            or self._lost.any()
         )
         if not self._drift_rate.any():
             self._drift_ref[:] = 0.0
@@ -145,6 +156,7 @@ class FaultInjector:
         """Stuck values, silence, timestamps, copies and lateness; returns what is sent now."""
         if self._any and len(batch):
             i = batch.sensor
+            self._block(batch)
             stuck = self._stuck[i] > 0
             if stuck.any():
                 fresh = np.flatnonzero(stuck & np.isnan(self._stuck_val[i]))
@@ -169,6 +181,18 @@ class FaultInjector:
         if self._late:
             return SampleBatch.concat([batch, *self._release(now)])
         return batch
+
+    def _block(self, batch: SampleBatch) -> None:
+        """Blocked counters report their frozen count; later ones lose what was missed."""
+        rows = np.flatnonzero((self._blocked[batch.sensor] > 0) | (self._lost[batch.sensor] != 0))
+        for k in rows.tolist():  # in time order: a few counters' readings
+            s = int(batch.sensor[k])
+            v = float(batch.value[k])
+            if self._blocked[s] > 0:
+                if math.isnan(self._frozen[s]):
+                    self._frozen[s] = v - self._lost[s]
+                self._lost[s] = v - self._frozen[s]
+            batch.value[k] = v - self._lost[s]
 
     def _release(self, now: float) -> list[SampleBatch]:
         out, keep = [], []

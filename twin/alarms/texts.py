@@ -104,6 +104,11 @@ EN: dict[str, str] = {
         "value stuck at {value}{unit} for {readings} readings although it normally "
         "changes on {activity_pct} % of readings"
     ),
+    "anomaly.stuck.counter": (
+        "count stopped at {value} since {since_at} while the venue's other counters counted "
+        "{others} crossings; working, it would have counted about {expected} of them: "
+        "the beam may be blocked or misaligned"
+    ),
     "anomaly.dropout": (
         "no reading for {gap_s} (expected every {expected_s}); silent since {since_at}"
     ),
@@ -167,6 +172,10 @@ ZH: dict[str, str] = {
     ),
     "anomaly.stuck": (
         "数值卡在 {value}{unit} 已 {readings} 个读数，而平时 {activity_pct} % 的读数会变化"
+    ),
+    "anomaly.stuck.counter": (
+        "计数自 {since_at} 起停在 {value}，其间本场所其他计数器共计 {others} 人次，"
+        "按平时份额应计约 {expected} 人次：光束可能被遮挡或错位"
     ),
     "anomaly.dropout": "已 {gap_s} 无读数（应每 {expected_s} 一次）；自 {since_at} 起静默",
     "anomaly.out_of_range.above": (

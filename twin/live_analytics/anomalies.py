@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 from twin.analytics.anomaly import (
@@ -14,6 +15,7 @@ from twin.analytics.anomaly import (
     ZoneConsensus,
 )
 from twin.analytics.anomaly.corroboration import ZoneCorroboration
+from twin.analytics.anomaly.counter_silence import CounterSilence
 from twin.analytics.anomaly.motion import RecentMotion
 from twin.analytics.anomaly.neighbour_drift import (
     COVARIATE_KIND,
@@ -63,7 +65,8 @@ def detector_config(s: SensorDef) -> DetectorConfig:
     if s.kind in _STEPPED or s.kind in _HEAD_COUNTS:
         # A cumulative counter ramps all day and rests all night; lamps switch and
         # clouds pass: steps are normal here, so only a silent, stuck or impossible
-        # sensor is a fault (stuck only for lux: a counter rests all night).
+        # sensor is a fault (stuck only for lux: a counter rests all night; a
+        # counter's stop is judged against the others, CounterSilence).
         return DetectorConfig(
             **common,  # type: ignore[arg-type]
             spike_sigma=None,
@@ -129,6 +132,11 @@ class AnomalyWatch:
         # a zone mate moved far more than usual with it (a door: CO2, humidity).
         self._motion = RecentMotion()
         self._corroboration = ZoneCorroboration(corroborated, self._motion)
+        # A gate counter whose count stops while the venue's others count.
+        self._counters = CounterSilence(
+            {s.id: s.interval_s for s in venue.sensors if s.kind is SensorKind.GATE_COUNTER},
+            venue.timezone,
+        )
         self._first_ts: dict[str, float] = {}  # one float per sensor
         # sensor -> {kind: last detection time}; at most 7 kinds per sensor.
         self._last: dict[str, dict[str, float]] = {}
@@ -156,6 +164,8 @@ class AnomalyWatch:
                     self._motion.update(sensor, ts, value)
         except AnomalyError:
             return None
+        if self._counters.handles(sensor):
+            self._counter_stop(sensor, ts, value, found)
         first = self._first_ts.setdefault(sensor, ts)
         if det.anomaly_score >= _CHANGE_SCORE and not any(d.kind in _DEVICE for d in found):
             # A high score from a stuck or silent sensor is its fault, not the room's.
@@ -169,6 +179,17 @@ class AnomalyWatch:
         for d in found:
             last[d.kind.value] = d.ts
         return SensorAnomaly(sensor, ts, det.anomaly_score, tuple(found), frozenset(last))
+
+    def _counter_stop(self, sensor: str, ts: float, value: float, found: list[Detection]) -> None:
+        """A stopped counter's detection; its stuck kind stays active until it counts."""
+        verdict = self._counters.update(sensor, ts, value)
+        if isinstance(verdict, Detection):
+            found.append(verdict)
+        elif verdict is True:
+            # It counts again: the alarm ends at the next expiry check.
+            self._last.setdefault(sensor, {})[DetectionKind.STUCK.value] = -math.inf
+        elif self._counters.stopped(sensor):
+            self._last.setdefault(sensor, {})[DetectionKind.STUCK.value] = ts
 
     def ready_for_drift(self, sensor: str) -> bool:
         """Whether the sensor's drift is judged against its neighbours yet."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 
-from simulators.fault_scoring import score_faults
+from simulators.fault_scoring import COUNTER_DETECTION_FOR, score_faults
 from simulators.faults import Fault, FaultKind
 
 
@@ -44,3 +44,13 @@ def test_no_detections_is_undefined_precision_and_zero_recall() -> None:
     stuck = score_faults([Fault("t1", FaultKind.STUCK, 0.0, 10.0)], [])[FaultKind.STUCK]
     assert math.isnan(stuck.precision)
     assert stuck.recall == 0.0
+
+
+def test_a_counter_stuck_is_right_only_inside_a_blocked_window() -> None:
+    blocked = Fault("gate", FaultKind.BLOCKED, 1000.0, 2000.0)
+    found = [("gate", "stuck", 1500.0), ("gate", "stuck", 5000.0), ("other", "stuck", 1500.0)]
+    s = score_faults([blocked], found, (FaultKind.BLOCKED,), COUNTER_DETECTION_FOR)[
+        FaultKind.BLOCKED
+    ]
+    assert (s.faults, s.found, s.detections, s.correct) == (1, 1, 3, 1)
+    assert s.delays_s == [500.0]
