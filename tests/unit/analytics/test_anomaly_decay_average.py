@@ -1,6 +1,6 @@
 """ScoreTuning.record_decays: records at several decays, their scores averaged.
 
-These tests pin what the mechanism does (docs/anomaly.md, issue 14's seventh
+These tests pin what the mechanism does (docs/measurements/anomaly-log.md, issue 14's seventh
 NAB session), not a NAB score.
 """
 

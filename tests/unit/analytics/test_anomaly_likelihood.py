@@ -1,6 +1,6 @@
 """ScoreTuning.likelihood: HTM's anomaly likelihood fused by max with the records.
 
-These tests pin what the mechanism does (docs/anomaly.md, issue 14's sixth
+These tests pin what the mechanism does (docs/measurements/anomaly-log.md, issue 14's sixth
 NAB session), not a NAB score.
 """
 

@@ -4,7 +4,7 @@ A visit is one pass of the day (or week) through a half-hour bin. Per
 reading, a 5-minute stream's bin gets six updates a visit at weight 0.2 and
 forgets a day within a day and a half; per visit, every stream's bin keeps
 about five visits, whatever its sampling interval (issue 14, eleventh NAB
-session; docs/anomaly.md).
+session; docs/measurements/anomaly-log.md).
 """
 
 from __future__ import annotations

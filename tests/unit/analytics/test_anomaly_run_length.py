@@ -1,6 +1,6 @@
 """ScoreTuning.run_length: a flat run clearly longer than the stream's earlier runs.
 
-These tests pin what the mechanism does (docs/anomaly.md, "Run-length
+These tests pin what the mechanism does (docs/measurements/anomaly-log.md, "Run-length
 novelty", issue 14's tenth NAB session), not a NAB score. NAB's whole-set
 threshold there is 0.126.
 """

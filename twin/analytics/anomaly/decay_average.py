@@ -1,6 +1,6 @@
 """Records at several decays, their scores averaged (``ScoreTuning.record_decays``).
 
-The product's since issue 14's eighth NAB session (docs/anomaly.md: the
+The product's since issue 14's eighth NAB session (docs/measurements/anomaly-log.md: the
 fully held-out NAB figure rose 62.7 -> 65.3; the fault bench and the synthetic
 streams did not move).
 

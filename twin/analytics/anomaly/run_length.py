@@ -12,7 +12,7 @@ bursts stop) would need a band of the residual chosen by hand, and a
 stream's ordinary calm hours are such spells.
 
 Off in the product: measured on NAB (issue 14's tenth session) it caught no
-window and added two false rows (docs/anomaly.md, "Run-length novelty").
+window and added two false rows (docs/measurements/anomaly-log.md, "Run-length novelty").
 
 Rules, fixed before any NAB run, in the stream's own units:
 
