@@ -4,11 +4,8 @@ Usage: ``PYTHONPATH=. python -m bench.camera_variance [--seeds 28 29] [--days 3]
 
 Runs ``bench.crowd_days``' simulated days (live defaults, realistic sensors)
 and splits the filter's covariance ``P`` by the source that put it there, as
-``bench/crowd_variance.py`` does for the real experiments: between two steps
-the filter is linear given its gains, so with the run's own gains ``P =
-sum_s P_s``, each part propagated by the same prediction ``F P_s F^T`` and
-update ``(I - K H) P_s (I - K H)^T`` and fed only its own noise; the sum is
-checked against ``P`` at every report. The camera's reading variance is
+``bench/crowd_variance.py`` does for the real experiments
+(``bench/variance_trace.py``). The camera's reading variance is
 split into the terms ``direct_measurement`` adds (``direct_rel_sd n``,
 ``direct_abs_sd``, the occlusion coefficient's spread or the tracker
 dropouts' binomial) and what the innovations' adaptation widened it by.
@@ -17,8 +14,6 @@ Beside it, per camera, what the readings really err by against the
 simulator's truth: the corrected count minus the truth, its mean (the
 systematic part, the miss share ``g``'s business) and the variance about
 that mean (the random part, ``R``'s), against the ``R`` the filter used.
-Nothing in the estimator is changed: the instance's class is swapped for a
-subclass that only adds the bookkeeping.
 """
 
 from __future__ import annotations
@@ -34,16 +29,15 @@ import numpy as np
 import numpy.typing as npt
 
 import twin.live_analytics.crowd as live_crowd
+from bench.variance_trace import Matrix, VarianceTrace
 from simulators.people_sensing import SensingErrors
 from simulators.simulator import VenueSimulator
-from twin.analytics.crowd import OccupancyEstimator
 from twin.live_analytics import AnalyticsConfig
 from twin.live_analytics.config import LIVE_OCCUPANCY
 from twin.live_analytics.direct_counts import direct_measurements
 from twin.loader import load_sample
 from twin.venue import SensorKind
 
-Matrix = npt.NDArray[np.float64]
 STEP_S = 10.0
 CAMERA_PARTS = ("cam rel", "cam abs", "cam occl/drop", "cam adapt")
 SOURCES = (
@@ -99,110 +93,37 @@ def recording_direct_measurements(
     return out
 
 
-class Decomposing(OccupancyEstimator):
-    """The estimator with ``P`` kept split by source (``comps``) and a snapshot per report."""
+class Decomposing(VarianceTrace):
+    """The filter's ``P`` split into ``SOURCES``, a camera reading's variance into its parts."""
 
-    comps: dict[str, Matrix]
+    SOURCES = SOURCES
+    PRIORS = ("start", "b prior", "g prior")
+    SET_TO = "start"
+    EMPTY = "empty"
+
     snaps: list[npt.NDArray[np.float64]]
-    label: str
-    r_used: npt.NDArray[np.float64] | None
 
-    def start(self) -> None:
+    def _add_prediction_noise(self, qc: Matrix, rest: Matrix) -> None:
         nz, nb = self.n_zones, self.n_zones + self.graph.n_channels
-        p = self.P
-        self.comps = {s: np.zeros_like(p) for s in SOURCES}
-        for name, sl in (("start", slice(0, nz)), ("b prior", slice(nz, nb))):
-            self.comps[name][sl, sl] = p[sl, sl]
-        self.comps["g prior"][nb:, nb:] = p[nb:, nb:]
-        assert np.allclose(sum(self.comps.values()), p), "P must start block-diagonal"
-        self.snaps, self.label, self.r_used = [], "other", None
-
-    def predict_vector(self, c: Any, dt_s: float, expected: Any = None) -> None:
-        nz, nb, cfg = self.n_zones, self.n_zones + self.graph.n_channels, self.config
-        e = c if expected is None else expected
-        act = np.flatnonzero((c != 0.0) | (e != 0.0))
-        f = np.eye(len(self.x))
-        inc = self.graph.incidence
-        f[:nz, nz + act] += inc[:, act] * e[act]
-        before = self.P.copy()
-        before = 0.5 * (before + before.T)
-        super().predict_vector(c, dt_s, expected)
-        for s in SOURCES:
-            self.comps[s] = f @ self.comps[s] @ f.T
-        q = cfg.count_rel_sd**2 * c[act] + cfg.count_abs_sd**2
-        qc = np.zeros_like(self.P)
-        qc[:nz, :nz] = (inc[:, act] * q) @ inc[:, act].T
         self.comps["count noise"] += qc
-        rest = self.P - f @ before @ f.T - qc
         d = np.diag(rest).copy()
         for name, sl in (("turnover", slice(0, nz)), ("b drift", slice(nz, nb))):
             self.comps[name][sl, sl] += np.diag(d[sl])
         self.comps["g drift"][nb:, nb:] += np.diag(d[nb:])
         self.comps["other"] += rest - np.diag(d)
 
-    def _measure(self, before: Matrix, h: Matrix, r: dict[str, npt.NDArray[np.float64]]) -> None:
-        s = h @ before @ h.T + np.diag(sum(r.values()))
-        k = np.linalg.solve(s, h @ before).T
-        a = np.eye(len(self.x)) - k @ h
-        for name in SOURCES:
-            self.comps[name] = a @ self.comps[name] @ a.T
-        for name, rv in r.items():
-            self.comps[name] += k @ np.diag(rv) @ k.T
-
-    def _update(self, rows: Any, z: Any, r: Any) -> None:
-        before = self.P.copy()
-        super()._update(rows, z, r)
-        if rows.size:
-            h = np.zeros((rows.size, len(self.x)))
-            h[np.arange(rows.size), rows] = 1.0
-            self._measure(before, h, {self.label: np.asarray(r, dtype=float)})
-
-    def observe_many(self, obs: Any) -> None:
-        self.label = "little"  # the live tracker's only observe_many: the dwell prior
-        super().observe_many(obs)
-        self.label = "other"
-
-    def observe_empty(self, zones: Any = None) -> None:
-        self.label = "empty"
-        super().observe_empty(zones)
-        self.label = "other"
-
-    def _adapt_camera_noise(self, cams: Any, innov: Any, hph: Any, r: Any) -> Any:
-        self.r_used = super()._adapt_camera_noise(cams, innov, hph, r)
-        return self.r_used
-
-    def observe_cameras(self, readings: Any) -> None:
-        if not readings:
-            return
-        before, x = self.P.copy(), self.x.copy()
-        super().observe_cameras(readings)
-        nb = self.n_zones + self.graph.n_channels
-        h = np.zeros((len(readings), len(x)))
-        parts = np.zeros((4, len(readings)))
-        assert self.r_used is not None
-        for row, cam in enumerate(readings):
-            i = int(self._cam_zone[cam])
-            h[row, i], h[row, nb + cam] = 1.0 - x[nb + cam], -max(x[i], 0.0)
+    def _camera_r(
+        self, cams: list[int], r_used: npt.NDArray[np.float64]
+    ) -> dict[str, npt.NDArray[np.float64]]:
+        parts = np.zeros((4, len(cams)))
+        for row, cam in enumerate(cams):
             parts[:3, row] = LAST[cam][1]
-            parts[3, row] = self.r_used[row] - parts[:3, row].sum()
-        self._measure(before, h, dict(zip(CAMERA_PARTS, parts, strict=True)))
+            parts[3, row] = r_used[row] - parts[:3, row].sum()
+        return dict(zip(CAMERA_PARTS, parts, strict=True))
 
-    def set_occupancy(self, zone: str, count: float, sd: float = 0.0) -> None:
-        super().set_occupancy(zone, count, sd)
-        if hasattr(self, "comps"):
-            i = self._zone(zone)
-            for m in self.comps.values():
-                m[i, :], m[:, i] = 0.0, 0.0
-            self.comps["start"][i, i] = sd * sd
-
-    def projected(self) -> tuple[Any, Any]:
-        out = super().projected()
+    def _snapshot(self) -> npt.NDArray[np.float64]:
         nz = self.n_zones
-        total = np.sum(list(self.comps.values()), axis=0)
-        err = np.abs(total[:nz, :nz] - self.P[:nz, :nz]).max() / max(self.P[:nz, :nz].max(), 1e-9)
-        assert err < 1e-6, f"components do not add up to P: {err:.2e}"
-        self.snaps.append(np.array([np.diag(self.comps[s])[:nz] for s in SOURCES]))
-        return out
+        return np.array([np.diag(self.comps[s])[:nz] for s in SOURCES])
 
 
 def run(name: str, seed: int, days: int) -> dict[str, Any]:

@@ -3,12 +3,9 @@
 Usage: ``PYTHONPATH=. python -m bench.crowd_variance [--seeds 50] [--miss 0.04]``
 
 Runs the real-experiment bench (bench/crowd.py, live defaults) and splits
-the filter's covariance ``P`` by the source that put it there. Between two
-steps the filter is linear given its gains, so with the gains the run
-computed, ``P = sum_s P_s``: each ``P_s`` is propagated by the same
-prediction ``F P_s F^T`` and update ``(I - K H) P_s (I - K H)^T`` (Joseph
-form, equal to the filter's ``(I - K H) P`` at its own gain) and receives
-only its own source's injection:
+the filter's covariance ``P`` by the source that put it there
+(``bench/variance_trace.py``: each source's part propagated with the run's
+own gains, checked against ``P`` every step):
 
 - ``b prior``: the counter corrections' prior (``bias_sd_initial``), which
   reaches a zone as ``B diag(e) b``, the (K c)^2 var(b) term;
@@ -18,10 +15,6 @@ only its own source's injection:
 - ``camera``: the camera readings' (adapted) variance;
 - ``zone start``: the "empty" start's ``initial_sd``; ``camera prior``,
   ``drift`` (corrections' and cameras' random walk) and the rest.
-
-The sum is checked against ``P`` at every step. Nothing in the estimator
-is changed: the instance's class is swapped for a subclass that only adds
-the bookkeeping.
 """
 
 from __future__ import annotations
@@ -34,13 +27,12 @@ import numpy.typing as npt
 
 import venue_twin.crowd_evaluate as ce
 from bench.crowd import DATA, EXPERIMENTS, corridor_venue, live_config, sensor_errors
-from twin.analytics.crowd import OccupancyEstimator
+from bench.variance_trace import Matrix, VarianceTrace
 from twin.analytics.crowd.dwell_prior import DwellPriorConfig
 from twin.analytics.crowd.trajectories import load_trajectories
 from twin.live_analytics.config import LIVE_OCCUPANCY
 from twin.live_analytics.crowd import CrowdTracker
 
-Matrix = npt.NDArray[np.float64]
 SOURCES = (
     "b prior",
     "misses",
@@ -55,116 +47,42 @@ SOURCES = (
 DOUBLES = 0.005  # the live prior's double-count rate (twin/live_analytics/config.py)
 
 
-class Decomposing(OccupancyEstimator):
-    """The estimator with ``P`` kept split by source (``comps``) and a snapshot per report."""
+class Decomposing(VarianceTrace):
+    """The filter's ``P`` split into the sources above; also keeps the Little's-law means."""
 
-    comps: dict[str, Matrix]
+    SOURCES = SOURCES
+    PRIORS = ("zone start", "b prior", "camera prior")
+    SET_TO = "other"
+
     snaps: list[dict[str, npt.NDArray[np.float64]]]
-    label: str
-    r_used: npt.NDArray[np.float64] | None
     pseudo: list[dict[str, float]]
 
     def start(self) -> None:
-        nz, nb = self.n_zones, self.n_zones + self.graph.n_channels
-        p = self.P
-        self.comps = {s: np.zeros_like(p) for s in SOURCES}
-        for name, sl in (
-            ("zone start", slice(0, nz)),
-            ("b prior", slice(nz, nb)),
-            ("camera prior", slice(nb, len(p))),
-        ):
-            self.comps[name][sl, sl] = p[sl, sl]
-        assert np.allclose(sum(self.comps.values()), p), "P must start block-diagonal"
-        self.snaps, self.label, self.r_used = [], "other", None
+        super().start()
         self.pseudo = []
 
-    def predict_vector(self, c: Any, dt_s: float, expected: Any = None) -> None:
-        nz, cfg = self.n_zones, self.config
-        e = c if expected is None else expected
-        act = np.flatnonzero((c != 0.0) | (e != 0.0))
-        f = np.eye(len(self.x))
-        inc = self.graph.incidence
-        f[:nz, nz + act] += inc[:, act] * e[act]
-        before = self.P.copy()
-        # predict_vector folds P back to symmetric first (every 64th step).
-        before = 0.5 * (before + before.T)
-        super().predict_vector(c, dt_s, expected)
-        for s in SOURCES:
-            self.comps[s] = f @ self.comps[s] @ f.T
-        q = cfg.count_rel_sd**2 * c[act] + cfg.count_abs_sd**2
-        qc = (inc[:, act] * q) @ inc[:, act].T
-        m = cfg.counter_miss_rate
+    def _add_prediction_noise(self, qc: Matrix, rest: Matrix) -> None:
+        nz, m = self.n_zones, self.config.counter_miss_rate
         miss_part, dbl_part = m / (1.0 - m), DOUBLES / (1.0 - m) ** 2
-        self.comps["misses"][:nz, :nz] += qc * miss_part / (miss_part + dbl_part)
-        self.comps["doubles"][:nz, :nz] += qc * dbl_part / (miss_part + dbl_part)
-        # What else the prediction added (drift of b and g, turnover): by difference.
-        rest = self.P - f @ before @ f.T - qc_full(qc, len(self.x), nz)
+        self.comps["misses"] += qc * miss_part / (miss_part + dbl_part)
+        self.comps["doubles"] += qc * dbl_part / (miss_part + dbl_part)
         diag = np.diag(rest).copy()
         drift = np.concatenate([np.zeros(nz), diag[nz:]])
         self.comps["drift"] += np.diag(drift)
         self.comps["other"] += rest - np.diag(drift)
 
-    def _measure(self, before: Matrix, h: Matrix, r: npt.NDArray[np.float64], label: str) -> None:
-        s = h @ before @ h.T + np.diag(r)
-        k = np.linalg.solve(s, h @ before).T
-        a = np.eye(len(self.x)) - k @ h
-        for name in SOURCES:
-            self.comps[name] = a @ self.comps[name] @ a.T
-        self.comps[label] += k @ np.diag(r) @ k.T
-
-    def _update(self, rows: Any, z: Any, r: Any) -> None:
-        before = self.P.copy()
-        super()._update(rows, z, r)
-        if rows.size:
-            h = np.zeros((rows.size, len(self.x)))
-            h[np.arange(rows.size), rows] = 1.0
-            self._measure(before, h, np.asarray(r, dtype=float), self.label)
-
     def observe_many(self, obs: Any) -> None:
-        self.label = "little"  # the live tracker's only observe_many: the dwell prior
         self.pseudo.append({z: m for z, (m, _) in obs.items()})
         super().observe_many(obs)
-        self.label = "other"
 
-    def _adapt_camera_noise(self, cams: Any, innov: Any, hph: Any, r: Any) -> Any:
-        self.r_used = super()._adapt_camera_noise(cams, innov, hph, r)
-        return self.r_used
+    def _camera_r(
+        self, cams: list[int], r_used: npt.NDArray[np.float64]
+    ) -> dict[str, npt.NDArray[np.float64]]:
+        return {"camera": r_used}
 
-    def observe_cameras(self, readings: Any) -> None:
-        if not readings:
-            return
-        before, x = self.P.copy(), self.x.copy()
-        super().observe_cameras(readings)
-        nb = self.n_zones + self.graph.n_channels
-        h = np.zeros((len(readings), len(x)))
-        for row, cam in enumerate(readings):
-            i = int(self._cam_zone[cam])
-            h[row, i], h[row, nb + cam] = 1.0 - x[nb + cam], -max(x[i], 0.0)
-        assert self.r_used is not None
-        self._measure(before, h, self.r_used, "camera")
-
-    def set_occupancy(self, zone: str, count: float, sd: float = 0.0) -> None:
-        super().set_occupancy(zone, count, sd)
-        if hasattr(self, "comps"):
-            i = self._zone(zone)
-            for m in self.comps.values():
-                m[i, :], m[:, i] = 0.0, 0.0
-            self.comps["other"][i, i] = sd * sd
-
-    def projected(self) -> tuple[Any, Any]:
-        out = super().projected()
+    def _snapshot(self) -> dict[str, npt.NDArray[np.float64]]:
         nz = self.n_zones
-        total = sum(self.comps.values())
-        err = np.abs(total[:nz, :nz] - self.P[:nz, :nz]).max() / max(self.P[:nz, :nz].max(), 1e-9)
-        assert err < 1e-6, f"components do not add up to P: {err:.2e}"
-        self.snaps.append({s: np.diag(m)[:nz].copy() for s, m in self.comps.items()})
-        return out
-
-
-def qc_full(qc: Matrix, n: int, nz: int) -> Matrix:
-    out = np.zeros((n, n))
-    out[:nz, :nz] = qc
-    return out
+        return {s: np.diag(m)[:nz].copy() for s, m in self.comps.items()}
 
 
 def main() -> None:
