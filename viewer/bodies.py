@@ -40,6 +40,7 @@ def alarm_body(a: Alarm) -> dict[str, Any]:
         "note": a.note,
         "shelved_until": a.shelved_until,
         "active": a.active,
+        "revision": a.revision,
     }
 
 

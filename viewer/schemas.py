@@ -70,6 +70,12 @@ class AlarmOut(BaseModel):
     active: bool = Field(
         description="Whether the condition is present now (a shelved alarm may have cleared)."
     )
+    revision: int = Field(
+        description=(
+            "One more on every change: of two copies of an alarm the higher revision is "
+            "newer (updated_at is a reading's time or the server's, and cannot order them)."
+        )
+    )
 
 
 class AlarmPage(BaseModel):

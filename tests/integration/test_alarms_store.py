@@ -101,7 +101,7 @@ async def test_alarm_round_trips_exactly_with_its_history(store: AnyStore) -> No
         "on it",
     )
     await store.save_alarm(acked, note)
-    repeat = dataclasses.replace(acked, count=2, value=None, updated_at=T0 + 2)
+    repeat = dataclasses.replace(acked, count=2, value=None, updated_at=T0 + 2, revision=3)
     await store.save_alarm(repeat, None)
     assert await store.get_alarm("a1") == repeat
     assert await store.get_alarm("missing") is None

@@ -278,3 +278,35 @@ async def test_open_alarms_are_reloaded_after_a_restart(
     assert await fresh.load() == 1
     again = await fresh.raise_alarm("v", "t1", "anomaly.stuck", Severity.WARNING, "still")
     assert again.alarm_id == aid and again.count == 2
+
+
+async def test_every_change_has_a_higher_revision_whatever_its_timestamp(
+    manager: AlarmManager, store: MemoryAlarmStore, clock: Clock
+) -> None:
+    """A page merges REST answers with live frames and keeps the newer copy.
+
+    Times cannot order them: the shelve is stamped by the server's clock, and a
+    reading taken just before it (so stamped earlier) can clear the condition
+    just after it. The revision follows the order the changes were made in.
+    """
+    events: list[AlarmEvent] = []
+    manager.add_listener(events.append)
+    raised = await manager.raise_alarm(
+        "v", "t1", "threshold", Severity.CRITICAL, "120 C", value=120.0, ts=clock.t
+    )
+    again = await manager.raise_alarm(
+        "v", "t1", "threshold", Severity.CRITICAL, "120 C", value=120.0, ts=clock.t + 1
+    )
+    clock.t += 2
+    shelved = await manager.shelve(raised.alarm_id, "ana", duration_s=900)
+    cleared = await manager.clear("v", "t1", "threshold", ts=clock.t - 0.5)
+    assert cleared is not None and cleared.updated_at < shelved.updated_at
+    revisions = [raised.revision, again.revision, shelved.revision, cleared.revision]
+    assert revisions == [1, 2, 3, 4]
+    # What listeners (the page's frames) hear is what the callers (REST) got.
+    assert [e.alarm.revision for e in events] == revisions
+    # Kept in the store, so a restart goes on counting from there.
+    fresh = AlarmManager(store, clock=clock)
+    await fresh.load()
+    back = await fresh.unshelve(raised.alarm_id, "ana")
+    assert back.revision == 5 and back.state is AlarmState.CLEARED

@@ -40,7 +40,7 @@ ALARM_ORDER = {"raised": "raised_at", "updated": "updated_at"}
 ALARM_COLUMNS = (
     "alarm_id, venue, source, kind, severity, state, message, value, count, active, "
     "raised_at, updated_at, acknowledged_at, acknowledged_by, note, cleared_at, shelved_until, "
-    "message_params"
+    "message_params, revision"
 )
 COMMAND_COLUMNS = (
     "command_id, venue, target, action, params, state, origin, created_at, updated_at, "
@@ -69,6 +69,7 @@ def alarm_row(a: Alarm) -> tuple[Any, ...]:
         a.cleared_at,
         a.shelved_until,
         text_to_json(a.text),
+        a.revision,
     )
 
 
@@ -92,6 +93,7 @@ def alarm_from_row(r: Sequence[Any]) -> Alarm:
         cleared_at=r[15],
         shelved_until=r[16],
         text=text_from_json(r[17]),
+        revision=int(r[18]),
     )
 
 

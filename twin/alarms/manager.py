@@ -148,8 +148,7 @@ class AlarmManager:
                 alarm, record = lifecycle.reraise(existing, now, value, message, text)
                 if severity.rank > alarm.severity.rank:
                     alarm = _with_severity(alarm, severity)
-                await self._commit(alarm, record)
-                return alarm
+                return await self._commit(alarm, record)
             if kind != FLOOD_KIND and self._flooding(venue, now):
                 return await self._suppress(venue, source, kind, now)
             alarm = Alarm(
@@ -170,8 +169,7 @@ class AlarmManager:
             record = AlarmTransition(
                 alarm.alarm_id, now, Action.RAISE, None, AlarmState.RAISED, lifecycle.SYSTEM_USER
             )
-            await self._commit(alarm, record)
-            return alarm
+            return await self._commit(alarm, record)
 
     async def clear(
         self, venue: str, source: str, kind: str, *, ts: float | None = None
@@ -183,8 +181,7 @@ class AlarmManager:
             if alarm is None or not alarm.active:
                 return None
             new, record = lifecycle.clear(alarm, now)
-            await self._commit(new, record)
-            return new
+            return await self._commit(new, record)
 
     # -- the operator side -----------------------------------------------
 
@@ -193,8 +190,7 @@ class AlarmManager:
             new, record = lifecycle.acknowledge(
                 await self._current(alarm_id), self._clock(), user, note
             )
-            await self._commit(new, record)
-            return new
+            return await self._commit(new, record)
 
     async def shelve(self, alarm_id: str, user: str, *, duration_s: float, note: str = "") -> Alarm:
         if not duration_s > 0.0:
@@ -204,17 +200,16 @@ class AlarmManager:
             new, record = lifecycle.shelve(
                 await self._current(alarm_id), now, now + duration_s, user, note
             )
-            await self._commit(new, record)
-            return new
+            return await self._commit(new, record)
 
     async def unshelve(self, alarm_id: str, user: str, note: str = "") -> Alarm:
         async with self._lock:
             new, record = lifecycle.unshelve(
                 await self._current(alarm_id), self._clock(), user, note
             )
-            if record is not None:  # not shelved (any more): nothing to change
-                await self._commit(new, record)
-            return new
+            if record is None:  # not shelved (any more): nothing to change
+                return new
+            return await self._commit(new, record)
 
     async def annotate(self, alarm_id: str, action: Action, user: str, note: str) -> None:
         """Add a history record that changes no state (such as a notification's delivery)."""
@@ -241,8 +236,7 @@ class AlarmManager:
                     new, record = lifecycle.unshelve(
                         alarm, now, lifecycle.SYSTEM_USER, "shelving expired"
                     )
-                    await self._commit(new, record)
-                    changed.append(new)
+                    changed.append(await self._commit(new, record))
             window = self._flood_policy.window_s
             for venue, flood in self._floods.items():
                 flood_alarm = self.find(venue, FLOOD_SOURCE, FLOOD_KIND)
@@ -254,8 +248,7 @@ class AlarmManager:
                     note = f"{flood.suppressed} suppressed"
                     new, record = lifecycle.clear(flood_alarm, now, note)
                     flood.suppressed = 0
-                    await self._commit(new, record)
-                    changed.append(new)
+                    changed.append(await self._commit(new, record))
         return changed
 
     async def run(self, interval_s: float = 1.0) -> None:
@@ -308,8 +301,7 @@ class AlarmManager:
         existing = self.find(venue, FLOOD_SOURCE, FLOOD_KIND)
         if existing is not None:
             alarm, record = lifecycle.reraise(existing, now, float(flood.suppressed), message, text)
-            await self._commit(alarm, record)
-            return alarm
+            return await self._commit(alarm, record)
         alarm = Alarm(
             uuid.uuid4().hex,
             venue,
@@ -328,10 +320,11 @@ class AlarmManager:
         record = AlarmTransition(
             alarm.alarm_id, now, Action.RAISE, None, AlarmState.RAISED, lifecycle.SYSTEM_USER
         )
-        await self._commit(alarm, record)
-        return alarm
+        return await self._commit(alarm, record)
 
-    async def _commit(self, alarm: Alarm, record: AlarmTransition | None) -> None:
+    async def _commit(self, alarm: Alarm, record: AlarmTransition | None) -> Alarm:
+        """Keep, store and announce one change; returns the alarm as committed."""
+        alarm = dataclasses.replace(alarm, revision=alarm.revision + 1)
         # Memory first: an operator must see an alarm even while the database is down.
         if alarm.state.is_open:
             self._open[alarm.alarm_id] = alarm
@@ -348,6 +341,7 @@ class AlarmManager:
                 listener(event)
             except Exception:  # one broken consumer must not stop the alarms
                 log.exception("alarm listener failed")
+        return alarm
 
 
 def _with_severity(alarm: Alarm, severity: Severity) -> Alarm:

@@ -94,6 +94,11 @@ class Alarm:
     shelved_until: float | None = None
     # The message as a catalogue key and parameters, for other languages.
     text: AlarmText | None = None
+    # One more on every change (AlarmManager), so of two copies the higher is
+    # newer. updated_at cannot tell: a condition change carries its reading's
+    # time and an operator action the server's, and a reading stamped before
+    # a shelve can be applied after it.
+    revision: int = 0
 
     @property
     def key(self) -> AlarmKey:

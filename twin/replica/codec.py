@@ -83,6 +83,8 @@ class AlarmWire(msgspec.Struct, frozen=True):
     cleared_at: float | None
     # The message's catalogue key and parameters (twin.alarms.texts); "" if none.
     text: str = ""
+    # Alarm.revision (0 from a publisher that predates it).
+    revision: int = 0
 
 
 class CommandWire(msgspec.Struct, frozen=True):
@@ -228,6 +230,7 @@ def alarm_to_wire(a: Alarm) -> AlarmWire:
         acknowledged_at=a.acknowledged_at,
         cleared_at=a.cleared_at,
         text=text_to_json(a.text),
+        revision=a.revision,
     )
 
 
@@ -251,6 +254,7 @@ def alarm_from_wire(w: AlarmWire) -> Alarm:
         cleared_at=w.cleared_at,
         shelved_until=w.shelved_until,
         text=text_from_json(w.text),
+        revision=w.revision,
     )
 
 

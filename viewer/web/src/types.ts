@@ -144,6 +144,11 @@ export interface Alarm {
   shelved_until: number | null;
   /** The condition is present now; a shelved alarm stays shelved after it clears. */
   active?: boolean;
+  /**
+   * One more on every change: of two copies the higher is newer. `updated_at`
+   * cannot order them (a reading's time or the server's).
+   */
+  revision: number;
 }
 
 /** One change in an alarm's life, oldest first in a history. */

@@ -19,6 +19,7 @@ function alarm(id: string, severity: Alarm['severity'], raisedAt: number, extra:
     acknowledged_by: null,
     note: null,
     shelved_until: null,
+    revision: 1,
     ...extra,
   };
 }
@@ -54,14 +55,37 @@ describe('alarm book', () => {
     book.subscribe((c) => added.push(c.added.map((a) => a.id)));
     book.replace([alarm('a', 'critical', 10)]);
     book.upsert(alarm('b', 'warning', 11));
-    book.upsert(alarm('a', 'critical', 10, { state: 'acknowledged', updated_at: 15 }));
+    book.upsert(alarm('a', 'critical', 10, { state: 'acknowledged', updated_at: 15, revision: 3 }));
     // A late frame with the state before the acknowledgement is ignored.
-    book.upsert(alarm('a', 'critical', 10, { state: 'raised', updated_at: 12 }));
+    book.upsert(alarm('a', 'critical', 10, { state: 'raised', updated_at: 12, revision: 2 }));
     expect(book.get('a')?.state).toBe('acknowledged');
-    book.upsert(alarm('b', 'warning', 11, { state: 'cleared', updated_at: 20 }));
+    book.upsert(alarm('b', 'warning', 11, { state: 'cleared', updated_at: 20, revision: 2 }));
     expect(book.get('b')).toBeUndefined();
     // The ignored stale copy notifies nobody.
     expect(added).toEqual([['a'], ['b'], [], []]);
+  });
+
+  it('orders copies by revision, not by time: a reading stamped before a shelve but applied after it', () => {
+    // The server shelved at 100 (its clock, revision 2); then applied a reading
+    // taken at 99.5 that cleared the condition (revision 3). The page gets the
+    // frame first and the shelve answer second, or the other way round.
+    const shelved = alarm('a', 'critical', 90, { state: 'shelved', updated_at: 100, revision: 2 });
+    const cleared = alarm('a', 'critical', 90, { state: 'shelved', active: false, updated_at: 99.5, revision: 3 });
+    for (const order of [[shelved, cleared], [cleared, shelved]]) {
+      const book = new AlarmBook();
+      book.replace([alarm('a', 'critical', 90)]);
+      for (const copy of order) book.upsert(copy);
+      expect(book.get('a')?.active).toBe(false);
+    }
+  });
+
+  it('does not let a late answer reopen an alarm that closed', () => {
+    const book = new AlarmBook();
+    book.replace([alarm('a', 'critical', 10, { state: 'acknowledged', revision: 4 })]);
+    book.upsert(alarm('a', 'critical', 10, { state: 'cleared', updated_at: 30, revision: 5 }));
+    book.upsert(alarm('a', 'critical', 10, { state: 'acknowledged', updated_at: 31, revision: 4 }));
+    expect(book.get('a')).toBeUndefined();
+    expect(book.open()).toEqual([]);
   });
 
   it('badges the worst unshelved alarm of each source', () => {

@@ -30,8 +30,13 @@ export interface AlarmChange {
 
 type Listener = (change: AlarmChange) => void;
 
+/** How many closed alarms' last revisions are remembered (a late answer cannot reopen them). */
+const CLOSED_MEMORY = 512;
+
 export class AlarmBook {
   private readonly byId = new Map<string, Alarm>();
+  /** Revision at which an alarm closed, so an older copy arriving later cannot bring it back. */
+  private readonly closed = new Map<string, number>();
   private readonly listeners = new Set<Listener>();
 
   subscribe(listener: Listener): () => void {
@@ -51,13 +56,29 @@ export class AlarmBook {
     this.emit({ added: alarms.filter((a) => !before.has(a.id) && a.state !== 'cleared'), full: true });
   }
 
-  /** One alarm changed; a newer copy never loses to an older one (frame vs. REST answer race). */
+  /**
+   * One alarm changed. A frame and the answer to an operator's action race each
+   * other, so a copy is taken only if its revision is higher than the one
+   * known, open or closed.
+   */
   upsert(alarm: Alarm): void {
     const known = this.byId.get(alarm.id);
-    if (known !== undefined && known.updated_at > alarm.updated_at) return;
-    if (alarm.state === 'cleared') this.byId.delete(alarm.id);
-    else this.byId.set(alarm.id, alarm);
+    if (this.stale(alarm, known)) return;
+    if (alarm.state === 'cleared') {
+      this.byId.delete(alarm.id);
+      this.closed.set(alarm.id, alarm.revision);
+      if (this.closed.size > CLOSED_MEMORY) this.closed.delete(this.closed.keys().next().value as string);
+    } else this.byId.set(alarm.id, alarm);
     this.emit({ added: known === undefined && alarm.state !== 'cleared' ? [alarm] : [], full: false });
+  }
+
+  /** No newer than the copy known (open) or the revision it closed at. */
+  private stale(alarm: Alarm, known: Alarm | undefined): boolean {
+    const seen = known !== undefined ? known.revision : this.closed.get(alarm.id);
+    if (seen === undefined) return false;
+    // Revision 0: a server that predates revisions (a mirror's publisher); only times order it.
+    if (!alarm.revision || !seen) return known !== undefined && known.updated_at > alarm.updated_at;
+    return seen >= alarm.revision;
   }
 
   get(id: string): Alarm | undefined {
