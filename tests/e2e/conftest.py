@@ -246,3 +246,19 @@ def publisher(demo_app: DemoApp) -> Iterator[Publisher]:
         yield pub
     finally:
         pub.close()
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Iterator[None]:
+    """A failed browser test's report carries the end of the app's log.
+
+    CI keeps only the test output: without this a failure that depends on what
+    the server did (an exception in a background task) cannot be read later.
+    """
+    outcome = yield
+    report: pytest.TestReport = outcome.get_result()  # type: ignore[attr-defined]
+    if report.when != "call" or not report.failed:
+        return
+    app = getattr(item, "funcargs", {}).get("demo_app")
+    if isinstance(app, DemoApp):
+        report.sections.append(("venue-twin demo log (end)", app.log_tail()))
