@@ -41,7 +41,12 @@ issue 14's tenth NAB session, not kept on), so ``--grids runs`` is the
 product row with it and ``--grids averaged,runs`` offers it as an axis;
 ``VISITS_GRID`` (``--grids visits``) likewise with the profiles' bins weighed
 per visit (``ScoreTuning.profile_per_visit``: issue 14's eleventh NAB
-session, not kept on).
+session, not kept on). ``LAGGED_GRID`` (36 more, ``--grids lagged``) is
+``AVERAGED_GRID`` with range novelty also against the range 3, 6 or 24 h
+before (``ScoreTuning.range_lag_s``: issue 14's twelfth NAB session, on at
+24 h), so ``--grids averaged,lagged`` offers the lag as an axis with "off"
+among its values; since then the product is a row of ``LAGGED_GRID``, and
+the runs and visits grids sit on the rows without the lag.
 The records held through an excursion
 (``ScoreTuning.escalation``, 72 variants) were removed in issue 14's eighth
 NAB session: no fold chose them in three sessions (docs/anomaly.md). Each variant is scored and
@@ -167,6 +172,13 @@ RUNS_GRID: tuple[ScoreTuning, ...] = tuple(replace(t, run_length=2.0) for t in A
 VISITS_GRID: tuple[ScoreTuning, ...] = tuple(
     replace(t, profile_per_visit=True) for t in AVERAGED_GRID
 )
+# The same 12 with range novelty judged against the range as it stood 3, 6 or
+# 24 h before (``ScoreTuning.range_lag_s``; issue 14, twelfth NAB session):
+# ``--grids averaged,lagged`` offers the lag as an axis with "off" among its values.
+RANGE_LAGS = (3 * 3600.0, 6 * 3600.0, 24 * 3600.0)
+LAGGED_GRID: tuple[ScoreTuning, ...] = tuple(
+    replace(t, range_lag_s=lag) for lag in RANGE_LAGS for t in AVERAGED_GRID
+)
 GRIDS: dict[str, tuple[ScoreTuning, ...]] = {
     "per_reading": PER_READING_GRID,
     "timed": TIMED_GRID,
@@ -174,9 +186,16 @@ GRIDS: dict[str, tuple[ScoreTuning, ...]] = {
     "averaged": AVERAGED_GRID,
     "runs": RUNS_GRID,
     "visits": VISITS_GRID,
+    "lagged": LAGGED_GRID,
 }
 GRID: tuple[ScoreTuning, ...] = (
-    PER_READING_GRID + TIMED_GRID + LIKELIHOOD_GRID + AVERAGED_GRID + RUNS_GRID + VISITS_GRID
+    PER_READING_GRID
+    + TIMED_GRID
+    + LIKELIHOOD_GRID
+    + AVERAGED_GRID
+    + RUNS_GRID
+    + VISITS_GRID
+    + LAGGED_GRID
 )
 assert DEFAULT_TUNING in GRID
 
@@ -239,7 +258,8 @@ def _label(t: ScoreTuning) -> str:
         f"scale {t.scale_alpha:<5g} slow {t.slow_scale_alpha:<5g} decay {decay:<6} "
         f"floor {t.record_floor:<3g} spike {t.spike_margin:<3g} lik {t.likelihood:<2g} "
         f"timed {timed:<14}{'runs ' if t.run_length else ''}"
-        f"{'visits ' if t.profile_per_visit else ''}{star}"
+        f"{'visits ' if t.profile_per_visit else ''}"
+        f"{f'lag {t.range_lag_s / 3600:g} h ' if t.range_lag_s else ''}{star}"
     )
 
 

@@ -7,7 +7,8 @@ categories the maintainers keep aside (realTraffic, realTweets), so a change
 to :class:`StreamScore` can be checked for false alarms on streams nobody
 tuned it on. Prints, per kind and seed, the readings at or above the
 threshold after NAB's probation (15 % of the file), for the product's
-tuning (the records' decays averaged since issue 14's eighth NAB session),
+tuning (the records' decays averaged since issue 14's eighth NAB session,
+new extremes also against the range a day before since the twelfth),
 the one before the slow scale, the product's with one record decay
 (0.9995, the product before the eighth session) and the product's with
 run-length novelty on (``ScoreTuning.run_length`` 2, off in the product:

@@ -76,8 +76,11 @@ def test_the_product_averages_the_three_decays_and_bad_decays_are_refused() -> N
     values = _two_spikes()
     scorer = StreamScore()  # what SensorDetector and `anomaly score` build
     product = np.array([scorer.update(300.0 * i, float(v)) for i, v in enumerate(values)])
-    assert np.array_equal(product, _scores(ScoreTuning(record_decays=_DECAYS), values))
-    assert not np.array_equal(product, _scores(ScoreTuning(), values))  # one decay differs
+    # (and, since the twelfth, judges new extremes against the range a day before too)
+    averaged = ScoreTuning(record_decays=_DECAYS, range_lag_s=DEFAULT_TUNING.range_lag_s)
+    assert np.array_equal(product, _scores(averaged, values))
+    one_decay = ScoreTuning(range_lag_s=DEFAULT_TUNING.range_lag_s)
+    assert not np.array_equal(product, _scores(one_decay, values))  # one decay differs
     with pytest.raises(ValueError, match="record_decays"):
         ScoreTuning(record_decays=(0.999, 1.5))
     with pytest.raises(ValueError, match="record_decays"):

@@ -73,6 +73,15 @@ class ScoreTuning:
     days (weeks) on every stream; per reading (off), a 5-minute stream's bin
     remembers about a day and a half (issue 14, eleventh NAB session).
     """
+    range_lag_s: float = 0.0
+    """Range novelty also against the range as it stood this many seconds ago; 0: off.
+
+    The product's since issue 14's twelfth NAB session: one day.
+    ``range_novelty.LaggedRange``: a new extreme that crept past the old
+    extremes over hours is news once clearly beyond them, once per excursion;
+    judged only against every earlier value, each step of the climb passes the
+    last by a hair and never scores.
+    """
     timed: tuple[str, ...] = ()
     """Rate groups (:data:`RATE_GROUPS`) given per 5 minutes of time, not per reading.
 
@@ -102,6 +111,8 @@ class ScoreTuning:
             raise ValueError(f"record_decays must be a tuple in (0, 1], got {self.record_decays}")
         if not (self.run_length == 0.0 or self.run_length > 1.0):
             raise ValueError(f"run_length must be > 1 (0: off), got {self.run_length}")
+        if not self.range_lag_s >= 0.0:
+            raise ValueError(f"range_lag_s must be >= 0 (0: off), got {self.range_lag_s}")
         if self.record_decays and (self.spike_margin or "records" in self.timed):
             raise ValueError("record_decays is not combined with spike_margin or timed")
         # A tuple, so the tuning stays hashable (streams share its rates).
@@ -112,4 +123,4 @@ class ScoreTuning:
             raise ValueError(f"timed must be distinct names of {RATE_GROUPS}, got {self.timed}")
 
 
-DEFAULT_TUNING = ScoreTuning(record_decays=(0.999, 0.9995, 0.9998))
+DEFAULT_TUNING = ScoreTuning(record_decays=(0.999, 0.9995, 0.9998), range_lag_s=86_400.0)

@@ -64,6 +64,7 @@ from twin.analytics.anomaly.decay_average import decay_average
 from twin.analytics.anomaly.known_spikes import KnownSpikes
 from twin.analytics.anomaly.likelihood import AnomalyLikelihood
 from twin.analytics.anomaly.profile_bins import PROFILE_ALPHA, learn_bin, visit_weight
+from twin.analytics.anomaly.range_novelty import LaggedRange, novelty
 from twin.analytics.anomaly.recurring import RecurringValues
 from twin.analytics.anomaly.run_length import RunLength
 from twin.analytics.anomaly.score_tuning import DEFAULT_TUNING, ScoreTuning
@@ -91,8 +92,6 @@ _Z_CLIP = 6.0
 # The per-reading rates (EWMA weights, decays) are StreamRates'.
 # A record grows at most this many times per reading.
 _RECORD_RISE = 10.0
-_NOVELTY = 0.05
-_NOVELTY_STEPS = 1.5
 # A gap is an interval longer than this many expected intervals.
 _GAP_FACTOR = 3.0
 _INTERVAL_ALPHA = 0.05
@@ -116,6 +115,7 @@ class StreamScore:
         "_evidence",
         "_high",
         "_interval",
+        "_lagged",
         "_last_ts",
         "_last_value",
         "_level",
@@ -169,6 +169,8 @@ class StreamScore:
         self.value = 0.0
         self._rates = rates_for(tuning)
         self._averaged = decay_average(tuning, _RECORD_RISE) if tuning.record_decays else None
+        lag = tuning.range_lag_s
+        self._lagged = LaggedRange(lag) if lag else None  # off: see range_novelty.py
         runs = tuning.run_length
         self._runs = RunLength(runs, tuning.record_floor) if runs else None  # off: see docs
 
@@ -304,20 +306,22 @@ class StreamScore:
                 records[k] = risen if risen > decayed else decayed
 
         low, high = self._low, self._high
-        if judge and high > low:
-            beyond = b if (b := low - value) > (a := value - high) else a
-            excess = beyond / (high - low)
-            # At least two steps of the stream's resolution: a count's next integer is not novel.
-            if (
-                excess > _NOVELTY
-                and beyond > _NOVELTY_STEPS * self._quantum
-                and (p := 1.0 - _NOVELTY / excess) > point
-            ):
-                point, partial = p, False  # a new extreme is news whatever the records say
-        if value < low:
+        lagged = self._lagged
+        if judge and (p := novelty(value, low, high, self._quantum)) > point:
+            point, partial = p, False  # a new extreme is news whatever the records say
+        if (  # a new extreme against the range as it stood a while ago (off: range_novelty.py)
+            lagged is not None
+            and judge
+            and (value > high or value < low)
+            and (p := lagged.novelty(ts, value, self._quantum)) > point
+        ):
+            point, partial = p, False
+        if value < self._low:
             self._low = value
-        if value > high:
+        if value > self._high:
             self._high = value
+        if lagged is not None:
+            lagged.mark(ts, self._low, self._high)
 
         if point > 0.0:
             # A value this stream already had as an odd one (a ceiling, a
