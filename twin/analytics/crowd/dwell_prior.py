@@ -38,6 +38,7 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
+from twin.analytics.crowd.dwell_spread import DwellSpread
 from twin.analytics.crowd.errors import InvalidInput
 
 __all__ = ["DwellPrior", "DwellPriorConfig", "weidmann_speed"]
@@ -65,6 +66,8 @@ class DwellPriorConfig:
     transit_rel_sd: float = 0.3
     stay_rel_sd: float = 0.5
     abs_sd: float = 1.0
+    # Scale the spread by what the innovations show (dwell_spread.py; off by default).
+    learned_spread: bool = False
 
 
 class DwellPrior:
@@ -98,6 +101,7 @@ class DwellPrior:
         # (end time, duration, entries per transit zone) of recent steps.
         self._ring: deque[tuple[float, float, Vector]] = deque()
         self.crossing_time_s: Vector = np.zeros(len(self._t_idx))
+        self._spread = DwellSpread(len(self._t_idx) + len(self._s_idx))
 
     @property
     def zones(self) -> Sequence[int]:
@@ -118,12 +122,19 @@ class DwellPrior:
         dt_s: float,
         occupancy: Vector,
         speed: Mapping[int, float] | None = None,
+        predicted: tuple[Vector, Vector] | None = None,
     ) -> tuple[npt.NDArray[np.int64], Vector, Vector]:
-        """(zone indices, expected occupancy, variance) implied by the recent entries."""
+        """(zone indices, expected occupancy, variance) implied by the recent entries.
+
+        ``predicted``: the filter's predicted occupancy and its variance per
+        zone, before these are fused; with ``learned_spread`` the variance is
+        scaled by what the innovations show (``dwell_spread.py``).
+        """
         cfg = self.config
         rows: list[npt.NDArray[np.int64]] = []
         means: list[Vector] = []
         variances: list[Vector] = []
+        steps: list[Vector] = []
         if len(self._t_idx) and self._ring:
             rho = np.clip(occupancy[self._t_idx], 0.0, None) / self._area
             v = weidmann_speed(rho)
@@ -143,16 +154,23 @@ class DwellPrior:
             rows.append(self._t_idx)
             means.append(z)
             variances.append(var)
+            steps.append(corr)
         if len(self._s_idx):
             z = self._stay_sum
             corr = np.maximum(1.0, self._stay / dt_s)
             rows.append(self._s_idx)
             means.append(z.copy())
             variances.append(((cfg.stay_rel_sd * z) ** 2 + cfg.abs_sd**2) * corr)
+            steps.append(corr)
         if not rows:
             empty = np.zeros(0)
             return np.zeros(0, dtype=np.int64), empty, empty
-        return np.concatenate(rows), np.concatenate(means), np.concatenate(variances)
+        idx, mean, var = np.concatenate(rows), np.concatenate(means), np.concatenate(variances)
+        # Before the first step a transit zone has no row: nothing to learn from yet.
+        if cfg.learned_spread and predicted is not None and len(idx) == len(self._spread):
+            x, p = predicted
+            var = self._spread.scale(mean - x[idx], p[idx], var, np.concatenate(steps))
+        return idx, mean, var
 
 
 def path_length(gate_positions: Sequence[tuple[float, float]], area_m2: float) -> float:
