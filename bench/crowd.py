@@ -215,7 +215,7 @@ def tracker_density(
 
 
 def live_config(
-    step_s: float, channel_corr: float = 0.0, learned_spread: bool = False
+    step_s: float, channel_corr: float = 0.0, learned_spread: bool = True
 ) -> AnalyticsConfig:
     """The live analytics' defaults, with ``channel_corr`` between a gate's directions."""
 
@@ -231,7 +231,7 @@ def real(
     use_pedpy: bool,
     channel_corr: float = 0.0,
     first_seed: int = 0,
-    learned_spread: bool = False,
+    learned_spread: bool = True,
 ) -> None:
     for name, unit in EXPERIMENTS:
         path = data / name
@@ -436,9 +436,9 @@ def main() -> None:
         help="simulator: a gate's directions share one counter's rate, each this far off it",
     )
     ap.add_argument(
-        "--learned-spread",
+        "--fixed-spread",
         action="store_true",
-        help="estimator: Little's-law spread learned from its innovations (dwell_spread.py)",
+        help="estimator: transit zones' Little's-law spread as stated, not learned",
     )
     ap.add_argument(
         "--days", type=int, default=1, help="simulated days run; the last one is scored"
@@ -455,7 +455,7 @@ def main() -> None:
             not a.no_pedpy,
             a.channel_corr,
             a.first_seed,
-            a.learned_spread,
+            not a.fixed_spread,
         )
     if a.sim_seeds and not a.cost_only:
         simulated(a.sim_seeds, a.miss, a.channel_corr, a.direction_sd, a.days)

@@ -99,3 +99,17 @@ def test_the_prior_uses_the_learned_spread_only_when_configured() -> None:
 def z_at(k: int) -> np.ndarray:
     """The entries of the last 2 s (one a second), as the prior will say."""
     return np.array([min(float(k + 1), 2.0)])
+
+
+def test_a_stay_zone_keeps_its_stated_spread() -> None:
+    """Only transit zones learn: narrowed, the simulator's galleries fell below 90 % (crowd-log)."""
+    variances = []
+    for learn in (False, True):
+        prior = DwellPrior(1, {}, {0: 600.0}, DwellPriorConfig(learned_spread=learn))
+        for k in range(900):  # 15 windows of 600 s
+            prior.step(10.0 * (k + 1), 10.0, np.array([1.0]))
+            _, _, var = prior.pseudo(
+                10.0 * (k + 1), 10.0, np.array([5.0]), None, (np.zeros(1), np.ones(1))
+            )
+        variances.append(float(var[0]))
+    assert variances[1] == variances[0]

@@ -66,8 +66,8 @@ class DwellPriorConfig:
     transit_rel_sd: float = 0.3
     stay_rel_sd: float = 0.5
     abs_sd: float = 1.0
-    # Scale the spread by what the innovations show (dwell_spread.py; off by default).
-    learned_spread: bool = False
+    # Transit zones' spread scaled by what the innovations show (dwell_spread.py).
+    learned_spread: bool = True
 
 
 class DwellPrior:
@@ -101,7 +101,9 @@ class DwellPrior:
         # (end time, duration, entries per transit zone) of recent steps.
         self._ring: deque[tuple[float, float, Vector]] = deque()
         self.crossing_time_s: Vector = np.zeros(len(self._t_idx))
-        self._spread = DwellSpread(len(self._t_idx) + len(self._s_idx))
+        # Transit zones only: in stay zones (minutes-long, persistent errors)
+        # it narrowed the simulator's galleries below the target (crowd-log).
+        self._spread = DwellSpread(len(self._t_idx))
 
     @property
     def zones(self) -> Sequence[int]:
@@ -127,14 +129,15 @@ class DwellPrior:
         """(zone indices, expected occupancy, variance) implied by the recent entries.
 
         ``predicted``: the filter's predicted occupancy and its variance per
-        zone, before these are fused; with ``learned_spread`` the variance is
-        scaled by what the innovations show (``dwell_spread.py``).
+        zone, before these are fused; with ``learned_spread`` a transit
+        zone's variance is scaled by what its innovations show
+        (``dwell_spread.py``).
         """
         cfg = self.config
         rows: list[npt.NDArray[np.int64]] = []
         means: list[Vector] = []
         variances: list[Vector] = []
-        steps: list[Vector] = []
+        t_steps = np.ones(0)  # steps in each transit zone's window
         if len(self._t_idx) and self._ring:
             rho = np.clip(occupancy[self._t_idx], 0.0, None) / self._area
             v = weidmann_speed(rho)
@@ -154,22 +157,22 @@ class DwellPrior:
             rows.append(self._t_idx)
             means.append(z)
             variances.append(var)
-            steps.append(corr)
+            t_steps = corr
         if len(self._s_idx):
             z = self._stay_sum
             corr = np.maximum(1.0, self._stay / dt_s)
             rows.append(self._s_idx)
             means.append(z.copy())
             variances.append(((cfg.stay_rel_sd * z) ** 2 + cfg.abs_sd**2) * corr)
-            steps.append(corr)
         if not rows:
             empty = np.zeros(0)
             return np.zeros(0, dtype=np.int64), empty, empty
         idx, mean, var = np.concatenate(rows), np.concatenate(means), np.concatenate(variances)
-        # Before the first step a transit zone has no row: nothing to learn from yet.
-        if cfg.learned_spread and predicted is not None and len(idx) == len(self._spread):
+        nt = len(t_steps)  # transit rows come first
+        if cfg.learned_spread and predicted is not None and nt:
             x, p = predicted
-            var = self._spread.scale(mean - x[idx], p[idx], var, np.concatenate(steps))
+            t = idx[:nt]
+            var[:nt] = self._spread.scale(mean[:nt] - x[t], p[t], var[:nt], t_steps)
         return idx, mean, var
 
 
