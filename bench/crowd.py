@@ -214,11 +214,13 @@ def tracker_density(
             print(f"    {z.id:8s} {name:8s} mean {r.mean():.3f} p/m2, error {err:5.2f} % of mean")
 
 
-def live_config(step_s: float, channel_corr: float = 0.0) -> AnalyticsConfig:
+def live_config(
+    step_s: float, channel_corr: float = 0.0, learned_spread: bool = True
+) -> AnalyticsConfig:
     """The live analytics' defaults, with ``channel_corr`` between a gate's directions."""
 
     occ = dataclasses.replace(LIVE_OCCUPANCY, channel_corr=channel_corr)
-    return AnalyticsConfig(crowd_step_s=step_s, occupancy=occ)
+    return AnalyticsConfig(crowd_step_s=step_s, occupancy=occ, dwell_spread_learned=learned_spread)
 
 
 def real(
@@ -229,6 +231,7 @@ def real(
     use_pedpy: bool,
     channel_corr: float = 0.0,
     first_seed: int = 0,
+    learned_spread: bool = True,
 ) -> None:
     for name, unit in EXPERIMENTS:
         path = data / name
@@ -241,7 +244,9 @@ def real(
         t = time.perf_counter()
         for seed in range(first_seed, first_seed + seeds):
             cfg = live_config(
-                float(np.diff(truth.ts[:2])[0]) if len(truth.ts) > 1 else 1.0, channel_corr
+                float(np.diff(truth.ts[:2])[0]) if len(truth.ts) > 1 else 1.0,
+                channel_corr,
+                learned_spread,
             )
             run = run_estimator(venue, truth, errors, np.random.default_rng(seed), cfg)
             score_run(venue, truth, run, scores, None if ref is None else ref[0])
@@ -431,13 +436,27 @@ def main() -> None:
         help="simulator: a gate's directions share one counter's rate, each this far off it",
     )
     ap.add_argument(
+        "--fixed-spread",
+        action="store_true",
+        help="estimator: transit zones' Little's-law spread as stated, not learned",
+    )
+    ap.add_argument(
         "--days", type=int, default=1, help="simulated days run; the last one is scored"
     )
     a = ap.parse_args()
     errors = sensor_errors(a.miss, a.miss_range, a.doubles)
     print(f"real experiments' sensors: {errors}")
     if not a.cost_only:
-        real(a.data, a.seeds, errors, a.step, not a.no_pedpy, a.channel_corr, a.first_seed)
+        real(
+            a.data,
+            a.seeds,
+            errors,
+            a.step,
+            not a.no_pedpy,
+            a.channel_corr,
+            a.first_seed,
+            not a.fixed_spread,
+        )
     if a.sim_seeds and not a.cost_only:
         simulated(a.sim_seeds, a.miss, a.channel_corr, a.direction_sd, a.days)
         simulated(a.sim_seeds, None, a.channel_corr, a.direction_sd, a.days)

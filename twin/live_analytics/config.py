@@ -84,6 +84,9 @@ class AnalyticsConfig:
     - ``quiet_zones``: a counted zone nobody crossed for a mean stay is taken
       for nearly empty (``quiet_zones.py``); off: a jammed venue is quiet
       too (docs/measurements/crowd-log.md, "The end and the start of the day").
+    - ``dwell_spread_learned``: a transit zone's Little's-law
+      pseudo-measurement has its spread scaled by what its innovations show
+      (``dwell_spread.py``; docs/crowd.md, "Dwell plausibility").
     - ``camera_undercount_per_density`` / ``camera_undercount_sd``: a camera
       misses people hidden behind others, a share ``k * density`` of those
       present (prior mean and spread of ``k`` per p/m^2); see docs/crowd.md.
@@ -114,6 +117,7 @@ class AnalyticsConfig:
     climate_targets: Mapping[str, ClimateClass] = field(default_factory=dict)
     initial_occupancy: Mapping[str, float] = field(default_factory=dict)
     quiet_zones: bool = False
+    dwell_spread_learned: bool = True
     camera_undercount_per_density: float = 0.03
     camera_undercount_sd: float = 0.03
     tracker_dropout: float = 0.02

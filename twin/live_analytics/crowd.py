@@ -223,7 +223,8 @@ class CrowdTracker:
         entries = self._into @ flow
         exits = self._out_of @ flow
         self._prior.step(now, dt, entries)
-        rows, z, var = self._prior.pseudo(now, dt, est.clipped(), self._speed.shared())
+        predicted = (est.x, est.P.diagonal())  # before fusing: the innovations' reference
+        rows, z, var = self._prior.pseudo(now, dt, est.clipped(), self._speed.shared(), predicted)
         if rows.size:
             obs = {
                 est.graph.zones[r]: (m, math.sqrt(v)) for r, m, v in zip(rows, z, var, strict=True)

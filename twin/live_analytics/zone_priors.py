@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from twin.analytics.crowd.dwell_prior import DwellPrior, path_length
+from twin.analytics.crowd.dwell_prior import DwellPrior, DwellPriorConfig, path_length
 from twin.live_analytics.config import AnalyticsConfig
 from twin.live_analytics.quiet_zones import QuietZones
 from twin.live_analytics.transit_speed import TransitSpeed
@@ -77,4 +77,5 @@ def zone_priors(
         for z in zones
     }
     speed = TransitSpeed({i: transit[i][0] for i in transit}, {zi[z] for z in watched}, neighbours)
-    return ZonePriors(DwellPrior(len(zones), transit, stay), quiet, speed)
+    spread = DwellPriorConfig(learned_spread=config.dwell_spread_learned)
+    return ZonePriors(DwellPrior(len(zones), transit, stay, spread), quiet, speed)

@@ -38,6 +38,7 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
+from twin.analytics.crowd.dwell_spread import DwellSpread
 from twin.analytics.crowd.errors import InvalidInput
 
 __all__ = ["DwellPrior", "DwellPriorConfig", "weidmann_speed"]
@@ -65,6 +66,8 @@ class DwellPriorConfig:
     transit_rel_sd: float = 0.3
     stay_rel_sd: float = 0.5
     abs_sd: float = 1.0
+    # Transit zones' spread scaled by what the innovations show (dwell_spread.py).
+    learned_spread: bool = True
 
 
 class DwellPrior:
@@ -98,6 +101,9 @@ class DwellPrior:
         # (end time, duration, entries per transit zone) of recent steps.
         self._ring: deque[tuple[float, float, Vector]] = deque()
         self.crossing_time_s: Vector = np.zeros(len(self._t_idx))
+        # Transit zones only: in stay zones (minutes-long, persistent errors)
+        # it narrowed the simulator's galleries below the target (crowd-log).
+        self._spread = DwellSpread(len(self._t_idx))
 
     @property
     def zones(self) -> Sequence[int]:
@@ -118,12 +124,20 @@ class DwellPrior:
         dt_s: float,
         occupancy: Vector,
         speed: Mapping[int, float] | None = None,
+        predicted: tuple[Vector, Vector] | None = None,
     ) -> tuple[npt.NDArray[np.int64], Vector, Vector]:
-        """(zone indices, expected occupancy, variance) implied by the recent entries."""
+        """(zone indices, expected occupancy, variance) implied by the recent entries.
+
+        ``predicted``: the filter's predicted occupancy and its variance per
+        zone, before these are fused; with ``learned_spread`` a transit
+        zone's variance is scaled by what its innovations show
+        (``dwell_spread.py``).
+        """
         cfg = self.config
         rows: list[npt.NDArray[np.int64]] = []
         means: list[Vector] = []
         variances: list[Vector] = []
+        t_steps = np.ones(0)  # steps in each transit zone's window
         if len(self._t_idx) and self._ring:
             rho = np.clip(occupancy[self._t_idx], 0.0, None) / self._area
             v = weidmann_speed(rho)
@@ -143,6 +157,7 @@ class DwellPrior:
             rows.append(self._t_idx)
             means.append(z)
             variances.append(var)
+            t_steps = corr
         if len(self._s_idx):
             z = self._stay_sum
             corr = np.maximum(1.0, self._stay / dt_s)
@@ -152,7 +167,13 @@ class DwellPrior:
         if not rows:
             empty = np.zeros(0)
             return np.zeros(0, dtype=np.int64), empty, empty
-        return np.concatenate(rows), np.concatenate(means), np.concatenate(variances)
+        idx, mean, var = np.concatenate(rows), np.concatenate(means), np.concatenate(variances)
+        nt = len(t_steps)  # transit rows come first
+        if cfg.learned_spread and predicted is not None and nt:
+            x, p = predicted
+            t = idx[:nt]
+            var[:nt] = self._spread.scale(mean[:nt] - x[t], p[t], var[:nt], t_steps)
+        return idx, mean, var
 
 
 def path_length(gate_positions: Sequence[tuple[float, float]], area_m2: float) -> float:
