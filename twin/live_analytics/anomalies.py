@@ -23,6 +23,7 @@ from twin.analytics.anomaly.neighbour_drift import (
     NeighbourDrift,
     NeighbourSensor,
 )
+from twin.live_analytics.counter_trust import CounterOutage
 from twin.live_analytics.results import SensorAnomaly
 from twin.venue import SensorDef, SensorKind, Venue
 
@@ -137,6 +138,7 @@ class AnomalyWatch:
             {s.id: s.interval_s for s in venue.sensors if s.kind is SensorKind.GATE_COUNTER},
             venue.timezone,
         )
+        self._stopped: set[str] = set()  # counters reported stopped, until they count
         self._first_ts: dict[str, float] = {}  # one float per sensor
         # sensor -> {kind: last detection time}; at most 7 kinds per sensor.
         self._last: dict[str, dict[str, float]] = {}
@@ -185,11 +187,25 @@ class AnomalyWatch:
         verdict = self._counters.update(sensor, ts, value)
         if isinstance(verdict, Detection):
             found.append(verdict)
+            self._stopped.add(sensor)
         elif verdict is True:
+            self._stopped.discard(sensor)
             # It counts again: the alarm ends at the next expiry check.
             self._last.setdefault(sensor, {})[DetectionKind.STUCK.value] = -math.inf
         elif self._counters.stopped(sensor):
             self._last.setdefault(sensor, {})[DetectionKind.STUCK.value] = ts
+
+    def stopped_counters(self) -> tuple[CounterOutage, ...]:
+        """Gate counters reported stopped now, with the crossings they have missed.
+
+        The crowd estimator takes them as out of service (``counter_trust.py``).
+        """
+        out = []
+        for sensor in sorted(self._stopped):
+            missed = self._counters.missed(sensor)
+            if missed is not None:
+                out.append(CounterOutage(sensor, *missed))
+        return tuple(out)
 
     def ready_for_drift(self, sensor: str) -> bool:
         """Whether the sensor's drift is judged against its neighbours yet."""

@@ -25,7 +25,7 @@ every zone is observed empty. See docs/crowd.md.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 
 import numpy as np
 import scipy.sparse as sp
@@ -42,6 +42,7 @@ from twin.analytics.crowd import (
 )
 from twin.live_analytics.config import AnalyticsConfig
 from twin.live_analytics.counter_reading import CounterReading
+from twin.live_analytics.counter_trust import CounterOutage, DistrustedCounters
 from twin.live_analytics.counting_layout import counting_layout
 from twin.live_analytics.direct_counts import (
     direct_measurements,
@@ -83,6 +84,9 @@ class CrowdTracker:
         self._per_channel = layout.per_channel
         n_ch = 2 * len(self._gates)
         self._counters = {s: CounterReading() for s in self._channel}
+        # Counters reported stopped: their channel is imputed (counter_trust.py).
+        self._distrust = DistrustedCounters(self._channel, self._per_channel)
+        self._imputed = np.zeros(n_ch, dtype=bool)  # this step's channels fed by an outage
         self._tracked_ch = layout.tracked_ch
         self._camera = {s.id: k for k, s in enumerate(cams)}
         self._cam_zone = {k: s.zone for k, s in enumerate(cams)}
@@ -167,6 +171,18 @@ class CrowdTracker:
     def capacity(self, zone: str) -> int | None:
         return self._capacity.get(zone)
 
+    @property
+    def distrusted(self) -> frozenset[str]:
+        """Gate counters whose counts the estimate does not use now (reported stopped)."""
+        return self._distrust.sensors
+
+    def distrust(self, outages: Iterable[CounterOutage]) -> None:
+        """The gate counters reported stopped now; every other counter is trusted.
+
+        Call it before :meth:`advance` with the anomaly watch's verdicts.
+        """
+        self._distrust.set(outages)
+
     def set_occupancy(self, zone: str, count: float, sd: float = 0.0) -> None:
         """An operator's head count (or a known start): the zone holds ``count`` people now."""
         self._estimator.set_occupancy(zone, count, sd)
@@ -184,7 +200,7 @@ class CrowdTracker:
             delta = self._counters[sensor].increment(ts, value)
             if delta > 0.0:
                 self._pending[channel] += delta
-            if self._quiet_on:
+            if self._quiet_on and not self._distrust.stopped(sensor):
                 self._quiet.reading(channel, ts, delta > 0.0)
         elif sensor in self._direct and value >= 0.0 and math.isfinite(value):
             self._direct_pending.setdefault(sensor, []).append(value)
@@ -205,7 +221,7 @@ class CrowdTracker:
         est = self._estimator
         occ = est.clipped()
         zi = est.graph.zone_index
-        counts = self._pending / np.maximum(self._per_channel, 1.0)
+        counts, imputed, imputed_var = self._distrust.counts(self._pending)
         self._tracker_ch.fill(counts, self._tracks.take_crossings(start, now), dt)
         for zone, gate in self._return_gate.items():
             dwell = self._cfg.zone_dwell_s.get(zone, self._cfg.dwell_s)
@@ -219,6 +235,9 @@ class CrowdTracker:
         self._recent.fill(counts, self._all_ch, self._no_ch, dt)
         est.predict_vector(counts, dt, expected)
         self._tracker_ch.widen(est)
+        self._distrust.widen(est, imputed, imputed_var)
+        self._imputed[:] = False
+        self._imputed[imputed] = True
         flow = counts * est.channel_scale()
         entries = self._into @ flow
         exits = self._out_of @ flow
@@ -260,12 +279,12 @@ class CrowdTracker:
         A way no counter counts takes a tracker's line crossings where a
         tracker watches the gate (they are a counting channel too).
         """
-        f, m = self._last_flow, self._measured & ~self._tracker_ch.unseen
+        f, m = self._last_flow, self._measured & ~self._tracker_ch.unseen & ~self._imputed
         out = []
         for i, g in enumerate(self._gates):
             fwd = float(f[2 * i]) if m[2 * i] else None
             back = float(f[2 * i + 1]) if m[2 * i + 1] else None
-            out.append(GateFlow(g, now, fwd, back))
+            out.append(GateFlow(g, now, fwd, back, self._distrust.on_gate(i)))
         return tuple(out)
 
     def _results(
@@ -279,7 +298,7 @@ class CrowdTracker:
     ) -> tuple[ZoneCrowd, ...]:
         occ, sd = self._estimator.projected()
         # A zone beside a channel nobody saw this step has no measured flow.
-        unseen = self._tracker_ch.unseen
+        unseen = self._tracker_ch.unseen | self._imputed
         guessed = np.abs(self._estimator.graph.incidence[:, unseen]).sum(axis=1) > 0
         out = []
         for i, zone in enumerate(self._zones):

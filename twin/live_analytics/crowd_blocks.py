@@ -19,10 +19,11 @@ next door in the other. Zones, gates and sensors keep their ids.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
 from ingest.contract import TrackFrame
 from twin.live_analytics.config import AnalyticsConfig
+from twin.live_analytics.counter_trust import CounterOutage
 from twin.live_analytics.crowd import CrowdTracker
 from twin.live_analytics.results import GateFlow, ZoneCrowd
 from twin.venue import SensorKind, Venue
@@ -158,6 +159,16 @@ class CrowdBlocks:
     def update(self, sensor: str, ts: float, value: float) -> None:
         for b in self._by_sensor.get(sensor, ()):
             b.update(sensor, ts, value)
+
+    @property
+    def distrusted(self) -> frozenset[str]:
+        return frozenset(s for b in self._blocks for s in b.distrusted)
+
+    def distrust(self, outages: Iterable[CounterOutage]) -> None:
+        """The counters reported stopped, to every block that reads them."""
+        got = tuple(outages)
+        for b in self._blocks:
+            b.distrust(got)
 
     def advance(self, now: float, *, final: bool = False) -> tuple[ZoneCrowd, ...]:
         out = [c for b in self._blocks for c in b.advance(now, final=final)]

@@ -68,6 +68,9 @@ class GateFlow:
     ts: float
     forward_per_s: float | None
     backward_per_s: float | None
+    # Its gate counters reported stopped: the occupancy estimate imputes their
+    # crossings (their way's flow above is then None) until they count again.
+    distrusted_counters: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -85,6 +85,8 @@ class VenueAnalytics:
         if newest is None:
             return AnalyticsUpdate(self.venue.id, 0.0), []
         self.newest = newest if self.newest is None else max(self.newest, newest)
+        # A counter the watch reports stopped is out of service for the estimate.
+        self.crowd.distrust(self.anomalies.stopped_counters())
         crowd = self.crowd.advance(newest)
         update = AnalyticsUpdate(
             self.venue.id,

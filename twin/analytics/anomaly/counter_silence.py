@@ -211,6 +211,29 @@ class CounterSilence:
         c = self._counters.get(sensor)
         return c is not None and c.alarmed
 
+    def missed(self, sensor: str) -> tuple[float, float, float] | None:
+        """A stopped counter's crossings missed since its last increment: (since, mean, var).
+
+        None unless it is reported stopped. The mean takes each half-hour's
+        pooled share unshrunk (the detector's ``c - sqrt(c)`` errs quiet; an
+        estimate of the flow must not err low). The variance is the
+        clusters' (``D`` times the mean) plus the share's day-to-day spread
+        (relative sd ``1 / sqrt(k)`` per half-hour), taken as one error for
+        the whole run: a day whose visitors favour other doors does so all day.
+        """
+        c = self._counters.get(sensor)
+        if c is None or not c.alarmed:
+            return None
+        mean = spread = 0.0
+        for slot, (n, _) in c.pending.items():
+            b = c.bins[slot % self._n_bins]
+            m = b.own / b.others * n if b.others > 0.0 else 0.0
+            k = b.shape(self.config.min_days)
+            mean += m
+            # A half-hour not learnt yet: its share is as uncertain as its mean.
+            spread += m / math.sqrt(k) if k > 0.0 else m
+        return c.since, mean, spread * spread + c.dispersion() * mean
+
     def share(self, sensor: str, local_s: float) -> float:
         """Its learnt crossings per crossing elsewhere at local time of day ``local_s``."""
         c = self._counters[sensor]
