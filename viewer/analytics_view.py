@@ -136,7 +136,13 @@ def _crowd(c: ZoneCrowd) -> dict[str, Any]:
 
 
 def _flow(f: GateFlow) -> dict[str, Any]:
-    return {"forward_per_s": finite(f.forward_per_s), "backward_per_s": finite(f.backward_per_s)}
+    out: dict[str, Any] = {
+        "forward_per_s": finite(f.forward_per_s),
+        "backward_per_s": finite(f.backward_per_s),
+    }
+    if f.distrusted_counters:  # reported stopped: not counting, their crossings imputed
+        out["distrusted_counters"] = list(f.distrusted_counters)
+    return out
 
 
 def _climate(k: ZoneClimate) -> dict[str, Any]:

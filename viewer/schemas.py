@@ -165,6 +165,8 @@ class AnalyticsZone(BaseModel):
 class AnalyticsGate(BaseModel):
     forward_per_s: float | None
     backward_per_s: float | None
+    # Counters of this gate reported stopped; absent while every counter counts.
+    distrusted_counters: list[str] | None = None
 
 
 class AnalyticsArtefact(BaseModel):
