@@ -29,6 +29,7 @@ import numpy as np
 import numpy.typing as npt
 
 import twin.live_analytics.crowd as live_crowd
+from bench.crowd_days import feed_step
 from bench.variance_trace import Matrix, VarianceTrace
 from simulators.people_sensing import SensingErrors
 from simulators.simulator import VenueSimulator
@@ -151,11 +152,7 @@ def run(name: str, seed: int, days: int) -> dict[str, Any]:
     resid: dict[int, list[tuple[float, float, float]]] = {k: [] for k in range(len(cams))}
     for _ in range(days):
         for k in range(n_day):
-            batch = sim.step_batch(STEP_S)
-            for i, ts, value in zip(
-                batch.sensor.tolist(), batch.ts.tolist(), batch.value.tolist(), strict=True
-            ):
-                tracker.update(ids[i], ts, value)
+            feed_step(sim, tracker, ids, STEP_S)
             LAST.clear()
             res = tracker.advance(sim.now)
             if k < n_open:

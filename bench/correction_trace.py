@@ -31,7 +31,7 @@ from zoneinfo import ZoneInfo
 
 import numpy as np
 
-from bench.crowd_days import true_corrections
+from bench.crowd_days import feed_step, true_corrections
 from simulators.people_sensing import SensingErrors
 from simulators.simulator import VenueSimulator
 from twin.analytics.crowd import OccupancyEstimator
@@ -139,11 +139,7 @@ def run(name: str, seed: int, days: int, overrides: dict[str, float]) -> list[di
     out = []
     for d in range(days):
         for k in range(n_day):
-            batch = sim.step_batch(STEP_S)
-            for i, ts, value in zip(
-                batch.sensor.tolist(), batch.ts.tolist(), batch.value.tolist(), strict=True
-            ):
-                tracker.update(ids[i], ts, value)
+            feed_step(sim, tracker, ids, STEP_S)
             before = tracker._pending.copy()
             est.hour = int(8 + (k + 1) * STEP_S / 3600.0) % 24
             tracker.advance(sim.now)

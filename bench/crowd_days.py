@@ -26,6 +26,7 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import time
+from collections.abc import Sequence
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -56,6 +57,17 @@ def clustered(covs: list[np.ndarray], keys: list[tuple[str, int]]) -> list[Cover
     steps = np.array([(of == r).sum() for r in range(len(runs))], dtype=float)
     out = [cluster_coverage(inside[:, d], steps) for d in range(shares.shape[1])]
     return [*out, cluster_coverage(inside.sum(axis=1), steps * shares.shape[1])]
+
+
+def feed_step(
+    sim: VenueSimulator, tracker: CrowdTracker, ids: Sequence[str], step_s: float
+) -> None:
+    """Simulate ``step_s`` seconds and hand every reading to the tracker."""
+    batch = sim.step_batch(step_s)
+    for i, ts, value in zip(
+        batch.sensor.tolist(), batch.ts.tolist(), batch.value.tolist(), strict=True
+    ):
+        tracker.update(ids[i], ts, value)
 
 
 def true_corrections(sim: VenueSimulator, tracker: CrowdTracker) -> dict[int, float]:
@@ -118,11 +130,7 @@ def run(
     est, sd, true = np.zeros(shape), np.zeros(shape), np.zeros(shape)
     for d in range(days):
         for k in range(n_day):
-            batch = sim.step_batch(STEP_S)
-            for i, ts, value in zip(
-                batch.sensor.tolist(), batch.ts.tolist(), batch.value.tolist(), strict=True
-            ):
-                tracker.update(ids[i], ts, value)
+            feed_step(sim, tracker, ids, STEP_S)
             res = tracker.advance(sim.now)
             if k < n_open:
                 by = {c.zone: c for c in res}
