@@ -45,6 +45,7 @@ ALARM = Alarm(
     note="window open",
     cleared_at=None,
     shelved_until=None,
+    revision=5,
 )
 COMMAND = CommandRecord(
     command_id="c1",
