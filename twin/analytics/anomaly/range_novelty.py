@@ -80,16 +80,16 @@ class LaggedRange:
         marks[at], marks[at + 1], marks[at + 2] = ts, low, high
         self._count = count + 1
 
-    def novelty(self, ts: float, value: float, quantum: float) -> float:
-        """Range novelty of a new extreme against the range one lag before ``ts``.
+    def novelty(self, ts: float, value: float, low: float, high: float, quantum: float) -> float:
+        """Range novelty of a new extreme (beyond every earlier value, ``[low, high]``)
+        against the range one lag before ``ts``; 0 for any other value.
 
         Once per excursion: within a lag of the last one it must go twice as
         far. After a step up, the day's cycle sets a new extreme reading after
         reading, each well beyond the old range: that is one event, not twenty
         (a stream stepped up 1.6 ranges scored 20 readings, 1 without the lag).
         """
-        old = self.at_lag(ts)
-        if old is None:
+        if low <= value <= high or (old := self.at_lag(ts)) is None:
             return 0.0
         excess = _excess(value, old[0], old[1], quantum)
         if not excess:

@@ -32,7 +32,8 @@ itself, and an event should score high once, early. Per reading:
    likelihood itself as a second opinion, fused by max (``likelihood.py``);
    the product keeps records at three decays and averages their scores.
 5. **Range novelty.** A value beyond every earlier value by more than 5 % of
-   their range scores ``1 - 0.05 / excess`` (as NAB's Numenta detector).
+   their range scores ``1 - 0.05 / excess`` (as NAB's Numenta detector); a new
+   extreme, also against the range a day before (:class:`LaggedRange`).
 6. **Known odd values.** A spike or new extreme repeating, to the stream's
    resolution, one of the last 8 values reported as such (a CPU at its
    100 % ceiling, a dropout to 0) has its own evidence muted
@@ -169,8 +170,7 @@ class StreamScore:
         self.value = 0.0
         self._rates = rates_for(tuning)
         self._averaged = decay_average(tuning, _RECORD_RISE) if tuning.record_decays else None
-        lag = tuning.range_lag_s
-        self._lagged = LaggedRange(lag) if lag else None  # off: see range_novelty.py
+        self._lagged = LaggedRange(lag) if (lag := tuning.range_lag_s) else None  # the day's range
         runs = tuning.run_length
         self._runs = RunLength(runs, tuning.record_floor) if runs else None  # off: see docs
 
@@ -309,19 +309,14 @@ class StreamScore:
         lagged = self._lagged
         if judge and (p := novelty(value, low, high, self._quantum)) > point:
             point, partial = p, False  # a new extreme is news whatever the records say
-        if (  # a new extreme against the range as it stood a while ago (off: range_novelty.py)
-            lagged is not None
-            and judge
-            and (value > high or value < low)
-            and (p := lagged.novelty(ts, value, self._quantum)) > point
-        ):
-            point, partial = p, False
-        if value < self._low:
+        if lagged is not None:  # also against the range as it stood a day ago (range_novelty.py)
+            if judge and (p := lagged.novelty(ts, value, low, high, self._quantum)) > point:
+                point, partial = p, False
+            lagged.mark(ts, min(value, low), max(value, high))
+        if value < low:
             self._low = value
-        if value > self._high:
+        if value > high:
             self._high = value
-        if lagged is not None:
-            lagged.mark(ts, self._low, self._high)
 
         if point > 0.0:
             # A value this stream already had as an odd one (a ceiling, a
