@@ -19,24 +19,17 @@ that mean (the random part, ``R``'s), against the ``R`` the filter used.
 from __future__ import annotations
 
 import argparse
-import dataclasses
 from collections.abc import Mapping
-from datetime import datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import numpy as np
 import numpy.typing as npt
 
 import twin.live_analytics.crowd as live_crowd
-from bench.crowd_days import feed_step
+from bench.crowd_days import feed_step, simulated_venue
 from bench.variance_trace import Matrix, VarianceTrace
-from simulators.people_sensing import SensingErrors
-from simulators.simulator import VenueSimulator
 from twin.live_analytics import AnalyticsConfig
-from twin.live_analytics.config import LIVE_OCCUPANCY
 from twin.live_analytics.direct_counts import direct_measurements
-from twin.loader import load_sample
 from twin.venue import SensorKind
 
 STEP_S = 10.0
@@ -129,15 +122,8 @@ class Decomposing(VarianceTrace):
 
 def run(name: str, seed: int, days: int) -> dict[str, Any]:
     """One venue, one seed: per scored step the sd^2 split, the error, and the camera residuals."""
-    venue = load_sample(name)
-    start = datetime(2024, 11, 25, 8, 0, tzinfo=ZoneInfo(venue.timezone)).timestamp()
-    sim = VenueSimulator(venue, seed=seed, start=start, sensing=SensingErrors())
+    venue, sim, cfg = simulated_venue(name, seed, {})
     zones = [z.id for z in venue.zones]
-    cfg = AnalyticsConfig(
-        empty_hours={venue.id: (18.0, 8.0)},
-        occupancy=dataclasses.replace(LIVE_OCCUPANCY),
-        initial_occupancy=dict.fromkeys(zones, 0.0),
-    )
     tracker = live_crowd.CrowdTracker(venue, cfg)
     est = tracker.estimator
     est.__class__ = Decomposing

@@ -24,21 +24,13 @@ step. docs/measurements/crowd-log.md, "The corrections' overconfidence".
 from __future__ import annotations
 
 import argparse
-import dataclasses
-from datetime import datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import numpy as np
 
-from bench.crowd_days import feed_step, true_corrections
-from simulators.people_sensing import SensingErrors
-from simulators.simulator import VenueSimulator
+from bench.crowd_days import feed_step, simulated_venue, true_corrections
 from twin.analytics.crowd import OccupancyEstimator
-from twin.live_analytics import AnalyticsConfig
-from twin.live_analytics.config import LIVE_OCCUPANCY
 from twin.live_analytics.crowd import CrowdTracker
-from twin.loader import load_sample
 
 STEP_S = 10.0
 GAIN = "lagged"
@@ -116,15 +108,7 @@ class Booking(OccupancyEstimator):
 
 
 def run(name: str, seed: int, days: int, overrides: dict[str, float]) -> list[dict[str, Any]]:
-    venue = load_sample(name)
-    start = datetime(2024, 11, 25, 8, 0, tzinfo=ZoneInfo(venue.timezone)).timestamp()
-    sim = VenueSimulator(venue, seed=seed, start=start, sensing=SensingErrors())
-    zones = [z.id for z in venue.zones]
-    cfg = AnalyticsConfig(
-        empty_hours={venue.id: (18.0, 8.0)},
-        occupancy=dataclasses.replace(LIVE_OCCUPANCY, **overrides),
-        initial_occupancy=dict.fromkeys(zones, 0.0),
-    )
+    venue, sim, cfg = simulated_venue(name, seed, overrides)
     tracker = CrowdTracker(venue, cfg)
     est = tracker.estimator
     est.__class__ = Booking

@@ -39,7 +39,7 @@ from twin.live_analytics import AnalyticsConfig
 from twin.live_analytics.config import LIVE_OCCUPANCY
 from twin.live_analytics.crowd import CrowdTracker
 from twin.loader import load_sample
-from twin.venue import GateDirection, SensorKind
+from twin.venue import GateDirection, SensorKind, Venue
 
 STEP_S = 10.0
 
@@ -57,6 +57,34 @@ def clustered(covs: list[np.ndarray], keys: list[tuple[str, int]]) -> list[Cover
     steps = np.array([(of == r).sum() for r in range(len(runs))], dtype=float)
     out = [cluster_coverage(inside[:, d], steps) for d in range(shares.shape[1])]
     return [*out, cluster_coverage(inside.sum(axis=1), steps * shares.shape[1])]
+
+
+def simulated_venue(
+    name: str,
+    seed: int,
+    overrides: dict[str, float],
+    *,
+    assumed_start: bool = False,
+    quiet: bool = False,
+) -> tuple[Venue, VenueSimulator, AnalyticsConfig]:
+    """A sample venue simulated from 08:00 local on a Monday, and the crowd config to judge it.
+
+    Started an hour before opening: the operator knows the venue is empty and
+    says so (initial occupancy 0, exact), as the venue file or the API let
+    them; ``assumed_start`` leaves the former 0 +- initial_sd. Known empty
+    18:00-08:00; ``overrides`` replace fields of the live occupancy config.
+    """
+    venue = load_sample(name)
+    start = datetime(2024, 11, 25, 8, 0, tzinfo=ZoneInfo(venue.timezone)).timestamp()
+    sim = VenueSimulator(venue, seed=seed, start=start, sensing=SensingErrors())
+    zones = [z.id for z in venue.zones]
+    cfg = AnalyticsConfig(
+        empty_hours={venue.id: (18.0, 8.0)},
+        occupancy=dataclasses.replace(LIVE_OCCUPANCY, **overrides),
+        initial_occupancy={} if assumed_start else dict.fromkeys(zones, 0.0),
+        quiet_zones=quiet,
+    )
+    return venue, sim, cfg
 
 
 def feed_step(
@@ -104,24 +132,11 @@ def run(
     quiet: bool = False,
 ) -> tuple[list[str], set[str], np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """(zones, camera zones, est, sd, truth, hour); arrays (days, steps, zones), 08:00-19:00."""
-    venue = load_sample(name)
-    start = datetime(2024, 11, 25, 8, 0, tzinfo=ZoneInfo(venue.timezone)).timestamp()
-    sim = VenueSimulator(venue, seed=seed, start=start, sensing=SensingErrors())
-    occ = dataclasses.replace(LIVE_OCCUPANCY, **overrides)
-    zones = [z.id for z in venue.zones]
-    # Started at 08:00, an hour before opening: the operator knows the venue
-    # is empty and says so (initial occupancy 0, exact), as the venue file or
-    # the API let them; ``assumed_start`` leaves the former 0 +- initial_sd.
-    start_count = {} if assumed_start else dict.fromkeys(zones, 0.0)
-    tracker = CrowdTracker(
-        venue,
-        AnalyticsConfig(
-            empty_hours={venue.id: (18.0, 8.0)},
-            occupancy=occ,
-            initial_occupancy=start_count,
-            quiet_zones=quiet,
-        ),
+    venue, sim, cfg = simulated_venue(
+        name, seed, overrides, assumed_start=assumed_start, quiet=quiet
     )
+    zones = [z.id for z in venue.zones]
+    tracker = CrowdTracker(venue, cfg)
     direct = (SensorKind.PEOPLE_COUNT, SensorKind.PEOPLE_TRACKER)
     cams = {s.zone for s in venue.sensors if s.kind in direct}
     ids = sim.sensor_ids
