@@ -17,7 +17,8 @@ the counter's channel is fed from the outage instead:
 - **Uncertainty.** The growth of the outage's variance (the clusters'
   Poisson noise and the share's day-to-day spread, one error for the whole
   outage) is added to the two zones of the gate with opposite signs, like an
-  offline tracker's imputed crossings (:mod:`twin.live_analytics.unobserved_flow`).
+  offline tracker's imputed crossings (the caller hands :meth:`counts`' channels
+  to :meth:`twin.live_analytics.unobserved_flow.UnobservedFlow.widen`).
 - **Trust again.** When the counter counts again the detector ends the
   outage; its channel is a measurement again from that step on. What the
   outage added to the band stays until a camera or the empty venue removes it.
@@ -33,9 +34,6 @@ from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
-
-from twin.analytics.crowd import OccupancyEstimator
-from twin.live_analytics.unobserved_flow import UnobservedFlow
 
 __all__ = ["CounterOutage", "DistrustedCounters"]
 
@@ -115,12 +113,6 @@ class DistrustedCounters:
             chans.append(ch)
             var.append(sum(v for _, v in got) / len(got) ** 2)
         return counts, np.array(chans, dtype=np.int64), np.array(var)
-
-    @staticmethod
-    def widen(est: OccupancyEstimator, channels: npt.NDArray[np.int64], var: Vector) -> None:
-        """After the prediction: the imputed crossings' variance, on the gate's two zones."""
-        if channels.size:
-            UnobservedFlow.widen(est, channels, var)
 
 
 _NO_CH = np.zeros(0, dtype=np.int64)

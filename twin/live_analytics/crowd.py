@@ -235,7 +235,7 @@ class CrowdTracker:
         self._recent.fill(counts, self._all_ch, self._no_ch, dt)
         est.predict_vector(counts, dt, expected)
         self._tracker_ch.widen(est)
-        self._distrust.widen(est, imputed, imputed_var)
+        UnobservedFlow.widen(est, imputed, imputed_var)  # the outages' imputed crossings
         self._imputed[:] = False
         self._imputed[imputed] = True
         flow = counts * est.channel_scale()
