@@ -63,6 +63,14 @@ class IngestMetrics:
         self.store_errors = Counter(
             "venue_twin_store_errors", "Failed store writes (retried)", registry=r
         )
+        # The broker had forgotten ingest's session at a reconnect (a broker that
+        # crashed before saving it, or expired it): what devices published until
+        # the resubscription had no subscriber and is lost to the store.
+        self.sessions_lost = Counter(
+            "venue_twin_mqtt_sessions_lost",
+            "Reconnects on which the broker no longer held ingest's MQTT session",
+            registry=r,
+        )
         self.store_connected = Gauge(
             "venue_twin_store_connected",
             "1 while the store is connected, 0 while it is down or still connecting",
@@ -94,5 +102,6 @@ class IngestMetrics:
             "queue_depth": self.queue_depth._value.get(),
             "spool_depth": self.spool_depth._value.get(),
             "store_errors": self.store_errors._value.get(),
+            "mqtt_sessions_lost": self.sessions_lost._value.get(),
             "store_connected": float(self._store_probe is not None and self._store_probe()),
         }

@@ -107,6 +107,7 @@ class IngestService:
         # Set once the broker has granted the subscriptions (SUBACK), cleared on a drop.
         self.connected = asyncio.Event()
         self._subscribing = SubscribeGate("ingest")  # network thread only
+        self._had_session = False  # a SUBACK was granted once (network thread only)
         # Filled by paho's network thread, drained on the event loop.
         self._inbox: collections.deque[tuple[DecodeResult, int, int]] = collections.deque()
         self._inbox_lock = threading.Lock()
@@ -190,10 +191,20 @@ class IngestService:
             return [f"$share/{self._shared_group}/{f}" for f in filters]
         return filters
 
-    def _on_connect(self, client: mqtt.Client, _u: Any, _flags: Any, reason: Any, _p: Any) -> None:
+    def _on_connect(self, client: mqtt.Client, _u: Any, flags: Any, reason: Any, _p: Any) -> None:
         if reason.is_failure:
             log.warning("MQTT connect refused: %s", reason)
             return
+        if self._had_session and not flags.session_present:
+            # Nothing here can get those messages back; the operator must know.
+            self.metrics.sessions_lost.inc()
+            log.warning(
+                "the broker at %s:%s no longer held ingest's session (it restarted without "
+                "saving it, or expired it): readings devices published since the drop, until "
+                "the resubscription, had no subscriber and are lost",
+                self._settings.host,
+                self._settings.port,
+            )
         filters = self._subscriptions()
         # ``connected`` waits for the SUBACK, not the CONNACK: until the broker
         # has the subscriptions, what devices publish is not kept for this
@@ -207,6 +218,7 @@ class IngestService:
     ) -> None:
         if not self._subscribing.granted(mid, reason_codes):
             return
+        self._had_session = True
         assert self._loop is not None
         self._loop.call_soon_threadsafe(self.connected.set)
 

@@ -23,8 +23,8 @@ from ingest.contract import Reading
 from tests.fixtures.mosquitto import MosquittoServer
 from tests.fixtures.postgres import PostgresServer
 from tests.integration.stored_checks import expect_exactly_once, expect_spool_drained
-from tests.integration.test_faults import _publish, _stream, _wait_metric
-from tests.integration.test_ingest_recovery import Device, _env, worker
+from tests.integration.test_faults import _publish, _stream, _wait_metric, _wait_text
+from tests.integration.test_ingest_recovery import Device, _env, _metric, worker
 from venue_twin.embedded_broker import free_port
 
 pytestmark = pytest.mark.integration
@@ -96,7 +96,14 @@ def test_a_database_crash_mid_stream_loses_nothing_acknowledged(
 def test_a_broker_crash_mid_stream_loses_nothing_acknowledged(
     mosquitto: MosquittoServer, pg_url: str, tmp_path: Path
 ) -> None:
-    """Mosquitto (persistence on) is SIGKILLed while a device publishes at QoS 1."""
+    """Mosquitto (persistence on) is SIGKILLed while a device publishes at QoS 1.
+
+    The broker has saved ingest's session before it dies, as any deployment's
+    broker has once the worker has been up for an autosave interval. Without
+    that save the session dies with the broker, and whatever the device sends
+    again before the worker resubscribes goes to no subscriber: that case is
+    the next test's (it is reported, it cannot be undone).
+    """
     port = free_port()
     env = _env(
         mosquitto,
@@ -110,6 +117,7 @@ def test_a_broker_crash_mid_stream_loses_nothing_acknowledged(
         device = Device(mosquitto)
         _publish(device, readings[:6_000], PER_MSG, 0.002)
         _wait_metric(port, "venue_twin_readings_stored_total", ">=", 3_000)
+        mosquitto.save()  # ingest's session and subscriptions are on disk
         during = _publish_in_background(device, readings[6_000:16_000])
         time.sleep(0.5)
         mosquitto.kill()
@@ -123,3 +131,48 @@ def test_a_broker_crash_mid_stream_loses_nothing_acknowledged(
         )
         expect_exactly_once(pg_url, device.acknowledged(), published=readings)
         assert proc.poll() is None, "the worker survived the broker crash"
+        assert _metric(port, "venue_twin_mqtt_sessions_lost_total") == 0, (
+            "the restarted broker still held ingest's session"
+        )
+
+
+def test_a_broker_that_lost_ingests_session_is_reported_and_ingest_resubscribes(
+    mosquitto: MosquittoServer, pg_url: str, tmp_path: Path
+) -> None:
+    """The broker comes back without ingest's session (its persistence file is gone).
+
+    What was published in between had no subscriber: nothing can recover it, so
+    the worker says so (a warning and a counter an operator can alert on), and
+    its fresh subscriptions take everything from then on.
+    """
+    port, log = free_port(), tmp_path / "w.log"
+    env = _env(
+        mosquitto,
+        pg_url,
+        "it-broker-lost-session",
+        VENUE_TWIN_MQTT__PROTOCOL="5",
+        VENUE_TWIN_METRICS_PORT=str(port),
+    )
+    readings = _stream(time.time() - 300, 2_000)
+    with worker(env, log):
+        device = Device(mosquitto)
+        _publish(device, readings[:1_000], PER_MSG, 0.002)
+        _wait_metric(port, "venue_twin_readings_stored_total", ">=", 1_000)
+        assert _metric(port, "venue_twin_mqtt_sessions_lost_total") == 0
+        device.close()
+        mosquitto.stop()  # a clean stop saves the sessions...
+        mosquitto.persistence_file.unlink()  # ...and the broker loses them anyway
+        mosquitto.start()
+        _wait_metric(port, "venue_twin_mqtt_sessions_lost_total", "==", 1)
+        _wait_text(log, ("no longer held ingest's session",), timeout=10)
+        device = Device(mosquitto)
+        # The counter moves at the CONNACK, the subscriptions come a moment later:
+        # one batch is sent again until it is stored.
+        deadline = time.monotonic() + 30
+        while _metric(port, "venue_twin_readings_stored_total") < 1_000 + PER_MSG:
+            assert time.monotonic() < deadline, "ingest did not resubscribe"
+            device.publish(readings[1_000 : 1_000 + PER_MSG])
+            time.sleep(0.3)
+        _publish(device, readings[1_000 + PER_MSG :], PER_MSG, 0.002)
+        device.close()
+        expect_exactly_once(pg_url, device.acknowledged(), published=readings)
