@@ -89,6 +89,7 @@ __all__ = [
     "AVERAGED_GRID",
     "GRID",
     "GRIDS",
+    "HELD_GRID",
     "LIKELIHOOD_GRID",
     "PER_READING_GRID",
     "RUNS_GRID",
@@ -179,6 +180,14 @@ RANGE_LAGS = (3 * 3600.0, 6 * 3600.0, 24 * 3600.0)
 LAGGED_GRID: tuple[ScoreTuning, ...] = tuple(
     replace(t, range_lag_s=lag) for lag in RANGE_LAGS for t in AVERAGED_GRID
 )
+# The product grid (the averaged and lagged rows) with the spike's scale held
+# (``ScoreTuning.spike_scale_hold``; issue 14, thirteenth NAB session):
+# ``--grids held`` is that parametrisation alone, ``averaged,lagged,held`` offers
+# it as an axis.
+# Only the rows with a slow scale: without one the hold changes nothing.
+HELD_GRID: tuple[ScoreTuning, ...] = tuple(
+    replace(t, spike_scale_hold=True) for t in AVERAGED_GRID + LAGGED_GRID if t.slow_scale_alpha
+)
 GRIDS: dict[str, tuple[ScoreTuning, ...]] = {
     "per_reading": PER_READING_GRID,
     "timed": TIMED_GRID,
@@ -187,6 +196,7 @@ GRIDS: dict[str, tuple[ScoreTuning, ...]] = {
     "runs": RUNS_GRID,
     "visits": VISITS_GRID,
     "lagged": LAGGED_GRID,
+    "held": HELD_GRID,
 }
 GRID: tuple[ScoreTuning, ...] = (
     PER_READING_GRID
@@ -196,6 +206,7 @@ GRID: tuple[ScoreTuning, ...] = (
     + RUNS_GRID
     + VISITS_GRID
     + LAGGED_GRID
+    + HELD_GRID
 )
 assert DEFAULT_TUNING in GRID
 
@@ -259,7 +270,8 @@ def _label(t: ScoreTuning) -> str:
         f"floor {t.record_floor:<3g} spike {t.spike_margin:<3g} lik {t.likelihood:<2g} "
         f"timed {timed:<14}{'runs ' if t.run_length else ''}"
         f"{'visits ' if t.profile_per_visit else ''}"
-        f"{f'lag {t.range_lag_s / 3600:g} h ' if t.range_lag_s else ''}{star}"
+        f"{f'lag {t.range_lag_s / 3600:g} h ' if t.range_lag_s else ''}"
+        f"{'held ' if t.spike_scale_hold else ''}{star}"
     )
 
 
@@ -361,7 +373,17 @@ def main(argv: list[str] | None = None) -> int:
             and not r.tuning.run_length
         ],
         "averaged decays only (the product's parametrisation: no decay chosen)": [
-            r for r in results if r.tuning.record_decays and not r.tuning.run_length
+            r
+            for r in results
+            if r.tuning.record_decays and not (r.tuning.run_length or r.tuning.spike_scale_hold)
+        ],
+        "averaged decays, the held spike scale only (spike_scale_hold)": [
+            r for r in results if r.tuning.spike_scale_hold
+        ],
+        "averaged decays, the held spike scale offered as an axis": [
+            r
+            for r in results
+            if r.tuning.record_decays and not r.tuning.run_length and not r.tuning.profile_per_visit
         ],
         "averaged decays with run-length novelty (run_length 2) only": [
             r for r in results if r.tuning.run_length

@@ -28,7 +28,7 @@ import copy
 import math
 import sys
 from collections import Counter, defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
@@ -89,6 +89,10 @@ def causes(pre: StreamScore, ts: float, value: float) -> tuple[dict[str, float],
         pre._week[week_bin] if pre._week_seen[week_bin] else level,
     )[best]
     scale = max(floor, pre._scales[best] * _MAD_TO_SIGMA)
+    slow_scale = pre._slow_scales[best] * _MAD_TO_SIGMA
+    fast = scale
+    if pre._hold and pre._rates.slow_alpha > 0.0 and slow_scale > scale:
+        scale = slow_scale  # ScoreTuning.spike_scale_hold
     gains = pre._rates.gains
     z = (value - prediction) / scale
     strengths = [abs(z)]
@@ -107,7 +111,7 @@ def causes(pre: StreamScore, ts: float, value: float) -> tuple[dict[str, float],
     out["records"] = min(pre._averaged._records[0]) if pre._averaged else 0.0
     out["scale"] = scale
     # The slow scale over the fast one: above 1 where the fast scale has collapsed.
-    out["slow_ratio"] = max(floor, pre._slow_scales[best] * _MAD_TO_SIGMA) / scale
+    out["slow_ratio"] = max(floor, slow_scale) / fast
     known = pre._odd_values.repeats(value, 0.5 * quantum)
     if known:  # a known odd value's own evidence is muted (StreamScore step 6)
         out["spike"] = out["novelty"] = out["lagged"] = 0.0
@@ -156,9 +160,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("data_dir", nargs="?", type=Path, default=_default_data_dir())
     parser.add_argument("--threshold", type=float, default=0.0, help="default: whole-set standard")
     parser.add_argument("--rows", action="store_true", help="print every fired row")
+    parser.add_argument(
+        "--spike-hold", action="store_true", help="ScoreTuning.spike_scale_hold on (off: product)"
+    )
     args = parser.parse_args(argv)
-    tuning = DEFAULT_TUNING
-    files = [(c, s, v) for c in _categories(args.data_dir) for s, v in load_corpus(args.data_dir, c)]
+    tuning = replace(DEFAULT_TUNING, spike_scale_hold=args.spike_hold)
+    files = [
+        (c, s, v) for c in _categories(args.data_dir) for s, v in load_corpus(args.data_dir, c)
+    ]
     first = [(s, trace_file(tuning, s.timestamps, v, set())[0]) for _, s, v in files]
     threshold = args.threshold or evaluate_corpus(first).profiles["standard"].threshold
     fired: list[Fired] = []
@@ -184,9 +193,22 @@ def main(argv: list[str] | None = None) -> int:
                 left, right = windows[k]
                 at = (row - left) / (right - left + 1)
             fired.append(
-                Fired(series.name, category, row, float(scores[row]), _cause(p), k, place,
-                      row - previous, known, at, p["z"], p["records"], p["scale"],
-                      p["slow_ratio"])
+                Fired(
+                    series.name,
+                    category,
+                    row,
+                    float(scores[row]),
+                    _cause(p),
+                    k,
+                    place,
+                    row - previous,
+                    known,
+                    at,
+                    p["z"],
+                    p["records"],
+                    p["scale"],
+                    p["slow_ratio"],
+                )
             )
             previous = row
         for k, span in lost.items():
@@ -205,55 +227,72 @@ def _report(
 ) -> None:
     false = [f for f in fired if f.window < 0]
     print(f"threshold {threshold:.4f}: {len(fired)} fired rows, {len(false)} false")
-    print("false rows by cause x place (early / after / far), repeats (< 70 readings after a fired row)")
+    print(
+        "false rows by cause x place (early, after, far); repeats: < 70 readings after a fired row"
+    )
     for c in CAUSES:
         mine = [f for f in false if f.cause == c]
         places = Counter(f.place for f in mine)
         repeats = sum(f.since_fired < _REPEAT for f in mine)
         known = sum(f.known for f in mine)
-        print(f"  {c:<8} {len(mine):>4}  early {places['early']:>3}  after {places['after']:>3}"
-              f"  far {places['far']:>3}  repeats {repeats:>3}  known odd {known:>3}")
-    print("false rows by category: " + ", ".join(
-        f"{k} {n}" for k, n in Counter(f.category for f in false).most_common()))
+        print(
+            f"  {c:<8} {len(mine):>4}  early {places['early']:>3}  after {places['after']:>3}"
+            f"  far {places['far']:>3}  repeats {repeats:>3}  known odd {known:>3}"
+        )
+    print(
+        "false rows by category: "
+        + ", ".join(f"{k} {n}" for k, n in Counter(f.category for f in false).most_common())
+    )
     by_file: dict[str, Counter[str]] = defaultdict(Counter)
     for f in false:
         by_file[f.file][f.cause] += 1
     print("false rows by file (causes):")
     for name, counts in sorted(by_file.items(), key=lambda x: -sum(x[1].values())):
-        print(f"  {sum(counts.values()):>3}  {name:<58} "
-              + ", ".join(f"{k} {n}" for k, n in counts.most_common()))
+        print(
+            f"  {sum(counts.values()):>3}  {name:<58} "
+            + ", ".join(f"{k} {n}" for k, n in counts.most_common())
+        )
     gaps = np.array([f.since_fired for f in false])
-    print("readings since the previous fired row: "
-          + ", ".join(f"<{b} {int((gaps < b).sum())}" for b in (5, 20, 70, 300, 1000)))
+    print(
+        "readings since the previous fired row: "
+        + ", ".join(f"<{b} {int((gaps < b).sum())}" for b in (5, 20, 70, 300, 1000))
+    )
     print("detected windows: first detection (position 0 first row .. 1 last; cause)")
     firsts: dict[tuple[str, int], Fired] = {}
     for f in fired:
         if f.window >= 0:
             firsts.setdefault((f.file, f.window), f)
     by_cause: dict[str, list[float]] = defaultdict(list)
-    for (name, k), f in sorted(firsts.items()):
+    for _, f in sorted(firsts.items()):
         by_cause[f.cause].append(f.position)
     for c in CAUSES:
         at = np.array(by_cause[c])
         if at.size:
-            print(f"  {c:<8} {at.size:>3} windows, position mean {at.mean():.2f}, "
-                  f"< 0.5: {int((at < 0.5).sum())}, >= 0.6: {int((at >= 0.6).sum())}")
+            print(
+                f"  {c:<8} {at.size:>3} windows, position mean {at.mean():.2f}, "
+                f"< 0.5: {int((at < 0.5).sum())}, >= 0.6: {int((at >= 0.6).sum())}"
+            )
     if rows:
         for (name, k), f in sorted(firsts.items()):
-            print(f"    {name:<58} #{k} row {f.row:>6} at {f.position:.2f} score {f.score:.3f}"
-                  f" {f.cause:<8} z {f.z:9.3g} record {f.record:8.3g} scale {f.scale:8.3g}"
-                  f" slow/fast {f.slow_ratio:5.2f}")
-    print(f"missed windows ({len(missed)}): largest score inside; each evidence's best there,"
-          " before the one-report rule")
+            print(
+                f"    {name:<58} #{k} row {f.row:>6} at {f.position:.2f} score {f.score:.3f}"
+                f" {f.cause:<8} z {f.z:9.3g} record {f.record:8.3g} scale {f.scale:8.3g}"
+                f" slow/fast {f.slow_ratio:5.2f}"
+            )
+    print(
+        f"missed windows ({len(missed)}): largest score inside; each evidence's best there,"
+        " before the one-report rule"
+    )
     for name, k, score, best in missed:
-        print(f"    {name:<58} #{k} {score:.3f}  "
-              + " ".join(f"{c} {best[c]:.3f}" for c in CAUSES))
+        print(f"    {name:<58} #{k} {score:.3f}  " + " ".join(f"{c} {best[c]:.3f}" for c in CAUSES))
     if rows:
         for f in false:
-            print(f"    {f.file:<58} row {f.row:>6} {f.score:.3f} {f.cause:<8} {f.place:<5}"
-                  f" since {f.since_fired:>6} z {f.z:9.3g} record {f.record:8.3g} scale {f.scale:8.3g}"
-                  f" slow/fast {f.slow_ratio:5.2f}"
-                  f"{' known' if f.known else ''}")
+            print(
+                f"    {f.file:<58} row {f.row:>6} {f.score:.3f} {f.cause:<8} {f.place:<5}"
+                f" since {f.since_fired:>6} z {f.z:9.3g} record {f.record:8.3g}"
+                f" scale {f.scale:8.3g} slow/fast {f.slow_ratio:5.2f}"
+                f"{' known' if f.known else ''}"
+            )
 
 
 if __name__ == "__main__":
