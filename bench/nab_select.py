@@ -46,7 +46,11 @@ session, not kept on). ``LAGGED_GRID`` (36 more, ``--grids lagged``) is
 before (``ScoreTuning.range_lag_s``: issue 14's twelfth NAB session, on at
 24 h), so ``--grids averaged,lagged`` offers the lag as an axis with "off"
 among its values; since then the product is a row of ``LAGGED_GRID``, and
-the runs and visits grids sit on the rows without the lag.
+the runs and visits grids sit on the rows without the lag. ``HELD_GRID``
+(24 more, ``--grids held``) is the product grid's rows with a slow scale with
+the spike's scale held (``ScoreTuning.spike_scale_hold``: issue 14's
+thirteenth NAB session, not kept on); ``averaged,lagged,held`` offers it as
+an axis.
 The records held through an excursion
 (``ScoreTuning.escalation``, 72 variants) were removed in issue 14's eighth
 NAB session: no fold chose them in three sessions (docs/anomaly.md). Each variant is scored and
