@@ -6,17 +6,15 @@ from dataclasses import replace
 
 import pytest
 
-from bench.nab_select import (
+from bench.nab_grids import (
     AVERAGED_GRID,
     GRID,
     GRIDS,
     HELD_GRID,
     LIKELIHOOD_GRID,
     RUNS_GRID,
-    VariantResult,
-    choose_held_out,
-    main,
 )
+from bench.nab_select import VariantResult, choose_held_out, main
 from twin.analytics.anomaly.score_tuning import DEFAULT_TUNING, ScoreTuning
 from twin.analytics.nab import PROFILES, CorpusScore, ProfileScore
 
