@@ -19,37 +19,8 @@ per-fold choices only measure how much choosing it was worth. Since issue
 chosen: its nested figure is the "averaged decays only" one, with the scale
 rates and floor chosen per fold.
 
-The grid varies every constant of :class:`ScoreTuning`: the residual
-scales' rates, the records' decay and floor, and the spike record's margin
-over the stream's usual bursts (72 variants with every rate per reading;
-scale weight 0.02 left out: it was the worst in every fold of the earlier
-9-variant grid), and the same constants with the records' decay (and the
-report decay) per 5 minutes of the stream's time instead of per reading
-(``ScoreTuning.timed``; 72 more, no spike margin). The nested choice is
-printed for the whole grid, for the per-reading half alone (the old
-parametrisation), the timed half alone and without the spike margin, so
-what each adds is itself measured held out. ``LIKELIHOOD_GRID`` (108
-more) offers HTM's anomaly likelihood fused by max (``ScoreTuning.likelihood``
-8, 12 or 16 decades) on the 36 per-reading variants without the spike margin;
-``AVERAGED_GRID`` (12 more) offers the scores of records at all three
-decays averaged (``ScoreTuning.record_decays``) as one more value of the
-decay axis of those 36 (``per_reading,averaged``); ``--grids``
-runs only some parts (``per_reading,likelihood`` or ``per_reading,averaged``
-hold those comparisons); ``RUNS_GRID`` (12 more, ``--grids runs``) is
-``AVERAGED_GRID`` with run-length novelty on (``ScoreTuning.run_length`` 2:
-issue 14's tenth NAB session, not kept on), so ``--grids runs`` is the
-product row with it and ``--grids averaged,runs`` offers it as an axis;
-``VISITS_GRID`` (``--grids visits``) likewise with the profiles' bins weighed
-per visit (``ScoreTuning.profile_per_visit``: issue 14's eleventh NAB
-session, not kept on). ``LAGGED_GRID`` (36 more, ``--grids lagged``) is
-``AVERAGED_GRID`` with range novelty also against the range 3, 6 or 24 h
-before (``ScoreTuning.range_lag_s``: issue 14's twelfth NAB session, on at
-24 h), so ``--grids averaged,lagged`` offers the lag as an axis with "off"
-among its values; since then the product is a row of ``LAGGED_GRID``, and
-the runs and visits grids sit on the rows without the lag.
-The records held through an excursion
-(``ScoreTuning.escalation``, 72 variants) were removed in issue 14's eighth
-NAB session: no fold chose them in three sessions (docs/anomaly.md). Each variant is scored and
+The grid (``bench/nab_grids.py``) varies every constant of :class:`ScoreTuning`;
+``--grids`` runs only some of its parts. Each variant is scored and
 evaluated in a worker process that returns only its figures, so memory
 stays that of one variant per worker; the run time is printed.
 """
@@ -63,8 +34,7 @@ import sys
 import time
 from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass, replace
-from itertools import product
+from dataclasses import dataclass
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
@@ -81,123 +51,18 @@ from bench.nab import (  # noqa: E402
     _labelled,
     _pooled,
 )
+from bench.nab_grids import GRIDS  # noqa: E402
 from twin.analytics.anomaly.score_tuning import DEFAULT_TUNING, ScoreTuning  # noqa: E402
 from twin.analytics.anomaly.stream_score import StreamScore  # noqa: E402
 from twin.analytics.nab import PROFILES, CorpusScore, evaluate_corpus, load_corpus  # noqa: E402
 
 __all__ = [
-    "AVERAGED_GRID",
-    "GRID",
-    "GRIDS",
-    "LIKELIHOOD_GRID",
-    "PER_READING_GRID",
-    "RUNS_GRID",
-    "TIMED_GRID",
-    "VISITS_GRID",
     "VariantResult",
     "choose_held_out",
     "evaluate_variant",
     "main",
     "score_with",
 ]
-
-# The per-reading axes: scale rate, slow scale rate, record decay, record floor.
-_SCALES = (0.01, 0.005)
-_SLOWS = (0.0, 0.002)
-_DECAYS = (0.999, 0.9995, 0.9998)
-_FLOORS = (4.0, 5.0, 6.0)
-
-
-def _per_reading(**extra: float) -> tuple[ScoreTuning, ...]:
-    """The 36 per-reading scale / slow / decay / floor variants, each with ``extra`` set."""
-    return tuple(
-        ScoreTuning(scale_alpha=a, slow_scale_alpha=s, record_decay=d, record_floor=f, **extra)
-        for a, s, d, f in product(_SCALES, _SLOWS, _DECAYS, _FLOORS)
-    )
-
-
-PER_READING_GRID: tuple[ScoreTuning, ...] = tuple(
-    ScoreTuning(
-        scale_alpha=a,
-        slow_scale_alpha=s,
-        record_decay=d,
-        record_floor=f,
-        spike_margin=m,
-    )
-    for a, s, d, f, m in product(_SCALES, _SLOWS, _DECAYS, _FLOORS, (0.0, 1.1))
-)
-# Decays per 5 minutes: 0.9995, 0.9998 and 0.9999 are half-lives of 4.8, 12
-# and 24 days. Evidence weights and scale rates stay per reading: timed, they
-# were far worse on the whole set already (56.9 held out; docs/anomaly.md).
-TIMED_GRID: tuple[ScoreTuning, ...] = tuple(
-    ScoreTuning(
-        scale_alpha=a,
-        slow_scale_alpha=s,
-        record_decay=d,
-        record_floor=f,
-        timed=timed,
-    )
-    for timed, a, s, d, f in product(
-        (("records",), ("records", "report")),
-        _SCALES,
-        _SLOWS,
-        (0.9995, 0.9998, 0.9999),
-        _FLOORS,
-    )
-)
-# HTM's anomaly likelihood fused by max, scoring above 8, 12 or 16 decades
-# (issue 14, sixth NAB session), on the same 36 variants.
-LIKELIHOOD_GRID: tuple[ScoreTuning, ...] = tuple(
-    v for b in (8.0, 12.0, 16.0) for v in _per_reading(likelihood=b)
-)
-# Records at all three of the per-reading grid's decays, their scores
-# averaged (issue 14, seventh NAB session): one more value of the decay axis,
-# on the same 12 scale / slow / floor combinations without the spike margin.
-AVERAGED_DECAYS = _DECAYS
-AVERAGED_GRID: tuple[ScoreTuning, ...] = tuple(
-    ScoreTuning(
-        scale_alpha=a,
-        slow_scale_alpha=s,
-        record_floor=f,
-        record_decays=AVERAGED_DECAYS,
-    )
-    for a, s, f in product(_SCALES, _SLOWS, _FLOORS)
-)
-# The same 12 with run-length novelty on (``ScoreTuning.run_length`` 2; issue
-# 14, tenth NAB session): ``--grids runs`` is the product row with it,
-# ``averaged,runs`` offers it as an axis.
-RUNS_GRID: tuple[ScoreTuning, ...] = tuple(replace(t, run_length=2.0) for t in AVERAGED_GRID)
-# The same 12 with the profiles' bins weighed per visit (``ScoreTuning.profile_per_visit``;
-# issue 14, eleventh NAB session, not kept on): ``--grids visits`` is the product row with it.
-VISITS_GRID: tuple[ScoreTuning, ...] = tuple(
-    replace(t, profile_per_visit=True) for t in AVERAGED_GRID
-)
-# The same 12 with range novelty judged against the range as it stood 3, 6 or
-# 24 h before (``ScoreTuning.range_lag_s``; issue 14, twelfth NAB session):
-# ``--grids averaged,lagged`` offers the lag as an axis with "off" among its values.
-RANGE_LAGS = (3 * 3600.0, 6 * 3600.0, 24 * 3600.0)
-LAGGED_GRID: tuple[ScoreTuning, ...] = tuple(
-    replace(t, range_lag_s=lag) for lag in RANGE_LAGS for t in AVERAGED_GRID
-)
-GRIDS: dict[str, tuple[ScoreTuning, ...]] = {
-    "per_reading": PER_READING_GRID,
-    "timed": TIMED_GRID,
-    "likelihood": LIKELIHOOD_GRID,
-    "averaged": AVERAGED_GRID,
-    "runs": RUNS_GRID,
-    "visits": VISITS_GRID,
-    "lagged": LAGGED_GRID,
-}
-GRID: tuple[ScoreTuning, ...] = (
-    PER_READING_GRID
-    + TIMED_GRID
-    + LIKELIHOOD_GRID
-    + AVERAGED_GRID
-    + RUNS_GRID
-    + VISITS_GRID
-    + LAGGED_GRID
-)
-assert DEFAULT_TUNING in GRID
 
 
 def score_with(
@@ -259,7 +124,8 @@ def _label(t: ScoreTuning) -> str:
         f"floor {t.record_floor:<3g} spike {t.spike_margin:<3g} lik {t.likelihood:<2g} "
         f"timed {timed:<14}{'runs ' if t.run_length else ''}"
         f"{'visits ' if t.profile_per_visit else ''}"
-        f"{f'lag {t.range_lag_s / 3600:g} h ' if t.range_lag_s else ''}{star}"
+        f"{f'lag {t.range_lag_s / 3600:g} h ' if t.range_lag_s else ''}"
+        f"{'held ' if t.spike_scale_hold else ''}{star}"
     )
 
 
@@ -361,7 +227,17 @@ def main(argv: list[str] | None = None) -> int:
             and not r.tuning.run_length
         ],
         "averaged decays only (the product's parametrisation: no decay chosen)": [
-            r for r in results if r.tuning.record_decays and not r.tuning.run_length
+            r
+            for r in results
+            if r.tuning.record_decays and not (r.tuning.run_length or r.tuning.spike_scale_hold)
+        ],
+        "averaged decays, the held spike scale only (spike_scale_hold)": [
+            r for r in results if r.tuning.spike_scale_hold
+        ],
+        "averaged decays, the held spike scale offered as an axis": [
+            r
+            for r in results
+            if r.tuning.record_decays and not r.tuning.run_length and not r.tuning.profile_per_visit
         ],
         "averaged decays with run-length novelty (run_length 2) only": [
             r for r in results if r.tuning.run_length

@@ -13,7 +13,9 @@ the one before the slow scale, the product's with one record decay
 (0.9995, the product before the eighth session) and the product's with
 run-length novelty on (``ScoreTuning.run_length`` 2, off in the product:
 issue 14's tenth NAB session) and the product's with the profiles' bins
-weighed per visit (``ScoreTuning.profile_per_visit``, off: the eleventh).
+weighed per visit (``ScoreTuning.profile_per_visit``, off: the eleventh) and
+the product's with the spike's scale held (``ScoreTuning.spike_scale_hold``,
+off: the thirteenth).
 Seeds 0-5 were looked at while designing; 100-111 are held out (named in
 the eleventh NAB session before their first run: ``--first-seed 100 --seeds 12``).
 
@@ -46,6 +48,7 @@ _BEFORE = ScoreTuning(scale_alpha=0.02, slow_scale_alpha=0.0)
 _ONE_DECAY = ScoreTuning()
 _RUNS = replace(DEFAULT_TUNING, run_length=2.0)
 _VISITS = replace(DEFAULT_TUNING, profile_per_visit=True)
+_HELD = replace(DEFAULT_TUNING, spike_scale_hold=True)
 _DAY = 86400.0
 
 
@@ -94,6 +97,7 @@ def main(argv: list[str] | None = None) -> int:
             "1 decay": _ONE_DECAY,
             "runs on": _RUNS,
             "visits": _VISITS,
+            "held": _HELD,
         }
         rows: dict[str, list[int]] = {label: [] for label in tunings}
         for seed in range(args.first_seed, args.first_seed + args.seeds):

@@ -82,6 +82,16 @@ class ScoreTuning:
     judged only against every earlier value, each step of the climb passes the
     last by a hair and never scores.
     """
+    spike_scale_hold: bool = False
+    """The spike's ``z`` over the larger of the residual scale and the slow one.
+
+    An envelope (issue 14, thirteenth NAB session): the scale that measures a
+    one-reading surprise rises at the fast rate (``scale_alpha``) and falls at
+    the slow one (``slow_scale_alpha``), so between a bursty stream's bursts it
+    does not collapse onto the quiet baseline and make the next burst of the
+    usual size look larger in sigma than the last. The slow evidences keep the
+    smaller of the two. No effect with ``slow_scale_alpha`` 0.
+    """
     timed: tuple[str, ...] = ()
     """Rate groups (:data:`RATE_GROUPS`) given per 5 minutes of time, not per reading.
 

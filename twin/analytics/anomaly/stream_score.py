@@ -16,10 +16,9 @@ itself, and an event should score high once, early. Per reading:
 3. **Evidence at three time scales.** The standardised residual ``z`` alone
    (a spike), and its EWMAs over about 10 and 100 readings, each rescaled to
    unit noise (a level shift, a slow drift or a changed shape of a cycle).
-   The two slow evidences standardise by the smaller of that scale and a
-   slower one (about 500 readings): a sustained event (a day on which the
-   daily cycle fails to happen) otherwise inflates the scale within a few
-   dozen readings and dilutes its own evidence.
+   The slow evidences standardise by the smaller of that scale and a slower
+   one (about 500 readings): a sustained event (a day without its daily
+   cycle) otherwise inflates the scale within dozens of readings.
 4. **Calibration by the stream's own record.** Each evidence is compared with
    the slowly decaying maximum of that evidence on this stream (its record):
    the score is ``1 - record / evidence`` when it beats the record, else 0.
@@ -38,18 +37,15 @@ itself, and an event should score high once, early. Per reading:
    resolution, one of the last 8 values reported as such (a CPU at its
    100 % ceiling, a dropout to 0) has its own evidence muted
    (:class:`RecurringValues`); the slow evidences still see them come more often.
-7. **One report per event.** A score that does not beat the decayed record of
-   recent scores (halving over about 70 readings) is reported as 0.
-   (``ScoreTuning.run_length``, off: a flat run clearly longer than the
-   stream's earlier runs scores once, ``run_length.py``; not kept on NAB.)
+7. **One report per event.** A score not beating the decayed record of recent
+   scores (halving over about 70 readings) is reported as 0.
+   (``ScoreTuning.run_length``, off: a flat run far longer than usual, ``run_length.py``.)
 
 Gaps: the interval is learned online; after a gap every per-reading decay
 runs for the readings that were missed, so the memory is in time.
 
-Units: the decays and EWMA weights (:class:`StreamRates`) act per reading;
-``ScoreTuning.timed`` can give some per 5 minutes of the stream's time
-(held out on NAB, not kept: docs/anomaly.md). Warm-up lengths count samples;
-clips, margins, floors and the novelty part are dimensionless.
+Units: decays and EWMA weights (:class:`StreamRates`) act per reading (``ScoreTuning.timed``:
+per 5 minutes, not kept); warm-ups count samples; clips, margins, floors are dimensionless.
 State is O(1): about 45 floats, 8 remembered odd values and two profiles of
 48 and 336 single-precision bins (about 2 KB per stream). In the per-reading
 path ``b if b > a else a`` stands for ``max(a, b)`` (and ``b if b < a else a``
@@ -115,6 +111,7 @@ class StreamScore:
         "_errors",
         "_evidence",
         "_high",
+        "_hold",
         "_interval",
         "_lagged",
         "_last_ts",
@@ -173,6 +170,7 @@ class StreamScore:
         self._lagged = LaggedRange(lag) if (lag := tuning.range_lag_s) else None  # the day's range
         runs = tuning.run_length
         self._runs = RunLength(runs, tuning.record_floor) if runs else None  # off: see docs
+        self._hold = tuning.spike_scale_hold  # the spike's scale falls at the slow rate (off)
 
     @property
     def step(self) -> float:
@@ -248,6 +246,8 @@ class StreamScore:
             # during a sustained event (a failure, a holiday) the faster scale
             # learns the event itself in a few dozen readings and dilutes it.
             slow_scale = self._slow_scales[best] * _MAD_TO_SIGMA
+            if self._hold and slow_scale > scale:  # ScoreTuning.spike_scale_hold (off)
+                z = residuals[best] / slow_scale
             slow_scale = scale if scale < slow_scale else slow_scale
             slow_z = residuals[best] / (floor if floor > slow_scale else slow_scale)
         else:
