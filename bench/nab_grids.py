@@ -31,7 +31,10 @@ the runs and visits grids sit on the rows without the lag. ``HELD_GRID``
 (24 more, ``--grids held``) is the product grid's rows with a slow scale with
 the spike's scale held (``ScoreTuning.spike_scale_hold``: issue 14's
 thirteenth NAB session, not kept on); ``averaged,lagged,held`` offers it as
-an axis.
+an axis. ``YOUNG_GRID`` (48 more, ``--grids young``) is the product grid's
+rows (averaged and lagged) with the records judged by their youth
+(``ScoreTuning.young_records``: issue 14's fourteenth NAB session, not kept
+on); ``averaged,lagged,young`` offers it as an axis.
 The records held through an excursion
 (``ScoreTuning.escalation``, 72 variants) were removed in issue 14's eighth
 NAB session: no fold chose them in three sessions (docs/anomaly.md).
@@ -62,6 +65,7 @@ __all__ = [
     "RUNS_GRID",
     "TIMED_GRID",
     "VISITS_GRID",
+    "YOUNG_GRID",
 ]
 
 # The per-reading axes: scale rate, slow scale rate, record decay, record floor.
@@ -150,6 +154,11 @@ LAGGED_GRID: tuple[ScoreTuning, ...] = tuple(
 HELD_GRID: tuple[ScoreTuning, ...] = tuple(
     replace(t, spike_scale_hold=True) for t in AVERAGED_GRID + LAGGED_GRID if t.slow_scale_alpha
 )
+# The product grid with the records judged by their youth (``ScoreTuning.young_records``;
+# issue 14, fourteenth NAB session): ``--grids young`` alone, ``averaged,lagged,young`` an axis.
+YOUNG_GRID: tuple[ScoreTuning, ...] = tuple(
+    replace(t, young_records=True) for t in AVERAGED_GRID + LAGGED_GRID
+)
 GRIDS: dict[str, tuple[ScoreTuning, ...]] = {
     "per_reading": PER_READING_GRID,
     "timed": TIMED_GRID,
@@ -159,6 +168,7 @@ GRIDS: dict[str, tuple[ScoreTuning, ...]] = {
     "visits": VISITS_GRID,
     "lagged": LAGGED_GRID,
     "held": HELD_GRID,
+    "young": YOUNG_GRID,
 }
 GRID: tuple[ScoreTuning, ...] = (
     PER_READING_GRID
@@ -169,5 +179,6 @@ GRID: tuple[ScoreTuning, ...] = (
     + VISITS_GRID
     + LAGGED_GRID
     + HELD_GRID
+    + YOUNG_GRID
 )
 assert DEFAULT_TUNING in GRID

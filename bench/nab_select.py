@@ -125,7 +125,7 @@ def _label(t: ScoreTuning) -> str:
         f"timed {timed:<14}{'runs ' if t.run_length else ''}"
         f"{'visits ' if t.profile_per_visit else ''}"
         f"{f'lag {t.range_lag_s / 3600:g} h ' if t.range_lag_s else ''}"
-        f"{'held ' if t.spike_scale_hold else ''}{star}"
+        f"{'held ' if t.spike_scale_hold else ''}{'young ' if t.young_records else ''}{star}"
     )
 
 
@@ -229,7 +229,17 @@ def main(argv: list[str] | None = None) -> int:
         "averaged decays only (the product's parametrisation: no decay chosen)": [
             r
             for r in results
-            if r.tuning.record_decays and not (r.tuning.run_length or r.tuning.spike_scale_hold)
+            if r.tuning.record_decays
+            and not (r.tuning.run_length or r.tuning.spike_scale_hold or r.tuning.young_records)
+        ],
+        "averaged decays, the records judged by their youth only (young_records)": [
+            r for r in results if r.tuning.young_records
+        ],
+        "averaged decays, the records' youth offered as an axis": [
+            r
+            for r in results
+            if r.tuning.record_decays
+            and not (r.tuning.run_length or r.tuning.profile_per_visit or r.tuning.spike_scale_hold)
         ],
         "averaged decays, the held spike scale only (spike_scale_hold)": [
             r for r in results if r.tuning.spike_scale_hold
@@ -237,7 +247,8 @@ def main(argv: list[str] | None = None) -> int:
         "averaged decays, the held spike scale offered as an axis": [
             r
             for r in results
-            if r.tuning.record_decays and not r.tuning.run_length and not r.tuning.profile_per_visit
+            if r.tuning.record_decays
+            and not (r.tuning.run_length or r.tuning.profile_per_visit or r.tuning.young_records)
         ],
         "averaged decays with run-length novelty (run_length 2) only": [
             r for r in results if r.tuning.run_length

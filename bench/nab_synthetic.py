@@ -49,6 +49,8 @@ _ONE_DECAY = ScoreTuning()
 _RUNS = replace(DEFAULT_TUNING, run_length=2.0)
 _VISITS = replace(DEFAULT_TUNING, profile_per_visit=True)
 _HELD = replace(DEFAULT_TUNING, spike_scale_hold=True)
+# Records judged by their youth (issue 14, fourteenth NAB session; off).
+_YOUNG = replace(DEFAULT_TUNING, young_records=True)
 _DAY = 86400.0
 
 
@@ -98,6 +100,7 @@ def main(argv: list[str] | None = None) -> int:
             "runs on": _RUNS,
             "visits": _VISITS,
             "held": _HELD,
+            "young": _YOUNG,
         }
         rows: dict[str, list[int]] = {label: [] for label in tunings}
         for seed in range(args.first_seed, args.first_seed + args.seeds):

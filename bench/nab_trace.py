@@ -1,6 +1,6 @@
 """Where the product's NAB points still go: every fired row, the evidence that made it.
 
-Usage: python -m bench.nab_trace [DATA_DIR] [--threshold T] [--rows]
+Usage: python -m bench.nab_trace [DATA_DIR] [--threshold T] [--rows] [--spike-hold] [--young]
 
 Scores every file with the product's :class:`StreamScore`, takes the whole-set
 standard threshold (or ``--threshold``) and, for every row at or above it after
@@ -163,8 +163,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--spike-hold", action="store_true", help="ScoreTuning.spike_scale_hold on (off: product)"
     )
+    parser.add_argument(
+        "--young", action="store_true", help="ScoreTuning.young_records on (off: product)"
+    )
     args = parser.parse_args(argv)
-    tuning = replace(DEFAULT_TUNING, spike_scale_hold=args.spike_hold)
+    tuning = replace(DEFAULT_TUNING, spike_scale_hold=args.spike_hold, young_records=args.young)
     files = [
         (c, s, v) for c in _categories(args.data_dir) for s, v in load_corpus(args.data_dir, c)
     ]

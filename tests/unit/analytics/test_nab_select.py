@@ -13,6 +13,7 @@ from bench.nab_grids import (
     HELD_GRID,
     LIKELIHOOD_GRID,
     RUNS_GRID,
+    YOUNG_GRID,
 )
 from bench.nab_select import VariantResult, choose_held_out, main
 from twin.analytics.anomaly.score_tuning import DEFAULT_TUNING, ScoreTuning
@@ -83,6 +84,14 @@ def test_the_held_variants_are_the_product_grid_with_a_slow_scale_and_the_hold_o
     }
     assert all(t.spike_scale_hold for t in HELD_GRID)
     assert replace(DEFAULT_TUNING, spike_scale_hold=True) in HELD_GRID
+
+
+def test_the_young_variants_are_the_product_grid_with_the_records_youth_on() -> None:
+    # ``--grids young`` differs from ``--grids averaged,lagged`` in the rule alone.
+    product_grid = set(GRIDS["averaged"]) | set(GRIDS["lagged"])
+    assert {replace(t, young_records=False) for t in YOUNG_GRID} == product_grid
+    assert all(t.young_records for t in YOUNG_GRID)
+    assert replace(DEFAULT_TUNING, young_records=True) in YOUNG_GRID
 
 
 def test_the_run_length_variants_are_the_product_row_with_it_on() -> None:

@@ -92,6 +92,15 @@ class ScoreTuning:
     usual size look larger in sigma than the last. The slow evidences keep the
     smaller of the two. No effect with ``slow_scale_alpha`` 0.
     """
+    young_records: bool = False
+    """Judge each record by how much of the stream it has seen (``young_records.py``).
+
+    Issue 14, fourteenth NAB session: with the decays averaged, each decay's
+    bar rises by the evidence's mean times ``ln(M / c)``, ``c`` the record's
+    effective count of readings and ``M = 1 / (1 - decay)`` its limit: what a
+    record of ``c`` readings is expected to lack, for an exponential tail, of
+    the record it will hold. Only with ``record_decays``.
+    """
     timed: tuple[str, ...] = ()
     """Rate groups (:data:`RATE_GROUPS`) given per 5 minutes of time, not per reading.
 
@@ -123,6 +132,8 @@ class ScoreTuning:
             raise ValueError(f"run_length must be > 1 (0: off), got {self.run_length}")
         if not self.range_lag_s >= 0.0:
             raise ValueError(f"range_lag_s must be >= 0 (0: off), got {self.range_lag_s}")
+        if self.young_records and not self.record_decays:
+            raise ValueError("young_records needs record_decays (the averaged records)")
         if self.record_decays and (self.spike_margin or "records" in self.timed):
             raise ValueError("record_decays is not combined with spike_margin or timed")
         # A tuple, so the tuning stays hashable (streams share its rates).
