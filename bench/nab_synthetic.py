@@ -15,7 +15,8 @@ run-length novelty on (``ScoreTuning.run_length`` 2, off in the product:
 issue 14's tenth NAB session) and the product's with the profiles' bins
 weighed per visit (``ScoreTuning.profile_per_visit``, off: the eleventh) and
 the product's with the spike's scale held (``ScoreTuning.spike_scale_hold``,
-off: the thirteenth).
+off: the thirteenth) and the product's with the records judged by their
+youth (``ScoreTuning.young_records``, off: the fourteenth).
 Seeds 0-5 were looked at while designing; 100-111 are held out (named in
 the eleventh NAB session before their first run: ``--first-seed 100 --seeds 12``).
 

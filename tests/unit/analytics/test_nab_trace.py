@@ -21,7 +21,14 @@ def _stream(seed: int) -> tuple[np.ndarray, np.ndarray]:
     return 300.0 * np.arange(len(values), dtype=np.float64), values
 
 
-@pytest.mark.parametrize("tuning", [DEFAULT_TUNING, replace(DEFAULT_TUNING, spike_scale_hold=True)])
+@pytest.mark.parametrize(
+    "tuning",
+    [
+        DEFAULT_TUNING,
+        replace(DEFAULT_TUNING, spike_scale_hold=True),
+        replace(DEFAULT_TUNING, young_records=True),
+    ],
+)
 @pytest.mark.parametrize("seed", [0, 1])
 def test_the_largest_evidence_is_the_reported_score(tuning: ScoreTuning, seed: int) -> None:
     ts, values = _stream(seed)
