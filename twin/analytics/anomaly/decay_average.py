@@ -47,7 +47,7 @@ _EVIDENCES = 3  # spike, shift, slow change: StreamScore's three evidences
 
 def decay_average(tuning: ScoreTuning, rise: float) -> DecayAverage:
     """The records for ``tuning.record_decays``: unrolled for three decays (the grid's)."""
-    if tuning.young_records:  # judged by their youth (young_records.py)
+    if tuning.young_records:  # judged by their youth; imported here, as it subclasses DecayAverage
         from twin.analytics.anomaly.young_records import YoungRecords
 
         return YoungRecords(tuning, rise)
