@@ -12,7 +12,8 @@ learned 0.037 / 0.005 / -0.024 against a true 0.073 after nights 1-3, the
 corridor beside it then 20-50 people off). The filter's gain for ``b`` now
 uses the channel's expected count (its recent flow,
 ``twin.live_analytics.unobserved_flow``), which carries none of the step's
-misses.
+misses, and so do the step's mean misses and their spread
+(``twin.analytics.crowd.channel_misses``).
 """
 
 from __future__ import annotations

@@ -10,16 +10,17 @@ conservation through every counted gate gives, with the zone/channel
 incidence ``B`` (a person leaving zone A through door D enters zone B; the
 sum over zones changes only by entries minus exits of the venue):
 
-    n_k = n_{k-1} + B c + B diag(c) b_{k-1}        b_k = b_{k-1} (random walk)
+    n_k = n_{k-1} + B c + B diag(e) b_{k-1}        b_k = b_{k-1} (random walk)
 
-(the covariance propagates with the expected count ``e`` in place of ``c``
-where the caller gives one, see :meth:`predict_vector`),
+with ``e`` the channel's expected count (its recent flow; the step's count
+``c`` where the caller gives none): the misses are a thinning of the flow,
+independent of what the step counted (:mod:`.channel_misses`),
 
 the Kalman filter of Kalman (1960) with the bias in the state as in
 Friedland (1969), "Treatment of bias in recursive filtering", IEEE TAC
 14(4). Count noise is binomial: of ``f`` true crossings a counter reports a
 Binomial(f, 1 - m) share plus Binomial(f, d) doubles, so the true flow
-behind ``c`` reported people has variance ``count_rel_sd^2 c`` with
+behind a step expected to count ``e`` has variance ``count_rel_sd^2 e`` with
 ``count_rel_sd^2 ~ (m (1 - m) + d) / (1 - m)^2``.
 
 A zone whose boundary is not fully counted (a door without a counter, or no
@@ -42,7 +43,7 @@ venue total is kept where the counters put it. The recursion itself runs
 unconstrained: clipping inside it would throw away the innovation that
 teaches the filter a counter's bias.
 
-Cost per step: the prediction touches ``P`` through the sparse ``B diag(c)``
+Cost per step: the prediction touches ``P`` through the sparse ``B diag(e)``
 (two nonzeros per channel), so a step is ``O(state^2)`` and an update of
 ``m`` direct counts ``O(m state^2)``.
 """
@@ -58,6 +59,7 @@ import scipy.sparse as sp
 from scipy.linalg.blas import dgemm
 
 from twin.analytics.crowd.camera_noise import CameraNoise
+from twin.analytics.crowd.channel_misses import propagate_channels
 from twin.analytics.crowd.errors import InvalidInput, UnknownZone
 from twin.analytics.crowd.graph import GateCount, GateLike, ZoneGraph
 from twin.analytics.crowd.nonnegative import condition_nonnegative
@@ -180,40 +182,26 @@ class OccupancyEstimator:
         """:meth:`predict` with counts as a channel vector (hot path of the live tracker).
 
         ``expected`` (per channel, default ``c``): the count the channel's
-        recent flow leads one to expect. Misses thin the flow, so a step's
-        own count carries the noise of the misses ``b`` is learned from; as
-        the sensitivity of ``n`` to ``b`` it taught a watched zone's ``b``
-        too low, night after night. The gain uses ``expected``; the mean
-        still adds ``c b`` (a tour group's misses come with it).
-        docs/measurements/crowd-log.md, "The entrance corrections' drift".
+        recent flow leads one to expect. Misses thin the flow, so the step's
+        misses are ``b`` times it in the mean, the gain and the spread alike
+        (:mod:`.channel_misses`; ``OccupancyConfig.thinning``).
         """
         nz, nb, cfg = self._nz, self._nz + self._nc, self.config
         # Fold first: it makes a new P, and a step written into the old one is lost.
         self._symmetrise()
         p = self.P
         e = c if expected is None else expected
-        act = np.flatnonzero((c != 0.0) | (e != 0.0))
-        if act.size:
-            # x' = x + B c + B diag(c) b; P' = F P F^T, F = I + G, G = [[0, B diag(e), 0],
-            # 0...] (sparse): only the channels that counted (or were expected to)
-            # touch P. The mean scales the step's count (a tour group's misses come
-            # with it), the gain the expected one, so b is learned on a regressor
-            # that does not carry the misses it is learned from.
-            inc = self._inc[:, act]
-            ca = c[act]
-            rows = nz + act
-            bc = inc.multiply(ca[np.newaxis, :]).tocsr()
-            self.x[:nz] += inc @ ca + bc @ self.x[rows]
-            if expected is not None:
-                bc = inc.multiply(e[act][np.newaxis, :]).tocsr()
-            gp = bc @ p[rows, :]  # the nonzero rows of G P: (nz, state)
-            p[:nz, :] += gp
-            p[:, :nz] += gp.T
-            p[:nz, :nz] += bc @ gp[:, rows].T
-            # The misses' spread given the step's crossings (binomial in c): a tour
-            # group crossing at once is one burst of crossings and of misses.
-            q = cfg.count_rel_sd**2 * ca + cfg.count_abs_sd**2
-            p[:nz, :nz] += (inc.multiply(q[np.newaxis, :]) @ inc.T).toarray()
+        propagate_channels(
+            self.x,
+            p,
+            self._inc,
+            nz,
+            c,
+            e,
+            cfg.count_rel_sd**2,
+            cfg.count_abs_sd**2,
+            thinning=cfg.thinning,
+        )
         if self._turnover.any():
             churn = self._turnover * (np.clip(self.x[:nz], 0.0, None) + 1.0) * dt_s
             p[np.arange(nz), np.arange(nz)] += churn

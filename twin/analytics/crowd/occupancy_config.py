@@ -17,6 +17,10 @@ class OccupancyConfig:
     ``channel_corr`` is the correlation between the corrections of a gate's two
     directions (prior and drift): one physical two-way counter misses people
     in both directions for the same reasons (optics, occlusion, mounting).
+    ``thinning``: a step's misses are ``b`` times the channel's expected
+    count in the mean, the gain and the spread (:mod:`.channel_misses`);
+    False keeps the former mix (mean and spread on the step's own count,
+    gain on the expected one), which made the corrections overconfident.
     """
 
     count_rel_sd: float = 0.3
@@ -32,6 +36,7 @@ class OccupancyConfig:
     camera_miss_sd: float = 0.03
     camera_miss_sd_per_h: float = 0.02
     channel_corr: float = 0.0
+    thinning: bool = True
 
 
 @dataclass(frozen=True, slots=True)
