@@ -1,7 +1,7 @@
 """What teaches the counters' corrections, and how sure the filter is of them (diagnostic).
 
 Usage: ``PYTHONPATH=. python -m bench.correction_trace [--seeds 28 29] [--days 1]
-[--gain lagged|own|late|pool] [--mixed] [--empty-once] [--hourly] [--quiet]``
+[--gain lagged|own|late|pool] [--booked] [--empty-once] [--hourly] [--quiet]``
 
 Runs ``bench.crowd_days``' simulated days on one venue (live defaults,
 realistic sensors) and, at 19:00 of each day (an hour into the night's
@@ -16,10 +16,11 @@ variance, so nothing else (the non-negativity projection, the folding of
 z-scores (1 when the corrections' sd is calibrated).
 
 ``--gain`` replaces the expected count the estimator is given, see
-:class:`Booking`; the misses follow it in the mean, the gain and the
-spread (``OccupancyConfig.thinning``), or with ``--mixed`` the former
-model: the mean and spread on the step's own count, the gain on the
-given one (as shipped before 2026-12, "The misses as a thinning");
+:class:`Booking` (the mean and the misses' spread on the step's own
+count, the gain on the given one); ``--booked`` instead puts the gain and
+the spread on the channel's counts booked over 900 s
+(``OccupancyConfig.miss_window_s``; ``--gain`` is then not used; the
+measurement log, "The misses' spread on the expected count");
 ``--empty-once`` fuses each night's known-empty zero once instead of every
 step. docs/measurements/crowd-log.md, "The corrections' overconfidence".
 """
@@ -45,10 +46,9 @@ KINDS = ("drift", "empty", "camera", "little", "other")
 class Booking(OccupancyEstimator):
     """The estimator, booking each call's change of the corrections' variances by kind and hour.
 
-    ``gain`` picks the expected count handed to the estimator (with
-    ``--mixed`` only the gain uses it, the mean adds the step's own count
-    times ``b``): ``lagged``, the live tracker's expected count (recent
-    flow, as shipped); ``own``, the step's count;
+    ``gain`` picks the count the corrections' gain uses (the mean always
+    adds the step's own count times ``b``): ``lagged``, the live tracker's
+    expected count (recent flow, as shipped); ``own``, the step's count;
     ``late``, the expected count plus the previous step's surprise (count
     minus expected); ``pool``, plus a share ``dt / POOL_S`` of the surprises
     not yet booked (``--pool-s``). Each is passed to the estimator as its
@@ -166,9 +166,9 @@ def main() -> None:
     ap.add_argument("--hourly", action="store_true", help="camera and empty booking per hour")
     ap.add_argument("--set", nargs="*", default=[], metavar="FIELD=VALUE")
     ap.add_argument(
-        "--mixed",
+        "--booked",
         action="store_true",
-        help="the former model: mean and spread on the step's count, gain on the expected one",
+        help="gain and spread on the counts booked over 900 s (miss_window_s=900, off by default)",
     )
     ap.add_argument(
         "--gain",
@@ -180,9 +180,9 @@ def main() -> None:
     global GAIN, POOL_S, EMPTY_ONCE
     GAIN, POOL_S, EMPTY_ONCE = a.gain, a.pool_s, a.empty_once
     overrides = {k: float(v) for k, v in (s.split("=") for s in a.set)}
-    if a.mixed:
-        overrides["thinning"] = 0.0  # falsy: OccupancyConfig.thinning off
-    model = "mixed" if a.mixed else "thinning"
+    if a.booked:
+        overrides["miss_window_s"] = 900.0
+    model = "booked" if a.booked else "as shipped"
     print(
         f"{a.venue}, seeds {a.seeds}, {a.days} days, {model}, gain {a.gain}; overrides {overrides}"
     )

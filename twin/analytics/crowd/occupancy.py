@@ -10,17 +10,17 @@ conservation through every counted gate gives, with the zone/channel
 incidence ``B`` (a person leaving zone A through door D enters zone B; the
 sum over zones changes only by entries minus exits of the venue):
 
-    n_k = n_{k-1} + B c + B diag(e) b_{k-1}        b_k = b_{k-1} (random walk)
+    n_k = n_{k-1} + B c + B diag(c) b_{k-1}        b_k = b_{k-1} (random walk)
 
-with ``e`` the channel's expected count (its recent flow; the step's count
-``c`` where the caller gives none): the misses are a thinning of the flow,
-independent of what the step counted (:mod:`.channel_misses`),
+(the covariance propagates with the expected count ``e`` in place of ``c``
+where the caller gives one, see :meth:`predict_vector` and
+:mod:`.channel_misses`),
 
 the Kalman filter of Kalman (1960) with the bias in the state as in
 Friedland (1969), "Treatment of bias in recursive filtering", IEEE TAC
 14(4). Count noise is binomial: of ``f`` true crossings a counter reports a
 Binomial(f, 1 - m) share plus Binomial(f, d) doubles, so the true flow
-behind a step expected to count ``e`` has variance ``count_rel_sd^2 e`` with
+behind ``c`` reported people has variance ``count_rel_sd^2 c`` with
 ``count_rel_sd^2 ~ (m (1 - m) + d) / (1 - m)^2``.
 
 A zone whose boundary is not fully counted (a door without a counter, or no
@@ -43,7 +43,7 @@ venue total is kept where the counters put it. The recursion itself runs
 unconstrained: clipping inside it would throw away the innovation that
 teaches the filter a counter's bias.
 
-Cost per step: the prediction touches ``P`` through the sparse ``B diag(e)``
+Cost per step: the prediction touches ``P`` through the sparse ``B diag(c)``
 (two nonzeros per channel), so a step is ``O(state^2)`` and an update of
 ``m`` direct counts ``O(m state^2)``.
 """
@@ -59,7 +59,7 @@ import scipy.sparse as sp
 from scipy.linalg.blas import dgemm
 
 from twin.analytics.crowd.camera_noise import CameraNoise
-from twin.analytics.crowd.channel_misses import propagate_channels
+from twin.analytics.crowd.channel_misses import MissBooking, propagate_channels
 from twin.analytics.crowd.errors import InvalidInput, UnknownZone
 from twin.analytics.crowd.graph import GateCount, GateLike, ZoneGraph
 from twin.analytics.crowd.nonnegative import condition_nonnegative
@@ -123,6 +123,8 @@ class OccupancyEstimator:
             self._turnover[self._zone(zone)] = 2.0 / dwell
         self._inc = sp.csc_matrix(self.graph.incidence)
         self._cam_noise = CameraNoise(nk)  # innovation statistics per camera
+        win = cfg.miss_window_s
+        self._booking = MissBooking(nc, win) if win > 0.0 else None  # counts not yet booked
         self._steps = 0
 
     def _zone(self, zone: str) -> int:
@@ -182,15 +184,24 @@ class OccupancyEstimator:
         """:meth:`predict` with counts as a channel vector (hot path of the live tracker).
 
         ``expected`` (per channel, default ``c``): the count the channel's
-        recent flow leads one to expect. Misses thin the flow, so the step's
-        misses are ``b`` times it in the mean, the gain and the spread alike
-        (:mod:`.channel_misses`; ``OccupancyConfig.thinning``).
+        recent flow leads one to expect. Misses thin the flow, so a step's
+        own count carries the noise of the misses ``b`` is learned from; as
+        the sensitivity of ``n`` to ``b`` it taught a watched zone's ``b``
+        too low, night after night. The gain uses ``expected``; the mean
+        still adds ``c b`` (a tour group's misses come with it).
+        docs/measurements/crowd-log.md, "The entrance corrections' drift".
+        With ``OccupancyConfig.miss_window_s`` > 0 (off by default) the gain
+        and the misses' spread use the channel's counts booked over that
+        window instead (:mod:`.channel_misses`).
         """
         nz, nb, cfg = self._nz, self._nz + self._nc, self.config
         # Fold first: it makes a new P, and a step written into the old one is lost.
         self._symmetrise()
         p = self.P
-        e = c if expected is None else expected
+        e, booked = c, False
+        if expected is not None:
+            booked = self._booking is not None
+            e = self._booking.book(c, dt_s) if self._booking is not None else expected
         propagate_channels(
             self.x,
             p,
@@ -200,7 +211,7 @@ class OccupancyEstimator:
             e,
             cfg.count_rel_sd**2,
             cfg.count_abs_sd**2,
-            thinning=cfg.thinning,
+            spread_on_expected=booked,
         )
         if self._turnover.any():
             churn = self._turnover * (np.clip(self.x[:nz], 0.0, None) + 1.0) * dt_s

@@ -17,10 +17,11 @@ class OccupancyConfig:
     ``channel_corr`` is the correlation between the corrections of a gate's two
     directions (prior and drift): one physical two-way counter misses people
     in both directions for the same reasons (optics, occlusion, mounting).
-    ``thinning``: a step's misses are ``b`` times the channel's expected
-    count in the mean, the gain and the spread (:mod:`.channel_misses`);
-    False keeps the former mix (mean and spread on the step's own count,
-    gain on the expected one), which made the corrections overconfident.
+    ``miss_window_s`` (option, off: 0): where the caller streams counts
+    (gives expected counts), the corrections' gain and the misses' spread
+    use each channel's counts booked over this window instead of the
+    caller's expected count and the step's own count
+    (:mod:`.channel_misses`).
     """
 
     count_rel_sd: float = 0.3
@@ -36,7 +37,7 @@ class OccupancyConfig:
     camera_miss_sd: float = 0.03
     camera_miss_sd_per_h: float = 0.02
     channel_corr: float = 0.0
-    thinning: bool = True
+    miss_window_s: float = 0.0
 
 
 @dataclass(frozen=True, slots=True)
