@@ -6,7 +6,8 @@ are missed one by one, so a step's misses do not depend on what it
 counted, and their spread is there in a step that counted nobody. With
 it, a camera no longer learns its doors' common correction, which
 nothing measures, and a watched hall's corrections still do not drift
-together.
+together. (It is off because it fails elsewhere: the real two-minute
+experiments, a hall during its tracker's outages; see the log.)
 """
 
 from __future__ import annotations
