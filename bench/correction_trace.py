@@ -1,7 +1,7 @@
 """What teaches the counters' corrections, and how sure the filter is of them (diagnostic).
 
 Usage: ``PYTHONPATH=. python -m bench.correction_trace [--seeds 28 29] [--days 1]
-[--gain lagged|own|late|pool] [--empty-once] [--hourly] [--quiet]``
+[--gain lagged|own|late|pool] [--booked] [--empty-once] [--hourly] [--quiet]``
 
 Runs ``bench.crowd_days``' simulated days on one venue (live defaults,
 realistic sensors) and, at 19:00 of each day (an hour into the night's
@@ -15,8 +15,12 @@ variance, so nothing else (the non-negativity projection, the folding of
 ``P`` back to symmetric) moves it. Pooled over seeds, the rms of the
 z-scores (1 when the corrections' sd is calibrated).
 
-``--gain`` replaces the count the corrections' gain uses (the mean always
-adds the step's own count times ``b``), see :class:`Booking`;
+``--gain`` replaces the expected count the estimator is given, see
+:class:`Booking` (the mean and the misses' spread on the step's own
+count, the gain on the given one); ``--booked`` instead puts the gain and
+the spread on the channel's counts booked over 900 s
+(``OccupancyConfig.miss_window_s``; ``--gain`` is then not used; the
+measurement log, "The misses' spread on the expected count");
 ``--empty-once`` fuses each night's known-empty zero once instead of every
 step. docs/measurements/crowd-log.md, "The corrections' overconfidence".
 """
@@ -162,6 +166,11 @@ def main() -> None:
     ap.add_argument("--hourly", action="store_true", help="camera and empty booking per hour")
     ap.add_argument("--set", nargs="*", default=[], metavar="FIELD=VALUE")
     ap.add_argument(
+        "--booked",
+        action="store_true",
+        help="gain and spread on the counts booked over 900 s (miss_window_s=900, off by default)",
+    )
+    ap.add_argument(
         "--gain",
         choices=("lagged", "own", "late", "pool"),
         default="lagged",
@@ -171,7 +180,12 @@ def main() -> None:
     global GAIN, POOL_S, EMPTY_ONCE
     GAIN, POOL_S, EMPTY_ONCE = a.gain, a.pool_s, a.empty_once
     overrides = {k: float(v) for k, v in (s.split("=") for s in a.set)}
-    print(f"{a.venue}, seeds {a.seeds}, {a.days} days, gain {a.gain}; overrides {overrides}")
+    if a.booked:
+        overrides["miss_window_s"] = 900.0
+    model = "booked" if a.booked else "as shipped"
+    print(
+        f"{a.venue}, seeds {a.seeds}, {a.days} days, {model}, gain {a.gain}; overrides {overrides}"
+    )
     zs: dict[int, list[np.ndarray]] = {}
     for seed in a.seeds:
         for r in run(a.venue, seed, a.days, overrides):

@@ -15,7 +15,9 @@ empty and people still crossing, a camera reading near 0 seems to
 measure the common scale: 0.95-0.97 % here (seeds 0-2), 0.3-0.4 % for
 the scenic site's exit. With the step's own count in the gain it is
 1.38 %. Strict: when the defect is fixed this test passes and the mark
-must go.
+must go. With the option ``OccupancyConfig.miss_window_s`` (the misses'
+spread on the expected count, off by default) it passes:
+``test_miss_booking.py``.
 """
 
 from __future__ import annotations
@@ -23,7 +25,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from twin.analytics.crowd import OccupancyConfig
 from twin.live_analytics import AnalyticsConfig
+from twin.live_analytics.config import LIVE_OCCUPANCY
 from twin.live_analytics.crowd import CrowdTracker
 from twin.venue import Venue
 
@@ -68,11 +72,12 @@ def venue() -> Venue:
     )
 
 
-def common_scale_sd(seed: int) -> float:
+def common_scale_sd(seed: int, occupancy: OccupancyConfig = LIVE_OCCUPANCY) -> float:
     """sd of the two corrections' mean after a day (visitors 09:00-16:30) and its evening."""
-    tracker = CrowdTracker(
-        venue(), AnalyticsConfig(empty_hours={"v": (18.0, 8.0)}, initial_occupancy={"hall": 0.0})
+    config = AnalyticsConfig(
+        empty_hours={"v": (18.0, 8.0)}, initial_occupancy={"hall": 0.0}, occupancy=occupancy
     )
+    tracker = CrowdTracker(venue(), config)
     rng = np.random.default_rng(seed)
     hall, seen_in, seen_out, t = 0, 0.0, 0.0, T0
     for k in range(3600):  # 08:00-18:00

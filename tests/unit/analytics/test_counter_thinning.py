@@ -20,7 +20,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from twin.analytics.crowd import OccupancyConfig
 from twin.live_analytics import AnalyticsConfig
+from twin.live_analytics.config import LIVE_OCCUPANCY
 from twin.live_analytics.crowd import CrowdTracker
 from twin.venue import Venue
 
@@ -80,9 +82,12 @@ def venue() -> Venue:
     )
 
 
-def learned_after_nights(seed: int, days: int) -> list[dict[str, float]]:
+def learned_after_nights(
+    seed: int, days: int, occupancy: OccupancyConfig = LIVE_OCCUPANCY
+) -> list[dict[str, float]]:
     """Each channel's learned correction at the end of every night."""
-    tracker = CrowdTracker(venue(), AnalyticsConfig(empty_hours={"v": (18.0, 8.0)}))
+    config = AnalyticsConfig(empty_hours={"v": (18.0, 8.0)}, occupancy=occupancy)
+    tracker = CrowdTracker(venue(), config)
     rng = np.random.default_rng(seed)
     hall = gallery = 0
     true = dict.fromkeys(MISS, 0)

@@ -13,7 +13,8 @@ sum over zones changes only by entries minus exits of the venue):
     n_k = n_{k-1} + B c + B diag(c) b_{k-1}        b_k = b_{k-1} (random walk)
 
 (the covariance propagates with the expected count ``e`` in place of ``c``
-where the caller gives one, see :meth:`predict_vector`),
+where the caller gives one, see :meth:`predict_vector` and
+:mod:`.channel_misses`),
 
 the Kalman filter of Kalman (1960) with the bias in the state as in
 Friedland (1969), "Treatment of bias in recursive filtering", IEEE TAC
@@ -58,6 +59,7 @@ import scipy.sparse as sp
 from scipy.linalg.blas import dgemm
 
 from twin.analytics.crowd.camera_noise import CameraNoise
+from twin.analytics.crowd.channel_misses import MissBooking, propagate_channels
 from twin.analytics.crowd.errors import InvalidInput, UnknownZone
 from twin.analytics.crowd.graph import GateCount, GateLike, ZoneGraph
 from twin.analytics.crowd.nonnegative import condition_nonnegative
@@ -121,6 +123,8 @@ class OccupancyEstimator:
             self._turnover[self._zone(zone)] = 2.0 / dwell
         self._inc = sp.csc_matrix(self.graph.incidence)
         self._cam_noise = CameraNoise(nk)  # innovation statistics per camera
+        win = cfg.miss_window_s
+        self._booking = MissBooking(nc, win) if win > 0.0 else None  # counts not yet booked
         self._steps = 0
 
     def _zone(self, zone: str) -> int:
@@ -186,34 +190,29 @@ class OccupancyEstimator:
         too low, night after night. The gain uses ``expected``; the mean
         still adds ``c b`` (a tour group's misses come with it).
         docs/measurements/crowd-log.md, "The entrance corrections' drift".
+        With ``OccupancyConfig.miss_window_s`` > 0 (off by default) the gain
+        and the misses' spread use the channel's counts booked over that
+        window instead (:mod:`.channel_misses`).
         """
         nz, nb, cfg = self._nz, self._nz + self._nc, self.config
         # Fold first: it makes a new P, and a step written into the old one is lost.
         self._symmetrise()
         p = self.P
-        e = c if expected is None else expected
-        act = np.flatnonzero((c != 0.0) | (e != 0.0))
-        if act.size:
-            # x' = x + B c + B diag(c) b; P' = F P F^T, F = I + G, G = [[0, B diag(e), 0],
-            # 0...] (sparse): only the channels that counted (or were expected to)
-            # touch P. The mean scales the step's count (a tour group's misses come
-            # with it), the gain the expected one, so b is learned on a regressor
-            # that does not carry the misses it is learned from.
-            inc = self._inc[:, act]
-            ca = c[act]
-            rows = nz + act
-            bc = inc.multiply(ca[np.newaxis, :]).tocsr()
-            self.x[:nz] += inc @ ca + bc @ self.x[rows]
-            if expected is not None:
-                bc = inc.multiply(e[act][np.newaxis, :]).tocsr()
-            gp = bc @ p[rows, :]  # the nonzero rows of G P: (nz, state)
-            p[:nz, :] += gp
-            p[:, :nz] += gp.T
-            p[:nz, :nz] += bc @ gp[:, rows].T
-            # The misses' spread given the step's crossings (binomial in c): a tour
-            # group crossing at once is one burst of crossings and of misses.
-            q = cfg.count_rel_sd**2 * ca + cfg.count_abs_sd**2
-            p[:nz, :nz] += (inc.multiply(q[np.newaxis, :]) @ inc.T).toarray()
+        e, booked = c, False
+        if expected is not None:
+            booked = self._booking is not None
+            e = self._booking.book(c, dt_s) if self._booking is not None else expected
+        propagate_channels(
+            self.x,
+            p,
+            self._inc,
+            nz,
+            c,
+            e,
+            cfg.count_rel_sd**2,
+            cfg.count_abs_sd**2,
+            spread_on_expected=booked,
+        )
         if self._turnover.any():
             churn = self._turnover * (np.clip(self.x[:nz], 0.0, None) + 1.0) * dt_s
             p[np.arange(nz), np.arange(nz)] += churn

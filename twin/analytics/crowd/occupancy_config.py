@@ -17,6 +17,11 @@ class OccupancyConfig:
     ``channel_corr`` is the correlation between the corrections of a gate's two
     directions (prior and drift): one physical two-way counter misses people
     in both directions for the same reasons (optics, occlusion, mounting).
+    ``miss_window_s`` (option, off: 0): where the caller streams counts
+    (gives expected counts), the corrections' gain and the misses' spread
+    use each channel's counts booked over this window instead of the
+    caller's expected count and the step's own count
+    (:mod:`.channel_misses`).
     """
 
     count_rel_sd: float = 0.3
@@ -32,6 +37,7 @@ class OccupancyConfig:
     camera_miss_sd: float = 0.03
     camera_miss_sd_per_h: float = 0.02
     channel_corr: float = 0.0
+    miss_window_s: float = 0.0
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,0 +1,65 @@
+"""The option that puts the misses' spread and the gain on each channel's booked counts.
+
+``OccupancyConfig.miss_window_s`` (off by default; docs/measurements/
+crowd-log.md, "The misses' spread on the expected count"): pedestrians
+are missed one by one, so a step's misses do not depend on what it
+counted, and their spread is there in a step that counted nobody. With
+it, a camera no longer learns its doors' common correction, which
+nothing measures, and a watched hall's corrections still do not drift
+together. (It is off because it fails elsewhere: the real two-minute
+experiments, a hall during its tracker's outages; see the log.)
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+import pytest
+
+from tests.unit.analytics.test_correction_common_scale import common_scale_sd
+from tests.unit.analytics.test_counter_thinning import MISS, learned_after_nights
+from twin.analytics.crowd.channel_misses import MissBooking
+from twin.live_analytics.config import LIVE_OCCUPANCY
+
+BOOKED = dataclasses.replace(LIVE_OCCUPANCY, miss_window_s=900.0)
+
+
+def test_the_booked_counts_add_up_to_the_counts_once_the_flow_stops() -> None:
+    booking = MissBooking(2, 900.0)
+    booked = booking.book(np.array([30.0, 2.0]), 10.0)
+    for _ in range(2000):  # 10 s steps, nobody counted: about 5.5 h
+        booked = booked + booking.book(np.zeros(2), 10.0)
+    assert booked == pytest.approx([30.0, 2.0], rel=1e-6)
+
+
+def test_a_long_quiet_step_books_what_was_counted_not_the_rate() -> None:
+    # Two people counted in 10 s, then nobody for 8 h: the step books the two,
+    # not 0.2 /s x 8 h (a normalised average of the first step's rate would).
+    booking = MissBooking(1, 900.0)
+    first = booking.book(np.array([2.0]), 10.0)
+    later = booking.book(np.zeros(1), 8 * 3600.0)
+    assert first[0] + later[0] == pytest.approx(2.0, rel=1e-9)
+
+
+def test_one_step_books_what_two_halves_book_for_a_steady_flow() -> None:
+    one, two = MissBooking(1, 900.0), MissBooking(1, 900.0)
+    for _ in range(50):
+        whole = one.book(np.array([6.0]), 60.0)
+        halves = two.book(np.array([3.0]), 30.0) + two.book(np.array([3.0]), 30.0)
+    assert whole == pytest.approx(halves, rel=1e-9)
+
+
+@pytest.mark.parametrize("seed", [0])
+def test_a_camera_does_not_learn_its_doors_common_correction(seed: int) -> None:
+    # As shipped 0.95-0.97 % (the strict known failure in
+    # test_correction_common_scale.py); the prior with g's 3 % allows 1.28 %.
+    assert common_scale_sd(seed, BOOKED) >= 0.012
+
+
+@pytest.mark.parametrize("seed", [0, 1])
+def test_a_watched_halls_corrections_still_do_not_drift_together(seed: int) -> None:
+    truth = {sid: m / (1.0 - m) for sid, m in MISS.items()}
+    for learned in learned_after_nights(seed, 2, BOOKED):
+        mean_err = np.mean([learned[s] - truth[s] for s in MISS])
+        assert abs(mean_err) < 0.01, (learned, truth)

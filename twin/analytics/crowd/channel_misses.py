@@ -1,0 +1,109 @@
+"""One step of the counting channels' crossings and misses in the occupancy filter.
+
+A channel that reports ``c`` people in a step really saw ``c`` plus the
+people it missed, ``M``; its correction ``b`` scales the misses (see
+:mod:`.occupancy`). The filter adds ``c + b c`` to the occupancy's mean
+(over a day the misses are ``b`` times the counts, whatever the step
+sizes), and moves ``n`` with ``b`` in its covariance by the channel's
+expected count ``e`` (the live tracker's recent flow): the misses are a
+thinning of the flow, so a step's own count carries the noise of the
+misses ``b`` is learned from (docs/measurements/crowd-log.md, "The
+entrance corrections' drift").
+
+The misses' spread. Pedestrians cross and are missed one by one: given
+the rate, a step's misses are independent of its count,
+``M ~ Poisson(b rho)`` with variance about ``count_rel_sd^2 e``, there
+in a step that counted nobody; the filter used ``count_rel_sd^2 c``,
+none between counts, so a camera's reading then pinned ``n`` and the
+gain's lag (the expected counts' sum trails the counts by about the rate
+window times the flow) was read as information about the common scale of
+a zone's doors' corrections, which nothing measures.
+
+Option ``OccupancyConfig.miss_window_s`` (off: 0) puts the gain and the
+spread on the counts booked over that window (:class:`MissBooking`):
+each count enters a per-channel pool of counts not yet booked, booked at
+``1 / window`` (an exponential average of the counts, not normalised), so
+the booked counts add up to the counts once the flow stops; a count
+inside a step of ``dt`` is taken as uniform in it. The live tracker's
+recent flow, normalised by its weight (a short history is its plain
+mean), books ``c (1 + 1/2 + 1/3 ...)`` after one burst, and a long step
+after a burst ``rate x dt``. Off by default: the pool starts empty (a
+flow of 0 before the first count), so in a stream's first minutes the
+spread and the gain are near 0 and the counts are taken as exact (bands
+53-59 % on the two real two-minute experiments); measured in the log,
+"The misses' spread on the expected count".
+
+Cost: one float per channel; the sparse ``B diag(e)`` touches ``P``
+through the channels that counted or were expected to, as before.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import numpy.typing as npt
+import scipy.sparse as sp
+
+__all__ = ["MissBooking", "propagate_channels"]
+
+Vector = npt.NDArray[np.float64]
+
+
+class MissBooking:
+    """Each channel's counts not yet booked as expected counts; one float per channel."""
+
+    def __init__(self, n_channels: int, window_s: float) -> None:
+        if not window_s > 0.0:
+            raise ValueError("window_s must be > 0")
+        self.window_s = window_s
+        self.pool = np.zeros(n_channels)
+
+    def book(self, counts: Vector, dt_s: float) -> Vector:
+        """The step's expected counts: what the pool and the step's own counts book in ``dt_s``."""
+        x = dt_s / self.window_s
+        decay = math.exp(-x)
+        # Of a count uniform in the step, the share booked by its end:
+        # 1 - (1 - e^-x) / x (about x / 2 for a short step).
+        own = 1.0 - -math.expm1(-x) / x
+        booked = (1.0 - decay) * self.pool + own * counts
+        self.pool += counts - booked
+        return booked
+
+
+def propagate_channels(
+    x: Vector,
+    p: npt.NDArray[np.float64],
+    inc: sp.csc_matrix,
+    nz: int,
+    counts: Vector,
+    expected: Vector,
+    rel_var: float,
+    abs_var: float,
+    *,
+    spread_on_expected: bool = False,
+) -> None:
+    """Add one step's crossings and misses to the occupancy ``x[:nz]`` and ``P`` in place.
+
+    ``inc`` is the zone/channel incidence, the corrections ``b`` sit at
+    ``x[nz:nz + channels]``; ``rel_var`` and ``abs_var`` are the misses'
+    variance per person and per channel-step, times the expected count
+    (``spread_on_expected``) or the step's own.
+    """
+    act = np.flatnonzero((counts != 0.0) | (expected != 0.0))
+    if not act.size:
+        return
+    inc = inc[:, act]
+    ca, ea = counts[act], expected[act]
+    rows = nz + act
+    var_count = ea if spread_on_expected else ca
+    # x' = x + B c + B diag(c) b; P' = F P F^T, F = I + [[0, B diag(e), 0], 0...]
+    # (sparse): only the active channels touch P.
+    x[:nz] += inc @ ca + inc.multiply(ca[np.newaxis, :]).tocsr() @ x[rows]
+    be = inc.multiply(ea[np.newaxis, :]).tocsr()
+    gp = be @ p[rows, :]  # the nonzero rows of G P: (nz, state)
+    p[:nz, :] += gp
+    p[:, :nz] += gp.T
+    p[:nz, :nz] += be @ gp[:, rows].T
+    q = rel_var * var_count + abs_var
+    p[:nz, :nz] += (inc.multiply(q[np.newaxis, :]) @ inc.T).toarray()
