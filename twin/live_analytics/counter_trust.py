@@ -13,7 +13,9 @@ the counter's channel is fed from the outage instead:
   crossings, per half-hour of the day). The tracker imputes the growth of that
   figure each step. The first step after the detection carries the whole
   silence so far: the spell before detection is backdated in one catch-up
-  step, not replayed (measurements fused meanwhile are not revisited).
+  step, not replayed. Measurements fused meanwhile are not revisited, but
+  what the cameras beside the gate learnt from them is booked as variance
+  at that step (:attr:`DistrustedCounters.caught_up`, ``silence_learning.py``).
 - **Uncertainty.** The growth of the outage's variance (the clusters'
   Poisson noise and the share's day-to-day spread, one error for the whole
   outage) is added to the two zones of the gate with opposite signs, like an

@@ -64,10 +64,6 @@ class SilenceLearning:
         self._g_then = est.x[self._cam_state].copy()
         self._moved_then = np.zeros(self._zone.size)
 
-    @property
-    def active(self) -> bool:
-        return bool(self._cam_ch.size or self._zone_ch.size)
-
     def before_cameras(self, est: OccupancyEstimator) -> Vector:
         """The watched zones' occupancy before the cameras are fused."""
         return est.x[self._zones].copy()
