@@ -20,7 +20,8 @@ and when the detector reported it, and for clean / off / on the occupancy
 MAE (people) and the share of steps with the truth inside ``occupancy +-
 1.96 sd``, during the blockage and for the rest of the day (to 18:00).
 Pooled (step-weighted) at the end: all blockages, the detected ones
-("found"), and the detected ones from their detection to their end. On the clean runs it checks that
+("found"), and the detected ones split at their detection: the silence
+before it (zeros read as data) and from it to the blockage's end. On the clean runs it checks that
 **on** equals **off** and prints how many counters were ever distrusted.
 """
 
@@ -183,23 +184,28 @@ def main(argv: list[str] | None = None) -> int:
                                 pooled.setdefault((phase, mode), []).append(got)
                                 if seen:
                                     pooled.setdefault((phase + " found", mode), []).append(got)
-                    if seen:  # during, from the detection on
-                        sel = (ts > seen[0]) & (ts <= f.end)
-                        for mode in ("off", "on"):
-                            err = (
-                                np.array(faulty.est[mode])[sel, j] - np.array(faulty.truth)[sel, j]
-                            )
-                            sd = np.array(faulty.sd[mode])[sel, j]
-                            if err.size:
-                                pooled.setdefault(("detected-end", mode), []).append(
-                                    (np.abs(err), np.abs(err) <= 1.96 * sd)
+                    if seen:  # during: the silence before the detection, and from it on
+                        split = (
+                            ("silence", (ts > f.start) & (ts < seen[0])),
+                            ("detected-end", (ts >= seen[0]) & (ts <= f.end)),
+                        )
+                        for phase, sel in split:
+                            for mode in ("off", "on"):
+                                err = (
+                                    np.array(faulty.est[mode])[sel, j]
+                                    - np.array(faulty.truth)[sel, j]
                                 )
+                                sd = np.array(faulty.sd[mode])[sel, j]
+                                if err.size:
+                                    pooled.setdefault((phase, mode), []).append(
+                                        (np.abs(err), np.abs(err) <= 1.96 * sd)
+                                    )
                     print(
                         f"  {f.sensor:28s} {(f.end - f.start) / 60:5.0f} min {found} "
                         f"{z:16s} during {' | '.join(cells[:3])}  after {' | '.join(cells[3:])}"
                     )
     print("\npooled over blockages x adjacent zones (step-weighted): MAE people / coverage %")
-    for phase in ("during", "after", "during found", "after found", "detected-end"):
+    for phase in ("during", "after", "during found", "after found", "silence", "detected-end"):
         cells = []
         for mode in ("clean", "off", "on"):
             if (phase, mode) not in pooled:

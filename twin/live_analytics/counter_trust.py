@@ -13,7 +13,9 @@ the counter's channel is fed from the outage instead:
   crossings, per half-hour of the day). The tracker imputes the growth of that
   figure each step. The first step after the detection carries the whole
   silence so far: the spell before detection is backdated in one catch-up
-  step, not replayed (measurements fused meanwhile are not revisited).
+  step, not replayed. Measurements fused meanwhile are not revisited, but
+  what the cameras beside the gate learnt from them is booked as variance
+  at that step (:attr:`DistrustedCounters.caught_up`, ``silence_learning.py``).
 - **Uncertainty.** The growth of the outage's variance (the clusters'
   Poisson noise and the share's day-to-day spread, one error for the whole
   outage) is added to the two zones of the gate with opposite signs, like an
@@ -62,6 +64,7 @@ class DistrustedCounters:
         self._channel = channel
         self._per_channel = per_channel
         self._now: dict[str, CounterOutage] = {}
+        self.caught_up: tuple[int, ...] = ()  # channels whose outage began this step
         # sensor -> (missed, variance) already imputed into the filter.
         self._used: dict[str, tuple[float, float]] = {}
 
@@ -92,13 +95,17 @@ class DistrustedCounters:
         the step is taken (the watch sees every reading first), so its
         count is in ``pending`` and it is trusted again.
         """
+        self.caught_up = ()
         if not self._now:
             return pending / np.maximum(self._per_channel, 1.0), _NO_CH, _NO_VAR
         working = self._per_channel.copy()
         imputed: dict[int, list[tuple[float, float]]] = {}
+        first: set[int] = set()
         for s, o in self._now.items():
             ch = self._channel[s]
             working[ch] -= 1.0
+            if s not in self._used:
+                first.add(ch)
             m0, v0 = self._used.get(s, (0.0, 0.0))
             # The detector's figures only grow during an outage; never impute less than 0.
             dm, dv = max(0.0, o.missed - m0), max(0.0, o.missed_var - v0)
@@ -110,6 +117,8 @@ class DistrustedCounters:
             if working[ch] > 0.0:
                 continue  # another counter on this channel still counts
             counts[ch] = sum(m for m, _ in got) / len(got)
+            if ch in first:  # the silence before the detection, in one step
+                self.caught_up += (ch,)
             chans.append(ch)
             var.append(sum(v for _, v in got) / len(got) ** 2)
         return counts, np.array(chans, dtype=np.int64), np.array(var)

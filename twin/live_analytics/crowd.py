@@ -51,6 +51,7 @@ from twin.live_analytics.direct_counts import (
 )
 from twin.live_analytics.empty_hours import EmptyHours
 from twin.live_analytics.results import GateFlow, ZoneCrowd
+from twin.live_analytics.silence_learning import SilenceLearning
 from twin.live_analytics.tracker_zones import TrackedZone, TrackerZones
 from twin.live_analytics.unobserved_flow import TrackerChannels, UnobservedFlow
 from twin.live_analytics.zone_priors import zone_priors
@@ -107,6 +108,8 @@ class CrowdTracker:
             self._zones, venue.gates, config.occupancy, initial, open_zones, [s.zone for s in cams]
         )
         zi = self._estimator.graph.zone_index
+        # What the cameras learnt while a stopped counter read 0 (silence_learning.py).
+        self._silence = SilenceLearning(self._estimator, [s.zone for s in cams])
         # A crossing is missed when the person's track is dropped in either frame.
         lost = 1.0 - (1.0 - config.tracker_dropout) ** 2
         for ch in self._tracked_ch.tolist():
@@ -236,6 +239,7 @@ class CrowdTracker:
         est.predict_vector(counts, dt, expected)
         self._tracker_ch.widen(est)
         UnobservedFlow.widen(est, imputed, imputed_var)  # the outages' imputed crossings
+        self._silence.widen(est, self._distrust.caught_up)
         self._imputed[:] = False
         self._imputed[imputed] = True
         flow = counts * est.channel_scale()
@@ -264,9 +268,12 @@ class CrowdTracker:
                 self._area,
                 self._cfg,
             )
+            before = self._silence.before_cameras(est)
             est.observe_cameras(restart_from_first_counts(est, obs, self._cam_zone, self._assumed))
+            self._silence.after_cameras(est, before)
         if self._empty is not None and self._empty.contains(now):
             est.observe_empty()
+        self._silence.counted(est, self._pending > 0.0)
         self._pending[:] = 0.0
         self._direct_pending.clear()
         self._last_flow = flow / dt
