@@ -191,8 +191,8 @@ class OccupancyEstimator:
         still adds ``c b`` (a tour group's misses come with it).
         docs/measurements/crowd-log.md, "The entrance corrections' drift".
         With ``OccupancyConfig.miss_window_s`` > 0 (off by default) the gain
-        and the misses' spread use the channel's counts booked over that
-        window instead (:mod:`.channel_misses`).
+        and the misses' spread use the channel's expected count over that
+        window instead (:meth:`.MissBooking.expect`).
         """
         nz, nb, cfg = self._nz, self._nz + self._nc, self.config
         # Fold first: it makes a new P, and a step written into the old one is lost.
@@ -201,7 +201,7 @@ class OccupancyEstimator:
         e, booked = c, False
         if expected is not None:
             booked = self._booking is not None
-            e = self._booking.book(c, dt_s) if self._booking is not None else expected
+            e = self._booking.expect(c, dt_s) if self._booking is not None else expected
         propagate_channels(
             self.x,
             p,

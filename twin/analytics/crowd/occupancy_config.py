@@ -19,8 +19,9 @@ class OccupancyConfig:
     in both directions for the same reasons (optics, occlusion, mounting).
     ``miss_window_s`` (option, off: 0): where the caller streams counts
     (gives expected counts), the corrections' gain and the misses' spread
-    use each channel's counts booked over this window instead of the
-    caller's expected count and the step's own count
+    use each channel's expected count over this window (its counts
+    booked, and the mean rate so far for the time before the stream)
+    instead of the caller's expected count and the step's own count
     (:mod:`.channel_misses`).
     """
 
