@@ -6,8 +6,9 @@ are missed one by one, so a step's misses do not depend on what it
 counted, and their spread is there in a step that counted nobody. With
 it, a camera no longer learns its doors' common correction, which
 nothing measures, and a watched hall's corrections still do not drift
-together. (It is off because it fails elsewhere: the real two-minute
-experiments, a hall during its tracker's outages; see the log.)
+together. (It is off because the batched and the inline service differ
+by more than their bar on a young stream; see the log, "The booking's
+start".)
 """
 
 from __future__ import annotations
