@@ -34,7 +34,9 @@ thirteenth NAB session, not kept on); ``averaged,lagged,held`` offers it as
 an axis. ``YOUNG_GRID`` (48 more, ``--grids young``) is the product grid's
 rows (averaged and lagged) with the records judged by their youth
 (``ScoreTuning.young_records``: issue 14's fourteenth NAB session, not kept
-on); ``averaged,lagged,young`` offers it as an axis.
+on); ``averaged,lagged,young`` offers it as an axis. ``QUIET_GRID`` (48 more,
+``--grids quiet``) is the product grid with quiet spells scored
+(``ScoreTuning.quiet_spells``: the fifteenth, not kept on).
 The records held through an excursion
 (``ScoreTuning.escalation``, 72 variants) were removed in issue 14's eighth
 NAB session: no fold chose them in three sessions (docs/anomaly.md).
@@ -61,6 +63,7 @@ __all__ = [
     "LAGGED_GRID",
     "LIKELIHOOD_GRID",
     "PER_READING_GRID",
+    "QUIET_GRID",
     "RANGE_LAGS",
     "RUNS_GRID",
     "TIMED_GRID",
@@ -159,6 +162,11 @@ HELD_GRID: tuple[ScoreTuning, ...] = tuple(
 YOUNG_GRID: tuple[ScoreTuning, ...] = tuple(
     replace(t, young_records=True) for t in AVERAGED_GRID + LAGGED_GRID
 )
+# The product grid with quiet spells scored (``ScoreTuning.quiet_spells``; issue 14,
+# fifteenth NAB session): ``--grids quiet`` alone, ``averaged,lagged,quiet`` an axis.
+QUIET_GRID: tuple[ScoreTuning, ...] = tuple(
+    replace(t, quiet_spells=True) for t in AVERAGED_GRID + LAGGED_GRID
+)
 GRIDS: dict[str, tuple[ScoreTuning, ...]] = {
     "per_reading": PER_READING_GRID,
     "timed": TIMED_GRID,
@@ -169,6 +177,7 @@ GRIDS: dict[str, tuple[ScoreTuning, ...]] = {
     "lagged": LAGGED_GRID,
     "held": HELD_GRID,
     "young": YOUNG_GRID,
+    "quiet": QUIET_GRID,
 }
 GRID: tuple[ScoreTuning, ...] = (
     PER_READING_GRID
@@ -180,5 +189,6 @@ GRID: tuple[ScoreTuning, ...] = (
     + LAGGED_GRID
     + HELD_GRID
     + YOUNG_GRID
+    + QUIET_GRID
 )
 assert DEFAULT_TUNING in GRID

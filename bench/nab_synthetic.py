@@ -16,7 +16,8 @@ issue 14's tenth NAB session) and the product's with the profiles' bins
 weighed per visit (``ScoreTuning.profile_per_visit``, off: the eleventh) and
 the product's with the spike's scale held (``ScoreTuning.spike_scale_hold``,
 off: the thirteenth) and the product's with the records judged by their
-youth (``ScoreTuning.young_records``, off: the fourteenth).
+youth (``ScoreTuning.young_records``, off: the fourteenth) and the
+product's with quiet spells scored (``ScoreTuning.quiet_spells``, off: the fifteenth).
 Seeds 0-5 were looked at while designing; 100-111 are held out (named in
 the eleventh NAB session before their first run: ``--first-seed 100 --seeds 12``).
 
@@ -52,6 +53,8 @@ _VISITS = replace(DEFAULT_TUNING, profile_per_visit=True)
 _HELD = replace(DEFAULT_TUNING, spike_scale_hold=True)
 # Records judged by their youth (issue 14, fourteenth NAB session; off).
 _YOUNG = replace(DEFAULT_TUNING, young_records=True)
+# Quiet spells of the usual excursions scored (issue 14, fifteenth NAB session; off).
+_QUIET = replace(DEFAULT_TUNING, quiet_spells=True)
 _DAY = 86400.0
 
 
@@ -102,6 +105,7 @@ def main(argv: list[str] | None = None) -> int:
             "visits": _VISITS,
             "held": _HELD,
             "young": _YOUNG,
+            "quiet": _QUIET,
         }
         rows: dict[str, list[int]] = {label: [] for label in tunings}
         for seed in range(args.first_seed, args.first_seed + args.seeds):

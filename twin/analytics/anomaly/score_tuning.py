@@ -101,6 +101,13 @@ class ScoreTuning:
     record of ``c`` readings is expected to lack, for an exponential tail, of
     the record it will hold. Only with ``record_decays``.
     """
+    quiet_spells: bool = False
+    """Score a spell without the stream's usual excursions (``quiet_spell.py``).
+
+    Issue 14, fifteenth NAB session: readings since the last excursion times
+    the rate at which the stream's excursion clusters started, ``-ln`` of the
+    chance of that silence, judged against its own records.
+    """
     timed: tuple[str, ...] = ()
     """Rate groups (:data:`RATE_GROUPS`) given per 5 minutes of time, not per reading.
 

@@ -4,52 +4,46 @@ NAB (and an operator with one alarm threshold for a whole venue) sweeps one
 threshold over every stream, so the score must be calibrated by the stream
 itself, and an event should score high once, early. Per reading:
 
-1. **Prediction.** The best of three online predictors: a robust level
-   (winsorised EWMA), a time-of-day profile and a time-of-week profile
-   (:class:`SeasonalProfile`). Each keeps its own robust residual scale and
-   an EWMA of its absolute error; a profile is used only while it predicts
-   clearly (10 %) better than the level, so seasonality is found from the
-   data and switched off on streams that have none.
-2. **Resolution.** The noise scale never falls below half the smallest step
-   seen between readings, so integer counts and quantised sensors do not
-   turn their last digit into a 50-sigma event.
-3. **Evidence at three time scales.** The standardised residual ``z`` alone
-   (a spike), and its EWMAs over about 10 and 100 readings, each rescaled to
-   unit noise (a level shift, a slow drift or a changed shape of a cycle).
-   The slow evidences standardise by the smaller of that scale and a slower
-   one (about 500 readings): a sustained event (a day without its daily
+1. **Prediction.** The best of three online predictors: a robust level (winsorised EWMA), a
+   time-of-day profile and a time-of-week profile (:class:`SeasonalProfile`). Each keeps its own
+   robust residual scale and an EWMA of its absolute error; a profile is used only while it
+   predicts clearly (10 %) better than the level, so seasonality is found from the data and
+   switched off on streams that have none.
+2. **Resolution.** The noise scale never falls below half the smallest step seen between
+   readings, so integer counts and quantised sensors do not turn their last digit into a
+   50-sigma event.
+3. **Evidence at three time scales.** The standardised residual ``z`` alone (a spike), and its
+   EWMAs over about 10 and 100 readings, each rescaled to unit noise (a level shift, a slow
+   drift or a changed shape of a cycle). The slow evidences standardise by the smaller of that
+   scale and a slower one (about 500 readings): a sustained event (a day without its daily
    cycle) otherwise inflates the scale within dozens of readings.
-4. **Calibration by the stream's own record.** Each evidence is compared with
-   the slowly decaying maximum of that evidence on this stream (its record):
-   the score is ``1 - record / evidence`` when it beats the record, else 0.
-   A stream that always had 8-sigma bursts needs more than 8 sigma to score.
-   This plays the part of HTM's anomaly likelihood (Ahmad et al. 2017)
-   without assuming Gaussian raw scores. The record never falls below a
-   few times the mean evidence (learnt once the scale exists), and one
-   reading raises it at most ten-fold, so one freak reading does not deafen
-   the stream. ``ScoreTuning.likelihood`` (off: not kept on NAB) adds HTM's
-   likelihood itself as a second opinion, fused by max (``likelihood.py``);
-   the product keeps records at three decays and averages their scores.
-5. **Range novelty.** A value beyond every earlier value by more than 5 % of
-   their range scores ``1 - 0.05 / excess`` (as NAB's Numenta detector); a new
-   extreme, also against the range a day before (:class:`LaggedRange`).
-6. **Known odd values.** A spike or new extreme repeating, to the stream's
-   resolution, one of the last 8 values reported as such (a CPU at its
-   100 % ceiling, a dropout to 0) has its own evidence muted
-   (:class:`RecurringValues`); the slow evidences still see them come more often.
+4. **Calibration by the stream's own record.** Each evidence is compared with the slowly
+   decaying maximum of that evidence on this stream (its record): the score is ``1 - record /
+   evidence`` when it beats the record, else 0. A stream that always had 8-sigma bursts needs
+   more than 8 sigma to score. This plays the part of HTM's anomaly likelihood (Ahmad et al.
+   2017) without assuming Gaussian raw scores. The record never falls below a few times the mean
+   evidence (learnt once the scale exists), and one reading raises it at most ten-fold, so one
+   freak reading does not deafen the stream. Records at three decays, their scores averaged.
+5. **Range novelty.** A value beyond every earlier value by more than 5 % of their range scores
+   ``1 - 0.05 / excess`` (as NAB's Numenta detector); a new extreme, also against the range a
+   day before (:class:`LaggedRange`).
+6. **Known odd values.** A spike or new extreme repeating, to the stream's resolution, one of
+   the last 8 values reported as such (a CPU at its 100 % ceiling, a dropout to 0) has its own
+   evidence muted (:class:`RecurringValues`); the slow evidences still see them come more often.
 7. **One report per event.** A score not beating the decayed record of recent
    scores (halving over about 70 readings) is reported as 0.
-   (``ScoreTuning.run_length``, off: a flat run far longer than usual, ``run_length.py``.)
+
+Measured on NAB and off (``ScoreTuning``): HTM's likelihood (``likelihood.py``),
+long flat runs (``run_length.py``), quiet spells of the usual bursts (``quiet_spell.py``).
 
 Gaps: the interval is learned online; after a gap every per-reading decay
 runs for the readings that were missed, so the memory is in time.
 
 Units: decays and EWMA weights (:class:`StreamRates`) act per reading (``ScoreTuning.timed``:
 per 5 minutes, not kept); warm-ups count samples; clips, margins, floors are dimensionless.
-State is O(1): about 45 floats, 8 remembered odd values and two profiles of
-48 and 336 single-precision bins (about 2 KB per stream). In the per-reading
-path ``b if b > a else a`` stands for ``max(a, b)`` (and ``b if b < a else a``
-for ``min``): the same result bit for bit, without a builtin call.
+State is O(1): about 45 floats, 8 odd values and profiles of 48 and 336 float32
+bins (about 2 KB a stream). ``b if b > a else a`` stands for ``max(a, b)`` (and
+``b if b < a else a`` for ``min``): the same bit for bit, without a builtin call.
 """
 
 from __future__ import annotations
@@ -61,6 +55,7 @@ from twin.analytics.anomaly.decay_average import decay_average
 from twin.analytics.anomaly.known_spikes import KnownSpikes
 from twin.analytics.anomaly.likelihood import AnomalyLikelihood
 from twin.analytics.anomaly.profile_bins import PROFILE_ALPHA, learn_bin, visit_weight
+from twin.analytics.anomaly.quiet_spell import quiet_spell
 from twin.analytics.anomaly.range_novelty import LaggedRange, novelty
 from twin.analytics.anomaly.recurring import RecurringValues
 from twin.analytics.anomaly.run_length import RunLength
@@ -122,6 +117,7 @@ class StreamScore:
         "_odd_values",
         "_per_visit",
         "_quantum",
+        "_quiet",
         "_rates",
         "_record_floor",
         "_records",
@@ -171,6 +167,7 @@ class StreamScore:
         runs = tuning.run_length
         self._runs = RunLength(runs, tuning.record_floor) if runs else None  # off: see docs
         self._hold = tuning.spike_scale_hold  # the spike's scale falls at the slow rate (off)
+        self._quiet = quiet_spell(tuning, self._rates, _CLIP, _RECORD_RISE)  # None: off
 
     @property
     def step(self) -> float:
@@ -337,6 +334,9 @@ class StreamScore:
             and (run := self._runs.update(step <= floor, missed, judge)) > score
         ):
             score = run  # a flat run clearly longer than this stream's runs (run_length.py; off)
+        if self._quiet is not None:  # the usual excursions stopped (quiet_spell.py; off)
+            q = self._quiet.update(residuals[best], scale, missed, learn_record, judge)
+            score = q if q > score else score
         if self._likelihood is not None and learn_record:  # HTM's likelihood, by max (off)
             opinion = self._likelihood.score(z)
             if judge and opinion > score:
