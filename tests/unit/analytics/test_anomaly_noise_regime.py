@@ -10,8 +10,6 @@ from __future__ import annotations
 import random
 from dataclasses import replace
 
-import pytest
-
 from twin.analytics.anomaly.noise_regime import noise_regime
 from twin.analytics.anomaly.score_tuning import DEFAULT_TUNING, ScoreTuning
 from twin.analytics.anomaly.stream_rates import rates_for
@@ -106,5 +104,28 @@ def test_the_product_keeps_the_noise_regime_off() -> None:
     assert _scores(DEFAULT_TUNING, values) == _scores(
         replace(DEFAULT_TUNING, noise_regime=False), values
     )
-    with pytest.raises(ValueError, match="slow scale"):
-        ScoreTuning(noise_regime=True, slow_scale_alpha=0.0)
+
+
+
+def _idling_quieter(seed: int, n: int, stretch: int = 400) -> list[float]:
+    """Bursty stretches (as ``_bursty``) between idle ones, each idle stretch's
+    noise ten times smaller than the last (0.02, 0.002, ...)."""
+    busy = _bursty(seed, n)
+    rng = random.Random(seed + 100)
+    values = []
+    for i, v in enumerate(busy):
+        k = i // stretch
+        values.append(v if k % 2 == 0 else 2.0 + rng.gauss(0.0, 0.2 * 10.0 ** -(k // 2 + 1)))
+    return values
+
+
+def test_idle_stretches_each_quieter_than_the_last_report_at_most_once() -> None:
+    # Unbounded, the collapse's ratio s / f grows ten-fold with each stretch
+    # and beats the records (raised at most ten-fold a reading) again each
+    # time. Bounded as the rise is (a ratio within 1/6..6), the records learn
+    # the bound: one report at most, however quiet the idling gets.
+    for seed in (0, 1):
+        values = _idling_quieter(seed, 6000)
+        on, off = _scores(_ON, values), _scores(DEFAULT_TUNING, values)
+        added = [i for i in _fired(on, 0, len(values)) if i not in _fired(off, 0, len(values))]
+        assert len(added) <= 1, (seed, added)

@@ -112,8 +112,8 @@ class ScoreTuning:
     """Score a changed spread: a fast residual scale against the slow one (``noise_regime.py``).
 
     Issue 14, sixteenth NAB session: ``max(f / s, s / f) - 1`` of a ~20-reading
-    scale ``f`` and the slow ~500-reading one ``s``, judged against its own
-    records once per event.
+    scale ``f`` and the slow ~500-reading one ``s`` (the residual scale if the
+    slow one is off), judged against its own records once per event.
     """
     timed: tuple[str, ...] = ()
     """Rate groups (:data:`RATE_GROUPS`) given per 5 minutes of time, not per reading.
@@ -146,8 +146,6 @@ class ScoreTuning:
             raise ValueError(f"run_length must be > 1 (0: off), got {self.run_length}")
         if not self.range_lag_s >= 0.0:
             raise ValueError(f"range_lag_s must be >= 0 (0: off), got {self.range_lag_s}")
-        if self.noise_regime and not self.slow_scale_alpha:
-            raise ValueError("noise_regime needs the slow scale (slow_scale_alpha > 0)")
         if self.young_records and not self.record_decays:
             raise ValueError("young_records needs record_decays (the averaged records)")
         if self.record_decays and (self.spike_margin or "records" in self.timed):

@@ -341,7 +341,8 @@ class StreamScore:
             q = self._quiet.update(residuals[best], scale, missed, learn_record, judge)
             score = q if q > score else score
         if self._regime is not None:  # the spread changed (noise_regime.py; off)
-            q = self._regime.update(residuals[best], self._slow_scales[best], floor, missed, judge)
+            ref = self._slow_scales if rates.slow_alpha > 0.0 else self._scales  # the slow one
+            q = self._regime.update(residuals[best], ref[best], floor, missed, judge)
             score = q if q > score else score
         if self._likelihood is not None and learn_record:  # HTM's likelihood, by max (off)
             opinion = self._likelihood.score(z)
