@@ -36,7 +36,9 @@ rows (averaged and lagged) with the records judged by their youth
 (``ScoreTuning.young_records``: issue 14's fourteenth NAB session, not kept
 on); ``averaged,lagged,young`` offers it as an axis. ``QUIET_GRID`` (48 more,
 ``--grids quiet``) is the product grid with quiet spells scored
-(``ScoreTuning.quiet_spells``: the fifteenth, not kept on).
+(``ScoreTuning.quiet_spells``: the fifteenth, not kept on). ``REGIME_GRID``
+(48 more, ``--grids regime``) is the product grid with the noise regime scored
+(``ScoreTuning.noise_regime``: the sixteenth, not kept on).
 The records held through an excursion
 (``ScoreTuning.escalation``, 72 variants) were removed in issue 14's eighth
 NAB session: no fold chose them in three sessions (docs/anomaly.md).
@@ -65,6 +67,7 @@ __all__ = [
     "PER_READING_GRID",
     "QUIET_GRID",
     "RANGE_LAGS",
+    "REGIME_GRID",
     "RUNS_GRID",
     "TIMED_GRID",
     "VISITS_GRID",
@@ -167,6 +170,11 @@ YOUNG_GRID: tuple[ScoreTuning, ...] = tuple(
 QUIET_GRID: tuple[ScoreTuning, ...] = tuple(
     replace(t, quiet_spells=True) for t in AVERAGED_GRID + LAGGED_GRID
 )
+# The product grid with the noise regime scored (``ScoreTuning.noise_regime``; issue 14,
+# sixteenth NAB session): ``--grids regime`` alone, ``averaged,lagged,regime`` an axis.
+REGIME_GRID: tuple[ScoreTuning, ...] = tuple(
+    replace(t, noise_regime=True) for t in AVERAGED_GRID + LAGGED_GRID
+)
 GRIDS: dict[str, tuple[ScoreTuning, ...]] = {
     "per_reading": PER_READING_GRID,
     "timed": TIMED_GRID,
@@ -178,6 +186,7 @@ GRIDS: dict[str, tuple[ScoreTuning, ...]] = {
     "held": HELD_GRID,
     "young": YOUNG_GRID,
     "quiet": QUIET_GRID,
+    "regime": REGIME_GRID,
 }
 GRID: tuple[ScoreTuning, ...] = (
     PER_READING_GRID
@@ -190,5 +199,6 @@ GRID: tuple[ScoreTuning, ...] = (
     + HELD_GRID
     + YOUNG_GRID
     + QUIET_GRID
+    + REGIME_GRID
 )
 assert DEFAULT_TUNING in GRID

@@ -126,7 +126,7 @@ def _label(t: ScoreTuning) -> str:
         f"{'visits ' if t.profile_per_visit else ''}"
         f"{f'lag {t.range_lag_s / 3600:g} h ' if t.range_lag_s else ''}"
         f"{'held ' if t.spike_scale_hold else ''}{'young ' if t.young_records else ''}"
-        f"{'quiet ' if t.quiet_spells else ''}{star}"
+        f"{'quiet ' if t.quiet_spells else ''}{'regime ' if t.noise_regime else ''}{star}"
     )
 
 

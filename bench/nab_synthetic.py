@@ -17,7 +17,9 @@ weighed per visit (``ScoreTuning.profile_per_visit``, off: the eleventh) and
 the product's with the spike's scale held (``ScoreTuning.spike_scale_hold``,
 off: the thirteenth) and the product's with the records judged by their
 youth (``ScoreTuning.young_records``, off: the fourteenth) and the
-product's with quiet spells scored (``ScoreTuning.quiet_spells``, off: the fifteenth).
+product's with quiet spells scored (``ScoreTuning.quiet_spells``, off: the fifteenth)
+and the product's with the noise regime scored (``ScoreTuning.noise_regime``, off:
+the sixteenth).
 Seeds 0-5 were looked at while designing; 100-111 are held out (named in
 the eleventh NAB session before their first run: ``--first-seed 100 --seeds 12``).
 
@@ -55,6 +57,7 @@ _HELD = replace(DEFAULT_TUNING, spike_scale_hold=True)
 _YOUNG = replace(DEFAULT_TUNING, young_records=True)
 # Quiet spells of the usual excursions scored (issue 14, fifteenth NAB session; off).
 _QUIET = replace(DEFAULT_TUNING, quiet_spells=True)
+_REGIME = replace(DEFAULT_TUNING, noise_regime=True)
 _DAY = 86400.0
 
 
@@ -106,6 +109,7 @@ def main(argv: list[str] | None = None) -> int:
             "held": _HELD,
             "young": _YOUNG,
             "quiet": _QUIET,
+            "regime": _REGIME,
         }
         rows: dict[str, list[int]] = {label: [] for label in tunings}
         for seed in range(args.first_seed, args.first_seed + args.seeds):

@@ -108,6 +108,13 @@ class ScoreTuning:
     the rate at which the stream's excursion clusters started, ``-ln`` of the
     chance of that silence, judged against its own records.
     """
+    noise_regime: bool = False
+    """Score a changed spread: a fast residual scale against the slow one (``noise_regime.py``).
+
+    Issue 14, sixteenth NAB session: ``max(f / s, s / f) - 1`` of a ~20-reading
+    scale ``f`` and the slow ~500-reading one ``s`` (the residual scale if the
+    slow one is off), judged against its own records once per event.
+    """
     timed: tuple[str, ...] = ()
     """Rate groups (:data:`RATE_GROUPS`) given per 5 minutes of time, not per reading.
 

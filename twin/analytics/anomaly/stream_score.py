@@ -33,8 +33,8 @@ itself, and an event should score high once, early. Per reading:
 7. **One report per event.** A score not beating the decayed record of recent
    scores (halving over about 70 readings) is reported as 0.
 
-Measured on NAB and off (``ScoreTuning``): HTM's likelihood (``likelihood.py``),
-long flat runs (``run_length.py``), quiet spells of the usual bursts (``quiet_spell.py``).
+Measured on NAB and off (``ScoreTuning``): HTM's likelihood (``likelihood.py``), long flat
+runs (``run_length.py``), quiet spells (``quiet_spell.py``), noise regimes (``noise_regime.py``).
 
 Gaps: the interval is learned online; after a gap every per-reading decay
 runs for the readings that were missed, so the memory is in time.
@@ -54,6 +54,7 @@ from array import array
 from twin.analytics.anomaly.decay_average import decay_average
 from twin.analytics.anomaly.known_spikes import KnownSpikes
 from twin.analytics.anomaly.likelihood import AnomalyLikelihood
+from twin.analytics.anomaly.noise_regime import noise_regime
 from twin.analytics.anomaly.profile_bins import PROFILE_ALPHA, learn_bin, visit_weight
 from twin.analytics.anomaly.quiet_spell import quiet_spell
 from twin.analytics.anomaly.range_novelty import LaggedRange, novelty
@@ -121,6 +122,7 @@ class StreamScore:
         "_rates",
         "_record_floor",
         "_records",
+        "_regime",
         "_report",
         "_runs",
         "_scales",
@@ -168,6 +170,7 @@ class StreamScore:
         self._runs = RunLength(runs, tuning.record_floor) if runs else None  # off: see docs
         self._hold = tuning.spike_scale_hold  # the spike's scale falls at the slow rate (off)
         self._quiet = quiet_spell(tuning, self._rates, _CLIP, _RECORD_RISE)  # None: off
+        self._regime = noise_regime(tuning, self._rates, _Z_CLIP, _RECORD_RISE, _MAD_TO_SIGMA)
 
     @property
     def step(self) -> float:
@@ -336,6 +339,10 @@ class StreamScore:
             score = run  # a flat run clearly longer than this stream's runs (run_length.py; off)
         if self._quiet is not None:  # the usual excursions stopped (quiet_spell.py; off)
             q = self._quiet.update(residuals[best], scale, missed, learn_record, judge)
+            score = q if q > score else score
+        if self._regime is not None:  # the spread changed (noise_regime.py; off)
+            ref = self._slow_scales if rates.slow_alpha > 0.0 else self._scales  # the slow one
+            q = self._regime.update(residuals[best], ref[best], floor, missed, judge)
             score = q if q > score else score
         if self._likelihood is not None and learn_record:  # HTM's likelihood, by max (off)
             opinion = self._likelihood.score(z)
