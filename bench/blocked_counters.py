@@ -2,6 +2,7 @@
 
 Usage: PYTHONPATH=. python -m bench.blocked_counters [--seeds 0 1 2]
                                                     [--venues museum-wing scenic-site]
+                                                    [--soft-mode state|band]
 
 Each sample venue runs as in ``bench/counter_faults.py`` (same fault plan:
 3 warm-up days in which the stopped-counter detector learns, 1 clean day,
@@ -10,10 +11,12 @@ with three blocked counters a day, ``FaultKind.BLOCKED``, starting
 09:30-16:30 local and lasting 20 min to 4 h), with the simulator's
 realistic counters (1-8 % misses, up to 1 % doubles). The occupancy is
 tracked from 08:00 of the first fault day (every zone known empty then;
-known empty 18:00-08:00) by two trackers fed the same readings: **off** never
+known empty 18:00-08:00) by three trackers fed the same readings: **off** never
 hears of the detector, **on** is told the stopped counters before each
-10 s step, as ``VenueAnalytics`` does. The same seed is also run without
-faults (**clean**), both trackers again.
+10 s step, as ``VenueAnalytics`` does, and **soft** is also told the silent
+ones not yet reported, with the evidence against them
+(``suspect_silent_counters`` = ``--soft-mode``, ``silence_suspicion.py``).
+The same seed is also run without faults (**clean**), all trackers again.
 
 Per blockage and per zone beside its gate: the window's length, whether
 and when the detector reported it, and for clean / off / on the occupancy
@@ -22,7 +25,9 @@ MAE (people) and the share of steps with the truth inside ``occupancy +-
 Pooled (step-weighted) at the end: all blockages, the detected ones
 ("found"), and the detected ones split at their detection: the silence
 before it (zeros read as data) and from it to the blockage's end. On the clean runs it checks that
-**on** equals **off** and prints how many counters were ever distrusted.
+**on** equals **off**, prints how many counters were ever distrusted, and
+every zone's MAE, coverage and sd per tracker (the soft distrust's cost on
+a clean day; ``clean-soft`` is that column beside the blockages).
 """
 
 from __future__ import annotations
