@@ -2,6 +2,7 @@
 
 Usage: PYTHONPATH=. python -m bench.blocked_counters [--seeds 0 1 2]
                                                     [--venues museum-wing scenic-site]
+                                                    [--soft-mode state|band]
 
 Each sample venue runs as in ``bench/counter_faults.py`` (same fault plan:
 3 warm-up days in which the stopped-counter detector learns, 1 clean day,
@@ -10,10 +11,12 @@ with three blocked counters a day, ``FaultKind.BLOCKED``, starting
 09:30-16:30 local and lasting 20 min to 4 h), with the simulator's
 realistic counters (1-8 % misses, up to 1 % doubles). The occupancy is
 tracked from 08:00 of the first fault day (every zone known empty then;
-known empty 18:00-08:00) by two trackers fed the same readings: **off** never
+known empty 18:00-08:00) by three trackers fed the same readings: **off** never
 hears of the detector, **on** is told the stopped counters before each
-10 s step, as ``VenueAnalytics`` does. The same seed is also run without
-faults (**clean**), both trackers again.
+10 s step, as ``VenueAnalytics`` does, and **soft** is also told the silent
+ones not yet reported, with the evidence against them
+(``suspect_silent_counters`` = ``--soft-mode``, ``silence_suspicion.py``).
+The same seed is also run without faults (**clean**), all trackers again.
 
 Per blockage and per zone beside its gate: the window's length, whether
 and when the detector reported it, and for clean / off / on the occupancy
@@ -22,12 +25,15 @@ MAE (people) and the share of steps with the truth inside ``occupancy +-
 Pooled (step-weighted) at the end: all blockages, the detected ones
 ("found"), and the detected ones split at their detection: the silence
 before it (zeros read as data) and from it to the blockage's end. On the clean runs it checks that
-**on** equals **off** and prints how many counters were ever distrusted.
+**on** equals **off**, prints how many counters were ever distrusted, and
+every zone's MAE, coverage and sd per tracker (the soft distrust's cost on
+a clean day; ``clean-soft`` is that column beside the blockages).
 """
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import time
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -40,6 +46,7 @@ from simulators.faults import FaultKind
 from simulators.simulator import VenueSimulator
 from twin.live_analytics import AnalyticsConfig
 from twin.live_analytics.anomalies import AnomalyWatch
+from twin.live_analytics.config import SilenceMode
 from twin.live_analytics.crowd import CrowdTracker
 from twin.loader import load_sample
 from twin.venue import SensorKind
@@ -47,6 +54,18 @@ from twin.venue import SensorKind
 STEP_S = 10.0
 _DAY = 86400.0
 WARMUP, CLEAN = 3, 1
+# off: zeros read as data; on: stopped counters distrusted; soft: on, and the
+# silent ones not yet reported widen the band (silence_suspicion.py).
+MODES = ("off", "on", "soft")
+SOFT_MODE: list[SilenceMode] = ["state"]  # --soft-mode
+# Table columns: (name, run, tracker); the clean runs' soft tracker is the clean-day risk.
+CELLS = (
+    ("clean", "clean", "off"),
+    ("clean-soft", "clean", "soft"),
+    ("off", "faulty", "off"),
+    ("on", "faulty", "on"),
+    ("soft", "faulty", "soft"),
+)
 
 
 @dataclass
@@ -55,8 +74,8 @@ class Run:
 
     ts: list[float] = field(default_factory=list)
     truth: list[list[float]] = field(default_factory=list)
-    est: dict[str, list[list[float]]] = field(default_factory=lambda: {"off": [], "on": []})
-    sd: dict[str, list[list[float]]] = field(default_factory=lambda: {"off": [], "on": []})
+    est: dict[str, list[list[float]]] = field(default_factory=lambda: {m: [] for m in MODES})
+    sd: dict[str, list[list[float]]] = field(default_factory=lambda: {m: [] for m in MODES})
     distrusted: set[str] = field(default_factory=set)
     first_distrust: dict[str, list[float]] = field(default_factory=dict)
 
@@ -75,7 +94,12 @@ def simulate(
     cfg = AnalyticsConfig(
         empty_hours={venue.id: (18.0, 8.0)}, initial_occupancy=dict.fromkeys(zones, 0.0)
     )
-    trackers = {"off": CrowdTracker(venue, cfg), "on": CrowdTracker(venue, cfg)}
+    soft = dataclasses.replace(cfg, suspect_silent_counters=SOFT_MODE[0])
+    trackers = {
+        "off": CrowdTracker(venue, cfg),
+        "on": CrowdTracker(venue, cfg),
+        "soft": CrowdTracker(venue, soft),
+    }
     handles = trackers["on"].handles
     run = Run()
     track_from = midnight + (WARMUP + CLEAN) * _DAY + 8 * 3600.0
@@ -100,6 +124,7 @@ def simulate(
                     t.update(s, ts, v)
         outages = watch.stopped_counters()
         trackers["on"].distrust(outages)
+        trackers["soft"].distrust(outages, watch.silent_counters())
         for o in outages:
             if o.sensor not in run.distrusted:
                 run.first_distrust.setdefault(o.sensor, []).append(sim.now)
@@ -128,14 +153,20 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
     ap.add_argument("--venues", nargs="+", default=["museum-wing", "scenic-site"])
     ap.add_argument("--fault-days", type=int, default=1)
+    ap.add_argument("--soft-mode", choices=("state", "band"), default="state")
     ap.add_argument("--save", help="write every run's arrays to this .npz (diagnosis)")
     a = ap.parse_args(argv)
+    SOFT_MODE[0] = a.soft_mode
     # pooled[(phase, mode)] -> list of (abs errors, inside flags)
     pooled: dict[tuple[str, str], list[tuple[np.ndarray, np.ndarray]]] = {}
     clean_distrusted = 0
     clean_max_diff = 0.0
+    clean_all: dict[str, list[tuple[np.ndarray, np.ndarray, np.ndarray]]] = {}
     saved: dict[str, tuple[list[str], Run, Run]] = {}
-    print("per blockage and adjacent zone: MAE people / coverage %, clean | off | on")
+    print(
+        "per blockage and adjacent zone: MAE people / coverage %, "
+        + " | ".join(c[0] for c in CELLS)
+    )
     for name in a.venues:
         for seed in a.seeds:
             t0 = time.perf_counter()
@@ -147,6 +178,11 @@ def main(argv: list[str] | None = None) -> int:
             for k in ("est", "sd"):
                 off, on = (np.array(getattr(clean, k)[m]) for m in ("off", "on"))
                 clean_max_diff = max(clean_max_diff, float(np.abs(off - on).max()))
+            # The clean day, every zone and step: what the soft distrust costs there.
+            t_c = np.array(clean.truth)
+            for m in MODES:
+                e, sd = np.abs(np.array(clean.est[m]) - t_c), np.array(clean.sd[m])
+                clean_all.setdefault(m, []).append((e, e <= 1.96 * sd, sd))
             same_truth = np.array_equal(np.array(clean.truth), np.array(faulty.truth))
             print(
                 f"\n{name} seed {seed} ({time.perf_counter() - t0:.0f} s); truth same with and "
@@ -173,8 +209,8 @@ def main(argv: list[str] | None = None) -> int:
                     j = zones.index(z)
                     cells = []
                     for phase, sel in (("during", during), ("after", after)):
-                        for mode, run in (("clean", clean), ("off", faulty), ("on", faulty)):
-                            m = "off" if mode == "clean" else mode
+                        for mode, which, m in CELLS:
+                            run = clean if which == "clean" else faulty
                             err = np.array(run.est[m])[sel, j] - np.array(run.truth)[sel, j]
                             sd = np.array(run.sd[m])[sel, j]
                             mae, cov, n = _stats(err, sd)
@@ -190,7 +226,7 @@ def main(argv: list[str] | None = None) -> int:
                             ("detected-end", (ts >= seen[0]) & (ts <= f.end)),
                         )
                         for phase, sel in split:
-                            for mode in ("off", "on"):
+                            for mode in MODES:
                                 err = (
                                     np.array(faulty.est[mode])[sel, j]
                                     - np.array(faulty.truth)[sel, j]
@@ -200,14 +236,15 @@ def main(argv: list[str] | None = None) -> int:
                                     pooled.setdefault((phase, mode), []).append(
                                         (np.abs(err), np.abs(err) <= 1.96 * sd)
                                     )
+                    k = len(CELLS)
                     print(
                         f"  {f.sensor:28s} {(f.end - f.start) / 60:5.0f} min {found} "
-                        f"{z:16s} during {' | '.join(cells[:3])}  after {' | '.join(cells[3:])}"
+                        f"{z:16s} during {' | '.join(cells[:k])}  after {' | '.join(cells[k:])}"
                     )
     print("\npooled over blockages x adjacent zones (step-weighted): MAE people / coverage %")
     for phase in ("during", "after", "during found", "after found", "silence", "detected-end"):
         cells = []
-        for mode in ("clean", "off", "on"):
+        for mode, _, _ in CELLS:
             if (phase, mode) not in pooled:
                 continue
             parts = pooled.get((phase, mode), [])
@@ -224,10 +261,16 @@ def main(argv: list[str] | None = None) -> int:
             arrays[f"{key}-ts"] = np.array(faulty.ts)
             for tag, run in (("clean", clean), ("faulty", faulty)):
                 arrays[f"{key}-{tag}-truth"] = np.array(run.truth)
-                for m in ("off", "on"):
+                for m in MODES:
                     arrays[f"{key}-{tag}-{m}-est"] = np.array(run.est[m])
                     arrays[f"{key}-{tag}-{m}-sd"] = np.array(run.sd[m])
         np.savez(a.save, **arrays)  # type: ignore[arg-type]  # numpy types kwargs as allow_pickle
+    for m in MODES:
+        e, ins, sd = (np.concatenate([x[i].ravel() for x in clean_all[m]]) for i in range(3))
+        print(
+            f"clean runs, every zone and step, {m:4s}: MAE {e.mean():.3f} people, coverage "
+            f"{100.0 * ins.mean():.2f} %, mean sd {sd.mean():.3f}, median sd {np.median(sd):.3f}"
+        )
     print(
         f"clean runs: {clean_distrusted} counters ever distrusted; largest |on - off| "
         f"in estimate or sd: {clean_max_diff:.3g}"

@@ -25,6 +25,7 @@ from twin.analytics.anomaly.neighbour_drift import (
 )
 from twin.live_analytics.counter_trust import CounterOutage
 from twin.live_analytics.results import SensorAnomaly
+from twin.live_analytics.silence_suspicion import SilentCounter
 from twin.venue import SensorDef, SensorKind, Venue
 
 __all__ = ["AnomalyWatch", "ExpiredAnomaly", "detector_config"]
@@ -138,6 +139,9 @@ class AnomalyWatch:
             {s.id: s.interval_s for s in venue.sensors if s.kind is SensorKind.GATE_COUNTER},
             venue.timezone,
         )
+        self._counter_ids = tuple(
+            sorted(s.id for s in venue.sensors if s.kind is SensorKind.GATE_COUNTER)
+        )
         self._stopped: set[str] = set()  # counters reported stopped, until they count
         self._first_ts: dict[str, float] = {}  # one float per sensor
         # sensor -> {kind: last detection time}; at most 7 kinds per sensor.
@@ -205,6 +209,19 @@ class AnomalyWatch:
             missed = self._counters.missed(sensor)
             if missed is not None:
                 out.append(CounterOutage(sensor, *missed))
+        return tuple(out)
+
+    def silent_counters(self) -> tuple[SilentCounter, ...]:
+        """Gate counters silent while others count, not (yet) reported stopped.
+
+        With the detector's evidence against them and what they would have
+        missed; the crowd estimator's soft distrust (``silence_suspicion.py``).
+        """
+        out = []
+        for sensor in self._counter_ids:
+            got = self._counters.silence(sensor)
+            if got is not None:
+                out.append(SilentCounter(sensor, *got))
         return tuple(out)
 
     def ready_for_drift(self, sensor: str) -> bool:

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Literal
 
 from twin.alarms.model import Severity
 from twin.analytics.anomaly import DetectionKind
 from twin.analytics.conservation import ClimateClass
 from twin.analytics.crowd import AreaType, OccupancyConfig
 
-__all__ = ["DEFAULT_ANOMALY_SEVERITY", "LIVE_OCCUPANCY", "AnalyticsConfig"]
+__all__ = ["DEFAULT_ANOMALY_SEVERITY", "LIVE_OCCUPANCY", "AnalyticsConfig", "SilenceMode"]
+
+SilenceMode = Literal["off", "state", "band"]
 
 # A sensor fault an operator must act on is a warning; a value outside what the
 # device can physically report is critical (the reading is garbage); a single
@@ -98,6 +101,16 @@ class AnalyticsConfig:
     - ``capacity_alarms``: alarm at 80 % (warning) and 100 % (critical) of a
       zone's LB/T 034-2014 capacity; it clears below ``capacity_clear_ratio``.
     - ``queue_size``: bound on actions waiting for the alarm and command tasks.
+    - ``suspect_silent_counters`` / ``counter_stopped_prior``: before a gate
+      counter is reported stopped, widen the band beside it by the chance,
+      from the detector's own evidence, that its silence is a blockage
+      (``silence_suspicion.py``): ``"state"`` adds it to the filter's
+      covariance (it stays, and the cameras and dwell priors act on it),
+      ``"band"`` to the reported band only, while the silence lasts. The
+      prior is the share of a counter's open hours it spends stopped: one
+      blockage a month (about 300 open hours) lasting about an hour until
+      someone clears it, 1/300. An assumption, not fitted on any bench;
+      set it from the site's own fault log.
     """
 
     anomaly_active_s: float = 900.0
@@ -125,3 +138,5 @@ class AnalyticsConfig:
     capacity_alarms: bool = True
     capacity_clear_ratio: float = 0.75
     queue_size: int = 10_000
+    suspect_silent_counters: SilenceMode = "off"
+    counter_stopped_prior: float = 1.0 / 300.0

@@ -87,13 +87,18 @@ class DistrustedCounters:
             del self._used[s]  # it counts again: its next outage starts afresh
         self._now = now
 
-    def counts(self, pending: Vector) -> tuple[Vector, npt.NDArray[np.int64], Vector]:
+    def counts(
+        self, pending: Vector, booked: Mapping[str, tuple[float, float]] | None = None
+    ) -> tuple[Vector, npt.NDArray[np.int64], Vector]:
         """The step's counts per channel, and the imputed channels with their variance.
 
         ``pending``: the step's summed increments per channel. A stopped
         counter adds none; the reading that ends its outage ends it before
         the step is taken (the watch sees every reading first), so its
-        count is in ``pending`` and it is trusted again.
+        count is in ``pending`` and it is trusted again. ``booked``: per
+        counter, (start of its silence, variance already added for it
+        before the detection, ``silence_suspicion.py``): the catch-up adds
+        only the rest of the outage's variance.
         """
         self.caught_up = ()
         if not self._now:
@@ -106,7 +111,9 @@ class DistrustedCounters:
             working[ch] -= 1.0
             if s not in self._used:
                 first.add(ch)
-            m0, v0 = self._used.get(s, (0.0, 0.0))
+                since, done = (booked or {}).get(s, (o.since, 0.0))
+                self._used[s] = (0.0, done if since == o.since else 0.0)
+            m0, v0 = self._used[s]
             # The detector's figures only grow during an outage; never impute less than 0.
             dm, dv = max(0.0, o.missed - m0), max(0.0, o.missed_var - v0)
             self._used[s] = (max(m0, o.missed), max(v0, o.missed_var))

@@ -52,6 +52,7 @@ from twin.live_analytics.direct_counts import (
 from twin.live_analytics.empty_hours import EmptyHours
 from twin.live_analytics.results import GateFlow, ZoneCrowd
 from twin.live_analytics.silence_learning import SilenceLearning
+from twin.live_analytics.silence_suspicion import SilenceSuspicion, SilentCounter
 from twin.live_analytics.tracker_zones import TrackedZone, TrackerZones
 from twin.live_analytics.unobserved_flow import TrackerChannels, UnobservedFlow
 from twin.live_analytics.zone_priors import zone_priors
@@ -87,6 +88,10 @@ class CrowdTracker:
         self._counters = {s: CounterReading() for s in self._channel}
         # Counters reported stopped: their channel is imputed (counter_trust.py).
         self._distrust = DistrustedCounters(self._channel, self._per_channel)
+        # Counters silent but not yet reported stopped: a soft distrust (silence_suspicion.py).
+        self._suspicion = SilenceSuspicion(
+            self._channel, self._per_channel, config.counter_stopped_prior
+        )
         self._imputed = np.zeros(n_ch, dtype=bool)  # this step's channels fed by an outage
         self._tracked_ch = layout.tracked_ch
         self._camera = {s.id: k for k, s in enumerate(cams)}
@@ -179,12 +184,18 @@ class CrowdTracker:
         """Gate counters whose counts the estimate does not use now (reported stopped)."""
         return self._distrust.sensors
 
-    def distrust(self, outages: Iterable[CounterOutage]) -> None:
+    def distrust(
+        self, outages: Iterable[CounterOutage], silent: Iterable[SilentCounter] = ()
+    ) -> None:
         """The gate counters reported stopped now; every other counter is trusted.
 
         Call it before :meth:`advance` with the anomaly watch's verdicts.
+        ``silent``: counters silent but not reported stopped, with the
+        evidence against them; used if ``suspect_silent_counters`` is on.
         """
         self._distrust.set(outages)
+        if self._cfg.suspect_silent_counters != "off":
+            self._suspicion.set(silent, self._distrust.sensors)
 
     def set_occupancy(self, zone: str, count: float, sd: float = 0.0) -> None:
         """An operator's head count (or a known start): the zone holds ``count`` people now."""
@@ -224,7 +235,9 @@ class CrowdTracker:
         est = self._estimator
         occ = est.clipped()
         zi = est.graph.zone_index
-        counts, imputed, imputed_var = self._distrust.counts(self._pending)
+        state = self._cfg.suspect_silent_counters == "state"
+        booked = self._suspicion.booked if state else None
+        counts, imputed, imputed_var = self._distrust.counts(self._pending, booked)
         self._tracker_ch.fill(counts, self._tracks.take_crossings(start, now), dt)
         for zone, gate in self._return_gate.items():
             dwell = self._cfg.zone_dwell_s.get(zone, self._cfg.dwell_s)
@@ -239,6 +252,9 @@ class CrowdTracker:
         est.predict_vector(counts, dt, expected)
         self._tracker_ch.widen(est)
         UnobservedFlow.widen(est, imputed, imputed_var)  # the outages' imputed crossings
+        soft = self._suspicion.widening()  # silent, maybe stopped
+        if state:
+            UnobservedFlow.widen(est, *soft)
         self._silence.widen(est, self._distrust.caught_up)
         self._imputed[:] = False
         self._imputed[imputed] = True
@@ -304,6 +320,10 @@ class CrowdTracker:
         offline: frozenset[str],
     ) -> tuple[ZoneCrowd, ...]:
         occ, sd = self._estimator.projected()
+        if self._cfg.suspect_silent_counters == "band":  # the silences in progress
+            ch, var = self._suspicion.current()
+            if ch.size:
+                sd = np.sqrt(sd**2 + np.abs(self._estimator.graph.incidence[:, ch]) @ var)
         # A zone beside a channel nobody saw this step has no measured flow.
         unseen = self._tracker_ch.unseen | self._imputed
         guessed = np.abs(self._estimator.graph.incidence[:, unseen]).sum(axis=1) > 0

@@ -26,6 +26,7 @@ from twin.live_analytics.config import AnalyticsConfig
 from twin.live_analytics.counter_trust import CounterOutage
 from twin.live_analytics.crowd import CrowdTracker
 from twin.live_analytics.results import GateFlow, ZoneCrowd
+from twin.live_analytics.silence_suspicion import SilentCounter
 from twin.venue import SensorKind, Venue
 
 __all__ = ["CrowdBlocks", "block_venue", "crowd_tracker", "partition_zones"]
@@ -164,11 +165,13 @@ class CrowdBlocks:
     def distrusted(self) -> frozenset[str]:
         return frozenset(s for b in self._blocks for s in b.distrusted)
 
-    def distrust(self, outages: Iterable[CounterOutage]) -> None:
-        """The counters reported stopped, to every block that reads them."""
-        got = tuple(outages)
+    def distrust(
+        self, outages: Iterable[CounterOutage], silent: Iterable[SilentCounter] = ()
+    ) -> None:
+        """The counters reported stopped (and the silent ones), to every block."""
+        got, quiet = tuple(outages), tuple(silent)
         for b in self._blocks:
-            b.distrust(got)
+            b.distrust(got, quiet)
 
     def advance(self, now: float, *, final: bool = False) -> tuple[ZoneCrowd, ...]:
         out = [c for b in self._blocks for c in b.advance(now, final=final)]

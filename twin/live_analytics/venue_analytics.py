@@ -86,7 +86,9 @@ class VenueAnalytics:
             return AnalyticsUpdate(self.venue.id, 0.0), []
         self.newest = newest if self.newest is None else max(self.newest, newest)
         # A counter the watch reports stopped is out of service for the estimate.
-        self.crowd.distrust(self.anomalies.stopped_counters())
+        soft = self.config.suspect_silent_counters != "off"
+        silent = self.anomalies.silent_counters() if soft else ()
+        self.crowd.distrust(self.anomalies.stopped_counters(), silent)
         crowd = self.crowd.advance(newest)
         update = AnalyticsUpdate(
             self.venue.id,

@@ -17,6 +17,7 @@ import numpy.typing as npt
 
 from ingest.contract import Reading
 from twin.live_analytics import AnalyticsConfig
+from twin.live_analytics.config import SilenceMode
 from twin.live_analytics.results import GateFlow
 from twin.live_analytics.venue_analytics import VenueAnalytics
 from twin.venue import Venue
@@ -87,10 +88,13 @@ class Day5:
 
 
 @functools.cache
-def day5(seed: int, blocked: bool, camera: bool) -> Day5:
+def day5(seed: int, blocked: bool, camera: bool, suspect: SilenceMode = "off") -> Day5:
+    """``suspect``: the silent counters' soft distrust (``silence_suspicion.py``)."""
     rng = np.random.default_rng(seed)
     cfg = AnalyticsConfig(
-        initial_occupancy={"lobby": 0, "gallery": 0}, empty_hours={"wing": (18.0, 8.0)}
+        initial_occupancy={"lobby": 0, "gallery": 0},
+        empty_hours={"wing": (18.0, 8.0)},
+        suspect_silent_counters=suspect,
     )
     va = VenueAnalytics(venue(camera), cfg)
     lobby = gallery = 0

@@ -224,6 +224,24 @@ class CounterSilence:
         c = self._counters.get(sensor)
         if c is None or not c.alarmed:
             return None
+        return self._missed(c)
+
+    def silence(self, sensor: str) -> tuple[float, float, float, float] | None:
+        """A counter not (yet) reported stopped, silent while others count:
+        (since, evidence, mean, var) of the crossings it would have missed if
+        it were stopped (as :meth:`missed`). None while it is reported
+        stopped or has no evidence. Read-only: the alarm is :meth:`update`'s.
+        """
+        c = self._counters.get(sensor)
+        if c is None or c.alarmed or not c.pending:
+            return None
+        z = self.evidence(sensor)
+        if z <= 0.0:
+            return None
+        since, mean, var = self._missed(c)
+        return since, z, mean, var
+
+    def _missed(self, c: _Counter) -> tuple[float, float, float]:
         mean = spread = 0.0
         for slot, (n, _) in c.pending.items():
             b = c.bins[slot % self._n_bins]
