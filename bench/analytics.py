@@ -1,11 +1,12 @@
 """Readings/s through the analytics service and memory per sensor, 440-sensor venue.
 
-    python bench/analytics.py [--minutes 30]
+    python bench/analytics.py [--minutes 30] [--batch-s 10]
 
 Simulates ``twin.samples.large_venue.large_venue()`` (40 zones x 10 sensors plus
 gate counters), pre-generates the readings, then times only
 ``AnalyticsService.process`` (anomaly detection, zone consensus, occupancy,
-conservation, rules) in 10 s batches, with alarm actions drained in between.
+conservation, rules) in 10 s batches (``--batch-s``: a replay at speed or a
+backlog comes in longer ones), with alarm actions drained in between.
 Memory per sensor is the traced allocation of building the venue's analytics
 state divided by its sensors.
 """
@@ -31,7 +32,7 @@ from twin.samples.large_venue import large_venue
 T0 = 1_732_525_200.0
 
 
-async def main(minutes: float) -> None:
+async def main(minutes: float, batch_s: float) -> None:
     venue = large_venue()
     n_sensors = len(venue.sensors)
     fast = venue.model_copy(
@@ -46,7 +47,8 @@ async def main(minutes: float) -> None:
     del state
 
     sim = VenueSimulator(fast, seed=1, start=T0)
-    batches: list[list[Reading]] = [sim.step(10.0) for _ in range(int(minutes * 6))]
+    n = int(minutes * 60 / batch_s)
+    batches: list[list[Reading]] = [sim.step(batch_s) for _ in range(n)]
     total = sum(len(b) for b in batches)
 
     store = MemoryAlarmStore()
@@ -69,4 +71,6 @@ async def main(minutes: float) -> None:
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--minutes", type=float, default=30.0)
-    asyncio.run(main(parser.parse_args().minutes))
+    parser.add_argument("--batch-s", type=float, default=10.0)
+    args = parser.parse_args()
+    asyncio.run(main(args.minutes, args.batch_s))

@@ -168,7 +168,8 @@ def main() -> None:
     ap.add_argument(
         "--booked",
         action="store_true",
-        help="gain and spread on the counts booked over 900 s (miss_window_s=900, off by default)",
+        help="gain and spread on the counts booked over 900 s (miss_window_s=900, the default "
+        "since 2026-12); without it the --gain variants run with miss_window_s=0",
     )
     ap.add_argument(
         "--gain",
@@ -182,7 +183,9 @@ def main() -> None:
     overrides = {k: float(v) for k, v in (s.split("=") for s in a.set)}
     if a.booked:
         overrides["miss_window_s"] = 900.0
-    model = "booked" if a.booked else "as shipped"
+    else:  # the --gain variants need the option off (it was, as shipped, until 2026-12)
+        overrides.setdefault("miss_window_s", 0.0)
+    model = "booked" if a.booked else "--gain variant"
     print(
         f"{a.venue}, seeds {a.seeds}, {a.days} days, {model}, gain {a.gain}; overrides {overrides}"
     )

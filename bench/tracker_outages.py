@@ -33,6 +33,7 @@ from twin.live_analytics import AnalyticsConfig, VenueAnalytics
 from twin.loader import load_sample
 
 STEP_S = 10.0
+FRAME_S = 2.0  # the entrance tracker's frame interval
 HALL = "entrance"
 
 # Called after each hall step with the simulator, the analytics and the step's
@@ -55,18 +56,27 @@ def simulate(
     rows = []
     # A tiny first step samples every sensor at the head count's moment, as
     # run_simulation does: the counters' first readings are their baselines,
-    # so a whole first step would lose the crossings made in it.
-    steps = [1e-3] + [STEP_S] * round(hours * 3600 / STEP_S)
+    # so a whole first step would lose the crossings made in it. Then the
+    # simulator steps by the tracker's frame interval: a reading carries the
+    # state at the end of the sim step that sent it, so with 10 s sim steps a
+    # crowd step (on the readings' own time) would mix two states 10 s apart.
+    steps = [1e-3] + [FRAME_S] * round(hours * 3600 / FRAME_S)
+    truth_at: dict[float, int] = {}  # per reading stamp: the state it carries
+    since: list[Reading | TrackFrame] = []  # the messages since the last hall step
     for dt in steps:
-        plain, frames = positions.split(sim.step(dt), sim.occupancy())
+        readings = sim.step(dt)
+        truth_at.update((r.ts, sim.occupancy()[HALL]) for r in readings)
+        plain, frames = positions.split(readings, sim.occupancy())
         batch: list[Reading | TrackFrame] = [*plain, *as_decoded(venue.id, frames)]
         batch.sort(key=lambda m: m.ts)
+        since += batch
         update, _ = va.process(batch)
         for c in update.crowd:
             if c.zone == HALL:
-                rows.append((c.ts, c.occupancy, c.occupancy_sd, sim.occupancy()[HALL]))
+                rows.append((c.ts, c.occupancy, c.occupancy_sd, truth_at[c.ts]))
                 if probe is not None:
-                    probe(sim, va, batch)
+                    probe(sim, va, since)
+                since = []
     return np.array(rows), sim
 
 

@@ -109,7 +109,13 @@ class ArtefactLight:
 
 @dataclass(frozen=True, slots=True)
 class AnalyticsUpdate:
-    """What one batch of readings changed in one venue."""
+    """What one batch of readings changed in one venue.
+
+    ``crowd`` and ``flows`` are the last crowd step the batch closed (the live
+    view shows them); ``earlier_steps`` the steps it closed before that, oldest
+    first, which the rules and the capacity alarms see too, so that a batch
+    spanning several steps acts as the same readings one by one would.
+    """
 
     venue: str
     ts: float
@@ -118,6 +124,7 @@ class AnalyticsUpdate:
     climate: tuple[ZoneClimate, ...] = ()
     light: tuple[ArtefactLight, ...] = ()
     flows: tuple[GateFlow, ...] = ()
+    earlier_steps: tuple[tuple[ZoneCrowd, ...], ...] = ()
 
     def __bool__(self) -> bool:
         return bool(self.anomalies or self.crowd or self.climate or self.light or self.flows)

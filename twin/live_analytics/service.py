@@ -162,7 +162,8 @@ class AnalyticsService:
         updates = []
         for venue_id, update, actions in results:
             self._anomaly_actions(venue_id, update.anomalies)
-            self._capacity_actions(venue_id, update.crowd)
+            for step in (*update.earlier_steps, update.crowd):  # every step the batch closed
+                self._capacity_actions(venue_id, step)
             self._rule_actions(venue_id, actions)
             if update:
                 updates.append(update)

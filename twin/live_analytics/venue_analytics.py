@@ -9,7 +9,7 @@ from twin.live_analytics.anomalies import AnomalyWatch
 from twin.live_analytics.config import AnalyticsConfig
 from twin.live_analytics.conservation import ConservationTracker
 from twin.live_analytics.crowd_blocks import crowd_tracker
-from twin.live_analytics.results import AnalyticsUpdate, SensorAnomaly
+from twin.live_analytics.results import AnalyticsUpdate, SensorAnomaly, ZoneCrowd
 from twin.rules import Metric, MetricSample, RuleCleared, RuleEngine, RuleFired, Scope
 from twin.venue import SensorKind, Venue
 
@@ -51,24 +51,46 @@ class VenueAnalytics:
         """Run readings (of this venue) through every analytic, then the rules.
 
         A people tracker's frames (positions) come in arrival order with the
-        readings; the tracker's count is among the readings.
+        readings; the tracker's count is among the readings. A crowd step
+        ends at the newest message's device time once ``crowd_step_s`` has
+        passed since the last, and is taken when a newer message arrives, in
+        this batch or a later one: the steps depend on the messages and their
+        order only. The update carries the last step taken (``crowd``,
+        ``flows``) and the earlier ones (``earlier_steps``); the rules see
+        every step.
         """
         anomalies: list[SensorAnomaly] = []
         zones: set[str] = set()
         artefacts: set[str] = set()
         co2_zones: set[str] = set()
         values: list[MetricSample] = []
+        steps: list[tuple[ZoneCrowd, ...]] = []
+        stepped_at = 0.0  # device time of the last crowd step taken in this batch
         crowd_sensors = self.crowd.handles
         cons_sensors = self.conservation.handles
+        step_s = self.config.crowd_step_s
         newest = None
         for r in readings:
             if r.venue != self.venue.id:
                 continue
+            # Crowd steps fall on the messages' own time, not at batch ends:
+            # the first message newer than a due step's end closes it, so the
+            # same ordered messages give the same steps however they are
+            # batched (all readings sharing the end's timestamp are in it).
+            last = self.newest
+            if last is None or r.ts > last:
+                start = self.crowd.step_start
+                if last is not None and start is not None and last - start >= step_s:
+                    crowd = self._step(last)
+                    if crowd:
+                        steps.append(crowd)
+                        stepped_at = last
+                self.newest = r.ts
+            newest = r.ts if newest is None or r.ts > newest else newest
             if isinstance(r, TrackFrame):
                 self.crowd.observe_track(r)
                 continue
             self.readings += 1
-            newest = r.ts if newest is None or r.ts > newest else newest
             found = self.anomalies.update(r.sensor, r.ts, r.value)
             if found is not None:
                 anomalies.append(found)
@@ -84,12 +106,7 @@ class VenueAnalytics:
                 values.append(MetricSample(Metric.SENSOR_VALUE, r.sensor, r.value, r.ts))
         if newest is None:
             return AnalyticsUpdate(self.venue.id, 0.0), []
-        self.newest = newest if self.newest is None else max(self.newest, newest)
-        # A counter the watch reports stopped is out of service for the estimate.
-        soft = self.config.suspect_silent_counters != "off"
-        silent = self.anomalies.silent_counters() if soft else ()
-        self.crowd.distrust(self.anomalies.stopped_counters(), silent)
-        crowd = self.crowd.advance(newest)
+        crowd = steps[-1] if steps else ()
         update = AnalyticsUpdate(
             self.venue.id,
             newest,
@@ -97,7 +114,8 @@ class VenueAnalytics:
             crowd,
             tuple(c for z in sorted(zones) if (c := self.conservation.zone(z, newest))),
             tuple(self.conservation.artefact(a, newest) for a in sorted(artefacts)),
-            self.crowd.flows(newest) if crowd else (),
+            self.crowd.flows(stepped_at) if crowd else (),
+            tuple(steps[:-1]),
         )
         samples = metric_samples(update)
         samples += values
@@ -105,6 +123,14 @@ class VenueAnalytics:
             vals = self._latest_co2[zone].values()
             samples.append(MetricSample(Metric.ZONE_CO2, zone, sum(vals) / len(vals), newest))
         return update, self.rules.evaluate(samples)
+
+    def _step(self, now: float, *, final: bool = False) -> tuple[ZoneCrowd, ...]:
+        """One crowd step ending at device time ``now``, with the watch's verdicts so far."""
+        # A counter the watch reports stopped is out of service for the estimate.
+        soft = self.config.suspect_silent_counters != "off"
+        silent = self.anomalies.silent_counters() if soft else ()
+        self.crowd.distrust(self.anomalies.stopped_counters(), silent)
+        return self.crowd.advance(now, final=final)
 
     @property
     def crowd_pending(self) -> bool:
@@ -120,7 +146,7 @@ class VenueAnalytics:
         now = self.newest if now is None else now
         if now is None:
             return AnalyticsUpdate(self.venue.id, 0.0)
-        crowd = self.crowd.advance(now, final=True)
+        crowd = self._step(now, final=True)
         return AnalyticsUpdate(
             self.venue.id, now, crowd=crowd, flows=self.crowd.flows(now) if crowd else ()
         )
@@ -151,7 +177,7 @@ def metric_samples(update: AnalyticsUpdate) -> list[MetricSample]:
     for a in update.anomalies:
         add(MetricSample(Metric.SENSOR_ANOMALY, a.sensor, a.active, a.ts))
         add(MetricSample(Metric.SENSOR_ANOMALY_SCORE, a.sensor, a.score, a.ts))
-    for c in update.crowd:
+    for c in (c for step in (*update.earlier_steps, update.crowd) for c in step):
         add(MetricSample(Metric.ZONE_OCCUPANCY, c.zone, c.occupancy, c.ts))
         add(MetricSample(Metric.ZONE_DENSITY, c.zone, c.density, c.ts))
         add(MetricSample(Metric.ZONE_LEVEL_OF_SERVICE, c.zone, c.level_of_service.value, c.ts))

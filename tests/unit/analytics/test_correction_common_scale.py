@@ -7,16 +7,14 @@ that sees ``n (1 - g)`` reads that as 1 % more of its own miss share
 scale of the two corrections keeps its prior (sd 0.02 / sqrt(2) = 1.41 %),
 pulled in only by ``g``'s prior (3 %): at best 1.28 %.
 
-Known defect, measured (docs/measurements/crowd-log.md, "The corrections'
-overconfidence" and "The misses' spread on the expected count"): the
-misses' spread is on the step's own count, none between counts, so at
-opening and closing, with the hall nearly empty and people still
-crossing, a camera reading near 0 seems to measure the common scale:
-0.95-0.97 % here (seeds 0-2), 0.3-0.4 % for the scenic site's exit.
-Strict: when the default is fixed this test passes and the mark must go.
-With the option ``OccupancyConfig.miss_window_s`` (the spread on the
-expected count; off by default, see the log) it passes:
-``test_miss_booking.py``.
+The defect this guards against (docs/measurements/crowd-log.md, "The
+corrections' overconfidence" and "The misses' spread on the expected
+count"): with the misses' spread on the step's own count, none between
+counts, at opening and closing, with the hall nearly empty and people
+still crossing, a camera reading near 0 seemed to measure the common
+scale: 0.95-0.97 % here (seeds 0-2), 0.3-0.4 % for the scenic site's exit.
+``OccupancyConfig.miss_window_s`` (900 s by default since 2026-12: the
+spread on the expected count) fixes it; with it set to 0 this test fails.
 """
 
 from __future__ import annotations
@@ -105,10 +103,6 @@ def common_scale_sd(seed: int, occupancy: OccupancyConfig = LIVE_OCCUPANCY) -> f
     return float(np.sqrt(w @ est.P[nz : nz + 2, nz : nz + 2] @ w))
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="known defect: the misses' spread is on the step's own count (miss_window_s off)",
-)
 @pytest.mark.parametrize("seed", [0])
 def test_a_camera_does_not_learn_its_doors_common_correction(seed: int) -> None:
     assert common_scale_sd(seed) >= 0.012

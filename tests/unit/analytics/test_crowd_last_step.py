@@ -71,8 +71,9 @@ def test_steps_resume_after_a_pause() -> None:
     svc.tick(T0 + 10)
     svc.process([Reading("corridor", "west-forward", T0 + 14, 8.0)])
     svc.process([Reading("corridor", "west-forward", T0 + 15, 9.0)])
-    # A whole step after the partial one (T0 + 4) closes at T0 + 14 as usual.
-    steps = [u.ts for u in seen if u.crowd]
+    # A whole step after the partial one (T0 + 4) closes at T0 + 14 as usual
+    # (published with the first reading past it, T0 + 15).
+    steps = [u.crowd[0].ts for u in seen if u.crowd]
     assert steps == [T0 + 4, T0 + 14]
 
 

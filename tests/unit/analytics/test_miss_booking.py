@@ -1,14 +1,14 @@
 """The option that puts the misses' spread and the gain on each channel's booked counts.
 
-``OccupancyConfig.miss_window_s`` (off by default; docs/measurements/
-crowd-log.md, "The misses' spread on the expected count"): pedestrians
-are missed one by one, so a step's misses do not depend on what it
-counted, and their spread is there in a step that counted nobody. With
-it, a camera no longer learns its doors' common correction, which
-nothing measures, and a watched hall's corrections still do not drift
-together. (It is off because the batched and the inline service differ
-by more than their bar on a young stream; see the log, "The booking's
-start".)
+``OccupancyConfig.miss_window_s`` (900 s by default since 2026-12;
+docs/measurements/crowd-log.md, "The misses' spread on the expected
+count"): pedestrians are missed one by one, so a step's misses do not
+depend on what it counted, and their spread is there in a step that
+counted nobody. With it, a camera no longer learns its doors' common
+correction, which nothing measures, and a watched hall's corrections
+still do not drift together. (It was off while the batched and the
+inline service could differ on a young stream; the service's steps now
+fall on the readings' own time: the log, "Steps on the readings' time".)
 """
 
 from __future__ import annotations

@@ -115,9 +115,10 @@ def run(minutes: float, silent: tuple[float, float]) -> Run:
             batch += [TrackFrame("v", "trk", ts, len(xy), xy, ids), Reading("v", "trk", ts, n)]
         if batch:
             update, _ = va.process(batch)
-            if update.crowd:
-                out.crowd[t] = {c.zone: c for c in update.crowd}
-                out.flows[t] = {g.gate: g for g in update.flows}
+            if update.crowd:  # keyed by the step's end (it closes at the next message)
+                end = update.crowd[0].ts - T0
+                out.crowd[end] = {c.zone: c for c in update.crowd}
+                out.flows[end] = {g.gate: g for g in update.flows}
     return out
 
 

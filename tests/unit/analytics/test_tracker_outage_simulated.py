@@ -20,6 +20,7 @@ from twin.live_analytics import AnalyticsConfig, VenueAnalytics
 from twin.loader import load_sample
 
 STEP_S = 10.0
+FRAME_S = 2.0  # the entrance tracker's frame interval
 
 
 def test_outages_of_the_entrance_tracker_are_flagged_and_its_figures_withheld() -> None:
@@ -32,15 +33,21 @@ def test_outages_of_the_entrance_tracker_are_flagged_and_its_figures_withheld() 
     for zone, n in sim.occupancy().items():
         va.crowd.set_occupancy(zone, float(n), 0.5)  # the demo's head count at the start
     steps: list[tuple[float, bool | None, float | None, float, float, int]] = []
-    for _ in range(round(3 * 3600 / STEP_S)):
-        readings = sim.step(STEP_S)
+    # The simulator stamps a reading with its due time but gives it the state
+    # at the end of the sim step that produced it; stepped by the tracker's
+    # own frame interval, a reading is at most 2 s older than its stamp. A
+    # step is scored against the state its readings carry.
+    truth_at: dict[float, int] = {}
+    for _ in range(round(3 * 3600 / FRAME_S)):
+        readings = sim.step(FRAME_S)
+        truth_at.update((r.ts, sim.occupancy()["entrance"]) for r in readings)
         plain, frames = positions.split(readings, sim.occupancy())
         batch: list[Reading | TrackFrame] = [*plain, *as_decoded(venue.id, frames)]
         batch.sort(key=lambda m: m.ts)
         update, _ = va.process(batch)
         for c in update.crowd:
             if c.zone == "entrance":
-                true = sim.occupancy()["entrance"]
+                true = truth_at[c.ts]
                 steps.append(
                     (c.ts, c.tracker_offline, c.voronoi_density, c.occupancy, c.occupancy_sd, true)
                 )

@@ -190,7 +190,7 @@ class OccupancyEstimator:
         too low, night after night. The gain uses ``expected``; the mean
         still adds ``c b`` (a tour group's misses come with it).
         docs/measurements/crowd-log.md, "The entrance corrections' drift".
-        With ``OccupancyConfig.miss_window_s`` > 0 (off by default) the gain
+        With ``OccupancyConfig.miss_window_s`` > 0 (900 s by default) the gain
         and the misses' spread use the channel's expected count over that
         window instead (:meth:`.MissBooking.expect`).
         """

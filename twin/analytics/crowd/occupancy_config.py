@@ -17,9 +17,9 @@ class OccupancyConfig:
     ``channel_corr`` is the correlation between the corrections of a gate's two
     directions (prior and drift): one physical two-way counter misses people
     in both directions for the same reasons (optics, occlusion, mounting).
-    ``miss_window_s`` (option, off: 0): where the caller streams counts
-    (gives expected counts), the corrections' gain and the misses' spread
-    use each channel's expected count over this window (its counts
+    ``miss_window_s`` (on, 900 s; 0 turns it off): where the caller streams
+    counts (gives expected counts), the corrections' gain and the misses'
+    spread use each channel's expected count over this window (its counts
     booked, and the mean rate so far for the time before the stream)
     instead of the caller's expected count and the step's own count
     (:mod:`.channel_misses`).
@@ -38,7 +38,7 @@ class OccupancyConfig:
     camera_miss_sd: float = 0.03
     camera_miss_sd_per_h: float = 0.02
     channel_corr: float = 0.0
-    miss_window_s: float = 0.0
+    miss_window_s: float = 900.0
 
 
 @dataclass(frozen=True, slots=True)
