@@ -158,7 +158,7 @@ class SilenceSuspicion:
     def apply(self, est: OccupancyEstimator) -> None:
         """The state mode, after the prediction: give back the resolved runs, add the growth."""
         for c, g, after in self._resolved:
-            give_back(est, c, g, after)
+            _give_back(est, c, g, after)
         self._resolved = []
         chans, var = self.widening()
         UnobservedFlow.widen(est, chans, var)
@@ -185,7 +185,7 @@ def _zones(est: OccupancyEstimator, ch: int) -> npt.NDArray[np.int64]:
     return np.flatnonzero(est.graph.incidence[:, ch])
 
 
-def give_back(est: OccupancyEstimator, ch: int, booked: float, after: tuple[float, ...]) -> float:
+def _give_back(est: OccupancyEstimator, ch: int, booked: float, after: tuple[float, ...]) -> float:
     """Take back the part of ``booked`` (variance on channel ``ch``) fusions have not used.
 
     ``after``: the channel's zones' variance just after it was last added.

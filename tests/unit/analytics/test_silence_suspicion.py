@@ -11,7 +11,6 @@ from twin.live_analytics.counter_trust import CounterOutage, DistrustedCounters
 from twin.live_analytics.silence_suspicion import (
     SilenceSuspicion,
     SilentCounter,
-    give_back,
     stopped_probability,
 )
 from twin.venue import Gate
@@ -149,7 +148,7 @@ def test_a_quiet_spell_that_ends_in_a_count_gives_its_variance_back() -> None:
 
 
 def test_what_a_fusion_used_is_not_given_back_and_p_stays_psd() -> None:
-    est, s, before = _booked_quiet_spell()
+    est, s, _ = _booked_quiet_spell()
     booked = s.booked["arch"][1]
     est.observe("room", 20.0, sd=3.0)  # a camera used part of the room's widened variance
     fused = est.P.copy()
