@@ -252,9 +252,10 @@ class CrowdTracker:
         est.predict_vector(counts, dt, expected)
         self._tracker_ch.widen(est)
         UnobservedFlow.widen(est, imputed, imputed_var)  # the outages' imputed crossings
-        soft = self._suspicion.widening()  # silent, maybe stopped
-        if state:
-            UnobservedFlow.widen(est, *soft)
+        if state:  # silent, maybe stopped; given back when it counts again
+            self._suspicion.apply(est)
+        else:
+            self._suspicion.widening()
         self._silence.widen(est, self._distrust.caught_up)
         self._imputed[:] = False
         self._imputed[imputed] = True

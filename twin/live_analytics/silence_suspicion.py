@@ -24,15 +24,27 @@ The variance only grows inside a filter, so each step adds the growth of
 that figure over the most booked so far in the run (it falls again as ``p``
 nears 1). At the detection the outage's own variance (``v``) is due; the
 booked amount is in the band already, so the catch-up takes only the rest
-(:class:`~twin.live_analytics.counter_trust.DistrustedCounters`). When the
-counter counts again, what was added stays until a camera or the empty
-venue removes it, like an outage's. On a working counter ``e`` is about
-Exp(1) at a run's end, so ``p`` stays near ``pi e^e``, and a day of quiet
-spells adds up: held out (seeds 309-311) coverage beside blocked counters
-72.4 -> 93.3 %, but the clean runs' 97.96 -> 98.79 %, so it is an option,
-off by default (docs/crowd.md, "Gate counters reported stopped").
+(:class:`~twin.live_analytics.counter_trust.DistrustedCounters`).
 
-State: two floats per silent counter.
+When the counter counts again before its detection the mixture resolves:
+``p = 0``, and the state given "working" has none of the added variance.
+What the filter may give back is the booked part still in ``P``: the
+fusions since (cameras, dwell priors) have used some of it. Each fusion
+scales a variance component of a zone by ``(1 - K)^2`` while the zone's
+variance falls by ``1 - K``; a prediction adds to ``P`` but leaves the
+component. So the zone's variance now over its variance just after the last
+widening, ``r``, clipped to 1, is taken as the share left (exact with no
+fusion since, generous by a factor ``1/r`` at most for one fusion), the
+smaller of the gate's two zones, and the give-back ``r g`` (``g`` the
+booked variance; opposite-sign cross term as booked) is capped so ``P``
+stays positive semi-definite: ``r g <= 1 / (b' P^+ b)``. Without it (the
+first version, held out 309-311) a clean day's quiet spells added up:
+coverage beside blocked counters 72.4 -> 93.3 %, but the clean runs'
+97.96 -> 98.79 %, so it was kept off (docs/crowd.md, "Gate counters
+reported stopped").
+
+State: two floats per silent counter, and two per counter booked in the
+state mode (its zones' variance just after its last widening).
 """
 
 from __future__ import annotations
@@ -43,6 +55,9 @@ from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
+
+from twin.analytics.crowd import OccupancyEstimator
+from twin.live_analytics.unobserved_flow import UnobservedFlow
 
 __all__ = ["SilenceSuspicion", "SilentCounter", "stopped_probability"]
 
@@ -87,6 +102,11 @@ class SilenceSuspicion:
         self._booked: dict[str, tuple[float, float]] = {}
         self._due: dict[int, float] = {}  # channel -> growth since the last step
         self._now: dict[int, float] = {}  # channel -> the mixture's variance now
+        # Per counter booked into the filter (apply): its zones' variance just after.
+        self._after: dict[str, tuple[float, ...]] = {}
+        # Runs over before a detection: (channel, booked in channel units, zones' after).
+        self._resolved: list[tuple[int, float, tuple[float, ...]]] = []
+        self._stopped: frozenset[str] = frozenset()
 
     @property
     def booked(self) -> Mapping[str, tuple[float, float]]:
@@ -97,25 +117,31 @@ class SilenceSuspicion:
         """The silent counters now; ``stopped`` are those reported stopped.
 
         A stopped counter keeps its booking for the catch-up; any other
-        counter missing from ``silent`` counted again and starts afresh.
+        counter missing from ``silent`` counted again and starts afresh,
+        and what it booked into the filter is given back (:meth:`apply`).
         """
         now = {s.sensor: s for s in silent if s.sensor in self._channel}
+        self._stopped = stopped
+        for s in stopped:
+            self._after.pop(s, None)  # the catch-up takes the booking over
+        for s, (since, done) in self._booked.items():
+            c = now.get(s)
+            if s not in stopped and (c is None or c.since != since):
+                self._resolve(s, done)
         self._booked = {s: b for s, b in self._booked.items() if s in now or s in stopped}
         self._now = {}
         for s, c in now.items():
             if s in stopped:
                 continue
             ch = self._channel[s]
-            # One of n averaged counters: its missed crossings count 1/n.
-            n2 = max(float(self._per_channel[ch]), 1.0) ** 2
             since, done = self._booked.get(s, (c.since, 0.0))
             if since != c.since:
                 done = 0.0  # a new run
             p = stopped_probability(c.evidence, self._prior)
             want = p * (1.0 - p) * c.missed**2 + p * c.missed_var
-            self._now[ch] = self._now.get(ch, 0.0) + want / n2
+            self._now[ch] = self._now.get(ch, 0.0) + want / self._n2(ch)
             if want > done:
-                self._due[ch] = self._due.get(ch, 0.0) + (want - done) / n2
+                self._due[ch] = self._due.get(ch, 0.0) + (want - done) / self._n2(ch)
                 done = want
             self._booked[s] = (c.since, done)
 
@@ -126,4 +152,59 @@ class SilenceSuspicion:
     def widening(self) -> tuple[npt.NDArray[np.int64], Vector]:
         """The channels and the variance to add on them since the last step."""
         due, self._due = self._due, {}
+        self._resolved = []  # not applied to a filter: nothing to give back
         return np.array(list(due), dtype=np.int64), np.array(list(due.values()))
+
+    def apply(self, est: OccupancyEstimator) -> None:
+        """The state mode, after the prediction: give back the resolved runs, add the growth."""
+        for c, g, after in self._resolved:
+            _give_back(est, c, g, after)
+        self._resolved = []
+        chans, var = self.widening()
+        UnobservedFlow.widen(est, chans, var)
+        grown = set(chans[var > 0.0].tolist())
+        d = est.P.diagonal()
+        for s, (_since, done) in self._booked.items():
+            c = self._channel[s]
+            if done > 0.0 and s not in self._stopped and (c in grown or s not in self._after):
+                self._after[s] = tuple(d[_zones(est, c)].tolist())
+
+    def _resolve(self, sensor: str, done: float) -> None:
+        after = self._after.pop(sensor, None)
+        if after is not None and done > 0.0:
+            ch = self._channel[sensor]
+            self._resolved.append((ch, done / self._n2(ch), after))
+
+    def _n2(self, ch: int) -> float:
+        # One of n averaged counters: its missed crossings count 1/n.
+        return max(float(self._per_channel[ch]), 1.0) ** 2
+
+
+def _zones(est: OccupancyEstimator, ch: int) -> npt.NDArray[np.int64]:
+    """The zones a channel joins (one where the other side is outside)."""
+    return np.flatnonzero(est.graph.incidence[:, ch])
+
+
+def _give_back(est: OccupancyEstimator, ch: int, booked: float, after: tuple[float, ...]) -> float:
+    """Take back the part of ``booked`` (variance on channel ``ch``) fusions have not used.
+
+    ``after``: the channel's zones' variance just after it was last added.
+    Returns the variance taken back; never more than booked, ``P`` stays PSD.
+    """
+    z = _zones(est, ch)
+    was = np.array(after)
+    if z.size == 0 or z.size != was.size or (was <= 0.0).any():
+        return 0.0
+    share = min(1.0, float((est.P[z, z] / was).min()))
+    u = np.zeros(est.P.shape[0])
+    u[: est.graph.incidence.shape[0]] = est.graph.incidence[:, ch]
+    # P - c u u' stays PSD iff u is in P's range and c <= 1 / (u' P^+ u).
+    w = np.linalg.lstsq(est.P, u, rcond=None)[0]
+    uw = float(u @ w)
+    if uw <= 0.0 or not np.allclose(est.P @ w, u, atol=1e-9 * max(1.0, float(np.abs(est.P).max()))):
+        return 0.0
+    c = min(booked * share, 1.0 / uw)
+    if c <= 0.0:
+        return 0.0
+    est.P -= c * np.outer(u, u)  # the widening's B v B', opposite-sign cross term included
+    return c

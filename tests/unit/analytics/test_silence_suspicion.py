@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from tests.unit.analytics.blocked_wing import BLOCK, day5
+from twin.analytics.crowd import OccupancyEstimator
 from twin.live_analytics import AnalyticsConfig
 from twin.live_analytics.counter_trust import CounterOutage, DistrustedCounters
 from twin.live_analytics.silence_suspicion import (
@@ -12,6 +13,7 @@ from twin.live_analytics.silence_suspicion import (
     SilentCounter,
     stopped_probability,
 )
+from twin.venue import Gate
 
 PRIOR = 1.0 / 300.0
 
@@ -106,4 +108,63 @@ def test_before_the_detection_the_gallery_band_widens_and_holds_the_truth() -> N
         return float((np.abs(x[sel, 1] - x[sel, 0]) <= 1.96 * x[sel, 2]).mean())
 
     assert inside(off.x) < 0.9 and inside(on.x) == 1.0
-    assert on.x[sel, 2].mean() > 1.5 * off.x[sel, 2].mean()
+    # The four clean days before: every quiet spell's variance was given back at the
+    # next count, so the band the silence starts from is the default's (it was 80 %
+    # wider when the filter kept it: 13.7 against 7.6 people).
+    pre = (off.t > BLOCK[0] - 1800.0) & (off.t <= BLOCK[0])
+    assert abs(on.x[pre, 2].mean() / off.x[pre, 2].mean() - 1.0) < 0.02
+    # During the silence the band widens, more than twice as fast as the default's.
+    grew = on.x[sel, 2].mean() - on.x[pre, 2].mean()
+    assert grew > 2.0 * (off.x[sel, 2].mean() - off.x[pre, 2].mean()) > 0.0
+
+
+# outside -> hall (channels 0, 1) -> room (channels 2, 3); counter "arch" counts channel 2.
+GATES = [
+    Gate(id="door", from_zone=None, to_zone="hall", position=(0.0, 0.0)),
+    Gate(id="arch", from_zone="hall", to_zone="room", position=(1.0, 0.0)),
+]
+
+
+def _booked_quiet_spell() -> tuple[OccupancyEstimator, SilenceSuspicion, np.ndarray]:
+    est = OccupancyEstimator(("hall", "room"), GATES, initial={"hall": 50.0, "room": 20.0})
+    s = SilenceSuspicion({"door": 0, "arch": 2}, np.ones(4), PRIOR)
+    est.P[:2, :2] += np.array([[9.0, 2.0], [2.0, 16.0]])  # some uncertainty already
+    before = est.P.copy()
+    s.set([SilentCounter("arch", 0.0, evidence=7.0, missed=30.0, missed_var=60.0)], frozenset())
+    s.apply(est)
+    return est, s, before
+
+
+def test_a_quiet_spell_that_ends_in_a_count_gives_its_variance_back() -> None:
+    est, s, before = _booked_quiet_spell()
+    booked = s.booked["arch"][1]
+    assert booked > 10.0 and est.P[1, 1] - before[1, 1] == booked
+    assert est.P[0, 1] - before[0, 1] == -booked  # a crossing leaves one zone, enters the other
+    s.set([], frozenset())  # it counted: the counter works, p = 0
+    s.apply(est)
+    assert np.allclose(est.P, before)  # no fusion since: all of it, and only it, comes back
+    s.apply(est)
+    assert np.allclose(est.P, before)  # once
+
+
+def test_what_a_fusion_used_is_not_given_back_and_p_stays_psd() -> None:
+    est, s, _ = _booked_quiet_spell()
+    booked = s.booked["arch"][1]
+    est.observe("room", 20.0, sd=3.0)  # a camera used part of the room's widened variance
+    fused = est.P.copy()
+    s.set([], frozenset())
+    s.apply(est)
+    back = fused[1, 1] - est.P[1, 1]
+    assert 0.0 < back < booked
+    assert np.linalg.eigvalsh(est.P).min() >= -1e-9
+
+
+def test_a_reported_stopped_counter_keeps_its_booking_for_the_catch_up() -> None:
+    est, s, _ = _booked_quiet_spell()
+    booked = s.booked["arch"][1]
+    s.set([], frozenset({"arch"}))  # detected: the outage's variance is due, not a give-back
+    s.apply(est)
+    widened = est.P.copy()
+    s.set([], frozenset())  # counts again after the outage
+    s.apply(est)
+    assert np.array_equal(est.P, widened) and booked > 0.0
