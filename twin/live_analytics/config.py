@@ -105,8 +105,9 @@ class AnalyticsConfig:
       counter is reported stopped, widen the band beside it by the chance,
       from the detector's own evidence, that its silence is a blockage
       (``silence_suspicion.py``): ``"state"`` adds it to the filter's
-      covariance (it stays, and the cameras and dwell priors act on it),
-      ``"band"`` to the reported band only, while the silence lasts. The
+      covariance (the cameras and dwell priors act on it; what they have not
+      used is given back when the counter counts again), ``"band"`` to the
+      reported band only, while the silence lasts. Off by default. The
       prior is the share of a counter's open hours it spends stopped: one
       blockage a month (about 300 open hours) lasting about an hour until
       someone clears it, 1/300. An assumption, not fitted on any bench;
