@@ -115,7 +115,7 @@ class AnalyticsConfig:
       as its latest reading (the one nearest the step's end, where the
       filter places it) with one reading's noise, not as the mean of the
       step's readings, which measures the zone about half a step earlier
-      (docs/crowd.md, "Accuracy").
+      (docs/crowd.md, "People trackers: positions"). On by default.
     """
 
     anomaly_active_s: float = 900.0
@@ -145,4 +145,4 @@ class AnalyticsConfig:
     queue_size: int = 10_000
     suspect_silent_counters: SilenceMode = "off"
     counter_stopped_prior: float = 1.0 / 300.0
-    direct_count_latest: bool = False
+    direct_count_latest: bool = True
