@@ -29,7 +29,7 @@ import twin.live_analytics.crowd as live_crowd
 from bench.crowd_days import feed_step, simulated_venue
 from bench.variance_trace import Matrix, VarianceTrace
 from twin.live_analytics import AnalyticsConfig
-from twin.live_analytics.direct_counts import direct_measurements
+from twin.live_analytics.direct_counts import direct_measurements, step_values
 from twin.venue import SensorKind
 
 STEP_S = 10.0
@@ -69,7 +69,7 @@ def reading_parts(
 
 
 def recording_direct_measurements(
-    pending: Mapping[str, list[float]],
+    pending: Mapping[str, list[tuple[float, float]]],
     zone_of: Mapping[str, str],
     trackers: Any,
     camera_index: Mapping[str, int],
@@ -78,9 +78,11 @@ def recording_direct_measurements(
     cfg: AnalyticsConfig,
 ) -> dict[int, tuple[float, float]]:
     out = direct_measurements(pending, zone_of, trackers, camera_index, occupancy, area, cfg)
-    for sensor, values in pending.items():
+    for sensor, readings in pending.items():
         z = zone_of[sensor]
-        n, parts = reading_parts(values, sensor in trackers, occupancy[z], area[z], cfg)
+        n, parts = reading_parts(
+            step_values(readings, cfg), sensor in trackers, occupancy[z], area[z], cfg
+        )
         cam = camera_index[sensor]
         assert np.isclose(n, out[cam][0]) and np.isclose(sum(parts), out[cam][1] ** 2)
         LAST[cam] = (n, parts)

@@ -1,6 +1,7 @@
 """The museum wing's entrance hall while its people tracker is offline, and while it is not.
 
     python -m bench.tracker_outages [--seeds 4] [--first-seed 0] [--hours 3] [--explain]
+        [--direct-count-latest | --no-direct-count-latest]
 
 The simulator (realistic counters and tracker, outages about every 90
 minutes so a few hours hold several) feeds the live analytics with the
@@ -19,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -42,7 +44,7 @@ Probe = Callable[[VenueSimulator, VenueAnalytics, list[Reading | TrackFrame]], N
 
 
 def simulate(
-    seed: int, hours: float, probe: Probe | None = None
+    seed: int, hours: float, probe: Probe | None = None, latest: bool | None = None
 ) -> tuple[np.ndarray, VenueSimulator]:
     """Per hall step (ts, occupancy, sd, truth), and the simulator (its ground truth)."""
     venue = load_sample("museum-wing")
@@ -50,7 +52,10 @@ def simulate(
     outages = OutageParams(per_day=16.0, min_s=300.0, max_s=1200.0)
     sim = VenueSimulator(venue, seed=seed, start=start, warm_start=True, outages=outages)
     positions = TrackerPositions(venue, np.random.default_rng(seed + 100))
-    va = VenueAnalytics(venue, AnalyticsConfig(crowd_step_s=STEP_S))
+    cfg = AnalyticsConfig(crowd_step_s=STEP_S)
+    if latest is not None:  # else the configuration's default
+        cfg = replace(cfg, direct_count_latest=latest)
+    va = VenueAnalytics(venue, cfg)
     for zone, n in sim.occupancy().items():
         va.crowd.set_occupancy(zone, float(n), 0.5)
     rows = []
@@ -92,10 +97,10 @@ def outage_steps(ts: np.ndarray, sim: VenueSimulator) -> list[np.ndarray]:
 
 
 def run(
-    seed: int, hours: float
+    seed: int, hours: float, latest: bool | None = None
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, list[np.ndarray]]:
     """Per step: error, band half-width, during an outage, true occupancy; each outage's steps."""
-    a, sim = simulate(seed, hours)
+    a, sim = simulate(seed, hours, latest=latest)
     during = np.zeros(len(a), dtype=bool)
     outages = outage_steps(a[:, 0], sim)
     for sel in outages:
@@ -109,6 +114,12 @@ def main() -> None:
     ap.add_argument("--first-seed", type=int, default=0)
     ap.add_argument("--hours", type=float, default=3.0)
     ap.add_argument("--explain", action="store_true")
+    ap.add_argument(
+        "--direct-count-latest",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="fuse a tracker's latest count, not the step's mean (default: the config's)",
+    )
     args = ap.parse_args()
     seeds = range(args.first_seed, args.first_seed + args.seeds)
     if args.explain:
@@ -122,7 +133,7 @@ def main() -> None:
     per_outage: list[tuple[int, int]] = []
     per_seed_on: list[tuple[int, int]] = []
     for seed in seeds:
-        err, half, off, true, outages = run(seed, args.hours)
+        err, half, off, true, outages = run(seed, args.hours, args.direct_count_latest)
         on = ~off
         per_outage += [(int(np.sum(err[o] <= half[o])), len(o)) for o in outages]
         per_seed_on.append((int(np.sum(err[on] <= half[on])), int(on.sum())))

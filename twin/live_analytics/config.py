@@ -112,6 +112,11 @@ class AnalyticsConfig:
       blockage a month (about 300 open hours) lasting about an hour until
       someone clears it, 1/300. An assumption, not fitted on any bench;
       set it from the site's own fault log.
+    - ``direct_count_latest``: a camera's or people tracker's step is fused
+      as its latest reading (the one nearest the step's end, where the
+      filter places it) with one reading's noise, not as the mean of the
+      step's readings, which measures the zone about half a step earlier
+      (docs/crowd.md, "People trackers: positions"). On by default.
     """
 
     anomaly_active_s: float = 900.0
@@ -141,3 +146,4 @@ class AnalyticsConfig:
     queue_size: int = 10_000
     suspect_silent_counters: SilenceMode = "off"
     counter_stopped_prior: float = 1.0 / 300.0
+    direct_count_latest: bool = True

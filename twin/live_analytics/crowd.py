@@ -149,7 +149,8 @@ class CrowdTracker:
         hours = config.empty_hours.get(venue.id)
         self._empty = None if hours is None else EmptyHours(venue.id, hours, venue.timezone)
         self._pending = np.zeros(n_ch)
-        self._direct_pending: dict[str, list[float]] = {}  # camera sensor -> counts
+        # camera sensor -> (device time, count), in arrival order
+        self._direct_pending: dict[str, list[tuple[float, float]]] = {}
         self._t: float | None = None
         self._last_flow = np.zeros(n_ch)
         self._measured = layout.measured
@@ -217,7 +218,7 @@ class CrowdTracker:
             if self._quiet_on and not self._distrust.stopped(sensor):
                 self._quiet.reading(channel, ts, delta > 0.0)
         elif sensor in self._direct and value >= 0.0 and math.isfinite(value):
-            self._direct_pending.setdefault(sensor, []).append(value)
+            self._direct_pending.setdefault(sensor, []).append((ts, value))
         if self._t is None:
             self._t = ts
 

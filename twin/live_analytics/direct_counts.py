@@ -12,6 +12,7 @@ __all__ = [
     "direct_measurement",
     "direct_measurements",
     "restart_from_first_counts",
+    "step_values",
     "tracker_miss_prior",
 ]
 
@@ -67,8 +68,24 @@ def tracker_miss_prior(cfg: AnalyticsConfig) -> float:
     return cfg.tracker_dropout_sd / max(0.5, 1.0 - cfg.tracker_dropout)
 
 
+def step_values(readings: list[tuple[float, float]], cfg: AnalyticsConfig) -> list[float]:
+    """The counts of one sensor's step (``(device time, count)`` pairs) that measure its end.
+
+    The filter fuses a direct count as the zone at the step's end. The mean
+    of a step's frames measures the zone about half a step earlier: a hall
+    filling at ``r`` people per second reads ``r * step / 2`` low (docs/
+    crowd.md, "Accuracy"). With ``direct_count_latest`` only the latest
+    reading is kept (the last to arrive among equal stamps), with one
+    reading's noise: a tracker's frames are not independent draws anyway.
+    """
+    if not cfg.direct_count_latest:
+        return [v for _, v in readings]
+    latest = max(t for t, _ in readings)
+    return [[v for t, v in readings if t == latest][-1]]
+
+
 def direct_measurements(
-    pending: Mapping[str, list[float]],
+    pending: Mapping[str, list[tuple[float, float]]],
     zone_of: Mapping[str, str],
     trackers: frozenset[str] | set[str],
     camera_index: Mapping[str, int],
@@ -78,10 +95,10 @@ def direct_measurements(
 ) -> dict[int, tuple[float, float]]:
     """Camera index -> (people, sd) for every sensor with readings this step."""
     out = {}
-    for sensor, values in pending.items():
+    for sensor, readings in pending.items():
         zone = zone_of[sensor]
         out[camera_index[sensor]] = direct_measurement(
-            values, sensor in trackers, occupancy[zone], area[zone], cfg
+            step_values(readings, cfg), sensor in trackers, occupancy[zone], area[zone], cfg
         )
     return out
 
