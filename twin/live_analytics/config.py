@@ -107,7 +107,9 @@ class AnalyticsConfig:
       (``silence_suspicion.py``): ``"state"`` adds it to the filter's
       covariance (the cameras and dwell priors act on it; what they have not
       used is given back when the counter counts again), ``"band"`` to the
-      reported band only, while the silence lasts. Off by default. The
+      reported band only, while the silence lasts. ``"state"`` by default
+      (held-out blockage coverage 74.0 -> 89.0 %, clean days unchanged;
+      docs/crowd.md). The
       prior is the share of a counter's open hours it spends stopped: one
       blockage a month (about 300 open hours) lasting about an hour until
       someone clears it, 1/300. An assumption, not fitted on any bench;
@@ -144,6 +146,6 @@ class AnalyticsConfig:
     capacity_alarms: bool = True
     capacity_clear_ratio: float = 0.75
     queue_size: int = 10_000
-    suspect_silent_counters: SilenceMode = "off"
+    suspect_silent_counters: SilenceMode = "state"
     counter_stopped_prior: float = 1.0 / 300.0
     direct_count_latest: bool = True

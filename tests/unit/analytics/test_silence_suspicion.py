@@ -88,10 +88,12 @@ def test_the_catch_up_adds_only_the_variance_not_yet_booked() -> None:
 
 
 def test_the_default_is_as_decided() -> None:
-    # Off: on held-out seeds it widened the clean days' bands past 98 % (docs/crowd.md).
+    # On (into the filter's state) since the give-back: held-out seeds 312-314,
+    # during the blockage 74.0 -> 89.0 % in band, clean runs 96.02 -> 95.54 %
+    # (docs/crowd.md). Without the give-back it pushed clean days past 98 %.
     cfg = AnalyticsConfig()
     assert cfg.counter_stopped_prior == PRIOR
-    assert cfg.suspect_silent_counters == "off"
+    assert cfg.suspect_silent_counters == "state"
 
 
 def test_before_the_detection_the_gallery_band_widens_and_holds_the_truth() -> None:
