@@ -24,7 +24,9 @@ kept on). ``LAGGED_GRID`` (36 more, ``--grids lagged``) is
 before (``ScoreTuning.range_lag_s``: issue 14's twelfth NAB session, on at
 24 h), so ``--grids averaged,lagged`` offers the lag as an axis with "off"
 among its values; since then the product is a row of ``LAGGED_GRID``, and
-the visits grid sits on the rows without the lag.
+the visits grid sits on the rows without the lag. ``LIKELIHOOD_PRODUCT_GRID``
+(48 more, ``--grids likelihood_product``) is the product grid (averaged and
+lagged rows) with the likelihood at 12 decades (seventeenth NAB session).
 Removed with their options (docs/anomaly.md's table of options tried names
 the commit that last holds each grid): the records held through an excursion
 (``escalation``, eighth NAB session), and in issue 14's cost session run
@@ -51,6 +53,7 @@ __all__ = [
     "GRIDS",
     "LAGGED_GRID",
     "LIKELIHOOD_GRID",
+    "LIKELIHOOD_PRODUCT_GRID",
     "PER_READING_GRID",
     "RANGE_LAGS",
     "TIMED_GRID",
@@ -131,6 +134,13 @@ RANGE_LAGS = (3 * 3600.0, 6 * 3600.0, 24 * 3600.0)
 LAGGED_GRID: tuple[ScoreTuning, ...] = tuple(
     replace(t, range_lag_s=lag) for lag in RANGE_LAGS for t in AVERAGED_GRID
 )
+# The product grid (averaged and lagged rows) with HTM's likelihood at 12
+# decades (issue 14, seventeenth NAB session): ``--grids likelihood_product``
+# is the product's parametrisation with it, ``averaged,lagged,likelihood_product``
+# offers it as an axis.
+LIKELIHOOD_PRODUCT_GRID: tuple[ScoreTuning, ...] = tuple(
+    replace(t, likelihood=12.0) for t in AVERAGED_GRID + LAGGED_GRID
+)
 GRIDS: dict[str, tuple[ScoreTuning, ...]] = {
     "per_reading": PER_READING_GRID,
     "timed": TIMED_GRID,
@@ -138,8 +148,15 @@ GRIDS: dict[str, tuple[ScoreTuning, ...]] = {
     "averaged": AVERAGED_GRID,
     "visits": VISITS_GRID,
     "lagged": LAGGED_GRID,
+    "likelihood_product": LIKELIHOOD_PRODUCT_GRID,
 }
 GRID: tuple[ScoreTuning, ...] = (
-    PER_READING_GRID + TIMED_GRID + LIKELIHOOD_GRID + AVERAGED_GRID + VISITS_GRID + LAGGED_GRID
+    PER_READING_GRID
+    + TIMED_GRID
+    + LIKELIHOOD_GRID
+    + AVERAGED_GRID
+    + VISITS_GRID
+    + LAGGED_GRID
+    + LIKELIHOOD_PRODUCT_GRID
 )
 assert DEFAULT_TUNING in GRID
