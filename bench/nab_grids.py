@@ -9,14 +9,11 @@ report decay) per 5 minutes of the stream's time instead of per reading
 (``ScoreTuning.timed``; 72 more, no spike margin). The nested choice is
 printed for the whole grid, for the per-reading half alone (the old
 parametrisation), the timed half alone and without the spike margin, so
-what each adds is itself measured held out. ``LIKELIHOOD_GRID`` (108
-more) offers HTM's anomaly likelihood fused by max (``ScoreTuning.likelihood``
-8, 12 or 16 decades) on the 36 per-reading variants without the spike margin;
-``AVERAGED_GRID`` (12 more) offers the scores of records at all three
-decays averaged (``ScoreTuning.record_decays``) as one more value of the
-decay axis of those 36 (``per_reading,averaged``); ``--grids``
-runs only some parts (``per_reading,likelihood`` or ``per_reading,averaged``
-hold those comparisons); ``VISITS_GRID`` (``--grids visits``) is
+what each adds is itself measured held out. ``AVERAGED_GRID`` (12 more)
+offers the scores of records at all three decays averaged
+(``ScoreTuning.record_decays``) as one more value of the decay axis of the
+36 per-reading variants without the spike margin (``--grids
+per_reading,averaged``: ``--grids`` runs only some parts); ``VISITS_GRID`` (``--grids visits``) is
 ``AVERAGED_GRID`` with the profiles' bins weighed per visit
 (``ScoreTuning.profile_per_visit``: issue 14's eleventh NAB session, not
 kept on). ``LAGGED_GRID`` (36 more, ``--grids lagged``) is
@@ -24,14 +21,13 @@ kept on). ``LAGGED_GRID`` (36 more, ``--grids lagged``) is
 before (``ScoreTuning.range_lag_s``: issue 14's twelfth NAB session, on at
 24 h), so ``--grids averaged,lagged`` offers the lag as an axis with "off"
 among its values; since then the product is a row of ``LAGGED_GRID``, and
-the visits grid sits on the rows without the lag. ``LIKELIHOOD_PRODUCT_GRID``
-(48 more, ``--grids likelihood_product``) is the product grid (averaged and
-lagged rows) with the likelihood at 12 decades (seventeenth NAB session).
+the visits grid sits on the rows without the lag.
 Removed with their options (docs/anomaly.md's table of options tried names
 the commit that last holds each grid): the records held through an excursion
-(``escalation``, eighth NAB session), and in issue 14's cost session run
-length (``runs``), the held spike scale (``held``), young records
-(``young``), quiet spells (``quiet``) and the noise regime (``regime``).
+(``escalation``, eighth NAB session), and in issue 14's seventeenth NAB
+session run length (``runs``), the held spike scale (``held``), young
+records (``young``), quiet spells (``quiet``), the noise regime
+(``regime``) and HTM's likelihood (``likelihood``, ``likelihood_product``).
 """
 
 from __future__ import annotations
@@ -52,8 +48,6 @@ __all__ = [
     "GRID",
     "GRIDS",
     "LAGGED_GRID",
-    "LIKELIHOOD_GRID",
-    "LIKELIHOOD_PRODUCT_GRID",
     "PER_READING_GRID",
     "RANGE_LAGS",
     "TIMED_GRID",
@@ -65,14 +59,6 @@ _SCALES = (0.01, 0.005)
 _SLOWS = (0.0, 0.002)
 _DECAYS = (0.999, 0.9995, 0.9998)
 _FLOORS = (4.0, 5.0, 6.0)
-
-
-def _per_reading(**extra: float) -> tuple[ScoreTuning, ...]:
-    """The 36 per-reading scale / slow / decay / floor variants, each with ``extra`` set."""
-    return tuple(
-        ScoreTuning(scale_alpha=a, slow_scale_alpha=s, record_decay=d, record_floor=f, **extra)
-        for a, s, d, f in product(_SCALES, _SLOWS, _DECAYS, _FLOORS)
-    )
 
 
 PER_READING_GRID: tuple[ScoreTuning, ...] = tuple(
@@ -104,11 +90,6 @@ TIMED_GRID: tuple[ScoreTuning, ...] = tuple(
         _FLOORS,
     )
 )
-# HTM's anomaly likelihood fused by max, scoring above 8, 12 or 16 decades
-# (issue 14, sixth NAB session), on the same 36 variants.
-LIKELIHOOD_GRID: tuple[ScoreTuning, ...] = tuple(
-    v for b in (8.0, 12.0, 16.0) for v in _per_reading(likelihood=b)
-)
 # Records at all three of the per-reading grid's decays, their scores
 # averaged (issue 14, seventh NAB session): one more value of the decay axis,
 # on the same 12 scale / slow / floor combinations without the spike margin.
@@ -134,29 +115,14 @@ RANGE_LAGS = (3 * 3600.0, 6 * 3600.0, 24 * 3600.0)
 LAGGED_GRID: tuple[ScoreTuning, ...] = tuple(
     replace(t, range_lag_s=lag) for lag in RANGE_LAGS for t in AVERAGED_GRID
 )
-# The product grid (averaged and lagged rows) with HTM's likelihood at 12
-# decades (issue 14, seventeenth NAB session): ``--grids likelihood_product``
-# is the product's parametrisation with it, ``averaged,lagged,likelihood_product``
-# offers it as an axis.
-LIKELIHOOD_PRODUCT_GRID: tuple[ScoreTuning, ...] = tuple(
-    replace(t, likelihood=12.0) for t in AVERAGED_GRID + LAGGED_GRID
-)
 GRIDS: dict[str, tuple[ScoreTuning, ...]] = {
     "per_reading": PER_READING_GRID,
     "timed": TIMED_GRID,
-    "likelihood": LIKELIHOOD_GRID,
     "averaged": AVERAGED_GRID,
     "visits": VISITS_GRID,
     "lagged": LAGGED_GRID,
-    "likelihood_product": LIKELIHOOD_PRODUCT_GRID,
 }
 GRID: tuple[ScoreTuning, ...] = (
-    PER_READING_GRID
-    + TIMED_GRID
-    + LIKELIHOOD_GRID
-    + AVERAGED_GRID
-    + VISITS_GRID
-    + LAGGED_GRID
-    + LIKELIHOOD_PRODUCT_GRID
+    PER_READING_GRID + TIMED_GRID + AVERAGED_GRID + VISITS_GRID + LAGGED_GRID
 )
 assert DEFAULT_TUNING in GRID

@@ -6,13 +6,7 @@ from dataclasses import replace
 
 import pytest
 
-from bench.nab_grids import (
-    AVERAGED_GRID,
-    GRID,
-    GRIDS,
-    LIKELIHOOD_GRID,
-    LIKELIHOOD_PRODUCT_GRID,
-)
+from bench.nab_grids import AVERAGED_GRID, GRID, GRIDS
 from bench.nab_select import VariantResult, choose_held_out, main
 from twin.analytics.anomaly.score_tuning import DEFAULT_TUNING, ScoreTuning
 from twin.analytics.nab import PROFILES, CorpusScore, ProfileScore
@@ -51,13 +45,6 @@ def test_the_grid_varies_every_constant_of_the_tuning_and_holds_the_product() ->
         assert len(values) >= 2, f"{field} is not varied by the held-out grid"
 
 
-def test_the_likelihood_variants_sit_on_the_per_reading_set_they_must_beat() -> None:
-    base = {t for t in GRIDS["per_reading"] if not t.spike_margin}
-    assert {t.likelihood for t in LIKELIHOOD_GRID} == {8.0, 12.0, 16.0}
-    for t in LIKELIHOOD_GRID:
-        assert replace(t, likelihood=0.0) in base
-
-
 def test_the_averaged_decay_is_one_more_value_of_the_decay_axis_it_must_beat() -> None:
     base = {t for t in GRIDS["per_reading"] if not t.spike_margin}
     decays = {t.record_decay for t in base}
@@ -71,12 +58,3 @@ def test_the_averaged_decay_is_one_more_value_of_the_decay_axis_it_must_beat() -
 def test_an_unknown_grid_name_is_refused() -> None:
     with pytest.raises(SystemExit):
         main(["--grids", "per_reading,nope"])
-
-
-def test_the_likelihood_product_variants_are_the_product_grid_with_it_at_12() -> None:
-    # ``--grids likelihood_product`` differs from ``--grids averaged,lagged`` in
-    # the likelihood alone, so its nested figure measures that and nothing else.
-    product_grid = set(GRIDS["averaged"]) | set(GRIDS["lagged"])
-    assert {replace(t, likelihood=0.0) for t in LIKELIHOOD_PRODUCT_GRID} == product_grid
-    assert {t.likelihood for t in LIKELIHOOD_PRODUCT_GRID} == {12.0}
-    assert replace(DEFAULT_TUNING, likelihood=12.0) in LIKELIHOOD_PRODUCT_GRID

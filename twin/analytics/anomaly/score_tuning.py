@@ -39,14 +39,6 @@ class ScoreTuning:
     """A record never decays below this many times its evidence's long-run mean."""
     spike_margin: float = 0.0
     """The spike record stays above this many times the stream's usual burst; 0: off."""
-    likelihood: float = 0.0
-    """HTM's anomaly likelihood fused by max, scoring above this many decades; 0: off.
-
-    A second opinion beside the records (``likelihood.py``): the mean of the
-    last 10 clipped ``|z|`` judged by its two-sided Gaussian tail against
-    its own long-run mean and variance (HTM's published window sizes), so
-    one large event does not raise the bar for the next as a record does.
-    """
     record_decays: tuple[float, ...] = ()
     """Records at each of these decays, their scores averaged; () uses ``record_decay`` alone.
 
@@ -96,8 +88,6 @@ class ScoreTuning:
             raise ValueError(f"record_floor must be >= 0, got {self.record_floor}")
         if not self.spike_margin >= 0.0:
             raise ValueError(f"spike_margin must be >= 0, got {self.spike_margin}")
-        if not self.likelihood >= 0.0:
-            raise ValueError(f"likelihood must be >= 0 decades (0: off), got {self.likelihood}")
         if not isinstance(self.record_decays, tuple) or not all(
             0.0 < d <= 1.0 for d in self.record_decays
         ):

@@ -33,8 +33,8 @@ itself, and an event should score high once, early. Per reading:
 7. **One report per event.** A score not beating the decayed record of recent
    scores (halving over about 70 readings) is reported as 0.
 
-Measured on NAB and off: extra evidences fused by max (``evidence.py``: HTM's likelihood);
-the rest measured worse and removed are in docs/anomaly.md's table of options tried.
+Options measured on NAB and removed (HTM's likelihood, flat runs, quiet spells, noise
+regimes, ...): docs/anomaly.md's table of options tried names the commit that holds each.
 
 Gaps: the interval is learned online; after a gap every per-reading decay
 runs for the readings that were missed, so the memory is in time.
@@ -51,7 +51,6 @@ from __future__ import annotations
 import math
 from array import array
 
-from twin.analytics.anomaly.evidence import extra_evidences
 from twin.analytics.anomaly.profile_bins import PROFILE_ALPHA, learn_bin, visit_weight
 from twin.analytics.anomaly.range_novelty import LaggedRange, novelty
 from twin.analytics.anomaly.records import records_for
@@ -101,7 +100,6 @@ class StreamScore:
         "_day_seen",
         "_errors",
         "_evidence",
-        "_extra",
         "_high",
         "_interval",
         "_lagged",
@@ -147,7 +145,6 @@ class StreamScore:
         self._rates = rates = rates_for(tuning)
         self._records = records_for(tuning, rates, _RECORD_RISE)
         self._lagged = LaggedRange(lag) if (lag := tuning.range_lag_s) else None  # the day's range
-        self._extra = extra_evidences(tuning, _Z_CLIP)  # the product: none
 
     @property
     def step(self) -> float:
@@ -279,9 +276,6 @@ class StreamScore:
                 odd.remember(value)
         if point > score:
             score = point
-        for extra in self._extra:  # options fused by max (evidence.py; the product has none)
-            q = extra.update(z, residuals[best], missed, learn_record, judge)
-            score = q if q > score else score
         report = self._report
         self.value = score if score > report else 0.0
         report_decay = rates.report_decay

@@ -1,4 +1,4 @@
-"""evidence.py and records.py: the scorer's options behind one interface each."""
+"""records.py: one record or the averaged records, behind one interface."""
 
 from __future__ import annotations
 
@@ -6,38 +6,9 @@ import numpy as np
 import pytest
 
 from twin.analytics.anomaly.decay_average import DecayAverage
-from twin.analytics.anomaly.evidence import extra_evidences
 from twin.analytics.anomaly.records import SingleRecord, records_for
 from twin.analytics.anomaly.score_tuning import DEFAULT_TUNING, ScoreTuning
 from twin.analytics.anomaly.stream_rates import rates_for
-from twin.analytics.anomaly.stream_score import StreamScore
-
-
-def test_the_product_builds_no_extra_evidence_and_the_likelihood_is_one() -> None:
-    assert extra_evidences(DEFAULT_TUNING, 6.0) == ()
-    assert len(extra_evidences(ScoreTuning(likelihood=12.0), 6.0)) == 1
-
-
-def test_an_extra_evidence_is_fused_by_max_it_only_adds_scores() -> None:
-    # The likelihood as a second opinion: every reading scores at least what
-    # the product scores (fused by max before the one-report rule) on a stream
-    # where it fires; the report rule may then drop a later, smaller score.
-    rng = np.random.default_rng(3)
-    values = rng.normal(0.0, 1.0, 3000)
-    values[1500:1510] += 25.0
-    values[2100:2110] += 8.0  # smaller than the record the first burst left
-    ts = 300.0 * np.arange(len(values))
-    off, on = (
-        StreamScore(DEFAULT_TUNING),
-        StreamScore(
-            ScoreTuning(
-                record_decays=DEFAULT_TUNING.record_decays, range_lag_s=86_400.0, likelihood=8.0
-            )
-        ),
-    )
-    a = [off.update(t, v) for t, v in zip(ts.tolist(), values.tolist(), strict=True)]
-    b = [on.update(t, v) for t, v in zip(ts.tolist(), values.tolist(), strict=True)]
-    assert max(b[2100:2110]) > max(a[2100:2110])
 
 
 def test_records_for_gives_one_record_or_the_averaged_records() -> None:
@@ -80,3 +51,5 @@ def test_the_single_record_is_the_averaged_records_with_one_decay_bit_for_bit(
 def test_a_removed_option_is_refused_not_ignored() -> None:
     with pytest.raises(TypeError):
         ScoreTuning(quiet_spells=True)  # type: ignore[call-arg]
+    with pytest.raises(TypeError):
+        ScoreTuning(likelihood=12.0)  # type: ignore[call-arg]
