@@ -12,8 +12,11 @@ new extreme), which predictor the residual came from (level, daily or weekly
 profile), the residual and scale at that reading, the phase of day and week,
 and the daily profile's slope there (the change between the neighbouring
 bins in residual scales: large on a cycle's steep flank). Diagnosis only: the
-score is the product's (``StreamScore`` unchanged); the explanation is
-recomputed from a copy of its state just before the reading.
+score is the product's (``StreamScore`` unchanged); the evidences are
+recomputed by ``bench/nab_trace.py``'s probe (``causes``: the exact bars, range
+novelty against every earlier value and against the range a day before) from a
+copy of the state just before the reading. ``nab_trace`` covers NAB's windows;
+this bench the synthetic streams, the predictor and the phase of the day.
 """
 
 from __future__ import annotations
@@ -35,6 +38,7 @@ from numpy.typing import NDArray  # noqa: E402
 
 from bench.nab import _default_data_dir  # noqa: E402
 from bench.nab_synthetic import counts, road_speed  # noqa: E402
+from bench.nab_trace import cause_of, causes  # noqa: E402
 from twin.analytics.anomaly.score_tuning import DEFAULT_TUNING, ScoreTuning  # noqa: E402
 from twin.analytics.anomaly.stream_score import StreamScore  # noqa: E402
 from twin.analytics.nab import PROFILES, load_corpus, sweep  # noqa: E402
@@ -43,7 +47,6 @@ __all__ = ["Explained", "explain_rows", "main"]
 
 _MAD_TO_SIGMA = 1.2533141373155001  # StreamScore's
 _DAY = 86400.0
-_EVIDENCE = ("spike", "shift", "slow")
 _PREDICTOR = ("level", "daily", "weekly")
 
 
@@ -55,7 +58,7 @@ class Explained:
     score: float
     value: float
     known: bool  # the value repeats a remembered odd one (its spike evidence muted)
-    cause: str  # spike / shift / slow / novelty
+    cause: str  # spike / shift / slow / novelty / lagged (nab_trace.CAUSES)
     predictor: str
     residual: float
     scale: float
@@ -84,8 +87,7 @@ def _state_before(
 
 
 def _explain(pre: StreamScore, row: int, ts: float, value: float, score: float) -> Explained:
-    probe = copy.deepcopy(pre)
-    missed = probe._missed(ts)
+    parts, known = causes(pre, ts, value)
     floor = 0.5 * pre._quantum if pre._quantum < math.inf else 1e-9
     day_bin = int(ts % _DAY * 48 // _DAY) % 48
     week_bin = int(ts % (7 * _DAY) * 336 // (7 * _DAY)) % 336
@@ -99,26 +101,6 @@ def _explain(pre: StreamScore, row: int, ts: float, value: float, score: float) 
     residual = value - prediction
     scale = max(floor, pre._scales[best] * _MAD_TO_SIGMA)
     z = residual / scale
-    after = copy.deepcopy(pre)
-    after.update(ts, value)
-    gains = pre._rates.gains
-    strengths = [abs(z)] + [abs(after._evidence[k]) * gains[k] for k in (1, 2)]
-    scores = []
-    for k, strength in enumerate(strengths):
-        averaged = copy.deepcopy(pre._averaged)
-        if averaged is not None:
-            bar = averaged.bar(k, strength, False, missed)
-        else:
-            bar = max(pre._records[k], 1.0)
-        scores.append(1.0 - bar / strength if strength > bar else 0.0)
-    known = pre._odd_values.repeats(value, 0.5 * pre._quantum)
-    if known:
-        scores[0] = 0.0  # a known odd value's own evidence is muted (StreamScore step 6)
-    cause = _EVIDENCE[int(np.argmax(scores))]
-    if pre._high > pre._low:
-        excess = max(pre._low - value, value - pre._high) / (pre._high - pre._low)
-        if excess > 0.05 and 1.0 - 0.05 / excess >= max(scores):
-            cause = "novelty"
     day = pre._day
     slope = (day[(day_bin + 1) % 48] - day[(day_bin - 1) % 48]) / 2.0 / scale
     return Explained(
@@ -126,7 +108,7 @@ def _explain(pre: StreamScore, row: int, ts: float, value: float, score: float) 
         score=score,
         value=value,
         known=known,
-        cause=cause,
+        cause=cause_of(parts),
         predictor=_PREDICTOR[best],
         residual=residual,
         scale=scale,

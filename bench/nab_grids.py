@@ -9,39 +9,25 @@ report decay) per 5 minutes of the stream's time instead of per reading
 (``ScoreTuning.timed``; 72 more, no spike margin). The nested choice is
 printed for the whole grid, for the per-reading half alone (the old
 parametrisation), the timed half alone and without the spike margin, so
-what each adds is itself measured held out. ``LIKELIHOOD_GRID`` (108
-more) offers HTM's anomaly likelihood fused by max (``ScoreTuning.likelihood``
-8, 12 or 16 decades) on the 36 per-reading variants without the spike margin;
-``AVERAGED_GRID`` (12 more) offers the scores of records at all three
-decays averaged (``ScoreTuning.record_decays``) as one more value of the
-decay axis of those 36 (``per_reading,averaged``); ``--grids``
-runs only some parts (``per_reading,likelihood`` or ``per_reading,averaged``
-hold those comparisons); ``RUNS_GRID`` (12 more, ``--grids runs``) is
-``AVERAGED_GRID`` with run-length novelty on (``ScoreTuning.run_length`` 2:
-issue 14's tenth NAB session, not kept on), so ``--grids runs`` is the
-product row with it and ``--grids averaged,runs`` offers it as an axis;
-``VISITS_GRID`` (``--grids visits``) likewise with the profiles' bins weighed
-per visit (``ScoreTuning.profile_per_visit``: issue 14's eleventh NAB
-session, not kept on). ``LAGGED_GRID`` (36 more, ``--grids lagged``) is
+what each adds is itself measured held out. ``AVERAGED_GRID`` (12 more)
+offers the scores of records at all three decays averaged
+(``ScoreTuning.record_decays``) as one more value of the decay axis of the
+36 per-reading variants without the spike margin (``--grids
+per_reading,averaged``: ``--grids`` runs only some parts); ``VISITS_GRID`` (``--grids visits``) is
+``AVERAGED_GRID`` with the profiles' bins weighed per visit
+(``ScoreTuning.profile_per_visit``: issue 14's eleventh NAB session, not
+kept on). ``LAGGED_GRID`` (36 more, ``--grids lagged``) is
 ``AVERAGED_GRID`` with range novelty also against the range 3, 6 or 24 h
 before (``ScoreTuning.range_lag_s``: issue 14's twelfth NAB session, on at
 24 h), so ``--grids averaged,lagged`` offers the lag as an axis with "off"
 among its values; since then the product is a row of ``LAGGED_GRID``, and
-the runs and visits grids sit on the rows without the lag. ``HELD_GRID``
-(24 more, ``--grids held``) is the product grid's rows with a slow scale with
-the spike's scale held (``ScoreTuning.spike_scale_hold``: issue 14's
-thirteenth NAB session, not kept on); ``averaged,lagged,held`` offers it as
-an axis. ``YOUNG_GRID`` (48 more, ``--grids young``) is the product grid's
-rows (averaged and lagged) with the records judged by their youth
-(``ScoreTuning.young_records``: issue 14's fourteenth NAB session, not kept
-on); ``averaged,lagged,young`` offers it as an axis. ``QUIET_GRID`` (48 more,
-``--grids quiet``) is the product grid with quiet spells scored
-(``ScoreTuning.quiet_spells``: the fifteenth, not kept on). ``REGIME_GRID``
-(48 more, ``--grids regime``) is the product grid with the noise regime scored
-(``ScoreTuning.noise_regime``: the sixteenth, not kept on).
-The records held through an excursion
-(``ScoreTuning.escalation``, 72 variants) were removed in issue 14's eighth
-NAB session: no fold chose them in three sessions (docs/anomaly.md).
+the visits grid sits on the rows without the lag.
+Removed with their options (docs/anomaly.md's table of options tried names
+the commit that last holds each grid): the records held through an excursion
+(``escalation``, eighth NAB session), and in issue 14's seventeenth NAB
+session run length (``runs``), the held spike scale (``held``), young
+records (``young``), quiet spells (``quiet``), the noise regime
+(``regime``) and HTM's likelihood (``likelihood``, ``likelihood_product``).
 """
 
 from __future__ import annotations
@@ -61,17 +47,11 @@ __all__ = [
     "AVERAGED_GRID",
     "GRID",
     "GRIDS",
-    "HELD_GRID",
     "LAGGED_GRID",
-    "LIKELIHOOD_GRID",
     "PER_READING_GRID",
-    "QUIET_GRID",
     "RANGE_LAGS",
-    "REGIME_GRID",
-    "RUNS_GRID",
     "TIMED_GRID",
     "VISITS_GRID",
-    "YOUNG_GRID",
 ]
 
 # The per-reading axes: scale rate, slow scale rate, record decay, record floor.
@@ -79,14 +59,6 @@ _SCALES = (0.01, 0.005)
 _SLOWS = (0.0, 0.002)
 _DECAYS = (0.999, 0.9995, 0.9998)
 _FLOORS = (4.0, 5.0, 6.0)
-
-
-def _per_reading(**extra: float) -> tuple[ScoreTuning, ...]:
-    """The 36 per-reading scale / slow / decay / floor variants, each with ``extra`` set."""
-    return tuple(
-        ScoreTuning(scale_alpha=a, slow_scale_alpha=s, record_decay=d, record_floor=f, **extra)
-        for a, s, d, f in product(_SCALES, _SLOWS, _DECAYS, _FLOORS)
-    )
 
 
 PER_READING_GRID: tuple[ScoreTuning, ...] = tuple(
@@ -118,11 +90,6 @@ TIMED_GRID: tuple[ScoreTuning, ...] = tuple(
         _FLOORS,
     )
 )
-# HTM's anomaly likelihood fused by max, scoring above 8, 12 or 16 decades
-# (issue 14, sixth NAB session), on the same 36 variants.
-LIKELIHOOD_GRID: tuple[ScoreTuning, ...] = tuple(
-    v for b in (8.0, 12.0, 16.0) for v in _per_reading(likelihood=b)
-)
 # Records at all three of the per-reading grid's decays, their scores
 # averaged (issue 14, seventh NAB session): one more value of the decay axis,
 # on the same 12 scale / slow / floor combinations without the spike margin.
@@ -136,10 +103,6 @@ AVERAGED_GRID: tuple[ScoreTuning, ...] = tuple(
     )
     for a, s, f in product(_SCALES, _SLOWS, _FLOORS)
 )
-# The same 12 with run-length novelty on (``ScoreTuning.run_length`` 2; issue
-# 14, tenth NAB session): ``--grids runs`` is the product row with it,
-# ``averaged,runs`` offers it as an axis.
-RUNS_GRID: tuple[ScoreTuning, ...] = tuple(replace(t, run_length=2.0) for t in AVERAGED_GRID)
 # The same 12 with the profiles' bins weighed per visit (``ScoreTuning.profile_per_visit``;
 # issue 14, eleventh NAB session, not kept on): ``--grids visits`` is the product row with it.
 VISITS_GRID: tuple[ScoreTuning, ...] = tuple(
@@ -152,53 +115,14 @@ RANGE_LAGS = (3 * 3600.0, 6 * 3600.0, 24 * 3600.0)
 LAGGED_GRID: tuple[ScoreTuning, ...] = tuple(
     replace(t, range_lag_s=lag) for lag in RANGE_LAGS for t in AVERAGED_GRID
 )
-# The product grid (the averaged and lagged rows) with the spike's scale held
-# (``ScoreTuning.spike_scale_hold``; issue 14, thirteenth NAB session):
-# ``--grids held`` is that parametrisation alone, ``averaged,lagged,held`` offers
-# it as an axis.
-# Only the rows with a slow scale: without one the hold changes nothing.
-HELD_GRID: tuple[ScoreTuning, ...] = tuple(
-    replace(t, spike_scale_hold=True) for t in AVERAGED_GRID + LAGGED_GRID if t.slow_scale_alpha
-)
-# The product grid with the records judged by their youth (``ScoreTuning.young_records``;
-# issue 14, fourteenth NAB session): ``--grids young`` alone, ``averaged,lagged,young`` an axis.
-YOUNG_GRID: tuple[ScoreTuning, ...] = tuple(
-    replace(t, young_records=True) for t in AVERAGED_GRID + LAGGED_GRID
-)
-# The product grid with quiet spells scored (``ScoreTuning.quiet_spells``; issue 14,
-# fifteenth NAB session): ``--grids quiet`` alone, ``averaged,lagged,quiet`` an axis.
-QUIET_GRID: tuple[ScoreTuning, ...] = tuple(
-    replace(t, quiet_spells=True) for t in AVERAGED_GRID + LAGGED_GRID
-)
-# The product grid with the noise regime scored (``ScoreTuning.noise_regime``; issue 14,
-# sixteenth NAB session): ``--grids regime`` alone, ``averaged,lagged,regime`` an axis.
-REGIME_GRID: tuple[ScoreTuning, ...] = tuple(
-    replace(t, noise_regime=True) for t in AVERAGED_GRID + LAGGED_GRID
-)
 GRIDS: dict[str, tuple[ScoreTuning, ...]] = {
     "per_reading": PER_READING_GRID,
     "timed": TIMED_GRID,
-    "likelihood": LIKELIHOOD_GRID,
     "averaged": AVERAGED_GRID,
-    "runs": RUNS_GRID,
     "visits": VISITS_GRID,
     "lagged": LAGGED_GRID,
-    "held": HELD_GRID,
-    "young": YOUNG_GRID,
-    "quiet": QUIET_GRID,
-    "regime": REGIME_GRID,
 }
 GRID: tuple[ScoreTuning, ...] = (
-    PER_READING_GRID
-    + TIMED_GRID
-    + LIKELIHOOD_GRID
-    + AVERAGED_GRID
-    + RUNS_GRID
-    + VISITS_GRID
-    + LAGGED_GRID
-    + HELD_GRID
-    + YOUNG_GRID
-    + QUIET_GRID
-    + REGIME_GRID
+    PER_READING_GRID + TIMED_GRID + AVERAGED_GRID + VISITS_GRID + LAGGED_GRID
 )
 assert DEFAULT_TUNING in GRID

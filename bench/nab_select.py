@@ -121,12 +121,9 @@ def _label(t: ScoreTuning) -> str:
     decay = "avg" if t.record_decays else f"{t.record_decay:g}"
     return (
         f"scale {t.scale_alpha:<5g} slow {t.slow_scale_alpha:<5g} decay {decay:<6} "
-        f"floor {t.record_floor:<3g} spike {t.spike_margin:<3g} lik {t.likelihood:<2g} "
-        f"timed {timed:<14}{'runs ' if t.run_length else ''}"
-        f"{'visits ' if t.profile_per_visit else ''}"
-        f"{f'lag {t.range_lag_s / 3600:g} h ' if t.range_lag_s else ''}"
-        f"{'held ' if t.spike_scale_hold else ''}{'young ' if t.young_records else ''}"
-        f"{'quiet ' if t.quiet_spells else ''}{'regime ' if t.noise_regime else ''}{star}"
+        f"floor {t.record_floor:<3g} spike {t.spike_margin:<3g} "
+        f"timed {timed:<14}{'visits ' if t.profile_per_visit else ''}"
+        f"{f'lag {t.range_lag_s / 3600:g} h ' if t.range_lag_s else ''}{star}"
     )
 
 
@@ -204,70 +201,18 @@ def main(argv: list[str] | None = None) -> int:
     subsets = {
         "the whole grid run": results,
         "every rate per reading: the old parametrisation": [
-            r
-            for r in results
-            if not (r.tuning.timed or r.tuning.likelihood or r.tuning.record_decays)
+            r for r in results if not (r.tuning.timed or r.tuning.record_decays)
         ],
         "per reading, without the spike margin": [
             r
             for r in results
-            if not (r.tuning.timed or r.tuning.spike_margin)
-            and not (r.tuning.likelihood or r.tuning.record_decays)
+            if not (r.tuning.timed or r.tuning.spike_margin) and not r.tuning.record_decays
         ],
         "records' decay per time": [r for r in results if r.tuning.timed],
-        "per reading, no spike margin, HTM's likelihood (8, 12 or 16 decades) offered too": [
-            r
-            for r in results
-            if not (r.tuning.timed or r.tuning.spike_margin or r.tuning.record_decays)
-        ],
-        "likelihood only (8, 12 or 16 decades)": [r for r in results if r.tuning.likelihood],
         "per reading, no spike margin, the decays' scores averaged offered as a decay too": [
-            r
-            for r in results
-            if not (r.tuning.timed or r.tuning.spike_margin or r.tuning.likelihood)
-            and not r.tuning.run_length
+            r for r in results if not (r.tuning.timed or r.tuning.spike_margin)
         ],
         "averaged decays only (the product's parametrisation: no decay chosen)": [
-            r
-            for r in results
-            if r.tuning.record_decays
-            and not (r.tuning.run_length or r.tuning.spike_scale_hold or r.tuning.young_records)
-            and not r.tuning.quiet_spells
-        ],
-        "averaged decays, the records judged by their youth only (young_records)": [
-            r for r in results if r.tuning.young_records
-        ],
-        "averaged decays, the records' youth offered as an axis": [
-            r
-            for r in results
-            if r.tuning.record_decays
-            and not (r.tuning.run_length or r.tuning.profile_per_visit or r.tuning.spike_scale_hold)
-            and not r.tuning.quiet_spells
-        ],
-        "averaged decays, the held spike scale only (spike_scale_hold)": [
-            r for r in results if r.tuning.spike_scale_hold
-        ],
-        "averaged decays, the held spike scale offered as an axis": [
-            r
-            for r in results
-            if r.tuning.record_decays
-            and not (r.tuning.run_length or r.tuning.profile_per_visit or r.tuning.young_records)
-            and not r.tuning.quiet_spells
-        ],
-        "averaged decays, quiet spells scored only (quiet_spells)": [
-            r for r in results if r.tuning.quiet_spells
-        ],
-        "averaged decays, quiet spells offered as an axis": [
-            r
-            for r in results
-            if r.tuning.record_decays
-            and not (r.tuning.run_length or r.tuning.profile_per_visit or r.tuning.young_records)
-            and not r.tuning.spike_scale_hold
-        ],
-        "averaged decays with run-length novelty (run_length 2) only": [
-            r for r in results if r.tuning.run_length
-        ],
-        "averaged decays, run-length novelty offered as an axis": [
             r for r in results if r.tuning.record_decays
         ],
     }

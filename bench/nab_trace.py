@@ -1,6 +1,6 @@
 """Where the product's NAB points still go: every fired row, the evidence that made it.
 
-Usage: python -m bench.nab_trace [DATA_DIR] [--threshold T] [--rows] [--spike-hold] [--young]
+Usage: python -m bench.nab_trace [DATA_DIR] [--threshold T] [--rows] [--per-visit]
 
 Scores every file with the product's :class:`StreamScore`, takes the whole-set
 standard threshold (or ``--threshold``) and, for every row at or above it after
@@ -18,7 +18,8 @@ before (lagged). The largest is the row's cause. Then:
 - each window: its first detection's position (0 its first row, 1 its last)
   and cause, or, if missed, its largest score and that score's cause.
 
-Diagnosis only: the product's scores are not changed.
+Diagnosis only: the product's scores are not changed. ``causes`` is the one
+probe of a fired row; ``bench/false_rows.py`` uses it on the synthetic streams.
 """
 
 from __future__ import annotations
@@ -38,12 +39,13 @@ import numpy as np  # noqa: E402
 from numpy.typing import NDArray  # noqa: E402
 
 from bench.nab import _categories, _default_data_dir  # noqa: E402
+from twin.analytics.anomaly.decay_average import DecayAverage  # noqa: E402
 from twin.analytics.anomaly.range_novelty import novelty  # noqa: E402
 from twin.analytics.anomaly.score_tuning import DEFAULT_TUNING, ScoreTuning  # noqa: E402
 from twin.analytics.anomaly.stream_score import StreamScore  # noqa: E402
 from twin.analytics.nab import PROFILES, evaluate_corpus, load_corpus, sweep  # noqa: E402
 
-__all__ = ["Fired", "causes", "main", "trace_file"]
+__all__ = ["CAUSES", "Fired", "cause_of", "causes", "main", "trace_file"]
 
 _MAD_TO_SIGMA = 1.2533141373155001  # StreamScore's
 _DAY = 86400.0
@@ -90,35 +92,32 @@ def causes(pre: StreamScore, ts: float, value: float) -> tuple[dict[str, float],
     )[best]
     scale = max(floor, pre._scales[best] * _MAD_TO_SIGMA)
     slow_scale = pre._slow_scales[best] * _MAD_TO_SIGMA
-    fast = scale
-    if pre._hold and pre._rates.slow_alpha > 0.0 and slow_scale > scale:
-        scale = slow_scale  # ScoreTuning.spike_scale_hold
     gains = pre._rates.gains
     z = (value - prediction) / scale
     strengths = [abs(z)]
     strengths += [abs(after._evidence[k]) * gains[k] for k in (1, 2)]
     out: dict[str, float] = {}
     for k, strength in enumerate(strengths):
-        averaged = copy.deepcopy(pre._averaged)
-        assert averaged is not None  # the product averages three decays
-        bar = averaged.bar(k, strength, False, missed)
+        bar = copy.deepcopy(pre._records).bar(k, strength, False, missed)
         out[CAUSES[k]] = 1.0 - bar / strength if strength > bar else 0.0
     quantum = after._quantum
     out["novelty"] = novelty(value, pre._low, pre._high, quantum)
     lagged = copy.deepcopy(pre._lagged)
     out["lagged"] = lagged.novelty(ts, value, pre._low, pre._high, quantum) if lagged else 0.0
     out["z"] = z
-    out["records"] = min(pre._averaged._records[0]) if pre._averaged else 0.0
+    records = pre._records
+    out["records"] = min(records._records[0]) if isinstance(records, DecayAverage) else 0.0
     out["scale"] = scale
     # The slow scale over the fast one: above 1 where the fast scale has collapsed.
-    out["slow_ratio"] = max(floor, slow_scale) / fast
+    out["slow_ratio"] = max(floor, slow_scale) / scale
     known = pre._odd_values.repeats(value, 0.5 * quantum)
     if known:  # a known odd value's own evidence is muted (StreamScore step 6)
         out["spike"] = out["novelty"] = out["lagged"] = 0.0
     return out, known
 
 
-def _cause(parts: dict[str, float]) -> str:  # the evidences only, not z, records, scale
+def cause_of(parts: dict[str, float]) -> str:
+    """The evidence that made the score (the largest; not z, records, scale)."""
     return max(CAUSES, key=lambda c: parts[c])
 
 
@@ -161,13 +160,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--threshold", type=float, default=0.0, help="default: whole-set standard")
     parser.add_argument("--rows", action="store_true", help="print every fired row")
     parser.add_argument(
-        "--spike-hold", action="store_true", help="ScoreTuning.spike_scale_hold on (off: product)"
-    )
-    parser.add_argument(
-        "--young", action="store_true", help="ScoreTuning.young_records on (off: product)"
+        "--per-visit", action="store_true", help="ScoreTuning.profile_per_visit on (off: product)"
     )
     args = parser.parse_args(argv)
-    tuning = replace(DEFAULT_TUNING, spike_scale_hold=args.spike_hold, young_records=args.young)
+    tuning = replace(DEFAULT_TUNING, profile_per_visit=args.per_visit)
     files = [
         (c, s, v) for c in _categories(args.data_dir) for s, v in load_corpus(args.data_dir, c)
     ]
@@ -201,7 +197,7 @@ def main(argv: list[str] | None = None) -> int:
                     category,
                     row,
                     float(scores[row]),
-                    _cause(p),
+                    cause_of(p),
                     k,
                     place,
                     row - previous,

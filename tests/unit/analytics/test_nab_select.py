@@ -6,15 +6,7 @@ from dataclasses import replace
 
 import pytest
 
-from bench.nab_grids import (
-    AVERAGED_GRID,
-    GRID,
-    GRIDS,
-    HELD_GRID,
-    LIKELIHOOD_GRID,
-    RUNS_GRID,
-    YOUNG_GRID,
-)
+from bench.nab_grids import AVERAGED_GRID, GRID, GRIDS
 from bench.nab_select import VariantResult, choose_held_out, main
 from twin.analytics.anomaly.score_tuning import DEFAULT_TUNING, ScoreTuning
 from twin.analytics.nab import PROFILES, CorpusScore, ProfileScore
@@ -53,13 +45,6 @@ def test_the_grid_varies_every_constant_of_the_tuning_and_holds_the_product() ->
         assert len(values) >= 2, f"{field} is not varied by the held-out grid"
 
 
-def test_the_likelihood_variants_sit_on_the_per_reading_set_they_must_beat() -> None:
-    base = {t for t in GRIDS["per_reading"] if not t.spike_margin}
-    assert {t.likelihood for t in LIKELIHOOD_GRID} == {8.0, 12.0, 16.0}
-    for t in LIKELIHOOD_GRID:
-        assert replace(t, likelihood=0.0) in base
-
-
 def test_the_averaged_decay_is_one_more_value_of_the_decay_axis_it_must_beat() -> None:
     base = {t for t in GRIDS["per_reading"] if not t.spike_margin}
     decays = {t.record_decay for t in base}
@@ -73,29 +58,3 @@ def test_the_averaged_decay_is_one_more_value_of_the_decay_axis_it_must_beat() -
 def test_an_unknown_grid_name_is_refused() -> None:
     with pytest.raises(SystemExit):
         main(["--grids", "per_reading,nope"])
-
-
-def test_the_held_variants_are_the_product_grid_with_a_slow_scale_and_the_hold_on() -> None:
-    # ``--grids held`` differs from ``--grids averaged,lagged`` in the held spike
-    # scale alone, on the rows where it can act (it needs the slow scale).
-    product_grid = set(GRIDS["averaged"]) | set(GRIDS["lagged"])
-    assert {replace(t, spike_scale_hold=False) for t in HELD_GRID} == {
-        t for t in product_grid if t.slow_scale_alpha
-    }
-    assert all(t.spike_scale_hold for t in HELD_GRID)
-    assert replace(DEFAULT_TUNING, spike_scale_hold=True) in HELD_GRID
-
-
-def test_the_young_variants_are_the_product_grid_with_the_records_youth_on() -> None:
-    # ``--grids young`` differs from ``--grids averaged,lagged`` in the rule alone.
-    product_grid = set(GRIDS["averaged"]) | set(GRIDS["lagged"])
-    assert {replace(t, young_records=False) for t in YOUNG_GRID} == product_grid
-    assert all(t.young_records for t in YOUNG_GRID)
-    assert replace(DEFAULT_TUNING, young_records=True) in YOUNG_GRID
-
-
-def test_the_run_length_variants_are_the_product_row_with_it_on() -> None:
-    # ``--grids runs`` must differ from ``--grids averaged`` in run-length
-    # novelty alone, so its nested figure measures that and nothing else.
-    assert {replace(t, run_length=0.0) for t in RUNS_GRID} == set(AVERAGED_GRID)
-    assert {t.run_length for t in RUNS_GRID} == {2.0}

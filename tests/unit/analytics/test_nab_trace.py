@@ -25,8 +25,8 @@ def _stream(seed: int) -> tuple[np.ndarray, np.ndarray]:
     "tuning",
     [
         DEFAULT_TUNING,
-        replace(DEFAULT_TUNING, spike_scale_hold=True),
-        replace(DEFAULT_TUNING, young_records=True),
+        replace(DEFAULT_TUNING, profile_per_visit=True),
+        ScoreTuning(),  # one record per evidence (records.SingleRecord)
     ],
 )
 @pytest.mark.parametrize("seed", [0, 1])

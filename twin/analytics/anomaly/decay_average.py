@@ -47,10 +47,6 @@ _EVIDENCES = 3  # spike, shift, slow change: StreamScore's three evidences
 
 def decay_average(tuning: ScoreTuning, rise: float) -> DecayAverage:
     """The records for ``tuning.record_decays``: unrolled for three decays (the grid's)."""
-    if tuning.young_records:  # judged by their youth; imported here, as it subclasses DecayAverage
-        from twin.analytics.anomaly.young_records import YoungRecords
-
-        return YoungRecords(tuning, rise)
     if len(tuning.record_decays) == 3:
         return _ThreeDecays(tuning, rise)
     return DecayAverage(tuning, rise)

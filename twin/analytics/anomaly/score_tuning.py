@@ -39,14 +39,6 @@ class ScoreTuning:
     """A record never decays below this many times its evidence's long-run mean."""
     spike_margin: float = 0.0
     """The spike record stays above this many times the stream's usual burst; 0: off."""
-    likelihood: float = 0.0
-    """HTM's anomaly likelihood fused by max, scoring above this many decades; 0: off.
-
-    A second opinion beside the records (``likelihood.py``): the mean of the
-    last 10 clipped ``|z|`` judged by its two-sided Gaussian tail against
-    its own long-run mean and variance (HTM's published window sizes), so
-    one large event does not raise the bar for the next as a record does.
-    """
     record_decays: tuple[float, ...] = ()
     """Records at each of these decays, their scores averaged; () uses ``record_decay`` alone.
 
@@ -57,13 +49,6 @@ class ScoreTuning:
     record per decay and a reading scores the mean of the per-decay scores
     (``decay_average.py``), so the result depends less on which decay suits
     a stream. Not combined with the spike margin or timed records.
-    """
-    run_length: float = 0.0
-    """A flat run scores once it is this many times longer than usual; 0: off.
-
-    Run-length novelty (``run_length.py``, issue 14's tenth NAB session): the
-    current run of readings equal to the previous one, against the decaying
-    record of earlier runs' lengths and ``record_floor`` times their mean.
     """
     profile_per_visit: bool = False
     """Weigh the profiles' bins per visit (a day's or week's pass), not per reading.
@@ -81,39 +66,6 @@ class ScoreTuning:
     extremes over hours is news once clearly beyond them, once per excursion;
     judged only against every earlier value, each step of the climb passes the
     last by a hair and never scores.
-    """
-    spike_scale_hold: bool = False
-    """The spike's ``z`` over the larger of the residual scale and the slow one.
-
-    An envelope (issue 14, thirteenth NAB session): the scale that measures a
-    one-reading surprise rises at the fast rate (``scale_alpha``) and falls at
-    the slow one (``slow_scale_alpha``), so between a bursty stream's bursts it
-    does not collapse onto the quiet baseline and make the next burst of the
-    usual size look larger in sigma than the last. The slow evidences keep the
-    smaller of the two. No effect with ``slow_scale_alpha`` 0.
-    """
-    young_records: bool = False
-    """Judge each record by how much of the stream it has seen (``young_records.py``).
-
-    Issue 14, fourteenth NAB session: with the decays averaged, each decay's
-    bar rises by the evidence's mean times ``ln(M / c)``, ``c`` the record's
-    effective count of readings and ``M = 1 / (1 - decay)`` its limit: what a
-    record of ``c`` readings is expected to lack, for an exponential tail, of
-    the record it will hold. Only with ``record_decays``.
-    """
-    quiet_spells: bool = False
-    """Score a spell without the stream's usual excursions (``quiet_spell.py``).
-
-    Issue 14, fifteenth NAB session: readings since the last excursion times
-    the rate at which the stream's excursion clusters started, ``-ln`` of the
-    chance of that silence, judged against its own records.
-    """
-    noise_regime: bool = False
-    """Score a changed spread: a fast residual scale against the slow one (``noise_regime.py``).
-
-    Issue 14, sixteenth NAB session: ``max(f / s, s / f) - 1`` of a ~20-reading
-    scale ``f`` and the slow ~500-reading one ``s`` (the residual scale if the
-    slow one is off), judged against its own records once per event.
     """
     timed: tuple[str, ...] = ()
     """Rate groups (:data:`RATE_GROUPS`) given per 5 minutes of time, not per reading.
@@ -136,18 +88,12 @@ class ScoreTuning:
             raise ValueError(f"record_floor must be >= 0, got {self.record_floor}")
         if not self.spike_margin >= 0.0:
             raise ValueError(f"spike_margin must be >= 0, got {self.spike_margin}")
-        if not self.likelihood >= 0.0:
-            raise ValueError(f"likelihood must be >= 0 decades (0: off), got {self.likelihood}")
         if not isinstance(self.record_decays, tuple) or not all(
             0.0 < d <= 1.0 for d in self.record_decays
         ):
             raise ValueError(f"record_decays must be a tuple in (0, 1], got {self.record_decays}")
-        if not (self.run_length == 0.0 or self.run_length > 1.0):
-            raise ValueError(f"run_length must be > 1 (0: off), got {self.run_length}")
         if not self.range_lag_s >= 0.0:
             raise ValueError(f"range_lag_s must be >= 0 (0: off), got {self.range_lag_s}")
-        if self.young_records and not self.record_decays:
-            raise ValueError("young_records needs record_decays (the averaged records)")
         if self.record_decays and (self.spike_margin or "records" in self.timed):
             raise ValueError("record_decays is not combined with spike_margin or timed")
         # A tuple, so the tuning stays hashable (streams share its rates).

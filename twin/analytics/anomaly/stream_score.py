@@ -33,8 +33,8 @@ itself, and an event should score high once, early. Per reading:
 7. **One report per event.** A score not beating the decayed record of recent
    scores (halving over about 70 readings) is reported as 0.
 
-Measured on NAB and off (``ScoreTuning``): HTM's likelihood (``likelihood.py``), long flat
-runs (``run_length.py``), quiet spells (``quiet_spell.py``), noise regimes (``noise_regime.py``).
+Options measured on NAB and removed (HTM's likelihood, flat runs, quiet spells, noise
+regimes, ...): docs/anomaly.md's table of options tried names the commit that holds each.
 
 Gaps: the interval is learned online; after a gap every per-reading decay
 runs for the readings that were missed, so the memory is in time.
@@ -51,15 +51,10 @@ from __future__ import annotations
 import math
 from array import array
 
-from twin.analytics.anomaly.decay_average import decay_average
-from twin.analytics.anomaly.known_spikes import KnownSpikes
-from twin.analytics.anomaly.likelihood import AnomalyLikelihood
-from twin.analytics.anomaly.noise_regime import noise_regime
 from twin.analytics.anomaly.profile_bins import PROFILE_ALPHA, learn_bin, visit_weight
-from twin.analytics.anomaly.quiet_spell import quiet_spell
 from twin.analytics.anomaly.range_novelty import LaggedRange, novelty
+from twin.analytics.anomaly.records import records_for
 from twin.analytics.anomaly.recurring import RecurringValues
-from twin.analytics.anomaly.run_length import RunLength
 from twin.analytics.anomaly.score_tuning import DEFAULT_TUNING, ScoreTuning
 from twin.analytics.anomaly.stream_rates import rates_for
 
@@ -100,46 +95,32 @@ class StreamScore:
     """Streaming anomaly score of one stream; :meth:`update` per reading, in time order."""
 
     __slots__ = (
-        "_averaged",
         "_count",
         "_day",
         "_day_seen",
         "_errors",
         "_evidence",
         "_high",
-        "_hold",
         "_interval",
         "_lagged",
         "_last_ts",
         "_last_value",
         "_level",
-        "_likelihood",
         "_low",
         "_odd_values",
         "_per_visit",
         "_quantum",
-        "_quiet",
         "_rates",
-        "_record_floor",
         "_records",
-        "_regime",
         "_report",
-        "_runs",
         "_scales",
         "_slow_scales",
-        "_spikes",
-        "_typicals",
         "_week",
         "_week_seen",
         "value",
     )
 
     def __init__(self, tuning: ScoreTuning = DEFAULT_TUNING) -> None:
-        self._record_floor = tuning.record_floor
-        self._spikes = KnownSpikes(tuning.spike_margin) if tuning.spike_margin else None
-        self._likelihood = (
-            AnomalyLikelihood(tuning.likelihood, _Z_CLIP) if tuning.likelihood else None
-        )
         self._count = 0
         self._level = 0.0
         self._quantum = math.inf
@@ -156,21 +137,14 @@ class StreamScore:
         self._scales = [0.0, 0.0, 0.0]
         self._slow_scales = [0.0, 0.0, 0.0]
         self._evidence = [0.0, 0.0, 0.0]
-        self._records = [0.0, 0.0, 0.0]
-        self._typicals = [0.0, 0.0, 0.0]
         self._low = math.inf
         self._high = -math.inf
         self._report = 0.0
         self._odd_values = RecurringValues(_ODD_SLOTS)
         self.value = 0.0
-        self._rates = rates_for(tuning)
-        self._averaged = decay_average(tuning, _RECORD_RISE) if tuning.record_decays else None
+        self._rates = rates = rates_for(tuning)
+        self._records = records_for(tuning, rates, _RECORD_RISE)
         self._lagged = LaggedRange(lag) if (lag := tuning.range_lag_s) else None  # the day's range
-        runs = tuning.run_length
-        self._runs = RunLength(runs, tuning.record_floor) if runs else None  # off: see docs
-        self._hold = tuning.spike_scale_hold  # the spike's scale falls at the slow rate (off)
-        self._quiet = quiet_spell(tuning, self._rates, _CLIP, _RECORD_RISE)  # None: off
-        self._regime = noise_regime(tuning, self._rates, _Z_CLIP, _RECORD_RISE, _MAD_TO_SIGMA)
 
     @property
     def step(self) -> float:
@@ -246,8 +220,6 @@ class StreamScore:
             # during a sustained event (a failure, a holiday) the faster scale
             # learns the event itself in a few dozen readings and dilutes it.
             slow_scale = self._slow_scales[best] * _MAD_TO_SIGMA
-            if self._hold and slow_scale > scale:  # ScoreTuning.spike_scale_hold (off)
-                z = residuals[best] / slow_scale
             slow_scale = scale if scale < slow_scale else slow_scale
             slow_z = residuals[best] / (floor if floor > slow_scale else slow_scale)
         else:
@@ -257,16 +229,10 @@ class StreamScore:
         score = 0.0  # the slow evidences: a level shift, a drift, a denser burst
         partial = False  # the spike beat only some of the averaged records
         point = 0.0  # this reading's own value: a spike or a new extreme
-        evidence, records, typicals = self._evidence, self._records, self._typicals
+        evidence, records = self._evidence, self._records
         judge = n >= _WARMUP
         learn_record = n >= 10
-        decay = rates.record_decay
-        if missed:
-            decay **= missed + 1
-        record_floor = self._record_floor
-        typical_alpha = rates.typical_alpha
         gains = rates.gains
-        averaged = self._averaged
         for k, alpha in enumerate(rates.alphas):
             if k == 0:
                 strength = abs(z)
@@ -275,35 +241,13 @@ class StreamScore:
                 kept += alpha * (clipped_z - kept)
                 evidence[k] = kept
                 strength = abs(kept) * gains[k]
-            if averaged is not None:  # records at several decays, scores averaged
-                bar = averaged.bar(k, strength, learn_record, missed)
-            else:
-                record = records[k]
-                # A record below one noise sigma means nothing (a perfectly flat
-                # stream): its first real change must still score.
-                bar = record if record > 1.0 else 1.0
+            bar = records.bar(k, strength, learn_record, missed)  # records.py; learns too
             if judge and strength > bar:
                 if k == 0:
                     point = 1.0 - bar / strength
-                    partial = averaged is not None and not averaged.news
+                    partial = not records.news  # beat only some of the averaged records
                 else:
                     score = s if (s := 1.0 - bar / strength) > score else score
-            if learn_record and averaged is None:
-                # Not before: the first readings' scale is still ~0, and their
-                # astronomical |z| in this slow mean kept the record's floor
-                # near 1e6 sigma for some 15,000 readings.
-                typical = typicals[k] + typical_alpha * (strength - typicals[k])
-                typicals[k] = typical
-                # The record decays, but not below a few times the typical
-                # evidence: else pure noise beats it every few hundred readings.
-                decayed = f if (f := record_floor * typical) > (d := record * decay) else d
-                if k == 0 and self._spikes is not None:
-                    decayed = self._spikes.floor(strength, bar, decayed, _RECORD_RISE)
-                # One reading raises the record at most _RECORD_RISE-fold: the
-                # first step of a flat stream (1e15 sigma) must not deafen it
-                # for good; a repeating burst still climbs there in a few.
-                risen = strength if strength < _RECORD_RISE * bar else _RECORD_RISE * bar
-                records[k] = risen if risen > decayed else decayed
 
         low, high = self._low, self._high
         lagged = self._lagged
@@ -332,22 +276,6 @@ class StreamScore:
                 odd.remember(value)
         if point > score:
             score = point
-        if (
-            self._runs is not None
-            and (run := self._runs.update(step <= floor, missed, judge)) > score
-        ):
-            score = run  # a flat run clearly longer than this stream's runs (run_length.py; off)
-        if self._quiet is not None:  # the usual excursions stopped (quiet_spell.py; off)
-            q = self._quiet.update(residuals[best], scale, missed, learn_record, judge)
-            score = q if q > score else score
-        if self._regime is not None:  # the spread changed (noise_regime.py; off)
-            ref = self._slow_scales if rates.slow_alpha > 0.0 else self._scales  # the slow one
-            q = self._regime.update(residuals[best], ref[best], floor, missed, judge)
-            score = q if q > score else score
-        if self._likelihood is not None and learn_record:  # HTM's likelihood, by max (off)
-            opinion = self._likelihood.score(z)
-            if judge and opinion > score:
-                score = opinion
         report = self._report
         self.value = score if score > report else 0.0
         report_decay = rates.report_decay
