@@ -329,7 +329,7 @@ async def run_simulation(
                     await pub.publish_status(ev.sensor, ev.status, ev.ts)
                     progress.status_messages += 1
                 if with_positions:
-                    readings, frames = trackers.split(readings, sim.occupancy())
+                    readings, frames = trackers.split(readings, sim.occupancy_at)
                     for sensor, doc in frames:
                         await pub.publish_track(sensor, doc)
                 if readings:
