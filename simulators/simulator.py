@@ -33,7 +33,7 @@ from simulators.injector import FaultInjector, SampleBatch
 from simulators.people_sensing import PeopleSensing, SensingErrors
 from simulators.schedule import DaySchedule, LocalTime
 from simulators.sensors import KIND_ORDER, SensorBank
-from simulators.timeline import StateLayout, state_at, values_at
+from simulators.timeline import Interval, StateLayout
 from simulators.warm_start import prefill
 from simulators.weather import Weather, WeatherParams
 from simulators.zonegraph import build_zone_graph
@@ -172,6 +172,8 @@ class VenueSimulator:
         # (oldest first; the last two bound the clock's now).
         self._origin, self._k = self.clock.now, 0
         self._trail: list[tuple[float, np.ndarray]] = [(self.clock.now, self._state.copy())]
+        s = self._trail[0][1]
+        self._interval = Interval(self._layout, self.clock.now, s, self.clock.now, s)
 
     def local_time(self, ts: float) -> tuple[float, int]:
         """Venue-local ``(hour, weekday)`` at ``ts``."""
@@ -253,8 +255,10 @@ class VenueSimulator:
             k -= 1
         if k == 0:
             return trail[0][1].copy()
+        if k == len(trail) - 1:
+            return self._interval.at(ts)
         (g0, s0), (g1, s1) = trail[k - 1], trail[k]
-        return state_at(self._layout, s0, s1, (ts - g0) / (g1 - g0))
+        return Interval(self._layout, g0, s0, g1, s1).at(ts)
 
     def step(self, dt_s: float) -> list[Reading]:
         """Advance by ``dt_s`` simulated seconds; the readings sent during it."""
@@ -294,14 +298,15 @@ class VenueSimulator:
         self._k += 1
         g1 = self._origin + self._k * self._max_sub  # no drift from summing steps
         self._advance_world(g0, g1 - g0)
-        self._trail.append((g1, self._state.copy()))
+        s1 = self._state.copy()
+        self._interval = Interval(self._layout, g0, self._trail[-1][1], g1, s1)
+        self._trail.append((g1, s1))
         if len(self._trail) > _TRAIL_MAX:
             del self._trail[0]
 
     def _truth(self, ts: np.ndarray, src: np.ndarray) -> np.ndarray:
         """The slots ``src`` of the state at stamps ``ts`` (inside the last grid interval)."""
-        (g0, s0), (g1, s1) = self._trail[-2], self._trail[-1]
-        return values_at(self._layout, s0, s1, g0, g1 - g0, ts, src)
+        return self._interval.values(ts, src)
 
     def _advance_world(self, t: float, h: float) -> None:
         sched, light = self.schedule, self.lighting

@@ -25,7 +25,7 @@ from __future__ import annotations
 import numpy as np
 import numpy.typing as npt
 
-__all__ = ["StateLayout", "state_at", "values_at"]
+__all__ = ["Interval", "StateLayout"]
 
 # floor(k * j / k) must give j despite rounding in w.
 _EPS = 1e-9
@@ -55,59 +55,77 @@ class StateLayout:
         self.entries = slice(base + 2 * g, base + 2 * g + z)
         self.counts = slice(base, base + 2 * g + z)  # every cumulative count
         self.n_zones = z
-        self._to, self._from = gate_to, gate_from
-        self._ok_to, self._ok_from = gate_to >= 0, gate_from >= 0
+        # Gates with a zone on that side, and the zone.
+        self._g_to, self._g_from = np.flatnonzero(gate_to >= 0), np.flatnonzero(gate_from >= 0)
+        self._to, self._from = gate_to[self._g_to], gate_from[self._g_from]
         self.vib_per_person = vibration_per_person
 
     def flows(self, fwd: FloatArray, rev: FloatArray) -> tuple[FloatArray, FloatArray]:
-        """Per zone, people in and people out through gates, for crossings ``fwd``/``rev``."""
-        z = self.n_zones
-        to, fr, ok_to, ok_from = self._to, self._from, self._ok_to, self._ok_from
-        into = np.bincount(to[ok_to], fwd[ok_to], z) + np.bincount(fr[ok_from], rev[ok_from], z)
-        out = np.bincount(fr[ok_from], fwd[ok_from], z) + np.bincount(to[ok_to], rev[ok_to], z)
-        return into.astype(np.float64), out.astype(np.float64)
+        """Per zone, people in and out through gates, for crossings ``fwd``/``rev`` ``(u, gates)``.
+
+        Rows are independent instants; returns two ``(u, zones)`` arrays.
+        """
+        u, z = fwd.shape[0], self.n_zones
+        if u == 1:
+            to, fr = self._to, self._from
+        else:
+            row = np.arange(u)[:, None] * z
+            to, fr = (row + self._to).ravel(), (row + self._from).ravel()
+        g_to, g_fr = self._g_to, self._g_from
+        f_to, f_fr = fwd[:, g_to].ravel(), fwd[:, g_fr].ravel()
+        r_to, r_fr = rev[:, g_to].ravel(), rev[:, g_fr].ravel()
+        n = u * z
+        into = np.bincount(to, f_to, n) + np.bincount(fr, r_fr, n)
+        out = np.bincount(fr, f_fr, n) + np.bincount(to, r_to, n)
+        return into.reshape(u, z).astype(np.float64), out.reshape(u, z).astype(np.float64)
 
 
-def state_at(layout: StateLayout, s0: FloatArray, s1: FloatArray, w: float) -> FloatArray:
-    """The state a share ``w`` (0..1) of the way from ``s0`` to ``s1``, by the module's rule."""
-    if w <= 0.0:
-        return s0.copy()
-    if w >= 1.0:
-        return s1.copy()
-    out = s0 + w * (s1 - s0)
-    fwd = np.floor((s1[layout.fwd] - s0[layout.fwd]) * w + _EPS)
-    rev = np.floor((s1[layout.rev] - s0[layout.rev]) * w + _EPS)
-    out[layout.fwd] = s0[layout.fwd] + fwd
-    out[layout.rev] = s0[layout.rev] + rev
-    into, leave = layout.flows(fwd, rev)
-    out[layout.entries] = s0[layout.entries] + into
-    all_in, all_out = layout.flows(s1[layout.fwd] - s0[layout.fwd], s1[layout.rev] - s0[layout.rev])
-    occ0 = s0[layout.occ]
-    rest = (s1[layout.occ] - occ0) - (all_in - all_out)  # moves through no gate
-    spread = np.sign(rest) * np.floor(np.abs(rest) * w + _EPS)
-    occ = occ0 + into - leave + spread
-    out[layout.occ] = occ
-    out[layout.vib] = s0[layout.vib] + (occ - occ0) * layout.vib_per_person
-    return out
+class Interval:
+    """One grid interval ``[g0, g1]`` and its end states; the state at any instant in it."""
 
+    def __init__(
+        self, layout: StateLayout, g0: float, s0: FloatArray, g1: float, s1: FloatArray
+    ) -> None:
+        self.layout, self.g0, self.g1, self.s0, self.s1 = layout, g0, g1, s0, s1
+        self._d = s1 - s0
+        self._df, self._dr = self._d[layout.fwd], self._d[layout.rev]
+        into, out = layout.flows(self._df[None, :], self._dr[None, :])
+        self._rest = self._d[layout.occ] - (into[0] - out[0])  # moves through no gate
+        self._still = not (self._df.any() or self._dr.any() or self._rest.any())
 
-def values_at(
-    layout: StateLayout,
-    s0: FloatArray,
-    s1: FloatArray,
-    g0: float,
-    h: float,
-    ts: FloatArray,
-    src: npt.NDArray[np.int64],
-) -> FloatArray:
-    """Slot ``src[i]`` of the state at ``ts[i]``, for stamps in the interval ``[g0, g0 + h]``.
+    def states(self, w: FloatArray) -> FloatArray:
+        """``(len(w), state size)``: the state a share ``w`` (in [0, 1]) of the way through."""
+        lay, s0 = self.layout, self.s0
+        w = w[:, None]
+        out: FloatArray = s0 + w * self._d
+        if self._still:  # nobody moved: the counts hold
+            return out
+        fwd = np.floor(self._df * w + _EPS)
+        rev = np.floor(self._dr * w + _EPS)
+        out[:, lay.fwd] = s0[lay.fwd] + fwd
+        out[:, lay.rev] = s0[lay.rev] + rev
+        into, leave = lay.flows(fwd, rev)
+        out[:, lay.entries] = s0[lay.entries] + into
+        spread = np.sign(self._rest) * np.floor(np.abs(self._rest) * w + _EPS)
+        moved = into - leave + spread
+        out[:, lay.occ] = s0[lay.occ] + moved
+        out[:, lay.vib] = s0[lay.vib] + moved * lay.vib_per_person
+        return out
 
-    One state per distinct stamp: sensors share a few phases, so a batch
-    has a handful of stamps however many readings it holds.
-    """
-    w = (ts - g0) / h if h > 0.0 else np.ones_like(ts)
-    u, inv = np.unique(w, return_inverse=True)
-    if u.size == 1:
-        return state_at(layout, s0, s1, float(u[0]))[src]
-    states = np.stack([state_at(layout, s0, s1, x) for x in u.tolist()])
-    return np.asarray(states[inv, src])
+    def at(self, ts: float) -> FloatArray:
+        """The state at ``ts`` (the ends exactly at the grid points)."""
+        if ts <= self.g0:
+            return self.s0.copy()
+        if ts >= self.g1:
+            return self.s1.copy()
+        w = np.array([(ts - self.g0) / (self.g1 - self.g0)])
+        return np.asarray(self.states(w)[0], dtype=np.float64)
+
+    def values(self, ts: FloatArray, src: npt.NDArray[np.int64]) -> FloatArray:
+        """Slot ``src[i]`` of the state at ``ts[i]``, for stamps in ``[g0, g1)``.
+
+        One state per distinct stamp: sensors share a few phases, so a batch
+        has a handful of stamps however many readings it holds.
+        """
+        w, inv = np.unique((ts - self.g0) / (self.g1 - self.g0), return_inverse=True)
+        return np.asarray(self.states(w)[inv, src])
