@@ -58,6 +58,14 @@ class StateLayout:
         # Gates with a zone on that side, and the zone.
         self._g_to, self._g_from = np.flatnonzero(gate_to >= 0), np.flatnonzero(gate_from >= 0)
         self._to, self._from = gate_to[self._g_to], gate_from[self._g_from]
+        # Small venues: the incidence as dense matrices, one product per flow
+        # (a few microseconds); large ones bincount (the matrices would not fit).
+        self._dense: tuple[FloatArray, FloatArray] | None = None
+        if g * z <= 100_000:
+            enter, leave = np.zeros((g, z)), np.zeros((g, z))
+            enter[self._g_to, self._to] = 1.0
+            leave[self._g_from, self._from] = 1.0
+            self._dense = (enter, leave)
         self.vib_per_person = vibration_per_person
 
     def flows(self, fwd: FloatArray, rev: FloatArray) -> tuple[FloatArray, FloatArray]:
@@ -65,6 +73,10 @@ class StateLayout:
 
         Rows are independent instants; returns two ``(u, zones)`` arrays.
         """
+        if self._dense is not None:
+            enter, leave = self._dense
+            # Forward crossings enter to_zone and leave from_zone; reverse the other way.
+            return fwd @ enter + rev @ leave, fwd @ leave + rev @ enter
         u, z = fwd.shape[0], self.n_zones
         if u == 1:
             to, fr = self._to, self._from
@@ -91,7 +103,8 @@ class Interval:
         self._df, self._dr = self._d[layout.fwd], self._d[layout.rev]
         into, out = layout.flows(self._df[None, :], self._dr[None, :])
         self._rest = self._d[layout.occ] - (into[0] - out[0])  # moves through no gate
-        self._still = not (self._df.any() or self._dr.any() or self._rest.any())
+        self._gateless = bool(self._rest.any())
+        self._still = not (self._df.any() or self._dr.any() or self._gateless)
 
     def states(self, w: FloatArray) -> FloatArray:
         """``(len(w), state size)``: the state a share ``w`` (in [0, 1]) of the way through."""
@@ -106,8 +119,9 @@ class Interval:
         out[:, lay.rev] = s0[lay.rev] + rev
         into, leave = lay.flows(fwd, rev)
         out[:, lay.entries] = s0[lay.entries] + into
-        spread = np.sign(self._rest) * np.floor(np.abs(self._rest) * w + _EPS)
-        moved = into - leave + spread
+        moved = into - leave
+        if self._gateless:
+            moved += np.sign(self._rest) * np.floor(np.abs(self._rest) * w + _EPS)
         out[:, lay.occ] = s0[lay.occ] + moved
         out[:, lay.vib] = s0[lay.vib] + moved * lay.vib_per_person
         return out
@@ -127,5 +141,11 @@ class Interval:
         One state per distinct stamp: sensors share a few phases, so a batch
         has a handful of stamps however many readings it holds.
         """
-        w, inv = np.unique((ts - self.g0) / (self.g1 - self.g0), return_inverse=True)
-        return np.asarray(self.states(w)[inv, src])
+        w = (ts - self.g0) / (self.g1 - self.g0)
+        if w.size > 1 and (w[1:] >= w[:-1]).all():  # the sensor bank's order: by stamp
+            new = np.empty(w.size, dtype=bool)
+            new[0], new[1:] = True, w[1:] != w[:-1]
+            u, inv = w[new], np.cumsum(new) - 1
+        else:
+            u, inv = np.unique(w, return_inverse=True)
+        return np.asarray(self.states(u)[inv, src])

@@ -103,3 +103,38 @@ def test_occupancy_at_a_stamp_inside_the_last_step_is_kept_and_older_is_refused(
     assert all(n >= 0 for n in inside.values())
     with pytest.raises(ValueError, match="not kept"):
         sim.occupancy_at(sim.now + 1.0)
+
+
+def test_a_doorless_room_spreads_its_comings_and_goings_without_going_negative() -> None:
+    # No door to the outside: visitors appear in and vanish from the room
+    # through no gate, and the room's count inside a grid step is spread so.
+    room = Venue.model_validate(
+        {
+            "id": "doorless",
+            "name": "Doorless",
+            "zones": [
+                {"id": "hall", "name": "Hall", "floor": [[0, 0], [10, 0], [10, 10], [0, 10]]}
+            ],
+            "sensors": [
+                {
+                    "id": "n",
+                    "kind": "people_tracker",
+                    "zone": "hall",
+                    "position": [3, 3, 3],
+                    "interval_s": 1.0,
+                }
+            ],
+        }
+    )
+    sim = VenueSimulator(room, seed=2, start=MONDAY_1100, sensing=EXACT_SENSING, warm_start=True)
+    twin = VenueSimulator(room, seed=2, start=MONDAY_1100, sensing=EXACT_SENSING, warm_start=True)
+    readings = sim.step(0.001)
+    for _ in range(180):
+        readings += sim.step(10.0)
+    inside = 0
+    for r in readings:
+        twin.step(r.ts - twin.now)
+        assert r.value == twin.occupancy()["hall"] >= 0
+        inside += (r.ts - MONDAY_1100) % 10.0 != 0.0
+    assert inside > 1000
+    assert len({r.value for r in readings}) > 3
