@@ -211,13 +211,16 @@ class VenueSimulator:
         """True people per zone now."""
         return self.occupancy_at(self.clock.now)
 
-    def occupancy_at(self, ts: float) -> dict[str, int]:
+    def occupancy_at(self, ts: float, nearest: bool = False) -> dict[str, int]:
         """True people per zone at ``ts``: now, or a past stamp since the start of the last step.
 
         The truth behind a reading stamped ``ts`` (a step ends at ``now``;
-        its readings are stamped before). Stamps more than about an hour of
-        grid points back are not kept (``ValueError``).
+        its readings are stamped before). Other times raise ``ValueError``;
+        with ``nearest`` they get the nearest kept state (a late reading's
+        or a skewed clock's stamp, for the publisher's tracker frames).
         """
+        if nearest:
+            ts = min(max(ts, self._trail[0][0]), self.clock.now)
         if ts > self.clock.now:
             raise ValueError(f"the state at {ts} is not kept: it is after now ({self.clock.now})")
         occ = self._state_at(ts)[self._layout.occ]

@@ -103,6 +103,10 @@ def test_occupancy_at_a_stamp_inside_the_last_step_is_kept_and_older_is_refused(
     assert all(n >= 0 for n in inside.values())
     with pytest.raises(ValueError, match="not kept"):
         sim.occupancy_at(sim.now + 1.0)
+    with pytest.raises(ValueError, match="not kept"):
+        sim.occupancy_at(sim.now - 60.0)
+    # A late or skewed stamp, for the publisher: the nearest kept state.
+    assert sim.occupancy_at(sim.now + 1.0, nearest=True) == sim.occupancy()
 
 
 def test_a_doorless_room_spreads_its_comings_and_goings_without_going_negative() -> None:
