@@ -1,7 +1,7 @@
 """The museum wing's entrance hall while its people tracker is offline, and while it is not.
 
     python -m bench.tracker_outages [--seeds 4] [--first-seed 0] [--hours 3] [--explain]
-        [--direct-count-latest | --no-direct-count-latest]
+        [--direct-count-latest | --no-direct-count-latest] [--sim-step 2]
 
 The simulator (realistic counters and tracker, outages about every 90
 minutes so a few hours hold several) feeds the live analytics with the
@@ -9,8 +9,11 @@ tracker's frames, as the demo does. Per seed: the hall's occupancy MAE and
 the share of steps with the truth inside the reported 95 % band, during
 outages (ground truth from the simulator, from one crowd step after the
 start) and outside them, and the mean band half-width; then all seeds
-pooled. Nothing here is tuned: the constants of the offline handling were
-set before this ran.
+pooled. A step is scored against the truth at its end (its newest
+reading's stamp). ``--sim-step`` is how long each simulator step is (the
+tracker's 2 s frame interval by default); the readings do not depend on
+it, since each carries the state at its own stamp. Nothing here is
+tuned: the constants of the offline handling were set before this ran.
 
 ``--explain`` splits the hall's error at the end of each outage (counters
 only since its start) into its parts (bench/outage_errors.py).
@@ -44,7 +47,11 @@ Probe = Callable[[VenueSimulator, VenueAnalytics, list[Reading | TrackFrame]], N
 
 
 def simulate(
-    seed: int, hours: float, probe: Probe | None = None, latest: bool | None = None
+    seed: int,
+    hours: float,
+    probe: Probe | None = None,
+    latest: bool | None = None,
+    sim_step: float = FRAME_S,
 ) -> tuple[np.ndarray, VenueSimulator]:
     """Per hall step (ts, occupancy, sd, truth), and the simulator (its ground truth)."""
     venue = load_sample("museum-wing")
@@ -61,17 +68,16 @@ def simulate(
     rows = []
     # A tiny first step samples every sensor at the head count's moment, as
     # run_simulation does: the counters' first readings are their baselines,
-    # so a whole first step would lose the crossings made in it. Then the
-    # simulator steps by the tracker's frame interval: a reading carries the
-    # state at the end of the sim step that sent it, so with 10 s sim steps a
-    # crowd step (on the readings' own time) would mix two states 10 s apart.
-    steps = [1e-3] + [FRAME_S] * round(hours * 3600 / FRAME_S)
-    truth_at: dict[float, int] = {}  # per reading stamp: the state it carries
+    # so a whole first step would lose the crossings made in it. Each reading
+    # carries the state at its own stamp, so the sim step's length changes
+    # how the readings are batched, not what they say.
+    steps = [1e-3] + [sim_step] * round(hours * 3600 / sim_step)
+    truth_at: dict[float, int] = {}  # per reading stamp: the hall's truth then
     since: list[Reading | TrackFrame] = []  # the messages since the last hall step
     for dt in steps:
         readings = sim.step(dt)
-        truth_at.update((r.ts, sim.occupancy()[HALL]) for r in readings)
-        plain, frames = positions.split(readings, sim.occupancy())
+        truth_at.update((r.ts, sim.occupancy_at(r.ts)[HALL]) for r in readings)
+        plain, frames = positions.split(readings, sim.occupancy_at)
         batch: list[Reading | TrackFrame] = [*plain, *as_decoded(venue.id, frames)]
         batch.sort(key=lambda m: m.ts)
         since += batch
@@ -97,10 +103,10 @@ def outage_steps(ts: np.ndarray, sim: VenueSimulator) -> list[np.ndarray]:
 
 
 def run(
-    seed: int, hours: float, latest: bool | None = None
+    seed: int, hours: float, latest: bool | None = None, sim_step: float = FRAME_S
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, list[np.ndarray]]:
     """Per step: error, band half-width, during an outage, true occupancy; each outage's steps."""
-    a, sim = simulate(seed, hours, latest=latest)
+    a, sim = simulate(seed, hours, latest=latest, sim_step=sim_step)
     during = np.zeros(len(a), dtype=bool)
     outages = outage_steps(a[:, 0], sim)
     for sel in outages:
@@ -120,6 +126,7 @@ def main() -> None:
         default=None,
         help="fuse a tracker's latest count, not the step's mean (default: the config's)",
     )
+    ap.add_argument("--sim-step", type=float, default=FRAME_S, help="simulator step, s (default 2)")
     args = ap.parse_args()
     seeds = range(args.first_seed, args.first_seed + args.seeds)
     if args.explain:
@@ -127,13 +134,16 @@ def main() -> None:
 
         explain(seeds, args.hours)
         return
+    print(f"simulator steps of {args.sim_step:g} s")
     print("seed  peak  steps off  MAE off / on  in band off / on  band +- off / on")
     inside = {True: [0, 0], False: [0, 0]}
     # Clusters for the intervals: (in band, steps) per outage, and per seed outside them.
     per_outage: list[tuple[int, int]] = []
     per_seed_on: list[tuple[int, int]] = []
     for seed in seeds:
-        err, half, off, true, outages = run(seed, args.hours, args.direct_count_latest)
+        err, half, off, true, outages = run(
+            seed, args.hours, args.direct_count_latest, args.sim_step
+        )
         on = ~off
         per_outage += [(int(np.sum(err[o] <= half[o])), len(o)) for o in outages]
         per_seed_on.append((int(np.sum(err[on] <= half[on])), int(on.sum())))

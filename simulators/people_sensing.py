@@ -73,7 +73,6 @@ class PeopleSensing:
         errors: SensingErrors | None = None,
     ) -> None:
         e = errors or SensingErrors()
-        self._rng = rng
         n = len(sensors)
         self.counter = np.array([s.kind is SensorKind.GATE_COUNTER for s in sensors], dtype=bool)
         direct = (SensorKind.PEOPLE_COUNT, SensorKind.PEOPLE_TRACKER)
@@ -91,6 +90,14 @@ class PeopleSensing:
         self.double = np.where(self.counter, rng.uniform(*e.double_range, n), 0.0)
         self.occlusion = np.where(self.camera & ~tracker, rng.uniform(*e.occlusion_range, n), 0.0)
         self.dropout = e.dropout
+        # Each counter draws its misses from its own stream and the cameras from
+        # theirs, so no device's draws shift with how many readings of others a
+        # batch holds (a run stepped 10 s or 2 s at a time reads the same) or
+        # with a sensor added elsewhere.
+        counters = np.flatnonzero(self.counter).tolist()
+        cam_rng, *streams = rng.spawn(1 + len(counters))
+        self._cam_rng = cam_rng
+        self._count_rng: dict[int, np.random.Generator] = dict(zip(counters, streams, strict=True))
         self._area = np.array([zone_area[zone_index[s.zone]] for s in sensors], dtype=np.float64)
         self._seen_true = np.full(n, np.nan)
         self._reported = np.zeros(n)
@@ -112,8 +119,9 @@ class PeopleSensing:
                 delta = int(max(0.0, t - self._seen_true[s]))
                 self._seen_true[s] = max(self._seen_true[s], t)
                 if delta:
-                    self._reported[s] += self._rng.binomial(delta, 1.0 - self.miss[s])
-                    self._reported[s] += self._rng.binomial(delta, self.double[s])
+                    draw = self._count_rng[s]
+                    self._reported[s] += draw.binomial(delta, 1.0 - self.miss[s])
+                    self._reported[s] += draw.binomial(delta, self.double[s])
                 out[k] = self._reported[s]
         cam = self.camera[idx]
         if cam.any():
@@ -123,5 +131,5 @@ class PeopleSensing:
             share = (1.0 - self.dropout) * np.clip(
                 1.0 - self.occlusion[cams] * n / self._area[cams], 0.0, 1.0
             )
-            out[rows] = self._rng.binomial(n, share)
+            out[rows] = self._cam_rng.binomial(n, share)
         return out

@@ -329,7 +329,10 @@ async def run_simulation(
                     await pub.publish_status(ev.sensor, ev.status, ev.ts)
                     progress.status_messages += 1
                 if with_positions:
-                    readings, frames = trackers.split(readings, sim.occupancy())
+                    # Each frame walks the people of its own stamp (late, skewed: nearest kept).
+                    readings, frames = trackers.split(
+                        readings, lambda ts: sim.occupancy_at(ts, nearest=True)
+                    )
                     for sensor, doc in frames:
                         await pub.publish_track(sensor, doc)
                 if readings:

@@ -8,6 +8,7 @@ physical range and the sensor's resolution, all as array operations.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -16,7 +17,10 @@ from simulators.injector import FaultInjector, SampleBatch
 from simulators.people_sensing import PeopleSensing
 from twin.venue import GateDirection, SensorDef, SensorKind
 
-__all__ = ["KIND_ORDER", "SensorBank", "SensorModel"]
+__all__ = ["KIND_ORDER", "SensorBank", "SensorModel", "Truth"]
+
+# ``truth(ts, slots)``: the state vector's ``slots`` at the stamps ``ts`` (one each).
+Truth = Callable[[np.ndarray, np.ndarray], np.ndarray]
 
 # Order of the per-zone blocks in the state vector; gate counts follow them.
 KIND_ORDER: tuple[SensorKind, ...] = (
@@ -119,10 +123,12 @@ class SensorBank:
     def __len__(self) -> int:
         return len(self.ids)
 
-    def sample(self, t_end: float, state: np.ndarray, faults: FaultInjector) -> SampleBatch:
-        """Readings of every sensor due before ``t_end``, from ``state`` at ``t_end``.
+    def sample(self, t_end: float, truth: Truth, faults: FaultInjector) -> SampleBatch:
+        """Readings of every sensor due before ``t_end``, each from the state at its own stamp.
 
-        A sensor faster than the step gives several readings, in time order.
+        A sensor faster than the step gives several readings. Readings come
+        in (stamp, sensor) order, so the random draws go to the same readings
+        however the caller cuts time into steps.
         """
         idx = np.flatnonzero(self.next_due < t_end)
         if idx.size == 0:
@@ -135,11 +141,12 @@ class SensorBank:
             rows = np.repeat(np.arange(idx.size), k)
             nth = np.arange(rows.size) - np.repeat(np.cumsum(k) - k, k)
             ts = first[rows] + nth * iv[rows]
-            order = np.argsort(ts, kind="stable")
-            idx, ts = idx[rows][order], ts[order]
+            idx = idx[rows]
         else:
             ts = first.copy()
-        true = state[self._src[idx]]
+        order = np.argsort(ts, kind="stable")  # idx ascending within a stamp
+        idx, ts = idx[order], ts[order]
+        true = truth(ts, self._src[idx])
         if self._people is not None:
             true = self._people.apply(idx, true)
         sd = self._noise_abs[idx] + self._noise_rel[idx] * np.abs(true)

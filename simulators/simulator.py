@@ -7,8 +7,11 @@ Example::
     sim.occupancy()                  # {"entrance": 12, ...}
     sim.ground_truth.save_jsonl("faults.jsonl")
 
-The same venue, seed, start, fault plan and sequence of step lengths give the
-same stream, bit for bit.
+The same venue, seed, start and fault plan give the same readings, bit for
+bit, however the caller steps: the world advances on a fixed grid of
+``max_substep_s`` from the start, and a reading carries the world's state at
+its own stamp (``simulators/timeline.py``). Only how readings are batched
+(and when late ones are released) follows the step lengths.
 """
 
 from __future__ import annotations
@@ -30,6 +33,7 @@ from simulators.injector import FaultInjector, SampleBatch
 from simulators.people_sensing import PeopleSensing, SensingErrors
 from simulators.schedule import DaySchedule, LocalTime
 from simulators.sensors import KIND_ORDER, SensorBank
+from simulators.timeline import Interval, StateLayout
 from simulators.warm_start import prefill
 from simulators.weather import Weather, WeatherParams
 from simulators.zonegraph import build_zone_graph
@@ -40,6 +44,8 @@ __all__ = ["DEFAULT_SPACE_PER_VISITOR_M2", "VenueSimulator", "ZoneConditions"]
 # Simulator defaults when a zone gives no space_per_visitor_m2 (indoor, outdoor).
 DEFAULT_SPACE_PER_VISITOR_M2 = (2.0, 5.0)
 _TURNOVER_PER_DAY = 2.5  # default daily visitors = this x total capacity
+# Grid states kept for the truth at a past stamp (occupancy_at): an hour at 10 s.
+_TRAIL_MAX = 361
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,8 +62,10 @@ class ZoneConditions:
 class VenueSimulator:
     """Simulates any :class:`~twin.venue.Venue`; see the module docstring.
 
-    ``start`` defaults to the wall clock now; ``max_substep_s`` bounds the
-    internal integration step (long :meth:`step` calls are split); ``sensing``
+    ``start`` defaults to the wall clock now; ``max_substep_s`` is the world's
+    fixed integration step, on a grid from ``start`` (a reading between two
+    grid points carries the state at its stamp, ``simulators/timeline.py``;
+    :attr:`crowd` and :attr:`climate` hold the grid point ahead); ``sensing``
     sets how gate counters and cameras err (default: as real ones, see
     ``simulators/people_sensing.py``; ``EXACT_SENSING`` for exact counts);
     ``warm_start`` starts with the visitors the hour implies; ``outages``
@@ -89,6 +97,8 @@ class VenueSimulator:
         self.clock = SimClock(time.time() if start is None else float(start), math.inf)
         self.schedule = schedule or DaySchedule()
         self.lighting = lighting or LightingParams()
+        if not max_substep_s > 0:
+            raise ValueError(f"max_substep_s must be positive, got {max_substep_s}")
         self._max_sub = max_substep_s
         # Independent streams, so adding a sensor does not change the crowd or weather.
         ss = np.random.SeedSequence(seed)
@@ -143,12 +153,27 @@ class VenueSimulator:
         extra = tracker_outages(venue, self.clock.now, r_outage, outages or OutageParams())
         self._faults = FaultInjector(venue.id, self.sensors.ids, with_outages(faults, extra))
         self._state = np.zeros(self.sensors.state_size)
+        self._layout = StateLayout(
+            len(zones),
+            len(KIND_ORDER),
+            KIND_ORDER.index(SensorKind.PEOPLE_COUNT),
+            KIND_ORDER.index(SensorKind.VIBRATION),
+            self._gate_to,
+            self._gate_from,
+            self.lighting.vibration_per_density / self._area,
+        )
         if warm_start:  # the visitors the hour implies (simulators/warm_start.py)
             prefill(self, self.clock.now)
         # Settle the climate to the start conditions so the first readings are plausible:
         # the second before the start (at the epoch's hour, a closed venue sent a warm
         # start's visitors to the exit).
         self._advance_world(self.clock.now - 1.0, 1.0)
+        # The world's grid: points origin + k * max_substep_s, the states at them
+        # (oldest first; the last two bound the clock's now).
+        self._origin, self._k = self.clock.now, 0
+        self._trail: list[tuple[float, np.ndarray]] = [(self.clock.now, self._state.copy())]
+        s = self._trail[0][1]
+        self._interval = Interval(self._layout, self.clock.now, s, self.clock.now, s)
 
     def local_time(self, ts: float) -> tuple[float, int]:
         """Venue-local ``(hour, weekday)`` at ``ts``."""
@@ -183,29 +208,60 @@ class VenueSimulator:
         return events
 
     def occupancy(self) -> dict[str, int]:
-        return {z: int(n) for z, n in zip(self._zone_ids, self.crowd.occupancy, strict=True)}
+        """True people per zone now."""
+        return self.occupancy_at(self.clock.now)
+
+    def occupancy_at(self, ts: float, nearest: bool = False) -> dict[str, int]:
+        """True people per zone at ``ts``: now, or a past stamp since the start of the last step.
+
+        The truth behind a reading stamped ``ts`` (a step ends at ``now``;
+        its readings are stamped before). Other times raise ``ValueError``;
+        with ``nearest`` they get the nearest kept state (a late reading's
+        or a skewed clock's stamp, for the publisher's tracker frames).
+        """
+        if nearest:
+            ts = min(max(ts, self._trail[0][0]), self.clock.now)
+        if ts > self.clock.now:
+            raise ValueError(f"the state at {ts} is not kept: it is after now ({self.clock.now})")
+        occ = self._state_at(ts)[self._layout.occ]
+        return {z: int(n) for z, n in zip(self._zone_ids, occ.tolist(), strict=True)}
 
     def conditions(self) -> dict[str, ZoneConditions]:
-        c = self.climate
-        rh = c.rh_pct
+        """True state per zone now."""
+        s, z = self._state_at(self.clock.now), len(self._zone_ids)
+        blocks = {k: s[i * z : (i + 1) * z] for i, k in enumerate(KIND_ORDER)}
         return {
-            z: ZoneConditions(
-                int(self.crowd.occupancy[i]),
-                float(c.temp_c[i]),
-                float(rh[i]),
-                float(c.co2_ppm[i]),
-                float(self._lux[i]),
+            zone: ZoneConditions(
+                int(blocks[SensorKind.PEOPLE_COUNT][i]),
+                float(blocks[SensorKind.TEMPERATURE][i]),
+                float(blocks[SensorKind.HUMIDITY][i]),
+                float(blocks[SensorKind.CO2][i]),
+                float(blocks[SensorKind.LUX][i]),
             )
-            for i, z in enumerate(self._zone_ids)
+            for i, zone in enumerate(self._zone_ids)
         }
 
     def gate_counts(self) -> dict[str, tuple[int, int]]:
-        """Cumulative ``(forward, reverse)`` crossings per gate since the start."""
-        c = self.crowd
-        return {
-            g.id: (int(c.gate_forward[i]), int(c.gate_reverse[i]))
-            for i, g in enumerate(self.venue.gates)
-        }
+        """Cumulative ``(forward, reverse)`` crossings per gate since the start, now."""
+        s, lay = self._state_at(self.clock.now), self._layout
+        fwd, rev = s[lay.fwd].tolist(), s[lay.rev].tolist()
+        return {g.id: (int(fwd[i]), int(rev[i])) for i, g in enumerate(self.venue.gates)}
+
+    def _state_at(self, ts: float) -> np.ndarray:
+        trail = self._trail
+        if not trail[0][0] <= ts <= trail[-1][0]:
+            raise ValueError(
+                f"the state at {ts} is not kept (kept {trail[0][0]} to {trail[-1][0]})"
+            )
+        k = len(trail) - 1
+        while k > 0 and trail[k - 1][0] >= ts:  # a few steps back at most
+            k -= 1
+        if k == 0:
+            return trail[0][1].copy()
+        if k == len(trail) - 1:
+            return self._interval.at(ts)
+        (g0, s0), (g1, s1) = trail[k - 1], trail[k]
+        return Interval(self._layout, g0, s0, g1, s1).at(ts)
 
     def step(self, dt_s: float) -> list[Reading]:
         """Advance by ``dt_s`` simulated seconds; the readings sent during it."""
@@ -221,17 +277,39 @@ class VenueSimulator:
         if dt_s < 0 or not math.isfinite(dt_s):
             raise ValueError(f"step length must be finite and >= 0, got {dt_s}")
         t, end = self.clock.now, self.clock.now + dt_s
+        trail = self._trail
+        while len(trail) > 1 and trail[1][0] <= t:  # keep the grid point at or before now
+            del trail[0]
         parts = []
         while t < end:
             self._faults.advance_to(t)
-            t1 = min(end, t + self._max_sub, self._faults.next_edge())
-            self._advance_world(t, t1 - t)
-            batch = self.sensors.sample(t1, self._state, self._faults)
+            if t >= trail[-1][0]:
+                self._next_interval()
+            # Windows end at the step's end, a grid point or a fault edge; the
+            # readings due in one carry the state at their own stamps.
+            t1 = min(end, trail[-1][0], self._faults.next_edge())
+            batch = self.sensors.sample(t1, self._truth, self._faults)
             parts.append(self._faults.deliver(batch, t1))
             self.clock.advance(t1 - t)
             t = t1
         self._faults.advance_to(t)
         return SampleBatch.concat([p for p in parts if len(p)])
+
+    def _next_interval(self) -> None:
+        """Advance the world to the next grid point (kept ahead of the clock)."""
+        g0 = self._trail[-1][0]
+        self._k += 1
+        g1 = self._origin + self._k * self._max_sub  # no drift from summing steps
+        self._advance_world(g0, g1 - g0)
+        s1 = self._state.copy()
+        self._interval = Interval(self._layout, g0, self._trail[-1][1], g1, s1)
+        self._trail.append((g1, s1))
+        if len(self._trail) > _TRAIL_MAX:
+            del self._trail[0]
+
+    def _truth(self, ts: np.ndarray, src: np.ndarray) -> np.ndarray:
+        """The slots ``src`` of the state at stamps ``ts`` (inside the last grid interval)."""
+        return self._interval.values(ts, src)
 
     def _advance_world(self, t: float, h: float) -> None:
         sched, light = self.schedule, self.lighting

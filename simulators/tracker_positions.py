@@ -16,7 +16,7 @@ measurement; place simulated trackers in zones whose gates are counted.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -122,11 +122,19 @@ class TrackerPositions:
         }
 
     def split(
-        self, readings: Sequence[Reading], occupancy: Mapping[str, int]
+        self,
+        readings: Sequence[Reading],
+        occupancy: Mapping[str, int] | Callable[[float], Mapping[str, int]],
     ) -> tuple[list[Reading], list[tuple[str, dict[str, Any]]]]:
-        """Readings left as they are, and a frame for each tracker reading (which it replaces)."""
+        """Readings left as they are, and a frame for each tracker reading (which it replaces).
+
+        ``occupancy``: the true people per zone, or the truth at a stamp
+        (``VenueSimulator.occupancy_at``), so each frame walks the people
+        present at its own time rather than at the end of the step.
+        """
         plain: list[Reading] = []
         frames: list[tuple[str, dict[str, Any]]] = []
+        at: dict[float, Mapping[str, int]] = {}
         for r in readings:
             zone = self.zone_of.get(r.sensor)
             if zone is None or not math.isfinite(r.value):
@@ -134,7 +142,13 @@ class TrackerPositions:
                 continue
             # The reading's value (dropouts, and any injected fault) is the count.
             count = round(max(0.0, r.value))
-            frames.append((r.sensor, self.frame(r.sensor, r.ts, occupancy.get(zone, 0), count)))
+            if callable(occupancy):
+                if r.ts not in at:
+                    at[r.ts] = occupancy(r.ts)
+                people = at[r.ts].get(zone, 0)
+            else:
+                people = occupancy.get(zone, 0)
+            frames.append((r.sensor, self.frame(r.sensor, r.ts, people, count)))
         return plain, frames
 
 

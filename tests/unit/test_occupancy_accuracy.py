@@ -84,12 +84,17 @@ def run_day(
     sds: dict[str, list[float]] = {z: [] for z in zones}
     true: dict[str, list[float]] = {z: [] for z in zones}
     hours: list[float] = []
-    for _ in range(round(11 * 3600 / STEP_S)):
-        batch = sim.step_batch(STEP_S)
+    # A tiny first step samples every sensor at the start, as run_simulation
+    # does; then each 10 s step ends with readings stamped at its end, which
+    # carry the state then (a reading carries the state at its own stamp).
+    for k in range(round(11 * 3600 / STEP_S) + 1):
+        batch = sim.step_batch(STEP_S if k else 1e-3)
         for i, ts, value in zip(
             batch.sensor.tolist(), batch.ts.tolist(), batch.value.tolist(), strict=True
         ):
             tracker.update(ids[i], ts, value)
+        if not k:
+            continue
         results = {c.zone: c for c in tracker.advance(sim.now)}
         truth = sim.occupancy()
         hours.append(8.0 + (sim.now - start) / 3600.0)
