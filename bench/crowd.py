@@ -315,8 +315,11 @@ def simulated_day(
         venue, AnalyticsConfig(empty_hours={venue.id: (18.0, 8.0)}, occupancy=occ)
     )
     ids = sim.sensor_ids
-    for _ in range(round((days - 1) * 86400 / step_s)):
-        batch = sim.step_batch(step_s)
+    # A tiny first step sends the readings due at the start, so each later
+    # step ends with the readings stamped at its end, where the truth is read
+    # (readings carry the state at their own stamp: docs/simulator.md).
+    for dt in [1e-3] + [step_s] * round((days - 1) * 86400 / step_s):
+        batch = sim.step_batch(dt)
         for i, ts, value in zip(
             batch.sensor.tolist(), batch.ts.tolist(), batch.value.tolist(), strict=True
         ):
