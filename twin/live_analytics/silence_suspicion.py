@@ -186,58 +186,40 @@ def _zones(est: OccupancyEstimator, ch: int) -> npt.NDArray[np.int64]:
     return np.flatnonzero(est.graph.incidence[:, ch])
 
 
-def give_back(
-    est: OccupancyEstimator, runs: Sequence[tuple[int, float, tuple[float, ...]]]
-) -> None:
+Run = tuple[int, float, tuple[float, ...]]  # (channel, booked variance, zones' variance after)
+
+
+def give_back(est: OccupancyEstimator, runs: Sequence[Run]) -> None:
     """Give back, in order, the unused part of each run's booking (:func:`_give_back`).
 
     ``runs``: (channel, booked variance, its zones' variance just after).
     The cap keeping ``P`` positive semi-definite needs ``u' P^+ u`` over the
     whole state (zones, channels, cameras: 2,062 at 420 zones, where one
-    least-squares solve took 2.2 s, for each run). So ``P`` is factored once
-    for all the step's runs (Cholesky, on the states with variance: a state
-    without any is in no ``u``'s range), and each give-back updates the
-    runs' Gram matrix ``U' P^-1 U`` by Sherman-Morrison; the same caps, in
-    the same order. Where ``P`` is not positive definite there, or a cap
-    binds (``P`` becomes singular), the rest go one solve each as before.
+    least-squares solve took 2.2 s, and a step resolved 584 runs). So all
+    the step's runs are given back uncapped, in order (each share on ``P``
+    after the earlier ones), and one Cholesky factorisation of the result
+    (on the states with variance) certifies it: if ``P`` is positive
+    definite after, it was after each run, so no cap bound and the result
+    is the capped one. Otherwise ``P`` is restored and the runs go one
+    solve each, as before.
     """
-    gates = [_zones(est, ch) for ch, _, _ in runs]
-    n = est.P.shape[0]
-    live = np.flatnonzero(est.P.diagonal() > 0.0)
-    try:
-        factor = scipy.linalg.cho_factor(est.P[np.ix_(live, live)], check_finite=False)
-    except np.linalg.LinAlgError:
-        factor = None
-    gram = np.zeros((len(runs), len(runs)))
-    inside = np.zeros(len(runs), dtype=bool)
-    if factor is not None:
-        pos = np.full(n, -1)
-        pos[live] = np.arange(live.size)
-        u = np.zeros((live.size, len(runs)))
-        for j, (ch, _, _) in enumerate(runs):
-            z = gates[j]
-            inside[j] = bool((pos[z] >= 0).all())
-            if inside[j]:
-                u[pos[z], j] = est.graph.incidence[z, ch]
-        gram = u.T @ scipy.linalg.cho_solve(factor, u, check_finite=False)
-    for j, (ch, booked, after) in enumerate(runs):
-        if factor is None:
-            _give_back(est, ch, booked, after)
-            continue
-        z, uu = gates[j], gram[j, j]
-        if not inside[j] or uu <= 0.0:
-            continue  # u is not in P's range: nothing can come back
+    n_live = est.P.diagonal() > 0.0
+    before = est.P.copy()
+    for ch, booked, after in runs:
+        z = _zones(est, ch)
+        if not n_live[z].all():
+            continue  # u is not in P's range: nothing can come back (as _give_back)
         c = _share(est, z, after) * booked
-        if c <= 0.0:
-            continue
-        if c >= 1.0 / uu:  # the cap binds: P - c u u' is singular, factor no more
-            factor = None
-            c = 1.0 / uu
-        sign = est.graph.incidence[z, ch]
-        est.P[np.ix_(z, z)] -= c * np.outer(sign, sign)
-        if factor is not None:  # (P - c u u')^-1 = P^-1 + c P^-1 u u' P^-1 / (1 - c u' P^-1 u)
-            col = gram[:, j].copy()
-            gram += c * np.outer(col, col) / (1.0 - c * uu)
+        if c > 0.0:
+            sign = est.graph.incidence[z, ch]
+            est.P[np.ix_(z, z)] -= c * np.outer(sign, sign)
+    live = np.flatnonzero(n_live)
+    try:
+        scipy.linalg.cho_factor(est.P[np.ix_(live, live)], check_finite=False)
+    except np.linalg.LinAlgError:
+        est.P[:] = before
+        for ch, booked, after in runs:
+            _give_back(est, ch, booked, after)
 
 
 def _share(est: OccupancyEstimator, z: npt.NDArray[np.int64], after: tuple[float, ...]) -> float:

@@ -172,9 +172,9 @@ def test_a_reported_stopped_counter_keeps_its_booking_for_the_catch_up() -> None
     assert np.array_equal(est.P, widened) and booked > 0.0
 
 
-def test_one_factorisation_for_a_steps_give_backs_gives_the_same_as_one_solve_each() -> None:
-    # A venue of 1,600 counters resolves many quiet spells a step; each used to
-    # cost a least-squares solve over the whole state. Same caps, same order.
+def test_a_steps_give_backs_checked_once_give_the_same_as_one_solve_each() -> None:
+    # A venue of 1,600 counters resolves hundreds of quiet spells a step; each
+    # used to cost a least-squares solve over the whole state. Same caps, same order.
     from twin.live_analytics.silence_suspicion import _give_back, give_back
 
     zones = tuple(f"z{k}" for k in range(5))
