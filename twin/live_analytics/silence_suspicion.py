@@ -200,8 +200,8 @@ def give_back(est: OccupancyEstimator, runs: Sequence[Run]) -> None:
     after the earlier ones), and one Cholesky factorisation of the result
     (on the states with variance) certifies it: if ``P`` is positive
     definite after, it was after each run, so no cap bound and the result
-    is the capped one. Otherwise ``P`` is restored and the runs go one
-    solve each, as before.
+    is the capped one. Otherwise ``P`` is restored and the caps are computed
+    with one factorisation (:func:`_give_back_capped`).
     """
     n_live = est.P.diagonal() > 0.0
     before = est.P.copy()
@@ -216,10 +216,49 @@ def give_back(est: OccupancyEstimator, runs: Sequence[Run]) -> None:
     live = np.flatnonzero(n_live)
     try:
         scipy.linalg.cho_factor(est.P[np.ix_(live, live)], check_finite=False)
+        return
     except np.linalg.LinAlgError:
         est.P[:] = before
+    _give_back_capped(est, runs, live)
+
+
+def _give_back_capped(
+    est: OccupancyEstimator, runs: Sequence[Run], live: npt.NDArray[np.int64]
+) -> None:
+    """The runs one by one with their caps, ``P`` factored once (a cap bound somewhere).
+
+    The caps need ``u' P^-1 u`` on ``P`` after the earlier runs: the runs'
+    Gram matrix ``U' P^-1 U`` is updated by Sherman-Morrison after each
+    (``(P - c u u')^-1 = P^-1 + c P^-1 u u' P^-1 / (1 - c u' P^-1 u)``). A
+    cap is taken a hair under (``1 - 1e-9``) so ``P`` stays definite and the
+    next caps stay defined. Where ``P`` is not positive definite on the states
+    with variance, the runs go one least-squares solve each, as before.
+    """
+    try:
+        factor = scipy.linalg.cho_factor(est.P[np.ix_(live, live)], check_finite=False)
+    except np.linalg.LinAlgError:
         for ch, booked, after in runs:
             _give_back(est, ch, booked, after)
+        return
+    pos = np.full(est.P.shape[0], -1)
+    pos[live] = np.arange(live.size)
+    gates = [_zones(est, ch) for ch, _, _ in runs]
+    u = np.zeros((live.size, len(runs)))
+    inside = np.array([bool((pos[z] >= 0).all()) for z in gates], dtype=bool)
+    for j, (ch, _, _) in enumerate(runs):
+        if inside[j]:
+            u[pos[gates[j]], j] = est.graph.incidence[gates[j], ch]
+    gram = u.T @ scipy.linalg.cho_solve(factor, u, check_finite=False)
+    for j, (ch, booked, after) in enumerate(runs):
+        z, uu = gates[j], float(gram[j, j])
+        c = _share(est, z, after) * booked if inside[j] and uu > 0.0 else 0.0
+        if c <= 0.0:
+            continue
+        c = min(c, (1.0 - 1e-9) / uu)
+        sign = est.graph.incidence[z, ch]
+        est.P[np.ix_(z, z)] -= c * np.outer(sign, sign)
+        col = gram[:, j].copy()
+        gram += c * np.outer(col, col) / (1.0 - c * uu)
 
 
 def _share(est: OccupancyEstimator, z: npt.NDArray[np.int64], after: tuple[float, ...]) -> float:
