@@ -229,10 +229,11 @@ def _give_back_capped(
 
     The caps need ``u' P^-1 u`` on ``P`` after the earlier runs: the runs'
     Gram matrix ``U' P^-1 U`` is updated by Sherman-Morrison after each
-    (``(P - c u u')^-1 = P^-1 + c P^-1 u u' P^-1 / (1 - c u' P^-1 u)``). A
-    cap is taken a hair under (``1 - 1e-9``) so ``P`` stays definite and the
-    next caps stay defined. Where ``P`` is not positive definite on the states
-    with variance, the runs go one least-squares solve each, as before.
+    (``(P - c u u')^-1 = P^-1 + c P^-1 u u' P^-1 / (1 - c u' P^-1 u)``).
+    Once a cap binds, ``P`` is singular and the inverse undefined: the
+    step's remaining runs keep their variance (the safe side: a wider band,
+    as without the give-back). Where ``P`` is not positive definite on the
+    states with variance, the runs go one least-squares solve each, as before.
     """
     try:
         factor = scipy.linalg.cho_factor(est.P[np.ix_(live, live)], check_finite=False)
@@ -254,9 +255,12 @@ def _give_back_capped(
         c = _share(est, z, after) * booked if inside[j] and uu > 0.0 else 0.0
         if c <= 0.0:
             continue
-        c = min(c, (1.0 - 1e-9) / uu)
+        bound = c >= 1.0 / uu
+        c = min(c, 1.0 / uu)
         sign = est.graph.incidence[z, ch]
         est.P[np.ix_(z, z)] -= c * np.outer(sign, sign)
+        if bound:
+            return  # P is singular now: the rest keep their variance this step
         col = gram[:, j].copy()
         gram += c * np.outer(col, col) / (1.0 - c * uu)
 
