@@ -5,10 +5,11 @@ Usage: PYTHONPATH=. python -m bench.blocked_phases [--seeds 0 1 2]
 
 The fault day of ``bench/blocked_counters.py`` (same plan, same config),
 with one tracker as ``VenueAnalytics`` runs it by default (stopped counters
-distrusted, silent ones softly distrusted, ``silence_suspicion.py``). Per blockage and adjacent zone the
-steps are split into phases: **silence** (from the blockage's start to its
-detection: zeros read as data, the band widened by the evidence), **outage** (from the detection, which
-backdates the silence in one catch-up step, to the blockage's end),
+distrusted, silent ones softly distrusted, ``silence_suspicion.py``). Per
+blockage and adjacent zone the steps are split into phases: **silence**
+(from the blockage's start to its detection: zeros read as data, the band
+widened by the evidence), **outage** (from the detection, which backdates
+the silence in one catch-up step, to the blockage's end),
 **after** (to 18:00) and **undetected** (the blockage's window, never
 reported). For each: coverage of ``occupancy +- 1.96 sd``, MAE, the mean
 error (truth - estimate) and the rms and median of ``z = error / sd``. Then
