@@ -41,19 +41,13 @@ from zoneinfo import ZoneInfo
 
 import numpy as np
 
-from bench.counter_faults import fault_plan
+from bench.blocked_setup import CLEAN, STEP_S, WARMUP, fault_day
+from bench.blocked_setup import DAY_S as _DAY
 from simulators.faults import FaultKind
 from simulators.simulator import VenueSimulator
-from twin.live_analytics import AnalyticsConfig
-from twin.live_analytics.anomalies import AnomalyWatch
 from twin.live_analytics.config import SilenceMode
 from twin.live_analytics.crowd import CrowdTracker
-from twin.loader import load_sample
-from twin.venue import SensorKind
 
-STEP_S = 10.0
-_DAY = 86400.0
-WARMUP, CLEAN = 3, 1
 # off: zeros read as data; on: stopped counters distrusted; soft: on, and the
 # silent ones not yet reported widen the band (silence_suspicion.py).
 MODES = ("off", "on", "soft")
@@ -83,17 +77,9 @@ class Run:
 def simulate(
     name: str, seed: int, faults: bool, fault_days: int
 ) -> tuple[Run, list[str], VenueSimulator]:
-    venue = load_sample(name)
-    midnight = datetime(2024, 11, 25, tzinfo=ZoneInfo(venue.timezone)).timestamp()
-    plan = fault_plan(venue, midnight, range(WARMUP + CLEAN, WARMUP + CLEAN + fault_days), seed)
-    sim = VenueSimulator(venue, seed=seed, start=midnight, faults=plan if faults else None)
-    watch = AnomalyWatch(venue, active_s=900.0)
-    ids = sim.sensor_ids
-    counters = {ids.index(s.id) for s in venue.sensors if s.kind is SensorKind.GATE_COUNTER}
-    zones = [z.id for z in venue.zones]
-    cfg = AnalyticsConfig(
-        empty_hours={venue.id: (18.0, 8.0)}, initial_occupancy=dict.fromkeys(zones, 0.0)
-    )
+    day = fault_day(name, seed, faults, fault_days)
+    venue, midnight, sim, watch = day.venue, day.midnight, day.sim, day.watch
+    ids, counters, zones, cfg = day.ids, day.counters, day.zones, day.config
     soft = dataclasses.replace(cfg, suspect_silent_counters=SOFT_MODE[0])
     trackers = {
         "off": CrowdTracker(venue, cfg),

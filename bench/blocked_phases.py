@@ -4,10 +4,12 @@ Usage: PYTHONPATH=. python -m bench.blocked_phases [--seeds 0 1 2]
                                                   [--venues museum-wing scenic-site]
 
 The fault day of ``bench/blocked_counters.py`` (same plan, same config),
-with the distrusting tracker only. Per blockage and adjacent zone the
-steps are split into phases: **silence** (from the blockage's start to its
-detection: zeros read as data), **outage** (from the detection, which
-backdates the silence in one catch-up step, to the blockage's end),
+with one tracker as ``VenueAnalytics`` runs it by default (stopped counters
+distrusted, silent ones softly distrusted, ``silence_suspicion.py``). Per
+blockage and adjacent zone the steps are split into phases: **silence**
+(from the blockage's start to its detection: zeros read as data, the band
+widened by the evidence), **outage** (from the detection, which backdates
+the silence in one catch-up step, to the blockage's end),
 **after** (to 18:00) and **undetected** (the blockage's window, never
 reported). For each: coverage of ``occupancy +- 1.96 sd``, MAE, the mean
 error (truth - estimate) and the rms and median of ``z = error / sd``. Then
@@ -26,15 +28,11 @@ from zoneinfo import ZoneInfo
 
 import numpy as np
 
-from bench.blocked_counters import _DAY, CLEAN, STEP_S, WARMUP
-from bench.counter_faults import fault_plan
+from bench.blocked_setup import CLEAN, STEP_S, WARMUP, fault_day
+from bench.blocked_setup import DAY_S as _DAY
 from simulators.faults import FaultKind
 from simulators.simulator import VenueSimulator
-from twin.live_analytics import AnalyticsConfig
-from twin.live_analytics.anomalies import AnomalyWatch
 from twin.live_analytics.crowd import CrowdTracker
-from twin.loader import load_sample
-from twin.venue import SensorKind
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,18 +50,10 @@ Steps = list[Step]
 
 
 def run(name: str, seed: int) -> tuple[VenueSimulator, list[str], Steps]:
-    venue = load_sample(name)
-    midnight = datetime(2024, 11, 25, tzinfo=ZoneInfo(venue.timezone)).timestamp()
-    plan = fault_plan(venue, midnight, range(WARMUP + CLEAN, WARMUP + CLEAN + 1), seed)
-    sim = VenueSimulator(venue, seed=seed, start=midnight, faults=plan)
-    watch = AnomalyWatch(venue, active_s=900.0)
-    ids = sim.sensor_ids
-    counters = {ids.index(s.id) for s in venue.sensors if s.kind is SensorKind.GATE_COUNTER}
-    zones = [z.id for z in venue.zones]
-    cfg = AnalyticsConfig(
-        empty_hours={venue.id: (18.0, 8.0)}, initial_occupancy=dict.fromkeys(zones, 0.0)
-    )
-    tracker = CrowdTracker(venue, cfg)
+    day = fault_day(name, seed)
+    midnight, sim, watch, ids = day.midnight, day.sim, day.watch, day.ids
+    counters, zones, cfg = day.counters, day.zones, day.config
+    tracker = CrowdTracker(day.venue, cfg)
     track_from = midnight + (WARMUP + CLEAN) * _DAY + 8 * 3600.0
     steps: Steps = []
     while sim.now < midnight + (WARMUP + CLEAN) * _DAY + 19 * 3600.0:
@@ -79,7 +69,7 @@ def run(name: str, seed: int) -> tuple[VenueSimulator, list[str], Steps]:
         if not tracked:
             continue
         outages = watch.stopped_counters()
-        tracker.distrust(outages)
+        tracker.distrust(outages, watch.silent_counters())  # as VenueAnalytics does
         res = {c.zone: c for c in tracker.advance(sim.now)}
         truth = sim.occupancy()
         steps.append(

@@ -9,11 +9,8 @@ import numpy as np
 from twin.venue import Venue
 
 
-def cost(n_zones: int = 420, steps: int = 60) -> None:
-    """Estimator cost on a large synthetic venue: a grid of rooms, every door counted both ways."""
-    from twin.live_analytics import AnalyticsConfig
-    from twin.live_analytics.crowd import CrowdTracker
-
+def grid_venue(n_zones: int = 420) -> Venue:
+    """A grid of square rooms, every door counted both ways, a camera in every tenth room."""
     side = int(np.ceil(np.sqrt(n_zones)))
     zones, gates, sensors = [], [], []
     for k in range(n_zones):
@@ -48,9 +45,18 @@ def cost(n_zones: int = 420, steps: int = 60) -> None:
                     "position": [0, 0, 2],
                 }
             )
-    venue = Venue.model_validate(
+    return Venue.model_validate(
         {"id": "big", "name": "big", "zones": zones, "gates": gates, "sensors": sensors}
     )
+
+
+def cost(n_zones: int = 420, steps: int = 60) -> None:
+    """Estimator cost on a large synthetic venue: a grid of rooms, every door counted both ways."""
+    from twin.live_analytics import AnalyticsConfig
+    from twin.live_analytics.crowd import CrowdTracker
+
+    venue = grid_venue(n_zones)
+    gates = venue.gates
     tracker = CrowdTracker(venue, AnalyticsConfig(crowd_step_s=1.0))
     rng = np.random.default_rng(0)
     counters = [s.id for s in venue.sensors if s.kind.value == "gate_counter"]

@@ -139,9 +139,6 @@ class AnomalyWatch:
             {s.id: s.interval_s for s in venue.sensors if s.kind is SensorKind.GATE_COUNTER},
             venue.timezone,
         )
-        self._counter_ids = tuple(
-            sorted(s.id for s in venue.sensors if s.kind is SensorKind.GATE_COUNTER)
-        )
         self._stopped: set[str] = set()  # counters reported stopped, until they count
         self._first_ts: dict[str, float] = {}  # one float per sensor
         # sensor -> {kind: last detection time}; at most 7 kinds per sensor.
@@ -218,7 +215,7 @@ class AnomalyWatch:
         missed; the crowd estimator's soft distrust (``silence_suspicion.py``).
         """
         out = []
-        for sensor in self._counter_ids:
+        for sensor in self._counters.sensors:
             got = self._counters.silence(sensor)
             if got is not None:
                 out.append(SilentCounter(sensor, *got))

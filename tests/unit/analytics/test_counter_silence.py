@@ -87,6 +87,11 @@ def test_a_new_detector_judges_nothing_before_it_has_seen_days_of_traffic() -> N
     assert found == []
 
 
+def test_it_names_the_counters_it_watches_in_order() -> None:
+    # The anomaly watch asks each of them for its silence (silent_counters).
+    assert CounterSilence({"b": 10.0, "a": 60.0}).sensors == ("a", "b")
+
+
 def test_late_duplicate_and_reset_readings_are_not_counts() -> None:
     watch = CounterSilence({"a": 10.0, "b": 10.0})
     assert watch.update("a", T0, 100.0) is None

@@ -170,3 +170,46 @@ def test_a_reported_stopped_counter_keeps_its_booking_for_the_catch_up() -> None
     s.set([], frozenset())  # counts again after the outage
     s.apply(est)
     assert np.array_equal(est.P, widened) and booked > 0.0
+
+
+def test_a_steps_give_backs_checked_once_give_the_same_as_one_solve_each() -> None:
+    # A venue of 1,600 counters resolves hundreds of quiet spells a step; each
+    # used to cost a least-squares solve over the whole state. Same caps, same order.
+    from twin.live_analytics.silence_suspicion import _give_back, give_back
+
+    zones = tuple(f"z{k}" for k in range(5))
+    gates = [Gate(id="in", from_zone=None, to_zone="z0", position=(0.0, 0.0))]
+    gates += [
+        Gate(id=f"g{k}", from_zone=f"z{k}", to_zone=f"z{k + 1}", position=(0.0, 0.0))
+        for k in range(4)
+    ]
+    rng = np.random.default_rng(3)
+    same = 0
+    for case in range(60):
+        est = OccupancyEstimator(zones, gates, initial=dict.fromkeys(zones, 10.0))
+        n = est.P.shape[0]
+        a = rng.normal(size=(n, n if case % 3 else n - 3))  # every third P singular
+        est.P[:] = a @ a.T
+        if case % 4 == 0:
+            dead = rng.integers(0, n)
+            est.P[dead, :] = est.P[:, dead] = 0.0  # a state set exactly, no variance
+        runs = []
+        for _ in range(rng.integers(1, 6)):
+            ch = int(rng.integers(0, 2 * len(gates)))
+            z = np.flatnonzero(est.graph.incidence[:, ch])
+            after = tuple((est.P[z, z] * rng.uniform(0.5, 1.5, z.size)).tolist())
+            # Small bookings and ones far over the cap (it must bind).
+            runs.append((ch, float(rng.choice([0.01, 0.1, 1e4])), after))
+        one_each = est.P.copy()
+        est_each = OccupancyEstimator(zones, gates, initial=dict.fromkeys(zones, 10.0))
+        est_each.P[:] = one_each
+        for ch, g, after in runs:
+            _give_back(est_each, ch, g, after)
+        give_back(est, runs)
+        scale = np.abs(one_each).max()
+        assert np.linalg.eigvalsh(est.P).min() >= -1e-7 * scale
+        assert np.trace(one_each - est.P) <= 2.0 * sum(g for _, g, _ in runs) + 1e-9 * scale
+        if np.linalg.eigvalsh(est_each.P).min() > 1e-9 * scale:  # no cap bound
+            assert np.allclose(est.P, est_each.P, rtol=1e-9, atol=1e-9 * scale)
+            same += 1
+    assert same >= 5

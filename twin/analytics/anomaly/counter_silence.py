@@ -201,7 +201,13 @@ class CounterSilence:
         self._counters = {
             s: _Counter(self._n_bins, bound(iv, cfg.alarms_per_year)) for s, iv in counters.items()
         }
+        self._ids = tuple(sorted(self._counters))
         self._total = 0.0  # every counter's increments so far
+
+    @property
+    def sensors(self) -> tuple[str, ...]:
+        """The counters it watches, sorted by id."""
+        return self._ids
 
     def handles(self, sensor: str) -> bool:
         return sensor in self._counters
