@@ -113,7 +113,8 @@ def simulate(
         run.distrusted = {o.sensor for o in outages}
         res = {k: {c.zone: c for c in t.advance(sim.now)} for k, t in trackers.items()}
         local = (sim.now - midnight) % _DAY
-        if 8 * 3600.0 < local <= 19 * 3600.0:
+        # The tiny first step publishes nothing (less than crowd_step_s).
+        if res["off"] and 8 * 3600.0 < local <= 19 * 3600.0:
             truth = sim.occupancy()
             run.ts.append(sim.now)
             run.truth.append([float(truth[z]) for z in zones])

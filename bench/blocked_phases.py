@@ -67,6 +67,8 @@ def run(name: str, seed: int) -> tuple[VenueSimulator, list[str], Steps]:
         outages = watch.stopped_counters()
         tracker.distrust(outages, watch.silent_counters())  # as VenueAnalytics does
         res = {c.zone: c for c in tracker.advance(sim.now)}
+        if not res:  # the tiny first step publishes nothing (less than crowd_step_s)
+            continue
         truth = sim.occupancy()
         steps.append(
             Step(

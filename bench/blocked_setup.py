@@ -32,10 +32,13 @@ FIRST_S = 1e-3
 
 
 def tracked_steps(fault_days: int = 1) -> list[float]:
-    """Step lengths from 08:00 of the first fault day to 19:00 of the last.
+    """Step lengths from 08:00 of the first fault day to 18:59:50.001 of the last.
 
-    The readings fed are those stamped 08:00 to 18:59:50 as with plain 10 s
-    steps from 08:00; each step now ends 1 ms after its newest stamp, not 10 s.
+    The readings fed are those stamped 08:00 to 18:59:50, as with plain 10 s
+    steps from 08:00, but each step ends 1 ms after its newest stamp, not
+    10 s. The tiny step publishes nothing (a tracker steps every
+    ``crowd_step_s``), so the first published step folds the readings of
+    08:00 and 08:00:10: one scored step fewer, at 08:00, all zones empty.
     """
     n = round(((fault_days - 1) * DAY_S + 11 * 3600.0) / STEP_S)
     return [FIRST_S] + [STEP_S] * (n - 1)
