@@ -28,8 +28,7 @@ from zoneinfo import ZoneInfo
 
 import numpy as np
 
-from bench.blocked_setup import CLEAN, STEP_S, WARMUP, fault_day
-from bench.blocked_setup import DAY_S as _DAY
+from bench.blocked_setup import fault_day, tracked_steps, warm_up
 from simulators.faults import FaultKind
 from simulators.simulator import VenueSimulator
 from twin.live_analytics.crowd import CrowdTracker
@@ -51,26 +50,25 @@ Steps = list[Step]
 
 def run(name: str, seed: int) -> tuple[VenueSimulator, list[str], Steps]:
     day = fault_day(name, seed)
-    midnight, sim, watch, ids = day.midnight, day.sim, day.watch, day.ids
+    sim, watch, ids = day.sim, day.watch, day.ids
     counters, zones, cfg = day.counters, day.zones, day.config
     tracker = CrowdTracker(day.venue, cfg)
-    track_from = midnight + (WARMUP + CLEAN) * _DAY + 8 * 3600.0
     steps: Steps = []
-    while sim.now < midnight + (WARMUP + CLEAN) * _DAY + 19 * 3600.0:
-        tracked = sim.now >= track_from
-        batch = sim.step_batch(STEP_S if tracked else min(60.0, track_from - sim.now))
+    warm_up(day)  # the detector learns, nobody is tracked
+    for dt in tracked_steps():
+        batch = sim.step_batch(dt)
         for i, ts, v in zip(
             batch.sensor.tolist(), batch.ts.tolist(), batch.value.tolist(), strict=True
         ):
             if i in counters:
                 watch.update(ids[i], ts, v)
-            if tracked and ids[i] in tracker.handles:
+            if ids[i] in tracker.handles:
                 tracker.update(ids[i], ts, v)
-        if not tracked:
-            continue
         outages = watch.stopped_counters()
         tracker.distrust(outages, watch.silent_counters())  # as VenueAnalytics does
         res = {c.zone: c for c in tracker.advance(sim.now)}
+        if not res:  # the tiny first step publishes nothing (less than crowd_step_s)
+            continue
         truth = sim.occupancy()
         steps.append(
             Step(
