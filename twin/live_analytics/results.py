@@ -126,5 +126,10 @@ class AnalyticsUpdate:
     flows: tuple[GateFlow, ...] = ()
     earlier_steps: tuple[tuple[ZoneCrowd, ...], ...] = ()
 
+    @property
+    def crowd_steps(self) -> tuple[tuple[ZoneCrowd, ...], ...]:
+        """Every crowd step the batch closed, oldest first (the last is ``crowd``)."""
+        return (*self.earlier_steps, self.crowd)
+
     def __bool__(self) -> bool:
         return bool(self.anomalies or self.crowd or self.climate or self.light or self.flows)

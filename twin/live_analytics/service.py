@@ -162,7 +162,7 @@ class AnalyticsService:
         updates = []
         for venue_id, update, actions in results:
             self._anomaly_actions(venue_id, update.anomalies)
-            for step in (*update.earlier_steps, update.crowd):  # every step the batch closed
+            for step in update.crowd_steps:
                 self._capacity_actions(venue_id, step)
             self._rule_actions(venue_id, actions)
             if update:

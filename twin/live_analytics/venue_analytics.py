@@ -177,7 +177,7 @@ def metric_samples(update: AnalyticsUpdate) -> list[MetricSample]:
     for a in update.anomalies:
         add(MetricSample(Metric.SENSOR_ANOMALY, a.sensor, a.active, a.ts))
         add(MetricSample(Metric.SENSOR_ANOMALY_SCORE, a.sensor, a.score, a.ts))
-    for c in (c for step in (*update.earlier_steps, update.crowd) for c in step):
+    for c in (c for step in update.crowd_steps for c in step):
         add(MetricSample(Metric.ZONE_OCCUPANCY, c.zone, c.occupancy, c.ts))
         add(MetricSample(Metric.ZONE_DENSITY, c.zone, c.density, c.ts))
         add(MetricSample(Metric.ZONE_LEVEL_OF_SERVICE, c.zone, c.level_of_service.value, c.ts))

@@ -79,7 +79,7 @@ def _run(
     acted: list[tuple[str, str, float]] = []
     for batch in batches:
         update, actions = va.process(batch)
-        for crowd in (*update.earlier_steps, update.crowd):
+        for crowd in update.crowd_steps:
             if crowd:
                 steps.append(
                     tuple(
