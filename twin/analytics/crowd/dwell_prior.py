@@ -70,8 +70,9 @@ class DwellPriorConfig:
     learned_spread: bool = True
     # A measured speed's censoring shortfall (transit_speed.py) in the
     # transit spread: the stay it comes from is short while people inside
-    # have only part of theirs behind them.
-    censored_speed: bool = True
+    # have only part of theirs behind them. Off: failed its held-out check
+    # (crowd-log, "The transit prior's censored speed").
+    censored_speed: bool = False
 
 
 class DwellPrior:
@@ -163,12 +164,12 @@ class DwellPrior:
             share = np.clip((ends[:, None] - (now - w[None, :])) / durs[:, None], 0.0, 1.0)
             z = (share * ent).sum(axis=0)
             corr = np.maximum(1.0, w / dt_s)
-            rel = np.full(len(z), cfg.transit_rel_sd**2)
+            short = np.zeros(len(z))  # the measured speed's censored shortfall
             if cfg.censored_speed and censoring and speed:
                 for k, i in enumerate(self._t_idx.tolist()):
                     if i in censoring and speed.get(i, 0.0) > _MIN_SPEED:  # speed used
-                        rel[k] += censoring[i] ** 2
-            var = (rel * z**2 + cfg.abs_sd**2) * corr
+                        short[k] = censoring[i]
+            var = ((cfg.transit_rel_sd * z) ** 2 + (short * z) ** 2 + cfg.abs_sd**2) * corr
             rows.append(self._t_idx)
             means.append(z)
             variances.append(var)
