@@ -47,13 +47,18 @@ class TransitSpeed:
         return out
 
     def censoring(self) -> dict[int, float]:
-        """Per transit zone with a shared speed: how far its stay is short (a share).
+        """Per transit zone walking at a neighbour's speed: how far its stay is short (a share).
 
         ``DwellTimeEstimator.censored_shortfall`` of the watched source(s),
-        the largest where there are several.
+        the largest where there are several. Not for the watched zone
+        itself: its camera contradicts its prior's bias and the learned
+        spread widens for that (``dwell_spread.py``); adding the shortfall
+        there counted it twice (its band above 98 %, the crowd-log).
         """
         out = {}
         for i, sources in self._from.items():
+            if sources == [i]:
+                continue
             known = [self._censored[j] for j in sources if j in self._censored]
             if known:
                 out[i] = max(known)

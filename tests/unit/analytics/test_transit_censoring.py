@@ -11,6 +11,7 @@ from twin.analytics.crowd import DwellTimeEstimator
 from twin.analytics.crowd.dwell_prior import DwellPrior, DwellPriorConfig
 from twin.live_analytics import AnalyticsConfig
 from twin.live_analytics.crowd import CrowdTracker
+from twin.live_analytics.transit_speed import TransitSpeed
 from twin.venue import Venue
 
 T0 = 1_732_525_200.0
@@ -135,3 +136,15 @@ def test_the_west_end_of_a_filling_corridor_is_inside_its_band() -> None:
     # failed on the uni-directional corridor's east end).
     assert not AnalyticsConfig().dwell_speed_censored
     assert 0.90 <= filling_coverage(censored=True) <= 0.98
+
+
+def test_the_shortfall_goes_to_the_neighbours_not_to_the_watched_zone() -> None:
+    # The watched zone's own prior is checked by its camera (the learned
+    # spread sees that bias); the ends, walking at its speed, are not.
+    speed = TransitSpeed({0: 4.0, 1: 4.0, 2: 4.0}, {1}, {0: [1], 1: [0, 2], 2: [1]})
+    dwell = DwellTimeEstimator(window=900, min_entries=1.0)
+    for k in range(1, 21):
+        dwell.update(1.0, float(min(k, 8)), 1.0)
+    assert speed.measure(1, dwell) is not None
+    assert speed.censoring() == {0: dwell.censored_shortfall, 2: dwell.censored_shortfall}
+    assert set(speed.shared()) == {0, 1, 2}
