@@ -132,9 +132,8 @@ def test_the_west_end_of_a_filling_corridor_is_inside_its_band() -> None:
     # the ends; while the corridor fills, W is short (people inside have
     # only part of their stay behind them), the ends' prior low. Without
     # the shortfall in its spread the west end's band held the truth on
-    # 88 % of these steps. An option, off by default (its held-out check
-    # failed on the uni-directional corridor's east end).
-    assert not AnalyticsConfig().dwell_speed_censored
+    # 88 % of these steps.
+    assert AnalyticsConfig().dwell_speed_censored  # on by default
     assert 0.90 <= filling_coverage(censored=True) <= 0.98
 
 

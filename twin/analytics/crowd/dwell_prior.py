@@ -70,9 +70,9 @@ class DwellPriorConfig:
     learned_spread: bool = True
     # A measured speed's censoring shortfall (transit_speed.py) in the
     # transit spread: the stay it comes from is short while people inside
-    # have only part of theirs behind them. Off: failed its held-out check
-    # (crowd-log, "The transit prior's censored speed").
-    censored_speed: bool = False
+    # have only part of theirs behind them (crowd-log, "The transit
+    # prior's censored speed").
+    censored_speed: bool = True
 
 
 class DwellPrior:
