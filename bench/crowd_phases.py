@@ -1,7 +1,12 @@
 """Diagnosis: where in a real run a zone's band loses the truth, the misses' spread on vs off.
 
 Usage: ``PYTHONPATH=. python -m bench.crowd_phases [--experiment 0] [--zone west]
-[--seeds 100] [--first-seed 0]``
+[--seeds 100] [--first-seed 0] [--compare miss|censored]``
+
+``--compare censored``: "off" and "on" are instead
+``AnalyticsConfig.dwell_speed_censored`` off and on, both with the default
+misses' window (the transit prior's censored speed, crowd-log "The
+transit prior's censored speed").
 
 Runs one of ``bench.crowd``'s real experiments with today's defaults, once
 with ``OccupancyConfig.miss_window_s = 0`` (the misses' spread on the step's
@@ -66,6 +71,7 @@ def main() -> None:
     ap.add_argument("--first-seed", type=int, default=0)
     ap.add_argument("--window", type=float, default=900.0, help="miss_window_s when on")
     ap.add_argument("--slices", default="12,40,80,115", help="slice ends, s")
+    ap.add_argument("--compare", choices=("miss", "censored"), default="miss")
     a = ap.parse_args()
     name, unit = bc.EXPERIMENTS[a.experiment]
     traj = load_trajectories(bc.DATA / name, unit)
@@ -85,9 +91,12 @@ def main() -> None:
         own, spread = np.zeros((len(seeds), t_steps)), np.zeros((len(seeds), t_steps))
         miss = np.zeros((len(seeds), t_steps))
         cfg = bc.live_config(1.0)
-        cfg = dataclasses.replace(
-            cfg, occupancy=dataclasses.replace(cfg.occupancy, miss_window_s=win)
-        )
+        if a.compare == "censored":
+            cfg = dataclasses.replace(cfg, dwell_speed_censored=label == "on")
+        else:
+            cfg = dataclasses.replace(
+                cfg, occupancy=dataclasses.replace(cfg.occupancy, miss_window_s=win)
+            )
         b = cfg.occupancy.counter_miss_rate / (1.0 - cfg.occupancy.counter_miss_rate)
         for i, seed in enumerate(seeds):
             steps.clear()
@@ -105,7 +114,10 @@ def main() -> None:
     ts = truth.ts
     ends = [float(x) for x in a.slices.split(",")] + [float(ts[-1])]
     print(f"{name}, zone {a.zone}, seeds {seeds.start}-{seeds.stop - 1}, {t_steps} steps")
-    print("slice s   cov off  on  on-mean/off-sd  pts   sd off/on  bias on  spread on own realised")
+    print(
+        "slice s   cov off  on  on-mean/off-sd  pts   sd off/on  bias on  spread on own realised"
+        "  bias off  |err| off/on"
+    )
     lo = 0.0
     for hi in ends:
         m = (ts > lo) & (ts <= hi)
@@ -120,7 +132,8 @@ def main() -> None:
             f" {(c_on - c_off) * m.sum() / t_steps:+9.2f} {off['sd'][:, m].mean():6.2f}/"
             f"{on['sd'][:, m].mean():.2f} {on['err'][:, m].mean():+7.2f}"
             f" {on['spread'][:, m].sum(1).mean():9.2f} {on['own'][:, m].sum(1).mean():6.2f}"
-            f" {on['miss'][:, m].sum(1).mean():6.2f}"
+            f" {on['miss'][:, m].sum(1).mean():6.2f} {off['err'][:, m].mean():+8.2f}"
+            f" {np.abs(off['err'][:, m]).mean():7.2f}/{np.abs(on['err'][:, m]).mean():.2f}"
         )
         lo = hi
     for label in ("off", "on"):
@@ -132,6 +145,11 @@ def main() -> None:
             f"{100 * below.mean():.1f} % of steps, "
             f"below it on {100 * (~inside & ~below).mean():.1f} %"
         )
+    peak = float(truth.occupancy[:, zi].max())
+    print(
+        "MAE % of peak off / on: "
+        + " / ".join(f"{100 * np.abs(res[k]['err']).mean() / peak:.2f}" for k in ("off", "on"))
+    )
     d = (np.abs(res["on"]["err"]) <= 1.96 * res["on"]["sd"]).mean(1) - (
         np.abs(res["off"]["err"]) <= 1.96 * res["off"]["sd"]
     ).mean(1)

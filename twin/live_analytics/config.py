@@ -90,6 +90,13 @@ class AnalyticsConfig:
     - ``dwell_spread_learned``: a transit zone's Little's-law
       pseudo-measurement has its spread scaled by what its innovations show
       (``dwell_spread.py``; docs/crowd.md, "Dwell plausibility").
+    - ``dwell_speed_censored``: a transit zone's pseudo-measurement at a
+      measured speed carries how far the speed's stays are still censored
+      (people inside with part of their stay passed; ``transit_speed.py``).
+      For the zones walking at a watched neighbour's speed only. On: on
+      fresh seeds it brought the real corridor's west end into its band,
+      the other zones' bands and errors as they were
+      (docs/measurements/crowd-log.md, "The transit prior's censored speed").
     - ``camera_undercount_per_density`` / ``camera_undercount_sd``: a camera
       misses people hidden behind others, a share ``k * density`` of those
       present (prior mean and spread of ``k`` per p/m^2); see docs/crowd.md.
@@ -139,6 +146,7 @@ class AnalyticsConfig:
     initial_occupancy: Mapping[str, float] = field(default_factory=dict)
     quiet_zones: bool = False
     dwell_spread_learned: bool = True
+    dwell_speed_censored: bool = True
     camera_undercount_per_density: float = 0.03
     camera_undercount_sd: float = 0.03
     tracker_dropout: float = 0.02

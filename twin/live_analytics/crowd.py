@@ -265,7 +265,8 @@ class CrowdTracker:
         exits = self._out_of @ flow
         self._prior.step(now, dt, entries)
         predicted = (est.x, est.P.diagonal())  # before fusing: the innovations' reference
-        rows, z, var = self._prior.pseudo(now, dt, est.clipped(), self._speed.shared(), predicted)
+        speed, censored = self._speed.shared(), self._speed.censoring()
+        rows, z, var = self._prior.pseudo(now, dt, est.clipped(), speed, predicted, censored)
         if rows.size:
             obs = {
                 est.graph.zones[r]: (m, math.sqrt(v)) for r, m, v in zip(rows, z, var, strict=True)

@@ -77,5 +77,7 @@ def zone_priors(
         for z in zones
     }
     speed = TransitSpeed({i: transit[i][0] for i in transit}, {zi[z] for z in watched}, neighbours)
-    spread = DwellPriorConfig(learned_spread=config.dwell_spread_learned)
+    spread = DwellPriorConfig(
+        learned_spread=config.dwell_spread_learned, censored_speed=config.dwell_speed_censored
+    )
     return ZonePriors(DwellPrior(len(zones), transit, stay, spread), quiet, speed)

@@ -68,6 +68,11 @@ class DwellPriorConfig:
     abs_sd: float = 1.0
     # Transit zones' spread scaled by what the innovations show (dwell_spread.py).
     learned_spread: bool = True
+    # A measured speed's censoring shortfall (transit_speed.py) in the
+    # transit spread: the stay it comes from is short while people inside
+    # have only part of theirs behind them (crowd-log, "The transit
+    # prior's censored speed").
+    censored_speed: bool = True
 
 
 class DwellPrior:
@@ -125,13 +130,19 @@ class DwellPrior:
         occupancy: Vector,
         speed: Mapping[int, float] | None = None,
         predicted: tuple[Vector, Vector] | None = None,
+        censoring: Mapping[int, float] | None = None,
     ) -> tuple[npt.NDArray[np.int64], Vector, Vector]:
         """(zone indices, expected occupancy, variance) implied by the recent entries.
 
         ``predicted``: the filter's predicted occupancy and its variance per
         zone, before these are fused; with ``learned_spread`` a transit
         zone's variance is scaled by what its innovations show
-        (``dwell_spread.py``).
+        (``dwell_spread.py``). ``censoring``: per zone at a measured speed,
+        the share by which the stay it came from is short
+        (``TransitSpeed.censoring``); with ``censored_speed`` it is added to
+        the relative spread (the delta method: ``z`` counts the entries of
+        the last ``W``, so ``W`` short by a share ``d`` makes ``z`` short by
+        about ``d z``).
         """
         cfg = self.config
         rows: list[npt.NDArray[np.int64]] = []
@@ -153,7 +164,12 @@ class DwellPrior:
             share = np.clip((ends[:, None] - (now - w[None, :])) / durs[:, None], 0.0, 1.0)
             z = (share * ent).sum(axis=0)
             corr = np.maximum(1.0, w / dt_s)
-            var = ((cfg.transit_rel_sd * z) ** 2 + cfg.abs_sd**2) * corr
+            short = np.zeros(len(z))  # the measured speed's censored shortfall
+            if cfg.censored_speed and censoring and speed:
+                for k, i in enumerate(self._t_idx.tolist()):
+                    if i in censoring and speed.get(i, 0.0) > _MIN_SPEED:  # speed used
+                        short[k] = censoring[i]
+            var = ((cfg.transit_rel_sd * z) ** 2 + (short * z) ** 2 + cfg.abs_sd**2) * corr
             rows.append(self._t_idx)
             means.append(z)
             variances.append(var)

@@ -98,3 +98,21 @@ class DwellTimeEstimator:
         if entries == 0.0 or entries < self._min_entries:
             return None
         return float(self._ring[:, 1].sum() / entries)
+
+    @property
+    def censored_shortfall(self) -> float:
+        """How far ``dwell_time_s`` is short because people inside are censored (a share).
+
+        Of the window's ``E`` entries, the ``n`` still inside count only the
+        part of their stay that has passed: ``W`` is short by about half of
+        their stays (uniform ages), a share ``n / (2 E - n)`` of it, the gap
+        between ``sum n dt / E`` and the censoring-corrected ``sum n dt /
+        (E - n / 2)`` (exact for a constant inflow from an empty start). It
+        fades as the window fills with completed stays; 0 without entries.
+        """
+        entries = float(self._ring[:, 2].sum())
+        if self._n == 0 or entries <= 0.0:
+            return 0.0
+        last = self._ring[(self._n - 1) % len(self._ring)]
+        inside = min(float(last[1] / last[0]), entries)
+        return inside / (2.0 * entries - inside)
