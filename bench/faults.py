@@ -3,7 +3,7 @@
 Usage: python bench/faults.py [--sizes 1,2,5,10,20] [--seed 0 | --seeds 0,1,2]
                               [--only sized|realistic|events] [--warmup-days 1]
                               [--sized-at reading|typical] [--cache DIR] [--trace]
-                              [--durations]
+                              [--durations] [--per-seed]
 
 For each size (times each sensor's own noise, at its reading in the fault's
 window, from a fault-free run of the seed; ``--sized-at typical``: at a
@@ -191,6 +191,9 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="the calibrated score with ScoreTuning.durations on (off: the product)",
     )
+    parser.add_argument(
+        "--per-seed", action="store_true", help="with --seeds: also each seed's own row"
+    )
     args = parser.parse_args(argv)
     tuning = replace(DEFAULT_TUNING, durations=True) if args.durations else DEFAULT_TUNING
     warm = args.warmup_days * _DAY
@@ -211,6 +214,8 @@ def main(argv: list[str] | None = None) -> int:
                 level = level_of(clean)
             plan = sized_plan(load_sample("museum-wing"), T0 + _DAY, size, end, level)
             t, f, n = _run(plan, end - T0, seed, cache=args.cache, tuning=tuning)
+            if args.per_seed and len(seeds) > 1:  # each seed's own row: the seeds' spread
+                rows.append((f"{size:g}x s{seed}", score_faults(t, f)))
             truth += _tagged(t, seed, len(seeds))
             found += [(_tag(s, seed, len(seeds)), k, ts) for s, k, ts in f]
             total_readings += n
