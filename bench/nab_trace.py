@@ -104,8 +104,11 @@ def causes(pre: StreamScore, ts: float, value: float) -> tuple[dict[str, float],
     if (spells := copy.deepcopy(pre._durations)) is not None:
         spells.tick(missed)
         judge = pre._count >= 100  # StreamScore's warm-up
-        for k, strength in enumerate(strengths):
-            d = spells.observe(k, strength, after._records.floor(k), judge)
+        # The spike's spells are judged on the residual over the slow evidences' scale.
+        slow = max(floor, min(scale, slow_scale)) if pre._rates.slow_alpha > 0.0 else scale
+        ups = [abs(value - prediction) / slow, *strengths[1:]]
+        for k, up in enumerate(ups):
+            d = spells.observe(k, up, after._records.floor(k), judge)
             out["duration"] = max(out["duration"], d)
     quantum = after._quantum
     out["novelty"] = novelty(value, pre._low, pre._high, quantum)
