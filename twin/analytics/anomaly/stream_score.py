@@ -291,6 +291,8 @@ class StreamScore:
             score = point
         report = self._report
         self.value = score if score > report else 0.0
+        if durations is not None and self.value > 0.0:
+            durations.fired(self.value)  # one duration report per event (evidence_durations.py)
         report_decay = rates.report_decay
         if missed:
             report_decay **= missed + 1
