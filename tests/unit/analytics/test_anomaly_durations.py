@@ -78,6 +78,39 @@ def test_a_spell_is_reported_once_when_it_lasts_twice_its_record() -> None:
     assert out[30] == pytest.approx(1.0 - 15.0 / 31.0)
 
 
+def _spell_after_a_report(report: float, before: int) -> list[float]:
+    """A record of 15, then a 40-reading spell; the stream reported ``report``
+    ``before`` readings before the spell's first reading (0: at it)."""
+    spells = EvidenceDurations(decay=1.0, typical_alpha=1.0)
+    _run(spells, [False])
+    _run(spells, [True] * 15 + [False] * (GAP + 1))
+    if before:
+        spells.tick(0)  # a reading the stream reported on another evidence
+        spells.observe(0, 0.0, 1.0, True)
+        spells.fired(report)
+        _run(spells, [False] * (before - 1))
+        return _run(spells, [True] * 40)
+    out = _run(spells, [True])
+    spells.fired(report)  # the spell's first reading was reported (another evidence)
+    return out + _run(spells, [True] * 39)
+
+
+@pytest.mark.parametrize("before", [0, 1, GAP])
+def test_an_event_reported_as_strongly_gets_no_second_report(before: int) -> None:
+    # One report per event: the spell's own report would score about 0.52.
+    assert max(_spell_after_a_report(0.9, before)) == 0.0
+
+
+@pytest.mark.parametrize(("report", "before"), [(0.2, 0), (0.9, GAP + 1)])
+def test_a_weaker_or_older_report_does_not_silence_the_spell(report: float, before: int) -> None:
+    # A report under the spell's own score (the product's 0.04-0.12 at the
+    # start of an oscillation), or one before the event's span, is not this
+    # event's report as strong as it.
+    out = _spell_after_a_report(report, before)
+    assert [i for i, s in enumerate(out) if s > 0.0] == [30]
+    assert out[30] == pytest.approx(1.0 - 15.0 / 31.0)
+
+
 def test_short_dips_do_not_end_a_spell_and_long_ones_do() -> None:
     spells = EvidenceDurations(decay=1.0, typical_alpha=1.0)
     _run(spells, [False])

@@ -32,13 +32,15 @@ blip clusters of the same height. So each evidence also keeps a record of
   one: 16 of the first variant's 22 new false rows on NAB were within 70
   readings of another fired row. A weaker earlier report does not count:
   on a synthetic oscillation the product's own reports at its start
-  scored 0.04-0.12, under any threshold NAB chooses. (Scoring the report by how far the spell outlasts its
-  record cannot rank it: reported once at the two-fold beat, that ratio is
-  2 by construction; a score that grows needs more reports per spell.)
+  scored 0.04-0.12, under any threshold NAB chooses. (Scoring the report
+  by how far the spell outlasts its record cannot rank it: reported once
+  at the two-fold beat, that ratio is 2 by construction; a score that
+  grows needs more reports per spell.)
 
 Measured on NAB against a pre-registered rule and kept off: held out, it
-lowered low_FP (docs/measurements/anomaly-log.md, "How long an evidence
-stays up").
+lowered low_FP, with and without the one-report rule
+(docs/measurements/anomaly-log.md, "How long an evidence stays up" and
+"One duration report per event").
 
 The spike evidence's spells are judged on the residual standardised by the
 slow evidences' scale (the smaller of the fast and the slow one), not on
@@ -67,10 +69,10 @@ class EvidenceDurations:
     __slots__ = (
         "_armed",
         "_at",
+        "_decay",
         "_events",
         "_fired",
         "_fired_score",
-        "_decay",
         "_firsts",
         "_kept",
         "_lasts",

@@ -72,7 +72,8 @@ class ScoreTuning:
 
     ``evidence_durations.py`` (issue 14, eighteenth NAB session; off): a spell
     of an evidence above its records' floor that lasts twice the longest
-    earlier spell (decaying at ``record_decay``) is reported once.
+    earlier spell (decaying at ``record_decay``) is reported once, unless
+    the stream already reported that event at least as strongly (nineteenth).
     """
     timed: tuple[str, ...] = ()
     """Rate groups (:data:`RATE_GROUPS`) given per 5 minutes of time, not per reading.
