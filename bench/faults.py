@@ -3,6 +3,7 @@
 Usage: python bench/faults.py [--sizes 1,2,5,10,20] [--seed 0 | --seeds 0,1,2]
                               [--only sized|realistic|events] [--warmup-days 1]
                               [--sized-at reading|typical] [--cache DIR] [--trace]
+                              [--durations] [--per-seed]
 
 For each size (times each sensor's own noise, at its reading in the fault's
 window, from a fault-free run of the seed; ``--sized-at typical``: at a
@@ -27,6 +28,10 @@ every minute finds silent sensors. Then:
 
 Scoring is strict (``simulators.fault_scoring``): a detection is right only
 inside a fault of its own kind on the same sensor.
+
+``--durations`` gives every sensor's calibrated score ``ScoreTuning.durations``
+(off in the product; issue 14's eighteenth NAB session): the score feeds the
+zone-change corroboration, so the option can move the table.
 """
 
 from __future__ import annotations
@@ -59,6 +64,8 @@ from simulators.fault_scoring import (  # noqa: E402
     score_faults,
 )
 from simulators.faults import Fault, FaultKind, FaultPlan  # noqa: E402
+from twin.analytics.anomaly.score_tuning import DEFAULT_TUNING, ScoreTuning  # noqa: E402
+from twin.analytics.anomaly.stream_score import StreamScore  # noqa: E402
 from twin.live_analytics.anomalies import AnomalyWatch  # noqa: E402
 from twin.loader import load_sample  # noqa: E402
 
@@ -78,10 +85,14 @@ def _run(
     events: Sequence[ZoneEvent] = (),
     judged_from: float = T0 + _DAY,
     cache: Path | None = None,
+    tuning: ScoreTuning = DEFAULT_TUNING,
 ) -> tuple[list[Fault], Found, int]:
     venue = load_sample("museum-wing")
     run = simulated(seed, T0, seconds, plan, events, cache)
     watch = AnomalyWatch(venue, active_s=900.0)
+    if tuning != DEFAULT_TUNING:  # an off option of the calibrated score (bench only)
+        for detector in watch._detectors.values():
+            detector._score = StreamScore(tuning)
     # The campaign's sensors only: the people tracker's simulated outages are
     # ground-truth OFFLINE faults outside it (its dropout reports are right,
     # and were counted as false dropouts).
@@ -175,7 +186,16 @@ def main(argv: list[str] | None = None) -> int:
         help="days in service before the realistic faults and zone events start and are "
         "judged (drift against the neighbours needs two)",
     )
+    parser.add_argument(
+        "--durations",
+        action="store_true",
+        help="the calibrated score with ScoreTuning.durations on (off: the product)",
+    )
+    parser.add_argument(
+        "--per-seed", action="store_true", help="with --seeds: also each seed's own row"
+    )
     args = parser.parse_args(argv)
+    tuning = replace(DEFAULT_TUNING, durations=True) if args.durations else DEFAULT_TUNING
     warm = args.warmup_days * _DAY
     sizes = [float(s) for s in args.sizes.split(",")]
     seeds = [int(x) for x in args.seeds.split(",")] if args.seeds else [args.seed]
@@ -193,7 +213,9 @@ def main(argv: list[str] | None = None) -> int:
                 clean = simulated(seed, T0, end - T0, None, (), args.cache)
                 level = level_of(clean)
             plan = sized_plan(load_sample("museum-wing"), T0 + _DAY, size, end, level)
-            t, f, n = _run(plan, end - T0, seed, cache=args.cache)
+            t, f, n = _run(plan, end - T0, seed, cache=args.cache, tuning=tuning)
+            if args.per_seed and len(seeds) > 1:  # each seed's own row: the seeds' spread
+                rows.append((f"{size:g}x s{seed}", score_faults(t, f)))
             truth += _tagged(t, seed, len(seeds))
             found += [(_tag(s, seed, len(seeds)), k, ts) for s, k, ts in f]
             total_readings += n
@@ -215,7 +237,12 @@ def main(argv: list[str] | None = None) -> int:
         print()
         plan = realistic_plan(load_sample("museum-wing"), T0 + warm, args.seed)
         truth, found, n = _run(
-            plan, warm + 4 * _DAY, args.seed, judged_from=T0 + warm, cache=args.cache
+            plan,
+            warm + 4 * _DAY,
+            args.seed,
+            judged_from=T0 + warm,
+            cache=args.cache,
+            tuning=tuning,
         )
         total_readings += n
         print("realistic faults over 4 days (drift 0.5 degC/week, stuck, spike trains, ")
@@ -241,7 +268,13 @@ def main(argv: list[str] | None = None) -> int:
             ZoneEvent("gallery-c", "heating_failure", t0 + 3.1 * _DAY, t0 + 3.1 * _DAY + 6 * 3600),
         ]
         _truth, found, n = _run(
-            None, warm + 3 * _DAY, args.seed, events, judged_from=T0 + warm, cache=args.cache
+            None,
+            warm + 3 * _DAY,
+            args.seed,
+            events,
+            judged_from=T0 + warm,
+            cache=args.cache,
+            tuning=tuning,
         )
         total_readings += n
         venue = load_sample("museum-wing")

@@ -45,6 +45,7 @@ from twin.analytics.anomaly.score_tuning import DEFAULT_TUNING, ScoreTuning  # n
 __all__ = [
     "AVERAGED_DECAYS",
     "AVERAGED_GRID",
+    "DURATIONS_GRID",
     "GRID",
     "GRIDS",
     "LAGGED_GRID",
@@ -115,14 +116,21 @@ RANGE_LAGS = (3 * 3600.0, 6 * 3600.0, 24 * 3600.0)
 LAGGED_GRID: tuple[ScoreTuning, ...] = tuple(
     replace(t, range_lag_s=lag) for lag in RANGE_LAGS for t in AVERAGED_GRID
 )
+# The 24-h rows of ``LAGGED_GRID`` (the product's among them) with the durations
+# of each evidence judged too (``ScoreTuning.durations``; issue 14, eighteenth NAB
+# session, off): ``--grids averaged,lagged,durations`` offers them as an axis.
+DURATIONS_GRID: tuple[ScoreTuning, ...] = tuple(
+    replace(t, durations=True) for t in LAGGED_GRID if t.range_lag_s == 24 * 3600.0
+)
 GRIDS: dict[str, tuple[ScoreTuning, ...]] = {
     "per_reading": PER_READING_GRID,
     "timed": TIMED_GRID,
     "averaged": AVERAGED_GRID,
     "visits": VISITS_GRID,
     "lagged": LAGGED_GRID,
+    "durations": DURATIONS_GRID,
 }
 GRID: tuple[ScoreTuning, ...] = (
-    PER_READING_GRID + TIMED_GRID + AVERAGED_GRID + VISITS_GRID + LAGGED_GRID
+    PER_READING_GRID + TIMED_GRID + AVERAGED_GRID + VISITS_GRID + LAGGED_GRID + DURATIONS_GRID
 )
 assert DEFAULT_TUNING in GRID

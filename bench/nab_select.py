@@ -123,7 +123,8 @@ def _label(t: ScoreTuning) -> str:
         f"scale {t.scale_alpha:<5g} slow {t.slow_scale_alpha:<5g} decay {decay:<6} "
         f"floor {t.record_floor:<3g} spike {t.spike_margin:<3g} "
         f"timed {timed:<14}{'visits ' if t.profile_per_visit else ''}"
-        f"{f'lag {t.range_lag_s / 3600:g} h ' if t.range_lag_s else ''}{star}"
+        f"{f'lag {t.range_lag_s / 3600:g} h ' if t.range_lag_s else ''}"
+        f"{'durations ' if t.durations else ''}{star}"
     )
 
 

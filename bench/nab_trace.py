@@ -1,6 +1,6 @@
 """Where the product's NAB points still go: every fired row, the evidence that made it.
 
-Usage: python -m bench.nab_trace [DATA_DIR] [--threshold T] [--rows] [--per-visit]
+Usage: python -m bench.nab_trace [DATA_DIR] [--threshold T] [--rows] [--per-visit] [--durations]
 
 Scores every file with the product's :class:`StreamScore`, takes the whole-set
 standard threshold (or ``--threshold``) and, for every row at or above it after
@@ -49,7 +49,7 @@ __all__ = ["CAUSES", "Fired", "cause_of", "causes", "main", "trace_file"]
 
 _MAD_TO_SIGMA = 1.2533141373155001  # StreamScore's
 _DAY = 86400.0
-CAUSES = ("spike", "shift", "slow", "novelty", "lagged")
+CAUSES = ("spike", "shift", "slow", "novelty", "lagged", "duration")
 # A fired row this close (readings) after an earlier fired row of the file is a repeat.
 _REPEAT = 70
 
@@ -100,6 +100,16 @@ def causes(pre: StreamScore, ts: float, value: float) -> tuple[dict[str, float],
     for k, strength in enumerate(strengths):
         bar = copy.deepcopy(pre._records).bar(k, strength, False, missed)
         out[CAUSES[k]] = 1.0 - bar / strength if strength > bar else 0.0
+    out["duration"] = 0.0  # a spell of an evidence twice its record (ScoreTuning.durations)
+    if (spells := copy.deepcopy(pre._durations)) is not None:
+        spells.tick(missed)
+        judge = pre._count >= 100  # StreamScore's warm-up
+        # The spike's spells are judged on the residual over the slow evidences' scale.
+        slow = max(floor, min(scale, slow_scale)) if pre._rates.slow_alpha > 0.0 else scale
+        ups = [abs(value - prediction) / slow, *strengths[1:]]
+        for k, up in enumerate(ups):
+            d = spells.observe(k, up, after._records.floor(k), judge)
+            out["duration"] = max(out["duration"], d)
     quantum = after._quantum
     out["novelty"] = novelty(value, pre._low, pre._high, quantum)
     lagged = copy.deepcopy(pre._lagged)
@@ -162,8 +172,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--per-visit", action="store_true", help="ScoreTuning.profile_per_visit on (off: product)"
     )
+    parser.add_argument(
+        "--durations", action="store_true", help="ScoreTuning.durations on (off: product)"
+    )
     args = parser.parse_args(argv)
-    tuning = replace(DEFAULT_TUNING, profile_per_visit=args.per_visit)
+    tuning = replace(DEFAULT_TUNING, profile_per_visit=args.per_visit, durations=args.durations)
     files = [
         (c, s, v) for c in _categories(args.data_dir) for s, v in load_corpus(args.data_dir, c)
     ]

@@ -104,6 +104,10 @@ class DecayAverage:
         self.news = news
         return total / len(decays)
 
+    def floor(self, k: int) -> float:
+        """Evidence ``k``'s floor: ``record_floor`` times its mean (0 before it is learnt)."""
+        return self._floor * self._typicals[k]
+
 
 class _ThreeDecays(DecayAverage):
     """:meth:`DecayAverage.bar` unrolled for three decays: the same operations in

@@ -39,6 +39,10 @@ class Records(Protocol):
         """
         ...
 
+    def floor(self, k: int) -> float:
+        """Evidence ``k``'s floor: ``record_floor`` times its mean (0 before it is learnt)."""
+        ...
+
 
 class SingleRecord:
     """One record per evidence at the stream's ``record_decay`` (which a timed tuning rescales)."""
@@ -82,6 +86,9 @@ class SingleRecord:
             risen = strength if strength < rise * bar else rise * bar
             records[k] = risen if risen > decayed else decayed
         return bar
+
+    def floor(self, k: int) -> float:
+        return self._floor * self._typicals[k]
 
 
 def records_for(tuning: ScoreTuning, rates: StreamRates, rise: float) -> Records:

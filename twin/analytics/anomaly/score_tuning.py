@@ -67,6 +67,14 @@ class ScoreTuning:
     judged only against every earlier value, each step of the climb passes the
     last by a hair and never scores.
     """
+    durations: bool = False
+    """Also judge how long each evidence stays up against how long it stayed up before.
+
+    ``evidence_durations.py`` (issue 14, eighteenth NAB session; off): a spell
+    of an evidence above its records' floor that lasts twice the longest
+    earlier spell (decaying at ``record_decay``) is reported once, unless
+    the stream already reported that event at least as strongly (nineteenth).
+    """
     timed: tuple[str, ...] = ()
     """Rate groups (:data:`RATE_GROUPS`) given per 5 minutes of time, not per reading.
 

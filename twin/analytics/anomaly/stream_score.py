@@ -51,6 +51,7 @@ from __future__ import annotations
 import math
 from array import array
 
+from twin.analytics.anomaly.evidence_durations import EvidenceDurations
 from twin.analytics.anomaly.profile_bins import PROFILE_ALPHA, learn_bin, visit_weight
 from twin.analytics.anomaly.range_novelty import LaggedRange, novelty
 from twin.analytics.anomaly.records import records_for
@@ -98,6 +99,7 @@ class StreamScore:
         "_count",
         "_day",
         "_day_seen",
+        "_durations",
         "_errors",
         "_evidence",
         "_high",
@@ -145,6 +147,11 @@ class StreamScore:
         self._rates = rates = rates_for(tuning)
         self._records = records_for(tuning, rates, _RECORD_RISE)
         self._lagged = LaggedRange(lag) if (lag := tuning.range_lag_s) else None  # the day's range
+        # Off in the product: how long each evidence stays up (evidence_durations.py).
+        durations = tuning.durations
+        self._durations = (
+            EvidenceDurations(tuning.record_decay, rates.typical_alpha) if durations else None
+        )
 
     @property
     def step(self) -> float:
@@ -233,6 +240,8 @@ class StreamScore:
         judge = n >= _WARMUP
         learn_record = n >= 10
         gains = rates.gains
+        if (durations := self._durations) is not None:
+            durations.tick(missed)
         for k, alpha in enumerate(rates.alphas):
             if k == 0:
                 strength = abs(z)
@@ -248,6 +257,10 @@ class StreamScore:
                     partial = not records.news  # beat only some of the averaged records
                 else:
                     score = s if (s := 1.0 - bar / strength) > score else score
+            if durations is not None:  # a spell twice as long as the earlier ones: news
+                up = strength if k else abs(slow_z)  # the slow scale: evidence_durations.py
+                s = durations.observe(k, up, records.floor(k), judge)
+                score = s if s > score else score
 
         low, high = self._low, self._high
         lagged = self._lagged
@@ -278,6 +291,8 @@ class StreamScore:
             score = point
         report = self._report
         self.value = score if score > report else 0.0
+        if durations is not None and self.value > 0.0:
+            durations.fired(self.value)  # one duration report per event (evidence_durations.py)
         report_decay = rates.report_decay
         if missed:
             report_decay **= missed + 1
