@@ -114,6 +114,12 @@ class AnalyticsConfig:
       blockage a month (about 300 open hours) lasting about an hour until
       someone clears it, 1/300. An assumption, not fitted on any bench;
       set it from the site's own fault log.
+    - ``silence_latent``: with ``suspect_silent_counters="state"``, a silent
+      counter's missed crossings are a state of the filter, and the
+      detector's imputation at the detection is fused as its measurement
+      instead of added as counts, so a zone the cameras already moved during
+      the silence is not moved again (``latent_crossings.py``). Off by
+      default (docs/crowd.md, "Gate counters reported stopped").
     - ``direct_count_latest``: a camera's or people tracker's step is fused
       as its latest reading (the one nearest the step's end, where the
       filter places it) with one reading's noise, not as the mean of the
@@ -149,3 +155,4 @@ class AnalyticsConfig:
     suspect_silent_counters: SilenceMode = "state"
     counter_stopped_prior: float = 1.0 / 300.0
     direct_count_latest: bool = True
+    silence_latent: bool = False

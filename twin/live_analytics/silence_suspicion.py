@@ -58,6 +58,7 @@ import numpy.typing as npt
 import scipy.linalg
 
 from twin.analytics.crowd import OccupancyEstimator
+from twin.analytics.crowd.latent_crossings import LatentCrossings
 from twin.live_analytics.unobserved_flow import UnobservedFlow
 
 __all__ = ["SilenceSuspicion", "SilentCounter", "stopped_probability"]
@@ -108,6 +109,7 @@ class SilenceSuspicion:
         # Runs over before a detection: (channel, booked in channel units, zones' after).
         self._resolved: list[tuple[int, float, tuple[float, ...]]] = []
         self._stopped: frozenset[str] = frozenset()
+        self._ended: set[int] = set()  # channels with a run over since the last apply
 
     @property
     def booked(self) -> Mapping[str, tuple[float, float]]:
@@ -129,6 +131,7 @@ class SilenceSuspicion:
             c = now.get(s)
             if s not in stopped and (c is None or c.since != since):
                 self._resolve(s, done)
+                self._ended.add(self._channel[s])
         self._booked = {s: b for s, b in self._booked.items() if s in now or s in stopped}
         self._now = {}
         for s, c in now.items():
@@ -153,16 +156,29 @@ class SilenceSuspicion:
     def widening(self) -> tuple[npt.NDArray[np.int64], Vector]:
         """The channels and the variance to add on them since the last step."""
         due, self._due = self._due, {}
+        self._ended = set()
         self._resolved = []  # not applied to a filter: nothing to give back
         return np.array(list(due), dtype=np.int64), np.array(list(due.values()))
 
-    def apply(self, est: OccupancyEstimator) -> None:
-        """The state mode, after the prediction: give back the resolved runs, add the growth."""
+    def apply(self, est: OccupancyEstimator, latents: LatentCrossings | None = None) -> None:
+        """The state mode, after the prediction: give back the resolved runs, add the growth.
+
+        With ``latents`` the growth goes through each channel's latent
+        (``latent_crossings.py``); a run that ended drops its latent first
+        (marginalised, so the give-back sees the filter without it).
+        """
+        if latents is not None:
+            live = {self._channel[s] for s in self._booked}
+            latents.drop(sorted((latents.channels - live) | self._ended))
+        self._ended = set()
         if self._resolved:
             give_back(est, self._resolved)
         self._resolved = []
         chans, var = self.widening()
-        UnobservedFlow.widen(est, chans, var)
+        if latents is None:
+            UnobservedFlow.widen(est, chans, var)
+        else:
+            latents.widen(chans, var)
         grown = set(chans[var > 0.0].tolist())
         d = est.P.diagonal()
         for s, (_since, done) in self._booked.items():
