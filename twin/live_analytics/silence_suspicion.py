@@ -219,7 +219,10 @@ def give_back(est: OccupancyEstimator, runs: Sequence[Run]) -> None:
     is the capped one. Otherwise ``P`` is restored and the caps are computed
     with one factorisation (:func:`_give_back_capped`).
     """
-    n_live = est.P.diagonal() > 0.0
+    # On the filter's own states: a latent (latent_crossings.py) is unobserved, so
+    # the marginal is the filter without it; on it the certificate would fail on
+    # rounding (a tiny latent's conditional variance) and change clean days.
+    n_live = est.P.diagonal()[: est.base_size] > 0.0
     before = est.P.copy()
     for ch, booked, after in runs:
         z = _zones(est, ch)
@@ -299,15 +302,17 @@ def _give_back(est: OccupancyEstimator, ch: int, booked: float, after: tuple[flo
     share = _share(est, z, after)
     if share <= 0.0:
         return 0.0
-    u = np.zeros(est.P.shape[0])
+    n = est.base_size  # the filter's own states (see give_back)
+    p = est.P[:n, :n]
+    u = np.zeros(n)
     u[: est.graph.incidence.shape[0]] = est.graph.incidence[:, ch]
     # P - c u u' stays PSD iff u is in P's range and c <= 1 / (u' P^+ u).
-    w = np.linalg.lstsq(est.P, u, rcond=None)[0]
+    w = np.linalg.lstsq(p, u, rcond=None)[0]
     uw = float(u @ w)
-    if uw <= 0.0 or not np.allclose(est.P @ w, u, atol=1e-9 * max(1.0, float(np.abs(est.P).max()))):
+    if uw <= 0.0 or not np.allclose(p @ w, u, atol=1e-9 * max(1.0, float(np.abs(p).max()))):
         return 0.0
     c = min(booked * share, 1.0 / uw)
     if c <= 0.0:
         return 0.0
-    est.P -= c * np.outer(u, u)  # the widening's B v B', opposite-sign cross term included
+    est.P[:n, :n] -= c * np.outer(u, u)  # the widening's B v B', opposite-sign cross term
     return c

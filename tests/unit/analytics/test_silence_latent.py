@@ -8,7 +8,7 @@ from twin.analytics.crowd import OccupancyEstimator
 from twin.analytics.crowd.latent_crossings import LatentCrossings
 from twin.live_analytics import AnalyticsConfig
 from twin.live_analytics.counter_trust import CounterOutage, DistrustedCounters
-from twin.live_analytics.silence_suspicion import SilenceSuspicion, SilentCounter
+from twin.live_analytics.silence_suspicion import SilenceSuspicion, SilentCounter, give_back
 from twin.live_analytics.unobserved_flow import UnobservedFlow
 from twin.venue import Gate
 
@@ -105,3 +105,46 @@ def test_the_tracker_wires_a_silent_counters_latent_to_its_catch_up() -> None:
 
 def test_the_option_is_off_by_default() -> None:
     assert AnalyticsConfig().silence_latent is False
+
+
+def test_quiet_spells_that_end_in_counts_leave_the_filter_as_without_latents() -> None:
+    # A clean day: spells booked, fused over, resolved and given back; with the
+    # latents the filter's own states end where they end without them.
+    channel = {"main-in": 0, "gal-in": GAL_IN}
+    per = np.ones(4)
+    runs = [SilenceSuspicion(channel, per, 1.0 / 300.0) for _ in range(2)]
+    ests = [_filter(), _filter()]
+    lat = LatentCrossings(ests[1])
+    for k in range(40):
+        # Each counter quiet for a few steps at a time, at staggered moments.
+        silent = [
+            SilentCounter(s, 100.0 * (k // 4 + i), 1.0 + 2.0 * (k % 4), 3.0 * (k % 4), 6.0)
+            for i, s in enumerate(channel)
+            if (k + i) % 5
+        ]
+        for s, e, lt in zip(runs, ests, (None, lat), strict=True):
+            s.set(silent, frozenset())
+            e.predict({"main": (3.0, 1.0), "gal": (2.0, 1.0)}, 10.0)
+            s.apply(e, lt)
+            e.observe("gallery", 50.0 + k % 7, 4.0)
+    n = ests[0].base_size
+    assert ests[1].x.size > n or lat.channels == frozenset()
+    np.testing.assert_allclose(ests[1].x[:n], ests[0].x, rtol=1e-9, atol=1e-9)
+    np.testing.assert_allclose(ests[1].P[:n, :n], ests[0].P, rtol=1e-9, atol=1e-9)
+
+
+def test_a_give_back_whose_cap_binds_is_the_same_beside_another_channels_latent() -> None:
+    # Another silent channel's latent is unobserved: the cap of a resolved
+    # spell's give-back is the filter's own, not one tightened by it.
+    ests = [_filter(), _filter()]
+    lat = LatentCrossings(ests[1])
+    # The same gate's other way (gal backward) is silent too.
+    UnobservedFlow.widen(ests[0], np.array([GAL_IN + 1]), np.array([50.0]))
+    lat.widen(np.array([GAL_IN + 1]), np.array([50.0]))
+    for e in ests:
+        UnobservedFlow.widen(e, np.array([GAL_IN]), np.array([400.0]))
+        e.observe("gallery", 60.0, 3.0)
+        after = tuple(e.P.diagonal()[[0, 1]].tolist())
+        give_back(e, [(GAL_IN, 1e6, after)])  # far over the cap: it binds
+    n = ests[0].base_size
+    np.testing.assert_allclose(ests[1].P[:n, :n], ests[0].P, rtol=1e-9, atol=1e-9)
