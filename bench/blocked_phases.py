@@ -2,6 +2,7 @@
 
 Usage: PYTHONPATH=. python -m bench.blocked_phases [--seeds 0 1 2]
                                                   [--venues museum-wing scenic-site]
+                                                  [--latent]
 
 The fault day of ``bench/blocked_counters.py`` (same plan, same config),
 with one tracker as ``VenueAnalytics`` runs it by default (stopped counters
@@ -16,12 +17,15 @@ error (truth - estimate) and the rms and median of ``z = error / sd``. Then
 the detector's imputed crossings (times the channel's correction, as the
 tracker applies them) against the simulator's true crossings of that gate
 and way since the counter's last increment, at the catch-up and at the
-outage's end, with ``z`` against the imputation's sd.
+outage's end, with ``z`` against the imputation's sd. Each row (blockage,
+zone, phase) is printed too, with its mean error (truth - estimate).
+``--latent``: the tracker with ``AnalyticsConfig.silence_latent`` on.
 """
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
@@ -48,10 +52,11 @@ class Step:
 Steps = list[Step]
 
 
-def run(name: str, seed: int) -> tuple[VenueSimulator, list[str], Steps]:
+def run(name: str, seed: int, latent: bool = False) -> tuple[VenueSimulator, list[str], Steps]:
     day = fault_day(name, seed)
     sim, watch, ids = day.sim, day.watch, day.ids
     counters, zones, cfg = day.counters, day.zones, day.config
+    cfg = dataclasses.replace(cfg, silence_latent=latent)
     tracker = CrowdTracker(day.venue, cfg)
     steps: Steps = []
     warm_up(day)  # the detector learns, nobody is tracked
@@ -88,12 +93,13 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
     ap.add_argument("--venues", nargs="+", default=["museum-wing", "scenic-site"])
+    ap.add_argument("--latent", action="store_true", help="silence_latent on")
     a = ap.parse_args(argv)
     pooled: dict[str, list[tuple[np.ndarray, np.ndarray]]] = {}
     imputed: list[str] = []
     for name in a.venues:
         for seed in a.seeds:
-            sim, zones, steps = run(name, seed)
+            sim, zones, steps = run(name, seed, a.latent)
             t = np.array([s.t for s in steps])
             err = np.array([s.truth for s in steps]) - np.array([s.est for s in steps])
             sd = np.maximum(np.array([s.sd for s in steps]), 1e-9)
@@ -124,6 +130,13 @@ def main(argv: list[str] | None = None) -> int:
                         for phase, sel in phases.items():
                             if sel.any():
                                 pooled.setdefault(phase, []).append((err[sel, j], sd[sel, j]))
+                                e, zz = err[sel, j], err[sel, j] / sd[sel, j]
+                                print(
+                                    f"  {name} {seed} {f.sensor:26s} {z:18s} {phase:10s} "
+                                    f"steps {e.size:5d} coverage "
+                                    f"{100 * np.mean(np.abs(zz) <= 1.96):5.1f} %  mean error "
+                                    f"{e.mean():7.1f}  MAE {np.abs(e).mean():6.1f}"
+                                )
                 if not hit.size:
                     continue
                 last = hit[0]

@@ -65,6 +65,8 @@ class DistrustedCounters:
         self._per_channel = per_channel
         self._now: dict[str, CounterOutage] = {}
         self.caught_up: tuple[int, ...] = ()  # channels whose outage began this step
+        # (channel, missed, variance) of this step's catch-ups left to a latent.
+        self.fused: tuple[tuple[int, float, float], ...] = ()
         # sensor -> (missed, variance) already imputed into the filter.
         self._used: dict[str, tuple[float, float]] = {}
 
@@ -88,7 +90,10 @@ class DistrustedCounters:
         self._now = now
 
     def counts(
-        self, pending: Vector, booked: Mapping[str, tuple[float, float]] | None = None
+        self,
+        pending: Vector,
+        booked: Mapping[str, tuple[float, float]] | None = None,
+        latent: frozenset[int] = frozenset(),
     ) -> tuple[Vector, npt.NDArray[np.int64], Vector]:
         """The step's counts per channel, and the imputed channels with their variance.
 
@@ -98,13 +103,18 @@ class DistrustedCounters:
         count is in ``pending`` and it is trusted again. ``booked``: per
         counter, (start of its silence, variance already added for it
         before the detection, ``silence_suspicion.py``): the catch-up adds
-        only the rest of the outage's variance.
+        only the rest of the outage's variance. ``latent``: channels whose
+        silence is a state of the filter (``latent_crossings.py``): their
+        catch-up is not counted here but listed in :attr:`fused`, to be
+        fused as a measurement of that state.
         """
         self.caught_up = ()
+        self.fused = ()
         if not self._now:
             return pending / np.maximum(self._per_channel, 1.0), _NO_CH, _NO_VAR
         working = self._per_channel.copy()
         imputed: dict[int, list[tuple[float, float]]] = {}
+        whole: dict[int, list[float]] = {}  # the outages' whole variance (a latent's measurement)
         first: set[int] = set()
         for s, o in self._now.items():
             ch = self._channel[s]
@@ -118,16 +128,21 @@ class DistrustedCounters:
             dm, dv = max(0.0, o.missed - m0), max(0.0, o.missed_var - v0)
             self._used[s] = (max(m0, o.missed), max(v0, o.missed_var))
             imputed.setdefault(ch, []).append((dm, dv))
+            whole.setdefault(ch, []).append(o.missed_var)
         counts = pending / np.maximum(working, 1.0)
         chans, var = [], []
         for ch, got in imputed.items():
             if working[ch] > 0.0:
                 continue  # another counter on this channel still counts
             counts[ch] = sum(m for m, _ in got) / len(got)
-            if ch in first:  # the silence before the detection, in one step
+            v = sum(v for _, v in got) / len(got) ** 2
+            if ch in first and ch in latent:  # fused as the latent's measurement instead
+                self.fused += ((ch, float(counts[ch]), sum(whole[ch]) / len(got) ** 2),)
+                counts[ch], v = 0.0, 0.0
+            elif ch in first:  # the silence before the detection, in one step
                 self.caught_up += (ch,)
             chans.append(ch)
-            var.append(sum(v for _, v in got) / len(got) ** 2)
+            var.append(v)
         return counts, np.array(chans, dtype=np.int64), np.array(var)
 
 

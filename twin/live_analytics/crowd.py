@@ -40,6 +40,7 @@ from twin.analytics.crowd import (
     capacity_level,
     carrying_capacity,
 )
+from twin.analytics.crowd.latent_crossings import LatentCrossings
 from twin.live_analytics.config import AnalyticsConfig
 from twin.live_analytics.counter_reading import CounterReading
 from twin.live_analytics.counter_trust import CounterOutage, DistrustedCounters
@@ -113,6 +114,9 @@ class CrowdTracker:
             self._zones, venue.gates, config.occupancy, initial, open_zones, [s.zone for s in cams]
         )
         zi = self._estimator.graph.zone_index
+        # A silence's missed crossings as a state, fused at the detection (latent_crossings.py).
+        latent = config.silence_latent and config.suspect_silent_counters == "state"
+        self._latent = LatentCrossings(self._estimator) if latent else None
         # What the cameras learnt while a stopped counter read 0 (silence_learning.py).
         self._silence = SilenceLearning(self._estimator, [s.zone for s in cams])
         # A crossing is missed when the person's track is dropped in either frame.
@@ -238,7 +242,8 @@ class CrowdTracker:
         zi = est.graph.zone_index
         state = self._cfg.suspect_silent_counters == "state"
         booked = self._suspicion.booked if state else None
-        counts, imputed, imputed_var = self._distrust.counts(self._pending, booked)
+        latent = self._latent.channels if self._latent is not None else frozenset()
+        counts, imputed, imputed_var = self._distrust.counts(self._pending, booked, latent)
         self._tracker_ch.fill(counts, self._tracks.take_crossings(start, now), dt)
         for zone, gate in self._return_gate.items():
             dwell = self._cfg.zone_dwell_s.get(zone, self._cfg.dwell_s)
@@ -254,9 +259,13 @@ class CrowdTracker:
         self._tracker_ch.widen(est)
         UnobservedFlow.widen(est, imputed, imputed_var)  # the outages' imputed crossings
         if state:  # silent, maybe stopped; given back when it counts again
-            self._suspicion.apply(est)
+            self._suspicion.apply(est, self._latent)
         else:
             self._suspicion.widening()
+        if self._latent is not None:  # catch-ups fused as the silences' latents
+            scale = est.channel_scale()
+            for ch, m, v in self._distrust.fused:
+                self._latent.fuse(ch, m * scale[ch], v * scale[ch] ** 2)
         self._silence.widen(est, self._distrust.caught_up)
         self._imputed[:] = False
         self._imputed[imputed] = True

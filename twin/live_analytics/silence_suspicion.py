@@ -58,6 +58,7 @@ import numpy.typing as npt
 import scipy.linalg
 
 from twin.analytics.crowd import OccupancyEstimator
+from twin.analytics.crowd.latent_crossings import LatentCrossings
 from twin.live_analytics.unobserved_flow import UnobservedFlow
 
 __all__ = ["SilenceSuspicion", "SilentCounter", "stopped_probability"]
@@ -108,6 +109,7 @@ class SilenceSuspicion:
         # Runs over before a detection: (channel, booked in channel units, zones' after).
         self._resolved: list[tuple[int, float, tuple[float, ...]]] = []
         self._stopped: frozenset[str] = frozenset()
+        self._ended: set[int] = set()  # channels with a run over since the last apply
 
     @property
     def booked(self) -> Mapping[str, tuple[float, float]]:
@@ -129,6 +131,7 @@ class SilenceSuspicion:
             c = now.get(s)
             if s not in stopped and (c is None or c.since != since):
                 self._resolve(s, done)
+                self._ended.add(self._channel[s])
         self._booked = {s: b for s, b in self._booked.items() if s in now or s in stopped}
         self._now = {}
         for s, c in now.items():
@@ -153,16 +156,29 @@ class SilenceSuspicion:
     def widening(self) -> tuple[npt.NDArray[np.int64], Vector]:
         """The channels and the variance to add on them since the last step."""
         due, self._due = self._due, {}
+        self._ended = set()
         self._resolved = []  # not applied to a filter: nothing to give back
         return np.array(list(due), dtype=np.int64), np.array(list(due.values()))
 
-    def apply(self, est: OccupancyEstimator) -> None:
-        """The state mode, after the prediction: give back the resolved runs, add the growth."""
+    def apply(self, est: OccupancyEstimator, latents: LatentCrossings | None = None) -> None:
+        """The state mode, after the prediction: give back the resolved runs, add the growth.
+
+        With ``latents`` the growth goes through each channel's latent
+        (``latent_crossings.py``); a run that ended drops its latent first
+        (marginalised, so the give-back sees the filter without it).
+        """
+        if latents is not None:
+            live = {self._channel[s] for s in self._booked}
+            latents.drop(sorted((latents.channels - live) | self._ended))
+        self._ended = set()
         if self._resolved:
             give_back(est, self._resolved)
         self._resolved = []
         chans, var = self.widening()
-        UnobservedFlow.widen(est, chans, var)
+        if latents is None:
+            UnobservedFlow.widen(est, chans, var)
+        else:
+            latents.widen(chans, var)
         grown = set(chans[var > 0.0].tolist())
         d = est.P.diagonal()
         for s, (_since, done) in self._booked.items():
@@ -203,7 +219,10 @@ def give_back(est: OccupancyEstimator, runs: Sequence[Run]) -> None:
     is the capped one. Otherwise ``P`` is restored and the caps are computed
     with one factorisation (:func:`_give_back_capped`).
     """
-    n_live = est.P.diagonal() > 0.0
+    # On the filter's own states: a latent (latent_crossings.py) is unobserved, so
+    # the marginal is the filter without it; on it the certificate would fail on
+    # rounding (a tiny latent's conditional variance) and change clean days.
+    n_live = est.P.diagonal()[: est.base_size] > 0.0
     before = est.P.copy()
     for ch, booked, after in runs:
         z = _zones(est, ch)
@@ -283,15 +302,17 @@ def _give_back(est: OccupancyEstimator, ch: int, booked: float, after: tuple[flo
     share = _share(est, z, after)
     if share <= 0.0:
         return 0.0
-    u = np.zeros(est.P.shape[0])
+    n = est.base_size  # the filter's own states (see give_back)
+    p = est.P[:n, :n]
+    u = np.zeros(n)
     u[: est.graph.incidence.shape[0]] = est.graph.incidence[:, ch]
     # P - c u u' stays PSD iff u is in P's range and c <= 1 / (u' P^+ u).
-    w = np.linalg.lstsq(est.P, u, rcond=None)[0]
+    w = np.linalg.lstsq(p, u, rcond=None)[0]
     uw = float(u @ w)
-    if uw <= 0.0 or not np.allclose(est.P @ w, u, atol=1e-9 * max(1.0, float(np.abs(est.P).max()))):
+    if uw <= 0.0 or not np.allclose(p @ w, u, atol=1e-9 * max(1.0, float(np.abs(p).max()))):
         return 0.0
     c = min(booked * share, 1.0 / uw)
     if c <= 0.0:
         return 0.0
-    est.P -= c * np.outer(u, u)  # the widening's B v B', opposite-sign cross term included
+    est.P[:n, :n] -= c * np.outer(u, u)  # the widening's B v B', opposite-sign cross term
     return c

@@ -96,6 +96,8 @@ class OccupancyEstimator:
             raise InvalidInput("channel_corr must be in [0, 1)")
         nz, nc, nk = len(self.graph.zones), self.graph.n_channels, len(cameras)
         self._nz, self._nc = nz, nc
+        # Past nz + nc + nk the state may carry latents (latent_crossings.py).
+        self._base = nz + nc + nk
         self._cam_zone = np.array([self._zone(z) for z in cameras], dtype=np.int64)
         self.x: Vector = np.zeros(nz + nc + nk, dtype=np.float64)
         self.x[nz : nz + nc] = cfg.counter_miss_rate / (1.0 - cfg.counter_miss_rate)
@@ -136,6 +138,11 @@ class OccupancyEstimator:
     @property
     def n_zones(self) -> int:
         return self._nz
+
+    @property
+    def base_size(self) -> int:
+        """States before any latent: zones, channels' corrections, cameras' miss shares."""
+        return self._base
 
     def set_channel_prior(self, channel: int, miss_rate: float, sd: float) -> None:
         """Prior of one channel's correction from its own sensor's miss rate (before any step).
@@ -224,7 +231,7 @@ class OccupancyEstimator:
             p[fwd, fwd + 1] += cfg.channel_corr * drift
             p[fwd + 1, fwd] += cfg.channel_corr * drift
         # A camera's miss share moves with the crowd (occlusion) and the light.
-        idx = np.arange(nb, len(self.x))
+        idx = np.arange(nb, self._base)
         p[idx, idx] += cfg.camera_miss_sd_per_h**2 * dt_s / 3600.0
 
     def _downdate(self, k: npt.NDArray[np.floating], ph: npt.NDArray[np.floating]) -> None:
@@ -307,7 +314,7 @@ class OccupancyEstimator:
 
     @property
     def camera_miss_share(self) -> Vector:
-        return self.x[self._nz + self._nc :].copy()
+        return self.x[self._nz + self._nc : self._base].copy()
 
     def observe_empty(self, zones: Iterable[str] | None = None) -> None:
         """The venue (or these zones) is known empty, e.g. after closing."""
