@@ -341,7 +341,8 @@ def simulated_day(
         truth = sim.occupancy()
         for j, z in enumerate(zones):
             est[k, j], sd[k, j], true[k, j] = res[z].occupancy, res[z].occupancy_sd, truth[z]
-    cams = {s.zone for s in venue.sensors if s.kind.value == "people_count"}
+    # A tracker counts its zone directly, as a camera does (the wing's entrance).
+    cams = {s.zone for s in venue.sensors if s.kind.value in ("people_count", "people_tracker")}
     scores = {}
     for j, z in enumerate(zones):
         peak = float(true[:, j].max())
@@ -446,10 +447,13 @@ def main() -> None:
     ap.add_argument(
         "--days", type=int, default=1, help="simulated days run; the last one is scored"
     )
+    ap.add_argument(
+        "--sim-only", action="store_true", help="only the simulator's tables (no real data, cost)"
+    )
     a = ap.parse_args()
     errors = sensor_errors(a.miss, a.miss_range, a.doubles)
     print(f"real experiments' sensors: {errors}")
-    if not a.cost_only:
+    if not a.cost_only and not a.sim_only:
         real(
             a.data,
             a.seeds,
@@ -463,7 +467,8 @@ def main() -> None:
     if a.sim_seeds and not a.cost_only:
         simulated(a.sim_seeds, a.miss, a.channel_corr, a.direction_sd, a.days)
         simulated(a.sim_seeds, None, a.channel_corr, a.direction_sd, a.days)
-    cost()
+    if not a.sim_only:
+        cost()
 
 
 if __name__ == "__main__":
