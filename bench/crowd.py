@@ -272,6 +272,12 @@ def real(
         )
 
 
+def directly_observed(venue: Venue) -> set[str]:
+    """Zones with a camera or a tracker: a tracker counts its zone as a camera does."""
+    direct = ("people_count", "people_tracker")
+    return {s.zone for s in venue.sensors if s.kind.value in direct and s.zone is not None}
+
+
 def simulated_day(
     name: str,
     seed: int,
@@ -341,8 +347,7 @@ def simulated_day(
         truth = sim.occupancy()
         for j, z in enumerate(zones):
             est[k, j], sd[k, j], true[k, j] = res[z].occupancy, res[z].occupancy_sd, truth[z]
-    # A tracker counts its zone directly, as a camera does (the wing's entrance).
-    cams = {s.zone for s in venue.sensors if s.kind.value in ("people_count", "people_tracker")}
+    cams = directly_observed(venue)
     scores = {}
     for j, z in enumerate(zones):
         peak = float(true[:, j].max())
