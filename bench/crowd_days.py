@@ -16,7 +16,8 @@ over the opening hours 09-17 are printed as well. The tracker starts at
 08:00 with every zone known empty (the operator's initial occupancy 0;
 ``--assumed-start`` gives the former 0 +- ``initial_sd``).
 ``--hours`` adds the day-1 figures per hour of the day (the sd against the
-error as the day goes on). ``--channels`` prints, after each night's empty
+error as the day goes on), ``--hour-bands`` day 1's steps per zone and hour
+inside / with the truth above / below the band. ``--channels`` prints, after each night's empty
 venue, every counting channel's learned correction against the simulator's
 true one (``1 / (1 - miss + double) - 1``) and its z-score.
 """
