@@ -272,6 +272,12 @@ def real(
         )
 
 
+def directly_observed(venue: Venue) -> set[str]:
+    """Zones with a camera or a tracker: a tracker counts its zone as a camera does."""
+    direct = ("people_count", "people_tracker")
+    return {s.zone for s in venue.sensors if s.kind.value in direct and s.zone is not None}
+
+
 def simulated_day(
     name: str,
     seed: int,
@@ -341,7 +347,7 @@ def simulated_day(
         truth = sim.occupancy()
         for j, z in enumerate(zones):
             est[k, j], sd[k, j], true[k, j] = res[z].occupancy, res[z].occupancy_sd, truth[z]
-    cams = {s.zone for s in venue.sensors if s.kind.value == "people_count"}
+    cams = directly_observed(venue)
     scores = {}
     for j, z in enumerate(zones):
         peak = float(true[:, j].max())
@@ -446,10 +452,13 @@ def main() -> None:
     ap.add_argument(
         "--days", type=int, default=1, help="simulated days run; the last one is scored"
     )
+    ap.add_argument(
+        "--sim-only", action="store_true", help="only the simulator's tables (no real data, cost)"
+    )
     a = ap.parse_args()
     errors = sensor_errors(a.miss, a.miss_range, a.doubles)
     print(f"real experiments' sensors: {errors}")
-    if not a.cost_only:
+    if not a.cost_only and not a.sim_only:
         real(
             a.data,
             a.seeds,
@@ -463,7 +472,8 @@ def main() -> None:
     if a.sim_seeds and not a.cost_only:
         simulated(a.sim_seeds, a.miss, a.channel_corr, a.direction_sd, a.days)
         simulated(a.sim_seeds, None, a.channel_corr, a.direction_sd, a.days)
-    cost()
+    if not a.sim_only:
+        cost()
 
 
 if __name__ == "__main__":

@@ -16,7 +16,8 @@ over the opening hours 09-17 are printed as well. The tracker starts at
 08:00 with every zone known empty (the operator's initial occupancy 0;
 ``--assumed-start`` gives the former 0 +- ``initial_sd``).
 ``--hours`` adds the day-1 figures per hour of the day (the sd against the
-error as the day goes on). ``--channels`` prints, after each night's empty
+error as the day goes on), ``--hour-bands`` day 1's steps per zone and hour
+inside / with the truth above / below the band. ``--channels`` prints, after each night's empty
 venue, every counting channel's learned correction against the simulator's
 true one (``1 / (1 - miss + double) - 1``) and its z-score.
 """
@@ -165,12 +166,41 @@ def run(
     return zones, cams, est, sd, true, hour
 
 
+def print_hour_bands(
+    hourly: dict[str, list[tuple[np.ndarray, np.ndarray]]],
+    kinds: dict[str, str],
+    hour: np.ndarray,
+) -> None:
+    """Day 1 per zone and hour, pooled over seeds: % of steps in / above / below the band.
+
+    "above": the truth above ``occupancy + 1.96 sd`` (the estimate too low),
+    "below": under its lower end. A diagnostic of where day 1 loses coverage.
+    """
+    print("  day 1 per hour: % of steps inside / truth above / truth below the band")
+    edges = np.arange(8, 19)
+    print(f"  {'zone':18s} {'obs':6s} " + " ".join(f"{h:02d}-{h + 1:02d}     " for h in edges))
+    for z, runs in hourly.items():
+        cells = []
+        for h0 in edges:
+            m = (hour > h0) & (hour <= h0 + 1)
+            # err = estimate - truth: truth above the band is err < -1.96 sd.
+            above = np.mean([np.mean(r[1][m] < -1.96 * r[0][m]) for r in runs])
+            below = np.mean([np.mean(r[1][m] > 1.96 * r[0][m]) for r in runs])
+            cells.append(f"{100 * (1 - above - below):3.0f}/{100 * above:2.0f}/{100 * below:2.0f}")
+        print(f"  {z:18s} {kinds[z]:6s} " + " ".join(f"{c:>11s}" for c in cells))
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--days", type=int, default=4)
     ap.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
     ap.add_argument("--venue", nargs="+", default=["museum-wing", "scenic-site"])
     ap.add_argument("--hours", action="store_true", help="day-1 sd and error per hour")
+    ap.add_argument(
+        "--hour-bands",
+        action="store_true",
+        help="day-1 coverage per zone and hour, split into truth above / below the band",
+    )
     ap.add_argument("--channels", action="store_true", help="learned vs true counter corrections")
     ap.add_argument(
         "--assumed-start",
@@ -202,6 +232,7 @@ def main() -> None:
         rows: dict[str, list[tuple[np.ndarray, np.ndarray, np.ndarray]]] = {}
         t = time.perf_counter()
         hourly: dict[str, list[tuple[np.ndarray, np.ndarray]]] = {}
+        kinds: dict[str, str] = {}
         for seed in a.seeds:
             zones, cams, est, sd, true, hour = run(
                 name, seed, a.days, overrides, a.channels, a.assumed_start, a.quiet_zones
@@ -220,6 +251,7 @@ def main() -> None:
                     np.abs(err) / np.maximum(sd[:, :, j], 1e-9)
                 )
                 hourly.setdefault(z, []).append((sd[0, :, j], err[0]))
+                kinds[z] = "camera" if z in cams else "count"
         print(f"\n{name} ({time.perf_counter() - t:.0f} s)")
         print(
             f"  {'zone':18s} {'obs':6s} "
@@ -249,6 +281,8 @@ def main() -> None:
                     e = np.sqrt(np.mean([np.mean(r[1][m] ** 2) for r in runs]))
                     cells.append(f"{s:4.0f}/{e:<4.0f}")
                 print(f"  {z:18s} " + " ".join(cells))
+        if a.hour_bands:
+            print_hour_bands(hourly, kinds, hour)
     for kind, covs in pooled.items():
         if covs:
             per_day = 100 * np.mean(np.array(covs), axis=0)

@@ -70,3 +70,12 @@ def test_bad_ranges_are_refused() -> None:
     for args in bad:
         with pytest.raises(ValueError, match="need 0 <= LO <= HI"):
             sensor_errors(*args)
+
+
+def test_simulated_venues_count_a_tracker_zone_as_directly_observed() -> None:
+    """The wing's entrance has a tracker, no camera: its row is scored against the 5 % target."""
+    from bench.crowd import directly_observed
+    from twin.loader import load_sample
+
+    assert directly_observed(load_sample("museum-wing")) == {"entrance"}
+    assert "entrance-plaza" not in directly_observed(load_sample("scenic-site"))
