@@ -223,7 +223,8 @@ def give_back(est: OccupancyEstimator, runs: Sequence[Run]) -> None:
     # the marginal is the filter without it; on it the certificate would fail on
     # rounding (a tiny latent's conditional variance) and change clean days.
     n_live = est.P.diagonal()[: est.base_size] > 0.0
-    before = est.P.copy()
+    nz = est.n_zones
+    before = est.P[:nz, :nz].copy()  # the runs move only zones' entries
     for ch, booked, after in runs:
         z = _zones(est, ch)
         if not n_live[z].all():
@@ -237,7 +238,7 @@ def give_back(est: OccupancyEstimator, runs: Sequence[Run]) -> None:
         scipy.linalg.cho_factor(est.P[np.ix_(live, live)], check_finite=False)
         return
     except np.linalg.LinAlgError:
-        est.P[:] = before
+        est.P[:nz, :nz] = before
     _give_back_capped(est, runs, live)
 
 
