@@ -9,7 +9,7 @@ import pytest
 
 import venue_twin.crowd_evaluate as ce
 from bench.crowd import sensor_errors
-from tests.unit.analytics.test_crowd_trajectories import corridor_venue
+from tests.unit.analytics.corridor_venue import corridor_venue
 from twin.live_analytics.crowd import CrowdTracker
 from venue_twin.crowd_evaluate import SensorErrors, Truth, run_estimator
 

@@ -7,6 +7,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from tests.unit.analytics.corridor_venue import corridor_venue
 from twin.analytics.crowd import InvalidInput
 from twin.analytics.crowd.trajectories import (
     crossings,
@@ -14,7 +15,6 @@ from twin.analytics.crowd.trajectories import (
     occupancy_per_frame,
     zone_of_points,
 )
-from twin.venue import Venue
 from venue_twin.cli import main
 from venue_twin.crowd_evaluate import (
     Run,
@@ -42,44 +42,6 @@ def write_corridor(path: Path, people: int = 120, unit_cm: bool = True) -> None:
             y = 1.0 + (p % 3)
             lines.append(f"{p + 1} {start + f} {x * scale:.2f} {y * scale:.2f} 170")
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-
-
-def corridor_venue() -> Venue:
-    ids = ["west", "centre", "east"]
-    xs = [-6.1, -2.0, 2.0, 6.1]
-    sides = [None, *ids, None]
-    return Venue.model_validate(
-        {
-            "id": "corridor",
-            "name": "Corridor",
-            "zones": [
-                {"id": z, "name": z, "floor": [[a, 0], [b, 0], [b, 4], [a, 4]], "transit": True}
-                for z, a, b in zip(ids, xs[:-1], xs[1:], strict=True)
-            ],
-            "gates": [
-                {
-                    "id": f"g{k}",
-                    "from_zone": sides[k],
-                    "to_zone": sides[k + 1],
-                    "position": [xs[k], 2],
-                }
-                for k in range(4)
-            ],
-            "sensors": [
-                {
-                    "id": f"g{k}-{way}",
-                    "kind": "gate_counter",
-                    "zone": ids[min(k, 2)],
-                    "gate": f"g{k}",
-                    "direction": way,
-                    "position": [xs[k], 2, 3],
-                }
-                for k in range(4)
-                for way in ("forward", "backward")
-            ]
-            + [{"id": "cam", "kind": "people_count", "zone": "centre", "position": [0, 2, 4]}],
-        }
-    )
 
 
 def test_trajectory_truth_counts_people_and_crossings(tmp_path: Path) -> None:

@@ -7,12 +7,12 @@ import dataclasses
 import numpy as np
 import pytest
 
+from tests.unit.analytics.corridor_venue import corridor_venue
 from twin.analytics.crowd import DwellTimeEstimator
 from twin.analytics.crowd.dwell_prior import DwellPrior, DwellPriorConfig
 from twin.live_analytics import AnalyticsConfig
 from twin.live_analytics.crowd import CrowdTracker
 from twin.live_analytics.transit_speed import TransitSpeed
-from twin.venue import Venue
 
 T0 = 1_732_525_200.0
 
@@ -52,50 +52,6 @@ def test_the_prior_at_a_censored_speed_carries_the_shortfall_in_its_spread() -> 
     assert pseudo(off, {0: 0.3})[0] == plain[0]
 
 
-def three_zone_corridor() -> Venue:
-    """West, centre, east, 4 m x 3 m each, counted both ways at every door; centre watched."""
-    ids = ["west", "centre", "east"]
-    sides: list[str | None] = [None, *ids, None]
-    return Venue.model_validate(
-        {
-            "id": "corridor",
-            "name": "Corridor",
-            "zones": [
-                {
-                    "id": z,
-                    "name": z,
-                    "floor": [[4 * k, 0], [4 * k + 4, 0], [4 * k + 4, 3], [4 * k, 3]],
-                    "transit": True,
-                }
-                for k, z in enumerate(ids)
-            ],
-            "gates": [
-                {
-                    "id": f"g{k}",
-                    "from_zone": sides[k],
-                    "to_zone": sides[k + 1],
-                    "position": [4 * k, 1.5],
-                }
-                for k in range(4)
-            ],
-            "sensors": [
-                {
-                    "id": f"g{k}-{way}",
-                    "kind": "gate_counter",
-                    "zone": ids[min(k, 2)],
-                    "gate": f"g{k}",
-                    "direction": way,
-                    "position": [4 * k, 1.5, 3],
-                    "interval_s": 1,
-                }
-                for k in range(4)
-                for way in ("forward", "backward")
-            ]
-            + [{"id": "cam", "kind": "people_count", "zone": "centre", "position": [6, 1.5, 4]}],
-        }
-    )
-
-
 def filling_coverage(censored: bool, seeds: int = 20, steps: int = 40) -> float:
     """Share of the west end's first ``steps`` s with the truth inside its 95 % band.
 
@@ -106,7 +62,7 @@ def filling_coverage(censored: bool, seeds: int = 20, steps: int = 40) -> float:
     cfg = AnalyticsConfig(crowd_step_s=1.0, dwell_speed_censored=censored)
     for seed in range(seeds):
         rng = np.random.default_rng(seed)
-        tracker = CrowdTracker(three_zone_corridor(), cfg)
+        tracker = CrowdTracker(corridor_venue((0, 4, 8, 12), 3.0, interval_s=1), cfg)
         cum = {f"g{k}-{way}": 0.0 for k in range(4) for way in ("forward", "backward")}
         for s in cum:
             tracker.update(s, T0, 0.0)
