@@ -20,6 +20,10 @@ error as the day goes on), ``--hour-bands`` day 1's steps per zone and hour
 inside / with the truth above / below the band. ``--channels`` prints, after each night's empty
 venue, every counting channel's learned correction against the simulator's
 true one (``1 / (1 - miss + double) - 1``) and its z-score.
+Diagnostics: ``--miss M`` every counter misses M, no doubles (bench.crowd's
+4 % table); ``--zone-hours ZONE`` day 1 of that zone per hour (signed error
+per seed, MAE, reported sd, error while the trackers are silent);
+``--drop-sensor ID`` withholds a sensor's readings (an ablation).
 """
 
 from __future__ import annotations
@@ -67,6 +71,7 @@ def simulated_venue(
     *,
     assumed_start: bool = False,
     quiet: bool = False,
+    miss: float | None = None,
 ) -> tuple[Venue, VenueSimulator, AnalyticsConfig]:
     """A sample venue simulated from 08:00 local on a Monday, and the crowd config to judge it.
 
@@ -77,7 +82,9 @@ def simulated_venue(
     """
     venue = load_sample(name)
     start = datetime(2024, 11, 25, 8, 0, tzinfo=ZoneInfo(venue.timezone)).timestamp()
-    sim = VenueSimulator(venue, seed=seed, start=start, sensing=SensingErrors())
+    # ``miss``: every counter misses that share, no doubles (bench.crowd's 4 % table).
+    sensing = SensingErrors() if miss is None else SensingErrors((miss, miss), (0.0, 0.0))
+    sim = VenueSimulator(venue, seed=seed, start=start, sensing=sensing)
     zones = [z.id for z in venue.zones]
     cfg = AnalyticsConfig(
         empty_hours={venue.id: (18.0, 8.0)},
@@ -89,14 +96,25 @@ def simulated_venue(
 
 
 def feed_step(
-    sim: VenueSimulator, tracker: CrowdTracker, ids: Sequence[str], step_s: float
-) -> None:
-    """Simulate ``step_s`` seconds and hand every reading to the tracker."""
+    sim: VenueSimulator,
+    tracker: CrowdTracker,
+    ids: Sequence[str],
+    step_s: float,
+    drop: frozenset[str] = frozenset(),
+) -> set[str]:
+    """Simulate ``step_s`` seconds, hand every reading (but ``drop``'s) to the tracker.
+
+    Returns the ids of the sensors that reported in the step (a tracker absent: an outage).
+    """
     batch = sim.step_batch(step_s)
+    seen = set()
     for i, ts, value in zip(
         batch.sensor.tolist(), batch.ts.tolist(), batch.value.tolist(), strict=True
     ):
-        tracker.update(ids[i], ts, value)
+        seen.add(ids[i])
+        if ids[i] not in drop:
+            tracker.update(ids[i], ts, value)
+    return seen
 
 
 def true_corrections(sim: VenueSimulator, tracker: CrowdTracker) -> dict[int, float]:
@@ -131,11 +149,18 @@ def run(
     channels: bool = False,
     assumed_start: bool = False,
     quiet: bool = False,
+    miss: float | None = None,
+    drop: frozenset[str] = frozenset(),
+    silent_out: list[np.ndarray] | None = None,
 ) -> tuple[list[str], set[str], np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """(zones, camera zones, est, sd, truth, hour); arrays (days, steps, zones), 08:00-19:00."""
+    """(zones, camera zones, est, sd, truth, hour); arrays (days, steps, zones), 08:00-19:00.
+
+    ``silent_out`` gets (days, steps) True where the venue's people trackers sent nothing.
+    """
     venue, sim, cfg = simulated_venue(
-        name, seed, overrides, assumed_start=assumed_start, quiet=quiet
+        name, seed, overrides, assumed_start=assumed_start, quiet=quiet, miss=miss
     )
+    trackers = {s.id for s in venue.sensors if s.kind is SensorKind.PEOPLE_TRACKER}
     zones = [z.id for z in venue.zones]
     tracker = CrowdTracker(venue, cfg)
     direct = (SensorKind.PEOPLE_COUNT, SensorKind.PEOPLE_TRACKER)
@@ -144,16 +169,18 @@ def run(
     n_day, n_open = round(86400 / STEP_S), round(11 * 3600 / STEP_S)
     shape = (days, n_open, len(zones))
     est, sd, true = np.zeros(shape), np.zeros(shape), np.zeros(shape)
+    silent = np.zeros(shape[:2], dtype=bool)
     # A tiny first step samples every sensor at the start, as run_simulation
     # does; then each 10 s step ends with readings stamped at its end, which
     # carry the state then (a reading carries the state at its own stamp),
     # so the step's estimate and the truth at sim.now line up.
-    feed_step(sim, tracker, ids, 1e-3)
+    feed_step(sim, tracker, ids, 1e-3, drop)
     for d in range(days):
         for k in range(n_day):
-            feed_step(sim, tracker, ids, STEP_S)
+            seen = feed_step(sim, tracker, ids, STEP_S, drop)
             res = tracker.advance(sim.now)
             if k < n_open:
+                silent[d, k] = bool(trackers) and not trackers & seen
                 by = {c.zone: c for c in res}
                 truth = sim.occupancy()
                 for j, z in enumerate(zones):
@@ -163,6 +190,8 @@ def run(
             if channels and k == n_open:  # 19:00, an hour after the empty venue was seen
                 print_channels(d + 1, sim, tracker)
     hour = 8.0 + (np.arange(n_open) + 1) * STEP_S / 3600.0
+    if silent_out is not None:
+        silent_out.append(silent)
     return zones, cams, est, sd, true, hour
 
 
@@ -188,6 +217,45 @@ def print_hour_bands(
             below = np.mean([np.mean(r[1][m] > 1.96 * r[0][m]) for r in runs])
             cells.append(f"{100 * (1 - above - below):3.0f}/{100 * above:2.0f}/{100 * below:2.0f}")
         print(f"  {z:18s} {kinds[z]:6s} " + " ".join(f"{c:>11s}" for c in cells))
+
+
+def print_zone_hours(
+    zone: str,
+    runs: list[tuple[np.ndarray, np.ndarray, np.ndarray]],
+    peaks: list[float],
+    hour: np.ndarray,
+) -> None:
+    """Day 1 of one zone per hour over seeds: signed error, its sd, MAE, tracker silence.
+
+    ``runs``: per seed (reported sd, error = estimate - truth, tracker silent) per step.
+    A diagnostic of when in the day a zone's error arises and whether outages coincide.
+    """
+    peak = max(peaks)
+    print(f"  {zone}, day 1 per hour (peak {peak:.0f}): mean signed error [seeds' means], sd")
+    print("    across seeds, MAE % of peak, mean reported sd, % steps tracker silent,")
+    print("    mean signed error in silent / reporting steps")
+    for h0 in range(8, 19):
+        m = (hour > h0) & (hour <= h0 + 1)
+        means = np.array([r[1][m].mean() for r in runs])
+        mae = 100 * np.mean([np.abs(r[1][m]).mean() for r in runs]) / peak
+        rep = np.mean([r[0][m].mean() for r in runs])
+        sil = np.concatenate([r[2][m] for r in runs])
+        err = np.concatenate([r[1][m] for r in runs])
+        e_sil = f"{err[sil].mean():+6.1f}" if sil.any() else "     -"
+        print(
+            f"    {h0:02d}-{h0 + 1:02d} {means.mean():+6.1f} ["
+            + " ".join(f"{x:+5.1f}" for x in means)
+            + f"] sd {means.std(ddof=1) if len(means) > 1 else 0.0:4.1f}  MAE {mae:4.1f} %"
+            + f"  sd {rep:5.1f}  silent {100 * sil.mean():3.0f} %"
+            + f"  {e_sil} / {err[~sil].mean():+6.1f}"
+        )
+    own = [100 * np.abs(r[1]).mean() / p for r, p in zip(runs, peaks, strict=True)]
+    print(
+        f"    08-19 MAE, each seed on its own peak (as bench.crowd): {np.mean(own):.1f} % "
+        + "["
+        + " ".join(f"{x:.1f}" for x in own)
+        + "]"
+    )
 
 
 def main() -> None:
@@ -217,6 +285,13 @@ def main() -> None:
         metavar="FIELD=VALUE",
         help="OccupancyConfig overrides of the live defaults (experiments)",
     )
+    ap.add_argument(
+        "--miss", type=float, default=None, help="every counter misses this share, no doubles"
+    )
+    ap.add_argument("--zone-hours", default=None, help="day 1 of this zone per hour (diagnostic)")
+    ap.add_argument(
+        "--drop-sensor", nargs="*", default=[], help="withhold these sensors' readings (ablation)"
+    )
     a = ap.parse_args()
     overrides = {k: float(v) for k, v in (s.split("=") for s in a.set)}
     print(f"seeds {a.seeds}, {a.days} days, 10 s steps, scored 08:00-19:00; overrides {overrides}")
@@ -233,10 +308,27 @@ def main() -> None:
         t = time.perf_counter()
         hourly: dict[str, list[tuple[np.ndarray, np.ndarray]]] = {}
         kinds: dict[str, str] = {}
+        silents: list[np.ndarray] = []
+        zone_runs: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
+        peaks: list[float] = []
         for seed in a.seeds:
             zones, cams, est, sd, true, hour = run(
-                name, seed, a.days, overrides, a.channels, a.assumed_start, a.quiet_zones
+                name,
+                seed,
+                a.days,
+                overrides,
+                a.channels,
+                a.assumed_start,
+                a.quiet_zones,
+                a.miss,
+                frozenset(a.drop_sensor),
+                silents,
             )
+            if a.zone_hours in zones:
+                j = zones.index(a.zone_hours)
+                peaks.append(float(true[0, :, j].max()))
+                e = est[0, :, j] - true[0, :, j]
+                zone_runs.append((sd[0, :, j], e, silents[-1][0]))
             for j, z in enumerate(zones):
                 err = est[:, :, j] - true[:, :, j]
                 inside = np.abs(err) <= 1.96 * sd[:, :, j]
@@ -273,16 +365,18 @@ def main() -> None:
         if a.hours:
             print("  day 1 per hour: mean sd / rms error")
             edges = np.arange(8, 20)
-            for z, runs in hourly.items():
+            for z, hruns in hourly.items():
                 cells = []
                 for h0 in edges[:-1]:
                     m = (hour > h0) & (hour <= h0 + 1)
-                    s = np.mean([r[0][m].mean() for r in runs])
-                    e = np.sqrt(np.mean([np.mean(r[1][m] ** 2) for r in runs]))
+                    s = np.mean([r[0][m].mean() for r in hruns])
+                    e = np.sqrt(np.mean([np.mean(r[1][m] ** 2) for r in hruns]))
                     cells.append(f"{s:4.0f}/{e:<4.0f}")
                 print(f"  {z:18s} " + " ".join(cells))
         if a.hour_bands:
             print_hour_bands(hourly, kinds, hour)
+        if zone_runs:
+            print_zone_hours(str(a.zone_hours), zone_runs, peaks, hour)
     for kind, covs in pooled.items():
         if covs:
             per_day = 100 * np.mean(np.array(covs), axis=0)
