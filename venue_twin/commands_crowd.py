@@ -36,7 +36,10 @@ def add_parsers(sub: Any) -> None:
             "and cameras from them with the given error rates, run the live estimator and "
             "print its errors: occupancy MAE as % of the zone's peak, density error as % "
             "of the peak density, the share of steps with the truth inside the 95 % band, "
-            "and the flow error per gate. The venue's zone floors must be in the "
+            "the flow error per gate, and what counting alone would give each zone (its "
+            "counters' random misses); then, for each zone over its accuracy target, "
+            "whether a camera or people tracker is what would help. The venue's zone "
+            "floors must be in the "
             "trajectories' coordinates."
         ),
         epilog=(
