@@ -12,7 +12,12 @@ from rich.console import Console
 from twin.analytics.crowd import InvalidInput
 from twin.analytics.crowd.trajectories import load_trajectories
 from twin.loader import VenueFileError
-from venue_twin.crowd_evaluate import SensorErrors, evaluate
+from venue_twin.crowd_evaluate import (
+    SensorErrors,
+    counting_noise,
+    evaluate,
+    layout_advice,
+)
 from venue_twin.runner import UsageError
 from venue_twin.venue_refs import resolve_venue
 
@@ -31,7 +36,10 @@ def add_parsers(sub: Any) -> None:
             "and cameras from them with the given error rates, run the live estimator and "
             "print its errors: occupancy MAE as % of the zone's peak, density error as % "
             "of the peak density, the share of steps with the truth inside the 95 % band, "
-            "and the flow error per gate. The venue's zone floors must be in the "
+            "the flow error per gate, and what counting alone would give each zone (its "
+            "counters' random misses); then, for each zone over its accuracy target, "
+            "whether a camera or people tracker is what would help. The venue's zone "
+            "floors must be in the "
             "trajectories' coordinates."
         ),
         epilog=(
@@ -81,9 +89,10 @@ def _evaluate(args: argparse.Namespace, console: Console) -> int:
         + (f"-{args.miss_max:.0%}" if args.miss_max is not None else "")
         + f"; crossings no gate counts: {truth.uncounted}"
     )
+    noise = counting_noise(venue, truth, errors)
     console.print(
         f"{'zone':18s} {'sensed by':>9s} {'peak':>5s} {'MAE % peak':>10s} "
-        f"{'dens err %pk':>13s} {'95% band':>8s}"
+        f"{'dens err %pk':>13s} {'95% band':>8s} {'counting alone %pk':>18s}"
     )
     for s in scores.values():
         if not s.mae_pct_peak:
@@ -92,8 +101,10 @@ def _evaluate(args: argparse.Namespace, console: Console) -> int:
         console.print(
             f"{s.zone:18s} {'camera' if s.observed else 'counters':>9s} {s.peak:5.0f} "
             f"{np.mean(s.mae_pct_peak):10.1f} {np.mean(s.density_err_pct):13.1f} "
-            f"{np.mean(s.coverage):7.1f}%"
+            f"{np.mean(s.coverage):7.1f}% {100.0 * noise[s.zone] / s.peak:18.1f}"
         )
+    for line in layout_advice(venue, scores, noise):
+        console.print(line)
     mean = np.nanmean(flows, axis=0) if np.isfinite(flows).any() else flows[0]
     for gate, err in zip([g.id for g in venue.gates], mean, strict=True):
         shown = "no crossings" if not np.isfinite(err) else f"{err:.1f} %"

@@ -124,6 +124,8 @@ def test_crowd_evaluate_command_prints_the_error_table(
     assert rc == 0
     assert "centre" in out and "camera" in out and "MAE % peak" in out
     assert "flow error g1" in out
+    # What counting alone would give, and the targets the verdict lines judge by.
+    assert "counting alone %pk" in out and "targets: MAE <= 5 % of peak" in out
     rc = main(["crowd", "evaluate", str(tmp_path / "missing.txt"), "--venue", str(venue_file)])
     assert rc != 0
 
