@@ -87,7 +87,7 @@ class FloorOutline:
 
 def geometry_settings() -> ifcopenshell.geom.settings:
     """Tessellation settings: world coordinates, metres, welded vertices."""
-    settings = ifcopenshell.geom.settings()  # type: ignore[no-untyped-call]
+    settings = ifcopenshell.geom.settings()  # type: ignore[no-untyped-call,unused-ignore]
     settings.set("use-world-coords", True)
     settings.set("weld-vertices", True)
     return settings
@@ -122,7 +122,7 @@ def product_meshes(
     if not iterator.initialize():
         return
     while True:
-        shape = iterator.get()  # type: ignore[no-untyped-call]
+        shape = iterator.get()  # type: ignore[no-untyped-call,unused-ignore]
         yield _arrays(shape, str(shape.guid), str(shape.type))
         if not iterator.next():
             break

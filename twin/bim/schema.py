@@ -53,7 +53,7 @@ def family(model: ifcopenshell.file) -> str:
 
 def is_a(element: ifcopenshell.entity_instance, ifc_class: str) -> bool:
     """``element.is_a(ifc_class)`` (the class or a subclass), typed."""
-    return bool(element.is_a(ifc_class))  # type: ignore[no-untyped-call]
+    return bool(element.is_a(ifc_class))  # type: ignore[no-untyped-call,unused-ignore]
 
 
 def has_class(model: ifcopenshell.file, ifc_class: str) -> bool:

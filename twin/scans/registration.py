@@ -89,7 +89,7 @@ def apply_transform(points: ArrayLike, transform: FloatArray) -> FloatArray:
 
 def _features(cloud: o3d.geometry.PointCloud, voxel: float) -> o3d.pipelines.registration.Feature:
     # The stub misses that ``indices`` defaults to all points.
-    return reg.compute_fpfh_feature(  # type: ignore[call-arg]
+    return reg.compute_fpfh_feature(  # type: ignore[call-arg,unused-ignore]
         cloud, o3d.geometry.KDTreeSearchParamHybrid(radius=5.0 * voxel, max_nn=100)
     )
 
