@@ -80,10 +80,14 @@ class EvidenceDurations:
         "_now",
         "_records",
         "_reported",
+        "_unreported",
     )
 
-    def __init__(self, decay: float, typical_alpha: float, evidences: int = 3) -> None:
+    def __init__(
+        self, decay: float, typical_alpha: float, evidences: int = 3, unreported: bool = False
+    ) -> None:
         self._decay = decay
+        self._unreported = unreported  # ScoreTuning.duration_unreported
         self._kept = 1.0 - typical_alpha  # the mean evidence's EWMA: what it keeps per reading
         self._learnt = [0] * evidences  # readings the mean evidence has learnt
         self._now = 0  # readings seen, missed ones included
@@ -160,7 +164,9 @@ class EvidenceDurations:
             self._reported[k] = True
             score = 1.0 - record / duration
             # The event is reported already, as strongly: one report per event.
-            return 0.0 if self._events[k] >= score else score
+            # Unreported (twentieth session): at all, however weakly.
+            event = self._events[k]
+            return 0.0 if event >= score or (self._unreported and event > 0.0) else score
         return 0.0
 
     def state(self) -> tuple[float, ...]:
