@@ -52,6 +52,7 @@ __all__ = [
     "PER_READING_GRID",
     "RANGE_LAGS",
     "TIMED_GRID",
+    "UNREPORTED_GRID",
     "VISITS_GRID",
 ]
 
@@ -122,6 +123,12 @@ LAGGED_GRID: tuple[ScoreTuning, ...] = tuple(
 DURATIONS_GRID: tuple[ScoreTuning, ...] = tuple(
     replace(t, durations=True) for t in LAGGED_GRID if t.range_lag_s == 24 * 3600.0
 )
+# The same 12 with a duration report only for an event not reported at all
+# (``ScoreTuning.duration_unreported``; issue 14, twentieth NAB session, off):
+# ``--grids averaged,lagged,unreported`` offers them as an axis.
+UNREPORTED_GRID: tuple[ScoreTuning, ...] = tuple(
+    replace(t, duration_unreported=True) for t in DURATIONS_GRID
+)
 GRIDS: dict[str, tuple[ScoreTuning, ...]] = {
     "per_reading": PER_READING_GRID,
     "timed": TIMED_GRID,
@@ -129,8 +136,15 @@ GRIDS: dict[str, tuple[ScoreTuning, ...]] = {
     "visits": VISITS_GRID,
     "lagged": LAGGED_GRID,
     "durations": DURATIONS_GRID,
+    "unreported": UNREPORTED_GRID,
 }
 GRID: tuple[ScoreTuning, ...] = (
-    PER_READING_GRID + TIMED_GRID + AVERAGED_GRID + VISITS_GRID + LAGGED_GRID + DURATIONS_GRID
+    PER_READING_GRID
+    + TIMED_GRID
+    + AVERAGED_GRID
+    + VISITS_GRID
+    + LAGGED_GRID
+    + DURATIONS_GRID
+    + UNREPORTED_GRID
 )
 assert DEFAULT_TUNING in GRID

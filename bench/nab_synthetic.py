@@ -16,7 +16,10 @@ profiles' bins weighed per visit (``ScoreTuning.profile_per_visit``, off: issue
 (run length, held spike scale, young records, quiet spells, noise regime) had
 rows here; docs/anomaly.md's table of options tried names the commit.
 Seeds 0-5 were looked at while designing; 100-111 are held out (named in
-the eleventh NAB session before their first run: ``--first-seed 100 --seeds 12``).
+the eleventh NAB session before their first run: ``--first-seed 100 --seeds 12``);
+112-127 were used by later sessions; 128-155 are the twentieth NAB session's,
+with the row ``unrep.``: ``ScoreTuning.durations`` with ``duration_unreported``
+(off), a duration report only for an event not reported at all.
 
 - **road speed**: 2,500 irregular 4-6 min readings of a speed with rush-hour
   dips, 20 gaps of 1-12 h and 12 dropouts to 0 of 1-5 readings;
@@ -46,6 +49,8 @@ __all__ = ["counts", "main", "road_speed"]
 _BEFORE = ScoreTuning(scale_alpha=0.02, slow_scale_alpha=0.0)
 _ONE_DECAY = ScoreTuning()
 _VISITS = replace(DEFAULT_TUNING, profile_per_visit=True)
+# Durations reported only for events not reported at all (issue 14, twentieth NAB session, off).
+_UNREPORTED = replace(DEFAULT_TUNING, durations=True, duration_unreported=True)
 _DAY = 86400.0
 
 
@@ -93,6 +98,7 @@ def main(argv: list[str] | None = None) -> int:
             "before": _BEFORE,
             "1 decay": _ONE_DECAY,
             "visits": _VISITS,
+            "unrep.": _UNREPORTED,
         }
         rows: dict[str, list[int]] = {label: [] for label in tunings}
         for seed in range(args.first_seed, args.first_seed + args.seeds):

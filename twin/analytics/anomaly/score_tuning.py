@@ -75,6 +75,15 @@ class ScoreTuning:
     earlier spell (decaying at ``record_decay``) is reported once, unless
     the stream already reported that event at least as strongly (nineteenth).
     """
+    duration_unreported: bool = False
+    """With ``durations``: a duration report only for an event not reported at all.
+
+    ``evidence_durations.py`` (issue 14, twentieth NAB session; off): any
+    report of the event, however weak, from ``GAP`` readings before the spell
+    on silences its duration report. The duration evidence then speaks only
+    where every size-based evidence was silent, as CAD OSE's rest period and
+    ARTime's mask silence a detector once it has reported an event.
+    """
     timed: tuple[str, ...] = ()
     """Rate groups (:data:`RATE_GROUPS`) given per 5 minutes of time, not per reading.
 
@@ -102,6 +111,8 @@ class ScoreTuning:
             raise ValueError(f"record_decays must be a tuple in (0, 1], got {self.record_decays}")
         if not self.range_lag_s >= 0.0:
             raise ValueError(f"range_lag_s must be >= 0 (0: off), got {self.range_lag_s}")
+        if self.duration_unreported and not self.durations:
+            raise ValueError("duration_unreported refines durations: it needs durations=True")
         if self.record_decays and (self.spike_margin or "records" in self.timed):
             raise ValueError("record_decays is not combined with spike_margin or timed")
         # A tuple, so the tuning stays hashable (streams share its rates).

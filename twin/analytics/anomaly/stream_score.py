@@ -150,7 +150,11 @@ class StreamScore:
         # Off in the product: how long each evidence stays up (evidence_durations.py).
         durations = tuning.durations
         self._durations = (
-            EvidenceDurations(tuning.record_decay, rates.typical_alpha) if durations else None
+            EvidenceDurations(
+                tuning.record_decay, rates.typical_alpha, unreported=tuning.duration_unreported
+            )
+            if durations
+            else None
         )
 
     @property
