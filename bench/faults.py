@@ -3,7 +3,7 @@
 Usage: python bench/faults.py [--sizes 1,2,5,10,20] [--seed 0 | --seeds 0,1,2]
                               [--only sized|realistic|events] [--warmup-days 1]
                               [--sized-at reading|typical] [--cache DIR] [--trace]
-                              [--durations] [--per-seed]
+                              [--durations] [--known] [--per-seed]
 
 For each size (times each sensor's own noise, at its reading in the fault's
 window, from a fault-free run of the seed; ``--sized-at typical``: at a
@@ -31,7 +31,9 @@ inside a fault of its own kind on the same sensor.
 
 ``--durations`` gives every sensor's calibrated score ``ScoreTuning.durations``
 (off in the product; issue 14's eighteenth NAB session): the score feeds the
-zone-change corroboration, so the option can move the table.
+zone-change corroboration, so the option can move the table. ``--known``:
+``durations`` with ``duration_unreported`` and ``duration_known`` (off; issue
+14's twenty-first NAB session).
 """
 
 from __future__ import annotations
@@ -192,10 +194,19 @@ def main(argv: list[str] | None = None) -> int:
         help="the calibrated score with ScoreTuning.durations on (off: the product)",
     )
     parser.add_argument(
+        "--known",
+        action="store_true",
+        help="durations, duration_unreported and duration_known on (off: the product)",
+    )
+    parser.add_argument(
         "--per-seed", action="store_true", help="with --seeds: also each seed's own row"
     )
     args = parser.parse_args(argv)
-    tuning = replace(DEFAULT_TUNING, durations=True) if args.durations else DEFAULT_TUNING
+    tuning = DEFAULT_TUNING
+    if args.durations or args.known:
+        tuning = replace(tuning, durations=True)
+    if args.known:  # issue 14, twenty-first NAB session
+        tuning = replace(tuning, duration_unreported=True, duration_known=True)
     warm = args.warmup_days * _DAY
     sizes = [float(s) for s in args.sizes.split(",")]
     seeds = [int(x) for x in args.seeds.split(",")] if args.seeds else [args.seed]

@@ -19,7 +19,10 @@ Seeds 0-5 were looked at while designing; 100-111 are held out (named in
 the eleventh NAB session before their first run: ``--first-seed 100 --seeds 12``);
 112-127 were used by later sessions; 128-155 are the twentieth NAB session's,
 with the row ``unrep.``: ``ScoreTuning.durations`` with ``duration_unreported``
-(off), a duration report only for an event not reported at all.
+(off), a duration report only for an event not reported at all; 156-183 are
+the twenty-first's, with the row ``known``: ``unrep.`` with
+``duration_known`` (off), the duration record keeping the longest spell seen
+and silent before a spell has closed.
 
 - **road speed**: 2,500 irregular 4-6 min readings of a speed with rush-hour
   dips, 20 gaps of 1-12 h and 12 dropouts to 0 of 1-5 readings;
@@ -51,6 +54,8 @@ _ONE_DECAY = ScoreTuning()
 _VISITS = replace(DEFAULT_TUNING, profile_per_visit=True)
 # Durations reported only for events not reported at all (issue 14, twentieth NAB session, off).
 _UNREPORTED = replace(DEFAULT_TUNING, durations=True, duration_unreported=True)
+# And the duration record knowing the stream's own spells (twenty-first, off).
+_KNOWN = replace(_UNREPORTED, duration_known=True)
 _DAY = 86400.0
 
 
@@ -99,6 +104,7 @@ def main(argv: list[str] | None = None) -> int:
             "1 decay": _ONE_DECAY,
             "visits": _VISITS,
             "unrep.": _UNREPORTED,
+            "known": _KNOWN,
         }
         rows: dict[str, list[int]] = {label: [] for label in tunings}
         for seed in range(args.first_seed, args.first_seed + args.seeds):

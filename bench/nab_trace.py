@@ -1,7 +1,7 @@
 """Where the product's NAB points still go: every fired row, the evidence that made it.
 
 Usage: python -m bench.nab_trace [DATA_DIR] [--threshold T] [--rows] [--per-visit] [--durations]
-                                 [--unreported]
+                                 [--unreported] [--known]
 
 Scores every file with the product's :class:`StreamScore`, takes the whole-set
 standard threshold (or ``--threshold``) and, for every row at or above it after
@@ -181,12 +181,18 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="durations on, a duration report only for an unreported event (off: product)",
     )
+    parser.add_argument(
+        "--known",
+        action="store_true",
+        help="--unreported, the duration record knowing the stream's spells (off: product)",
+    )
     args = parser.parse_args(argv)
     tuning = replace(
         DEFAULT_TUNING,
         profile_per_visit=args.per_visit,
-        durations=args.durations or args.unreported,
-        duration_unreported=args.unreported,
+        durations=args.durations or args.unreported or args.known,
+        duration_unreported=args.unreported or args.known,
+        duration_known=args.known,
     )
     files = [
         (c, s, v) for c in _categories(args.data_dir) for s, v in load_corpus(args.data_dir, c)

@@ -84,6 +84,16 @@ class ScoreTuning:
     where every size-based evidence was silent, as CAD OSE's rest period and
     ARTime's mask silence a detector once it has reported an event.
     """
+    duration_known: bool = False
+    """With ``durations``: the duration record knows the stream's own spells.
+
+    ``evidence_durations.py`` (issue 14, twenty-first NAB session; off): the
+    record keeps the longest spell seen (no decay), and an evidence with no
+    spell closed yet gets no duration report. Decaying (half-life about 1,400
+    readings), it forgot a weekly spell (a Monday morning on 5-minute
+    counts) within the week and reported the next one; at its floor, before
+    any spell, it knew nothing of the stream.
+    """
     timed: tuple[str, ...] = ()
     """Rate groups (:data:`RATE_GROUPS`) given per 5 minutes of time, not per reading.
 
@@ -113,6 +123,8 @@ class ScoreTuning:
             raise ValueError(f"range_lag_s must be >= 0 (0: off), got {self.range_lag_s}")
         if self.duration_unreported and not self.durations:
             raise ValueError("duration_unreported refines durations: it needs durations=True")
+        if self.duration_known and not self.durations:
+            raise ValueError("duration_known refines durations: it needs durations=True")
         if self.record_decays and (self.spike_margin or "records" in self.timed):
             raise ValueError("record_decays is not combined with spike_margin or timed")
         # A tuple, so the tuning stays hashable (streams share its rates).
