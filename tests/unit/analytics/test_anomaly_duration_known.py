@@ -1,11 +1,12 @@
 """ScoreTuning.duration_known: the duration record knows the stream's own spells.
 
-Issue 14's twenty-first NAB session; off in the product (docs/anomaly.md,
-"Options tried"). With ``durations`` and ``duration_unreported`` the record
+Issue 14's twenty-first NAB session; in the product since then, with
+``durations`` and ``duration_unreported``. With those two alone the record
 decayed to its floor between a stream's weekly spells, and before any spell
 it knew nothing; on event-free synthetic counts each made one false duration
 report. These tests pin the mechanism, not a NAB score. NAB's whole-set
-threshold is about 0.126.
+threshold is about 0.126. "Product" below is the product before durations
+(``_OFF``).
 """
 
 from __future__ import annotations
@@ -21,7 +22,9 @@ from twin.analytics.anomaly.evidence_durations import GAP, EvidenceDurations
 from twin.analytics.anomaly.score_tuning import DEFAULT_TUNING, ScoreTuning
 from twin.analytics.anomaly.stream_score import StreamScore
 
-_UNREPORTED = replace(DEFAULT_TUNING, durations=True, duration_unreported=True)
+# The product before issue 14's twenty-first NAB session: no duration evidence.
+_OFF = replace(DEFAULT_TUNING, durations=False, duration_unreported=False, duration_known=False)
+_UNREPORTED = replace(_OFF, durations=True, duration_unreported=True)
 _KNOWN = replace(_UNREPORTED, duration_known=True)
 _THRESHOLD = 0.126
 
@@ -64,7 +67,7 @@ def test_a_weekly_spell_on_event_free_counts_is_not_reported(seed: int) -> None:
     # record (10) twice and made one false row; with the record knowing the
     # earlier Mondays' spells, the scores are the product's.
     t, v = counts(seed)
-    product = score_with(DEFAULT_TUNING, t, v)
+    product = score_with(_OFF, t, v)
     unreported = score_with(_UNREPORTED, t, v)
     extra = np.flatnonzero(unreported != product)
     assert len(extra) == 1 and unreported[extra[0]] >= _THRESHOLD
@@ -93,12 +96,13 @@ def test_an_oscillation_longer_than_the_blips_keeps_its_duration_report(seed: in
     # What the duration evidence is for (grok_asg_anomaly #0): the product
     # reports nothing of it; the blips' spells are the record it beats.
     values = _blips_then_growing(seed)
-    assert _scores(DEFAULT_TUNING, values)[4300:4700].max() == 0.0
+    assert _scores(_OFF, values)[4300:4700].max() == 0.0
     known = _scores(_KNOWN, values)
     assert (known[4300:4700] >= _THRESHOLD).sum() == 1
 
 
-def test_the_option_needs_durations_and_the_product_keeps_it_off() -> None:
+def test_the_option_needs_durations_and_the_product_has_it_on() -> None:
     with pytest.raises(ValueError, match="duration_known"):
         ScoreTuning(duration_known=True)
-    assert DEFAULT_TUNING.duration_known is False
+    assert DEFAULT_TUNING == _KNOWN
+    assert DEFAULT_TUNING.duration_known is True

@@ -70,7 +70,8 @@ class ScoreTuning:
     durations: bool = False
     """Also judge how long each evidence stays up against how long it stayed up before.
 
-    ``evidence_durations.py`` (issue 14, eighteenth NAB session; off): a spell
+    ``evidence_durations.py`` (issue 14, eighteenth NAB session; the product's
+    since the twenty-first, with the two below): a spell
     of an evidence above its records' floor that lasts twice the longest
     earlier spell (decaying at ``record_decay``) is reported once, unless
     the stream already reported that event at least as strongly (nineteenth).
@@ -78,7 +79,8 @@ class ScoreTuning:
     duration_unreported: bool = False
     """With ``durations``: a duration report only for an event not reported at all.
 
-    ``evidence_durations.py`` (issue 14, twentieth NAB session; off): any
+    ``evidence_durations.py`` (issue 14, twentieth NAB session; the product's
+    since the twenty-first): any
     report of the event, however weak, from ``GAP`` readings before the spell
     on silences its duration report. The duration evidence then speaks only
     where every size-based evidence was silent, as CAD OSE's rest period and
@@ -87,7 +89,8 @@ class ScoreTuning:
     duration_known: bool = False
     """With ``durations``: the duration record knows the stream's own spells.
 
-    ``evidence_durations.py`` (issue 14, twenty-first NAB session; off): the
+    ``evidence_durations.py`` (issue 14, twenty-first NAB session; the
+    product's, with ``durations`` and ``duration_unreported``): the
     record keeps the longest spell seen (no decay), and an evidence with no
     spell closed yet gets no duration report. Decaying (half-life about 1,400
     readings), it forgot a weekly spell (a Monday morning on 5-minute
@@ -135,4 +138,12 @@ class ScoreTuning:
             raise ValueError(f"timed must be distinct names of {RATE_GROUPS}, got {self.timed}")
 
 
-DEFAULT_TUNING = ScoreTuning(record_decays=(0.999, 0.9995, 0.9998), range_lag_s=86_400.0)
+DEFAULT_TUNING = ScoreTuning(
+    record_decays=(0.999, 0.9995, 0.9998),
+    range_lag_s=86_400.0,
+    # Since issue 14's twenty-first NAB session (docs/measurements/anomaly-log.md,
+    # "The duration record that knows the stream's spells").
+    durations=True,
+    duration_unreported=True,
+    duration_known=True,
+)
