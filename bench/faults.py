@@ -3,7 +3,7 @@
 Usage: python bench/faults.py [--sizes 1,2,5,10,20] [--seed 0 | --seeds 0,1,2]
                               [--only sized|realistic|events] [--warmup-days 1]
                               [--sized-at reading|typical] [--cache DIR] [--trace]
-                              [--durations] [--per-seed]
+                              [--durations | --no-durations] [--per-seed]
 
 For each size (times each sensor's own noise, at its reading in the fault's
 window, from a fault-free run of the seed; ``--sized-at typical``: at a
@@ -29,9 +29,11 @@ every minute finds silent sensors. Then:
 Scoring is strict (``simulators.fault_scoring``): a detection is right only
 inside a fault of its own kind on the same sensor.
 
-``--durations`` gives every sensor's calibrated score ``ScoreTuning.durations``
-(off in the product; issue 14's eighteenth NAB session): the score feeds the
-zone-change corroboration, so the option can move the table.
+The product's calibrated score has ``ScoreTuning.durations``,
+``duration_unreported`` and ``duration_known`` on (issue 14's twenty-first NAB
+session); ``--durations`` gives every sensor ``durations`` alone (the
+eighteenth session's option), ``--no-durations`` the score before all three.
+The score feeds the zone-change corroboration, so they can move the table.
 """
 
 from __future__ import annotations
@@ -186,16 +188,26 @@ def main(argv: list[str] | None = None) -> int:
         help="days in service before the realistic faults and zone events start and are "
         "judged (drift against the neighbours needs two)",
     )
-    parser.add_argument(
+    steps = parser.add_mutually_exclusive_group()
+    steps.add_argument(
         "--durations",
         action="store_true",
-        help="the calibrated score with ScoreTuning.durations on (off: the product)",
+        help="the calibrated score with ScoreTuning.durations alone (the eighteenth NAB session)",
+    )
+    steps.add_argument(
+        "--no-durations",
+        action="store_true",
+        help="the calibrated score before durations (the product before the twenty-first)",
     )
     parser.add_argument(
         "--per-seed", action="store_true", help="with --seeds: also each seed's own row"
     )
     args = parser.parse_args(argv)
-    tuning = replace(DEFAULT_TUNING, durations=True) if args.durations else DEFAULT_TUNING
+    tuning = DEFAULT_TUNING
+    if args.durations:
+        tuning = replace(tuning, duration_unreported=False, duration_known=False)
+    elif args.no_durations:
+        tuning = replace(tuning, durations=False, duration_unreported=False, duration_known=False)
     warm = args.warmup_days * _DAY
     sizes = [float(s) for s in args.sizes.split(",")]
     seeds = [int(x) for x in args.seeds.split(",")] if args.seeds else [args.seed]

@@ -48,6 +48,7 @@ __all__ = [
     "DURATIONS_GRID",
     "GRID",
     "GRIDS",
+    "KNOWN_GRID",
     "LAGGED_GRID",
     "PER_READING_GRID",
     "RANGE_LAGS",
@@ -129,6 +130,12 @@ DURATIONS_GRID: tuple[ScoreTuning, ...] = tuple(
 UNREPORTED_GRID: tuple[ScoreTuning, ...] = tuple(
     replace(t, duration_unreported=True) for t in DURATIONS_GRID
 )
+# The same 12 with the duration record knowing the stream's own spells (no
+# decay; no report before a spell closed: ``ScoreTuning.duration_known``; issue
+# 14, twenty-first NAB session): ``--grids averaged,lagged,unreported,known``.
+KNOWN_GRID: tuple[ScoreTuning, ...] = tuple(
+    replace(t, duration_known=True) for t in UNREPORTED_GRID
+)
 GRIDS: dict[str, tuple[ScoreTuning, ...]] = {
     "per_reading": PER_READING_GRID,
     "timed": TIMED_GRID,
@@ -137,6 +144,7 @@ GRIDS: dict[str, tuple[ScoreTuning, ...]] = {
     "lagged": LAGGED_GRID,
     "durations": DURATIONS_GRID,
     "unreported": UNREPORTED_GRID,
+    "known": KNOWN_GRID,
 }
 GRID: tuple[ScoreTuning, ...] = (
     PER_READING_GRID
@@ -146,5 +154,6 @@ GRID: tuple[ScoreTuning, ...] = (
     + LAGGED_GRID
     + DURATIONS_GRID
     + UNREPORTED_GRID
+    + KNOWN_GRID
 )
 assert DEFAULT_TUNING in GRID

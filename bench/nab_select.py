@@ -125,7 +125,8 @@ def _label(t: ScoreTuning) -> str:
         f"timed {timed:<14}{'visits ' if t.profile_per_visit else ''}"
         f"{f'lag {t.range_lag_s / 3600:g} h ' if t.range_lag_s else ''}"
         f"{'durations ' if t.durations else ''}"
-        f"{'unreported ' if t.duration_unreported else ''}{star}"
+        f"{'unreported ' if t.duration_unreported else ''}"
+        f"{'known ' if t.duration_known else ''}{star}"
     )
 
 

@@ -8,7 +8,8 @@ to :class:`StreamScore` can be checked for false alarms on streams nobody
 tuned it on. Prints, per kind and seed, the readings at or above the
 threshold after NAB's probation (15 % of the file), for the product's
 tuning (the records' decays averaged since issue 14's eighth NAB session,
-new extremes also against the range a day before since the twelfth),
+new extremes also against the range a day before since the twelfth, the
+duration evidence since the twenty-first),
 the one before the slow scale, the product's with one record decay
 (0.9995, the product before the eighth session) and the product's with the
 profiles' bins weighed per visit (``ScoreTuning.profile_per_visit``, off: issue
@@ -18,8 +19,13 @@ rows here; docs/anomaly.md's table of options tried names the commit.
 Seeds 0-5 were looked at while designing; 100-111 are held out (named in
 the eleventh NAB session before their first run: ``--first-seed 100 --seeds 12``);
 112-127 were used by later sessions; 128-155 are the twentieth NAB session's,
-with the row ``unrep.``: ``ScoreTuning.durations`` with ``duration_unreported``
-(off), a duration report only for an event not reported at all.
+with the row ``unrep.``: ``ScoreTuning.durations`` with ``duration_unreported``,
+a duration report only for an event not reported at all; 156-183 are the
+twenty-first's, which made ``durations``, ``duration_unreported`` and
+``duration_known`` (the duration record keeping the longest spell seen, silent
+before a spell has closed) the product's: ``now`` has all three, ``unrep.``
+the record decaying (``duration_known`` off), ``no dur.`` none of them (the
+product before).
 
 - **road speed**: 2,500 irregular 4-6 min readings of a speed with rush-hour
   dips, 20 gaps of 1-12 h and 12 dropouts to 0 of 1-5 readings;
@@ -49,8 +55,10 @@ __all__ = ["counts", "main", "road_speed"]
 _BEFORE = ScoreTuning(scale_alpha=0.02, slow_scale_alpha=0.0)
 _ONE_DECAY = ScoreTuning()
 _VISITS = replace(DEFAULT_TUNING, profile_per_visit=True)
-# Durations reported only for events not reported at all (issue 14, twentieth NAB session, off).
-_UNREPORTED = replace(DEFAULT_TUNING, durations=True, duration_unreported=True)
+# The product's durations (issue 14, twenty-first NAB session) with the record
+# decaying (twentieth), and without durations at all (the product before).
+_UNREPORTED = replace(DEFAULT_TUNING, duration_known=False)
+_NO_DURATIONS = replace(_UNREPORTED, durations=False, duration_unreported=False)
 _DAY = 86400.0
 
 
@@ -99,6 +107,7 @@ def main(argv: list[str] | None = None) -> int:
             "1 decay": _ONE_DECAY,
             "visits": _VISITS,
             "unrep.": _UNREPORTED,
+            "no dur.": _NO_DURATIONS,
         }
         rows: dict[str, list[int]] = {label: [] for label in tunings}
         for seed in range(args.first_seed, args.first_seed + args.seeds):

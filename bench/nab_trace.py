@@ -1,7 +1,7 @@
 """Where the product's NAB points still go: every fired row, the evidence that made it.
 
-Usage: python -m bench.nab_trace [DATA_DIR] [--threshold T] [--rows] [--per-visit] [--durations]
-                                 [--unreported]
+Usage: python -m bench.nab_trace [DATA_DIR] [--threshold T] [--rows] [--per-visit]
+                                 [--no-durations | --durations | --unreported]
 
 Scores every file with the product's :class:`StreamScore`, takes the whole-set
 standard threshold (or ``--threshold``) and, for every row at or above it after
@@ -173,21 +173,26 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--per-visit", action="store_true", help="ScoreTuning.profile_per_visit on (off: product)"
     )
-    parser.add_argument(
-        "--durations", action="store_true", help="ScoreTuning.durations on (off: product)"
+    # The product has durations, duration_unreported and duration_known on
+    # (issue 14, twenty-first NAB session); these give the earlier steps.
+    steps = parser.add_mutually_exclusive_group()
+    steps.add_argument(
+        "--no-durations", action="store_true", help="the product before durations (all three off)"
     )
-    parser.add_argument(
+    steps.add_argument("--durations", action="store_true", help="ScoreTuning.durations alone")
+    steps.add_argument(
         "--unreported",
         action="store_true",
-        help="durations on, a duration report only for an unreported event (off: product)",
+        help="durations and duration_unreported, the record decaying (duration_known off)",
     )
     args = parser.parse_args(argv)
-    tuning = replace(
-        DEFAULT_TUNING,
-        profile_per_visit=args.per_visit,
-        durations=args.durations or args.unreported,
-        duration_unreported=args.unreported,
-    )
+    tuning = replace(DEFAULT_TUNING, profile_per_visit=args.per_visit)
+    if args.no_durations:
+        tuning = replace(tuning, durations=False, duration_unreported=False, duration_known=False)
+    elif args.durations:
+        tuning = replace(tuning, duration_unreported=False, duration_known=False)
+    elif args.unreported:
+        tuning = replace(tuning, duration_known=False)
     files = [
         (c, s, v) for c in _categories(args.data_dir) for s, v in load_corpus(args.data_dir, c)
     ]

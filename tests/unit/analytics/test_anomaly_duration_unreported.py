@@ -1,8 +1,9 @@
 """ScoreTuning.duration_unreported: a duration report only for an event not reported at all.
 
-Issue 14's twentieth NAB session; off in the product (docs/anomaly.md,
-"Options tried"). These tests pin the mechanism on small constructed
-streams, not a NAB score. NAB's whole-set threshold is about 0.126.
+Issue 14's twentieth NAB session; in the product since the twenty-first,
+with ``duration_known``. These tests pin the mechanism on small constructed
+streams, not a NAB score; "product" below is the product before durations
+(``_OFF``). NAB's whole-set threshold is about 0.126.
 """
 
 from __future__ import annotations
@@ -16,7 +17,9 @@ from twin.analytics.anomaly.evidence_durations import GAP, EvidenceDurations
 from twin.analytics.anomaly.score_tuning import DEFAULT_TUNING, ScoreTuning
 from twin.analytics.anomaly.stream_score import StreamScore
 
-_DURATIONS = replace(DEFAULT_TUNING, durations=True)
+# The product before issue 14's twenty-first NAB session: no duration evidence.
+_OFF = replace(DEFAULT_TUNING, durations=False, duration_unreported=False, duration_known=False)
+_DURATIONS = replace(_OFF, durations=True)
 _UNREPORTED = replace(_DURATIONS, duration_unreported=True)
 _THRESHOLD = 0.126
 
@@ -42,7 +45,7 @@ def test_an_event_already_reported_however_weakly_gets_no_duration_report(seed: 
     # A +-6 oscillation starting at once: its first readings beat the blips'
     # records by a little (the product reports them, weakly); then it lasts.
     values = _blips_then(seed, np.full(300, 6.0))
-    product = _scores(DEFAULT_TUNING, values)
+    product = _scores(_OFF, values)
     assert 0.0 < product[4300:4320].max() < _THRESHOLD  # reported, weakly
     durations = _scores(_DURATIONS, values)
     assert (durations[4300:4700] >= _THRESHOLD).sum() == 1  # the duration report
@@ -55,7 +58,7 @@ def test_an_event_nothing_reported_keeps_its_duration_report(seed: int) -> None:
     # The same oscillation growing to +-5 over 30 readings: no reading beats
     # the blips' records, so the product reports nothing of it.
     values = _blips_then(seed, 5.0 * np.minimum(1.0, np.arange(300) / 30.0))
-    product = _scores(DEFAULT_TUNING, values)
+    product = _scores(_OFF, values)
     assert product[4300:4700].max() == 0.0
     unreported = _scores(_UNREPORTED, values)
     fired = np.flatnonzero(unreported[4300:4700] >= _THRESHOLD)
@@ -67,7 +70,7 @@ def test_an_event_nothing_reported_keeps_its_duration_report(seed: int) -> None:
 @pytest.mark.parametrize("seed", [0, 1])
 def test_plain_noise_gains_no_report(seed: int) -> None:
     values = np.random.default_rng(seed).normal(0.0, 1.0, 20_000)
-    on, off = _scores(_UNREPORTED, values), _scores(DEFAULT_TUNING, values)
+    on, off = _scores(_UNREPORTED, values), _scores(_OFF, values)
     assert np.array_equal(on >= _THRESHOLD, off >= _THRESHOLD)
 
 
@@ -94,8 +97,8 @@ def test_a_weak_report_just_before_the_spell_silences_it_only_with_the_option() 
     assert max(_spell_after_a_report(True, 0.01, GAP + 1)) == pytest.approx(1.0 - 15.0 / 31.0)
 
 
-def test_the_option_needs_durations_and_the_product_keeps_it_off() -> None:
+def test_the_option_needs_durations_and_the_product_has_it_on() -> None:
     with pytest.raises(ValueError, match="duration_unreported"):
         ScoreTuning(duration_unreported=True)
-    assert DEFAULT_TUNING.duration_unreported is False
-    assert DEFAULT_TUNING.durations is False
+    assert DEFAULT_TUNING.duration_unreported is True
+    assert DEFAULT_TUNING.durations is True

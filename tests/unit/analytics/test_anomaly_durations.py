@@ -1,7 +1,8 @@
 """ScoreTuning.durations: how long an evidence stays up, judged against its earlier spells.
 
 These tests pin what the mechanism does (issue 14's eighteenth NAB session;
-off in the product: docs/anomaly.md, "Options tried"), not a NAB score.
+in the product since the twenty-first, with ``duration_unreported`` and
+``duration_known``), not a NAB score. ``_ON`` is ``durations`` alone.
 NAB's whole-set threshold is about 0.126.
 """
 
@@ -16,7 +17,9 @@ from twin.analytics.anomaly.evidence_durations import GAP, EvidenceDurations
 from twin.analytics.anomaly.score_tuning import DEFAULT_TUNING, ScoreTuning
 from twin.analytics.anomaly.stream_score import StreamScore
 
-_ON = replace(DEFAULT_TUNING, durations=True)
+# The product before issue 14's twenty-first NAB session: no duration evidence.
+_OFF = replace(DEFAULT_TUNING, durations=False, duration_unreported=False, duration_known=False)
+_ON = replace(_OFF, durations=True)
 _THRESHOLD = 0.126
 
 
@@ -39,7 +42,7 @@ def _blips_then_oscillation(seed: int) -> np.ndarray:
 @pytest.mark.parametrize("seed", [0, 1])
 def test_a_sustained_oscillation_no_larger_than_earlier_blips_is_reported_once(seed: int) -> None:
     values = _blips_then_oscillation(seed)
-    on, off = _scores(_ON, values), _scores(DEFAULT_TUNING, values)
+    on, off = _scores(_ON, values), _scores(_OFF, values)
     # Without durations nothing in the event beats the blips' records.
     assert off[4300:4700].max() < _THRESHOLD
     fired = np.flatnonzero(on[4300:4700] >= _THRESHOLD)
@@ -55,7 +58,7 @@ def test_plain_noise_gains_no_report(seed: int) -> None:
     # astronomical |z| for a hundred readings, and the mean under the floor
     # starts at 0; neither may read as a long spell.
     values = np.random.default_rng(seed).normal(0.0, 1.0, 20_000)
-    on, off = _scores(_ON, values), _scores(DEFAULT_TUNING, values)
+    on, off = _scores(_ON, values), _scores(_OFF, values)
     assert np.array_equal(on >= _THRESHOLD, off >= _THRESHOLD)
 
 
@@ -142,6 +145,7 @@ def test_the_duration_record_decays() -> None:
     assert spells.state()[0] == float(GAP)  # never below the floor
 
 
-def test_the_product_keeps_durations_off() -> None:
-    assert not DEFAULT_TUNING.durations
-    assert StreamScore()._durations is None
+def test_the_product_has_durations_on_and_off_builds_none() -> None:
+    assert DEFAULT_TUNING.durations
+    assert StreamScore()._durations is not None
+    assert StreamScore(_OFF)._durations is None

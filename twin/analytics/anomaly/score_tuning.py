@@ -70,7 +70,8 @@ class ScoreTuning:
     durations: bool = False
     """Also judge how long each evidence stays up against how long it stayed up before.
 
-    ``evidence_durations.py`` (issue 14, eighteenth NAB session; off): a spell
+    ``evidence_durations.py`` (issue 14, eighteenth NAB session; the product's
+    since the twenty-first, with the two below): a spell
     of an evidence above its records' floor that lasts twice the longest
     earlier spell (decaying at ``record_decay``) is reported once, unless
     the stream already reported that event at least as strongly (nineteenth).
@@ -78,11 +79,23 @@ class ScoreTuning:
     duration_unreported: bool = False
     """With ``durations``: a duration report only for an event not reported at all.
 
-    ``evidence_durations.py`` (issue 14, twentieth NAB session; off): any
+    ``evidence_durations.py`` (issue 14, twentieth NAB session; the product's
+    since the twenty-first): any
     report of the event, however weak, from ``GAP`` readings before the spell
     on silences its duration report. The duration evidence then speaks only
     where every size-based evidence was silent, as CAD OSE's rest period and
     ARTime's mask silence a detector once it has reported an event.
+    """
+    duration_known: bool = False
+    """With ``durations``: the duration record knows the stream's own spells.
+
+    ``evidence_durations.py`` (issue 14, twenty-first NAB session; the
+    product's, with ``durations`` and ``duration_unreported``): the
+    record keeps the longest spell seen (no decay), and an evidence with no
+    spell closed yet gets no duration report. Decaying (half-life about 1,400
+    readings), it forgot a weekly spell (a Monday morning on 5-minute
+    counts) within the week and reported the next one; at its floor, before
+    any spell, it knew nothing of the stream.
     """
     timed: tuple[str, ...] = ()
     """Rate groups (:data:`RATE_GROUPS`) given per 5 minutes of time, not per reading.
@@ -113,6 +126,8 @@ class ScoreTuning:
             raise ValueError(f"range_lag_s must be >= 0 (0: off), got {self.range_lag_s}")
         if self.duration_unreported and not self.durations:
             raise ValueError("duration_unreported refines durations: it needs durations=True")
+        if self.duration_known and not self.durations:
+            raise ValueError("duration_known refines durations: it needs durations=True")
         if self.record_decays and (self.spike_margin or "records" in self.timed):
             raise ValueError("record_decays is not combined with spike_margin or timed")
         # A tuple, so the tuning stays hashable (streams share its rates).
@@ -123,4 +138,12 @@ class ScoreTuning:
             raise ValueError(f"timed must be distinct names of {RATE_GROUPS}, got {self.timed}")
 
 
-DEFAULT_TUNING = ScoreTuning(record_decays=(0.999, 0.9995, 0.9998), range_lag_s=86_400.0)
+DEFAULT_TUNING = ScoreTuning(
+    record_decays=(0.999, 0.9995, 0.9998),
+    range_lag_s=86_400.0,
+    # Since issue 14's twenty-first NAB session (docs/measurements/anomaly-log.md,
+    # "The duration record that knows the stream's spells").
+    durations=True,
+    duration_unreported=True,
+    duration_known=True,
+)

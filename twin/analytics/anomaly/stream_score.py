@@ -151,7 +151,10 @@ class StreamScore:
         durations = tuning.durations
         self._durations = (
             EvidenceDurations(
-                tuning.record_decay, rates.typical_alpha, unreported=tuning.duration_unreported
+                tuning.record_decay,
+                rates.typical_alpha,
+                unreported=tuning.duration_unreported,
+                known=tuning.duration_known,
             )
             if durations
             else None
