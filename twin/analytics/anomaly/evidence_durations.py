@@ -1,8 +1,9 @@
 """How long an evidence stays up, against how long it stayed up before (``ScoreTuning.durations``).
 
-Issue 14, eighteenth NAB session; off in the product (docs/anomaly.md, "Options
-tried"). :class:`StreamScore`'s evidences are judged by their size against
-their records. Some events are not larger than what the stream has shown but
+Issue 14, eighteenth NAB session; on in the product since the twenty-first,
+with the two refinements below (docs/anomaly.md, "NAB").
+:class:`StreamScore`'s evidences are judged by their size against their
+records. Some events are not larger than what the stream has shown but
 last longer: a flat line turning into a sustained oscillation, after a few
 blip clusters of the same height. So each evidence also keeps a record of
 **durations**:
@@ -38,14 +39,14 @@ blip clusters of the same height. So each evidence also keeps a record of
   grows needs more reports per spell.)
 
 - only for an unreported event (``ScoreTuning.duration_unreported``,
-  twentieth session; off): any report of the event, however weak, silences
+  twentieth session; on since the twenty-first): any report of the event, however weak, silences
   its duration report. Most of the reports above re-reported, at about one
   half, an event already found weakly; at a high threshold they rescued its
   window, so NAB's best low_FP threshold jumped from 0.126 to 0.31 and
   moved with the category left out. As CAD OSE's rest period and ARTime's
   mask, a detector that has reported an event stays quiet about it.
 - a record that knows the stream's spells (``ScoreTuning.duration_known``,
-  twenty-first session; off): the record keeps the longest spell seen (no
+  twenty-first session; on): the record keeps the longest spell seen (no
   decay), and an evidence gets no duration report before one of its spells
   has closed. Traced on event-free synthetic counts: a spell that recurs
   every week (a Monday morning) found the record decayed to its floor (half-
@@ -54,13 +55,14 @@ blip clusters of the same height. So each evidence also keeps a record of
   of the last week alone was not enough. On synthetic road speeds, the
   evidence's first spell ever beat the floor, which knows nothing.
 
-Measured on NAB against a pre-registered rule and kept off: held out, it
-lowered low_FP, with and without the one-report rule
+Measured on NAB against pre-registered rules: alone, and with the
+one-report rule, held out it lowered low_FP and stayed off
 (docs/measurements/anomaly-log.md, "How long an evidence stays up" and
 "One duration report per event"); for unreported events only it rose held
 out in every profile but added false rows on fresh synthetic seeds ("A
-duration report only for an unreported event"); with the known record, "The
-duration record that knows the stream's spells".
+duration report only for an unreported event"); with the known record as
+well it passed every clause and went on ("The duration record that knows
+the stream's spells").
 
 The spike evidence's spells are judged on the residual standardised by the
 slow evidences' scale (the smaller of the fast and the slow one), not on
