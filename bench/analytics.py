@@ -26,6 +26,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import dataclasses
+import resource
 import sys
 import time
 import tracemalloc
@@ -91,8 +92,19 @@ def _timed(fn: Callable[..., Any], spent: list[float]) -> Callable[..., Any]:
     return wrapper
 
 
+def _cpu_s() -> float:
+    """This process's CPU time, user + system: on a shared machine wall time is others' too."""
+    use = resource.getrusage(resource.RUSAGE_SELF)
+    return use.ru_utime + use.ru_stime
+
+
 async def main(
-    minutes: float, batch_s: float, which: str, soft: SilenceMode, warm_days: int
+    minutes: float,
+    batch_s: float,
+    which: str,
+    soft: SilenceMode,
+    warm_days: int,
+    latent: bool | None = None,
 ) -> None:
     venue = grid_venue() if which == "grid" else large_venue()
     n_sensors = len(venue.sensors)
@@ -100,6 +112,8 @@ async def main(
         update={"sensors": [s.model_copy(update={"interval_s": 1.0}) for s in venue.sensors]}
     )
     config = dataclasses.replace(AnalyticsConfig(), suspect_silent_counters=soft)
+    if latent is not None:
+        config = dataclasses.replace(config, silence_latent=latent)
     tracemalloc.start()
     before = tracemalloc.take_snapshot()
     state = VenueAnalytics(fast, config)
@@ -128,18 +142,20 @@ async def main(
     handed: list[float] = []
     va.anomalies.silent_counters = _timed(va.anomalies.silent_counters, asked)  # type: ignore[method-assign]
     va.crowd.distrust = _timed(va.crowd.distrust, handed)  # type: ignore[method-assign]
-    busy = 0.0
+    busy = cpu = 0.0
     for batch in batches:
-        t = time.perf_counter()
+        t, c = time.perf_counter(), _cpu_s()
         service.process(batch)
         busy += time.perf_counter() - t
+        cpu += _cpu_s() - c
         await service.drain()
     zones = len(venue.zones)
     print(
         f"venue: {n_sensors} sensors at 1 Hz, {zones} zones, {minutes:g} simulated min, "
-        f"soft mode {soft}, {warm_days} warm days"
+        f"soft mode {soft}, {warm_days} warm days, silence_latent {config.silence_latent}"
     )
     print(f"readings processed: {total:,} in {busy:.2f} s -> {total / busy:,.0f} readings/s")
+    print(f"processing CPU time (user + sys): {cpu:.2f} s; process total {_cpu_s():.2f} s")
     print(f"headroom at 1 Hz: {total / busy / n_sensors:,.0f}x")
     print(f"analytics state: {size / 1024:,.0f} KiB -> {size / n_sensors:,.0f} bytes per sensor")
     print(f"alarms raised: {len(await store.alarms(limit=100_000))}")
@@ -160,5 +176,14 @@ if __name__ == "__main__":
     parser.add_argument("--venue", choices=("large", "grid"), default="large")
     parser.add_argument("--soft-mode", choices=("off", "state", "band"), default="state")
     parser.add_argument("--warm-days", type=int, default=0, help="grid venue only")
+    parser.add_argument(
+        "--silence-latent",
+        choices=("default", "on", "off"),
+        default="default",
+        help="force AnalyticsConfig.silence_latent (to measure its cost)",
+    )
     args = parser.parse_args()
-    asyncio.run(main(args.minutes, args.batch_s, args.venue, args.soft_mode, args.warm_days))
+    latent = None if args.silence_latent == "default" else args.silence_latent == "on"
+    asyncio.run(
+        main(args.minutes, args.batch_s, args.venue, args.soft_mode, args.warm_days, latent)
+    )
