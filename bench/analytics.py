@@ -19,6 +19,15 @@ silence detector has learnt its shares and a silent counter carries
 evidence (``silence_suspicion.py``). ``--soft-mode``: the config's
 ``suspect_silent_counters``. Per crowd step it also prints the time spent
 asking for the silent and stopped counters and handing them to the tracker.
+``--silence-latent on|off`` forces ``AnalyticsConfig.silence_latent``.
+
+``--paired`` (grid venue): the latent's cost alone. Two services, latent on
+and off, in one process get the same batches, each first in turn, with one
+BLAS thread as the services run (``venue_twin/blas_threads.py``); it prints
+each one's main-thread CPU time of ``process`` and of the crowd steps, so
+others' load on a shared machine slows both alike and no BLAS thread's
+busy-waiting is counted (docs/measurements/crowd-log.md, "The latent's
+cost: only the seen ones as states").
 """
 
 from __future__ import annotations
@@ -26,6 +35,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import dataclasses
+import resource
 import sys
 import time
 import tracemalloc
@@ -46,6 +56,7 @@ from twin.live_analytics import AnalyticsConfig, AnalyticsService, VenueAnalytic
 from twin.live_analytics.config import SilenceMode
 from twin.samples.large_venue import large_venue
 from twin.venue import SensorKind, Venue
+from venue_twin.blas_threads import limit_blas_threads
 
 T0 = 1_732_525_200.0  # 09:00 UTC, the start of a half-hour
 _RATE = 0.05  # crossings per second per counter on the grid venue
@@ -80,19 +91,72 @@ def _grid_batches(
     return batches
 
 
-def _timed(fn: Callable[..., Any], spent: list[float]) -> Callable[..., Any]:
+def _timed(
+    fn: Callable[..., Any], spent: list[float], clock: Callable[[], float] = time.perf_counter
+) -> Callable[..., Any]:
     def wrapper(*args: Any, **kwargs: Any) -> Any:
-        t = time.perf_counter()
+        t = clock()
         try:
             return fn(*args, **kwargs)
         finally:
-            spent.append(time.perf_counter() - t)
+            spent.append(clock() - t)
 
     return wrapper
 
 
+def _cpu_s() -> float:
+    """This process's CPU time, user + system: on a shared machine wall time is others' too."""
+    use = resource.getrusage(resource.RUSAGE_SELF)
+    return use.ru_utime + use.ru_stime
+
+
+async def paired(minutes: float, batch_s: float, soft: SilenceMode, warm_days: int) -> None:
+    """Latent on and off side by side, batch by batch (see the module doc)."""
+    limit_blas_threads()
+    fast = grid_venue()
+    fast = fast.model_copy(
+        update={"sensors": [s.model_copy(update={"interval_s": 1.0}) for s in fast.sensors]}
+    )
+    seconds = int(minutes * 60)
+    base = dataclasses.replace(AnalyticsConfig(), suspect_silent_counters=soft)
+    services: dict[bool, AnalyticsService] = {}
+    steps: dict[bool, list[float]] = {}
+    for latent in (True, False):
+        store = MemoryAlarmStore()
+        await store.open()
+        config = dataclasses.replace(base, silence_latent=latent)
+        service = AnalyticsService([fast], AlarmManager(store, clock=lambda: T0), config=config)
+        va = service.venues[fast.id]
+        for day in range(warm_days):
+            for batch in _grid_batches(fast, day, seconds, 10, 600.0):
+                for r in batch:
+                    va.anomalies.update(r.sensor, r.ts, r.value)
+        steps[latent] = []
+        va.crowd.advance = _timed(va.crowd.advance, steps[latent], time.thread_time)  # type: ignore[method-assign]
+        services[latent] = service
+    cpu = {True: 0.0, False: 0.0}
+    for k, batch in enumerate(_grid_batches(fast, warm_days, seconds, 1, batch_s)):
+        for latent in (k % 2 == 0, k % 2 == 1):
+            c = time.thread_time()
+            services[latent].process(batch)
+            cpu[latent] += time.thread_time() - c
+            await services[latent].drain()
+    on, off = cpu[True], cpu[False]
+    s_on, s_off = sum(steps[True]), sum(steps[False])
+    print(
+        f"paired, 1 BLAS thread, main-thread CPU: process on {on:.2f} / off {off:.2f} s "
+        f"({on - off:+.2f} s, {100 * (on - off) / off:+.1f} %); crowd steps on {s_on:.3f} / "
+        f"off {s_off:.3f} s ({s_on - s_off:+.3f} s), {len(steps[False])} calls each"
+    )
+
+
 async def main(
-    minutes: float, batch_s: float, which: str, soft: SilenceMode, warm_days: int
+    minutes: float,
+    batch_s: float,
+    which: str,
+    soft: SilenceMode,
+    warm_days: int,
+    latent: bool | None = None,
 ) -> None:
     venue = grid_venue() if which == "grid" else large_venue()
     n_sensors = len(venue.sensors)
@@ -100,6 +164,8 @@ async def main(
         update={"sensors": [s.model_copy(update={"interval_s": 1.0}) for s in venue.sensors]}
     )
     config = dataclasses.replace(AnalyticsConfig(), suspect_silent_counters=soft)
+    if latent is not None:
+        config = dataclasses.replace(config, silence_latent=latent)
     tracemalloc.start()
     before = tracemalloc.take_snapshot()
     state = VenueAnalytics(fast, config)
@@ -128,18 +194,20 @@ async def main(
     handed: list[float] = []
     va.anomalies.silent_counters = _timed(va.anomalies.silent_counters, asked)  # type: ignore[method-assign]
     va.crowd.distrust = _timed(va.crowd.distrust, handed)  # type: ignore[method-assign]
-    busy = 0.0
+    busy = cpu = 0.0
     for batch in batches:
-        t = time.perf_counter()
+        t, c = time.perf_counter(), _cpu_s()
         service.process(batch)
         busy += time.perf_counter() - t
+        cpu += _cpu_s() - c
         await service.drain()
     zones = len(venue.zones)
     print(
         f"venue: {n_sensors} sensors at 1 Hz, {zones} zones, {minutes:g} simulated min, "
-        f"soft mode {soft}, {warm_days} warm days"
+        f"soft mode {soft}, {warm_days} warm days, silence_latent {config.silence_latent}"
     )
     print(f"readings processed: {total:,} in {busy:.2f} s -> {total / busy:,.0f} readings/s")
+    print(f"processing CPU time (user + sys): {cpu:.2f} s; process total {_cpu_s():.2f} s")
     print(f"headroom at 1 Hz: {total / busy / n_sensors:,.0f}x")
     print(f"analytics state: {size / 1024:,.0f} KiB -> {size / n_sensors:,.0f} bytes per sensor")
     print(f"alarms raised: {len(await store.alarms(limit=100_000))}")
@@ -160,5 +228,18 @@ if __name__ == "__main__":
     parser.add_argument("--venue", choices=("large", "grid"), default="large")
     parser.add_argument("--soft-mode", choices=("off", "state", "band"), default="state")
     parser.add_argument("--warm-days", type=int, default=0, help="grid venue only")
+    parser.add_argument(
+        "--silence-latent",
+        choices=("default", "on", "off"),
+        default="default",
+        help="force AnalyticsConfig.silence_latent (to measure its cost)",
+    )
+    parser.add_argument("--paired", action="store_true", help="the latent's cost alone (grid)")
     args = parser.parse_args()
-    asyncio.run(main(args.minutes, args.batch_s, args.venue, args.soft_mode, args.warm_days))
+    if args.paired:
+        asyncio.run(paired(args.minutes, args.batch_s, args.soft_mode, args.warm_days))
+        sys.exit()
+    latent = None if args.silence_latent == "default" else args.silence_latent == "on"
+    asyncio.run(
+        main(args.minutes, args.batch_s, args.venue, args.soft_mode, args.warm_days, latent)
+    )

@@ -128,8 +128,10 @@ class AnalyticsConfig:
       the silence is not moved again (``latent_crossings.py``). Held out
       (315-317) coverage beside blocked counters 85.9 -> 93.7 %, clean days
       identical; off by default for its cost at 420 zones (+18-21 % time per
-      step; made cheaper without changing it, still +13 % in one of two
-      pairs; docs/crowd.md, "Gate counters reported stopped").
+      step; made cheaper without changing it twice, the second time only
+      the latents a fusion has seen kept as states, still over the 5 % bar
+      in the pairs its rule named; docs/crowd.md, "Gate counters reported
+      stopped").
     - ``direct_count_latest``: a camera's or people tracker's step is fused
       as its latest reading (the one nearest the step's end, where the
       filter places it) with one reading's noise, not as the mean of the

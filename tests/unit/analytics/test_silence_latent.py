@@ -69,9 +69,10 @@ def test_the_latent_is_dropped_when_its_spell_ends_and_the_state_stays_bounded()
     for k in range(50):  # fifty quiet spells, each ended by a count
         lat.widen(np.array([0, GAL_IN]), np.array([2.0, 5.0]))
         UnobservedFlow.widen(ref, np.array([0, GAL_IN]), np.array([2.0, 5.0]))
-        assert est.x.size == base + 2
+        assert est.x.size == base  # unseen: no state yet
         for e in (est, ref):
             e.observe("gallery", 50.0 + k, 3.0)
+        assert lat.states == {GAL_IN} and est.x.size == base + 1  # the lobby's entry unseen
         lat.drop([0, GAL_IN])
         assert est.x.size == base and est.P.shape == (base, base)
     # Dropped, the filter is the one that never had them.
@@ -88,15 +89,18 @@ def test_a_dropped_latents_slot_is_reused_without_copying_the_state() -> None:
     lat = LatentCrossings(est)
     lat.widen(np.array([0, GAL_IN]), np.array([2.0, 5.0]))
     UnobservedFlow.widen(ref, np.array([0, GAL_IN]), np.array([2.0, 5.0]))
+    for e in (est, ref):
+        e.observe("lobby", 209.0, 3.0)  # sees both gates: both latents become states
+    assert lat.states == {0, GAL_IN}
     p = est.P
     lat.drop([0])  # the entrance counted again; the gallery's stays silent
     assert est.P is p and lat.channels == {GAL_IN}
     lat.widen(np.array([GAL_IN, 3]), np.array([5.0, 4.0]))  # the gallery's exit falls silent
     UnobservedFlow.widen(ref, np.array([GAL_IN, 3]), np.array([5.0, 4.0]))
-    assert est.P is p and est.x.size == base + 2
     for e in (est, ref):
         e.predict({"main": (3.0, 0.0), "gal": (2.0, 0.0)}, 10.0)
         e.observe("gallery", 57.0, 3.0)
+    assert est.P is p and est.x.size == base + 2 and lat.states == {GAL_IN, 3}
     np.testing.assert_allclose(est.x[:base], ref.x, atol=1e-9)
     np.testing.assert_allclose(est.P[:base, :base], ref.P, atol=1e-9)
     lat.drop([GAL_IN, 3])
@@ -127,8 +131,9 @@ def test_the_tracker_wires_a_silent_counters_latent_to_its_catch_up() -> None:
     lat = LatentCrossings(est)
     s.set([SilentCounter("gal-in", 0.0, evidence=12.0, missed=60.0, missed_var=300.0)], frozenset())
     s.apply(est, lat)
-    assert lat.channels == {GAL_IN} and est.x.size == est.base_size + 1
+    assert lat.channels == {GAL_IN} and est.x.size == est.base_size  # unseen yet
     est.observe("gallery", 105.0, 3.0)  # the camera saw most of them
+    assert lat.states == {GAL_IN} and est.x.size == est.base_size + 1
     d = DistrustedCounters(channel, per)
     d.set([CounterOutage("gal-in", since=0.0, missed=60.0, missed_var=300.0)])
     s.set([], d.sensors)  # reported stopped: the latent is kept for the catch-up
@@ -153,6 +158,7 @@ def test_quiet_spells_that_end_in_counts_leave_the_filter_as_without_latents() -
     runs = [SilenceSuspicion(channel, per, 1.0 / 300.0) for _ in range(2)]
     ests = [_filter(), _filter()]
     lat = LatentCrossings(ests[1])
+    held = 0
     for k in range(40):
         # Each counter quiet for a few steps at a time, at staggered moments.
         silent = [
@@ -165,8 +171,9 @@ def test_quiet_spells_that_end_in_counts_leave_the_filter_as_without_latents() -
             e.predict({"main": (3.0, 1.0), "gal": (2.0, 1.0)}, 10.0)
             s.apply(e, lt)
             e.observe("gallery", 50.0 + k % 7, 4.0)
+        held = max(held, len(lat.states))
     n = ests[0].base_size
-    assert ests[1].x.size > n or lat.channels == frozenset()
+    assert held > 0  # latents were states of the filter at times
     np.testing.assert_allclose(ests[1].x[:n], ests[0].x, rtol=1e-9, atol=1e-9)
     np.testing.assert_allclose(ests[1].P[:n, :n], ests[0].P, rtol=1e-9, atol=1e-9)
 
@@ -186,3 +193,62 @@ def test_a_give_back_whose_cap_binds_is_the_same_beside_another_channels_latent(
         give_back(e, [(GAL_IN, 1e6, after)])  # far over the cap: it binds
     n = ests[0].base_size
     np.testing.assert_allclose(ests[1].P[:n, :n], ests[0].P, rtol=1e-9, atol=1e-9)
+
+
+def _chain() -> OccupancyEstimator:
+    # lobby -> gallery -> hall, a camera over the gallery; channels 0-5.
+    gates = [
+        *GATES,
+        Gate(id="hall", from_zone="gallery", to_zone="hall", position=(2.0, 0.0)),
+    ]
+    est = OccupancyEstimator(
+        ["lobby", "gallery", "hall"],
+        gates,
+        initial={"lobby": 200.0, "gallery": 50.0, "hall": 20.0},
+        cameras=("gallery",),
+    )
+    est.predict({"main": (10.0, 0.0)}, 10.0)
+    return est
+
+
+def test_latents_kept_out_of_p_until_seen_equal_the_augmented_filter() -> None:
+    # The augmented filter (every latent a state from its booking, as before)
+    # against latents made states only when a fusion sees one of their zones:
+    # the same filter. The hall's entry (4) is booked, predicted through,
+    # then seen by the gallery's camera, then fused; the lobby's entry (0) is
+    # seen only by an operator's count; the lobby's exit (1) is fused unseen.
+    # Without the column made at the camera's fusion, the camera's evidence
+    # on the hall's entry is lost and the detection differs.
+    lazy, eager = _chain(), _chain()
+    lats = LatentCrossings(lazy), LatentCrossings(eager)
+    assert eager.observing is not None
+
+    def every(
+        e: OccupancyEstimator, lat: LatentCrossings, chans: list[int], g: list[float]
+    ) -> None:
+        lat.widen(np.array(chans), np.array(g))
+        if e is eager:  # every latent a state at once
+            e.observing(np.arange(e.n_zones))
+
+    for e, lat in zip((lazy, eager), lats, strict=True):
+        every(e, lat, [4, 0, 1], [300.0, 50.0, 40.0])
+        e.predict({"main": (4.0, 0.0), "gal": (3.0, 1.0), "hall": (0.0, 2.0)}, 10.0)
+        every(e, lat, [4, 1], [200.0, 30.0])
+    assert lats[0].states == frozenset() and len(lats[1].states) == 3
+    for e in (lazy, eager):
+        e.observe_cameras({0: (85.0, 3.0)})  # sees the gallery: the hall's entry
+    assert lats[0].states == {4}
+    for e, lat in zip((lazy, eager), lats, strict=True):
+        assert lat.fuse(1, 10.0, 60.0)  # the lobby's exit detected, never seen
+        e.predict({"main": (2.0, 0.0), "gal": (4.0, 0.0), "hall": (0.0, 1.0)}, 10.0)
+        every(e, lat, [4], [100.0])
+        e.set_occupancy("lobby", 190.0, 5.0)
+    assert lats[0].states == {0, 4}
+    for lat in lats:
+        assert lat.fuse(4, 40.0, 500.0)  # the hall's entry detected: 40 +- 22 missed
+        lat.drop([0])
+    n = lazy.base_size
+    assert lazy.x.size == n and eager.x.size == n
+    np.testing.assert_allclose(lazy.x, eager.x, rtol=1e-12, atol=1e-9)
+    np.testing.assert_allclose(lazy.P, eager.P, rtol=1e-12, atol=1e-9)
+    assert abs(lazy.x[2] - eager.x[2]) < 1e-9 and abs(lazy.x[1] - 85.0) < 10.0

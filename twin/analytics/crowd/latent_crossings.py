@@ -35,15 +35,27 @@ and column dropped); a spell that ends with a count drops it likewise, and
 the soft distrust gives its variance back as before. State: one per silent
 channel with a booking, dropped when its spell ends.
 
-Cost: a latent that goes is zeroed in place (mean, row and column: a state
+Unseen latents stay out of ``P``. While no fusion's ``H`` touches either
+of a latent's zones (``H u = 0``), its column is exactly ``b u``, its mean
+0 and its variance ``b``: the prediction adds to a column only what its
+channel-correction entries feed (0 here); a fusion moves it by ``K H b u =
+0``; a widening adds ``g u`` and ``g``; another latent's detection moves it
+by their covariance, 0. So such a latent is only ``b``, the ``g u u'`` of
+each widening in ``P``'s zones as in the augmented filter, and it becomes a
+state (column ``b u``) just before the first fusion or operator's count
+that sees one of its zones
+(``OccupancyEstimator.observing``) or at its detection. At 420 zones
+(``bench/analytics.py --venue grid``) 1,534 latents lived at once, none was
+fused, 45 % ended after one step and 80 % were never seen by a fusion
+(crowd-log, "The latent's cost: only the seen ones as states").
+
+A latent state that goes is zeroed in place (mean, row and column: a state
 with no variance and no covariance changes nothing the filter computes,
-exactly as if it were marginalised), its slot kept for the next latent;
-``P`` is copied only to grow past the free slots (with headroom) or to
-compact once most of the latent slots are free (all of them on a day
-without silences, so the state is the filter's own). A step's widenings
-go in one scatter-add. At 420 zones with up to 1,534 latents, adding,
-dropping and widening them one copy of ``P`` or one rank-1 update at a time
-took about 5 of the 6 seconds the latent added (docs/crowd.md).
+exactly as if it were marginalised), its slot kept for the next one; ``P``
+is copied only to grow past the free slots (with headroom) or to compact
+once most of the latent slots are free (all of them on a day without
+silences, so the state is the filter's own). A step's widenings go in one
+scatter-add.
 """
 
 from __future__ import annotations
@@ -67,11 +79,18 @@ class LatentCrossings:
     def __init__(self, est: OccupancyEstimator) -> None:
         self._est = est
         self._order: list[int | None] = []  # channel of each latent slot, None when free
-        self._slot: dict[int, int] = {}  # channel -> its slot
+        self._slot: dict[int, int] = {}  # channel -> its slot, once a fusion has seen it
         self._booked: dict[int, float] = {}  # channel -> prior variance put into it
+        est.observing = self._seen
 
     @property
     def channels(self) -> frozenset[int]:
+        """Every channel with a latent, a state or not yet seen."""
+        return frozenset(self._booked)
+
+    @property
+    def states(self) -> frozenset[int]:
+        """The channels whose latent is a state of the filter (seen by a fusion)."""
         return frozenset(self._slot)
 
     def booked(self, channel: int) -> float:
@@ -86,27 +105,56 @@ class LatentCrossings:
         chans, var = channels[keep], var[keep]
         if not chans.size:
             return
-        new = [ch for ch in dict.fromkeys(chans.tolist()) if ch not in self._booked]
-        if new:
-            self._grow(new)
+        for ch in chans.tolist():
+            self._booked.setdefault(ch, 0.0)
         est = self._est
         # B diag(var) B' in one scatter-add, B's columns the channels' incidence
-        # on the zones with 1 on their latents (the same crossings enter both).
+        # on the zones with 1 on their latents (the same crossings enter both);
+        # an unseen latent's own entries are its booking alone (see the module doc).
         sub = est.graph.incidence[:, chans]
         zr, zc = np.nonzero(sub)
-        k = chans.size
-        lat = np.array([self._index(ch) for ch in chans.tolist()], dtype=np.int64)
+        held = [(k, self._index(ch)) for k, ch in enumerate(chans.tolist()) if ch in self._slot]
+        col = np.array([k for k, _ in held], dtype=np.int64)
+        lat = np.array([j for _, j in held], dtype=np.int64)
         b = sp.csc_matrix(
             (
-                np.concatenate([sub[zr, zc], np.ones(k)]),
-                (np.concatenate([zr, lat]), np.concatenate([zc, np.arange(k)])),
+                np.concatenate([sub[zr, zc], np.ones(col.size)]),
+                (np.concatenate([zr, lat]), np.concatenate([zc, col])),
             ),
-            shape=(est.x.size, k),
+            shape=(est.x.size, chans.size),
         )
         q = (b @ sp.diags(var) @ b.T).tocoo()
         np.add.at(est.P, (q.row, q.col), q.data)
         for ch, g in zip(chans.tolist(), var.tolist(), strict=True):
             self._booked[ch] += g
+
+    def _seen(self, zones: npt.NDArray[np.int64]) -> None:
+        """Before a fusion that sees ``zones``: their unseen latents become states."""
+        unseen = [ch for ch in self._booked if ch not in self._slot]
+        if not unseen:
+            return
+        inc = self._est.graph.incidence
+        chans = np.array(unseen, dtype=np.int64)
+        rows = zones[zones < inc.shape[0]]
+        hit = (inc[np.ix_(rows, chans)] != 0.0).any(axis=0)
+        self._hold(chans[hit].tolist())
+
+    def _hold(self, channels: list[int]) -> None:
+        """Make these unseen latents states: mean 0, column ``b u``, variance ``b``."""
+        if not channels:
+            return
+        self._grow(channels)
+        est = self._est
+        chans = np.array(channels, dtype=np.int64)
+        lat = np.array([self._index(ch) for ch in channels], dtype=np.int64)
+        b = np.array([self._booked[ch] for ch in channels])
+        sub = est.graph.incidence[:, chans]
+        zr, zc = np.nonzero(sub)
+        cov = b[zc] * sub[zr, zc]
+        est.P[zr, lat[zc]] = cov  # a free slot's row and column are zero
+        est.P[lat[zc], zr] = cov
+        est.P[lat, lat] = b
+        est.x[lat] = 0.0
 
     def fuse(self, channel: int, missed: float, missed_var: float) -> bool:
         """The detection: the channel's latent takes the detector's ``(m, v)`` as its prior.
@@ -117,7 +165,9 @@ class LatentCrossings:
         dropped either way.
         """
         est = self._est
-        j = self._index(channel) if channel in self._booked else -1
+        if channel in self._booked and channel not in self._slot:
+            self._hold([channel])
+        j = self._index(channel) if channel in self._slot else -1
         s = float(est.P[j, j]) if j >= 0 else 0.0
         b = self._booked.get(channel, 0.0)
         if not (s > 0.0 and b > 0.0 and missed_var > 0.0):
@@ -138,20 +188,24 @@ class LatentCrossings:
         return True
 
     def drop(self, channels: Iterable[int]) -> None:
-        """Marginalise these channels' latents: zeroed in place, their slots freed."""
+        """Marginalise these channels' latents: states zeroed in place, their slots freed."""
         gone = [ch for ch in channels if ch in self._booked]
         if not gone:
             return
+        for ch in gone:
+            del self._booked[ch]
+        held = [ch for ch in gone if ch in self._slot]
+        if not held:
+            return
         est = self._est
-        idx = np.array([self._index(ch) for ch in gone], dtype=np.int64)
+        idx = np.array([self._index(ch) for ch in held], dtype=np.int64)
         est.x[idx] = 0.0
         est.P[idx, :] = 0.0
         est.P[:, idx] = 0.0
-        for ch in gone:
+        for ch in held:
             self._order[self._slot.pop(ch)] = None
-            del self._booked[ch]
-        # At 420 zones a step drops ~600 of ~1,500 latents and the next step adds
-        # as many: keep the slots for them unless most of the latents are gone.
+        # Latents come and go by hundreds a step at 420 zones: keep the slots
+        # for the next ones unless most of them are free.
         free = len(self._order) - len(self._slot)
         if free > len(self._slot):
             self._compact()
@@ -167,7 +221,7 @@ class LatentCrossings:
         self._slot = {ch: i for i, ch in enumerate(self._order) if ch is not None}
 
     def _grow(self, channels: list[int]) -> None:
-        """Latents (mean 0, no variance yet) for these channels: free slots first.
+        """Slots (zero mean, row and column) for these channels' latents: free ones first.
 
         Past the free slots ``P`` is copied once, with room for an eighth
         more (zero, so inert) to keep the copies rare while latents come.
@@ -188,4 +242,3 @@ class LatentCrossings:
         for ch, i in zip(channels, free, strict=False):
             self._order[i] = ch
             self._slot[ch] = i
-            self._booked[ch] = 0.0

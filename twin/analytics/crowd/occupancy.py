@@ -51,7 +51,7 @@ Cost per step: the prediction touches ``P`` through the sparse ``B diag(c)``
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 
 import numpy as np
 import numpy.typing as npt
@@ -110,6 +110,9 @@ class OccupancyEstimator:
             ]
         )
         self.P: npt.NDArray[np.float64] = np.diag(var)
+        # Called with the zones a fusion or an operator's count is about to see,
+        # before it reads P (latent_crossings.py keeps unseen latents out of P).
+        self.observing: Callable[[npt.NDArray[np.int64]], None] | None = None
         # Gates whose two directions share one counter's correction (see channel_corr).
         self._pair_fwd = nz + 2 * np.arange(nc // 2)
         self._paired = np.full(nc // 2, cfg.channel_corr > 0.0)
@@ -251,6 +254,8 @@ class OccupancyEstimator:
         """Fuse direct measurements ``z`` of the zones ``rows`` (H selects them)."""
         if rows.size == 0:
             return
+        if self.observing is not None:
+            self.observing(rows)
         ph = self.P[:, rows]  # P H^T
         s = ph[rows, :] + np.diag(r)
         k = np.linalg.solve(s, ph.T).T  # P H^T S^-1 (S symmetric)
@@ -298,6 +303,8 @@ class OccupancyEstimator:
             hv[row] = (1.0 - g_hat, -max(n_hat, 0.0))
             innov[row] = count - n_hat * (1.0 - g_hat)
             r[row] = sd * sd
+        if self.observing is not None:
+            self.observing(cols[:, 0])
         ph = self.P[:, cols[:, 0]] * hv[:, 0] + self.P[:, cols[:, 1]] * hv[:, 1]  # P H^T
         hph = ph[cols[:, 0], :] * hv[:, 0:1] + ph[cols[:, 1], :] * hv[:, 1:2]
         r = self._adapt_camera_noise(np.array(list(readings), dtype=np.int64), innov, hph, r)
@@ -327,6 +334,8 @@ class OccupancyEstimator:
         if not (count >= 0.0 and math.isfinite(count)) or not sd >= 0.0:
             raise InvalidInput(f"need a count >= 0 and sd >= 0, got {count}, {sd}")
         i = self._zone(zone)
+        if self.observing is not None:
+            self.observing(np.array([i], dtype=np.int64))
         self.x[i] = count
         self.P[i, :] = 0.0
         self.P[:, i] = 0.0
