@@ -85,6 +85,9 @@ def simulate(
     day = fault_day(name, seed, faults, fault_days)
     venue, midnight, sim, watch = day.venue, day.midnight, day.sim, day.watch
     ids, counters, zones, cfg = day.ids, day.counters, day.zones, day.config
+    # The latent (on by default since 2026-12-06) is its own column: the other
+    # three keep the catch-up they were measured with.
+    cfg = dataclasses.replace(cfg, silence_latent=False)
     soft = dataclasses.replace(cfg, suspect_silent_counters=SOFT_MODE[0])
     trackers = {
         "off": CrowdTracker(venue, cfg),

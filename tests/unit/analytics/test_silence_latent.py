@@ -146,8 +146,10 @@ def test_the_tracker_wires_a_silent_counters_latent_to_its_catch_up() -> None:
     assert est.x.size == est.base_size and abs(est.x[1] - 105.0) < 6.0
 
 
-def test_the_option_is_off_by_default() -> None:
-    assert AnalyticsConfig().silence_latent is False
+def test_the_option_is_on_by_default() -> None:
+    # With the soft distrust's state mode, also the default, that it needs.
+    cfg = AnalyticsConfig()
+    assert cfg.silence_latent is True and cfg.suspect_silent_counters == "state"
 
 
 def test_quiet_spells_that_end_in_counts_leave_the_filter_as_without_latents() -> None:
