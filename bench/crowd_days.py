@@ -33,6 +33,7 @@ import dataclasses
 import time
 from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import numpy as np
@@ -87,9 +88,10 @@ def simulated_venue(
     sensing = SensingErrors() if miss is None else SensingErrors((miss, miss), (0.0, 0.0))
     sim = VenueSimulator(venue, seed=seed, start=start, sensing=sensing)
     zones = [z.id for z in venue.zones]
+    fields: dict[str, Any] = dict(overrides)  # numeric fields by name (OccupancyConfig has a bool)
     cfg = AnalyticsConfig(
         empty_hours={venue.id: (18.0, 8.0)},
-        occupancy=dataclasses.replace(LIVE_OCCUPANCY, **overrides),
+        occupancy=dataclasses.replace(LIVE_OCCUPANCY, **fields),
         initial_occupancy={} if assumed_start else dict.fromkeys(zones, 0.0),
         quiet_zones=quiet,
     )

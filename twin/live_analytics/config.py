@@ -141,8 +141,11 @@ class AnalyticsConfig:
       zone was last known never trails the crossings counted (it overrides
       ``occupancy.miss_spread_counted``; :mod:`twin.analytics.crowd.channel_misses`):
       the 900 s window books a count's misses over the quarter hour after
-      it, so the first opening hour's counter-only band was too narrow
-      (docs/crowd.md, "The misses' spread on the expected count").
+      it, so the first opening hour's counter-only band was too narrow.
+      Off: held out it brought that hour and the counter-only zones nearer
+      95 %, but the camera zones' pooled band to 98.1 %, over the top
+      (docs/measurements/crowd-log.md, "The first opening hour: the
+      misses' spread booked late").
     """
 
     anomaly_active_s: float = 900.0
