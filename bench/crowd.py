@@ -215,12 +215,21 @@ def tracker_density(
 
 
 def live_config(
-    step_s: float, channel_corr: float = 0.0, learned_spread: bool = True
+    step_s: float,
+    channel_corr: float = 0.0,
+    learned_spread: bool = True,
+    spread_counted: bool | None = None,
 ) -> AnalyticsConfig:
-    """The live analytics' defaults, with ``channel_corr`` between a gate's directions."""
+    """The live analytics' defaults, with ``channel_corr`` between a gate's directions.
+
+    ``spread_counted``: ``AnalyticsConfig.miss_spread_counted`` (None: its default).
+    """
 
     occ = dataclasses.replace(LIVE_OCCUPANCY, channel_corr=channel_corr)
-    return AnalyticsConfig(crowd_step_s=step_s, occupancy=occ, dwell_spread_learned=learned_spread)
+    cfg = AnalyticsConfig(crowd_step_s=step_s, occupancy=occ, dwell_spread_learned=learned_spread)
+    if spread_counted is None:
+        return cfg
+    return dataclasses.replace(cfg, miss_spread_counted=spread_counted)
 
 
 def real(
@@ -232,6 +241,7 @@ def real(
     channel_corr: float = 0.0,
     first_seed: int = 0,
     learned_spread: bool = True,
+    spread_counted: bool | None = None,
 ) -> None:
     for name, unit in EXPERIMENTS:
         path = data / name
@@ -247,6 +257,7 @@ def real(
                 float(np.diff(truth.ts[:2])[0]) if len(truth.ts) > 1 else 1.0,
                 channel_corr,
                 learned_spread,
+                spread_counted,
             )
             run = run_estimator(venue, truth, errors, np.random.default_rng(seed), cfg)
             score_run(venue, truth, run, scores, None if ref is None else ref[0])
@@ -455,6 +466,12 @@ def main() -> None:
     ap.add_argument(
         "--sim-only", action="store_true", help="only the simulator's tables (no real data, cost)"
     )
+    ap.add_argument(
+        "--miss-spread-counted",
+        choices=("on", "off"),
+        default=None,
+        help="real experiments: AnalyticsConfig.miss_spread_counted (default: its default)",
+    )
     a = ap.parse_args()
     errors = sensor_errors(a.miss, a.miss_range, a.doubles)
     print(f"real experiments' sensors: {errors}")
@@ -468,6 +485,7 @@ def main() -> None:
             a.channel_corr,
             a.first_seed,
             not a.fixed_spread,
+            None if a.miss_spread_counted is None else a.miss_spread_counted == "on",
         )
     if a.sim_seeds and not a.cost_only:
         simulated(a.sim_seeds, a.miss, a.channel_corr, a.direction_sd, a.days)

@@ -33,6 +33,7 @@ import dataclasses
 import time
 from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import numpy as np
@@ -72,6 +73,7 @@ def simulated_venue(
     assumed_start: bool = False,
     quiet: bool = False,
     miss: float | None = None,
+    spread_counted: bool | None = None,
 ) -> tuple[Venue, VenueSimulator, AnalyticsConfig]:
     """A sample venue simulated from 08:00 local on a Monday, and the crowd config to judge it.
 
@@ -86,12 +88,15 @@ def simulated_venue(
     sensing = SensingErrors() if miss is None else SensingErrors((miss, miss), (0.0, 0.0))
     sim = VenueSimulator(venue, seed=seed, start=start, sensing=sensing)
     zones = [z.id for z in venue.zones]
+    fields: dict[str, Any] = dict(overrides)  # numeric fields by name (OccupancyConfig has a bool)
     cfg = AnalyticsConfig(
         empty_hours={venue.id: (18.0, 8.0)},
-        occupancy=dataclasses.replace(LIVE_OCCUPANCY, **overrides),
+        occupancy=dataclasses.replace(LIVE_OCCUPANCY, **fields),
         initial_occupancy={} if assumed_start else dict.fromkeys(zones, 0.0),
         quiet_zones=quiet,
     )
+    if spread_counted is not None:  # AnalyticsConfig.miss_spread_counted, else its default
+        cfg = dataclasses.replace(cfg, miss_spread_counted=spread_counted)
     return venue, sim, cfg
 
 
@@ -152,13 +157,20 @@ def run(
     miss: float | None = None,
     drop: frozenset[str] = frozenset(),
     silent_out: list[np.ndarray] | None = None,
+    spread_counted: bool | None = None,
 ) -> tuple[list[str], set[str], np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """(zones, camera zones, est, sd, truth, hour); arrays (days, steps, zones), 08:00-19:00.
 
     ``silent_out`` gets (days, steps) True where the venue's people trackers sent nothing.
     """
     venue, sim, cfg = simulated_venue(
-        name, seed, overrides, assumed_start=assumed_start, quiet=quiet, miss=miss
+        name,
+        seed,
+        overrides,
+        assumed_start=assumed_start,
+        quiet=quiet,
+        miss=miss,
+        spread_counted=spread_counted,
     )
     trackers = {s.id for s in venue.sensors if s.kind is SensorKind.PEOPLE_TRACKER}
     zones = [z.id for z in venue.zones]
@@ -292,9 +304,19 @@ def main() -> None:
     ap.add_argument(
         "--drop-sensor", nargs="*", default=[], help="withhold these sensors' readings (ablation)"
     )
+    ap.add_argument(
+        "--miss-spread-counted",
+        choices=("on", "off"),
+        default=None,
+        help="AnalyticsConfig.miss_spread_counted (default: its default)",
+    )
     a = ap.parse_args()
     overrides = {k: float(v) for k, v in (s.split("=") for s in a.set)}
-    print(f"seeds {a.seeds}, {a.days} days, 10 s steps, scored 08:00-19:00; overrides {overrides}")
+    counted = None if a.miss_spread_counted is None else a.miss_spread_counted == "on"
+    print(
+        f"seeds {a.seeds}, {a.days} days, 10 s steps, scored 08:00-19:00; overrides {overrides}"
+        f"; miss_spread_counted {'default' if counted is None else counted}"
+    )
     pooled: dict[str, list[np.ndarray]] = {"camera": [], "count": []}
     keys: dict[str, list[tuple[str, int]]] = {"camera": [], "count": []}
     # The same over the opening hours only (09-17): before and after them every
@@ -303,6 +325,8 @@ def main() -> None:
     pooled_open: dict[str, list[np.ndarray]] = {"camera": [], "count": []}
     # |error| / sd per step, pooled per kind and day: calibrated, its 95th percentile is 1.96.
     zs: dict[str, list[np.ndarray]] = {"camera": [], "count": []}
+    # MAE per zone-run and day, % of that zone-run's peak (all days), as bench.crowd.
+    maes: dict[str, list[np.ndarray]] = {"camera": [], "count": []}
     for name in a.venue:
         rows: dict[str, list[tuple[np.ndarray, np.ndarray, np.ndarray]]] = {}
         t = time.perf_counter()
@@ -323,6 +347,7 @@ def main() -> None:
                 a.miss,
                 frozenset(a.drop_sensor),
                 silents,
+                counted,
             )
             if a.zone_hours in zones:
                 j = zones.index(a.zone_hours)
@@ -341,6 +366,10 @@ def main() -> None:
                 )
                 zs["camera" if z in cams else "count"].append(
                     np.abs(err) / np.maximum(sd[:, :, j], 1e-9)
+                )
+                peak = max(float(true[:, :, j].max()), 1.0)
+                maes["camera" if z in cams else "count"].append(
+                    100 * np.abs(err).mean(axis=1) / peak
                 )
                 hourly.setdefault(z, []).append((sd[0, :, j], err[0]))
                 kinds[z] = "camera" if z in cams else "count"
@@ -408,6 +437,12 @@ def main() -> None:
                     f"{lo:.1f} - {hi:.1f} %"
                     for lo, hi in zip(days_cov.min(axis=0), days_cov.max(axis=0), strict=True)
                 )
+            )
+            mae = np.mean(np.array(maes[kind]), axis=0)
+            print(
+                f"  {kind}-zone MAE, % of each zone-run's peak, mean over zone-runs, per day: "
+                + ", ".join(f"{m:.2f}" for m in mae)
+                + f"; all days {np.mean(mae):.2f}"
             )
             # A zone-day is nearly all in or all out: count those mostly out.
             out = (np.array(covs) < 0.5).sum(axis=0)

@@ -24,6 +24,7 @@ every zone is observed empty. See docs/crowd.md.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from collections.abc import Iterable, Mapping
 
@@ -110,8 +111,11 @@ class CrowdTracker:
         initial.update(config.initial_occupancy)
         # Zones whose start is only the assumption "empty" (see restart_from_first_counts).
         self._assumed = {z for z in self._zones if z not in initial}
+        occupancy = dataclasses.replace(
+            config.occupancy, miss_spread_counted=config.miss_spread_counted
+        )
         self._estimator = OccupancyEstimator(
-            self._zones, venue.gates, config.occupancy, initial, open_zones, [s.zone for s in cams]
+            self._zones, venue.gates, occupancy, initial, open_zones, [s.zone for s in cams]
         )
         zi = self._estimator.graph.zone_index
         # A silence's missed crossings as a state, fused at the detection (latent_crossings.py).

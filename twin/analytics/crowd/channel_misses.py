@@ -41,6 +41,30 @@ default until then: the batched and the inline service differed by
 0.92 %). Measured in the log, "The misses' spread on the expected count"
 and "Steps on the readings' time, and the misses' spread on".
 
+The misses of the crossings counted since the zone was last known
+(``OccupancyConfig.miss_spread_counted``, off by default here; the live
+service's flag is ``AnalyticsConfig.miss_spread_counted``). The window
+books a count's misses over the quarter hour after it, so where a flow
+starts from nothing (the doors opening) the spread booked trails what was
+counted by the pool, about a window's worth of the flow: at 09:15 a third
+of the binomial variance of the misses already made, and the band is too
+narrow then (docs/measurements/crowd-log.md, "The first opening hour: the
+misses' spread booked late"). Those people have crossed; given the rate
+their misses are independent of later counts, so the variance of the
+misses so far is ``count_rel_sd^2`` times the crossings counted, not only
+the part the window has booked. :meth:`MissBooking.spread` books, per
+channel, at least that: a step's spread count is its expected count, or
+more while the spread booked trails the counts since the ledger was last
+cleared (:meth:`MissBooking.forget`, when a zone of the channel is known
+empty or set by an operator: the variance before that is no longer in
+``P``). Between counts the window still books the misses of a quiet
+step; what it books beyond the counts (the pool draining after a burst
+the ledger already booked) is not taken back, so the spread may run ahead
+of the counts by about the largest pool since the ledger was cleared, a
+window of the busiest flow: against a day's thousands of crossings a few
+per cent of the binomial term, which is itself small beside the
+corrections' prior by then.
+
 Cost: one float per channel; the sparse ``B diag(e)`` touches ``P``
 through the channels that counted or were expected to, as before.
 """
@@ -67,6 +91,9 @@ class MissBooking:
         self.window_s = window_s
         self.pool = np.zeros(n_channels)
         self.weight_s = 0.0  # the stream's time weight W (see expect)
+        # Crossings counted minus spread booked since the ledger was cleared, <= 0 between
+        # steps (see spread): how far the spread is ahead of the counts.
+        self.unspread = np.zeros(n_channels)
 
     def book(self, counts: Vector, dt_s: float) -> Vector:
         """The step's expected counts: what the pool and the step's own counts book in ``dt_s``."""
@@ -96,6 +123,21 @@ class MissBooking:
         self.weight_s = self.window_s + (w0 - self.window_s) * math.exp(-dt_s / self.window_s)
         return booked + (self.pool / self.weight_s) * (self.weight_s - w0)
 
+    def spread(self, counts: Vector, expected: Vector) -> Vector:
+        """The step's count for the misses' spread: ``expected``, or the counts it trails.
+
+        The spread booked since :meth:`forget` is kept at least the crossings
+        counted since then (their misses have happened, whatever the window
+        books later); ``expected`` is the step's :meth:`expect`.
+        """
+        behind = self.unspread + counts - expected
+        self.unspread = np.minimum(behind, 0.0)
+        return expected + np.maximum(behind, 0.0)
+
+    def forget(self, channels: npt.NDArray[np.int64]) -> None:
+        """Clear the ledger of ``channels``: a zone of theirs is known now (empty, a head count)."""
+        self.unspread[channels] = 0.0
+
 
 def propagate_channels(
     x: Vector,
@@ -108,12 +150,15 @@ def propagate_channels(
     abs_var: float,
     *,
     spread_on_expected: bool = False,
+    spread: Vector | None = None,
 ) -> None:
     """Add one step's crossings and misses to the occupancy ``x[:nz]`` and ``P`` in place.
 
     ``inc`` is the zone/channel incidence, the corrections ``b`` sit at
     ``x[nz:nz + channels]``; ``rel_var`` and ``abs_var`` are the misses'
-    variance per person and per channel-step, times the expected count
+    variance per person and per channel-step, times ``spread`` where given
+    (:meth:`MissBooking.spread`, never nonzero where the count and the
+    expected count are both 0), else the expected count
     (``spread_on_expected``) or the step's own.
     """
     act = np.flatnonzero((counts != 0.0) | (expected != 0.0))
@@ -122,7 +167,8 @@ def propagate_channels(
     inc = inc[:, act]
     ca, ea = counts[act], expected[act]
     rows = nz + act
-    var_count = ea if spread_on_expected else ca
+    own = ea if spread_on_expected else ca
+    var_count = own if spread is None else spread[act]
     # x' = x + B c + B diag(c) b; P' = F P F^T, F = I + [[0, B diag(e), 0], 0...]
     # (sparse): only the active channels touch P.
     x[:nz] += inc @ ca + inc.multiply(ca[np.newaxis, :]).tocsr() @ x[rows]

@@ -119,8 +119,6 @@ class OccupancyEstimator:
         cov = cfg.channel_corr * cfg.bias_sd_initial**2
         self.P[self._pair_fwd, self._pair_fwd + 1] = cov
         self.P[self._pair_fwd + 1, self._pair_fwd] = cov
-        for zone, value in (initial or {}).items():
-            self.set_occupancy(zone, value, 0.0)
         self._turnover = np.zeros(nz, dtype=np.float64)
         for zone, dwell in (open_zones or {}).items():
             if not dwell > 0:
@@ -130,6 +128,9 @@ class OccupancyEstimator:
         self._cam_noise = CameraNoise(nk)  # innovation statistics per camera
         win = cfg.miss_window_s
         self._booking = MissBooking(nc, win) if win > 0.0 else None  # counts not yet booked
+        self._spread_counted = self._booking is not None and cfg.miss_spread_counted
+        for zone, value in (initial or {}).items():
+            self.set_occupancy(zone, value, 0.0)
         self._steps = 0
 
     def _zone(self, zone: str) -> int:
@@ -202,16 +203,20 @@ class OccupancyEstimator:
         docs/measurements/crowd-log.md, "The entrance corrections' drift".
         With ``OccupancyConfig.miss_window_s`` > 0 (900 s by default) the gain
         and the misses' spread use the channel's expected count over that
-        window instead (:meth:`.MissBooking.expect`).
+        window instead (:meth:`.MissBooking.expect`); with
+        ``miss_spread_counted`` the spread also never trails the counts
+        since a zone was last known (:meth:`.MissBooking.spread`).
         """
         nz, nb, cfg = self._nz, self._nz + self._nc, self.config
         # Fold first: it makes a new P, and a step written into the old one is lost.
         self._symmetrise()
         p = self.P
-        e, booked = c, False
+        e, booked, spread = c, False, None
         if expected is not None:
             booked = self._booking is not None
             e = self._booking.expect(c, dt_s) if self._booking is not None else expected
+            if self._spread_counted and self._booking is not None:
+                spread = self._booking.spread(c, e)
         propagate_channels(
             self.x,
             p,
@@ -222,6 +227,7 @@ class OccupancyEstimator:
             cfg.count_rel_sd**2,
             cfg.count_abs_sd**2,
             spread_on_expected=booked,
+            spread=spread,
         )
         if self._turnover.any():
             churn = self._turnover * (np.clip(self.x[:nz], 0.0, None) + 1.0) * dt_s
@@ -328,6 +334,7 @@ class OccupancyEstimator:
         names = self.graph.zones if zones is None else tuple(zones)
         rows = np.array([self._zone(z) for z in names], dtype=np.int64)
         self._update(rows, np.zeros(len(rows)), np.full(len(rows), self.config.empty_sd**2))
+        self._forget_spread(rows)
 
     def set_occupancy(self, zone: str, count: float, sd: float = 0.0) -> None:
         """An operator's count: the zone holds ``count`` people (± ``sd``), whatever came before."""
@@ -340,6 +347,13 @@ class OccupancyEstimator:
         self.P[i, :] = 0.0
         self.P[:, i] = 0.0
         self.P[i, i] = sd * sd
+        self._forget_spread(np.array([i], dtype=np.int64))
+
+    def _forget_spread(self, rows: npt.NDArray[np.int64]) -> None:
+        """These zones are known now: their channels' misses spread so far is no longer in ``P``."""
+        if self._spread_counted and self._booking is not None and rows.size:
+            touched = np.flatnonzero(np.asarray(abs(self._inc[rows, :]).sum(axis=0)).ravel())
+            self._booking.forget(touched)
 
     def clipped(self) -> Vector:
         """Occupancy clipped at 0: the cheap view for the estimator's own models."""

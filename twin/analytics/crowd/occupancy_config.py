@@ -23,6 +23,12 @@ class OccupancyConfig:
     booked, and the mean rate so far for the time before the stream)
     instead of the caller's expected count and the step's own count
     (:mod:`.channel_misses`).
+    ``miss_spread_counted`` (with ``miss_window_s``; off here, the live
+    service sets it from ``AnalyticsConfig.miss_spread_counted``): the
+    misses' spread booked since a zone was last known never trails the
+    crossings counted (:meth:`.MissBooking.spread`), so a flow that starts
+    from nothing (the doors opening) is not taken as more exact than its
+    counts while the window books it.
     """
 
     count_rel_sd: float = 0.3
@@ -39,6 +45,7 @@ class OccupancyConfig:
     camera_miss_sd_per_h: float = 0.02
     channel_corr: float = 0.0
     miss_window_s: float = 900.0
+    miss_spread_counted: bool = False
 
 
 @dataclass(frozen=True, slots=True)
