@@ -97,6 +97,18 @@ class ScoreTuning:
     counts) within the week and reported the next one; at its floor, before
     any spell, it knew nothing of the stream.
     """
+    spike_majority: bool = False
+    """With ``record_decays``: a one-reading spike scores only if it beats most of the records.
+    Issue 14, twenty-second NAB session (off until its pre-registered rule
+    holds). With the three records averaged, a spike that beats only the
+    fastest one (half-life about 700 readings) still scores up to a third:
+    the stream had a burst as large within its middle and long memories, so
+    it is a burst of this stream's own kind, not news. A majority of the
+    records must agree, as CAD OSE and HTM's likelihood keep a detector quiet
+    on what the stream's history already holds; no new constant (a majority
+    of the grid's three decays is two). The slow evidences and range novelty
+    are not changed.
+    """
     timed: tuple[str, ...] = ()
     """Rate groups (:data:`RATE_GROUPS`) given per 5 minutes of time, not per reading.
 
@@ -128,6 +140,8 @@ class ScoreTuning:
             raise ValueError("duration_unreported refines durations: it needs durations=True")
         if self.duration_known and not self.durations:
             raise ValueError("duration_known refines durations: it needs durations=True")
+        if self.spike_majority and not self.record_decays:
+            raise ValueError("spike_majority judges averaged records: it needs record_decays")
         if self.record_decays and (self.spike_margin or "records" in self.timed):
             raise ValueError("record_decays is not combined with spike_margin or timed")
         # A tuple, so the tuning stays hashable (streams share its rates).

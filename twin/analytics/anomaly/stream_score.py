@@ -109,6 +109,7 @@ class StreamScore:
         "_last_value",
         "_level",
         "_low",
+        "_majority",
         "_odd_values",
         "_per_visit",
         "_quantum",
@@ -147,6 +148,7 @@ class StreamScore:
         self._rates = rates = rates_for(tuning)
         self._records = records_for(tuning, rates, _RECORD_RISE)
         self._lagged = LaggedRange(lag) if (lag := tuning.range_lag_s) else None  # the day's range
+        self._majority = tuning.spike_majority  # off: a spike needs most records (score_tuning.py)
         # Off in the product: how long each evidence stays up (evidence_durations.py).
         durations = tuning.durations
         self._durations = (
@@ -260,7 +262,10 @@ class StreamScore:
             bar = records.bar(k, strength, learn_record, missed)  # records.py; learns too
             if judge and strength > bar:
                 if k == 0:
-                    point = 1.0 - bar / strength
+                    # With spike_majority, a spike beating no more than half of the
+                    # averaged records is a burst of the stream's own kind: no score.
+                    if records.most or not self._majority:
+                        point = 1.0 - bar / strength
                     partial = not records.news  # beat only some of the averaged records
                 else:
                     score = s if (s := 1.0 - bar / strength) > score else score
