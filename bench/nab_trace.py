@@ -1,7 +1,7 @@
 """Where the product's NAB points still go: every fired row, the evidence that made it.
 
 Usage: python -m bench.nab_trace [DATA_DIR] [--threshold T] [--rows] [--per-visit]
-                                 [--no-durations | --durations | --unreported]
+                                 [--no-durations | --durations | --unreported] [--majority]
 
 Scores every file with the product's :class:`StreamScore`, takes the whole-set
 standard threshold (or ``--threshold``) and, for every row at or above it after
@@ -185,8 +185,13 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="durations and duration_unreported, the record decaying (duration_known off)",
     )
+    parser.add_argument(
+        "--majority",
+        action="store_true",
+        help="ScoreTuning.spike_majority on (twenty-second NAB session; off: product)",
+    )
     args = parser.parse_args(argv)
-    tuning = replace(DEFAULT_TUNING, profile_per_visit=args.per_visit)
+    tuning = replace(DEFAULT_TUNING, profile_per_visit=args.per_visit, spike_majority=args.majority)
     if args.no_durations:
         tuning = replace(tuning, durations=False, duration_unreported=False, duration_known=False)
     elif args.durations:

@@ -98,16 +98,20 @@ class ScoreTuning:
     any spell, it knew nothing of the stream.
     """
     spike_majority: bool = False
-    """With ``record_decays``: a one-reading spike scores only if it beats most of the records.
+    """With ``record_decays``: a reading whose news is only a spike that beat no more
+    than half of the averaged records is not reported.
     Issue 14, twenty-second NAB session (off until its pre-registered rule
     holds). With the three records averaged, a spike that beats only the
     fastest one (half-life about 700 readings) still scores up to a third:
     the stream had a burst as large within its middle and long memories, so
-    it is a burst of this stream's own kind, not news. A majority of the
-    records must agree, as CAD OSE and HTM's likelihood keep a detector quiet
-    on what the stream's history already holds; no new constant (a majority
-    of the grid's three decays is two). The slow evidences and range novelty
-    are not changed.
+    it is a burst of this stream's own kind. A majority of the records must
+    agree, as CAD OSE and HTM's likelihood keep a detector quiet on what the
+    stream's history already holds; no new constant (a majority of three
+    decays is two). Only the output is withheld (the slow evidences' score,
+    if it beats the report gate, is still reported): the report gate and the
+    duration evidence learn as without it, so every reading scores at most
+    what it scores without it (muting the spike inside the scorer let a
+    duration report through on synthetic counts).
     """
     timed: tuple[str, ...] = ()
     """Rate groups (:data:`RATE_GROUPS`) given per 5 minutes of time, not per reading.
