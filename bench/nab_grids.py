@@ -139,7 +139,7 @@ KNOWN_GRID: tuple[ScoreTuning, ...] = tuple(
 )
 # The same 12 with a one-reading spike scored only when it beats most of the
 # averaged records (``ScoreTuning.spike_majority``; issue 14, twenty-second NAB
-# session, off): ``--grids averaged,lagged,unreported,known,majority``.
+# session, the product's since then): ``--grids averaged,lagged,unreported,known,majority``.
 MAJORITY_GRID: tuple[ScoreTuning, ...] = tuple(replace(t, spike_majority=True) for t in KNOWN_GRID)
 GRIDS: dict[str, tuple[ScoreTuning, ...]] = {
     "per_reading": PER_READING_GRID,

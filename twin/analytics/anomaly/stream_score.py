@@ -31,9 +31,10 @@ itself, and an event should score high once, early. Per reading:
    the last 8 values reported as such (a CPU at its 100 % ceiling, a dropout to 0) has its own
    evidence muted (:class:`RecurringValues`); the slow evidences still see them come more often.
 7. **One report per event.** A score not beating the decayed record of recent
-   scores (halving over about 70 readings) is reported as 0. (Off: with
-   ``ScoreTuning.spike_majority`` a spike that beat no more than half of the
-   averaged records is not reported either; the state learns as without it.)
+   scores (halving over about 70 readings) is reported as 0; nor is a spike
+   that beat no more than half of the averaged records
+   (``ScoreTuning.spike_majority``, the product's since issue 14's
+   twenty-second NAB session); the state learns as without that rule.
 
 Options measured on NAB and removed (HTM's likelihood, flat runs, quiet spells, noise
 regimes, ...): docs/anomaly.md's table of options tried names the commit that holds each.
@@ -150,7 +151,7 @@ class StreamScore:
         self._rates = rates = rates_for(tuning)
         self._records = records_for(tuning, rates, _RECORD_RISE)
         self._lagged = LaggedRange(lag) if (lag := tuning.range_lag_s) else None  # the day's range
-        self._majority = tuning.spike_majority  # off: a spike needs most records (score_tuning.py)
+        self._majority = tuning.spike_majority  # a spike needs most records (score_tuning.py)
         # Off in the product: how long each evidence stays up (evidence_durations.py).
         durations = tuning.durations
         self._durations = (
