@@ -50,6 +50,7 @@ __all__ = [
     "GRIDS",
     "KNOWN_GRID",
     "LAGGED_GRID",
+    "MAJORITY_GRID",
     "PER_READING_GRID",
     "RANGE_LAGS",
     "TIMED_GRID",
@@ -136,6 +137,10 @@ UNREPORTED_GRID: tuple[ScoreTuning, ...] = tuple(
 KNOWN_GRID: tuple[ScoreTuning, ...] = tuple(
     replace(t, duration_known=True) for t in UNREPORTED_GRID
 )
+# The same 12 with a one-reading spike scored only when it beats most of the
+# averaged records (``ScoreTuning.spike_majority``; issue 14, twenty-second NAB
+# session, the product's since then): ``--grids averaged,lagged,unreported,known,majority``.
+MAJORITY_GRID: tuple[ScoreTuning, ...] = tuple(replace(t, spike_majority=True) for t in KNOWN_GRID)
 GRIDS: dict[str, tuple[ScoreTuning, ...]] = {
     "per_reading": PER_READING_GRID,
     "timed": TIMED_GRID,
@@ -145,6 +150,7 @@ GRIDS: dict[str, tuple[ScoreTuning, ...]] = {
     "durations": DURATIONS_GRID,
     "unreported": UNREPORTED_GRID,
     "known": KNOWN_GRID,
+    "majority": MAJORITY_GRID,
 }
 GRID: tuple[ScoreTuning, ...] = (
     PER_READING_GRID
@@ -155,5 +161,6 @@ GRID: tuple[ScoreTuning, ...] = (
     + DURATIONS_GRID
     + UNREPORTED_GRID
     + KNOWN_GRID
+    + MAJORITY_GRID
 )
 assert DEFAULT_TUNING in GRID

@@ -126,7 +126,8 @@ def _label(t: ScoreTuning) -> str:
         f"{f'lag {t.range_lag_s / 3600:g} h ' if t.range_lag_s else ''}"
         f"{'durations ' if t.durations else ''}"
         f"{'unreported ' if t.duration_unreported else ''}"
-        f"{'known ' if t.duration_known else ''}{star}"
+        f"{'known ' if t.duration_known else ''}"
+        f"{'majority ' if t.spike_majority else ''}{star}"
     )
 
 

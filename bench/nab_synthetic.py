@@ -25,7 +25,11 @@ twenty-first's, which made ``durations``, ``duration_unreported`` and
 ``duration_known`` (the duration record keeping the longest spell seen, silent
 before a spell has closed) the product's: ``now`` has all three, ``unrep.``
 the record decaying (``duration_known`` off), ``no dur.`` none of them (the
-product before).
+product before). 184-211 are the twenty-second's, which made
+``ScoreTuning.spike_majority`` the product's (a reading whose news is only a
+spike that beat no more than half of the averaged records is not reported):
+``now`` has it, ``no maj.`` is the product before; ``unrep.`` and ``no dur.``
+are without it too, as they were measured.
 
 - **road speed**: 2,500 irregular 4-6 min readings of a speed with rush-hour
   dips, 20 gaps of 1-12 h and 12 dropouts to 0 of 1-5 readings;
@@ -57,7 +61,9 @@ _ONE_DECAY = ScoreTuning()
 _VISITS = replace(DEFAULT_TUNING, profile_per_visit=True)
 # The product's durations (issue 14, twenty-first NAB session) with the record
 # decaying (twentieth), and without durations at all (the product before).
-_UNREPORTED = replace(DEFAULT_TUNING, duration_known=False)
+# The product before issue 14's twenty-second NAB session: no spike majority.
+_NO_MAJORITY = replace(DEFAULT_TUNING, spike_majority=False)
+_UNREPORTED = replace(_NO_MAJORITY, duration_known=False)
 _NO_DURATIONS = replace(_UNREPORTED, durations=False, duration_unreported=False)
 _DAY = 86400.0
 
@@ -108,6 +114,7 @@ def main(argv: list[str] | None = None) -> int:
             "visits": _VISITS,
             "unrep.": _UNREPORTED,
             "no dur.": _NO_DURATIONS,
+            "no maj.": _NO_MAJORITY,
         }
         rows: dict[str, list[int]] = {label: [] for label in tunings}
         for seed in range(args.first_seed, args.first_seed + args.seeds):

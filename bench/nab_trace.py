@@ -1,7 +1,7 @@
 """Where the product's NAB points still go: every fired row, the evidence that made it.
 
 Usage: python -m bench.nab_trace [DATA_DIR] [--threshold T] [--rows] [--per-visit]
-                                 [--no-durations | --durations | --unreported]
+                                 [--no-durations | --durations | --unreported] [--no-majority]
 
 Scores every file with the product's :class:`StreamScore`, takes the whole-set
 standard threshold (or ``--threshold``) and, for every row at or above it after
@@ -185,8 +185,20 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="durations and duration_unreported, the record decaying (duration_known off)",
     )
+    parser.add_argument(
+        "--no-majority",
+        action="store_true",
+        help="ScoreTuning.spike_majority off: the product before the twenty-second NAB session",
+    )
     args = parser.parse_args(argv)
-    tuning = replace(DEFAULT_TUNING, profile_per_visit=args.per_visit)
+    tuning = replace(
+        DEFAULT_TUNING,
+        profile_per_visit=args.per_visit,
+        # The earlier steps had no spike majority (twenty-second NAB session).
+        spike_majority=not (
+            args.no_majority or args.no_durations or args.durations or args.unreported
+        ),
+    )
     if args.no_durations:
         tuning = replace(tuning, durations=False, duration_unreported=False, duration_known=False)
     elif args.durations:

@@ -55,7 +55,16 @@ def decay_average(tuning: ScoreTuning, rise: float) -> DecayAverage:
 class DecayAverage:
     """Per evidence, one record per decay and the mean evidence that floors them."""
 
-    __slots__ = ("_decays", "_floor", "_records", "_rise", "_typical_alpha", "_typicals", "news")
+    __slots__ = (
+        "_decays",
+        "_floor",
+        "_records",
+        "_rise",
+        "_typical_alpha",
+        "_typicals",
+        "most",
+        "news",
+    )
 
     def __init__(self, tuning: ScoreTuning, rise: float) -> None:
         if not tuning.record_decays:
@@ -71,6 +80,7 @@ class DecayAverage:
         self._records = [[0.0] * len(self._decays) for _ in range(_EVIDENCES)]
         self._typicals = [0.0] * _EVIDENCES
         self.news = False  # the last bar's strength beat every decay's record
+        self.most = False  # ... more than half of them (ScoreTuning.spike_majority)
 
     def bar(self, k: int, strength: float, learn: bool, missed: int) -> float:
         """Evidence ``k``'s bar for ``strength`` (the mean of its per-decay scores); learns.
@@ -89,11 +99,13 @@ class DecayAverage:
             floor = self._floor * typical
         total = 0.0
         news = True
+        beaten = 0
         for j in range(len(decays)):
             record = records[j]
             # A record below one noise sigma means nothing (the single record's rule).
             bar_j = record if record > 1.0 else 1.0
             news = news and strength > bar_j
+            beaten += strength > bar_j
             total += bar_j if bar_j < strength else strength
             if learn:
                 decay = decays[j] ** (missed + 1) if missed else decays[j]
@@ -102,6 +114,7 @@ class DecayAverage:
                 risen = strength if strength < self._rise * bar_j else self._rise * bar_j
                 records[j] = risen if risen > decayed else decayed
         self.news = news
+        self.most = 2 * beaten > len(decays)
         return total / len(decays)
 
     def floor(self, k: int) -> float:
@@ -125,6 +138,7 @@ class _ThreeDecays(DecayAverage):
         total += b1 if b1 < strength else strength
         total += b2 if b2 < strength else strength
         self.news = strength > b0 and strength > b1 and strength > b2
+        self.most = (strength > b0) + (strength > b1) + (strength > b2) >= 2
         if learn:
             typicals = self._typicals
             typical = typicals[k]

@@ -31,6 +31,11 @@ class Records(Protocol):
         """The last :meth:`bar`'s strength beat every record (a spike worth remembering)."""
         ...
 
+    @property
+    def most(self) -> bool:
+        """The last :meth:`bar`'s strength beat more than half of the records."""
+        ...
+
     def bar(self, k: int, strength: float, learn: bool, missed: int) -> float:
         """Evidence ``k``'s bar for ``strength`` (state before this reading), then learn it.
 
@@ -47,7 +52,7 @@ class Records(Protocol):
 class SingleRecord:
     """One record per evidence at the stream's ``record_decay`` (which a timed tuning rescales)."""
 
-    __slots__ = ("_floor", "_rates", "_records", "_rise", "_spikes", "_typicals", "news")
+    __slots__ = ("_floor", "_rates", "_records", "_rise", "_spikes", "_typicals", "most", "news")
 
     def __init__(self, tuning: ScoreTuning, rates: StreamRates, rise: float) -> None:
         self._floor = tuning.record_floor
@@ -57,6 +62,7 @@ class SingleRecord:
         self._records = [0.0] * _EVIDENCES
         self._typicals = [0.0] * _EVIDENCES
         self.news = True  # one record: beating it is beating them all
+        self.most = True
 
     def bar(self, k: int, strength: float, learn: bool, missed: int) -> float:
         records, typicals = self._records, self._typicals

@@ -97,6 +97,22 @@ class ScoreTuning:
     counts) within the week and reported the next one; at its floor, before
     any spell, it knew nothing of the stream.
     """
+    spike_majority: bool = False
+    """With ``record_decays``: a reading whose news is only a spike that beat no more
+    than half of the averaged records is not reported.
+    Issue 14, twenty-second NAB session; the product's since then (its
+    pre-registered rule held). With the three records averaged, a spike that beats only the
+    fastest one (half-life about 700 readings) still scores up to a third:
+    the stream had a burst as large within its middle and long memories, so
+    it is a burst of this stream's own kind. A majority of the records must
+    agree, as CAD OSE and HTM's likelihood keep a detector quiet on what the
+    stream's history already holds; no new constant (a majority of three
+    decays is two). Only the output is withheld (the slow evidences' score,
+    if it beats the report gate, is still reported): the report gate and the
+    duration evidence learn as without it, so every reading scores at most
+    what it scores without it (muting the spike inside the scorer let a
+    duration report through on synthetic counts).
+    """
     timed: tuple[str, ...] = ()
     """Rate groups (:data:`RATE_GROUPS`) given per 5 minutes of time, not per reading.
 
@@ -128,6 +144,8 @@ class ScoreTuning:
             raise ValueError("duration_unreported refines durations: it needs durations=True")
         if self.duration_known and not self.durations:
             raise ValueError("duration_known refines durations: it needs durations=True")
+        if self.spike_majority and not self.record_decays:
+            raise ValueError("spike_majority judges averaged records: it needs record_decays")
         if self.record_decays and (self.spike_margin or "records" in self.timed):
             raise ValueError("record_decays is not combined with spike_margin or timed")
         # A tuple, so the tuning stays hashable (streams share its rates).
@@ -146,4 +164,7 @@ DEFAULT_TUNING = ScoreTuning(
     durations=True,
     duration_unreported=True,
     duration_known=True,
+    # Since issue 14's twenty-second NAB session (docs/measurements/anomaly-log.md,
+    # "Where reward_low_FP loses its points").
+    spike_majority=True,
 )

@@ -31,7 +31,10 @@ itself, and an event should score high once, early. Per reading:
    the last 8 values reported as such (a CPU at its 100 % ceiling, a dropout to 0) has its own
    evidence muted (:class:`RecurringValues`); the slow evidences still see them come more often.
 7. **One report per event.** A score not beating the decayed record of recent
-   scores (halving over about 70 readings) is reported as 0.
+   scores (halving over about 70 readings) is reported as 0; nor is a spike
+   that beat no more than half of the averaged records
+   (``ScoreTuning.spike_majority``, the product's since issue 14's
+   twenty-second NAB session); the state learns as without that rule.
 
 Options measured on NAB and removed (HTM's likelihood, flat runs, quiet spells, noise
 regimes, ...): docs/anomaly.md's table of options tried names the commit that holds each.
@@ -109,6 +112,7 @@ class StreamScore:
         "_last_value",
         "_level",
         "_low",
+        "_majority",
         "_odd_values",
         "_per_visit",
         "_quantum",
@@ -147,6 +151,7 @@ class StreamScore:
         self._rates = rates = rates_for(tuning)
         self._records = records_for(tuning, rates, _RECORD_RISE)
         self._lagged = LaggedRange(lag) if (lag := tuning.range_lag_s) else None  # the day's range
+        self._majority = tuning.spike_majority  # a spike needs most records (score_tuning.py)
         # Off in the product: how long each evidence stays up (evidence_durations.py).
         durations = tuning.durations
         self._durations = (
@@ -242,6 +247,7 @@ class StreamScore:
 
         score = 0.0  # the slow evidences: a level shift, a drift, a denser burst
         partial = False  # the spike beat only some of the averaged records
+        minority = False  # ... no more than half of them
         point = 0.0  # this reading's own value: a spike or a new extreme
         evidence, records = self._evidence, self._records
         judge = n >= _WARMUP
@@ -262,6 +268,7 @@ class StreamScore:
                 if k == 0:
                     point = 1.0 - bar / strength
                     partial = not records.news  # beat only some of the averaged records
+                    minority = not records.most  # spike_majority: withheld if reported
                 else:
                     score = s if (s := 1.0 - bar / strength) > score else score
             if durations is not None:  # a spell twice as long as the earlier ones: news
@@ -272,10 +279,11 @@ class StreamScore:
         low, high = self._low, self._high
         lagged = self._lagged
         if judge and (p := novelty(value, low, high, self._quantum)) > point:
-            point, partial = p, False  # a new extreme is news whatever the records say
+            # A new extreme is news whatever the records say.
+            point, partial, minority = p, False, False
         if lagged is not None:  # also against the range as it stood a day ago (range_novelty.py)
             if judge and (p := lagged.novelty(ts, value, low, high, self._quantum)) > point:
-                point, partial = p, False
+                point, partial, minority = p, False, False
             lagged.mark(ts, min(value, low), max(value, high))
         if value < low:
             self._low = value
@@ -294,12 +302,19 @@ class StreamScore:
                 # Only a value reported on its own evidence becomes known (with
                 # the decays averaged: one that beat every decay's record).
                 odd.remember(value)
+        slow = score
         if point > score:
             score = point
         report = self._report
         self.value = score if score > report else 0.0
         if durations is not None and self.value > 0.0:
             durations.fired(self.value)  # one duration report per event (evidence_durations.py)
+        if minority and self._majority and point > slow and self.value > 0.0:
+            # spike_majority: the reading's news is a spike that most of the
+            # averaged records had matched, a burst of this stream's own kind.
+            # Only the report is withheld; every state (the report gate, the
+            # duration evidence's "already reported") learns as without it.
+            self.value = slow if slow > report else 0.0
         report_decay = rates.report_decay
         if missed:
             report_decay **= missed + 1
