@@ -23,7 +23,10 @@ true one (``1 / (1 - miss + double) - 1``) and its z-score.
 Diagnostics: ``--miss M`` every counter misses M, no doubles (bench.crowd's
 4 % table); ``--zone-hours ZONE`` day 1 of that zone per hour (signed error
 per seed, MAE, reported sd, error while the trackers are silent);
-``--drop-sensor ID`` withholds a sensor's readings (an ablation).
+``--drop-sensor ID`` withholds a sensor's readings (an ablation);
+``--raw-hours`` day 1 per hour of the reported error against the error of
+the filter's own mean before its projection on occupancy >= 0 (which moves
+the reported estimate, not its sd).
 """
 
 from __future__ import annotations
@@ -158,10 +161,12 @@ def run(
     drop: frozenset[str] = frozenset(),
     silent_out: list[np.ndarray] | None = None,
     spread_counted: bool | None = None,
+    raw_out: list[np.ndarray] | None = None,
 ) -> tuple[list[str], set[str], np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """(zones, camera zones, est, sd, truth, hour); arrays (days, steps, zones), 08:00-19:00.
 
-    ``silent_out`` gets (days, steps) True where the venue's people trackers sent nothing.
+    ``silent_out`` gets (days, steps) True where the venue's people trackers sent nothing;
+    ``raw_out`` the filter's own mean (days, steps, zones), before the projection on n >= 0.
     """
     venue, sim, cfg = simulated_venue(
         name,
@@ -180,7 +185,8 @@ def run(
     ids = sim.sensor_ids
     n_day, n_open = round(86400 / STEP_S), round(11 * 3600 / STEP_S)
     shape = (days, n_open, len(zones))
-    est, sd, true = np.zeros(shape), np.zeros(shape), np.zeros(shape)
+    est, sd, true, raw = np.zeros(shape), np.zeros(shape), np.zeros(shape), np.zeros(shape)
+    at = [tracker.estimator.graph.zone_index[z] for z in zones]
     silent = np.zeros(shape[:2], dtype=bool)
     # A tiny first step samples every sensor at the start, as run_simulation
     # does; then each 10 s step ends with readings stamped at its end, which
@@ -195,6 +201,7 @@ def run(
                 silent[d, k] = bool(trackers) and not trackers & seen
                 by = {c.zone: c for c in res}
                 truth = sim.occupancy()
+                raw[d, k] = tracker.estimator.x[at]
                 for j, z in enumerate(zones):
                     est[d, k, j] = by[z].occupancy
                     sd[d, k, j] = by[z].occupancy_sd
@@ -204,6 +211,8 @@ def run(
     hour = 8.0 + (np.arange(n_open) + 1) * STEP_S / 3600.0
     if silent_out is not None:
         silent_out.append(silent)
+    if raw_out is not None:
+        raw_out.append(raw)
     return zones, cams, est, sd, true, hour
 
 
@@ -270,6 +279,42 @@ def print_zone_hours(
     )
 
 
+def print_raw_hours(
+    hourly: dict[str, list[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]]],
+    kinds: dict[str, str],
+    hour: np.ndarray,
+) -> None:
+    """Day 1 per hour, pooled over seeds: the reported error against the filter's own.
+
+    ``hourly``: per zone, per seed (reported sd, reported error, raw error, raw
+    mean) per step; the raw error is the Kalman mean's before the projection on n >= 0
+    (``OccupancyEstimator.projected``), which the reported estimate is and the
+    reported sd is not conditioned by. Per class and hour: rms reported error /
+    rms raw error / rms sd, and the share of steps whose raw mean is below 0
+    (the projection acts). A diagnostic of whether a
+    band too wide is the variance or the projection.
+    """
+    print("  day 1 per hour: rms reported error / rms raw (unprojected) error / rms sd,")
+    print("  % of steps with the raw mean < 0 (the projection acts)")
+    edges = np.arange(8, 19)
+    print(f"  {'zones':18s} " + " ".join(f"{h:02d}-{h + 1:02d}".rjust(14) for h in edges))
+    groups = {f"all {k}": [z for z in hourly if kinds[z] == k] for k in ("count", "camera")}
+    groups.update({z: [z] for z in hourly})
+    for label, members in groups.items():
+        runs = [r for z in members for r in hourly[z]]
+        if not runs:
+            continue
+        cells = []
+        for h0 in edges:
+            m = (hour > h0) & (hour <= h0 + 1)
+            rep = np.sqrt(np.mean([np.mean(r[1][m] ** 2) for r in runs]))
+            own = np.sqrt(np.mean([np.mean(r[2][m] ** 2) for r in runs]))
+            sd = np.sqrt(np.mean([np.mean(r[0][m] ** 2) for r in runs]))
+            neg = 100 * np.mean([np.mean(r[3][m] < 0.0) for r in runs])
+            cells.append(f"{rep:.0f}/{own:.0f}/{sd:.0f} {neg:.0f}%")
+        print(f"  {label:18s} " + " ".join(f"{c:>14s}" for c in cells))
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--days", type=int, default=4)
@@ -305,6 +350,11 @@ def main() -> None:
         "--drop-sensor", nargs="*", default=[], help="withhold these sensors' readings (ablation)"
     )
     ap.add_argument(
+        "--raw-hours",
+        action="store_true",
+        help="day-1 error per hour of the reported estimate and of the filter's unprojected mean",
+    )
+    ap.add_argument(
         "--miss-spread-counted",
         choices=("on", "off"),
         default=None,
@@ -333,6 +383,8 @@ def main() -> None:
         hourly: dict[str, list[tuple[np.ndarray, np.ndarray]]] = {}
         kinds: dict[str, str] = {}
         silents: list[np.ndarray] = []
+        raws: list[np.ndarray] = []
+        raw_hourly: dict[str, list[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]]] = {}
         zone_runs: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
         peaks: list[float] = []
         for seed in a.seeds:
@@ -348,6 +400,7 @@ def main() -> None:
                 frozenset(a.drop_sensor),
                 silents,
                 counted,
+                raws,
             )
             if a.zone_hours in zones:
                 j = zones.index(a.zone_hours)
@@ -372,6 +425,9 @@ def main() -> None:
                     100 * np.abs(err).mean(axis=1) / peak
                 )
                 hourly.setdefault(z, []).append((sd[0, :, j], err[0]))
+                raw_hourly.setdefault(z, []).append(
+                    (sd[0, :, j], err[0], raws[-1][0, :, j] - true[0, :, j], raws[-1][0, :, j])
+                )
                 kinds[z] = "camera" if z in cams else "count"
         print(f"\n{name} ({time.perf_counter() - t:.0f} s)")
         print(
@@ -404,6 +460,8 @@ def main() -> None:
                 print(f"  {z:18s} " + " ".join(cells))
         if a.hour_bands:
             print_hour_bands(hourly, kinds, hour)
+        if a.raw_hours:
+            print_raw_hours(raw_hourly, kinds, hour)
         if zone_runs:
             print_zone_hours(str(a.zone_hours), zone_runs, peaks, hour)
     for kind, covs in pooled.items():
