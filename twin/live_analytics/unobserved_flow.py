@@ -23,7 +23,6 @@ import math
 
 import numpy as np
 import numpy.typing as npt
-import scipy.sparse as sp
 
 from twin.analytics.crowd import OccupancyEstimator
 
@@ -80,14 +79,7 @@ class UnobservedFlow:
     @staticmethod
     def widen(est: OccupancyEstimator, channels: npt.NDArray[np.int64], var: Vector) -> None:
         """Add the imputed crossings' variance to the zones on either side of each gate."""
-        keep = var > 0.0
-        if not keep.any():
-            return
-        # B diag(var) B^T with B the channels' incidence columns (+1 entering, -1
-        # leaving): two zones per channel, so sparse, O(channels) not O(zones^2).
-        b = sp.csc_matrix(est.graph.incidence[:, channels[keep]])
-        q = (b @ sp.diags(var[keep]) @ b.T).tocoo()
-        np.add.at(est.P, (q.row, q.col), q.data)
+        est.widen_channels(channels, var)
 
 
 class TrackerChannels:

@@ -254,3 +254,17 @@ def test_latents_kept_out_of_p_until_seen_equal_the_augmented_filter() -> None:
     np.testing.assert_allclose(lazy.x, eager.x, rtol=1e-12, atol=1e-9)
     np.testing.assert_allclose(lazy.P, eager.P, rtol=1e-12, atol=1e-9)
     assert abs(lazy.x[2] - eager.x[2]) < 1e-9 and abs(lazy.x[1] - 85.0) < 10.0
+
+
+def test_widening_channels_adds_their_incidence_variance_to_the_zones_only() -> None:
+    # The one scatter-add the imputed crossings and a catch-up without a latent share.
+    est = _filter()
+    before = est.P.copy()
+    var = np.array([4.0, 0.0, 9.0])  # main in, a channel with nothing, gal in
+    est.widen_channels(np.array([0, 1, GAL_IN]), var)
+    inc = est.graph.incidence[:, [0, GAL_IN]]
+    expected = before.copy()
+    expected[:2, :2] += inc @ np.diag([4.0, 9.0]) @ inc.T
+    assert np.allclose(est.P, expected)
+    # Lobby gains both, the gallery the gate's, and they move against each other.
+    assert est.P[0, 1] - before[0, 1] == -9.0

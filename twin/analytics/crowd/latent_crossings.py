@@ -172,10 +172,8 @@ class LatentCrossings:
         b = self._booked.get(channel, 0.0)
         if not (s > 0.0 and b > 0.0 and missed_var > 0.0):
             self.drop([channel])
-            u = est.graph.incidence[:, channel]
-            est.x[: est.n_zones] += u * missed
-            z = np.flatnonzero(u)
-            est.P[np.ix_(z, z)] += max(missed_var, 0.0) * np.outer(u[z], u[z])
+            est.x[: est.n_zones] += est.graph.incidence[:, channel] * missed
+            est.widen_channels(np.array([channel]), np.array([missed_var]))
             return False
         ell = float(est.x[j])
         b = max(b, s)  # rounding: fusions only shrink it

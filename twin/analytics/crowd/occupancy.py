@@ -336,6 +336,20 @@ class OccupancyEstimator:
         self._update(rows, np.zeros(len(rows)), np.full(len(rows), self.config.empty_sd**2))
         self._forget_spread(rows)
 
+    def widen_channels(self, channels: npt.NDArray[np.int64], var: Vector) -> None:
+        """Crossings of ``channels`` uncertain by ``var``: the zones either side widen.
+
+        ``B diag(var) B'`` with ``B`` the channels' incidence columns (+1
+        entering, -1 leaving): two zones per channel, so sparse, O(channels)
+        not O(zones^2). The means are the caller's.
+        """
+        keep = var > 0.0
+        if not keep.any():
+            return
+        b = sp.csc_matrix(self.graph.incidence[:, channels[keep]])
+        q = (b @ sp.diags(var[keep]) @ b.T).tocoo()
+        np.add.at(self.P, (q.row, q.col), q.data)
+
     def set_occupancy(self, zone: str, count: float, sd: float = 0.0) -> None:
         """An operator's count: the zone holds ``count`` people (± ``sd``), whatever came before."""
         if not (count >= 0.0 and math.isfinite(count)) or not sd >= 0.0:
