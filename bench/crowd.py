@@ -219,13 +219,17 @@ def live_config(
     channel_corr: float = 0.0,
     learned_spread: bool = True,
     spread_counted: bool | None = None,
+    camera_iterated: bool | None = None,
 ) -> AnalyticsConfig:
     """The live analytics' defaults, with ``channel_corr`` between a gate's directions.
 
-    ``spread_counted``: ``AnalyticsConfig.miss_spread_counted`` (None: its default).
+    ``spread_counted``: ``AnalyticsConfig.miss_spread_counted`` (None: its default);
+    ``camera_iterated``: ``OccupancyConfig.camera_iterated`` (None: its default).
     """
 
     occ = dataclasses.replace(LIVE_OCCUPANCY, channel_corr=channel_corr)
+    if camera_iterated is not None:
+        occ = dataclasses.replace(occ, camera_iterated=camera_iterated)
     cfg = AnalyticsConfig(crowd_step_s=step_s, occupancy=occ, dwell_spread_learned=learned_spread)
     if spread_counted is None:
         return cfg
@@ -242,6 +246,7 @@ def real(
     first_seed: int = 0,
     learned_spread: bool = True,
     spread_counted: bool | None = None,
+    camera_iterated: bool | None = None,
 ) -> None:
     for name, unit in EXPERIMENTS:
         path = data / name
@@ -258,6 +263,7 @@ def real(
                 channel_corr,
                 learned_spread,
                 spread_counted,
+                camera_iterated,
             )
             run = run_estimator(venue, truth, errors, np.random.default_rng(seed), cfg)
             score_run(venue, truth, run, scores, None if ref is None else ref[0])
@@ -472,6 +478,12 @@ def main() -> None:
         default=None,
         help="real experiments: AnalyticsConfig.miss_spread_counted (default: its default)",
     )
+    ap.add_argument(
+        "--camera-iterated",
+        choices=("on", "off"),
+        default=None,
+        help="real experiments: OccupancyConfig.camera_iterated (default: its default)",
+    )
     a = ap.parse_args()
     errors = sensor_errors(a.miss, a.miss_range, a.doubles)
     print(f"real experiments' sensors: {errors}")
@@ -486,6 +498,7 @@ def main() -> None:
             a.first_seed,
             not a.fixed_spread,
             None if a.miss_spread_counted is None else a.miss_spread_counted == "on",
+            None if a.camera_iterated is None else a.camera_iterated == "on",
         )
     if a.sim_seeds and not a.cost_only:
         simulated(a.sim_seeds, a.miss, a.channel_corr, a.direction_sd, a.days)

@@ -68,6 +68,10 @@ from twin.analytics.crowd.occupancy_config import OccupancyConfig, OccupancyEsti
 __all__ = ["OccupancyEstimator"]
 
 _BIAS_FLOOR = -0.9
+# The iterated camera update: Gauss-Newton on a bilinear reading settles in a
+# few steps; stop once no zone moves by more than this (people).
+_IEKF_MAX_ITER = 5
+_IEKF_TOL = 1e-6
 
 Vector = npt.NDArray[np.float64]
 
@@ -291,33 +295,58 @@ class OccupancyEstimator:
 
         A camera sees ``n (1 - g)`` people, ``g`` its miss share (a state,
         learned where counters or other cameras say more); linearised at the
-        current estimate (extended Kalman filter).
+        current estimate (extended Kalman filter). The slope on ``g`` is
+        ``-n``: taken at the predicted ``n``, a zone predicted too full
+        (innovation < 0) moves ``g`` up by more than one predicted too empty
+        moves it down, so ``g`` drifts up by about ``P_gg E[e_n^2] / S`` per
+        reading. With ``camera_iterated`` the reading is relinearised at the
+        updated estimate until it settles (the iterated EKF, Bell & Cathey
+        (1993) IEEE TAC 38(2), a Gauss-Newton step on the posterior mode),
+        where ``n`` is mostly what the reading says. docs/crowd.md,
+        "The cameras' miss share: linearised where the reading says".
         """
         if not readings:
             return
         nb = self._nz + self._nc
-        m = len(readings)
-        # Each row of H has two nonzeros: the zone (1 - g) and the camera's g (-n).
-        cols = np.zeros((m, 2), dtype=np.int64)
-        hv = np.zeros((m, 2))
-        innov = np.zeros(m)
-        r = np.zeros(m)
-        for row, (cam, (count, sd)) in enumerate(readings.items()):
-            i, gi = int(self._cam_zone[cam]), nb + cam
-            n_hat, g_hat = self.x[i], self.x[gi]
-            cols[row] = (i, gi)
-            hv[row] = (1.0 - g_hat, -max(n_hat, 0.0))
-            innov[row] = count - n_hat * (1.0 - g_hat)
-            r[row] = sd * sd
+        cams = np.array(list(readings), dtype=np.int64)
+        zi = self._cam_zone[cams]
+        gi = nb + cams
+        z = np.array([count for count, _ in readings.values()], dtype=np.float64)
+        r = np.array([sd * sd for _, sd in readings.values()], dtype=np.float64)
         if self.observing is not None:
-            self.observing(cols[:, 0])
-        ph = self.P[:, cols[:, 0]] * hv[:, 0] + self.P[:, cols[:, 1]] * hv[:, 1]  # P H^T
-        hph = ph[cols[:, 0], :] * hv[:, 0:1] + ph[cols[:, 1], :] * hv[:, 1:2]
-        r = self._adapt_camera_noise(np.array(list(readings), dtype=np.int64), innov, hph, r)
-        s = hph + np.diag(r)
-        k = np.linalg.solve(s, ph.T).T
-        self.x = self.x + k @ innov
+            self.observing(zi)
+        x0 = self.x
+        ph, hph = self._camera_rows(zi, gi, x0)
+        innov = z - x0[zi] * (1.0 - x0[gi])
+        r = self._adapt_camera_noise(cams, innov, hph, r)
+        k = np.linalg.solve(hph + np.diag(r), ph.T).T
+        x = x0 + k @ innov
+        if self.config.camera_iterated:
+            for _ in range(_IEKF_MAX_ITER):
+                ph, hph = self._camera_rows(zi, gi, x)
+                k = np.linalg.solve(hph + np.diag(r), ph.T).T
+                # z - h(x_i) - H_i (x0 - x_i): the reading's innovation about x_i.
+                lin = (x0[zi] - x[zi]) * (1.0 - x[gi]) - (x0[gi] - x[gi]) * np.maximum(x[zi], 0.0)
+                step = x0 + k @ (z - x[zi] * (1.0 - x[gi]) - lin)
+                moved = float(np.max(np.abs(step[zi] - x[zi])))
+                x = step
+                if moved < _IEKF_TOL:
+                    break
+        self.x = x
         self._downdate(k, ph)
+
+    def _camera_rows(
+        self, zi: npt.NDArray[np.int64], gi: npt.NDArray[np.int64], x: Vector
+    ) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
+        """``P H^T`` and ``H P H^T`` of camera rows linearised at ``x``.
+
+        Each row of H has two nonzeros: the zone (1 - g) and the camera's g (-n).
+        """
+        hn = 1.0 - x[gi]
+        hg = -np.maximum(x[zi], 0.0)
+        ph = self.P[:, zi] * hn + self.P[:, gi] * hg
+        hph = ph[zi, :] * hn[:, None] + ph[gi, :] * hg[:, None]
+        return ph, hph
 
     def _adapt_camera_noise(
         self, cams: npt.NDArray[np.int64], innov: Vector, hph: npt.NDArray[np.float64], r: Vector

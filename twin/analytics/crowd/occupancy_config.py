@@ -29,6 +29,10 @@ class OccupancyConfig:
     crossings counted (:meth:`.MissBooking.spread`), so a flow that starts
     from nothing (the doors opening) is not taken as more exact than its
     counts while the window books it.
+    ``camera_iterated`` (off): a camera's reading ``n (1 - g)`` is fused by
+    the iterated extended Kalman filter (relinearised at the updated
+    estimate) instead of at the predicted one, whose error made the miss
+    share ``g`` wander upwards (:meth:`.OccupancyEstimator.observe_cameras`).
     """
 
     count_rel_sd: float = 0.3
@@ -46,6 +50,7 @@ class OccupancyConfig:
     channel_corr: float = 0.0
     miss_window_s: float = 900.0
     miss_spread_counted: bool = False
+    camera_iterated: bool = False
 
 
 @dataclass(frozen=True, slots=True)
