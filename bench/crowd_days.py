@@ -46,9 +46,10 @@ from simulators.people_sensing import SensingErrors
 from simulators.simulator import VenueSimulator
 from twin.live_analytics import AnalyticsConfig
 from twin.live_analytics.config import LIVE_OCCUPANCY
+from twin.live_analytics.counting_layout import counter_channels
 from twin.live_analytics.crowd import CrowdTracker
 from twin.loader import load_sample
-from twin.venue import GateDirection, SensorKind, Venue
+from twin.venue import SensorKind, Venue
 
 STEP_S = 10.0
 
@@ -128,14 +129,11 @@ def feed_step(
 def true_corrections(sim: VenueSimulator, tracker: CrowdTracker) -> dict[int, float]:
     """Channel index -> the correction its counter really needs (per the simulator)."""
     ids = sim.sensor_ids
-    gates = list(tracker.estimator.graph.gates)
     out = {}
-    for s in sim.venue.sensors:
-        if s.kind is SensorKind.GATE_COUNTER and s.gate is not None:
-            k = ids.index(s.id)
-            way = 1 if s.direction is GateDirection.BACKWARD else 0
-            m, d = sim.sensing.miss[k], sim.sensing.double[k]
-            out[2 * [g.id for g in gates].index(s.gate) + way] = 1.0 / (1.0 - m + d) - 1.0
+    for sensor, ch in counter_channels(sim.venue).items():
+        k = ids.index(sensor)
+        m, d = sim.sensing.miss[k], sim.sensing.double[k]
+        out[ch] = 1.0 / (1.0 - m + d) - 1.0
     return out
 
 

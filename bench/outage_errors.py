@@ -33,8 +33,8 @@ from bench.tracker_outages import HALL, outage_steps, simulate
 from ingest.contract import Reading, TrackFrame
 from simulators.simulator import VenueSimulator
 from twin.live_analytics import AnalyticsConfig, VenueAnalytics
+from twin.live_analytics.counting_layout import counter_channels
 from twin.live_analytics.crowd import CrowdTracker
-from twin.venue import GateDirection, SensorKind
 
 
 class _Hall:
@@ -44,19 +44,17 @@ class _Hall:
         assert isinstance(va.crowd, CrowdTracker)
         est = va.crowd.estimator
         venue = sim.venue
-        gate_index = {g.id: i for i, g in enumerate(venue.gates)}
         row = est.graph.incidence[est.graph.zone_index[HALL]]
         self.channels = np.flatnonzero(row != 0)
         self.sign = row[self.channels].astype(float)
         self.sensors: dict[str, int] = {}  # counter -> position among the hall's channels
         self.rows: dict[int, list[int]] = {}  # position -> sensor rows of the simulator
-        for k, s in enumerate(venue.sensors):
-            if s.kind is not SensorKind.GATE_COUNTER or s.gate is None:
-                continue
-            ch = 2 * gate_index[s.gate] + (s.direction is GateDirection.BACKWARD)
+        row_of = {s.id: k for k, s in enumerate(venue.sensors)}
+        for sensor, ch in counter_channels(venue).items():
+            k = row_of[sensor]
             if ch in self.channels:
                 pos = int(np.flatnonzero(self.channels == ch)[0])
-                self.sensors[s.id] = pos
+                self.sensors[sensor] = pos
                 self.rows.setdefault(pos, []).append(k)
         self.gates = [venue.gates[ch // 2].id for ch in self.channels.tolist()]
         m, d = sim.sensing.miss, sim.sensing.double

@@ -24,8 +24,9 @@ from twin.analytics.crowd.trajectories import (
     zone_of_points,
 )
 from twin.live_analytics.config import AnalyticsConfig
+from twin.live_analytics.counting_layout import counter_channels
 from twin.live_analytics.crowd import CrowdTracker
-from twin.venue import GateDirection, SensorKind, Venue
+from twin.venue import SensorKind, Venue
 
 __all__ = [
     "COUNTED_TARGET_PCT",
@@ -133,11 +134,7 @@ def run_estimator(
     gates = {g.id: i for i, g in enumerate(venue.gates)}
     zones = {z.id: i for i, z in enumerate(venue.zones)}
     area = np.array([z.area_m2 for z in venue.zones])
-    counters = [
-        (s.id, 2 * gates[s.gate] + (1 if s.direction is GateDirection.BACKWARD else 0))
-        for s in venue.sensors
-        if s.kind is SensorKind.GATE_COUNTER and s.gate is not None
-    ]
+    counters = list(counter_channels(venue).items())
     cameras = [(s.id, zones[s.zone]) for s in venue.sensors if s.kind is SensorKind.PEOPLE_COUNT]
     lo, hi = errors.miss_range
     miss = rng.uniform(lo, hi, len(counters))
@@ -214,16 +211,12 @@ def counting_noise(venue: Venue, truth: Truth, errors: SensorErrors) -> dict[str
     m = 0.5 * (lo + hi)
     m_var = m - (lo * lo + lo * hi + hi * hi) / 3.0  # E[m (1 - m)], m ~ U(lo, hi)
     per_crossing = (m_var + errors.double_rate * (1.0 - errors.double_rate)) / (1.0 - m) ** 2
-    index = {g.id: i for i, g in enumerate(venue.gates)}
     zones = {z.id: i for i, z in enumerate(venue.zones)}
     crossed = np.cumsum(truth.channel, axis=0).astype(float)  # (steps, channels) so far
     counted = np.zeros((len(truth.ts), len(venue.zones)))
-    for s in venue.sensors:
-        if s.kind is not SensorKind.GATE_COUNTER or s.gate is None:
-            continue
-        g = index[s.gate]
-        ch = 2 * g + (1 if s.direction is GateDirection.BACKWARD else 0)
-        for zone in (venue.gates[g].from_zone, venue.gates[g].to_zone):
+    for ch in counter_channels(venue).values():
+        gate = venue.gates[ch // 2]
+        for zone in (gate.from_zone, gate.to_zone):
             if zone is not None:
                 counted[:, zones[zone]] += crossed[:, ch]
     mae = np.sqrt(2.0 / np.pi) * np.sqrt(counted * per_crossing).mean(axis=0)

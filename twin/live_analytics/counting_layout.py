@@ -18,9 +18,20 @@ import numpy.typing as npt
 from twin.live_analytics.config import AnalyticsConfig
 from twin.venue import GateDirection, SensorKind, Venue
 
-__all__ = ["CountingLayout", "counting_layout"]
+__all__ = ["CountingLayout", "counter_channels", "counting_layout"]
 
 FORWARD, BACKWARD = 0, 1
+
+
+def counter_channels(venue: Venue) -> dict[str, int]:
+    """Each gate counter sensor's channel ``2 gate + way``, in the venue's sensor order."""
+    gate_index = {g.id: i for i, g in enumerate(venue.gates)}
+    return {
+        s.id: 2 * gate_index[s.gate]
+        + (BACKWARD if s.direction is GateDirection.BACKWARD else FORWARD)
+        for s in venue.sensors
+        if s.kind is SensorKind.GATE_COUNTER and s.gate is not None
+    }
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,13 +65,8 @@ def counting_layout(
 ) -> CountingLayout:
     """The layout of ``venue``; ``tracked_gates``: gates a people tracker watches."""
     gates = tuple(g.id for g in venue.gates)
-    gate_index = {g: i for i, g in enumerate(gates)}
     zones = tuple(z.id for z in venue.zones)
-    channel: dict[str, int] = {}
-    for s in venue.sensors:
-        if s.kind is SensorKind.GATE_COUNTER and s.gate is not None:
-            way = BACKWARD if s.direction is GateDirection.BACKWARD else FORWARD
-            channel[s.id] = 2 * gate_index[s.gate] + way
+    channel = counter_channels(venue)
     per_channel = np.zeros(2 * len(gates))
     for ch in channel.values():
         per_channel[ch] += 1.0
