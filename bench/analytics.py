@@ -48,6 +48,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.crowd_cost import grid_venue
+from bench.switches import add_switch, switch
 from ingest.contract import Reading
 from simulators.simulator import VenueSimulator
 from twin.alarm_stores.memory import MemoryAlarmStore
@@ -228,18 +229,13 @@ if __name__ == "__main__":
     parser.add_argument("--venue", choices=("large", "grid"), default="large")
     parser.add_argument("--soft-mode", choices=("off", "state", "band"), default="state")
     parser.add_argument("--warm-days", type=int, default=0, help="grid venue only")
-    parser.add_argument(
-        "--silence-latent",
-        choices=("default", "on", "off"),
-        default="default",
-        help="force AnalyticsConfig.silence_latent (to measure its cost)",
-    )
+    add_switch(parser, "--silence-latent", "AnalyticsConfig.silence_latent")
     parser.add_argument("--paired", action="store_true", help="the latent's cost alone (grid)")
     args = parser.parse_args()
     if args.paired:
         asyncio.run(paired(args.minutes, args.batch_s, args.soft_mode, args.warm_days))
         sys.exit()
-    latent = None if args.silence_latent == "default" else args.silence_latent == "on"
+    latent = switch(args.silence_latent)
     asyncio.run(
         main(args.minutes, args.batch_s, args.venue, args.soft_mode, args.warm_days, latent)
     )

@@ -27,6 +27,7 @@ import numpy as np
 
 from bench.crowd_cost import cost
 from bench.crowd_table import table
+from bench.switches import add_switch, switch
 from twin.analytics.crowd.trajectories import Trajectories, load_trajectories
 from twin.live_analytics import AnalyticsConfig
 from twin.live_analytics.config import LIVE_OCCUPANCY
@@ -472,18 +473,10 @@ def main() -> None:
     ap.add_argument(
         "--sim-only", action="store_true", help="only the simulator's tables (no real data, cost)"
     )
-    ap.add_argument(
-        "--miss-spread-counted",
-        choices=("on", "off"),
-        default=None,
-        help="real experiments: AnalyticsConfig.miss_spread_counted (default: its default)",
+    add_switch(
+        ap, "--miss-spread-counted", "AnalyticsConfig.miss_spread_counted (real experiments)"
     )
-    ap.add_argument(
-        "--camera-iterated",
-        choices=("on", "off"),
-        default=None,
-        help="real experiments: OccupancyConfig.camera_iterated (default: its default)",
-    )
+    add_switch(ap, "--camera-iterated", "OccupancyConfig.camera_iterated (real experiments)")
     a = ap.parse_args()
     errors = sensor_errors(a.miss, a.miss_range, a.doubles)
     print(f"real experiments' sensors: {errors}")
@@ -497,8 +490,8 @@ def main() -> None:
             a.channel_corr,
             a.first_seed,
             not a.fixed_spread,
-            None if a.miss_spread_counted is None else a.miss_spread_counted == "on",
-            None if a.camera_iterated is None else a.camera_iterated == "on",
+            switch(a.miss_spread_counted),
+            switch(a.camera_iterated),
         )
     if a.sim_seeds and not a.cost_only:
         simulated(a.sim_seeds, a.miss, a.channel_corr, a.direction_sd, a.days)

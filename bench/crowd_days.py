@@ -42,6 +42,7 @@ from zoneinfo import ZoneInfo
 import numpy as np
 
 from bench.coverage_ci import Coverage, cluster_coverage, shares_coverage
+from bench.switches import add_switch, switch
 from simulators.people_sensing import SensingErrors
 from simulators.simulator import VenueSimulator
 from twin.live_analytics import AnalyticsConfig
@@ -352,15 +353,10 @@ def main() -> None:
         action="store_true",
         help="day-1 error per hour of the reported estimate and of the filter's unprojected mean",
     )
-    ap.add_argument(
-        "--miss-spread-counted",
-        choices=("on", "off"),
-        default=None,
-        help="AnalyticsConfig.miss_spread_counted (default: its default)",
-    )
+    add_switch(ap, "--miss-spread-counted", "AnalyticsConfig.miss_spread_counted")
     a = ap.parse_args()
     overrides = {k: float(v) for k, v in (s.split("=") for s in a.set)}
-    counted = None if a.miss_spread_counted is None else a.miss_spread_counted == "on"
+    counted = switch(a.miss_spread_counted)
     print(
         f"seeds {a.seeds}, {a.days} days, 10 s steps, scored 08:00-19:00; overrides {overrides}"
         f"; miss_spread_counted {'default' if counted is None else counted}"
