@@ -8,7 +8,8 @@ itself, and an event should score high once, early. Per reading:
    time-of-day profile and a time-of-week profile (:class:`SeasonalProfile`). Each keeps its own
    robust residual scale and an EWMA of its absolute error; a profile is used only while it
    predicts clearly (10 %) better than the level, so seasonality is found from the data and
-   switched off on streams that have none.
+   switched off on streams that have none. (A fourth, the level on the daily shape,
+   :class:`SeasonalLevel`, is ``ScoreTuning.seasonal_level``: off, it failed on NAB.)
 2. **Resolution.** The noise scale never falls below half the smallest step seen between
    readings, so integer counts and quantised sensors do not turn their last digit into a
    50-sigma event.
