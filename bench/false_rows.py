@@ -9,14 +9,13 @@ false) and, with ``--nab``, outside the labelled windows of the named NAB
 categories, it tells which evidence made the score (spike: the reading's own
 ``|z|``; shift: its EWMA over about 10 readings; slow: about 100; novelty: a
 new extreme), which predictor the residual came from (level, daily or weekly
-profile; with ``--seasonal-level`` also the seasonal level), the residual and
-scale at that reading, the phase of day and week, and the daily profile's
-slope there (the change between the neighbouring bins in residual scales:
-large on a cycle's steep flank). Diagnosis only: the score is the product's
-(``StreamScore`` unchanged); the evidences are recomputed by
-``bench/nab_trace.py``'s probe (``causes``: the exact bars, range novelty
-against every earlier value and against the range a day before) from a copy
-of the state just before the reading. ``nab_trace`` covers NAB's windows;
+profile), the residual and scale at that reading, the phase of day and week,
+and the daily profile's slope there (the change between the neighbouring
+bins in residual scales: large on a cycle's steep flank). Diagnosis only: the
+score is the product's (``StreamScore`` unchanged); the evidences are
+recomputed by ``bench/nab_trace.py``'s probe (``causes``: the exact bars, range
+novelty against every earlier value and against the range a day before) from a
+copy of the state just before the reading. ``nab_trace`` covers NAB's windows;
 this bench the synthetic streams, the predictor and the phase of the day.
 """
 
@@ -39,7 +38,7 @@ from numpy.typing import NDArray  # noqa: E402
 
 from bench.nab import _default_data_dir  # noqa: E402
 from bench.nab_synthetic import counts, road_speed  # noqa: E402
-from bench.nab_trace import cause_of, causes, predicted  # noqa: E402
+from bench.nab_trace import cause_of, causes  # noqa: E402
 from twin.analytics.anomaly.score_tuning import DEFAULT_TUNING, ScoreTuning  # noqa: E402
 from twin.analytics.anomaly.stream_score import StreamScore  # noqa: E402
 from twin.analytics.nab import PROFILES, load_corpus, sweep  # noqa: E402
@@ -48,7 +47,7 @@ __all__ = ["Explained", "explain_rows", "main"]
 
 _MAD_TO_SIGMA = 1.2533141373155001  # StreamScore's
 _DAY = 86400.0
-_PREDICTOR = ("level", "daily", "weekly", "seasonal level")
+_PREDICTOR = ("level", "daily", "weekly")
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,7 +92,12 @@ def _explain(pre: StreamScore, row: int, ts: float, value: float, score: float) 
     day_bin = int(ts % _DAY * 48 // _DAY) % 48
     week_bin = int(ts % (7 * _DAY) * 336 // (7 * _DAY)) % 336
     best = pre._best()
-    prediction = predicted(pre, ts, best, day_bin, week_bin)
+    level = pre._level
+    prediction = (
+        level,
+        pre._day[day_bin] if pre._day_seen[day_bin] else level,
+        pre._week[week_bin] if pre._week_seen[week_bin] else level,
+    )[best]
     residual = value - prediction
     scale = max(floor, pre._scales[best] * _MAD_TO_SIGMA)
     z = residual / scale
@@ -229,14 +233,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--per-visit", action="store_true", help="profiles weighed per visit (off in the product)"
     )
-    parser.add_argument(
-        "--seasonal-level", action="store_true", help="ScoreTuning.seasonal_level on (off: product)"
-    )
     args = parser.parse_args(argv)
     first, last = (int(x) for x in args.seeds.split("-"))
-    tuning = replace(
-        DEFAULT_TUNING, profile_per_visit=args.per_visit, seasonal_level=args.seasonal_level
-    )
+    tuning = replace(DEFAULT_TUNING, profile_per_visit=args.per_visit)
     if args.phase:
         phase_table(tuning, counts, range(first, last + 1), args.threshold)
     for name, make in (("road speed", road_speed), ("counts", counts)):

@@ -53,7 +53,6 @@ __all__ = [
     "MAJORITY_GRID",
     "PER_READING_GRID",
     "RANGE_LAGS",
-    "SEASONAL_GRID",
     "TIMED_GRID",
     "UNREPORTED_GRID",
     "VISITS_GRID",
@@ -142,12 +141,6 @@ KNOWN_GRID: tuple[ScoreTuning, ...] = tuple(
 # averaged records (``ScoreTuning.spike_majority``; issue 14, twenty-second NAB
 # session, the product's since then): ``--grids averaged,lagged,unreported,known,majority``.
 MAJORITY_GRID: tuple[ScoreTuning, ...] = tuple(replace(t, spike_majority=True) for t in KNOWN_GRID)
-# The same 12 with a fourth predictor, the seasonal level (``ScoreTuning.seasonal_level``;
-# issue 14, twenty-fourth NAB session, off): ``--grids averaged,lagged,unreported,known,
-# majority,seasonal`` offers it as an axis.
-SEASONAL_GRID: tuple[ScoreTuning, ...] = tuple(
-    replace(t, seasonal_level=True) for t in MAJORITY_GRID
-)
 GRIDS: dict[str, tuple[ScoreTuning, ...]] = {
     "per_reading": PER_READING_GRID,
     "timed": TIMED_GRID,
@@ -158,7 +151,6 @@ GRIDS: dict[str, tuple[ScoreTuning, ...]] = {
     "unreported": UNREPORTED_GRID,
     "known": KNOWN_GRID,
     "majority": MAJORITY_GRID,
-    "seasonal": SEASONAL_GRID,
 }
 GRID: tuple[ScoreTuning, ...] = (
     PER_READING_GRID
@@ -170,6 +162,5 @@ GRID: tuple[ScoreTuning, ...] = (
     + UNREPORTED_GRID
     + KNOWN_GRID
     + MAJORITY_GRID
-    + SEASONAL_GRID
 )
 assert DEFAULT_TUNING in GRID

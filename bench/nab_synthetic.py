@@ -29,9 +29,7 @@ product before). 184-211 are the twenty-second's, which made
 ``ScoreTuning.spike_majority`` the product's (a reading whose news is only a
 spike that beat no more than half of the averaged records is not reported):
 ``now`` has it, ``no maj.`` is the product before; ``unrep.`` and ``no dur.``
-are without it too, as they were measured. 212-239 are the twenty-fourth's:
-``seas.`` is the product with ``ScoreTuning.seasonal_level`` (a fourth
-predictor, Holt-Winters' additive level on the daily profile's shape; off).
+are without it too, as they were measured.
 
 - **road speed**: 2,500 irregular 4-6 min readings of a speed with rush-hour
   dips, 20 gaps of 1-12 h and 12 dropouts to 0 of 1-5 readings;
@@ -65,8 +63,6 @@ _VISITS = replace(DEFAULT_TUNING, profile_per_visit=True)
 # decaying (twentieth), and without durations at all (the product before).
 # The product before issue 14's twenty-second NAB session: no spike majority.
 _NO_MAJORITY = replace(DEFAULT_TUNING, spike_majority=False)
-# Issue 14's twenty-fourth NAB session: a fourth predictor, the seasonal level (off).
-_SEASONAL = replace(DEFAULT_TUNING, seasonal_level=True)
 _UNREPORTED = replace(_NO_MAJORITY, duration_known=False)
 _NO_DURATIONS = replace(_UNREPORTED, durations=False, duration_unreported=False)
 _DAY = 86400.0
@@ -119,7 +115,6 @@ def main(argv: list[str] | None = None) -> int:
             "unrep.": _UNREPORTED,
             "no dur.": _NO_DURATIONS,
             "no maj.": _NO_MAJORITY,
-            "seas.": _SEASONAL,
         }
         rows: dict[str, list[int]] = {label: [] for label in tunings}
         for seed in range(args.first_seed, args.first_seed + args.seeds):

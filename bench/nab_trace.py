@@ -2,7 +2,6 @@
 
 Usage: python -m bench.nab_trace [DATA_DIR] [--threshold T] [--rows] [--per-visit]
                                  [--no-durations | --durations | --unreported] [--no-majority]
-                                 [--seasonal-level]
 
 Scores every file with the product's :class:`StreamScore`, takes the whole-set
 standard threshold (or ``--threshold``) and, for every row at or above it after
@@ -76,19 +75,6 @@ class Fired:
     slow_ratio: float  # the slow residual scale over it
 
 
-def predicted(pre: StreamScore, ts: float, best: int, day_bin: int, week_bin: int) -> float:
-    """Predictor ``best``'s prediction from the state ``pre`` (as ``StreamScore.update``)."""
-    level = pre._level
-    if best == 3 and (seasonal := pre._seasonal) is not None:  # ScoreTuning.seasonal_level
-        within = ts % 86400.0 * 48 / 86400.0 - day_bin
-        return seasonal.level + seasonal.shape(pre._day, pre._day_seen, day_bin, within)
-    return (
-        level,
-        pre._day[day_bin] if pre._day_seen[day_bin] else level,
-        pre._week[week_bin] if pre._week_seen[week_bin] else level,
-    )[best]
-
-
 def causes(pre: StreamScore, ts: float, value: float) -> tuple[dict[str, float], bool]:
     """Each evidence's score for the reading at ``ts``, from the state ``pre`` just before it."""
     after = copy.deepcopy(pre)
@@ -99,7 +85,12 @@ def causes(pre: StreamScore, ts: float, value: float) -> tuple[dict[str, float],
     day_bin = int(ts % _DAY * 48 // _DAY) % 48
     week_bin = int(ts % (7 * _DAY) * 336 // (7 * _DAY)) % 336
     best = pre._best()
-    prediction = predicted(pre, ts, best, day_bin, week_bin)
+    level = pre._level
+    prediction = (
+        level,
+        pre._day[day_bin] if pre._day_seen[day_bin] else level,
+        pre._week[week_bin] if pre._week_seen[week_bin] else level,
+    )[best]
     scale = max(floor, pre._scales[best] * _MAD_TO_SIGMA)
     slow_scale = pre._slow_scales[best] * _MAD_TO_SIGMA
     gains = pre._rates.gains
@@ -199,16 +190,10 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="ScoreTuning.spike_majority off: the product before the twenty-second NAB session",
     )
-    parser.add_argument(
-        "--seasonal-level",
-        action="store_true",
-        help="ScoreTuning.seasonal_level on (a fourth predictor; off in the product)",
-    )
     args = parser.parse_args(argv)
     tuning = replace(
         DEFAULT_TUNING,
         profile_per_visit=args.per_visit,
-        seasonal_level=args.seasonal_level,
         # The earlier steps had no spike majority (twenty-second NAB session).
         spike_majority=not (
             args.no_majority or args.no_durations or args.durations or args.unreported

@@ -113,17 +113,6 @@ class ScoreTuning:
     what it scores without it (muting the spike inside the scorer let a
     duration report through on synthetic counts).
     """
-    seasonal_level: bool = False
-    """A fourth predictor: Holt-Winters' additive level on the daily profile's shape.
-
-    ``seasonal_level.py`` (issue 14, twenty-fourth NAB session; off): predicts
-    ``L + s[bin]``, ``s`` the daily profile's bin less the mean of its seen
-    bins, ``L`` a winsorised EWMA of ``value - s[bin]`` at the level's rate.
-    It follows the day's shape without the level's lag on a cycle's flanks and
-    without the profile's day-old absolute level. Chosen as the profiles
-    are: with its own scales and error, only while it predicts 10 % better
-    than the level.
-    """
     timed: tuple[str, ...] = ()
     """Rate groups (:data:`RATE_GROUPS`) given per 5 minutes of time, not per reading.
 

@@ -8,8 +8,8 @@ itself, and an event should score high once, early. Per reading:
    time-of-day profile and a time-of-week profile (:class:`SeasonalProfile`). Each keeps its own
    robust residual scale and an EWMA of its absolute error; a profile is used only while it
    predicts clearly (10 %) better than the level, so seasonality is found from the data and
-   switched off on streams that have none. (A fourth, the level on the daily shape,
-   :class:`SeasonalLevel`, is ``ScoreTuning.seasonal_level``: off, it failed on NAB.)
+   switched off on streams that have none. (A fourth, Holt-Winters' level on the daily
+   shape, failed on NAB and was removed: docs/anomaly.md, "Options tried".)
 2. **Resolution.** The noise scale never falls below half the smallest step seen between
    readings, so integer counts and quantised sensors do not turn their last digit into a
    50-sigma event.
@@ -61,7 +61,6 @@ from twin.analytics.anomaly.range_novelty import LaggedRange, novelty
 from twin.analytics.anomaly.records import records_for
 from twin.analytics.anomaly.recurring import RecurringValues
 from twin.analytics.anomaly.score_tuning import DEFAULT_TUNING, ScoreTuning
-from twin.analytics.anomaly.seasonal_level import SeasonalLevel
 from twin.analytics.anomaly.stream_rates import rates_for
 
 __all__ = ["StreamScore"]
@@ -122,7 +121,6 @@ class StreamScore:
         "_records",
         "_report",
         "_scales",
-        "_seasonal",
         "_slow_scales",
         "_week",
         "_week_seen",
@@ -142,12 +140,9 @@ class StreamScore:
         self._day_seen = array(seen, [0]) * _DAY_BINS
         self._week = array("f", bytes(4 * _WEEK_BINS))
         self._week_seen = array(seen, [0]) * _WEEK_BINS
-        # Off in the product: a fourth predictor, the level on the daily shape (seasonal_level.py).
-        self._seasonal = SeasonalLevel() if tuning.seasonal_level else None
-        predictors = 3 if self._seasonal is None else 4
-        self._errors = [0.0] * predictors  # level, daily, weekly[, seasonal level]
-        self._scales = [0.0] * predictors
-        self._slow_scales = [0.0] * predictors
+        self._errors = [0.0, 0.0, 0.0]  # level, daily, weekly
+        self._scales = [0.0, 0.0, 0.0]
+        self._slow_scales = [0.0, 0.0, 0.0]
         self._evidence = [0.0, 0.0, 0.0]
         self._low = math.inf
         self._high = -math.inf
@@ -178,8 +173,8 @@ class StreamScore:
 
     @property
     def seasonal(self) -> str:
-        """Which predictor is in use: 'level', 'daily', 'weekly' or 'seasonal level'."""
-        return ("level", "daily", "weekly", "seasonal level")[self._best()]
+        """Which predictor is in use: 'level', 'daily' or 'weekly'."""
+        return ("level", "daily", "weekly")[self._best()]
 
     @property
     def interval(self) -> float:
@@ -193,11 +188,6 @@ class StreamScore:
 
     def _best(self) -> int:
         errors = self._errors
-        if self._seasonal is not None:
-            # The same margin rule against the level; ties go to the earlier predictor.
-            k = 1 if errors[1] <= errors[2] else 2
-            k = 3 if errors[3] < errors[k] else k
-            return k if errors[k] < _MARGIN * errors[0] else 0
         if (e if (e := errors[2]) < errors[1] else errors[1]) < _MARGIN * errors[0]:
             return 1 if errors[1] <= errors[2] else 2
         return 0
@@ -236,17 +226,11 @@ class StreamScore:
         day_bin = int(ts % _DAY * _DAY_BINS // _DAY) % _DAY_BINS
         week_bin = int(ts % _WEEK * _WEEK_BINS // _WEEK) % _WEEK_BINS
         level = self._level
-        residuals: tuple[float, ...] = (
+        residuals = (
             value - level,
             value - (self._day[day_bin] if self._day_seen[day_bin] else level),
             value - (self._week[week_bin] if self._week_seen[week_bin] else level),
         )
-        if (seasonal := self._seasonal) is not None:
-            if n == 0:
-                seasonal.level = value
-            within = ts % _DAY * _DAY_BINS / _DAY - day_bin  # where in its bin, 0-1
-            shape = seasonal.shape(self._day, self._day_seen, day_bin, within)
-            residuals += (value - (seasonal.level + shape),)
         best = self._best()
         scales = self._scales
         scale = floor if floor > (scale := scales[best] * _MAD_TO_SIGMA) else scale
@@ -344,7 +328,7 @@ class StreamScore:
         self,
         n: int,
         value: float,
-        residuals: tuple[float, ...],
+        residuals: tuple[float, float, float],
         floor: float,
         day_bin: int,
         week_bin: int,
@@ -354,7 +338,7 @@ class StreamScore:
         weight = rates.scale_alpha if settled else 1.0 / (n + 1)
         slow_alpha, error_alpha = rates.slow_alpha, rates.error_alpha
         scales, slow_scales, errors = self._scales, self._slow_scales, self._errors
-        for k in range(len(residuals)):
+        for k in range(3):
             error = abs(residuals[k])
             if settled:
                 limit = _CLIP * (floor if floor > (m := scales[k] * _MAD_TO_SIGMA) else m)
@@ -378,22 +362,9 @@ class StreamScore:
             self._level += rates.level_alpha * move
         else:
             self._level += move / (n + 1)
-        if (seasonal := self._seasonal) is not None:  # the deseasonalised level, likewise
-            move = residuals[3]
-            if settled:
-                limit = _CLIP * (floor if floor > (m := scales[3] * _MAD_TO_SIGMA) else m)
-                move = limit if move > limit else (-limit if move < -limit else move)
-                seasonal.learn(move, rates.level_alpha)
-            else:
-                seasonal.learn(move, 1.0 / (n + 1))
         # Off: each reading weighs PROFILE_ALPHA; on, each pass through the bin (profile_bins.py).
         per_visit = self._per_visit
         alpha = visit_weight(self._interval) if per_visit else PROFILE_ALPHA
         cap = 0xFFFF if per_visit else 0xFF
-        if seasonal is not None:  # the shape's running sum follows the daily bin
-            old, first = self._day[day_bin], not self._day_seen[day_bin]
-            learn_bin(self._day, self._day_seen, day_bin, value, alpha, cap)
-            seasonal.bin_moved(old, self._day[day_bin], first)
-        else:
-            learn_bin(self._day, self._day_seen, day_bin, value, alpha, cap)
+        learn_bin(self._day, self._day_seen, day_bin, value, alpha, cap)
         learn_bin(self._week, self._week_seen, week_bin, value, alpha, cap)
