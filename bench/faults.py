@@ -3,8 +3,7 @@
 Usage: python bench/faults.py [--sizes 1,2,5,10,20] [--seed 0 | --seeds 0,1,2]
                               [--only sized|realistic|events] [--warmup-days 1]
                               [--sized-at reading|typical] [--cache DIR] [--trace]
-                              [--durations | --no-durations] [--no-majority]
-                              [--spread-law taylor|anscombe] [--per-seed]
+                              [--durations | --no-durations] [--no-majority] [--per-seed]
 
 For each size (times each sensor's own noise, at its reading in the fault's
 window, from a fault-free run of the seed; ``--sized-at typical``: at a
@@ -206,12 +205,6 @@ def main(argv: list[str] | None = None) -> int:
         help="ScoreTuning.spike_majority off (the product before the twenty-second NAB session)",
     )
     parser.add_argument(
-        "--spread-law",
-        choices=("taylor", "anscombe"),
-        default="",
-        help="ScoreTuning.spread_law (issue 14, twenty-fifth NAB session; off in the product)",
-    )
-    parser.add_argument(
         "--per-seed", action="store_true", help="with --seeds: also each seed's own row"
     )
     args = parser.parse_args(argv)
@@ -222,8 +215,6 @@ def main(argv: list[str] | None = None) -> int:
         tuning = replace(tuning, durations=False, duration_unreported=False, duration_known=False)
     if args.no_majority or args.durations or args.no_durations:
         tuning = replace(tuning, spike_majority=False)  # the earlier products had none
-    if args.spread_law:
-        tuning = replace(tuning, spread_law=args.spread_law)
     warm = args.warmup_days * _DAY
     sizes = [float(s) for s in args.sizes.split(",")]
     seeds = [int(x) for x in args.seeds.split(",")] if args.seeds else [args.seed]

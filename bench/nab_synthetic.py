@@ -29,10 +29,7 @@ product before). 184-211 are the twenty-second's, which made
 ``ScoreTuning.spike_majority`` the product's (a reading whose news is only a
 spike that beat no more than half of the averaged records is not reported):
 ``now`` has it, ``no maj.`` is the product before; ``unrep.`` and ``no dur.``
-are without it too, as they were measured. 212-239 are the twenty-fifth's:
-``taylor`` is the product with ``ScoreTuning.spread_law="taylor"`` (the
-residual scale follows the stream's learnt mean-spread law; off), ``ansc.``
-with ``"anscombe"`` (integer streams square-rooted; a comparison, off).
+are without it too, as they were measured.
 
 - **road speed**: 2,500 irregular 4-6 min readings of a speed with rush-hour
   dips, 20 gaps of 1-12 h and 12 dropouts to 0 of 1-5 readings;
@@ -68,10 +65,6 @@ _VISITS = replace(DEFAULT_TUNING, profile_per_visit=True)
 _NO_MAJORITY = replace(DEFAULT_TUNING, spike_majority=False)
 _UNREPORTED = replace(_NO_MAJORITY, duration_known=False)
 _NO_DURATIONS = replace(_UNREPORTED, durations=False, duration_unreported=False)
-# Issue 14's twenty-fifth NAB session: the scale follows a learnt spread law (off),
-# and the fixed square root of integer streams it is compared with.
-_TAYLOR = replace(DEFAULT_TUNING, spread_law="taylor")
-_ANSCOMBE = replace(DEFAULT_TUNING, spread_law="anscombe")
 _DAY = 86400.0
 
 
@@ -122,8 +115,6 @@ def main(argv: list[str] | None = None) -> int:
             "unrep.": _UNREPORTED,
             "no dur.": _NO_DURATIONS,
             "no maj.": _NO_MAJORITY,
-            "taylor": _TAYLOR,
-            "ansc.": _ANSCOMBE,
         }
         rows: dict[str, list[int]] = {label: [] for label in tunings}
         for seed in range(args.first_seed, args.first_seed + args.seeds):

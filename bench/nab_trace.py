@@ -2,7 +2,6 @@
 
 Usage: python -m bench.nab_trace [DATA_DIR] [--threshold T] [--rows] [--per-visit]
                                  [--no-durations | --durations | --unreported] [--no-majority]
-                                 [--spread-law taylor|anscombe]
 
 Scores every file with the product's :class:`StreamScore`, takes the whole-set
 standard threshold (or ``--threshold``) and, for every row at or above it after
@@ -191,17 +190,10 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="ScoreTuning.spike_majority off: the product before the twenty-second NAB session",
     )
-    parser.add_argument(
-        "--spread-law",
-        choices=("taylor", "anscombe"),
-        default="",
-        help="ScoreTuning.spread_law (off in the product; the probe's z is then without it)",
-    )
     args = parser.parse_args(argv)
     tuning = replace(
         DEFAULT_TUNING,
         profile_per_visit=args.per_visit,
-        spread_law=args.spread_law,
         # The earlier steps had no spike majority (twenty-second NAB session).
         spike_majority=not (
             args.no_majority or args.no_durations or args.durations or args.unreported

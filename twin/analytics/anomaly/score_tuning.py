@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-__all__ = ["DEFAULT_TUNING", "RATE_GROUPS", "REFERENCE_INTERVAL", "SPREAD_LAWS", "ScoreTuning"]
+__all__ = ["DEFAULT_TUNING", "RATE_GROUPS", "REFERENCE_INTERVAL", "ScoreTuning"]
 
 REFERENCE_INTERVAL = 300.0
 """Seconds: a timed rate is given per this much of the stream's time (5 minutes)."""
@@ -23,9 +23,6 @@ RATE_GROUPS = ("records", "report", "evidence", "scales")
 - ``evidence``: the EWMA weights of the shift and slow evidences;
 - ``scales``: the residual scales', the level's and the predictors' error rates.
 """
-
-SPREAD_LAWS = ("", "taylor", "anscombe")
-"""``ScoreTuning.spread_law``'s values: none (the product), learnt, a fixed square root."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,17 +113,6 @@ class ScoreTuning:
     what it scores without it (muting the spike inside the scorer let a
     duration report through on synthetic counts).
     """
-    spread_law: str = ""
-    """How the residual scale follows the stream's level; "" (the product): it does not.
-
-    ``"taylor"`` (issue 14, twenty-fifth NAB session): ``spread_law.SpreadLaw``
-    learns the stream's Taylor exponent ``b`` (spread ~ mean ** b) online and
-    scales each residual's scale by ``(prediction / m) ** b``, ``m`` the level
-    the scale was learnt at; ``b`` stays 0 unless the fit is clear.
-    ``"anscombe"``: a fixed square root ``2 sqrt(v + 3/8)`` of every value while
-    the stream has held only non-negative integers (the first NAB session's
-    comparison, re-measured).
-    """
     timed: tuple[str, ...] = ()
     """Rate groups (:data:`RATE_GROUPS`) given per 5 minutes of time, not per reading.
 
@@ -162,8 +148,6 @@ class ScoreTuning:
             raise ValueError("spike_majority judges averaged records: it needs record_decays")
         if self.record_decays and (self.spike_margin or "records" in self.timed):
             raise ValueError("record_decays is not combined with spike_margin or timed")
-        if self.spread_law not in SPREAD_LAWS:
-            raise ValueError(f"spread_law must be one of {SPREAD_LAWS}, got {self.spread_law!r}")
         # A tuple, so the tuning stays hashable (streams share its rates).
         if not isinstance(self.timed, tuple):
             raise ValueError(f"timed must be a tuple of {RATE_GROUPS}, got {self.timed!r}")

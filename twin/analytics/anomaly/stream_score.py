@@ -61,7 +61,6 @@ from twin.analytics.anomaly.range_novelty import LaggedRange, novelty
 from twin.analytics.anomaly.records import records_for
 from twin.analytics.anomaly.recurring import RecurringValues
 from twin.analytics.anomaly.score_tuning import DEFAULT_TUNING, ScoreTuning
-from twin.analytics.anomaly.spread_law import SpreadLaw
 from twin.analytics.anomaly.stream_rates import rates_for
 
 __all__ = ["StreamScore"]
@@ -101,7 +100,6 @@ class StreamScore:
     """Streaming anomaly score of one stream; :meth:`update` per reading, in time order."""
 
     __slots__ = (
-        "_anscombe",
         "_count",
         "_day",
         "_day_seen",
@@ -113,7 +111,6 @@ class StreamScore:
         "_lagged",
         "_last_ts",
         "_last_value",
-        "_law",
         "_level",
         "_low",
         "_majority",
@@ -156,10 +153,6 @@ class StreamScore:
         self._records = records_for(tuning, rates, _RECORD_RISE)
         self._lagged = LaggedRange(lag) if (lag := tuning.range_lag_s) else None  # the day's range
         self._majority = tuning.spike_majority  # a spike needs most records (score_tuning.py)
-        # Off in the product: the scale follows the stream's mean-spread law (spread_law.py),
-        # or integer streams are square-rooted (a comparison).
-        self._law = SpreadLaw() if tuning.spread_law == "taylor" else None
-        self._anscombe = tuning.spread_law == "anscombe"
         # Off in the product: how long each evidence stays up (evidence_durations.py).
         durations = tuning.durations
         self._durations = (
@@ -218,12 +211,6 @@ class StreamScore:
         """Score a reading (finite ``ts`` after the previous one, finite ``value``)."""
         n = self._count
         rates = self._rates
-        if self._anscombe:
-            # While the stream has held only non-negative integers (spread_law "anscombe").
-            if value >= 0.0 and value == int(value):
-                value = 2.0 * math.sqrt(value + 0.375)
-            else:
-                self._anscombe = False
         missed = self._missed(ts)
         self._last_ts = ts
         # The floor comes from steps seen before this reading: a first step
@@ -246,18 +233,13 @@ class StreamScore:
         )
         best = self._best()
         scales = self._scales
-        law = self._law
-        if law is not None:  # the spread at this prediction (spread_law.py)
-            factor, slow_factor = law.factors(value - residuals[best], floor)
-        else:
-            factor = slow_factor = 1.0
-        scale = floor if floor > (scale := scales[best] * _MAD_TO_SIGMA * factor) else scale
+        scale = floor if floor > (scale := scales[best] * _MAD_TO_SIGMA) else scale
         z = residuals[best] / scale
         if rates.slow_alpha > 0.0:
             # The slow evidences judge against the smaller of the two scales:
             # during a sustained event (a failure, a holiday) the faster scale
             # learns the event itself in a few dozen readings and dilutes it.
-            slow_scale = self._slow_scales[best] * _MAD_TO_SIGMA * slow_factor
+            slow_scale = self._slow_scales[best] * _MAD_TO_SIGMA
             slow_scale = scale if scale < slow_scale else slow_scale
             slow_z = residuals[best] / (floor if floor > slow_scale else slow_scale)
         else:
@@ -338,10 +320,6 @@ class StreamScore:
         if missed:
             report_decay **= missed + 1
         self._report = score if score > (r := report * report_decay) else r
-        if law is not None and n > _SETTLE:  # the first residuals are 0 or the settling's
-            fast, slow = rates.scale_alpha, rates.slow_alpha
-            r = residuals[best]
-            law.learn(value, value - r, r, floor, fast, slow if slow > 0.0 else fast)
         self._learn(n, value, residuals, floor, day_bin, week_bin)
         self._count = n + 1
         return self.value
