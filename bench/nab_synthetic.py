@@ -29,15 +29,16 @@ product before). 184-211 are the twenty-second's, which made
 ``ScoreTuning.spike_majority`` the product's (a reading whose news is only a
 spike that beat no more than half of the averaged records is not reported):
 ``now`` has it, ``no maj.`` is the product before; ``unrep.`` and ``no dur.``
-are without it too, as they were measured. ``root`` (issue 14, twenty-sixth NAB
-session) is the product with ``ScoreTuning.count_root`` (count streams
-square-rooted; off); that session used design seeds 100-183 and held 212-239 out.
+are without it too, as they were measured. 212-239 are the twenty-sixth's
+(design seeds 100-183), which measured ``ScoreTuning.count_root`` (count
+streams square-rooted) against its rule; it failed and was removed (last in
+commit 6097da7, with its row ``root``).
 
-``--events`` adds a labelled table (``bench/count_events.py``): the counts with
-a burst, a drop and a lasting level change per file, NAB windows placed as
-NAB's labeller does, scored by our NAB scorer as one category (each profile
-at the category's own best threshold, and at ``--threshold``), for ``now``
-and ``root``.
+``--events`` adds a labelled table (``bench/count_events.py``, issue 14's
+twenty-sixth NAB session): the counts with a burst, a drop and a lasting level
+change per file, NAB windows placed as NAB's labeller does, scored by our NAB
+scorer as one category (each profile at the category's own best threshold,
+and at ``--threshold``), with the windows detected and the false rows.
 
 - **road speed**: 2,500 irregular 4-6 min readings of a speed with rush-hour
   dips, 20 gaps of 1-12 h and 12 dropouts to 0 of 1-5 readings;
@@ -76,8 +77,6 @@ _VISITS = replace(DEFAULT_TUNING, profile_per_visit=True)
 _NO_MAJORITY = replace(DEFAULT_TUNING, spike_majority=False)
 _UNREPORTED = replace(_NO_MAJORITY, duration_known=False)
 _NO_DURATIONS = replace(_UNREPORTED, durations=False, duration_unreported=False)
-# Issue 14's twenty-sixth NAB session: count streams square-rooted (off).
-_ROOT = replace(DEFAULT_TUNING, count_root=True)
 _DAY = 86400.0
 
 
@@ -111,12 +110,12 @@ def _false_rows(scores: NDArray[np.float64], threshold: float) -> int:
 
 
 def _events_table(first_seed: int, seeds: int, threshold: float) -> None:
-    """The labelled counts as one NAB category, for the product and ``root``."""
+    """The labelled counts as one NAB category, for the product."""
     files = [counts_with_events(seed) for seed in range(first_seed, first_seed + seeds)]
     rows = [nab_windows(len(t), [e.onset for e in events]) for t, _, events in files]
     print(f"labelled counts (bench/count_events.py), seeds {first_seed}-{first_seed + seeds - 1}:")
     print("  standard / low_FP / low_FN; at the standard threshold: windows detected, false rows")
-    for label, tuning in (("now", DEFAULT_TUNING), ("root", _ROOT)):
+    for label, tuning in (("now", DEFAULT_TUNING),):
         corpus = []
         for seed, (t, v, _), windows in zip(
             range(first_seed, first_seed + seeds), files, rows, strict=True
@@ -160,7 +159,6 @@ def main(argv: list[str] | None = None) -> int:
             "unrep.": _UNREPORTED,
             "no dur.": _NO_DURATIONS,
             "no maj.": _NO_MAJORITY,
-            "root": _ROOT,
         }
         rows: dict[str, list[int]] = {label: [] for label in tunings}
         for seed in range(args.first_seed, args.first_seed + args.seeds):

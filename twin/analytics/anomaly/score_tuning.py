@@ -113,13 +113,6 @@ class ScoreTuning:
     what it scores without it (muting the spike inside the scorer let a
     duration report through on synthetic counts).
     """
-    count_root: bool = False
-    """Square-root count streams (``count_root.py``; issue 14, twenty-sixth NAB session; off).
-
-    A stream whose first readings (the settling) are all non-negative integers
-    is scored on ``2 sqrt(v + 3/8)`` (Anscombe), whose spread does not grow with
-    the count; any other stream scores exactly as without the option.
-    """
     timed: tuple[str, ...] = ()
     """Rate groups (:data:`RATE_GROUPS`) given per 5 minutes of time, not per reading.
 

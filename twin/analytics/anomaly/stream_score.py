@@ -54,9 +54,7 @@ from __future__ import annotations
 
 import math
 from array import array
-from dataclasses import replace
 
-from twin.analytics.anomaly.count_root import CountQualifier, anscombe
 from twin.analytics.anomaly.evidence_durations import EvidenceDurations
 from twin.analytics.anomaly.profile_bins import PROFILE_ALPHA, learn_bin, visit_weight
 from twin.analytics.anomaly.range_novelty import LaggedRange, novelty
@@ -118,12 +116,10 @@ class StreamScore:
         "_majority",
         "_odd_values",
         "_per_visit",
-        "_qualify",
         "_quantum",
         "_rates",
         "_records",
         "_report",
-        "_root",
         "_scales",
         "_slow_scales",
         "_week",
@@ -157,9 +153,6 @@ class StreamScore:
         self._records = records_for(tuning, rates, _RECORD_RISE)
         self._lagged = LaggedRange(lag) if (lag := tuning.range_lag_s) else None  # the day's range
         self._majority = tuning.spike_majority  # a spike needs most records (score_tuning.py)
-        # Off in the product: count streams square-rooted, decided in the settling (count_root.py).
-        self._root = tuning.count_root
-        self._qualify = CountQualifier(tuning, _SETTLE + 1) if tuning.count_root else None
         # Off in the product: how long each evidence stays up (evidence_durations.py).
         durations = tuning.durations
         self._durations = (
@@ -216,15 +209,6 @@ class StreamScore:
 
     def update(self, ts: float, value: float) -> float:
         """Score a reading (finite ``ts`` after the previous one, finite ``value``)."""
-        if self._root:
-            qualify = self._qualify
-            if qualify is not None:  # still deciding whether this is a count stream
-                if not qualify.admit(ts, value):
-                    self._start_over(qualify)
-                    return self.update(ts, value)
-                if qualify.done:
-                    self._qualify = None
-            value = anscombe(value)
         n = self._count
         rates = self._rates
         missed = self._missed(ts)
@@ -339,14 +323,6 @@ class StreamScore:
         self._learn(n, value, residuals, floor, day_bin, week_bin)
         self._count = n + 1
         return self.value
-
-    def _start_over(self, qualify: CountQualifier) -> None:
-        """Not a count stream: the state as if the kept readings had been scored raw."""
-        fresh = StreamScore(replace(qualify.tuning, count_root=False))
-        for ts, value in qualify.readings:
-            fresh.update(ts, value)
-        for name in StreamScore.__slots__:
-            setattr(self, name, getattr(fresh, name))
 
     def _learn(
         self,
