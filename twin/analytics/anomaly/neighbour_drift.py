@@ -289,7 +289,7 @@ class NeighbourDrift:
         # rooms differ at noon), one value an hour, for a straight line.
         n = t.base_n[slot] + 1  # the first day counts: its level is 0 by definition
         residual = level - t.base[slot]
-        by_hour = cfg.trend.by_hour
+        by_hour = cfg.trend.weighs_hours
         trend = t.trend.add(residual, t.spread[slot] if by_hour else math.nan)
         # The usual level learns robustly: an event's hours would echo a day later.
         move = residual
