@@ -83,9 +83,10 @@ class DriftTrendConfig:
     ``earliest``: report at the first hour either the line above (at
     ``t_min``) or the weighted line (at ``weighted_t_min``, set from its own
     noise) holds; ``halves``: the weighted line's test that each half of the
-    window carries its share of the t. ``earliest`` is off: on design seeds
-    it found 49 of 52 drifts within 24 h against 41, but one drift came later
-    (a neighbour reported sooner leaves the median; docs/anomaly.md).
+    window carries its share of the t. ``earliest`` is off: on 26 design
+    seeds it found 49 of 52 drifts within 24 h against 41, but one drift came
+    later (a neighbour reported sooner leaves the median), and on held-out
+    seeds 70-75 8 of 12, as the product (docs/anomaly.md).
 
     ``t_min`` 12 is at the largest |t| of the design seeds' sound and event
     sensor-hours (12.2; ``bench/drift_t_noise.py``), not above it. ``by_hour``
