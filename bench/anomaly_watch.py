@@ -1,7 +1,6 @@
 """Per-reading cost and state of the live detector of a whole venue (AnomalyWatch).
 
 Usage: python bench/anomaly_watch.py [--days 3] [--rounds 2] [--covariate on|off]
-                                     [--earliest on|off]
 
 Feeds the museum-wing sample venue's climate sensors (15: a thermometer, a
 hygrometer and a CO2 sensor in each of 5 zones) synthetic 10 s readings for
@@ -64,15 +63,8 @@ def main(argv: list[str] | None = None) -> int:
         default="off",
         help="the drift slow path's CO2 covariate (DriftTrendConfig.covariate; default off)",
     )
-    parser.add_argument(
-        "--earliest",
-        choices=("on", "off"),
-        default="off",
-        help="the slow path's earlier of two lines (DriftTrendConfig.earliest; default off)",
-    )
     args = parser.parse_args(argv)
-    trend = DriftTrendConfig(covariate=args.covariate == "on", earliest=args.earliest == "on")
-    drift = DriftConfig(trend=trend)
+    drift = DriftConfig(trend=DriftTrendConfig(covariate=args.covariate == "on"))
     readings = _readings(args.days)
     venue = load_sample("museum-wing")
     best = math.inf

@@ -11,8 +11,7 @@ __all__ = ["add_trend_options", "trend_from"]
 
 
 def add_trend_options(parser: argparse.ArgumentParser) -> None:
-    """Add --agree-trim, --by-hour, --robust, --covariate, --halves, --earliest and
-    --weighted-t-min (default: the config's)."""
+    """Add --agree-trim, --by-hour, --robust and --covariate (default: the config's)."""
     parser.add_argument("--agree-trim", type=float, default=None, help="default: the config's")
     parser.add_argument(
         "--by-hour",
@@ -34,26 +33,6 @@ def add_trend_options(parser: argparse.ArgumentParser) -> None:
         help="take the part the zone's CO2 explains out of the residual (default: the config's)",
     )
 
-    parser.add_argument(
-        "--halves",
-        choices=("on", "off"),
-        default=None,
-        help="the weighted line's halves test (default: the config's, on)",
-    )
-    parser.add_argument(
-        "--earliest",
-        choices=("on", "off"),
-        default=None,
-        help="report at the earlier of the line and the weighted line, each at its own bar "
-        "(default: the config's)",
-    )
-    parser.add_argument(
-        "--weighted-t-min",
-        type=float,
-        default=None,
-        help="the weighted line's bar with --earliest on (default: the config's)",
-    )
-
 
 def trend_from(args: argparse.Namespace) -> DriftTrendConfig:
     """The default slow path with the options given on the command line."""
@@ -66,10 +45,4 @@ def trend_from(args: argparse.Namespace) -> DriftTrendConfig:
         trend = replace(trend, agree_trim=args.agree_trim if args.agree_trim > 0 else None)
     if args.by_hour is not None:
         trend = replace(trend, by_hour=args.by_hour == "on")
-    if args.halves is not None:
-        trend = replace(trend, halves=args.halves == "on")
-    if args.earliest is not None:
-        trend = replace(trend, earliest=args.earliest == "on")
-    if args.weighted_t_min is not None:
-        trend = replace(trend, weighted_t_min=args.weighted_t_min)
     return trend

@@ -4,7 +4,6 @@ Usage: python bench/faults.py [--sizes 1,2,5,10,20] [--seed 0 | --seeds 0,1,2]
                               [--only sized|realistic|events] [--warmup-days 1]
                               [--sized-at reading|typical] [--cache DIR] [--trace]
                               [--durations | --no-durations] [--no-majority] [--per-seed]
-                              [--earliest on|off]
 
 For each size (times each sensor's own noise, at its reading in the fault's
 window, from a fault-free run of the seed; ``--sized-at typical``: at a
@@ -35,8 +34,6 @@ The product's calibrated score has ``ScoreTuning.durations``,
 session); ``--durations`` gives every sensor ``durations`` alone (the
 eighteenth session's option), ``--no-durations`` the score before all three.
 The score feeds the zone-change corroboration, so they can move the table.
-``--earliest on|off`` forces ``DriftTrendConfig.earliest`` (the drift reported
-at the earlier of the slow path's line and its weighted line).
 """
 
 from __future__ import annotations
@@ -56,7 +53,6 @@ sys.path.insert(0, str(REPO))
 
 from bench.fault_cache import level_of, simulated  # noqa: E402
 from bench.fault_trace import false_alarms, missed  # noqa: E402
-from bench.switches import add_switch, switch  # noqa: E402
 from simulators.fault_campaign import (  # noqa: E402
     CLIMATE_KINDS,
     ZoneEvent,
@@ -70,8 +66,6 @@ from simulators.fault_scoring import (  # noqa: E402
     score_faults,
 )
 from simulators.faults import Fault, FaultKind, FaultPlan  # noqa: E402
-from twin.analytics.anomaly.drift_trend import DriftTrendConfig  # noqa: E402
-from twin.analytics.anomaly.neighbour_drift import DriftConfig  # noqa: E402
 from twin.analytics.anomaly.score_tuning import DEFAULT_TUNING, ScoreTuning  # noqa: E402
 from twin.analytics.anomaly.stream_score import StreamScore  # noqa: E402
 from twin.live_analytics.anomalies import AnomalyWatch  # noqa: E402
@@ -94,11 +88,10 @@ def _run(
     judged_from: float = T0 + _DAY,
     cache: Path | None = None,
     tuning: ScoreTuning = DEFAULT_TUNING,
-    drift: DriftConfig | None = None,
 ) -> tuple[list[Fault], Found, int]:
     venue = load_sample("museum-wing")
     run = simulated(seed, T0, seconds, plan, events, cache)
-    watch = AnomalyWatch(venue, active_s=900.0, drift_config=drift)
+    watch = AnomalyWatch(venue, active_s=900.0)
     if tuning != DEFAULT_TUNING:  # an off option of the calibrated score (bench only)
         for detector in watch._detectors.values():
             detector._score = StreamScore(tuning)
@@ -214,10 +207,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--per-seed", action="store_true", help="with --seeds: also each seed's own row"
     )
-    add_switch(parser, "--earliest", "DriftTrendConfig.earliest")
     args = parser.parse_args(argv)
-    earliest = switch(args.earliest)
-    drift = None if earliest is None else DriftConfig(trend=DriftTrendConfig(earliest=earliest))
     tuning = DEFAULT_TUNING
     if args.durations:
         tuning = replace(tuning, duration_unreported=False, duration_known=False)
@@ -242,7 +232,7 @@ def main(argv: list[str] | None = None) -> int:
                 clean = simulated(seed, T0, end - T0, None, (), args.cache)
                 level = level_of(clean)
             plan = sized_plan(load_sample("museum-wing"), T0 + _DAY, size, end, level)
-            t, f, n = _run(plan, end - T0, seed, cache=args.cache, tuning=tuning, drift=drift)
+            t, f, n = _run(plan, end - T0, seed, cache=args.cache, tuning=tuning)
             if args.per_seed and len(seeds) > 1:  # each seed's own row: the seeds' spread
                 rows.append((f"{size:g}x s{seed}", score_faults(t, f)))
             truth += _tagged(t, seed, len(seeds))
@@ -272,7 +262,6 @@ def main(argv: list[str] | None = None) -> int:
             judged_from=T0 + warm,
             cache=args.cache,
             tuning=tuning,
-            drift=drift,
         )
         total_readings += n
         print("realistic faults over 4 days (drift 0.5 degC/week, stuck, spike trains, ")
@@ -305,7 +294,6 @@ def main(argv: list[str] | None = None) -> int:
             judged_from=T0 + warm,
             cache=args.cache,
             tuning=tuning,
-            drift=drift,
         )
         total_readings += n
         venue = load_sample("museum-wing")

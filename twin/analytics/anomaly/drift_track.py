@@ -66,7 +66,7 @@ class Track:
         self.base = array("d", bytes(8 * _DAY_H))  # ...its usual level
         self.base_n = array("q", bytes(8 * _DAY_H))  # ...days in it
         # ...and how far it usually scatters about that level (NaN: not yet).
-        self.spread = array("d", [math.nan] * _DAY_H if trend.weighs_hours else [])
+        self.spread = array("d", [math.nan] * _DAY_H if trend.by_hour else [])
         self.level_ring = array("d", bytes(8 * _DAY_H))  # the same against the others (fast)
         self.ring_n = 0
         self.prev_step = math.nan

@@ -39,16 +39,10 @@ from twin.analytics.anomaly.drift_robust import robust_t
 from twin.analytics.anomaly.drift_weighted import weighted_t
 from twin.analytics.anomaly.robust_scale import mad_sd
 
-__all__ = ["HISTORY_H", "WEIGHTED_T_MIN", "DriftTrendConfig", "Trend", "TrendEvidence"]
+__all__ = ["HISTORY_H", "DriftTrendConfig", "Trend", "TrendEvidence"]
 
 HISTORY_H = 72
 """Hours of residual kept: three days, so a day's drift is a third of them."""
-
-WEIGHTED_T_MIN = 16.0
-"""The weighted line's bar with ``earliest``: 1.1 x its largest |t| (with the
-halves' test) on the design seeds' sound and event sensor-hours (14.5, a
-heating failure's zone; 26 seeds, ``bench/drift_t_noise.py --by-hour on``),
-rounded up to the next 0.5."""
 
 _ROUNDS = 4  # refits without the hours off the line (it settles in two or three)
 
@@ -80,14 +74,6 @@ class DriftTrendConfig:
     seeds 0-2 6 of 6 drifts within 24 h against 4, held-out seeds 40-43 5 of
     8 against 6 (docs/anomaly.md).
 
-    ``earliest``: report at the first hour either the line above (at
-    ``t_min``) or the weighted line (at ``weighted_t_min``, set from its own
-    noise) holds; ``halves``: the weighted line's test that each half of the
-    window carries its share of the t. ``earliest`` is off: on 26 design
-    seeds it found 49 of 52 drifts within 24 h against 41, but one drift came
-    later (a neighbour reported sooner leaves the median), and on held-out
-    seeds 70-75 8 of 12, as the product (docs/anomaly.md).
-
     ``t_min`` 12 is at the largest |t| of the design seeds' sound and event
     sensor-hours (12.2; ``bench/drift_t_noise.py``), not above it. ``by_hour``
     is off: on the design seeds 0-8 it found 22 of 24 drifts within 24 h
@@ -102,22 +88,12 @@ class DriftTrendConfig:
     by_hour: bool = False
     robust: bool = False
     covariate: bool = False
-    halves: bool = True
-    earliest: bool = False
-    weighted_t_min: float = WEIGHTED_T_MIN
-
-    @property
-    def weighs_hours(self) -> bool:
-        """Whether each hour's usual scatter is needed (a weighted line is fitted)."""
-        return self.by_hour or self.earliest
 
 
 @dataclass(frozen=True, slots=True)
 class Trend:
     """The strongest line found: t statistic, slope per hour, its window (h),
-    change over the window and the residual scale, in the residual's units.
-    (With ``earliest``, a weighted line's t is given times ``t_min /
-    weighted_t_min``, so that every line is held to ``t_min``.)"""
+    change over the window and the residual scale, in the residual's units."""
 
     t: float
     slope: float
@@ -138,7 +114,7 @@ class TrendEvidence:
         self._values = array("d", [math.nan] * HISTORY_H)
         # Each hour's usual scatter (its hour of the day's, learnt on earlier
         # days); kept only when the line is weighted by it.
-        self._spreads = array("d", [math.nan] * HISTORY_H if self._cfg.weighs_hours else [])
+        self._spreads = array("d", [math.nan] * HISTORY_H if self._cfg.by_hour else [])
         self._pos = 0  # where the next hour goes
         self._n = 0  # hours held (at most HISTORY_H)
         self.scale = 0.0  # the residual's MAD scale (0: not known yet)
@@ -161,10 +137,10 @@ class TrendEvidence:
 
     def add(self, residual: float, spread: float = math.nan) -> Trend | None:
         """Add one hour's residual (NaN: no residual that hour) and how far that
-        hour of the day usually scatters (NaN: not known; used only when the
-        config weighs hours); a line if one holds."""
+        hour of the day usually scatters (NaN: not known; used only ``by_hour``);
+        a line if one holds."""
         self._values[self._pos] = residual
-        if self._cfg.weighs_hours:
+        if self._cfg.by_hour:
             self._spreads[self._pos] = spread
         self._pos = (self._pos + 1) % HISTORY_H
         self._n = min(self._n + 1, HISTORY_H)
@@ -182,10 +158,10 @@ class TrendEvidence:
     def fits(self, significant: bool = True) -> list[Trend]:
         """The lines of every window over the hours held now (``significant``:
         only those the config reports; else all of them, to study the statistic
-        on sound sensors). With ``earliest``, each window gives its line and
-        its weighted line, the latter's t on the former's scale."""
+        on sound sensors)."""
         cfg = self._cfg
-        if self.scale <= 0.0:
+        scale = self.scale
+        if scale <= 0.0:
             return []
         out: list[Trend] = []
         for w in cfg.windows:
@@ -194,61 +170,43 @@ class TrendEvidence:
             ys = self.last(w)
             if any(math.isnan(y) for y in ys):
                 continue  # a gap: the line's hours are not evenly known
-            trend = self._line(ys, significant)
-            if trend is not None:
-                out.append(trend)
-            if cfg.earliest:
-                trend = self._weighted(ys, cfg.weighted_t_min, significant)
-                if trend is not None:
-                    out.append(_rescaled(trend, cfg.t_min / cfg.weighted_t_min))
-        return out
-
-    def _line(self, ys: list[float], significant: bool) -> Trend | None:
-        """The window's line as the config fits it (None: not significant)."""
-        cfg = self._cfg
-        w = len(ys)
-        if cfg.robust:
-            t, slope = robust_t(ys, needed=cfg.t_min if significant else 0.0)
-            trend = Trend(t, slope, w, slope * w, self.scale)
-            if significant and not self.significant(trend):
-                return None
-            if cfg.agree_trim is not None:
-                trend = _agreed(trend, _fit_trimmed(ys, self.scale, cfg.agree_trim))
+            if cfg.robust:
+                t, slope = robust_t(ys, needed=cfg.t_min if significant else 0.0)
+                trend = Trend(t, slope, w, slope * w, scale)
                 if significant and not self.significant(trend):
-                    return None
-            return trend
-        if cfg.by_hour:
-            return self._weighted(ys, cfg.t_min, significant)
-        trend = _fit(ys, self.scale)
-        if significant and not self.significant(trend):
-            return None  # the agreement below only ever lowers t
-        if cfg.agree_trim is not None:
-            trend = _agreed(trend, _fit_trimmed(ys, self.scale, cfg.agree_trim))
+                    continue
+                if cfg.agree_trim is not None:
+                    trend = _agreed(trend, _fit_trimmed(ys, scale, cfg.agree_trim))
+                    if significant and not self.significant(trend):
+                        continue
+                out.append(trend)
+                continue
+            if cfg.by_hour:
+                needed = cfg.t_min if significant else 0.0
+                t, slope = weighted_t(ys, self._spreads_last(w), cfg.agree_trim, needed)
+                trend = Trend(t, slope, w, slope * w, scale)
+                if not significant or self.significant(trend):
+                    out.append(trend)
+                continue
+            trend = _fit(ys, scale)
             if significant and not self.significant(trend):
-                return None
-        return trend
-
-    def _weighted(self, ys: list[float], bar: float, significant: bool) -> Trend | None:
-        """The window's line, each hour weighted by its usual scatter, held to ``bar``."""
-        cfg = self._cfg
-        w = len(ys)
-        needed = bar if significant else 0.0
-        t, slope = weighted_t(ys, self._spreads_last(w), cfg.agree_trim, needed, cfg.halves)
-        trend = Trend(t, slope, w, slope * w, self.scale)
-        if significant and not self.significant(trend, bar):
-            return None
-        return trend
+                continue  # the agreement below only ever lowers t
+            if cfg.agree_trim is not None:
+                trend = _agreed(trend, _fit_trimmed(ys, scale, cfg.agree_trim))
+                if significant and not self.significant(trend):
+                    continue
+            out.append(trend)
+        return out
 
     def _spreads_last(self, count: int) -> list[float]:
         return [self._spreads[(self._pos - count + i) % HISTORY_H] for i in range(count)]
 
-    def significant(self, trend: Trend, bar: float | None = None) -> bool:
-        """Whether a line is a drift: sure (its t at least ``bar``, default
-        ``t_min``), large enough, and not steep."""
+    def significant(self, trend: Trend) -> bool:
+        """Whether a line is a drift: sure, large enough, and not steep."""
         cfg = self._cfg
         return (
             abs(trend.change) >= cfg.min_change * trend.scale
-            and abs(trend.t) >= (cfg.t_min if bar is None else bar)
+            and abs(trend.t) >= cfg.t_min
             and abs(trend.slope) <= cfg.max_rate * trend.scale
         )
 
@@ -290,11 +248,6 @@ def _fit_trimmed(ys: list[float], scale: float, trim: float) -> Trend:
     ss = sum((ys[i] - intercept - slope * i) ** 2 for i in keep)
     spread = max(math.sqrt(ss / max(len(keep) - 2, 1)), 1e-12)
     return Trend(slope * math.sqrt(sxx) / spread, slope, w, slope * w, scale)
-
-
-def _rescaled(trend: Trend, factor: float) -> Trend:
-    """The line with its t times ``factor``: one line held to another's bar."""
-    return Trend(trend.t * factor, trend.slope, trend.window, trend.change, trend.scale)
 
 
 def _agreed(plain: Trend, trimmed: Trend) -> Trend:

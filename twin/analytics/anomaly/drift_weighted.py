@@ -63,20 +63,15 @@ def weights(spreads: list[float]) -> list[float]:
 
 
 def weighted_t(
-    ys: list[float],
-    spreads: list[float],
-    trim: float | None,
-    needed: float = 0.0,
-    halves: bool = True,
+    ys: list[float], spreads: list[float], trim: float | None, needed: float = 0.0
 ) -> tuple[float, float]:
     """(t statistic, slope per hour) of the weighted line; t 0 if it does not hold.
 
     ``t`` is the plain weighted line's (robust scatter), no larger than the
     line's refitted without the hours more than ``trim`` robust scatters off
     it (``None``: the plain line alone); of opposite signs, or fewer than half
-    the hours kept: 0. ``halves``: also no larger than 2 ** 1.5 times each
-    half's t. A plain t under ``needed`` is returned as it is (the tests below
-    only ever lower it): the quiet hours cost one fit.
+    the hours kept: 0. A plain t under ``needed`` is returned as it is (the
+    tests below only ever lower it): the quiet hours cost one fit.
     """
     ws = weights(spreads)
     n = len(ys)
@@ -103,8 +98,6 @@ def weighted_t(
     if t * t_kept <= 0.0:
         return 0.0, plain.slope
     t = math.copysign(min(abs(t), abs(t_kept)), t)
-    if not halves:
-        return t, plain.slope
     # One slope through the whole window: a heating failure's flat hours then
     # its steady fall (or a recovery's curve) fit a line with a large weighted
     # t, but its halves disagree; a drift's halves each carry their share.

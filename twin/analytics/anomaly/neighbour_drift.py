@@ -23,8 +23,6 @@ moves it for a few hours. Two paths judge it:
   and recovery scatters about any line. Opt-in ``covariate``: a
   thermometer's change since yesterday less the part its zone's CO2 change
   explains (the visitors' heat; :mod:`drift_covariate`), before the median.
-  Opt-in ``earliest``: the earlier of the plain and the weighted line, each
-  at its own bar (not the default either: no better held out).
 - fast (steep lines): the median of the last 24 hourly residuals (one of
   each hour of the day, so the daily shape is a constant, and an event of
   under 12 hours does not move it) moves ``sigma`` scales (the residual's
@@ -291,7 +289,7 @@ class NeighbourDrift:
         # rooms differ at noon), one value an hour, for a straight line.
         n = t.base_n[slot] + 1  # the first day counts: its level is 0 by definition
         residual = level - t.base[slot]
-        by_hour = cfg.trend.weighs_hours
+        by_hour = cfg.trend.by_hour
         trend = t.trend.add(residual, t.spread[slot] if by_hour else math.nan)
         # The usual level learns robustly: an event's hours would echo a day later.
         move = residual
