@@ -53,7 +53,6 @@ __all__ = [
     "MAJORITY_GRID",
     "PER_READING_GRID",
     "RANGE_LAGS",
-    "SIGNED_GRID",
     "TIMED_GRID",
     "UNREPORTED_GRID",
     "VISITS_GRID",
@@ -142,9 +141,6 @@ KNOWN_GRID: tuple[ScoreTuning, ...] = tuple(
 # averaged records (``ScoreTuning.spike_majority``; issue 14, twenty-second NAB
 # session, the product's since then): ``--grids averaged,lagged,unreported,known,majority``.
 MAJORITY_GRID: tuple[ScoreTuning, ...] = tuple(replace(t, spike_majority=True) for t in KNOWN_GRID)
-# The same 12 with each evidence's records kept per sign (``ScoreTuning.signed_records``;
-# issue 14, twenty-seventh NAB session, off): ``--grids ...,majority,signed``.
-SIGNED_GRID: tuple[ScoreTuning, ...] = tuple(replace(t, signed_records=True) for t in MAJORITY_GRID)
 GRIDS: dict[str, tuple[ScoreTuning, ...]] = {
     "per_reading": PER_READING_GRID,
     "timed": TIMED_GRID,
@@ -155,7 +151,6 @@ GRIDS: dict[str, tuple[ScoreTuning, ...]] = {
     "unreported": UNREPORTED_GRID,
     "known": KNOWN_GRID,
     "majority": MAJORITY_GRID,
-    "signed": SIGNED_GRID,
 }
 GRID: tuple[ScoreTuning, ...] = (
     PER_READING_GRID
@@ -167,6 +162,5 @@ GRID: tuple[ScoreTuning, ...] = (
     + UNREPORTED_GRID
     + KNOWN_GRID
     + MAJORITY_GRID
-    + SIGNED_GRID
 )
 assert DEFAULT_TUNING in GRID

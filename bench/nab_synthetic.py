@@ -32,9 +32,7 @@ spike that beat no more than half of the averaged records is not reported):
 are without it too, as they were measured. 212-239 are the twenty-sixth's
 (design seeds 100-183), which measured ``ScoreTuning.count_root`` (count
 streams square-rooted) against its rule; it failed and was removed (last in
-commit 6097da7, with its row ``root``). ``signed`` (issue 14, twenty-seventh
-NAB session; design seeds 100-183, held out 240-267) is the product with
-``ScoreTuning.signed_records`` (each evidence's records per sign; off).
+commit 6097da7, with its row ``root``).
 
 ``--events`` adds a labelled table (``bench/count_events.py``, issue 14's
 twenty-sixth NAB session): the counts with a burst, a drop and a lasting level
@@ -79,8 +77,6 @@ _VISITS = replace(DEFAULT_TUNING, profile_per_visit=True)
 _NO_MAJORITY = replace(DEFAULT_TUNING, spike_majority=False)
 _UNREPORTED = replace(_NO_MAJORITY, duration_known=False)
 _NO_DURATIONS = replace(_UNREPORTED, durations=False, duration_unreported=False)
-# Issue 14's twenty-seventh NAB session: records per sign of the evidence (off).
-_SIGNED = replace(DEFAULT_TUNING, signed_records=True)
 _DAY = 86400.0
 
 
@@ -114,12 +110,12 @@ def _false_rows(scores: NDArray[np.float64], threshold: float) -> int:
 
 
 def _events_table(first_seed: int, seeds: int, threshold: float) -> None:
-    """The labelled counts as one NAB category, for the product and ``signed``."""
+    """The labelled counts as one NAB category, for the product."""
     files = [counts_with_events(seed) for seed in range(first_seed, first_seed + seeds)]
     rows = [nab_windows(len(t), [e.onset for e in events]) for t, _, events in files]
     print(f"labelled counts (bench/count_events.py), seeds {first_seed}-{first_seed + seeds - 1}:")
     print("  standard / low_FP / low_FN; at the standard threshold: windows detected, false rows")
-    for label, tuning in (("now", DEFAULT_TUNING), ("signed", _SIGNED)):
+    for label, tuning in (("now", DEFAULT_TUNING),):
         corpus = []
         for seed, (t, v, _), windows in zip(
             range(first_seed, first_seed + seeds), files, rows, strict=True
@@ -138,7 +134,7 @@ def _events_table(first_seed: int, seeds: int, threshold: float) -> None:
                 for a, b in windows
             )
             print(
-                f"  {label:<6} threshold {name:<6} {figures}  (standard at {std.threshold:.4f}); "
+                f"  {label:<5} threshold {name:<6} {figures}  (standard at {std.threshold:.4f}); "
                 f"windows {found}/{sum(len(w) for w in rows)}; "
                 f"false rows {sum(f.fp for f in std.files)}"
             )
@@ -163,7 +159,6 @@ def main(argv: list[str] | None = None) -> int:
             "unrep.": _UNREPORTED,
             "no dur.": _NO_DURATIONS,
             "no maj.": _NO_MAJORITY,
-            "signed": _SIGNED,
         }
         rows: dict[str, list[int]] = {label: [] for label in tunings}
         for seed in range(args.first_seed, args.first_seed + args.seeds):

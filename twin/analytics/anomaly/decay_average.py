@@ -33,14 +33,6 @@ whether the spike beat every decay's record, and only then is its value
 remembered as a known odd one; else the small scores of readings that beat
 only the fastest record fill that ring, and a ceiling seen before scores
 again.
-
-``ScoreTuning.signed_records`` (off) keeps each evidence's records twice,
-one set per sign of the evidence (:meth:`DecayAverage.bar`'s ``negative``):
-a drop is judged against the stream's earlier drops, not against its
-bursts. Both sets decay every reading; the one of the other sign learns
-nothing that reading. The floor stays shared (one mean of the evidence's
-size): it guards against noise, whose size does not depend on its sign, and
-the duration evidence keeps reading the same floor.
 """
 
 from __future__ import annotations
@@ -68,7 +60,6 @@ class DecayAverage:
         "_floor",
         "_records",
         "_rise",
-        "_signed",
         "_typical_alpha",
         "_typicals",
         "most",
@@ -86,27 +77,20 @@ class DecayAverage:
         # Lists, not arrays: a list read hands back the float object, an
         # array read builds a new one (half of this path's time; the state
         # is about 450 bytes more per stream).
-        # Signed: evidence k's records for a negative sign at k + 3.
-        self._signed = tuning.signed_records
-        sets = 2 * _EVIDENCES if self._signed else _EVIDENCES
-        self._records = [[0.0] * len(self._decays) for _ in range(sets)]
+        self._records = [[0.0] * len(self._decays) for _ in range(_EVIDENCES)]
         self._typicals = [0.0] * _EVIDENCES
         self.news = False  # the last bar's strength beat every decay's record
         self.most = False  # ... more than half of them (ScoreTuning.spike_majority)
 
-    def bar(
-        self, k: int, strength: float, learn: bool, missed: int, negative: bool = False
-    ) -> float:
+    def bar(self, k: int, strength: float, learn: bool, missed: int) -> float:
         """Evidence ``k``'s bar for ``strength`` (the mean of its per-decay scores); learns.
 
         ``learn``: the records learn this reading (from the 10th reading on,
         as the single record); ``missed``: readings missed before it, for
-        which every record decays too; ``negative``: the evidence's sign,
-        which picks the records when ``signed_records`` (else ignored).
+        which every record decays too.
         """
         decays = self._decays
-        signed = self._signed
-        records = self._records[k + _EVIDENCES if signed and negative else k]
+        records = self._records[k]
         floor = 0.0
         if learn:
             typical = self._typicals[k]
@@ -129,8 +113,6 @@ class DecayAverage:
                 decayed = floor if floor > decayed else decayed
                 risen = strength if strength < self._rise * bar_j else self._rise * bar_j
                 records[j] = risen if risen > decayed else decayed
-        if signed and learn:
-            _decay_other(self._records[k if negative else k + _EVIDENCES], decays, missed, floor)
         self.news = news
         self.most = 2 * beaten > len(decays)
         return total / len(decays)
@@ -146,11 +128,8 @@ class _ThreeDecays(DecayAverage):
 
     __slots__ = ()
 
-    def bar(
-        self, k: int, strength: float, learn: bool, missed: int, negative: bool = False
-    ) -> float:
-        signed = self._signed
-        records = self._records[k + _EVIDENCES if signed and negative else k]
+    def bar(self, k: int, strength: float, learn: bool, missed: int) -> float:
+        records = self._records[k]
         r0, r1, r2 = records
         b0 = r0 if r0 > 1.0 else 1.0
         b1 = r1 if r1 > 1.0 else 1.0
@@ -182,16 +161,4 @@ class _ThreeDecays(DecayAverage):
             x = floor if floor > x else x
             y = strength if strength < (y := rise * b2) else y
             records[2] = y if y > x else x
-            if signed:
-                other = self._records[k if negative else k + _EVIDENCES]
-                _decay_other(other, self._decays, missed, floor)
         return total / 3
-
-
-def _decay_other(
-    records: list[float], decays: tuple[float, ...], missed: int, floor: float
-) -> None:
-    """The other sign's records this reading: they decay (to the shared floor), learn nothing."""
-    for j, d in enumerate(decays):
-        x = records[j] * (d ** (missed + 1) if missed else d)
-        records[j] = floor if floor > x else x

@@ -36,14 +36,11 @@ class Records(Protocol):
         """The last :meth:`bar`'s strength beat more than half of the records."""
         ...
 
-    def bar(
-        self, k: int, strength: float, learn: bool, missed: int, negative: bool = False
-    ) -> float:
+    def bar(self, k: int, strength: float, learn: bool, missed: int) -> float:
         """Evidence ``k``'s bar for ``strength`` (state before this reading), then learn it.
 
         ``learn``: the records learn this reading (from the 10th reading on);
-        ``missed``: readings missed before it, for which the records decay too;
-        ``negative``: the evidence's sign (``ScoreTuning.signed_records``).
+        ``missed``: readings missed before it, for which the records decay too.
         """
         ...
 
@@ -67,10 +64,7 @@ class SingleRecord:
         self.news = True  # one record: beating it is beating them all
         self.most = True
 
-    def bar(
-        self, k: int, strength: float, learn: bool, missed: int, negative: bool = False
-    ) -> float:
-        # ``negative`` is unused: signed_records needs the averaged records (score_tuning.py).
+    def bar(self, k: int, strength: float, learn: bool, missed: int) -> float:
         records, typicals = self._records, self._typicals
         record = records[k]
         # A record below one noise sigma means nothing (a perfectly flat

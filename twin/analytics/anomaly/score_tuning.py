@@ -113,18 +113,6 @@ class ScoreTuning:
     what it scores without it (muting the spike inside the scorer let a
     duration report through on synthetic counts).
     """
-    signed_records: bool = False
-    """With ``record_decays``: each evidence's records kept per sign of the evidence.
-
-    Issue 14, twenty-seventh NAB session (off). The spike is judged by the
-    sign of ``z``, the shift and slow evidences by the sign of their EWMA,
-    each against the records of its own sign (``decay_average.py``): on a
-    stream whose routine bursts go up (counts, CPU), a drop must beat the
-    stream's earlier drops, not its bursts, as range novelty already treats
-    new highs and new lows apart. No new constant; the floor (a few times
-    the mean evidence) stays shared, and the duration evidence and the known
-    odd values are as without it.
-    """
     timed: tuple[str, ...] = ()
     """Rate groups (:data:`RATE_GROUPS`) given per 5 minutes of time, not per reading.
 
@@ -158,8 +146,6 @@ class ScoreTuning:
             raise ValueError("duration_known refines durations: it needs durations=True")
         if self.spike_majority and not self.record_decays:
             raise ValueError("spike_majority judges averaged records: it needs record_decays")
-        if self.signed_records and not self.record_decays:
-            raise ValueError("signed_records splits averaged records: it needs record_decays")
         if self.record_decays and (self.spike_margin or "records" in self.timed):
             raise ValueError("record_decays is not combined with spike_margin or timed")
         # A tuple, so the tuning stays hashable (streams share its rates).

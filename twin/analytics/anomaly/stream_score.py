@@ -25,7 +25,6 @@ itself, and an event should score high once, early. Per reading:
    2017) without assuming Gaussian raw scores. The record never falls below a few times the mean
    evidence (learnt once the scale exists), and one reading raises it at most ten-fold, so one
    freak reading does not deafen the stream. Records at three decays, their scores averaged.
-   (``ScoreTuning.signed_records``, off: one set of records per sign of the evidence.)
 5. **Range novelty.** A value beyond every earlier value by more than 5 % of their range scores
    ``1 - 0.05 / excess`` (as NAB's Numenta detector); a new extreme, also against the range a
    day before (:class:`LaggedRange`).
@@ -260,15 +259,12 @@ class StreamScore:
         for k, alpha in enumerate(rates.alphas):
             if k == 0:
                 strength = abs(z)
-                negative = z < 0.0  # signed_records: the spike's sign is z's
             else:
                 kept = evidence[k] * (1.0 - alpha) ** missed if missed else evidence[k]
                 kept += alpha * (clipped_z - kept)
                 evidence[k] = kept
                 strength = abs(kept) * gains[k]
-                negative = kept < 0.0
-            # records.py; learns too (the sign picks the records only when signed_records)
-            bar = records.bar(k, strength, learn_record, missed, negative)
+            bar = records.bar(k, strength, learn_record, missed)  # records.py; learns too
             if judge and strength > bar:
                 if k == 0:
                     point = 1.0 - bar / strength
