@@ -115,29 +115,28 @@ def _events_table(first_seed: int, seeds: int, threshold: float) -> None:
     rows = [nab_windows(len(t), [e.onset for e in events]) for t, _, events in files]
     print(f"labelled counts (bench/count_events.py), seeds {first_seed}-{first_seed + seeds - 1}:")
     print("  standard / low_FP / low_FN; at the standard threshold: windows detected, false rows")
-    for label, tuning in (("now", DEFAULT_TUNING),):
-        corpus = []
-        for seed, (t, v, _), windows in zip(
-            range(first_seed, first_seed + seeds), files, rows, strict=True
-        ):
-            labelled = LabeledSeries(
-                f"counts/{seed}", t, tuple((float(t[a]), float(t[b])) for a, b in windows)
-            )
-            corpus.append((labelled, score_with(tuning, t, v)))
-        for name, fixed in (("own", None), (f"{threshold:g}", dict.fromkeys(PROFILES, threshold))):
-            result = evaluate_corpus(corpus, thresholds=fixed).profiles
-            figures = " / ".join(f"{result[p].normalised:5.1f}" for p in PROFILES)
-            std = result["standard"]
-            found = sum(
-                float(scores[a : b + 1].max()) >= std.threshold
-                for (_, scores), windows in zip(corpus, rows, strict=True)
-                for a, b in windows
-            )
-            print(
-                f"  {label:<5} threshold {name:<6} {figures}  (standard at {std.threshold:.4f}); "
-                f"windows {found}/{sum(len(w) for w in rows)}; "
-                f"false rows {sum(f.fp for f in std.files)}"
-            )
+    corpus = []
+    for seed, (t, v, _), windows in zip(
+        range(first_seed, first_seed + seeds), files, rows, strict=True
+    ):
+        labelled = LabeledSeries(
+            f"counts/{seed}", t, tuple((float(t[a]), float(t[b])) for a, b in windows)
+        )
+        corpus.append((labelled, score_with(DEFAULT_TUNING, t, v)))
+    for name, fixed in (("own", None), (f"{threshold:g}", dict.fromkeys(PROFILES, threshold))):
+        result = evaluate_corpus(corpus, thresholds=fixed).profiles
+        figures = " / ".join(f"{result[p].normalised:5.1f}" for p in PROFILES)
+        std = result["standard"]
+        found = sum(
+            float(scores[a : b + 1].max()) >= std.threshold
+            for (_, scores), windows in zip(corpus, rows, strict=True)
+            for a, b in windows
+        )
+        print(
+            f"  now   threshold {name:<6} {figures}  (standard at {std.threshold:.4f}); "
+            f"windows {found}/{sum(len(w) for w in rows)}; "
+            f"false rows {sum(f.fp for f in std.files)}"
+        )
 
 
 def main(argv: list[str] | None = None) -> int:
