@@ -279,7 +279,8 @@ def main(argv: list[str] | None = None) -> int:
             found += [(_tag(s, seed, len(seeds)), k, ts) for s, k, ts in f]
         real_rows.append(("realistic", score_faults(truth, found)))
         print("realistic faults over 4 days (drift 0.5 degC/week, stuck, spike trains, ")
-        print(f"intermittent dropouts; spikes sized at the {args.sized_at} reading)")
+        at = "the sensor's" if args.sized_at == "reading" else "a typical"
+        print(f"intermittent dropouts; spikes sized at {at} reading)")
         _print_table(real_rows)
         if args.trace:
             print("missed, realistic:")
