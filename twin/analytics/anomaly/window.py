@@ -17,12 +17,6 @@ in a short window of the last ``2 k`` readings:
   and held: the newest half less its wildest reading still carries half of
   it (one wild reading is a spike, not a step).
 
-The noise scale learns a reading's differences only after that reading has
-been judged (two readings late): a spike's own two differences, learned
-first, widened the yardstick that judged it (3 % for an 8-sigma spike, enough
-to hide one of 5.15 sigma), and a confirmed spike's differences are not
-learned at all.
-
 State: a ring of ``2 k`` floats and the noise scale; one window sum per
 reading. Readings across a gap or out of a stuck spell are not judged (the
 buffer restarts), since a jump there is the gap's or the stuck value's fault.
@@ -42,8 +36,6 @@ _CLIP = 4.0
 _WARMUP = 30
 # The jump at a step's boundary must be this many noise sigmas (2 sigma of a difference).
 _JUMP_SIGMA = 2.0 * math.sqrt(2.0)
-# The spike test judges the reading this many back; the scale learns it then.
-_LAG = 2
 
 
 def _held(window: list[float], half: int, step: float) -> bool:
@@ -147,20 +139,7 @@ class WindowDetector:
         self._pos = (self._pos + 1) % size
         if self._filled < size:
             self._filled += 1
-        finding = self._judge()
-        if self._filled > _LAG:
-            if finding is not None and finding.kind == "spike":
-                # Its two differences are the spike's, not the noise's: skip both.
-                self._last = math.nan
-            else:
-                self._learn_noise(ring[(self._pos - _LAG - 1) % size])
-        return finding
-
-    def _judge(self) -> WindowFinding | None:
-        """The spike or step in the window, judged in the noise learned so far."""
-        half = self._half
-        size = 2 * half
-        ring = self._ring
+        self._learn_noise(value)
         if self._filled < size or self._count < _WARMUP:
             return None
         if self._cooldown:
