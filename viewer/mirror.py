@@ -71,12 +71,18 @@ class Mirror:
         s = self.sync.get(venue)
         return s is not None and s.snapshots > 0
 
-    def on_snapshot(self, msg: SnapshotMsg) -> bool:
-        """Apply a full snapshot; False if it is older than what is applied."""
+    def on_snapshot(self, msg: SnapshotMsg, *, retained: bool = False) -> bool:
+        """Apply a full snapshot; False if it is older than what is applied.
+
+        ``retained``: the broker's stored copy, delivered at (re)subscription.
+        It may be up to the twin's snapshot period old, and the deltas published
+        since went to no one, so it is served (better than nothing) but the venue
+        is not synchronised until the twin answers a resync with a fresh one.
+        """
         s = self.sync.get(msg.venue)
         if s is None:
             return False
-        s.received_at = self._clock()
+        now = s.received_at = self._clock()
         if s.synced and msg.epoch == s.epoch and msg.seq < s.seq:
             return False  # e.g. a retained copy overtaken by the deltas that followed it
         venue = msg.venue
@@ -84,9 +90,11 @@ class Mirror:
         self.alarms.replace(venue, [alarm_from_wire(a) for a in msg.alarms])
         self.commands.replace(venue, [command_from_wire(c) for c in msg.commands])
         self.analytics.set_body(venue, msg.analytics)
-        s.epoch, s.seq, s.synced = msg.epoch, msg.seq, True
+        s.epoch, s.seq, s.synced = msg.epoch, msg.seq, not retained
         s.snapshot_at = msg.published_at
         s.snapshots += 1
+        if retained:
+            self._ask(venue, s, now, "retained snapshot")
         return True
 
     def on_delta(self, msg: DeltaMsg) -> bool:

@@ -15,6 +15,7 @@ import logging
 import time
 import uuid
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 import paho.mqtt.client as mqtt
@@ -216,7 +217,8 @@ class MirrorClient:
             if rest == "delta":
                 self._call(mirror.on_delta, decode(msg.payload, DeltaMsg))
             elif rest == "snapshot":
-                self._call(mirror.on_snapshot, decode(msg.payload, SnapshotMsg))
+                snapshot = decode(msg.payload, SnapshotMsg)
+                self._call(partial(mirror.on_snapshot, retained=bool(msg.retain)), snapshot)
             elif rest.startswith("replies/"):
                 self._call(self._on_reply, decode(msg.payload, ActionReply))
         except ReplicaError as exc:

@@ -187,6 +187,29 @@ async def test_a_new_epoch_or_an_old_retained_snapshot_is_not_applied_as_current
     assert pair.resyncs == [(V, "new epoch")]
 
 
+async def test_a_retained_snapshot_is_served_but_not_current_until_the_twin_answers(
+    pair: Pair,
+) -> None:
+    # The broker's retained copy, from before readings the twin has since sent
+    # as deltas to no one (the viewer was down): a viewer that restarts serves
+    # it, says it is not synchronised, and asks for a fresh snapshot.
+    (stored,) = pair.tick()
+    pair.reading("gallery-a-temp", 19.75)
+    pair.tick()  # the delta while the viewer was down: lost
+    assert pair.mirror.on_snapshot(stored, retained=True)
+    assert pair.mirror.ready(V) and pair.mirror.sync[V].synced is False
+    assert pair.resyncs == [(V, "retained snapshot")]
+    assert pair.twin.states[V].sensor("gallery-a-temp").value is None  # type: ignore[union-attr]
+
+    pair.pub.request_snapshot(V)
+    (fresh,) = pair.tick()
+    assert pair.mirror.on_snapshot(fresh)  # published live: current
+    assert pair.mirror.sync[V].synced is True
+    assert same_state(pair.source.states[V], pair.twin.states[V])
+    pair.reading("gallery-a-temp", 20.0)
+    assert pair.feed(pair.tick()) == [True]
+
+
 async def test_a_slow_broker_drops_deltas_and_a_snapshot_follows(pair: Pair) -> None:
     pair.feed(pair.tick())
     pair.pub.room = False
