@@ -98,13 +98,11 @@ class DecayAverage:
             self._typicals[k] = typical
             floor = self._floor * typical
         total = 0.0
-        news = True
-        beaten = 0
+        beaten = 0  # records the strength beat: all of them is news, most of them a majority
         for j in range(len(decays)):
             record = records[j]
             # A record below one noise sigma means nothing (the single record's rule).
             bar_j = record if record > 1.0 else 1.0
-            news = news and strength > bar_j
             beaten += strength > bar_j
             total += bar_j if bar_j < strength else strength
             if learn:
@@ -113,7 +111,7 @@ class DecayAverage:
                 decayed = floor if floor > decayed else decayed
                 risen = strength if strength < self._rise * bar_j else self._rise * bar_j
                 records[j] = risen if risen > decayed else decayed
-        self.news = news
+        self.news = beaten == len(decays)
         self.most = 2 * beaten > len(decays)
         return total / len(decays)
 
@@ -137,8 +135,9 @@ class _ThreeDecays(DecayAverage):
         total = 0.0 + (b0 if b0 < strength else strength)
         total += b1 if b1 < strength else strength
         total += b2 if b2 < strength else strength
-        self.news = strength > b0 and strength > b1 and strength > b2
-        self.most = (strength > b0) + (strength > b1) + (strength > b2) >= 2
+        beaten = (strength > b0) + (strength > b1) + (strength > b2)
+        self.news = beaten == 3
+        self.most = beaten >= 2
         if learn:
             typicals = self._typicals
             typical = typicals[k]
