@@ -43,7 +43,15 @@ from numpy.typing import NDArray
 
 from twin.analytics.nab.sweep import probationary_length
 
-__all__ = ["EVENT_KINDS", "CountEvent", "count_mean", "counts_with_events", "nab_windows"]
+__all__ = [
+    "EVENT_KINDS",
+    "CountEvent",
+    "count_mean",
+    "count_times",
+    "counts_with_events",
+    "draw_counts",
+    "nab_windows",
+]
 
 EVENT_KINDS = ("burst", "drop", "level")
 _DAY = 86400.0
@@ -61,6 +69,18 @@ class CountEvent:
     onset: int
     length: int
     factor: float
+
+
+def count_times() -> NDArray[np.float64]:
+    """The files' timestamps: 15,800 readings five minutes apart."""
+    return 1.4e9 + 300.0 * np.arange(_N, dtype=np.float64)
+
+
+def draw_counts(seed: int, mean: NDArray[np.float64]) -> NDArray[np.float64]:
+    """Gamma-Poisson counts (shape 4) around ``mean``, the seed's draws."""
+    rng = np.random.default_rng(seed)
+    values: NDArray[np.float64] = rng.poisson(rng.gamma(_SHAPE, mean / _SHAPE)).astype(np.float64)
+    return values
 
 
 def count_mean(t: NDArray[np.float64]) -> NDArray[np.float64]:
@@ -117,11 +137,9 @@ def counts_with_events(
     seed: int,
 ) -> tuple[NDArray[np.float64], NDArray[np.float64], list[CountEvent]]:
     """(timestamps, counts, events) of one labelled file."""
-    t = 1.4e9 + 300.0 * np.arange(_N, dtype=np.float64)
+    t = count_times()
     mean = count_mean(t)
     events = _events(seed, _N)
     for e in events:
         mean[e.onset : e.onset + e.length] *= e.factor
-    rng = np.random.default_rng(seed)
-    values: NDArray[np.float64] = rng.poisson(rng.gamma(_SHAPE, mean / _SHAPE)).astype(np.float64)
-    return t, values, events
+    return t, draw_counts(seed, mean), events

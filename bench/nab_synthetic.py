@@ -60,7 +60,13 @@ sys.path.insert(0, str(REPO))
 import numpy as np  # noqa: E402
 from numpy.typing import NDArray  # noqa: E402
 
-from bench.count_events import count_mean, counts_with_events, nab_windows  # noqa: E402
+from bench.count_events import (  # noqa: E402
+    count_mean,
+    count_times,
+    counts_with_events,
+    draw_counts,
+    nab_windows,
+)
 from bench.nab_select import score_with  # noqa: E402
 from twin.analytics.anomaly.score_tuning import DEFAULT_TUNING, ScoreTuning  # noqa: E402
 from twin.analytics.nab import PROFILES, evaluate_corpus  # noqa: E402
@@ -97,11 +103,8 @@ def road_speed(seed: int) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
 
 def counts(seed: int) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
     """(timestamps, values): gamma-Poisson counts with a daily and weekly cycle."""
-    rng = np.random.default_rng(seed)
-    t = 1.4e9 + 300.0 * np.arange(15_800, dtype=np.float64)
-    mean = count_mean(t)
-    values: NDArray[np.float64] = rng.poisson(rng.gamma(4.0, mean / 4.0)).astype(np.float64)
-    return t, values
+    t = count_times()
+    return t, draw_counts(seed, count_mean(t))
 
 
 def _false_rows(scores: NDArray[np.float64], threshold: float) -> int:
