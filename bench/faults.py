@@ -46,7 +46,7 @@ import statistics
 import sys
 import time
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from pathlib import Path
 
@@ -57,6 +57,7 @@ from bench.fault_cache import level_of, simulated  # noqa: E402
 from bench.fault_trace import false_alarms, missed  # noqa: E402
 from simulators.fault_campaign import (  # noqa: E402
     CLIMATE_KINDS,
+    Level,
     ZoneEvent,
     realistic_plan,
     sized_plan,
@@ -141,6 +142,9 @@ def _tagged(truth: list[Fault], seed: int, n_seeds: int) -> list[Fault]:
     return [replace(f, sensor=_tag(f.sensor, seed, n_seeds)) for f in truth]
 
 
+Row = tuple[str, dict[FaultKind, KindScore]]
+
+
 def _cell(score: KindScore) -> str:
     p, r, d = score.precision, score.recall, score.median_delay_s
     pt = "  -  " if math.isnan(p) else f"{100 * p:4.0f}%"
@@ -149,7 +153,7 @@ def _cell(score: KindScore) -> str:
     return f"{pt} {rt} {dt}"
 
 
-def _print_table(rows: list[tuple[str, dict[FaultKind, KindScore]]]) -> None:
+def _print_table(rows: list[Row]) -> None:
     kinds = list(DETECTION_FOR)
     print(f"{'':>10}  " + "  ".join(f"{k.value:^18}" for k in kinds))
     print(f"{'size':>10}  " + "  ".join(f"{'prec  rec  dly':^18}" for _ in kinds))
@@ -157,6 +161,40 @@ def _print_table(rows: list[tuple[str, dict[FaultKind, KindScore]]]) -> None:
         print(f"{label:>10}  " + "  ".join(f"{_cell(scores[k]):^18}" for k in kinds))
     print("(prec: detections of that kind inside a fault of that kind on that sensor;")
     print(" rec: faults found by their own kind; dly: median minutes to first detection)")
+
+
+def _pooled(
+    seeds: Sequence[int],
+    plan_for: Callable[[Level | None, int], FaultPlan],
+    seconds: float,
+    judged_from: float,
+    args: argparse.Namespace,
+    tuning: ScoreTuning,
+) -> tuple[list[Fault], Found, int, list[Row]]:
+    """One campaign over ``seeds``, pooled: truth, detections (tagged by seed
+    when there are several), readings, and with ``--per-seed`` each seed's row.
+
+    ``plan_for(level, seed)`` makes the seed's plan; with ``--sized-at
+    reading``, ``level`` is the seed's fault-free readings (else None).
+    """
+    truth: list[Fault] = []
+    found: Found = []
+    total = 0
+    rows: list[Row] = []
+    for seed in seeds:
+        level = None
+        if args.sized_at == "reading":
+            level = level_of(simulated(seed, T0, seconds, None, (), args.cache))
+        plan = plan_for(level, seed)
+        t, f, n = _run(
+            plan, seconds, seed, judged_from=judged_from, cache=args.cache, tuning=tuning
+        )
+        if args.per_seed and len(seeds) > 1:  # each seed's own row: the seeds' spread
+            rows.append((f"s{seed}", score_faults(t, f)))
+        truth += _tagged(t, seed, len(seeds))
+        found += [(_tag(s, seed, len(seeds)), k, ts) for s, k, ts in f]
+        total += n
+    return truth, found, total, rows
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -221,25 +259,26 @@ def main(argv: list[str] | None = None) -> int:
     sizes = [float(s) for s in args.sizes.split(",")]
     seeds = [int(x) for x in args.seeds.split(",")] if args.seeds else [args.seed]
 
+    venue = load_sample("museum-wing")
     started = time.perf_counter()
     total_readings = 0
-    rows: list[tuple[str, dict[FaultKind, KindScore]]] = []
+    rows: list[Row] = []
+    end = T0 + _DAY + 20 * 3600.0
     for size in sizes if args.only in (None, "sized") else []:
-        end = T0 + _DAY + 20 * 3600.0
-        truth: list[Fault] = []
-        found: Found = []
-        for seed in seeds:
-            level = None
-            if args.sized_at == "reading":
-                clean = simulated(seed, T0, end - T0, None, (), args.cache)
-                level = level_of(clean)
-            plan = sized_plan(load_sample("museum-wing"), T0 + _DAY, size, end, level)
-            t, f, n = _run(plan, end - T0, seed, cache=args.cache, tuning=tuning)
-            if args.per_seed and len(seeds) > 1:  # each seed's own row: the seeds' spread
-                rows.append((f"{size:g}x s{seed}", score_faults(t, f)))
-            truth += _tagged(t, seed, len(seeds))
-            found += [(_tag(s, seed, len(seeds)), k, ts) for s, k, ts in f]
-            total_readings += n
+
+        def sized(level: Level | None, _seed: int, size: float = size) -> FaultPlan:
+            return sized_plan(venue, T0 + _DAY, size, end, level)
+
+        truth, found, n, per_seed = _pooled(
+            seeds,
+            sized,
+            end - T0,
+            T0 + _DAY,
+            args,
+            tuning,
+        )
+        total_readings += n
+        rows += [(f"{size:g}x {name}", scores) for name, scores in per_seed]
         scores = score_faults(truth, found)
         rows.append((f"{size:g}x", scores))
         if args.trace:
@@ -256,28 +295,18 @@ def main(argv: list[str] | None = None) -> int:
 
     if args.only in (None, "realistic"):
         print()
-        truth, found = [], []
-        real_rows: list[tuple[str, dict[FaultKind, KindScore]]] = []
-        for seed in seeds:  # pooled as the sized part is (main's bench ran --seed alone)
-            level = None
-            if args.sized_at == "reading":
-                clean = simulated(seed, T0, warm + 4 * _DAY, None, (), args.cache)
-                level = level_of(clean)
-            plan = realistic_plan(load_sample("museum-wing"), T0 + warm, seed, level)
-            t, f, n = _run(
-                plan,
-                warm + 4 * _DAY,
-                seed,
-                judged_from=T0 + warm,
-                cache=args.cache,
-                tuning=tuning,
-            )
-            total_readings += n
-            if args.per_seed and len(seeds) > 1:
-                real_rows.append((f"s{seed}", score_faults(t, f)))
-            truth += _tagged(t, seed, len(seeds))
-            found += [(_tag(s, seed, len(seeds)), k, ts) for s, k, ts in f]
-        real_rows.append(("realistic", score_faults(truth, found)))
+        # Pooled as the sized part is (before issue 14's spike48 session: --seed alone).
+        truth, found, n, real_rows = _pooled(
+            seeds,
+            lambda level, seed: realistic_plan(venue, T0 + warm, seed, level),
+            warm + 4 * _DAY,
+            T0 + warm,
+            args,
+            tuning,
+        )
+        total_readings += n
+        real_scores = score_faults(truth, found)
+        real_rows.append(("realistic", real_scores))
         print("realistic faults over 4 days (drift 0.5 degC/week, stuck, spike trains, ")
         at = "the sensor's" if args.sized_at == "reading" else "a typical"
         print(f"intermittent dropouts; spikes sized at {at} reading)")
@@ -287,11 +316,11 @@ def main(argv: list[str] | None = None) -> int:
             for line in missed(truth, found):
                 print("  " + line)
         drift = [f for f in truth if f.kind is FaultKind.DRIFT]
-        delays = score_faults(truth, found)[FaultKind.DRIFT].delays_s
+        delays = real_scores[FaultKind.DRIFT].delays_s
         within = sum(d <= _DAY for d in delays)
         print(f"drift 0.5 degC/week found within 24 h: {within} of {len(drift)} thermometers")
         # Chance level: the share of thermometer-time inside a drift (+ grace).
-        n_thermo = sum(s.kind.value == "temperature" for s in load_sample("museum-wing").sensors)
+        n_thermo = sum(s.kind.value == "temperature" for s in venue.sensors)
         drifting_s = sum(f.end - f.start + GRACE_S[FaultKind.DRIFT] for f in drift)
         chance = drifting_s / (len(seeds) * n_thermo * 4 * _DAY)
         print(f"drift precision of detections at random times on thermometers: {100 * chance:.0f}%")
