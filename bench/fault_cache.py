@@ -24,9 +24,22 @@ from simulators.faults import Fault, FaultPlan
 from simulators.simulator import VenueSimulator
 from twin.loader import load_sample
 
-__all__ = ["Simulated", "level_of", "simulated"]
+__all__ = ["Simulated", "level_of", "simulated", "zone_events"]
 
 STEP_S = 60.0
+_DAY = 86400.0
+
+
+def zone_events(judged_from: float) -> list[ZoneEvent]:
+    """The fault benches' four real zone events (doors left open, heating
+    failures), timed from the first judged moment ``judged_from``."""
+    t0 = judged_from - _DAY  # the same events, later with a longer warm-up
+    return [
+        ZoneEvent("gallery-a", "door_open", t0 + 1.5 * _DAY, t0 + 1.5 * _DAY + 3600.0),
+        ZoneEvent("gallery-b", "heating_failure", t0 + 2.2 * _DAY, t0 + 2.2 * _DAY + 8 * 3600),
+        ZoneEvent("entrance", "door_open", t0 + 2.6 * _DAY, t0 + 2.6 * _DAY + 2 * 3600.0),
+        ZoneEvent("gallery-c", "heating_failure", t0 + 3.1 * _DAY, t0 + 3.1 * _DAY + 6 * 3600),
+    ]
 
 
 @dataclass(frozen=True, slots=True)

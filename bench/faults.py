@@ -26,7 +26,9 @@ every minute finds silent sensors. Then:
   ``--sized-at`` sizes its spikes too;
 - real zone events with ground truth (doors left open, heating failures),
   seen by every sensor of the zone: detections of sensor-fault kinds on those
-  sensors during the event are counted as misreadings.
+  sensors during the event (and an hour after) are counted as misreadings,
+  the others as false alarms; ``--seeds`` pools them too (before this, the
+  events ran ``--seed`` alone).
 
 Scoring is strict (``simulators.fault_scoring``): a detection is right only
 inside a fault of its own kind on the same sensor.
@@ -53,7 +55,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from bench.fault_cache import level_of, simulated  # noqa: E402
+from bench.fault_cache import level_of, simulated, zone_events  # noqa: E402
 from bench.fault_trace import false_alarms, missed  # noqa: E402
 from simulators.fault_campaign import (  # noqa: E402
     CLIMATE_KINDS,
@@ -197,6 +199,50 @@ def _pooled(
     return truth, found, total, rows
 
 
+def _zone_events(
+    seeds: Sequence[int], warm: float, args: argparse.Namespace, tuning: ScoreTuning
+) -> int:
+    """The four real zone events of each seed, pooled: how many were misread as
+    sensor faults, and the sensor-fault detections outside them. Returns the
+    readings judged."""
+    zone_of = {s.id: s.zone for s in load_sample("museum-wing").sensors}
+    events = zone_events(T0 + warm)
+
+    def inside(sensor: str, t: float, e: ZoneEvent) -> bool:
+        return zone_of.get(sensor) == e.zone and e.start <= t <= e.end + 3600.0
+
+    print(f"zone events, seed{'s' if len(seeds) > 1 else ''} {','.join(map(str, seeds))}")
+    print("real zone events (no sensor fault injected): sensor-fault detections during them")
+    readings = misread = 0
+    quiet: Counter[str] = Counter()
+    for seed in seeds:
+        _truth, found, n = _run(
+            None,
+            warm + 3 * _DAY,
+            seed,
+            events,
+            judged_from=T0 + warm,
+            cache=args.cache,
+            tuning=tuning,
+        )
+        readings += n
+        faults = [(s, k, t) for s, k, t in found if k in _FAULT_KINDS]
+        for e in events:
+            hits = [f"{s}:{k}" for s, k, t in faults if inside(s, t, e)]
+            misread += bool(hits)
+            print(f"  s{seed} {e.kind:16} {e.zone:10} {len(hits):3} detections {sorted(set(hits))}")
+        quiet.update(
+            _tag(f"{s}:{k}", seed, len(seeds))
+            for s, k, t in faults
+            if not any(inside(s, t, e) for e in events)
+        )
+    print(f"events misread as sensor faults: {misread} of {len(events) * len(seeds)}")
+    print(f"sensor-fault detections outside the events (false alarms): {quiet.total()}")
+    for name, count in quiet.most_common(8):
+        print(f"  {count:5}  {name}")
+    return readings
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="1,2,5,10,20")
@@ -327,48 +373,7 @@ def main(argv: list[str] | None = None) -> int:
 
     if args.only in (None, "events"):
         print()
-        print(f"zone events: seed {args.seed} alone (--seeds is not pooled here)")
-        t0 = T0 + warm - _DAY  # the same events, later with a longer warm-up
-        events = [
-            ZoneEvent("gallery-a", "door_open", t0 + 1.5 * _DAY, t0 + 1.5 * _DAY + 3600.0),
-            ZoneEvent("gallery-b", "heating_failure", t0 + 2.2 * _DAY, t0 + 2.2 * _DAY + 8 * 3600),
-            ZoneEvent("entrance", "door_open", t0 + 2.6 * _DAY, t0 + 2.6 * _DAY + 2 * 3600.0),
-            ZoneEvent("gallery-c", "heating_failure", t0 + 3.1 * _DAY, t0 + 3.1 * _DAY + 6 * 3600),
-        ]
-        _truth, found, n = _run(
-            None,
-            warm + 3 * _DAY,
-            args.seed,
-            events,
-            judged_from=T0 + warm,
-            cache=args.cache,
-            tuning=tuning,
-        )
-        total_readings += n
-        venue = load_sample("museum-wing")
-        zone_of = {s.id: s.zone for s in venue.sensors}
-        print("real zone events (no sensor fault injected): sensor-fault detections during them")
-        misread = 0
-        for e in events:
-            hits = [
-                (s, k)
-                for s, k, t in found
-                if zone_of.get(s) == e.zone and e.start <= t <= e.end + 3600.0 and k in _FAULT_KINDS
-            ]
-            misread += bool(hits)
-            named = sorted({f"{s}:{k}" for s, k in hits})
-            print(f"  {e.kind:16} {e.zone:10} {len(hits):3} detections {named}")
-        print(f"events misread as sensor faults: {misread} of {len(events)}")
-        quiet = [
-            (s, k, t)
-            for s, k, t in found
-            if k in _FAULT_KINDS
-            and not any(zone_of.get(s) == e.zone and e.start <= t <= e.end + 3600 for e in events)
-        ]
-        print(f"sensor-fault detections outside the events (false alarms): {len(quiet)}")
-        by_source = Counter(f"{s}:{k}" for s, k, _t in quiet)
-        for name, count in by_source.most_common(8):
-            print(f"  {count:5}  {name}")
+        total_readings += _zone_events(seeds, warm, args, tuning)
 
     elapsed = time.perf_counter() - started
     print()
