@@ -3,8 +3,7 @@
 Usage: python bench/faults.py [--sizes 1,2,5,10,20] [--seed 0 | --seeds 0,1,2]
                               [--only sized|realistic|events] [--warmup-days 1]
                               [--sized-at reading|typical] [--cache DIR] [--trace]
-                              [--durations | --no-durations] [--no-majority]
-                              [--spread-floor] [--per-seed]
+                              [--durations | --no-durations] [--no-majority] [--per-seed]
 
 For each size (times each sensor's own noise, at its reading in the fault's
 window, from a fault-free run of the seed; ``--sized-at typical``: at a
@@ -248,11 +247,6 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--per-seed", action="store_true", help="with --seeds: also each seed's own row"
     )
-    parser.add_argument(
-        "--spread-floor",
-        action="store_true",
-        help="ScoreTuning.spread_floor (issue 14, nab48 session; off in the product)",
-    )
     args = parser.parse_args(argv)
     tuning = DEFAULT_TUNING
     if args.durations:
@@ -261,8 +255,6 @@ def main(argv: list[str] | None = None) -> int:
         tuning = replace(tuning, durations=False, duration_unreported=False, duration_known=False)
     if args.no_majority or args.durations or args.no_durations:
         tuning = replace(tuning, spike_majority=False)  # the earlier products had none
-    if args.spread_floor:
-        tuning = replace(tuning, spread_floor=True)
     warm = args.warmup_days * _DAY
     sizes = [float(s) for s in args.sizes.split(",")]
     seeds = [int(x) for x in args.seeds.split(",")] if args.seeds else [args.seed]

@@ -43,11 +43,6 @@ from twin.analytics.anomaly.stream_rates import rates_for
 __all__ = ["DecayAverage", "decay_average"]
 
 _EVIDENCES = 3  # spike, shift, slow change: StreamScore's three evidences
-# A half-normal's mean over its mean absolute deviation (|N(0, 1)|: mean
-# sqrt(2 / pi), deviation 4 * (phi(m) - m * Q(m)) = 0.4826): the spread floor's
-# ``mean + (record_floor - 1) * this * deviation`` is ``record_floor * mean``
-# on white noise (ScoreTuning.spread_floor).
-HALF_NORMAL_MEAN_TO_MAD = 1.6532212080853468
 
 
 def decay_average(tuning: ScoreTuning, rise: float) -> DecayAverage:
@@ -65,11 +60,8 @@ class DecayAverage:
         "_floor",
         "_records",
         "_rise",
-        "_spread_gain",
-        "_spreads",
         "_typical_alpha",
         "_typicals",
-        "_unlearnt",
         "most",
         "news",
     )
@@ -87,11 +79,6 @@ class DecayAverage:
         # is about 450 bytes more per stream).
         self._records = [[0.0] * len(self._decays) for _ in range(_EVIDENCES)]
         self._typicals = [0.0] * _EVIDENCES
-        # ScoreTuning.spread_floor (off: None): each evidence's mean absolute
-        # deviation, and (1 - rate) ** readings learnt, which debiases the mean.
-        self._spreads = [0.0] * _EVIDENCES if tuning.spread_floor else None
-        self._spread_gain = (tuning.record_floor - 1.0) * HALF_NORMAL_MEAN_TO_MAD
-        self._unlearnt = 1.0
         self.news = False  # the last bar's strength beat every decay's record
         self.most = False  # ... more than half of them (ScoreTuning.spike_majority)
 
@@ -109,10 +96,7 @@ class DecayAverage:
             typical = self._typicals[k]
             typical += self._typical_alpha * (strength - typical)
             self._typicals[k] = typical
-            if self._spreads is None:
-                floor = self._floor * typical
-            else:
-                floor = self._spread_floor(k, strength, typical)
+            floor = self._floor * typical
         total = 0.0
         beaten = 0  # records the strength beat: all of them is news, most of them a majority
         for j in range(len(decays)):
@@ -132,32 +116,8 @@ class DecayAverage:
         return total / len(decays)
 
     def floor(self, k: int) -> float:
-        """Evidence ``k``'s floor: ``record_floor`` times its mean (0 before it is learnt),
-        or with ``spread_floor`` (shift and slow) its mean plus a multiple of its spread."""
-        spreads = self._spreads
-        if spreads is None or k == 0:
-            return self._floor * self._typicals[k]
-        return self._typicals[k] + self._spread_gain * spreads[k]
-
-    def _spread_floor(self, k: int, strength: float, typical: float) -> float:
-        """Evidence ``k``'s floor with ``spread_floor``; learns its spread (``typical``: its mean).
-
-        Called for every evidence of a learnt reading, the spike's first.
-        """
-        if k == 0:  # the spike keeps record_floor times its mean (ScoreTuning.spread_floor)
-            self._unlearnt *= 1.0 - self._typical_alpha
-            return self._floor * typical
-        spreads = self._spreads
-        assert spreads is not None
-        # The deviation from the debiased mean: the mean is an EWMA started at
-        # 0, and early readings' deviations from its low start would inflate
-        # the spread. Spread and mean stay biased alike (both start at 0), so
-        # the floor grows in as the product's does.
-        deviation = strength - typical / (1.0 - self._unlearnt)
-        spread = spreads[k]
-        spread += self._typical_alpha * ((deviation if deviation > 0.0 else -deviation) - spread)
-        spreads[k] = spread
-        return typical + self._spread_gain * spread
+        """Evidence ``k``'s floor: ``record_floor`` times its mean (0 before it is learnt)."""
+        return self._floor * self._typicals[k]
 
 
 class _ThreeDecays(DecayAverage):
@@ -183,10 +143,7 @@ class _ThreeDecays(DecayAverage):
             typical = typicals[k]
             typical += self._typical_alpha * (strength - typical)
             typicals[k] = typical
-            if self._spreads is None:
-                floor = self._floor * typical
-            else:
-                floor = self._spread_floor(k, strength, typical)
+            floor = self._floor * typical
             d0, d1, d2 = self._decays
             if missed:
                 d0, d1, d2 = d0 ** (missed + 1), d1 ** (missed + 1), d2 ** (missed + 1)

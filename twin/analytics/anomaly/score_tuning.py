@@ -113,23 +113,6 @@ class ScoreTuning:
     what it scores without it (muting the spike inside the scorer let a
     duration report through on synthetic counts).
     """
-    spread_floor: bool = False
-    """With ``record_decays``: the shift and slow evidences' floor from their own spread.
-
-    Issue 14, nab48 session (off). The records never fall below a floor;
-    off, ``record_floor`` times the evidence's running mean. On, for the
-    shift and slow evidences, the mean plus ``(record_floor - 1) * 1.653``
-    times the evidence's running mean absolute deviation (learnt at the
-    mean's rate, both debiased): 1.653 is a half-normal's mean over its mean
-    absolute deviation, so on white noise (each evidence ``|N(0, 1)|``) it
-    is the same floor, and it departs only where the evidence's distribution
-    is not white noise's: on counts the smoothed evidences sit high but
-    steady (correlated seasonal misfit), and five times their mean lies far
-    above their own excursions, so a sustained drop never beat it
-    (``decay_average.py``). The spike evidence keeps ``record_floor`` times
-    its mean: ``|z|``'s mean is pinned near 0.8 by the scale itself (the
-    residuals' own mean absolute size), so it is not inflated there.
-    """
     timed: tuple[str, ...] = ()
     """Rate groups (:data:`RATE_GROUPS`) given per 5 minutes of time, not per reading.
 
@@ -163,8 +146,6 @@ class ScoreTuning:
             raise ValueError("duration_known refines durations: it needs durations=True")
         if self.spike_majority and not self.record_decays:
             raise ValueError("spike_majority judges averaged records: it needs record_decays")
-        if self.spread_floor and not self.record_decays:
-            raise ValueError("spread_floor floors the averaged records: it needs record_decays")
         if self.record_decays and (self.spike_margin or "records" in self.timed):
             raise ValueError("record_decays is not combined with spike_margin or timed")
         # A tuple, so the tuning stays hashable (streams share its rates).
