@@ -19,6 +19,7 @@ import math
 import sys
 import time
 import tracemalloc
+from dataclasses import replace
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
@@ -67,14 +68,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--excursion-gaps",
         choices=("on", "off"),
-        default="off",
-        help="a zone excursion's hours out of the drift fast path's day (DriftConfig; default off)",
+        default=None,
+        help="a zone excursion's hours out of the drift fast path's day (default: the "
+        "config's, on since the drift50 session)",
     )
     args = parser.parse_args(argv)
-    drift = DriftConfig(
-        trend=DriftTrendConfig(covariate=args.covariate == "on"),
-        excursion_gaps=args.excursion_gaps == "on",
-    )
+    drift = DriftConfig(trend=DriftTrendConfig(covariate=args.covariate == "on"))
+    if args.excursion_gaps is not None:
+        drift = replace(drift, excursion_gaps=args.excursion_gaps == "on")
     readings = _readings(args.days)
     venue = load_sample("museum-wing")
     best = math.inf

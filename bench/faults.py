@@ -207,8 +207,10 @@ def _pooled(
 
 
 def _drift_config(args: argparse.Namespace) -> DriftConfig | None:
-    """The drift detector's settings: the product's (None) unless an option is on."""
-    return DriftConfig(excursion_gaps=True) if args.excursion_gaps == "on" else None
+    """The drift detector's settings: the product's (None) unless an option is given."""
+    if args.excursion_gaps is None:
+        return None
+    return DriftConfig(excursion_gaps=args.excursion_gaps == "on")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -264,8 +266,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--excursion-gaps",
         choices=("on", "off"),
-        default="off",
-        help="leave a zone excursion's hours out of the drift fast path's day (DriftConfig, off)",
+        default=None,
+        help="leave a zone excursion's hours out of the drift fast path's day (default: the "
+        "config's, on since the drift50 session; off: the product before it)",
     )
     args = parser.parse_args(argv)
     tuning = DEFAULT_TUNING

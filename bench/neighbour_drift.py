@@ -162,14 +162,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--excursion-gaps",
         choices=("on", "off"),
-        default="off",
-        help="leave a zone excursion's hours out of the fast path's day (DriftConfig, off)",
+        default=None,
+        help="leave a zone excursion's hours out of the fast path's day (default: the "
+        "config's, on since the drift50 session; off: the product before it)",
     )
     args = parser.parse_args(argv)
     trend = trend_from(args)
     if args.t_min is not None:
         trend = replace(trend, t_min=args.t_min)
-    config = DriftConfig(trend=trend, excursion_gaps=args.excursion_gaps == "on")
+    config = DriftConfig(trend=trend)
+    if args.excursion_gaps is not None:
+        config = replace(config, excursion_gaps=args.excursion_gaps == "on")
     print(f"slow path: {trend}; excursion_gaps {config.excursion_gaps}")
     warm = args.warmup_days * _DAY
     started = time.perf_counter()
