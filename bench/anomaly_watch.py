@@ -1,6 +1,7 @@
 """Per-reading cost and state of the live detector of a whole venue (AnomalyWatch).
 
 Usage: python bench/anomaly_watch.py [--days 3] [--rounds 2] [--covariate on|off]
+                                     [--excursion-gaps on|off]
 
 Feeds the museum-wing sample venue's climate sensors (15: a thermometer, a
 hygrometer and a CO2 sensor in each of 5 zones) synthetic 10 s readings for
@@ -18,6 +19,7 @@ import math
 import sys
 import time
 import tracemalloc
+from dataclasses import replace
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
@@ -63,8 +65,17 @@ def main(argv: list[str] | None = None) -> int:
         default="off",
         help="the drift slow path's CO2 covariate (DriftTrendConfig.covariate; default off)",
     )
+    parser.add_argument(
+        "--excursion-gaps",
+        choices=("on", "off"),
+        default=None,
+        help="a zone excursion's hours out of the drift fast path's day (default: the "
+        "config's, on since the drift50 session)",
+    )
     args = parser.parse_args(argv)
     drift = DriftConfig(trend=DriftTrendConfig(covariate=args.covariate == "on"))
+    if args.excursion_gaps is not None:
+        drift = replace(drift, excursion_gaps=args.excursion_gaps == "on")
     readings = _readings(args.days)
     venue = load_sample("museum-wing")
     best = math.inf

@@ -4,6 +4,7 @@ Usage: python bench/faults.py [--sizes 1,2,5,10,20] [--seed 0 | --seeds 0,1,2]
                               [--only sized|realistic|events] [--warmup-days 1]
                               [--sized-at reading|typical] [--cache DIR] [--trace]
                               [--durations | --no-durations] [--no-majority] [--per-seed]
+                              [--excursion-gaps on|off]
 
 For each size (times each sensor's own noise, at its reading in the fault's
 window, from a fault-free run of the seed; ``--sized-at typical``: at a
@@ -71,6 +72,7 @@ from simulators.fault_scoring import (  # noqa: E402
     score_faults,
 )
 from simulators.faults import Fault, FaultKind, FaultPlan  # noqa: E402
+from twin.analytics.anomaly.neighbour_drift import DriftConfig  # noqa: E402
 from twin.analytics.anomaly.score_tuning import DEFAULT_TUNING, ScoreTuning  # noqa: E402
 from twin.analytics.anomaly.stream_score import StreamScore  # noqa: E402
 from twin.live_analytics.anomalies import AnomalyWatch  # noqa: E402
@@ -93,10 +95,11 @@ def _run(
     judged_from: float = T0 + _DAY,
     cache: Path | None = None,
     tuning: ScoreTuning = DEFAULT_TUNING,
+    drift: DriftConfig | None = None,
 ) -> tuple[list[Fault], Found, int]:
     venue = load_sample("museum-wing")
     run = simulated(seed, T0, seconds, plan, events, cache)
-    watch = AnomalyWatch(venue, active_s=900.0)
+    watch = AnomalyWatch(venue, active_s=900.0, drift_config=drift)
     if tuning != DEFAULT_TUNING:  # an off option of the calibrated score (bench only)
         for detector in watch._detectors.values():
             detector._score = StreamScore(tuning)
@@ -189,7 +192,13 @@ def _pooled(
             level = level_of(simulated(seed, T0, seconds, None, (), args.cache))
         plan = plan_for(level, seed)
         t, f, n = _run(
-            plan, seconds, seed, judged_from=judged_from, cache=args.cache, tuning=tuning
+            plan,
+            seconds,
+            seed,
+            judged_from=judged_from,
+            cache=args.cache,
+            tuning=tuning,
+            drift=_drift_config(args),
         )
         if args.per_seed and len(seeds) > 1:  # each seed's own row: the seeds' spread
             rows.append((f"s{seed}", score_faults(t, f)))
@@ -197,6 +206,13 @@ def _pooled(
         found += [(_tag(s, seed, len(seeds)), k, ts) for s, k, ts in f]
         total += n
     return truth, found, total, rows
+
+
+def _drift_config(args: argparse.Namespace) -> DriftConfig | None:
+    """The drift detector's settings: the product's (None) unless an option is given."""
+    if args.excursion_gaps is None:
+        return None
+    return DriftConfig(excursion_gaps=args.excursion_gaps == "on")
 
 
 def _zone_events(
@@ -224,6 +240,7 @@ def _zone_events(
             judged_from=T0 + warm,
             cache=args.cache,
             tuning=tuning,
+            drift=_drift_config(args),
         )
         readings += n
         faults = [(s, k, t) for s, k, t in found if k in _FAULT_KINDS]
@@ -292,6 +309,13 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument(
         "--per-seed", action="store_true", help="with --seeds: also each seed's own row"
+    )
+    parser.add_argument(
+        "--excursion-gaps",
+        choices=("on", "off"),
+        default=None,
+        help="leave a zone excursion's hours out of the drift fast path's day (default: the "
+        "config's, on since the drift50 session; off: the product before it)",
     )
     args = parser.parse_args(argv)
     tuning = DEFAULT_TUNING

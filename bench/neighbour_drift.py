@@ -2,6 +2,7 @@
 
 Usage: python bench/neighbour_drift.py [--seeds 0,1,2] [--warmup-days 3] [--cache DIR]
                                       [--t-min T] [--covariate on|off]
+                                      [--excursion-gaps on|off]
 
 For each seed, the museum-wing venue is simulated twice, as ``bench/faults.py``
 does it: the realistic campaign (``realistic_plan``: about half the
@@ -158,12 +159,21 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--cache", type=Path, default=None)
     parser.add_argument("--t-min", type=float, default=None, help="default: the config's")
     add_trend_options(parser)
+    parser.add_argument(
+        "--excursion-gaps",
+        choices=("on", "off"),
+        default=None,
+        help="leave a zone excursion's hours out of the fast path's day (default: the "
+        "config's, on since the drift50 session; off: the product before it)",
+    )
     args = parser.parse_args(argv)
     trend = trend_from(args)
     if args.t_min is not None:
         trend = replace(trend, t_min=args.t_min)
     config = DriftConfig(trend=trend)
-    print(f"slow path: {trend}")
+    if args.excursion_gaps is not None:
+        config = replace(config, excursion_gaps=args.excursion_gaps == "on")
+    print(f"slow path: {trend}; excursion_gaps {config.excursion_gaps}")
     warm = args.warmup_days * _DAY
     started = time.perf_counter()
     delays: dict[str, list[float]] = {"temperature": [], "humidity": []}

@@ -3,7 +3,8 @@
 Bounded: a day of hourly means, the residual's level and usual level per
 hour of the day, 72 hourly residuals (:class:`TrendEvidence`), a few floats;
 with ``trend.covariate`` also its covariate fit (:class:`CovariateFit`, nine
-floats) and the zone's CO2 sensors' names.
+floats) and the zone's CO2 sensors' names; with ``excursion_gaps`` a byte per
+hour of the day.
 """
 
 from __future__ import annotations
@@ -36,12 +37,16 @@ class Track:
         "cov",
         "covs",
         "drift_ts",
+        "gap",
+        "judged_hour",
         "last_hour",
         "last_mean",
         "level_ring",
         "mean_hour",
         "means",
         "neighbours",
+        "out_from",
+        "out_hour",
         "prev_step",
         "reference",
         "ring",
@@ -52,7 +57,7 @@ class Track:
         "unit",
     )
 
-    def __init__(self, unit: str, trend: DriftTrendConfig) -> None:
+    def __init__(self, unit: str, trend: DriftTrendConfig, gaps: bool = False) -> None:
         self.unit = unit
         self.neighbours: tuple[str, ...] = ()
         self.bin_hour = -1
@@ -79,3 +84,7 @@ class Track:
         self.covs: tuple[str, ...] = ()
         self.cov: CovariateFit | None = None
         self.change, self.change_hour = math.nan, -1  # its last change since yesterday
+        # excursion_gaps: its last judged hour, its current run of hours out of
+        # band, and which hours of the day hold an excursion's hour (drift_excursion).
+        self.judged_hour = self.out_hour = self.out_from = -1
+        self.gap = array("b", bytes(_DAY_H) if gaps else b"")
