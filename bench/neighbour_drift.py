@@ -37,6 +37,7 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 from bench.drift_options import add_trend_options, trend_from  # noqa: E402
+from bench.fault_cache import zone_events  # noqa: E402
 from simulators.fault_campaign import ZoneEvent, ZoneEvents, realistic_plan  # noqa: E402
 from simulators.faults import Fault, FaultKind, FaultPlan  # noqa: E402
 from simulators.simulator import VenueSimulator  # noqa: E402
@@ -60,13 +61,7 @@ _RECORDED = (*_JUDGED, SensorKind.CO2)
 
 def events_for(warm_s: float) -> list[ZoneEvent]:
     """The four zone events of ``bench/faults.py``, after a warm-up of ``warm_s``."""
-    t0 = T0 + warm_s - _DAY
-    return [
-        ZoneEvent("gallery-a", "door_open", t0 + 1.5 * _DAY, t0 + 1.5 * _DAY + 3600.0),
-        ZoneEvent("gallery-b", "heating_failure", t0 + 2.2 * _DAY, t0 + 2.2 * _DAY + 8 * 3600),
-        ZoneEvent("entrance", "door_open", t0 + 2.6 * _DAY, t0 + 2.6 * _DAY + 2 * 3600.0),
-        ZoneEvent("gallery-c", "heating_failure", t0 + 3.1 * _DAY, t0 + 3.1 * _DAY + 6 * 3600),
-    ]
+    return zone_events(T0 + warm_s)
 
 
 def drift_plan(seed: int, warm_s: float, rh_drift: float) -> FaultPlan:
