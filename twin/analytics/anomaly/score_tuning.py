@@ -120,11 +120,12 @@ class ScoreTuning:
     smoothed evidences' noise is not sign-symmetric: event-free, the
     downward shift evidence stays below about 4.5 while the upward reaches
     8-9.5, so a drop must beat a bar set by the upward noise. With this,
-    each of the two evidences keeps its records twice, one set per sign of
-    its EWMA, each floored at ``record_floor`` times the mean of that sign's
-    own readings, never below the floor white noise would give
-    (``signed_shifts.py``). The spike stays sign-blind (one reading's sign
-    in noise is a coin flip); the duration evidence reads the shared floor.
+    each of the two evidences is judged against a floor per sign of its
+    EWMA, ``record_floor`` times the mean of that sign's own readings, never
+    below the floor white noise would give; the records stay shared, raised
+    only by a reading beyond its own sign's floor (``signed_shifts.py``).
+    The spike stays sign-blind (one reading's sign in noise is a coin flip);
+    the duration evidence reads the shared floor.
     """
     timed: tuple[str, ...] = ()
     """Rate groups (:data:`RATE_GROUPS`) given per 5 minutes of time, not per reading.
