@@ -127,8 +127,7 @@ def _label(t: ScoreTuning) -> str:
         f"{'durations ' if t.durations else ''}"
         f"{'unreported ' if t.duration_unreported else ''}"
         f"{'known ' if t.duration_known else ''}"
-        f"{'majority ' if t.spike_majority else ''}"
-        f"{'signed ' if t.signed_shifts else ''}{star}"
+        f"{'majority ' if t.spike_majority else ''}{star}"
     )
 
 

@@ -2,7 +2,6 @@
 
 Usage: python -m bench.nab_trace [DATA_DIR] [--threshold T] [--rows] [--per-visit]
                                  [--no-durations | --durations | --unreported] [--no-majority]
-                                 [--signed-shifts]
 
 Scores every file with the product's :class:`StreamScore`, takes the whole-set
 standard threshold (or ``--threshold``) and, for every row at or above it after
@@ -99,9 +98,8 @@ def causes(pre: StreamScore, ts: float, value: float) -> tuple[dict[str, float],
     strengths = [abs(z)]
     strengths += [abs(after._evidence[k]) * gains[k] for k in (1, 2)]
     out: dict[str, float] = {}
-    signs = [False] + [after._evidence[k] < 0.0 for k in (1, 2)]  # signed_shifts' sets
     for k, strength in enumerate(strengths):
-        bar = copy.deepcopy(pre._records).bar(k, strength, False, missed, signs[k])
+        bar = copy.deepcopy(pre._records).bar(k, strength, False, missed)
         out[CAUSES[k]] = 1.0 - bar / strength if strength > bar else 0.0
     out["duration"] = 0.0  # a spell of an evidence twice its record (ScoreTuning.durations)
     if (spells := copy.deepcopy(pre._durations)) is not None:
@@ -192,16 +190,10 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="ScoreTuning.spike_majority off: the product before the twenty-second NAB session",
     )
-    parser.add_argument(
-        "--signed-shifts",
-        action="store_true",
-        help="ScoreTuning.signed_shifts on: the shift and slow records and floors per sign (off)",
-    )
     args = parser.parse_args(argv)
     tuning = replace(
         DEFAULT_TUNING,
         profile_per_visit=args.per_visit,
-        signed_shifts=args.signed_shifts,
         # The earlier steps had no spike majority (twenty-second NAB session).
         spike_majority=not (
             args.no_majority or args.no_durations or args.durations or args.unreported

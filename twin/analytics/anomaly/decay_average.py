@@ -82,15 +82,12 @@ class DecayAverage:
         self.news = False  # the last bar's strength beat every decay's record
         self.most = False  # ... more than half of them (ScoreTuning.spike_majority)
 
-    def bar(
-        self, k: int, strength: float, learn: bool, missed: int, negative: bool = False
-    ) -> float:
+    def bar(self, k: int, strength: float, learn: bool, missed: int) -> float:
         """Evidence ``k``'s bar for ``strength`` (the mean of its per-decay scores); learns.
 
         ``learn``: the records learn this reading (from the 10th reading on,
         as the single record); ``missed``: readings missed before it, for
-        which every record decays too; ``negative``: the evidence's sign,
-        unused here (``signed_shifts.py`` reads it).
+        which every record decays too.
         """
         decays = self._decays
         records = self._records[k]
@@ -129,9 +126,7 @@ class _ThreeDecays(DecayAverage):
 
     __slots__ = ()
 
-    def bar(
-        self, k: int, strength: float, learn: bool, missed: int, negative: bool = False
-    ) -> float:
+    def bar(self, k: int, strength: float, learn: bool, missed: int) -> float:
         records = self._records[k]
         r0, r1, r2 = records
         b0 = r0 if r0 > 1.0 else 1.0

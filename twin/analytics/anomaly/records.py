@@ -16,7 +16,6 @@ from typing import Protocol
 from twin.analytics.anomaly.decay_average import decay_average
 from twin.analytics.anomaly.known_spikes import KnownSpikes
 from twin.analytics.anomaly.score_tuning import ScoreTuning
-from twin.analytics.anomaly.signed_shifts import SignedShifts
 from twin.analytics.anomaly.stream_rates import StreamRates
 
 __all__ = ["Records", "SingleRecord", "records_for"]
@@ -37,14 +36,11 @@ class Records(Protocol):
         """The last :meth:`bar`'s strength beat more than half of the records."""
         ...
 
-    def bar(
-        self, k: int, strength: float, learn: bool, missed: int, negative: bool = False
-    ) -> float:
+    def bar(self, k: int, strength: float, learn: bool, missed: int) -> float:
         """Evidence ``k``'s bar for ``strength`` (state before this reading), then learn it.
 
         ``learn``: the records learn this reading (from the 10th reading on);
-        ``missed``: readings missed before it, for which the records decay too;
-        ``negative``: the evidence's sign (read only with ``ScoreTuning.signed_shifts``).
+        ``missed``: readings missed before it, for which the records decay too.
         """
         ...
 
@@ -68,9 +64,7 @@ class SingleRecord:
         self.news = True  # one record: beating it is beating them all
         self.most = True
 
-    def bar(
-        self, k: int, strength: float, learn: bool, missed: int, negative: bool = False
-    ) -> float:
+    def bar(self, k: int, strength: float, learn: bool, missed: int) -> float:
         records, typicals = self._records, self._typicals
         record = records[k]
         # A record below one noise sigma means nothing (a perfectly flat
@@ -105,8 +99,6 @@ class SingleRecord:
 
 def records_for(tuning: ScoreTuning, rates: StreamRates, rise: float) -> Records:
     """The records ``tuning`` asks for: averaged over ``record_decays``, else one record."""
-    if tuning.signed_shifts:
-        return SignedShifts(tuning, rise)
     if tuning.record_decays:
         return decay_average(tuning, rise)
     return SingleRecord(tuning, rates, rise)

@@ -113,20 +113,6 @@ class ScoreTuning:
     what it scores without it (muting the spike inside the scorer let a
     duration report through on synthetic counts).
     """
-    signed_shifts: bool = False
-    """With ``record_decays``: the shift and slow evidences judged per sign, floor included.
-
-    Issue 14, nab49 session (off). On right-skewed streams (counts) the
-    smoothed evidences' noise is not sign-symmetric: event-free, the
-    downward shift evidence stays below about 4.5 while the upward reaches
-    8-9.5, so a drop must beat a bar set by the upward noise. With this,
-    each of the two evidences is judged against a floor per sign of its
-    EWMA, ``record_floor`` times the mean of that sign's own readings, never
-    below the floor white noise would give; the records stay shared, raised
-    only by a reading beyond its own sign's floor (``signed_shifts.py``).
-    The spike stays sign-blind (one reading's sign in noise is a coin flip);
-    the duration evidence reads the shared floor.
-    """
     timed: tuple[str, ...] = ()
     """Rate groups (:data:`RATE_GROUPS`) given per 5 minutes of time, not per reading.
 
@@ -160,8 +146,6 @@ class ScoreTuning:
             raise ValueError("duration_known refines durations: it needs durations=True")
         if self.spike_majority and not self.record_decays:
             raise ValueError("spike_majority judges averaged records: it needs record_decays")
-        if self.signed_shifts and not self.record_decays:
-            raise ValueError("signed_shifts splits averaged records: it needs record_decays")
         if self.record_decays and (self.spike_margin or "records" in self.timed):
             raise ValueError("record_decays is not combined with spike_margin or timed")
         # A tuple, so the tuning stays hashable (streams share its rates).

@@ -259,15 +259,12 @@ class StreamScore:
         for k, alpha in enumerate(rates.alphas):
             if k == 0:
                 strength = abs(z)
-                negative = False  # the spike is judged sign-blind
             else:
                 kept = evidence[k] * (1.0 - alpha) ** missed if missed else evidence[k]
                 kept += alpha * (clipped_z - kept)
                 evidence[k] = kept
                 strength = abs(kept) * gains[k]
-                negative = kept < 0.0  # read only with signed_shifts (signed_shifts.py)
-            # records.py; learns too
-            bar = records.bar(k, strength, learn_record, missed, negative)
+            bar = records.bar(k, strength, learn_record, missed)  # records.py; learns too
             if judge and strength > bar:
                 if k == 0:
                     point = 1.0 - bar / strength
