@@ -3,8 +3,7 @@
 Usage: python bench/faults.py [--sizes 1,2,5,10,20] [--seed 0 | --seeds 0,1,2]
                               [--only sized|realistic|events] [--warmup-days 1]
                               [--sized-at reading|typical] [--cache DIR] [--trace]
-                              [--durations | --no-durations] [--no-majority]
-                              [--signed-runs] [--per-seed]
+                              [--durations | --no-durations] [--no-majority] [--per-seed]
                               [--excursion-gaps on|off]
 
 For each size (times each sensor's own noise, at its reading in the fault's
@@ -318,11 +317,6 @@ def main(argv: list[str] | None = None) -> int:
         help="leave a zone excursion's hours out of the drift fast path's day (default: the "
         "config's, on since the drift50 session; off: the product before it)",
     )
-    parser.add_argument(
-        "--signed-runs",
-        action="store_true",
-        help="ScoreTuning.signed_runs (issue 14, nab50 session; off in the product)",
-    )
     args = parser.parse_args(argv)
     tuning = DEFAULT_TUNING
     if args.durations:
@@ -331,8 +325,6 @@ def main(argv: list[str] | None = None) -> int:
         tuning = replace(tuning, durations=False, duration_unreported=False, duration_known=False)
     if args.no_majority or args.durations or args.no_durations:
         tuning = replace(tuning, spike_majority=False)  # the earlier products had none
-    if args.signed_runs:
-        tuning = replace(tuning, signed_runs=True)
     warm = args.warmup_days * _DAY
     sizes = [float(s) for s in args.sizes.split(",")]
     seeds = [int(x) for x in args.seeds.split(",")] if args.seeds else [args.seed]

@@ -141,10 +141,6 @@ KNOWN_GRID: tuple[ScoreTuning, ...] = tuple(
 # averaged records (``ScoreTuning.spike_majority``; issue 14, twenty-second NAB
 # session, the product's since then): ``--grids averaged,lagged,unreported,known,majority``.
 MAJORITY_GRID: tuple[ScoreTuning, ...] = tuple(replace(t, spike_majority=True) for t in KNOWN_GRID)
-# The same 12 with runs of the shift evidence on one side judged per sign
-# (``ScoreTuning.signed_runs``; issue 14, nab50 session, off):
-# ``--grids averaged,lagged,unreported,known,majority,signed_runs``.
-RUNS_GRID: tuple[ScoreTuning, ...] = tuple(replace(t, signed_runs=True) for t in MAJORITY_GRID)
 GRIDS: dict[str, tuple[ScoreTuning, ...]] = {
     "per_reading": PER_READING_GRID,
     "timed": TIMED_GRID,
@@ -155,7 +151,6 @@ GRIDS: dict[str, tuple[ScoreTuning, ...]] = {
     "unreported": UNREPORTED_GRID,
     "known": KNOWN_GRID,
     "majority": MAJORITY_GRID,
-    "signed_runs": RUNS_GRID,
 }
 GRID: tuple[ScoreTuning, ...] = (
     PER_READING_GRID
@@ -167,6 +162,5 @@ GRID: tuple[ScoreTuning, ...] = (
     + UNREPORTED_GRID
     + KNOWN_GRID
     + MAJORITY_GRID
-    + RUNS_GRID
 )
 assert DEFAULT_TUNING in GRID

@@ -2,7 +2,6 @@
 
 Usage: python -m bench.nab_trace [DATA_DIR] [--threshold T] [--rows] [--per-visit]
                                  [--no-durations | --durations | --unreported] [--no-majority]
-                                 [--signed-runs]
 
 Scores every file with the product's :class:`StreamScore`, takes the whole-set
 standard threshold (or ``--threshold``) and, for every row at or above it after
@@ -51,7 +50,7 @@ __all__ = ["CAUSES", "Fired", "cause_of", "causes", "main", "trace_file"]
 
 _MAD_TO_SIGMA = 1.2533141373155001  # StreamScore's
 _DAY = 86400.0
-CAUSES = ("spike", "shift", "slow", "novelty", "lagged", "duration", "runs")
+CAUSES = ("spike", "shift", "slow", "novelty", "lagged", "duration")
 # A fired row this close (readings) after an earlier fired row of the file is a repeat.
 _REPEAT = 70
 
@@ -112,11 +111,6 @@ def causes(pre: StreamScore, ts: float, value: float) -> tuple[dict[str, float],
         for k, up in enumerate(ups):
             d = spells.observe(k, up, after._records.floor(k), judge)
             out["duration"] = max(out["duration"], d)
-    out["runs"] = 0.0  # the shift's run on one side twice its sign's record (signed_runs)
-    if (runs := copy.deepcopy(pre._runs)) is not None:
-        runs.tick(missed)
-        mean = after._records.floor(1) / pre._floor_times
-        out["runs"] = runs.observe(after._evidence[1] * gains[1], mean, pre._count >= 100)
     quantum = after._quantum
     out["novelty"] = novelty(value, pre._low, pre._high, quantum)
     lagged = copy.deepcopy(pre._lagged)
@@ -196,14 +190,10 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="ScoreTuning.spike_majority off: the product before the twenty-second NAB session",
     )
-    parser.add_argument(
-        "--signed-runs", action="store_true", help="ScoreTuning.signed_runs on (off: product)"
-    )
     args = parser.parse_args(argv)
     tuning = replace(
         DEFAULT_TUNING,
         profile_per_visit=args.per_visit,
-        signed_runs=args.signed_runs,
         # The earlier steps had no spike majority (twenty-second NAB session).
         spike_majority=not (
             args.no_majority or args.no_durations or args.durations or args.unreported

@@ -100,7 +100,6 @@ class EvidenceDurations:
         "_known",
         "_lasts",
         "_learnt",
-        "_merge",
         "_now",
         "_records",
         "_reported",
@@ -115,12 +114,7 @@ class EvidenceDurations:
         evidences: int = 3,
         unreported: bool = False,
         known: bool = False,
-        merge: int = GAP,
     ) -> None:
-        # A spell closes once more than this many readings passed since its
-        # latest up one; 1: a strict run (signed_runs.py: a run on one side
-        # ends at the first reading off that side).
-        self._merge = merge
         # ScoreTuning.duration_known: the record keeps the longest spell seen.
         self._decay = 1.0 if known else decay
         self._known = known
@@ -173,7 +167,7 @@ class EvidenceDurations:
         """
         now = self._now
         first = self._firsts[k]
-        if first >= 0 and now - self._lasts[k] > self._merge:
+        if first >= 0 and now - self._lasts[k] > GAP:
             self._close(k)
             first = -1
         if floor > 0.0:

@@ -113,17 +113,6 @@ class ScoreTuning:
     what it scores without it (muting the spike inside the scorer let a
     duration report through on synthetic counts).
     """
-    signed_runs: bool = False
-    """Also judge how long the shift evidence stays on one side, against that side's runs.
-
-    ``signed_runs.py`` (issue 14, nab50 session; off): a run of the signed
-    shift evidence beyond its own mean ``|evidence|`` on one side (strict,
-    no dips), reported once when it lasts twice the longest earlier run of
-    the same sign, with the duration evidence's rules (a record that never
-    decays, no report before a run of that side has closed, none for an
-    event already reported). For drops on counts, which stay below the
-    records' floor (nab48, nab49) but last longer than the noise's runs.
-    """
     timed: tuple[str, ...] = ()
     """Rate groups (:data:`RATE_GROUPS`) given per 5 minutes of time, not per reading.
 

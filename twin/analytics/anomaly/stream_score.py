@@ -61,7 +61,6 @@ from twin.analytics.anomaly.range_novelty import LaggedRange, novelty
 from twin.analytics.anomaly.records import records_for
 from twin.analytics.anomaly.recurring import RecurringValues
 from twin.analytics.anomaly.score_tuning import DEFAULT_TUNING, ScoreTuning
-from twin.analytics.anomaly.signed_runs import SignedRuns
 from twin.analytics.anomaly.stream_rates import rates_for
 
 __all__ = ["StreamScore"]
@@ -107,7 +106,6 @@ class StreamScore:
         "_durations",
         "_errors",
         "_evidence",
-        "_floor_times",
         "_high",
         "_interval",
         "_lagged",
@@ -122,7 +120,6 @@ class StreamScore:
         "_rates",
         "_records",
         "_report",
-        "_runs",
         "_scales",
         "_slow_scales",
         "_week",
@@ -168,11 +165,6 @@ class StreamScore:
             if durations
             else None
         )
-        # Off in the product: how long the shift stays on one side (signed_runs.py).
-        self._runs = (
-            SignedRuns(tuning.record_decay, rates.typical_alpha) if tuning.signed_runs else None
-        )
-        self._floor_times = tuning.record_floor
 
     @property
     def step(self) -> float:
@@ -285,14 +277,6 @@ class StreamScore:
                 s = durations.observe(k, up, records.floor(k), judge)
                 score = s if s > score else score
 
-        if (runs := self._runs) is not None and self._floor_times > 0.0:
-            # A run of the signed shift beyond its own mean |shift|: the
-            # floor is record_floor times that mean (records.py).
-            runs.tick(missed)
-            mean = records.floor(1) / self._floor_times
-            s = runs.observe(evidence[1] * gains[1], mean, judge)
-            score = s if s > score else score
-
         low, high = self._low, self._high
         lagged = self._lagged
         if judge and (p := novelty(value, low, high, self._quantum)) > point:
@@ -326,8 +310,6 @@ class StreamScore:
         self.value = score if score > report else 0.0
         if durations is not None and self.value > 0.0:
             durations.fired(self.value)  # one duration report per event (evidence_durations.py)
-        if runs is not None and self.value > 0.0:
-            runs.fired(self.value)  # signed_runs.py: one report per event, as durations
         if minority and self._majority and point > slow and self.value > 0.0:
             # spike_majority: the reading's news is a spike that most of the
             # averaged records had matched, a burst of this stream's own kind.
