@@ -1,7 +1,7 @@
 """Per-reading cost and state of the live detector of a whole venue (AnomalyWatch).
 
 Usage: python bench/anomaly_watch.py [--days 3] [--rounds 2] [--covariate on|off]
-                                     [--excursion-gaps on|off] [--excursion-scale on|off]
+                                     [--excursion-gaps on|off]
 
 Feeds the museum-wing sample venue's climate sensors (15: a thermometer, a
 hygrometer and a CO2 sensor in each of 5 zones) synthetic 10 s readings for
@@ -72,19 +72,10 @@ def main(argv: list[str] | None = None) -> int:
         help="a zone excursion's hours out of the drift fast path's day (default: the "
         "config's, on since the drift50 session)",
     )
-    parser.add_argument(
-        "--excursion-scale",
-        choices=("on", "off"),
-        default=None,
-        help="the drift fast path's hour-to-hour scale does not learn a zone excursion's "
-        "hours (DriftConfig.excursion_scale; default: the config's, off)",
-    )
     args = parser.parse_args(argv)
     drift = DriftConfig(trend=DriftTrendConfig(covariate=args.covariate == "on"))
     if args.excursion_gaps is not None:
         drift = replace(drift, excursion_gaps=args.excursion_gaps == "on")
-    if args.excursion_scale is not None:
-        drift = replace(drift, excursion_scale=args.excursion_scale == "on")
     readings = _readings(args.days)
     venue = load_sample("museum-wing")
     best = math.inf

@@ -4,7 +4,7 @@ Usage: python bench/faults.py [--sizes 1,2,5,10,20] [--seed 0 | --seeds 0,1,2]
                               [--only sized|realistic|events] [--warmup-days 1]
                               [--sized-at reading|typical] [--cache DIR] [--trace]
                               [--durations | --no-durations] [--no-majority] [--per-seed]
-                              [--excursion-gaps on|off] [--excursion-scale on|off]
+                              [--excursion-gaps on|off]
 
 For each size (times each sensor's own noise, at its reading in the fault's
 window, from a fault-free run of the seed; ``--sized-at typical``: at a
@@ -210,14 +210,9 @@ def _pooled(
 
 def _drift_config(args: argparse.Namespace) -> DriftConfig | None:
     """The drift detector's settings: the product's (None) unless an option is given."""
-    if args.excursion_gaps is None and args.excursion_scale is None:
+    if args.excursion_gaps is None:
         return None
-    config = DriftConfig()
-    if args.excursion_gaps is not None:
-        config = replace(config, excursion_gaps=args.excursion_gaps == "on")
-    if args.excursion_scale is not None:
-        config = replace(config, excursion_scale=args.excursion_scale == "on")
-    return config
+    return DriftConfig(excursion_gaps=args.excursion_gaps == "on")
 
 
 def _zone_events(
@@ -321,13 +316,6 @@ def main(argv: list[str] | None = None) -> int:
         default=None,
         help="leave a zone excursion's hours out of the drift fast path's day (default: the "
         "config's, on since the drift50 session; off: the product before it)",
-    )
-    parser.add_argument(
-        "--excursion-scale",
-        choices=("on", "off"),
-        default=None,
-        help="the drift fast path's hour-to-hour scale does not learn a zone excursion's "
-        "hours (DriftConfig.excursion_scale; default: the config's, off)",
     )
     args = parser.parse_args(argv)
     tuning = DEFAULT_TUNING

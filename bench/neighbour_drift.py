@@ -2,7 +2,7 @@
 
 Usage: python bench/neighbour_drift.py [--seeds 0,1,2] [--warmup-days 3] [--cache DIR]
                                       [--t-min T] [--covariate on|off]
-                                      [--excursion-gaps on|off] [--excursion-scale on|off]
+                                      [--excursion-gaps on|off]
 
 For each seed, the museum-wing venue is simulated twice, as ``bench/faults.py``
 does it: the realistic campaign (``realistic_plan``: about half the
@@ -161,13 +161,6 @@ def main(argv: list[str] | None = None) -> int:
         help="leave a zone excursion's hours out of the fast path's day (default: the "
         "config's, on since the drift50 session; off: the product before it)",
     )
-    parser.add_argument(
-        "--excursion-scale",
-        choices=("on", "off"),
-        default=None,
-        help="the drift fast path's hour-to-hour scale does not learn a zone excursion's "
-        "hours (DriftConfig.excursion_scale; default: the config's, off)",
-    )
     args = parser.parse_args(argv)
     trend = trend_from(args)
     if args.t_min is not None:
@@ -175,12 +168,7 @@ def main(argv: list[str] | None = None) -> int:
     config = DriftConfig(trend=trend)
     if args.excursion_gaps is not None:
         config = replace(config, excursion_gaps=args.excursion_gaps == "on")
-    if args.excursion_scale is not None:
-        config = replace(config, excursion_scale=args.excursion_scale == "on")
-    print(
-        f"slow path: {trend}; excursion_gaps {config.excursion_gaps}; "
-        f"excursion_scale {config.excursion_scale}"
-    )
+    print(f"slow path: {trend}; excursion_gaps {config.excursion_gaps}")
     warm = args.warmup_days * _DAY
     started = time.perf_counter()
     delays: dict[str, list[float]] = {"temperature": [], "humidity": []}

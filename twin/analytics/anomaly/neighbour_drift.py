@@ -103,12 +103,6 @@ class DriftConfig:
     the event is over. On since issue 14's drift50 session: design seeds 2
     false drifts after events -> 0, 41 -> 42 of 52 drifts within 24 h;
     held-out seeds 76-81 0 -> 0 and 10 -> 10 of 12 (docs/anomaly.md).
-
-    ``excursion_scale`` (with ``excursion_gaps``; off): the fast path's
-    hour-to-hour scale does not learn from an hour whose difference spans an
-    excursion's hour (this one or the one before), as the day's median leaves
-    them out: an event inflated it (0.008 -> 0.028 degC on design seed 7) and
-    a drift right after needed up to three times the move.
     """
 
     trend: DriftTrendConfig = field(default_factory=DriftTrendConfig)
@@ -119,7 +113,6 @@ class DriftConfig:
     learn: float = 0.1
     clip: float = 5.0
     excursion_gaps: bool = True
-    excursion_scale: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -377,16 +370,6 @@ class NeighbourDrift:
         kept = [x for x, g in zip(t.level_ring, t.gap, strict=True) if not g]
         return statistics.median(kept) if 2 * len(kept) >= _DAY_H else math.nan
 
-    def _spans_excursion(self, t: _Track) -> bool:
-        """With ``excursion_scale``: whether the hour just judged, or the one
-        before it, is an excursion's (a gap in the day). Both: the scale learns
-        from their difference, and the jump out of an event is the event's."""
-        cfg = self.config
-        if not (cfg.excursion_scale and cfg.excursion_gaps):
-            return False
-        slot = t.judged_hour % _DAY_H
-        return bool(t.gap[slot] or t.gap[(slot - 1) % _DAY_H])
-
     def _covariate(self, t: _Track, hour: int) -> float:
         """The zone's CO2 change since yesterday this hour (NaN: none)."""
         held = [c.change for c in (self._tracks[s] for s in t.covs) if c.change_hour == hour]
@@ -416,8 +399,7 @@ class NeighbourDrift:
         size = abs(step - prev) / math.sqrt(2.0)
         if math.isnan(t.scale):
             t.scale = max(size, 1e-12)
-        elif not self._spans_excursion(t):
-            t.scale += cfg.learn * (min(size, cfg.clip * t.scale) - t.scale)
+        t.scale += cfg.learn * (min(size, cfg.clip * t.scale) - t.scale)
         if t.ring_n < _DAY_H:
             return None
         # A whole day's median: one value per hour of the day, so an event of a
