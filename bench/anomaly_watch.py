@@ -19,7 +19,6 @@ import math
 import sys
 import time
 import tracemalloc
-from dataclasses import replace
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
@@ -27,6 +26,7 @@ sys.path.insert(0, str(REPO))
 
 import numpy as np  # noqa: E402
 
+from bench.drift_options import add_excursion_option, with_excursion  # noqa: E402
 from twin.analytics.anomaly.drift_trend import DriftTrendConfig  # noqa: E402
 from twin.analytics.anomaly.neighbour_drift import DriftConfig  # noqa: E402
 from twin.live_analytics.anomalies import AnomalyWatch  # noqa: E402
@@ -65,17 +65,10 @@ def main(argv: list[str] | None = None) -> int:
         default="off",
         help="the drift slow path's CO2 covariate (DriftTrendConfig.covariate; default off)",
     )
-    parser.add_argument(
-        "--excursion-gaps",
-        choices=("on", "off"),
-        default=None,
-        help="a zone excursion's hours out of the drift fast path's day (default: the "
-        "config's, on since the drift50 session)",
-    )
+    add_excursion_option(parser)
     args = parser.parse_args(argv)
     drift = DriftConfig(trend=DriftTrendConfig(covariate=args.covariate == "on"))
-    if args.excursion_gaps is not None:
-        drift = replace(drift, excursion_gaps=args.excursion_gaps == "on")
+    drift = with_excursion(args, drift)
     readings = _readings(args.days)
     venue = load_sample("museum-wing")
     best = math.inf

@@ -1,4 +1,4 @@
-"""The slow drift path's options, shared by the drift benches."""
+"""The drift detector's options, shared by the drift benches."""
 
 from __future__ import annotations
 
@@ -6,8 +6,9 @@ import argparse
 from dataclasses import replace
 
 from twin.analytics.anomaly.drift_trend import DriftTrendConfig
+from twin.analytics.anomaly.neighbour_drift import DriftConfig
 
-__all__ = ["add_trend_options", "trend_from"]
+__all__ = ["add_excursion_option", "add_trend_options", "trend_from", "with_excursion"]
 
 
 def add_trend_options(parser: argparse.ArgumentParser) -> None:
@@ -46,3 +47,21 @@ def trend_from(args: argparse.Namespace) -> DriftTrendConfig:
     if args.by_hour is not None:
         trend = replace(trend, by_hour=args.by_hour == "on")
     return trend
+
+
+def add_excursion_option(parser: argparse.ArgumentParser) -> None:
+    """Add --excursion-gaps (default: the config's)."""
+    parser.add_argument(
+        "--excursion-gaps",
+        choices=("on", "off"),
+        default=None,
+        help="leave a zone excursion's hours out of the drift fast path's day (default: the "
+        "config's, on since issue 14's drift50 session; off: the product before it)",
+    )
+
+
+def with_excursion(args: argparse.Namespace, config: DriftConfig) -> DriftConfig:
+    """``config`` with --excursion-gaps applied, if it was given."""
+    if args.excursion_gaps is None:
+        return config
+    return replace(config, excursion_gaps=args.excursion_gaps == "on")

@@ -56,6 +56,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
+from bench.drift_options import add_excursion_option, with_excursion  # noqa: E402
 from bench.fault_cache import level_of, simulated, zone_events  # noqa: E402
 from bench.fault_trace import false_alarms, missed  # noqa: E402
 from simulators.fault_campaign import (  # noqa: E402
@@ -210,9 +211,7 @@ def _pooled(
 
 def _drift_config(args: argparse.Namespace) -> DriftConfig | None:
     """The drift detector's settings: the product's (None) unless an option is given."""
-    if args.excursion_gaps is None:
-        return None
-    return DriftConfig(excursion_gaps=args.excursion_gaps == "on")
+    return None if args.excursion_gaps is None else with_excursion(args, DriftConfig())
 
 
 def _zone_events(
@@ -310,13 +309,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--per-seed", action="store_true", help="with --seeds: also each seed's own row"
     )
-    parser.add_argument(
-        "--excursion-gaps",
-        choices=("on", "off"),
-        default=None,
-        help="leave a zone excursion's hours out of the drift fast path's day (default: the "
-        "config's, on since the drift50 session; off: the product before it)",
-    )
+    add_excursion_option(parser)
     args = parser.parse_args(argv)
     tuning = DEFAULT_TUNING
     if args.durations:

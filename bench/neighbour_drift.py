@@ -36,7 +36,12 @@ import numpy as np
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from bench.drift_options import add_trend_options, trend_from  # noqa: E402
+from bench.drift_options import (  # noqa: E402
+    add_excursion_option,
+    add_trend_options,
+    trend_from,
+    with_excursion,
+)
 from bench.fault_cache import zone_events  # noqa: E402
 from simulators.fault_campaign import ZoneEvent, ZoneEvents, realistic_plan  # noqa: E402
 from simulators.faults import Fault, FaultKind, FaultPlan  # noqa: E402
@@ -154,20 +159,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--cache", type=Path, default=None)
     parser.add_argument("--t-min", type=float, default=None, help="default: the config's")
     add_trend_options(parser)
-    parser.add_argument(
-        "--excursion-gaps",
-        choices=("on", "off"),
-        default=None,
-        help="leave a zone excursion's hours out of the fast path's day (default: the "
-        "config's, on since the drift50 session; off: the product before it)",
-    )
+    add_excursion_option(parser)
     args = parser.parse_args(argv)
     trend = trend_from(args)
     if args.t_min is not None:
         trend = replace(trend, t_min=args.t_min)
     config = DriftConfig(trend=trend)
-    if args.excursion_gaps is not None:
-        config = replace(config, excursion_gaps=args.excursion_gaps == "on")
+    config = with_excursion(args, config)
     print(f"slow path: {trend}; excursion_gaps {config.excursion_gaps}")
     warm = args.warmup_days * _DAY
     started = time.perf_counter()
