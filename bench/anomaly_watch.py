@@ -1,7 +1,7 @@
 """Per-reading cost and state of the live detector of a whole venue (AnomalyWatch).
 
 Usage: python bench/anomaly_watch.py [--days 3] [--rounds 2] [--covariate on|off]
-                                     [--excursion-gaps on|off] [--fast-level-self on|off]
+                                     [--excursion-gaps on|off]
 
 Feeds the museum-wing sample venue's climate sensors (15: a thermometer, a
 hygrometer and a CO2 sensor in each of 5 zones) synthetic 10 s readings for
@@ -26,12 +26,7 @@ sys.path.insert(0, str(REPO))
 
 import numpy as np  # noqa: E402
 
-from bench.drift_options import (  # noqa: E402
-    add_excursion_option,
-    add_fast_level_option,
-    with_excursion,
-    with_fast_level,
-)
+from bench.drift_options import add_excursion_option, with_excursion  # noqa: E402
 from twin.analytics.anomaly.drift_trend import DriftTrendConfig  # noqa: E402
 from twin.analytics.anomaly.neighbour_drift import DriftConfig  # noqa: E402
 from twin.live_analytics.anomalies import AnomalyWatch  # noqa: E402
@@ -71,10 +66,9 @@ def main(argv: list[str] | None = None) -> int:
         help="the drift slow path's CO2 covariate (DriftTrendConfig.covariate; default off)",
     )
     add_excursion_option(parser)
-    add_fast_level_option(parser)
     args = parser.parse_args(argv)
     drift = DriftConfig(trend=DriftTrendConfig(covariate=args.covariate == "on"))
-    drift = with_fast_level(args, with_excursion(args, drift))
+    drift = with_excursion(args, drift)
     readings = _readings(args.days)
     venue = load_sample("museum-wing")
     best = math.inf

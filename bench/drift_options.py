@@ -8,14 +8,7 @@ from dataclasses import replace
 from twin.analytics.anomaly.drift_trend import DriftTrendConfig
 from twin.analytics.anomaly.neighbour_drift import DriftConfig
 
-__all__ = [
-    "add_excursion_option",
-    "add_fast_level_option",
-    "add_trend_options",
-    "trend_from",
-    "with_excursion",
-    "with_fast_level",
-]
+__all__ = ["add_excursion_option", "add_trend_options", "trend_from", "with_excursion"]
 
 
 def add_trend_options(parser: argparse.ArgumentParser) -> None:
@@ -72,30 +65,3 @@ def with_excursion(args: argparse.Namespace, config: DriftConfig) -> DriftConfig
     if args.excursion_gaps is None:
         return config
     return replace(config, excursion_gaps=args.excursion_gaps == "on")
-
-
-def add_fast_level_option(parser: argparse.ArgumentParser) -> None:
-    """Add --fast-level-self and --excursion-scale (default: the config's)."""
-    parser.add_argument(
-        "--fast-level-self",
-        choices=("on", "off"),
-        default=None,
-        help="the drift fast path's level from the group's median with the sensor in it, "
-        "its scale still from the others' (default: the config's, off; issue 14's drift53)",
-    )
-    parser.add_argument(
-        "--excursion-scale",
-        choices=("on", "off"),
-        default=None,
-        help="the drift fast path's scale does not learn from a zone excursion's hours "
-        "(default: the config's, off; issue 14's drift52, tried with --fast-level-self)",
-    )
-
-
-def with_fast_level(args: argparse.Namespace, config: DriftConfig) -> DriftConfig:
-    """``config`` with --fast-level-self and --excursion-scale applied, if given."""
-    if args.fast_level_self is not None:
-        config = replace(config, fast_level_self=args.fast_level_self == "on")
-    if args.excursion_scale is not None:
-        config = replace(config, excursion_scale=args.excursion_scale == "on")
-    return config

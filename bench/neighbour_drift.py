@@ -2,7 +2,7 @@
 
 Usage: python bench/neighbour_drift.py [--seeds 0,1,2] [--warmup-days 3] [--cache DIR]
                                       [--t-min T] [--covariate on|off]
-                                      [--excursion-gaps on|off] [--fast-level-self on|off]
+                                      [--excursion-gaps on|off]
 
 For each seed, the museum-wing venue is simulated twice, as ``bench/faults.py``
 does it: the realistic campaign (``realistic_plan``: about half the
@@ -38,11 +38,9 @@ sys.path.insert(0, str(REPO))
 
 from bench.drift_options import (  # noqa: E402
     add_excursion_option,
-    add_fast_level_option,
     add_trend_options,
     trend_from,
     with_excursion,
-    with_fast_level,
 )
 from bench.fault_cache import zone_events  # noqa: E402
 from simulators.fault_campaign import ZoneEvent, ZoneEvents, realistic_plan  # noqa: E402
@@ -162,17 +160,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--t-min", type=float, default=None, help="default: the config's")
     add_trend_options(parser)
     add_excursion_option(parser)
-    add_fast_level_option(parser)
     args = parser.parse_args(argv)
     trend = trend_from(args)
     if args.t_min is not None:
         trend = replace(trend, t_min=args.t_min)
     config = DriftConfig(trend=trend)
-    config = with_fast_level(args, with_excursion(args, config))
-    print(
-        f"slow path: {trend}; excursion_gaps {config.excursion_gaps}; "
-        f"fast_level_self {config.fast_level_self}; excursion_scale {config.excursion_scale}"
-    )
+    config = with_excursion(args, config)
+    print(f"slow path: {trend}; excursion_gaps {config.excursion_gaps}")
     warm = args.warmup_days * _DAY
     started = time.perf_counter()
     delays: dict[str, list[float]] = {"temperature": [], "humidity": []}

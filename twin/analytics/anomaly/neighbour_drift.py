@@ -103,20 +103,6 @@ class DriftConfig:
     the event is over. On since issue 14's drift50 session: design seeds 2
     false drifts after events -> 0, 41 -> 42 of 52 drifts within 24 h;
     held-out seeds 76-81 0 -> 0 and 10 -> 10 of 12 (docs/anomaly.md).
-
-    ``fast_level_self`` (off): the fast path's level sums the sensor's change
-    less the median of its group **with the sensor in it** (as the slow
-    path's does); its hour-to-hour scale still learns from the change less
-    the median of the others (with the sensor in, that difference is often
-    exactly 0 and the scale would collapse). With two of five drifting the
-    same way, the others' median is pulled half-way and a sound sensor's
-    level sums the pull; the median of all five is still a sound one's.
-
-    ``excursion_scale`` (with ``excursion_gaps``; off; issue 14's drift52
-    option, tried again beside ``fast_level_self``): the fast path's
-    hour-to-hour scale does not learn from an hour whose difference spans an
-    excursion's hour (this one or the one before), as the day's median leaves
-    them out.
     """
 
     trend: DriftTrendConfig = field(default_factory=DriftTrendConfig)
@@ -127,8 +113,6 @@ class DriftConfig:
     learn: float = 0.1
     clip: float = 5.0
     excursion_gaps: bool = True
-    fast_level_self: bool = False
-    excursion_scale: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -300,13 +284,7 @@ class NeighbourDrift:
             # the median its step is often exactly 0, and its hour-to-hour scale
             # would collapse.
             apart = own - statistics.median(others)
-            # fast_level_self: the level from the group's median with the sensor
-            # in it (not dragged by two drifting mates), the scale still from
-            # ``apart``.
-            level_step = (
-                own - statistics.median([own, *others]) if self.config.fast_level_self else apart
-            )
-            detection = self._step(s, t, hour, means[s], step, apart, level_step, len(others))
+            detection = self._step(s, t, hour, means[s], step, apart, len(others))
             if detection is not None:
                 found.append(detection)
 
@@ -318,7 +296,6 @@ class NeighbourDrift:
         mean: float,
         step: float,
         apart: float,
-        level_step: float,
         n_others: int,
     ) -> Detection | None:
         cfg = self.config
@@ -344,7 +321,7 @@ class NeighbourDrift:
         if by_hour and n > 1:  # the first day's residual is 0 by definition
             self._learn_spread(t, slot, abs(residual), weight)
         t.base_n[slot] = n
-        t.level_ring[slot] += level_step
+        t.level_ring[slot] += apart
         if cfg.excursion_gaps:
             self._note_excursion(sensor, t, hour, residual)
         fast = self._level_moved(t, apart, ts)
@@ -393,16 +370,6 @@ class NeighbourDrift:
         kept = [x for x, g in zip(t.level_ring, t.gap, strict=True) if not g]
         return statistics.median(kept) if 2 * len(kept) >= _DAY_H else math.nan
 
-    def _spans_excursion(self, t: _Track) -> bool:
-        """With ``excursion_scale``: whether the hour just judged, or the one
-        before it, is an excursion's (a gap in the day). Both: the scale learns
-        from their difference, and the jump out of an event is the event's."""
-        cfg = self.config
-        if not (cfg.excursion_scale and cfg.excursion_gaps):
-            return False
-        slot = t.judged_hour % _DAY_H
-        return bool(t.gap[slot] or t.gap[(slot - 1) % _DAY_H])
-
     def _covariate(self, t: _Track, hour: int) -> float:
         """The zone's CO2 change since yesterday this hour (NaN: none)."""
         held = [c.change for c in (self._tracks[s] for s in t.covs) if c.change_hour == hour]
@@ -432,8 +399,7 @@ class NeighbourDrift:
         size = abs(step - prev) / math.sqrt(2.0)
         if math.isnan(t.scale):
             t.scale = max(size, 1e-12)
-        elif not self._spans_excursion(t):
-            t.scale += cfg.learn * (min(size, cfg.clip * t.scale) - t.scale)
+        t.scale += cfg.learn * (min(size, cfg.clip * t.scale) - t.scale)
         if t.ring_n < _DAY_H:
             return None
         # A whole day's median: one value per hour of the day, so an event of a
