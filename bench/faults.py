@@ -4,8 +4,7 @@ Usage: python bench/faults.py [--sizes 1,2,5,10,20] [--seed 0 | --seeds 0,1,2]
                               [--only sized|realistic|events] [--warmup-days 1]
                               [--sized-at reading|typical] [--cache DIR] [--trace]
                               [--durations | --no-durations] [--no-majority] [--per-seed]
-                              [--excursion-gaps on|off] [--early-distrust on|off]
-                              [--excursion-scale on|off]
+                              [--excursion-gaps on|off]
 
 For each size (times each sensor's own noise, at its reading in the fault's
 window, from a fault-free run of the seed; ``--sized-at typical``: at a
@@ -57,11 +56,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from bench.drift_options import (  # noqa: E402
-    add_excursion_option,
-    drift_options_given,
-    with_excursion,
-)
+from bench.drift_options import add_excursion_option, with_excursion  # noqa: E402
 from bench.fault_cache import level_of, simulated, zone_events  # noqa: E402
 from bench.fault_trace import false_alarms, missed  # noqa: E402
 from simulators.fault_campaign import (  # noqa: E402
@@ -216,7 +211,7 @@ def _pooled(
 
 def _drift_config(args: argparse.Namespace) -> DriftConfig | None:
     """The drift detector's settings: the product's (None) unless an option is given."""
-    return with_excursion(args, DriftConfig()) if drift_options_given(args) else None
+    return None if args.excursion_gaps is None else with_excursion(args, DriftConfig())
 
 
 def _zone_events(
