@@ -1,7 +1,8 @@
 """Per-reading cost and state of the live detector of a whole venue (AnomalyWatch).
 
 Usage: python bench/anomaly_watch.py [--days 3] [--rounds 2] [--covariate on|off]
-                                     [--excursion-gaps on|off]
+                                     [--excursion-gaps on|off] [--early-distrust on|off]
+                                     [--excursion-scale on|off]
 
 Feeds the museum-wing sample venue's climate sensors (15: a thermometer, a
 hygrometer and a CO2 sensor in each of 5 zones) synthetic 10 s readings for

@@ -8,7 +8,13 @@ from dataclasses import replace
 from twin.analytics.anomaly.drift_trend import DriftTrendConfig
 from twin.analytics.anomaly.neighbour_drift import DriftConfig
 
-__all__ = ["add_excursion_option", "add_trend_options", "trend_from", "with_excursion"]
+__all__ = [
+    "add_excursion_option",
+    "add_trend_options",
+    "drift_options_given",
+    "trend_from",
+    "with_excursion",
+]
 
 
 def add_trend_options(parser: argparse.ArgumentParser) -> None:
@@ -50,7 +56,7 @@ def trend_from(args: argparse.Namespace) -> DriftTrendConfig:
 
 
 def add_excursion_option(parser: argparse.ArgumentParser) -> None:
-    """Add --excursion-gaps (default: the config's)."""
+    """Add --excursion-gaps, --early-distrust and --excursion-scale (default: the config's)."""
     parser.add_argument(
         "--excursion-gaps",
         choices=("on", "off"),
@@ -58,10 +64,35 @@ def add_excursion_option(parser: argparse.ArgumentParser) -> None:
         help="leave a zone excursion's hours out of the drift fast path's day (default: the "
         "config's, on since issue 14's drift50 session; off: the product before it)",
     )
+    parser.add_argument(
+        "--early-distrust",
+        choices=("on", "off"),
+        default=None,
+        help="a neighbour half-way to a drift report leaves the medians "
+        "(DriftConfig.early_distrust; default: the config's, off)",
+    )
+    parser.add_argument(
+        "--excursion-scale",
+        choices=("on", "off"),
+        default=None,
+        help="the drift fast path's hour-to-hour scale does not learn a zone excursion's "
+        "hours (DriftConfig.excursion_scale; default: the config's, off)",
+    )
+
+
+def drift_options_given(args: argparse.Namespace) -> bool:
+    """Whether any of :func:`add_excursion_option`'s options was given."""
+    return any(
+        getattr(args, name, None) is not None
+        for name in ("excursion_gaps", "early_distrust", "excursion_scale")
+    )
 
 
 def with_excursion(args: argparse.Namespace, config: DriftConfig) -> DriftConfig:
-    """``config`` with --excursion-gaps applied, if it was given."""
-    if args.excursion_gaps is None:
-        return config
-    return replace(config, excursion_gaps=args.excursion_gaps == "on")
+    """``config`` with --excursion-gaps, --early-distrust and --excursion-scale
+    applied, those given."""
+    for name in ("excursion_gaps", "early_distrust", "excursion_scale"):
+        value = getattr(args, name, None)
+        if value is not None:
+            config = replace(config, **{name: value == "on"})
+    return config

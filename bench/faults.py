@@ -4,7 +4,8 @@ Usage: python bench/faults.py [--sizes 1,2,5,10,20] [--seed 0 | --seeds 0,1,2]
                               [--only sized|realistic|events] [--warmup-days 1]
                               [--sized-at reading|typical] [--cache DIR] [--trace]
                               [--durations | --no-durations] [--no-majority] [--per-seed]
-                              [--excursion-gaps on|off]
+                              [--excursion-gaps on|off] [--early-distrust on|off]
+                              [--excursion-scale on|off]
 
 For each size (times each sensor's own noise, at its reading in the fault's
 window, from a fault-free run of the seed; ``--sized-at typical``: at a
@@ -56,7 +57,11 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from bench.drift_options import add_excursion_option, with_excursion  # noqa: E402
+from bench.drift_options import (  # noqa: E402
+    add_excursion_option,
+    drift_options_given,
+    with_excursion,
+)
 from bench.fault_cache import level_of, simulated, zone_events  # noqa: E402
 from bench.fault_trace import false_alarms, missed  # noqa: E402
 from simulators.fault_campaign import (  # noqa: E402
@@ -211,7 +216,7 @@ def _pooled(
 
 def _drift_config(args: argparse.Namespace) -> DriftConfig | None:
     """The drift detector's settings: the product's (None) unless an option is given."""
-    return None if args.excursion_gaps is None else with_excursion(args, DriftConfig())
+    return with_excursion(args, DriftConfig()) if drift_options_given(args) else None
 
 
 def _zone_events(

@@ -2,7 +2,8 @@
 
 Usage: python bench/neighbour_drift.py [--seeds 0,1,2] [--warmup-days 3] [--cache DIR]
                                       [--t-min T] [--covariate on|off]
-                                      [--excursion-gaps on|off]
+                                      [--excursion-gaps on|off] [--early-distrust on|off]
+                                      [--excursion-scale on|off]
 
 For each seed, the museum-wing venue is simulated twice, as ``bench/faults.py``
 does it: the realistic campaign (``realistic_plan``: about half the
@@ -169,7 +170,10 @@ def main(argv: list[str] | None = None) -> int:
         trend = replace(trend, t_min=args.t_min)
     config = DriftConfig(trend=trend)
     config = with_excursion(args, config)
-    print(f"slow path: {trend}; excursion_gaps {config.excursion_gaps}")
+    print(
+        f"slow path: {trend}; excursion_gaps {config.excursion_gaps}; "
+        f"early_distrust {config.early_distrust}; excursion_scale {config.excursion_scale}"
+    )
     warm = args.warmup_days * _DAY
     started = time.perf_counter()
     delays: dict[str, list[float]] = {"temperature": [], "humidity": []}

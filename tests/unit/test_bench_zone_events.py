@@ -37,7 +37,7 @@ def test_events_pool_over_seeds_and_each_seed_is_judged_on_its_own(
         return [], found[seed], 10
 
     monkeypatch.setattr(faults, "_run", run)
-    args = argparse.Namespace(cache=None, excursion_gaps=None)
+    args = argparse.Namespace(cache=None, excursion_gaps=None, early_distrust=None)
     assert faults._zone_events([1, 2], warm, args, DEFAULT_TUNING) == 20
     out = capsys.readouterr().out
     assert "events misread as sensor faults: 1 of 8" in out

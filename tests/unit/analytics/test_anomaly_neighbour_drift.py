@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 
 import numpy as np
 
 from twin.analytics.anomaly import DetectionKind
-from twin.analytics.anomaly.neighbour_drift import NeighbourDrift, NeighbourSensor
+from twin.analytics.anomaly.drift_trend import DriftTrendConfig
+from twin.analytics.anomaly.neighbour_drift import DriftConfig, NeighbourDrift, NeighbourSensor
 from twin.live_analytics.anomalies import AnomalyWatch
 from twin.loader import load_sample
 
@@ -26,15 +28,16 @@ def _readings(
     event: tuple[int, float, float, float] | None = None,
     seed: int = 0,
     wander: float = 0.0,
+    rate: float = WEEK_RATE,
 ) -> list[tuple[int, float, float]]:
     """Thermometers of ``n`` rooms at one minute: a shared daily cycle, each room
     its own offset and cycle amplitude, 0.05 noise, 0.01 resolution.
 
-    ``drift``: sensor -> start time (0.5 degC/week from then); ``venue_ramp``:
-    degC per day on every sensor; ``event``: (sensor, start, end, degC) a room
-    change of one room only; ``wander``: each room's own hourly wander (an
-    AR(1) of this standard deviation, correlated over about three hours: visitors,
-    sun, doors), which the neighbours do not share.
+    ``drift``: sensor -> start time (``rate`` from then: 0.5 degC/week per
+    second); ``venue_ramp``: degC per day on every sensor; ``event``: (sensor,
+    start, end, degC) a room change of one room only; ``wander``: each room's
+    own hourly wander (an AR(1) of this standard deviation, correlated over
+    about three hours: visitors, sun, doors), which the neighbours do not share.
     """
     rng = np.random.default_rng(seed)
     offsets = rng.normal(0.0, 0.3, n)
@@ -51,7 +54,7 @@ def _readings(
             v = 20.0 + offsets[i] + amplitude[i] * day_phase + venue_ramp * (ts - T0) / DAY
             v += own[i, int((ts - T0) // 3600)]
             if drift and i in drift and ts >= drift[i]:
-                v += WEEK_RATE * (ts - drift[i])
+                v += rate * (ts - drift[i])
             if event and event[0] == i and event[1] <= ts < event[2]:
                 v += event[3]
             v += rng.normal(0.0, 0.05)
@@ -59,8 +62,12 @@ def _readings(
     return out
 
 
-def _run(readings: list[tuple[int, float, float]], n: int = 5) -> list[tuple[str, float]]:
-    nd = NeighbourDrift(NeighbourSensor(f"t{i}", f"room{i}", "temperature", " C") for i in range(n))
+def _run(
+    readings: list[tuple[int, float, float]], n: int = 5, config: DriftConfig | None = None
+) -> list[tuple[str, float]]:
+    nd = NeighbourDrift(
+        (NeighbourSensor(f"t{i}", f"room{i}", "temperature", " C") for i in range(n)), config
+    )
     found: list[tuple[str, float]] = []
     for i, ts, v in readings:
         found += [(d.sensor, d.ts) for d in nd.update(f"t{i}", ts, v)]
@@ -112,6 +119,26 @@ def test_two_sensors_drifting_the_same_way_do_not_drag_the_others() -> None:
     drift = {0: T0 + 1.5 * DAY, 3: T0 + 1.6 * DAY}
     found = _run(_readings(6.0, drift=drift, seed=3))
     assert {s for s, _ in found} == {"t0", "t3"}
+
+
+def test_a_mate_half_way_to_its_report_leaves_the_median() -> None:
+    # Two of five drifting up 2 degC/week (the fast path's), an hour apart; the
+    # slow path's bar out of reach, so the fast path is judged alone. The
+    # others' median of a sound sensor holds two drifting of four and is
+    # pulled half-way: the product's level sums the pull and reports a sound
+    # one before the second drifting sensor is reported and left out. With
+    # early_distrust a drifting mate leaves the median once its own level is
+    # half-way to its bar, hours before its report.
+    start = T0 + 3 * DAY
+    drift = {0: start, 3: start + 3600.0}
+    fast_only = DriftConfig(trend=DriftTrendConfig(t_min=1e9))
+    for seed, wander in ((0, 0.004), (1, 0.0)):
+        readings = _readings(6.0, drift=drift, seed=seed, wander=wander, rate=4 * WEEK_RATE)
+        product = {s for s, _ in _run(readings, config=fast_only)}
+        assert product - {"t0", "t3"}, (seed, product)  # the defect, as the product has it
+        found = _run(readings, config=replace(fast_only, early_distrust=True))
+        assert {s for s, _ in found} == {"t0", "t3"}, (seed, found)
+        assert all(start < ts <= start + DAY for _, ts in found[:2]), (seed, found)
 
 
 def test_sensors_with_too_few_neighbours_are_not_judged() -> None:

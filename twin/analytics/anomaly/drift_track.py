@@ -53,6 +53,7 @@ class Track:
         "ring_n",
         "scale",
         "spread",
+        "suspect",
         "trend",
         "unit",
     )
@@ -80,6 +81,7 @@ class Track:
         self.anchor_ts = math.nan
         self.trend = TrendEvidence(trend)
         self.drift_ts = -math.inf  # its last drift report
+        self.suspect = False  # early_distrust: its evidence half-way to a report
         # trend.covariate: the zone's CO2 sensors, and how the residual follows theirs.
         self.covs: tuple[str, ...] = ()
         self.cov: CovariateFit | None = None

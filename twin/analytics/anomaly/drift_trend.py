@@ -198,6 +198,21 @@ class TrendEvidence:
             out.append(trend)
         return out
 
+    def strongest_t(self) -> float:
+        """The largest |t| of the plain lines over the hours held now,
+        significant or not (0: none yet); the drift detector's
+        ``early_distrust`` reads it as evidence short of a report."""
+        if self.scale <= 0.0:
+            return 0.0
+        best = 0.0
+        for w in self._cfg.windows:
+            if w > self._n:
+                break
+            ys = self.last(w)
+            if not any(math.isnan(y) for y in ys):
+                best = max(best, abs(_fit(ys, self.scale).t))
+        return best
+
     def _spreads_last(self, count: int) -> list[float]:
         return [self._spreads[(self._pos - count + i) % HISTORY_H] for i in range(count)]
 

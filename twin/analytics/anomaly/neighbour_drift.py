@@ -103,6 +103,20 @@ class DriftConfig:
     the event is over. On since issue 14's drift50 session: design seeds 2
     false drifts after events -> 0, 41 -> 42 of 52 drifts within 24 h;
     held-out seeds 76-81 0 -> 0 and 10 -> 10 of 12 (docs/anomaly.md).
+
+    ``early_distrust`` (off): a neighbour also leaves the medians while its
+    own evidence is half-way to a report (its fast-path level past
+    ``sigma / 2`` scales, or its slow path's strongest line, significant or
+    not, past ``trend.t_min / 2``), as long as :data:`MIN_NEIGHBOURS` remain:
+    a drifting mate otherwise pulls a sound sensor's median until it is
+    reported. Half of each path's own bar: a sound sensor crosses it now and
+    then, which only takes it out of the medians for an hour (the median of
+    the rest is still a sound one's); a drift crosses it hours before its
+    report. ``excursion_scale`` (with ``excursion_gaps``; off): the fast
+    path's hour-to-hour scale does not learn from an hour whose difference
+    spans an excursion's hour (this one or the one before), as the day's
+    median leaves them out (drift52 session's option, tried again with
+    ``early_distrust``: its only failure was that pull).
     """
 
     trend: DriftTrendConfig = field(default_factory=DriftTrendConfig)
@@ -113,6 +127,8 @@ class DriftConfig:
     learn: float = 0.1
     clip: float = 5.0
     excursion_gaps: bool = True
+    early_distrust: bool = False
+    excursion_scale: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -272,6 +288,8 @@ class NeighbourDrift:
         for s, own in change.items():
             t = self._tracks[s]
             mates = [n for n in t.neighbours if n in change and self._tracks[n].drift_ts < trusted]
+            if self.config.early_distrust:
+                mates = _unsuspected(mates, self._tracks)
             if len(mates) < MIN_NEIGHBOURS or s in self._covariate_only:
                 continue
             others = [change[n] for n in mates]
@@ -325,6 +343,8 @@ class NeighbourDrift:
         if cfg.excursion_gaps:
             self._note_excursion(sensor, t, hour, residual)
         fast = self._level_moved(t, apart, ts)
+        if cfg.early_distrust:
+            t.suspect = fast is None and self._half_way(t)
         if fast is not None:
             moved, stat, period = fast
             params = self._params(t, moved, stat, period, n_others)
@@ -347,6 +367,26 @@ class NeighbourDrift:
                 level = statistics.median(t.level_ring)
             t.reference, t.anchor_ts = level, ts
         return detection
+
+    def _half_way(self, t: _Track) -> bool:
+        """``early_distrust``: whether either path's evidence is half-way to its bar
+        (after a report both paths are re-anchored and ``distrust_s`` takes over)."""
+        cfg = self.config
+        if not math.isnan(t.reference) and t.scale > 0.0:
+            level = self._day_level(t)
+            if not math.isnan(level) and abs(level - t.reference) >= 0.5 * cfg.sigma * t.scale:
+                return True
+        return t.trend.strongest_t() >= 0.5 * cfg.trend.t_min
+
+    def _spans_excursion(self, t: _Track) -> bool:
+        """With ``excursion_scale``: whether the hour just judged, or the one
+        before it, is an excursion's (a gap in the day). Both: the scale learns
+        from their difference, and the jump out of an event is the event's."""
+        cfg = self.config
+        if not (cfg.excursion_scale and cfg.excursion_gaps):
+            return False
+        slot = t.judged_hour % _DAY_H
+        return bool(t.gap[slot] or t.gap[(slot - 1) % _DAY_H])
 
     def _note_excursion(self, sensor: str, t: _Track, hour: int, residual: float) -> None:
         """Whether this hour is out of band, the zone's excursion, and the slot's gap."""
@@ -399,7 +439,8 @@ class NeighbourDrift:
         size = abs(step - prev) / math.sqrt(2.0)
         if math.isnan(t.scale):
             t.scale = max(size, 1e-12)
-        t.scale += cfg.learn * (min(size, cfg.clip * t.scale) - t.scale)
+        elif not self._spans_excursion(t):
+            t.scale += cfg.learn * (min(size, cfg.clip * t.scale) - t.scale)
         if t.ring_n < _DAY_H:
             return None
         # A whole day's median: one value per hour of the day, so an event of a
@@ -431,3 +472,10 @@ class NeighbourDrift:
             "period_s": period_s,
             "rate": f"{sign}{format_number(abs(change) / (period_s / _HOUR))}",
         }
+
+
+def _unsuspected(mates: list[str], tracks: dict[str, _Track]) -> list[str]:
+    """``early_distrust``: the mates without strong evidence of their own drift,
+    if enough remain to judge against; else all of them (as before)."""
+    kept = [n for n in mates if not tracks[n].suspect]
+    return kept if len(kept) >= MIN_NEIGHBOURS else mates
