@@ -69,14 +69,16 @@ def add_excursion_option(parser: argparse.ArgumentParser) -> None:
         choices=("on", "off"),
         default=None,
         help="a neighbour half-way to a drift report leaves the medians "
-        "(DriftConfig.early_distrust; default: the config's, off)",
+        "(DriftConfig.early_distrust; default: the config's, on since issue 14's drift56 "
+        "session; off: the product before it)",
     )
     parser.add_argument(
         "--excursion-scale",
         choices=("on", "off"),
         default=None,
         help="the drift fast path's hour-to-hour scale does not learn a zone excursion's "
-        "hours (DriftConfig.excursion_scale; default: the config's, off)",
+        "hours (DriftConfig.excursion_scale; default: the config's, on since drift56; "
+        "off: the product before it)",
     )
 
 

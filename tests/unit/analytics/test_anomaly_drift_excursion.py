@@ -11,6 +11,7 @@ seeds 7 and 27 of ``bench/neighbour_drift.py``).
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 
 import numpy as np
 
@@ -57,11 +58,16 @@ def _readings(
     return out
 
 
-def _drifts(readings: list[tuple[str, float, float]], gaps: bool | None) -> list[tuple[str, float]]:
-    """Drift reports; ``gaps`` None: the product's configuration."""
+def _drifts(
+    readings: list[tuple[str, float, float]], gaps: bool | None, scale: bool | None = None
+) -> list[tuple[str, float]]:
+    """Drift reports; ``gaps`` None: the product's configuration; ``scale``:
+    ``excursion_scale`` (None: the config's)."""
     sensors = [NeighbourSensor(f"t{i}", f"room{i}", "temperature", " C") for i in range(5)]
     sensors += [NeighbourSensor(f"h{i}", f"room{i}", "humidity", " %RH") for i in range(5)]
     config = DriftConfig() if gaps is None else DriftConfig(excursion_gaps=gaps)
+    if scale is not None:
+        config = replace(config, excursion_scale=scale)
     nd = NeighbourDrift(sensors, config)
     found: list[tuple[str, float]] = []
     for sensor, ts, value in readings:
@@ -92,3 +98,34 @@ def test_a_drift_beginning_after_the_event_is_still_found() -> None:
     found = _drifts(_readings(0, drift_from=start), gaps=True)
     assert {s for s, _ in found} == {"t1"}
     assert start < min(t for _, t in found) <= start + 24 * HOUR
+
+
+def _steep(
+    readings: list[tuple[str, float, float]], start: float, per_week: float
+) -> list[tuple[str, float, float]]:
+    """room1's thermometer drifting ``per_week`` degC a week from ``start``: a
+    steep drift, the fast path's."""
+    rate = per_week / (7 * DAY)
+    return [
+        (s, ts, round(v + rate * (ts - start), 2) if s == "t1" and ts >= start else v)
+        for s, ts, v in readings
+    ]
+
+
+def test_a_steep_drift_after_the_event_is_found_sooner_when_the_scale_skips_it() -> None:
+    # The heating failure inflated the fast path's hour-to-hour scale; a
+    # 2 degC/week drift beginning 3 h after it ended needed more movement.
+    # excursion_scale (drift52's test, on by default since drift56).
+    start = EVENT[1] + 3 * HOUR
+    for seed in (0, 1, 2):
+        readings = _steep(_readings(seed), start, 2.0)
+        before = _drifts(readings, gaps=True, scale=False)
+        after = _drifts(readings, gaps=True, scale=True)
+        assert {s for s, _ in before} == {s for s, _ in after} == {"t1"}, seed
+        assert start < min(t for _, t in after) < min(t for _, t in before), seed
+        assert _drifts(readings, gaps=None) == after, seed  # the product's default
+
+
+def test_a_sound_room_after_its_event_raises_no_drift_with_the_scale_option() -> None:
+    for seed in (0, 1):
+        assert _drifts(_readings(seed), gaps=True, scale=True) == [], seed

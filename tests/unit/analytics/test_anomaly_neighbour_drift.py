@@ -128,17 +128,21 @@ def test_a_mate_half_way_to_its_report_leaves_the_median() -> None:
     # pulled half-way: the product's level sums the pull and reports a sound
     # one before the second drifting sensor is reported and left out. With
     # early_distrust a drifting mate leaves the median once its own level is
-    # half-way to its bar, hours before its report.
+    # half-way to its bar, hours before its report. (Before drift56 the
+    # product's default was off; the defect is now pinned with it off.)
     start = T0 + 3 * DAY
     drift = {0: start, 3: start + 3600.0}
     fast_only = DriftConfig(trend=DriftTrendConfig(t_min=1e9))
+    before = replace(fast_only, early_distrust=False, excursion_scale=False)
     for seed, wander in ((0, 0.004), (1, 0.0)):
         readings = _readings(6.0, drift=drift, seed=seed, wander=wander, rate=4 * WEEK_RATE)
-        product = {s for s, _ in _run(readings, config=fast_only)}
-        assert product - {"t0", "t3"}, (seed, product)  # the defect, as the product has it
-        found = _run(readings, config=replace(fast_only, early_distrust=True))
+        product = {s for s, _ in _run(readings, config=before)}
+        assert product - {"t0", "t3"}, (seed, product)  # the defect, as the product had it
+        found = _run(readings, config=replace(before, early_distrust=True))
         assert {s for s, _ in found} == {"t0", "t3"}, (seed, found)
         assert all(start < ts <= start + DAY for _, ts in found[:2]), (seed, found)
+        default = _run(readings, config=fast_only)  # the product's default since drift56
+        assert {s for s, _ in default} == {"t0", "t3"}, (seed, default)
 
 
 def test_sensors_with_too_few_neighbours_are_not_judged() -> None:
