@@ -27,7 +27,7 @@ sys.path.insert(0, str(REPO))
 
 import numpy as np  # noqa: E402
 
-from bench.drift_options import add_excursion_option, with_excursion  # noqa: E402
+from bench.drift_options import add_switch_options, with_switches  # noqa: E402
 from twin.analytics.anomaly.drift_trend import DriftTrendConfig  # noqa: E402
 from twin.analytics.anomaly.neighbour_drift import DriftConfig  # noqa: E402
 from twin.live_analytics.anomalies import AnomalyWatch  # noqa: E402
@@ -66,10 +66,10 @@ def main(argv: list[str] | None = None) -> int:
         default="off",
         help="the drift slow path's CO2 covariate (DriftTrendConfig.covariate; default off)",
     )
-    add_excursion_option(parser)
+    add_switch_options(parser)
     args = parser.parse_args(argv)
     drift = DriftConfig(trend=DriftTrendConfig(covariate=args.covariate == "on"))
-    drift = with_excursion(args, drift)
+    drift = with_switches(args, drift)
     readings = _readings(args.days)
     venue = load_sample("museum-wing")
     best = math.inf

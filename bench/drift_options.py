@@ -8,13 +8,7 @@ from dataclasses import replace
 from twin.analytics.anomaly.drift_trend import DriftTrendConfig
 from twin.analytics.anomaly.neighbour_drift import DriftConfig
 
-__all__ = [
-    "add_excursion_option",
-    "add_trend_options",
-    "drift_options_given",
-    "trend_from",
-    "with_excursion",
-]
+__all__ = ["add_switch_options", "add_trend_options", "trend_from", "with_switches"]
 
 
 def add_trend_options(parser: argparse.ArgumentParser) -> None:
@@ -55,45 +49,39 @@ def trend_from(args: argparse.Namespace) -> DriftTrendConfig:
     return trend
 
 
-def add_excursion_option(parser: argparse.ArgumentParser) -> None:
-    """Add --excursion-gaps, --early-distrust and --excursion-scale (default: the config's)."""
-    parser.add_argument(
-        "--excursion-gaps",
-        choices=("on", "off"),
-        default=None,
-        help="leave a zone excursion's hours out of the drift fast path's day (default: the "
+# The drift detector's on/off switches, each with its --name and help.
+_SWITCHES = (
+    (
+        "excursion_gaps",
+        "leave a zone excursion's hours out of the drift fast path's day (default: the "
         "config's, on since issue 14's drift50 session; off: the product before it)",
-    )
-    parser.add_argument(
-        "--early-distrust",
-        choices=("on", "off"),
-        default=None,
-        help="a neighbour half-way to a drift report leaves the medians "
+    ),
+    (
+        "early_distrust",
+        "a neighbour half-way to a drift report leaves the medians "
         "(DriftConfig.early_distrust; default: the config's, on since issue 14's drift56 "
         "session; off: the product before it)",
-    )
-    parser.add_argument(
-        "--excursion-scale",
-        choices=("on", "off"),
-        default=None,
-        help="the drift fast path's hour-to-hour scale does not learn a zone excursion's "
+    ),
+    (
+        "excursion_scale",
+        "the drift fast path's hour-to-hour scale does not learn a zone excursion's "
         "hours (DriftConfig.excursion_scale; default: the config's, on since drift56; "
         "off: the product before it)",
-    )
+    ),
+)
 
 
-def drift_options_given(args: argparse.Namespace) -> bool:
-    """Whether any of :func:`add_excursion_option`'s options was given."""
-    return any(
-        getattr(args, name, None) is not None
-        for name in ("excursion_gaps", "early_distrust", "excursion_scale")
-    )
+def add_switch_options(parser: argparse.ArgumentParser) -> None:
+    """Add --excursion-gaps, --early-distrust and --excursion-scale (default: the config's)."""
+    for name, text in _SWITCHES:
+        parser.add_argument(
+            "--" + name.replace("_", "-"), choices=("on", "off"), default=None, help=text
+        )
 
 
-def with_excursion(args: argparse.Namespace, config: DriftConfig) -> DriftConfig:
-    """``config`` with --excursion-gaps, --early-distrust and --excursion-scale
-    applied, those given."""
-    for name in ("excursion_gaps", "early_distrust", "excursion_scale"):
+def with_switches(args: argparse.Namespace, config: DriftConfig) -> DriftConfig:
+    """``config`` with the switches given on the command line applied."""
+    for name, _text in _SWITCHES:
         value = getattr(args, name, None)
         if value is not None:
             config = replace(config, **{name: value == "on"})

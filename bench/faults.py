@@ -58,9 +58,8 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 from bench.drift_options import (  # noqa: E402
-    add_excursion_option,
-    drift_options_given,
-    with_excursion,
+    add_switch_options,
+    with_switches,
 )
 from bench.fault_cache import level_of, simulated, zone_events  # noqa: E402
 from bench.fault_trace import false_alarms, missed  # noqa: E402
@@ -214,9 +213,9 @@ def _pooled(
     return truth, found, total, rows
 
 
-def _drift_config(args: argparse.Namespace) -> DriftConfig | None:
-    """The drift detector's settings: the product's (None) unless an option is given."""
-    return with_excursion(args, DriftConfig()) if drift_options_given(args) else None
+def _drift_config(args: argparse.Namespace) -> DriftConfig:
+    """The drift detector's settings: the product's, with the switches given."""
+    return with_switches(args, DriftConfig())
 
 
 def _zone_events(
@@ -314,7 +313,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--per-seed", action="store_true", help="with --seeds: also each seed's own row"
     )
-    add_excursion_option(parser)
+    add_switch_options(parser)
     args = parser.parse_args(argv)
     tuning = DEFAULT_TUNING
     if args.durations:

@@ -41,10 +41,10 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 from bench.drift_options import (  # noqa: E402
-    add_excursion_option,
+    add_switch_options,
     add_trend_options,
     trend_from,
-    with_excursion,
+    with_switches,
 )
 from bench.fault_cache import zone_events  # noqa: E402
 from simulators.fault_campaign import ZoneEvent, ZoneEvents, realistic_plan  # noqa: E402
@@ -163,13 +163,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--cache", type=Path, default=None)
     parser.add_argument("--t-min", type=float, default=None, help="default: the config's")
     add_trend_options(parser)
-    add_excursion_option(parser)
+    add_switch_options(parser)
     args = parser.parse_args(argv)
     trend = trend_from(args)
     if args.t_min is not None:
         trend = replace(trend, t_min=args.t_min)
     config = DriftConfig(trend=trend)
-    config = with_excursion(args, config)
+    config = with_switches(args, config)
     print(
         f"slow path: {trend}; excursion_gaps {config.excursion_gaps}; "
         f"early_distrust {config.early_distrust}; excursion_scale {config.excursion_scale}"
