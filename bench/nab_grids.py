@@ -141,12 +141,6 @@ KNOWN_GRID: tuple[ScoreTuning, ...] = tuple(
 # averaged records (``ScoreTuning.spike_majority``; issue 14, twenty-second NAB
 # session, the product's since then): ``--grids averaged,lagged,unreported,known,majority``.
 MAJORITY_GRID: tuple[ScoreTuning, ...] = tuple(replace(t, spike_majority=True) for t in KNOWN_GRID)
-# The same 12 predicting with the three predictors combined, not the best one
-# picked (``ScoreTuning.combined_prediction``; issue 14, nab51 session, off):
-# ``--grids averaged,lagged,unreported,known,majority,combined``.
-COMBINED_GRID: tuple[ScoreTuning, ...] = tuple(
-    replace(t, combined_prediction=True) for t in MAJORITY_GRID
-)
 GRIDS: dict[str, tuple[ScoreTuning, ...]] = {
     "per_reading": PER_READING_GRID,
     "timed": TIMED_GRID,
@@ -157,7 +151,6 @@ GRIDS: dict[str, tuple[ScoreTuning, ...]] = {
     "unreported": UNREPORTED_GRID,
     "known": KNOWN_GRID,
     "majority": MAJORITY_GRID,
-    "combined": COMBINED_GRID,
 }
 GRID: tuple[ScoreTuning, ...] = (
     PER_READING_GRID
@@ -169,6 +162,5 @@ GRID: tuple[ScoreTuning, ...] = (
     + UNREPORTED_GRID
     + KNOWN_GRID
     + MAJORITY_GRID
-    + COMBINED_GRID
 )
 assert DEFAULT_TUNING in GRID

@@ -127,8 +127,7 @@ def _label(t: ScoreTuning) -> str:
         f"{'durations ' if t.durations else ''}"
         f"{'unreported ' if t.duration_unreported else ''}"
         f"{'known ' if t.duration_known else ''}"
-        f"{'majority ' if t.spike_majority else ''}"
-        f"{'combined ' if t.combined_prediction else ''}{star}"
+        f"{'majority ' if t.spike_majority else ''}{star}"
     )
 
 

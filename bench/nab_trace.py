@@ -2,7 +2,6 @@
 
 Usage: python -m bench.nab_trace [DATA_DIR] [--threshold T] [--rows] [--per-visit]
                                  [--no-durations | --durations | --unreported] [--no-majority]
-                                 [--combined]
 
 Scores every file with the product's :class:`StreamScore`, takes the whole-set
 standard threshold (or ``--threshold``) and, for every row at or above it after
@@ -42,7 +41,6 @@ from numpy.typing import NDArray  # noqa: E402
 
 from bench.nab import _categories, _default_data_dir  # noqa: E402
 from twin.analytics.anomaly.decay_average import DecayAverage  # noqa: E402
-from twin.analytics.anomaly.forecast_combination import combine  # noqa: E402
 from twin.analytics.anomaly.range_novelty import novelty  # noqa: E402
 from twin.analytics.anomaly.score_tuning import DEFAULT_TUNING, ScoreTuning  # noqa: E402
 from twin.analytics.anomaly.stream_score import StreamScore  # noqa: E402
@@ -88,14 +86,10 @@ def causes(pre: StreamScore, ts: float, value: float) -> tuple[dict[str, float],
     week_bin = int(ts % (7 * _DAY) * 336 // (7 * _DAY)) % 336
     best = pre._best()
     level = pre._level
-    day = pre._day[day_bin] if pre._day_seen[day_bin] else None
-    week = pre._week[week_bin] if pre._week_seen[week_bin] else None
     prediction = (
         level,
-        level if day is None else day,
-        level if week is None else week,
-        # ScoreTuning.combined_prediction's, only then computed (best 3)
-        combine(level, day, week, pre._errors, floor) if best == 3 else level,
+        pre._day[day_bin] if pre._day_seen[day_bin] else level,
+        pre._week[week_bin] if pre._week_seen[week_bin] else level,
     )[best]
     scale = max(floor, pre._scales[best] * _MAD_TO_SIGMA)
     slow_scale = pre._slow_scales[best] * _MAD_TO_SIGMA
@@ -196,16 +190,10 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="ScoreTuning.spike_majority off: the product before the twenty-second NAB session",
     )
-    parser.add_argument(
-        "--combined",
-        action="store_true",
-        help="ScoreTuning.combined_prediction on (issue 14, nab51 session; off: product)",
-    )
     args = parser.parse_args(argv)
     tuning = replace(
         DEFAULT_TUNING,
         profile_per_visit=args.per_visit,
-        combined_prediction=args.combined,
         # The earlier steps had no spike majority (twenty-second NAB session).
         spike_majority=not (
             args.no_majority or args.no_durations or args.durations or args.unreported

@@ -113,16 +113,6 @@ class ScoreTuning:
     what it scores without it (muting the spike inside the scorer let a
     duration report through on synthetic counts).
     """
-    combined_prediction: bool = False
-    """Predict with the level and both profiles combined, not with the best one picked.
-
-    ``forecast_combination.py`` (issue 14, nab51 session; off): Bates and
-    Granger's (1969) weights, inverse to each predictor's squared EWMA
-    absolute error, over the predictors that exist for this reading (a
-    profile's bin must have been seen). Its residual has its own scale,
-    slow scale and error, as each predictor has, and it is used while that
-    error is below the picked predictor's.
-    """
     timed: tuple[str, ...] = ()
     """Rate groups (:data:`RATE_GROUPS`) given per 5 minutes of time, not per reading.
 

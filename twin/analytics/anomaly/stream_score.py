@@ -9,8 +9,7 @@ itself, and an event should score high once, early. Per reading:
    robust residual scale and an EWMA of its absolute error; a profile is used only while it
    predicts clearly (10 %) better than the level, so seasonality is found from the data and
    switched off on streams that have none. (A fourth, Holt-Winters' level on the daily
-   shape, failed on NAB and was removed: docs/anomaly.md, "Options tried".
-   ``ScoreTuning.combined_prediction``, off: the three combined, forecast_combination.py.)
+   shape, failed on NAB and was removed: docs/anomaly.md, "Options tried".)
 2. **Resolution.** The noise scale never falls below half the smallest step seen between
    readings, so integer counts and quantised sensors do not turn their last digit into a
    50-sigma event.
@@ -57,7 +56,6 @@ import math
 from array import array
 
 from twin.analytics.anomaly.evidence_durations import EvidenceDurations
-from twin.analytics.anomaly.forecast_combination import combine
 from twin.analytics.anomaly.profile_bins import PROFILE_ALPHA, learn_bin, visit_weight
 from twin.analytics.anomaly.range_novelty import LaggedRange, novelty
 from twin.analytics.anomaly.records import records_for
@@ -102,7 +100,6 @@ class StreamScore:
     """Streaming anomaly score of one stream; :meth:`update` per reading, in time order."""
 
     __slots__ = (
-        "_combine",
         "_count",
         "_day",
         "_day_seen",
@@ -143,13 +140,9 @@ class StreamScore:
         self._day_seen = array(seen, [0]) * _DAY_BINS
         self._week = array("f", bytes(4 * _WEEK_BINS))
         self._week_seen = array(seen, [0]) * _WEEK_BINS
-        # Off in the product: a fourth entry, the three predictions combined
-        # (forecast_combination.py), with its own error, scale and slow scale.
-        self._combine = combine = tuning.combined_prediction
-        kinds = 4 if combine else 3
-        self._errors = [0.0] * kinds  # level, daily, weekly[, combined]
-        self._scales = [0.0] * kinds
-        self._slow_scales = [0.0] * kinds
+        self._errors = [0.0, 0.0, 0.0]  # level, daily, weekly
+        self._scales = [0.0, 0.0, 0.0]
+        self._slow_scales = [0.0, 0.0, 0.0]
         self._evidence = [0.0, 0.0, 0.0]
         self._low = math.inf
         self._high = -math.inf
@@ -180,8 +173,8 @@ class StreamScore:
 
     @property
     def seasonal(self) -> str:
-        """Which predictor is in use: 'level', 'daily', 'weekly' (or 'combined': all three)."""
-        return ("level", "daily", "weekly", "combined")[self._best()]
+        """Which predictor is in use: 'level', 'daily' or 'weekly'."""
+        return ("level", "daily", "weekly")[self._best()]
 
     @property
     def interval(self) -> float:
@@ -195,12 +188,9 @@ class StreamScore:
 
     def _best(self) -> int:
         errors = self._errors
-        best = 0
         if (e if (e := errors[2]) < errors[1] else errors[1]) < _MARGIN * errors[0]:
-            best = 1 if errors[1] <= errors[2] else 2
-        if self._combine and errors[3] < errors[best]:
-            return 3  # combined_prediction: the combination, while it predicts better
-        return best
+            return 1 if errors[1] <= errors[2] else 2
+        return 0
 
     def _missed(self, ts: float) -> int:
         """Readings missed since the last one (0 on a regular interval); learns the interval."""
@@ -236,22 +226,11 @@ class StreamScore:
         day_bin = int(ts % _DAY * _DAY_BINS // _DAY) % _DAY_BINS
         week_bin = int(ts % _WEEK * _WEEK_BINS // _WEEK) % _WEEK_BINS
         level = self._level
-        residuals: tuple[float, ...]
-        if self._combine:  # ScoreTuning.combined_prediction (forecast_combination.py)
-            day = self._day[day_bin] if self._day_seen[day_bin] else None
-            week = self._week[week_bin] if self._week_seen[week_bin] else None
-            residuals = (
-                value - level,
-                value - (level if day is None else day),
-                value - (level if week is None else week),
-                value - combine(level, day, week, self._errors, floor),
-            )
-        else:
-            residuals = (
-                value - level,
-                value - (self._day[day_bin] if self._day_seen[day_bin] else level),
-                value - (self._week[week_bin] if self._week_seen[week_bin] else level),
-            )
+        residuals = (
+            value - level,
+            value - (self._day[day_bin] if self._day_seen[day_bin] else level),
+            value - (self._week[week_bin] if self._week_seen[week_bin] else level),
+        )
         best = self._best()
         scales = self._scales
         scale = floor if floor > (scale := scales[best] * _MAD_TO_SIGMA) else scale
@@ -349,7 +328,7 @@ class StreamScore:
         self,
         n: int,
         value: float,
-        residuals: tuple[float, ...],
+        residuals: tuple[float, float, float],
         floor: float,
         day_bin: int,
         week_bin: int,
@@ -359,7 +338,7 @@ class StreamScore:
         weight = rates.scale_alpha if settled else 1.0 / (n + 1)
         slow_alpha, error_alpha = rates.slow_alpha, rates.error_alpha
         scales, slow_scales, errors = self._scales, self._slow_scales, self._errors
-        for k in range(len(residuals)):
+        for k in range(3):
             error = abs(residuals[k])
             if settled:
                 limit = _CLIP * (floor if floor > (m := scales[k] * _MAD_TO_SIGMA) else m)
