@@ -68,11 +68,18 @@ _SWITCHES = (
         "hours (DriftConfig.excursion_scale; default: the config's, on since drift56; "
         "off: the product before it)",
     ),
+    (
+        "agreeing_slope",
+        "the drift slow path's t from the slope of the hours that agree with the line over "
+        "every hour's scatter about it, not the smaller of the plain and the refit's t "
+        "(DriftConfig.agreeing_slope; default: the config's, off; issue 14's drift57)",
+    ),
 )
 
 
 def add_switch_options(parser: argparse.ArgumentParser) -> None:
-    """Add --excursion-gaps, --early-distrust and --excursion-scale (default: the config's)."""
+    """Add --excursion-gaps, --early-distrust, --excursion-scale and --agreeing-slope
+    (default: the config's)."""
     for name, text in _SWITCHES:
         parser.add_argument(
             "--" + name.replace("_", "-"), choices=("on", "off"), default=None, help=text

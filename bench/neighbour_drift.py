@@ -3,7 +3,7 @@
 Usage: python bench/neighbour_drift.py [--seeds 0,1,2] [--warmup-days 3] [--cache DIR]
                                       [--t-min T] [--covariate on|off]
                                       [--excursion-gaps on|off] [--early-distrust on|off]
-                                      [--excursion-scale on|off]
+                                      [--excursion-scale on|off] [--agreeing-slope on|off]
 
 For each seed, the museum-wing venue is simulated twice, as ``bench/faults.py``
 does it: the realistic campaign (``realistic_plan``: about half the
@@ -173,6 +173,8 @@ def main(argv: list[str] | None = None) -> int:
     print(
         f"slow path: {trend}; excursion_gaps {config.excursion_gaps}; "
         f"early_distrust {config.early_distrust}; excursion_scale {config.excursion_scale}"
+        # Named only when on, so the product's output reads as before.
+        + ("; agreeing_slope True" if config.agreeing_slope else "")
     )
     warm = args.warmup_days * _DAY
     started = time.perf_counter()

@@ -105,10 +105,17 @@ class Trend:
 class TrendEvidence:
     """Hourly residuals in; the strongest significant straight line out."""
 
-    __slots__ = ("_cfg", "_n", "_pos", "_spreads", "_values", "hours", "scale")
+    __slots__ = ("_agreeing", "_cfg", "_n", "_pos", "_spreads", "_values", "hours", "scale")
 
-    def __init__(self, config: DriftTrendConfig | None = None) -> None:
+    def __init__(
+        self, config: DriftTrendConfig | None = None, agreeing_slope: bool = False
+    ) -> None:
+        """``agreeing_slope``: the plain line's t is the slope of the hours that
+        agree with it (``agree_trim``'s refit) over the scatter of every hour
+        about that slope (:func:`_agreeing_t`), not the smaller of the plain
+        and the refit's t (``DriftConfig.agreeing_slope``)."""
         self._cfg = config if config is not None else DriftTrendConfig()
+        self._agreeing = agreeing_slope and self._cfg.agree_trim is not None
         if max(self._cfg.windows) > HISTORY_H or min(self._cfg.windows) < 3:
             raise ValueError(f"windows must be 3..{HISTORY_H} hours")
         self._values = array("d", [math.nan] * HISTORY_H)
@@ -123,6 +130,11 @@ class TrendEvidence:
     @property
     def config(self) -> DriftTrendConfig:
         return self._cfg
+
+    @property
+    def agreeing_slope(self) -> bool:
+        """Whether the plain line is judged by :func:`_agreeing_t`."""
+        return self._agreeing
 
     def clear(self) -> None:
         """Forget the residuals: after a report, new evidence must build up."""
@@ -189,6 +201,11 @@ class TrendEvidence:
                     out.append(trend)
                 continue
             trend = _fit(ys, scale)
+            if self._agreeing and cfg.agree_trim is not None:
+                trend = _agreeing_t(trend, _fit_trimmed(ys, scale, cfg.agree_trim), ys)
+                if not significant or self.significant(trend):
+                    out.append(trend)
+                continue
             if significant and not self.significant(trend):
                 continue  # the agreement below only ever lowers t
             if cfg.agree_trim is not None:
@@ -275,6 +292,30 @@ def _agreed(plain: Trend, trimmed: Trend) -> Trend:
         t = 0.0
     else:
         t = math.copysign(min(abs(plain.t), abs(trimmed.t)), plain.t)
+    return Trend(t, plain.slope, plain.window, plain.change, plain.scale)
+
+
+def _agreeing_t(plain: Trend, trimmed: Trend, ys: list[float]) -> Trend:
+    """The plain line with its t from the refit's slope (``agreeing_slope``).
+
+    The plain line's slope is swung by a busy afternoon at one end, so
+    :func:`_agreed` takes the smaller of the plain and the refit's t, which
+    holds a drift back for as long as the afternoons swing it. Here the
+    slope is the refit's (the hours off the line out), and its t is the
+    smaller of two: the refit's classical t on the hours it kept, and the
+    plain line's kind, over the MAD of every hour's scatter about that slope
+    (the hours left out still count; the refit's own t alone runs high on
+    sound sensors, since it chose the hours that lie near it). Both lines
+    must slope the same way; the size and steepness tests keep the plain
+    line's change and slope."""
+    if plain.t * trimmed.t <= 0.0:
+        t = 0.0
+    else:
+        w = len(ys)
+        sxx = w * (w * w - 1) / 12.0
+        spread = max(mad_sd([y - trimmed.slope * i for i, y in enumerate(ys)]), 1e-12)
+        every = abs(trimmed.slope) * math.sqrt(sxx) / spread
+        t = math.copysign(min(abs(trimmed.t), every), trimmed.t)
     return Trend(t, plain.slope, plain.window, plain.change, plain.scale)
 
 

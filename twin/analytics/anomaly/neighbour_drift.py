@@ -121,6 +121,13 @@ class DriftConfig:
     design seeds 42 -> 44 of 52 drifts within 24 h, false reports 2 -> 2;
     held-out seeds 82-87 8 -> 10 of 12, false reports 0 -> 0
     (docs/anomaly.md).
+
+    ``agreeing_slope`` (off; issue 14's drift57 session): the slow path's
+    plain line is judged by the slope of the hours that agree with it over
+    the scatter of every hour about that slope
+    (:func:`~twin.analytics.anomaly.drift_trend._agreeing_t`), not by the
+    smaller of the plain line's t and its refit's: a gallery's afternoons
+    swing the plain slope and held most late drifts back.
     """
 
     trend: DriftTrendConfig = field(default_factory=DriftTrendConfig)
@@ -133,6 +140,7 @@ class DriftConfig:
     excursion_gaps: bool = True
     early_distrust: bool = True
     excursion_scale: bool = True
+    agreeing_slope: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -185,7 +193,9 @@ class NeighbourDrift:
             mates = zone_mates if len(zone_mates) >= MIN_NEIGHBOURS else venue_mates
             if len(mates) < MIN_NEIGHBOURS:
                 continue
-            track = _Track(m.unit, self.config.trend, self.config.excursion_gaps)
+            track = _Track(
+                m.unit, self.config.trend, self.config.excursion_gaps, self.config.agreeing_slope
+            )
             track.neighbours = tuple(mates)
             self._tracks[m.sensor] = track
             self._kind_of[m.sensor] = m.kind
