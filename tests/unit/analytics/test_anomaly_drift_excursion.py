@@ -59,15 +59,20 @@ def _readings(
 
 
 def _drifts(
-    readings: list[tuple[str, float, float]], gaps: bool | None, scale: bool | None = None
+    readings: list[tuple[str, float, float]],
+    gaps: bool | None,
+    scale: bool | None = None,
+    agreeing: bool | None = None,
 ) -> list[tuple[str, float]]:
     """Drift reports; ``gaps`` None: the product's configuration; ``scale``:
-    ``excursion_scale`` (None: the config's)."""
+    ``excursion_scale``, ``agreeing``: ``agreeing_slope`` (None: the config's)."""
     sensors = [NeighbourSensor(f"t{i}", f"room{i}", "temperature", " C") for i in range(5)]
     sensors += [NeighbourSensor(f"h{i}", f"room{i}", "humidity", " %RH") for i in range(5)]
     config = DriftConfig() if gaps is None else DriftConfig(excursion_gaps=gaps)
     if scale is not None:
         config = replace(config, excursion_scale=scale)
+    if agreeing is not None:
+        config = replace(config, agreeing_slope=agreeing)
     nd = NeighbourDrift(sensors, config)
     found: list[tuple[str, float]] = []
     for sensor, ts, value in readings:
@@ -115,15 +120,21 @@ def _steep(
 def test_a_steep_drift_after_the_event_is_found_sooner_when_the_scale_skips_it() -> None:
     # The heating failure inflated the fast path's hour-to-hour scale; a
     # 2 degC/week drift beginning 3 h after it ended needed more movement.
-    # excursion_scale (drift52's test, on by default since drift56).
+    # excursion_scale (drift52's test, on by default since drift56). The
+    # slow path as before drift57 (agreeing_slope off), so that the fast
+    # path's scale is what is compared; the product's default (with the
+    # agreeing slope on since drift57) is no later than that.
     start = EVENT[1] + 3 * HOUR
     for seed in (0, 1, 2):
         readings = _steep(_readings(seed), start, 2.0)
-        before = _drifts(readings, gaps=True, scale=False)
-        after = _drifts(readings, gaps=True, scale=True)
+        before = _drifts(readings, gaps=True, scale=False, agreeing=False)
+        after = _drifts(readings, gaps=True, scale=True, agreeing=False)
         assert {s for s, _ in before} == {s for s, _ in after} == {"t1"}, seed
         assert start < min(t for _, t in after) < min(t for _, t in before), seed
-        assert _drifts(readings, gaps=None) == after, seed  # the product's default
+        product = _drifts(readings, gaps=None)
+        assert _drifts(readings, gaps=None, agreeing=False) == after, seed
+        assert {s for s, _ in product} == {"t1"}, seed
+        assert start < min(t for _, t in product) <= min(t for _, t in after), seed
 
 
 def test_a_sound_room_after_its_event_raises_no_drift_with_the_scale_option() -> None:
