@@ -72,8 +72,8 @@ _SWITCHES = (
         "agreeing_slope",
         "the drift slow path's t from the slope of the hours that agree with the line over "
         "every hour's scatter about it, not the smaller of the plain and the refit's t "
-        "(DriftConfig.agreeing_slope; default: the config's, on since issue 14's drift57 "
-        "session; off: the product before it)",
+        "(DriftConfig.agreeing_slope; default: the config's, off; on: issue 14's drift57 "
+        "option, kept off for its false reports on seeds 70-87)",
     ),
 )
 

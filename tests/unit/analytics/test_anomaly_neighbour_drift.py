@@ -230,10 +230,10 @@ def test_the_live_watch_ignores_duplicate_readings_for_drift() -> None:
 
 
 def test_the_agreeing_slope_reaches_every_sensors_evidence() -> None:
-    # DriftConfig.agreeing_slope (on by default since drift57) is the slow path's.
+    # DriftConfig.agreeing_slope (drift57's, opt-in) is the slow path's.
     sensors = [NeighbourSensor(f"t{i}", f"room{i}", "temperature", " C") for i in range(5)]
     for on in (False, True):
         nd = NeighbourDrift(sensors, DriftConfig(agreeing_slope=on))
         evidence = [nd.evidence(f"t{i}") for i in range(5)]
         assert all(ev is not None and ev.agreeing_slope is on for ev in evidence)
-    assert DriftConfig().agreeing_slope is True
+    assert DriftConfig().agreeing_slope is False  # kept off: false reports on seeds 70-87
