@@ -75,12 +75,18 @@ _SWITCHES = (
         "(DriftConfig.agreeing_slope; default: the config's, off; on: issue 14's drift57 "
         "option, kept off for its false reports on seeds 70-87)",
     ),
+    (
+        "agreeing_leverage",
+        "the agreeing slope (implied) with its standard error from the spread in time of "
+        "the hours that set it (DriftConfig.agreeing_leverage; default: the config's, off; "
+        "on: issue 14's drift58 option)",
+    ),
 )
 
 
 def add_switch_options(parser: argparse.ArgumentParser) -> None:
-    """Add --excursion-gaps, --early-distrust, --excursion-scale and --agreeing-slope
-    (default: the config's)."""
+    """Add --excursion-gaps, --early-distrust, --excursion-scale, --agreeing-slope
+    and --agreeing-leverage (default: the config's)."""
     for name, text in _SWITCHES:
         parser.add_argument(
             "--" + name.replace("_", "-"), choices=("on", "off"), default=None, help=text

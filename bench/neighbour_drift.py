@@ -175,6 +175,7 @@ def main(argv: list[str] | None = None) -> int:
         f"early_distrust {config.early_distrust}; excursion_scale {config.excursion_scale}"
         # Named only when on, so the product's output reads as before.
         + ("; agreeing_slope True" if config.agreeing_slope else "")
+        + ("; agreeing_leverage True" if config.agreeing_leverage else "")
     )
     warm = args.warmup_days * _DAY
     started = time.perf_counter()

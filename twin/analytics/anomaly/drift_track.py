@@ -59,7 +59,12 @@ class Track:
     )
 
     def __init__(
-        self, unit: str, trend: DriftTrendConfig, gaps: bool = False, agreeing: bool = False
+        self,
+        unit: str,
+        trend: DriftTrendConfig,
+        gaps: bool = False,
+        agreeing: bool = False,
+        leverage: bool = False,
     ) -> None:
         self.unit = unit
         self.neighbours: tuple[str, ...] = ()
@@ -81,7 +86,7 @@ class Track:
         self.scale = math.nan  # the residual's hour-to-hour scale (fast path)
         self.reference = math.nan  # the day's median level last reported (fast path)
         self.anchor_ts = math.nan
-        self.trend = TrendEvidence(trend, agreeing)
+        self.trend = TrendEvidence(trend, agreeing, leverage)
         self.drift_ts = -math.inf  # its last drift report
         self.suspect = False  # early_distrust: its evidence half-way to a report
         # trend.covariate: the zone's CO2 sensors, and how the residual follows theirs.

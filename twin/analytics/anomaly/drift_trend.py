@@ -105,17 +105,34 @@ class Trend:
 class TrendEvidence:
     """Hourly residuals in; the strongest significant straight line out."""
 
-    __slots__ = ("_agreeing", "_cfg", "_n", "_pos", "_spreads", "_values", "hours", "scale")
+    __slots__ = (
+        "_agreeing",
+        "_cfg",
+        "_kept_leverage",
+        "_n",
+        "_pos",
+        "_spreads",
+        "_values",
+        "hours",
+        "scale",
+    )
 
     def __init__(
-        self, config: DriftTrendConfig | None = None, agreeing_slope: bool = False
+        self,
+        config: DriftTrendConfig | None = None,
+        agreeing_slope: bool = False,
+        kept_leverage: bool = False,
     ) -> None:
         """``agreeing_slope``: the plain line's t is the slope of the hours that
         agree with it (``agree_trim``'s refit) over the scatter of every hour
         about that slope (:func:`_agreeing_t`), not the smaller of the plain
-        and the refit's t (``DriftConfig.agreeing_slope``)."""
+        and the refit's t (``DriftConfig.agreeing_slope``). ``kept_leverage``
+        (implies ``agreeing_slope``): that slope's standard error from the
+        spread of the hours that set it, not of every hour in the window
+        (``DriftConfig.agreeing_leverage``)."""
         self._cfg = config if config is not None else DriftTrendConfig()
-        self._agreeing = agreeing_slope and self._cfg.agree_trim is not None
+        self._agreeing = (agreeing_slope or kept_leverage) and self._cfg.agree_trim is not None
+        self._kept_leverage = kept_leverage and self._agreeing
         if max(self._cfg.windows) > HISTORY_H or min(self._cfg.windows) < 3:
             raise ValueError(f"windows must be 3..{HISTORY_H} hours")
         self._values = array("d", [math.nan] * HISTORY_H)
@@ -135,6 +152,11 @@ class TrendEvidence:
     def agreeing_slope(self) -> bool:
         """Whether the plain line is judged by :func:`_agreeing_t`."""
         return self._agreeing
+
+    @property
+    def kept_leverage(self) -> bool:
+        """Whether :func:`_agreeing_t` uses the kept hours' spread in time."""
+        return self._kept_leverage
 
     def clear(self) -> None:
         """Forget the residuals: after a report, new evidence must build up."""
@@ -202,7 +224,10 @@ class TrendEvidence:
                 continue
             trend = _fit(ys, scale)
             if self._agreeing and cfg.agree_trim is not None:
-                trend = _agreeing_t(trend, _fit_trimmed(ys, scale, cfg.agree_trim), ys)
+                refit = _refit(ys, cfg.agree_trim)
+                trimmed = _trimmed_trend(ys, scale, refit)
+                sxx = refit.sxx if self._kept_leverage else None
+                trend = _agreeing_t(trend, trimmed, ys, sxx)
                 if not significant or self.significant(trend):
                     out.append(trend)
                 continue
@@ -253,17 +278,23 @@ def _line(xs: list[int], ys: list[float]) -> tuple[float, float, float]:
     return slope, my - slope * mx, sxx
 
 
-def _fit_trimmed(ys: list[float], scale: float, trim: float) -> Trend:
-    """The line through the hours that agree with it, and its t on them.
+@dataclass(frozen=True, slots=True)
+class _Refit:
+    """The line through the hours that agree with it: slope, intercept, the
+    spread in time (Sxx) of the hours that set the slope, and the hours kept."""
 
-    Least squares again and again, each time without the hours more than
+    slope: float
+    intercept: float
+    sxx: float
+    keep: tuple[int, ...]
+
+
+def _refit(ys: list[float], trim: float) -> _Refit:
+    """Least squares again and again, each time without the hours more than
     ``trim`` robust scatters from the last line (a room's busy hours scatter
     tens of times more than its quiet ones: left in, they swing the slope
-    and hide it). The t statistic is the classical one on the hours kept.
-    Fewer than half the hours kept: no line (an event's dip and recovery).
-    """
-    w = len(ys)
-    xs = list(range(w))
+    and hide it)."""
+    xs = list(range(len(ys)))
     keep = xs
     slope = intercept = 0.0
     sxx = 1.0
@@ -275,11 +306,25 @@ def _fit_trimmed(ys: list[float], scale: float, trim: float) -> Trend:
         if kept == keep or len(kept) < 3:
             break
         keep = kept
+    return _Refit(slope, intercept, sxx, tuple(keep))
+
+
+def _fit_trimmed(ys: list[float], scale: float, trim: float) -> Trend:
+    """The line through the hours that agree with it, and its t on them
+    (:func:`_refit`, :func:`_trimmed_trend`)."""
+    return _trimmed_trend(ys, scale, _refit(ys, trim))
+
+
+def _trimmed_trend(ys: list[float], scale: float, refit: _Refit) -> Trend:
+    """The refit's line with the classical t on the hours kept. Fewer than
+    half the hours kept: no line (an event's dip and recovery)."""
+    w = len(ys)
+    keep, slope, intercept = refit.keep, refit.slope, refit.intercept
     if 2 * len(keep) < w:
         return Trend(0.0, slope, w, slope * w, scale)
     ss = sum((ys[i] - intercept - slope * i) ** 2 for i in keep)
     spread = max(math.sqrt(ss / max(len(keep) - 2, 1)), 1e-12)
-    return Trend(slope * math.sqrt(sxx) / spread, slope, w, slope * w, scale)
+    return Trend(slope * math.sqrt(refit.sxx) / spread, slope, w, slope * w, scale)
 
 
 def _agreed(plain: Trend, trimmed: Trend) -> Trend:
@@ -295,7 +340,9 @@ def _agreed(plain: Trend, trimmed: Trend) -> Trend:
     return Trend(t, plain.slope, plain.window, plain.change, plain.scale)
 
 
-def _agreeing_t(plain: Trend, trimmed: Trend, ys: list[float]) -> Trend:
+def _agreeing_t(
+    plain: Trend, trimmed: Trend, ys: list[float], kept_sxx: float | None = None
+) -> Trend:
     """The plain line with its t from the refit's slope (``agreeing_slope``).
 
     The plain line's slope is swung by a busy afternoon at one end, so
@@ -307,12 +354,19 @@ def _agreeing_t(plain: Trend, trimmed: Trend, ys: list[float]) -> Trend:
     (the hours left out still count; the refit's own t alone runs high on
     sound sensors, since it chose the hours that lie near it). Both lines
     must slope the same way; the size and steepness tests keep the plain
-    line's change and slope."""
+    line's change and slope.
+
+    ``kept_sxx`` (``kept_leverage``): the second t's standard error from
+    the spread in time of the hours that set the slope, not of every hour.
+    The slope is known only as well as those hours pin it: a refit that
+    dropped one end of the window (an afternoon, a quiet spell's edge) has
+    a slope from half the span, and credited with the whole span's leverage
+    its t runs high on sound sensors (issue 14's drift58 session)."""
     if plain.t * trimmed.t <= 0.0:
         t = 0.0
     else:
         w = len(ys)
-        sxx = w * (w * w - 1) / 12.0
+        sxx = w * (w * w - 1) / 12.0 if kept_sxx is None else kept_sxx
         spread = max(mad_sd([y - trimmed.slope * i for i, y in enumerate(ys)]), 1e-12)
         every = abs(trimmed.slope) * math.sqrt(sxx) / spread
         t = math.copysign(min(abs(trimmed.t), every), trimmed.t)

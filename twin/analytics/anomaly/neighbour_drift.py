@@ -137,6 +137,14 @@ class DriftConfig:
     a rule is necessary, not sufficient, and false drifts on sound sensors
     and a heating failure read as a sensor fault cost an operator more than
     a drift found a few hours later (docs/anomaly.md).
+
+    ``agreeing_leverage`` (off; implies ``agreeing_slope``; issue 14's
+    drift58 session): the agreeing slope's t over every hour's scatter takes
+    the slope's standard error from the spread in time of the hours that set
+    it (the refit's kept hours), not of the whole window: a refit that
+    dropped one end of the window knows its slope from part of the span
+    (:func:`~twin.analytics.anomaly.drift_trend._agreeing_t`). No new
+    constant.
     """
 
     trend: DriftTrendConfig = field(default_factory=DriftTrendConfig)
@@ -150,6 +158,7 @@ class DriftConfig:
     early_distrust: bool = True
     excursion_scale: bool = True
     agreeing_slope: bool = False
+    agreeing_leverage: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -202,8 +211,9 @@ class NeighbourDrift:
             mates = zone_mates if len(zone_mates) >= MIN_NEIGHBOURS else venue_mates
             if len(mates) < MIN_NEIGHBOURS:
                 continue
+            cfg = self.config
             track = _Track(
-                m.unit, self.config.trend, self.config.excursion_gaps, self.config.agreeing_slope
+                m.unit, cfg.trend, cfg.excursion_gaps, cfg.agreeing_slope, cfg.agreeing_leverage
             )
             track.neighbours = tuple(mates)
             self._tracks[m.sensor] = track
