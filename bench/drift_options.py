@@ -78,8 +78,9 @@ _SWITCHES = (
     (
         "agreeing_leverage",
         "the agreeing slope (implied) with its standard error from the spread in time of "
-        "the hours that set it (DriftConfig.agreeing_leverage; default: the config's, off; "
-        "on: issue 14's drift58 option)",
+        "the hours that set it (DriftConfig.agreeing_leverage; default: the config's, on "
+        "since issue 14's drift58 session; off: the product before it, unless "
+        "--agreeing-slope on)",
     ),
 )
 

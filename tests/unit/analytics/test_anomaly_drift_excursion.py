@@ -65,14 +65,16 @@ def _drifts(
     agreeing: bool | None = None,
 ) -> list[tuple[str, float]]:
     """Drift reports; ``gaps`` None: the product's configuration; ``scale``:
-    ``excursion_scale``, ``agreeing``: ``agreeing_slope`` (None: the config's)."""
+    ``excursion_scale``, ``agreeing``: ``agreeing_slope`` with
+    ``agreeing_leverage`` off (off: the slow line before drift57; on:
+    drift57's; None: the config's)."""
     sensors = [NeighbourSensor(f"t{i}", f"room{i}", "temperature", " C") for i in range(5)]
     sensors += [NeighbourSensor(f"h{i}", f"room{i}", "humidity", " %RH") for i in range(5)]
     config = DriftConfig() if gaps is None else DriftConfig(excursion_gaps=gaps)
     if scale is not None:
         config = replace(config, excursion_scale=scale)
     if agreeing is not None:
-        config = replace(config, agreeing_slope=agreeing)
+        config = replace(config, agreeing_slope=agreeing, agreeing_leverage=False)
     nd = NeighbourDrift(sensors, config)
     found: list[tuple[str, float]] = []
     for sensor, ts, value in readings:
@@ -121,9 +123,9 @@ def test_a_steep_drift_after_the_event_is_found_sooner_when_the_scale_skips_it()
     # The heating failure inflated the fast path's hour-to-hour scale; a
     # 2 degC/week drift beginning 3 h after it ended needed more movement.
     # excursion_scale (drift52's test, on by default since drift56). The
-    # slow path pinned to the product's (agreeing_slope off), so that the
-    # fast path's scale is what is compared; drift57's opt-in agreeing slope
-    # is no later than that.
+    # slow path pinned to the one before drift57 (agreeing_slope off), so that
+    # the fast path's scale is what is compared; drift57's opt-in agreeing
+    # slope, and drift58's default (its kept hours' leverage), no later.
     start = EVENT[1] + 3 * HOUR
     for seed in (0, 1, 2):
         readings = _steep(_readings(seed), start, 2.0)
@@ -131,10 +133,11 @@ def test_a_steep_drift_after_the_event_is_found_sooner_when_the_scale_skips_it()
         after = _drifts(readings, gaps=True, scale=True, agreeing=False)
         assert {s for s, _ in before} == {s for s, _ in after} == {"t1"}, seed
         assert start < min(t for _, t in after) < min(t for _, t in before), seed
-        assert _drifts(readings, gaps=None) == after, seed  # the product's default
-        agreeing = _drifts(readings, gaps=None, agreeing=True)
-        assert {s for s, _ in agreeing} == {"t1"}, seed
-        assert start < min(t for _, t in agreeing) <= min(t for _, t in after), seed
+        # The product's default before drift58.
+        assert _drifts(readings, gaps=None, agreeing=False) == after, seed
+        for agreeing in (_drifts(readings, gaps=None, agreeing=True), _drifts(readings, None)):
+            assert {s for s, _ in agreeing} == {"t1"}, seed
+            assert start < min(t for _, t in agreeing) <= min(t for _, t in after), seed
 
 
 def test_a_sound_room_after_its_event_raises_no_drift_with_the_scale_option() -> None:

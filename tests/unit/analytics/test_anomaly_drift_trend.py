@@ -121,8 +121,8 @@ def test_a_drift_is_still_a_line_without_the_hours_off_it(seed: int) -> None:
     assert _first(values, PLAIN) == _first(values, plain_alone)
 
 
-def _first_agreeing(values: np.ndarray, agreeing: bool) -> int | None:
-    ev = TrendEvidence(DriftTrendConfig(), agreeing_slope=agreeing)
+def _first_agreeing(values: np.ndarray, agreeing: bool, leverage: bool = False) -> int | None:
+    ev = TrendEvidence(DriftTrendConfig(), agreeing_slope=agreeing, kept_leverage=leverage)
     for h, v in enumerate(values):
         if ev.add(float(v)) is not None:
             return h
@@ -159,3 +159,36 @@ def test_the_sound_gallery_is_a_line_with_the_agreeing_slope_a_known_limit() -> 
     values = np.array(SOUND_GALLERY)
     assert _first_agreeing(values, False) is None
     assert _first_agreeing(values, True) == 68
+
+
+def test_the_sound_gallery_is_no_line_at_the_kept_hours_leverage() -> None:
+    # drift58: at hour 68 the refit dropped the afternoon (4 of 18 hours, near
+    # the window's end) and its slope was credited with the whole window's
+    # leverage; the kept hours' own (0.78 of it) puts its t at 9.4.
+    values = np.array(SOUND_GALLERY)
+    assert _first_agreeing(values, True, leverage=True) is None
+    assert _first_agreeing(values, False, leverage=True) is None  # it implies the agreeing slope
+
+
+def test_a_busy_afternoon_against_a_drift_is_still_found_sooner_at_the_kept_hours_leverage() -> (
+    None
+):
+    # The afternoon of the test above: the kept hours' leverage keeps the
+    # agreeing slope's gain over the product (7 -> 2 later than 24 h on these
+    # 12 seeds) and is never later than it.
+    onset, late = 48, {False: 0, True: 0}
+    for seed in range(12):
+        values = _noise(120, seed)
+        values[onset:] += RATE * np.arange(1, 120 - onset + 1)
+        values[onset + 14 : onset + 18] -= 0.1
+        found = {lev: _first_agreeing(values, False, leverage=lev) for lev in (False, True)}
+        assert found[True] is not None and found[False] is not None
+        assert onset < found[True] <= found[False], (seed, found)
+        for lev in (False, True):
+            late[lev] += found[lev] - onset > 24
+    assert late[True] < late[False], late
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_bursts_and_noise_alone_are_no_line_at_the_kept_hours_leverage(seed: int) -> None:
+    assert _first_agreeing(_noise(24 * 7, seed), True, leverage=True) is None

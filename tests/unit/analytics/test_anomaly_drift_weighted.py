@@ -122,8 +122,8 @@ def test_the_neighbours_learn_each_hours_scatter_and_find_the_drift_in_a_day() -
     assert {s for s, _ in found} == {"t2"}
     first = min(t for _, t in found)
     assert start < first <= start + 24 * 3600.0, (first - start) / 3600.0
-    # Against the product's unweighted line (drift57's opt-in agreeing slope pinned off).
-    plain = _run(readings, DriftConfig(trend=PLAIN, agreeing_slope=False))
+    # Against the unweighted line before drift57's agreeing slope (pinned off).
+    plain = _run(readings, DriftConfig(trend=PLAIN, agreeing_slope=False, agreeing_leverage=False))
     assert not plain or min(t for _, t in plain) > first
 
 

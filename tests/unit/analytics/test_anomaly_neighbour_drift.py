@@ -230,10 +230,22 @@ def test_the_live_watch_ignores_duplicate_readings_for_drift() -> None:
 
 
 def test_the_agreeing_slope_reaches_every_sensors_evidence() -> None:
-    # DriftConfig.agreeing_slope (drift57's, opt-in) is the slow path's.
+    # DriftConfig.agreeing_slope (drift57's, opt-in) is the slow path's; the
+    # kept hours' leverage (drift58's, on) implies it, so it is off here.
     sensors = [NeighbourSensor(f"t{i}", f"room{i}", "temperature", " C") for i in range(5)]
     for on in (False, True):
-        nd = NeighbourDrift(sensors, DriftConfig(agreeing_slope=on))
+        nd = NeighbourDrift(sensors, DriftConfig(agreeing_slope=on, agreeing_leverage=False))
         evidence = [nd.evidence(f"t{i}") for i in range(5)]
         assert all(ev is not None and ev.agreeing_slope is on for ev in evidence)
     assert DriftConfig().agreeing_slope is False  # kept off: false reports on seeds 70-87
+
+
+def test_the_kept_hours_leverage_reaches_every_sensors_evidence() -> None:
+    # DriftConfig.agreeing_leverage (drift58's, on) implies the agreeing slope.
+    sensors = [NeighbourSensor(f"t{i}", f"room{i}", "temperature", " C") for i in range(5)]
+    for on in (False, True):
+        nd = NeighbourDrift(sensors, DriftConfig(agreeing_leverage=on))
+        evidence = [nd.evidence(f"t{i}") for i in range(5)]
+        assert all(ev is not None and ev.kept_leverage is on for ev in evidence)
+        assert all(ev is not None and ev.agreeing_slope is on for ev in evidence)
+    assert DriftConfig().agreeing_leverage is True
