@@ -17,9 +17,10 @@ moves it for a few hours. Two paths judge it:
   last 18-48 hours (opt-in ``by_hour``: each hour weighted by its hour of the
   day's usual scatter about that level; not the default, it was worse on
   held-out seeds) that is significant (t statistic from the scatter about
-  it), large enough (in the residual's own scale) and not steep (with
-  opt-in ``agreeing_slope``: the slope of the hours that agree with the line,
-  so a busy afternoon does not swing it; :func:`drift_trend._agreeing_t`). A drift's
+  it), large enough (in the residual's own scale) and not steep (by default,
+  ``agreeing_leverage``: the slope of the hours that agree with the line, so
+  a busy afternoon does not swing it, its standard error from the spread in
+  time of those hours; :func:`drift_trend._agreeing_t`). A drift's
   evidence grows with every hour (as the window's length to the power 1.5),
   so a 0.5 degC/week drift is reported within about a day; an event's dip
   and recovery scatters about any line. Opt-in ``covariate``: a
