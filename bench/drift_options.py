@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from dataclasses import replace
 
-from twin.analytics.anomaly.drift_trend import DriftTrendConfig
+from twin.analytics.anomaly.drift_trend import SLOW_LINES, DriftTrendConfig
 from twin.analytics.anomaly.neighbour_drift import DriftConfig
 
 __all__ = ["add_switch_options", "add_trend_options", "trend_from", "with_switches"]
@@ -68,30 +68,31 @@ _SWITCHES = (
         "hours (DriftConfig.excursion_scale; default: the config's, on since drift56; "
         "off: the product before it)",
     ),
+)
+
+# The drift detector's settings with named values: --name, its choices and help.
+_CHOICES = (
     (
-        "agreeing_slope",
-        "the drift slow path's t from the slope of the hours that agree with the line over "
-        "every hour's scatter about it, not the smaller of the plain and the refit's t "
-        "(DriftConfig.agreeing_slope; default: the config's, off; on: issue 14's drift57 "
-        "option, kept off for its false reports on seeds 70-87)",
-    ),
-    (
-        "agreeing_leverage",
-        "the agreeing slope (implied) with its standard error from the spread in time of "
-        "the hours that set it (DriftConfig.agreeing_leverage; default: the config's, on "
-        "since issue 14's drift58 session; off: the product before it, unless "
-        "--agreeing-slope on)",
+        "slow_line",
+        SLOW_LINES,
+        "how the drift slow path's line takes its t (DriftConfig.slow_line; default: the "
+        "config's, agreeing_kept since issue 14's drift58 session, once --agreeing-leverage "
+        "on; plain: the product before drift57, the smaller of the plain and the refit's t; "
+        "agreeing: drift57's option, once --agreeing-slope on, kept off for its false "
+        "reports on seeds 70-87)",
     ),
 )
 
 
 def add_switch_options(parser: argparse.ArgumentParser) -> None:
-    """Add --excursion-gaps, --early-distrust, --excursion-scale, --agreeing-slope
-    and --agreeing-leverage (default: the config's)."""
+    """Add --excursion-gaps, --early-distrust, --excursion-scale and --slow-line
+    (default: the config's)."""
     for name, text in _SWITCHES:
         parser.add_argument(
             "--" + name.replace("_", "-"), choices=("on", "off"), default=None, help=text
         )
+    for name, choices, text in _CHOICES:
+        parser.add_argument("--" + name.replace("_", "-"), choices=choices, default=None, help=text)
 
 
 def with_switches(args: argparse.Namespace, config: DriftConfig) -> DriftConfig:
@@ -100,4 +101,8 @@ def with_switches(args: argparse.Namespace, config: DriftConfig) -> DriftConfig:
         value = getattr(args, name, None)
         if value is not None:
             config = replace(config, **{name: value == "on"})
+    for name, _choices, _text in _CHOICES:
+        value = getattr(args, name, None)
+        if value is not None:
+            config = replace(config, **{name: value})
     return config

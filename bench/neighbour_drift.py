@@ -3,7 +3,8 @@
 Usage: python bench/neighbour_drift.py [--seeds 0,1,2] [--warmup-days 3] [--cache DIR]
                                       [--t-min T] [--covariate on|off]
                                       [--excursion-gaps on|off] [--early-distrust on|off]
-                                      [--excursion-scale on|off] [--agreeing-slope on|off]
+                                      [--excursion-scale on|off]
+                                      [--slow-line plain|agreeing|agreeing_kept]
 
 For each seed, the museum-wing venue is simulated twice, as ``bench/faults.py``
 does it: the realistic campaign (``realistic_plan``: about half the
@@ -173,9 +174,8 @@ def main(argv: list[str] | None = None) -> int:
     print(
         f"slow path: {trend}; excursion_gaps {config.excursion_gaps}; "
         f"early_distrust {config.early_distrust}; excursion_scale {config.excursion_scale}"
-        # Named only when on, so the product's output reads as before.
-        + ("; agreeing_slope True" if config.agreeing_slope else "")
-        + ("; agreeing_leverage True" if config.agreeing_leverage else "")
+        # Named only when not plain, so the output before drift57 reads as it did.
+        + (f"; slow_line {config.slow_line}" if config.slow_line != "plain" else "")
     )
     warm = args.warmup_days * _DAY
     started = time.perf_counter()

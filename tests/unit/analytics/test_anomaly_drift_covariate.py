@@ -16,9 +16,7 @@ RATE = 0.5 / 168.0  # 0.5 degC a week, per hour
 # The product's slow line before drift58, pinned (the agreeing slope, opt-in
 # since drift57 and on at the kept hours' leverage since drift58, finds this
 # drift within a day without the covariate: see the test below).
-PLAIN = DriftConfig(
-    trend=DriftTrendConfig(t_min=12.0), agreeing_slope=False, agreeing_leverage=False
-)
+PLAIN = DriftConfig(trend=DriftTrendConfig(t_min=12.0), slow_line="plain")
 WITH_CO2 = DriftConfig(trend=DriftTrendConfig(t_min=12.0, covariate=True))
 ROOMS = 5
 
@@ -67,10 +65,10 @@ def test_a_drift_under_busy_afternoons_is_found_within_a_day_with_the_zones_co2(
     plain = [t for s, t in _run(readings, PLAIN) if s == "t2"]
     assert not plain or min(plain) > start + 24 * 3600.0
     # ...as they did in the product before drift58; the slow line judged by the
-    # slope of its agreeing hours (drift57's opt-in DriftConfig.agreeing_slope,
-    # and the product's default since drift58, at the kept hours' leverage)
+    # slope of its agreeing hours (drift57's opt-in slow_line="agreeing", and
+    # the product's default since drift58, at the kept hours' leverage)
     # finds it in a day.
-    for config in (DriftConfig(agreeing_slope=True, agreeing_leverage=False), DriftConfig()):
+    for config in (DriftConfig(slow_line="agreeing"), DriftConfig()):
         agreeing = _run(readings, config)
         assert {s for s, _ in agreeing} == {"t2"}
         assert start < min(t for _, t in agreeing) <= start + 24 * 3600.0

@@ -65,16 +65,16 @@ def _drifts(
     agreeing: bool | None = None,
 ) -> list[tuple[str, float]]:
     """Drift reports; ``gaps`` None: the product's configuration; ``scale``:
-    ``excursion_scale``, ``agreeing``: ``agreeing_slope`` with
-    ``agreeing_leverage`` off (off: the slow line before drift57; on:
-    drift57's; None: the config's)."""
+    ``excursion_scale``, ``agreeing``: ``slow_line`` (off: ``"plain"``, the
+    slow line before drift57; on: ``"agreeing"``, drift57's; None: the
+    config's)."""
     sensors = [NeighbourSensor(f"t{i}", f"room{i}", "temperature", " C") for i in range(5)]
     sensors += [NeighbourSensor(f"h{i}", f"room{i}", "humidity", " %RH") for i in range(5)]
     config = DriftConfig() if gaps is None else DriftConfig(excursion_gaps=gaps)
     if scale is not None:
         config = replace(config, excursion_scale=scale)
     if agreeing is not None:
-        config = replace(config, agreeing_slope=agreeing, agreeing_leverage=False)
+        config = replace(config, slow_line="agreeing" if agreeing else "plain")
     nd = NeighbourDrift(sensors, config)
     found: list[tuple[str, float]] = []
     for sensor, ts, value in readings:
@@ -123,7 +123,7 @@ def test_a_steep_drift_after_the_event_is_found_sooner_when_the_scale_skips_it()
     # The heating failure inflated the fast path's hour-to-hour scale; a
     # 2 degC/week drift beginning 3 h after it ended needed more movement.
     # excursion_scale (drift52's test, on by default since drift56). The
-    # slow path pinned to the one before drift57 (agreeing_slope off), so that
+    # slow path pinned to the one before drift57 (slow_line "plain"), so that
     # the fast path's scale is what is compared; drift57's opt-in agreeing
     # slope, and drift58's default (its kept hours' leverage), no later.
     start = EVENT[1] + 3 * HOUR

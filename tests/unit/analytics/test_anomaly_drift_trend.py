@@ -7,7 +7,7 @@ import math
 import numpy as np
 import pytest
 
-from twin.analytics.anomaly.drift_trend import DriftTrendConfig, TrendEvidence
+from twin.analytics.anomaly.drift_trend import DriftTrendConfig, SlowLine, TrendEvidence
 
 RATE = 0.5 / 168.0  # 0.5 degC a week, per hour
 # The unweighted line (its statistic and threshold before hours were weighted
@@ -121,34 +121,41 @@ def test_a_drift_is_still_a_line_without_the_hours_off_it(seed: int) -> None:
     assert _first(values, PLAIN) == _first(values, plain_alone)
 
 
-def _first_agreeing(values: np.ndarray, agreeing: bool, leverage: bool = False) -> int | None:
-    ev = TrendEvidence(DriftTrendConfig(), agreeing_slope=agreeing, kept_leverage=leverage)
+def _first_line(values: np.ndarray, slow_line: SlowLine) -> int | None:
+    ev = TrendEvidence(DriftTrendConfig(), slow_line=slow_line)
     for h, v in enumerate(values):
         if ev.add(float(v)) is not None:
             return h
     return None
 
 
-def test_a_busy_afternoon_against_a_drift_holds_it_back_less_with_the_agreeing_slope() -> None:
-    # The late drifts of issue 14's drift57 trace: an afternoon's burst against
-    # the drift, late in the window, swings the plain least-squares slope, and
-    # the smaller of the plain and the refit's t held the report back.
-    onset, late = 48, {False: 0, True: 0}
+def _sooner_than_plain(slow_line: SlowLine) -> None:
+    """12 seeds of a drift with a 4 h afternoon against it 14-17 h after its
+    onset: ``slow_line`` never later than the plain line, fewer later than 24 h."""
+    onset, late = 48, {"plain": 0, slow_line: 0}
     for seed in range(12):
         values = _noise(120, seed)
         values[onset:] += RATE * np.arange(1, 120 - onset + 1)
         values[onset + 14 : onset + 18] -= 0.1
-        found = {a: _first_agreeing(values, a) for a in (False, True)}
-        assert found[True] is not None and found[False] is not None
-        assert onset < found[True] <= found[False], (seed, found)
-        for a in (False, True):
-            late[a] += found[a] - onset > 24
-    assert late[True] < late[False], late
+        found = {line: _first_line(values, line) for line in late}
+        mine, plain = found[slow_line], found["plain"]
+        assert mine is not None and plain is not None
+        assert onset < mine <= plain, (seed, found)
+        for line, first in found.items():
+            late[line] += first is not None and first - onset > 24
+    assert late[slow_line] < late["plain"], late
+
+
+def test_a_busy_afternoon_against_a_drift_holds_it_back_less_with_the_agreeing_slope() -> None:
+    # The late drifts of issue 14's drift57 trace: an afternoon's burst against
+    # the drift, late in the window, swings the plain least-squares slope, and
+    # the smaller of the plain and the refit's t held the report back.
+    _sooner_than_plain("agreeing")
 
 
 @pytest.mark.parametrize("seed", range(4))
 def test_bursts_and_noise_alone_are_no_line_with_the_agreeing_slope(seed: int) -> None:
-    assert _first_agreeing(_noise(24 * 7, seed), True) is None
+    assert _first_line(_noise(24 * 7, seed), "agreeing") is None
 
 
 def test_the_sound_gallery_is_a_line_with_the_agreeing_slope_a_known_limit() -> None:
@@ -157,8 +164,8 @@ def test_the_sound_gallery_is_a_line_with_the_agreeing_slope_a_known_limit() -> 
     # 0.02 over the last 18 h, and the refit's slope over every hour's scatter
     # reaches |t| 12.1 at hour 68 (the refit's own t 12.7; the plain line's 4.9).
     values = np.array(SOUND_GALLERY)
-    assert _first_agreeing(values, False) is None
-    assert _first_agreeing(values, True) == 68
+    assert _first_line(values, "plain") is None
+    assert _first_line(values, "agreeing") == 68
 
 
 def test_the_sound_gallery_is_no_line_at_the_kept_hours_leverage() -> None:
@@ -166,8 +173,7 @@ def test_the_sound_gallery_is_no_line_at_the_kept_hours_leverage() -> None:
     # the window's end) and its slope was credited with the whole window's
     # leverage; the kept hours' own (0.78 of it) puts its t at 9.4.
     values = np.array(SOUND_GALLERY)
-    assert _first_agreeing(values, True, leverage=True) is None
-    assert _first_agreeing(values, False, leverage=True) is None  # it implies the agreeing slope
+    assert _first_line(values, "agreeing_kept") is None
 
 
 def test_a_busy_afternoon_against_a_drift_is_still_found_sooner_at_the_kept_hours_leverage() -> (
@@ -176,19 +182,18 @@ def test_a_busy_afternoon_against_a_drift_is_still_found_sooner_at_the_kept_hour
     # The afternoon of the test above: the kept hours' leverage keeps the
     # agreeing slope's gain over the product (7 -> 2 later than 24 h on these
     # 12 seeds) and is never later than it.
-    onset, late = 48, {False: 0, True: 0}
-    for seed in range(12):
-        values = _noise(120, seed)
-        values[onset:] += RATE * np.arange(1, 120 - onset + 1)
-        values[onset + 14 : onset + 18] -= 0.1
-        found = {lev: _first_agreeing(values, False, leverage=lev) for lev in (False, True)}
-        assert found[True] is not None and found[False] is not None
-        assert onset < found[True] <= found[False], (seed, found)
-        for lev in (False, True):
-            late[lev] += found[lev] - onset > 24
-    assert late[True] < late[False], late
+    _sooner_than_plain("agreeing_kept")
 
 
 @pytest.mark.parametrize("seed", range(4))
 def test_bursts_and_noise_alone_are_no_line_at_the_kept_hours_leverage(seed: int) -> None:
-    assert _first_agreeing(_noise(24 * 7, seed), True, leverage=True) is None
+    assert _first_line(_noise(24 * 7, seed), "agreeing_kept") is None
+
+
+def test_an_unknown_slow_line_is_refused_and_no_refit_is_plain() -> None:
+    with pytest.raises(ValueError, match="slow_line must be one of plain, agreeing"):
+        TrendEvidence(DriftTrendConfig(), slow_line="kept")  # type: ignore[arg-type]
+    # Without agree_trim there is no refit to agree with: the plain line.
+    ev = TrendEvidence(DriftTrendConfig(agree_trim=None), slow_line="agreeing_kept")
+    assert ev.slow_line == "plain"
+    assert TrendEvidence().slow_line == "plain"  # the evidence's own default

@@ -123,7 +123,7 @@ def test_the_neighbours_learn_each_hours_scatter_and_find_the_drift_in_a_day() -
     first = min(t for _, t in found)
     assert start < first <= start + 24 * 3600.0, (first - start) / 3600.0
     # Against the unweighted line before drift57's agreeing slope (pinned off).
-    plain = _run(readings, DriftConfig(trend=PLAIN, agreeing_slope=False, agreeing_leverage=False))
+    plain = _run(readings, DriftConfig(trend=PLAIN, slow_line="plain"))
     assert not plain or min(t for _, t in plain) > first
 
 

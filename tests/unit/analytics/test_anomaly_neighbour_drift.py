@@ -6,9 +6,10 @@ import math
 from dataclasses import replace
 
 import numpy as np
+import pytest
 
-from twin.analytics.anomaly import DetectionKind
-from twin.analytics.anomaly.drift_trend import DriftTrendConfig
+from twin.analytics.anomaly import AnomalyConfigError, DetectionKind
+from twin.analytics.anomaly.drift_trend import SLOW_LINES, DriftTrendConfig
 from twin.analytics.anomaly.neighbour_drift import DriftConfig, NeighbourDrift, NeighbourSensor
 from twin.live_analytics.anomalies import AnomalyWatch
 from twin.loader import load_sample
@@ -229,23 +230,19 @@ def test_the_live_watch_ignores_duplicate_readings_for_drift() -> None:
     assert drifts == []
 
 
-def test_the_agreeing_slope_reaches_every_sensors_evidence() -> None:
-    # DriftConfig.agreeing_slope (drift57's, opt-in) is the slow path's; the
-    # kept hours' leverage (drift58's, on) implies it, so it is off here.
+def test_the_slow_line_reaches_every_sensors_evidence() -> None:
+    # DriftConfig.slow_line: "agreeing" (drift57's, kept off: false reports
+    # on seeds 70-87) and "agreeing_kept" (drift58's, on) are the slow path's.
     sensors = [NeighbourSensor(f"t{i}", f"room{i}", "temperature", " C") for i in range(5)]
-    for on in (False, True):
-        nd = NeighbourDrift(sensors, DriftConfig(agreeing_slope=on, agreeing_leverage=False))
+    for line in SLOW_LINES:
+        nd = NeighbourDrift(sensors, DriftConfig(slow_line=line))
         evidence = [nd.evidence(f"t{i}") for i in range(5)]
-        assert all(ev is not None and ev.agreeing_slope is on for ev in evidence)
-    assert DriftConfig().agreeing_slope is False  # kept off: false reports on seeds 70-87
+        assert all(ev is not None and ev.slow_line == line for ev in evidence)
+    assert DriftConfig().slow_line == "agreeing_kept"
 
 
-def test_the_kept_hours_leverage_reaches_every_sensors_evidence() -> None:
-    # DriftConfig.agreeing_leverage (drift58's, on) implies the agreeing slope.
-    sensors = [NeighbourSensor(f"t{i}", f"room{i}", "temperature", " C") for i in range(5)]
-    for on in (False, True):
-        nd = NeighbourDrift(sensors, DriftConfig(agreeing_leverage=on))
-        evidence = [nd.evidence(f"t{i}") for i in range(5)]
-        assert all(ev is not None and ev.kept_leverage is on for ev in evidence)
-        assert all(ev is not None and ev.agreeing_slope is on for ev in evidence)
-    assert DriftConfig().agreeing_leverage is True
+def test_an_unknown_slow_line_is_a_config_error() -> None:
+    # Once two booleans (agreeing_slope, agreeing_leverage); a misspelt
+    # value must not fall back to some line silently.
+    with pytest.raises(AnomalyConfigError, match="slow_line must be one of"):
+        DriftConfig(slow_line="agreeing_leverage")  # type: ignore[arg-type]

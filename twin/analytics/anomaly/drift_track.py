@@ -13,7 +13,7 @@ import math
 from array import array
 
 from twin.analytics.anomaly.drift_covariate import CovariateFit
-from twin.analytics.anomaly.drift_trend import DriftTrendConfig, TrendEvidence
+from twin.analytics.anomaly.drift_trend import DriftTrendConfig, SlowLine, TrendEvidence
 
 __all__ = ["DAY_H", "Track"]
 
@@ -63,8 +63,7 @@ class Track:
         unit: str,
         trend: DriftTrendConfig,
         gaps: bool = False,
-        agreeing: bool = False,
-        leverage: bool = False,
+        slow_line: SlowLine = "plain",
     ) -> None:
         self.unit = unit
         self.neighbours: tuple[str, ...] = ()
@@ -86,7 +85,7 @@ class Track:
         self.scale = math.nan  # the residual's hour-to-hour scale (fast path)
         self.reference = math.nan  # the day's median level last reported (fast path)
         self.anchor_ts = math.nan
-        self.trend = TrendEvidence(trend, agreeing, leverage)
+        self.trend = TrendEvidence(trend, slow_line)
         self.drift_ts = -math.inf  # its last drift report
         self.suspect = False  # early_distrust: its evidence half-way to a report
         # trend.covariate: the zone's CO2 sensors, and how the residual follows theirs.

@@ -34,17 +34,45 @@ from __future__ import annotations
 import math
 from array import array
 from dataclasses import dataclass
+from typing import Literal, get_args
 
 from twin.analytics.anomaly.drift_robust import robust_t
 from twin.analytics.anomaly.drift_weighted import weighted_t
 from twin.analytics.anomaly.robust_scale import mad_sd
 
-__all__ = ["HISTORY_H", "DriftTrendConfig", "Trend", "TrendEvidence"]
+__all__ = [
+    "HISTORY_H",
+    "SLOW_LINES",
+    "DriftTrendConfig",
+    "SlowLine",
+    "Trend",
+    "TrendEvidence",
+    "check_slow_line",
+]
 
 HISTORY_H = 72
 """Hours of residual kept: three days, so a day's drift is a third of them."""
 
 _ROUNDS = 4  # refits without the hours off the line (it settles in two or three)
+
+SlowLine = Literal["plain", "agreeing", "agreeing_kept"]
+"""How the slow path's least-squares line (neither ``robust`` nor ``by_hour``)
+takes its t, with ``agree_trim`` set: ``"plain"``, the smaller of the plain
+line's and the refit's t (:func:`_agreed`; the product before issue 14's
+drift57 session); ``"agreeing"``, the refit's slope at the smaller of its own
+t and its t over every hour's scatter (:func:`_agreeing_t`; drift57's
+option, once ``agreeing_slope``); ``"agreeing_kept"``, that with the
+standard error from the spread in time of the refit's kept hours (drift58's,
+once ``agreeing_leverage``)."""
+SLOW_LINES: tuple[SlowLine, ...] = get_args(SlowLine)
+
+
+def check_slow_line(value: str) -> SlowLine:
+    """``value`` as a :data:`SlowLine`; a ``ValueError`` naming the choices if it is none."""
+    for line in SLOW_LINES:
+        if value == line:
+            return line
+    raise ValueError(f"slow_line must be one of {', '.join(SLOW_LINES)}, got {value!r}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,6 +137,7 @@ class TrendEvidence:
         "_agreeing",
         "_cfg",
         "_kept_leverage",
+        "_line",
         "_n",
         "_pos",
         "_spreads",
@@ -120,19 +149,16 @@ class TrendEvidence:
     def __init__(
         self,
         config: DriftTrendConfig | None = None,
-        agreeing_slope: bool = False,
-        kept_leverage: bool = False,
+        slow_line: SlowLine = "plain",
     ) -> None:
-        """``agreeing_slope``: the plain line's t is the slope of the hours that
-        agree with it (``agree_trim``'s refit) over the scatter of every hour
-        about that slope (:func:`_agreeing_t`), not the smaller of the plain
-        and the refit's t (``DriftConfig.agreeing_slope``). ``kept_leverage``
-        (implies ``agreeing_slope``): that slope's standard error from the
-        spread of the hours that set it, not of every hour in the window
-        (``DriftConfig.agreeing_leverage``)."""
+        """``slow_line``: how the plain line takes its t (:data:`SlowLine`;
+        ``DriftConfig.slow_line``); without ``agree_trim`` it is ``"plain"``
+        whatever is asked (there is no refit to agree with)."""
         self._cfg = config if config is not None else DriftTrendConfig()
-        self._agreeing = (agreeing_slope or kept_leverage) and self._cfg.agree_trim is not None
-        self._kept_leverage = kept_leverage and self._agreeing
+        line = check_slow_line(slow_line)
+        self._line: SlowLine = line if self._cfg.agree_trim is not None else "plain"
+        self._agreeing = self._line != "plain"
+        self._kept_leverage = self._line == "agreeing_kept"
         if max(self._cfg.windows) > HISTORY_H or min(self._cfg.windows) < 3:
             raise ValueError(f"windows must be 3..{HISTORY_H} hours")
         self._values = array("d", [math.nan] * HISTORY_H)
@@ -149,14 +175,9 @@ class TrendEvidence:
         return self._cfg
 
     @property
-    def agreeing_slope(self) -> bool:
-        """Whether the plain line is judged by :func:`_agreeing_t`."""
-        return self._agreeing
-
-    @property
-    def kept_leverage(self) -> bool:
-        """Whether :func:`_agreeing_t` uses the kept hours' spread in time."""
-        return self._kept_leverage
+    def slow_line(self) -> SlowLine:
+        """How the plain line takes its t (``"plain"`` if there is no ``agree_trim``)."""
+        return self._line
 
     def clear(self) -> None:
         """Forget the residuals: after a report, new evidence must build up."""
@@ -343,7 +364,7 @@ def _agreed(plain: Trend, trimmed: Trend) -> Trend:
 def _agreeing_t(
     plain: Trend, trimmed: Trend, ys: list[float], kept_sxx: float | None = None
 ) -> Trend:
-    """The plain line with its t from the refit's slope (``agreeing_slope``).
+    """The plain line with its t from the refit's slope (``slow_line="agreeing"``).
 
     The plain line's slope is swung by a busy afternoon at one end, so
     :func:`_agreed` takes the smaller of the plain and the refit's t, which
@@ -356,7 +377,7 @@ def _agreeing_t(
     must slope the same way; the size and steepness tests keep the plain
     line's change and slope.
 
-    ``kept_sxx`` (``kept_leverage``): the second t's standard error from
+    ``kept_sxx`` (``slow_line="agreeing_kept"``): the second t's standard error from
     the spread in time of the hours that set the slope, not of every hour.
     The slope is known only as well as those hours pin it: a refit that
     dropped one end of the window (an afternoon, a quiet spell's edge) has

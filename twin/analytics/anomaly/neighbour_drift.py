@@ -18,9 +18,9 @@ moves it for a few hours. Two paths judge it:
   day's usual scatter about that level; not the default, it was worse on
   held-out seeds) that is significant (t statistic from the scatter about
   it), large enough (in the residual's own scale) and not steep (by default,
-  ``agreeing_leverage``: the slope of the hours that agree with the line, so
-  a busy afternoon does not swing it, its standard error from the spread in
-  time of those hours; :func:`drift_trend._agreeing_t`). A drift's
+  ``slow_line="agreeing_kept"``: the slope of the hours that agree with the
+  line, so a busy afternoon does not swing it, its standard error from the
+  spread in time of those hours; :func:`drift_trend._agreeing_t`). A drift's
   evidence grows with every hour (as the window's length to the power 1.5),
   so a 0.5 degC/week drift is reported within about a day; an event's dip
   and recovery scatters about any line. Opt-in ``covariate``: a
@@ -59,7 +59,13 @@ from twin.analytics.anomaly.drift_covariate import CovariateFit
 from twin.analytics.anomaly.drift_excursion import ZoneExcursion
 from twin.analytics.anomaly.drift_track import DAY_H as _DAY_H
 from twin.analytics.anomaly.drift_track import Track as _Track
-from twin.analytics.anomaly.drift_trend import DriftTrendConfig, TrendEvidence
+from twin.analytics.anomaly.drift_trend import (
+    DriftTrendConfig,
+    SlowLine,
+    TrendEvidence,
+    check_slow_line,
+)
+from twin.analytics.anomaly.errors import AnomalyConfigError
 
 __all__ = [
     "COVARIATE_KIND",
@@ -125,32 +131,32 @@ class DriftConfig:
     held-out seeds 82-87 8 -> 10 of 12, false reports 0 -> 0
     (docs/anomaly.md).
 
-    ``agreeing_slope`` (off; issue 14's drift57 session): the slow
-    path's plain line is judged by the slope of the hours that agree with it
-    (its refit without the hours off it), at the smaller of the refit's t
-    and that slope's t over every hour's scatter
-    (:func:`~twin.analytics.anomaly.drift_trend._agreeing_t`), not by the
-    smaller of the plain line's t and the refit's: a gallery's afternoons
-    swing the plain slope and held most late drifts back. Design seeds 44 ->
-    48 of 52 drifts within 24 h, false reports 2 -> 0; held-out seeds 88-93
-    9 -> 11 of 12, false reports 0 -> 0; but on the used seeds 70-87 false
-    reports 0 -> 4 and one zone event misread, so the lead kept it off:
-    a rule is necessary, not sufficient, and false drifts on sound sensors
-    and a heating failure read as a sensor fault cost an operator more than
-    a drift found a few hours later (docs/anomaly.md).
-
-    ``agreeing_leverage`` (on since issue 14's drift58 session; it implies
-    ``agreeing_slope``, so the product before it is ``agreeing_leverage``
-    off): the agreeing slope's t over every hour's scatter takes the slope's
-    standard error from the spread in time of the hours that set it (the
-    refit's kept hours), not of the whole window: a refit that dropped one
-    end of the window knows its slope from part of the span, and credited
-    with the whole span's it raised ``agreeing_slope``'s false reports
-    (:func:`~twin.analytics.anomaly.drift_trend._agreeing_t`). No new
-    constant. Design set (50 seeds: 0-43's 26 and the used 70-93) 81 -> 86
-    of 100 drifts within 24 h, false reports 2 -> 0, misread 0 -> 0;
-    held-out seeds 94-99 9 -> 10 of 12 (median 22.3 -> 21.3 h), false
-    reports 0 -> 0, misread 0 -> 0 (docs/anomaly.md).
+    ``slow_line`` (:data:`~twin.analytics.anomaly.drift_trend.SlowLine`):
+    how the slow path's plain line takes its t. ``"plain"``: the smaller of
+    the plain line's t and its refit's (the hours off it out), the product
+    before issue 14's drift57 session. ``"agreeing"`` (drift57's option, once
+    ``agreeing_slope=True``; kept off): the slope of the hours that agree
+    with the line (the refit), at the smaller of the refit's t and that
+    slope's t over every hour's scatter
+    (:func:`~twin.analytics.anomaly.drift_trend._agreeing_t`): a gallery's
+    afternoons swing the plain slope and held most late drifts back. Design
+    seeds 44 -> 48 of 52 drifts within 24 h, false reports 2 -> 0; held-out
+    seeds 88-93 9 -> 11 of 12, false reports 0 -> 0; but on the used seeds
+    70-87 false reports 0 -> 4 and one zone event misread, so the lead kept
+    it off: a rule is necessary, not sufficient, and false drifts on sound
+    sensors and a heating failure read as a sensor fault cost an operator
+    more than a drift found a few hours later (docs/anomaly.md).
+    ``"agreeing_kept"`` (the default since issue 14's drift58 session, once
+    ``agreeing_leverage=True``): the agreeing slope's t over every hour's
+    scatter takes the slope's standard error from the spread in time of the
+    hours that set it (the refit's kept hours), not of the whole window: a
+    refit that dropped one end of the window knows its slope from part of
+    the span, and credited with the whole span's it raised
+    ``"agreeing"``'s false reports. No new constant. Design set (50 seeds:
+    0-43's 26 and the used 70-93) 81 -> 86 of 100 drifts within 24 h, false
+    reports 2 -> 0, misread 0 -> 0; held-out seeds 94-99 9 -> 10 of 12
+    (median 22.3 -> 21.3 h), false reports 0 -> 0, misread 0 -> 0
+    (docs/anomaly.md). An unknown value is an :class:`AnomalyConfigError`.
     """
 
     trend: DriftTrendConfig = field(default_factory=DriftTrendConfig)
@@ -163,8 +169,13 @@ class DriftConfig:
     excursion_gaps: bool = True
     early_distrust: bool = True
     excursion_scale: bool = True
-    agreeing_slope: bool = False
-    agreeing_leverage: bool = True
+    slow_line: SlowLine = "agreeing_kept"
+
+    def __post_init__(self) -> None:
+        try:
+            check_slow_line(self.slow_line)
+        except ValueError as exc:
+            raise AnomalyConfigError(str(exc)) from None
 
 
 @dataclass(frozen=True, slots=True)
@@ -218,9 +229,7 @@ class NeighbourDrift:
             if len(mates) < MIN_NEIGHBOURS:
                 continue
             cfg = self.config
-            track = _Track(
-                m.unit, cfg.trend, cfg.excursion_gaps, cfg.agreeing_slope, cfg.agreeing_leverage
-            )
+            track = _Track(m.unit, cfg.trend, cfg.excursion_gaps, cfg.slow_line)
             track.neighbours = tuple(mates)
             self._tracks[m.sensor] = track
             self._kind_of[m.sensor] = m.kind
