@@ -1,7 +1,7 @@
 """The slow drift path's statistic on sound sensors, in zone events and on drifts.
 
 Usage: python bench/drift_t_noise.py [--seeds 0,1,2] [--warmup-days 3] [--cache DIR]
-                                     [--covariate on|off]
+                                     [--covariate on|off] [--slow-line ...]
 
 The same simulated readings as ``bench/neighbour_drift.py`` (share its
 ``--cache``). Every hour, for every thermometer and hygrometer, the lines of
@@ -34,7 +34,12 @@ import numpy as np
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from bench.drift_options import add_trend_options, trend_from  # noqa: E402
+from bench.drift_options import (  # noqa: E402
+    add_switch_options,
+    add_trend_options,
+    trend_from,
+    with_switches,
+)
 from bench.neighbour_drift import T0, drift_plan, events_for, simulate  # noqa: E402
 from simulators.faults import FaultKind  # noqa: E402
 from twin.analytics.anomaly.drift_trend import DriftTrendConfig, TrendEvidence  # noqa: E402
@@ -58,13 +63,16 @@ def hourly_t(
     ts: np.ndarray,
     v: np.ndarray,
     trend: DriftTrendConfig | None = None,
+    switches: DriftConfig | None = None,
 ) -> list[tuple[str, float, float]]:
     """(sensor, end of the hour judged, strongest |t| of a line passing the
-    change and steepness tests; 0 if none) for every judged sensor-hour."""
+    change and steepness tests; 0 if none) for every judged sensor-hour.
+    ``switches``: the detector's other settings (default: the product's)."""
     venue = load_sample("museum-wing")
     # Nothing reported (so nothing re-anchored): the statistic uncensored.
     base = trend if trend is not None else DriftTrendConfig()
-    quiet = DriftConfig(trend=replace(base, t_min=math.inf), sigma=math.inf)
+    others = switches if switches is not None else DriftConfig()
+    quiet = replace(others, trend=replace(base, t_min=math.inf), sigma=math.inf)
     nd = NeighbourDrift(
         (
             NeighbourSensor(s.id, s.zone, s.kind.value, s.display_unit, s.kind in _JUDGED)
@@ -115,8 +123,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rh-drift", type=float, default=1.0)
     parser.add_argument("--cache", type=Path, default=None)
     add_trend_options(parser)
+    add_switch_options(parser)
     args = parser.parse_args(argv)
     trend = trend_from(args)
+    switches = with_switches(args, DriftConfig())
     warm = args.warmup_days * _DAY
     zone_of = {s.id: s.zone for s in load_sample("museum-wing").sensors}
     sound: dict[str, list[float]] = {"temp": [], "rh": []}
@@ -126,7 +136,7 @@ def main(argv: list[str] | None = None) -> int:
         plan = drift_plan(seed, warm, args.rh_drift)
         names, i, ts, v, truth = simulate(seed, warm + 4 * _DAY, plan, [], args.cache)
         drifts = {f.sensor: f for f in truth if f.kind is FaultKind.DRIFT and f.sensor in names}
-        for s, t, stat in hourly_t(names, i, ts, v, trend):
+        for s, t, stat in hourly_t(names, i, ts, v, trend, switches):
             if t < T0 + warm:
                 continue
             kind = "rh" if s.endswith("-rh") else "temp"
@@ -137,7 +147,7 @@ def main(argv: list[str] | None = None) -> int:
                 by_age.setdefault(int((t - f.start) // 3600.0), []).append(stat)
         events = events_for(warm)
         names_e, ie, tse, ve, _ = simulate(seed, warm + 3 * _DAY, None, events, args.cache)
-        for s, t, stat in hourly_t(names_e, ie, tse, ve, trend):
+        for s, t, stat in hourly_t(names_e, ie, tse, ve, trend, switches):
             if t < T0 + warm:
                 continue
             kind = "rh" if s.endswith("-rh") else "temp"

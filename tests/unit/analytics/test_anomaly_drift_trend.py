@@ -197,3 +197,34 @@ def test_an_unknown_slow_line_is_refused_and_no_refit_is_plain() -> None:
     ev = TrendEvidence(DriftTrendConfig(agree_trim=None), slow_line="agreeing_kept")
     assert ev.slow_line == "plain"
     assert TrendEvidence().slow_line == "plain"  # the evidence's own default
+
+
+def test_a_burst_at_a_drifts_onset_is_found_sooner_with_the_whole_windows_line() -> None:
+    # drift59: a busy spell at the drift's onset, the window's early hours;
+    # the refit drops it and its slope keeps part of the window's leverage,
+    # so at the kept hours' leverage the drift waits, while the plain line
+    # over every hour and the agreeing slope at the window's leverage both
+    # pass (seeds 93 and 99 gallery-b of the trace). Never later than C.
+    onset, late = 48, {"agreeing_kept": 0, "agreeing_kept_or_whole": 0}
+    for seed in range(12):
+        values = _noise(120, seed)
+        values[onset:] += RATE * np.arange(1, 120 - onset + 1)
+        values[onset : onset + 4] += 0.1
+        found = {line: _first_line(values, line) for line in late}
+        kept, either = found["agreeing_kept"], found["agreeing_kept_or_whole"]
+        assert kept is not None and either is not None
+        assert onset < either <= kept, (seed, found)
+        for line, first in found.items():
+            late[line] += first is not None and first - onset > 24
+    assert late["agreeing_kept_or_whole"] < late["agreeing_kept"], late
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_bursts_and_noise_alone_are_no_line_with_the_whole_windows_line(seed: int) -> None:
+    assert _first_line(_noise(24 * 7, seed), "agreeing_kept_or_whole") is None
+
+
+def test_the_sound_gallery_is_no_line_with_the_whole_windows_line() -> None:
+    # The plain line is short of the bar there (4.9), so the whole window's
+    # leverage is not taken: drift57's known limit stays fixed.
+    assert _first_line(np.array(SOUND_GALLERY), "agreeing_kept_or_whole") is None

@@ -55,7 +55,7 @@ HISTORY_H = 72
 
 _ROUNDS = 4  # refits without the hours off the line (it settles in two or three)
 
-SlowLine = Literal["plain", "agreeing", "agreeing_kept"]
+SlowLine = Literal["plain", "agreeing", "agreeing_kept", "agreeing_kept_or_whole"]
 """How the slow path's least-squares line (neither ``robust`` nor ``by_hour``)
 takes its t, with ``agree_trim`` set: ``"plain"``, the smaller of the plain
 line's and the refit's t (:func:`_agreed`; the product before issue 14's
@@ -63,7 +63,9 @@ drift57 session); ``"agreeing"``, the refit's slope at the smaller of its own
 t and its t over every hour's scatter (:func:`_agreeing_t`; drift57's
 option, once ``agreeing_slope``); ``"agreeing_kept"``, that with the
 standard error from the spread in time of the refit's kept hours (drift58's,
-once ``agreeing_leverage``)."""
+once ``agreeing_leverage``); ``"agreeing_kept_or_whole"`` (drift59's, opt-in),
+the larger of that and the smaller of the plain line's t and
+``"agreeing"``'s (:func:`_kept_or_whole`)."""
 SLOW_LINES: tuple[SlowLine, ...] = get_args(SlowLine)
 
 
@@ -139,6 +141,7 @@ class TrendEvidence:
         "_kept_leverage",
         "_line",
         "_n",
+        "_or_whole",
         "_pos",
         "_spreads",
         "_values",
@@ -158,7 +161,8 @@ class TrendEvidence:
         line = check_slow_line(slow_line)
         self._line: SlowLine = line if self._cfg.agree_trim is not None else "plain"
         self._agreeing = self._line != "plain"
-        self._kept_leverage = self._line == "agreeing_kept"
+        self._kept_leverage = self._line in ("agreeing_kept", "agreeing_kept_or_whole")
+        self._or_whole = self._line == "agreeing_kept_or_whole"
         if max(self._cfg.windows) > HISTORY_H or min(self._cfg.windows) < 3:
             raise ValueError(f"windows must be 3..{HISTORY_H} hours")
         self._values = array("d", [math.nan] * HISTORY_H)
@@ -248,7 +252,10 @@ class TrendEvidence:
                 refit = _refit(ys, cfg.agree_trim)
                 trimmed = _trimmed_trend(ys, scale, refit)
                 sxx = refit.sxx if self._kept_leverage else None
-                trend = _agreeing_t(trend, trimmed, ys, sxx)
+                agreeing = _agreeing_t(trend, trimmed, ys, sxx)
+                if self._or_whole:
+                    agreeing = _kept_or_whole(agreeing, trend, _agreeing_t(trend, trimmed, ys))
+                trend = agreeing
                 if not significant or self.significant(trend):
                     out.append(trend)
                 continue
@@ -392,6 +399,27 @@ def _agreeing_t(
         every = abs(trimmed.slope) * math.sqrt(sxx) / spread
         t = math.copysign(min(abs(trimmed.t), every), trimmed.t)
     return Trend(t, plain.slope, plain.window, plain.change, plain.scale)
+
+
+def _kept_or_whole(kept: Trend, plain: Trend, whole: Trend) -> Trend:
+    """``kept`` (:func:`_agreeing_t` at the kept hours' leverage), or, if larger,
+    the smaller of the plain line's t and ``whole`` (the agreeing slope at the
+    window's leverage), same sign (``slow_line="agreeing_kept_or_whole"``).
+
+    The kept hours' leverage is right for a slope the refit set alone, but
+    when a drift begins inside the window the refit drops the flat hours
+    before it (the window's start) and its slope loses leverage it does not
+    need: the plain line, which has the whole window's leverage of its own,
+    is significant too (issue 14's drift59 trace: seeds 93 and 99 gallery-b,
+    plain and refit |t| 13-15, kept hours 0.68-0.73 of the window's leverage,
+    their t 9.7-10.7). So the whole window's leverage is taken only where
+    two lines that fit it differently both pass at it: the plain line over
+    every hour, and the agreeing slope over every hour's scatter. Each alone
+    raised false reports (the product's plain line on seed 33 entrance-rh,
+    whose refit kept 9 of 18 hours, agreeing |t| 10.1; drift57's agreeing
+    slope on seeds 78-83, plain |t| 4.7-10.8); no new constant."""
+    either = _agreed(plain, whole)
+    return either if abs(either.t) > abs(kept.t) else kept
 
 
 def _fit(ys: list[float], scale: float) -> Trend:

@@ -156,7 +156,12 @@ class DriftConfig:
     0-43's 26 and the used 70-93) 81 -> 86 of 100 drifts within 24 h, false
     reports 2 -> 0, misread 0 -> 0; held-out seeds 94-99 9 -> 10 of 12
     (median 22.3 -> 21.3 h), false reports 0 -> 0, misread 0 -> 0
-    (docs/anomaly.md). An unknown value is an :class:`AnomalyConfigError`.
+    (docs/anomaly.md). ``"agreeing_kept_or_whole"`` (drift59's, opt-in):
+    ``"agreeing_kept"``'s t or, if larger, the smaller of the plain line's
+    and ``"agreeing"``'s (a drift that begins inside the window: the refit
+    drops the hours before it and loses leverage the plain line still has;
+    :func:`~twin.analytics.anomaly.drift_trend._kept_or_whole`). An unknown
+    value is an :class:`AnomalyConfigError`.
     """
 
     trend: DriftTrendConfig = field(default_factory=DriftTrendConfig)
