@@ -200,11 +200,11 @@ def test_an_unknown_slow_line_is_refused_and_no_refit_is_plain() -> None:
 
 
 def test_a_burst_at_a_drifts_onset_is_found_sooner_with_the_whole_windows_line() -> None:
-    # drift59: a busy spell at the drift's onset, the window's early hours;
-    # the refit drops it and its slope keeps part of the window's leverage,
-    # so at the kept hours' leverage the drift waits, while the plain line
-    # over every hour and the agreeing slope at the window's leverage both
-    # pass (seeds 93 and 99 gallery-b of the trace). Never later than C.
+    # drift59: a busy spell at the drift's onset, early in its windows; the
+    # refit drops it and its slope keeps part of the window's leverage, so
+    # at the kept hours' leverage the drift waits, while the plain line over
+    # every hour and the agreeing slope at the window's leverage both pass
+    # (as on seeds 81 gallery-a, 93 and 99 gallery-b). Never later than C.
     onset, late = 48, {"agreeing_kept": 0, "agreeing_kept_or_whole": 0}
     for seed in range(12):
         values = _noise(120, seed)

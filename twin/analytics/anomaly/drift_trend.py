@@ -407,17 +407,18 @@ def _kept_or_whole(kept: Trend, plain: Trend, whole: Trend) -> Trend:
     window's leverage), same sign (``slow_line="agreeing_kept_or_whole"``).
 
     The kept hours' leverage is right for a slope the refit set alone, but
-    when a drift begins inside the window the refit drops the flat hours
-    before it (the window's start) and its slope loses leverage it does not
-    need: the plain line, which has the whole window's leverage of its own,
-    is significant too (issue 14's drift59 trace: seeds 93 and 99 gallery-b,
-    plain and refit |t| 13-15, kept hours 0.68-0.73 of the window's leverage,
-    their t 9.7-10.7). So the whole window's leverage is taken only where
-    two lines that fit it differently both pass at it: the plain line over
-    every hour, and the agreeing slope over every hour's scatter. Each alone
-    raised false reports (the product's plain line on seed 33 entrance-rh,
-    whose refit kept 9 of 18 hours, agreeing |t| 10.1; drift57's agreeing
-    slope on seeds 78-83, plain |t| 4.7-10.8); no new constant."""
+    the refit also drops hours at the window's ends that a drift leaves
+    there (the flat hours before its onset, a morning's spell), and its t
+    at the kept hours' leverage can fall short where the plain line, whose
+    leverage is the whole window's of its own, passes (issue 14's drift59
+    trace: seeds 81 gallery-a, 93 and 99 gallery-b, plain and refit |t|
+    13-15, kept hours 0.68-0.73 of the window's leverage, their t 9.7-10.7).
+    So the whole window's leverage is taken only where two lines that fit
+    it differently both pass at it: the plain line over every hour, and the
+    agreeing slope over every hour's scatter. Each alone raised false
+    reports (the product's plain line on seed 33 entrance-rh, whose refit
+    kept 9 of 18 hours, agreeing |t| 10.1; drift57's agreeing slope on seeds
+    78-83, plain |t| 4.7-10.8); no new constant."""
     either = _agreed(plain, whole)
     return either if abs(either.t) > abs(kept.t) else kept
 

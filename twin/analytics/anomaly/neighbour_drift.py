@@ -158,8 +158,8 @@ class DriftConfig:
     (median 22.3 -> 21.3 h), false reports 0 -> 0, misread 0 -> 0
     (docs/anomaly.md). ``"agreeing_kept_or_whole"`` (drift59's, opt-in):
     ``"agreeing_kept"``'s t or, if larger, the smaller of the plain line's
-    and ``"agreeing"``'s (a drift that begins inside the window: the refit
-    drops the hours before it and loses leverage the plain line still has;
+    and ``"agreeing"``'s (the refit drops a drift's hours at the window's
+    ends and loses leverage the plain line still has;
     :func:`~twin.analytics.anomaly.drift_trend._kept_or_whole`). An unknown
     value is an :class:`AnomalyConfigError`.
     """
