@@ -76,11 +76,11 @@ _CHOICES = (
         "slow_line",
         SLOW_LINES,
         "how the drift slow path's line takes its t (DriftConfig.slow_line; default: the "
-        "config's, agreeing_kept_or_whole since issue 14's drift59 session: agreeing_kept "
-        "or the plain line and agreeing's t together, the larger; agreeing_kept: drift58's, "
-        "once --agreeing-leverage on; plain: the product before drift57, the smaller of the "
-        "plain and the refit's t; agreeing: drift57's option, once --agreeing-slope on, "
-        "kept off for its false reports on seeds 70-87)",
+        "config's, agreeing_kept since issue 14's drift58 session, once --agreeing-leverage "
+        "on; plain: the product before drift57, the smaller of the plain and the refit's t; "
+        "agreeing: drift57's option, once --agreeing-slope on, kept off for its false "
+        "reports on seeds 70-87; agreeing_kept_or_whole: issue 14's drift59 option, "
+        "agreeing_kept or the plain line and agreeing's t together, the larger)",
     ),
 )
 

@@ -232,14 +232,13 @@ def test_the_live_watch_ignores_duplicate_readings_for_drift() -> None:
 
 def test_the_slow_line_reaches_every_sensors_evidence() -> None:
     # DriftConfig.slow_line: "agreeing" (drift57's, kept off: false reports
-    # on seeds 70-87), "agreeing_kept" (drift58's) and "agreeing_kept_or_whole"
-    # (drift59's, on) are the slow path's.
+    # on seeds 70-87) and "agreeing_kept" (drift58's, on) are the slow path's.
     sensors = [NeighbourSensor(f"t{i}", f"room{i}", "temperature", " C") for i in range(5)]
     for line in SLOW_LINES:
         nd = NeighbourDrift(sensors, DriftConfig(slow_line=line))
         evidence = [nd.evidence(f"t{i}") for i in range(5)]
         assert all(ev is not None and ev.slow_line == line for ev in evidence)
-    assert DriftConfig().slow_line == "agreeing_kept_or_whole"
+    assert DriftConfig().slow_line == "agreeing_kept"
 
 
 def test_an_unknown_slow_line_is_a_config_error() -> None:

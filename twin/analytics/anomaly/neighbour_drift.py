@@ -18,11 +18,9 @@ moves it for a few hours. Two paths judge it:
   day's usual scatter about that level; not the default, it was worse on
   held-out seeds) that is significant (t statistic from the scatter about
   it), large enough (in the residual's own scale) and not steep (by default,
-  ``slow_line="agreeing_kept_or_whole"``: the slope of the hours that agree
-  with the line, so a busy afternoon does not swing it, its standard error
-  from the spread in time of those hours, :func:`drift_trend._agreeing_t`;
-  or the plain line where it and that slope both pass at the whole
-  window's leverage, :func:`drift_trend._kept_or_whole`). A drift's
+  ``slow_line="agreeing_kept"``: the slope of the hours that agree with the
+  line, so a busy afternoon does not swing it, its standard error from the
+  spread in time of those hours; :func:`drift_trend._agreeing_t`). A drift's
   evidence grows with every hour (as the window's length to the power 1.5),
   so a 0.5 degC/week drift is reported within about a day; an event's dip
   and recovery scatters about any line. Opt-in ``covariate``: a
@@ -148,8 +146,8 @@ class DriftConfig:
     it off: a rule is necessary, not sufficient, and false drifts on sound
     sensors and a heating failure read as a sensor fault cost an operator
     more than a drift found a few hours later (docs/anomaly.md).
-    ``"agreeing_kept"`` (the default from issue 14's drift58 session to
-    drift59's, once ``agreeing_leverage=True``): the agreeing slope's t over every hour's
+    ``"agreeing_kept"`` (the default since issue 14's drift58 session, once
+    ``agreeing_leverage=True``): the agreeing slope's t over every hour's
     scatter takes the slope's standard error from the spread in time of the
     hours that set it (the refit's kept hours), not of the whole window: a
     refit that dropped one end of the window knows its slope from part of
@@ -158,18 +156,12 @@ class DriftConfig:
     0-43's 26 and the used 70-93) 81 -> 86 of 100 drifts within 24 h, false
     reports 2 -> 0, misread 0 -> 0; held-out seeds 94-99 9 -> 10 of 12
     (median 22.3 -> 21.3 h), false reports 0 -> 0, misread 0 -> 0
-    (docs/anomaly.md). ``"agreeing_kept_or_whole"`` (the default since
-    issue 14's drift59 session): ``"agreeing_kept"``'s t or, if larger, the
-    smaller of the plain line's and ``"agreeing"``'s (the refit drops a
-    drift's hours at the window's ends and loses leverage the plain line
-    still has; :func:`~twin.analytics.anomaly.drift_trend._kept_or_whole`).
-    Design set (56 seeds: the 26 and the used 70-99) 96 -> 97 of 112 within
-    24 h, false reports 0 -> 0, misread 0 -> 0; held-out seeds 100-105 10
-    -> 10 of 12 (median 19.3 -> 18.9 h), false reports 0 -> 0, misread 0 ->
-    0. Against it, outside its rule: its largest |t| on sound hygrometers
-    of the design seeds is 12.4, over ``trend.t_min`` (``"agreeing_kept"``
-    10.3; docs/anomaly.md). An unknown value is an
-    :class:`AnomalyConfigError`.
+    (docs/anomaly.md). ``"agreeing_kept_or_whole"`` (drift59's, opt-in):
+    ``"agreeing_kept"``'s t or, if larger, the smaller of the plain line's
+    and ``"agreeing"``'s (the refit drops a drift's hours at the window's
+    ends and loses leverage the plain line still has;
+    :func:`~twin.analytics.anomaly.drift_trend._kept_or_whole`). An unknown
+    value is an :class:`AnomalyConfigError`.
     """
 
     trend: DriftTrendConfig = field(default_factory=DriftTrendConfig)
@@ -182,7 +174,7 @@ class DriftConfig:
     excursion_gaps: bool = True
     early_distrust: bool = True
     excursion_scale: bool = True
-    slow_line: SlowLine = "agreeing_kept_or_whole"
+    slow_line: SlowLine = "agreeing_kept"
 
     def __post_init__(self) -> None:
         try:
