@@ -4,7 +4,8 @@ Usage: python bench/neighbour_drift.py [--seeds 0,1,2] [--warmup-days 3] [--cach
                                       [--t-min T] [--covariate on|off]
                                       [--excursion-gaps on|off] [--early-distrust on|off]
                                       [--excursion-scale on|off]
-                                      [--slow-line plain|agreeing|agreeing_kept]
+                                      [--slow-line plain|agreeing|agreeing_kept|
+                                                   agreeing_kept_or_whole]
 
 For each seed, the museum-wing venue is simulated twice, as ``bench/faults.py``
 does it: the realistic campaign (``realistic_plan``: about half the
