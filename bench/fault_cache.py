@@ -24,10 +24,13 @@ from simulators.faults import Fault, FaultPlan
 from simulators.simulator import VenueSimulator
 from twin.loader import load_sample
 
-__all__ = ["Simulated", "level_of", "simulated", "zone_events"]
+__all__ = ["EVENT_TAIL_S", "Simulated", "during_event", "level_of", "simulated", "zone_events"]
 
 STEP_S = 60.0
 _DAY = 86400.0
+EVENT_TAIL_S = 3600.0
+"""After a zone event ends, its sensors still settle this long: a detection
+then is read as the event's, not as a sensor fault of its own."""
 
 
 def zone_events(judged_from: float) -> list[ZoneEvent]:
@@ -40,6 +43,12 @@ def zone_events(judged_from: float) -> list[ZoneEvent]:
         ZoneEvent("entrance", "door_open", t0 + 2.6 * _DAY, t0 + 2.6 * _DAY + 2 * 3600.0),
         ZoneEvent("gallery-c", "heating_failure", t0 + 3.1 * _DAY, t0 + 3.1 * _DAY + 6 * 3600),
     ]
+
+
+def during_event(zone: str | None, t: float, event: ZoneEvent) -> bool:
+    """Whether a detection at ``t`` on a sensor of ``zone`` falls in ``event``
+    (its zone, from its start to :data:`EVENT_TAIL_S` after its end)."""
+    return zone == event.zone and event.start <= t <= event.end + EVENT_TAIL_S
 
 
 @dataclass(frozen=True, slots=True)

@@ -61,7 +61,7 @@ from bench.drift_options import (  # noqa: E402
     add_switch_options,
     with_switches,
 )
-from bench.fault_cache import level_of, simulated, zone_events  # noqa: E402
+from bench.fault_cache import during_event, level_of, simulated, zone_events  # noqa: E402
 from bench.fault_trace import false_alarms, missed  # noqa: E402
 from simulators.fault_campaign import (  # noqa: E402
     CLIMATE_KINDS,
@@ -228,7 +228,7 @@ def _zone_events(
     events = zone_events(T0 + warm)
 
     def inside(sensor: str, t: float, e: ZoneEvent) -> bool:
-        return zone_of.get(sensor) == e.zone and e.start <= t <= e.end + 3600.0
+        return during_event(zone_of.get(sensor), t, e)
 
     print(f"zone events, seed{'s' if len(seeds) > 1 else ''} {','.join(map(str, seeds))}")
     print("real zone events (no sensor fault injected): sensor-fault detections during them")

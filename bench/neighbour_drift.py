@@ -48,7 +48,7 @@ from bench.drift_options import (  # noqa: E402
     trend_from,
     with_switches,
 )
-from bench.fault_cache import zone_events  # noqa: E402
+from bench.fault_cache import during_event, zone_events  # noqa: E402
 from simulators.fault_campaign import ZoneEvent, ZoneEvents, realistic_plan  # noqa: E402
 from simulators.faults import Fault, FaultKind, FaultPlan  # noqa: E402
 from simulators.simulator import VenueSimulator  # noqa: E402
@@ -215,7 +215,7 @@ def main(argv: list[str] | None = None) -> int:
         warmup += early_e
 
         def during(s: str, t: float, e: ZoneEvent) -> bool:
-            return zone_of[s] == e.zone and e.start <= t <= e.end + 3600.0
+            return during_event(zone_of[s], t, e)
 
         m = sum(any(during(s, t, e) for s, t in found_e) for e in events)
         o = sum(not any(during(s, t, e) for e in events) for s, t in found_e)
