@@ -405,7 +405,8 @@ class NeighbourDrift:
         elif trend is not None:
             stat = abs(trend.change) / trend.scale
             params = self._params(t, trend.change, stat, trend.window * _HOUR, n_others)
-            score = severity(abs(trend.t), cfg.trend.t_min)
+            bar = cfg.trend.onset_t_min if trend.onset else cfg.trend.t_min
+            score = severity(abs(trend.t), bar)
         else:
             return None
         detection = described(
