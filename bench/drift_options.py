@@ -12,8 +12,7 @@ __all__ = ["add_switch_options", "add_trend_options", "trend_from", "with_switch
 
 
 def add_trend_options(parser: argparse.ArgumentParser) -> None:
-    """Add --agree-trim, --by-hour, --robust, --covariate, --onset and --onset-t-min
-    (default: the config's)."""
+    """Add --agree-trim, --by-hour, --robust and --covariate (default: the config's)."""
     parser.add_argument("--agree-trim", type=float, default=None, help="default: the config's")
     parser.add_argument(
         "--by-hour",
@@ -34,19 +33,6 @@ def add_trend_options(parser: argparse.ArgumentParser) -> None:
         default=None,
         help="take the part the zone's CO2 explains out of the residual (default: the config's)",
     )
-    parser.add_argument(
-        "--onset",
-        choices=("on", "off"),
-        default=None,
-        help="the slow path also reports the onset hinge past its own bar (issue 14's drift60 "
-        "option; default: the config's, off)",
-    )
-    parser.add_argument(
-        "--onset-t-min",
-        type=float,
-        default=None,
-        help="the onset hinge's bar (default: the config's)",
-    )
 
 
 def trend_from(args: argparse.Namespace) -> DriftTrendConfig:
@@ -60,10 +46,6 @@ def trend_from(args: argparse.Namespace) -> DriftTrendConfig:
         trend = replace(trend, agree_trim=args.agree_trim if args.agree_trim > 0 else None)
     if args.by_hour is not None:
         trend = replace(trend, by_hour=args.by_hour == "on")
-    if args.onset is not None:
-        trend = replace(trend, onset=args.onset == "on")
-    if args.onset_t_min is not None:
-        trend = replace(trend, onset_t_min=args.onset_t_min)
     return trend
 
 

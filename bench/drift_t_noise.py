@@ -15,10 +15,6 @@ change and steepness tests is kept. Printed, per class of sensor-hour:
   its end (the dip stays in the windows that long);
 - drift: each drifting sensor's |t| by hours since its drift began,
 
-and beside each, the onset hinge's |t| (:mod:`drift_onset`, over every hour
-held; the same change and steepness tests), for its own bar
-(``DriftTrendConfig.onset_t_min``),
-
 so a threshold is chosen from the noise (the sound and event maxima), not
 from the drifts. The detector runs with reports off (a report would
 re-anchor the evidence), so the statistic is seen uncensored; the change
@@ -68,10 +64,9 @@ def hourly_t(
     v: np.ndarray,
     trend: DriftTrendConfig | None = None,
     switches: DriftConfig | None = None,
-) -> list[tuple[str, float, float, float]]:
+) -> list[tuple[str, float, float]]:
     """(sensor, end of the hour judged, strongest |t| of a line passing the
-    change and steepness tests, the onset hinge's |t| passing them; 0 if none)
-    for every judged sensor-hour.
+    change and steepness tests; 0 if none) for every judged sensor-hour.
     ``switches``: the detector's other settings (default: the product's)."""
     venue = load_sample("museum-wing")
     # Nothing reported (so nothing re-anchored): the statistic uncensored.
@@ -89,7 +84,7 @@ def hourly_t(
     judged = {s.id for s in venue.sensors if s.kind in _JUDGED}
     evidence = {n: nd.evidence(n) for n in names if n in judged}
     seen = dict.fromkeys(evidence, 0)
-    out: list[tuple[str, float, float, float]] = []
+    out: list[tuple[str, float, float]] = []
     for k, t, x in zip(i.tolist(), ts.tolist(), v.tolist(), strict=True):
         nd.update(names[k], t, x)
         # Any sensor of the group may have been judged by this reading.
@@ -97,7 +92,7 @@ def hourly_t(
             if ev is None or ev.hours == seen[n]:
                 continue
             seen[n] = ev.hours
-            out.append((n, (t // 3600.0) * 3600.0, _strongest(ev), _hinge(ev)))
+            out.append((n, (t // 3600.0) * 3600.0, _strongest(ev)))
     return out
 
 
@@ -111,16 +106,6 @@ def _strongest(ev: TrendEvidence) -> float:
             continue
         best = max(best, abs(trend.t))
     return best
-
-
-def _hinge(ev: TrendEvidence) -> float:
-    cfg = ev.config
-    hinge = ev.onset_fit()
-    if hinge is None or abs(hinge.change) < cfg.min_change * hinge.scale:
-        return 0.0
-    if abs(hinge.slope) > cfg.max_rate * hinge.scale:
-        return 0.0
-    return abs(hinge.t)
 
 
 def _q(xs: list[float]) -> str:
@@ -147,58 +132,35 @@ def main(argv: list[str] | None = None) -> int:
     sound: dict[str, list[float]] = {"temp": [], "rh": []}
     event: dict[str, list[float]] = {"temp": [], "rh": []}
     by_age: dict[int, list[float]] = {}
-    # The onset hinge's |t| for the same sensor-hours.
-    sound_h: dict[str, list[float]] = {"temp": [], "rh": []}
-    event_h: dict[str, list[float]] = {"temp": [], "rh": []}
-    by_age_h: dict[int, list[float]] = {}
-    where: list[tuple[float, int, str, float]] = []  # the sound hinge's largest
     for seed in [int(s) for s in args.seeds.split(",")]:
         plan = drift_plan(seed, warm, args.rh_drift)
         names, i, ts, v, truth = simulate(seed, warm + 4 * _DAY, plan, [], args.cache)
         drifts = {f.sensor: f for f in truth if f.kind is FaultKind.DRIFT and f.sensor in names}
-        for s, t, stat, hinge in hourly_t(names, i, ts, v, trend, switches):
+        for s, t, stat in hourly_t(names, i, ts, v, trend, switches):
             if t < T0 + warm:
                 continue
             kind = "rh" if s.endswith("-rh") else "temp"
             f = drifts.get(s)
             if f is None or t < f.start:
                 sound[kind].append(stat)
-                sound_h[kind].append(hinge)
-                where.append((hinge, seed, f"{s} drift run {(t - T0) / 3600.0:.0f} h", stat))
             elif kind == "temp":
-                age = int((t - f.start) // 3600.0)
-                by_age.setdefault(age, []).append(stat)
-                by_age_h.setdefault(age, []).append(hinge)
+                by_age.setdefault(int((t - f.start) // 3600.0), []).append(stat)
         events = events_for(warm)
         names_e, ie, tse, ve, _ = simulate(seed, warm + 3 * _DAY, None, events, args.cache)
-        for s, t, stat, hinge in hourly_t(names_e, ie, tse, ve, trend, switches):
+        for s, t, stat in hourly_t(names_e, ie, tse, ve, trend, switches):
             if t < T0 + warm:
                 continue
             kind = "rh" if s.endswith("-rh") else "temp"
             hit = any(zone_of[s] == e.zone and e.start <= t <= e.end + 2 * _DAY for e in events)
             (event if hit else sound)[kind].append(stat)
-            (event_h if hit else sound_h)[kind].append(hinge)
-            if not hit:
-                where.append((hinge, seed, f"{s} event run {(t - T0) / 3600.0:.0f} h", stat))
     for kind in ("temp", "rh"):
         print(f"{kind:4} sound sensor-hours |t|: {_q(sound[kind])}")
         print(f"{kind:4} event zones, start to end + 48 h |t|: {_q(event[kind])}")
-    for kind in ("temp", "rh"):
-        print(f"{kind:4} sound sensor-hours, onset hinge |t|: {_q(sound_h[kind])}")
-        print(f"{kind:4} event zones, start to end + 48 h, onset hinge |t|: {_q(event_h[kind])}")
-    print("the sound sensor-hours' largest onset hinge |t| (seed, sensor, hour; line |t|):")
-    for hinge, seed, what, stat in sorted(where, reverse=True)[:8]:
-        print(f"  {hinge:5.1f}  seed {seed} {what} (line {stat:.1f})")
     print("0.5 degC/week drifts: |t| by hours since the drift began (median, min of drifts)")
-    print("  line; onset hinge")
     for age in sorted(by_age):
         xs = by_age[age]
-        hs = by_age_h[age]
         if age <= 30 and (age % 2 == 0 or age >= 16):
-            print(
-                f"  {age:3d} h: median {np.median(xs):5.1f}  min {min(xs):5.1f}  n {len(xs)};"
-                f"  median {np.median(hs):5.1f}  min {min(hs):5.1f}"
-            )
+            print(f"  {age:3d} h: median {np.median(xs):5.1f}  min {min(xs):5.1f}  n {len(xs)}")
     return 0
 
 

@@ -36,7 +36,6 @@ from array import array
 from dataclasses import dataclass
 from typing import Literal, get_args
 
-from twin.analytics.anomaly.drift_onset import fit_hinge
 from twin.analytics.anomaly.drift_robust import robust_t
 from twin.analytics.anomaly.drift_weighted import weighted_t
 from twin.analytics.anomaly.robust_scale import mad_sd
@@ -53,12 +52,6 @@ __all__ = [
 
 HISTORY_H = 72
 """Hours of residual kept: three days, so a day's drift is a third of them."""
-
-ONSET_T_MIN = 25.0
-"""The onset hinge's bar (``DriftTrendConfig.onset_t_min``): 1.1 times the
-design seeds' sound sensors' largest hinge |t| (22.6, a thermometer;
-``bench/drift_t_noise.py``, issue 14's drift60 session), rounded up; set
-before any detection figure was seen."""
 
 _ROUNDS = 4  # refits without the hours off the line (it settles in two or three)
 
@@ -115,14 +108,7 @@ class DriftTrendConfig:
     sensor-hours (12.2; ``bench/drift_t_noise.py``), not above it. ``by_hour``
     is off: on the design seeds 0-8 it found 22 of 24 drifts within 24 h
     against 19 (with ``t_min`` 14.5, 1.1 times its own noise maximum there),
-    but on held-out seeds 20-28 14 of 18 against 16 (docs/anomaly.md).
-
-    ``onset`` (off; :mod:`drift_onset`): when no line passes, the slow path
-    also reports the two-phase hinge (level, then a ramp from a fitted onset)
-    over every hour held, past its own bar ``onset_t_min``
-    (:data:`ONSET_T_MIN`), the same change and steepness tests applied to its
-    ramp. It re-anchors with the line: a report clears the history, and the
-    hinge waits for two shortest windows' hours again."""
+    but on held-out seeds 20-28 14 of 18 against 16 (docs/anomaly.md)."""
 
     t_min: float = 12.0
     min_change: float = 3.0
@@ -132,8 +118,6 @@ class DriftTrendConfig:
     by_hour: bool = False
     robust: bool = False
     covariate: bool = False
-    onset: bool = False
-    onset_t_min: float = ONSET_T_MIN
 
 
 @dataclass(frozen=True, slots=True)
@@ -146,8 +130,6 @@ class Trend:
     window: int
     change: float
     scale: float
-    onset: bool = False
-    """Whether the onset hinge found it (``window``: the ramp's hours), not a line."""
 
 
 class TrendEvidence:
@@ -230,25 +212,7 @@ class TrendEvidence:
         for trend in self.fits():
             if best is None or abs(trend.t) > abs(best.t):
                 best = trend
-        if best is None and self._cfg.onset:
-            # The line first: the hinge only adds reports the line has not made.
-            hinge = self.onset_fit()
-            if hinge is not None and self.significant(hinge):
-                best = hinge
         return best
-
-    def onset_fit(self) -> Trend | None:
-        """The onset hinge over every hour held (:mod:`drift_onset`), significant
-        or not; ``None`` if too few hours (after :meth:`clear`, as many as two of
-        the shortest window: it re-anchors with the line)."""
-        if self.scale <= 0.0:
-            return None
-        part = min(self._cfg.windows)
-        hinge = fit_hinge(self.last(self._n), part, self._cfg.agree_trim)
-        if hinge is None:
-            return None
-        change = hinge.slope * hinge.ramp
-        return Trend(hinge.t, hinge.slope, hinge.ramp, change, self.scale, onset=True)
 
     def fits(self, significant: bool = True) -> list[Trend]:
         """The lines of every window over the hours held now (``significant``:
@@ -327,7 +291,7 @@ class TrendEvidence:
         cfg = self._cfg
         return (
             abs(trend.change) >= cfg.min_change * trend.scale
-            and abs(trend.t) >= (cfg.onset_t_min if trend.onset else cfg.t_min)
+            and abs(trend.t) >= cfg.t_min
             and abs(trend.slope) <= cfg.max_rate * trend.scale
         )
 

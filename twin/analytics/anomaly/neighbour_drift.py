@@ -405,8 +405,7 @@ class NeighbourDrift:
         elif trend is not None:
             stat = abs(trend.change) / trend.scale
             params = self._params(t, trend.change, stat, trend.window * _HOUR, n_others)
-            bar = cfg.trend.onset_t_min if trend.onset else cfg.trend.t_min
-            score = severity(abs(trend.t), bar)
+            score = severity(abs(trend.t), cfg.trend.t_min)
         else:
             return None
         detection = described(
