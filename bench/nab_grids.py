@@ -141,6 +141,13 @@ KNOWN_GRID: tuple[ScoreTuning, ...] = tuple(
 # averaged records (``ScoreTuning.spike_majority``; issue 14, twenty-second NAB
 # session, the product's since then): ``--grids averaged,lagged,unreported,known,majority``.
 MAJORITY_GRID: tuple[ScoreTuning, ...] = tuple(replace(t, spike_majority=True) for t in KNOWN_GRID)
+# The same 12 with a spike report withheld when its GPD tail probability on
+# the stream's own peaks is above 1 % (``ScoreTuning.spike_tail_risk``; issue
+# 14, nab52 session, off): ``--grids averaged,lagged,unreported,known,majority,tail``.
+SPIKE_TAIL_RISK = 0.01
+TAIL_GRID: tuple[ScoreTuning, ...] = tuple(
+    replace(t, spike_tail_risk=SPIKE_TAIL_RISK) for t in MAJORITY_GRID
+)
 GRIDS: dict[str, tuple[ScoreTuning, ...]] = {
     "per_reading": PER_READING_GRID,
     "timed": TIMED_GRID,
@@ -151,6 +158,7 @@ GRIDS: dict[str, tuple[ScoreTuning, ...]] = {
     "unreported": UNREPORTED_GRID,
     "known": KNOWN_GRID,
     "majority": MAJORITY_GRID,
+    "tail": TAIL_GRID,
 }
 GRID: tuple[ScoreTuning, ...] = (
     PER_READING_GRID
@@ -162,5 +170,6 @@ GRID: tuple[ScoreTuning, ...] = (
     + UNREPORTED_GRID
     + KNOWN_GRID
     + MAJORITY_GRID
+    + TAIL_GRID
 )
 assert DEFAULT_TUNING in GRID

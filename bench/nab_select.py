@@ -127,7 +127,8 @@ def _label(t: ScoreTuning) -> str:
         f"{'durations ' if t.durations else ''}"
         f"{'unreported ' if t.duration_unreported else ''}"
         f"{'known ' if t.duration_known else ''}"
-        f"{'majority ' if t.spike_majority else ''}{star}"
+        f"{'majority ' if t.spike_majority else ''}"
+        f"{f'tail {t.spike_tail_risk:g} ' if t.spike_tail_risk else ''}{star}"
     )
 
 

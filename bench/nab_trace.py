@@ -2,6 +2,7 @@
 
 Usage: python -m bench.nab_trace [DATA_DIR] [--threshold T] [--rows] [--per-visit]
                                  [--no-durations | --durations | --unreported] [--no-majority]
+                                 [--spike-tail RISK]
 
 Scores every file with the product's :class:`StreamScore`, takes the whole-set
 standard threshold (or ``--threshold``) and, for every row at or above it after
@@ -190,10 +191,18 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="ScoreTuning.spike_majority off: the product before the twenty-second NAB session",
     )
+    parser.add_argument(
+        "--spike-tail",
+        type=float,
+        default=0.0,
+        metavar="RISK",
+        help="ScoreTuning.spike_tail_risk (issue 14, nab52 session; 0, off: product)",
+    )
     args = parser.parse_args(argv)
     tuning = replace(
         DEFAULT_TUNING,
         profile_per_visit=args.per_visit,
+        spike_tail_risk=args.spike_tail,
         # The earlier steps had no spike majority (twenty-second NAB session).
         spike_majority=not (
             args.no_majority or args.no_durations or args.durations or args.unreported

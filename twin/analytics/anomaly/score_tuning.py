@@ -113,6 +113,16 @@ class ScoreTuning:
     what it scores without it (muting the spike inside the scorer let a
     duration report through on synthetic counts).
     """
+    spike_tail_risk: float = 0.0
+    """A spike report is withheld when its tail probability is above this risk; 0: off.
+
+    ``spike_tail.py`` (issue 14, nab52 session; off): the spike strength's
+    tail probability from a generalised Pareto fit to the stream's own peaks
+    over its 98 % quantile (SPOT, Siffer et al. 2017), so a spike that beat
+    the records but that this stream's tail makes ordinary (a heavy-tailed
+    stream's routine record) is not reported. As ``spike_majority``, only
+    the output is withheld: every state learns as without it.
+    """
     timed: tuple[str, ...] = ()
     """Rate groups (:data:`RATE_GROUPS`) given per 5 minutes of time, not per reading.
 
@@ -146,6 +156,8 @@ class ScoreTuning:
             raise ValueError("duration_known refines durations: it needs durations=True")
         if self.spike_majority and not self.record_decays:
             raise ValueError("spike_majority judges averaged records: it needs record_decays")
+        if not 0.0 <= self.spike_tail_risk < 1.0:
+            raise ValueError(f"spike_tail_risk must be in [0, 1) (0: off): {self.spike_tail_risk}")
         if self.record_decays and (self.spike_margin or "records" in self.timed):
             raise ValueError("record_decays is not combined with spike_margin or timed")
         # A tuple, so the tuning stays hashable (streams share its rates).

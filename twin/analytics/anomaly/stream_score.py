@@ -61,6 +61,7 @@ from twin.analytics.anomaly.range_novelty import LaggedRange, novelty
 from twin.analytics.anomaly.records import records_for
 from twin.analytics.anomaly.recurring import RecurringValues
 from twin.analytics.anomaly.score_tuning import DEFAULT_TUNING, ScoreTuning
+from twin.analytics.anomaly.spike_tail import SpikeTail
 from twin.analytics.anomaly.stream_rates import rates_for
 
 __all__ = ["StreamScore"]
@@ -122,6 +123,8 @@ class StreamScore:
         "_report",
         "_scales",
         "_slow_scales",
+        "_tail",
+        "_tail_risk",
         "_week",
         "_week_seen",
         "value",
@@ -153,6 +156,9 @@ class StreamScore:
         self._records = records_for(tuning, rates, _RECORD_RISE)
         self._lagged = LaggedRange(lag) if (lag := tuning.range_lag_s) else None  # the day's range
         self._majority = tuning.spike_majority  # a spike needs most records (score_tuning.py)
+        # Off in the product: the spike judged by its own GPD tail (spike_tail.py).
+        self._tail_risk = risk = tuning.spike_tail_risk
+        self._tail = SpikeTail() if risk else None
         # Off in the product: how long each evidence stays up (evidence_durations.py).
         durations = tuning.durations
         self._durations = (
@@ -250,6 +256,7 @@ class StreamScore:
         partial = False  # the spike beat only some of the averaged records
         minority = False  # ... no more than half of them
         point = 0.0  # this reading's own value: a spike or a new extreme
+        spike = False  # point is the spike's (not a new extreme's)
         evidence, records = self._evidence, self._records
         judge = n >= _WARMUP
         learn_record = n >= 10
@@ -268,6 +275,7 @@ class StreamScore:
             if judge and strength > bar:
                 if k == 0:
                     point = 1.0 - bar / strength
+                    spike = True
                     partial = not records.news  # beat only some of the averaged records
                     minority = not records.most  # spike_majority: withheld if reported
                 else:
@@ -281,10 +289,10 @@ class StreamScore:
         lagged = self._lagged
         if judge and (p := novelty(value, low, high, self._quantum)) > point:
             # A new extreme is news whatever the records say.
-            point, partial, minority = p, False, False
+            point, partial, minority, spike = p, False, False, False
         if lagged is not None:  # also against the range as it stood a day ago (range_novelty.py)
             if judge and (p := lagged.novelty(ts, value, low, high, self._quantum)) > point:
-                point, partial, minority = p, False, False
+                point, partial, minority, spike = p, False, False, False
             lagged.mark(ts, min(value, low), max(value, high))
         if value < low:
             self._low = value
@@ -316,6 +324,19 @@ class StreamScore:
             # Only the report is withheld; every state (the report gate, the
             # duration evidence's "already reported") learns as without it.
             self.value = slow if slow > report else 0.0
+        if (tail := self._tail) is not None:
+            strength = abs(z)
+            # spike_tail_risk: a spike this stream's own tail makes ordinary.
+            # Output only, as spike_majority: the state learns as without it.
+            if (
+                spike
+                and point > slow
+                and self.value > 0.0
+                and tail.probability(strength) > self._tail_risk
+            ):
+                self.value = slow if slow > report else 0.0
+            if judge:
+                tail.learn(strength)
         report_decay = rates.report_decay
         if missed:
             report_decay **= missed + 1
