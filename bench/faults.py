@@ -4,7 +4,7 @@ Usage: python bench/faults.py [--sizes 1,2,5,10,20] [--seed 0 | --seeds 0,1,2]
                               [--only sized|realistic|events] [--warmup-days 1]
                               [--sized-at reading|typical] [--cache DIR] [--trace]
                               [--durations | --no-durations] [--no-majority] [--per-seed]
-                              [--spike-tail RISK]
+                              [--no-spike-tail]
                               [--excursion-gaps on|off] [--early-distrust on|off]
                               [--excursion-scale on|off]
 
@@ -316,11 +316,9 @@ def main(argv: list[str] | None = None) -> int:
     )
     add_switch_options(parser)
     parser.add_argument(
-        "--spike-tail",
-        type=float,
-        default=0.0,
-        metavar="RISK",
-        help="ScoreTuning.spike_tail_risk (issue 14, nab52 session; 0, off: the product)",
+        "--no-spike-tail",
+        action="store_true",
+        help="ScoreTuning.spike_tail_risk 0 (the product before issue 14's nab52 session)",
     )
     args = parser.parse_args(argv)
     tuning = DEFAULT_TUNING
@@ -330,8 +328,8 @@ def main(argv: list[str] | None = None) -> int:
         tuning = replace(tuning, durations=False, duration_unreported=False, duration_known=False)
     if args.no_majority or args.durations or args.no_durations:
         tuning = replace(tuning, spike_majority=False)  # the earlier products had none
-    if args.spike_tail:
-        tuning = replace(tuning, spike_tail_risk=args.spike_tail)
+    if args.no_spike_tail or args.no_majority or args.durations or args.no_durations:
+        tuning = replace(tuning, spike_tail_risk=0.0)  # the earlier products had none
     warm = args.warmup_days * _DAY
     sizes = [float(s) for s in args.sizes.split(",")]
     seeds = [int(x) for x in args.seeds.split(",")] if args.seeds else [args.seed]

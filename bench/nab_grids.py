@@ -143,7 +143,8 @@ KNOWN_GRID: tuple[ScoreTuning, ...] = tuple(
 MAJORITY_GRID: tuple[ScoreTuning, ...] = tuple(replace(t, spike_majority=True) for t in KNOWN_GRID)
 # The same 12 with a spike report withheld when its GPD tail probability on
 # the stream's own peaks is above 1 % (``ScoreTuning.spike_tail_risk``; issue
-# 14, nab52 session, off): ``--grids averaged,lagged,unreported,known,majority,tail``.
+# 14, nab52 session, the product's since then):
+# ``--grids averaged,lagged,unreported,known,majority,tail``.
 SPIKE_TAIL_RISK = 0.01
 TAIL_GRID: tuple[ScoreTuning, ...] = tuple(
     replace(t, spike_tail_risk=SPIKE_TAIL_RISK) for t in MAJORITY_GRID

@@ -2,7 +2,7 @@
 
 Usage: python -m bench.nab_trace [DATA_DIR] [--threshold T] [--rows] [--per-visit]
                                  [--no-durations | --durations | --unreported] [--no-majority]
-                                 [--spike-tail RISK]
+                                 [--no-spike-tail]
 
 Scores every file with the product's :class:`StreamScore`, takes the whole-set
 standard threshold (or ``--threshold``) and, for every row at or above it after
@@ -192,17 +192,24 @@ def main(argv: list[str] | None = None) -> int:
         help="ScoreTuning.spike_majority off: the product before the twenty-second NAB session",
     )
     parser.add_argument(
-        "--spike-tail",
-        type=float,
-        default=0.0,
-        metavar="RISK",
-        help="ScoreTuning.spike_tail_risk (issue 14, nab52 session; 0, off: product)",
+        "--no-spike-tail",
+        action="store_true",
+        help="ScoreTuning.spike_tail_risk 0: the product before issue 14's nab52 session",
     )
     args = parser.parse_args(argv)
     tuning = replace(
         DEFAULT_TUNING,
         profile_per_visit=args.per_visit,
-        spike_tail_risk=args.spike_tail,
+        # The earlier steps had no spike tail (nab52 session).
+        spike_tail_risk=0.0
+        if (
+            args.no_spike_tail
+            or args.no_majority
+            or args.no_durations
+            or args.durations
+            or args.unreported
+        )
+        else DEFAULT_TUNING.spike_tail_risk,
         # The earlier steps had no spike majority (twenty-second NAB session).
         spike_majority=not (
             args.no_majority or args.no_durations or args.durations or args.unreported

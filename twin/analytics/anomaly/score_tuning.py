@@ -116,7 +116,8 @@ class ScoreTuning:
     spike_tail_risk: float = 0.0
     """A spike report is withheld when its tail probability is above this risk; 0: off.
 
-    ``spike_tail.py`` (issue 14, nab52 session; off): the spike strength's
+    ``spike_tail.py`` (issue 14, nab52 session; the product's at 0.01 since
+    then, its pre-registered rule held): the spike strength's
     tail probability from a generalised Pareto fit to the stream's own peaks
     over its 98 % quantile (SPOT, Siffer et al. 2017), so a spike that beat
     the records but that this stream's tail makes ordinary (a heavy-tailed
@@ -179,4 +180,7 @@ DEFAULT_TUNING = ScoreTuning(
     # Since issue 14's twenty-second NAB session (docs/measurements/anomaly-log.md,
     # "Where reward_low_FP loses its points").
     spike_majority=True,
+    # Since issue 14's nab52 session (docs/measurements/anomaly-log.md,
+    # "The spike judged by its own tail"): one reading in the warm-up's 100.
+    spike_tail_risk=0.01,
 )

@@ -35,7 +35,9 @@ itself, and an event should score high once, early. Per reading:
    scores (halving over about 70 readings) is reported as 0; nor is a spike
    that beat no more than half of the averaged records
    (``ScoreTuning.spike_majority``, the product's since issue 14's
-   twenty-second NAB session); the state learns as without that rule.
+   twenty-second NAB session), nor one the stream's own tail of spikes makes
+   ordinary (``ScoreTuning.spike_tail_risk``, a GPD over its peaks,
+   ``spike_tail.py``; since the nab52 session); the state learns as without them.
 
 Options measured on NAB and removed (HTM's likelihood, flat runs, quiet spells, noise
 regimes, ...): docs/anomaly.md's table of options tried names the commit that holds each.
@@ -156,7 +158,7 @@ class StreamScore:
         self._records = records_for(tuning, rates, _RECORD_RISE)
         self._lagged = LaggedRange(lag) if (lag := tuning.range_lag_s) else None  # the day's range
         self._majority = tuning.spike_majority  # a spike needs most records (score_tuning.py)
-        # Off in the product: the spike judged by its own GPD tail (spike_tail.py).
+        # The spike judged by its own GPD tail (spike_tail.py; the product's since nab52).
         self._tail_risk = risk = tuning.spike_tail_risk
         self._tail = SpikeTail() if risk else None
         # Off in the product: how long each evidence stays up (evidence_durations.py).
