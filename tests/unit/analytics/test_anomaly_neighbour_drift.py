@@ -246,3 +246,72 @@ def test_an_unknown_slow_line_is_a_config_error() -> None:
     # value must not fall back to some line silently.
     with pytest.raises(AnomalyConfigError, match="slow_line must be one of"):
         DriftConfig(slow_line="agreeing_leverage")  # type: ignore[arg-type]
+
+
+def _first_reports(
+    readings: list[tuple[int, float, float]], kind: str, config: DriftConfig
+) -> list[tuple[str, float, float]]:
+    """(sensor, time, score) of every drift report, the five sensors of ``kind``."""
+    nd = NeighbourDrift((NeighbourSensor(f"s{i}", f"room{i}", kind, "") for i in range(5)), config)
+    out: list[tuple[str, float, float]] = []
+    for i, ts, v in readings:
+        out += [(d.sensor, d.ts, d.score) for d in nd.update(f"s{i}", ts, v)]
+    return out
+
+
+def test_a_kinds_own_bar_reports_its_line_sooner_and_only_for_that_kind() -> None:
+    # t_min_by_kind (drift61): the thermometers' line is held to their own bar
+    # (10 here) rather than t_min 12, which another kind's noise set. A line
+    # between the two is reported with the option and not without; the same
+    # readings judged as hygrometers, which the option does not name, are
+    # judged as before.
+    own_bar = DriftConfig(trend=DriftTrendConfig(t_min_by_kind=(("temperature", 10.0),)))
+    sooner = 0
+    for seed in range(4):
+        start = T0 + 3 * DAY + 5 * 3600.0
+        readings = _readings(6.0, drift={2: start}, seed=seed, wander=0.004)
+        before = _first_reports(readings, "temperature", DriftConfig())
+        after = _first_reports(readings, "temperature", own_bar)
+        assert {s for s, _, _ in after} == {"s2"}, (seed, after)
+        first_before, first_after = min(t for _, t, _ in before), min(t for _, t, _ in after)
+        assert start < first_after <= first_before, seed
+        if first_after < first_before:
+            sooner += 1
+            # Its line's |t| from the report's score (severity at the kind's bar).
+            score = next(sc for _, t, sc in after if t == first_after)
+            assert 10.0 <= -10.0 * math.log(1.0 - score) < 12.0, (seed, score)
+        humid = _first_reports(readings, "humidity", own_bar)
+        assert humid == _first_reports(readings, "humidity", DriftConfig()), seed
+    assert sooner >= 3, sooner
+
+
+def test_each_kinds_evidence_is_judged_at_its_own_bar() -> None:
+    sensors = [
+        *(NeighbourSensor(f"t{i}", f"room{i}", "temperature", " C") for i in range(3)),
+        *(NeighbourSensor(f"h{i}", f"room{i}", "humidity", " %") for i in range(3)),
+    ]
+    trend = DriftTrendConfig(t_min_by_kind=(("temperature", 10.0),))
+    nd = NeighbourDrift(sensors, DriftConfig(trend=trend))
+    bars = {s.sensor: getattr(nd.evidence(s.sensor), "config", trend).t_min for s in sensors}
+    assert bars == {"t0": 10.0, "t1": 10.0, "t2": 10.0, "h0": 12.0, "h1": 12.0, "h2": 12.0}
+    assert DriftTrendConfig().t_min_by_kind == ()  # off by default
+    assert hash(trend) == hash(DriftTrendConfig(t_min_by_kind=(("temperature", 10.0),)))
+
+
+@pytest.mark.parametrize(
+    ("bars", "match"),
+    [
+        ((("temperature", 0.0),), "must be positive"),
+        ((("temperature", -3.0),), "must be positive"),
+        ((("temperature", math.inf),), "must be positive"),
+        ((("temperature", math.nan),), "must be positive"),
+        ((("temperature", "10"),), "must be positive"),
+        ((("temperature", 10.0), ("temperature", 11.0)), "given twice"),
+        ((("", 10.0),), "non-empty name"),
+        ((("temperature", 10.0, 1.0),), r"\(kind, bar\) pairs"),
+        (("temperature",), r"\(kind, bar\) pairs"),
+    ],
+)
+def test_a_malformed_kinds_bar_is_a_config_error(bars: object, match: str) -> None:
+    with pytest.raises(AnomalyConfigError, match=match):
+        DriftTrendConfig(t_min_by_kind=bars)  # type: ignore[arg-type]
