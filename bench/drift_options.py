@@ -8,14 +8,7 @@ from dataclasses import replace
 from twin.analytics.anomaly.drift_trend import SLOW_LINES, DriftTrendConfig
 from twin.analytics.anomaly.neighbour_drift import DriftConfig
 
-__all__ = [
-    "add_switch_options",
-    "add_trend_options",
-    "kind_bars",
-    "kind_bars_text",
-    "trend_from",
-    "with_switches",
-]
+__all__ = ["add_switch_options", "add_trend_options", "trend_from", "with_switches"]
 
 
 def add_trend_options(parser: argparse.ArgumentParser) -> None:
@@ -92,48 +85,15 @@ _CHOICES = (
 )
 
 
-def kind_bars(text: str) -> tuple[tuple[str, float], ...]:
-    """``"temperature=10,humidity=11"`` as ``DriftTrendConfig.t_min_by_kind``
-    (``""``: none); an ``argparse`` type, so a malformed one is a usage error."""
-    out: list[tuple[str, float]] = []
-    for item in filter(None, (part.strip() for part in text.split(","))):
-        kind, sep, bar = item.partition("=")
-        try:
-            out.append((kind.strip(), float(bar)))
-        except ValueError:
-            sep = ""
-        if not sep:
-            raise argparse.ArgumentTypeError(f"expected KIND=BAR, got {item!r}")
-    try:
-        DriftTrendConfig(t_min_by_kind=tuple(out))  # its own checks: positive, once per kind
-    except ValueError as exc:
-        raise argparse.ArgumentTypeError(str(exc)) from None
-    return tuple(out)
-
-
-def kind_bars_text(bars: tuple[tuple[str, float], ...]) -> str:
-    """``t_min_by_kind`` as the command line writes it."""
-    return ",".join(f"{kind}={bar:g}" for kind, bar in bars)
-
-
 def add_switch_options(parser: argparse.ArgumentParser) -> None:
-    """Add --excursion-gaps, --early-distrust, --excursion-scale, --slow-line
-    and --t-min-by-kind (default: the config's)."""
+    """Add --excursion-gaps, --early-distrust, --excursion-scale and --slow-line
+    (default: the config's)."""
     for name, text in _SWITCHES:
         parser.add_argument(
             "--" + name.replace("_", "-"), choices=("on", "off"), default=None, help=text
         )
     for name, choices, text in _CHOICES:
         parser.add_argument("--" + name.replace("_", "-"), choices=choices, default=None, help=text)
-    parser.add_argument(
-        "--t-min-by-kind",
-        type=kind_bars,
-        default=None,
-        metavar="KIND=BAR[,KIND=BAR]",
-        help="each named sensor kind's own slow-path bar in place of t_min "
-        "(DriftTrendConfig.t_min_by_kind; issue 14's drift61 option, from each kind's "
-        "noise by bench/drift_t_noise.py; default: the config's, none; '' for none)",
-    )
 
 
 def with_switches(args: argparse.Namespace, config: DriftConfig) -> DriftConfig:
@@ -146,7 +106,4 @@ def with_switches(args: argparse.Namespace, config: DriftConfig) -> DriftConfig:
         value = getattr(args, name, None)
         if value is not None:
             config = replace(config, **{name: value})
-    bars = getattr(args, "t_min_by_kind", None)
-    if bars is not None:
-        config = replace(config, trend=replace(config.trend, t_min_by_kind=bars))
     return config

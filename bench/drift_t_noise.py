@@ -2,7 +2,6 @@
 
 Usage: python bench/drift_t_noise.py [--seeds 0,1,2] [--warmup-days 3] [--cache DIR]
                                      [--covariate on|off] [--slow-line ...]
-                                     [--t-min-by-kind temperature=10]
 
 The same simulated readings as ``bench/neighbour_drift.py`` (share its
 ``--cache``). Every hour, for every thermometer and hygrometer, the lines of
@@ -17,10 +16,7 @@ change and steepness tests is kept. Printed, per class of sensor-hour:
 - drift: each drifting sensor's |t| by hours since its drift began,
 
 so a threshold is chosen from the noise (the sound and event maxima), not
-from the drifts. Per kind it also prints the bar that noise gives (1.1 x the
-larger maximum, rounded up, never above ``t_min``: how ``t_min`` and
-``DriftTrendConfig.t_min_by_kind`` were set) beside the bar the kind is
-judged at (``--t-min-by-kind``, else ``t_min``). The detector runs with reports off (a report would
+from the drifts. The detector runs with reports off (a report would
 re-anchor the evidence), so the statistic is seen uncensored; the change
 and steepness tests are the default config's.
 """
@@ -59,7 +55,6 @@ __all__ = ["hourly_t", "main"]
 
 _DAY = 86400.0
 _JUDGED = (SensorKind.TEMPERATURE, SensorKind.HUMIDITY)
-_KIND = {"temp": SensorKind.TEMPERATURE.value, "rh": SensorKind.HUMIDITY.value}
 
 
 def hourly_t(
@@ -74,11 +69,10 @@ def hourly_t(
     change and steepness tests; 0 if none) for every judged sensor-hour.
     ``switches``: the detector's other settings (default: the product's)."""
     venue = load_sample("museum-wing")
-    # Nothing reported (so nothing re-anchored): the statistic uncensored, no
-    # kind's own bar (t_min_by_kind) in place of the infinite one either.
+    # Nothing reported (so nothing re-anchored): the statistic uncensored.
     base = trend if trend is not None else DriftTrendConfig()
     others = switches if switches is not None else DriftConfig()
-    quiet = replace(others, trend=replace(base, t_min=math.inf, t_min_by_kind=()), sigma=math.inf)
+    quiet = replace(others, trend=replace(base, t_min=math.inf), sigma=math.inf)
     nd = NeighbourDrift(
         (
             NeighbourSensor(s.id, s.zone, s.kind.value, s.display_unit, s.kind in _JUDGED)
@@ -112,13 +106,6 @@ def _strongest(ev: TrendEvidence) -> float:
             continue
         best = max(best, abs(trend.t))
     return best
-
-
-def _noise_bar(xs: list[float], t_min: float) -> str:
-    """1.1 x the largest |t|, rounded up, at most ``t_min`` (the rule that set it)."""
-    if not xs:
-        return "none"
-    return f"{min(math.ceil(1.1 * max(xs)), t_min):g} (1.1 x {max(xs):.1f})"
 
 
 def _q(xs: list[float]) -> str:
@@ -166,15 +153,9 @@ def main(argv: list[str] | None = None) -> int:
             kind = "rh" if s.endswith("-rh") else "temp"
             hit = any(zone_of[s] == e.zone and e.start <= t <= e.end + 2 * _DAY for e in events)
             (event if hit else sound)[kind].append(stat)
-    judged_at = replace(trend, t_min_by_kind=switches.trend.t_min_by_kind)
     for kind in ("temp", "rh"):
         print(f"{kind:4} sound sensor-hours |t|: {_q(sound[kind])}")
         print(f"{kind:4} event zones, start to end + 48 h |t|: {_q(event[kind])}")
-        bar = judged_at.for_kind(_KIND[kind]).t_min
-        print(
-            f"{kind:4} bar from this noise {_noise_bar(sound[kind] + event[kind], trend.t_min)}"
-            f", judged at {bar:g}"
-        )
     print("0.5 degC/week drifts: |t| by hours since the drift began (median, min of drifts)")
     for age in sorted(by_age):
         xs = by_age[age]

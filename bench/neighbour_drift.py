@@ -6,7 +6,6 @@ Usage: python bench/neighbour_drift.py [--seeds 0,1,2] [--warmup-days 3] [--cach
                                       [--excursion-scale on|off]
                                       [--slow-line plain|agreeing|agreeing_kept|
                                                    agreeing_kept_or_whole]
-                                      [--t-min-by-kind temperature=10[,humidity=11]]
 
 For each seed, the museum-wing venue is simulated twice, as ``bench/faults.py``
 does it: the realistic campaign (``realistic_plan``: about half the
@@ -46,7 +45,6 @@ sys.path.insert(0, str(REPO))
 from bench.drift_options import (  # noqa: E402
     add_switch_options,
     add_trend_options,
-    kind_bars_text,
     trend_from,
     with_switches,
 )
@@ -179,11 +177,6 @@ def main(argv: list[str] | None = None) -> int:
         f"early_distrust {config.early_distrust}; excursion_scale {config.excursion_scale}"
         # Named only when not plain, so the output before drift57 reads as it did.
         + (f"; slow_line {config.slow_line}" if config.slow_line != "plain" else "")
-        + (
-            f"; t_min_by_kind {kind_bars_text(bars)}"
-            if (bars := config.trend.t_min_by_kind)
-            else ""
-        )
     )
     warm = args.warmup_days * _DAY
     started = time.perf_counter()

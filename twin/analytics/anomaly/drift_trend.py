@@ -33,12 +33,11 @@ from __future__ import annotations
 
 import math
 from array import array
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass
 from typing import Literal, get_args
 
 from twin.analytics.anomaly.drift_robust import robust_t
 from twin.analytics.anomaly.drift_weighted import weighted_t
-from twin.analytics.anomaly.errors import AnomalyConfigError
 from twin.analytics.anomaly.robust_scale import mad_sd
 
 __all__ = [
@@ -109,18 +108,7 @@ class DriftTrendConfig:
     sensor-hours (12.2; ``bench/drift_t_noise.py``), not above it. ``by_hour``
     is off: on the design seeds 0-8 it found 22 of 24 drifts within 24 h
     against 19 (with ``t_min`` 14.5, 1.1 times its own noise maximum there),
-    but on held-out seeds 20-28 14 of 18 against 16 (docs/anomaly.md).
-
-    ``t_min_by_kind`` (issue 14's drift61 session; opt-in, empty): a sensor
-    kind's own bar in place of ``t_min``, as ``(("temperature", 10.0), ...)``
-    (kinds as :class:`~twin.analytics.anomaly.neighbour_drift.NeighbourSensor`
-    names them). ``t_min`` is set by the kind whose line scatters most on
-    sound sensors (the hygrometers); each bar here is the same rule applied
-    to its kind alone: 1.1 x the largest |t| of the kind's sound and
-    event-zone sensor-hours on the design seeds (``bench/drift_t_noise.py``
-    prints them per kind), rounded up, never above ``t_min``. They hold only
-    for sensors like the simulator's: re-derive them with that bench for a
-    venue whose sensors differ. :meth:`for_kind` gives a kind's config."""
+    but on held-out seeds 20-28 14 of 18 against 16 (docs/anomaly.md)."""
 
     t_min: float = 12.0
     min_change: float = 3.0
@@ -130,38 +118,6 @@ class DriftTrendConfig:
     by_hour: bool = False
     robust: bool = False
     covariate: bool = False
-    # Not in the repr: the benches print the config, and their output with
-    # the option off must read as before it existed (they name it when set).
-    t_min_by_kind: tuple[tuple[str, float], ...] = field(default=(), repr=False)
-
-    def __post_init__(self) -> None:
-        seen: set[str] = set()
-        for entry in self.t_min_by_kind:
-            if not (isinstance(entry, tuple) and len(entry) == 2):
-                raise AnomalyConfigError(f"t_min_by_kind holds (kind, bar) pairs, got {entry!r}")
-            kind, bar = entry
-            if not isinstance(kind, str) or not kind:
-                raise AnomalyConfigError(f"t_min_by_kind: a kind is a non-empty name, got {kind!r}")
-            if kind in seen:
-                raise AnomalyConfigError(f"t_min_by_kind: {kind!r} is given twice")
-            seen.add(kind)
-            if (
-                isinstance(bar, bool)
-                or not isinstance(bar, int | float)
-                or not math.isfinite(bar)
-                or bar <= 0.0
-            ):
-                raise AnomalyConfigError(
-                    f"t_min_by_kind: {kind!r}'s bar must be positive, got {bar!r}"
-                )
-
-    def for_kind(self, kind: str) -> DriftTrendConfig:
-        """The config a sensor of ``kind`` is judged by: its own bar as ``t_min``
-        if ``t_min_by_kind`` names it, else this one."""
-        for name, bar in self.t_min_by_kind:
-            if name == kind:
-                return replace(self, t_min=float(bar), t_min_by_kind=())
-        return self
 
 
 @dataclass(frozen=True, slots=True)

@@ -117,8 +117,7 @@ class DriftConfig:
     ``excursion_scale``): a neighbour also leaves the medians while its
     own evidence is half-way to a report (its fast-path level past
     ``sigma / 2`` scales, or its slow path's strongest line, significant or
-    not, past half its kind's bar: ``trend.t_min``, or its ``t_min_by_kind``),
-    as long as :data:`MIN_NEIGHBOURS` remain:
+    not, past ``trend.t_min / 2``), as long as :data:`MIN_NEIGHBOURS` remain:
     a drifting mate otherwise pulls a sound sensor's median until it is
     reported. Half of each path's own bar: a sound sensor crosses it now and
     then, which only takes it out of the medians for an hour (the median of
@@ -235,9 +234,7 @@ class NeighbourDrift:
             if len(mates) < MIN_NEIGHBOURS:
                 continue
             cfg = self.config
-            # The kind's own bar (trend.t_min_by_kind), read back from the
-            # evidence's config wherever the sensor's line is judged.
-            track = _Track(m.unit, cfg.trend.for_kind(m.kind), cfg.excursion_gaps, cfg.slow_line)
+            track = _Track(m.unit, cfg.trend, cfg.excursion_gaps, cfg.slow_line)
             track.neighbours = tuple(mates)
             self._tracks[m.sensor] = track
             self._kind_of[m.sensor] = m.kind
@@ -408,7 +405,7 @@ class NeighbourDrift:
         elif trend is not None:
             stat = abs(trend.change) / trend.scale
             params = self._params(t, trend.change, stat, trend.window * _HOUR, n_others)
-            score = severity(abs(trend.t), t.trend.config.t_min)
+            score = severity(abs(trend.t), cfg.trend.t_min)
         else:
             return None
         detection = described(
@@ -432,7 +429,7 @@ class NeighbourDrift:
             level = self._day_level(t)
             if not math.isnan(level) and abs(level - t.reference) >= 0.5 * cfg.sigma * t.scale:
                 return True
-        return t.trend.strongest_t() >= 0.5 * t.trend.config.t_min  # the kind's own bar
+        return t.trend.strongest_t() >= 0.5 * cfg.trend.t_min
 
     def _spans_excursion(self, t: _Track) -> bool:
         """With ``excursion_scale``: whether the hour just judged, or the one
