@@ -29,13 +29,19 @@ onset. Not a t: no scatter estimate, so none of its noise. A second,
 weighted slope weighs each hour by 1 / (its sensor and hour of the day's
 scatter)^2, learnt from the sound hours of all the seeds given (an oracle's
 privilege: a product would learn it online and from its own past only).
+Two more, added after the first two's figures (drift62): "trimmed", the
+weighted slope refitted once without the hours more than 3 scatters off a
+first line (a weighted median of the hours' slopes), as the product's
+agreeing line drops a busy afternoon; and "plain t", the plain slope over
+its standard error from the scatter about the pinned line.
 
 Its null: the same statistic with an "onset" at every hour boundary of every
 sound sensor (no drift, or with the window ending before the drift began), for
 ``n`` = 1..48 hours; a window of a sensor in an event's zone that overlaps the
 event or the 24 h after it is an event window, counted apart. The bar at
 ``n`` is the larger of the sound and event maxima of |slope| at ``n``; the
-product's margin rule asks 1.1 x it. A drift is found within 24 h if at some
+product's margin rule asks 1.1 x it; printed too with the bar from the sound
+windows alone. A drift is found within 24 h if at some
 ``n`` whose hours end within 24 h of the onset its |slope| reaches that
 ``n``'s bar. ``--product`` reads ``bench/neighbour_drift.py`` outputs for the
 product's per-drift delays, printed beside the oracle's. ``--save`` keeps the
@@ -75,18 +81,32 @@ _H = 3600.0
 _JUDGED = (SensorKind.TEMPERATURE, SensorKind.HUMIDITY)
 PRE_H = 48  # hours before the onset's hour whose mean pins the intercept
 MAX_N = 48  # ramp lengths judged, in hours
+TRIM = 3.0  # the trimmed slope's cut, in the hour's scatters (the product's agree_trim)
 _KINDS = ("temp", "rh")
 
 
 def pinned_slope(
-    y: np.ndarray, x: np.ndarray, level: float, w: np.ndarray | None = None
+    y: np.ndarray,
+    x: np.ndarray,
+    level: float,
+    w: np.ndarray | None = None,
+    trim: float | None = None,
 ) -> tuple[float, float]:
     """Least-squares slope of ``y - level`` on ``x`` through the origin (NaN
-    hours left out; ``w``: weights), and its standard error from the scatter
-    about the line (the statistic is the slope alone; the error is for tests)."""
+    hours left out; ``w``: weights, 1 / scatter^2), and its standard error
+    from the scatter about the line (the statistic is the slope alone; the
+    error is for tests). ``trim``: refit once without the hours more than
+    that many of their scatters (1 / sqrt(w)) off the first line."""
     ok = ~np.isnan(y)
     if w is not None:
         ok &= ~np.isnan(w)
+    if trim is not None and w is not None and np.any(ok & (x > 0)):
+        # The first line from a weighted median, not least squares: one wild
+        # hour would tilt a least-squares start and trim the sound hours.
+        ratio = np.where(ok & (x > 0), (y - level) / np.where(x > 0, x, 1.0), np.nan)
+        first = float(weighted_median(ratio[None, :], np.where(ok, w * x * x, 0.0)[None, :])[0])
+        off = np.abs(np.where(ok, y - level - first * x, 0.0)) * np.sqrt(np.where(ok, w, 0.0))
+        ok &= off <= trim
     ys, xs = y[ok] - level, x[ok]
     ws = w[ok] if w is not None else np.ones_like(xs)
     sxx = float(np.sum(ws * xs * xs))
@@ -97,6 +117,20 @@ def pinned_slope(
         return slope, math.nan
     scatter = float(np.sum(ws * (ys - slope * xs) ** 2)) / (xs.size - 1)
     return slope, math.sqrt(scatter / sxx)
+
+
+def weighted_median(v: np.ndarray, w: np.ndarray) -> np.ndarray:
+    """Each row's weighted median of ``v`` (NaN or weight 0: left out; NaN if none)."""
+    w = np.where(np.isnan(v), 0.0, w)
+    order = np.argsort(np.where(np.isnan(v), np.inf, v), axis=1)
+    vs = np.take_along_axis(v, order, axis=1)
+    cw = np.cumsum(np.take_along_axis(w, order, axis=1), axis=1)
+    half = cw[:, -1:] / 2.0
+    k = np.minimum(np.argmax(cw >= half, axis=1), v.shape[1] - 1)
+    out = vs[np.arange(v.shape[0]), k]
+    out[cw[:, -1] <= 0.0] = np.nan
+    result: np.ndarray = out
+    return result
 
 
 def ramp_x(first_hour: int, count: int, onset_s: float) -> np.ndarray:
@@ -260,7 +294,12 @@ def _weights(h0: int, count: int, sd: np.ndarray | None) -> np.ndarray | None:
 
 
 def slopes(
-    a: np.ndarray, h0: int, onset_s: float, sd: np.ndarray | None
+    a: np.ndarray,
+    h0: int,
+    onset_s: float,
+    sd: np.ndarray | None,
+    trim: float | None = None,
+    as_t: bool = False,
 ) -> list[tuple[int, float, float]]:
     """(n, hours since the onset at the end of the n-th whole hour after it,
     |slope|) for n = 1..MAX_N, as far as the residual goes. The hour the
@@ -282,15 +321,25 @@ def slopes(
             break
         x = ramp_x(oh, n, onset_s)
         w = _weights(oh, n, sd)
-        b, _ = pinned_slope(a[j : j + n], x, level, w)
-        if not math.isnan(b):
-            out.append((n, ((oh + n) * _H - onset_s) / _H, abs(b)))
+        b, se = pinned_slope(a[j : j + n], x, level, w, trim)
+        stat = abs(b) / se if as_t and se > 0.0 else abs(b) if not as_t else math.nan
+        if not math.isnan(stat):
+            out.append((n, ((oh + n) * _H - onset_s) / _H, stat))
     return out
 
 
-def null_slopes(a: np.ndarray, h0: int, first: int, sd: np.ndarray | None) -> np.ndarray:
+def null_slopes(
+    a: np.ndarray,
+    h0: int,
+    first: int,
+    sd: np.ndarray | None,
+    trim: float | None = None,
+    as_t: bool = False,
+) -> np.ndarray:
     """|slope| for an onset at the start of every hour from index ``first``
-    on (row) and n = 1..MAX_N (column); NaN where the residual does not reach."""
+    on (row) and n = 1..MAX_N (column); NaN where the residual does not reach.
+    ``trim`` (with ``sd``): as :func:`pinned_slope`'s, per n; ``as_t``: the
+    slope over its standard error in place of the slope."""
     pad = np.concatenate([a, np.full(MAX_N, math.nan)])
     onsets = np.arange(first, a.size)
     pre = np.lib.stride_tricks.sliding_window_view(pad, PRE_H)[onsets - PRE_H]
@@ -308,14 +357,37 @@ def null_slopes(a: np.ndarray, h0: int, first: int, sd: np.ndarray | None) -> np
     ww = np.where(ok, w, 0.0)
     den = np.cumsum(ww * x * x, axis=1)
     with np.errstate(invalid="ignore", divide="ignore"):
-        out = np.abs(np.cumsum(ww * x * dev, axis=1) / den)
+        num = np.cumsum(ww * x * dev, axis=1)
+        out = np.abs(num / den)
+        if as_t:
+            ss = np.cumsum(ww * dev * dev, axis=1) - num / den * num
+            m = np.cumsum(ww > 0, axis=1)
+            out = out / np.sqrt(np.maximum(ss, 0.0) / (m - 1) / den)
+        if trim is not None and sd is not None:
+            ratio = np.where(ww > 0, dev / x, np.nan)
+            for n in range(1, MAX_N + 1):
+                line0 = weighted_median(ratio[:, :n], ww[:, :n] * x[:n] * x[:n])
+                off = np.abs(dev[:, :n] - line0[:, None] * x[:n]) * np.sqrt(ww[:, :n])
+                kw = np.where(off <= trim, ww[:, :n], 0.0)
+                d = np.sum(kw * x[:n] * x[:n], axis=1)
+                nu = np.sum(kw * x[:n] * dev[:, :n], axis=1)
+                out[:, n - 1] = np.abs(nu / d)
+                if as_t:
+                    ss_n = np.sum(kw * dev[:, :n] ** 2, axis=1) - nu / d * nu
+                    m_n = np.sum(kw > 0, axis=1)
+                    out[:, n - 1] /= np.sqrt(np.maximum(ss_n, 0.0) / (m_n - 1) / d)
+                den[:, n - 1] = d
     # A window reaching past the residual's end is not judged.
     reach = np.arange(MAX_N)[None, :] + onsets[:, None] < a.size
     return np.where(reach & (den > 0) & ~np.isnan(level)[:, None], out, math.nan)
 
 
 def null(
-    runs: list[Run], warm_h: int, sds: dict[str, np.ndarray] | None
+    runs: list[Run],
+    warm_h: int,
+    sds: dict[str, np.ndarray] | None,
+    trim: float | None = None,
+    as_t: bool = False,
 ) -> dict[tuple[str, str], np.ndarray]:
     """(kind, "sound"|"event") -> max |slope| per n (index n - 1); with
     "-n" appended: how many windows. A window from 48 h before the onset to
@@ -333,7 +405,8 @@ def null(
         for s, a in r.res.items():
             if a.size <= first:
                 continue
-            b = null_slopes(a, r.h0, first, sds.get(s) if sds is not None else None)
+            sd = sds.get(s) if sds is not None else None
+            b = null_slopes(a, r.h0, first, sd, trim, as_t)
             onset = (r.h0 + np.arange(first, a.size)) * _H
             end = onset[:, None] + ns[None, :] * _H
             lo = onset - PRE_H * _H
@@ -374,6 +447,8 @@ def judge(
     sds: dict[str, np.ndarray] | None,
     product: dict[tuple[int, str], float],
     label: str,
+    trim: float | None = None,
+    as_t: bool = False,
 ) -> None:
     """Each drift's slope at 24 h, its first crossing of the bar and of 1.1 x
     it, and the fractions within 24 h, beside the product's."""
@@ -385,7 +460,7 @@ def judge(
         for s, (start, rate) in sorted(r.drifts.items()):
             kind = _kind(s)
             sd = sds.get(s) if sds is not None else None
-            got = slopes(r.res[s], r.h0, start, sd)
+            got = slopes(r.res[s], r.h0, start, sd, trim, as_t)
             first = {}
             for m in (1.0, 1.1):
                 hit = [age for n, age, b in got if b >= m * bars[kind][n - 1]]
@@ -396,10 +471,11 @@ def judge(
             total[kind] += 1
             p = product.get((r.seed, s), math.nan)
             prod[kind] += p <= 24.0
+            size = f"|t| {at24:.1f}" if as_t else f"|slope| {at24 / abs(rate):.2f} x the rate"
             lines.append(
-                f"  seed {r.seed} {s}: |slope| at 24 h {at24 / abs(rate):.2f} x the rate, "
-                f"{ratio:.2f} x the bar; first at the bar {first[1.0]:.1f} h, "
-                f"at 1.1 x {first[1.1]:.1f} h; product {p:.1f} h"
+                f"  seed {r.seed} {s}: at 24 h {size}, {ratio:.2f} x the bar; "
+                f"first at the bar {first[1.0]:.1f} h, at 1.1 x {first[1.1]:.1f} h; "
+                f"product {p:.1f} h"
             )
     print(f"{label}: per drift")
     print("\n".join(lines))
@@ -431,9 +507,18 @@ def main(argv: list[str] | None = None) -> int:
         save(args.save, runs)
     product = product_delays(args.product)
     print(f"{len(runs) // 2} seeds; the oracle's slope pinned at the mean of the {PRE_H} h before")
-    for label, sds in (("plain", None), ("weighted", scatter_by_slot(runs, warm_h))):
-        top = null(runs, warm_h, sds)
-        print(f"{label}: null max |slope| per hour (sound / event windows, counts)")
+    scatter = scatter_by_slot(runs, warm_h)
+    variants = (
+        ("plain", None, None, False),
+        ("weighted", scatter, None, False),
+        ("trimmed", scatter, TRIM, False),
+        # The t of the plain slope (added after the slopes' figures; its
+        # trimmed twin is left out: a trim that keeps a few hours has ~0 scatter).
+        ("plain t", None, None, True),
+    )
+    for label, sds, trim, as_t in variants:
+        top = null(runs, warm_h, sds, trim, as_t)
+        print(f"{label}: null max |statistic| per n hours (sound / event windows, counts)")
         for kind in _KINDS:
             for n in (3, 6, 12, 18, 24, 36, 48):
                 print(
@@ -442,9 +527,9 @@ def main(argv: list[str] | None = None) -> int:
                     f"(n {top[(kind, 'event-n')][n - 1]})"
                 )
         both = {k: np.maximum(top[(k, "sound")], top[(k, "event")]) for k in _KINDS}
-        judge(runs, both, sds, product, f"{label}, bar from sound and event windows")
+        judge(runs, both, sds, product, f"{label}, bar from sound and event windows", trim, as_t)
         sound = {k: top[(k, "sound")] for k in _KINDS}
-        judge(runs, sound, sds, product, f"{label}, bar from sound windows alone")
+        judge(runs, sound, sds, product, f"{label}, bar from sound windows alone", trim, as_t)
     return 0
 
 
