@@ -17,7 +17,7 @@ def _series(onset_h: float, hours: int, noise: float, seed: int) -> np.ndarray:
     index), each hour the mean of its minutes, plus hourly noise."""
     minutes = (np.arange(hours * 60) + 0.5) / 60.0  # each minute at its midpoint
     y = 0.3 + RATE * np.clip(minutes - onset_h, 0.0, None)
-    hourly = y.reshape(hours, 60).mean(axis=1)
+    hourly: np.ndarray = y.reshape(hours, 60).mean(axis=1)
     return hourly + np.random.default_rng(seed).normal(0.0, noise, hours)
 
 
