@@ -80,3 +80,23 @@ def test_the_null_and_the_drift_path_agree_on_the_t() -> None:
         one = slopes(a, 0, 150 * _H, w, trim, as_t=True)
         assert len(one) > 40
         assert np.allclose(grid[[n - 1 for n, _a, _t in one]], [t for _n, _a, t in one])
+
+
+def test_the_line_oracle_takes_the_slow_paths_own_t() -> None:
+    from bench.drift_oracle_line import line_t
+    from twin.analytics.anomaly.drift_trend import DriftTrendConfig, TrendEvidence
+
+    a = _series(40.0, 72, 0.01, seed=13)
+    ev = TrendEvidence(DriftTrendConfig(), slow_line="agreeing_kept")
+    for y in a:
+        ev.add(float(y))
+    cfg = ev.config
+    want = {}
+    for trend in ev.fits(significant=False):
+        passes = abs(trend.change) >= cfg.min_change * trend.scale
+        passes &= abs(trend.slope) <= cfg.max_rate * trend.scale
+        want[trend.window] = abs(trend.t) if passes else 0.0
+    assert set(want) == {18, 24, 36, 48} and max(want.values()) > 0.0
+    for w, t in want.items():
+        assert math.isclose(line_t(a, 72 - w, 72, cfg), t, rel_tol=1e-9)
+    assert math.isnan(line_t(a, -1, 20, cfg))  # before the residual begins
