@@ -136,12 +136,9 @@ class TrendEvidence:
     """Hourly residuals in; the strongest significant straight line out."""
 
     __slots__ = (
-        "_agreeing",
         "_cfg",
-        "_kept_leverage",
         "_line",
         "_n",
-        "_or_whole",
         "_pos",
         "_spreads",
         "_values",
@@ -160,9 +157,6 @@ class TrendEvidence:
         self._cfg = config if config is not None else DriftTrendConfig()
         line = check_slow_line(slow_line)
         self._line: SlowLine = line if self._cfg.agree_trim is not None else "plain"
-        self._agreeing = self._line != "plain"
-        self._kept_leverage = self._line in ("agreeing_kept", "agreeing_kept_or_whole")
-        self._or_whole = self._line == "agreeing_kept_or_whole"
         if max(self._cfg.windows) > HISTORY_H or min(self._cfg.windows) < 3:
             raise ValueError(f"windows must be 3..{HISTORY_H} hours")
         self._values = array("d", [math.nan] * HISTORY_H)
@@ -222,6 +216,7 @@ class TrendEvidence:
         scale = self.scale
         if scale <= 0.0:
             return []
+        line = self._line
         out: list[Trend] = []
         for w in cfg.windows:
             if w > self._n:
@@ -248,12 +243,12 @@ class TrendEvidence:
                     out.append(trend)
                 continue
             trend = _fit(ys, scale)
-            if self._agreeing and cfg.agree_trim is not None:
+            if line != "plain" and cfg.agree_trim is not None:
                 refit = _refit(ys, cfg.agree_trim)
                 trimmed = _trimmed_trend(ys, scale, refit)
-                sxx = refit.sxx if self._kept_leverage else None
+                sxx = None if line == "agreeing" else refit.sxx  # the kept hours' leverage
                 agreeing = _agreeing_t(trend, trimmed, ys, sxx)
-                if self._or_whole:
+                if line == "agreeing_kept_or_whole":
                     agreeing = _kept_or_whole(agreeing, trend, _agreeing_t(trend, trimmed, ys))
                 trend = agreeing
                 if not significant or self.significant(trend):
