@@ -71,6 +71,7 @@ from twin.analytics.anomaly.neighbour_drift import (  # noqa: E402
     NeighbourDrift,
     NeighbourSensor,
 )
+from twin.analytics.anomaly.robust_scale import mad_sd  # noqa: E402
 from twin.loader import load_sample  # noqa: E402
 from twin.venue import SensorKind  # noqa: E402
 
@@ -199,6 +200,11 @@ def _kind(sensor: str) -> str:
     return "rh" if sensor.endswith("-rh") else "temp"
 
 
+def zone_of() -> dict[str, str]:
+    """Each sample-venue sensor's zone (the event windows are per zone)."""
+    return {s.id: s.zone for s in load_sample("museum-wing").sensors}
+
+
 def collect(seeds: Sequence[int], warm: float, rh_drift: float, cache: Path | None) -> list[Run]:
     runs = []
     for seed in seeds:
@@ -255,12 +261,12 @@ def load(path: Path) -> list[Run]:
 def scatter_by_slot(runs: list[Run], warm_h: int) -> dict[str, np.ndarray]:
     """Each sensor's robust scatter of its residual per hour of the day, from
     its sound hours of every run (outside events and before any drift)."""
-    zone_of = {s.id: s.zone for s in load_sample("museum-wing").sensors}
+    zones = zone_of()
     pooled: dict[str, list[list[float]]] = {}
     for r in runs:
         for s, a in r.res.items():
             slots = pooled.setdefault(s, [[] for _ in range(24)])
-            zone = zone_of[s]
+            zone = zones[s]
             for j, y in enumerate(a.tolist()):
                 h = r.h0 + j
                 if math.isnan(y) or h - r.h0 < warm_h:
@@ -275,13 +281,7 @@ def scatter_by_slot(runs: list[Run], warm_h: int) -> dict[str, np.ndarray]:
                 slots[h % 24].append(y)
     out = {}
     for s, slots in pooled.items():
-        sd = [
-            1.4826 * float(np.median(np.abs(np.asarray(xs) - np.median(xs))))
-            if len(xs) > 5
-            else math.nan
-            for xs in slots
-        ]
-        out[s] = np.asarray(sd)
+        out[s] = np.asarray([mad_sd(xs) if len(xs) > 5 else math.nan for xs in slots])
     return out
 
 
@@ -394,7 +394,7 @@ def null(
     its n-th hour is an event's if its sensor's zone has an event that
     overlaps it or ended under 24 h before it; one that reaches a drift's
     start is not counted at all."""
-    zone_of = {s.id: s.zone for s in load_sample("museum-wing").sensors}
+    zones = zone_of()
     out: dict[tuple[str, str], np.ndarray] = {}
     for key in [(k, c) for k in _KINDS for c in ("sound", "event")]:
         out[key] = np.zeros(MAX_N)
@@ -415,7 +415,7 @@ def null(
                 keep &= end <= r.drifts[s][0]
             hit = np.zeros_like(keep)
             for z, a0, b1 in r.event_zones:
-                if z == zone_of[s]:
+                if z == zones[s]:
                     hit |= (a0 < end) & (lo < b1 + _DAY)[:, None]
             kind = _kind(s)
             for cls, mask in (("sound", keep & ~hit), ("event", keep & hit)):

@@ -34,7 +34,16 @@ import numpy as np
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from bench.drift_oracle import _DAY, _H, Run, load, product_delays  # noqa: E402
+from bench.drift_oracle import (  # noqa: E402
+    _DAY,
+    _H,
+    _KINDS,
+    Run,
+    _kind,
+    load,
+    product_delays,
+    zone_of,
+)
 
 # The slow line's own functions, so the oracle's t is the product's line's.
 from twin.analytics.anomaly.drift_trend import (  # noqa: E402
@@ -45,7 +54,6 @@ from twin.analytics.anomaly.drift_trend import (  # noqa: E402
     _trimmed_trend,
 )
 from twin.analytics.anomaly.robust_scale import mad_sd  # noqa: E402
-from twin.loader import load_sample  # noqa: E402
 
 __all__ = ["line_t", "main"]
 
@@ -79,14 +87,14 @@ def line_t(a: np.ndarray, start: int, end: int, cfg: DriftTrendConfig) -> float:
 def null(runs: list[Run], warm_h: int, pre: int) -> dict[tuple[str, str], list[float]]:
     """(kind, "sound"|"event") -> max |t| per n of NS, and how many windows."""
     cfg = DriftTrendConfig()
-    zone_of = {s.id: s.zone for s in load_sample("museum-wing").sensors}
+    zones = zone_of()
     top: dict[tuple[str, str], list[float]] = {}
-    for kind in ("temp", "rh"):
+    for kind in _KINDS:
         for cls in ("sound", "event", "sound-n", "event-n"):
             top[(kind, cls)] = [0.0] * len(NS)
     for r in runs:
         for s, a in r.res.items():
-            kind = "rh" if s.endswith("-rh") else "temp"
+            kind = _kind(s)
             for j in range(warm_h, a.size):
                 onset = (r.h0 + j) * _H
                 for k, n in enumerate(NS):
@@ -98,8 +106,7 @@ def null(runs: list[Run], warm_h: int, pre: int) -> dict[tuple[str, str], list[f
                         continue
                     lo = onset - pre * _H
                     hit = any(
-                        z == zone_of[s] and a0 < end and lo < b1 + _DAY
-                        for z, a0, b1 in r.event_zones
+                        z == zones[s] and a0 < end and lo < b1 + _DAY for z, a0, b1 in r.event_zones
                     )
                     cls = "event" if hit else "sound"
                     top[(kind, cls)][k] = max(top[(kind, cls)][k], t)
@@ -120,7 +127,7 @@ def main(argv: list[str] | None = None) -> int:
     top = null(runs, warm_h, args.pre)
     cfg = DriftTrendConfig()
     print(f"{len(runs) // 2} seeds; the slow path's line from {args.pre} h before the onset")
-    for kind in ("temp", "rh"):
+    for kind in _KINDS:
         for k, n in enumerate(NS):
             print(
                 f"  {kind} n {n:2d}: max |t| sound {top[(kind, 'sound')][k]:.1f} "
@@ -128,13 +135,13 @@ def main(argv: list[str] | None = None) -> int:
                 f"(n {top[(kind, 'event-n')][k]:.0f})"
             )
     for bar_from in ("sound and event", "sound alone"):
-        within = {"temp": 0, "rh": 0}
-        total = {"temp": 0, "rh": 0}
-        firsts: dict[str, list[float]] = {"temp": [], "rh": []}
+        within = dict.fromkeys(_KINDS, 0)
+        total = dict.fromkeys(_KINDS, 0)
+        firsts: dict[str, list[float]] = {k: [] for k in _KINDS}
         print(f"bar from {bar_from} windows, x 1.1: per drift")
         for r in runs:
             for s, (start, _rate) in sorted(r.drifts.items()):
-                kind = "rh" if s.endswith("-rh") else "temp"
+                kind = _kind(s)
                 a = r.res[s]
                 oh = math.ceil(start / _H)
                 first = math.inf
@@ -156,7 +163,7 @@ def main(argv: list[str] | None = None) -> int:
                     f"  seed {r.seed} {s}: first {first:.1f} h; product {p:.1f} h; "
                     f"|t|/bar at n {','.join(map(str, NS))}: {' '.join(seen)}"
                 )
-        for kind in ("temp", "rh"):
+        for kind in _KINDS:
             print(
                 f"bar from {bar_from}, {kind}: within 24 h {within[kind]} of {total[kind]}, "
                 f"first median {statistics.median(firsts[kind]):.1f} h"
