@@ -326,10 +326,12 @@ def main(argv: list[str] | None = None) -> int:
         tuning = replace(tuning, duration_unreported=False, duration_known=False)
     elif args.no_durations:
         tuning = replace(tuning, durations=False, duration_unreported=False, duration_known=False)
-    if args.no_majority or args.durations or args.no_durations:
-        tuning = replace(tuning, spike_majority=False)  # the earlier products had none
-    if args.no_spike_tail or args.no_majority or args.durations or args.no_durations:
-        tuning = replace(tuning, spike_tail_risk=0.0)  # the earlier products had none
+    # The products before the spike majority had neither it nor the spike tail.
+    before_majority = args.no_majority or args.durations or args.no_durations
+    if before_majority:
+        tuning = replace(tuning, spike_majority=False)
+    if before_majority or args.no_spike_tail:
+        tuning = replace(tuning, spike_tail_risk=0.0)
     warm = args.warmup_days * _DAY
     sizes = [float(s) for s in args.sizes.split(",")]
     seeds = [int(x) for x in args.seeds.split(",")] if args.seeds else [args.seed]

@@ -197,23 +197,16 @@ def main(argv: list[str] | None = None) -> int:
         help="ScoreTuning.spike_tail_risk 0: the product before issue 14's nab52 session",
     )
     args = parser.parse_args(argv)
+    # The steps before the spike majority (twenty-second NAB session) had
+    # neither it nor the spike tail (nab52 session).
+    before_majority = args.no_majority or args.no_durations or args.durations or args.unreported
     tuning = replace(
         DEFAULT_TUNING,
         profile_per_visit=args.per_visit,
-        # The earlier steps had no spike tail (nab52 session).
+        spike_majority=not before_majority,
         spike_tail_risk=0.0
-        if (
-            args.no_spike_tail
-            or args.no_majority
-            or args.no_durations
-            or args.durations
-            or args.unreported
-        )
+        if before_majority or args.no_spike_tail
         else DEFAULT_TUNING.spike_tail_risk,
-        # The earlier steps had no spike majority (twenty-second NAB session).
-        spike_majority=not (
-            args.no_majority or args.no_durations or args.durations or args.unreported
-        ),
     )
     if args.no_durations:
         tuning = replace(tuning, durations=False, duration_unreported=False, duration_known=False)
