@@ -129,28 +129,31 @@ def _first_line(values: np.ndarray, slow_line: SlowLine) -> int | None:
     return None
 
 
-def _sooner_than_plain(slow_line: SlowLine) -> None:
-    """12 seeds of a drift with a 4 h afternoon against it 14-17 h after its
-    onset: ``slow_line`` never later than the plain line, fewer later than 24 h."""
-    onset, late = 48, {"plain": 0, slow_line: 0}
+def _sooner_than(
+    slow_line: SlowLine, than: SlowLine = "plain", burst_at: int = 14, burst: float = -0.1
+) -> None:
+    """12 seeds of a drift with a 4 h burst of ``burst`` from ``burst_at`` h
+    after its onset (by default an afternoon against it 14-17 h after):
+    ``slow_line`` never later than ``than``, fewer later than 24 h."""
+    onset, late = 48, {than: 0, slow_line: 0}
     for seed in range(12):
         values = _noise(120, seed)
         values[onset:] += RATE * np.arange(1, 120 - onset + 1)
-        values[onset + 14 : onset + 18] -= 0.1
+        values[onset + burst_at : onset + burst_at + 4] += burst
         found = {line: _first_line(values, line) for line in late}
-        mine, plain = found[slow_line], found["plain"]
-        assert mine is not None and plain is not None
-        assert onset < mine <= plain, (seed, found)
+        mine, before = found[slow_line], found[than]
+        assert mine is not None and before is not None
+        assert onset < mine <= before, (seed, found)
         for line, first in found.items():
             late[line] += first is not None and first - onset > 24
-    assert late[slow_line] < late["plain"], late
+    assert late[slow_line] < late[than], late
 
 
 def test_a_busy_afternoon_against_a_drift_holds_it_back_less_with_the_agreeing_slope() -> None:
     # The late drifts of issue 14's drift57 trace: an afternoon's burst against
     # the drift, late in the window, swings the plain least-squares slope, and
     # the smaller of the plain and the refit's t held the report back.
-    _sooner_than_plain("agreeing")
+    _sooner_than("agreeing")
 
 
 @pytest.mark.parametrize("seed", range(4))
@@ -182,7 +185,7 @@ def test_a_busy_afternoon_against_a_drift_is_still_found_sooner_at_the_kept_hour
     # The afternoon of the test above: the kept hours' leverage keeps the
     # agreeing slope's gain over the product (7 -> 2 later than 24 h on these
     # 12 seeds) and is never later than it.
-    _sooner_than_plain("agreeing_kept")
+    _sooner_than("agreeing_kept")
 
 
 @pytest.mark.parametrize("seed", range(4))
@@ -205,18 +208,7 @@ def test_a_burst_at_a_drifts_onset_is_found_sooner_with_the_whole_windows_line()
     # at the kept hours' leverage the drift waits, while the plain line over
     # every hour and the agreeing slope at the window's leverage both pass
     # (as on seeds 81 gallery-a, 93 and 99 gallery-b). Never later than C.
-    onset, late = 48, {"agreeing_kept": 0, "agreeing_kept_or_whole": 0}
-    for seed in range(12):
-        values = _noise(120, seed)
-        values[onset:] += RATE * np.arange(1, 120 - onset + 1)
-        values[onset : onset + 4] += 0.1
-        found = {line: _first_line(values, line) for line in late}
-        kept, either = found["agreeing_kept"], found["agreeing_kept_or_whole"]
-        assert kept is not None and either is not None
-        assert onset < either <= kept, (seed, found)
-        for line, first in found.items():
-            late[line] += first is not None and first - onset > 24
-    assert late["agreeing_kept_or_whole"] < late["agreeing_kept"], late
+    _sooner_than("agreeing_kept_or_whole", than="agreeing_kept", burst_at=0, burst=0.1)
 
 
 @pytest.mark.parametrize("seed", range(4))
