@@ -8,7 +8,7 @@ from dataclasses import replace
 from twin.analytics.anomaly.drift_trend import SLOW_LINES, DriftTrendConfig
 from twin.analytics.anomaly.neighbour_drift import DriftConfig
 
-__all__ = ["add_switch_options", "add_trend_options", "trend_from", "with_switches"]
+__all__ = ["add_switch_options", "add_trend_options", "hold_rule", "trend_from", "with_switches"]
 
 
 def add_trend_options(parser: argparse.ArgumentParser) -> None:
@@ -85,15 +85,38 @@ _CHOICES = (
 )
 
 
+def hold_rule(text: str) -> tuple[int, float]:
+    """``"4:8"`` as ``(hold_h, hold_t_min)``; an ``argparse`` type, so a
+    malformed one is a usage error."""
+    hours, sep, bar = text.partition(":")
+    try:
+        rule = (int(hours), float(bar))
+        DriftTrendConfig(hold_h=rule[0], hold_t_min=rule[1])  # its own checks
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"expected HOURS:BAR, got {text!r} ({exc})") from None
+    if not sep:
+        raise argparse.ArgumentTypeError(f"expected HOURS:BAR, got {text!r}")
+    return rule
+
+
 def add_switch_options(parser: argparse.ArgumentParser) -> None:
-    """Add --excursion-gaps, --early-distrust, --excursion-scale and --slow-line
-    (default: the config's)."""
+    """Add --excursion-gaps, --early-distrust, --excursion-scale, --slow-line
+    and --hold (default: the config's)."""
     for name, text in _SWITCHES:
         parser.add_argument(
             "--" + name.replace("_", "-"), choices=("on", "off"), default=None, help=text
         )
     for name, choices, text in _CHOICES:
         parser.add_argument("--" + name.replace("_", "-"), choices=choices, default=None, help=text)
+    parser.add_argument(
+        "--hold",
+        type=hold_rule,
+        default=None,
+        metavar="HOURS:BAR",
+        help="also report a slow-path line that has held |t| >= BAR for HOURS judged hours "
+        "in a row (DriftTrendConfig.hold_h, hold_t_min; issue 14's drift63 option, 4:8; "
+        "default: the config's, off)",
+    )
 
 
 def with_switches(args: argparse.Namespace, config: DriftConfig) -> DriftConfig:
@@ -106,4 +129,7 @@ def with_switches(args: argparse.Namespace, config: DriftConfig) -> DriftConfig:
         value = getattr(args, name, None)
         if value is not None:
             config = replace(config, **{name: value})
+    hold = getattr(args, "hold", None)
+    if hold is not None:
+        config = replace(config, trend=replace(config.trend, hold_h=hold[0], hold_t_min=hold[1]))
     return config

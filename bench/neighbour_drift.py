@@ -6,6 +6,7 @@ Usage: python bench/neighbour_drift.py [--seeds 0,1,2] [--warmup-days 3] [--cach
                                       [--excursion-scale on|off]
                                       [--slow-line plain|agreeing|agreeing_kept|
                                                    agreeing_kept_or_whole]
+                                      [--hold HOURS:BAR]
 
 For each seed, the museum-wing venue is simulated twice, as ``bench/faults.py``
 does it: the realistic campaign (``realistic_plan``: about half the
@@ -177,6 +178,12 @@ def main(argv: list[str] | None = None) -> int:
         f"early_distrust {config.early_distrust}; excursion_scale {config.excursion_scale}"
         # Named only when not plain, so the output before drift57 reads as it did.
         + (f"; slow_line {config.slow_line}" if config.slow_line != "plain" else "")
+        # Named only when on, so the output reads as before without it.
+        + (
+            f"; hold {config.trend.hold_h} h at |t| >= {config.trend.hold_t_min:g}"
+            if config.trend.holds
+            else ""
+        )
     )
     warm = args.warmup_days * _DAY
     started = time.perf_counter()

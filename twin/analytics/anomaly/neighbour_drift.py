@@ -405,7 +405,7 @@ class NeighbourDrift:
         elif trend is not None:
             stat = abs(trend.change) / trend.scale
             params = self._params(t, trend.change, stat, trend.window * _HOUR, n_others)
-            score = severity(abs(trend.t), cfg.trend.t_min)
+            score = severity(abs(trend.t), t.trend.bar(trend))
         else:
             return None
         detection = described(
@@ -429,6 +429,9 @@ class NeighbourDrift:
             level = self._day_level(t)
             if not math.isnan(level) and abs(level - t.reference) >= 0.5 * cfg.sigma * t.scale:
                 return True
+        # Half of t_min even with trend.hold_h: half of a lower bar reaches the
+        # sound sensors' plain lines and moves mates in and out of the medians
+        # hour by hour (issue 14's drift61 session).
         return t.trend.strongest_t() >= 0.5 * cfg.trend.t_min
 
     def _spans_excursion(self, t: _Track) -> bool:
