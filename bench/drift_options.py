@@ -114,8 +114,8 @@ def add_switch_options(parser: argparse.ArgumentParser) -> None:
         default=None,
         metavar="HOURS:BAR",
         help="also report a slow-path line that has held |t| >= BAR for HOURS judged hours "
-        "in a row (DriftTrendConfig.hold_h, hold_t_min; issue 14's drift63 option, 4:8; "
-        "default: the config's, off)",
+        "in a row (DriftTrendConfig.hold_h, hold_t_min; default: the config's, 4:8 since "
+        "issue 14's drift63 session; 1:12: t_min alone, the product before it)",
     )
 
 

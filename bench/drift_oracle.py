@@ -162,7 +162,8 @@ def hourly_residuals(
     """The slow path's hourly residual of every judged sensor, reports off:
     (first hour, sensor -> residual per hour from it, NaN where none)."""
     venue = load_sample("museum-wing")
-    quiet = DriftConfig(trend=DriftTrendConfig(t_min=math.inf), sigma=math.inf)
+    # No report of either path (hold_h 1: no run rule at a lower bar either).
+    quiet = DriftConfig(trend=DriftTrendConfig(t_min=math.inf, hold_h=1), sigma=math.inf)
     nd = NeighbourDrift(
         (
             NeighbourSensor(s.id, s.zone, s.kind.value, s.display_unit, s.kind in _JUDGED)

@@ -72,7 +72,7 @@ def hourly_t(
     # Nothing reported (so nothing re-anchored): the statistic uncensored.
     base = trend if trend is not None else DriftTrendConfig()
     others = switches if switches is not None else DriftConfig()
-    quiet = replace(others, trend=replace(base, t_min=math.inf), sigma=math.inf)
+    quiet = replace(others, trend=replace(base, t_min=math.inf, hold_h=1), sigma=math.inf)
     nd = NeighbourDrift(
         (
             NeighbourSensor(s.id, s.zone, s.kind.value, s.display_unit, s.kind in _JUDGED)

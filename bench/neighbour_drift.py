@@ -178,7 +178,7 @@ def main(argv: list[str] | None = None) -> int:
         f"early_distrust {config.early_distrust}; excursion_scale {config.excursion_scale}"
         # Named only when not plain, so the output before drift57 reads as it did.
         + (f"; slow_line {config.slow_line}" if config.slow_line != "plain" else "")
-        # Named only when on, so the output reads as before without it.
+        # Named only when it can report (hold 1 h: the output reads as before it).
         + (
             f"; hold {config.trend.hold_h} h at |t| >= {config.trend.hold_t_min:g}"
             if config.trend.holds

@@ -1,6 +1,6 @@
-"""The slow path's run rule (``DriftTrendConfig.hold_h``, issue 14's drift63
-option): a line held at a lower bar for some hours is reported; a burst that
-lifts the line over that bar for fewer hours is not."""
+"""The slow path's run rule (``DriftTrendConfig.hold_h``, on since issue 14's
+drift63 session): a line held at a lower bar for some hours is reported; a
+burst that lifts the line over that bar for fewer hours is not."""
 
 from __future__ import annotations
 
@@ -12,6 +12,8 @@ from twin.analytics.anomaly.errors import AnomalyConfigError
 
 RATE = 0.5 / 168.0  # 0.5 degC a week, per hour
 LINE = "agreeing_kept"  # the product's slow line
+SINGLE = DriftTrendConfig(hold_h=1)  # t_min alone: the product before the run rule
+HELD = DriftTrendConfig(hold_h=4, hold_t_min=8.0)
 
 
 def _noise(hours: int, seed: int) -> np.ndarray:
@@ -28,7 +30,7 @@ def _noise(hours: int, seed: int) -> np.ndarray:
 def _strongest_t(values: np.ndarray) -> list[float]:
     """Each hour, the largest |t| of a line passing the change and steepness
     tests (no bar): what the run rule counts."""
-    ev = TrendEvidence(DriftTrendConfig(), LINE)
+    ev = TrendEvidence(SINGLE, LINE)
     out = []
     for v in values:
         ev.add(float(v))
@@ -62,13 +64,12 @@ def test_a_ramp_is_reported_at_its_kth_hour_above_the_lower_bar(seed: int) -> No
     values[onset:] += RATE * np.arange(1, 120 - onset + 1)
     ts = _strongest_t(values)
     expected = _held_from(ts, 4, 8.0, 12.0)
-    product = _first(values, DriftTrendConfig())
+    single = _first(values, SINGLE)
     assert expected is not None and expected > onset
-    assert product is None or expected < product  # the case is one the rule changes
-    held = DriftTrendConfig(hold_h=4, hold_t_min=8.0)
-    assert _first(values, held) == expected
+    assert single is None or expected < single  # the case is one the rule changes
+    assert _first(values, HELD) == expected
     # Its severity is judged at the bar it passed.
-    ev = TrendEvidence(held, LINE)
+    ev = TrendEvidence(HELD, LINE)
     line = None
     for v in values[: expected + 1]:
         line = ev.add(float(v))
@@ -85,18 +86,19 @@ def test_a_burst_over_the_lower_bar_for_fewer_hours_is_not_reported(seed: int) -
     assert once < 12.0 and four < once  # bursts lift the line for fewer than 4 hours
     bar = (four + once) / 2.0
     # At that bar one hour reports (a line over it exists); four in a row do not.
-    assert _first(values, DriftTrendConfig(t_min=bar)) is not None
+    assert _first(values, DriftTrendConfig(t_min=bar, hold_h=1)) is not None
     assert _first(values, DriftTrendConfig(hold_h=4, hold_t_min=bar)) is None
 
 
-def test_off_by_default_and_the_hold_is_checked() -> None:
+def test_on_by_default_and_the_hold_is_checked() -> None:
     cfg = DriftTrendConfig()
-    assert cfg.hold_h == 1 and not cfg.holds
-    assert "hold" not in repr(cfg)  # the benches' headers read as before
-    DriftTrendConfig(t_min=10.0)  # a lower t_min alone stays valid
+    assert (cfg.hold_h, cfg.hold_t_min) == (4, 8.0) and cfg.holds
+    assert "hold" not in repr(cfg)  # the drift bench's header names it in its own words
+    assert not SINGLE.holds
+    assert not DriftTrendConfig(t_min=7.0).holds  # a bar under the hold's: t_min alone
     with pytest.raises(AnomalyConfigError):
         DriftTrendConfig(hold_h=0)
     with pytest.raises(AnomalyConfigError):
-        DriftTrendConfig(hold_h=4, hold_t_min=13.0)
+        DriftTrendConfig(hold_t_min=0.0)
     with pytest.raises(AnomalyConfigError):
-        DriftTrendConfig(hold_h=4, hold_t_min=0.0)
+        DriftTrendConfig(hold_t_min=float("nan"))

@@ -9,8 +9,9 @@ from twin.analytics.anomaly.drift_robust import robust_t
 from twin.analytics.anomaly.drift_trend import DriftTrendConfig, TrendEvidence
 
 RATE = 0.5 / 168.0  # 0.5 degC a week, per hour
-ROBUST = DriftTrendConfig(robust=True, t_min=10.0)  # t_min: 1.1 x its design noise maximum
-PLAIN = DriftTrendConfig(robust=False, t_min=12.0)  # the least-squares line before
+# hold_h 1: the lines compared at their own bars, before drift63's run rule.
+ROBUST = DriftTrendConfig(robust=True, t_min=10.0, hold_h=1)  # t_min: 1.1 x its noise maximum
+PLAIN = DriftTrendConfig(robust=False, t_min=12.0, hold_h=1)  # the least-squares line before
 
 
 def _afternoons(hours: int, seed: int) -> np.ndarray:

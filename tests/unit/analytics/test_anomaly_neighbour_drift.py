@@ -133,7 +133,7 @@ def test_a_mate_half_way_to_its_report_leaves_the_median() -> None:
     # product's default was off; the defect is now pinned with it off.)
     start = T0 + 3 * DAY
     drift = {0: start, 3: start + 3600.0}
-    fast_only = DriftConfig(trend=DriftTrendConfig(t_min=1e9))
+    fast_only = DriftConfig(trend=DriftTrendConfig(t_min=1e9, hold_h=1))
     before = replace(fast_only, early_distrust=False, excursion_scale=False)
     for seed, wander in ((0, 0.004), (1, 0.0)):
         readings = _readings(6.0, drift=drift, seed=seed, wander=wander, rate=4 * WEEK_RATE)

@@ -23,7 +23,9 @@ moves it for a few hours. Two paths judge it:
   spread in time of those hours; :func:`drift_trend._agreeing_t`). A drift's
   evidence grows with every hour (as the window's length to the power 1.5),
   so a 0.5 degC/week drift is reported within about a day; an event's dip
-  and recovery scatters about any line. Opt-in ``covariate``: a
+  and recovery scatters about any line. A line is reported at ``t_min``, or
+  once it has held a lower bar for some hours (``trend.hold_h``: a drift's t
+  keeps growing, a busy afternoon's comes and goes). Opt-in ``covariate``: a
   thermometer's change since yesterday less the part its zone's CO2 change
   explains (the visitors' heat; :mod:`drift_covariate`), before the median.
 - fast (steep lines): the median of the last 24 hourly residuals (one of
