@@ -7,24 +7,14 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from twin.analytics.anomaly.drift_trend import DriftTrendConfig, TrendEvidence
+from tests.unit.analytics.drift_residual import RATE
+from tests.unit.analytics.drift_residual import noise as _noise
+from twin.analytics.anomaly.drift_trend import DriftTrendConfig, SlowLine, TrendEvidence
 from twin.analytics.anomaly.errors import AnomalyConfigError
 
-RATE = 0.5 / 168.0  # 0.5 degC a week, per hour
-LINE = "agreeing_kept"  # the product's slow line
+LINE: SlowLine = "agreeing_kept"  # the product's slow line
 SINGLE = DriftTrendConfig(hold_h=1)  # t_min alone: the product before the run rule
 HELD = DriftTrendConfig(hold_h=4, hold_t_min=8.0)
-
-
-def _noise(hours: int, seed: int) -> np.ndarray:
-    """Small hour-to-hour scatter and, once a day, a burst of a few hours ten
-    times larger (a busy afternoon), as the drift trend tests' residual."""
-    rng = np.random.default_rng(seed)
-    out = rng.normal(0.0, 0.005, hours)
-    for day in range(hours // 24):
-        at = day * 24 + int(rng.integers(8, 16))
-        out[at : at + 4] += rng.choice((-1.0, 1.0)) * rng.uniform(0.03, 0.1)
-    return out
 
 
 def _strongest_t(values: np.ndarray) -> list[float]:

@@ -7,24 +7,14 @@ import math
 import numpy as np
 import pytest
 
+from tests.unit.analytics.drift_residual import RATE
+from tests.unit.analytics.drift_residual import noise as _noise
 from twin.analytics.anomaly.drift_trend import DriftTrendConfig, SlowLine, TrendEvidence
 
-RATE = 0.5 / 168.0  # 0.5 degC a week, per hour
 # The unweighted line (its statistic and threshold before hours were weighted
 # by their hour of the day's scatter): these residuals have no daily pattern.
 # hold_h 1 here and below: these compare lines at their bar, not drift63's run rule.
 PLAIN = DriftTrendConfig(by_hour=False, robust=False, t_min=12.0, hold_h=1)
-
-
-def _noise(hours: int, seed: int) -> np.ndarray:
-    """Hourly residual as the simulator's rooms give it: small hour-to-hour
-    scatter (0.005) and, once a day, a burst of a few hours ten times larger."""
-    rng = np.random.default_rng(seed)
-    out = rng.normal(0.0, 0.005, hours)
-    for day in range(hours // 24):
-        at = day * 24 + int(rng.integers(8, 16))
-        out[at : at + 4] += rng.choice((-1.0, 1.0)) * rng.uniform(0.03, 0.1)
-    return out
 
 
 def _first(values: np.ndarray, config: DriftTrendConfig | None = None) -> int | None:
