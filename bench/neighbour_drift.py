@@ -1,6 +1,7 @@
 """Drift against the neighbours alone, on simulated readings, across seeds.
 
 Usage: python bench/neighbour_drift.py [--seeds 0,1,2] [--warmup-days 3] [--cache DIR]
+                                      [--venue museum-wing|scenic-site]
                                       [--t-min T] [--covariate on|off]
                                       [--excursion-gaps on|off] [--early-distrust on|off]
                                       [--excursion-scale on|off]
@@ -8,11 +9,12 @@ Usage: python bench/neighbour_drift.py [--seeds 0,1,2] [--warmup-days 3] [--cach
                                                    agreeing_kept_or_whole]
                                       [--hold HOURS:BAR]
 
-For each seed, the museum-wing venue is simulated twice, as ``bench/faults.py``
+For each seed, the venue (``--venue``, museum-wing by default: the one every
+constant of the drift detector was derived on) is simulated twice, as ``bench/faults.py``
 does it: the realistic campaign (``realistic_plan``: about half the
 thermometers drift at 0.5 degC/week from a random time; here one
-hygrometer also drifts, 1 %RH/week by default, see ``--rh-drift``) and the four zone events
-with no fault. The thermometers' and hygrometers' readings feed
+hygrometer also drifts, 1 %RH/week by default, see ``--rh-drift``) and the venue's
+zone events (:data:`EVENTS`) with no fault. The thermometers' and hygrometers' readings feed
 :class:`~twin.analytics.anomaly.neighbour_drift.NeighbourDrift` alone (no zone
 corroboration, no own-history detector), so the figures are the drift
 detector's own: delay of the first report of each drift (median, p90, how
@@ -35,6 +37,7 @@ import math
 import statistics
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
@@ -69,16 +72,42 @@ _STEP_S = 60.0
 _JUDGED = (SensorKind.TEMPERATURE, SensorKind.HUMIDITY)
 # Recorded too: the zones' CO2, the covariate of the visitors' heat (not judged here).
 _RECORDED = (*_JUDGED, SensorKind.CO2)
+_HOUR = 3600.0
 
 
-def events_for(warm_s: float) -> list[ZoneEvent]:
-    """The four zone events of ``bench/faults.py``, after a warm-up of ``warm_s``."""
-    return zone_events(T0 + warm_s)
+def _scenic_events(judged_from: float) -> list[ZoneEvent]:
+    """scenic-site's zone events: museum-wing's four slots, all in the pavilion.
+
+    The pavilion is the one enclosed zone. The others are outdoor: they have no
+    door or heating, and the simulator sets their air to the weather's every
+    step (a nudge there would be undone at once), so no event fits them.
+    """
+    t0 = judged_from - _DAY  # as zone_events times them
+    return [
+        ZoneEvent("pavilion", "door_open", t0 + 1.5 * _DAY, t0 + 1.5 * _DAY + _HOUR),
+        ZoneEvent("pavilion", "heating_failure", t0 + 2.2 * _DAY, t0 + 2.2 * _DAY + 8 * _HOUR),
+        ZoneEvent("pavilion", "door_open", t0 + 2.6 * _DAY, t0 + 2.6 * _DAY + 2 * _HOUR),
+        ZoneEvent("pavilion", "heating_failure", t0 + 3.1 * _DAY, t0 + 3.1 * _DAY + 6 * _HOUR),
+    ]
 
 
-def drift_plan(seed: int, warm_s: float, rh_drift: float) -> FaultPlan:
+EVENTS: dict[str, Callable[[float], list[ZoneEvent]]] = {
+    "museum-wing": zone_events,  # bench/faults.py's four, in four of its zones
+    "scenic-site": _scenic_events,
+}
+"""Each sample venue's zone events, timed from the first judged moment."""
+
+
+def events_for(warm_s: float, venue: str = "museum-wing") -> list[ZoneEvent]:
+    """The venue's zone events (:data:`EVENTS`), after a warm-up of ``warm_s``."""
+    return EVENTS[venue](T0 + warm_s)
+
+
+def drift_plan(
+    seed: int, warm_s: float, rh_drift: float, venue_id: str = "museum-wing"
+) -> FaultPlan:
     """``realistic_plan``, plus (if ``rh_drift``) a drift on one hygrometer."""
-    venue = load_sample("museum-wing")
+    venue = load_sample(venue_id)
     plan = realistic_plan(venue, T0 + warm_s, seed)
     if not rh_drift:
         return plan
@@ -94,12 +123,19 @@ def drift_plan(seed: int, warm_s: float, rh_drift: float) -> FaultPlan:
 
 
 def simulate(
-    seed: int, seconds: float, plan: FaultPlan | None, events: list[ZoneEvent], cache: Path | None
+    seed: int,
+    seconds: float,
+    plan: FaultPlan | None,
+    events: list[ZoneEvent],
+    cache: Path | None,
+    venue_id: str = "museum-wing",
 ) -> tuple[list[str], np.ndarray, np.ndarray, np.ndarray, list[Fault]]:
     """Readings of the judged sensors: names, sensor index, ts, value; and the truth."""
-    venue = load_sample("museum-wing")
+    venue = load_sample(venue_id)
     names = [s.id for s in venue.sensors if s.kind in _RECORDED]
     key = f"s{seed}-{int(seconds)}-{len(plan or ())}-{len(events)}-co2"
+    if venue_id != "museum-wing":  # museum-wing's caches keep their names
+        key = f"{venue_id}-{key}"
     path = cache / f"{key}.npz" if cache is not None else None
     sim = VenueSimulator(venue, seed=seed, start=T0, faults=plan)
     if path is not None and path.exists():
@@ -128,8 +164,9 @@ def detect(
     ts: np.ndarray,
     v: np.ndarray,
     config: DriftConfig | None = None,
+    venue_id: str = "museum-wing",
 ) -> list[tuple[str, float]]:
-    venue = load_sample("museum-wing")
+    venue = load_sample(venue_id)
     nd = NeighbourDrift(
         (
             NeighbourSensor(s.id, s.zone, s.kind.value, s.display_unit, s.kind in _JUDGED)
@@ -164,6 +201,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--warmup-days", type=float, default=3.0)
     parser.add_argument("--rh-drift", type=float, default=1.0, help="%%RH per week (0: none)")
     parser.add_argument("--cache", type=Path, default=None)
+    parser.add_argument("--venue", choices=sorted(EVENTS), default="museum-wing")
     parser.add_argument("--t-min", type=float, default=None, help="default: the config's")
     add_trend_options(parser)
     add_switch_options(parser)
@@ -190,12 +228,14 @@ def main(argv: list[str] | None = None) -> int:
     delays: dict[str, list[float]] = {"temperature": [], "humidity": []}
     counts = {"temperature": 0, "humidity": 0}
     right = wrong = misread = outside = warmup = 0
-    zone_of = {s.id: s.zone for s in load_sample("museum-wing").sensors}
-    judged = {s.id for s in load_sample("museum-wing").sensors if s.kind in _JUDGED}
+    venue = load_sample(args.venue)
+    zone_of = {s.id: s.zone for s in venue.sensors}
+    kind_of = {s.id: s.kind for s in venue.sensors}
+    judged = {s.id for s in venue.sensors if s.kind in _JUDGED}
     for seed in [int(s) for s in args.seeds.split(",")]:
-        plan = drift_plan(seed, warm, args.rh_drift)
-        names, i, ts, v, truth = simulate(seed, warm + 4 * _DAY, plan, [], args.cache)
-        reports = detect(names, i, ts, v, config)
+        plan = drift_plan(seed, warm, args.rh_drift, args.venue)
+        names, i, ts, v, truth = simulate(seed, warm + 4 * _DAY, plan, [], args.cache, args.venue)
+        reports = detect(names, i, ts, v, config, args.venue)
         found = [(s, t) for s, t in reports if t >= T0 + warm]
         # No fault starts before the warm-up ends, so a report in it is false;
         # a live detector would raise it too (counted apart from the judged days).
@@ -204,7 +244,7 @@ def main(argv: list[str] | None = None) -> int:
         drifts = {f.sensor: f for f in truth if f.kind is FaultKind.DRIFT and f.sensor in judged}
         each = []
         for f in drifts.values():
-            kind = "humidity" if f.sensor.endswith("-rh") else "temperature"
+            kind = kind_of[f.sensor].value
             counts[kind] += 1
             hits = [t for s, t in found if s == f.sensor and t >= f.start]
             if hits:
@@ -212,9 +252,11 @@ def main(argv: list[str] | None = None) -> int:
             each.append(f"{f.sensor} {delays[kind][-1]:.1f} h" if hits else f"{f.sensor} missed")
         ok = sum(s in drifts and t >= drifts[s].start for s, t in found)
         right, wrong = right + ok, wrong + len(found) - ok
-        events = events_for(warm)
-        names_e, ie, tse, ve, _ = simulate(seed, warm + 3 * _DAY, None, events, args.cache)
-        reports_e = detect(names_e, ie, tse, ve, config)
+        events = events_for(warm, args.venue)
+        names_e, ie, tse, ve, _ = simulate(
+            seed, warm + 3 * _DAY, None, events, args.cache, args.venue
+        )
+        reports_e = detect(names_e, ie, tse, ve, config, args.venue)
         found_e = [(s, t) for s, t in reports_e if t >= T0 + warm]
         # Each run's warm-up, as each run's false reports after it are counted
         # (the two runs read alike until the first fault or event).
