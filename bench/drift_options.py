@@ -68,6 +68,12 @@ _SWITCHES = (
         "hours (DriftConfig.excursion_scale; default: the config's, on since drift56; "
         "off: the product before it)",
     ),
+    (
+        "like_environment",
+        "judge a sensor short of zone mates against the venue's sensors of its kind in "
+        "zones of its own environment only, outdoor or enclosed (DriftConfig.like_environment; "
+        "default: the config's, off; issue 14's drift64 session)",
+    ),
 )
 
 # The drift detector's settings with named values: --name, its choices and help.

@@ -7,7 +7,7 @@ Usage: python bench/neighbour_drift.py [--seeds 0,1,2] [--warmup-days 3] [--cach
                                       [--excursion-scale on|off]
                                       [--slow-line plain|agreeing|agreeing_kept|
                                                    agreeing_kept_or_whole]
-                                      [--hold HOURS:BAR]
+                                      [--hold HOURS:BAR] [--like-environment on|off]
 
 For each seed, the venue (``--venue``, museum-wing by default: the one every
 constant of the drift detector was derived on) is simulated twice, as ``bench/faults.py``
@@ -167,9 +167,12 @@ def detect(
     venue_id: str = "museum-wing",
 ) -> list[tuple[str, float]]:
     venue = load_sample(venue_id)
+    outdoor = {z.id: z.outdoor for z in venue.zones}
     nd = NeighbourDrift(
         (
-            NeighbourSensor(s.id, s.zone, s.kind.value, s.display_unit, s.kind in _JUDGED)
+            NeighbourSensor(
+                s.id, s.zone, s.kind.value, s.display_unit, s.kind in _JUDGED, outdoor[s.zone]
+            )
             for s in venue.sensors
             if s.kind in _RECORDED  # CO2 as AnomalyWatch has it: the covariate
         ),

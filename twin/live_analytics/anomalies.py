@@ -89,6 +89,7 @@ class ExpiredAnomaly:
 def _drift_members(venue: Venue, config: DriftConfig | None) -> list[NeighbourSensor]:
     """The sensors whose drift is judged against their neighbours, and the covariates."""
     covariate = config is not None and config.trend.covariate
+    outdoor = {z.id: z.outdoor for z in venue.zones}
     members = []
     for s in venue.sensors:
         if s.kind not in _CONSENSUS_KINDS:
@@ -96,7 +97,11 @@ def _drift_members(venue: Venue, config: DriftConfig | None) -> list[NeighbourSe
         judged = s.kind not in _NO_DRIFT
         # CO2's drift is not judged; with the covariate its change is learnt.
         if judged or (covariate and s.kind.value == COVARIATE_KIND):
-            members.append(NeighbourSensor(s.id, s.zone, s.kind.value, s.display_unit, judged))
+            members.append(
+                NeighbourSensor(
+                    s.id, s.zone, s.kind.value, s.display_unit, judged, outdoor.get(s.zone, False)
+                )
+            )
     return members
 
 

@@ -164,6 +164,14 @@ class DriftConfig:
     ends and loses leverage the plain line still has;
     :func:`~twin.analytics.anomaly.drift_trend._kept_or_whole`). An unknown
     value is an :class:`AnomalyConfigError`.
+
+    ``like_environment`` (issue 14's drift64 session): a sensor whose zone
+    has too few mates of its kind is judged against the venue's sensors of
+    its kind in zones of its own environment only (``NeighbourSensor.outdoor``,
+    the venue model's zone flag), and not at all if fewer than
+    :data:`MIN_NEIGHBOURS` are left. An outdoor zone's air is the weather's,
+    an enclosed room's its plant's: their difference wanders with the weather
+    from day to day, which no rule on the residual can tell from a drift.
     """
 
     trend: DriftTrendConfig = field(default_factory=DriftTrendConfig)
@@ -177,6 +185,7 @@ class DriftConfig:
     early_distrust: bool = True
     excursion_scale: bool = True
     slow_line: SlowLine = "agreeing_kept"
+    like_environment: bool = False
 
     def __post_init__(self) -> None:
         try:
@@ -189,13 +198,15 @@ class DriftConfig:
 class NeighbourSensor:
     """One sensor for :class:`NeighbourDrift`: its zone, kind and display unit;
     ``judged``: False for a sensor kept only as a covariate (its hourly change
-    is learnt, its drift never judged: a zone's CO2 for ``trend.covariate``)."""
+    is learnt, its drift never judged: a zone's CO2 for ``trend.covariate``);
+    ``outdoor``: its zone is open air (``DriftConfig.like_environment``)."""
 
     sensor: str
     zone: str
     kind: str
     unit: str = ""
     judged: bool = True
+    outdoor: bool = False
 
 
 class NeighbourDrift:
@@ -218,10 +229,12 @@ class NeighbourDrift:
         self._settle_s = settle_s
         members = list(sensors)
         by_zone: dict[tuple[str, str], list[str]] = {}
-        by_kind: dict[str, list[str]] = {}
+        # The venue-wide group: a kind, and with like_environment its environment.
+        by_kind: dict[tuple[str, bool], list[str]] = {}
+        like = self.config.like_environment
         for m in members:
             by_zone.setdefault((m.zone, m.kind), []).append(m.sensor)
-            by_kind.setdefault(m.kind, []).append(m.sensor)
+            by_kind.setdefault((m.kind, like and m.outdoor), []).append(m.sensor)
         self._tracks: dict[str, _Track] = {}
         self._covariate_only: set[str] = set()
         self._kind_of: dict[str, str] = {}
@@ -231,7 +244,7 @@ class NeighbourDrift:
         self._excursions: dict[str, ZoneExcursion] = {}
         for m in members:
             zone_mates = [s for s in by_zone[(m.zone, m.kind)] if s != m.sensor]
-            venue_mates = [s for s in by_kind[m.kind] if s != m.sensor]
+            venue_mates = [s for s in by_kind[(m.kind, like and m.outdoor)] if s != m.sensor]
             mates = zone_mates if len(zone_mates) >= MIN_NEIGHBOURS else venue_mates
             if len(mates) < MIN_NEIGHBOURS:
                 continue
