@@ -225,6 +225,8 @@ def main(argv: list[str] | None = None) -> int:
             if config.trend.holds
             else ""
         )
+        # Named only when on, so the output without it reads as before drift64.
+        + ("; like_environment" if config.like_environment else "")
     )
     warm = args.warmup_days * _DAY
     started = time.perf_counter()
