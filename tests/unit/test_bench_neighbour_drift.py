@@ -1,0 +1,35 @@
+"""bench/neighbour_drift.py's venues: each venue's zone events where its air can have them."""
+
+from __future__ import annotations
+
+import pytest
+
+from bench.fault_cache import zone_events
+from bench.neighbour_drift import EVENTS, T0, drift_plan, events_for
+from simulators.faults import FaultKind
+from twin.loader import load_sample
+
+_DAY = 86400.0
+
+
+def test_museum_wing_keeps_the_fault_benches_events() -> None:
+    assert events_for(3 * _DAY) == zone_events(T0 + 3 * _DAY)
+
+
+@pytest.mark.parametrize("venue_id", sorted(EVENTS))
+def test_events_are_in_enclosed_zones_within_the_judged_days(venue_id: str) -> None:
+    # The simulator sets an outdoor zone's air to the weather's every step, so
+    # a door or heating event there would be undone at once.
+    outdoor = {z.id: z.outdoor for z in load_sample(venue_id).zones}
+    events = events_for(3 * _DAY, venue_id)
+    assert events
+    for e in events:
+        assert not outdoor[e.zone], e
+        assert T0 + 3 * _DAY <= e.start < e.end <= T0 + 6 * _DAY, e
+
+
+def test_the_drift_plan_drifts_the_venues_own_sensors() -> None:
+    sensors = {s.id for s in load_sample("scenic-site").sensors}
+    plan = drift_plan(0, 3 * _DAY, 1.0, "scenic-site")
+    drifting = {f.sensor for f in plan.faults if f.kind is FaultKind.DRIFT}
+    assert drifting and drifting <= sensors
