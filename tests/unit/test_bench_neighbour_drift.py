@@ -5,8 +5,9 @@ from __future__ import annotations
 import pytest
 
 from bench.fault_cache import zone_events
-from bench.neighbour_drift import EVENTS, T0, drift_plan, events_for
+from bench.neighbour_drift import EVENTS, T0, _sign, drift_plan, events_for
 from simulators.faults import FaultKind
+from twin.analytics.anomaly.detection import Detection, DetectionKind, described
 from twin.loader import load_sample
 
 _DAY = 86400.0
@@ -33,3 +34,24 @@ def test_the_drift_plan_drifts_the_venues_own_sensors() -> None:
     plan = drift_plan(0, 3 * _DAY, 1.0, "scenic-site")
     drifting = {f.sensor for f in plan.faults if f.kind is FaultKind.DRIFT}
     assert drifting and drifting <= sensors
+
+
+def _drift_report(change: str) -> Detection:
+    params: dict[str, str | float] = {
+        "change": change,
+        "unit": "°C",
+        "sigma": 3.0,
+        "neighbours": 4,
+        "period_s": 86400.0,
+        "rate": change,
+    }
+    return described(
+        DetectionKind.DRIFT, "gallery-a-temp", T0, 21.0, 0.5, "anomaly.drift.neighbours", params
+    )
+
+
+def test_a_drift_report_carries_the_sign_of_its_change() -> None:
+    # The bench counts a drift found by a report of its own sign apart: a report
+    # that moved the other way is the room's swing, not the drift (drift64).
+    assert _sign(_drift_report("-0.08")) == -1.0
+    assert _sign(_drift_report("+0.08")) == 1.0
