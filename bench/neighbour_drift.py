@@ -166,20 +166,8 @@ def detect(
     v: np.ndarray,
     config: DriftConfig | None = None,
     venue_id: str = "museum-wing",
-) -> list[tuple[str, float]]:
-    """The judged sensors' drift reports: ``(sensor, ts)``."""
-    return [(s, t) for s, t, _sign in detect_signed(names, i, ts, v, config, venue_id)]
-
-
-def detect_signed(
-    names: list[str],
-    i: np.ndarray,
-    ts: np.ndarray,
-    v: np.ndarray,
-    config: DriftConfig | None = None,
-    venue_id: str = "museum-wing",
 ) -> list[tuple[str, float, float]]:
-    """As :func:`detect`, with the sign of each report's change (+1 or -1)."""
+    """The judged sensors' drift reports: ``(sensor, ts, sign of its change)``."""
     venue = load_sample(venue_id)
     outdoor = {z.id: z.outdoor for z in venue.zones}
     nd = NeighbourDrift(
@@ -265,7 +253,7 @@ def main(argv: list[str] | None = None) -> int:
     for seed in [int(s) for s in args.seeds.split(",")]:
         plan = drift_plan(seed, warm, args.rh_drift, args.venue)
         names, i, ts, v, truth = simulate(seed, warm + 4 * _DAY, plan, [], args.cache, args.venue)
-        signed_reports = detect_signed(names, i, ts, v, config, args.venue)
+        signed_reports = detect(names, i, ts, v, config, args.venue)
         reports = [(s, t) for s, t, _sign in signed_reports]
         found = [(s, t) for s, t in reports if t >= T0 + warm]
         # No fault starts before the warm-up ends, so a report in it is false;
@@ -294,10 +282,10 @@ def main(argv: list[str] | None = None) -> int:
             seed, warm + 3 * _DAY, None, events, args.cache, args.venue
         )
         reports_e = detect(names_e, ie, tse, ve, config, args.venue)
-        found_e = [(s, t) for s, t in reports_e if t >= T0 + warm]
+        found_e = [(s, t) for s, t, _sign in reports_e if t >= T0 + warm]
         # Each run's warm-up, as each run's false reports after it are counted
         # (the two runs read alike until the first fault or event).
-        early_e = sum(t < T0 + warm for _s, t in reports_e)
+        early_e = sum(t < T0 + warm for _s, t, _sign in reports_e)
         warmup += early_e
 
         def during(s: str, t: float, e: ZoneEvent) -> bool:
