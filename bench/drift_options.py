@@ -4,11 +4,27 @@ from __future__ import annotations
 
 import argparse
 from dataclasses import replace
+from pathlib import Path
 
 from twin.analytics.anomaly.drift_trend import SLOW_LINES, DriftTrendConfig
 from twin.analytics.anomaly.neighbour_drift import DriftConfig
 
-__all__ = ["add_switch_options", "add_trend_options", "hold_rule", "trend_from", "with_switches"]
+__all__ = [
+    "add_run_options",
+    "add_switch_options",
+    "add_trend_options",
+    "hold_rule",
+    "trend_from",
+    "with_switches",
+]
+
+
+def add_run_options(parser: argparse.ArgumentParser) -> None:
+    """Add the simulated runs' --seeds, --warmup-days, --rh-drift and --cache."""
+    parser.add_argument("--seeds", default="0,1,2")
+    parser.add_argument("--warmup-days", type=float, default=3.0)
+    parser.add_argument("--rh-drift", type=float, default=1.0, help="%%RH per week (0: none)")
+    parser.add_argument("--cache", type=Path, default=None)
 
 
 def add_trend_options(parser: argparse.ArgumentParser) -> None:

@@ -63,7 +63,15 @@ import numpy as np
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from bench.neighbour_drift import drift_plan, events_for, simulate  # noqa: E402
+from bench.drift_options import add_run_options  # noqa: E402
+from bench.neighbour_drift import (  # noqa: E402
+    KINDS,
+    drift_plan,
+    events_for,
+    short_kind,
+    simulate,
+    zone_of,
+)
 from simulators.faults import FaultKind  # noqa: E402
 from twin.analytics.anomaly.drift_trend import DriftTrendConfig  # noqa: E402
 from twin.analytics.anomaly.neighbour_drift import (  # noqa: E402
@@ -83,7 +91,6 @@ _JUDGED = (SensorKind.TEMPERATURE, SensorKind.HUMIDITY)
 PRE_H = 48  # hours before the onset's hour whose mean pins the intercept
 MAX_N = 48  # ramp lengths judged, in hours
 TRIM = 3.0  # the trimmed slope's cut, in the hour's scatters (the product's agree_trim)
-_KINDS = ("temp", "rh")
 
 
 def pinned_slope(
@@ -195,15 +202,6 @@ def hourly_residuals(
             arr[h - h0] = r
         out[n] = arr
     return h0, out
-
-
-def _kind(sensor: str) -> str:
-    return "rh" if sensor.endswith("-rh") else "temp"
-
-
-def zone_of() -> dict[str, str]:
-    """Each sample-venue sensor's zone (the event windows are per zone)."""
-    return {s.id: s.zone for s in load_sample("museum-wing").sensors}
 
 
 def collect(seeds: Sequence[int], warm: float, rh_drift: float, cache: Path | None) -> list[Run]:
@@ -397,7 +395,7 @@ def null(
     start is not counted at all."""
     zones = zone_of()
     out: dict[tuple[str, str], np.ndarray] = {}
-    for key in [(k, c) for k in _KINDS for c in ("sound", "event")]:
+    for key in [(k, c) for k in KINDS for c in ("sound", "event")]:
         out[key] = np.zeros(MAX_N)
         out[(key[0], key[1] + "-n")] = np.zeros(MAX_N, dtype=np.int64)
     ns = np.arange(1, MAX_N + 1)
@@ -418,7 +416,7 @@ def null(
             for z, a0, b1 in r.event_zones:
                 if z == zones[s]:
                     hit |= (a0 < end) & (lo < b1 + _DAY)[:, None]
-            kind = _kind(s)
+            kind = short_kind(s)
             for cls, mask in (("sound", keep & ~hit), ("event", keep & hit)):
                 col = np.where(mask, b, 0.0).max(axis=0)
                 out[(kind, cls)] = np.maximum(out[(kind, cls)], col)
@@ -454,12 +452,12 @@ def judge(
     """Each drift's slope at 24 h, its first crossing of the bar and of 1.1 x
     it, and the fractions within 24 h, beside the product's."""
     within: dict[tuple[str, float], int] = {}
-    total = dict.fromkeys(_KINDS, 0)
-    prod = dict.fromkeys(_KINDS, 0)
+    total = dict.fromkeys(KINDS, 0)
+    prod = dict.fromkeys(KINDS, 0)
     lines = []
     for r in runs:
         for s, (start, rate) in sorted(r.drifts.items()):
-            kind = _kind(s)
+            kind = short_kind(s)
             sd = sds.get(s) if sds is not None else None
             got = slopes(r.res[s], r.h0, start, sd, trim, as_t)
             first = {}
@@ -480,7 +478,7 @@ def judge(
             )
     print(f"{label}: per drift")
     print("\n".join(lines))
-    for kind in _KINDS:
+    for kind in KINDS:
         print(
             f"{label} {kind}: within 24 h at the bar {within.get((kind, 1.0), 0)} of "
             f"{total[kind]}, at 1.1 x {within.get((kind, 1.1), 0)} of {total[kind]}; "
@@ -490,10 +488,7 @@ def judge(
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--seeds", default="0,1,2")
-    parser.add_argument("--warmup-days", type=float, default=3.0)
-    parser.add_argument("--rh-drift", type=float, default=1.0)
-    parser.add_argument("--cache", type=Path, default=None)
+    add_run_options(parser)
     parser.add_argument("--product", type=Path, nargs="*", default=[])
     parser.add_argument("--save", type=Path, default=None)
     parser.add_argument("--load", type=Path, nargs="*", default=[])
@@ -520,16 +515,16 @@ def main(argv: list[str] | None = None) -> int:
     for label, sds, trim, as_t in variants:
         top = null(runs, warm_h, sds, trim, as_t)
         print(f"{label}: null max |statistic| per n hours (sound / event windows, counts)")
-        for kind in _KINDS:
+        for kind in KINDS:
             for n in (3, 6, 12, 18, 24, 36, 48):
                 print(
                     f"  {kind} n {n:2d}: sound {top[(kind, 'sound')][n - 1]:.5f} "
                     f"(n {top[(kind, 'sound-n')][n - 1]}), event {top[(kind, 'event')][n - 1]:.5f} "
                     f"(n {top[(kind, 'event-n')][n - 1]})"
                 )
-        both = {k: np.maximum(top[(k, "sound")], top[(k, "event")]) for k in _KINDS}
+        both = {k: np.maximum(top[(k, "sound")], top[(k, "event")]) for k in KINDS}
         judge(runs, both, sds, product, f"{label}, bar from sound and event windows", trim, as_t)
-        sound = {k: top[(k, "sound")] for k in _KINDS}
+        sound = {k: top[(k, "sound")] for k in KINDS}
         judge(runs, sound, sds, product, f"{label}, bar from sound windows alone", trim, as_t)
     return 0
 

@@ -34,16 +34,8 @@ import numpy as np
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from bench.drift_oracle import (  # noqa: E402
-    _DAY,
-    _H,
-    _KINDS,
-    Run,
-    _kind,
-    load,
-    product_delays,
-    zone_of,
-)
+from bench.drift_oracle import _DAY, _H, Run, load, product_delays  # noqa: E402
+from bench.neighbour_drift import KINDS, short_kind, zone_of  # noqa: E402
 
 # The slow line's own functions, so the oracle's t is the product's line's.
 from twin.analytics.anomaly.drift_trend import (  # noqa: E402
@@ -89,12 +81,12 @@ def null(runs: list[Run], warm_h: int, pre: int) -> dict[tuple[str, str], list[f
     cfg = DriftTrendConfig()
     zones = zone_of()
     top: dict[tuple[str, str], list[float]] = {}
-    for kind in _KINDS:
+    for kind in KINDS:
         for cls in ("sound", "event", "sound-n", "event-n"):
             top[(kind, cls)] = [0.0] * len(NS)
     for r in runs:
         for s, a in r.res.items():
-            kind = _kind(s)
+            kind = short_kind(s)
             for j in range(warm_h, a.size):
                 onset = (r.h0 + j) * _H
                 for k, n in enumerate(NS):
@@ -127,7 +119,7 @@ def main(argv: list[str] | None = None) -> int:
     top = null(runs, warm_h, args.pre)
     cfg = DriftTrendConfig()
     print(f"{len(runs) // 2} seeds; the slow path's line from {args.pre} h before the onset")
-    for kind in _KINDS:
+    for kind in KINDS:
         for k, n in enumerate(NS):
             print(
                 f"  {kind} n {n:2d}: max |t| sound {top[(kind, 'sound')][k]:.1f} "
@@ -135,13 +127,13 @@ def main(argv: list[str] | None = None) -> int:
                 f"(n {top[(kind, 'event-n')][k]:.0f})"
             )
     for bar_from in ("sound and event", "sound alone"):
-        within = dict.fromkeys(_KINDS, 0)
-        total = dict.fromkeys(_KINDS, 0)
-        firsts: dict[str, list[float]] = {k: [] for k in _KINDS}
+        within = dict.fromkeys(KINDS, 0)
+        total = dict.fromkeys(KINDS, 0)
+        firsts: dict[str, list[float]] = {k: [] for k in KINDS}
         print(f"bar from {bar_from} windows, x 1.1: per drift")
         for r in runs:
             for s, (start, _rate) in sorted(r.drifts.items()):
-                kind = _kind(s)
+                kind = short_kind(s)
                 a = r.res[s]
                 oh = math.ceil(start / _H)
                 first = math.inf
@@ -163,7 +155,7 @@ def main(argv: list[str] | None = None) -> int:
                     f"  seed {r.seed} {s}: first {first:.1f} h; product {p:.1f} h; "
                     f"|t|/bar at n {','.join(map(str, NS))}: {' '.join(seen)}"
                 )
-        for kind in _KINDS:
+        for kind in KINDS:
             print(
                 f"bar from {bar_from}, {kind}: within 24 h {within[kind]} of {total[kind]}, "
                 f"first median {statistics.median(firsts[kind]):.1f} h"

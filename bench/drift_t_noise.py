@@ -35,12 +35,21 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 from bench.drift_options import (  # noqa: E402
+    add_run_options,
     add_switch_options,
     add_trend_options,
     trend_from,
     with_switches,
 )
-from bench.neighbour_drift import T0, drift_plan, events_for, simulate  # noqa: E402
+from bench.neighbour_drift import (  # noqa: E402
+    KINDS,
+    T0,
+    drift_plan,
+    events_for,
+    short_kind,
+    simulate,
+    zone_of,
+)
 from simulators.faults import FaultKind  # noqa: E402
 from twin.analytics.anomaly.drift_trend import DriftTrendConfig, TrendEvidence  # noqa: E402
 from twin.analytics.anomaly.neighbour_drift import (  # noqa: E402
@@ -118,19 +127,16 @@ def _q(xs: list[float]) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--seeds", default="0,1,2")
-    parser.add_argument("--warmup-days", type=float, default=3.0)
-    parser.add_argument("--rh-drift", type=float, default=1.0)
-    parser.add_argument("--cache", type=Path, default=None)
+    add_run_options(parser)
     add_trend_options(parser)
     add_switch_options(parser)
     args = parser.parse_args(argv)
     trend = trend_from(args)
     switches = with_switches(args, DriftConfig())
     warm = args.warmup_days * _DAY
-    zone_of = {s.id: s.zone for s in load_sample("museum-wing").sensors}
-    sound: dict[str, list[float]] = {"temp": [], "rh": []}
-    event: dict[str, list[float]] = {"temp": [], "rh": []}
+    zones = zone_of()
+    sound: dict[str, list[float]] = {k: [] for k in KINDS}
+    event: dict[str, list[float]] = {k: [] for k in KINDS}
     by_age: dict[int, list[float]] = {}
     for seed in [int(s) for s in args.seeds.split(",")]:
         plan = drift_plan(seed, warm, args.rh_drift)
@@ -139,7 +145,7 @@ def main(argv: list[str] | None = None) -> int:
         for s, t, stat in hourly_t(names, i, ts, v, trend, switches):
             if t < T0 + warm:
                 continue
-            kind = "rh" if s.endswith("-rh") else "temp"
+            kind = short_kind(s)
             f = drifts.get(s)
             if f is None or t < f.start:
                 sound[kind].append(stat)
@@ -150,10 +156,10 @@ def main(argv: list[str] | None = None) -> int:
         for s, t, stat in hourly_t(names_e, ie, tse, ve, trend, switches):
             if t < T0 + warm:
                 continue
-            kind = "rh" if s.endswith("-rh") else "temp"
-            hit = any(zone_of[s] == e.zone and e.start <= t <= e.end + 2 * _DAY for e in events)
+            kind = short_kind(s)
+            hit = any(zones[s] == e.zone and e.start <= t <= e.end + 2 * _DAY for e in events)
             (event if hit else sound)[kind].append(stat)
-    for kind in ("temp", "rh"):
+    for kind in KINDS:
         print(f"{kind:4} sound sensor-hours |t|: {_q(sound[kind])}")
         print(f"{kind:4} event zones, start to end + 48 h |t|: {_q(event[kind])}")
     print("0.5 degC/week drifts: |t| by hours since the drift began (median, min of drifts)")

@@ -47,6 +47,7 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 from bench.drift_options import (  # noqa: E402
+    add_run_options,
     add_switch_options,
     add_trend_options,
     trend_from,
@@ -97,6 +98,20 @@ EVENTS: dict[str, Callable[[float], list[ZoneEvent]]] = {
     "scenic-site": _scenic_events,
 }
 """Each sample venue's zone events, timed from the first judged moment."""
+
+
+KINDS = ("temp", "rh")
+"""The judged kinds as the drift benches label them."""
+
+
+def short_kind(sensor: str) -> str:
+    """A judged sensor's kind label: "rh" for a hygrometer, else "temp"."""
+    return "rh" if sensor.endswith("-rh") else "temp"
+
+
+def zone_of(venue_id: str = "museum-wing") -> dict[str, str]:
+    """Each of the venue's sensors' zone (the event windows are per zone)."""
+    return {s.id: s.zone for s in load_sample(venue_id).sensors}
 
 
 def events_for(warm_s: float, venue: str = "museum-wing") -> list[ZoneEvent]:
@@ -210,10 +225,7 @@ def _summary(label: str, delays_h: list[float], faults: int) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--seeds", default="0,1,2")
-    parser.add_argument("--warmup-days", type=float, default=3.0)
-    parser.add_argument("--rh-drift", type=float, default=1.0, help="%%RH per week (0: none)")
-    parser.add_argument("--cache", type=Path, default=None)
+    add_run_options(parser)
     parser.add_argument("--venue", choices=sorted(EVENTS), default="museum-wing")
     parser.add_argument("--t-min", type=float, default=None, help="default: the config's")
     add_trend_options(parser)
@@ -247,7 +259,7 @@ def main(argv: list[str] | None = None) -> int:
     signed: dict[str, list[float]] = {"temperature": [], "humidity": []}
     right = wrong = misread = outside = warmup = 0
     venue = load_sample(args.venue)
-    zone_of = {s.id: s.zone for s in venue.sensors}
+    zones = zone_of(args.venue)
     kind_of = {s.id: s.kind for s in venue.sensors}
     judged = {s.id for s in venue.sensors if s.kind in _JUDGED}
     for seed in [int(s) for s in args.seeds.split(",")]:
@@ -289,7 +301,7 @@ def main(argv: list[str] | None = None) -> int:
         warmup += early_e
 
         def during(s: str, t: float, e: ZoneEvent) -> bool:
-            return during_event(zone_of[s], t, e)
+            return during_event(zones[s], t, e)
 
         m = sum(any(during(s, t, e) for s, t in found_e) for e in events)
         o = sum(not any(during(s, t, e) for e in events) for s, t in found_e)
