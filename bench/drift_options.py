@@ -90,6 +90,12 @@ _SWITCHES = (
         "zones of its own environment only, outdoor or enclosed (DriftConfig.like_environment; "
         "default: the config's, off; issue 14's drift64 session)",
     ),
+    (
+        "own_history_stand_in",
+        "in the live path, a sensor's own-history drift detector reports until its "
+        "neighbours judge it (DriftConfig.own_history_stand_in; default: the config's, on; "
+        "off: its drift is not judged for those first two days)",
+    ),
 )
 
 # The drift detector's settings with named values: --name, its choices and help.

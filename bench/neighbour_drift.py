@@ -8,6 +8,7 @@ Usage: python bench/neighbour_drift.py [--seeds 0,1,2] [--warmup-days 3] [--cach
                                       [--slow-line plain|agreeing|agreeing_kept|
                                                    agreeing_kept_or_whole]
                                       [--hold HOURS:BAR] [--like-environment on|off]
+                                      [--live]
 
 For each seed, the venue (``--venue``, museum-wing by default: the one every
 constant of the drift detector was derived on) is simulated twice, as ``bench/faults.py``
@@ -24,6 +25,11 @@ sensor after its drift began), and drift reports during the zone events
 warm-up; the drift reports in each run's warm-up, when no fault or event
 has begun (so each is false, and a live detector raises it too), are
 counted apart, per run as the false reports after it are.
+
+``--live`` scores instead the drift detections an operator gets: the whole
+live path (``AnomalyWatch``), where a sensor no neighbours judge yet (or
+ever) has its own-history drift detector, and the zone corroboration holds
+a drift some zone mates' change explains.
 
 ``--cache DIR`` keeps the simulated readings (an .npz per seed and run), so
 a second run with another detector setting is quick; the simulator is
@@ -57,12 +63,14 @@ from bench.fault_cache import during_event, zone_events  # noqa: E402
 from simulators.fault_campaign import ZoneEvent, ZoneEvents, realistic_plan  # noqa: E402
 from simulators.faults import Fault, FaultKind, FaultPlan  # noqa: E402
 from simulators.simulator import VenueSimulator  # noqa: E402
-from twin.analytics.anomaly.detection import Detection  # noqa: E402
+from twin.analytics.anomaly.detection import Detection, DetectionKind  # noqa: E402
 from twin.analytics.anomaly.neighbour_drift import (  # noqa: E402
     DriftConfig,
     NeighbourDrift,
     NeighbourSensor,
 )
+from twin.live_analytics.anomalies import AnomalyWatch  # noqa: E402
+from twin.live_analytics.results import SensorAnomaly  # noqa: E402
 from twin.loader import load_sample  # noqa: E402
 from twin.venue import SensorKind  # noqa: E402
 
@@ -204,6 +212,42 @@ def detect(
     return found
 
 
+def detect_live(
+    names: list[str],
+    i: np.ndarray,
+    ts: np.ndarray,
+    v: np.ndarray,
+    config: DriftConfig | None = None,
+    venue_id: str = "museum-wing",
+) -> list[tuple[str, float, float]]:
+    """The drift detections an operator gets (``--live``): the judged sensors'
+    drift-kind detections of the whole live path (``AnomalyWatch``: the
+    neighbours where they judge, else the own-history detector; the zone
+    corroboration's hold and release), as :func:`detect` gives them."""
+    venue = load_sample(venue_id)
+    watch = AnomalyWatch(venue, active_s=900.0, drift_config=config)
+    judged = {s.id for s in venue.sensors if s.kind in _JUDGED}
+    found: list[tuple[str, float, float]] = []
+
+    def keep(result: SensorAnomaly) -> None:
+        found.extend(
+            (d.sensor, d.ts, _sign(d))
+            for d in result.detections
+            if d.kind is DetectionKind.DRIFT and d.sensor in judged
+        )
+
+    step = -1  # the simulator's step (a minute) of the last reading
+    for k, t, x in zip(i.tolist(), ts.tolist(), v.tolist(), strict=True):
+        if int(t // _STEP_S) != step:  # a new step: the watchdog runs, as serve's does
+            step = int(t // _STEP_S)
+            for held in watch.check_silence(t):
+                keep(held)
+        result = watch.update(names[k], t, x)
+        if result is not None:
+            keep(result)
+    return found
+
+
 def _sign(d: Detection) -> float:
     """The sign of a drift report's change (its text's ``change``, "+0.08" or "-0.08")."""
     change = str(d.text.params["change"]) if d.text is not None else "+"
@@ -228,6 +272,13 @@ def main(argv: list[str] | None = None) -> int:
     add_run_options(parser)
     parser.add_argument("--venue", choices=sorted(EVENTS), default="museum-wing")
     parser.add_argument("--t-min", type=float, default=None, help="default: the config's")
+    parser.add_argument(
+        "--live",
+        action="store_true",
+        help="score the drift detections of the whole live path (AnomalyWatch: the "
+        "own-history detector where no neighbours judge, the zone corroboration), "
+        "not the neighbour detector's alone",
+    )
     add_trend_options(parser)
     add_switch_options(parser)
     args = parser.parse_args(argv)
@@ -250,6 +301,9 @@ def main(argv: list[str] | None = None) -> int:
         # Named only when on, so the output without it reads as before drift64.
         + ("; like_environment" if config.like_environment else "")
     )
+    if args.live:
+        print("live path: AnomalyWatch's drift detections")
+    run = detect_live if args.live else detect
     warm = args.warmup_days * _DAY
     started = time.perf_counter()
     delays: dict[str, list[float]] = {"temperature": [], "humidity": []}
@@ -265,7 +319,7 @@ def main(argv: list[str] | None = None) -> int:
     for seed in [int(s) for s in args.seeds.split(",")]:
         plan = drift_plan(seed, warm, args.rh_drift, args.venue)
         names, i, ts, v, truth = simulate(seed, warm + 4 * _DAY, plan, [], args.cache, args.venue)
-        signed_reports = detect(names, i, ts, v, config, args.venue)
+        signed_reports = run(names, i, ts, v, config, args.venue)
         reports = [(s, t) for s, t, _sign in signed_reports]
         found = [(s, t) for s, t in reports if t >= T0 + warm]
         # No fault starts before the warm-up ends, so a report in it is false;
@@ -293,7 +347,7 @@ def main(argv: list[str] | None = None) -> int:
         names_e, ie, tse, ve, _ = simulate(
             seed, warm + 3 * _DAY, None, events, args.cache, args.venue
         )
-        reports_e = detect(names_e, ie, tse, ve, config, args.venue)
+        reports_e = run(names_e, ie, tse, ve, config, args.venue)
         found_e = [(s, t) for s, t, _sign in reports_e if t >= T0 + warm]
         # Each run's warm-up, as each run's false reports after it are counted
         # (the two runs read alike until the first fault or event).

@@ -160,9 +160,10 @@ class AnomalyWatch:
             group = self._groups.get(sensor)
             if group is not None:
                 found += group.update(sensor, ts, value)
-            if self._neighbour_drift.ready(sensor):
+            if not self._neighbour_drift.own_history_judges(sensor):
                 # Its neighbours judge its drift now; its own history cannot
-                # tell a drift from the room's or the venue's slow change.
+                # tell a drift from the room's or the venue's slow change (nor,
+                # with mates only of another environment, from the weather's).
                 found = [d for d in found if d.kind is not DetectionKind.DRIFT]
             if det.late_readings == late and not any(d.kind in _NOT_A_LEVEL for d in found):
                 # A late or duplicate, stuck or impossible reading is not the sensor's

@@ -192,6 +192,7 @@ class DriftConfig:
     excursion_scale: bool = True
     slow_line: SlowLine = "agreeing_kept"
     like_environment: bool = False
+    own_history_stand_in: bool = True
 
     def __post_init__(self) -> None:
         try:
@@ -237,11 +238,15 @@ class NeighbourDrift:
         by_zone: dict[tuple[str, str], list[str]] = {}
         # The venue-wide group: a kind, and with like_environment its environment.
         by_kind: dict[tuple[str, bool], list[str]] = {}
+        of_kind: dict[str, int] = {}  # the kind's sensors, whatever their environment
         like = self.config.like_environment
         for m in members:
             by_zone.setdefault((m.zone, m.kind), []).append(m.sensor)
             by_kind.setdefault((m.kind, like and m.outdoor), []).append(m.sensor)
+            of_kind[m.kind] = of_kind.get(m.kind, 0) + 1
         self._tracks: dict[str, _Track] = {}
+        # Sensors with mates of their kind only in another environment.
+        self._unlike: set[str] = set()
         self._covariate_only: set[str] = set()
         self._kind_of: dict[str, str] = {}
         # excursion_gaps: each zone's judged sensors' tracks, and its excursion.
@@ -253,6 +258,8 @@ class NeighbourDrift:
             venue_mates = [s for s in by_kind[(m.kind, like and m.outdoor)] if s != m.sensor]
             mates = zone_mates if len(zone_mates) >= MIN_NEIGHBOURS else venue_mates
             if len(mates) < MIN_NEIGHBOURS:
+                if m.judged and of_kind[m.kind] - 1 >= MIN_NEIGHBOURS:
+                    self._unlike.add(m.sensor)
                 continue
             cfg = self.config
             track = _Track(m.unit, cfg.trend, cfg.excursion_gaps, cfg.slow_line)
@@ -281,6 +288,24 @@ class NeighbourDrift:
 
     def covers(self, sensor: str) -> bool:
         return sensor in self._tracks
+
+    def unlike(self, sensor: str) -> bool:
+        """Whether the sensor is left unjudged because its kind's other sensors
+        are all of another environment (``like_environment``): its own history
+        cannot judge its drift either (an outdoor sensor's air is the weather's,
+        a pavilion's moves with the weather through its walls)."""
+        return sensor in self._unlike
+
+    def own_history_judges(self, sensor: str) -> bool:
+        """Whether the sensor's own-history drift detector may report its drift:
+        where no neighbours of its kind exist, and (``own_history_stand_in``)
+        until its neighbours judge it; never for an :meth:`unlike` sensor."""
+        if sensor in self._unlike:
+            return False
+        track = self._tracks.get(sensor)
+        if track is None:
+            return True
+        return self.config.own_history_stand_in and math.isnan(track.reference)
 
     def ready(self, sensor: str) -> bool:
         """Whether the sensor's drift is judged here yet (after about two days)."""
