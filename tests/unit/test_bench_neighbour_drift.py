@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
 from bench.fault_cache import zone_events
-from bench.neighbour_drift import EVENTS, T0, _sign, drift_plan, events_for
+from bench.neighbour_drift import EVENTS, T0, _sign, detect_live, drift_plan, events_for
 from simulators.faults import FaultKind
 from twin.analytics.anomaly.detection import Detection, DetectionKind, described
+from twin.analytics.anomaly.neighbour_drift import DriftConfig
 from twin.loader import load_sample
 
 _DAY = 86400.0
@@ -55,3 +57,20 @@ def test_a_drift_report_carries_the_sign_of_its_change() -> None:
     # that moved the other way is the room's swing, not the drift (drift64).
     assert _sign(_drift_report("-0.08")) == -1.0
     assert _sign(_drift_report("+0.08")) == 1.0
+
+
+def test_the_live_score_sees_the_own_history_drifts_the_neighbours_alone_do_not() -> None:
+    # museum-wing's thermometers, the venue warming 2 degC a day for two days:
+    # in the first two days only the own-history stand-in judges drift, and
+    # --live counts what it reports (each with its sign); without it, nothing.
+    names = [s.id for s in load_sample("museum-wing").sensors if s.kind.value == "temperature"]
+    steps = np.arange(0.0, 2 * _DAY, 60.0)
+    i = np.tile(np.arange(len(names)), len(steps))
+    ts = np.repeat(T0 + steps, len(names))
+    rng = np.random.default_rng(0)
+    v = np.round(20.0 + 2.0 * (ts - T0) / _DAY + rng.normal(0.0, 0.05, len(ts)), 2)
+    found = detect_live(names, i, ts, v)
+    assert found and {s for s, _t, _g in found} <= set(names)
+    assert {g for _s, _t, g in found} == {1.0}
+    off = DriftConfig(own_history_stand_in=False)
+    assert detect_live(names, i, ts, v, off) == []
