@@ -44,7 +44,8 @@ def add_parsers(sub: Any) -> None:
     vsub = venue.add_subparsers(dest="venue_command", required=True, metavar="ACTION")
     check = vsub.add_parser(
         "check",
-        help="check a venue file as serve would: schema, references, polygons, mesh, placement",
+        help="check a venue file as serve would: schema, references, polygons, mesh, "
+        "placement, drift judges",
     )
     check.add_argument("file", help="venue file or sample:NAME")
     check.set_defaults(handler=_venue_check)

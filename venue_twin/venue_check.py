@@ -7,10 +7,16 @@
    in millimetres read as metres is 1,000 times too big);
 4. placement checks (:func:`twin.geometry.checks.check_venue`): sensors in
    their zones and near the mesh, gates on walls;
-5. findings the importer kept in the file are shown again.
+5. findings the importer kept in the file are shown again;
+6. who judges each thermometer's and hygrometer's drift
+   (:func:`twin.live_analytics.drift_coverage.drift_coverage`): neighbours
+   of another environment (open air against an enclosed room) are a
+   warning where they are half its neighbours or more (they can set the
+   median), since the weather's change between them reads as drift; a
+   sensor judged by its own history only, or not at all, is a note.
 
 Problems (1, 2 self-intersection, 3) make the check fail; overlaps,
-placement and kept findings are warnings.
+placement, drift judged across environments and kept findings are warnings.
 """
 
 from __future__ import annotations
@@ -22,9 +28,11 @@ import shapely  # type: ignore[import-untyped,unused-ignore]
 import trimesh
 from rich.console import Console
 
+from twin.analytics.anomaly.neighbour_drift import MIN_NEIGHBOURS
 from twin.geometry.checks import check_venue
 from twin.geometry.mesh_import import MeshImportError, venue_mesh
 from twin.geometry.zone_checks import overlap_findings, polygon_findings
+from twin.live_analytics.drift_coverage import DriftCoverage, drift_coverage
 from twin.loader import VenueFileError
 from twin.venue import Venue
 from venue_twin.venue_refs import resolve_venue
@@ -112,7 +120,41 @@ def check_venue_file(ref: str) -> CheckReport:
         report.warnings.append(f"{placement.kind}: {placement.message}")
     for kept in venue.findings:
         report.notes.append(f"{kept.kind}: {kept.message}")
+    for c in drift_coverage(venue):
+        _drift_finding(c, report)
     return report
+
+
+def _environment(outdoor: bool) -> str:
+    return "outdoor" if outdoor else "enclosed"
+
+
+def _drift_finding(c: DriftCoverage, report: CheckReport) -> None:
+    """A warning or note on who judges ``c.sensor``'s drift, if not like neighbours."""
+    env = _environment(c.outdoor)
+    # At least half the neighbours of the other environment can set their median.
+    if c.other_environment and 2 * len(c.other_environment) >= len(c.neighbours):
+        # Like neighbours outnumbering the others set the median (and two in its
+        # zone judge it alone).
+        like = len(c.neighbours) - len(c.other_environment)
+        more = max(MIN_NEIGHBOURS - like, len(c.other_environment) + 1 - like)
+        report.warnings.append(
+            f"drift_judge: {c.sensor} ({env}) is judged against {c.kind} sensors in "
+            f"{_environment(not c.outdoor)} zones ({', '.join(c.other_environment)}): their "
+            "air and its own part with the weather from day to day, which reads as drift; "
+            f"{more} more {env} {c.kind} sensor{'s' if more > 1 else ''}, or "
+            f"{MIN_NEIGHBOURS} in its zone, would judge it against its own environment"
+        )
+    elif c.judge == "own_history":
+        report.notes.append(
+            f"drift_judge: {c.sensor} has no neighbour of its kind: its drift is judged "
+            "by its own history only, which cannot tell a drift from its room's slow change"
+        )
+    elif c.judge == "none":
+        report.notes.append(
+            f"drift_judge: {c.sensor} ({env}) is not judged for drift: its kind's other "
+            f"sensors are all {_environment(not c.outdoor)}"
+        )
 
 
 def print_check(report: CheckReport, console: Console) -> None:

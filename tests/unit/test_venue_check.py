@@ -89,3 +89,30 @@ def test_rooms_sharing_a_wall_with_float_noise_do_not_overlap() -> None:
     ]
     zones = [Zone(id="living", name="L", floor=living), Zone(id="kitchen", name="K", floor=kitchen)]
     assert overlap_findings(zones) == []
+
+
+def test_drift_judged_against_another_environment_is_a_warning_that_says_what_to_add() -> None:
+    # scenic-site: three outdoor thermometers and the enclosed pavilion's one;
+    # the pavilion's drift is judged against the weather (issue 14, drift64).
+    report = check_venue_file("sample:scenic-site")
+    assert report.ok
+    drift = [w for w in report.warnings if w.startswith("drift_judge:")]
+    pavilion = [w for w in drift if "pavilion-temp (enclosed)" in w]
+    assert len(pavilion) == 1
+    assert "plaza-temp, lakeside-temp, platform-temp" in pavilion[0]
+    assert "4 more enclosed temperature sensors, or 2 in its zone" in pavilion[0]
+    # An outdoor thermometer's two outdoor neighbours outnumber the pavilion: its median.
+    assert not any("plaza-temp (outdoor)" in w for w in drift)
+    assert any("plaza-rh (outdoor)" in w and "1 more outdoor humidity sensor," in w for w in drift)
+
+
+def test_every_drift_judge_of_an_enclosed_museum_is_its_like(tmp_path: Path) -> None:
+    assert not any(
+        w.startswith("drift_judge:") for w in check_venue_file("sample:museum-wing").warnings
+    )
+    # One hygrometer alone: its own history judges it, a note.
+    sensors = [
+        {"id": "t1", "kind": "humidity", "zone": "a", "position": [5, 5, 1.5]},
+    ]
+    report = check_venue_file(_write(tmp_path, sensors=sensors))
+    assert any(n.startswith("drift_judge: t1 has no neighbour of its kind") for n in report.notes)

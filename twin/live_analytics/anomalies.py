@@ -28,7 +28,7 @@ from twin.live_analytics.results import SensorAnomaly
 from twin.live_analytics.silence_suspicion import SilentCounter
 from twin.venue import SensorDef, SensorKind, Venue
 
-__all__ = ["AnomalyWatch", "ExpiredAnomaly", "detector_config"]
+__all__ = ["AnomalyWatch", "ExpiredAnomaly", "detector_config", "drift_members"]
 
 # Kinds whose normal day has steps and cycles (lamps switching, visitors arriving):
 # a slow drift detector would report every morning.
@@ -86,7 +86,7 @@ class ExpiredAnomaly:
     kind: str
 
 
-def _drift_members(venue: Venue, config: DriftConfig | None) -> list[NeighbourSensor]:
+def drift_members(venue: Venue, config: DriftConfig | None) -> list[NeighbourSensor]:
     """The sensors whose drift is judged against their neighbours, and the covariates."""
     covariate = config is not None and config.trend.covariate
     outdoor = {z.id: z.outdoor for z in venue.zones}
@@ -116,7 +116,7 @@ class AnomalyWatch:
         # a room's or the venue's change moves them all and cancels. It needs two
         # days (a day-over-day change, then a day of them); until then the
         # sensor's own-history drift detector stands in.
-        self._neighbour_drift = NeighbourDrift(_drift_members(venue, drift_config), drift_config)
+        self._neighbour_drift = NeighbourDrift(drift_members(venue, drift_config), drift_config)
         self._detectors = {s.id: SensorDetector(detector_config(s)) for s in venue.sensors}
         self._groups: dict[str, ZoneConsensus] = {}
         members: dict[tuple[str, SensorKind], list[SensorDef]] = {}

@@ -11,7 +11,7 @@ import pytest
 from twin.analytics.anomaly import AnomalyConfigError, DetectionKind
 from twin.analytics.anomaly.drift_trend import SLOW_LINES, DriftTrendConfig
 from twin.analytics.anomaly.neighbour_drift import DriftConfig, NeighbourDrift, NeighbourSensor
-from twin.live_analytics.anomalies import AnomalyWatch, _drift_members
+from twin.live_analytics.anomalies import AnomalyWatch, drift_members
 from twin.loader import load_sample
 
 DAY = 86400.0
@@ -300,7 +300,7 @@ def test_an_enclosed_room_against_the_weather_is_no_drift_with_like_environment(
 
 
 def test_the_live_watch_tells_the_drift_detector_which_zones_are_open_air() -> None:
-    members = {m.sensor: m for m in _drift_members(load_sample("scenic-site"), None)}
+    members = {m.sensor: m for m in drift_members(load_sample("scenic-site"), None)}
     assert members["plaza-temp"].outdoor and members["platform-rh"].outdoor
     assert not members["pavilion-temp"].outdoor and not members["pavilion-rh"].outdoor
 
