@@ -93,8 +93,9 @@ _SWITCHES = (
     (
         "own_history_stand_in",
         "in the live path, a sensor's own-history drift detector reports until its "
-        "neighbours judge it (DriftConfig.own_history_stand_in; default: the config's, on; "
-        "off: its drift is not judged for those first two days)",
+        "neighbours judge it (DriftConfig.own_history_stand_in; default: the config's, off "
+        "since issue 14's twenty-second round: its drift is not judged for those first two "
+        "days; on: the product before it)",
     ),
 )
 

@@ -103,14 +103,17 @@ def test_faults_are_found_with_reasonable_precision_and_recall(
         FaultKind.SPIKE: (0.9, 0.9),
         FaultKind.STUCK: (0.9, 0.9),
         FaultKind.DROPOUT: (0.9, 0.9),
-        # Drift is held an hour for a neighbour to corroborate (a room cooling);
-        # a neighbour drifting by chance in that hour withholds it.
-        FaultKind.DRIFT: (0.6, 0.8),
         FaultKind.OFFSET: (0.9, 0.85),
     }
     for kind, (recall, precision) in floors.items():
         assert scores[kind].recall >= recall, (kind, scores[kind])
         assert scores[kind].precision >= precision, (kind, scores[kind])
+    # Drift is judged against the neighbours from about two days in service;
+    # until then it is not judged: the own-history detector that stood in
+    # (before issue 14's twenty-second round) found these steep drifts but
+    # was right at chance on real rooms (328 false drift detections in the
+    # warm-ups of museum-wing seeds 118-123). No drift alarm, right or false.
+    assert scores[FaultKind.DRIFT].detections == 0, scores[FaultKind.DRIFT]
 
 
 async def test_sensor_faults_reach_the_operator_as_alarms(

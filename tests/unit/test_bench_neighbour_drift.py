@@ -69,8 +69,7 @@ def test_the_live_score_sees_the_own_history_drifts_the_neighbours_alone_do_not(
     ts = np.repeat(T0 + steps, len(names))
     rng = np.random.default_rng(0)
     v = np.round(20.0 + 2.0 * (ts - T0) / _DAY + rng.normal(0.0, 0.05, len(ts)), 2)
-    found = detect_live(names, i, ts, v)
+    found = detect_live(names, i, ts, v, DriftConfig(own_history_stand_in=True))
     assert found and {s for s, _t, _g in found} <= set(names)
     assert {g for _s, _t, g in found} == {1.0}
-    off = DriftConfig(own_history_stand_in=False)
-    assert detect_live(names, i, ts, v, off) == []
+    assert detect_live(names, i, ts, v) == []  # the product: no stand-in

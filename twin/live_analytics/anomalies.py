@@ -114,8 +114,10 @@ class AnomalyWatch:
         self._active_s = active_s
         # Drift against the same-kind neighbours where a sensor has enough of them:
         # a room's or the venue's change moves them all and cancels. It needs two
-        # days (a day-over-day change, then a day of them); until then the
-        # sensor's own-history drift detector stands in.
+        # days (a day-over-day change, then a day of them); until then the drift
+        # is not judged (DriftConfig.own_history_stand_in: the own-history
+        # detector's reports there were at chance). Only a sensor with no
+        # neighbour of its kind keeps its own-history drift detector.
         self._neighbour_drift = NeighbourDrift(drift_members(venue, drift_config), drift_config)
         self._detectors = {s.id: SensorDetector(detector_config(s)) for s in venue.sensors}
         self._groups: dict[str, ZoneConsensus] = {}

@@ -169,8 +169,9 @@ def test_zone_neighbours_come_before_the_venues() -> None:
 
 def test_the_live_watch_reports_a_venue_wide_warming_as_no_drift() -> None:
     # museum-wing: one thermometer per zone, five zones. Each thermometer's
-    # own-history drift detector reports the whole venue warming (77 times in
-    # these 4 days); once the neighbours judge (from day 2), nothing is reported.
+    # own-history drift detector reported the whole venue warming (77 times in
+    # these 4 days) while it stood in (the product before issue 14's
+    # twenty-second round); once the neighbours judge (from day 2), nothing is.
     venue = load_sample("museum-wing")
     thermometers = [s.id for s in venue.sensors if s.kind.value == "temperature"]
     watch = AnomalyWatch(venue, active_s=900.0)
@@ -307,14 +308,14 @@ def test_the_live_watch_tells_the_drift_detector_which_zones_are_open_air() -> N
 
 def test_own_history_drift_reports_only_where_no_neighbours_will_judge() -> None:
     sensors = [*_open_air_sensors(), NeighbourSensor("cellar-rh", "cellar", "humidity")]
-    stand_in = NeighbourDrift(sensors)
+    stand_in = NeighbourDrift(sensors, DriftConfig(own_history_stand_in=True))
     # No other hygrometer: its own history is the only judge it can have.
     assert not stand_in.covers("cellar-rh") and stand_in.own_history_judges("cellar-rh")
-    # Neighbours will judge it, after about two days: the product's stand-in until then.
+    # Neighbours will judge it, after about two days: the stand-in until then.
     assert not stand_in.ready("plaza") and stand_in.own_history_judges("plaza")
-    no_stand_in = NeighbourDrift(sensors, DriftConfig(own_history_stand_in=False))
-    assert not no_stand_in.own_history_judges("plaza")
-    assert no_stand_in.own_history_judges("cellar-rh")
+    product = NeighbourDrift(sensors)  # no stand-in since issue 14's twenty-second round
+    assert not product.own_history_judges("plaza")
+    assert product.own_history_judges("cellar-rh")
     like = NeighbourDrift(sensors, DriftConfig(like_environment=True))
     # Its kind's other sensors are all outdoor: neither they nor its history judge it.
     assert like.unlike("pavilion") and not like.own_history_judges("pavilion")

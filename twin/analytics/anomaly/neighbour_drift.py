@@ -177,7 +177,25 @@ class DriftConfig:
     12-23: 14 false reports where two of three outdoor thermometers drift
     together, and fewer drifts within 24 h than the product's credited ones;
     docs/anomaly.md). On a venue whose zones are all enclosed it changes
-    nothing.
+    nothing. With it, a sensor so left unjudged gets no own-history drift
+    report either (:meth:`NeighbourDrift.unlike`; before issue 14's
+    twenty-second round it fell back to it: false drift detections on
+    scenic-site seeds 24-35 went 22 -> 194 in the live path). Judged again
+    then (its rule B, fresh seeds 36-47, live path): false 47 -> 2, misread
+    6 -> 0, but thermometer drifts within 24 h 10 -> 8, so it stays off.
+
+    ``own_history_stand_in`` (off since issue 14's twenty-second round): a
+    sensor its neighbours will judge (about two days after start-up, and
+    after every restart) has its own-history drift detector report until
+    then. That detector cannot tell a drift from a room's real change: on
+    the live path its reports were 30-39 % right (chance) and it raised
+    328 and 358 false drift detections in the 3-day warm-ups of museum-wing
+    seeds 118-123 and 130-135. Off, that drift is not judged until the
+    neighbours judge it (``bench/neighbour_drift.py --live``; fresh seeds
+    130-135: false 358 -> 0, drifts within 24 h 12 -> 12; scenic-site 36-47:
+    282 -> 47, 10 -> 10; ``bench/faults.py --seed 86``: false alarms outside
+    the zone events 16 -> 0). A sensor with no neighbour of its kind keeps
+    its own-history detector.
     """
 
     trend: DriftTrendConfig = field(default_factory=DriftTrendConfig)
@@ -192,7 +210,7 @@ class DriftConfig:
     excursion_scale: bool = True
     slow_line: SlowLine = "agreeing_kept"
     like_environment: bool = False
-    own_history_stand_in: bool = True
+    own_history_stand_in: bool = False
 
     def __post_init__(self) -> None:
         try:
