@@ -1,7 +1,7 @@
 """Sensor-fault detection on the simulator, scored strictly, per kind and size.
 
 Usage: python bench/faults.py [--sizes 1,2,5,10,20] [--seed 0 | --seeds 0,1,2]
-                              [--only sized|realistic|events] [--warmup-days 1]
+                              [--only sized|sized-drift|realistic|events] [--warmup-days 1]
                               [--sized-at reading|typical] [--cache DIR] [--trace]
                               [--durations | --no-durations] [--no-majority] [--per-seed]
                               [--no-spike-tail]
@@ -13,7 +13,10 @@ window, from a fault-free run of the seed; ``--sized-at typical``: at a
 typical reading), the museum-wing sample venue is simulated for a warm-up
 day and then 20 h in which every temperature, humidity and CO2 sensor gets
 one spike, offset, drift, stuck and dropout fault
-(``simulators.fault_campaign.sized_plan``). ``--seeds`` pools several seeds
+(``simulators.fault_campaign.sized_plan``; its drifts fall in the first two
+days, when drift is not judged, so they are run again once the neighbours
+judge: the same drifts alone, from 2.5 days in, ``--only sized-drift``).
+``--seeds`` pools several seeds
 into one table; ``--cache DIR`` keeps the simulated readings
 (``bench/fault_cache.py``); ``--trace`` lists each missed and each false
 detection (``bench/fault_trace.py``); each kind's alarm latency is printed. The live detectors
@@ -83,6 +86,7 @@ from twin.analytics.anomaly.score_tuning import DEFAULT_TUNING, ScoreTuning  # n
 from twin.analytics.anomaly.stream_score import StreamScore  # noqa: E402
 from twin.live_analytics.anomalies import AnomalyWatch  # noqa: E402
 from twin.loader import load_sample  # noqa: E402
+from twin.venue import Venue  # noqa: E402
 
 __all__ = ["main"]
 
@@ -264,6 +268,43 @@ def _zone_events(
     return readings
 
 
+def _sized_drifts(
+    venue: Venue,
+    sizes: list[float],
+    seeds: list[int],
+    args: argparse.Namespace,
+    tuning: ScoreTuning,
+) -> int:
+    """The sized plan's drifts once the neighbours judge: from 2.5 days in, 36 h.
+
+    The sized part's drifts (``size`` sigma per hour, a thermometer in each
+    zone) start 36 h into its run, before the neighbours judge drift (about
+    two days); the own-history detector that once stood in there was right
+    at chance on real rooms, so the product leaves drift unjudged then. Here
+    one of them drifts per seed (the seed picks which): all five drifting
+    at one rate is the venue warming to any neighbour method, and the
+    realistic campaign has several drifting at once already. Per size:
+    precision, recall and median minutes to the first drift detection.
+    """
+    start, end = T0 + 2 * _DAY, T0 + 4 * _DAY
+    print()
+    print("sized drifts once the neighbours judge (2.5 days in, 36 h, one thermometer per seed)")
+    print(f"{'size':>10}    prec  rec  dly")
+    total = 0
+    for size in sizes:
+
+        def drifts(level: Level | None, seed: int, size: float = size) -> FaultPlan:
+            plan = sized_plan(venue, start, size, end, level)
+            drifting = [f for f in plan.faults if f.kind is FaultKind.DRIFT]
+            return FaultPlan((drifting[seed % len(drifting)],))
+
+        truth, found, n, _rows = _pooled(seeds, drifts, end - T0, start, args, tuning)
+        total += n
+        score = score_faults(truth, found)[FaultKind.DRIFT]
+        print(f"{size:>9g}x  {_cell(score)}")
+    return total
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="1,2,5,10,20")
@@ -286,7 +327,7 @@ def main(argv: list[str] | None = None) -> int:
         help="list each missed sized fault with the detections on its sensor near it",
     )
     parser.add_argument(
-        "--only", choices=("sized", "realistic", "events"), help="run one part only"
+        "--only", choices=("sized", "sized-drift", "realistic", "events"), help="run one part only"
     )
     parser.add_argument(
         "--warmup-days",
@@ -369,6 +410,10 @@ def main(argv: list[str] | None = None) -> int:
         _print_latency()
         print("sized faults (museum-wing, 15 climate sensors, one fault of each kind per sensor)")
         _print_table(rows)
+        print("(drift: not judged in a sensor's first two days; see the sized drifts below)")
+
+    if args.only in (None, "sized-drift"):
+        total_readings += _sized_drifts(venue, sizes, seeds, args, tuning)
 
     if args.only in (None, "realistic"):
         print()
