@@ -37,7 +37,13 @@ from venue_twin.http_server import serve_http
 from venue_twin.service_group import ServiceGroup
 from venue_twin.settings import Settings
 from venue_twin.shutdown_watch import watch_shutdown
-from venue_twin.store_startup import StartupCancelled, redact, seed_twin, wait_for_store
+from venue_twin.store_startup import (
+    StartupCancelled,
+    redact,
+    resume_drift,
+    seed_twin,
+    wait_for_store,
+)
 from venue_twin.venue_refs import resolve_venue
 from venue_twin.viewer_services import hub_and_replays
 from venue_twin.wiring_adapters import build_decoder
@@ -141,6 +147,10 @@ class Platform(ServiceGroup):
                 config=AnalyticsConfig(empty_hours=s.empty_hours),
                 venue_clock=self.twin.clock.now,
             )
+            resumed = 0
+            if store.connected:
+                # The drift check's hours from before the restart (else two blind days).
+                resumed = await resume_drift(analytics, self.venues, store, time.time())
             thresholds = ThresholdAlarms(self.venues, alarms, clock=self.twin.clock.now)
             if self._full:
                 self.twin.add_listener(thresholds.on_changes)
@@ -174,8 +184,8 @@ class Platform(ServiceGroup):
             self.hub, self.replays = hub, replays
             rules = sum(len(v.rules) for v in self.venues)
             self._progress(
-                f"analytics ready: {rules} rules, {open_alarms} open alarms and "
-                f"{seeded} latest values restored"
+                f"analytics ready: {rules} rules, {open_alarms} open alarms, "
+                f"{seeded} latest values restored and {resumed} stored hours for the drift check"
             )
 
             spool = Spool(s.spool_dir, max_bytes=s.spool_max_bytes) if s.spool_dir else None

@@ -229,6 +229,21 @@ class AnomalyWatch:
                 out.append(SilentCounter(sensor, *got))
         return tuple(out)
 
+    @property
+    def drift_sensors(self) -> tuple[str, ...]:
+        """The sensors whose hourly means the neighbour drift check keeps."""
+        return self._neighbour_drift.sensors
+
+    def resume_drift(self, sensor: str, ts: float, hourly_mean: float) -> None:
+        """One past hour's mean of a :attr:`drift_sensors` sensor, at a time
+        within that hour, in time order (``serve`` at start-up, from the store).
+
+        The neighbour check keeps hourly means only, so a stored hour's mean
+        gives it the state the readings did; detections of those past hours
+        are not raised again.
+        """
+        self._neighbour_drift.update(sensor, ts, hourly_mean)
+
     def ready_for_drift(self, sensor: str) -> bool:
         """Whether the sensor's drift is judged against its neighbours yet."""
         return self._neighbour_drift.ready(sensor)

@@ -185,9 +185,10 @@ class DriftConfig:
     6 -> 0, but thermometer drifts within 24 h 10 -> 8, so it stays off.
 
     ``own_history_stand_in`` (off since issue 14's twenty-second round): a
-    sensor its neighbours will judge (about two days after start-up, and
-    after every restart) has its own-history drift detector report until
-    then. That detector cannot tell a drift from a room's real change: on
+    sensor its neighbours will judge (about two days after start-up; a
+    restarted ``serve`` resumes from the stored hours,
+    ``venue_twin.store_startup.resume_drift``) has its own-history drift
+    detector report until then. That detector cannot tell a drift from a room's real change: on
     the live path its reports were 30-39 % right (chance) and it raised
     328 and 358 false drift detections in the 3-day warm-ups of museum-wing
     seeds 118-123 and 130-135. Off, that drift is not judged until the
@@ -306,6 +307,11 @@ class NeighbourDrift:
 
     def covers(self, sensor: str) -> bool:
         return sensor in self._tracks
+
+    @property
+    def sensors(self) -> tuple[str, ...]:
+        """The sensors whose hourly means are kept here (judged ones and covariates)."""
+        return tuple(self._tracks)
 
     def unlike(self, sensor: str) -> bool:
         """Whether the sensor is left unjudged because its kind's other sensors
