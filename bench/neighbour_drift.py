@@ -39,6 +39,7 @@ seeded, the cache is only a speed-up.
 from __future__ import annotations
 
 import argparse
+import asyncio
 import math
 import statistics
 import sys
@@ -60,6 +61,8 @@ from bench.drift_options import (  # noqa: E402
     with_switches,
 )
 from bench.fault_cache import during_event, zone_events  # noqa: E402
+from ingest.contract import Reading  # noqa: E402
+from ingest.store.memory import MemoryStore  # noqa: E402
 from simulators.fault_campaign import ZoneEvent, ZoneEvents, realistic_plan  # noqa: E402
 from simulators.faults import Fault, FaultKind, FaultPlan  # noqa: E402
 from simulators.simulator import VenueSimulator  # noqa: E402
@@ -73,6 +76,7 @@ from twin.live_analytics.anomalies import AnomalyWatch  # noqa: E402
 from twin.live_analytics.results import SensorAnomaly  # noqa: E402
 from twin.loader import load_sample  # noqa: E402
 from twin.venue import SensorKind  # noqa: E402
+from venue_twin.store_startup import resume_watch  # noqa: E402
 
 __all__ = ["main"]
 
@@ -219,11 +223,17 @@ def detect_live(
     v: np.ndarray,
     config: DriftConfig | None = None,
     venue_id: str = "museum-wing",
+    restart_at: float | None = None,
 ) -> list[tuple[str, float, float]]:
     """The drift detections an operator gets (``--live``): the judged sensors'
     drift-kind detections of the whole live path (``AnomalyWatch``: the
     neighbours where they judge, else the own-history detector; the zone
-    corroboration's hold and release), as :func:`detect` gives them."""
+    corroboration's hold and release), as :func:`detect` gives them.
+
+    ``restart_at`` (epoch seconds; ``--restart-at-h``): ``serve`` restarts
+    then. A new watch is resumed from a store of the readings before it, as
+    ``serve`` resumes it at start-up (``resume_watch``), and takes the
+    readings from then on (the hour in progress is lost, as in service)."""
     venue = load_sample(venue_id)
     watch = AnomalyWatch(venue, active_s=900.0, drift_config=config)
     judged = {s.id for s in venue.sensors if s.kind in _JUDGED}
@@ -238,6 +248,10 @@ def detect_live(
 
     step = -1  # the simulator's step (a minute) of the last reading
     for k, t, x in zip(i.tolist(), ts.tolist(), v.tolist(), strict=True):
+        if restart_at is not None and t >= restart_at:
+            watch = AnomalyWatch(venue, active_s=900.0, drift_config=config)
+            _resume(watch, names, (i, ts, v), venue_id, restart_at)
+            restart_at = None
         if int(t // _STEP_S) != step:  # a new step: the watchdog runs, as serve's does
             step = int(t // _STEP_S)
             for held in watch.check_silence(t):
@@ -246,6 +260,28 @@ def detect_live(
         if result is not None:
             keep(result)
     return found
+
+
+def _resume(
+    watch: AnomalyWatch,
+    names: list[str],
+    run: tuple[np.ndarray, np.ndarray, np.ndarray],
+    venue_id: str,
+    at: float,
+) -> None:
+    """Feed ``watch`` the stored hours before ``at`` as ``serve`` does at start-up
+    (``resume_watch``), from a store holding the run's readings before ``at``."""
+
+    async def resume() -> None:
+        store = MemoryStore()
+        await store.open()
+        i, ts, v = run
+        before = ts < at
+        rows = zip(i[before].tolist(), ts[before].tolist(), v[before].tolist(), strict=True)
+        await store.write_readings([Reading(venue_id, names[k], t, x) for k, t, x in rows])
+        await resume_watch(watch, venue_id, store, at)
+
+    asyncio.run(resume())
 
 
 def _sign(d: Detection) -> float:
@@ -279,6 +315,14 @@ def main(argv: list[str] | None = None) -> int:
         "own-history detector where no neighbours judge, the zone corroboration), "
         "not the neighbour detector's alone",
     )
+    parser.add_argument(
+        "--restart-at-h",
+        type=float,
+        default=None,
+        metavar="HOURS",
+        help="with --live: serve restarts HOURS into each run and resumes the drift check "
+        "from the stored hours (venue_twin.store_startup.resume_drift)",
+    )
     add_trend_options(parser)
     add_switch_options(parser)
     args = parser.parse_args(argv)
@@ -301,9 +345,14 @@ def main(argv: list[str] | None = None) -> int:
         # Named only when on, so the output without it reads as before drift64.
         + ("; like_environment" if config.like_environment else "")
     )
+    if args.restart_at_h is not None and not args.live:
+        parser.error("--restart-at-h needs --live")
+    restart = () if args.restart_at_h is None else (T0 + args.restart_at_h * _HOUR,)
     if args.live:
         print("live path: AnomalyWatch's drift detections")
-    run = detect_live if args.live else detect
+    if restart:
+        print(f"serve restarts {args.restart_at_h:g} h into each run, the drift check resumed")
+    run: Callable[..., list[tuple[str, float, float]]] = detect_live if args.live else detect
     warm = args.warmup_days * _DAY
     started = time.perf_counter()
     delays: dict[str, list[float]] = {"temperature": [], "humidity": []}
@@ -319,7 +368,7 @@ def main(argv: list[str] | None = None) -> int:
     for seed in [int(s) for s in args.seeds.split(",")]:
         plan = drift_plan(seed, warm, args.rh_drift, args.venue)
         names, i, ts, v, truth = simulate(seed, warm + 4 * _DAY, plan, [], args.cache, args.venue)
-        signed_reports = run(names, i, ts, v, config, args.venue)
+        signed_reports = run(names, i, ts, v, config, args.venue, *restart)
         reports = [(s, t) for s, t, _sign in signed_reports]
         found = [(s, t) for s, t in reports if t >= T0 + warm]
         # No fault starts before the warm-up ends, so a report in it is false;
@@ -347,7 +396,7 @@ def main(argv: list[str] | None = None) -> int:
         names_e, ie, tse, ve, _ = simulate(
             seed, warm + 3 * _DAY, None, events, args.cache, args.venue
         )
-        reports_e = run(names_e, ie, tse, ve, config, args.venue)
+        reports_e = run(names_e, ie, tse, ve, config, args.venue, *restart)
         found_e = [(s, t) for s, t, _sign in reports_e if t >= T0 + warm]
         # Each run's warm-up, as each run's false reports after it are counted
         # (the two runs read alike until the first fault or event).

@@ -11,10 +11,19 @@ from typing import Any
 
 from ingest.store.base import Store, StoreUnavailable
 from twin.live_analytics import AnalyticsService
+from twin.live_analytics.anomalies import AnomalyWatch
 from twin.service import TwinService
 from twin.venue import Venue
 
-__all__ = ["StartupCancelled", "redact", "resume_drift", "seed_twin", "wait_for_store"]
+__all__ = [
+    "RESUME_DRIFT_S",
+    "StartupCancelled",
+    "redact",
+    "resume_drift",
+    "resume_watch",
+    "seed_twin",
+    "wait_for_store",
+]
 
 log = logging.getLogger(__name__)
 
@@ -70,9 +79,11 @@ async def seed_twin(twin: TwinService, venues: Sequence[Venue], store: Store) ->
     return seeded
 
 
-# The neighbour drift check keeps 72 hourly residuals and judges after about
-# two days: three days of stored hours give it back what a restart took.
-RESUME_DRIFT_S = 3 * 86400.0
+# The neighbour drift check judges after about two days, but its reference,
+# usual levels and scale follow with a week's time constant: two weeks of
+# stored hours give it back nearly what a restart took (three days, its 72 h
+# ring, did not: a restart 84 h into a run then moved first reports by hours).
+RESUME_DRIFT_S = 14 * 86400.0
 _HOUR = 3600.0
 
 
@@ -80,32 +91,34 @@ async def resume_drift(
     analytics: AnalyticsService, venues: Sequence[Venue], store: Store, now: float
 ) -> int:
     """Feed each venue's drift check the stored hourly means of its sensors over
-    the three days of whole hours before ``now``; returns how many hours fed.
+    the two weeks of whole hours before ``now``; returns how many hours fed.
 
     Without them a restarted ``serve`` would judge no drift for two days (the
     own-history stand-in is off: its reports were at chance). The hour in
     progress is left to the live readings.
     """
-    end = (now // _HOUR) * _HOUR
-    start = end - RESUME_DRIFT_S
     fed = 0
     try:
         for venue in venues:
             va = analytics.venues.get(venue.id)
-            if va is None:
-                continue
-            watch = va.anomalies
-            hours: list[tuple[float, str, float]] = []
-            for sensor in watch.drift_sensors:
-                buckets = await store.downsampled(venue.id, sensor, start, end, _HOUR)
-                hours += [(b.start + _HOUR / 2, sensor, b.mean) for b in buckets if b.count]
-            hours.sort()
-            for ts, sensor, mean in hours:
-                watch.resume_drift(sensor, ts, mean)
-            fed += len(hours)
+            if va is not None:
+                fed += await resume_watch(va.anomalies, venue.id, store, now)
     except StoreUnavailable as exc:
         log.warning("drift is judged afresh: the stored hours could not be read (%s)", exc)
     return fed
+
+
+async def resume_watch(watch: AnomalyWatch, venue: str, store: Store, now: float) -> int:
+    """One venue's part of :func:`resume_drift` (raises ``StoreUnavailable``)."""
+    end = (now // _HOUR) * _HOUR
+    start = end - RESUME_DRIFT_S
+    hours: list[tuple[float, str, float]] = []
+    for sensor in watch.drift_sensors:
+        buckets = await store.downsampled(venue, sensor, start, end, _HOUR)
+        hours += [(b.start + _HOUR / 2, sensor, b.mean) for b in buckets if b.count]
+    for ts, sensor, mean in sorted(hours):
+        watch.resume_drift(sensor, ts, mean)
+    return len(hours)
 
 
 def redact(url: str) -> str:
