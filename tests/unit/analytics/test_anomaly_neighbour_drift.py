@@ -249,10 +249,14 @@ def test_an_unknown_slow_line_is_a_config_error() -> None:
         DriftConfig(slow_line="agreeing_leverage")  # type: ignore[arg-type]
 
 
-def _open_air_and_a_room(days: float, seed: int = 0) -> list[tuple[str, float, float]]:
+def _open_air_and_a_room(
+    days: float, seed: int = 0, suffix: str = "", walls: float = 0.0
+) -> list[tuple[str, float, float]]:
     """Three outdoor thermometers reading the weather (a daily cycle about a mean
     that changes by degrees from day to day) and one enclosed room held near
-    21 degC by its plant, as scenic-site's plaza, lakeside, platform and pavilion."""
+    21 degC by its plant, as scenic-site's plaza, lakeside, platform and pavilion
+    (each name with ``suffix``); the room follows ``walls`` of the day mean's
+    wander through its walls."""
     rng = np.random.default_rng(seed)
     day_means = 15.0 + np.cumsum(rng.normal(0.0, 2.0, int(days) + 2))
     out: list[tuple[str, float, float]] = []
@@ -263,9 +267,9 @@ def _open_air_and_a_room(days: float, seed: int = 0) -> list[tuple[str, float, f
         mean = day_means[i] + (day_means[i + 1] - day_means[i]) * (d - i)
         weather = mean + 4.0 * math.sin(2 * math.pi * (ts % DAY) / DAY)
         for name in ("plaza", "lakeside", "platform"):
-            out.append((name, ts, round(weather + rng.normal(0.0, 0.05), 2)))
-        room = 21.0 + 0.05 * (weather - mean) + rng.normal(0.0, 0.05)
-        out.append(("pavilion", ts, round(room, 2)))
+            out.append((name + suffix, ts, round(weather + rng.normal(0.0, 0.05), 2)))
+        room = 21.0 + 0.05 * (weather - mean) + walls * (mean - 15.0) + rng.normal(0.0, 0.05)
+        out.append(("pavilion" + suffix, ts, round(room, 2)))
     return out
 
 
@@ -345,33 +349,13 @@ def test_the_live_watch_without_the_stand_in_reports_no_drift_in_its_first_days(
     assert drifts[False] == []
 
 
-def _scenic_weather(days: float, seed: int = 0) -> list[tuple[str, float, float]]:
-    """scenic-site's thermometers: three outdoor ones reading the weather, whose
-    daily mean wanders by degrees from day to day, and the enclosed pavilion,
-    whose air follows a third of that wander through its walls."""
-    rng = np.random.default_rng(seed)
-    day_means = 15.0 + np.cumsum(rng.normal(0.0, 2.0, int(days) + 2))
-    out: list[tuple[str, float, float]] = []
-    for k in range(int(days * DAY / STEP)):
-        ts = T0 + k * STEP
-        d = (ts - T0) / DAY
-        i = int(d)
-        mean = day_means[i] + (day_means[i + 1] - day_means[i]) * (d - i)
-        weather = mean + 4.0 * math.sin(2 * math.pi * (ts % DAY) / DAY)
-        for name in ("plaza-temp", "lakeside-temp", "platform-temp"):
-            out.append((name, ts, round(weather + rng.normal(0.0, 0.05), 2)))
-        room = 21.0 + (mean - 15.0) / 3.0 + rng.normal(0.0, 0.05)
-        out.append(("pavilion-temp", ts, round(room, 2)))
-    return out
-
-
 def test_the_live_watch_does_not_judge_a_room_among_open_air_by_its_own_history() -> None:
     # With like_environment, scenic-site's pavilion has no enclosed mate. Its
     # own-history drift detector reads the weather through its walls as drifts
     # (194 false drift detections on scenic-site seeds 24-35 with the earlier
     # fallback); its drift is not judged instead.
     venue = load_sample("scenic-site")
-    readings = _scenic_weather(6.0)
+    readings = _open_air_and_a_room(6.0, suffix="-temp", walls=1 / 3)
     pavilion: dict[bool, list[float]] = {}
     for like in (False, True):
         cfg = DriftConfig(like_environment=like)
