@@ -147,8 +147,9 @@ def _drift_finding(c: DriftCoverage, report: CheckReport) -> None:
         )
     elif c.judge == "own_history":
         report.notes.append(
-            f"drift_judge: {c.sensor} has no neighbour of its kind: its drift is judged "
-            "by its own history only, which cannot tell a drift from its room's slow change"
+            f"drift_judge: {c.sensor} has fewer than {MIN_NEIGHBOURS} neighbours of its kind: "
+            "its drift is judged by its own history only, which cannot tell a drift from "
+            "its room's slow change"
         )
     elif c.judge == "none":
         report.notes.append(

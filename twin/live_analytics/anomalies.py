@@ -238,8 +238,9 @@ class AnomalyWatch:
         """One past hour's mean of a :attr:`drift_sensors` sensor, at a time
         within that hour, in time order (``serve`` at start-up, from the store).
 
-        The neighbour check keeps hourly means only, so a stored hour's mean
-        gives it the state the readings did; detections of those past hours
+        The neighbour check keeps hourly means only, so stored hours' means give
+        it nearly the state the readings did (the live path leaves stuck
+        readings out, the store keeps them); detections of those past hours
         are not raised again.
         """
         self._neighbour_drift.update(sensor, ts, hourly_mean)

@@ -6,8 +6,8 @@ in its zone if it has two there, else across the venue. Across the venue,
 neighbours in zones of the other environment (open air against an enclosed
 room) differ from it by the weather's day-to-day change, which reads as
 drift (scenic-site's pavilion, issue 14's drift64 session). A sensor with
-no neighbour of its kind has only its own history, which cannot tell a
-drift from its room's slow change. ``venue-twin venue check`` prints these,
+fewer than two neighbours of its kind has only its own history, which
+cannot tell a drift from its room's slow change. ``venue-twin venue check`` prints these,
 so the gap is seen before the false alarms are.
 """
 

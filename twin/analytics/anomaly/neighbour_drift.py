@@ -188,15 +188,16 @@ class DriftConfig:
     sensor its neighbours will judge (about two days after start-up; a
     restarted ``serve`` resumes from the stored hours,
     ``venue_twin.store_startup.resume_drift``) has its own-history drift
-    detector report until then. That detector cannot tell a drift from a room's real change: on
-    the live path its reports were 30-39 % right (chance) and it raised
+    detector report until then. That detector cannot tell a drift from a
+    room's real change: on the live path its reports were 30-39 % right
+    (chance) and it raised
     328 and 358 false drift detections in the 3-day warm-ups of museum-wing
     seeds 118-123 and 130-135. Off, that drift is not judged until the
     neighbours judge it (``bench/neighbour_drift.py --live``; fresh seeds
     130-135: false 358 -> 0, drifts within 24 h 12 -> 12; scenic-site 36-47:
     282 -> 47, 10 -> 10; ``bench/faults.py --seed 86``: false alarms outside
-    the zone events 16 -> 0). A sensor with no neighbour of its kind keeps
-    its own-history detector.
+    the zone events 16 -> 0). A sensor with fewer than two neighbours of its
+    kind keeps its own-history detector.
     """
 
     trend: DriftTrendConfig = field(default_factory=DriftTrendConfig)
