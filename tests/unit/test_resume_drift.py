@@ -24,7 +24,7 @@ DAY = 86400.0
 STEP = 300.0
 
 
-def _history(days: float, drifting: str) -> list[Reading]:
+def history(days: float, drifting: str) -> list[Reading]:
     """museum-wing's thermometers and hygrometers every 5 min: a shared daily
     cycle, each its own offset; ``drifting`` 1 degC a day from the start."""
     venue = load_sample("museum-wing")
@@ -51,7 +51,7 @@ async def _service() -> tuple[AnalyticsService, MemoryAlarmStore]:
 async def test_a_restarted_service_judges_drift_at_once_from_the_stored_hours() -> None:
     store = MemoryStore()
     await store.open()
-    await store.write_readings(_history(3.0, drifting="gallery-b-temp"))
+    await store.write_readings(history(3.0, drifting="gallery-b-temp"))
     now = T0 + 3 * DAY + 600.0
     resumed, alarm_store = await _service()
     fresh, _ = await _service()
