@@ -70,9 +70,8 @@ from twin.analytics.anomaly.detection import Detection, DetectionKind  # noqa: E
 from twin.analytics.anomaly.neighbour_drift import (  # noqa: E402
     DriftConfig,
     NeighbourDrift,
-    NeighbourSensor,
 )
-from twin.live_analytics.anomalies import AnomalyWatch  # noqa: E402
+from twin.live_analytics.anomalies import AnomalyWatch, drift_members  # noqa: E402
 from twin.live_analytics.results import SensorAnomaly  # noqa: E402
 from twin.loader import load_sample  # noqa: E402
 from twin.venue import SensorKind  # noqa: E402
@@ -196,17 +195,8 @@ def detect(
 ) -> list[tuple[str, float, float]]:
     """The judged sensors' drift reports: ``(sensor, ts, sign of its change)``."""
     venue = load_sample(venue_id)
-    outdoor = {z.id: z.outdoor for z in venue.zones}
-    nd = NeighbourDrift(
-        (
-            NeighbourSensor(
-                s.id, s.zone, s.kind.value, s.display_unit, s.kind in _JUDGED, outdoor[s.zone]
-            )
-            for s in venue.sensors
-            if s.kind in _RECORDED  # CO2 as AnomalyWatch has it: the covariate
-        ),
-        config,
-    )
+    # The members as AnomalyWatch has them (CO2 as the covariate, when it is on).
+    nd = NeighbourDrift(drift_members(venue, config), config)
     judged = {s.id for s in venue.sensors if s.kind in _JUDGED}
     found: list[tuple[str, float, float]] = []
     for k, t, x in zip(i.tolist(), ts.tolist(), v.tolist(), strict=True):
