@@ -77,9 +77,9 @@ from twin.analytics.anomaly.drift_trend import DriftTrendConfig  # noqa: E402
 from twin.analytics.anomaly.neighbour_drift import (  # noqa: E402
     DriftConfig,
     NeighbourDrift,
-    NeighbourSensor,
 )
 from twin.analytics.anomaly.robust_scale import mad_sd  # noqa: E402
+from twin.live_analytics.anomalies import drift_members  # noqa: E402
 from twin.loader import load_sample  # noqa: E402
 from twin.venue import SensorKind  # noqa: E402
 
@@ -171,14 +171,7 @@ def hourly_residuals(
     venue = load_sample("museum-wing")
     # No report of either path (hold_h 1: no run rule at a lower bar either).
     quiet = DriftConfig(trend=DriftTrendConfig(t_min=math.inf, hold_h=1), sigma=math.inf)
-    nd = NeighbourDrift(
-        (
-            NeighbourSensor(s.id, s.zone, s.kind.value, s.display_unit, s.kind in _JUDGED)
-            for s in venue.sensors
-            if s.kind in (*_JUDGED, SensorKind.CO2)  # CO2: the covariate, as the product has it
-        ),
-        quiet,
-    )
+    nd = NeighbourDrift(drift_members(venue, quiet), quiet)  # as AnomalyWatch has them
     judged = {s.id for s in venue.sensors if s.kind in _JUDGED}
     evidence = {n: nd.evidence(n) for n in names if n in judged}
     seen = dict.fromkeys(evidence, 0)

@@ -55,8 +55,8 @@ from twin.analytics.anomaly.drift_trend import DriftTrendConfig, TrendEvidence  
 from twin.analytics.anomaly.neighbour_drift import (  # noqa: E402
     DriftConfig,
     NeighbourDrift,
-    NeighbourSensor,
 )
+from twin.live_analytics.anomalies import drift_members  # noqa: E402
 from twin.loader import load_sample  # noqa: E402
 from twin.venue import SensorKind  # noqa: E402
 
@@ -82,14 +82,7 @@ def hourly_t(
     base = trend if trend is not None else DriftTrendConfig()
     others = switches if switches is not None else DriftConfig()
     quiet = replace(others, trend=replace(base, t_min=math.inf, hold_h=1), sigma=math.inf)
-    nd = NeighbourDrift(
-        (
-            NeighbourSensor(s.id, s.zone, s.kind.value, s.display_unit, s.kind in _JUDGED)
-            for s in venue.sensors
-            if s.kind in (*_JUDGED, SensorKind.CO2)  # CO2: the covariate, not judged here
-        ),
-        quiet,
-    )
+    nd = NeighbourDrift(drift_members(venue, quiet), quiet)  # as AnomalyWatch has them
     judged = {s.id for s in venue.sensors if s.kind in _JUDGED}
     evidence = {n: nd.evidence(n) for n in names if n in judged}
     seen = dict.fromkeys(evidence, 0)
